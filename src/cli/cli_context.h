@@ -1,0 +1,28 @@
+// What every subcommand shares: the global --config/--set options and the config they load.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "common/config.h"
+
+namespace pinpipe::cli {
+
+struct CliContext {
+  ConfigSources sources;
+  // Loads the effective config, or prints the error and exits with status 2.
+  Config LoadConfigOrExit() const;
+};
+
+// Exit status for a failed command after the error was printed.
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Prints "pinpipe: <error>" to stderr.
+void PrintError(const Error& error);
+
+// Each subcommand file registers its commands here (one function per file).
+void RegisterConfigCommands(CLI::App& app, CliContext& ctx);
+
+}  // namespace pinpipe::cli
