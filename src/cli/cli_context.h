@@ -24,5 +24,6 @@ void PrintError(const Error& error);
 
 // Each subcommand file registers its commands here (one function per file).
 void RegisterConfigCommands(CLI::App& app, CliContext& ctx);
+void RegisterServeCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace pinpipe::cli

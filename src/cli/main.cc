@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.add_option("--set", ctx.sources.sets, "Override a configuration key: --set http.port=9000");
 
   pinpipe::cli::RegisterConfigCommands(app, ctx);
+  pinpipe::cli::RegisterServeCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

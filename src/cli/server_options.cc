@@ -1,0 +1,62 @@
+#include "cli/server_options.h"
+
+namespace pinpipe::cli {
+
+Result<log::LogOptions> LogOptionsFromConfig(const Config& cfg) {
+  log::LogOptions o;
+  o.dir = cfg.DataDir();
+  PINPIPE_ASSIGN_OR_RETURN(int64_t parts, cfg.GetInt("log.default_partitions"));
+  if (parts < 1 || parts > 10000) {
+    return MakeError(ErrorCode::kInvalidArgument, "log.default_partitions must be in 1..10000");
+  }
+  o.default_partitions = static_cast<int32_t>(parts);
+  PINPIPE_ASSIGN_OR_RETURN(o.auto_create, cfg.GetBool("log.auto_create_topics"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t seg, cfg.GetInt("log.segment_bytes"));
+  if (seg < 4096) return MakeError(ErrorCode::kInvalidArgument, "log.segment_bytes must be at least 4096");
+  o.segment_bytes = static_cast<uint64_t>(seg);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t idx, cfg.GetInt("log.index_interval_bytes"));
+  o.index_interval_bytes = static_cast<uint64_t>(std::max<int64_t>(idx, 1));
+  PINPIPE_ASSIGN_OR_RETURN(o.retention_bytes, cfg.GetInt("log.retention_bytes"));
+  PINPIPE_ASSIGN_OR_RETURN(o.retention_ms, cfg.GetInt("log.retention_ms"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t max_body, cfg.GetInt("http.max_body_bytes"));
+  // A request body can hold at most this much record data, so a batch never needs more.
+  o.max_batch_bytes = static_cast<size_t>(std::max<int64_t>(max_body, 1 << 20)) * 2;
+  auto flush = log::FlushPolicy::Parse(cfg.GetString("log.flush"));
+  if (!flush) {
+    return MakeError(ErrorCode::kInvalidArgument, "log.flush: " + flush.error().message());
+  }
+  o.flush = *flush;
+  return o;
+}
+
+Result<http::ServerOptions> HttpOptionsFromConfig(const Config& cfg) {
+  http::ServerOptions o;
+  o.bind = cfg.GetString("http.bind");
+  PINPIPE_ASSIGN_OR_RETURN(int64_t port, cfg.GetInt("http.port"));
+  if (port < 0 || port > 65535) return MakeError(ErrorCode::kInvalidArgument, "http.port must be in 0..65535");
+  o.port = static_cast<uint16_t>(port);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t threads, cfg.GetInt("http.threads"));
+  o.threads = static_cast<int>(threads);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t mh, cfg.GetInt("http.max_header_bytes"));
+  o.max_header_bytes = static_cast<size_t>(mh);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t mb, cfg.GetInt("http.max_body_bytes"));
+  o.max_body_bytes = static_cast<size_t>(mb);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t ht, cfg.GetInt("http.header_timeout_ms"));
+  o.header_timeout_ms = static_cast<int>(ht);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t bt, cfg.GetInt("http.body_timeout_ms"));
+  o.body_timeout_ms = static_cast<int>(bt);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t it, cfg.GetInt("http.idle_timeout_ms"));
+  o.idle_timeout_ms = static_cast<int>(it);
+  return o;
+}
+
+Result<gateway::GatewayOptions> GatewayOptionsFromConfig(const Config& cfg) {
+  gateway::GatewayOptions o;
+  PINPIPE_ASSIGN_OR_RETURN(o.consumers.instance_timeout_ms, cfg.GetInt("rest.consumer_instance_timeout_ms"));
+  PINPIPE_ASSIGN_OR_RETURN(o.consumers.request_timeout_ms, cfg.GetInt("rest.consumer_request_timeout_ms"));
+  PINPIPE_ASSIGN_OR_RETURN(o.consumers.max_bytes, cfg.GetInt("rest.consumer_max_bytes"));
+  o.api_key = cfg.GetString("http.api_key");
+  return o;
+}
+
+}  // namespace pinpipe::cli

@@ -1,0 +1,25 @@
+// REST Proxy v2 produce: POST /topics/{topic} and POST /topics/{topic}/partitions/{partition}
+// (protocols.md §1.3). The response is sent only after the records are durable under the log's
+// flush policy: the Responder is completed from the log's acknowledgement callback.
+#pragma once
+
+#include <optional>
+
+#include "http/request.h"
+#include "http/responder.h"
+#include "log/log_manager.h"
+
+namespace pinpipe::gateway {
+
+class RestProduce {
+ public:
+  explicit RestProduce(log::LogManager& log) : log_(log) {}
+  // `path_partition` is the {partition} of the per-partition endpoint, raw.
+  void Handle(const http::Request& req, http::Responder responder,
+              std::optional<std::string_view> path_partition);
+
+ private:
+  log::LogManager& log_;
+};
+
+}  // namespace pinpipe::gateway

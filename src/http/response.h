@@ -1,0 +1,34 @@
+// Response: what a handler sends. The server adds the status line, Date, Content-Length
+// and Connection; handlers must not set those (they are ignored if they do).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pinpipe::http {
+
+struct Response {
+  int status = 200;
+  std::string content_type;  // omitted when empty
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra fields
+  bool close = false;  // ask the server to close the connection after this response
+
+  static Response Text(int status, std::string body) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = std::move(body);
+    return r;
+  }
+  static Response Json(int status, std::string body) {
+    Response r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    return r;
+  }
+};
+
+}  // namespace pinpipe::http

@@ -1,0 +1,77 @@
+#include "http/server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "http/worker.h"
+#include "net/listener.h"
+
+namespace pinpipe::http {
+
+struct Server::Impl {
+  ServerOptions options;
+  Router router;
+  std::vector<std::unique_ptr<Worker>> workers;
+  bool stopped = false;
+};
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Router& router) {
+  if (options.max_header_bytes < 64 || options.header_timeout_ms <= 0 ||
+      options.body_timeout_ms <= 0 || options.idle_timeout_ms <= 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "http: invalid server limits");
+  }
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::unique_ptr<Server> server(new Server());
+  server->impl_ = std::make_unique<Impl>();
+  Impl& impl = *server->impl_;
+  impl.options = options;
+  impl.router = router;
+
+  std::vector<Metrics::RouteLabel> labels;
+  for (const auto& r : impl.router.routes()) labels.push_back({r.pattern, r.method});
+  const int unmatched = static_cast<int>(labels.size());
+  Metrics& metrics = *impl.router.metrics();
+  metrics.Configure(std::move(labels), static_cast<size_t>(threads));
+
+  // Timer resolution: a fraction of the shortest timeout, between 5 ms and 100 ms.
+  int shortest = std::min({options.header_timeout_ms, options.body_timeout_ms, options.idle_timeout_ms});
+  int tick_ms = std::clamp(shortest / 8, 5, 100);
+
+  uint16_t port = options.port;
+  for (int i = 0; i < threads; ++i) {
+    PINPIPE_ASSIGN_OR_RETURN(int fd, net::OpenListener(options.bind, port, /*reuse_port=*/true));
+    if (i == 0) {
+      auto bound = net::LocalPort(fd);
+      if (!bound) {
+        ::close(fd);
+        return std::unexpected(bound.error());
+      }
+      port = *bound;
+    }
+    auto w = std::make_unique<Worker>(impl.options, impl.router, metrics.shard(static_cast<size_t>(i)),
+                                      unmatched);
+    auto st = w->Init(fd, tick_ms);
+    impl.workers.push_back(std::move(w));  // owns fd now
+    if (!st) return std::unexpected(st.error());
+  }
+  server->port_ = port;
+  for (auto& w : impl.workers) w->StartThread();
+  return server;
+}
+
+Server::~Server() { Stop(); }
+
+size_t Server::thread_count() const { return impl_ ? impl_->workers.size() : 0; }
+
+void Server::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  for (auto& w : impl_->workers) w->Stop();
+}
+
+std::string Server::RenderMetrics() const { return impl_->router.metrics()->RenderPrometheus(); }
+
+}  // namespace pinpipe::http

@@ -1,0 +1,388 @@
+#include "log/log_manager.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "common/file_system.h"
+#include "log/log_metrics.h"
+#include "log/offset_store.h"
+#include "log/partition_log.h"
+#include "log/topic_registry.h"
+
+namespace pinpipe::log {
+
+struct LogManager::Background {
+  LogMetrics metrics;
+  std::unique_ptr<FileLock> dir_lock;
+  std::thread retention;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  // Waiter ids -> partition, for CancelWait.
+  std::mutex wait_mu;
+  std::unordered_map<WaitId, PartitionLog*> waits;
+  std::atomic<WaitId> next_wait_id{1};
+};
+
+LogManager::LogManager(LogOptions options) : options_(std::move(options)) {
+  if (options_.fs == nullptr) options_.fs = FileSystem::Default();
+}
+
+LogManager::~LogManager() { Close(); }
+
+int64_t LogManager::NowMs() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::unique_ptr<LogManager>> LogManager::Open(LogOptions options,
+                                                     std::vector<RecoveryReport>* reports) {
+  if (options.dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "log dir is empty");
+  if (options.default_partitions < 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "default_partitions must be >= 1");
+  }
+  if (options.segment_bytes < 1024 || options.segment_bytes > (1ull << 31)) {
+    return MakeError(ErrorCode::kInvalidArgument, "segment_bytes must be in [1 KiB, 2 GiB]");
+  }
+  std::unique_ptr<LogManager> m(new LogManager(std::move(options)));
+  PINPIPE_RETURN_IF_ERROR(m->OpenAll(reports));
+  return m;
+}
+
+Status LogManager::OpenAll(std::vector<RecoveryReport>* reports) {
+  FileSystem* fs = options_.fs;
+  bg_ = std::make_unique<Background>();
+  std::string log_dir = JoinPath(options_.dir, "log");
+  std::string state_dir = JoinPath(options_.dir, "state");
+  PINPIPE_RETURN_IF_ERROR(fs->MkdirAll(log_dir));
+  PINPIPE_RETURN_IF_ERROR(fs->MkdirAll(state_dir));
+  PINPIPE_ASSIGN_OR_RETURN(bg_->dir_lock, fs->Lock(JoinPath(log_dir, ".lock")));
+  flusher_ = std::make_unique<Flusher>(options_);
+  PartitionContext ctx{&options_, fs, &bg_->metrics, flusher_.get()};
+  // Written by Close after the final fsync; removed (durably) before anything is appended.
+  std::string marker = JoinPath(log_dir, ".clean_shutdown");
+  ctx.clean_shutdown = fs->Exists(marker);
+  topics_ = std::make_unique<TopicRegistry>(ctx, log_dir);
+  PINPIPE_RETURN_IF_ERROR(topics_->Load(reports));
+  if (ctx.clean_shutdown) {
+    PINPIPE_RETURN_IF_ERROR(fs->Unlink(marker));
+    PINPIPE_RETURN_IF_ERROR(fs->SyncDir(log_dir));
+  }
+  PINPIPE_ASSIGN_OR_RETURN(offsets_, OffsetStore::Open(fs, state_dir));
+  flusher_->Start();
+  if (options_.retention_check_interval_ms > 0 &&
+      (options_.retention_bytes >= 0 || options_.retention_ms >= 0)) {
+    bg_->retention = std::thread([this] { RetentionLoop(); });
+  }
+  return OkStatus();
+}
+
+void LogManager::Close() {
+  if (closed_.exchange(true) || !bg_) return;
+  {
+    std::lock_guard lock(bg_->mu);
+    bg_->stop = true;
+  }
+  bg_->cv.notify_all();
+  if (bg_->retention.joinable()) bg_->retention.join();
+  if (flusher_) flusher_->Stop();
+  if (topics_) {
+    // Final sync of everything regardless of policy; acknowledges what it makes durable.
+    bool clean = true;
+    for (Topic* t : topics_->All()) {
+      for (auto& p : t->partitions) clean &= p->SyncOnce();
+    }
+    for (Topic* t : topics_->All()) {
+      for (auto& p : t->partitions) {
+        p->FailPending(Error(ErrorCode::kUnavailable, "log closed"));
+        p->WakeAllWaiters();
+      }
+    }
+    if (clean) {
+      (void)options_.fs->WriteFileAtomically(JoinPath(JoinPath(options_.dir, "log"),
+                                                      ".clean_shutdown"), "");
+    }
+  }
+}
+
+void LogManager::RetentionLoop() {
+  std::unique_lock lock(bg_->mu);
+  while (!bg_->stop) {
+    bg_->cv.wait_for(lock, std::chrono::milliseconds(options_.retention_check_interval_ms),
+                     [&] { return bg_->stop; });
+    if (bg_->stop) break;
+    lock.unlock();
+    EnforceRetention();
+    lock.lock();
+  }
+}
+
+int LogManager::EnforceRetention() {
+  int deleted = 0;
+  int64_t now = NowMs();
+  for (Topic* t : topics_->All()) {
+    for (auto& p : t->partitions) deleted += p->EnforceRetention(now);
+  }
+  return deleted;
+}
+
+Status LogManager::Flush() {
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  bool ok = true;
+  for (Topic* t : topics_->All()) {
+    for (auto& p : t->partitions) ok &= p->SyncOnce();
+  }
+  if (!ok) return MakeError(ErrorCode::kIoError, "fsync failed (see pinpipe_log_fsync_errors_total)");
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------- topics
+
+Status LogManager::CreateTopic(std::string_view topic, int32_t partitions) {
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  return topics_->Create(topic, partitions);
+}
+
+std::vector<TopicInfo> LogManager::ListTopics() const {
+  std::vector<TopicInfo> out;
+  for (Topic* t : topics_->All()) {
+    out.push_back({t->name, static_cast<int32_t>(t->partitions.size())});
+  }
+  return out;
+}
+
+Result<TopicInfo> LogManager::GetTopic(std::string_view topic) const {
+  Topic* t = topics_->Find(topic);
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
+  }
+  return TopicInfo{t->name, static_cast<int32_t>(t->partitions.size())};
+}
+
+Result<TopicInfo> LogManager::GetOrCreateTopic(std::string_view topic) {
+  if (Topic* t = topics_->Find(topic)) {
+    return TopicInfo{t->name, static_cast<int32_t>(t->partitions.size())};
+  }
+  if (!options_.auto_create) return GetTopic(topic);
+  auto st = topics_->Create(topic, options_.default_partitions);
+  if (!st && st.error().code() != ErrorCode::kAlreadyExists) return std::unexpected(st.error());
+  return GetTopic(topic);
+}
+
+Result<PartitionLog*> LogManager::FindPartition(std::string_view topic, int32_t partition) const {
+  Topic* t = topics_->Find(topic);
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
+  }
+  if (partition < 0 || static_cast<size_t>(partition) >= t->partitions.size()) {
+    return MakeError(ErrorCode::kNotFound, "partition " + std::to_string(partition) +
+                                               " of topic '" + std::string(topic) +
+                                               "' not found");
+  }
+  return t->partitions[static_cast<size_t>(partition)].get();
+}
+
+Result<PartitionLog*> LogManager::FindOrCreatePartition(std::string_view topic,
+                                                        int32_t partition) {
+  if (topics_->Find(topic) == nullptr && options_.auto_create) {
+    PINPIPE_RETURN_IF_ERROR(GetOrCreateTopic(topic));
+  }
+  return FindPartition(topic, partition);
+}
+
+// ---------------------------------------------------------------- appends
+
+namespace {
+Topic* TopicOf(TopicRegistry* r, std::string_view name) { return r->Find(name); }
+}  // namespace
+
+Result<AppendResult> LogManager::Append(std::string_view topic, int32_t partition,
+                                        std::span<const Record> records, AppendCallback done) {
+  if (closed_.load(std::memory_order_relaxed)) {
+    return MakeError(ErrorCode::kUnavailable, "log closed");
+  }
+  if (records.empty()) return MakeError(ErrorCode::kInvalidArgument, "no records to append");
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindOrCreatePartition(topic, partition));
+  // Encode outside the partition lock into a per-thread buffer that keeps its capacity.
+  thread_local std::string buf;
+  buf.clear();
+  int64_t now = NowMs();
+  EncodeBatch(BatchOptions{}, records, now, buf);
+  if (buf.size() > options_.max_batch_bytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "batch of " + std::to_string(buf.size()) + " bytes exceeds the limit of " +
+                         std::to_string(options_.max_batch_bytes));
+  }
+  int64_t max_ts = ReadBigEndian64(buf.data() + kMaxTimestampPos);
+  auto r = p->Append(std::string_view(buf).substr(8), static_cast<int32_t>(records.size()),
+                     max_ts, done);
+  if (r) {
+    Topic* t = TopicOf(topics_.get(), topic);
+    t->records_appended.fetch_add(records.size(), std::memory_order_relaxed);
+    t->bytes_appended.fetch_add(buf.size(), std::memory_order_relaxed);
+  }
+  return r;
+}
+
+Result<AppendResult> LogManager::AppendBatch(std::string_view topic, int32_t partition,
+                                             std::string_view batch, AppendCallback done) {
+  if (closed_.load(std::memory_order_relaxed)) {
+    return MakeError(ErrorCode::kUnavailable, "log closed");
+  }
+  if (batch.size() > options_.max_batch_bytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "batch of " + std::to_string(batch.size()) + " bytes exceeds the limit of " +
+                         std::to_string(options_.max_batch_bytes));
+  }
+  PINPIPE_ASSIGN_OR_RETURN(BatchHeader h, ValidateBatch(batch));
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindOrCreatePartition(topic, partition));
+  auto r = p->Append(batch.substr(8), h.record_count, h.max_timestamp, done);
+  if (r) {
+    Topic* t = TopicOf(topics_.get(), topic);
+    t->records_appended.fetch_add(static_cast<uint64_t>(h.record_count),
+                                  std::memory_order_relaxed);
+    t->bytes_appended.fetch_add(batch.size(), std::memory_order_relaxed);
+  }
+  return r;
+}
+
+Result<AppendResult> LogManager::AppendSync(std::string_view topic, int32_t partition,
+                                            std::span<const Record> records) {
+  std::promise<Result<AppendResult>> promise;
+  auto future = promise.get_future();
+  auto r = Append(topic, partition, records,
+                  [&promise](const Result<AppendResult>& res) { promise.set_value(res); });
+  if (!r) return r;
+  return future.get();
+}
+
+// ---------------------------------------------------------------- reads
+
+Result<ReadResult> LogManager::Read(std::string_view topic, int32_t partition, int64_t offset,
+                                    size_t max_bytes, std::string& out) const {
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
+  return p->Read(offset, max_bytes, out);
+}
+
+Result<PartitionInfo> LogManager::GetPartitionInfo(std::string_view topic,
+                                                   int32_t partition) const {
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
+  return p->Info();
+}
+
+Result<int64_t> LogManager::OffsetForTimestamp(std::string_view topic, int32_t partition,
+                                               int64_t ts_ms) const {
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
+  return p->OffsetForTimestamp(ts_ms);
+}
+
+Result<LogManager::WaitId> LogManager::WaitForData(std::string_view topic, int32_t partition,
+                                                   int64_t offset, std::function<void()> fn) {
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  WaitId id = bg_->next_wait_id.fetch_add(1);
+  {
+    std::lock_guard lock(bg_->wait_mu);
+    bg_->waits[id] = p;
+  }
+  // Wrap so the id mapping is dropped when the waiter fires.
+  std::function<void()> wrapped = [this, id, fn = std::move(fn)] {
+    {
+      std::lock_guard lock(bg_->wait_mu);
+      bg_->waits.erase(id);
+    }
+    if (fn) fn();
+  };
+  if (!p->AddWaiter(id, offset, wrapped)) {
+    std::lock_guard lock(bg_->wait_mu);
+    bg_->waits.erase(id);
+    return WaitId{0};
+  }
+  return id;
+}
+
+bool LogManager::CancelWait(WaitId id) {
+  PartitionLog* p;
+  {
+    std::lock_guard lock(bg_->wait_mu);
+    auto it = bg_->waits.find(id);
+    if (it == bg_->waits.end()) return false;
+    p = it->second;
+    bg_->waits.erase(it);
+  }
+  return p->RemoveWaiter(id);
+}
+
+bool LogManager::WaitForOffset(std::string_view topic, int32_t partition, int64_t offset,
+                               std::chrono::milliseconds timeout) {
+  auto p = FindPartition(topic, partition);
+  if (!p) return false;
+  return (*p)->WaitFor(offset, timeout, closed_);
+}
+
+OffsetStore& LogManager::offsets() { return *offsets_; }
+
+uint64_t LogManager::fsync_count() const { return bg_->metrics.fsyncs.load(); }
+
+// ---------------------------------------------------------------- metrics
+
+namespace {
+void AppendEscaped(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+}
+}  // namespace
+
+void LogManager::RenderPrometheus(std::string& out) const {
+  auto topics = topics_->All();
+  out += "# HELP pinpipe_log_records_appended_total Records appended to the log.\n";
+  out += "# TYPE pinpipe_log_records_appended_total counter\n";
+  for (Topic* t : topics) {
+    out += "pinpipe_log_records_appended_total{topic=\"";
+    AppendEscaped(out, t->name);
+    out += "\"} " + std::to_string(t->records_appended.load(std::memory_order_relaxed)) + "\n";
+  }
+  out += "# HELP pinpipe_log_bytes_appended_total Batch bytes appended to the log.\n";
+  out += "# TYPE pinpipe_log_bytes_appended_total counter\n";
+  for (Topic* t : topics) {
+    out += "pinpipe_log_bytes_appended_total{topic=\"";
+    AppendEscaped(out, t->name);
+    out += "\"} " + std::to_string(t->bytes_appended.load(std::memory_order_relaxed)) + "\n";
+  }
+  const char* gauges[2][2] = {{"pinpipe_log_end_offset", "Next offset to be assigned."},
+                              {"pinpipe_log_high_watermark", "Next offset readers may see."}};
+  for (int g = 0; g < 2; ++g) {
+    out += std::string("# HELP ") + gauges[g][0] + " " + gauges[g][1] + "\n";
+    out += std::string("# TYPE ") + gauges[g][0] + " gauge\n";
+    for (Topic* t : topics) {
+      for (const auto& p : t->partitions) {
+        out += gauges[g][0];
+        out += "{topic=\"";
+        AppendEscaped(out, t->name);
+        out += "\",partition=\"" + std::to_string(p->partition()) + "\"} ";
+        out += std::to_string(g == 0 ? p->log_end_offset() : p->high_watermark());
+        out += '\n';
+      }
+    }
+  }
+  const LogMetrics& m = bg_->metrics;
+  out += "# HELP pinpipe_log_fsync_total fdatasync calls of group commit.\n";
+  out += "# TYPE pinpipe_log_fsync_total counter\n";
+  out += "pinpipe_log_fsync_total " + std::to_string(m.fsyncs.load()) + "\n";
+  out += "# HELP pinpipe_log_fsync_errors_total Failed fdatasync calls.\n";
+  out += "# TYPE pinpipe_log_fsync_errors_total counter\n";
+  out += "pinpipe_log_fsync_errors_total " + std::to_string(m.fsync_errors.load()) + "\n";
+  out += "# HELP pinpipe_log_fsync_seconds Latency of group-commit fsyncs.\n";
+  out += "# TYPE pinpipe_log_fsync_seconds histogram\n";
+  m.fsync_latency.Render(out, "pinpipe_log_fsync_seconds");
+}
+
+}  // namespace pinpipe::log

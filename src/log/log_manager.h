@@ -1,0 +1,192 @@
+// LogManager: the embedded durable log — topics of N partitions, each an append-only sequence of
+// Kafka RecordBatch v2 batches in segment files (<dir>/log/<topic>-<partition>/<base>.log|.index).
+// This is the entry point the gateway, the Kafka broker, Kinesis, the sink and the stream job use.
+//
+// Threading and callback contract
+//  - Every method is thread-safe. Appends to one partition serialise on a short per-partition
+//    lock (one pwrite per append); different partitions proceed in parallel.
+//  - Append/AppendBatch return the assigned base offset synchronously, or an error; on error the
+//    callback is never invoked. On success the callback is invoked exactly once:
+//      flush=always:          on the flusher thread after the batch is durable (fdatasync), in
+//                             offset order per partition; or with an error if the fsync failed
+//                             (then nothing is acknowledged and the partition refuses further
+//                             appends with kIoError until restart, when recovery runs).
+//      flush=interval|os:     inline, on the appending thread, before Append returns.
+//    Callbacks must be cheap and must not block (post to a reactor): they delay the
+//    acknowledgement of later appends. They run with no log lock held, so they may call any
+//    LogManager method except Close.
+//  - Readers see offsets below the high watermark: the durable end with flush=always (so a
+//    consumer never sees a record a crash could remove), the log end otherwise.
+//  - Data-available notification: WaitForData registers a one-shot callback fired (on the thread
+//    that advanced the high watermark, without locks held) once HWM > offset.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "log/log_options.h"
+#include "log/record_batch.h"
+
+namespace pinpipe::log {
+
+class TopicRegistry;
+class PartitionLog;
+class Flusher;
+class OffsetStore;
+
+struct AppendResult {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;  // base + record count - 1
+};
+
+// Invoked once per successful Append (see the contract above).
+using AppendCallback = std::move_only_function<void(const Result<AppendResult>&)>;
+
+struct ReadResult {
+  int64_t high_watermark = 0;    // next offset readers may see
+  int64_t log_start_offset = 0;  // first offset still stored
+  int64_t log_end_offset = 0;    // next offset to be assigned (>= high_watermark)
+  // True when offset < log_start_offset or offset > high_watermark (Kafka OFFSET_OUT_OF_RANGE);
+  // nothing was read.
+  bool out_of_range = false;
+  size_t bytes = 0;  // bytes appended to the caller's buffer (whole batches)
+  // Offset after the last batch returned (== requested offset when nothing was returned).
+  int64_t next_offset = 0;
+};
+
+// What recovery cut from a partition at open (a torn or corrupt tail).
+struct RecoveryReport {
+  std::string topic;
+  int32_t partition = 0;
+  std::string file;           // the segment file that was truncated
+  uint64_t bytes_cut = 0;
+  int64_t kept_start_offset = 0;  // offsets [kept_start_offset, kept_end_offset) are intact
+  int64_t kept_end_offset = 0;
+  std::string reason;         // "bad CRC at position 1234", "truncated batch", ...
+  bool index_rebuilt = false;
+};
+
+struct TopicInfo {
+  std::string name;
+  int32_t partitions = 0;
+};
+
+struct PartitionInfo {
+  int64_t log_start_offset = 0;
+  int64_t high_watermark = 0;
+  int64_t log_end_offset = 0;
+  uint64_t size_bytes = 0;
+  int32_t segments = 0;
+};
+
+// Topic names: [a-zA-Z0-9._-]{1,249}, not "." or ".." (no path tricks).
+bool IsValidTopicName(std::string_view name);
+
+class LogManager {
+ public:
+  // Opens (creating if needed) the log under options.dir, recovers every partition and starts
+  // the flusher and retention threads. `reports` (optional) receives what recovery cut.
+  static Result<std::unique_ptr<LogManager>> Open(LogOptions options,
+                                                  std::vector<RecoveryReport>* reports = nullptr);
+  ~LogManager();  // Close()
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // Flushes everything (fsync regardless of policy), fires pending callbacks, joins threads.
+  // Later calls fail with kUnavailable. Idempotent.
+  void Close();
+
+  // ---- topics
+  // kAlreadyExists if it exists (with any partition count); kInvalidArgument for a bad name or
+  // partitions outside [1, 10000].
+  Status CreateTopic(std::string_view topic, int32_t partitions);
+  std::vector<TopicInfo> ListTopics() const;  // sorted by name
+  // kNotFound if unknown.
+  Result<TopicInfo> GetTopic(std::string_view topic) const;
+  // Creates the topic with default_partitions when auto_create is on; kNotFound otherwise.
+  Result<TopicInfo> GetOrCreateTopic(std::string_view topic);
+
+  // ---- appends
+  // Encodes `records` (non-empty) as one batch and appends it. Records with timestamp -1 get
+  // the current time. Returns the base offset; see the callback contract above.
+  Result<AppendResult> Append(std::string_view topic, int32_t partition,
+                              std::span<const Record> records, AppendCallback done = nullptr);
+  // Appends one client batch (Kafka produce): validates it (ValidateBatch), stores it
+  // byte-for-byte except the base offset (bytes 0..7, outside the CRC).
+  // kCorruption for a bad CRC, kInvalidArgument for other malformed batches.
+  Result<AppendResult> AppendBatch(std::string_view topic, int32_t partition,
+                                   std::string_view batch, AppendCallback done = nullptr);
+  // Append + wait for the callback (for tools and tests; never call on a reactor thread).
+  Result<AppendResult> AppendSync(std::string_view topic, int32_t partition,
+                                  std::span<const Record> records);
+
+  // ---- reads
+  // Appends to `out` whole batches starting with the batch containing `offset`, up to
+  // `max_bytes` but always at least one batch when any is available (KIP-74), and only below
+  // the high watermark. offset == high watermark returns nothing (not out of range).
+  Result<ReadResult> Read(std::string_view topic, int32_t partition, int64_t offset,
+                          size_t max_bytes, std::string& out) const;
+  Result<PartitionInfo> GetPartitionInfo(std::string_view topic, int32_t partition) const;
+  // First offset whose batch max timestamp >= ts_ms (Kafka ListOffsets), or -1 if none;
+  // ts -1 = latest (HWM), -2 = earliest.
+  Result<int64_t> OffsetForTimestamp(std::string_view topic, int32_t partition,
+                                     int64_t ts_ms) const;
+
+  // ---- waiting for data (long poll)
+  using WaitId = uint64_t;
+  // If HWM > offset already, returns 0 and does not call `fn`. Otherwise registers `fn`, called
+  // once when HWM > offset (or at Close), and returns an id for CancelWait.
+  Result<WaitId> WaitForData(std::string_view topic, int32_t partition, int64_t offset,
+                             std::function<void()> fn);
+  // True if the waiter was removed before firing.
+  bool CancelWait(WaitId id);
+  // Blocking form for worker threads: true when HWM > offset, false on timeout or Close.
+  bool WaitForOffset(std::string_view topic, int32_t partition, int64_t offset,
+                     std::chrono::milliseconds timeout);
+
+  // ---- maintenance
+  // Deletes whole segments past retention (never the active one); returns segments deleted.
+  int EnforceRetention();
+  // Forces an fsync of every partition now (any policy) and waits for it.
+  Status Flush();
+
+  // ---- consumer-group offsets (<dir>/state/)
+  OffsetStore& offsets();
+
+  // ---- metrics (lock-free reads of atomics)
+  // Prometheus text: pinpipe_log_records_appended_total{topic}, pinpipe_log_bytes_appended_total
+  // {topic}, pinpipe_log_end_offset{topic,partition}, pinpipe_log_high_watermark{...},
+  // pinpipe_log_fsync_total, pinpipe_log_fsync_seconds histogram, pinpipe_log_fsync_errors_total.
+  void RenderPrometheus(std::string& out) const;
+  uint64_t fsync_count() const;
+
+  const LogOptions& options() const { return options_; }
+
+ private:
+  explicit LogManager(LogOptions options);
+  Status OpenAll(std::vector<RecoveryReport>* reports);
+  Result<PartitionLog*> FindPartition(std::string_view topic, int32_t partition) const;
+  Result<PartitionLog*> FindOrCreatePartition(std::string_view topic, int32_t partition);
+  Result<AppendResult> AppendEncoded(PartitionLog* p, std::string_view batch,
+                                     int32_t record_count, AppendCallback done);
+  void RetentionLoop();
+  int64_t NowMs() const;
+
+  LogOptions options_;
+  std::unique_ptr<TopicRegistry> topics_;
+  std::unique_ptr<Flusher> flusher_;
+  std::unique_ptr<OffsetStore> offsets_;
+  struct Background;
+  std::unique_ptr<Background> bg_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace pinpipe::log

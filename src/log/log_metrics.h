@@ -1,0 +1,34 @@
+// Process-wide counters of the log, updated with relaxed atomics (no locks on the hot path).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace pinpipe::log {
+
+class LatencyHistogram {
+ public:
+  // Upper bounds in seconds, Prometheus style; the last bucket is +Inf.
+  static constexpr std::array<double, 13> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                     0.005,  0.01,    0.025,  0.05,  0.1,
+                                                     0.25,   0.5,     1.0};
+  void Record(uint64_t nanos);
+  // Appends "<name>_bucket{le=...} n", _sum and _count lines.
+  void Render(std::string& out, const char* name) const;
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::array<std::atomic<uint64_t>, kBounds.size() + 1> buckets_{};
+  std::atomic<uint64_t> count_{0}, sum_nanos_{0};
+};
+
+struct LogMetrics {
+  std::atomic<uint64_t> fsyncs{0};
+  std::atomic<uint64_t> fsync_errors{0};
+  std::atomic<uint64_t> group_commit_appends{0};  // appends acknowledged by group commits
+  LatencyHistogram fsync_latency;
+};
+
+}  // namespace pinpipe::log

@@ -1,0 +1,49 @@
+// Options of the durable log. Every field has the default `pinpipe serve` uses.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace pinpipe {
+class FileSystem;
+}
+
+namespace pinpipe::log {
+
+// When appended data is fsynced, and when an append is acknowledged:
+//  kAlways   - group commit: a flusher thread fdatasyncs every partition with pending appends,
+//              then fires their callbacks (acknowledged = durable, survives power loss).
+//              Readers see only durable data.
+//  kInterval - fsync every `interval_ms`; appends are acknowledged once written to the OS.
+//  kOs       - never fsync (the OS writes back); acknowledged once written to the OS.
+struct FlushPolicy {
+  enum class Mode { kAlways, kInterval, kOs };
+  Mode mode = Mode::kAlways;
+  int64_t interval_ms = 0;
+
+  // Parses "always" | "interval:<ms>" | "os".
+  static Result<FlushPolicy> Parse(std::string_view text);
+  std::string ToString() const;
+};
+
+struct LogOptions {
+  std::string dir;  // the data dir; the log lives in <dir>/log, offsets in <dir>/state
+  int32_t default_partitions = 1;
+  bool auto_create = true;  // Append/AppendBatch to an unknown topic creates it
+  uint64_t segment_bytes = 128ull << 20;
+  uint64_t index_interval_bytes = 4096;
+  int64_t retention_bytes = -1;  // per partition; -1 = unlimited
+  int64_t retention_ms = 7 * 24 * 3600 * 1000ll;  // -1 = unlimited
+  int64_t retention_check_interval_ms = 30'000;  // 0 = no background thread (call EnforceRetention)
+  size_t max_batch_bytes = 8u << 20;  // larger appends are rejected (kInvalidArgument)
+  FlushPolicy flush;
+  FileSystem* fs = nullptr;  // null = FileSystem::Default()
+  // Clock for timestamps and age retention (tests inject one); null = system clock (ms).
+  std::function<int64_t()> now_ms;
+};
+
+}  // namespace pinpipe::log

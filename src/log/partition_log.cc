@@ -1,0 +1,515 @@
+#include "log/partition_log.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+#include "log/record_batch.h"
+
+namespace pinpipe::log {
+
+PartitionLog::PartitionLog(const PartitionContext& ctx, std::string dir, std::string topic,
+                           int32_t partition)
+    : ctx_(ctx),
+      dir_(std::move(dir)),
+      topic_(std::move(topic)),
+      partition_(partition),
+      ack_on_sync_(ctx.options->flush.mode == FlushPolicy::Mode::kAlways) {}
+
+PartitionLog::~PartitionLog() = default;
+
+Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext& ctx,
+                                                         const std::string& log_dir,
+                                                         std::string topic, int32_t partition,
+                                                         std::vector<RecoveryReport>* reports) {
+  std::string dir = JoinPath(log_dir, topic + "-" + std::to_string(partition));
+  std::unique_ptr<PartitionLog> p(new PartitionLog(ctx, dir, std::move(topic), partition));
+  FileSystem* fs = ctx.fs;
+  bool created = !fs->Exists(dir);
+  PINPIPE_RETURN_IF_ERROR(fs->MkdirAll(dir));
+  if (created) PINPIPE_RETURN_IF_ERROR(fs->SyncDir(log_dir));
+
+  PINPIPE_ASSIGN_OR_RETURN(auto names, fs->List(dir));
+  std::vector<int64_t> bases;
+  for (const auto& name : names) {
+    if (name.size() == 24 && name.ends_with(".log")) {
+      char* end = nullptr;
+      long long base = std::strtoll(name.c_str(), &end, 10);
+      if (end == name.c_str() + 20 && base >= 0) bases.push_back(base);
+    } else if (name.ends_with(".tmp")) {
+      (void)fs->Unlink(JoinPath(dir, name));
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) {
+    PINPIPE_ASSIGN_OR_RETURN(auto seg, Segment::Create(fs, dir, 0));
+    PINPIPE_RETURN_IF_ERROR(fs->SyncDir(dir));
+    p->segments_.push_back(std::move(seg));
+  }
+  for (size_t i = 0; i < bases.size(); ++i) {
+    bool last = i + 1 == bases.size();
+    SegmentScan scan;
+    // Older segments were fsynced when they were rolled: trust their index. The active
+    // segment holds whatever was in flight at a crash: validate every batch, unless the last
+    // run shut down cleanly.
+    PINPIPE_ASSIGN_OR_RETURN(auto seg, Segment::Open(fs, dir, bases[i],
+                                                     /*full_scan=*/last && !ctx.clean_shutdown,
+                                                     ctx.options->index_interval_bytes, &scan));
+    if (!last && seg->next_offset() != bases[i + 1]) {
+      // A hole or overlap between segments: recover this one fully to learn what it holds.
+      SegmentScan full;
+      PINPIPE_ASSIGN_OR_RETURN(seg, Segment::Open(fs, dir, bases[i], true,
+                                                  ctx.options->index_interval_bytes, &full));
+      scan = full;
+    }
+    if (scan.valid_bytes < scan.file_bytes && reports != nullptr) {
+      RecoveryReport r;
+      r.topic = p->topic_;
+      r.partition = partition;
+      r.file = seg->log_path();
+      r.bytes_cut = scan.file_bytes - scan.valid_bytes;
+      r.kept_start_offset = bases.front();
+      r.kept_end_offset = scan.next_offset;
+      r.reason = scan.problem;
+      r.index_rebuilt = true;
+      reports->push_back(std::move(r));
+    }
+    p->segments_.push_back(std::move(seg));
+  }
+  const auto& active = p->segments_.back();
+  p->leo_ = active->next_offset();
+  p->log_start_.store(p->segments_.front()->base_offset());
+  p->leo_pub_.store(p->leo_);
+  p->PublishVisible(p->leo_, active.get(), active->size());
+  p->synced_offset_ = p->leo_;
+  return p;
+}
+
+void PartitionLog::PublishVisible(int64_t offset, const Segment* seg, uint64_t pos) {
+  visible_base_ = seg->base_offset();
+  visible_pos_ = pos;
+  hwm_.store(offset, std::memory_order_release);
+}
+
+uint64_t PartitionLog::VisibleLimit(const Segment* seg) const {
+  if (seg->base_offset() < visible_base_) return seg->size();
+  if (seg->base_offset() == visible_base_) return visible_pos_;
+  return 0;
+}
+
+Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
+                                          int64_t max_timestamp, AppendCallback& done) {
+  const size_t bytes = tail.size() + 8;
+  AppendResult result;
+  {
+    std::lock_guard lock(mu_);
+    if (failed_) {
+      return MakeError(ErrorCode::kIoError,
+                       "partition " + topic_ + "-" + std::to_string(partition_) +
+                           " refuses appends after a failed fsync (" + failed_->message() +
+                           "); restart to recover");
+    }
+    Segment* active = segments_.back().get();
+    if (active->size() > 0 && active->size() + bytes > ctx_.options->segment_bytes) {
+      auto seg = Segment::Create(ctx_.fs, dir_, leo_);
+      if (!seg) return std::unexpected(seg.error());
+      if (ctx_.options->flush.mode != FlushPolicy::Mode::kOs) {
+        rolled_unsynced_.push_back(segments_.back());
+      }
+      segments_.push_back(std::move(*seg));
+      active = segments_.back().get();
+    }
+    char base_be[8];
+    WriteBigEndian64(base_be, leo_);
+    std::string_view parts[2] = {std::string_view(base_be, 8), tail};
+    PINPIPE_RETURN_IF_ERROR(active->Append(parts, bytes, leo_, leo_ + count, max_timestamp,
+                                           ctx_.options->index_interval_bytes));
+    result.base_offset = leo_;
+    result.last_offset = leo_ + count - 1;
+    leo_ += count;
+    leo_pub_.store(leo_, std::memory_order_relaxed);
+    if (ack_on_sync_) {
+      if (done) pending_.push_back(Pending{leo_, result, std::move(done)});
+    } else {
+      PublishVisible(leo_, active, active->size());
+    }
+  }
+  if (ack_on_sync_) {
+    if (!queued.exchange(true, std::memory_order_acq_rel)) ctx_.flusher->Enqueue(this);
+  } else {
+    if (ctx_.options->flush.mode == FlushPolicy::Mode::kInterval &&
+        !queued.exchange(true, std::memory_order_acq_rel)) {
+      ctx_.flusher->Enqueue(this);
+    }
+    NotifyWaiters();
+    if (done) done(Result<AppendResult>(result));
+  }
+  return result;
+}
+
+bool PartitionLog::SyncOnce() {
+  std::lock_guard sync_lock(sync_mu_);
+  int64_t target;
+  std::shared_ptr<Segment> seg;
+  uint64_t pos;
+  std::vector<std::shared_ptr<Segment>> rolled;
+  {
+    std::lock_guard lock(mu_);
+    if (failed_) return false;
+    target = leo_;
+    seg = segments_.back();
+    pos = seg->size();
+    rolled.swap(rolled_unsynced_);
+  }
+  Status st = OkStatus();
+  if (target != synced_offset_ || !rolled.empty()) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (auto& r : rolled) {
+      if (st) st = r->DataSync();
+    }
+    if (st) st = seg->DataSync();
+    // A new segment file must also be durable in its directory.
+    if (st && !rolled.empty()) st = ctx_.fs->SyncDir(dir_);
+    auto t1 = std::chrono::steady_clock::now();
+    ctx_.metrics->fsyncs.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics->fsync_latency.Record(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+    if (!st) ctx_.metrics->fsync_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::deque<Pending> done;
+  {
+    std::lock_guard lock(mu_);
+    if (st) {
+      synced_offset_ = target;
+      if (ack_on_sync_ && target > hwm_.load(std::memory_order_relaxed)) {
+        PublishVisible(target, seg.get(), pos);
+      }
+      while (!pending_.empty() && pending_.front().end_offset <= target) {
+        done.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    } else {
+      // After a failed fsync the kernel may have dropped the dirty pages: nothing written
+      // since the last good sync can be trusted, so nothing pending is acknowledged.
+      failed_ = st.error();
+      done.swap(pending_);
+    }
+  }
+  if (!st) {
+    Result<AppendResult> err = std::unexpected(st.error());
+    for (auto& p : done) p.done(err);
+    return false;
+  }
+  ctx_.metrics->group_commit_appends.fetch_add(done.size(), std::memory_order_relaxed);
+  if (ack_on_sync_) NotifyWaiters();
+  for (auto& p : done) p.done(Result<AppendResult>(p.result));
+  return true;
+}
+
+void PartitionLog::FailPending(const Error& error) {
+  std::deque<Pending> done;
+  {
+    std::lock_guard lock(mu_);
+    done.swap(pending_);
+  }
+  Result<AppendResult> err = std::unexpected(error);
+  for (auto& p : done) p.done(err);
+}
+
+Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::string& out) const {
+  ReadResult r;
+  r.next_offset = offset;
+  bool first = true;
+  size_t remaining = max_bytes;
+  while (true) {
+    std::shared_ptr<Segment> seg;
+    uint64_t from, limit;
+    {
+      std::lock_guard lock(mu_);
+      if (first) {
+        r.high_watermark = hwm_.load(std::memory_order_relaxed);
+        r.log_start_offset = log_start_.load(std::memory_order_relaxed);
+        r.log_end_offset = leo_;
+        if (offset < r.log_start_offset || offset > r.high_watermark) {
+          r.out_of_range = true;
+          return r;
+        }
+      }
+      if (offset >= r.high_watermark) break;
+      auto it = std::upper_bound(
+          segments_.begin(), segments_.end(), offset,
+          [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
+      if (it == segments_.begin()) break;  // deleted by retention meanwhile
+      seg = *std::prev(it);
+      from = seg->IndexLookup(offset);
+      limit = VisibleLimit(seg.get());
+    }
+    PINPIPE_ASSIGN_OR_RETURN(uint64_t pos, seg->FindBatch(offset, from, limit));
+    if (pos >= limit) break;
+    // Read whole batches; always at least one when nothing was returned yet (KIP-74).
+    size_t want = static_cast<size_t>(std::min<uint64_t>(limit - pos, remaining));
+    if (want < kBatchLogOverhead || (!first && want < kBatchHeaderSize)) {
+      if (!first || r.bytes > 0) break;
+      want = kBatchLogOverhead;
+    }
+    size_t start = out.size();
+    out.resize(start + want);
+    PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, out.data() + start, want));
+    out.resize(start + n);
+    std::string_view got(out.data() + start, n);
+    size_t whole = 0;
+    int64_t next = offset;
+    while (true) {
+      size_t b = FirstBatchSize(got.substr(whole));
+      if (b == 0) break;
+      auto h = ParseBatchHeader(got.substr(whole, b));
+      if (!h) break;
+      next = h->next_offset();
+      whole += b;
+    }
+    if (whole == 0 && r.bytes == 0 && n >= kBatchLogOverhead) {
+      // The first batch is larger than max_bytes: return it whole anyway.
+      int32_t len = ReadBigEndian32(got.data() + kBatchLengthPos);
+      size_t b = static_cast<size_t>(len) + kBatchLogOverhead;
+      if (len > 0 && pos + b <= limit) {
+        out.resize(start + b);
+        PINPIPE_ASSIGN_OR_RETURN(size_t m, seg->PRead(pos, out.data() + start, b));
+        if (m == b) {
+          auto h = ParseBatchHeader(std::string_view(out.data() + start, b));
+          if (h) {
+            whole = b;
+            next = h->next_offset();
+          }
+        }
+      }
+    }
+    out.resize(start + whole);
+    if (whole == 0) break;
+    r.bytes += whole;
+    r.next_offset = next;
+    offset = next;
+    remaining = remaining > whole ? remaining - whole : 0;
+    first = false;
+    if (remaining < kBatchHeaderSize) break;
+  }
+  return r;
+}
+
+PartitionInfo PartitionLog::Info() const {
+  std::lock_guard lock(mu_);
+  PartitionInfo info;
+  info.log_start_offset = log_start_.load();
+  info.high_watermark = hwm_.load();
+  info.log_end_offset = leo_;
+  for (const auto& s : segments_) info.size_bytes += s->size();
+  info.segments = static_cast<int32_t>(segments_.size());
+  return info;
+}
+
+Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t ts_ms) const {
+  if (ts_ms == -1) return high_watermark();
+  if (ts_ms == -2) return log_start_offset();
+  std::vector<std::pair<std::shared_ptr<Segment>, uint64_t>> segs;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& s : segments_) {
+      if (s->max_timestamp() >= ts_ms) segs.emplace_back(s, VisibleLimit(s.get()));
+    }
+  }
+  // Scan batch headers of the candidate segments (no time index yet).
+  char hdr[kBatchHeaderSize];
+  for (auto& [seg, limit] : segs) {
+    uint64_t pos = 0;
+    while (pos + kBatchHeaderSize <= limit) {
+      PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, hdr, sizeof hdr));
+      if (n < sizeof hdr) break;
+      PINPIPE_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(std::string_view(hdr, n)));
+      if (h.max_timestamp >= ts_ms) {
+        if (h.compression() != Compression::kNone || h.record_count == 1) return h.base_offset;
+        // Find the record inside the batch.
+        std::string buf(h.size(), '\0');
+        PINPIPE_ASSIGN_OR_RETURN(size_t m, seg->PRead(pos, buf.data(), buf.size()));
+        buf.resize(m);
+        RecordReader reader(buf);
+        RecordView rec;
+        while (reader.Next(rec)) {
+          if (rec.timestamp_ms >= ts_ms) return rec.offset;
+        }
+        return h.base_offset;
+      }
+      pos += h.size();
+    }
+  }
+  return int64_t{-1};
+}
+
+// ---------------------------------------------------------------- waiters
+
+bool PartitionLog::AddWaiter(uint64_t id, int64_t offset, std::function<void()>& fn) {
+  std::lock_guard lock(wait_mu_);
+  waiter_count_.fetch_add(1);  // seq_cst: pairs with the HWM store in NotifyWaiters
+  if (hwm_.load() > offset) {
+    waiter_count_.fetch_sub(1);
+    return false;
+  }
+  waiters_.push_back(Waiter{id, offset, std::move(fn)});
+  return true;
+}
+
+bool PartitionLog::RemoveWaiter(uint64_t id) {
+  std::lock_guard lock(wait_mu_);
+  for (size_t i = 0; i < waiters_.size(); ++i) {
+    if (waiters_[i].id == id) {
+      waiters_.erase(waiters_.begin() + static_cast<ptrdiff_t>(i));
+      waiter_count_.fetch_sub(1);
+      return true;
+    }
+  }
+  return false;
+}
+
+void PartitionLog::NotifyWaiters() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (waiter_count_.load() == 0) return;
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(wait_mu_);
+    int64_t hwm = hwm_.load();
+    for (size_t i = 0; i < waiters_.size();) {
+      if (waiters_[i].offset < hwm) {
+        if (waiters_[i].fn) fire.push_back(std::move(waiters_[i].fn));
+        waiters_[i] = std::move(waiters_.back());
+        waiters_.pop_back();
+        waiter_count_.fetch_sub(1);
+      } else {
+        ++i;
+      }
+    }
+  }
+  wait_cv_.notify_all();
+  for (auto& f : fire) f();
+}
+
+bool PartitionLog::WaitFor(int64_t offset, std::chrono::milliseconds timeout,
+                           const std::atomic<bool>& closed) {
+  // Blocking waiters are entries without a callback and with ids from their own range;
+  // NotifyWaiters removes them and signals the condition variable.
+  static std::atomic<uint64_t> next_id{1ull << 63};
+  const uint64_t id = next_id.fetch_add(1);
+  std::unique_lock lock(wait_mu_);
+  waiter_count_.fetch_add(1);
+  if (hwm_.load() > offset || closed.load()) {
+    waiter_count_.fetch_sub(1);
+    return hwm_.load() > offset;
+  }
+  waiters_.push_back(Waiter{id, offset, nullptr});
+  wait_cv_.wait_for(lock, timeout, [&] { return hwm_.load() > offset || closed.load(); });
+  for (size_t i = 0; i < waiters_.size(); ++i) {
+    if (waiters_[i].id == id) {
+      waiters_.erase(waiters_.begin() + static_cast<ptrdiff_t>(i));
+      waiter_count_.fetch_sub(1);
+      break;
+    }
+  }
+  return hwm_.load() > offset;
+}
+
+void PartitionLog::WakeAllWaiters() {
+  std::vector<std::function<void()>> fire;
+  {
+    std::lock_guard lock(wait_mu_);
+    for (auto& w : waiters_) {
+      if (w.fn) fire.push_back(std::move(w.fn));
+    }
+    waiter_count_.fetch_sub(static_cast<int>(waiters_.size()));
+    waiters_.clear();
+  }
+  wait_cv_.notify_all();
+  for (auto& f : fire) f();
+}
+
+// ---------------------------------------------------------------- retention
+
+int PartitionLog::EnforceRetention(int64_t now_ms) {
+  const LogOptions& o = *ctx_.options;
+  std::vector<std::shared_ptr<Segment>> doomed;
+  {
+    std::lock_guard lock(mu_);
+    uint64_t total = 0;
+    for (const auto& s : segments_) total += s->size();
+    int64_t hwm = hwm_.load();
+    while (segments_.size() > 1) {
+      const auto& s = segments_.front();
+      int64_t end = segments_[1]->base_offset();
+      if (end > hwm) break;  // never delete data readers cannot see yet
+      bool by_size = o.retention_bytes >= 0 &&
+                     total - s->size() >= static_cast<uint64_t>(o.retention_bytes);
+      bool by_age = o.retention_ms >= 0 && s->max_timestamp() < now_ms - o.retention_ms;
+      if (!by_size && !by_age) break;
+      total -= s->size();
+      doomed.push_back(s);
+      segments_.erase(segments_.begin());
+    }
+    log_start_.store(segments_.front()->base_offset());
+  }
+  for (auto& s : doomed) (void)s->Delete();
+  return static_cast<int>(doomed.size());
+}
+
+// ---------------------------------------------------------------- flusher
+
+Flusher::Flusher(const LogOptions& options) : options_(options) {}
+
+Flusher::~Flusher() { Stop(); }
+
+void Flusher::Start() {
+  if (options_.flush.mode == FlushPolicy::Mode::kOs) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Flusher::Enqueue(PartitionLog* p) {
+  bool wake;
+  {
+    std::lock_guard lock(mu_);
+    wake = queue_.empty();
+    queue_.push_back(p);
+  }
+  if (wake && options_.flush.mode == FlushPolicy::Mode::kAlways) cv_.notify_one();
+}
+
+void Flusher::Loop() {
+  const bool always = options_.flush.mode == FlushPolicy::Mode::kAlways;
+  const auto interval = std::chrono::milliseconds(std::max<int64_t>(1, options_.flush.interval_ms));
+  std::vector<PartitionLog*> work;
+  auto next_tick = std::chrono::steady_clock::now() + interval;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (always) {
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      } else {
+        cv_.wait_until(lock, next_tick, [&] { return stop_; });
+        next_tick = std::chrono::steady_clock::now() + interval;
+      }
+      if (stop_ && queue_.empty()) return;
+      work.swap(queue_);
+    }
+    for (PartitionLog* p : work) {
+      // Clear first: appends landing during the sync queue the partition again.
+      p->queued.store(false, std::memory_order_release);
+      p->SyncOnce();
+    }
+    work.clear();
+  }
+}
+
+void Flusher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace pinpipe::log

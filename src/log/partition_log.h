@@ -1,0 +1,143 @@
+// PartitionLog: one topic-partition — a list of segments, offset assignment, the pending
+// acknowledgements of group commit, the high watermark and its waiters. Internal to src/log.
+//
+// Locks: mu_ (short: offset assignment, one pwrite, bookkeeping) guards the segment list and
+// the pending queue; sync_mu_ serialises SyncOnce (the flusher and Flush); wait_mu_ guards
+// waiters. Callbacks and waiters are always invoked with no lock held.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include "log/log_manager.h"
+#include "log/log_metrics.h"
+#include "log/segment.h"
+
+namespace pinpipe::log {
+
+class Flusher;
+
+struct PartitionContext {
+  const LogOptions* options;
+  FileSystem* fs;
+  LogMetrics* metrics;
+  Flusher* flusher;
+  // The previous run closed cleanly (everything fsynced): the active segment's index is
+  // trusted like the others' instead of re-validating every batch.
+  bool clean_shutdown = false;
+};
+
+class PartitionLog {
+ public:
+  // Opens or creates <log dir>/<topic>-<partition>, running recovery on the last segment.
+  static Result<std::unique_ptr<PartitionLog>> Open(const PartitionContext& ctx,
+                                                    const std::string& log_dir,
+                                                    std::string topic, int32_t partition,
+                                                    std::vector<RecoveryReport>* reports);
+  ~PartitionLog();
+
+  const std::string& topic() const { return topic_; }
+  int32_t partition() const { return partition_; }
+
+  // Appends one encoded batch given without its first 8 bytes (the base offset, written here).
+  // `tail` is bytes [8, end) of a batch of `count` records.
+  Result<AppendResult> Append(std::string_view tail, int32_t count, int64_t max_timestamp,
+                              AppendCallback& done);
+
+  Result<ReadResult> Read(int64_t offset, size_t max_bytes, std::string& out) const;
+  PartitionInfo Info() const;
+  Result<int64_t> OffsetForTimestamp(int64_t ts_ms) const;
+
+  // Group commit: fsyncs what was written so far, then advances the durable offset and fires
+  // the callbacks it covers. False if the partition is failed or the fsync failed.
+  bool SyncOnce();
+  // Fails pending callbacks with `error` (Close).
+  void FailPending(const Error& error);
+
+  // Registers a one-shot waiter (see LogManager::WaitForData); false if HWM > offset already.
+  bool AddWaiter(uint64_t id, int64_t offset, std::function<void()>& fn);
+  bool RemoveWaiter(uint64_t id);
+  bool WaitFor(int64_t offset, std::chrono::milliseconds timeout, const std::atomic<bool>& closed);
+  void WakeAllWaiters();  // Close
+
+  int EnforceRetention(int64_t now_ms);
+
+  int64_t high_watermark() const { return hwm_.load(std::memory_order_acquire); }
+  int64_t log_end_offset() const { return leo_pub_.load(std::memory_order_relaxed); }
+  int64_t log_start_offset() const { return log_start_.load(std::memory_order_relaxed); }
+
+  std::atomic<bool> queued{false};  // in the flusher's work list
+
+ private:
+  PartitionLog(const PartitionContext& ctx, std::string dir, std::string topic, int32_t partition);
+  void PublishVisible(int64_t offset, const Segment* seg, uint64_t pos);  // requires mu_
+  void NotifyWaiters();
+  // Read limit of `seg`, given the visible point. Requires mu_.
+  uint64_t VisibleLimit(const Segment* seg) const;
+
+  PartitionContext ctx_;
+  const std::string dir_, topic_;
+  const int32_t partition_;
+  const bool ack_on_sync_;  // flush=always
+
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<Segment>> segments_;  // ordered by base offset; back() is active
+  int64_t leo_ = 0;
+  int64_t visible_base_ = 0;   // base offset of the segment holding the visible end
+  uint64_t visible_pos_ = 0;   // position of the visible end in that segment
+  std::vector<std::shared_ptr<Segment>> rolled_unsynced_;
+  struct Pending {
+    int64_t end_offset;
+    AppendResult result;
+    AppendCallback done;
+  };
+  std::deque<Pending> pending_;
+  std::optional<Error> failed_;  // an fsync failed: refuse appends until restart
+
+  std::mutex sync_mu_;
+  int64_t synced_offset_ = -1;  // guarded by sync_mu_
+
+  std::atomic<int64_t> hwm_{0}, leo_pub_{0}, log_start_{0};
+
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  std::atomic<int> waiter_count_{0};
+  struct Waiter {
+    uint64_t id;
+    int64_t offset;
+    std::function<void()> fn;
+  };
+  std::vector<Waiter> waiters_;
+};
+
+// The group-commit thread. With flush=always it wakes when a partition is queued and syncs
+// every queued partition; with flush=interval it syncs queued partitions every interval.
+class Flusher {
+ public:
+  explicit Flusher(const LogOptions& options);
+  ~Flusher();
+  void Start();
+  void Enqueue(PartitionLog* p);
+  // Syncs everything still queued and stops the thread.
+  void Stop();
+
+ private:
+  void Loop();
+  const LogOptions& options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PartitionLog*> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace pinpipe::log

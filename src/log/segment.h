@@ -1,0 +1,93 @@
+// Segment: one file of concatenated RecordBatch v2 batches, <base offset %020d>.log, plus its
+// sparse offset index <base>.index of 8-byte entries {u32 offset - base, u32 file position}
+// (big-endian, as Kafka's OffsetIndex) written every `index_interval_bytes`. The index is never
+// fsynced: it is validated at open and rebuilt from the log when it does not match.
+//
+// Internal to src/log. Appends/Truncate are serialised by the owning PartitionLog's lock;
+// PRead-based reads and DataSync may run concurrently with them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/status.h"
+
+namespace pinpipe::log {
+
+struct IndexEntry {
+  uint32_t relative_offset;
+  uint32_t position;
+};
+
+// The outcome of scanning a segment at open.
+struct SegmentScan {
+  uint64_t valid_bytes = 0;  // bytes of whole, valid batches from the start
+  uint64_t file_bytes = 0;
+  int64_t next_offset = 0;
+  std::string problem;  // why the scan stopped before file_bytes ("" = clean)
+};
+
+std::string SegmentFileName(int64_t base_offset, std::string_view ext);  // "000..042.log"
+
+class Segment {
+ public:
+  // A new, empty segment (files created, truncated).
+  static Result<std::unique_ptr<Segment>> Create(FileSystem* fs, const std::string& dir,
+                                                 int64_t base_offset);
+  // An existing segment. `full_scan` validates every batch (CRC) and rebuilds the index,
+  // truncating an invalid tail (recorded in *scan); otherwise the index is trusted if valid
+  // and only the bytes after its last entry are walked (headers only) to find the end offset
+  // and max timestamp.
+  static Result<std::unique_ptr<Segment>> Open(FileSystem* fs, const std::string& dir,
+                                               int64_t base_offset, bool full_scan,
+                                               uint64_t index_interval_bytes, SegmentScan* scan);
+  ~Segment();
+
+  int64_t base_offset() const { return base_offset_; }
+  uint64_t size() const { return size_.load(std::memory_order_acquire); }
+  int64_t next_offset() const { return next_offset_; }
+  int64_t max_timestamp() const { return max_timestamp_.load(std::memory_order_relaxed); }
+  const std::string& log_path() const { return log_path_; }
+
+  // Writes one batch (given as parts written back to back) at the end of the file.
+  // On failure the file is cut back to its previous size (best effort).
+  Status Append(std::span<const std::string_view> parts, size_t bytes, int64_t base_offset,
+                int64_t next_offset, int64_t max_timestamp, uint64_t index_interval_bytes);
+
+  // File position of the last index entry whose offset <= `offset` (0 if none). Requires the
+  // partition lock (the in-memory index grows under it).
+  uint64_t IndexLookup(int64_t offset) const;
+  // Position of the first batch with last offset >= `offset`, scanning batch headers from
+  // `from` up to `limit`; returns limit when none.
+  Result<uint64_t> FindBatch(int64_t offset, uint64_t from, uint64_t limit) const;
+  Result<size_t> PRead(uint64_t pos, void* buf, size_t n) const { return log_->PRead(pos, buf, n); }
+
+  Status DataSync() { return log_->DataSync(); }
+  // Removes both files (the open descriptor keeps serving concurrent readers).
+  Status Delete();
+  size_t index_entries() const { return index_.size(); }
+
+ private:
+  Segment(FileSystem* fs, std::string dir, int64_t base_offset);
+  Status Recover(uint64_t index_interval_bytes, SegmentScan* scan);
+  Status LoadIndex(uint64_t file_size);
+  Status WriteIndexFile();
+
+  FileSystem* fs_;
+  std::string dir_, log_path_, index_path_;
+  int64_t base_offset_;
+  std::unique_ptr<File> log_, index_file_;
+  std::atomic<uint64_t> size_{0};
+  int64_t next_offset_;
+  std::atomic<int64_t> max_timestamp_{-1};
+  std::vector<IndexEntry> index_;
+  uint64_t bytes_since_index_ = 0;
+};
+
+}  // namespace pinpipe::log

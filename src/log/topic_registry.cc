@@ -1,0 +1,111 @@
+#include "log/topic_registry.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <sstream>
+
+namespace pinpipe::log {
+
+bool IsValidTopicName(std::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status TopicRegistry::OpenTopic(const std::string& name, int32_t partitions,
+                                std::vector<RecoveryReport>* reports) {
+  auto t = std::make_unique<Topic>();
+  t->name = name;
+  for (int32_t i = 0; i < partitions; ++i) {
+    PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, name, i, reports));
+    t->partitions.push_back(std::move(p));
+  }
+  topics_[name] = std::move(t);
+  return OkStatus();
+}
+
+Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
+  std::unique_lock lock(mu_);
+  std::map<std::string, int32_t> wanted;
+  std::string path = JoinPath(log_dir_, "topics");
+  if (ctx_.fs->Exists(path)) {
+    PINPIPE_ASSIGN_OR_RETURN(std::string text, ctx_.fs->ReadFileToString(path));
+    std::istringstream in(text);
+    std::string name;
+    int32_t count;
+    while (in >> name >> count) {
+      if (IsValidTopicName(name) && count > 0) wanted[name] = count;
+    }
+  }
+  // Partition directories the file does not know about (e.g. it was lost): <topic>-<n>.
+  PINPIPE_ASSIGN_OR_RETURN(auto names, ctx_.fs->List(log_dir_));
+  bool changed = false;
+  for (const auto& dir : names) {
+    auto dash = dir.rfind('-');
+    if (dash == std::string::npos || !ctx_.fs->IsDirectory(JoinPath(log_dir_, dir))) continue;
+    std::string topic = dir.substr(0, dash);
+    char* end = nullptr;
+    long n = std::strtol(dir.c_str() + dash + 1, &end, 10);
+    if (*end != '\0' || end == dir.c_str() + dash + 1 || n < 0 || !IsValidTopicName(topic)) {
+      continue;
+    }
+    auto& count = wanted[topic];
+    if (count < n + 1) {
+      count = static_cast<int32_t>(n + 1);
+      changed = true;
+    }
+  }
+  for (const auto& [name, count] : wanted) {
+    PINPIPE_RETURN_IF_ERROR(OpenTopic(name, count, reports));
+  }
+  if (changed) PINPIPE_RETURN_IF_ERROR(Persist());
+  return OkStatus();
+}
+
+Status TopicRegistry::Persist() {
+  std::string text;
+  for (const auto& [name, t] : topics_) {
+    text += name;
+    text += ' ';
+    text += std::to_string(t->partitions.size());
+    text += '\n';
+  }
+  return ctx_.fs->WriteFileAtomically(JoinPath(log_dir_, "topics"), text);
+}
+
+Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
+  if (!IsValidTopicName(name)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "invalid topic name '" + std::string(name.substr(0, 64)) +
+                         "': use 1-249 characters from [a-zA-Z0-9._-], not '.' or '..'");
+  }
+  if (partitions < 1 || partitions > 10000) {
+    return MakeError(ErrorCode::kInvalidArgument, "partition count must be in [1, 10000]");
+  }
+  std::unique_lock lock(mu_);
+  if (topics_.contains(name)) {
+    return MakeError(ErrorCode::kAlreadyExists, "topic '" + std::string(name) + "' exists");
+  }
+  std::string n(name);
+  PINPIPE_RETURN_IF_ERROR(OpenTopic(n, partitions, nullptr));
+  return Persist();
+}
+
+Topic* TopicRegistry::Find(std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = topics_.find(name);
+  return it == topics_.end() ? nullptr : it->second.get();
+}
+
+std::vector<Topic*> TopicRegistry::All() const {
+  std::shared_lock lock(mu_);
+  std::vector<Topic*> out;
+  for (const auto& [name, t] : topics_) out.push_back(t.get());
+  return out;
+}
+
+}  // namespace pinpipe::log
