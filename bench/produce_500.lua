@@ -1,0 +1,23 @@
+-- wrk: 500 records (~350 B each) per REST Proxy produce request.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/vnd.kafka.json.v2+json"
+local rec = '{"value":{"ind": 7528, "unique_id": "fbe53c66-3442-4773-b19e-d3ec6f54dddf", ' ..
+  '"title": "No Title Data Available", "description": "No description available Story format", ' ..
+  '"poster_name": "User Info Error", "follower_count": "User Info Error", "tag_list": ' ..
+  '"N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e", "is_image_or_video": "multi-video(story page format)", ' ..
+  '"image_src": "Image src error.", "downloaded": 0, "category": "mens-fashion"}}'
+local parts = {}
+for i = 1, 500 do parts[i] = rec end
+wrk.body = '{"records":[' .. table.concat(parts, ",") .. ']}'
+
+local errors = 0
+response = function(status, headers, body)
+  if status ~= 200 then errors = errors + 1 end
+end
+
+done = function(summary, latency, requests)
+  local rps = summary.requests / (summary.duration / 1e6)
+  io.write(string.format("RESULT requests_per_s=%.0f records_per_s=%.0f p50_ms=%.3f p99_ms=%.3f non200=%d\n",
+    rps, rps * 500, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    errors + summary.errors.status))
+end
