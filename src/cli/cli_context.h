@@ -25,5 +25,10 @@ void PrintError(const Error& error);
 // Each subcommand file registers its commands here (one function per file).
 void RegisterConfigCommands(CLI::App& app, CliContext& ctx);
 void RegisterServeCommands(CLI::App& app, CliContext& ctx);
+void RegisterDemoCommands(CLI::App& app, CliContext& ctx);    // cmd_demo.cc
+void RegisterDbCommands(CLI::App& app, CliContext& ctx);       // cmd_db.cc
+void RegisterEmulateCommands(CLI::App& app, CliContext& ctx);  // cmd_emulate.cc
+void RegisterConsumeCommands(CLI::App& app, CliContext& ctx);  // cmd_consume.cc
+void RegisterLakeParquetCommands(CLI::App& app, CliContext& ctx);  // cmd_lake_parquet.cc
 
 }  // namespace pinpipe::cli

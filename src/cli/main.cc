@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
 
   pinpipe::cli::RegisterConfigCommands(app, ctx);
   pinpipe::cli::RegisterServeCommands(app, ctx);
+  pinpipe::cli::RegisterDemoCommands(app, ctx);
+  pinpipe::cli::RegisterDbCommands(app, ctx);
+  pinpipe::cli::RegisterEmulateCommands(app, ctx);
+  pinpipe::cli::RegisterConsumeCommands(app, ctx);
+  pinpipe::cli::RegisterLakeParquetCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -38,7 +38,7 @@ struct Scratch {
   std::vector<Parsed> parsed;
   std::vector<log::Record> records;
   std::vector<int32_t> partition_of;  // per record
-  std::vector<uint32_t> order;        // record indices grouped by partition
+  std::vector<log::Record> grouped;   // records reordered by partition
   uint32_t round_robin = 0;
 };
 thread_local Scratch scratch;
@@ -185,6 +185,7 @@ struct PendingProduce {
     int error_code = 0;
   };
   std::vector<Slot> slots;
+  std::vector<uint32_t> order;  // record indices grouped by partition; empty = one partition
   std::string error_message;  // one message for all failed records
   std::atomic<bool> any_error{false};
 
@@ -296,27 +297,31 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
   pending->responder = std::move(responder);
   pending->slots.resize(n);
 
-  auto append = [&](int32_t part, std::span<const log::Record> recs, std::vector<uint32_t> idx) {
+  // Appends records [first, first + count) of the partition-ordered list; slot i of the
+  // response is order[i] (or i itself when every record goes to one partition).
+  auto append = [&](int32_t part, std::span<const log::Record> recs, size_t first) {
     pending->remaining.fetch_add(1, std::memory_order_relaxed);
+    auto slot_of = [](const PendingProduce& p, size_t i) { return p.order.empty() ? i : p.order[i]; };
     auto result = log_.Append(topic, part, recs,
-        [pending, part, idx = std::move(idx)](const Result<log::AppendResult>& r) {
-          auto& slots = pending->slots;
-          for (size_t k = 0; k < idx.size(); ++k) {
-            auto& slot = slots[idx[k]];
+        [pending, part, first, count = recs.size(), slot_of](const Result<log::AppendResult>& r) {
+          for (size_t k = 0; k < count; ++k) {
+            auto& slot = pending->slots[slot_of(*pending, first + k)];
             if (r) {
               slot.partition = part;
               slot.offset = r->base_offset + static_cast<int64_t>(k);
             } else {
               slot.error_code = rest_code::kKafkaError;
-              if (!pending->any_error.exchange(true)) {
-                pending->error_message = "Kafka error: " + r.error().message();
-              }
             }
+          }
+          if (!r && !pending->any_error.exchange(true)) {
+            pending->error_message = "Kafka error: " + r.error().message();
           }
           if (pending->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) pending->Finish();
         });
     if (!result) {
-      for (uint32_t i : idx) pending->slots[i].error_code = rest_code::kKafkaError;
+      for (size_t k = 0; k < recs.size(); ++k) {
+        pending->slots[slot_of(*pending, first + k)].error_code = rest_code::kKafkaError;
+      }
       if (!pending->any_error.exchange(true)) {
         pending->error_message = "Kafka error: " + result.error().message();
       }
@@ -327,25 +332,22 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
   // Hold one reference count while appending so Finish runs once, after every append.
   pending->remaining.store(1, std::memory_order_relaxed);
   if (single) {
-    std::vector<uint32_t> idx(n);
-    for (uint32_t i = 0; i < n; ++i) idx[i] = i;
-    append(s.partition_of[0], std::span<const log::Record>(s.records.data(), n), std::move(idx));
+    append(s.partition_of[0], std::span<const log::Record>(s.records.data(), n), 0);
   } else {
     // Group by partition, keeping record order within each partition.
-    s.order.resize(n);
-    for (uint32_t i = 0; i < n; ++i) s.order[i] = i;
-    std::stable_sort(s.order.begin(), s.order.end(),
+    auto& order = pending->order;
+    order.resize(n);
+    for (uint32_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
                      [&](uint32_t a, uint32_t b) { return s.partition_of[a] < s.partition_of[b]; });
-    std::vector<log::Record> grouped(n);
-    for (size_t i = 0; i < n; ++i) grouped[i] = s.records[s.order[i]];
+    s.grouped.resize(n);
+    for (size_t i = 0; i < n; ++i) s.grouped[i] = s.records[order[i]];
     size_t start = 0;
     while (start < n) {
       size_t end = start;
-      int32_t part = s.partition_of[s.order[start]];
-      while (end < n && s.partition_of[s.order[end]] == part) ++end;
-      std::vector<uint32_t> idx(s.order.begin() + static_cast<long>(start),
-                                s.order.begin() + static_cast<long>(end));
-      append(part, std::span<const log::Record>(grouped.data() + start, end - start), std::move(idx));
+      int32_t part = s.partition_of[order[start]];
+      while (end < n && s.partition_of[order[end]] == part) ++end;
+      append(part, std::span<const log::Record>(s.grouped.data() + start, end - start), start);
       start = end;
     }
   }

@@ -464,7 +464,52 @@ Flusher::~Flusher() { Stop(); }
 
 void Flusher::Start() {
   if (options_.flush.mode == FlushPolicy::Mode::kOs) return;
+  for (int i = 0; i < kSyncHelpers; ++i) helpers_.emplace_back([this] { HelperLoop(); });
   thread_ = std::thread([this] { Loop(); });
+}
+
+void Flusher::HelperLoop() {
+  uint64_t seen = 0;
+  std::unique_lock lock(round_mu_);
+  while (true) {
+    round_cv_.wait(lock, [&] { return helpers_stop_ || round_id_ != seen; });
+    if (helpers_stop_) return;
+    seen = round_id_;
+    const auto* work = round_;
+    if (!work) continue;  // woke after the flusher finished that round by itself
+    ++busy_helpers_;
+    lock.unlock();
+    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < work->size();) {
+      (*work)[i]->SyncOnce();
+    }
+    lock.lock();
+    if (--busy_helpers_ == 0) round_done_cv_.notify_one();
+  }
+}
+
+void Flusher::SyncAll(const std::vector<PartitionLog*>& work) {
+  for (PartitionLog* p : work) {
+    // Clear first: appends landing during the sync queue the partition again.
+    p->queued.store(false, std::memory_order_release);
+  }
+  if (work.size() == 1 || helpers_.empty()) {
+    for (PartitionLog* p : work) p->SyncOnce();
+    return;
+  }
+  {
+    std::lock_guard lock(round_mu_);
+    round_ = &work;
+    next_.store(0, std::memory_order_relaxed);
+    ++round_id_;
+  }
+  round_cv_.notify_all();
+  // The flusher thread syncs too, then waits until no helper still holds a partition.
+  for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < work.size();) {
+    work[i]->SyncOnce();
+  }
+  std::unique_lock lock(round_mu_);
+  round_done_cv_.wait(lock, [&] { return busy_helpers_ == 0; });
+  round_ = nullptr;
 }
 
 void Flusher::Enqueue(PartitionLog* p) {
@@ -494,11 +539,7 @@ void Flusher::Loop() {
       if (stop_ && queue_.empty()) return;
       work.swap(queue_);
     }
-    for (PartitionLog* p : work) {
-      // Clear first: appends landing during the sync queue the partition again.
-      p->queued.store(false, std::memory_order_release);
-      p->SyncOnce();
-    }
+    SyncAll(work);
     work.clear();
   }
 }
@@ -510,6 +551,13 @@ void Flusher::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(round_mu_);
+    helpers_stop_ = true;
+  }
+  round_cv_.notify_all();
+  for (auto& t : helpers_) t.join();
+  helpers_.clear();
 }
 
 }  // namespace pinpipe::log

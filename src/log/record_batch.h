@@ -72,8 +72,12 @@ struct BatchHeader {
   int32_t record_count = 0;
 
   size_t size() const { return static_cast<size_t>(batch_length) + kBatchLogOverhead; }
-  int64_t last_offset() const { return base_offset + last_offset_delta; }
-  int64_t next_offset() const { return last_offset() + 1; }
+  // Wrapping arithmetic: headers from clients or damaged files may hold any values, and a
+  // nonsense offset must be rejected by the caller's checks, not be undefined behaviour.
+  int64_t last_offset() const {
+    return static_cast<int64_t>(static_cast<uint64_t>(base_offset) + static_cast<uint64_t>(static_cast<int64_t>(last_offset_delta)));
+  }
+  int64_t next_offset() const { return static_cast<int64_t>(static_cast<uint64_t>(last_offset()) + 1); }
   Compression compression() const {
     return static_cast<Compression>(attributes & kAttrCompressionMask);
   }

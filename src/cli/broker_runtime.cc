@@ -1,0 +1,50 @@
+#include "cli/broker_runtime.h"
+
+#include <chrono>
+
+#include "cli/server_options.h"
+#include "common/logging.h"
+
+namespace pinpipe::cli {
+
+Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, int port_override) {
+  PINPIPE_ASSIGN_OR_RETURN(log::LogOptions log_options, LogOptionsFromConfig(cfg));
+  PINPIPE_ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptionsFromConfig(cfg));
+  PINPIPE_ASSIGN_OR_RETURN(gateway::GatewayOptions gateway_options, GatewayOptionsFromConfig(cfg));
+  if (port_override >= 0) http_options.port = static_cast<uint16_t>(port_override);
+
+  std::unique_ptr<BrokerRuntime> rt(new BrokerRuntime());
+  rt->bind_ = http_options.bind;
+  auto started = std::chrono::steady_clock::now();
+  PINPIPE_ASSIGN_OR_RETURN(rt->log_, log::LogManager::Open(log_options, &rt->recovery_));
+  rt->log_open_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - started).count();
+  for (const auto& r : rt->recovery_) {
+    spdlog::warn("recovery: {}-{}: cut {} bytes from {} ({}); offsets {}..{} intact{}", r.topic,
+                 r.partition, r.bytes_cut, r.file, r.reason, r.kept_start_offset,
+                 r.kept_end_offset, r.index_rebuilt ? "; index rebuilt" : "");
+  }
+
+  rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
+  http::Router router;
+  rt->gateway_->RegisterRoutes(router);
+  PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
+  return rt;
+}
+
+BrokerRuntime::~BrokerRuntime() { Stop(); }
+
+void BrokerRuntime::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (gateway_) gateway_->Stop();
+  if (server_) server_->Stop();
+  if (log_) log_->Close();
+}
+
+std::string BrokerRuntime::url() const {
+  std::string host = bind_ == "0.0.0.0" || bind_.empty() ? "127.0.0.1" : bind_;
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+}  // namespace pinpipe::cli

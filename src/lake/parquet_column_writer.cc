@@ -1,0 +1,220 @@
+#include "lake/parquet_column_writer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "lake/parquet_compression.h"
+#include "lake/parquet_encoding.h"
+
+namespace pinpipe::lake {
+
+namespace {
+constexpr size_t kPieceEntries = 1024;  // granularity of page-size checks
+
+// 4-byte little-endian length prefix + hybrid levels (data page v1, Encodings.md "RLE").
+void AppendLevels(const std::vector<uint8_t>& levels, int max_level, std::string* out) {
+  size_t at = out->size();
+  out->append(4, '\0');
+  EncodeRleHybrid(levels.data(), levels.size(), BitWidth(static_cast<uint64_t>(max_level)), out);
+  uint32_t len = static_cast<uint32_t>(out->size() - at - 4);
+  std::memcpy(out->data() + at, &len, 4);
+}
+}  // namespace
+
+ColumnChunkWriter::ColumnChunkWriter(const LeafColumn& leaf, const WriterOptions& options)
+    : leaf_(leaf),
+      opt_(options),
+      dict_mode_(options.dictionary && (leaf.type == LeafType::kString || leaf.type == LeafType::kBinary)),
+      stats_(leaf.type) {
+  bools_.type = LeafType::kBoolean;
+  if (dict_mode_) table_.assign(1024, 0);
+}
+
+void ColumnChunkWriter::AddDictValues(const LeafData& d, size_t v0, size_t v1) {
+  std::hash<std::string_view> hasher;
+  for (size_t i = v0; i < v1; ++i) {
+    std::string_view v = d.str[i];
+    uint64_t h = hasher(v);
+    size_t mask = table_.size() - 1, slot = h & mask;
+    uint32_t found = 0;
+    while (uint32_t e = table_[slot]) {
+      if (hashes_[e - 1] == h && dict_[e - 1] == v) {
+        found = e;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (!found) {
+      dict_.push_back(v);
+      hashes_.push_back(h);
+      found = static_cast<uint32_t>(dict_.size());
+      table_[slot] = found;
+      dict_plain_bytes_ += 4 + v.size();
+      if (dict_.size() * 2 > table_.size()) {  // grow and rehash, load factor <= 1/2
+        std::vector<uint32_t> bigger(table_.size() * 2, 0);
+        size_t m = bigger.size() - 1;
+        for (uint32_t e = 1; e <= dict_.size(); ++e) {
+          size_t s = hashes_[e - 1] & m;
+          while (bigger[s]) s = (s + 1) & m;
+          bigger[s] = e;
+        }
+        table_.swap(bigger);
+      }
+    }
+    indices_.push_back(found - 1);
+    page_plain_bytes_ += 4 + v.size();
+  }
+}
+
+Status ColumnChunkWriter::Append(const LeafData& d, size_t e0, size_t e1, size_t v0, size_t v1) {
+  size_t pos = e0, vpos = v0;
+  const bool has_def = leaf_.max_def > 0, has_rep = leaf_.max_rep > 0;
+  while (pos < e1) {
+    size_t end = std::min(pos + kPieceEntries, e1);
+    if (has_rep)
+      while (end < e1 && d.rep[end] != 0) ++end;  // pages start at rows (lake.md §2.5)
+    size_t nvals = end - pos;
+    if (has_def) {
+      nvals = 0;
+      const uint8_t md = static_cast<uint8_t>(leaf_.max_def);
+      for (size_t i = pos; i < end; ++i) nvals += d.def[i] == md;
+      def_.insert(def_.end(), d.def.begin() + pos, d.def.begin() + end);
+    }
+    if (has_rep) rep_.insert(rep_.end(), d.rep.begin() + pos, d.rep.begin() + end);
+    if (vpos + nvals > v1) return MakeError(ErrorCode::kInvalidArgument, "column '" + leaf_.path[0] + "': fewer values than levels say");
+    stats_.AddNulls(static_cast<int64_t>(end - pos - nvals));
+    stats_.Update(d, vpos, nvals);
+    if (dict_mode_) {
+      AddDictValues(d, vpos, vpos + nvals);
+    } else if (leaf_.type == LeafType::kBoolean) {
+      // PLAIN booleans are bit-packed across the whole page: pack at flush, not per piece.
+      bools_.b.insert(bools_.b.end(), d.b.begin() + vpos, d.b.begin() + vpos + nvals);
+    } else {
+      EncodePlain(d, vpos, nvals, &values_);
+    }
+    page_entries_ += static_cast<int32_t>(end - pos);
+    num_entries_ += static_cast<int64_t>(end - pos);
+    page_estimate_ = values_.size() + bools_.b.size() / 8 + indices_.size() * 2 + (def_.size() + rep_.size()) / 4;
+    vpos += nvals;
+    pos = end;
+    if (dict_mode_ && dict_plain_bytes_ > opt_.dictionary_page_limit) {
+      PINPIPE_RETURN_IF_ERROR(FlushPage());
+      dict_mode_ = false;  // later pages PLAIN; the dictionary so far stays for earlier pages
+    } else if (page_estimate_ >= opt_.data_page_size) {
+      PINPIPE_RETURN_IF_ERROR(FlushPage());
+    }
+  }
+  if (vpos != v1) return MakeError(ErrorCode::kInvalidArgument, "column '" + leaf_.path[0] + "': more values than levels say");
+  return OkStatus();
+}
+
+void ColumnChunkWriter::FallBackToPlain() {
+  values_.clear();
+  values_.reserve(page_plain_bytes_);
+  for (uint32_t idx : indices_) {
+    std::string_view v = dict_[idx];
+    uint32_t len = static_cast<uint32_t>(v.size());
+    values_.append(reinterpret_cast<const char*>(&len), 4);
+    values_.append(v);
+  }
+  indices_.clear();
+  dict_.clear();
+  hashes_.clear();
+  table_.clear();
+  dict_plain_bytes_ = 0;
+  dict_mode_ = false;
+}
+
+Status ColumnChunkWriter::WritePage(format::PageType type, const std::string& body, int32_t num_values,
+                                    int32_t encoding, std::string* out) {
+  compressed_.clear();
+  PINPIPE_RETURN_IF_ERROR(Compress(opt_.codec, body.data(), body.size(), &compressed_, opt_.compression_level));
+  if (body.size() > INT32_MAX || compressed_.size() > INT32_MAX)
+    return MakeError(ErrorCode::kInvalidArgument, "parquet page larger than 2 GiB");
+  format::PageHeader ph;
+  ph.type = type;
+  ph.uncompressed_page_size = static_cast<int32_t>(body.size());
+  ph.compressed_page_size = static_cast<int32_t>(compressed_.size());
+  if (type == format::PageType::kDictionaryPage) {
+    ph.dictionary_page_header.emplace();
+    ph.dictionary_page_header->num_values = num_values;
+    ph.dictionary_page_header->encoding = encoding;
+  } else {
+    ph.data_page_header.emplace();
+    ph.data_page_header->num_values = num_values;
+    ph.data_page_header->encoding = encoding;
+  }
+  size_t before = out->size();
+  format::Serialize(ph, out);
+  uncompressed_total_ += static_cast<int64_t>(out->size() - before + body.size());
+  out->append(compressed_);
+  return OkStatus();
+}
+
+Status ColumnChunkWriter::FlushPage() {
+  if (page_entries_ == 0) return OkStatus();
+  if (dict_mode_ && data_pages_ == 0) {
+    // First page decides whether the dictionary pays off (as parquet-java does).
+    size_t dict_cost = dict_plain_bytes_ + indices_.size() * BitWidth(dict_.size()) / 8;
+    if (dict_cost >= page_plain_bytes_) FallBackToPlain();
+  }
+  scratch_.clear();
+  if (leaf_.max_rep > 0) AppendLevels(rep_, leaf_.max_rep, &scratch_);
+  if (leaf_.max_def > 0) AppendLevels(def_, leaf_.max_def, &scratch_);
+  int32_t encoding;
+  if (dict_mode_) {
+    int width = std::max(1, BitWidth(dict_.size() > 0 ? dict_.size() - 1 : 0));
+    scratch_.push_back(static_cast<char>(width));  // 1-byte bit width, then hybrid, no length
+    EncodeRleHybrid(indices_.data(), indices_.size(), width, &scratch_);
+    encoding = format::kRleDictionary;
+    used_dict_ = true;
+  } else {
+    if (leaf_.type == LeafType::kBoolean) EncodePlain(bools_, 0, bools_.b.size(), &values_);
+    scratch_.append(values_);
+    encoding = format::kPlain;
+    used_plain_ = true;
+  }
+  PINPIPE_RETURN_IF_ERROR(WritePage(format::PageType::kDataPage, scratch_, page_entries_, encoding, &pages_));
+  ++data_pages_;
+  def_.clear();
+  rep_.clear();
+  indices_.clear();
+  values_.clear();
+  bools_.b.clear();
+  page_plain_bytes_ = page_estimate_ = 0;
+  page_entries_ = 0;
+  return OkStatus();
+}
+
+Status ColumnChunkWriter::Finish(std::string* dict_page, std::string* data_pages, format::ColumnMetaData* md) {
+  PINPIPE_RETURN_IF_ERROR(FlushPage());
+  dict_page->clear();
+  if (used_dict_) {
+    scratch_.clear();
+    // PLAIN dictionary body straight from the arena.
+    for (size_t i = 0; i < dict_.size(); ++i) {
+      std::string_view v = dict_[i];
+      uint32_t len = static_cast<uint32_t>(v.size());
+      scratch_.append(reinterpret_cast<const char*>(&len), 4);
+      scratch_.append(v);
+    }
+    PINPIPE_RETURN_IF_ERROR(WritePage(format::PageType::kDictionaryPage, scratch_,
+                                      static_cast<int32_t>(dict_.size()), format::kPlain, dict_page));
+  }
+  md->type = leaf_.physical;
+  md->encodings.clear();
+  if (used_plain_ || used_dict_) md->encodings.push_back(format::kPlain);
+  md->encodings.push_back(format::kRle);
+  if (used_dict_) md->encodings.push_back(format::kRleDictionary);
+  md->path_in_schema = leaf_.path;
+  md->codec = opt_.codec;
+  md->num_values = num_entries_;
+  md->total_uncompressed_size = uncompressed_total_;
+  md->total_compressed_size = static_cast<int64_t>(dict_page->size() + pages_.size());
+  md->statistics = stats_.Build();
+  data_pages->swap(pages_);
+  return OkStatus();
+}
+
+}  // namespace pinpipe::lake

@@ -1,0 +1,134 @@
+#include "lake/parquet_compression.h"
+
+#include <snappy-c.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace pinpipe::lake {
+
+using format::Codec;
+
+const char* CodecName(Codec codec) {
+  switch (codec) {
+    case Codec::kUncompressed: return "UNCOMPRESSED";
+    case Codec::kSnappy: return "SNAPPY";
+    case Codec::kGzip: return "GZIP";
+    case Codec::kZstd: return "ZSTD";
+    case Codec::kLzo: return "LZO";
+    case Codec::kBrotli: return "BROTLI";
+    case Codec::kLz4: return "LZ4";
+    case Codec::kLz4Raw: return "LZ4_RAW";
+  }
+  return "?";
+}
+
+Result<Codec> ParseCodec(std::string_view name) {
+  std::string n(name);
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (n == "snappy") return Codec::kSnappy;
+  if (n == "zstd") return Codec::kZstd;
+  if (n == "gzip") return Codec::kGzip;
+  if (n == "uncompressed" || n == "none") return Codec::kUncompressed;
+  return MakeError(ErrorCode::kInvalidArgument, "unknown parquet codec '" + n + "' (snappy|zstd|gzip|uncompressed)");
+}
+
+Status Compress(Codec codec, const char* data, size_t size, std::string* out, int level) {
+  size_t base = out->size();
+  switch (codec) {
+    case Codec::kUncompressed:
+      out->append(data, size);
+      return OkStatus();
+    case Codec::kSnappy: {
+      size_t cap = snappy_max_compressed_length(size);
+      out->resize(base + cap);
+      size_t len = cap;
+      if (snappy_compress(data, size, out->data() + base, &len) != SNAPPY_OK)
+        return MakeError(ErrorCode::kInternal, "snappy_compress failed");
+      out->resize(base + len);
+      return OkStatus();
+    }
+    case Codec::kZstd: {
+      size_t cap = ZSTD_compressBound(size);
+      out->resize(base + cap);
+      size_t len = ZSTD_compress(out->data() + base, cap, data, size, level < 0 ? 3 : level);
+      if (ZSTD_isError(len)) return MakeError(ErrorCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(len));
+      out->resize(base + len);
+      return OkStatus();
+    }
+    case Codec::kGzip: {
+      // GZIP = RFC 1952 gzip stream (windowBits 15 + 16).
+      z_stream zs{};
+      if (deflateInit2(&zs, level < 0 ? 6 : level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return MakeError(ErrorCode::kInternal, "deflateInit2 failed");
+      size_t cap = deflateBound(&zs, size) + 32;
+      out->resize(base + cap);
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+      zs.avail_in = static_cast<uInt>(size);
+      zs.next_out = reinterpret_cast<Bytef*>(out->data() + base);
+      zs.avail_out = static_cast<uInt>(cap);
+      int rc = deflate(&zs, Z_FINISH);
+      size_t len = zs.total_out;
+      deflateEnd(&zs);
+      if (rc != Z_STREAM_END) return MakeError(ErrorCode::kInternal, "gzip deflate failed");
+      out->resize(base + len);
+      return OkStatus();
+    }
+    default:
+      return MakeError(ErrorCode::kUnsupported, std::string("cannot write codec ") + CodecName(codec));
+  }
+}
+
+Status Decompress(Codec codec, const uint8_t* data, size_t size, size_t uncompressed_size, std::string* out) {
+  auto corrupt = [&](const std::string& m) {
+    return MakeError(ErrorCode::kCorruption, std::string(CodecName(codec)) + " page: " + m);
+  };
+  switch (codec) {
+    case Codec::kUncompressed:
+      if (size != uncompressed_size) return corrupt("size differs from uncompressed_page_size");
+      out->assign(reinterpret_cast<const char*>(data), size);
+      return OkStatus();
+    case Codec::kSnappy: {
+      size_t len = 0;
+      if (snappy_uncompressed_length(reinterpret_cast<const char*>(data), size, &len) != SNAPPY_OK)
+        return corrupt("bad snappy header");
+      if (len != uncompressed_size) return corrupt("snappy length differs from uncompressed_page_size");
+      out->resize(len);
+      if (snappy_uncompress(reinterpret_cast<const char*>(data), size, out->data(), &len) != SNAPPY_OK ||
+          len != uncompressed_size)
+        return corrupt("snappy data is corrupt");
+      return OkStatus();
+    }
+    case Codec::kZstd: {
+      out->resize(uncompressed_size);
+      // A page may hold several concatenated frames; ZSTD_decompress handles that.
+      size_t len = ZSTD_decompress(out->data(), uncompressed_size, data, size);
+      if (ZSTD_isError(len)) return corrupt(ZSTD_getErrorName(len));
+      if (len != uncompressed_size) return corrupt("zstd length differs from uncompressed_page_size");
+      return OkStatus();
+    }
+    case Codec::kGzip: {
+      out->resize(uncompressed_size);
+      z_stream zs{};
+      // 15 + 32: accept gzip or zlib headers (old writers used zlib streams).
+      if (inflateInit2(&zs, 15 + 32) != Z_OK) return corrupt("inflateInit2 failed");
+      zs.next_in = const_cast<Bytef*>(data);
+      zs.avail_in = static_cast<uInt>(size);
+      zs.next_out = reinterpret_cast<Bytef*>(out->data());
+      zs.avail_out = static_cast<uInt>(uncompressed_size);
+      int rc = inflate(&zs, Z_FINISH);
+      size_t len = zs.total_out;
+      inflateEnd(&zs);
+      if (rc != Z_STREAM_END) return corrupt("gzip data is corrupt or longer than uncompressed_page_size");
+      if (len != uncompressed_size) return corrupt("gzip length differs from uncompressed_page_size");
+      return OkStatus();
+    }
+    default:
+      return MakeError(ErrorCode::kUnsupported, std::string("codec ") + CodecName(codec) + " is not supported");
+  }
+}
+
+}  // namespace pinpipe::lake
