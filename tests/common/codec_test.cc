@@ -74,6 +74,12 @@ TEST(JsonWriterTest, EscapesAndNumbers) {
   AppendJsonDouble(out, -89.5236);
   EXPECT_EQ(out, "-89.5236");
   out.clear();
+  AppendJsonDouble(out, 3);
+  EXPECT_EQ(out, "3.0");
+  out.clear();
+  AppendJsonDouble(out, 1e300);
+  EXPECT_EQ(out, "1e+300");
+  out.clear();
   AppendJsonDouble(out, 0.0 / 0.0);
   EXPECT_EQ(out, "null");
 }

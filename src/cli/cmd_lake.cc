@@ -1,0 +1,338 @@
+// pinpipe lake show|schema|history|files TABLE: read a Delta table (a local directory) through
+// the snapshot reader. `write-demo-table` (hidden) writes the deterministic table the interop
+// tests compare with DuckDB.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cli/cli_context.h"
+#include "lake/delta_demo_table.h"
+#include "lake/delta_rows.h"
+#include "lake/delta_snapshot.h"
+#include "lake/delta_stats.h"
+#include "common/json_writer.h"
+
+namespace pinpipe::cli {
+
+namespace {
+
+struct LakeArgs {
+  std::string table;
+  int64_t limit = 0;
+  int64_t version = -1;
+  std::string format = "table";
+};
+
+[[noreturn]] void Fail(const Error& e) {
+  PrintError(e);
+  std::exit(kExitFailure);
+}
+
+// Buffers stdout writes; one fwrite per 64 KiB.
+class Out {
+ public:
+  ~Out() { Flush(); }
+  std::string& buf() { return buf_; }
+  void MaybeFlush() {
+    if (buf_.size() >= (1 << 16)) Flush();
+  }
+  void Flush() {
+    std::fwrite(buf_.data(), 1, buf_.size(), stdout);
+    buf_.clear();
+  }
+
+ private:
+  std::string buf_;
+};
+
+lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
+  auto snap =
+      lake::Snapshot::Load(storage, version >= 0 ? std::optional<int64_t>(version) : std::nullopt);
+  if (!snap) Fail(snap.error());
+  return std::move(*snap);
+}
+
+void AppendCsvField(std::string_view v, std::string* out) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+// Display width of UTF-8 text (code points; good enough for aligned terminal output).
+size_t Width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Columns aligned with a header rule; cells wider than 40 code points are cut with "…".
+void PrintTable(const std::vector<std::string>& header, std::vector<std::vector<std::string>>& rows,
+                Out& out) {
+  constexpr size_t kMax = 40;
+  for (auto& row : rows) {
+    for (auto& cell : row) {
+      if (Width(cell) <= kMax) continue;
+      size_t i = 0, cps = 0;
+      while (i < cell.size() && cps < kMax - 1) {
+        ++i;
+        while (i < cell.size() && (static_cast<unsigned char>(cell[i]) & 0xC0) == 0x80) ++i;
+        ++cps;
+      }
+      cell.resize(i);
+      cell += "…";
+    }
+  }
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = Width(header[c]);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], Width(row[c]));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) out.buf() += "  ";
+      out.buf() += cells[c];
+      if (c + 1 < cells.size()) out.buf().append(width[c] - Width(cells[c]), ' ');
+    }
+    out.buf() += '\n';
+    out.MaybeFlush();
+  };
+  line(header);
+  std::vector<std::string> rule;
+  for (size_t w : width) rule.emplace_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& row : rows) line(row);
+}
+
+void Show(const LakeArgs& a) {
+  auto storage = lake::NewLocalTableStorage(a.table);
+  lake::Snapshot snap = LoadOrExit(*storage, a.version);
+  const auto& fields = snap.schema().fields;
+  Out out;
+  std::vector<std::vector<std::string>> table_rows;
+  if (a.format == "csv") {
+    for (size_t c = 0; c < fields.size(); ++c) {
+      if (c) out.buf() += ',';
+      AppendCsvField(fields[c].name, &out.buf());
+    }
+    out.buf() += '\n';
+  }
+  std::string cell;
+  auto st = lake::ForEachRow(*storage, snap, a.limit, [&](const lake::RowView& row) {
+    if (a.format == "json") {
+      std::string& b = out.buf();
+      b += '{';
+      for (size_t c = 0; c < row.num_columns(); ++c) {
+        if (c) b += ',';
+        AppendJsonString(b, fields[c].name);
+        b += ':';
+        row.AppendJson(c, &b);
+      }
+      b += "}\n";
+    } else if (a.format == "csv") {
+      for (size_t c = 0; c < row.num_columns(); ++c) {
+        if (c) out.buf() += ',';
+        cell.clear();
+        row.AppendText(c, &cell);
+        AppendCsvField(cell, &out.buf());
+      }
+      out.buf() += '\n';
+    } else {
+      auto& r = table_rows.emplace_back();
+      for (size_t c = 0; c < row.num_columns(); ++c) {
+        cell.clear();
+        if (row.IsNull(c)) {
+          cell = "null";
+        } else {
+          row.AppendText(c, &cell);
+        }
+        r.push_back(cell);
+      }
+    }
+    out.MaybeFlush();
+    return true;
+  });
+  if (!st) {
+    out.Flush();
+    Fail(st.error());
+  }
+  if (a.format == "table") {
+    std::vector<std::string> header;
+    for (const auto& f : fields) header.push_back(f.name);
+    PrintTable(header, table_rows, out);
+    out.buf() += "(" + std::to_string(table_rows.size()) + " rows, version " +
+                 std::to_string(snap.version()) + ")\n";
+  }
+}
+
+void SchemaCmd(const LakeArgs& a) {
+  auto storage = lake::NewLocalTableStorage(a.table);
+  lake::Snapshot snap = LoadOrExit(*storage, a.version);
+  Out out;
+  if (a.format == "json") {
+    out.buf() += lake::DeltaSchemaToJson(snap.schema()) + "\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  const auto& parts = snap.metadata().partition_columns;
+  for (const auto& f : snap.schema().fields) {
+    bool is_part = std::find(parts.begin(), parts.end(), f.name) != parts.end();
+    rows.push_back(
+        {f.name, f.type.ToString(), f.nullable ? "true" : "false", is_part ? "partition" : ""});
+  }
+  PrintTable({"column", "type", "nullable", ""}, rows, out);
+  out.buf() += "(version " + std::to_string(snap.version()) + ", protocol " +
+               std::to_string(snap.protocol().min_reader_version) + "/" +
+               std::to_string(snap.protocol().min_writer_version) + ", " +
+               std::to_string(snap.files().size()) + " files)\n";
+}
+
+std::string FormatMillis(int64_t ms) { return lake::FormatTimestampMillisUtc(ms * 1000); }
+
+void History(const LakeArgs& a) {
+  auto storage = lake::NewLocalTableStorage(a.table);
+  auto history =
+      lake::ReadHistory(*storage, a.limit > 0 ? static_cast<size_t>(a.limit) : 0,
+                        a.version >= 0 ? std::optional<int64_t>(a.version) : std::nullopt);
+  if (!history) Fail(history.error());
+  Out out;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& h : *history) {
+    const lake::CommitInfo* ci = h.commit_info ? &*h.commit_info : nullptr;
+    if (a.format == "json") {
+      JsonWriter w;
+      w.BeginObject().Field("version", h.version);
+      if (ci) {
+        if (ci->timestamp) w.Field("timestamp", *ci->timestamp);
+        w.Field("operation", ci->operation);
+        w.Key("operationParameters").BeginObject();
+        for (const auto& [k, v] : ci->operation_parameters) {
+          w.Key(k);
+          if (v) {
+            w.String(*v);
+          } else {
+            w.Null();
+          }
+        }
+        w.EndObject();
+        if (!ci->engine_info.empty()) w.Field("engineInfo", ci->engine_info);
+        w.Key("commitInfo").Raw(ci->raw_json);
+      }
+      w.EndObject();
+      out.buf() += w.str() + "\n";
+      continue;
+    }
+    std::string params;
+    if (ci) {
+      for (const auto& [k, v] : ci->operation_parameters) {
+        if (!params.empty()) params += ", ";
+        params += k + "=" + v.value_or("null");
+      }
+    }
+    rows.push_back({std::to_string(h.version),
+                    ci && ci->timestamp ? FormatMillis(*ci->timestamp) : "",
+                    ci ? ci->operation : "", params, ci ? ci->engine_info : ""});
+  }
+  if (a.format != "json") {
+    PrintTable({"version", "timestamp", "operation", "parameters", "engine"}, rows, out);
+  }
+}
+
+void Files(const LakeArgs& a) {
+  auto storage = lake::NewLocalTableStorage(a.table);
+  lake::Snapshot snap = LoadOrExit(*storage, a.version);
+  Out out;
+  for (const auto& f : snap.files()) {
+    if (a.format == "json") {
+      JsonWriter w;
+      w.BeginObject().Field("path", f.path).Field("file", lake::DecodeDataPath(f.path));
+      w.Field("size", f.size).Field("modificationTime", f.modification_time);
+      w.Key("partitionValues").BeginObject();
+      for (const auto& [k, v] : f.partition_values) {
+        w.Key(k);
+        if (v) {
+          w.String(*v);
+        } else {
+          w.Null();
+        }
+      }
+      w.EndObject();
+      if (f.stats) w.Key("stats").Raw(*f.stats);
+      w.EndObject();
+      out.buf() += w.str() + "\n";
+    } else {
+      out.buf() += lake::DecodeDataPath(f.path) + "\n";
+    }
+  }
+}
+
+void AddTableOptions(CLI::App* cmd, LakeArgs* a, bool with_limit, bool with_version,
+                     std::vector<std::string> formats) {
+  cmd->add_option("TABLE", a->table, "Delta table directory")->required();
+  if (with_limit) cmd->add_option("--limit", a->limit, "At most N rows (0 = all)");
+  if (with_version) {
+    cmd->add_option("--version", a->version, "Time travel: read the table as of version V");
+  }
+  a->format = formats[0];
+  cmd->add_option("--format", a->format, "Output format")
+      ->check(CLI::IsMember(formats))
+      ->capture_default_str();
+}
+
+// The "lake" group is shared with the Parquet commands: reuse it when it exists already.
+CLI::App* LakeGroup(CLI::App& app) {
+  for (auto* sub : app.get_subcommands([](CLI::App* s) { return s->get_name() == "lake"; })) {
+    return sub;
+  }
+  auto* lake = app.add_subcommand("lake", "Lake formats: Parquet files and Delta tables");
+  lake->require_subcommand(1);
+  return lake;
+}
+
+}  // namespace
+
+void RegisterLakeCommands(CLI::App& app, CliContext& /*ctx*/) {
+  CLI::App* lake = LakeGroup(app);
+  static LakeArgs show_args, schema_args, history_args, files_args;
+
+  auto* show = lake->add_subcommand("show", "Print the rows of a Delta table");
+  AddTableOptions(show, &show_args, true, true, {"table", "json", "csv"});
+  show->callback([] { Show(show_args); });
+
+  auto* schema = lake->add_subcommand("schema", "Print the schema of a Delta table");
+  AddTableOptions(schema, &schema_args, false, true, {"table", "json"});
+  schema->callback([] { SchemaCmd(schema_args); });
+
+  auto* history =
+      lake->add_subcommand("history", "Print the commits of a Delta table, newest first");
+  AddTableOptions(history, &history_args, true, true, {"table", "json"});
+  history->callback([] { History(history_args); });
+
+  auto* files = lake->add_subcommand("files", "List the active data files of a Delta table");
+  AddTableOptions(files, &files_args, false, true, {"text", "json"});
+  files->callback([] { Files(files_args); });
+
+  static std::string demo_dir;
+  static int demo_appends = 25, demo_rows = 40;
+  auto* demo = lake->add_subcommand("write-demo-table",
+                                    "Write the deterministic Delta test table (interop tests)");
+  demo->group("");  // hidden: a test helper
+  demo->add_option("DIR", demo_dir, "New table directory")->required();
+  demo->add_option("--appends", demo_appends, "Number of appends before the overwrite");
+  demo->add_option("--rows", demo_rows, "Rows per appended file");
+  demo->callback([] {
+    auto r = lake::WriteDemoTable(demo_dir, demo_appends, demo_rows);
+    if (!r) Fail(r.error());
+    std::printf("{\"version\":%lld,\"lastAppendVersion\":%lld}\n",
+                static_cast<long long>(r->version), static_cast<long long>(r->last_append_version));
+  });
+}
+
+}  // namespace pinpipe::cli

@@ -1,0 +1,198 @@
+#include "lake/delta_table.h"
+
+#include <chrono>
+
+#include "lake/delta_checkpoint.h"
+#include "lake/delta_log_files.h"
+#include "lake/delta_uuid.h"
+
+namespace pinpipe::lake {
+
+namespace {
+
+std::unexpected<Error> Conflict(const TableStorage& storage, int64_t version, std::string why) {
+  return MakeError(ErrorCode::kUnavailable,
+                   storage.root() + ": concurrent commit " + std::to_string(version) +
+                       " conflicts: " + std::move(why) + " (retry the write)");
+}
+
+// We implement writer version 2 (appendOnly, invariants: no invariants are ever written by us,
+// so only appendOnly needs enforcing) and no writer table features beyond those two.
+Status CheckWritable(const Snapshot& snap, WriteMode mode) {
+  const Protocol& p = snap.protocol();
+  const std::string& root = snap.metadata().id;
+  if (p.min_writer_version > 2 && p.min_writer_version != 7) {
+    return MakeError(ErrorCode::kUnsupported, "table " + root + " needs Delta writer version " +
+                                                  std::to_string(p.min_writer_version));
+  }
+  if (p.min_writer_version == 7 && p.writer_features) {
+    for (const auto& f : *p.writer_features) {
+      if (f != "appendOnly" && f != "invariants") {
+        return MakeError(ErrorCode::kUnsupported,
+                         "table " + root + " needs writer feature '" + f + "'");
+      }
+    }
+  }
+  auto it = snap.metadata().configuration.find("delta.appendOnly");
+  if (mode == WriteMode::kOverwrite && it != snap.metadata().configuration.end() &&
+      it->second == "true") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "table " + root + " is append-only (delta.appendOnly=true)");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Metadata NewTableMetadata(const DeltaSchema& schema, std::optional<std::string> name) {
+  Metadata md;
+  md.id = NewUuid();
+  md.name = std::move(name);
+  md.schema_string = DeltaSchemaToJson(schema);
+  md.created_time = NowMillis();
+  return md;
+}
+
+DeltaTable::DeltaTable(std::unique_ptr<TableStorage> storage, TableOptions options)
+    : storage_(std::move(storage)), options_(options) {}
+
+DeltaTable DeltaTable::OpenLocal(std::string dir, TableOptions options) {
+  return DeltaTable(NewLocalTableStorage(std::move(dir)), options);
+}
+
+Result<CommitResult> DeltaTable::Create(const DeltaSchema& schema, std::vector<AddFile> adds,
+                                        std::optional<std::string> name) {
+  if (schema.kind != DeltaType::Kind::kStruct) {
+    return MakeError(ErrorCode::kInvalidArgument, "a table schema must be a struct");
+  }
+  std::vector<Action> actions;
+  CommitInfo ci;
+  ci.timestamp = NowMillis();
+  ci.operation = "CREATE TABLE";
+  ci.operation_parameters.emplace("mode", "ErrorIfExists");
+  ci.is_blind_append = true;
+  ci.engine_info = kEngineInfo;
+  actions.emplace_back(std::move(ci));
+  actions.emplace_back(Protocol{});
+  actions.emplace_back(NewTableMetadata(schema, std::move(name)));
+  for (auto& a : adds) actions.emplace_back(std::move(a));
+  return CommitLoop(-1, std::move(actions), nullptr);
+}
+
+Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
+  PINPIPE_ASSIGN_OR_RETURN(auto snap, Snapshot::Load(*storage_));
+  PINPIPE_RETURN_IF_ERROR(CheckWritable(snap, request.mode));
+  if (request.txn && snap.TxnVersion(request.txn->app_id) >= request.txn->version) {
+    CommitResult r;
+    r.version = snap.version();
+    r.skipped = true;
+    return r;
+  }
+  const int64_t now = NowMillis();
+  std::vector<Action> actions;
+  actions.reserve(request.adds.size() + snap.files().size() + 2);
+  CommitInfo ci;
+  ci.timestamp = now;
+  ci.operation = "WRITE";
+  ci.operation_parameters.emplace("mode",
+                                  request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
+  ci.read_version = snap.version();
+  ci.is_blind_append = request.mode == WriteMode::kAppend;
+  ci.engine_info = kEngineInfo;
+  actions.emplace_back(std::move(ci));
+  if (request.txn) {
+    Txn t = *request.txn;
+    if (!t.last_updated) t.last_updated = now;
+    actions.emplace_back(std::move(t));
+  }
+  if (request.mode == WriteMode::kOverwrite) {
+    for (const auto& f : snap.files()) {
+      RemoveFile rm;
+      rm.path = f.path;
+      rm.deletion_timestamp = now;
+      rm.data_change = true;
+      rm.extended_file_metadata = true;
+      rm.partition_values = f.partition_values;
+      rm.size = f.size;
+      actions.emplace_back(std::move(rm));
+    }
+  }
+  for (auto& a : request.adds) actions.emplace_back(std::move(a));
+  request.adds.clear();
+  return CommitLoop(snap.version(), std::move(actions), &request);
+}
+
+Result<CommitResult> DeltaTable::CommitLoop(int64_t read_version, std::vector<Action> actions,
+                                            const CommitRequest* request) {
+  const std::string body = SerializeCommit(actions);
+  CommitResult result;
+  int64_t version = read_version + 1;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt, ++version) {
+    result.attempts = attempt;
+    auto put = storage_->PutIfAbsent(CommitKey(version), body);
+    if (put) {
+      result.version = version;
+      MaybeCheckpoint(result);
+      return result;
+    }
+    if (put.error().code() != ErrorCode::kAlreadyExists) return std::unexpected(put.error());
+    if (request == nullptr) {
+      return MakeError(ErrorCode::kAlreadyExists,
+                       storage_->root() + " is already a Delta table (version 0 exists)");
+    }
+    // Another writer won this version: is what it committed compatible with ours?
+    PINPIPE_ASSIGN_OR_RETURN(std::string winner_body, storage_->Get(CommitKey(version)));
+    PINPIPE_ASSIGN_OR_RETURN(auto winner, ParseCommit(winner_body, CommitKey(version)));
+    for (const auto& a : winner) {
+      if (std::holds_alternative<Metadata>(a) || std::holds_alternative<Protocol>(a)) {
+        return Conflict(*storage_, version, "the table metadata or protocol changed");
+      }
+      if (const auto* t = std::get_if<Txn>(&a);
+          t && request->txn && t->app_id == request->txn->app_id) {
+        if (t->version >= request->txn->version) {
+          // Our batch (or a later one of the same application) is already in: idempotent skip.
+          result.version = version;
+          result.skipped = true;
+          return result;
+        }
+        return Conflict(*storage_, version, "application " + t->app_id + " committed concurrently");
+      }
+      if (request->mode == WriteMode::kOverwrite) {
+        const auto* add = std::get_if<AddFile>(&a);
+        const auto* rm = std::get_if<RemoveFile>(&a);
+        if ((add && add->data_change) || (rm && rm->data_change)) {
+          return Conflict(*storage_, version, "files were added or removed under an overwrite");
+        }
+      }
+    }
+    // Blind appends never conflict with each other: try the next version.
+  }
+  return MakeError(ErrorCode::kUnavailable, storage_->root() + ": gave up committing after " +
+                                                std::to_string(options_.max_attempts) +
+                                                " concurrent commits");
+}
+
+void DeltaTable::MaybeCheckpoint(CommitResult& result) {
+  const int64_t v = result.version;
+  if (options_.checkpoint_interval <= 0 || v == 0 || v % options_.checkpoint_interval != 0) return;
+  // A checkpoint for v may only be written once v.json exists (PROTOCOL.md "Checkpoints").
+  auto snap = Snapshot::Load(*storage_, v);
+  if (!snap) {
+    result.checkpoint_error = snap.error();
+    return;
+  }
+  auto lc = WriteCheckpoint(*storage_, *snap);
+  if (!lc) {
+    result.checkpoint_error = lc.error();
+    return;
+  }
+  result.checkpoint = v;
+}
+
+}  // namespace pinpipe::lake

@@ -1,0 +1,90 @@
+// Writing a Delta table: optimistic transactions committed by put-if-absent
+// (PROTOCOL.md "Requirements for Writers"). A writer reads the latest snapshot, stages actions
+// and tries to create _delta_log/<read version + 1>.json; if another writer created it first
+// (kAlreadyExists) it reads the winning commits, checks them for conflicts with what it read and
+// wrote, and retries at the next version. Every `checkpoint_interval` versions it also writes a
+// checkpoint (delta_checkpoint.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/delta_actions.h"
+#include "lake/delta_schema.h"
+#include "lake/delta_snapshot.h"
+#include "lake/delta_storage.h"
+
+namespace pinpipe::lake {
+
+inline constexpr std::string_view kEngineInfo = "pinpipe/0.1.0";
+
+enum class WriteMode {
+  kAppend,     // add files
+  kOverwrite,  // remove every active file and add the new ones, in one commit
+};
+
+struct CommitRequest {
+  WriteMode mode = WriteMode::kAppend;
+  std::vector<AddFile> adds;
+  // Idempotent writers (PROTOCOL.md "Transaction Identifiers"): when the table already holds a
+  // txn for txn->app_id with a version >= txn->version the commit is skipped, not repeated.
+  std::optional<Txn> txn;
+};
+
+struct CommitResult {
+  int64_t version = -1;               // the version committed (or, when skipped, the version read)
+  bool skipped = false;               // the txn was already committed: nothing was written
+  int attempts = 0;                   // put-if-absent attempts (1 = no race)
+  std::optional<int64_t> checkpoint;  // a checkpoint written after this commit
+  std::optional<Error> checkpoint_error;  // the commit stands even when the checkpoint failed
+};
+
+struct TableOptions {
+  int64_t checkpoint_interval = 10;  // Spark's default (DeltaConfig checkpointInterval)
+  int max_attempts = 1000;           // put-if-absent attempts before giving up
+};
+
+class DeltaTable {
+ public:
+  explicit DeltaTable(std::unique_ptr<TableStorage> storage, TableOptions options = {});
+  // A table in a local directory (created on Create()).
+  static DeltaTable OpenLocal(std::string dir, TableOptions options = {});
+
+  TableStorage& storage() { return *storage_; }
+
+  // Version 0: commitInfo (CREATE TABLE), protocol (1, 2) and metaData with `schema`, plus
+  // `adds` if given. kAlreadyExists when the table has a version 0 already.
+  Result<CommitResult> Create(const DeltaSchema& schema, std::vector<AddFile> adds = {},
+                              std::optional<std::string> name = std::nullopt);
+
+  // Appends or overwrites; see CommitRequest. kUnavailable on a conflict that a retry at the
+  // next version cannot resolve (a concurrent metadata change, a concurrent write under an
+  // overwrite, the same appId committing concurrently with a lower version).
+  Result<CommitResult> Commit(CommitRequest request);
+
+  // The latest snapshot (or a version of it).
+  Result<Snapshot> LoadSnapshot(std::optional<int64_t> version = std::nullopt) {
+    return Snapshot::Load(*storage_, version);
+  }
+
+ private:
+  // Tries versions read_version+1, +2, ... until one is created or a conflict is found.
+  Result<CommitResult> CommitLoop(int64_t read_version, std::vector<Action> actions,
+                                  const CommitRequest* request);
+  void MaybeCheckpoint(CommitResult& result);
+
+  std::unique_ptr<TableStorage> storage_;
+  TableOptions options_;
+};
+
+// A metaData action for a new table: random id, parquet format, the schema string, no
+// partition columns, empty configuration, createdTime = now.
+Metadata NewTableMetadata(const DeltaSchema& schema, std::optional<std::string> name = {});
+
+int64_t NowMillis();
+
+}  // namespace pinpipe::lake
