@@ -1,0 +1,303 @@
+// pinpipe sink: the S3 sink connector on its own, over the local log of a server that is not
+// running (`pinpipe sink`, `pinpipe sink --once`), its status (`pinpipe sink status`, works
+// while the server runs: it reads the state files), and a throughput bench (hidden).
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <pthread.h>
+
+#include "cli/cli_context.h"
+#include "cli/cmd_sink.h"
+#include "cli/server_options.h"
+#include "common/json_writer.h"
+#include "common/logging.h"
+#include "objstore/open_object_store.h"
+#include "sink/log_source.h"
+#include "sink/sink_connector.h"
+
+namespace pinpipe::cli {
+namespace {
+
+std::string StateDir(const Config& cfg) {
+  return (std::filesystem::path(cfg.DataDir()) / "state" / "sink").string();
+}
+
+Result<sink::SinkConfig> LoadSinkConfig(const Config& cfg, const std::vector<std::string>& props) {
+  PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, sink::SinkConfigFromConfig(cfg));
+  bool topics_given = false;
+  for (const auto& p : props) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument, "--property wants name=value: " + p);
+    }
+    std::string name = p.substr(0, eq);
+    if (name == "topics" || name == "topics.regex") {
+      if (!topics_given) {  // a topic selection given here replaces the configured one
+        sc.topics.clear();
+        sc.topics_regex.clear();
+        topics_given = true;
+      }
+    }
+    PINPIPE_RETURN_IF_ERROR(sc.Set(name, p.substr(eq + 1)));
+  }
+  PINPIPE_RETURN_IF_ERROR(sc.Validate());
+  return sc;
+}
+
+class EmbeddedSinkImpl final : public EmbeddedSink {
+ public:
+  std::unique_ptr<sink::LogSource> source;
+  std::unique_ptr<objstore::ObjectStore> store;
+  std::unique_ptr<sink::SinkConnector> connector;
+  ~EmbeddedSinkImpl() override {
+    if (connector) connector->Stop();
+  }
+};
+
+Result<std::unique_ptr<EmbeddedSinkImpl>> BuildSink(const Config& cfg, log::LogManager& log,
+                                                    const std::vector<std::string>& props) {
+  PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, LoadSinkConfig(cfg, props));
+  auto out = std::make_unique<EmbeddedSinkImpl>();
+  out->source = std::make_unique<sink::LogSource>(log);
+  PINPIPE_ASSIGN_OR_RETURN(out->store, objstore::OpenLakeStore(cfg));
+  sink::SinkRuntime rt;
+  rt.state_dir = StateDir(cfg);
+  PINPIPE_ASSIGN_OR_RETURN(out->connector,
+                           sink::SinkConnector::Create(std::move(sc), out->source.get(),
+                                                       out->store.get(), std::move(rt)));
+  return out;
+}
+
+int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool once) {
+  Config cfg = ctx.LoadConfigOrExit();
+  InitLogging(cfg.GetString("logging.level"));
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto log_options = LogOptionsFromConfig(cfg);
+  if (!log_options) {
+    PrintError(log_options.error());
+    return kExitUsage;
+  }
+  log_options->retention_check_interval_ms = 0;  // the sink never deletes anything
+  auto log = log::LogManager::Open(*log_options);
+  if (!log) {
+    PrintError(Error(log.error().code(),
+                     log.error().message() +
+                         " (pinpipe sink reads the local log of a server that is not running; "
+                         "inside a running server the sink is part of pinpipe serve)"));
+    return kExitFailure;
+  }
+  auto built = BuildSink(cfg, **log, props);
+  if (!built) {
+    PrintError(built.error());
+    return kExitUsage;
+  }
+  auto& connector = *(*built)->connector;
+  if (once) {
+    auto st = connector.RunUntilCaughtUp(/*flush_open=*/true);
+    auto c = connector.counters();
+    std::fprintf(stderr, "pinpipe sink: %llu records in %llu objects (%llu bytes) to %s\n",
+                 static_cast<unsigned long long>(c.records),
+                 static_cast<unsigned long long>(c.objects),
+                 static_cast<unsigned long long>(c.bytes), (*built)->store->Describe().c_str());
+    built->reset();
+    (*log)->Close();
+    if (!st) {
+      PrintError(st.error());
+      return kExitFailure;
+    }
+    return 0;
+  }
+  if (auto st = connector.Start(); !st) {
+    PrintError(st.error());
+    return kExitFailure;
+  }
+  spdlog::info("pinpipe sink: copying to {}; state in {}", (*built)->store->Describe(),
+               StateDir(cfg));
+  int sig = 0;
+  sigwait(&signals, &sig);
+  built->reset();
+  (*log)->Close();
+  return 0;
+}
+
+int RunStatus(const CliContext& ctx, bool json) {
+  Config cfg = ctx.LoadConfigOrExit();
+  sink::StateStore store(FileSystem::Default(), StateDir(cfg));
+  auto state = store.LoadForStatus();
+  if (!state) {
+    PrintError(state.error());
+    return kExitFailure;
+  }
+  if (json) {
+    std::string out = "{\"partitions\":[";
+    bool first = true;
+    for (const auto& [tp, s] : state->partitions) {
+      if (!first) out += ',';
+      first = false;
+      out += "{\"topic\":";
+      AppendJsonString(out, tp.topic);
+      out += ",\"partition\":";
+      AppendJsonInt(out, tp.partition);
+      out += ",\"committed\":";
+      AppendJsonInt(out, s.committed);
+      out += ",\"log_end\":";
+      AppendJsonInt(out, s.log_end);
+      out += ",\"lag\":";
+      AppendJsonInt(out, std::max<int64_t>(0, s.log_end - s.committed));
+      out += ",\"objects\":";
+      AppendJsonInt(out, static_cast<int64_t>(s.objects));
+      out += ",\"bytes\":";
+      AppendJsonInt(out, static_cast<int64_t>(s.bytes));
+      out += ",\"records\":";
+      AppendJsonInt(out, static_cast<int64_t>(s.records));
+      out += ",\"skipped\":";
+      AppendJsonInt(out, static_cast<int64_t>(s.skipped));
+      out += ",\"dead_lettered\":";
+      AppendJsonInt(out, static_cast<int64_t>(s.dlq));
+      out += ",\"state\":";
+      AppendJsonString(out, s.failed ? "FAILED" : "RUNNING");
+      out += ",\"planned_objects\":";
+      AppendJsonInt(out, static_cast<int64_t>(s.plan.size()));
+      out += ",\"error_offset\":";
+      AppendJsonInt(out, s.error_offset);
+      out += ",\"last_error\":";
+      if (s.last_error.empty()) out += "null";
+      else AppendJsonString(out, s.last_error);
+      out += '}';
+    }
+    out += "]}\n";
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  std::printf("%-32s %12s %12s %10s %9s %14s %8s  %s\n", "TOPIC-PARTITION", "COMMITTED",
+              "LOG END", "LAG", "OBJECTS", "BYTES", "STATE", "LAST ERROR");
+  for (const auto& [tp, s] : state->partitions) {
+    std::printf("%-32s %12lld %12lld %10lld %9llu %14llu %8s  %s\n", tp.ToString().c_str(),
+                static_cast<long long>(s.committed), static_cast<long long>(s.log_end),
+                static_cast<long long>(std::max<int64_t>(0, s.log_end - s.committed)),
+                static_cast<unsigned long long>(s.objects),
+                static_cast<unsigned long long>(s.bytes), s.failed ? "FAILED" : "RUNNING",
+                s.last_error.empty() ? "-" : s.last_error.c_str());
+  }
+  if (state->partitions.empty()) std::printf("(no partitions copied yet; state in %s)\n", StateDir(cfg).c_str());
+  return 0;
+}
+
+// Fills a fresh log with `records` JSON values (~350 B, like a pin post) and times the sink
+// over it (the log fill is not timed). Prints "records_per_s=… objects_per_s=…".
+int RunBench(const CliContext& ctx, int64_t records, int64_t flush_size, int partitions) {
+  Config cfg = ctx.LoadConfigOrExit();
+  InitLogging("warn");
+  std::string dir = cfg.DataDir();
+  log::LogOptions lo;
+  lo.dir = dir;
+  lo.default_partitions = partitions;
+  lo.flush.mode = log::FlushPolicy::Mode::kOs;
+  lo.retention_check_interval_ms = 0;
+  auto log = log::LogManager::Open(lo);
+  if (!log) {
+    PrintError(log.error());
+    return kExitFailure;
+  }
+  const std::string topic = "bench.pin";
+  (void)(*log)->CreateTopic(topic, partitions);
+  std::vector<std::string> values;
+  std::vector<log::Record> batch;
+  const int per_batch = 500;
+  for (int64_t i = 0; i < records; i += per_batch) {
+    values.clear();
+    batch.clear();
+    for (int64_t j = i; j < std::min(records, i + per_batch); ++j) {
+      // ~350 B, the size of a pin post as the REST Proxy stores it.
+      values.push_back(
+          "{\"index\":" + std::to_string(j) +
+          ",\"unique_id\":\"2ea7d8d8-4b4c-4f2b-9a3b-0b5c8e" + std::to_string(100000 + j % 900000) +
+          "\",\"title\":\"Bench pin with a realistic title\",\"description\":\"Lorem "
+          "ipsum dolor sit amet, consectetur adipiscing elit\",\"follower_count\":\"124k\","
+          "\"poster_name\":\"bench\",\"tag_list\":\"a,b,c\",\"is_image_or_video\":\"image\","
+          "\"image_src\":\"https://i.pinimg.com/x.jpg\",\"category\":\"bench\"}");
+    }
+    for (const auto& v : values) batch.push_back(log::Record{std::nullopt, v, {}, -1});
+    int32_t p = static_cast<int32_t>((i / per_batch) % partitions);
+    if (auto r = (*log)->Append(topic, p, batch); !r) {
+      PrintError(r.error());
+      return kExitFailure;
+    }
+  }
+  (void)(*log)->Flush();
+  std::vector<std::string> props = {"topics=" + topic, "flush.size=" + std::to_string(flush_size),
+                                    "rotate.schedule.interval.ms=-1"};
+  auto built = BuildSink(cfg, **log, props);
+  if (!built) {
+    PrintError(built.error());
+    return kExitUsage;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto st = (*built)->connector->RunUntilCaughtUp(true);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!st) {
+    PrintError(st.error());
+    return kExitFailure;
+  }
+  auto c = (*built)->connector->counters();
+  std::printf("records=%llu objects=%llu bytes=%llu seconds=%.3f records_per_s=%.0f "
+              "objects_per_s=%.0f\n",
+              static_cast<unsigned long long>(c.records), static_cast<unsigned long long>(c.objects),
+              static_cast<unsigned long long>(c.bytes), secs, c.records / secs, c.objects / secs);
+  built->reset();
+  (*log)->Close();
+  return 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EmbeddedSink>> StartEmbeddedSink(const Config& cfg, log::LogManager& log) {
+  PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("sink.enabled"));
+  if (!enabled) return std::unique_ptr<EmbeddedSink>();
+  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildSink(cfg, log, {}));
+  PINPIPE_RETURN_IF_ERROR(built->connector->Start());
+  spdlog::info("sink: copying topics to {}", built->store->Describe());
+  return std::unique_ptr<EmbeddedSink>(std::move(built));
+}
+
+void RegisterSinkCommands(CLI::App& app, CliContext& ctx) {
+  auto props = std::make_shared<std::vector<std::string>>();
+  auto once = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(
+      "sink", "Run the S3 sink connector over the local log of a stopped server (inside "
+              "pinpipe serve it runs by default), or show its status");
+  cmd->add_option("-p,--property", *props,
+                  "Connector setting by its Confluent name: -p flush.size=3 -p topics=a,b")
+      ->take_all();
+  cmd->add_flag("--once", *once,
+                "Copy everything up to the log end, flush the open objects, and exit");
+  auto json = std::make_shared<bool>(false);
+  auto* status = cmd->add_subcommand(
+      "status", "Per topic-partition: committed offset, lag, objects and bytes, last error");
+  status->add_flag("--json", *json, "Machine-readable output");
+  status->callback([&ctx, json] { std::exit(RunStatus(ctx, *json)); });
+
+  auto records = std::make_shared<int64_t>(1'000'000);
+  auto flush = std::make_shared<int64_t>(1000);
+  auto parts = std::make_shared<int>(3);
+  auto* bench = cmd->add_subcommand("bench", "Throughput into the lake over a pre-filled log");
+  bench->group("");  // hidden
+  bench->add_option("--records", *records, "records to fill and copy");
+  bench->add_option("--flush-size", *flush, "flush.size");
+  bench->add_option("--partitions", *parts, "partitions");
+  bench->callback([&ctx, records, flush, parts] {
+    std::exit(RunBench(ctx, *records, *flush, *parts));
+  });
+
+  cmd->callback([&ctx, props, once, cmd] {
+    if (cmd->get_subcommands().empty()) std::exit(RunSink(ctx, *props, *once));
+  });
+}
+
+}  // namespace pinpipe::cli

@@ -1,0 +1,39 @@
+#include "sink/log_source.h"
+
+namespace pinpipe::sink {
+
+std::vector<TopicPartition> LogSource::ListPartitions() {
+  std::vector<TopicPartition> out;
+  for (const auto& t : log_.ListTopics()) {
+    for (int32_t p = 0; p < t.partitions; ++p) out.push_back({t.name, p});
+  }
+  return out;
+}
+
+Result<FetchResult> LogSource::Fetch(const TopicPartition& tp, int64_t offset, size_t max_bytes,
+                                     std::string& out) {
+  PINPIPE_ASSIGN_OR_RETURN(log::ReadResult r, log_.Read(tp.topic, tp.partition, offset, max_bytes, out));
+  FetchResult f;
+  f.high_watermark = r.high_watermark;
+  f.log_start_offset = r.log_start_offset;
+  f.next_offset = r.next_offset;
+  f.out_of_range = r.out_of_range;
+  return f;
+}
+
+Result<uint64_t> LogSource::WaitForData(const TopicPartition& tp, int64_t offset,
+                                        std::function<void()> fn) {
+  return log_.WaitForData(tp.topic, tp.partition, offset, std::move(fn));
+}
+
+Status LogSource::Produce(std::string_view topic, const log::Record& record) {
+  PINPIPE_ASSIGN_OR_RETURN(log::TopicInfo info, log_.GetOrCreateTopic(topic));
+  (void)info;
+  // Partition 0: the DLQ keeps the errant records in the order the sink met them.
+  // Not waiting for the fsync: the DLQ is at-least-once, like Kafka Connect's.
+  PINPIPE_ASSIGN_OR_RETURN(auto res, log_.Append(topic, 0, std::span<const log::Record>(&record, 1)));
+  (void)res;
+  return OkStatus();
+}
+
+}  // namespace pinpipe::sink

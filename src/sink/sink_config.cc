@@ -1,0 +1,168 @@
+#include "sink/sink_config.h"
+
+#include <charconv>
+
+namespace pinpipe::sink {
+
+namespace {
+
+Result<int64_t> ParseInt(std::string_view name, std::string_view v) {
+  int64_t out = 0;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (r.ec != std::errc() || r.ptr != v.data() + v.size()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(name) + ": not an integer: \"" + std::string(v) + "\"");
+  }
+  return out;
+}
+
+std::string Lower(std::string_view v) {
+  std::string s(v);
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Status SinkConfig::Set(std::string_view name, std::string_view value) {
+  auto bad = [&](std::string_view allowed) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string(name) + ": \"" + std::string(value) +
+                                                      "\" is not one of " + std::string(allowed));
+  };
+  if (name == "name") {
+    this->name = std::string(value);
+  } else if (name == "topics") {
+    topics.clear();
+    size_t pos = 0;
+    while (pos <= value.size()) {
+      size_t comma = value.find(',', pos);
+      if (comma == std::string_view::npos) comma = value.size();
+      std::string_view t = value.substr(pos, comma - pos);
+      while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+      while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+      if (!t.empty()) topics.emplace_back(t);
+      pos = comma + 1;
+    }
+  } else if (name == "topics.regex") {
+    topics_regex = std::string(value);
+    compiled_ok_ = false;
+  } else if (name == "flush.size") {
+    PINPIPE_ASSIGN_OR_RETURN(flush_size, ParseInt(name, value));
+  } else if (name == "rotate.interval.ms") {
+    PINPIPE_ASSIGN_OR_RETURN(rotate_interval_ms, ParseInt(name, value));
+  } else if (name == "rotate.schedule.interval.ms") {
+    PINPIPE_ASSIGN_OR_RETURN(rotate_schedule_interval_ms, ParseInt(name, value));
+  } else if (name == "topics.dir") {
+    topics_dir = std::string(value);
+    while (!topics_dir.empty() && topics_dir.back() == '/') topics_dir.pop_back();
+  } else if (name == "filename.offset.zero.pad.width") {
+    PINPIPE_ASSIGN_OR_RETURN(int64_t w, ParseInt(name, value));
+    if (w < 0 || w > 19) {
+      return MakeError(ErrorCode::kInvalidArgument, "filename.offset.zero.pad.width: 0..19");
+    }
+    pad_width = static_cast<int>(w);
+  } else if (name == "format" || name == "format.class") {
+    std::string v = Lower(value);
+    if (v == "json" || v.ends_with("jsonformat")) format = SinkFormat::kJson;
+    else if (v == "bytes" || v == "bytearray" || v.ends_with("bytearrayformat")) format = SinkFormat::kBytes;
+    else return bad("json, bytes");
+  } else if (name == "behavior.on.null.values") {
+    std::string v = Lower(value);
+    if (v == "fail") null_behavior = NullBehavior::kFail;
+    else if (v == "ignore") null_behavior = NullBehavior::kIgnore;
+    else if (v == "write") null_behavior = NullBehavior::kWrite;
+    else return bad("fail, ignore, write");
+  } else if (name == "errors.tolerance") {
+    std::string v = Lower(value);
+    if (v == "none") tolerance = ErrorTolerance::kNone;
+    else if (v == "all") tolerance = ErrorTolerance::kAll;
+    else return bad("none, all");
+  } else if (name == "errors.deadletterqueue.topic.name") {
+    dlq_topic = std::string(value);
+  } else {
+    return MakeError(ErrorCode::kInvalidArgument, "unknown sink setting: " + std::string(name));
+  }
+  return OkStatus();
+}
+
+Status SinkConfig::Validate() const {
+  if (flush_size < 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "flush.size is required and must be >= 1");
+  }
+  if (topics.empty() && topics_regex.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "set topics or topics.regex");
+  }
+  if (!topics.empty() && !topics_regex.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "set topics or topics.regex, not both");
+  }
+  if (rotate_interval_ms == 0 || rotate_interval_ms < -1 || rotate_schedule_interval_ms == 0 ||
+      rotate_schedule_interval_ms < -1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "rotate.interval.ms and rotate.schedule.interval.ms: -1 (off) or > 0");
+  }
+  if (!topics_regex.empty()) {
+    try {
+      compiled_ = std::regex(topics_regex, std::regex::ECMAScript);
+      compiled_ok_ = true;
+    } catch (const std::regex_error& e) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "topics.regex \"" + topics_regex + "\": " + e.what());
+    }
+  }
+  if (!dlq_topic.empty() && tolerance == ErrorTolerance::kNone) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "errors.deadletterqueue.topic.name needs errors.tolerance=all");
+  }
+  return OkStatus();
+}
+
+bool SinkConfig::Matches(std::string_view topic) const {
+  if (!dlq_topic.empty() && topic == dlq_topic) return false;  // never sink our own DLQ
+  if (!topics.empty()) {
+    for (const auto& t : topics) {
+      if (t == topic) return true;
+    }
+    return false;
+  }
+  if (!compiled_ok_ && !Validate()) return false;
+  return std::regex_match(topic.begin(), topic.end(), compiled_);
+}
+
+Result<SinkConfig> SinkConfigFromConfig(const Config& cfg) {
+  SinkConfig sc;
+  struct Map {
+    const char* key;
+    const char* confluent;
+  };
+  static constexpr Map kMap[] = {
+      {"sink.name", "name"},
+      {"sink.topics", "topics"},
+      {"sink.topics_regex", "topics.regex"},
+      {"sink.flush_size", "flush.size"},
+      {"sink.rotate_interval_ms", "rotate.interval.ms"},
+      {"sink.rotate_schedule_interval_ms", "rotate.schedule.interval.ms"},
+      {"sink.topics_dir", "topics.dir"},
+      {"sink.filename_offset_zero_pad_width", "filename.offset.zero.pad.width"},
+      {"sink.format", "format"},
+      {"sink.behavior_on_null_values", "behavior.on.null.values"},
+      {"sink.errors_tolerance", "errors.tolerance"},
+      {"sink.errors_deadletterqueue_topic_name", "errors.deadletterqueue.topic.name"},
+  };
+  for (const auto& m : kMap) {
+    auto st = sc.Set(m.confluent, cfg.GetString(m.key));
+    if (!st) return MakeError(ErrorCode::kInvalidArgument, std::string(m.key) + ": " + st.error().message());
+  }
+  if (sc.topics.empty() && sc.topics_regex.empty()) {
+    // "<pipeline.id>\..*" with the id's regex metacharacters escaped.
+    std::string id = cfg.GetString("pipeline.id"), rx;
+    for (char c : id) {
+      if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) rx += '\\';
+      rx += c;
+    }
+    sc.topics_regex = rx + "\\..*";
+  }
+  PINPIPE_RETURN_IF_ERROR(sc.Validate());
+  return sc;
+}
+
+}  // namespace pinpipe::sink

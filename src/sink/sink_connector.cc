@@ -1,0 +1,395 @@
+#include "sink/sink_connector.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/logging.h"
+#include "sink/object_name.h"
+
+namespace pinpipe::sink {
+
+namespace {
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+SinkConnector::SinkConnector(SinkConfig cfg, SourceLog* source, objstore::ObjectStore* store,
+                             SinkRuntime rt)
+    : cfg_(std::move(cfg)),
+      source_(source),
+      store_(store),
+      rt_(std::move(rt)),
+      state_store_(rt_.fs ? rt_.fs : FileSystem::Default(), rt_.state_dir),
+      formatter_(cfg_) {}
+
+Result<std::unique_ptr<SinkConnector>> SinkConnector::Create(SinkConfig cfg, SourceLog* source,
+                                                             objstore::ObjectStore* store,
+                                                             SinkRuntime rt) {
+  PINPIPE_RETURN_IF_ERROR(cfg.Validate());
+  if (rt.state_dir.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "sink: no state directory");
+  }
+  std::unique_ptr<SinkConnector> c(new SinkConnector(std::move(cfg), source, store, std::move(rt)));
+  PINPIPE_RETURN_IF_ERROR(c->Init());
+  return c;
+}
+
+SinkConnector::~SinkConnector() { Stop(); }
+
+int64_t SinkConnector::Now() const { return rt_.now_ms ? rt_.now_ms() : SystemNowMs(); }
+
+Status SinkConnector::Init() {
+  PINPIPE_ASSIGN_OR_RETURN(state_, state_store_.Load());
+  RefreshPartitions();
+  return OkStatus();
+}
+
+void SinkConnector::RefreshPartitions() {
+  last_refresh_ms_ = Now();
+  std::lock_guard lock(state_mu_);
+  for (auto& tp : source_->ListPartitions()) {
+    if (tasks_.contains(tp) || !cfg_.Matches(tp.topic)) continue;
+    auto task = std::make_unique<PartitionTask>(tp, cfg_, &formatter_);
+    PartitionState& st = state_.partitions[tp];
+    task->Restore(st);
+    st.failed = false;
+    if (!st.plan.empty()) {
+      spdlog::info("sink: {}: replaying {} planned object(s) from offset {} (recovery)",
+                   tp.ToString(), st.plan.size(), st.committed);
+    }
+    caught_up_[tp] = false;
+    tasks_.emplace(tp, std::move(task));
+    status_dirty_ = true;
+  }
+}
+
+void SinkConnector::ReportErrant(PartitionTask& task, const log::RecordView& rec) {
+  PartitionState& st = state_.partitions[task.tp()];
+  ++st.skipped;
+  st.last_error = task.error().message;
+  st.error_offset = rec.offset;
+  status_dirty_ = true;
+  if (cfg_.dlq_topic.empty()) return;
+  // Rare path: allocation is fine here.
+  std::vector<log::Header> headers;
+  (void)rec.ParseHeaders(headers);
+  std::string partition = std::to_string(task.tp().partition);
+  std::string offset = std::to_string(rec.offset);
+  const std::pair<std::string_view, std::string_view> ctx[] = {
+      {"__connect.errors.topic", task.tp().topic},
+      {"__connect.errors.partition", partition},
+      {"__connect.errors.offset", offset},
+      {"__connect.errors.connector.name", cfg_.name},
+      {"__connect.errors.task.id", "0"},
+      {"__connect.errors.stage", "TASK_PUT"},
+      {"__connect.errors.class.name", "pinpipe.sink.PartitionTask"},
+      {"__connect.errors.exception.class.name", task.error().exception_class},
+      {"__connect.errors.exception.message", task.error().message},
+  };
+  for (const auto& [k, v] : ctx) headers.push_back({k, v});
+  log::Record out;
+  out.key = rec.key;
+  out.value = rec.value;
+  out.headers = headers;
+  out.timestamp_ms = rec.timestamp_ms;
+  if (auto s = source_->Produce(cfg_.dlq_topic, out); !s) {
+    spdlog::warn("sink: {}: cannot write offset {} to the dead-letter topic {}: {}",
+                 task.tp().ToString(), rec.offset, cfg_.dlq_topic, s.error().ToString());
+    return;
+  }
+  ++st.dlq;
+}
+
+Result<bool> SinkConnector::Poll(PartitionTask& task, PartitionState& st) {
+  if (task.failed()) return true;
+  fetch_buf_.clear();
+  PINPIPE_ASSIGN_OR_RETURN(FetchResult r,
+                           source_->Fetch(task.tp(), task.read_pos(), cfg_.fetch_max_bytes, fetch_buf_));
+  if (st.log_end != r.high_watermark) {
+    st.log_end = r.high_watermark;
+    status_dirty_ = true;
+  }
+  int64_t now = Now();
+  if (r.out_of_range) {
+    if (task.read_pos() < r.log_start_offset && task.cuts().empty() && task.open_records() == 0 &&
+        !task.replaying()) {
+      // Retention deleted records the sink had not copied yet: continue at the log start.
+      st.last_error = "offsets " + std::to_string(task.read_pos()) + ".." +
+                      std::to_string(r.log_start_offset - 1) +
+                      " were deleted by retention before the sink copied them";
+      spdlog::warn("sink: {}: {}", task.tp().ToString(), st.last_error);
+      st.committed = r.log_start_offset;
+      st.plan.clear();
+      task.Restore(st);
+      status_dirty_ = true;
+      return false;
+    }
+    if (task.read_pos() > r.high_watermark) {
+      st.failed = true;
+      st.last_error = "committed offset " + std::to_string(task.read_pos()) +
+                      " is beyond the log end " + std::to_string(r.high_watermark) +
+                      " (was the log replaced?)";
+      status_dirty_ = true;
+      return true;
+    }
+    return true;
+  }
+  log::RecordReader reader(fetch_buf_, task.read_pos());
+  log::RecordView rec;
+  bool stopped_early = false;
+  while (reader.Next(rec)) {
+    if (reader.batch().attributes & log::kAttrControl) {
+      task.SkipTo(rec.offset + 1);
+      continue;
+    }
+    auto res = task.Add(rec, now);
+    if (res == PartitionTask::AddResult::kErrant) {
+      ReportErrant(task, rec);
+    } else if (res == PartitionTask::AddResult::kFailed) {
+      st.failed = true;
+      st.error_offset = task.error_offset();
+      st.last_error = "task stopped at offset " + std::to_string(task.error_offset()) + ": " +
+                      task.error().exception_class + ": " + task.error().message;
+      spdlog::error("sink: {}: {}", task.tp().ToString(), st.last_error);
+      status_dirty_ = true;
+      return true;
+    }
+    if (task.cut_bytes() >= cfg_.max_round_bytes || task.cuts().size() >= cfg_.max_round_objects) {
+      stopped_early = true;
+      break;
+    }
+  }
+  if (!reader.status()) {
+    st.last_error = "cannot decode the log at offset " + std::to_string(task.read_pos()) + ": " +
+                    reader.status().error().message();
+    status_dirty_ = true;
+    return MakeError(ErrorCode::kCorruption, st.last_error);
+  }
+  if (!stopped_early) task.SkipTo(r.next_offset);
+  bool caught_up = task.read_pos() >= r.high_watermark;
+  task.AfterPoll(caught_up, now);
+  return caught_up;
+}
+
+bool SinkConnector::RoundDue() const {
+  size_t bytes = 0, objects = 0;
+  for (const auto& [tp, task] : tasks_) {
+    bytes += task->cut_bytes();
+    objects += task->cuts().size();
+  }
+  return bytes >= cfg_.max_round_bytes || objects >= cfg_.max_round_objects;
+}
+
+Status SinkConnector::FlushRound() {
+  std::vector<PartitionTask*> ready;
+  {
+    std::lock_guard lock(state_mu_);
+    for (auto& [tp, task] : tasks_) {
+      if (task->cuts().empty()) continue;
+      PartitionState& st = state_.partitions[tp];
+      st.plan.clear();
+      for (const auto& c : task->cuts()) st.plan.push_back({c.start, c.end});
+      ready.push_back(task.get());
+    }
+  }
+  if (ready.empty()) return OkStatus();
+  // 1. plan, durably.
+  {
+    std::lock_guard lock(state_mu_);
+    PINPIPE_RETURN_IF_ERROR(state_store_.Save(state_));
+  }
+  if (rt_.hook) PINPIPE_RETURN_IF_ERROR(rt_.hook("planned"));
+  // 2. upload.
+  bool first = true;
+  objstore::PutOptions put;
+  put.defer_sync = true;
+  for (PartitionTask* task : ready) {
+    for (const auto& c : task->cuts()) {
+      if (c.first < 0) continue;  // every record of the range was skipped
+      ObjectKey(cfg_.topics_dir, task->tp().topic, task->tp().partition, c.first, cfg_.pad_width,
+                cfg_.Extension(), key_buf_);
+      if (auto s = store_->Put(key_buf_, task->Bytes(c), put); !s) {
+        std::lock_guard lock(state_mu_);
+        state_.partitions[task->tp()].last_error = "upload failed: " + s.error().message();
+        status_dirty_ = true;
+        return s;
+      }
+      if (first && rt_.hook) PINPIPE_RETURN_IF_ERROR(rt_.hook("uploaded"));
+      first = false;
+    }
+  }
+  // 3. durable objects.
+  PINPIPE_RETURN_IF_ERROR(store_->Sync());
+  if (rt_.hook) PINPIPE_RETURN_IF_ERROR(rt_.hook("synced"));
+  // 4. commit.
+  uint64_t objects = 0, bytes = 0, records = 0;
+  std::lock_guard lock(state_mu_);
+  for (PartitionTask* task : ready) {
+    PartitionState& st = state_.partitions[task->tp()];
+    for (const auto& c : task->cuts()) {
+      if (c.first < 0) continue;
+      ++st.objects;
+      st.bytes += c.byte_end - c.byte_begin;
+      st.records += static_cast<uint64_t>(c.records);
+      ++objects;
+      bytes += c.byte_end - c.byte_begin;
+      records += static_cast<uint64_t>(c.records);
+    }
+    st.committed = task->cuts().back().end;
+    st.plan.clear();
+    if (st.last_error.starts_with("upload failed")) st.last_error.clear();
+  }
+  PINPIPE_RETURN_IF_ERROR(state_store_.Save(state_));
+  for (PartitionTask* task : ready) task->DropCuts();
+  c_objects_ += objects;
+  c_bytes_ += bytes;
+  c_records_ += records;
+  c_rounds_ += 1;
+  status_dirty_ = true;
+  return OkStatus();
+}
+
+void SinkConnector::MaybeWriteStatus(bool force) {
+  int64_t now = Now();
+  if (!force && (!status_dirty_ || now - last_status_ms_ < 1000)) return;
+  last_status_ms_ = now;
+  status_dirty_ = false;
+  std::lock_guard lock(state_mu_);
+  (void)state_store_.SaveStatus(state_);
+}
+
+Status SinkConnector::RunUntilCaughtUp(bool flush_open) {
+  RefreshPartitions();
+  while (true) {
+    bool all = true;
+    for (auto& [tp, task] : tasks_) {
+      Result<bool> c;
+      {
+        std::lock_guard lock(state_mu_);
+        c = Poll(*task, state_.partitions[tp]);
+      }
+      if (!c) return std::unexpected(c.error());
+      all = all && *c;
+    }
+    if (all) break;
+    if (RoundDue()) PINPIPE_RETURN_IF_ERROR(FlushRound());
+  }
+  if (flush_open) {
+    for (auto& [tp, task] : tasks_) task->CutOpenAtReadPosition();
+  }
+  PINPIPE_RETURN_IF_ERROR(FlushRound());
+  MaybeWriteStatus(true);
+  {
+    // Task failures must survive a restart of `sink status`: save them durably.
+    std::lock_guard lock(state_mu_);
+    PINPIPE_RETURN_IF_ERROR(state_store_.Save(state_));
+  }
+  return OkStatus();
+}
+
+void SinkConnector::WaitForWork(int64_t timeout_ms) {
+  {
+    std::lock_guard lock(wake_mu_);
+    woken_ = false;
+  }
+  std::vector<uint64_t> ids;
+  bool ready = false;
+  for (auto& [tp, task] : tasks_) {
+    if (task->failed()) continue;
+    auto id = source_->WaitForData(tp, task->read_pos(), [this] {
+      std::lock_guard lock(wake_mu_);
+      woken_ = true;
+      wake_cv_.notify_one();
+    });
+    if (id && *id == 0) {
+      ready = true;
+      break;
+    }
+    if (id) ids.push_back(*id);
+  }
+  if (!ready) {
+    std::unique_lock lock(wake_mu_);
+    wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                      [this] { return woken_ || stop_.load(); });
+  }
+  for (uint64_t id : ids) source_->CancelWait(id);
+}
+
+void SinkConnector::Run() {
+  int64_t backoff_ms = 0;
+  while (!stop_.load()) {
+    if (Now() - last_refresh_ms_ >= cfg_.topic_refresh_ms) RefreshPartitions();
+    bool all = true;
+    bool any_cut = false;
+    for (auto& [tp, task] : tasks_) {
+      Result<bool> c;
+      {
+        std::lock_guard lock(state_mu_);
+        c = Poll(*task, state_.partitions[tp]);
+      }
+      if (!c) {
+        spdlog::warn("sink: {}: {}", tp.ToString(), c.error().ToString());
+        c = true;  // retried on the next pass
+      }
+      all = all && *c;
+      any_cut = any_cut || !task->cuts().empty();
+    }
+    if (any_cut && (all || RoundDue()) && backoff_ms == 0) {
+      auto st = FlushRound();
+      if (!st) {
+        if (rt_.hook) {  // a simulated crash: stop here, as the process would
+          std::lock_guard lock(worker_mu_);
+          worker_status_ = std::unexpected(st.error());
+          return;
+        }
+        spdlog::warn("sink: flush round failed (will retry): {}", st.error().ToString());
+        backoff_ms = 500;
+      }
+    }
+    MaybeWriteStatus(false);
+    if (backoff_ms > 0) {
+      std::unique_lock lock(wake_mu_);
+      wake_cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return stop_.load(); });
+      backoff_ms = 0;
+      continue;
+    }
+    if (all) WaitForWork(cfg_.poll_interval_ms);
+  }
+  MaybeWriteStatus(true);
+}
+
+Status SinkConnector::Start() {
+  if (worker_.joinable()) return MakeError(ErrorCode::kInvalidArgument, "sink already started");
+  stop_.store(false);
+  worker_ = std::thread([this] { Run(); });
+  return OkStatus();
+}
+
+void SinkConnector::Stop() {
+  stop_.store(true);
+  {
+    std::lock_guard lock(wake_mu_);
+    woken_ = true;
+  }
+  wake_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+SinkState SinkConnector::Snapshot() {
+  std::lock_guard lock(state_mu_);
+  return state_;
+}
+
+SinkCounters SinkConnector::counters() const {
+  return {c_records_.load(), c_objects_.load(), c_bytes_.load(), c_rounds_.load()};
+}
+
+Status SinkConnector::worker_status() {
+  std::lock_guard lock(worker_mu_);
+  return worker_status_;
+}
+
+}  // namespace pinpipe::sink

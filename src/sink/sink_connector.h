@@ -1,0 +1,122 @@
+// SinkConnector: copies the records of the selected topics into lake objects, exactly once.
+//
+// One worker thread polls every partition (the log's WaitForData wakes it), feeds the records
+// to PartitionTasks, and runs a flush round when objects are cut:
+//   1. plan:   every cut object's range [start, end) is written to the state, durably;
+//   2. upload: every planned object is put (deferred durability: one store Sync per round);
+//   3. sync:   ObjectStore::Sync makes all of them durable;
+//   4. commit: committed = the last end per partition, plan cleared, state saved durably.
+// A crash before 1 loses nothing (the records are re-read); between 1 and 4 the restarted
+// connector replays the plan with exactly its cuts — whatever the clock says now — so the
+// same keys get the same bytes; after 4 the objects are done. So the wall-clock rotation is
+// exactly-once too: its cut is decided once, recorded, and never re-decided.
+//
+// Bad records: errors.tolerance=none stops the partition's task (status shows the error,
+// nothing at or after the record is written; other partitions go on; a restart retries);
+// errors.tolerance=all skips it and, with a dead-letter topic, produces it there with
+// __connect.errors.* headers (at least once, like Kafka Connect's reporter).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/file_system.h"
+#include "objstore/object_store.h"
+#include "sink/partition_task.h"
+#include "sink/record_formatter.h"
+#include "sink/sink_config.h"
+#include "sink/sink_state.h"
+#include "sink/source_log.h"
+
+namespace pinpipe::sink {
+
+struct SinkRuntime {
+  FileSystem* fs = nullptr;   // for the state; null = FileSystem::Default()
+  std::string state_dir;      // <data.dir>/state/sink
+  std::function<int64_t()> now_ms;  // wall clock (tests inject one); null = system clock
+  // Test seam: called at "planned", "uploaded" (after the first object of a round) and
+  // "synced"; an error aborts the round there, as a crash would.
+  std::function<Status(std::string_view point)> hook;
+};
+
+struct SinkCounters {
+  uint64_t records = 0;  // written into objects
+  uint64_t objects = 0;
+  uint64_t bytes = 0;
+  uint64_t rounds = 0;
+};
+
+class SinkConnector {
+ public:
+  static Result<std::unique_ptr<SinkConnector>> Create(SinkConfig cfg, SourceLog* source,
+                                                       objstore::ObjectStore* store,
+                                                       SinkRuntime rt);
+  ~SinkConnector();  // Stop()
+
+  // Runs the worker thread until Stop().
+  Status Start();
+  // Stops the worker (open objects are not flushed: their records are re-read next time).
+  void Stop();
+
+  // Synchronous: polls and flushes until every partition has reached the high watermark it
+  // saw; with `flush_open` the open objects are then cut and flushed too (`sink --once`).
+  // Returns the first error that stopped a round (task failures are not errors here).
+  Status RunUntilCaughtUp(bool flush_open);
+
+  SinkState Snapshot();
+  SinkCounters counters() const;
+  // The error that stopped the worker, if any (e.g. repeated upload failures are retried,
+  // but a hook's simulated crash stops it).
+  Status worker_status();
+
+ private:
+  SinkConnector(SinkConfig cfg, SourceLog* source, objstore::ObjectStore* store, SinkRuntime rt);
+  Status Init();
+  void RefreshPartitions();
+  // Reads what is available for one partition; true if it reached the high watermark.
+  Result<bool> Poll(PartitionTask& task, PartitionState& st);
+  void ReportErrant(PartitionTask& task, const log::RecordView& rec);
+  bool RoundDue() const;
+  Status FlushRound();
+  void Run();
+  void WaitForWork(int64_t timeout_ms);
+  void MaybeWriteStatus(bool force);
+  int64_t Now() const;
+
+  SinkConfig cfg_;
+  SourceLog* source_;
+  objstore::ObjectStore* store_;
+  SinkRuntime rt_;
+  StateStore state_store_;
+  RecordFormatter formatter_;
+
+  std::mutex state_mu_;  // guards state_ (read by Snapshot from other threads)
+  SinkState state_;
+  std::map<TopicPartition, std::unique_ptr<PartitionTask>> tasks_;
+  std::map<TopicPartition, bool> caught_up_;
+  int64_t last_refresh_ms_ = -1;
+  int64_t last_status_ms_ = 0;
+  bool status_dirty_ = true;
+
+  std::string fetch_buf_;
+  std::string key_buf_;
+  std::vector<log::Header> header_scratch_;
+
+  std::thread worker_;
+  std::atomic<bool> stop_{false};
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool woken_ = false;
+  std::mutex worker_mu_;
+  Status worker_status_;
+
+  std::atomic<uint64_t> c_records_{0}, c_objects_{0}, c_bytes_{0}, c_rounds_{0};
+};
+
+}  // namespace pinpipe::sink
