@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "cli/dag_support.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
 
@@ -24,11 +25,13 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                  r.partition, r.bytes_cut, r.file, r.reason, r.kept_start_offset,
                  r.kept_end_offset, r.index_rebuilt ? "; index rebuilt" : "");
   }
+  PINPIPE_ASSIGN_OR_RETURN(rt->sink_, StartEmbeddedSink(cfg, *rt->log_));
 
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   http::Router router;
   rt->gateway_->RegisterRoutes(router);
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
+  PINPIPE_ASSIGN_OR_RETURN(rt->scheduler_, SchedulerService::StartIfEnabled(cfg));
   return rt;
 }
 
@@ -37,8 +40,14 @@ BrokerRuntime::~BrokerRuntime() { Stop(); }
 void BrokerRuntime::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (scheduler_) {
+    spdlog::info("stopping the scheduler");
+    scheduler_->Stop();
+    scheduler_.reset();
+  }
   if (gateway_) gateway_->Stop();
   if (server_) server_->Stop();
+  sink_.reset();  // stops the connector before the log closes
   if (log_) log_->Close();
 }
 

@@ -1,18 +1,22 @@
 // The in-process broker that `pinpipe serve` runs and `pinpipe demo` starts: the durable log,
 // the HTTP gateway (REST Proxy v2, /healthz, /metrics) and the background workers that run
-// inside `serve` by default. Start order: log, workers, HTTP; Stop reverses it.
+// inside `serve` by default (the sink connector, the DAG scheduler). Start order: log, sink,
+// HTTP, scheduler; Stop reverses it (the scheduler first: its run in progress is cancelled).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "cli/cmd_sink.h"
 #include "common/config.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::cli {
+
+class SchedulerService;
 
 class BrokerRuntime {
  public:
@@ -34,8 +38,10 @@ class BrokerRuntime {
   BrokerRuntime() = default;
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
+  std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<SchedulerService> scheduler_;  // scheduler.enabled
   std::vector<log::RecoveryReport> recovery_;
   int64_t log_open_ms_ = 0;
   bool stopped_ = false;

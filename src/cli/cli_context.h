@@ -25,10 +25,15 @@ void PrintError(const Error& error);
 // Each subcommand file registers its commands here (one function per file).
 void RegisterConfigCommands(CLI::App& app, CliContext& ctx);
 void RegisterServeCommands(CLI::App& app, CliContext& ctx);
+void RegisterSinkCommands(CLI::App& app, CliContext& ctx);      // cmd_sink.cc
 void RegisterDemoCommands(CLI::App& app, CliContext& ctx);    // cmd_demo.cc
 void RegisterDbCommands(CLI::App& app, CliContext& ctx);       // cmd_db.cc
 void RegisterEmulateCommands(CLI::App& app, CliContext& ctx);  // cmd_emulate.cc
 void RegisterConsumeCommands(CLI::App& app, CliContext& ctx);  // cmd_consume.cc
 void RegisterLakeParquetCommands(CLI::App& app, CliContext& ctx);  // cmd_lake_parquet.cc
+void RegisterLakeCommands(CLI::App& app, CliContext& ctx);         // cmd_lake.cc
+void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx);  // cmd_analytics.cc
+void RegisterDagCommands(CLI::App& app, CliContext& ctx);   // cmd_dag.cc (dag, scheduler)
+void RegisterTaskCommands(CLI::App& app, CliContext& ctx);  // cmd_task.cc
 
 }  // namespace pinpipe::cli

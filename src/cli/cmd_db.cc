@@ -8,7 +8,7 @@
 
 #include "cli/cli_context.h"
 #include "emulator/db_populate.h"
-#include "emulator/progress_bar.h"
+#include "report/progress_bar.h"
 #include "emulator/source_db.h"
 
 namespace pinpipe::cli {
@@ -39,7 +39,7 @@ void RunInit(const CliContext& ctx, const DbFlags& f) {
     std::exit(kExitFailure);
   }
   const auto start = std::chrono::steady_clock::now();
-  emulator::ProgressBar bar("db init", f.rows);
+  report::ProgressBar bar("db init", f.rows);
   Status st = emulator::PopulateGenerated(**db, {.seed = f.seed, .rows = f.rows},
                                           [&bar](int64_t done) { bar.Update(done); });
   bar.Finish();
@@ -51,9 +51,9 @@ void RunInit(const CliContext& ctx, const DbFlags& f) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("created %s: pinterest_data, geolocation_data, user_data with %s rows each "
               "(seed %llu) in %.1f s (%s rows/s)\n",
-              (*db)->Describe().c_str(), emulator::WithThousands(f.rows).c_str(),
+              (*db)->Describe().c_str(), report::WithThousands(f.rows).c_str(),
               static_cast<unsigned long long>(f.seed), secs,
-              emulator::WithThousands(static_cast<int64_t>(secs > 0 ? f.rows / secs : 0)).c_str());
+              report::WithThousands(static_cast<int64_t>(secs > 0 ? f.rows / secs : 0)).c_str());
 }
 
 void RunLoad(const CliContext& ctx, const DbFlags& f) {
@@ -70,10 +70,10 @@ void RunLoad(const CliContext& ctx, const DbFlags& f) {
   // Tables are created when absent (or with --replace); otherwise rows are upserted.
   const bool create = f.replace || !(*db)->CheckTables();
   int64_t last = 0;
-  const bool tty = emulator::ProgressBar::IsTerminal(stderr);
+  const bool tty = report::ProgressBar::IsTerminal(stderr);
   auto sum = emulator::LoadDumps(**db, f.csv_dir, f.jsonl, create, [&](int64_t done) {
     last = done;
-    if (tty && done % 5000 == 0) std::fprintf(stderr, "\rdb load: %s rows", emulator::WithThousands(done).c_str());
+    if (tty && done % 5000 == 0) std::fprintf(stderr, "\rdb load: %s rows", report::WithThousands(done).c_str());
   });
   if (tty && last >= 5000) std::fputc('\n', stderr);
   if (!sum) {
@@ -83,10 +83,10 @@ void RunLoad(const CliContext& ctx, const DbFlags& f) {
   for (const auto& p : sum->problems) std::fprintf(stderr, "pinpipe: skipped %s\n", p.c_str());
   std::printf("loaded into %s: pinterest_data %s, geolocation_data %s, user_data %s rows; "
               "invalid rows skipped %s\n",
-              (*db)->Describe().c_str(), emulator::WithThousands(sum->rows[0]).c_str(),
-              emulator::WithThousands(sum->rows[1]).c_str(),
-              emulator::WithThousands(sum->rows[2]).c_str(),
-              emulator::WithThousands(sum->invalid).c_str());
+              (*db)->Describe().c_str(), report::WithThousands(sum->rows[0]).c_str(),
+              report::WithThousands(sum->rows[1]).c_str(),
+              report::WithThousands(sum->rows[2]).c_str(),
+              report::WithThousands(sum->invalid).c_str());
   if (sum->invalid > 0) std::exit(kExitFailure);
 }
 

@@ -1,20 +1,33 @@
 // pinpipe demo: the whole pipeline end to end on embedded defaults (what `make run` runs):
 // create the source database, start the broker in this process, emulate interactions as the
-// original user posting emulator does, and read them back with the REST consumer check.
-// Later stages (sink, batch DAG, streaming) join here as they land.
+// original user posting emulator does, read them back with the REST consumer check, wait until
+// the sink (inside the broker) has landed every record in the lake, and run the batch DAG once.
+// Also the hidden `pinpipe batch gen-raw` (raw lake objects straight from the generator, for
+// the batch benchmark) — registered here because it belongs to the demo/bench tooling.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include <chrono>
+#include <thread>
+
+#include "batch/raw_gen.h"
 #include "cli/broker_runtime.h"
 #include "cli/cli_context.h"
+#include "cli/dag_support.h"
+#include "common/file_system.h"
 #include "common/logging.h"
+#include "objstore/open_object_store.h"
+#include "orchestrator/civil_time.h"
+#include "orchestrator/clock.h"
+#include "orchestrator/dag_runner.h"
+#include "sink/sink_state.h"
 #include "emulator/consumer_check.h"
 #include "emulator/db_populate.h"
 #include "emulator/db_url.h"
 #include "emulator/emulator.h"
-#include "emulator/progress_bar.h"
+#include "report/progress_bar.h"
 #include "emulator/rest_proxy_poster.h"
 #include "emulator/source_db.h"
 
@@ -25,7 +38,32 @@ struct DemoFlags {
   int64_t interactions = 2000;
   int64_t rows = 11154;
   int port = 0;
+  double sink_wait_s = 60;
 };
+
+// Records in the log of the pipeline's topics that the sink has not committed to the lake
+// yet (sum over partitions of high watermark - committed offset).
+Result<int64_t> SinkLag(const Config& cfg, log::LogManager& log, const std::string& id) {
+  sink::StateStore store(FileSystem::Default(), JoinPath(JoinPath(cfg.DataDir(), "state"), "sink"));
+  PINPIPE_ASSIGN_OR_RETURN(sink::SinkState state, store.Load());
+  int64_t lag = 0;
+  for (const char* t : {"pin", "geo", "user"}) {
+    const std::string topic = id + "." + t;
+    auto info = log.GetTopic(topic);
+    if (!info) continue;
+    for (int32_t p = 0; p < info->partitions; ++p) {
+      PINPIPE_ASSIGN_OR_RETURN(log::PartitionInfo pi, log.GetPartitionInfo(topic, p));
+      auto it = state.partitions.find(sink::TopicPartition{topic, p});
+      const int64_t committed = it == state.partitions.end() ? 0 : it->second.committed;
+      if (it != state.partitions.end() && it->second.failed) {
+        return MakeError(ErrorCode::kUnavailable, "the sink stopped on " + topic + "-" +
+                                                      std::to_string(p) + ": " + it->second.last_error);
+      }
+      lag += std::max<int64_t>(0, pi.high_watermark - committed);
+    }
+  }
+  return lag;
+}
 
 [[noreturn]] void Fail(const Error& e) {
   PrintError(e);
@@ -34,6 +72,13 @@ struct DemoFlags {
 
 void RunDemo(const CliContext& ctx, const DemoFlags& f) {
   Config cfg = ctx.LoadConfigOrExit();
+  // The demo waits for the sink: rotate objects every second instead of every 10 s, and runs
+  // the DAG itself (no scheduler in this process).
+  for (auto [key, value] : {std::pair{"sink.rotate_schedule_interval_ms", "1000"},
+                            std::pair{"sink.enabled", "true"},
+                            std::pair{"scheduler.enabled", "false"}}) {
+    if (auto st = cfg.Set(key, value, "pinpipe demo"); !st) Fail(st.error());
+  }
   InitLogging("warn");
   const std::string data_dir = cfg.DataDir();
   const std::string id = cfg.GetString("pipeline.id");
@@ -50,7 +95,7 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
     if (!count || *count < f.rows) {
       std::printf("1. source database: generating %lld interactions into %s\n",
                   static_cast<long long>(f.rows), (*db)->Describe().c_str());
-      emulator::ProgressBar bar("   db init", f.rows);
+      report::ProgressBar bar("   db init", f.rows);
       Status st = emulator::PopulateGenerated(**db, {.seed = 100, .rows = f.rows},
                                               [&bar](int64_t done) { bar.Update(done); });
       bar.Finish();
@@ -100,8 +145,75 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
     std::printf("   %-16s %8lld records -> %s\n", co.topic.c_str(),
                 static_cast<long long>(res->records), path.c_str());
   }
+
+  // 5. The sink inside the broker lands the records as lake objects.
+  std::printf("5. sink: waiting until every record is in the lake (%s)\n", cfg.LakeUri().c_str());
+  const auto sink_start = std::chrono::steady_clock::now();
+  for (;;) {
+    auto lag = SinkLag(cfg, (*rt)->log(), id);
+    if (!lag) Fail(lag.error());
+    if (*lag == 0) break;
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - sink_start).count();
+    if (waited > f.sink_wait_s) {
+      Fail(Error(ErrorCode::kTimeout, std::to_string(*lag) + " records still not in the lake after " +
+                                          std::to_string(static_cast<int>(waited)) + " s (see `pinpipe sink status`)"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::printf("   landed in %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - sink_start).count());
   (*rt)->Stop();
-  std::printf("\ndone. Run `pinpipe serve` to keep the broker up; `pinpipe --help` for more.\n");
+
+  // 6. The batch DAG, once, for today.
+  const std::string date = orchestrator::FormatDate(orchestrator::SystemClock::Default()->Now());
+  std::printf("6. batch DAG pinterest_batch for %s: load >> [clean_pin, clean_geo, clean_user] >> analyze\n",
+              date.c_str());
+  auto env = LoadDagEnvironment(cfg);
+  if (!env) Fail(env.error());
+  const orchestrator::DagDefinition* dag = nullptr;
+  if (auto d = (*env)->registry.Resolve("pinterest_batch"); d) dag = *d;
+  else Fail(d.error());
+  TerminalRunObserver observer;
+  orchestrator::RunOptions ro;
+  ro.logical_date = date;
+  ro.parallelism = (*env)->parallelism;
+  ro.observer = &observer;
+  auto run = orchestrator::RunDag(*dag, ro, (*env)->history.get());
+  if (!run) Fail(run.error());
+  observer.PrintRunEnd(*run);
+  if (!run->ok()) Fail(Error(ErrorCode::kInternal, "the batch DAG failed (see `pinpipe dag show`)"));
+  std::printf("\ndone. Run `pinpipe serve` to keep the broker up; `pinpipe dag show` for the run; "
+              "`pinpipe --help` for more.\n");
+}
+
+// pinpipe batch gen-raw: raw objects in the sink's layout, straight from the generator.
+struct GenRawFlags {
+  int64_t interactions = 1'000'000;
+  int64_t per_object = 10'000;
+  uint64_t seed = 42;
+  double repeat = 0.2;
+  std::string lake;
+};
+
+void RunGenRaw(const CliContext& ctx, const GenRawFlags& f) {
+  Config cfg = ctx.LoadConfigOrExit();
+  InitLogging("warn");
+  const std::string uri = f.lake.empty() ? cfg.LakeUri() : f.lake;
+  auto store = objstore::OpenObjectStore(uri);
+  if (!store) Fail(store.error());
+  batch::RawGenOptions o;
+  o.interactions = f.interactions;
+  o.records_per_object = std::max<int64_t>(1, f.per_object);
+  o.seed = f.seed;
+  o.repeat_share = f.repeat;
+  o.pipeline_id = cfg.GetString("pipeline.id");
+  o.topics_dir = cfg.GetString("sink.topics_dir");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto st = batch::GenerateRawObjects(**store, o);
+  if (!st) Fail(st.error());
+  std::printf("records=%lld objects=%lld bytes=%llu seconds=%.2f lake=%s\n",
+              static_cast<long long>(st->records), static_cast<long long>(st->objects),
+              static_cast<unsigned long long>(st->bytes),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), uri.c_str());
 }
 
 }  // namespace
@@ -114,7 +226,19 @@ void RegisterDemoCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--rows", f->rows, "rows of the generated source database")->capture_default_str();
   cmd->add_option("--port", f->port, "HTTP port of the in-process broker (0 = any free port)")
       ->capture_default_str();
+  cmd->add_option("--sink-wait", f->sink_wait_s, "seconds to wait for the sink")->capture_default_str();
   cmd->callback([&ctx, f] { RunDemo(ctx, *f); });
+
+  auto g = std::make_shared<GenRawFlags>();
+  auto* batch = app.add_subcommand("batch", "")->group("");  // hidden: benchmark/test tooling
+  batch->require_subcommand(1);
+  auto* gen = batch->add_subcommand("gen-raw", "Write raw topic objects in the sink's layout from the generator");
+  gen->add_option("--interactions", g->interactions, "interactions (3 records each)")->capture_default_str();
+  gen->add_option("--records-per-object", g->per_object, "records per object (flush.size)")->capture_default_str();
+  gen->add_option("--seed", g->seed, "generator seed")->capture_default_str();
+  gen->add_option("--repeat", g->repeat, "share of interactions re-posting a recent row")->capture_default_str();
+  gen->add_option("--lake", g->lake, "lake directory or URI (default: lake.uri)");
+  gen->callback([&ctx, g] { RunGenRaw(ctx, *g); std::exit(0); });
 }
 
 }  // namespace pinpipe::cli

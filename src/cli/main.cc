@@ -18,11 +18,16 @@ int main(int argc, char** argv) {
 
   pinpipe::cli::RegisterConfigCommands(app, ctx);
   pinpipe::cli::RegisterServeCommands(app, ctx);
+  pinpipe::cli::RegisterSinkCommands(app, ctx);
   pinpipe::cli::RegisterDemoCommands(app, ctx);
   pinpipe::cli::RegisterDbCommands(app, ctx);
   pinpipe::cli::RegisterEmulateCommands(app, ctx);
   pinpipe::cli::RegisterConsumeCommands(app, ctx);
   pinpipe::cli::RegisterLakeParquetCommands(app, ctx);
+  pinpipe::cli::RegisterLakeCommands(app, ctx);
+  pinpipe::cli::RegisterAnalyticsCommands(app, ctx);
+  pinpipe::cli::RegisterDagCommands(app, ctx);
+  pinpipe::cli::RegisterTaskCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

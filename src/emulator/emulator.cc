@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "emulator/progress_bar.h"
+#include "report/progress_bar.h"
 #include "emulator/row_picker.h"
 #include "emulator/source_db.h"
 
@@ -191,7 +191,7 @@ void Worker(Shared& sh, int id) {
 }
 
 void ProgressLoop(Shared& sh, const std::atomic<bool>& done) {
-  const bool tty = ProgressBar::IsTerminal(stderr);
+  const bool tty = report::ProgressBar::IsTerminal(stderr);
   const auto every = tty ? std::chrono::milliseconds(250) : std::chrono::milliseconds(10000);
   auto next = Clock::now() + every;
   bool drew = false;
@@ -202,10 +202,10 @@ void ProgressLoop(Shared& sh, const std::atomic<bool>& done) {
     const double secs = std::chrono::duration<double>(Clock::now() - sh.start).count();
     const int64_t sent = sh.interactions.load();
     std::fprintf(stderr, "%semulate: sent %s interactions (%s/s), failed %s, skipped %s%s",
-                 tty ? "\r" : "", WithThousands(sent).c_str(),
-                 WithThousands(static_cast<int64_t>(secs > 0 ? sent / secs : 0)).c_str(),
-                 WithThousands(sh.failed.load()).c_str(),
-                 WithThousands(sh.invalid.load() + sh.missing.load()).c_str(),
+                 tty ? "\r" : "", report::WithThousands(sent).c_str(),
+                 report::WithThousands(static_cast<int64_t>(secs > 0 ? sent / secs : 0)).c_str(),
+                 report::WithThousands(sh.failed.load()).c_str(),
+                 report::WithThousands(sh.invalid.load() + sh.missing.load()).c_str(),
                  tty ? "\x1b[K" : "\n");
     std::fflush(stderr);
     drew = true;
@@ -269,13 +269,13 @@ Result<EmulatorStats> RunEmulator(const EmulatorOptions& opt, const std::atomic<
 std::string FormatSummary(const EmulatorStats& s) {
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.1f s: %s interactions/s", s.seconds,
-                WithThousands(static_cast<int64_t>(s.seconds > 0 ? s.interactions / s.seconds : 0))
+                report::WithThousands(static_cast<int64_t>(s.seconds > 0 ? s.interactions / s.seconds : 0))
                     .c_str());
-  return "sent " + WithThousands(s.interactions) + " interactions (" + WithThousands(s.records) +
-         " records, " + WithThousands(s.requests) + " requests) in " + rate + "; failed " +
-         WithThousands(s.failed) + ", invalid rows skipped " + WithThousands(s.invalid_rows) +
-         ", missing rows skipped " + WithThousands(s.missing_rows) + ", retries " +
-         WithThousands(s.retries);
+  return "sent " + report::WithThousands(s.interactions) + " interactions (" + report::WithThousands(s.records) +
+         " records, " + report::WithThousands(s.requests) + " requests) in " + rate + "; failed " +
+         report::WithThousands(s.failed) + ", invalid rows skipped " + report::WithThousands(s.invalid_rows) +
+         ", missing rows skipped " + report::WithThousands(s.missing_rows) + ", retries " +
+         report::WithThousands(s.retries);
 }
 
 }  // namespace pinpipe::emulator

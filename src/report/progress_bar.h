@@ -1,6 +1,6 @@
 // ProgressBar: one self-overwriting line on a terminal ("[#####.....] 52% 5,800/11,154
 // 12,345/s ETA 0:01"); when the stream is not a terminal, a plain line every 10%.
-// Thread-compatible: call Update from one thread. (Moves to src/report/ later.)
+// Thread-compatible: call Update from one thread.
 #pragma once
 
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-namespace pinpipe::emulator {
+namespace pinpipe::report {
 
 class ProgressBar {
  public:
@@ -44,4 +44,4 @@ class ProgressBar {
 // "12,345,678"
 std::string WithThousands(int64_t v);
 
-}  // namespace pinpipe::emulator
+}  // namespace pinpipe::report

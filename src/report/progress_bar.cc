@@ -1,10 +1,10 @@
-#include "emulator/progress_bar.h"
+#include "report/progress_bar.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 
-namespace pinpipe::emulator {
+namespace pinpipe::report {
 
 std::string WithThousands(int64_t v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
@@ -60,4 +60,4 @@ void ProgressBar::Finish() {
   std::fflush(out_);
 }
 
-}  // namespace pinpipe::emulator
+}  // namespace pinpipe::report

@@ -1,0 +1,133 @@
+#include "batch/table_reader.h"
+
+#include <functional>
+
+#include "lake/delta_rows.h"
+#include "lake/delta_snapshot.h"
+#include "lake/parquet_reader.h"
+
+namespace pinpipe::batch {
+namespace {
+
+using pinterest::StringColumn;
+
+Status Mismatch(const lake::LeafData& leaf, std::string_view want) {
+  return MakeError(ErrorCode::kCorruption, "column type " + std::string(lake::LeafTypeName(leaf.type)) +
+                                               " where " + std::string(want) + " was expected");
+}
+
+// Top-level primitive leaves only (max_rep == 0): def == max_def means a value.
+Status AppendPlainInt64(const lake::LeafData& leaf, std::vector<int64_t>* out) {
+  if (leaf.type != lake::LeafType::kInt64) return Mismatch(leaf, "long");
+  if (leaf.max_def == 0) {
+    out->insert(out->end(), leaf.i64.begin(), leaf.i64.end());
+    return OkStatus();
+  }
+  size_t j = 0;
+  for (uint8_t d : leaf.def) out->push_back(d == leaf.max_def ? leaf.i64[j++] : 0);
+  return OkStatus();
+}
+
+template <typename T, typename V>
+void AppendNumeric(const lake::LeafData& leaf, const std::vector<V>& values,
+                   pinterest::NumericColumn<T>* out) {
+  if (leaf.max_def == 0) {
+    for (V v : values) out->Append(static_cast<T>(v));
+    return;
+  }
+  size_t j = 0;
+  for (uint8_t d : leaf.def) {
+    if (d == leaf.max_def) out->Append(static_cast<T>(values[j++]));
+    else out->AppendNull();
+  }
+}
+
+Status AppendString(const lake::LeafData& leaf, StringColumn* out) {
+  if (leaf.type != lake::LeafType::kString && leaf.type != lake::LeafType::kBinary) {
+    return Mismatch(leaf, "string");
+  }
+  size_t j = 0;
+  const size_t entries = leaf.max_def == 0 ? leaf.str.size() : leaf.def.size();
+  for (size_t i = 0; i < entries; ++i) {
+    if (leaf.max_def == 0 || leaf.def[i] == leaf.max_def) out->Append(leaf.str[j++]);
+    else out->AppendNull();
+  }
+  return OkStatus();
+}
+
+// Calls `fn` with each row group of each active file, projected to `columns`.
+Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::string>& columns,
+                       ReadStats* stats,
+                       const std::function<Status(const lake::ColumnBatch&)>& fn) {
+  PINPIPE_ASSIGN_OR_RETURN(lake::Snapshot snap, lake::Snapshot::Load(storage));
+  if (stats) {
+    stats->version = snap.version();
+    stats->files = snap.files().size();
+  }
+  for (const auto& add : snap.files()) {
+    const std::string key = lake::DecodeDataPath(add.path);
+    std::unique_ptr<lake::ParquetReader> reader;
+    if (auto local = storage.LocalPath(key)) {
+      PINPIPE_ASSIGN_OR_RETURN(reader, lake::ParquetReader::Open(*local));
+    } else {
+      PINPIPE_ASSIGN_OR_RETURN(std::string bytes, storage.Get(key));
+      PINPIPE_ASSIGN_OR_RETURN(reader, lake::ParquetReader::Open(lake::MemorySource(std::move(bytes))));
+    }
+    for (size_t rg = 0; rg < reader->num_row_groups(); ++rg) {
+      auto batch = reader->ReadRowGroup(rg, columns);
+      if (!batch) {
+        return MakeError(batch.error().code(), storage.root() + "/" + key + ": " + batch.error().message());
+      }
+      PINPIPE_RETURN_IF_ERROR(fn(*batch));
+      if (stats) stats->rows += batch->num_rows();
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats) {
+  pinterest::CleanPinTable t;
+  PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
+      storage, {"ind", "follower_count", "poster_name", "category"}, stats,
+      [&](const lake::ColumnBatch& b) -> Status {
+        PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
+        if (b.leaf(1).type != lake::LeafType::kInt32) return Mismatch(b.leaf(1), "integer");
+        AppendNumeric(b.leaf(1), b.leaf(1).i32, &t.follower_count);
+        PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(2), &t.poster_name));
+        return AppendString(b.leaf(3), &t.category);
+      }));
+  return t;
+}
+
+Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats) {
+  pinterest::CleanGeoTable t;
+  PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
+      storage, {"ind", "country", "timestamp"}, stats, [&](const lake::ColumnBatch& b) -> Status {
+        PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
+        PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.country));
+        if (b.leaf(2).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(2), "timestamp");
+        AppendNumeric(b.leaf(2), b.leaf(2).i64, &t.timestamp);
+        return OkStatus();
+      }));
+  return t;
+}
+
+Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats) {
+  pinterest::CleanUserTable t;
+  PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
+      storage, {"ind", "user_name", "age", "date_joined"}, stats,
+      [&](const lake::ColumnBatch& b) -> Status {
+        PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
+        PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.user_name));
+        if (b.leaf(2).type != lake::LeafType::kInt32) return Mismatch(b.leaf(2), "integer");
+        AppendNumeric(b.leaf(2), b.leaf(2).i32, &t.age);
+        if (b.leaf(3).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(3), "timestamp");
+        AppendNumeric(b.leaf(3), b.leaf(3).i64, &t.date_joined);
+        return OkStatus();
+      }));
+  return t;
+}
+
+}  // namespace pinpipe::batch

@@ -1,0 +1,26 @@
+// Reads the clean Delta tables back into clean tables for the analytics: the latest snapshot's
+// active files (local files directly, remote ones through Get), each row group with only the
+// columns the analytics use (projection), decoded into the typed columns. The columns not
+// read stay empty (analytics.h documents which ones RunAnalytics needs).
+#pragma once
+
+#include "common/status.h"
+#include "lake/delta_storage.h"
+#include "pinterest/clean_tables.h"
+
+namespace pinpipe::batch {
+
+struct ReadStats {
+  int64_t version = -1;
+  size_t files = 0;
+  size_t rows = 0;
+};
+
+// pin: ind, follower_count, poster_name, category.
+Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr);
+// geo: ind, country, timestamp.
+Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr);
+// user: ind, user_name, age, date_joined.
+Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr);
+
+}  // namespace pinpipe::batch

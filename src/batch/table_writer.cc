@@ -1,0 +1,295 @@
+#include "batch/table_writer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "lake/delta_data_file.h"
+#include "lake/delta_stats.h"
+#include "lake/delta_table.h"
+#include "lake/delta_uuid.h"
+#include "lake/parquet_writer.h"
+
+namespace pinpipe::batch {
+namespace {
+
+using pinterest::ColumnType;
+
+// Rows per ColumnBatch handed to the Parquet writer: bounds the copy of the columns that
+// exists at once (the writer itself buffers one row group).
+constexpr size_t kChunkRows = 64 * 1024;
+// Tables smaller than this stay one file.
+constexpr size_t kRowsPerPart = 100'000;
+
+void FillString(const pinterest::StringColumn& c, size_t b, size_t e, lake::LeafData& leaf) {
+  const auto& off = c.offsets();
+  const auto& valid = c.validity();
+  auto& bytes = leaf.str.mutable_bytes();
+  auto& offsets = leaf.str.mutable_offsets();
+  const uint64_t base = bytes.size();
+  bytes.append(c.arena().data() + off[b], off[e] - off[b]);  // nulls are empty ranges
+  const uint8_t max_def = static_cast<uint8_t>(leaf.max_def);
+  for (size_t r = b; r < e; ++r) {
+    if (valid[r]) {
+      offsets.push_back(base + off[r + 1] - off[b]);
+      if (max_def) leaf.def.push_back(max_def);
+    } else {
+      leaf.def.push_back(0);
+    }
+  }
+}
+
+template <typename T, typename V>
+void FillNumeric(const pinterest::NumericColumn<T>& c, size_t b, size_t e, std::vector<V>& values,
+                 lake::LeafData& leaf) {
+  const uint8_t max_def = static_cast<uint8_t>(leaf.max_def);
+  for (size_t r = b; r < e; ++r) {
+    if (c.valid[r]) {
+      values.push_back(static_cast<V>(c.values[r]));
+      if (max_def) leaf.def.push_back(max_def);
+    } else {
+      leaf.def.push_back(0);
+    }
+  }
+}
+
+void FillColumn(const ColumnRef& c, size_t b, size_t e, lake::LeafData& leaf) {
+  switch (c.type) {
+    case ColumnType::kLong:
+    case ColumnType::kTimestamp:
+      if (c.plain) {
+        leaf.i64.insert(leaf.i64.end(), c.plain->begin() + b, c.plain->begin() + e);
+        if (leaf.max_def) leaf.def.insert(leaf.def.end(), e - b, static_cast<uint8_t>(leaf.max_def));
+      } else {
+        FillNumeric(*c.i64, b, e, leaf.i64, leaf);
+      }
+      break;
+    case ColumnType::kInt:
+      FillNumeric(*c.i32, b, e, leaf.i32, leaf);
+      break;
+    case ColumnType::kDouble:
+      FillNumeric(*c.f64, b, e, leaf.f64, leaf);
+      break;
+    case ColumnType::kString:
+      FillString(*c.str, b, e, leaf);
+      break;
+    case ColumnType::kDoubleArray:
+      for (size_t r = b; r < e; ++r) {
+        const double v[2] = {c.element0->values[r], c.element1->values[r]};
+        const bool ok[2] = {c.element0->valid[r] != 0, c.element1->valid[r] != 0};
+        leaf.AppendDoubleList(v, ok);
+      }
+      break;
+  }
+}
+
+// One data file holding rows [b, e), named like Spark's part files
+// (part-<part, 5 digits>-<uuid>-c000.snappy.parquet): readers list the active files by path,
+// so the part number keeps the row order of a table written as several files.
+Result<lake::AddFile> WritePart(lake::TableStorage& storage, const lake::Schema& schema,
+                                std::span<const ColumnRef> cols, size_t b, size_t e, int part) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "part-%05d-", part);
+  const std::string key = prefix + lake::NewUuid() + "-c000.snappy.parquet";
+  std::string buffer;  // remote stores: the file is assembled in memory, then put
+  std::unique_ptr<lake::ParquetWriter> writer;
+  const auto local = storage.LocalPath(key);
+  if (local) {
+    PINPIPE_ASSIGN_OR_RETURN(writer, lake::ParquetWriter::Open(*local, schema, {}));
+  } else {
+    PINPIPE_ASSIGN_OR_RETURN(writer, lake::ParquetWriter::Open(lake::MemorySink(&buffer), schema, {}));
+  }
+  lake::DeltaStatsCollector stats(schema);
+  lake::ColumnBatch batch(schema);
+  size_t r = b;
+  do {  // at least one (possibly empty) batch, so even an empty table has a readable file
+    const size_t end = std::min(e, r + kChunkRows);
+    batch.Clear();
+    for (size_t c = 0; c < cols.size(); ++c) FillColumn(cols[c], r, end, batch.leaf(c));
+    PINPIPE_RETURN_IF_ERROR(writer->WriteBatch(batch));
+    stats.Add(batch);
+    r = end;
+  } while (r < e);
+  PINPIPE_RETURN_IF_ERROR(writer->Close());
+  if (!local) PINPIPE_RETURN_IF_ERROR(storage.PutIfAbsent(key, buffer));
+  PINPIPE_ASSIGN_OR_RETURN(lake::StoredObject obj, storage.Head(key));
+  lake::AddFile add;
+  add.path = key;  // only [A-Za-z0-9._-]: its URI encoding is itself
+  add.size = obj.size;
+  add.modification_time = obj.modification_time_ms;
+  add.data_change = true;
+  add.stats = stats.ToJson();
+  return add;
+}
+
+}  // namespace
+
+lake::DeltaSchema DeltaSchemaOf(std::span<const pinterest::ColumnSpec> specs) {
+  std::vector<lake::DeltaField> fields;
+  for (const auto& s : specs) {
+    lake::DeltaType t = s.type == ColumnType::kDoubleArray
+                            ? lake::DeltaType::Array(lake::DeltaType::Primitive("double"), true)
+                            : lake::DeltaType::Primitive(std::string(pinterest::ColumnTypeName(s.type)));
+    fields.push_back({std::string(s.name), std::move(t), true, "{}"});
+  }
+  return lake::DeltaType::Struct(std::move(fields));
+}
+
+Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> storage,
+                                         std::span<const pinterest::ColumnSpec> specs,
+                                         std::span<const ColumnRef> cols, size_t rows,
+                                         const std::string& table_name) {
+  const lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
+  PINPIPE_ASSIGN_OR_RETURN(lake::Schema schema, lake::ParquetSchemaForDelta(delta_schema));
+  WrittenTable out;
+  out.location = storage->root();
+  out.rows = rows;
+  lake::DeltaTable table(std::move(storage));
+
+  // Encoding and compression are CPU-bound and serial inside one file: big tables are written
+  // as one file per core, in parallel (contiguous row ranges, so the order is kept).
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t parts = std::clamp<size_t>(rows / kRowsPerPart, 1, cores);
+  std::vector<Result<lake::AddFile>> adds(parts, MakeError(ErrorCode::kInternal, "not written"));
+  {
+    std::vector<std::thread> pool;
+    for (size_t p = 1; p < parts; ++p) {
+      pool.emplace_back([&, p] {
+        adds[p] = WritePart(table.storage(), schema, cols, rows * p / parts, rows * (p + 1) / parts,
+                            static_cast<int>(p));
+      });
+    }
+    adds[0] = WritePart(table.storage(), schema, cols, 0, rows / parts, 0);
+    for (auto& t : pool) t.join();
+  }
+  std::vector<lake::AddFile> files;
+  for (auto& a : adds) {
+    if (!a) return std::unexpected(a.error());
+    out.file_bytes += a->size;
+    files.push_back(std::move(*a));
+  }
+
+  auto snapshot = table.LoadSnapshot();
+  if (!snapshot && snapshot.error().code() != ErrorCode::kNotFound) return std::unexpected(snapshot.error());
+  if (!snapshot) {
+    auto created = table.Create(delta_schema, files, table_name);
+    if (created) {
+      out.version = created->version;
+      return out;
+    }
+    if (created.error().code() != ErrorCode::kAlreadyExists) return std::unexpected(created.error());
+    // Another writer created the table meanwhile: overwrite it below.
+  } else if (!(snapshot->schema() == delta_schema)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "Delta table " + out.location + " has schema " +
+                         lake::DeltaSchemaToJson(snapshot->schema()) + ", expected " +
+                         lake::DeltaSchemaToJson(delta_schema) + "; move the old table away");
+  }
+  PINPIPE_ASSIGN_OR_RETURN(auto committed,
+                           table.Commit({lake::WriteMode::kOverwrite, std::move(files), std::nullopt}));
+  out.version = committed.version;
+  return out;
+}
+
+Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s,
+                                   const pinterest::CleanPinTable& t) {
+  const ColumnRef cols[] = {
+      {.type = ColumnType::kLong, .plain = &t.ind},
+      {.type = ColumnType::kString, .str = &t.unique_id},
+      {.type = ColumnType::kString, .str = &t.title},
+      {.type = ColumnType::kString, .str = &t.description},
+      {.type = ColumnType::kInt, .i32 = &t.follower_count},
+      {.type = ColumnType::kString, .str = &t.poster_name},
+      {.type = ColumnType::kString, .str = &t.tag_list},
+      {.type = ColumnType::kString, .str = &t.is_image_or_video},
+      {.type = ColumnType::kString, .str = &t.image_src},
+      {.type = ColumnType::kString, .str = &t.save_location},
+      {.type = ColumnType::kString, .str = &t.category},
+  };
+  return OverwriteDeltaTable(std::move(s), pinterest::CleanPinTable::Schema(), cols, t.size(), "pin");
+}
+
+Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s,
+                                   const pinterest::CleanGeoTable& t) {
+  const ColumnRef cols[] = {
+      {.type = ColumnType::kLong, .plain = &t.ind},
+      {.type = ColumnType::kString, .str = &t.country},
+      {.type = ColumnType::kDoubleArray, .element0 = &t.latitude, .element1 = &t.longitude},
+      {.type = ColumnType::kTimestamp, .i64 = &t.timestamp},
+  };
+  return OverwriteDeltaTable(std::move(s), pinterest::CleanGeoTable::Schema(), cols, t.size(), "geo");
+}
+
+Result<WrittenTable> WriteCleanUser(std::unique_ptr<lake::TableStorage> s,
+                                    const pinterest::CleanUserTable& t) {
+  const ColumnRef cols[] = {
+      {.type = ColumnType::kLong, .plain = &t.ind},
+      {.type = ColumnType::kString, .str = &t.user_name},
+      {.type = ColumnType::kInt, .i32 = &t.age},
+      {.type = ColumnType::kTimestamp, .i64 = &t.date_joined},
+  };
+  return OverwriteDeltaTable(std::move(s), pinterest::CleanUserTable::Schema(), cols, t.size(), "user");
+}
+
+Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
+                                     const pinterest::QuarantineTable& q, pinterest::RawKind kind) {
+  pinterest::StringColumn table, reason, raw;
+  for (size_t i = 0; i < q.size(); ++i) {
+    if (q.table[i] != kind) continue;
+    table.Append(pinterest::RawKindName(kind));
+    reason.Append(q.reason.Get(i));
+    raw.Append(q.raw.Get(i));
+  }
+  static constexpr pinterest::ColumnSpec kSpecs[] = {{"table", ColumnType::kString},
+                                                     {"reason", ColumnType::kString},
+                                                     {"raw", ColumnType::kString}};
+  const ColumnRef cols[] = {{.type = ColumnType::kString, .str = &table},
+                            {.type = ColumnType::kString, .str = &reason},
+                            {.type = ColumnType::kString, .str = &raw}};
+  return OverwriteDeltaTable(std::move(s), kSpecs, cols, table.size(),
+                             "quarantine_" + std::string(pinterest::RawKindName(kind)));
+}
+
+Result<WrittenTable> WriteResultTable(std::unique_ptr<lake::TableStorage> s,
+                                      const pinterest::ResultTable& t) {
+  // Results are small (hundreds of rows): copy them into typed columns.
+  const size_t n = t.columns.size();
+  std::vector<pinterest::ColumnSpec> specs(n);
+  std::vector<pinterest::NumericColumn<int64_t>> i64(n);
+  std::vector<pinterest::Int32Column> i32(n);
+  std::vector<pinterest::DoubleColumn> f64(n);
+  std::vector<pinterest::StringColumn> str(n);
+  std::vector<ColumnRef> cols(n);
+  for (size_t c = 0; c < n; ++c) {
+    const auto& col = t.columns[c];
+    const ColumnType type = col.type == ColumnType::kDoubleArray ? ColumnType::kString : col.type;
+    specs[c] = {col.name, type};
+    cols[c].type = type;
+    for (size_t r = 0; r < col.size(); ++r) {
+      const bool null = col.IsNull(r);
+      switch (col.type) {
+        case ColumnType::kLong:
+        case ColumnType::kTimestamp:
+          null ? i64[c].AppendNull() : i64[c].Append(col.ints[r]);
+          break;
+        case ColumnType::kInt:
+          null ? i32[c].AppendNull() : i32[c].Append(static_cast<int32_t>(col.ints[r]));
+          break;
+        case ColumnType::kDouble:
+          null ? f64[c].AppendNull() : f64[c].Append(col.doubles[r]);
+          break;
+        case ColumnType::kString:
+        case ColumnType::kDoubleArray:
+          null ? str[c].AppendNull() : str[c].Append(col.strings[r]);
+          break;
+      }
+    }
+    cols[c].i64 = &i64[c];
+    cols[c].i32 = &i32[c];
+    cols[c].f64 = &f64[c];
+    cols[c].str = &str[c];
+  }
+  return OverwriteDeltaTable(std::move(s), specs, cols, t.num_rows(), t.name);
+}
+
+}  // namespace pinpipe::batch

@@ -1,0 +1,64 @@
+// Writes typed columns (clean tables, quarantine, analytics results) as a Delta table that is
+// overwritten in ONE commit: Parquet data files (one per 100k rows up to one per core, written
+// in parallel over contiguous row ranges, named part-00000-…, part-00001-… so that readers,
+// which list files by path, see the rows in write order), then version 0 (CREATE) or an
+// overwrite commit (remove every active file + add the new ones). Readers see the old table or
+// the new one, never a mix; a rerun with the same rows gives the same rows in the same order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/delta_schema.h"
+#include "lake/delta_storage.h"
+#include "pinterest/clean_tables.h"
+#include "pinterest/columns.h"
+#include "pinterest/quarantine.h"
+#include "pinterest/result_table.h"
+
+namespace pinpipe::batch {
+
+// A read-only view of one column, typed by `type` (exactly one pointer set for the type):
+// kLong: plain (never null) or i64; kInt: i32; kString: str; kDouble: f64; kTimestamp: i64;
+// kDoubleArray: element0 + element1 (a two-element array, never null: geo's coordinates).
+struct ColumnRef {
+  pinterest::ColumnType type = pinterest::ColumnType::kLong;
+  const std::vector<int64_t>* plain = nullptr;
+  const pinterest::NumericColumn<int64_t>* i64 = nullptr;
+  const pinterest::Int32Column* i32 = nullptr;
+  const pinterest::DoubleColumn* f64 = nullptr;
+  const pinterest::StringColumn* str = nullptr;
+  const pinterest::DoubleColumn* element0 = nullptr;
+  const pinterest::DoubleColumn* element1 = nullptr;
+};
+
+struct WrittenTable {
+  std::string location;  // table root
+  int64_t version = -1;
+  size_t rows = 0;
+  int64_t file_bytes = 0;
+};
+
+lake::DeltaSchema DeltaSchemaOf(std::span<const pinterest::ColumnSpec> specs);
+
+// `cols` parallel to `specs`, each with `rows` rows.
+Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> storage,
+                                         std::span<const pinterest::ColumnSpec> specs,
+                                         std::span<const ColumnRef> cols, size_t rows,
+                                         const std::string& table_name);
+
+Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanPinTable& t);
+Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanGeoTable& t);
+Result<WrittenTable> WriteCleanUser(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanUserTable& t);
+// Columns table, reason, raw (strings); only the rows of `kind`.
+Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
+                                     const pinterest::QuarantineTable& q, pinterest::RawKind kind);
+Result<WrittenTable> WriteResultTable(std::unique_ptr<lake::TableStorage> s,
+                                      const pinterest::ResultTable& t);
+
+}  // namespace pinpipe::batch

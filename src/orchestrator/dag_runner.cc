@@ -1,0 +1,289 @@
+#include "orchestrator/dag_runner.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "common/logging.h"
+#include "orchestrator/civil_time.h"
+
+namespace pinpipe::orchestrator {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+int64_t NowMicros() { return ToMicros(std::chrono::system_clock::now()); }
+
+// Sleeps for `d`, returning early once `cancel` is set.
+void SleepCancellable(std::chrono::milliseconds d, const std::atomic<bool>* cancel) {
+  const auto end = SteadyClock::now() + d;
+  while (true) {
+    const auto now = SteadyClock::now();
+    if (now >= end || (cancel && cancel->load())) return;
+    std::this_thread::sleep_for(
+        std::min<SteadyClock::duration>(end - now, std::chrono::milliseconds(20)));
+  }
+}
+
+// Exceptions never cross the worker thread: they become a task failure.
+Result<TaskStats> InvokeTask(const TaskDefinition& t, const TaskContext& ctx) {
+  try {
+    return t.fn(ctx);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, std::string("task threw an exception: ") + e.what());
+  } catch (...) {
+    return MakeError(ErrorCode::kInternal, "task threw an unknown exception");
+  }
+}
+
+TaskInstanceRecord ToRecord(const TaskOutcome& o) {
+  TaskInstanceRecord r;
+  r.task_id = o.task_id;
+  r.state = o.state;
+  r.attempts = o.attempts;
+  r.start_us = o.start_us;
+  r.duration_us = o.duration.count();
+  r.records_in = o.stats.records_in;
+  r.records_out = o.stats.records_out;
+  r.records_quarantined = o.stats.records_quarantined;
+  r.summary = o.stats.summary;
+  r.error = o.error;
+  return r;
+}
+
+// History writes during a run are best effort: a full disk must not hide the tasks' outcome.
+void Record(RunHistory* history, int64_t run_pk, const TaskOutcome& o) {
+  if (!history) return;
+  if (auto st = history->UpdateTask(run_pk, ToRecord(o)); !st) {
+    spdlog::warn("run history: task {}: {}", o.task_id, st.error().message());
+  }
+}
+
+// Runs attempts of one task until it succeeds, runs out of retries or the run is cancelled.
+// `first_attempt` > 1 continues the numbering of earlier attempts (external runs).
+void ExecuteTask(const DagDefinition& dag, const TaskDefinition& task, const std::string& run_id,
+                 const std::string& logical_date, int first_attempt, int max_attempts,
+                 const std::atomic<bool>* cancel, RunObserver* observer, RunHistory* history,
+                 int64_t run_pk, TaskOutcome& out) {
+  const auto started = SteadyClock::now();
+  out.start_us = NowMicros();
+  for (int attempt = first_attempt;; ++attempt) {
+    out.attempts = attempt;
+    out.state = TaskState::kRunning;
+    out.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+    Record(history, run_pk, out);
+    if (observer) observer->OnTaskStart(task.id, attempt);
+    TaskContext ctx{dag.id(), task.id, run_id, logical_date, attempt, observer, cancel};
+    auto r = InvokeTask(task, ctx);
+    out.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+    if (r) {
+      out.state = TaskState::kSuccess;
+      out.stats = std::move(*r);
+      return;
+    }
+    out.error = r.error().message();
+    const bool cancelled = cancel && cancel->load();
+    if (attempt - first_attempt + 1 >= max_attempts || cancelled) {
+      out.state = TaskState::kFailed;
+      if (cancelled && attempt - first_attempt + 1 < max_attempts) out.error += " (run cancelled)";
+      return;
+    }
+    out.state = TaskState::kUpForRetry;
+    Record(history, run_pk, out);
+    const auto delay = dag.RetryDelayOf(task);
+    if (observer) observer->OnTaskRetry(task.id, attempt, r.error(), delay);
+    SleepCancellable(delay, cancel);
+  }
+}
+
+// The shared state of one run's worker threads, all guarded by mu.
+class Execution {
+ public:
+  Execution(const DagDefinition& dag, const RunOptions& opts, RunHistory* history,
+            DagRunResult& result, const std::vector<std::string>& order)
+      : dag_(dag), opts_(opts), history_(history), result_(result) {
+    for (size_t i = 0; i < order.size(); ++i) index_[order[i]] = i;
+    remaining_.assign(order.size(), 0);
+    downstream_.resize(order.size());
+    for (const auto& [up, down] : dag.edges()) {
+      downstream_[index_[up]].push_back(index_[down]);
+      ++remaining_[index_[down]];
+    }
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (remaining_[i] == 0) ready_.push_back(i);
+    }
+  }
+
+  void Worker() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] { return !ready_.empty() || finished_ == remaining_.size(); });
+      if (finished_ == remaining_.size()) return;
+      const size_t i = ready_.front();
+      ready_.pop_front();
+      TaskOutcome& out = result_.tasks[i];
+      if (opts_.cancel && opts_.cancel->load()) {
+        out.state = TaskState::kSkipped;
+        out.error = "run cancelled";
+        Record(history_, result_.id, out);
+        if (opts_.observer) opts_.observer->OnTaskEnd(out);
+        Finish(i, false);
+        continue;
+      }
+      const TaskDefinition& task = *dag_.FindTask(out.task_id);
+      lock.unlock();
+      ExecuteTask(dag_, task, result_.run_id, result_.logical_date, 1, 1 + dag_.RetriesOf(task),
+                  opts_.cancel, opts_.observer, history_, result_.id, out);
+      Record(history_, result_.id, out);
+      if (opts_.observer) opts_.observer->OnTaskEnd(out);
+      lock.lock();
+      Finish(i, out.state == TaskState::kSuccess);
+    }
+  }
+
+ private:
+  // A task reached a final state: release or fail its downstream tasks.
+  void Finish(size_t i, bool ok) {
+    ++finished_;
+    for (size_t d : downstream_[i]) {
+      TaskOutcome& down = result_.tasks[d];
+      if (down.state != TaskState::kPending) continue;
+      if (ok) {
+        if (--remaining_[d] == 0) ready_.push_back(d);
+        continue;
+      }
+      const bool cancelled = result_.tasks[i].state == TaskState::kSkipped;
+      down.state = cancelled ? TaskState::kSkipped : TaskState::kUpstreamFailed;
+      down.error = cancelled ? "run cancelled" : "upstream task '" + result_.tasks[i].task_id + "' failed";
+      Record(history_, result_.id, down);
+      if (opts_.observer) opts_.observer->OnTaskEnd(down);
+      Finish(d, false);
+    }
+    cv_.notify_all();
+  }
+
+  const DagDefinition& dag_;
+  const RunOptions& opts_;
+  RunHistory* history_;
+  DagRunResult& result_;
+  std::map<std::string, size_t, std::less<>> index_;
+  std::vector<int> remaining_;  // upstreams not yet succeeded
+  std::vector<std::vector<size_t>> downstream_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<size_t> ready_;
+  size_t finished_ = 0;
+};
+
+}  // namespace
+
+std::string MakeRunId(Trigger trigger, const std::string& logical_date) {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::floor<std::chrono::seconds>(now);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - secs).count();
+  std::string iso = FormatIso(TimePoint(secs.time_since_epoch()));  // 2026-11-22T10:15:02Z
+  std::string compact;
+  for (char c : iso) {
+    if (c != '-' && c != ':' && c != 'Z') compact.push_back(c);
+  }
+  char frac[32];
+  std::snprintf(frac, sizeof frac, ".%06lldZ", static_cast<long long>(micros));
+  return std::string(TriggerName(trigger)) + "__" + logical_date + "__" + compact + frac;
+}
+
+Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
+                            RunHistory* history) {
+  PINPIPE_RETURN_IF_ERROR(dag.Validate());
+  PINPIPE_RETURN_IF_ERROR(ParseDate(options.logical_date));
+  PINPIPE_ASSIGN_OR_RETURN(auto order, dag.TopologicalOrder());
+
+  DagRunResult result;
+  result.dag_id = dag.id();
+  result.logical_date = options.logical_date;
+  result.run_id = options.run_id.empty() ? MakeRunId(options.trigger, options.logical_date)
+                                         : options.run_id;
+  for (const auto& id : order) {
+    TaskOutcome t;
+    t.task_id = id;
+    result.tasks.push_back(std::move(t));
+  }
+  const auto started = SteadyClock::now();
+  if (history) {
+    DagRunRecord rec;
+    rec.dag_id = dag.id();
+    rec.run_id = result.run_id;
+    rec.logical_date = options.logical_date;
+    rec.trigger = options.trigger;
+    rec.state = RunState::kRunning;
+    rec.start_us = NowMicros();
+    rec.scheduled_for = options.scheduled_for;
+    PINPIPE_ASSIGN_OR_RETURN(result.id, history->CreateRun(rec, order));
+  }
+  if (options.observer) options.observer->OnRunStart(result);
+
+  {
+    Execution exec(dag, options, history, result, order);
+    const size_t n = std::clamp<size_t>(static_cast<size_t>(std::max(options.parallelism, 1)), 1,
+                                        std::max<size_t>(order.size(), 1));
+    std::vector<std::thread> workers;
+    for (size_t i = 0; i < n; ++i) workers.emplace_back([&exec] { exec.Worker(); });
+    for (auto& w : workers) w.join();
+  }
+
+  const bool ok = std::all_of(result.tasks.begin(), result.tasks.end(),
+                              [](const TaskOutcome& t) { return t.state == TaskState::kSuccess; });
+  result.state = ok ? RunState::kSuccess : RunState::kFailed;
+  result.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+  if (history) {
+    if (auto st = history->FinishRun(result.id, result.state, NowMicros()); !st) {
+      return std::unexpected(st.error());
+    }
+  }
+  return result;
+}
+
+Result<TaskOutcome> RunSingleTask(const DagDefinition& dag, std::string_view task_id,
+                                  const std::string& logical_date, RunHistory* history,
+                                  RunObserver* observer, const std::atomic<bool>* cancel) {
+  PINPIPE_RETURN_IF_ERROR(ParseDate(logical_date));
+  const TaskDefinition* task = dag.FindTask(task_id);
+  if (!task) {
+    return MakeError(ErrorCode::kNotFound,
+                     "DAG '" + dag.id() + "' has no task '" + std::string(task_id) + "'");
+  }
+  PINPIPE_ASSIGN_OR_RETURN(auto order, dag.TopologicalOrder());
+  TaskOutcome out;
+  out.task_id = task->id;
+  int64_t run_pk = 0;
+  int first_attempt = 1;
+  std::string run_id = "external__" + logical_date;
+  if (history) {
+    DagRunRecord rec;
+    rec.dag_id = dag.id();
+    rec.run_id = run_id;
+    rec.logical_date = logical_date;
+    rec.trigger = Trigger::kExternal;
+    rec.start_us = NowMicros();
+    PINPIPE_ASSIGN_OR_RETURN(auto run, history->FindOrCreateRun(rec, order));
+    run_pk = run.id;
+    PINPIPE_ASSIGN_OR_RETURN(auto previous, history->Task(run_pk, task->id));
+    if (previous) first_attempt = previous->attempts + 1;
+    // A new attempt re-opens a finished run.
+    PINPIPE_RETURN_IF_ERROR(history->FinishRun(run_pk, RunState::kRunning, 0));
+  }
+  ExecuteTask(dag, *task, run_id, logical_date, first_attempt, 1, cancel, observer, history,
+              run_pk, out);
+  if (history) {
+    PINPIPE_RETURN_IF_ERROR(history->UpdateTask(run_pk, ToRecord(out)));
+    PINPIPE_RETURN_IF_ERROR(history->RefreshRunState(run_pk, NowMicros()));
+  }
+  if (observer) observer->OnTaskEnd(out);
+  return out;
+}
+
+}  // namespace pinpipe::orchestrator

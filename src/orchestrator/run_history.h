@@ -1,0 +1,104 @@
+// RunHistory: DAG runs and task instances in SQLite (<data.dir>/state/runs.db). WAL mode and a
+// busy timeout make it safe for the scheduler inside `serve` and CLI processes at once; one
+// RunHistory object is thread-safe (its connection is used under a mutex).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+struct sqlite3;
+
+namespace pinpipe::orchestrator {
+
+enum class Trigger { kManual, kScheduled, kBackfill, kExternal };
+enum class RunState { kRunning, kSuccess, kFailed };
+enum class TaskState {
+  kPending,         // not started yet
+  kRunning,
+  kUpForRetry,      // an attempt failed, another will follow
+  kSuccess,
+  kFailed,
+  kUpstreamFailed,  // never ran: an upstream failed
+  kSkipped,         // never ran: the run was cancelled
+};
+
+std::string_view TriggerName(Trigger t);
+std::string_view RunStateName(RunState s);
+std::string_view TaskStateName(TaskState s);
+Result<Trigger> ParseTrigger(std::string_view s);
+Result<RunState> ParseRunState(std::string_view s);
+Result<TaskState> ParseTaskState(std::string_view s);
+
+struct DagRunRecord {
+  int64_t id = 0;  // row id, shown by `dag runs`
+  std::string dag_id;
+  std::string run_id;
+  std::string logical_date;
+  Trigger trigger = Trigger::kManual;
+  RunState state = RunState::kRunning;
+  int64_t start_us = 0;
+  int64_t end_us = 0;  // 0 while running
+  std::optional<int64_t> scheduled_for;  // fire time (epoch seconds) of a scheduled run
+};
+
+struct TaskInstanceRecord {
+  std::string task_id;
+  TaskState state = TaskState::kPending;
+  int attempts = 0;
+  int64_t start_us = 0;
+  int64_t duration_us = 0;
+  int64_t records_in = 0;
+  int64_t records_out = 0;
+  int64_t records_quarantined = 0;
+  std::string summary;
+  std::string error;  // message of the last failed attempt
+};
+
+class RunHistory {
+ public:
+  static std::string DefaultPath(std::string_view data_dir);  // <data_dir>/state/runs.db
+  // Creates the file, its directory and the schema if needed.
+  static Result<std::unique_ptr<RunHistory>> Open(const std::string& path);
+  ~RunHistory();
+  RunHistory(const RunHistory&) = delete;
+  RunHistory& operator=(const RunHistory&) = delete;
+
+  // Inserts the run (id is assigned) with its tasks pending. kAlreadyExists if the DAG
+  // already has a run with this run_id.
+  Result<int64_t> CreateRun(const DagRunRecord& run, const std::vector<std::string>& task_ids);
+  // The run with this run_id, created as in CreateRun if absent (for `task run`).
+  Result<DagRunRecord> FindOrCreateRun(const DagRunRecord& run,
+                                       const std::vector<std::string>& task_ids);
+  Status FinishRun(int64_t id, RunState state, int64_t end_us);
+  // Recomputes a run's state from its tasks: failed if any failed, success if all succeeded,
+  // running otherwise (used for runs driven task by task from outside).
+  Status RefreshRunState(int64_t id, int64_t now_us);
+  Status UpdateTask(int64_t run_pk, const TaskInstanceRecord& task);
+
+  // Newest first; dag_id empty = all DAGs; limit <= 0 = no limit.
+  Result<std::vector<DagRunRecord>> ListRuns(std::string_view dag_id, int limit) const;
+  // By run_id (unique within a DAG; the newest if several DAGs share it) or by numeric id.
+  Result<std::optional<DagRunRecord>> FindRun(std::string_view run_id_or_id) const;
+  Result<std::vector<TaskInstanceRecord>> Tasks(int64_t run_pk) const;
+  Result<std::optional<TaskInstanceRecord>> Task(int64_t run_pk, std::string_view task_id) const;
+  Result<bool> HasSuccessfulRun(std::string_view dag_id, std::string_view logical_date) const;
+  // Latest fire time (epoch seconds) of a scheduled run of the DAG.
+  Result<std::optional<int64_t>> LastScheduledFire(std::string_view dag_id) const;
+  Result<int64_t> CountRuns(std::string_view dag_id) const;
+
+ private:
+  explicit RunHistory(sqlite3* db) : db_(db) {}
+  Result<std::vector<DagRunRecord>> QueryRuns(const std::string& sql,
+                                              const std::vector<std::string>& args) const;
+  mutable std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace pinpipe::orchestrator

@@ -1,0 +1,139 @@
+#include "report/html_report.h"
+
+#include <filesystem>
+
+#include "common/file_system.h"
+#include "report/html_escape.h"
+
+namespace pinpipe::report {
+namespace {
+
+constexpr const char* kStyle = R"css(
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+       background: #f6f7f9; color: #222; }
+header { background: #bd081c; color: #fff; padding: 20px 32px; }
+header h1 { margin: 0; font-size: 24px; }
+header p { margin: 6px 0 0; opacity: 0.9; }
+main { max-width: 1200px; margin: 0 auto; padding: 16px 32px 48px; }
+section { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; margin: 18px 0;
+          padding: 16px 20px; }
+h2 { font-size: 18px; margin: 0 0 8px; }
+p.description { margin: 0 0 12px; color: #555; }
+nav ul { columns: 2; margin: 0; padding-left: 18px; }
+figure { margin: 8px 0 16px; overflow-x: auto; }
+svg.chart { max-width: 100%; height: auto; display: block; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #eceef1; text-align: left; }
+th { background: #f0f2f5; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.null { color: #aaa; }
+table.kv th { background: none; padding-right: 24px; }
+.table-wrap { max-height: 420px; overflow: auto; }
+p.more { color: #666; font-style: italic; margin: 6px 0 0; }
+.error { color: #b00020; }
+footer { text-align: center; color: #888; font-size: 12px; padding: 12px; }
+)css";
+
+std::string Anchor(const Table& t, size_t i) {
+  std::string a = "t" + std::to_string(i);
+  for (char c : t.name) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+      if (a.size() == std::to_string(i).size() + 1) a += "-";
+      a.push_back(c);
+    }
+  }
+  return a;
+}
+
+std::string HtmlTable(const Table& t, size_t max_rows) {
+  std::string h = "<div class=\"table-wrap\"><table class=\"data\"><thead><tr>";
+  for (const auto& c : t.columns) {
+    h += std::string("<th") + (IsNumeric(c.type) ? " class=\"num\"" : "") + ">" +
+         HtmlEscape(c.name) + "</th>";
+  }
+  h += "</tr></thead><tbody>";
+  const size_t shown = std::min(max_rows, t.rows.size());
+  for (size_t r = 0; r < shown; ++r) {
+    h += "<tr>";
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      const Value* v = c < t.rows[r].size() ? &t.rows[r][c] : nullptr;
+      if (!v || IsNull(*v)) {
+        h += "<td class=\"null\">null</td>";
+        continue;
+      }
+      const std::string text = FormatValue(*v);  // as in CSV and the terminal (years stay 2015)
+      h += std::string("<td") + (IsNumeric(t.columns[c].type) ? " class=\"num\"" : "") + ">" +
+           HtmlEscape(text) + "</td>";
+    }
+    h += "</tr>";
+  }
+  h += "</tbody></table></div>";
+  if (shown < t.rows.size()) {
+    h += "<p class=\"more\">… " + WithThousandsSeparators(static_cast<int64_t>(t.rows.size() - shown)) +
+         " more rows</p>";
+  }
+  return h;
+}
+
+}  // namespace
+
+Result<std::string> RenderHtmlReport(const HtmlReport& report) {
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n";
+  h += "<title>" + HtmlEscape(report.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n";
+  h += "<body>\n<header><h1>" + HtmlEscape(report.title) + "</h1>";
+  if (!report.subtitle.empty()) h += "<p>" + HtmlEscape(report.subtitle) + "</p>";
+  h += "</header>\n<main>\n";
+
+  if (!report.summary.empty() || report.summary_table) {
+    h += "<section class=\"summary\" id=\"summary\"><h2>Run summary</h2>";
+    if (!report.summary.empty()) {
+      h += "<table class=\"kv\"><tbody>";
+      for (const auto& [k, v] : report.summary) {
+        h += "<tr><th>" + HtmlEscape(k) + "</th><td>" + HtmlEscape(v) + "</td></tr>";
+      }
+      h += "</tbody></table>";
+    }
+    if (report.summary_table) h += HtmlTable(*report.summary_table, report.max_table_rows);
+    h += "</section>\n";
+  }
+
+  if (report.sections.size() > 1) {
+    h += "<section class=\"toc\"><h2>Results</h2><nav><ul>";
+    for (size_t i = 0; i < report.sections.size(); ++i) {
+      const Table& t = report.sections[i].table;
+      h += "<li><a href=\"#" + Anchor(t, i) + "\">" + HtmlEscape(t.title.empty() ? t.name : t.title) +
+           "</a></li>";
+    }
+    h += "</ul></nav></section>\n";
+  }
+
+  for (size_t i = 0; i < report.sections.size(); ++i) {
+    const ReportSection& s = report.sections[i];
+    PINPIPE_RETURN_IF_ERROR(s.table.Validate());
+    h += "<section class=\"result\" id=\"" + Anchor(s.table, i) + "\"><h2>" +
+         HtmlEscape(s.table.title.empty() ? s.table.name : s.table.title) + "</h2>";
+    if (!s.description.empty()) h += "<p class=\"description\">" + HtmlEscape(s.description) + "</p>";
+    if (s.chart) {
+      auto svg = RenderBarChart(s.table, *s.chart);
+      if (!svg) return std::unexpected(svg.error());
+      h += "<figure>" + *svg + "</figure>";
+    }
+    h += HtmlTable(s.table, report.max_table_rows);
+    h += "</section>\n";
+  }
+  h += "</main>\n<footer>generated by pinpipe · self-contained: no scripts, no network</footer>\n";
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+Status WriteHtmlReport(const HtmlReport& report, const std::string& path) {
+  PINPIPE_ASSIGN_OR_RETURN(auto html, RenderHtmlReport(report));
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) PINPIPE_RETURN_IF_ERROR(FileSystem::Default()->MkdirAll(dir.string()));
+  return FileSystem::Default()->WriteFileAtomically(path, html);
+}
+
+}  // namespace pinpipe::report

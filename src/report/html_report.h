@@ -1,0 +1,36 @@
+// HtmlReport: one self-contained index.html — inline CSS, inline SVG charts, no script and no
+// network — with a title, a run summary block, and one section per result table (an optional
+// bar chart above the table itself). The markup is also well-formed XML, so tests can parse it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "report/bar_chart.h"
+#include "report/table.h"
+
+namespace pinpipe::report {
+
+struct ReportSection {
+  Table table;
+  std::optional<ChartSpec> chart;  // none: the table only
+  std::string description;         // a sentence under the heading
+};
+
+struct HtmlReport {
+  std::string title;
+  std::string subtitle;  // e.g. "logical date 2026-11-21 · run manual__..."
+  std::vector<std::pair<std::string, std::string>> summary;  // key, value
+  std::optional<Table> summary_table;  // e.g. one row per task
+  std::vector<ReportSection> sections;
+  size_t max_table_rows = 500;  // longer tables end with "… N more rows"
+};
+
+Result<std::string> RenderHtmlReport(const HtmlReport& report);
+// Renders and writes `path` atomically (creating its directory).
+Status WriteHtmlReport(const HtmlReport& report, const std::string& path);
+
+}  // namespace pinpipe::report

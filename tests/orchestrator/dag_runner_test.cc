@@ -1,0 +1,212 @@
+#include "orchestrator/dag_runner.h"
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace pinpipe::orchestrator {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::DiamondDag;
+using testing::TempDir;
+using testing::Trace;
+
+const TaskOutcome& Outcome(const DagRunResult& r, const std::string& id) {
+  for (const auto& t : r.tasks) {
+    if (t.task_id == id) return t;
+  }
+  throw std::runtime_error("no task " + id);
+}
+
+TEST(DagRunnerTest, RunsIndependentTasksInParallelAfterUpstreams) {
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 100ms);
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  opts.parallelism = 4;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = RunDag(dag, opts, nullptr);
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->ok());
+  EXPECT_EQ(trace.max_running.load(), 3);  // a, b, c together
+  EXPECT_EQ(trace.IndexOf("load"), 0u);
+  EXPECT_EQ(trace.IndexOf("analyze"), 4u);
+  // 3 waves of 100 ms, not 5.
+  EXPECT_LT(elapsed, 450ms);
+  for (const auto& t : r->tasks) {
+    EXPECT_EQ(t.state, TaskState::kSuccess);
+    EXPECT_EQ(t.attempts, 1);
+    EXPECT_EQ(t.stats.summary, t.task_id + " done");
+  }
+}
+
+TEST(DagRunnerTest, ParallelismOneRunsSequentially) {
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 5ms);
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  opts.parallelism = 1;
+  auto r = RunDag(dag, opts, nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok());
+  EXPECT_EQ(trace.max_running.load(), 1);
+}
+
+TEST(DagRunnerTest, RetriesWithDelayThenSucceeds) {
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  dag.retries = 2;
+  dag.retry_delay = 80ms;
+  std::atomic<int> calls{0};
+  std::vector<std::chrono::steady_clock::time_point> when;
+  std::mutex mu;
+  dag.mutable_tasks()[2].fn = [&](const TaskContext& ctx) -> Result<TaskStats> {  // "b"
+    std::lock_guard lock(mu);
+    when.push_back(std::chrono::steady_clock::now());
+    EXPECT_EQ(ctx.attempt, calls.load() + 1);
+    if (++calls < 3) return MakeError(ErrorCode::kIoError, "disk on fire");
+    return TaskStats{5, 4, 1, "ok"};
+  };
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  auto r = RunDag(dag, opts, nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok());
+  EXPECT_EQ(calls.load(), 3);
+  ASSERT_EQ(when.size(), 3u);
+  EXPECT_GE(when[1] - when[0], 75ms);
+  EXPECT_GE(when[2] - when[1], 75ms);
+  const auto& b = Outcome(*r, "b");
+  EXPECT_EQ(b.attempts, 3);
+  EXPECT_EQ(b.stats.records_quarantined, 1);
+  EXPECT_EQ(b.error, "disk on fire");  // the last failed attempt's error is kept
+}
+
+TEST(DagRunnerTest, FailurePropagatesAndIsRecorded) {
+  TempDir dir;
+  auto history = RunHistory::Open(dir.File("state/runs.db"));
+  ASSERT_TRUE(history) << history.error().message();
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  dag.retries = 1;
+  dag.retry_delay = 10ms;
+  dag.mutable_tasks()[1].fn = [](const TaskContext& ctx) -> Result<TaskStats> {  // "a"
+    return MakeError(ErrorCode::kCorruption, "bad input on attempt " + std::to_string(ctx.attempt));
+  };
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  auto r = RunDag(dag, opts, history->get());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->state, RunState::kFailed);
+  EXPECT_EQ(Outcome(*r, "a").state, TaskState::kFailed);
+  EXPECT_EQ(Outcome(*r, "a").attempts, 2);
+  EXPECT_EQ(Outcome(*r, "b").state, TaskState::kSuccess);  // siblings still run
+  EXPECT_EQ(Outcome(*r, "c").state, TaskState::kSuccess);
+  EXPECT_EQ(Outcome(*r, "analyze").state, TaskState::kUpstreamFailed);
+  EXPECT_EQ(trace.IndexOf("analyze"), SIZE_MAX);
+
+  auto run = (*history)->FindRun(r->run_id);
+  ASSERT_TRUE(run && *run);
+  EXPECT_EQ((*run)->state, RunState::kFailed);
+  EXPECT_GT((*run)->end_us, 0);
+  auto tasks = (*history)->Tasks((*run)->id);
+  ASSERT_TRUE(tasks);
+  ASSERT_EQ(tasks->size(), 5u);
+  for (const auto& t : *tasks) {
+    if (t.task_id == "a") {
+      EXPECT_EQ(t.state, TaskState::kFailed);
+      EXPECT_EQ(t.attempts, 2);
+      EXPECT_EQ(t.error, "bad input on attempt 2");
+    } else if (t.task_id == "analyze") {
+      EXPECT_EQ(t.state, TaskState::kUpstreamFailed);
+      EXPECT_EQ(t.attempts, 0);
+    } else {
+      EXPECT_EQ(t.state, TaskState::kSuccess);
+      EXPECT_EQ(t.records_out, 1);
+    }
+  }
+}
+
+TEST(DagRunnerTest, ExceptionsBecomeFailures) {
+  DagDefinition dag("x");
+  dag.retries = 0;
+  dag.AddTask("boom", [](const TaskContext&) -> Result<TaskStats> { throw std::runtime_error("kaboom"); });
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  auto r = RunDag(dag, opts, nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok());
+  EXPECT_NE(r->tasks[0].error.find("kaboom"), std::string::npos);
+}
+
+TEST(DagRunnerTest, CancelSkipsPendingTasksAndCutsRetryWait) {
+  std::atomic<bool> cancel{false};
+  DagDefinition dag("x");
+  dag.retries = 5;
+  dag.retry_delay = std::chrono::minutes(10);
+  dag.AddTask("first", [&](const TaskContext&) -> Result<TaskStats> {
+    cancel = true;
+    return MakeError(ErrorCode::kIoError, "fails");
+  });
+  dag.AddTask("second", [](const TaskContext&) -> Result<TaskStats> { return TaskStats{}; });
+  dag.AddEdge("first", "second");
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  opts.cancel = &cancel;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = RunDag(dag, opts, nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_FALSE(r->ok());
+  EXPECT_EQ(r->tasks[0].state, TaskState::kFailed);
+  EXPECT_EQ(r->tasks[0].attempts, 1);
+}
+
+TEST(DagRunnerTest, RejectsBadDate) {
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  RunOptions opts;
+  opts.logical_date = "2026-02-30";
+  EXPECT_FALSE(RunDag(dag, opts, nullptr));
+}
+
+TEST(DagRunnerTest, SingleTaskRunsAccumulateAttemptsInOneExternalRun) {
+  TempDir dir;
+  auto history = RunHistory::Open(dir.File("runs.db"));
+  ASSERT_TRUE(history);
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  int calls = 0;
+  dag.mutable_tasks()[4].fn = [&](const TaskContext& ctx) -> Result<TaskStats> {  // analyze
+    EXPECT_EQ(ctx.attempt, calls + 1);
+    if (++calls == 1) return MakeError(ErrorCode::kIoError, "first try fails");
+    return TaskStats{3, 2, 1, "done"};
+  };
+  // No dependency checks: analyze runs although load never ran.
+  auto a1 = RunSingleTask(dag, "analyze", "2026-11-21", history->get());
+  ASSERT_TRUE(a1);
+  EXPECT_EQ(a1->state, TaskState::kFailed);
+  auto run = (*history)->FindRun("external__2026-11-21");
+  ASSERT_TRUE(run && *run);
+  EXPECT_EQ((*run)->state, RunState::kFailed);
+  EXPECT_EQ((*run)->trigger, Trigger::kExternal);
+
+  auto a2 = RunSingleTask(dag, "analyze", "2026-11-21", history->get());
+  ASSERT_TRUE(a2);
+  EXPECT_EQ(a2->state, TaskState::kSuccess);
+  EXPECT_EQ(a2->attempts, 2);
+  run = (*history)->FindRun("external__2026-11-21");
+  EXPECT_EQ((*run)->state, RunState::kRunning);  // the other tasks have not run
+  for (const char* t : {"load", "a", "b", "c"}) {
+    ASSERT_TRUE(RunSingleTask(dag, t, "2026-11-21", history->get()));
+  }
+  run = (*history)->FindRun("external__2026-11-21");
+  EXPECT_EQ((*run)->state, RunState::kSuccess);
+  EXPECT_EQ(*(*history)->CountRuns("diamond"), 1);
+  EXPECT_FALSE(RunSingleTask(dag, "nope", "2026-11-21", history->get()));
+}
+
+}  // namespace
+}  // namespace pinpipe::orchestrator

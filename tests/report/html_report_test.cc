@@ -1,0 +1,153 @@
+#include "report/html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include "report/bar_chart.h"
+#include "report/html_escape.h"
+
+namespace pinpipe::report {
+namespace {
+
+Table Counts() {
+  Table t{"category_by_country", "Most popular category <per> country",
+          {{"country", ColumnType::kString}, {"category", ColumnType::kString},
+           {"category_count", ColumnType::kInt}},
+          {}};
+  t.rows.push_back({std::string("Albania"), std::string("art"), int64_t{12}});
+  t.rows.push_back({std::string("Albania"), std::string("sport"), int64_t{12}});
+  t.rows.push_back({std::string("Côte d'Ivoire & <b>"), std::string("quotes"), int64_t{7}});
+  return t;
+}
+
+Table Grouped() {
+  Table t{"median_by_group_and_year", "Median followers by age group and year",
+          {{"age_group", ColumnType::kString}, {"post_year", ColumnType::kInt},
+           {"median_follower_count", ColumnType::kDouble}},
+          {}};
+  for (const char* g : {"18-24", "25-35", "+50"}) {
+    for (int64_t y = 2015; y <= 2017; ++y) t.rows.push_back({std::string(g), y, static_cast<double>(y - 2000) * 10});
+  }
+  t.rows.push_back({std::string("+50"), int64_t{2018}, std::monostate{}});  // null: no bar
+  return t;
+}
+
+size_t Count(const std::string& s, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
+  return n;
+}
+
+int RunCommand(const std::string& cmd, std::string* out) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  return pclose(p);
+}
+
+TEST(HtmlEscapeTest, EscapesSpecialsAndBadBytes) {
+  EXPECT_EQ(HtmlEscape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(HtmlEscape("日本"), "日本");
+  EXPECT_EQ(HtmlEscape("a\x01" "b\xff"), "ab\xEF\xBF\xBD");
+}
+
+TEST(BarChartTest, OneBarPerRowWithLabels) {
+  ChartSpec spec = BarsOf("country", "category_count");
+  spec.label_columns = {"category"};
+  auto svg = RenderBarChart(Counts(), spec);
+  ASSERT_TRUE(svg) << svg.error().message();
+  EXPECT_EQ(Count(*svg, "<rect class=\"bar\""), 3u);
+  EXPECT_NE(svg->find("Albania · art: 12"), std::string::npos);
+  EXPECT_NE(svg->find("Côte d&#39;Ivoire &amp; &lt;b&gt;"), std::string::npos);
+  EXPECT_EQ(svg->find("<b>"), std::string::npos);
+}
+
+TEST(BarChartTest, GroupedBarsHaveALegendAndSkipNulls) {
+  for (auto o : {Orientation::kVertical, Orientation::kHorizontal}) {
+    ChartSpec spec = GroupedBarsOf("age_group", "post_year", "median_follower_count");
+    spec.orientation = o;
+    spec.value_axis_title = "median followers";
+    auto svg = RenderBarChart(Grouped(), spec);
+    ASSERT_TRUE(svg);
+    EXPECT_EQ(Count(*svg, "<rect class=\"bar\""), 9u);
+    EXPECT_NE(svg->find("class=\"legend\""), std::string::npos);
+    EXPECT_NE(svg->find(">2018</text>"), std::string::npos);  // a series with only a null
+    EXPECT_NE(svg->find("median followers"), std::string::npos);
+    // Bars have positive sizes.
+    std::regex rect("<rect class=\"bar\" x=\"[-0-9.]+\" y=\"[-0-9.]+\" width=\"([0-9.]+)\" height=\"([0-9.]+)\"");
+    for (auto it = std::sregex_iterator(svg->begin(), svg->end(), rect); it != std::sregex_iterator(); ++it) {
+      EXPECT_GT(std::stod((*it)[1]), 0);
+      EXPECT_GT(std::stod((*it)[2]), 0);
+    }
+  }
+}
+
+TEST(BarChartTest, Errors) {
+  EXPECT_FALSE(RenderBarChart(Counts(), BarsOf("nope", "category_count")));
+  EXPECT_FALSE(RenderBarChart(Counts(), BarsOf("country", "category")));  // not numeric
+  Table empty{"e", "", {{"k", ColumnType::kString}, {"v", ColumnType::kInt}}, {}};
+  auto svg = RenderBarChart(empty, BarsOf("k", "v"));
+  ASSERT_TRUE(svg);
+  EXPECT_NE(svg->find("no rows"), std::string::npos);
+}
+
+TEST(BarChartTest, NiceTicksAndNumbers) {
+  EXPECT_EQ(NiceTicks(0, 95), (std::vector<double>{0, 20, 40, 60, 80, 100}));
+  EXPECT_EQ(NiceTicks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  EXPECT_EQ(NiceTicks(-10, 10).front(), -10);
+  EXPECT_EQ(FormatChartNumber(12345), "12,345");
+  EXPECT_EQ(FormatChartNumber(2.5), "2.5");
+  EXPECT_EQ(FormatChartNumber(1500000), "1.5M");
+}
+
+TEST(HtmlReportTest, WellFormedSelfContainedAndEscaped) {
+  HtmlReport r;
+  r.title = "Report <&>";
+  r.subtitle = "logical date 2026-11-21";
+  r.summary = {{"run", "manual__x"}, {"state", "success \"ok\""}};
+  ChartSpec counts = BarsOf("country", "category_count");
+  counts.label_columns = {"category"};
+  r.sections.push_back({Counts(), counts, "desc & more"});
+  r.sections.push_back({Grouped(), GroupedBarsOf("age_group", "post_year", "median_follower_count"), ""});
+  r.sections.push_back({Counts(), std::nullopt, "table only"});
+  r.max_table_rows = 2;
+  auto html = RenderHtmlReport(r);
+  ASSERT_TRUE(html) << html.error().message();
+  EXPECT_EQ(Count(*html, "<svg"), 2u);
+  EXPECT_EQ(Count(*html, "<section class=\"result\""), 3u);
+  EXPECT_NE(html->find("<title>Report &lt;&amp;&gt;</title>"), std::string::npos);
+  EXPECT_NE(html->find("… 1 more rows"), std::string::npos);
+  EXPECT_EQ(html->find("<script"), std::string::npos);
+  EXPECT_EQ(html->find("http://") , html->find("http://www.w3.org/2000/svg"));  // no other URLs
+  EXPECT_EQ(html->find("https://"), std::string::npos);
+
+  // Well-formed XML (the page is written XHTML-compatible): parse it with Python's expat.
+  char tmpl[] = "/tmp/pinpipe_report_XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string path = dir + "/sub/index.html";
+  ASSERT_TRUE(WriteHtmlReport(r, path));
+  std::string out;
+  EXPECT_EQ(RunCommand("/usr/bin/python3 -c \"import sys, xml.dom.minidom as m; "
+                "d = m.parse(sys.argv[1]); print(len(d.getElementsByTagName('rect')))\" " + path,
+                &out),
+            0)
+      << out;
+  std::remove(path.c_str());
+  std::remove((dir + "/sub").c_str());
+  std::remove(dir.c_str());
+}
+
+TEST(HtmlReportTest, RejectsInvalidTables) {
+  HtmlReport r;
+  Table bad{"b", "", {{"n", ColumnType::kInt}}, {{std::string("x")}}};
+  r.sections.push_back({bad, std::nullopt, ""});
+  EXPECT_FALSE(RenderHtmlReport(r));
+}
+
+}  // namespace
+}  // namespace pinpipe::report
