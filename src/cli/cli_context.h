@@ -27,6 +27,7 @@ void RegisterConfigCommands(CLI::App& app, CliContext& ctx);
 void RegisterServeCommands(CLI::App& app, CliContext& ctx);
 void RegisterSinkCommands(CLI::App& app, CliContext& ctx);      // cmd_sink.cc
 void RegisterDemoCommands(CLI::App& app, CliContext& ctx);    // cmd_demo.cc
+void RegisterBatchCommands(CLI::App& app, CliContext& ctx);   // cmd_batch.cc
 void RegisterDbCommands(CLI::App& app, CliContext& ctx);       // cmd_db.cc
 void RegisterEmulateCommands(CLI::App& app, CliContext& ctx);  // cmd_emulate.cc
 void RegisterConsumeCommands(CLI::App& app, CliContext& ctx);  // cmd_consume.cc

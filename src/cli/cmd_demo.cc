@@ -2,8 +2,6 @@
 // create the source database, start the broker in this process, emulate interactions as the
 // original user posting emulator does, read them back with the REST consumer check, wait until
 // the sink (inside the broker) has landed every record in the lake, and run the batch DAG once.
-// Also the hidden `pinpipe batch gen-raw` (raw lake objects straight from the generator, for
-// the batch benchmark) — registered here because it belongs to the demo/bench tooling.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,7 +10,6 @@
 #include <chrono>
 #include <thread>
 
-#include "batch/raw_gen.h"
 #include "cli/broker_runtime.h"
 #include "cli/cli_context.h"
 #include "cli/dag_support.h"
@@ -185,37 +182,6 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
               "`pinpipe --help` for more.\n");
 }
 
-// pinpipe batch gen-raw: raw objects in the sink's layout, straight from the generator.
-struct GenRawFlags {
-  int64_t interactions = 1'000'000;
-  int64_t per_object = 10'000;
-  uint64_t seed = 42;
-  double repeat = 0.2;
-  std::string lake;
-};
-
-void RunGenRaw(const CliContext& ctx, const GenRawFlags& f) {
-  Config cfg = ctx.LoadConfigOrExit();
-  InitLogging("warn");
-  const std::string uri = f.lake.empty() ? cfg.LakeUri() : f.lake;
-  auto store = objstore::OpenObjectStore(uri);
-  if (!store) Fail(store.error());
-  batch::RawGenOptions o;
-  o.interactions = f.interactions;
-  o.records_per_object = std::max<int64_t>(1, f.per_object);
-  o.seed = f.seed;
-  o.repeat_share = f.repeat;
-  o.pipeline_id = cfg.GetString("pipeline.id");
-  o.topics_dir = cfg.GetString("sink.topics_dir");
-  const auto t0 = std::chrono::steady_clock::now();
-  auto st = batch::GenerateRawObjects(**store, o);
-  if (!st) Fail(st.error());
-  std::printf("records=%lld objects=%lld bytes=%llu seconds=%.2f lake=%s\n",
-              static_cast<long long>(st->records), static_cast<long long>(st->objects),
-              static_cast<unsigned long long>(st->bytes),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), uri.c_str());
-}
-
 }  // namespace
 
 void RegisterDemoCommands(CLI::App& app, CliContext& ctx) {
@@ -228,17 +194,6 @@ void RegisterDemoCommands(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--sink-wait", f->sink_wait_s, "seconds to wait for the sink")->capture_default_str();
   cmd->callback([&ctx, f] { RunDemo(ctx, *f); });
-
-  auto g = std::make_shared<GenRawFlags>();
-  auto* batch = app.add_subcommand("batch", "")->group("");  // hidden: benchmark/test tooling
-  batch->require_subcommand(1);
-  auto* gen = batch->add_subcommand("gen-raw", "Write raw topic objects in the sink's layout from the generator");
-  gen->add_option("--interactions", g->interactions, "interactions (3 records each)")->capture_default_str();
-  gen->add_option("--records-per-object", g->per_object, "records per object (flush.size)")->capture_default_str();
-  gen->add_option("--seed", g->seed, "generator seed")->capture_default_str();
-  gen->add_option("--repeat", g->repeat, "share of interactions re-posting a recent row")->capture_default_str();
-  gen->add_option("--lake", g->lake, "lake directory or URI (default: lake.uri)");
-  gen->callback([&ctx, g] { RunGenRaw(ctx, *g); std::exit(0); });
 }
 
 }  // namespace pinpipe::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   pinpipe::cli::RegisterServeCommands(app, ctx);
   pinpipe::cli::RegisterSinkCommands(app, ctx);
   pinpipe::cli::RegisterDemoCommands(app, ctx);
+  pinpipe::cli::RegisterBatchCommands(app, ctx);
   pinpipe::cli::RegisterDbCommands(app, ctx);
   pinpipe::cli::RegisterEmulateCommands(app, ctx);
   pinpipe::cli::RegisterConsumeCommands(app, ctx);

@@ -137,6 +137,11 @@ std::string Config::LakeUri() const {
   return (std::filesystem::path(DataDir()) / "lake").string();
 }
 
+bool IsSecretKey(std::string_view key) {
+  return key.find("secret") != std::string_view::npos || key.find("token") != std::string_view::npos ||
+         key.find("password") != std::string_view::npos || key.ends_with("api_key");
+}
+
 std::string Config::Show() const {
   std::string out;
   std::string section;
@@ -149,7 +154,9 @@ std::string Config::Show() const {
       out += "[" + sec + "]\n";
       section = sec;
     }
-    const Value& v = values_.find(key)->second;
+    Value v = values_.find(key)->second;
+    // Secrets are never printed, only whether they are set.
+    if (!v.text.empty() && IsSecretKey(key)) v.text = "<set, hidden>";
     bool numeric_or_bool = !v.text.empty() && (v.text == "true" || v.text == "false" ||
         v.text.find_first_not_of("-0123456789") == std::string::npos);
     std::string line = std::string(key.substr(dot + 1)) + " = " +

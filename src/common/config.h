@@ -23,6 +23,9 @@ struct ConfigKey {
 // All keys pinpipe knows, in display order.
 const std::vector<ConfigKey>& KnownConfigKeys();
 
+// Keys whose values are never printed or logged (secret keys, tokens, passwords, API keys).
+bool IsSecretKey(std::string_view key);
+
 // "http.port" -> "PINPIPE_HTTP_PORT"
 std::string ConfigEnvName(std::string_view key);
 

@@ -118,10 +118,20 @@ std::string Text(double x, double y, const std::string& s, const char* anchor,
 
 std::string Bar(double x, double y, double w, double h, size_t series, const std::string& tip,
                 double value) {
+  // A non-zero value always shows: at least one pixel long (292 followers next to 15M would
+  // otherwise round to nothing). Vertical bars grow up from the baseline, horizontal ones right.
+  if (value != 0) {
+    if (w < 1) w = 1;
+    if (h < 1) {
+      y -= 1 - h;
+      h = 1;
+    }
+  }
+  char exact[32];
+  std::snprintf(exact, sizeof exact, "%.17g", value);
   return "<rect class=\"bar\" x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(w) +
          "\" height=\"" + Num(h) + "\" fill=\"" + kPalette[series % std::size(kPalette)] +
-         "\" data-value=\"" + HtmlEscape(FormatChartNumber(value)) + "\"><title>" +
-         HtmlEscape(tip) + "</title></rect>";
+         "\" data-value=\"" + exact + "\"><title>" + HtmlEscape(tip) + "</title></rect>";
 }
 
 std::string Tip(const ChartData& d, size_t c, size_t s, double v) {

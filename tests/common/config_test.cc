@@ -53,6 +53,19 @@ TEST(ConfigTest, UnknownKeysAndBadValuesAreErrors) {
   EXPECT_FALSE(Config::Load(flags).has_value());
 }
 
+TEST(ConfigTest, ShowHidesSecrets) {
+  ConfigSources src;
+  src.sets = {"http.api_key=topsecret-key-123"};
+  auto cfg = Config::Load(src);
+  ASSERT_TRUE(cfg.has_value());
+  std::string shown = cfg->Show();
+  EXPECT_EQ(shown.find("topsecret-key-123"), std::string::npos);
+  EXPECT_NE(shown.find("api_key = \"<set, hidden>\""), std::string::npos);
+  EXPECT_TRUE(IsSecretKey("s3.secret_access_key"));
+  EXPECT_TRUE(IsSecretKey("s3.session_token"));
+  EXPECT_FALSE(IsSecretKey("s3.region"));
+}
+
 TEST(ConfigTest, EnvNames) {
   EXPECT_EQ(ConfigEnvName("data.dir"), "PINPIPE_DATA_DIR");
   EXPECT_EQ(ConfigEnvName("analytics.median"), "PINPIPE_ANALYTICS_MEDIAN");
