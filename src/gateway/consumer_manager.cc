@@ -767,25 +767,14 @@ void ConsumerManager::Seek(const http::Request& req, http::Responder r) {
 }
 
 void ConsumerManager::SeekBeginning(const http::Request& req, http::Responder r) {
-  dom::element root;
-  std::vector<TopicPartition> parts;
-  if (!ParseBody(req, root, false) || !ParsePartitions(root, parts)) return r.Send(BadJson());
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  for (auto& tp : parts) {
-    if (!c->positions.count(tp)) {
-      return r.Send(RestError(rest_code::kIllegalState, "Illegal state: No current assignment for partition " + tp.first + "-" + std::to_string(tp.second)));
-    }
-  }
-  for (auto& tp : parts) {
-    auto info = log_.GetPartitionInfo(tp.first, tp.second);
-    c->positions[tp] = info ? info->log_start_offset : 0;
-  }
-  r.Send(NoContent());
+  SeekToEdge(req, std::move(r), /*end=*/false);
 }
 
 void ConsumerManager::SeekEnd(const http::Request& req, http::Responder r) {
+  SeekToEdge(req, std::move(r), /*end=*/true);
+}
+
+void ConsumerManager::SeekToEdge(const http::Request& req, http::Responder r, bool end) {
   dom::element root;
   std::vector<TopicPartition> parts;
   if (!ParseBody(req, root, false) || !ParsePartitions(root, parts)) return r.Send(BadJson());
@@ -799,7 +788,7 @@ void ConsumerManager::SeekEnd(const http::Request& req, http::Responder r) {
   }
   for (auto& tp : parts) {
     auto info = log_.GetPartitionInfo(tp.first, tp.second);
-    c->positions[tp] = info ? info->high_watermark : 0;
+    c->positions[tp] = !info ? 0 : end ? info->high_watermark : info->log_start_offset;
   }
   r.Send(NoContent());
 }

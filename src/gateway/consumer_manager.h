@@ -55,6 +55,7 @@ class ConsumerManager {
   struct Poll;
   using Key = std::pair<std::string, std::string>;  // group, instance
 
+  void SeekToEdge(const http::Request& req, http::Responder r, bool end);  // beginning or end
   ConsumerInstance* Find(const http::Request& req);  // requires mu_; touches last_used
   void Rebalance(const std::string& group);          // requires mu_
   bool AssignmentStale(const ConsumerInstance& c);   // requires mu_
