@@ -2,13 +2,14 @@
 // The batch baseline: DuckDB (@duckdb/node-api) runs the same cleaning and the same eight
 // queries as pinpipe's batch DAG on the same raw NDJSON objects of the lake, and writes every
 // output as Parquet (the clean pin/geo/user tables and the nine results). Timed end to end
-// (reading the raw files included); the SQL follows tests/interop/analytics.test.mjs, with
+// (reading the raw files included); the queries are tests/interop/analytics_sql.mjs, with
 // DuckDB's own typed NDJSON reader for the decoding.
 // Usage: node bench/batch_duckdb.mjs LAKE_DIR OUT_DIR [PIPELINE_ID]   → prints duckdb_seconds=...
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { analyticsQueries } from '../tests/interop/analytics_sql.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '../tests/interop/package.json'));
@@ -27,35 +28,7 @@ const fc = `CASE
     WHEN regexp_full_match(f, '[0-9]+') THEN TRY_CAST(f AS HUGEINT)
     WHEN regexp_full_match(f, '[0-9]+k') THEN TRY_CAST(left(f, -1) AS HUGEINT) * 1000
     WHEN regexp_full_match(f, '[0-9]+M') THEN TRY_CAST(left(f, -1) AS HUGEINT) * 1000000 END`;
-const med = 'quantile_disc(follower_count, 0.5)';
-const top = (group, key, from, where) => `
-  SELECT ${group}, category, category_count FROM (
-    SELECT *, rank() OVER (PARTITION BY ${group} ORDER BY category_count DESC) AS rk FROM (
-      SELECT ${key} AS ${group}, category, count(*) AS category_count
-        FROM ${from} WHERE ${where} GROUP BY 1, 2))
-   WHERE rk = 1 ORDER BY ${group}, category`;
-const q3a = `SELECT DISTINCT country, poster_name, follower_count FROM (
-    SELECT country, poster_name, follower_count,
-           rank() OVER (PARTITION BY country ORDER BY follower_count DESC) AS rk
-      FROM pg WHERE country IS NOT NULL AND follower_count IS NOT NULL) WHERE rk = 1`;
-const QUERIES = {
-  category_by_country: top('country', 'country', 'pg', 'country IS NOT NULL AND category IS NOT NULL'),
-  category_by_year: top('post_year', 'year("timestamp")', 'pg',
-    'category IS NOT NULL AND year("timestamp") BETWEEN 2018 AND 2022'),
-  top_user_by_country: `${q3a} ORDER BY country, poster_name NULLS FIRST`,
-  top_country: `SELECT DISTINCT country, follower_count FROM (${q3a})
-    WHERE follower_count = (SELECT max(follower_count) FROM (${q3a})) ORDER BY country`,
-  category_by_age_group: top('age_group', 'age_group', 'pu', 'age_group IS NOT NULL AND category IS NOT NULL'),
-  median_followers_by_age_group: `SELECT age_group, ${med} AS median_follower_count FROM pu
-    WHERE age_group IS NOT NULL GROUP BY age_group ORDER BY age_group`,
-  users_joined_by_year: `SELECT year(date_joined) AS post_year, count(DISTINCT user_name) AS number_users_joined
-    FROM "user" WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY 1 ORDER BY 1`,
-  median_followers_by_join_year: `SELECT year(date_joined) AS post_year, ${med} AS median_follower_count
-    FROM pu WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY 1 ORDER BY 1`,
-  median_followers_by_age_group_and_join_year: `SELECT age_group, year(date_joined) AS post_year,
-    ${med} AS median_follower_count FROM pu WHERE age_group IS NOT NULL AND date_joined IS NOT NULL
-    GROUP BY 1, 2 ORDER BY 1, 2`,
-};
+const QUERIES = analyticsQueries('lower');
 
 const t0 = process.hrtime.bigint();
 const conn = await (await DuckDBInstance.create(':memory:')).connect();

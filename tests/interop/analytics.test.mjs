@@ -12,6 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generate } from './analytics_gen.mjs';
+import { analyticsQueries } from './analytics_sql.mjs';
 
 const BIN = process.env.PINPIPE_BIN;
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -129,36 +130,7 @@ async function duckAnalytics(files, median) {
              CASE WHEN u.age BETWEEN 18 AND 24 THEN '18-24' WHEN u.age BETWEEN 25 AND 35 THEN '25-35'
                   WHEN u.age BETWEEN 36 AND 50 THEN '36-50' WHEN u.age > 50 THEN '+50' END AS age_group
         FROM pin p JOIN "user" u ON p.ind = u.ind;`);
-  const med = median === 'lower'
-    ? 'quantile_disc(follower_count, 0.5)' : 'quantile_cont(follower_count, 0.5)::DOUBLE';
-  const top = (group, key, from, where) => `
-    SELECT ${group}, category, category_count FROM (
-      SELECT *, rank() OVER (PARTITION BY ${group} ORDER BY category_count DESC) AS rk FROM (
-        SELECT ${key} AS ${group}, category, count(*) AS category_count
-          FROM ${from} WHERE ${where} GROUP BY 1, 2))
-     WHERE rk = 1 ORDER BY ${group}, category`;
-  const q3a = `SELECT DISTINCT country, poster_name, follower_count FROM (
-      SELECT country, poster_name, follower_count,
-             rank() OVER (PARTITION BY country ORDER BY follower_count DESC) AS rk
-        FROM pg WHERE country IS NOT NULL AND follower_count IS NOT NULL) WHERE rk = 1`;
-  const sql = {
-    category_by_country: top('country', 'country', 'pg', 'country IS NOT NULL AND category IS NOT NULL'),
-    category_by_year: top('post_year', 'year("timestamp")', 'pg',
-      'category IS NOT NULL AND year("timestamp") BETWEEN 2018 AND 2022'),
-    top_user_by_country: `${q3a} ORDER BY country, poster_name NULLS FIRST`,
-    top_country: `SELECT DISTINCT country, follower_count FROM (${q3a})
-      WHERE follower_count = (SELECT max(follower_count) FROM (${q3a})) ORDER BY country`,
-    category_by_age_group: top('age_group', 'age_group', 'pu', 'age_group IS NOT NULL AND category IS NOT NULL'),
-    median_followers_by_age_group: `SELECT age_group, ${med} AS median_follower_count FROM pu
-      WHERE age_group IS NOT NULL GROUP BY age_group ORDER BY age_group`,
-    users_joined_by_year: `SELECT year(date_joined) AS post_year, count(DISTINCT user_name) AS number_users_joined
-      FROM "user" WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY 1 ORDER BY 1`,
-    median_followers_by_join_year: `SELECT year(date_joined) AS post_year, ${med} AS median_follower_count
-      FROM pu WHERE year(date_joined) BETWEEN 2015 AND 2020 GROUP BY 1 ORDER BY 1`,
-    median_followers_by_age_group_and_join_year: `SELECT age_group, year(date_joined) AS post_year,
-      ${med} AS median_follower_count FROM pu WHERE age_group IS NOT NULL AND date_joined IS NOT NULL
-      GROUP BY 1, 2 ORDER BY 1, 2`,
-  };
+  const sql = analyticsQueries(median);
   const out = {};
   for (const [name, q] of Object.entries(sql)) {
     const r = await conn.runAndReadAll(q);
