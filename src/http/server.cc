@@ -41,6 +41,17 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Route
   int tick_ms = std::clamp(shortest / 8, 5, 100);
 
   uint16_t port = options.port;
+  if (port != 0) {
+    // SO_REUSEPORT would let a second server bind the same port and silently take half of the
+    // connections: first bind once without it, which fails while anyone else listens there.
+    auto probe = net::OpenListener(options.bind, port, /*reuse_port=*/false);
+    if (!probe) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot listen on " + options.bind + ":" + std::to_string(port) + ": " +
+                           probe.error().message() + " (is another server using the port?)");
+    }
+    ::close(*probe);
+  }
   for (int i = 0; i < threads; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(int fd, net::OpenListener(options.bind, port, /*reuse_port=*/true));
     if (i == 0) {

@@ -10,6 +10,7 @@
 #include "common/file_system.h"
 #include "log/log_metrics.h"
 #include "log/offset_store.h"
+#include "log/flusher.h"
 #include "log/partition_log.h"
 #include "log/topic_registry.h"
 

@@ -4,11 +4,12 @@
 //
 // Threading and callback contract
 //  - Every method is thread-safe. Appends to one partition serialise on a short per-partition
-//    lock (one pwrite per append); different partitions proceed in parallel.
+//    lock (a memcpy with flush=always, one pwrite otherwise); different partitions proceed in
+//    parallel.
 //  - Append/AppendBatch return the assigned base offset synchronously, or an error; on error the
 //    callback is never invoked. On success the callback is invoked exactly once:
-//      flush=always:          on the flusher thread after the batch is durable (fdatasync), in
-//                             offset order per partition; or with an error if the fsync failed
+//      flush=always:          on a flusher lane thread after the batch is durable (fdatasync), in
+//                             offset order per partition; or with an error if the write or fsync failed
 //                             (then nothing is acknowledged and the partition refuses further
 //                             appends with kIoError until restart, when recovery runs).
 //      flush=interval|os:     inline, on the appending thread, before Append returns.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "log/flusher.h"
 #include "log/record_batch.h"
 
 namespace pinpipe::log {
@@ -14,7 +15,8 @@ PartitionLog::PartitionLog(const PartitionContext& ctx, std::string dir, std::st
       dir_(std::move(dir)),
       topic_(std::move(topic)),
       partition_(partition),
-      ack_on_sync_(ctx.options->flush.mode == FlushPolicy::Mode::kAlways) {}
+      ack_on_sync_(ctx.options->flush.mode == FlushPolicy::Mode::kAlways),
+      lane_(ctx.flusher != nullptr ? ctx.flusher->AssignLane() : 0) {}
 
 PartitionLog::~PartitionLog() = default;
 
@@ -77,6 +79,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
     p->segments_.push_back(std::move(seg));
   }
   const auto& active = p->segments_.back();
+  active->set_buffered(p->ack_on_sync_);
   p->leo_ = active->next_offset();
   p->log_start_.store(p->segments_.front()->base_offset());
   p->leo_pub_.store(p->leo_);
@@ -113,6 +116,7 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
     if (active->size() > 0 && active->size() + bytes > ctx_.options->segment_bytes) {
       auto seg = Segment::Create(ctx_.fs, dir_, leo_);
       if (!seg) return std::unexpected(seg.error());
+      (*seg)->set_buffered(ack_on_sync_);
       if (ctx_.options->flush.mode != FlushPolicy::Mode::kOs) {
         rolled_unsynced_.push_back(segments_.back());
       }
@@ -153,6 +157,7 @@ bool PartitionLog::SyncOnce() {
   std::shared_ptr<Segment> seg;
   uint64_t pos;
   std::vector<std::shared_ptr<Segment>> rolled;
+  std::vector<Segment::Unwritten> rolled_bytes;
   {
     std::lock_guard lock(mu_);
     if (failed_) return false;
@@ -160,13 +165,19 @@ bool PartitionLog::SyncOnce() {
     seg = segments_.back();
     pos = seg->size();
     rolled.swap(rolled_unsynced_);
+    rolled_bytes.resize(rolled.size());
+    for (size_t i = 0; i < rolled.size(); ++i) rolled[i]->TakeUnwritten(rolled_bytes[i]);
+    seg->TakeUnwritten(unwritten_);
   }
   Status st = OkStatus();
   if (target != synced_offset_ || !rolled.empty()) {
     auto t0 = std::chrono::steady_clock::now();
-    for (auto& r : rolled) {
-      if (st) st = r->DataSync();
+    // Buffered appends (flush=always) reach the file here, one write per segment per round.
+    for (size_t i = 0; i < rolled.size(); ++i) {
+      if (st) st = rolled[i]->WriteUnwritten(rolled_bytes[i]);
+      if (st) st = rolled[i]->DataSync();
     }
+    if (st) st = seg->WriteUnwritten(unwritten_);
     if (st) st = seg->DataSync();
     // A new segment file must also be durable in its directory.
     if (st && !rolled.empty()) st = ctx_.fs->SyncDir(dir_);
@@ -454,110 +465,6 @@ int PartitionLog::EnforceRetention(int64_t now_ms) {
   }
   for (auto& s : doomed) (void)s->Delete();
   return static_cast<int>(doomed.size());
-}
-
-// ---------------------------------------------------------------- flusher
-
-Flusher::Flusher(const LogOptions& options) : options_(options) {}
-
-Flusher::~Flusher() { Stop(); }
-
-void Flusher::Start() {
-  if (options_.flush.mode == FlushPolicy::Mode::kOs) return;
-  for (int i = 0; i < kSyncHelpers; ++i) helpers_.emplace_back([this] { HelperLoop(); });
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void Flusher::HelperLoop() {
-  uint64_t seen = 0;
-  std::unique_lock lock(round_mu_);
-  while (true) {
-    round_cv_.wait(lock, [&] { return helpers_stop_ || round_id_ != seen; });
-    if (helpers_stop_) return;
-    seen = round_id_;
-    const auto* work = round_;
-    if (!work) continue;  // woke after the flusher finished that round by itself
-    ++busy_helpers_;
-    lock.unlock();
-    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < work->size();) {
-      (*work)[i]->SyncOnce();
-    }
-    lock.lock();
-    if (--busy_helpers_ == 0) round_done_cv_.notify_one();
-  }
-}
-
-void Flusher::SyncAll(const std::vector<PartitionLog*>& work) {
-  for (PartitionLog* p : work) {
-    // Clear first: appends landing during the sync queue the partition again.
-    p->queued.store(false, std::memory_order_release);
-  }
-  if (work.size() == 1 || helpers_.empty()) {
-    for (PartitionLog* p : work) p->SyncOnce();
-    return;
-  }
-  {
-    std::lock_guard lock(round_mu_);
-    round_ = &work;
-    next_.store(0, std::memory_order_relaxed);
-    ++round_id_;
-  }
-  round_cv_.notify_all();
-  // The flusher thread syncs too, then waits until no helper still holds a partition.
-  for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < work.size();) {
-    work[i]->SyncOnce();
-  }
-  std::unique_lock lock(round_mu_);
-  round_done_cv_.wait(lock, [&] { return busy_helpers_ == 0; });
-  round_ = nullptr;
-}
-
-void Flusher::Enqueue(PartitionLog* p) {
-  bool wake;
-  {
-    std::lock_guard lock(mu_);
-    wake = queue_.empty();
-    queue_.push_back(p);
-  }
-  if (wake && options_.flush.mode == FlushPolicy::Mode::kAlways) cv_.notify_one();
-}
-
-void Flusher::Loop() {
-  const bool always = options_.flush.mode == FlushPolicy::Mode::kAlways;
-  const auto interval = std::chrono::milliseconds(std::max<int64_t>(1, options_.flush.interval_ms));
-  std::vector<PartitionLog*> work;
-  auto next_tick = std::chrono::steady_clock::now() + interval;
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      if (always) {
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      } else {
-        cv_.wait_until(lock, next_tick, [&] { return stop_; });
-        next_tick = std::chrono::steady_clock::now() + interval;
-      }
-      if (stop_ && queue_.empty()) return;
-      work.swap(queue_);
-    }
-    SyncAll(work);
-    work.clear();
-  }
-}
-
-void Flusher::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  {
-    std::lock_guard lock(round_mu_);
-    helpers_stop_ = true;
-  }
-  round_cv_.notify_all();
-  for (auto& t : helpers_) t.join();
-  helpers_.clear();
 }
 
 }  // namespace pinpipe::log

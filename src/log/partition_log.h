@@ -1,7 +1,7 @@
 // PartitionLog: one topic-partition — a list of segments, offset assignment, the pending
 // acknowledgements of group commit, the high watermark and its waiters. Internal to src/log.
 //
-// Locks: mu_ (short: offset assignment, one pwrite, bookkeeping) guards the segment list and
+// Locks: mu_ (short: offset assignment, a memcpy or one pwrite, bookkeeping) guards the segment list and
 // the pending queue; sync_mu_ serialises SyncOnce (the flusher and Flush); wait_mu_ guards
 // waiters. Callbacks and waiters are always invoked with no lock held.
 #pragma once
@@ -14,7 +14,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <string>
 #include <vector>
 
@@ -76,6 +75,7 @@ class PartitionLog {
   int64_t log_start_offset() const { return log_start_.load(std::memory_order_relaxed); }
 
   std::atomic<bool> queued{false};  // in the flusher's work list
+  int lane() const { return lane_; }  // the flusher lane that syncs this partition
 
  private:
   PartitionLog(const PartitionContext& ctx, std::string dir, std::string topic, int32_t partition);
@@ -88,6 +88,7 @@ class PartitionLog {
   const std::string dir_, topic_;
   const int32_t partition_;
   const bool ack_on_sync_;  // flush=always
+  const int lane_;
 
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Segment>> segments_;  // ordered by base offset; back() is active
@@ -104,7 +105,9 @@ class PartitionLog {
   std::optional<Error> failed_;  // an fsync failed: refuse appends until restart
 
   std::mutex sync_mu_;
-  int64_t synced_offset_ = -1;  // guarded by sync_mu_
+  int64_t synced_offset_ = -1;         // guarded by sync_mu_
+  Segment::Unwritten unwritten_;       // guarded by sync_mu_: reused write buffer
+
 
   std::atomic<int64_t> hwm_{0}, leo_pub_{0}, log_start_{0};
 
@@ -117,44 +120,6 @@ class PartitionLog {
     std::function<void()> fn;
   };
   std::vector<Waiter> waiters_;
-};
-
-// The group-commit thread. With flush=always it wakes when a partition is queued and syncs
-// every queued partition; with flush=interval it syncs queued partitions every interval.
-// Several queued partitions are synced concurrently by a few helper threads: concurrent
-// fdatasyncs on one filesystem share a journal commit, so a round costs about one fsync
-// instead of one per partition.
-class Flusher {
- public:
-  explicit Flusher(const LogOptions& options);
-  ~Flusher();
-  void Start();
-  void Enqueue(PartitionLog* p);
-  // Syncs everything still queued and stops the thread.
-  void Stop();
-
- private:
-  static constexpr int kSyncHelpers = 3;
-  void Loop();
-  void HelperLoop();
-  // Syncs every partition of `work`, spreading them over the helpers; returns when all are done.
-  void SyncAll(const std::vector<PartitionLog*>& work);
-  const LogOptions& options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<PartitionLog*> queue_;
-  bool stop_ = false;
-  std::thread thread_;
-  // One round of parallel syncs: helpers claim indices of round_ until it is exhausted.
-  std::mutex round_mu_;
-  std::condition_variable round_cv_;       // helpers wait for a round
-  std::condition_variable round_done_cv_;  // the flusher waits for the helpers
-  const std::vector<PartitionLog*>* round_ = nullptr;
-  uint64_t round_id_ = 0;
-  std::atomic<size_t> next_{0};
-  int busy_helpers_ = 0;
-  bool helpers_stop_ = false;
-  std::vector<std::thread> helpers_;
 };
 
 }  // namespace pinpipe::log

@@ -17,6 +17,13 @@ std::string SegmentFileName(int64_t base_offset, std::string_view ext) {
   return name;
 }
 
+namespace {
+void EncodeIndexEntry(const IndexEntry& e, char* out) {
+  WriteBigEndian32(out, static_cast<int32_t>(e.relative_offset));
+  WriteBigEndian32(out + 4, static_cast<int32_t>(e.position));
+}
+}  // namespace
+
 Segment::Segment(FileSystem* fs, std::string dir, int64_t base_offset)
     : fs_(fs),
       dir_(std::move(dir)),
@@ -80,6 +87,8 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
       }
       if (ok) {
         s->size_.store(file_size);
+        s->written_ = file_size;
+        s->index_written_ = s->index_.size();
         s->next_offset_ = next;
         s->max_timestamp_.store(max_ts);
         scan->valid_bytes = file_size;
@@ -118,10 +127,8 @@ Status Segment::LoadIndex(uint64_t file_size) {
 
 Status Segment::WriteIndexFile() {
   std::string buf(index_.size() * 8, '\0');
-  for (size_t i = 0; i < index_.size(); ++i) {
-    WriteBigEndian32(buf.data() + i * 8, static_cast<int32_t>(index_[i].relative_offset));
-    WriteBigEndian32(buf.data() + i * 8 + 4, static_cast<int32_t>(index_[i].position));
-  }
+  for (size_t i = 0; i < index_.size(); ++i) EncodeIndexEntry(index_[i], buf.data() + i * 8);
+  index_written_ = index_.size();
   PINPIPE_RETURN_IF_ERROR(index_file_->Truncate(0));
   return index_file_->PWrite(0, buf);
 }
@@ -197,6 +204,7 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
   if (pos < file_size) PINPIPE_RETURN_IF_ERROR(log_->Truncate(pos));
   PINPIPE_RETURN_IF_ERROR(WriteIndexFile());
   size_.store(pos);
+  written_ = pos;
   next_offset_ = next;
   max_timestamp_.store(max_ts);
   scan->valid_bytes = pos;
@@ -209,18 +217,26 @@ Status Segment::Append(std::span<const std::string_view> parts, size_t bytes,
                        int64_t base_offset, int64_t next_offset, int64_t max_timestamp,
                        uint64_t index_interval_bytes) {
   uint64_t pos = size_.load(std::memory_order_relaxed);
-  Status st = log_->PWriteV(pos, parts);
-  if (!st) {
-    (void)log_->Truncate(pos);  // drop a partial write so the tail stays parseable
-    return st;
+  if (buffered_) {
+    for (std::string_view part : parts) unwritten_.append(part);
+  } else {
+    Status st = log_->PWriteV(pos, parts);
+    if (!st) {
+      (void)log_->Truncate(pos);  // drop a partial write so the tail stays parseable
+      return st;
+    }
   }
   if (bytes_since_index_ >= index_interval_bytes && pos > 0) {
     IndexEntry e{static_cast<uint32_t>(base_offset - base_offset_), static_cast<uint32_t>(pos)};
-    char b[8];
-    WriteBigEndian32(b, static_cast<int32_t>(e.relative_offset));
-    WriteBigEndian32(b + 4, static_cast<int32_t>(e.position));
-    // The index is advisory (rebuilt when it does not match), so a failure here is ignored.
-    if (index_file_->PWrite(index_.size() * 8, std::string_view(b, 8))) index_.push_back(e);
+    if (buffered_) {
+      index_.push_back(e);  // written to the index file by WriteUnwritten
+    } else {
+      char b[8];
+      EncodeIndexEntry(e, b);
+      // The index is advisory (rebuilt when it does not match), so a failure here is ignored.
+      if (index_file_->PWrite(index_.size() * 8, std::string_view(b, 8))) index_.push_back(e);
+      index_written_ = index_.size();
+    }
     bytes_since_index_ = 0;
   }
   bytes_since_index_ += bytes;
@@ -229,6 +245,27 @@ Status Segment::Append(std::span<const std::string_view> parts, size_t bytes,
     max_timestamp_.store(max_timestamp, std::memory_order_relaxed);
   }
   size_.store(pos + bytes, std::memory_order_release);
+  return OkStatus();
+}
+
+void Segment::TakeUnwritten(Unwritten& out) {
+  out.data.clear();
+  out.data.swap(unwritten_);
+  out.pos = written_;
+  written_ += out.data.size();
+  out.index.clear();
+  out.index_pos = index_written_ * 8;
+  for (; index_written_ < index_.size(); ++index_written_) {
+    char b[8];
+    EncodeIndexEntry(index_[index_written_], b);
+    out.index.append(b, 8);
+  }
+}
+
+Status Segment::WriteUnwritten(const Unwritten& u) {
+  if (!u.data.empty()) PINPIPE_RETURN_IF_ERROR(log_->PWrite(u.pos, u.data));
+  // Advisory, like every index write: a bad index is rebuilt at open.
+  if (!u.index.empty()) (void)index_file_->PWrite(u.index_pos, u.index);
   return OkStatus();
 }
 

@@ -5,6 +5,11 @@
 //
 // Internal to src/log. Appends/Truncate are serialised by the owning PartitionLog's lock;
 // PRead-based reads and DataSync may run concurrently with them.
+//
+// Buffered mode (flush=always): Append only copies the batch into memory and the group-commit
+// thread writes everything buffered with one pwrite just before its fdatasync (TakeUnwritten +
+// WriteUnwritten). Producers then make no system call and hold the partition lock for a
+// memcpy; readers never see the difference because they only read up to the durable point.
 #pragma once
 
 #include <atomic>
@@ -68,6 +73,22 @@ class Segment {
   Result<uint64_t> FindBatch(int64_t offset, uint64_t from, uint64_t limit) const;
   Result<size_t> PRead(uint64_t pos, void* buf, size_t n) const { return log_->PRead(pos, buf, n); }
 
+  // Bytes appended in buffered mode and not yet handed to the file, with the index entries
+  // that point into them. Swapped out whole so that its buffers are reused.
+  struct Unwritten {
+    uint64_t pos = 0;  // file position of data[0]
+    std::string data;
+    uint64_t index_pos = 0;
+    std::string index;  // encoded index entries
+    bool empty() const { return data.empty() && index.empty(); }
+  };
+  void set_buffered(bool on) { buffered_ = on; }
+  // Moves the buffered bytes into `out` (whose old contents are dropped) and counts them as
+  // written. Requires the partition lock.
+  void TakeUnwritten(Unwritten& out);
+  // Writes what TakeUnwritten returned. No lock needed: positions were reserved.
+  Status WriteUnwritten(const Unwritten& u);
+
   Status DataSync() { return log_->DataSync(); }
   // Removes both files (the open descriptor keeps serving concurrent readers).
   Status Delete();
@@ -88,6 +109,10 @@ class Segment {
   std::atomic<int64_t> max_timestamp_{-1};
   std::vector<IndexEntry> index_;
   uint64_t bytes_since_index_ = 0;
+  bool buffered_ = false;
+  std::string unwritten_;       // buffered mode: bytes after written_
+  uint64_t written_ = 0;        // buffered mode: bytes handed to the file
+  size_t index_written_ = 0;    // buffered mode: entries of index_ in the index file
 };
 
 }  // namespace pinpipe::log

@@ -39,6 +39,10 @@ class Inbox {
     }
     const bool was_empty = items_.empty();
     items_.push_back(std::move(item));
+    lock.unlock();
+    // Outside the lock, so the reactor's Drain never waits on this system call. The eventfd
+    // stays open until the Inbox is destroyed (shared ownership), so this never hits a
+    // closed or reused descriptor even when it races with Close.
     if (was_empty) wake_.Signal();
     return true;
   }
@@ -57,7 +61,6 @@ class Inbox {
       std::lock_guard lock(mu_);
       closed_ = true;
       items_.swap(drop);
-      wake_.Close();
     }
   }
 

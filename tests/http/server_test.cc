@@ -187,6 +187,23 @@ TEST_F(ServerTest, ChunkedRequestBody) {
   EXPECT_EQ(r->body, "abcdefg");
 }
 
+TEST_F(ServerTest, SecondServerOnTheSamePortIsRefused) {
+  StartServer();
+  ServerOptions o;
+  o.port = server_->port();
+  o.threads = 2;
+  auto second = Server::Start(o, router_);
+  ASSERT_FALSE(second.has_value()) << "two servers share port " << o.port;
+  EXPECT_NE(second.error().message().find("another server"), std::string::npos)
+      << second.error().message();
+  // The first one still serves.
+  TestClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET /topics/x HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(ServerTest, HeaderTooLarge431ThenClose) {
   ServerOptions o;
   o.max_header_bytes = 1024;

@@ -355,14 +355,39 @@ TEST_F(LogTest, FailedFsyncFailsPendingAppendsAndDoesNotAck) {
   log_->RenderPrometheus(metrics);
   EXPECT_EQ(metrics.find("pinpipe_log_fsync_errors_total 0"), std::string::npos);
   ffs.FailAllSyncs(false);
-  // A failed write is an error to the caller and leaves the log usable.
+  // With group commit the flusher writes the buffered batches: a failed write fails every
+  // pending append like a failed fsync, and the partition waits for a restart.
   OpenLog();
   ffs.FailNthWrite(1);
+  r = log_->AppendSync("f", 0, std::span<const Record>(&rec, 1));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kIoError);
   EXPECT_FALSE(log_->Append("f", 0, std::span<const Record>(&rec, 1)));
+  OpenLog();
   int64_t end = log_->GetPartitionInfo("f", 0)->log_end_offset;
+  // The acknowledged record survives; the failed ones may (never acknowledged, never lost
+  // silently: the producer saw the error).
+  EXPECT_GE(end, 1);
   EXPECT_EQ(AppendValue("f", 0, "ok").base_offset, end);
   EXPECT_EQ(ReadAll("f", 0, 0).size(), static_cast<size_t>(end + 1));
   log_.reset();  // before ffs goes away
+}
+
+TEST_F(LogTest, FailedWriteWithoutGroupCommitIsAnErrorAndLeavesTheLogUsable) {
+  FaultInjectionFileSystem ffs;
+  options_.fs = &ffs;
+  options_.flush = *FlushPolicy::Parse("os");
+  OpenLog();
+  AppendValue("w", 0, "first");
+  Record rec;
+  rec.value = "doomed";
+  ffs.FailNthWrite(1);
+  EXPECT_FALSE(log_->Append("w", 0, std::span<const Record>(&rec, 1)));
+  int64_t end = log_->GetPartitionInfo("w", 0)->log_end_offset;
+  EXPECT_EQ(end, 1);
+  EXPECT_EQ(AppendValue("w", 0, "ok").base_offset, end);
+  EXPECT_EQ(ReadAll("w", 0, 0).size(), static_cast<size_t>(end + 1));
+  log_.reset();
 }
 
 TEST_F(LogTest, SimulatedCrashKeepsExactlyTheSyncedRecords) {
