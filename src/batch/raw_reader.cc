@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "pinterest/clean.h"
+
 namespace pinpipe::batch {
 
 Result<RawReadResult> ReadRawObjects(objstore::ObjectStore& store, pinterest::RawKind kind,
@@ -29,6 +31,11 @@ Result<RawReadResult> ReadRawObjects(objstore::ObjectStore& store, pinterest::Ra
 
   auto run = [&](size_t w) {
     const size_t begin = n * w / threads, end = n * (w + 1) / threads;
+    // Worker 0's tables become the result: it sizes its columns for everything, the others
+    // for their range, so no column grows by doubling (copying and page-faulting) on the way.
+    uint64_t expect = 0;
+    for (size_t i = begin; i < end; ++i) expect += objects[i].size;
+    if (w == 0) expect = total;
     pinterest::RawDecoder decoder;
     std::string buf;
     for (size_t i = begin; i < end && !failed.load(std::memory_order_relaxed); ++i) {
@@ -37,24 +44,31 @@ Result<RawReadResult> ReadRawObjects(objstore::ObjectStore& store, pinterest::Ra
         failed = true;
         return;
       }
-      auto data = store.Get(objects[i].key);
-      if (!data) {
-        workers[w].status = MakeError(data.error().code(), "reading raw object " + objects[i].key +
-                                                           ": " + data.error().message());
+      // One buffer per thread, reused: no page faults for a fresh buffer per object.
+      Status got = store.GetInto(objects[i].key, buf, pinterest::RawDecoder::kPadding);
+      if (!got) {
+        workers[w].status = MakeError(got.error().code(), "reading raw object " + objects[i].key +
+                                                          ": " + got.error().message());
         failed = true;
         return;
       }
-      if (data->size() != objects[i].size) {
+      if (buf.size() != objects[i].size) {
         workers[w].status = MakeError(
             ErrorCode::kCorruption,
-            "raw object " + objects[i].key + " has " + std::to_string(data->size()) +
+            "raw object " + objects[i].key + " has " + std::to_string(buf.size()) +
                 " bytes, the manifest says " + std::to_string(objects[i].size) +
                 ": the lake changed since load ran; rerun load");
         failed = true;
         return;
       }
-      buf = std::move(*data);
       decoder.DecodeInPlace(kind, &buf, &workers[w].tables);
+      pinterest::ExtendFingerprints(kind, &workers[w].tables);
+      if (i == begin && objects[i].size > 0) {
+        // Extrapolate from the first object, with a margin for objects of denser rows.
+        constexpr double kMargin = 1.15;
+        workers[w].tables.ReserveScaled(
+            kind, kMargin * static_cast<double>(expect) / static_cast<double>(objects[i].size));
+      }
       done.fetch_add(objects[i].size, std::memory_order_relaxed);
     }
     workers[w].records = decoder.records();

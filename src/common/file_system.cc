@@ -30,6 +30,26 @@ Result<std::string> FileSystem::ReadFileToString(const std::string& path) {
   return data;
 }
 
+Status FileSystem::ReadFileInto(const std::string& path, std::string& out, size_t spare) {
+  PINPIPE_ASSIGN_OR_RETURN(auto file, Open(path, kOpenRead));
+  PINPIPE_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  if (out.capacity() < size + spare) {
+    out.clear();  // nothing to keep: reserve without copying the old bytes
+    out.reserve(size + spare);
+  }
+  Status st = OkStatus();
+  // resize_and_overwrite: no zero-filling of bytes the read overwrites anyway.
+  out.resize_and_overwrite(size, [&](char* p, size_t n) -> size_t {
+    auto got = file->PRead(0, p, n);
+    if (!got) {
+      st = std::unexpected(got.error());
+      return 0;
+    }
+    return *got;
+  });
+  return st;
+}
+
 Status FileSystem::WriteFileAtomically(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp";
   {

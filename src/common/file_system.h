@@ -79,6 +79,9 @@ class FileSystem {
 
   // Convenience: whole-file read, and an atomic replace (write tmp, fsync, rename, fsync dir).
   Result<std::string> ReadFileToString(const std::string& path);
+  // Reads the whole file into `out`, reusing its capacity (and leaving room for `spare` more
+  // bytes): readers of many files keep one buffer instead of page-faulting a new one per file.
+  Status ReadFileInto(const std::string& path, std::string& out, size_t spare = 0);
   Status WriteFileAtomically(const std::string& path, std::string_view data);
 };
 

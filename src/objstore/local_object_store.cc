@@ -154,6 +154,12 @@ Result<std::string> LocalObjectStore::Get(std::string_view key) {
   return fs_->ReadFileToString(path);
 }
 
+Status LocalObjectStore::GetInto(std::string_view key, std::string& out, size_t spare) {
+  PINPIPE_ASSIGN_OR_RETURN(std::string path, PathOf(key));
+  if (fs_->IsDirectory(path)) return MakeError(ErrorCode::kNotFound, path + " is a directory");
+  return fs_->ReadFileInto(path, out, spare);
+}
+
 Result<ObjectInfo> LocalObjectStore::Head(std::string_view key) {
   PINPIPE_ASSIGN_OR_RETURN(std::string path, PathOf(key));
   if (fs_->IsDirectory(path)) return MakeError(ErrorCode::kNotFound, path + " is a directory");

@@ -43,6 +43,7 @@ class LocalObjectStore final : public ObjectStore {
   Status Put(std::string_view key, std::string_view data, PutOptions opts = {}) override;
   Status PutIfAbsent(std::string_view key, std::string_view data) override;
   Result<std::string> Get(std::string_view key) override;
+  Status GetInto(std::string_view key, std::string& out, size_t spare = 0) override;
   Result<ObjectInfo> Head(std::string_view key) override;
   Result<ListPage> List(std::string_view prefix, std::string_view token,
                         int max_keys = 1000) override;

@@ -2,6 +2,11 @@
 
 namespace pinpipe::objstore {
 
+Status ObjectStore::GetInto(std::string_view key, std::string& out, size_t /*spare*/) {
+  PINPIPE_ASSIGN_OR_RETURN(out, Get(key));
+  return OkStatus();
+}
+
 Result<std::vector<ObjectInfo>> ObjectStore::ListAll(std::string_view prefix) {
   std::vector<ObjectInfo> out;
   std::string token;

@@ -64,6 +64,9 @@ class ObjectStore {
   virtual Status PutIfAbsent(std::string_view key, std::string_view data) = 0;
   // kNotFound when absent.
   virtual Result<std::string> Get(std::string_view key) = 0;
+  // Get into a caller's buffer, reusing its capacity where the store can (local files), with
+  // room for `spare` more bytes as a hint (parsers that need padding).
+  virtual Status GetInto(std::string_view key, std::string& out, size_t spare = 0);
   virtual Result<ObjectInfo> Head(std::string_view key) = 0;
   // One page of keys starting with `prefix` (at most max_keys, >= 1), sorted by key.
   virtual Result<ListPage> List(std::string_view prefix, std::string_view token,

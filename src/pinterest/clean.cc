@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "pinterest/clean_rules.h"
+#include "pinterest/raw_decode.h"
 
 namespace pinpipe::pinterest {
 
@@ -21,6 +22,14 @@ void AddNum(RowHasher& h, const NumericColumn<T>& c, size_t i) {
   } else {
     h.AddInt(c.values[i]);
   }
+}
+
+// The table's own fingerprints when they cover every row, else computed now.
+template <typename Table>
+std::vector<Fingerprint> FingerprintsOf(Table& raw,
+                                        std::vector<Fingerprint> (*compute)(const Table&)) {
+  if (raw.fingerprints.size() == raw.size()) return std::move(raw.fingerprints);
+  return compute(raw);
 }
 
 // Rows to keep, or nullopt when every row is kept (then the columns are not rewritten).
@@ -68,9 +77,9 @@ void FilterOnly(StringColumn& c, const RowIds* keep) {
 
 }  // namespace
 
-std::vector<Fingerprint> PinFingerprints(const RawPinTable& t) {
-  std::vector<Fingerprint> fps(t.size());
-  for (size_t i = 0; i < t.size(); ++i) {
+static void AppendPinFingerprints(const RawPinTable& t, size_t begin, std::vector<Fingerprint>& fps) {
+  fps.resize(t.size());
+  for (size_t i = begin; i < t.size(); ++i) {
     RowHasher h;
     h.AddInt(t.ind[i]);
     AddStr(h, t.unique_id, i);
@@ -86,12 +95,11 @@ std::vector<Fingerprint> PinFingerprints(const RawPinTable& t) {
     AddStr(h, t.category, i);
     fps[i] = h.Finish();
   }
-  return fps;
 }
 
-std::vector<Fingerprint> GeoFingerprints(const RawGeoTable& t) {
-  std::vector<Fingerprint> fps(t.size());
-  for (size_t i = 0; i < t.size(); ++i) {
+static void AppendGeoFingerprints(const RawGeoTable& t, size_t begin, std::vector<Fingerprint>& fps) {
+  fps.resize(t.size());
+  for (size_t i = begin; i < t.size(); ++i) {
     RowHasher h;
     h.AddInt(t.ind[i]);
     AddNum(h, t.timestamp, i);
@@ -100,12 +108,11 @@ std::vector<Fingerprint> GeoFingerprints(const RawGeoTable& t) {
     AddStr(h, t.country, i);
     fps[i] = h.Finish();
   }
-  return fps;
 }
 
-std::vector<Fingerprint> UserFingerprints(const RawUserTable& t) {
-  std::vector<Fingerprint> fps(t.size());
-  for (size_t i = 0; i < t.size(); ++i) {
+static void AppendUserFingerprints(const RawUserTable& t, size_t begin, std::vector<Fingerprint>& fps) {
+  fps.resize(t.size());
+  for (size_t i = begin; i < t.size(); ++i) {
     RowHasher h;
     h.AddInt(t.ind[i]);
     AddStr(h, t.first_name, i);
@@ -114,11 +121,40 @@ std::vector<Fingerprint> UserFingerprints(const RawUserTable& t) {
     AddNum(h, t.date_joined, i);
     fps[i] = h.Finish();
   }
+}
+
+std::vector<Fingerprint> PinFingerprints(const RawPinTable& t) {
+  std::vector<Fingerprint> fps;
+  AppendPinFingerprints(t, 0, fps);
+  return fps;
+}
+std::vector<Fingerprint> GeoFingerprints(const RawGeoTable& t) {
+  std::vector<Fingerprint> fps;
+  AppendGeoFingerprints(t, 0, fps);
+  return fps;
+}
+std::vector<Fingerprint> UserFingerprints(const RawUserTable& t) {
+  std::vector<Fingerprint> fps;
+  AppendUserFingerprints(t, 0, fps);
   return fps;
 }
 
+void ExtendFingerprints(RawKind kind, RawTables* t) {
+  switch (kind) {
+    case RawKind::kPin:
+      AppendPinFingerprints(t->pin, t->pin.fingerprints.size(), t->pin.fingerprints);
+      break;
+    case RawKind::kGeo:
+      AppendGeoFingerprints(t->geo, t->geo.fingerprints.size(), t->geo.fingerprints);
+      break;
+    case RawKind::kUser:
+      AppendUserFingerprints(t->user, t->user.fingerprints.size(), t->user.fingerprints);
+      break;
+  }
+}
+
 CleanPinTable CleanPins(RawPinTable&& raw, DedupWindow* window, CleanStats* stats) {
-  const std::optional<RowIds> kept = Deduplicate(PinFingerprints(raw), window, stats);
+  const std::optional<RowIds> kept = Deduplicate(FingerprintsOf(raw, &PinFingerprints), window, stats);
   const RowIds* keep = kept ? &*kept : nullptr;
   CleanPinTable out;
   FilterVectorInPlace(raw.ind, keep);
@@ -162,7 +198,7 @@ CleanPinTable CleanPins(RawPinTable&& raw, DedupWindow* window, CleanStats* stat
 }
 
 CleanGeoTable CleanGeos(RawGeoTable&& raw, DedupWindow* window, CleanStats* stats) {
-  const std::optional<RowIds> kept = Deduplicate(GeoFingerprints(raw), window, stats);
+  const std::optional<RowIds> kept = Deduplicate(FingerprintsOf(raw, &GeoFingerprints), window, stats);
   const RowIds* keep = kept ? &*kept : nullptr;
   CleanGeoTable out;
   FilterVectorInPlace(raw.ind, keep);
@@ -179,7 +215,7 @@ CleanGeoTable CleanGeos(RawGeoTable&& raw, DedupWindow* window, CleanStats* stat
 }
 
 CleanUserTable CleanUsers(RawUserTable&& raw, DedupWindow* window, CleanStats* stats) {
-  const std::optional<RowIds> kept = Deduplicate(UserFingerprints(raw), window, stats);
+  const std::optional<RowIds> kept = Deduplicate(FingerprintsOf(raw, &UserFingerprints), window, stats);
   const RowIds* keep = kept ? &*kept : nullptr;
   CleanUserTable out;
   FilterVectorInPlace(raw.ind, keep);

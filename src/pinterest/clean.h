@@ -26,6 +26,8 @@ struct CleanStats {
   size_t output_rows = 0;
 };
 
+struct RawTables;
+
 // window == nullptr: batch dedup over the whole input. Otherwise rows whose fingerprint
 // is in the window are dropped and new ones are added to it.
 CleanPinTable CleanPins(RawPinTable&& raw, DedupWindow* window = nullptr,
@@ -35,9 +37,13 @@ CleanGeoTable CleanGeos(RawGeoTable&& raw, DedupWindow* window = nullptr,
 CleanUserTable CleanUsers(RawUserTable&& raw, DedupWindow* window = nullptr,
                           CleanStats* stats = nullptr);
 
-// Row fingerprints (exposed for tests and for the stream's bookkeeping).
+// Row fingerprints (exposed for tests and for the stream's bookkeeping). The Clean*
+// functions use the table's `fingerprints` when it covers every row, else compute them.
 std::vector<Fingerprint> PinFingerprints(const RawPinTable& raw);
 std::vector<Fingerprint> GeoFingerprints(const RawGeoTable& raw);
 std::vector<Fingerprint> UserFingerprints(const RawUserTable& raw);
+// Appends the fingerprints of rows [fingerprints.size(), size()) of the table of `kind` to its
+// `fingerprints`: parallel decoders call it after each object, while the rows are in cache.
+void ExtendFingerprints(RawKind kind, RawTables* tables);
 
 }  // namespace pinpipe::pinterest

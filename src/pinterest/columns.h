@@ -27,6 +27,12 @@ class StringColumn {
     valid_.reserve(rows);
     arena_.reserve(bytes);
   }
+  // Reserves room for `factor` times the current rows and bytes (decoders that know how much
+  // input is coming size their columns once instead of growing them by doubling).
+  void ReserveScaled(double factor) {
+    Reserve(static_cast<size_t>(static_cast<double>(size()) * factor),
+            static_cast<size_t>(static_cast<double>(bytes()) * factor));
+  }
   void Append(std::string_view s) {
     arena_.append(s);
     offsets_.push_back(arena_.size());
@@ -85,6 +91,9 @@ struct NumericColumn {
   void Reserve(size_t rows) {
     values.reserve(rows);
     valid.reserve(rows);
+  }
+  void ReserveScaled(double factor) {
+    Reserve(static_cast<size_t>(static_cast<double>(size()) * factor));
   }
   void Append(T v) {
     values.push_back(v);

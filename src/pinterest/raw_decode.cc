@@ -138,6 +138,20 @@ void RawTables::Append(const RawTables& o) {
   quarantine.Append(o.quarantine);
 }
 
+void RawTables::ReserveScaled(RawKind kind, double factor) {
+  switch (kind) {
+    case RawKind::kPin:
+      pin.ReserveScaled(factor);
+      break;
+    case RawKind::kGeo:
+      geo.ReserveScaled(factor);
+      break;
+    case RawKind::kUser:
+      user.ReserveScaled(factor);
+      break;
+  }
+}
+
 struct RawDecoder::Impl {
   od::parser parser;
   std::string padded;  // copy of the caller's bytes + padding (Decode, DecodeRecord)
@@ -323,9 +337,11 @@ void RawDecoder::Decode(RawKind kind, std::string_view ndjson, RawTables* out) {
   if (buf.capacity() > (64u << 20)) std::string().swap(buf);  // don't pin a huge line's copy
 }
 
+static_assert(RawDecoder::kPadding >= simdjson::SIMDJSON_PADDING);
+
 void RawDecoder::DecodeInPlace(RawKind kind, std::string* ndjson, RawTables* out) {
   const size_t size = ndjson->size();
-  ndjson->resize(size + simdjson::SIMDJSON_PADDING);
+  ndjson->resize(size + kPadding);
   DecodePadded(kind, ndjson->data(), size, ndjson->size(), out);
   ndjson->resize(size);
 }

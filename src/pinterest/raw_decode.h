@@ -25,11 +25,17 @@ struct RawTables {
   QuarantineTable quarantine;
 
   void Append(const RawTables& other);
+  // Scales the reserved room of the table of `kind` (see StringColumn::ReserveScaled).
+  void ReserveScaled(RawKind kind, double factor);
 };
 
 // One decoder per thread; reuse it across calls (it keeps the parser's buffers warm).
 class RawDecoder {
  public:
+  // Bytes DecodeInPlace appends behind the input (simdjson's padding): reserve them up front
+  // and the input is never reallocated.
+  static constexpr size_t kPadding = 64;
+
   RawDecoder();
   ~RawDecoder();
   RawDecoder(const RawDecoder&) = delete;

@@ -14,7 +14,47 @@ std::string_view RawKindName(RawKind kind) {
   return "?";
 }
 
+namespace {
+void ReserveScaled(std::vector<int64_t>& v, double factor) {
+  v.reserve(static_cast<size_t>(static_cast<double>(v.size()) * factor));
+}
+}  // namespace
+
+void RawPinTable::ReserveScaled(double f) {
+  pinterest::ReserveScaled(ind, f);
+  fingerprints.reserve(ind.capacity());
+  for (StringColumn* c : {&unique_id, &title, &description, &poster_name, &follower_count,
+                          &tag_list, &is_image_or_video, &image_src, &save_location, &category}) {
+    c->ReserveScaled(f);
+  }
+  downloaded.ReserveScaled(f);
+}
+
+void RawGeoTable::ReserveScaled(double f) {
+  pinterest::ReserveScaled(ind, f);
+  fingerprints.reserve(ind.capacity());
+  timestamp.ReserveScaled(f);
+  latitude.ReserveScaled(f);
+  longitude.ReserveScaled(f);
+  country.ReserveScaled(f);
+}
+
+void RawUserTable::ReserveScaled(double f) {
+  pinterest::ReserveScaled(ind, f);
+  fingerprints.reserve(ind.capacity());
+  first_name.ReserveScaled(f);
+  last_name.ReserveScaled(f);
+  age.ReserveScaled(f);
+  date_joined.ReserveScaled(f);
+}
+
 void RawPinTable::Append(const RawPinTable& o) {
+  // Fingerprints stay only while they cover every row.
+  if (fingerprints.size() == size() && o.fingerprints.size() == o.size()) {
+    fingerprints.insert(fingerprints.end(), o.fingerprints.begin(), o.fingerprints.end());
+  } else {
+    fingerprints.clear();
+  }
   ind.insert(ind.end(), o.ind.begin(), o.ind.end());
   unique_id.AppendColumn(o.unique_id);
   title.AppendColumn(o.title);
@@ -30,6 +70,12 @@ void RawPinTable::Append(const RawPinTable& o) {
 }
 
 void RawGeoTable::Append(const RawGeoTable& o) {
+  // Fingerprints stay only while they cover every row.
+  if (fingerprints.size() == size() && o.fingerprints.size() == o.size()) {
+    fingerprints.insert(fingerprints.end(), o.fingerprints.begin(), o.fingerprints.end());
+  } else {
+    fingerprints.clear();
+  }
   ind.insert(ind.end(), o.ind.begin(), o.ind.end());
   timestamp.AppendColumn(o.timestamp);
   latitude.AppendColumn(o.latitude);
@@ -38,6 +84,12 @@ void RawGeoTable::Append(const RawGeoTable& o) {
 }
 
 void RawUserTable::Append(const RawUserTable& o) {
+  // Fingerprints stay only while they cover every row.
+  if (fingerprints.size() == size() && o.fingerprints.size() == o.size()) {
+    fingerprints.insert(fingerprints.end(), o.fingerprints.begin(), o.fingerprints.end());
+  } else {
+    fingerprints.clear();
+  }
   ind.insert(ind.end(), o.ind.begin(), o.ind.end());
   first_name.AppendColumn(o.first_name);
   last_name.AppendColumn(o.last_name);

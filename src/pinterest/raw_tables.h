@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pinterest/columns.h"
+#include "pinterest/fingerprint.h"
 
 namespace pinpipe::pinterest {
 
@@ -23,8 +24,12 @@ struct RawPinTable {
   Int64Column downloaded;
   StringColumn save_location, category;
 
+  // Row fingerprints when the decoder computed them (ExtendFingerprints), else empty.
+  std::vector<Fingerprint> fingerprints;
+
   size_t size() const { return ind.size(); }
   void Append(const RawPinTable& other);
+  void ReserveScaled(double factor);  // see StringColumn::ReserveScaled
 };
 
 struct RawGeoTable {
@@ -33,8 +38,12 @@ struct RawGeoTable {
   DoubleColumn latitude, longitude;
   StringColumn country;
 
+  // Row fingerprints when the decoder computed them (ExtendFingerprints), else empty.
+  std::vector<Fingerprint> fingerprints;
+
   size_t size() const { return ind.size(); }
   void Append(const RawGeoTable& other);
+  void ReserveScaled(double factor);  // see StringColumn::ReserveScaled
 };
 
 struct RawUserTable {
@@ -43,8 +52,12 @@ struct RawUserTable {
   Int64Column age;
   TimestampColumn date_joined;
 
+  // Row fingerprints when the decoder computed them (ExtendFingerprints), else empty.
+  std::vector<Fingerprint> fingerprints;
+
   size_t size() const { return ind.size(); }
   void Append(const RawUserTable& other);
+  void ReserveScaled(double factor);  // see StringColumn::ReserveScaled
 };
 
 }  // namespace pinpipe::pinterest

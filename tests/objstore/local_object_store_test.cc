@@ -60,6 +60,21 @@ TEST_F(LocalStoreTest, PutGetHeadListDelete) {
   EXPECT_EQ(store.ListAll("")->size(), 2u);
 }
 
+TEST_F(LocalStoreTest, GetIntoReusesTheBufferAndLeavesRoomForPadding) {
+  LocalObjectStore store(dir_.string());
+  ASSERT_TRUE(store.Put("a", std::string(5000, 'a')));
+  ASSERT_TRUE(store.Put("b", "short"));
+  std::string buf;
+  ASSERT_TRUE(store.GetInto("a", buf, 64));
+  EXPECT_EQ(buf, std::string(5000, 'a'));
+  EXPECT_GE(buf.capacity(), 5064u);
+  const char* storage = buf.data();
+  ASSERT_TRUE(store.GetInto("b", buf, 64));
+  EXPECT_EQ(buf, "short");
+  EXPECT_EQ(buf.data(), storage);  // same allocation, no new pages to fault in
+  EXPECT_EQ(store.GetInto("missing", buf).error().code(), ErrorCode::kNotFound);
+}
+
 TEST_F(LocalStoreTest, ListPaginates) {
   LocalObjectStore store(dir_.string());
   for (int i = 0; i < 25; ++i) {

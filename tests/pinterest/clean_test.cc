@@ -168,6 +168,34 @@ TEST(CleanPins, ExactDuplicatesRemovedOverDecodedValues) {
   EXPECT_EQ(t.follower_count.values[4], 5000);
 }
 
+TEST(CleanPins, FingerprintsExtendedPerObjectEqualTheWholeTableAndGiveTheSameResult) {
+  // The batch reader fingerprints after each decoded object; the result must not depend on it.
+  const std::string a = R"({"ind": 1, "title": "a", "downloaded": 1, "follower_count": "5k"}
+{"ind": 2, "title": "b", "downloaded": 0, "follower_count": "7"}
+)";
+  const std::string b = R"({"index": "1", "title": "a", "downloaded": "1", "follower_count": "5k"}
+{"ind": 3, "title": null, "downloaded": 1, "follower_count": "1M"}
+)";
+  RawTables t;
+  RawDecoder d;
+  d.Decode(RawKind::kPin, a, &t);
+  ExtendFingerprints(RawKind::kPin, &t);
+  d.Decode(RawKind::kPin, b, &t);
+  ExtendFingerprints(RawKind::kPin, &t);
+  ASSERT_EQ(t.pin.fingerprints.size(), 4u);
+  EXPECT_EQ(t.pin.fingerprints, PinFingerprints(t.pin));
+  EXPECT_EQ(t.pin.fingerprints[0], t.pin.fingerprints[2]);  // the same row spelled twice
+  RawTables plain;
+  d.Decode(RawKind::kPin, a + b, &plain);
+  CleanStats s1, s2;
+  CleanPinTable with = CleanPins(std::move(t.pin), nullptr, &s1);
+  CleanPinTable without = CleanPins(std::move(plain.pin), nullptr, &s2);
+  EXPECT_EQ(s1.duplicates, 1u);
+  EXPECT_EQ(s2.duplicates, 1u);
+  EXPECT_EQ(with.ind, without.ind);
+  EXPECT_EQ(with.follower_count.values, without.follower_count.values);
+}
+
 TEST(CleanGeos, CoordinatesTimestampAndDedup) {
   auto raw = Decode(RawKind::kGeo,
                     R"({"ind": 1, "latitude": -89.5236, "longitude": -154.567, "country": "Aruba", "timestamp": "2022-01-01 02:26:50"}
