@@ -10,6 +10,32 @@
 
 namespace pinpipe::batch {
 
+Status ReadRawObject(objstore::ObjectStore& store, pinterest::RawKind kind,
+                     const ManifestObject& object, uint64_t reserve_for_bytes,
+                     pinterest::RawDecoder& decoder, std::string& buf, pinterest::RawTables* out) {
+  // One buffer per thread, reused: no page faults for a fresh buffer per object.
+  Status got = store.GetInto(object.key, buf, pinterest::RawDecoder::kPadding);
+  if (!got) {
+    return MakeError(got.error().code(),
+                     "reading raw object " + object.key + ": " + got.error().message());
+  }
+  if (buf.size() != object.size) {
+    return MakeError(ErrorCode::kCorruption,
+                     "raw object " + object.key + " has " + std::to_string(buf.size()) +
+                         " bytes, the manifest says " + std::to_string(object.size) +
+                         ": the lake changed since load ran; rerun load");
+  }
+  decoder.DecodeInPlace(kind, &buf, out);
+  pinterest::ExtendFingerprints(kind, out);
+  if (reserve_for_bytes > object.size && object.size > 0) {
+    // Extrapolate from this first object, with a margin for objects of denser rows.
+    constexpr double kMargin = 1.15;
+    out->ReserveScaled(kind, kMargin * static_cast<double>(reserve_for_bytes) /
+                                 static_cast<double>(object.size));
+  }
+  return OkStatus();
+}
+
 Result<RawReadResult> ReadRawObjects(objstore::ObjectStore& store, pinterest::RawKind kind,
                                      const std::vector<ManifestObject>& objects,
                                      const RawReadOptions& options) {
@@ -44,30 +70,12 @@ Result<RawReadResult> ReadRawObjects(objstore::ObjectStore& store, pinterest::Ra
         failed = true;
         return;
       }
-      // One buffer per thread, reused: no page faults for a fresh buffer per object.
-      Status got = store.GetInto(objects[i].key, buf, pinterest::RawDecoder::kPadding);
-      if (!got) {
-        workers[w].status = MakeError(got.error().code(), "reading raw object " + objects[i].key +
-                                                          ": " + got.error().message());
+      Status st = ReadRawObject(store, kind, objects[i], i == begin ? expect : 0, decoder, buf,
+                                &workers[w].tables);
+      if (!st) {
+        workers[w].status = st;
         failed = true;
         return;
-      }
-      if (buf.size() != objects[i].size) {
-        workers[w].status = MakeError(
-            ErrorCode::kCorruption,
-            "raw object " + objects[i].key + " has " + std::to_string(buf.size()) +
-                " bytes, the manifest says " + std::to_string(objects[i].size) +
-                ": the lake changed since load ran; rerun load");
-        failed = true;
-        return;
-      }
-      decoder.DecodeInPlace(kind, &buf, &workers[w].tables);
-      pinterest::ExtendFingerprints(kind, &workers[w].tables);
-      if (i == begin && objects[i].size > 0) {
-        // Extrapolate from the first object, with a margin for objects of denser rows.
-        constexpr double kMargin = 1.15;
-        workers[w].tables.ReserveScaled(
-            kind, kMargin * static_cast<double>(expect) / static_cast<double>(objects[i].size));
       }
       done.fetch_add(objects[i].size, std::memory_order_relaxed);
     }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "batch/manifest.h"
@@ -31,6 +32,13 @@ struct RawReadResult {
   uint64_t records = 0;         // decoded + quarantined
   uint64_t bytes = 0;
 };
+
+// Reads one object into `buf` (reused across calls), decodes it into `out` and extends the
+// row fingerprints. When `reserve_for_bytes` is set (the first object of that many bytes of
+// input), the table's columns are then sized for all of it, so they never regrow.
+Status ReadRawObject(objstore::ObjectStore& store, pinterest::RawKind kind,
+                     const ManifestObject& object, uint64_t reserve_for_bytes,
+                     pinterest::RawDecoder& decoder, std::string& buf, pinterest::RawTables* out);
 
 // Errors: an object that is gone or whose size differs from the manifest (kCorruption: the
 // lake changed under the run; rerun load), store errors, cancellation (kUnavailable).

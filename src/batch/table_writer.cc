@@ -135,15 +135,18 @@ lake::DeltaSchema DeltaSchemaOf(std::span<const pinterest::ColumnSpec> specs) {
   return lake::DeltaType::Struct(std::move(fields));
 }
 
+namespace {
+Result<WrittenTable> CommitOverwriteTo(lake::DeltaTable& table, const lake::DeltaSchema& delta_schema,
+                                       std::vector<lake::AddFile> files, size_t rows,
+                                       const std::string& table_name);
+}  // namespace
+
 Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> storage,
                                          std::span<const pinterest::ColumnSpec> specs,
                                          std::span<const ColumnRef> cols, size_t rows,
                                          const std::string& table_name) {
   const lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
   PINPIPE_ASSIGN_OR_RETURN(lake::Schema schema, lake::ParquetSchemaForDelta(delta_schema));
-  WrittenTable out;
-  out.location = storage->root();
-  out.rows = rows;
   lake::DeltaTable table(std::move(storage));
 
   // Encoding and compression are CPU-bound and serial inside one file: big tables are written
@@ -165,10 +168,28 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
   std::vector<lake::AddFile> files;
   for (auto& a : adds) {
     if (!a) return std::unexpected(a.error());
-    out.file_bytes += a->size;
     files.push_back(std::move(*a));
   }
+  return CommitOverwriteTo(table, delta_schema, std::move(files), rows, table_name);
+}
 
+Result<WrittenTable> CommitOverwrite(std::unique_ptr<lake::TableStorage> storage,
+                                     std::span<const pinterest::ColumnSpec> specs,
+                                     std::vector<lake::AddFile> files, size_t rows,
+                                     const std::string& table_name) {
+  lake::DeltaTable table(std::move(storage));
+  return CommitOverwriteTo(table, DeltaSchemaOf(specs), std::move(files), rows, table_name);
+}
+
+namespace {
+
+Result<WrittenTable> CommitOverwriteTo(lake::DeltaTable& table, const lake::DeltaSchema& delta_schema,
+                                       std::vector<lake::AddFile> files, size_t rows,
+                                       const std::string& table_name) {
+  WrittenTable out;
+  out.location = table.storage().root();
+  out.rows = rows;
+  for (const auto& f : files) out.file_bytes += f.size;
   auto snapshot = table.LoadSnapshot();
   if (!snapshot && snapshot.error().code() != ErrorCode::kNotFound) return std::unexpected(snapshot.error());
   if (!snapshot) {
@@ -191,9 +212,19 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
   return out;
 }
 
-Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s,
-                                   const pinterest::CleanPinTable& t) {
-  const ColumnRef cols[] = {
+}  // namespace
+
+Result<lake::AddFile> WriteTablePart(lake::TableStorage& storage,
+                                     std::span<const pinterest::ColumnSpec> specs,
+                                     std::span<const ColumnRef> cols, size_t rows, int part) {
+  PINPIPE_ASSIGN_OR_RETURN(lake::Schema schema, lake::ParquetSchemaForDelta(DeltaSchemaOf(specs)));
+  return WritePart(storage, schema, cols, 0, rows, part);
+}
+
+namespace {
+
+std::vector<ColumnRef> ColumnsOf(const pinterest::CleanPinTable& t) {
+  return {
       {.type = ColumnType::kLong, .plain = &t.ind},
       {.type = ColumnType::kString, .str = &t.unique_id},
       {.type = ColumnType::kString, .str = &t.title},
@@ -206,29 +237,49 @@ Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s,
       {.type = ColumnType::kString, .str = &t.save_location},
       {.type = ColumnType::kString, .str = &t.category},
   };
-  return OverwriteDeltaTable(std::move(s), pinterest::CleanPinTable::Schema(), cols, t.size(), "pin");
 }
 
-Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s,
-                                   const pinterest::CleanGeoTable& t) {
-  const ColumnRef cols[] = {
+std::vector<ColumnRef> ColumnsOf(const pinterest::CleanGeoTable& t) {
+  return {
       {.type = ColumnType::kLong, .plain = &t.ind},
       {.type = ColumnType::kString, .str = &t.country},
       {.type = ColumnType::kDoubleArray, .element0 = &t.latitude, .element1 = &t.longitude},
       {.type = ColumnType::kTimestamp, .i64 = &t.timestamp},
   };
-  return OverwriteDeltaTable(std::move(s), pinterest::CleanGeoTable::Schema(), cols, t.size(), "geo");
 }
 
-Result<WrittenTable> WriteCleanUser(std::unique_ptr<lake::TableStorage> s,
-                                    const pinterest::CleanUserTable& t) {
-  const ColumnRef cols[] = {
+std::vector<ColumnRef> ColumnsOf(const pinterest::CleanUserTable& t) {
+  return {
       {.type = ColumnType::kLong, .plain = &t.ind},
       {.type = ColumnType::kString, .str = &t.user_name},
       {.type = ColumnType::kInt, .i32 = &t.age},
       {.type = ColumnType::kTimestamp, .i64 = &t.date_joined},
   };
-  return OverwriteDeltaTable(std::move(s), pinterest::CleanUserTable::Schema(), cols, t.size(), "user");
+}
+
+}  // namespace
+
+Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s,
+                                   const pinterest::CleanPinTable& t) {
+  return OverwriteDeltaTable(std::move(s), pinterest::CleanPinTable::Schema(), ColumnsOf(t), t.size(), "pin");
+}
+Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s,
+                                   const pinterest::CleanGeoTable& t) {
+  return OverwriteDeltaTable(std::move(s), pinterest::CleanGeoTable::Schema(), ColumnsOf(t), t.size(), "geo");
+}
+Result<WrittenTable> WriteCleanUser(std::unique_ptr<lake::TableStorage> s,
+                                    const pinterest::CleanUserTable& t) {
+  return OverwriteDeltaTable(std::move(s), pinterest::CleanUserTable::Schema(), ColumnsOf(t), t.size(), "user");
+}
+
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part) {
+  return WriteTablePart(s, pinterest::CleanPinTable::Schema(), ColumnsOf(t), t.size(), part);
+}
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part) {
+  return WriteTablePart(s, pinterest::CleanGeoTable::Schema(), ColumnsOf(t), t.size(), part);
+}
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part) {
+  return WriteTablePart(s, pinterest::CleanUserTable::Schema(), ColumnsOf(t), t.size(), part);
 }
 
 Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,

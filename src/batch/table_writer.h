@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "lake/delta_schema.h"
+#include "lake/delta_actions.h"
 #include "lake/delta_storage.h"
 #include "pinterest/clean_tables.h"
 #include "pinterest/columns.h"
@@ -51,6 +52,20 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
                                          std::span<const pinterest::ColumnSpec> specs,
                                          std::span<const ColumnRef> cols, size_t rows,
                                          const std::string& table_name);
+
+// The two halves of OverwriteDeltaTable, for writers that produce the part files themselves
+// (in parallel, while later rows are still being computed): one Parquet part file (parts are
+// numbered in row order), then one overwrite (or create) commit of all of them.
+Result<lake::AddFile> WriteTablePart(lake::TableStorage& storage,
+                                     std::span<const pinterest::ColumnSpec> specs,
+                                     std::span<const ColumnRef> cols, size_t rows, int part);
+Result<WrittenTable> CommitOverwrite(std::unique_ptr<lake::TableStorage> storage,
+                                     std::span<const pinterest::ColumnSpec> specs,
+                                     std::vector<lake::AddFile> files, size_t rows,
+                                     const std::string& table_name);
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part);
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part);
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part);
 
 Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanPinTable& t);
 Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanGeoTable& t);

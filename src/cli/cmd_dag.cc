@@ -166,6 +166,7 @@ void RunShow(const CliContext& ctx, const DagFlags& f) {
 std::string TodayUtc() { return FormatDate(SystemClock::Default()->Now()); }
 
 void RunNow(const CliContext& ctx, const DagFlags& f) {
+  TuneAllocatorForBatch();
   auto env = LoadEnv(ctx);
   const DagDefinition* dag = OrFail(env->registry.Resolve(f.dag));
   InstallCancelHandler();
@@ -182,6 +183,7 @@ void RunNow(const CliContext& ctx, const DagFlags& f) {
 }
 
 void RunBackfill(const CliContext& ctx, const DagFlags& f) {
+  TuneAllocatorForBatch();
   auto env = LoadEnv(ctx);
   const DagDefinition* dag = OrFail(env->registry.Resolve(f.dag));
   InstallCancelHandler();

@@ -20,6 +20,7 @@ struct TaskFlags {
 };
 
 int RunTask(const CliContext& ctx, const TaskFlags& f) {
+  TuneAllocatorForBatch();
   Config cfg = ctx.LoadConfigOrExit();
   InitLogging(cfg.GetString("logging.level"));
   auto env = LoadDagEnvironment(cfg);

@@ -193,19 +193,50 @@ void GeoQuestions(const CleanPinTable& pin, const CleanGeoTable& geo, const Cate
   }
 }
 
-// Q4, Q5, Q7, Q8: pin ⋈ user; Q6: user.
+constexpr int32_t kFirstJoinYear = 2015, kLastJoinYear = 2020;
+constexpr size_t kJoinYears = kLastJoinYear - kFirstJoinYear + 1;
+
+// Q6: distinct non-null user names per joining year. On its own thread: it does not need the
+// join, and interning every user name is a good share of the analytics' work.
+void UsersJoinedByYear(const CleanUserTable& user, ResultTable* q6) {
+  const std::vector<int32_t> year = Years(user.date_joined);
+  {
+    StringDict names(user.size() / 2 + 16);
+    std::array<int64_t, kJoinYears> joined{};
+    std::array<uint8_t, kJoinYears> present{};
+    FlatMap64<uint8_t> seen(user.size() + 16);
+    for (size_t i = 0; i < user.size(); ++i) {
+      const int32_t y = year[i];
+      if (y < kFirstJoinYear || y > kLastJoinYear) continue;
+      const size_t slot = static_cast<size_t>(y - kFirstJoinYear);
+      present[slot] = 1;
+      if (user.user_name.IsNull(i)) continue;
+      uint8_t& s = seen[Pack(static_cast<uint32_t>(y), names.Intern(user.user_name.Get(i)))];
+      if (!s) {
+        s = 1;
+        ++joined[slot];
+      }
+    }
+    *q6 = MakeTable("users_joined_by_year", "Users joined per year, 2015-2020",
+                    {{"post_year", ColumnType::kInt}, {"number_users_joined", ColumnType::kLong}});
+    for (size_t s = 0; s < kJoinYears; ++s) {
+      if (!present[s]) continue;
+      q6->columns[0].PushInt(kFirstJoinYear + static_cast<int32_t>(s));
+      q6->columns[1].PushInt(joined[s]);
+    }
+  }
+}
+
+// Q4, Q5, Q7, Q8: pin ⋈ user.
 void UserQuestions(const CleanPinTable& pin, const CleanUserTable& user, const CategoryKeys& cat,
-                   MedianMode mode, ResultTable* q4, ResultTable* q5, ResultTable* q6,
-                   ResultTable* q7, ResultTable* q8) {
+                   MedianMode mode, ResultTable* q4, ResultTable* q5, ResultTable* q7,
+                   ResultTable* q8) {
   const std::vector<int32_t> year = Years(user.date_joined);
   std::vector<int8_t> group(user.size());
   for (size_t i = 0; i < user.size(); ++i)
     group[i] = static_cast<int8_t>(user.age.IsValid(i) ? AgeGroupOf(user.age.values[i])
                                                        : kNoAgeGroup);
   const JoinPairs pairs = JoinIndex(user.ind).Probe(pin.ind);
-
-  constexpr int32_t kFirstJoinYear = 2015, kLastJoinYear = 2020;
-  constexpr size_t kJoinYears = kLastJoinYear - kFirstJoinYear + 1;
   FlatMap64<int64_t> by_group(256);
   MedianGroups q5_groups, q7_groups, q8_groups;
   q5_groups.Resize(kAgeGroupCount);
@@ -263,32 +294,6 @@ void UserQuestions(const CleanPinTable& pin, const CleanUserTable& user, const C
       if (!q5_groups.present[static_cast<size_t>(g)]) continue;
       q5->columns[0].PushString(AgeGroupName(g));
       PushMedian(q5->columns[1], q5_groups.values[static_cast<size_t>(g)], mode);
-    }
-  }
-  // Q6: distinct non-null user names per joining year.
-  {
-    StringDict names(user.size() / 2 + 16);
-    std::array<int64_t, kJoinYears> joined{};
-    std::array<uint8_t, kJoinYears> present{};
-    FlatMap64<uint8_t> seen(user.size() + 16);
-    for (size_t i = 0; i < user.size(); ++i) {
-      const int32_t y = year[i];
-      if (y < kFirstJoinYear || y > kLastJoinYear) continue;
-      const size_t slot = static_cast<size_t>(y - kFirstJoinYear);
-      present[slot] = 1;
-      if (user.user_name.IsNull(i)) continue;
-      uint8_t& s = seen[Pack(static_cast<uint32_t>(y), names.Intern(user.user_name.Get(i)))];
-      if (!s) {
-        s = 1;
-        ++joined[slot];
-      }
-    }
-    *q6 = MakeTable("users_joined_by_year", "Users joined per year, 2015-2020",
-                    {{"post_year", ColumnType::kInt}, {"number_users_joined", ColumnType::kLong}});
-    for (size_t s = 0; s < kJoinYears; ++s) {
-      if (!present[s]) continue;
-      q6->columns[0].PushInt(kFirstJoinYear + static_cast<int32_t>(s));
-      q6->columns[1].PushInt(joined[s]);
     }
   }
   // Q7
@@ -349,13 +354,16 @@ std::vector<ResultTable> RunAnalytics(const CleanPinTable& pin, const CleanGeoTa
   cat.ids = cat.dict.Encode(pin.category);
   std::vector<ResultTable> out(9);
   auto geo_side = [&] { GeoQuestions(pin, geo, cat, &out[0], &out[1], &out[2], &out[3]); };
+  auto q6 = [&] { UsersJoinedByYear(user, &out[6]); };
   if (options.parallel) {
-    std::thread t(geo_side);
-    UserQuestions(pin, user, cat, options.median, &out[4], &out[5], &out[6], &out[7], &out[8]);
+    std::thread t(geo_side), u(q6);
+    UserQuestions(pin, user, cat, options.median, &out[4], &out[5], &out[7], &out[8]);
     t.join();
+    u.join();
   } else {
     geo_side();
-    UserQuestions(pin, user, cat, options.median, &out[4], &out[5], &out[6], &out[7], &out[8]);
+    q6();
+    UserQuestions(pin, user, cat, options.median, &out[4], &out[5], &out[7], &out[8]);
   }
   return out;
 }

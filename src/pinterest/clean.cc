@@ -33,8 +33,10 @@ std::vector<Fingerprint> FingerprintsOf(Table& raw,
 }
 
 // Rows to keep, or nullopt when every row is kept (then the columns are not rewritten).
-std::optional<RowIds> Deduplicate(const std::vector<Fingerprint>& fps, DedupWindow* window,
-                                  CleanStats* stats) {
+// `is_new(fp)` says whether a row is the first of its kind (and remembers it).
+template <typename IsNew>
+std::optional<RowIds> KeepFirst(const std::vector<Fingerprint>& fps, IsNew&& is_new_fp,
+                                CleanStats* stats) {
   RowIds keep;
   bool dropped = false;
   auto consider = [&](size_t i, bool is_new) {
@@ -48,19 +50,25 @@ std::optional<RowIds> Deduplicate(const std::vector<Fingerprint>& fps, DedupWind
       for (size_t k = 0; k < i; ++k) keep.push_back(static_cast<uint32_t>(k));
     }
   };
-  if (window) {
-    for (size_t i = 0; i < fps.size(); ++i) consider(i, window->Insert(fps[i]));
-  } else {
-    FingerprintSet seen(fps.size());
-    for (size_t i = 0; i < fps.size(); ++i) consider(i, seen.Insert(fps[i]));
-  }
+  for (size_t i = 0; i < fps.size(); ++i) consider(i, is_new_fp(fps[i]));
   if (stats) {
-    stats->input_rows = fps.size();
-    stats->output_rows = dropped ? keep.size() : fps.size();
-    stats->duplicates = stats->input_rows - stats->output_rows;
+    const size_t out = dropped ? keep.size() : fps.size();
+    stats->input_rows += fps.size();
+    stats->output_rows += out;
+    stats->duplicates += fps.size() - out;
   }
   if (!dropped) return std::nullopt;
   return keep;
+}
+
+std::optional<RowIds> Deduplicate(const std::vector<Fingerprint>& fps, DedupWindow* window,
+                                  CleanStats* stats) {
+  if (stats) *stats = CleanStats{};
+  if (window) {
+    return KeepFirst(fps, [&](const Fingerprint& fp) { return window->Insert(fp); }, stats);
+  }
+  FingerprintSet seen(fps.size());
+  return KeepFirst(fps, [&](const Fingerprint& fp) { return seen.Insert(fp); }, stats);
 }
 
 constexpr auto kKeepAll = [](std::string_view v) {
@@ -139,6 +147,11 @@ std::vector<Fingerprint> UserFingerprints(const RawUserTable& t) {
   return fps;
 }
 
+std::optional<RowIds> DeduplicateChunk(const std::vector<Fingerprint>& fps, FingerprintSet& seen,
+                                       CleanStats* stats) {
+  return KeepFirst(fps, [&](const Fingerprint& fp) { return seen.Insert(fp); }, stats);
+}
+
 void ExtendFingerprints(RawKind kind, RawTables* t) {
   switch (kind) {
     case RawKind::kPin:
@@ -155,7 +168,10 @@ void ExtendFingerprints(RawKind kind, RawTables* t) {
 
 CleanPinTable CleanPins(RawPinTable&& raw, DedupWindow* window, CleanStats* stats) {
   const std::optional<RowIds> kept = Deduplicate(FingerprintsOf(raw, &PinFingerprints), window, stats);
-  const RowIds* keep = kept ? &*kept : nullptr;
+  return CleanPinsKeeping(std::move(raw), kept ? &*kept : nullptr);
+}
+
+CleanPinTable CleanPinsKeeping(RawPinTable&& raw, const RowIds* keep) {
   CleanPinTable out;
   FilterVectorInPlace(raw.ind, keep);
   out.ind = std::move(raw.ind);
@@ -199,7 +215,10 @@ CleanPinTable CleanPins(RawPinTable&& raw, DedupWindow* window, CleanStats* stat
 
 CleanGeoTable CleanGeos(RawGeoTable&& raw, DedupWindow* window, CleanStats* stats) {
   const std::optional<RowIds> kept = Deduplicate(FingerprintsOf(raw, &GeoFingerprints), window, stats);
-  const RowIds* keep = kept ? &*kept : nullptr;
+  return CleanGeosKeeping(std::move(raw), kept ? &*kept : nullptr);
+}
+
+CleanGeoTable CleanGeosKeeping(RawGeoTable&& raw, const RowIds* keep) {
   CleanGeoTable out;
   FilterVectorInPlace(raw.ind, keep);
   out.ind = std::move(raw.ind);
@@ -216,7 +235,10 @@ CleanGeoTable CleanGeos(RawGeoTable&& raw, DedupWindow* window, CleanStats* stat
 
 CleanUserTable CleanUsers(RawUserTable&& raw, DedupWindow* window, CleanStats* stats) {
   const std::optional<RowIds> kept = Deduplicate(FingerprintsOf(raw, &UserFingerprints), window, stats);
-  const RowIds* keep = kept ? &*kept : nullptr;
+  return CleanUsersKeeping(std::move(raw), kept ? &*kept : nullptr);
+}
+
+CleanUserTable CleanUsersKeeping(RawUserTable&& raw, const RowIds* keep) {
   CleanUserTable out;
   FilterVectorInPlace(raw.ind, keep);
   out.ind = std::move(raw.ind);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "pinterest/clean_tables.h"
@@ -36,6 +37,18 @@ CleanGeoTable CleanGeos(RawGeoTable&& raw, DedupWindow* window = nullptr,
                         CleanStats* stats = nullptr);
 CleanUserTable CleanUsers(RawUserTable&& raw, DedupWindow* window = nullptr,
                           CleanStats* stats = nullptr);
+
+// The same cleaning with the rows to keep already decided (nullptr: every row), for callers
+// that deduplicate a large input chunk by chunk (DeduplicateChunk).
+CleanPinTable CleanPinsKeeping(RawPinTable&& raw, const RowIds* keep);
+CleanGeoTable CleanGeosKeeping(RawGeoTable&& raw, const RowIds* keep);
+CleanUserTable CleanUsersKeeping(RawUserTable&& raw, const RowIds* keep);
+
+// Batch dedup of one chunk of a larger input, chunks in input order: rows whose fingerprint
+// `seen` holds are dropped, the others are added. nullopt when every row is kept. Adds to
+// *stats (when given).
+std::optional<RowIds> DeduplicateChunk(const std::vector<Fingerprint>& fps, FingerprintSet& seen,
+                                       CleanStats* stats);
 
 // Row fingerprints (exposed for tests and for the stream's bookkeeping). The Clean*
 // functions use the table's `fingerprints` when it covers every row, else compute them.

@@ -1,0 +1,133 @@
+// The clean pipeline gives the same table whatever the chunking and thread count: chunks are
+// deduplicated in manifest order, so a row repeated in a later object is dropped there, and
+// the part files keep the row order. Also its errors (a changed object) and the quarantine.
+#include "batch/clean_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "batch/raw_gen.h"
+#include "batch/raw_reader.h"
+#include "lake/delta_rows.h"
+#include "lake/delta_snapshot.h"
+#include "objstore/open_object_store.h"
+
+namespace pinpipe::batch {
+namespace {
+
+namespace fs = std::filesystem;
+using pinterest::RawKind;
+
+class CleanPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/pinpipe_pipeline_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto store = objstore::OpenObjectStore(dir_ + "/lake");
+    ASSERT_TRUE(store.has_value());
+    store_ = std::move(*store);
+    RawGenOptions go;
+    go.interactions = 3000;
+    go.records_per_object = 250;
+    ASSERT_TRUE(GenerateRawObjects(*store_, go).has_value());
+    for (RawKind k : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {
+      auto listed = store_->ListAll("topics/pinterest." + std::string(pinterest::RawKindName(k)) + "/");
+      ASSERT_TRUE(listed.has_value());
+      auto& objs = objects_[static_cast<size_t>(k)];
+      for (const auto& o : *listed) objs.push_back({o.key, o.size, 0, ""});
+      SortObjects(objs);
+      ASSERT_EQ(objs.size(), 12u);
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Rows of the Delta table at `dir`, as text, in table order.
+  std::vector<std::string> Rows(const std::string& dir) {
+    auto storage = lake::NewLocalTableStorage(dir);
+    auto snap = lake::Snapshot::Load(*storage);
+    EXPECT_TRUE(snap.has_value());
+    std::vector<std::string> rows;
+    if (!snap) return rows;
+    EXPECT_TRUE(lake::ForEachRow(*storage, *snap, 0, [&](const lake::RowView& r) {
+      std::string line;
+      for (size_t c = 0; c < r.num_columns(); ++c) {
+        if (r.IsNull(c)) line += "null";
+        else r.AppendJson(c, &line);
+        line += '|';
+      }
+      rows.push_back(line);
+      return true;
+    }));
+    return rows;
+  }
+
+  Result<CleanPipelineResult> Run(RawKind kind, const std::string& table, uint64_t chunk_bytes,
+                                  int threads) {
+    CleanPipelineOptions o;
+    o.chunk_bytes = chunk_bytes;
+    o.threads = threads;
+    fs::create_directories(dir_ + "/" + table);  // as BatchLake::Table does for a local lake
+    return RunCleanPipeline(*store_, kind, objects_[static_cast<size_t>(kind)],
+                            lake::NewLocalTableStorage(dir_ + "/" + table), o);
+  }
+
+  std::string dir_;
+  std::unique_ptr<objstore::ObjectStore> store_;
+  std::vector<ManifestObject> objects_[3];
+};
+
+TEST_F(CleanPipelineTest, ChunkingAndThreadsDoNotChangeTheTable) {
+  for (RawKind k : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {
+    const std::string name(pinterest::RawKindName(k));
+    auto one = Run(k, name + "_one", 1ull << 40, 1);  // a single chunk, like the whole input
+    ASSERT_TRUE(one.has_value()) << one.error().message();
+    auto many = Run(k, name + "_many", 1, 3);  // every object its own chunk and part file
+    ASSERT_TRUE(many.has_value()) << many.error().message();
+    EXPECT_EQ(one->parts, 1);
+    EXPECT_EQ(many->parts, 12);
+    EXPECT_EQ(one->records, 3000u);
+    EXPECT_EQ(many->records, 3000u);
+    EXPECT_GT(one->stats.duplicates, 0u) << name;  // re-posted rows, also across objects
+    EXPECT_EQ(many->stats.duplicates, one->stats.duplicates) << name;
+    EXPECT_EQ(many->table.rows, one->table.rows);
+    const auto a = Rows(dir_ + "/" + name + "_one"), b = Rows(dir_ + "/" + name + "_many");
+    ASSERT_EQ(a.size(), one->table.rows);
+    EXPECT_EQ(a, b) << name;
+
+    // And the same as cleaning the whole input in memory.
+    auto raw = ReadRawObjects(*store_, k, objects_[static_cast<size_t>(k)]);
+    ASSERT_TRUE(raw.has_value());
+    pinterest::CleanStats cs;
+    size_t rows = 0;
+    switch (k) {
+      case RawKind::kPin: rows = pinterest::CleanPins(std::move(raw->tables.pin), nullptr, &cs).size(); break;
+      case RawKind::kGeo: rows = pinterest::CleanGeos(std::move(raw->tables.geo), nullptr, &cs).size(); break;
+      case RawKind::kUser: rows = pinterest::CleanUsers(std::move(raw->tables.user), nullptr, &cs).size(); break;
+    }
+    EXPECT_EQ(rows, one->table.rows) << name;
+    EXPECT_EQ(cs.duplicates, one->stats.duplicates) << name;
+  }
+}
+
+TEST_F(CleanPipelineTest, QuarantineKeepsManifestOrderAndAChangedObjectFails) {
+  auto& pins = objects_[static_cast<size_t>(RawKind::kPin)];
+  ASSERT_TRUE(store_->Put(pins[3].key, "broken 3\n"));
+  ASSERT_TRUE(store_->Put(pins[9].key, "broken 9\n"));
+  // The manifest still has the old sizes: the run must refuse the changed objects.
+  auto changed = Run(RawKind::kPin, "pin_changed", 1, 2);
+  ASSERT_FALSE(changed.has_value());
+  EXPECT_EQ(changed.error().code(), ErrorCode::kCorruption);
+  pins[3].size = 9;
+  pins[9].size = 9;
+  auto r = Run(RawKind::kPin, "pin_quarantine", 1, 3);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_EQ(r->quarantine.size(), 2u);
+  EXPECT_EQ(r->quarantine.raw.Get(0), "broken 3");
+  EXPECT_EQ(r->quarantine.raw.Get(1), "broken 9");
+  EXPECT_EQ(r->records, 3000u - 2 * 250u + 2u);
+}
+
+}  // namespace
+}  // namespace pinpipe::batch
