@@ -22,6 +22,18 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Route
       options.body_timeout_ms <= 0 || options.idle_timeout_ms <= 0) {
     return MakeError(ErrorCode::kInvalidArgument, "http: invalid server limits");
   }
+  if (options.port != 0) {
+    // Before anything else (the router's metrics are shared with a running server, if any).
+    // SO_REUSEPORT would let a second server bind the same port and silently take half of the
+    // connections: first bind once without it, which fails while anyone else listens there.
+    auto probe = net::OpenListener(options.bind, options.port, /*reuse_port=*/false);
+    if (!probe) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " +
+                           probe.error().message() + " (is another server using the port?)");
+    }
+    ::close(*probe);
+  }
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::unique_ptr<Server> server(new Server());
@@ -41,17 +53,6 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Route
   int tick_ms = std::clamp(shortest / 8, 5, 100);
 
   uint16_t port = options.port;
-  if (port != 0) {
-    // SO_REUSEPORT would let a second server bind the same port and silently take half of the
-    // connections: first bind once without it, which fails while anyone else listens there.
-    auto probe = net::OpenListener(options.bind, port, /*reuse_port=*/false);
-    if (!probe) {
-      return MakeError(ErrorCode::kUnavailable,
-                       "cannot listen on " + options.bind + ":" + std::to_string(port) + ": " +
-                           probe.error().message() + " (is another server using the port?)");
-    }
-    ::close(*probe);
-  }
   for (int i = 0; i < threads; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(int fd, net::OpenListener(options.bind, port, /*reuse_port=*/true));
     if (i == 0) {
