@@ -2,6 +2,7 @@
 // read back by the interop tests with DuckDB and hyparquet.
 // pinpipe lake bench-write --rows N OUT: writes the clean pin schema, timing only the writer.
 #include <chrono>
+#include <thread>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -245,6 +246,9 @@ int BenchWrite(const std::string& out, int64_t rows, const std::string& codec_na
   lake::Schema schema = PinSchema();
   lake::WriterOptions opt;
   opt.codec = *codec;
+  // One file, every core: columns are encoded and compressed in parallel (as DuckDB's COPY
+  // uses its threads).
+  opt.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto w = lake::ParquetWriter::Open(out, schema, opt);
   if (!w) { PrintError(w.error()); return kExitFailure; }
   ColumnBatch batch(schema);

@@ -1,5 +1,9 @@
 #include "lake/parquet_writer.h"
 
+#include <atomic>
+#include <functional>
+#include <thread>
+
 namespace pinpipe::lake {
 
 namespace {
@@ -77,6 +81,23 @@ Status ParquetWriter::WriteBatch(const ColumnBatch& batch) {
     for (uint8_t v : d.rep)
       if (v > l.max_rep) return MakeError(ErrorCode::kInvalidArgument, "parquet writer: repetition level above max");
   }
+  if (opt_.threads > 1 && leaves.size() > 1) {
+    // Whole batch per column, columns spread over the threads.
+    std::vector<Status> st(leaves.size(), OkStatus());
+    ForEachColumnInParallel([&](size_t i) {
+      const LeafData& d = batch.leaf(i);
+      const size_t entries = leaves[i].max_rep == 0 ? rows : d.rep.size();
+      st[i] = columns_[i]->Append(d, 0, entries, 0, d.num_values());
+    });
+    size_t buffered = 0;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      PINPIPE_RETURN_IF_ERROR(st[i]);
+      buffered += columns_[i]->buffered_bytes();
+    }
+    rows_in_group_ += static_cast<int64_t>(rows);
+    if (buffered >= opt_.row_group_size) PINPIPE_RETURN_IF_ERROR(FlushRowGroup());
+    return OkStatus();
+  }
   // Per leaf cursors: entry and value positions.
   std::vector<size_t> entry(leaves.size(), 0), value(leaves.size(), 0);
   size_t row = 0;
@@ -122,22 +143,33 @@ Status ParquetWriter::FlushRowGroup() {
   rg.file_offset = static_cast<int64_t>(offset_);
   rg.ordinal = static_cast<int16_t>(md_.row_groups.size());
   int64_t compressed = 0;
-  for (size_t i = 0; i < columns_.size(); ++i) {
-    format::ColumnChunk cc;
-    cc.file_offset = 0;  // deprecated; 0 as parquet-java writes (lake.md pitfall 4)
-    cc.meta_data.emplace();
-    auto& md = *cc.meta_data;
-    PINPIPE_RETURN_IF_ERROR(columns_[i]->Finish(&dict_buf_, &pages_buf_, &md));
-    int64_t start = static_cast<int64_t>(offset_);
-    if (!dict_buf_.empty()) {
-      md.dictionary_page_offset = start;
-      PINPIPE_RETURN_IF_ERROR(Write(dict_buf_));
+  const size_t n = columns_.size();
+  std::vector<format::ColumnChunk> chunks(n);
+  if (opt_.threads > 1 && n > 1) {
+    // Finishing a chunk flushes and compresses its last page: in parallel too, into buffers
+    // per column, written in column order below.
+    std::vector<std::string> dicts(n), pages(n);
+    std::vector<Status> st(n, OkStatus());
+    ForEachColumnInParallel([&](size_t i) {
+      chunks[i].meta_data.emplace();
+      st[i] = columns_[i]->Finish(&dicts[i], &pages[i], &*chunks[i].meta_data);
+    });
+    for (size_t i = 0; i < n; ++i) {
+      PINPIPE_RETURN_IF_ERROR(st[i]);
+      PINPIPE_RETURN_IF_ERROR(AppendChunk(dicts[i], pages[i], &chunks[i], &rg, &compressed));
+      columns_[i] = std::make_unique<ColumnChunkWriter>(schema_.leaves()[i], opt_);
     }
-    md.data_page_offset = static_cast<int64_t>(offset_);
-    PINPIPE_RETURN_IF_ERROR(Write(pages_buf_));
-    rg.total_byte_size += md.total_uncompressed_size;
-    compressed += md.total_compressed_size;
-    rg.columns.push_back(std::move(cc));
+    rg.total_compressed_size = compressed;
+    md_.num_rows += rows_in_group_;
+    md_.row_groups.push_back(std::move(rg));
+    rows_in_group_ = 0;
+    return OkStatus();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    format::ColumnChunk& cc = chunks[i];
+    cc.meta_data.emplace();
+    PINPIPE_RETURN_IF_ERROR(columns_[i]->Finish(&dict_buf_, &pages_buf_, &*cc.meta_data));
+    PINPIPE_RETURN_IF_ERROR(AppendChunk(dict_buf_, pages_buf_, &cc, &rg, &compressed));
     columns_[i] = std::make_unique<ColumnChunkWriter>(schema_.leaves()[i], opt_);
   }
   rg.total_compressed_size = compressed;
@@ -145,6 +177,38 @@ Status ParquetWriter::FlushRowGroup() {
   md_.row_groups.push_back(std::move(rg));
   rows_in_group_ = 0;
   return OkStatus();
+}
+
+Status ParquetWriter::AppendChunk(const std::string& dict, const std::string& pages,
+                                  format::ColumnChunk* cc, format::RowGroup* rg,
+                                  int64_t* compressed) {
+  cc->file_offset = 0;  // deprecated; 0 as parquet-java writes (lake.md pitfall 4)
+  auto& md = *cc->meta_data;
+  {
+    int64_t start = static_cast<int64_t>(offset_);
+    if (!dict.empty()) {
+      md.dictionary_page_offset = start;
+      PINPIPE_RETURN_IF_ERROR(Write(dict));
+    }
+    md.data_page_offset = static_cast<int64_t>(offset_);
+    PINPIPE_RETURN_IF_ERROR(Write(pages));
+    rg->total_byte_size += md.total_uncompressed_size;
+    *compressed += md.total_compressed_size;
+    rg->columns.push_back(std::move(*cc));
+  }
+  return OkStatus();
+}
+
+void ParquetWriter::ForEachColumnInParallel(const std::function<void(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < columns_.size();) fn(i);
+  };
+  std::vector<std::thread> helpers;
+  const size_t extra = std::min<size_t>(static_cast<size_t>(opt_.threads), columns_.size()) - 1;
+  for (size_t t = 0; t < extra; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
 }
 
 Status ParquetWriter::Close() {

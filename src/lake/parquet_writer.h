@@ -9,6 +9,7 @@
 //   (*w)->Close();
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,11 @@ class ParquetWriter {
   ParquetWriter(std::unique_ptr<OutputSink> sink, Schema schema, WriterOptions options);
   Status Start();
   Status FlushRowGroup();
+  // Writes one finished column chunk (dictionary page, data pages) and records it in `rg`.
+  Status AppendChunk(const std::string& dict, const std::string& pages, format::ColumnChunk* cc,
+                     format::RowGroup* rg, int64_t* compressed);
+  // fn(column index) for every column, on up to options.threads threads.
+  void ForEachColumnInParallel(const std::function<void(size_t)>& fn);
   Status Write(std::string_view bytes);
 
   std::unique_ptr<OutputSink> sink_;

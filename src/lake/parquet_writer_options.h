@@ -20,6 +20,9 @@ struct WriterOptions {
   size_t dictionary_page_limit = 1 << 20;   // dictionary bytes before falling back to PLAIN
   bool dictionary = true;                   // dictionary-encode string columns
   size_t row_group_size = 64 << 20;         // buffered bytes before a row group is written
+  // Threads encoding and compressing columns of one file in parallel (columns are
+  // independent). 1 = on the caller's thread. Above 1, row groups end at batch boundaries.
+  int threads = 1;
   std::string created_by = kCreatedBy;
   std::vector<format::KeyValue> key_value_metadata;
 };

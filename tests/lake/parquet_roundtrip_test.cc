@@ -175,6 +175,7 @@ TEST_P(RoundTrip, RandomSchemasAndData) {
     opt.row_group_size = g.P(0.5) ? (1 << 16) : (64 << 20);
     opt.dictionary_page_limit = g.P(0.3) ? 2000 : (1 << 20);
     opt.dictionary = g.P(0.8);
+    opt.threads = g.P(0.5) ? 2 + static_cast<int>(g.U(3)) : 1;  // column-parallel encoding too
     bool long_strings = g.P(0.2);
     std::string file;
     auto w = ParquetWriter::Open(MemorySink(&file), schema, opt);
