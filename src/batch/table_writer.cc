@@ -259,19 +259,6 @@ std::vector<ColumnRef> ColumnsOf(const pinterest::CleanUserTable& t) {
 
 }  // namespace
 
-Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s,
-                                   const pinterest::CleanPinTable& t) {
-  return OverwriteDeltaTable(std::move(s), pinterest::CleanPinTable::Schema(), ColumnsOf(t), t.size(), "pin");
-}
-Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s,
-                                   const pinterest::CleanGeoTable& t) {
-  return OverwriteDeltaTable(std::move(s), pinterest::CleanGeoTable::Schema(), ColumnsOf(t), t.size(), "geo");
-}
-Result<WrittenTable> WriteCleanUser(std::unique_ptr<lake::TableStorage> s,
-                                    const pinterest::CleanUserTable& t) {
-  return OverwriteDeltaTable(std::move(s), pinterest::CleanUserTable::Schema(), ColumnsOf(t), t.size(), "user");
-}
-
 Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part) {
   return WriteTablePart(s, pinterest::CleanPinTable::Schema(), ColumnsOf(t), t.size(), part);
 }

@@ -67,9 +67,6 @@ Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::Cle
 Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part);
 Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part);
 
-Result<WrittenTable> WriteCleanPin(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanPinTable& t);
-Result<WrittenTable> WriteCleanGeo(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanGeoTable& t);
-Result<WrittenTable> WriteCleanUser(std::unique_ptr<lake::TableStorage> s, const pinterest::CleanUserTable& t);
 // Columns table, reason, raw (strings); only the rows of `kind`.
 Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
                                      const pinterest::QuarantineTable& q, pinterest::RawKind kind);

@@ -131,13 +131,6 @@ bool ParseDoubleText(std::string_view s, double* out) {
   return ec == std::errc() && p == e;
 }
 
-void RawTables::Append(const RawTables& o) {
-  pin.Append(o.pin);
-  geo.Append(o.geo);
-  user.Append(o.user);
-  quarantine.Append(o.quarantine);
-}
-
 void RawTables::ReserveScaled(RawKind kind, double factor) {
   switch (kind) {
     case RawKind::kPin:

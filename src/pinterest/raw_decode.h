@@ -24,7 +24,6 @@ struct RawTables {
   RawUserTable user;
   QuarantineTable quarantine;
 
-  void Append(const RawTables& other);
   // Scales the reserved room of the table of `kind` (see StringColumn::ReserveScaled).
   void ReserveScaled(RawKind kind, double factor);
 };

@@ -28,7 +28,6 @@ struct RawPinTable {
   std::vector<Fingerprint> fingerprints;
 
   size_t size() const { return ind.size(); }
-  void Append(const RawPinTable& other);
   void ReserveScaled(double factor);  // see StringColumn::ReserveScaled
 };
 
@@ -42,7 +41,6 @@ struct RawGeoTable {
   std::vector<Fingerprint> fingerprints;
 
   size_t size() const { return ind.size(); }
-  void Append(const RawGeoTable& other);
   void ReserveScaled(double factor);  // see StringColumn::ReserveScaled
 };
 
@@ -56,7 +54,6 @@ struct RawUserTable {
   std::vector<Fingerprint> fingerprints;
 
   size_t size() const { return ind.size(); }
-  void Append(const RawUserTable& other);
   void ReserveScaled(double factor);  // see StringColumn::ReserveScaled
 };
 

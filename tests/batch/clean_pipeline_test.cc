@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "batch/raw_gen.h"
-#include "batch/raw_reader.h"
+#include "pinterest/raw_decode.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
 #include "objstore/open_object_store.h"
@@ -97,14 +97,19 @@ TEST_F(CleanPipelineTest, ChunkingAndThreadsDoNotChangeTheTable) {
     EXPECT_EQ(a, b) << name;
 
     // And the same as cleaning the whole input in memory.
-    auto raw = ReadRawObjects(*store_, k, objects_[static_cast<size_t>(k)]);
-    ASSERT_TRUE(raw.has_value());
+    pinterest::RawTables raw;
+    pinterest::RawDecoder decoder;
+    for (const auto& o : objects_[static_cast<size_t>(k)]) {
+      auto data = store_->Get(o.key);
+      ASSERT_TRUE(data.has_value());
+      decoder.Decode(k, *data, &raw);
+    }
     pinterest::CleanStats cs;
     size_t rows = 0;
     switch (k) {
-      case RawKind::kPin: rows = pinterest::CleanPins(std::move(raw->tables.pin), nullptr, &cs).size(); break;
-      case RawKind::kGeo: rows = pinterest::CleanGeos(std::move(raw->tables.geo), nullptr, &cs).size(); break;
-      case RawKind::kUser: rows = pinterest::CleanUsers(std::move(raw->tables.user), nullptr, &cs).size(); break;
+      case RawKind::kPin: rows = pinterest::CleanPins(std::move(raw.pin), nullptr, &cs).size(); break;
+      case RawKind::kGeo: rows = pinterest::CleanGeos(std::move(raw.geo), nullptr, &cs).size(); break;
+      case RawKind::kUser: rows = pinterest::CleanUsers(std::move(raw.user), nullptr, &cs).size(); break;
     }
     EXPECT_EQ(rows, one->table.rows) << name;
     EXPECT_EQ(cs.duplicates, one->stats.duplicates) << name;
