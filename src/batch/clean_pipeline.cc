@@ -40,7 +40,6 @@ std::vector<std::pair<size_t, size_t>> SplitIntoChunks(const std::vector<Manifes
 
 struct Chunk {
   pinterest::RawTables raw;
-  uint64_t records = 0;
   std::optional<pinterest::RowIds> keep;  // after dedup; nullopt = every row
   bool decoded = false;
 };
@@ -163,7 +162,6 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
         auto add = CleanAndWrite(kind, chunks[i], *table, static_cast<int>(i), &part_rows[i],
                                  &clean_s, &write_s);
         quarantines[i] = std::move(chunks[i].raw.quarantine);
-        chunk_records[i] = chunks[i].records;
         chunks[i] = Chunk{};  // frees the chunk's raw and clean columns now
         lock.lock();
         if (!add) failure = add.error();
@@ -190,7 +188,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
             options.progress(done_bytes, total);
           }
         }
-        chunks[i].records = decoder.records() - records_before;
+        chunk_records[i] = decoder.records() - records_before;  // this worker's slot
         decode_s += Seconds(Clock::now() - t0);
         lock.lock();
         if (!st) {

@@ -135,19 +135,12 @@ lake::DeltaSchema DeltaSchemaOf(std::span<const pinterest::ColumnSpec> specs) {
   return lake::DeltaType::Struct(std::move(fields));
 }
 
-namespace {
-Result<WrittenTable> CommitOverwriteTo(lake::DeltaTable& table, const lake::DeltaSchema& delta_schema,
-                                       std::vector<lake::AddFile> files, size_t rows,
-                                       const std::string& table_name);
-}  // namespace
-
 Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> storage,
                                          std::span<const pinterest::ColumnSpec> specs,
                                          std::span<const ColumnRef> cols, size_t rows,
                                          const std::string& table_name) {
   const lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
   PINPIPE_ASSIGN_OR_RETURN(lake::Schema schema, lake::ParquetSchemaForDelta(delta_schema));
-  lake::DeltaTable table(std::move(storage));
 
   // Encoding and compression are CPU-bound and serial inside one file: big tables are written
   // as one file per core, in parallel (contiguous row ranges, so the order is kept).
@@ -158,11 +151,11 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
     std::vector<std::thread> pool;
     for (size_t p = 1; p < parts; ++p) {
       pool.emplace_back([&, p] {
-        adds[p] = WritePart(table.storage(), schema, cols, rows * p / parts, rows * (p + 1) / parts,
+        adds[p] = WritePart(*storage, schema, cols, rows * p / parts, rows * (p + 1) / parts,
                             static_cast<int>(p));
       });
     }
-    adds[0] = WritePart(table.storage(), schema, cols, 0, rows / parts, 0);
+    adds[0] = WritePart(*storage, schema, cols, 0, rows / parts, 0);
     for (auto& t : pool) t.join();
   }
   std::vector<lake::AddFile> files;
@@ -170,22 +163,15 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
     if (!a) return std::unexpected(a.error());
     files.push_back(std::move(*a));
   }
-  return CommitOverwriteTo(table, delta_schema, std::move(files), rows, table_name);
+  return CommitOverwrite(std::move(storage), specs, std::move(files), rows, table_name);
 }
 
 Result<WrittenTable> CommitOverwrite(std::unique_ptr<lake::TableStorage> storage,
                                      std::span<const pinterest::ColumnSpec> specs,
                                      std::vector<lake::AddFile> files, size_t rows,
                                      const std::string& table_name) {
+  const lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
   lake::DeltaTable table(std::move(storage));
-  return CommitOverwriteTo(table, DeltaSchemaOf(specs), std::move(files), rows, table_name);
-}
-
-namespace {
-
-Result<WrittenTable> CommitOverwriteTo(lake::DeltaTable& table, const lake::DeltaSchema& delta_schema,
-                                       std::vector<lake::AddFile> files, size_t rows,
-                                       const std::string& table_name) {
   WrittenTable out;
   out.location = table.storage().root();
   out.rows = rows;
@@ -211,8 +197,6 @@ Result<WrittenTable> CommitOverwriteTo(lake::DeltaTable& table, const lake::Delt
   out.version = committed.version;
   return out;
 }
-
-}  // namespace
 
 Result<lake::AddFile> WriteTablePart(lake::TableStorage& storage,
                                      std::span<const pinterest::ColumnSpec> specs,

@@ -1,9 +1,9 @@
 // PartitionLog: one topic-partition — a list of segments, offset assignment, the pending
 // acknowledgements of group commit, the high watermark and its waiters. Internal to src/log.
 //
-// Locks: mu_ (short: offset assignment, a memcpy or one pwrite, bookkeeping) guards the segment list and
-// the pending queue; sync_mu_ serialises SyncOnce (the flusher and Flush); wait_mu_ guards
-// waiters. Callbacks and waiters are always invoked with no lock held.
+// Locks: mu_ (short: offset assignment, a memcpy or one pwrite, bookkeeping) guards the
+// segment list and the pending queue; sync_mu_ serialises SyncOnce (the flusher lane and
+// Flush); wait_mu_ guards waiters. Callbacks and waiters are always invoked with no lock held.
 #pragma once
 
 #include <atomic>
@@ -105,9 +105,8 @@ class PartitionLog {
   std::optional<Error> failed_;  // an fsync failed: refuse appends until restart
 
   std::mutex sync_mu_;
-  int64_t synced_offset_ = -1;         // guarded by sync_mu_
-  Segment::Unwritten unwritten_;       // guarded by sync_mu_: reused write buffer
-
+  int64_t synced_offset_ = -1;    // guarded by sync_mu_
+  Segment::Unwritten unwritten_;  // guarded by sync_mu_: reused write buffer
 
   std::atomic<int64_t> hwm_{0}, leo_pub_{0}, log_start_{0};
 
