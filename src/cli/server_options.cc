@@ -26,6 +26,7 @@ Result<log::LogOptions> LogOptionsFromConfig(const Config& cfg) {
     return MakeError(ErrorCode::kInvalidArgument, "log.flush: " + flush.error().message());
   }
   o.flush = *flush;
+  PINPIPE_ASSIGN_OR_RETURN(o.direct_io, cfg.GetBool("log.direct_io"));
   return o;
 }
 

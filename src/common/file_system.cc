@@ -184,7 +184,11 @@ class PosixFileSystem final : public FileSystem {
     if (flags & kOpenCreate) oflags |= O_CREAT;
     if (flags & kOpenTruncate) oflags |= O_TRUNC;
     if (flags & kOpenExclusive) oflags |= O_EXCL | O_CREAT;
+    if (flags & kOpenDirect) oflags |= O_DIRECT;
     int fd = ::open(path.c_str(), oflags, 0644);
+    if (fd < 0 && (flags & kOpenDirect) && errno == EINVAL) {
+      return MakeError(ErrorCode::kInvalidArgument, "no direct I/O on the file system of " + path);
+    }
     if (fd < 0) return ErrnoError("open", path, errno);
     return std::unique_ptr<File>(new PosixFile(fd, path));
   }

@@ -29,7 +29,14 @@ enum OpenFlags : unsigned {
   kOpenCreate = 1u << 2,  // create if missing
   kOpenTruncate = 1u << 3,
   kOpenExclusive = 1u << 4,  // fail with kAlreadyExists if it exists
+  // O_DIRECT: reads and writes bypass the page cache; buffers, offsets and lengths must be
+  // multiples of kDirectIoAlignment. Fails with kInvalidArgument where the file system has
+  // no direct I/O (tmpfs), so callers can fall back to buffered I/O.
+  kOpenDirect = 1u << 5,
 };
+
+// Alignment that satisfies O_DIRECT on devices with 512-byte and 4 KiB logical blocks.
+inline constexpr size_t kDirectIoAlignment = 4096;
 
 class File {
  public:

@@ -97,7 +97,7 @@ void LogManager::Close() {
     // Final sync of everything regardless of policy; acknowledges what it makes durable.
     bool clean = true;
     for (Topic* t : topics_->All()) {
-      for (auto& p : t->partitions) clean &= p->SyncOnce();
+      for (auto& p : t->partitions) clean &= p->SyncOnce() && p->Seal().has_value();
     }
     for (Topic* t : topics_->All()) {
       for (auto& p : t->partitions) {

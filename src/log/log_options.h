@@ -41,6 +41,10 @@ struct LogOptions {
   int64_t retention_check_interval_ms = 30'000;  // 0 = no background thread (call EnforceRetention)
   size_t max_batch_bytes = 8u << 20;  // larger appends are rejected (kInvalidArgument)
   FlushPolicy flush;
+  // flush=always: write segments with O_DIRECT into zero-filled space (DirectAppender), so a
+  // commit is one device write plus a cache flush. Falls back to buffered writes where the
+  // file system has no direct I/O.
+  bool direct_io = true;
   FileSystem* fs = nullptr;  // null = FileSystem::Default()
   // Clock for timestamps and age retention (tests inject one); null = system clock (ms).
   std::function<int64_t()> now_ms;

@@ -64,7 +64,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
                                                   ctx.options->index_interval_bytes, &full));
       scan = full;
     }
-    if (scan.valid_bytes < scan.file_bytes && reports != nullptr) {
+    if (scan.valid_bytes + scan.free_bytes < scan.file_bytes && reports != nullptr) {
       RecoveryReport r;
       r.topic = p->topic_;
       r.partition = partition;
@@ -79,13 +79,28 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
     p->segments_.push_back(std::move(seg));
   }
   const auto& active = p->segments_.back();
-  active->set_buffered(p->ack_on_sync_);
+  p->StartWriting(*active);
   p->leo_ = active->next_offset();
   p->log_start_.store(p->segments_.front()->base_offset());
   p->leo_pub_.store(p->leo_);
   p->PublishVisible(p->leo_, active.get(), active->size());
   p->synced_offset_ = p->leo_;
   return p;
+}
+
+void PartitionLog::StartWriting(Segment& seg) {
+  seg.set_buffered(ack_on_sync_);
+  if (ack_on_sync_ && ctx_.options->direct_io) {
+    // Zero-fill ahead in steps of at most 1 MiB: large enough to be rare, small enough that
+    // the lane's pause to write it stays well under a millisecond-scale p99.
+    (void)seg.UseDirectWrites(std::min<uint64_t>(1u << 20, ctx_.options->segment_bytes));
+  }
+}
+
+Status PartitionLog::Seal() {
+  std::lock_guard sync_lock(sync_mu_);
+  std::lock_guard lock(mu_);
+  return segments_.back()->Seal();
 }
 
 void PartitionLog::PublishVisible(int64_t offset, const Segment* seg, uint64_t pos) {
@@ -116,7 +131,7 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
     if (active->size() > 0 && active->size() + bytes > ctx_.options->segment_bytes) {
       auto seg = Segment::Create(ctx_.fs, dir_, leo_);
       if (!seg) return std::unexpected(seg.error());
-      (*seg)->set_buffered(ack_on_sync_);
+      StartWriting(**seg);
       if (ctx_.options->flush.mode != FlushPolicy::Mode::kOs) {
         rolled_unsynced_.push_back(segments_.back());
       }
@@ -175,6 +190,7 @@ bool PartitionLog::SyncOnce() {
     // Buffered appends (flush=always) reach the file here, one write per segment per round.
     for (size_t i = 0; i < rolled.size(); ++i) {
       if (st) st = rolled[i]->WriteUnwritten(rolled_bytes[i]);
+      if (st) st = rolled[i]->Seal();
       if (st) st = rolled[i]->DataSync();
     }
     if (st) st = seg->WriteUnwritten(unwritten_);

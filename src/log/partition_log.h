@@ -67,6 +67,8 @@ class PartitionLog {
   bool RemoveWaiter(uint64_t id);
   bool WaitFor(int64_t offset, std::chrono::milliseconds timeout, const std::atomic<bool>& closed);
   void WakeAllWaiters();  // Close
+  // Cuts the active segment's zero-filled space (Close, after the last sync).
+  Status Seal();
 
   int EnforceRetention(int64_t now_ms);
 
@@ -80,6 +82,8 @@ class PartitionLog {
  private:
   PartitionLog(const PartitionContext& ctx, std::string dir, std::string topic, int32_t partition);
   void PublishVisible(int64_t offset, const Segment* seg, uint64_t pos);  // requires mu_
+  // Sets how a new active segment is written (buffered for group commit, direct if possible).
+  void StartWriting(Segment& seg);
   void NotifyWaiters();
   // Read limit of `seg`, given the visible point. Requires mu_.
   uint64_t VisibleLimit(const Segment* seg) const;

@@ -158,6 +158,18 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
   };
   std::string problem;
   while (pos < file_size) {
+    // No batch starts with a zero length: zeros are space a DirectAppender filled ahead of
+    // the data, free rather than torn, provided nothing but zeros follows.
+    const size_t probe = static_cast<size_t>(std::min<uint64_t>(file_size - pos, kBatchLengthPos + 4));
+    if (ensure(pos, probe) &&
+        std::all_of(buf.data() + (pos - buf_pos), buf.data() + (pos - buf_pos) + probe,
+                    [](char c) { return c == 0; })) {
+      PINPIPE_ASSIGN_OR_RETURN(bool zeros, IsZeroTail(pos));
+      if (zeros) {
+        scan->free_bytes = file_size - pos;
+        break;
+      }
+    }
     if (file_size - pos < kBatchHeaderSize) {
       problem = "truncated batch header at position " + std::to_string(pos);
       break;
@@ -213,6 +225,36 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
   return OkStatus();
 }
 
+Result<bool> Segment::IsZeroTail(uint64_t from) const {
+  PINPIPE_ASSIGN_OR_RETURN(uint64_t file_size, log_->Size());
+  std::string buf(std::min<uint64_t>(file_size - std::min(from, file_size), 1u << 20), '\0');
+  for (uint64_t pos = from; pos < file_size;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), file_size - pos));
+    PINPIPE_ASSIGN_OR_RETURN(size_t n, log_->PRead(pos, buf.data(), want));
+    if (n == 0) break;
+    for (size_t i = 0; i < n; ++i) {
+      if (buf[i] != 0) return false;
+    }
+    pos += n;
+  }
+  return true;
+}
+
+bool Segment::UseDirectWrites(uint64_t chunk) {
+  if (!buffered_ || !unwritten_.empty()) return false;
+  auto d = DirectAppender::Open(fs_, log_path_, written_, chunk);
+  if (!d) return false;
+  direct_ = std::move(*d);
+  return true;
+}
+
+Status Segment::Seal() {
+  if (!direct_) return OkStatus();
+  Status st = direct_->Seal();
+  direct_.reset();
+  return st;
+}
+
 Status Segment::Append(std::span<const std::string_view> parts, size_t bytes,
                        int64_t base_offset, int64_t next_offset, int64_t max_timestamp,
                        uint64_t index_interval_bytes) {
@@ -263,7 +305,14 @@ void Segment::TakeUnwritten(Unwritten& out) {
 }
 
 Status Segment::WriteUnwritten(const Unwritten& u) {
-  if (!u.data.empty()) PINPIPE_RETURN_IF_ERROR(log_->PWrite(u.pos, u.data));
+  if (direct_ && !u.data.empty()) {
+    if (u.pos != direct_->end()) {
+      return MakeError(ErrorCode::kInternal, "direct write out of order in " + log_path_);
+    }
+    PINPIPE_RETURN_IF_ERROR(direct_->Append(u.data));
+  } else if (!u.data.empty()) {
+    PINPIPE_RETURN_IF_ERROR(log_->PWrite(u.pos, u.data));
+  }
   // Advisory, like every index write: a bad index is rebuilt at open.
   if (!u.index.empty()) (void)index_file_->PWrite(u.index_pos, u.index);
   return OkStatus();

@@ -10,6 +10,8 @@
 // thread writes everything buffered with one pwrite just before its fdatasync (TakeUnwritten +
 // WriteUnwritten). Producers then make no system call and hold the partition lock for a
 // memcpy; readers never see the difference because they only read up to the durable point.
+// With UseDirectWrites those writes go through a DirectAppender (O_DIRECT into zero-filled
+// space); Seal() cuts the zeros when the segment is rolled or the log closed.
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,7 @@
 
 #include "common/file_system.h"
 #include "common/status.h"
+#include "log/direct_appender.h"
 
 namespace pinpipe::log {
 
@@ -34,6 +37,7 @@ struct IndexEntry {
 struct SegmentScan {
   uint64_t valid_bytes = 0;  // bytes of whole, valid batches from the start
   uint64_t file_bytes = 0;
+  uint64_t free_bytes = 0;  // zero-filled space after the data (DirectAppender), cut silently
   int64_t next_offset = 0;
   std::string problem;  // why the scan stopped before file_bytes ("" = clean)
 };
@@ -83,6 +87,13 @@ class Segment {
     bool empty() const { return data.empty() && index.empty(); }
   };
   void set_buffered(bool on) { buffered_ = on; }
+  // Buffered mode only: from now on WriteUnwritten writes with O_DIRECT, keeping `chunk`
+  // bytes of zero-filled space ahead. Returns false (and stays with buffered writes) where
+  // the file system has no direct I/O. Requires the partition lock and nothing unwritten.
+  bool UseDirectWrites(uint64_t chunk);
+  // Cuts the space a DirectAppender zero-filled after the data and stops direct writes.
+  // Called by the lane once a rolled segment's last bytes are written, and at close.
+  Status Seal();
   // Moves the buffered bytes into `out` (whose old contents are dropped) and counts them as
   // written. Requires the partition lock.
   void TakeUnwritten(Unwritten& out);
@@ -99,11 +110,14 @@ class Segment {
   Status Recover(uint64_t index_interval_bytes, SegmentScan* scan);
   Status LoadIndex(uint64_t file_size);
   Status WriteIndexFile();
+  // True when the file holds only zeros from `from` to its end.
+  Result<bool> IsZeroTail(uint64_t from) const;
 
   FileSystem* fs_;
   std::string dir_, log_path_, index_path_;
   int64_t base_offset_;
   std::unique_ptr<File> log_, index_file_;
+  std::unique_ptr<DirectAppender> direct_;  // buffered mode with direct writes
   std::atomic<uint64_t> size_{0};
   int64_t next_offset_;
   std::atomic<int64_t> max_timestamp_{-1};

@@ -1,0 +1,104 @@
+#include "log/direct_appender.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace pinpipe::log {
+
+namespace {
+
+constexpr uint64_t kAlign = kDirectIoAlignment;
+constexpr size_t kZeroBytes = 1u << 20;
+
+uint64_t AlignDown(uint64_t v) { return v & ~(kAlign - 1); }
+uint64_t AlignUp(uint64_t v) { return AlignDown(v + kAlign - 1); }
+
+// One aligned megabyte of zeros shared by every appender (never written, never freed).
+const char* Zeros() {
+  static const char* zeros = [] {
+    void* p = std::aligned_alloc(kAlign, kZeroBytes);
+    std::memset(p, 0, kZeroBytes);
+    return static_cast<const char*>(p);
+  }();
+  return zeros;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DirectAppender>> DirectAppender::Open(FileSystem* fs,
+                                                             const std::string& path,
+                                                             uint64_t end, uint64_t chunk) {
+  PINPIPE_ASSIGN_OR_RETURN(auto file, fs->Open(path, kOpenWrite | kOpenDirect));
+  PINPIPE_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  std::unique_ptr<DirectAppender> a(
+      new DirectAppender(std::move(file), end, std::max(size, end), AlignUp(std::max<uint64_t>(chunk, kAlign))));
+  // The bytes of the block that holds `end` are rewritten by every append until it is full.
+  a->Grow(kAlign);
+  if (end % kAlign != 0) {
+    PINPIPE_ASSIGN_OR_RETURN(size_t n, a->file_->PRead(AlignDown(end), a->buf_, kAlign));
+    if (n < end % kAlign) return MakeError(ErrorCode::kIoError, "short read of the tail of " + path);
+  }
+  return a;
+}
+
+DirectAppender::DirectAppender(std::unique_ptr<File> file, uint64_t end, uint64_t allocated,
+                               uint64_t chunk)
+    : file_(std::move(file)), end_(end), allocated_(allocated), chunk_(chunk) {}
+
+DirectAppender::~DirectAppender() { std::free(buf_); }
+
+void DirectAppender::Grow(size_t bytes) {
+  if (bytes <= capacity_) return;
+  size_t cap = AlignUp(std::max(bytes, capacity_ * 2));
+  auto* p = static_cast<char*>(std::aligned_alloc(kAlign, cap));
+  if (buf_ != nullptr) std::memcpy(p, buf_, kAlign);  // the partial block is all that is kept
+  std::free(buf_);
+  buf_ = p;
+  capacity_ = cap;
+}
+
+Status DirectAppender::Reserve(uint64_t up_to) {
+  if (up_to <= allocated_) return OkStatus();
+  // Zeros from the first whole block after the current length; the block that holds the old
+  // length (if partial) is covered by the data write itself.
+  uint64_t from = AlignUp(allocated_);
+  uint64_t to = AlignUp(up_to) + chunk_;
+  while (from < to) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(to - from, kZeroBytes));
+    PINPIPE_RETURN_IF_ERROR(file_->PWrite(from, std::string_view(Zeros(), n)));
+    from += n;
+  }
+  allocated_ = to;
+  // Make the new length and blocks durable now, so that the commits do not have to.
+  return file_->DataSync();
+}
+
+Status DirectAppender::Append(std::string_view data) {
+  if (data.empty()) return OkStatus();
+  const uint64_t start = AlignDown(end_);
+  const size_t head = static_cast<size_t>(end_ - start);  // bytes already in buf_[0, head)
+  const uint64_t new_end = end_ + data.size();
+  const size_t total = static_cast<size_t>(AlignUp(new_end) - start);
+  PINPIPE_RETURN_IF_ERROR(Reserve(start + total));
+  Grow(total);
+  std::memcpy(buf_ + head, data.data(), data.size());
+  std::memset(buf_ + head + data.size(), 0, total - head - data.size());
+  PINPIPE_RETURN_IF_ERROR(file_->PWrite(start, std::string_view(buf_, total)));
+  // Keep the new partial block at the front for the next append.
+  const uint64_t last = AlignDown(new_end);
+  if (last > start && new_end > last) {
+    std::memcpy(buf_, buf_ + (last - start), static_cast<size_t>(new_end - last));
+  }
+  end_ = new_end;
+  return OkStatus();
+}
+
+Status DirectAppender::Seal() {
+  if (allocated_ == end_) return OkStatus();
+  PINPIPE_RETURN_IF_ERROR(file_->Truncate(end_));
+  allocated_ = end_;
+  return OkStatus();
+}
+
+}  // namespace pinpipe::log
