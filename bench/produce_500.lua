@@ -10,14 +10,12 @@ local parts = {}
 for i = 1, 500 do parts[i] = rec end
 wrk.body = '{"records":[' .. table.concat(parts, ",") .. ']}'
 
-local errors = 0
-response = function(status, headers, body)
-  if status ~= 200 then errors = errors + 1 end
-end
-
+-- No response() callback: defining one makes wrk parse every response's headers into Lua
+-- (costing the client a few percent of this 2-core machine), and a counter kept there lives in
+-- the thread's Lua state, which done() never sees. wrk counts statuses >= 400 itself.
 done = function(summary, latency, requests)
   local rps = summary.requests / (summary.duration / 1e6)
-  io.write(string.format("RESULT requests_per_s=%.0f records_per_s=%.0f p50_ms=%.3f p99_ms=%.3f non200=%d\n",
+  io.write(string.format("RESULT requests_per_s=%.0f records_per_s=%.0f p50_ms=%.3f p99_ms=%.3f http_errors=%d\n",
     rps, rps * 500, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    errors + summary.errors.status))
+    summary.errors.status))
 end
