@@ -28,23 +28,32 @@ const char* Zeros() {
 
 Result<std::unique_ptr<DirectAppender>> DirectAppender::Open(FileSystem* fs,
                                                              const std::string& path,
-                                                             uint64_t end, uint64_t chunk) {
+                                                             uint64_t end, uint64_t max_chunk) {
   PINPIPE_ASSIGN_OR_RETURN(auto file, fs->Open(path, kOpenWrite | kOpenDirect));
   PINPIPE_ASSIGN_OR_RETURN(uint64_t size, file->Size());
   std::unique_ptr<DirectAppender> a(
-      new DirectAppender(std::move(file), end, std::max(size, end), AlignUp(std::max<uint64_t>(chunk, kAlign))));
+      new DirectAppender(std::move(file), end, std::max(size, end), max_chunk));
   // The bytes of the block that holds `end` are rewritten by every append until it is full.
   a->Grow(kAlign);
   if (end % kAlign != 0) {
     PINPIPE_ASSIGN_OR_RETURN(size_t n, a->file_->PRead(AlignDown(end), a->buf_, kAlign));
     if (n < end % kAlign) return MakeError(ErrorCode::kIoError, "short read of the tail of " + path);
   }
+  // Some file systems accept O_DIRECT at open and still refuse aligned writes: find out now,
+  // while falling back is free, rather than at the first commit.
+  const uint64_t probe = AlignUp(a->allocated_);
+  PINPIPE_RETURN_IF_ERROR(a->WriteZeros(probe, probe + kAlign));
+  a->allocated_ = probe + kAlign;
   return a;
 }
 
 DirectAppender::DirectAppender(std::unique_ptr<File> file, uint64_t end, uint64_t allocated,
-                               uint64_t chunk)
-    : file_(std::move(file)), end_(end), allocated_(allocated), chunk_(chunk) {}
+                               uint64_t max_chunk)
+    : file_(std::move(file)),
+      end_(end),
+      allocated_(allocated),
+      chunk_(std::min<uint64_t>(64u << 10, AlignUp(std::max<uint64_t>(max_chunk, kAlign)))),
+      max_chunk_(AlignUp(std::max<uint64_t>(max_chunk, kAlign))) {}
 
 DirectAppender::~DirectAppender() { std::free(buf_); }
 
@@ -58,18 +67,23 @@ void DirectAppender::Grow(size_t bytes) {
   capacity_ = cap;
 }
 
-Status DirectAppender::Reserve(uint64_t up_to) {
-  if (up_to <= allocated_) return OkStatus();
-  // Zeros from the first whole block after the current length; the block that holds the old
-  // length (if partial) is covered by the data write itself.
-  uint64_t from = AlignUp(allocated_);
-  uint64_t to = AlignUp(up_to) + chunk_;
+Status DirectAppender::WriteZeros(uint64_t from, uint64_t to) {
   while (from < to) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(to - from, kZeroBytes));
     PINPIPE_RETURN_IF_ERROR(file_->PWrite(from, std::string_view(Zeros(), n)));
     from += n;
   }
+  return OkStatus();
+}
+
+Status DirectAppender::Reserve(uint64_t up_to) {
+  if (up_to <= allocated_) return OkStatus();
+  // Zeros from the first whole block after the current length; the block that holds the old
+  // length (if partial) is covered by the data write itself.
+  const uint64_t to = AlignUp(up_to) + chunk_;
+  PINPIPE_RETURN_IF_ERROR(WriteZeros(AlignUp(allocated_), to));
   allocated_ = to;
+  chunk_ = std::min(chunk_ * 2, max_chunk_);
   // Make the new length and blocks durable now, so that the commits do not have to.
   return file_->DataSync();
 }

@@ -24,10 +24,12 @@ namespace pinpipe::log {
 
 class DirectAppender {
  public:
-  // Opens `path` for direct writes after its first `end` bytes of data. `chunk` is how much
-  // zero-filled space to keep ahead. kInvalidArgument: no direct I/O here (fall back).
+  // Opens `path` for direct writes after its first `end` bytes of data and proves that direct
+  // writes work there by zero-filling one block. The zero-filled space grows in steps that
+  // start at 64 KiB and double up to `max_chunk`, so idle partitions stay small. An error
+  // (kInvalidArgument: no direct I/O on this file system) means: use buffered writes.
   static Result<std::unique_ptr<DirectAppender>> Open(FileSystem* fs, const std::string& path,
-                                                      uint64_t end, uint64_t chunk);
+                                                      uint64_t end, uint64_t max_chunk);
   ~DirectAppender();
 
   uint64_t end() const { return end_; }
@@ -38,16 +40,18 @@ class DirectAppender {
   Status Seal();
 
  private:
-  DirectAppender(std::unique_ptr<File> file, uint64_t end, uint64_t allocated, uint64_t chunk);
-  // Makes sure [.., up_to) is allocated and zero-filled, growing by whole chunks, and syncs
+  DirectAppender(std::unique_ptr<File> file, uint64_t end, uint64_t allocated, uint64_t max_chunk);
+  // Makes sure [.., up_to) is allocated and zero-filled, growing by the next step, and syncs
   // the new length so that commits do not carry it.
   Status Reserve(uint64_t up_to);
+  Status WriteZeros(uint64_t from, uint64_t to);
   void Grow(size_t bytes);  // the staging buffer holds at least `bytes`
 
   std::unique_ptr<File> file_;
   uint64_t end_;        // bytes of data
   uint64_t allocated_;  // file length: data, then zeros
-  uint64_t chunk_;
+  uint64_t chunk_;  // the next zero-fill step
+  uint64_t max_chunk_;
   // Aligned staging buffer: [partial block before end_ | new bytes | zero padding].
   char* buf_ = nullptr;
   size_t capacity_ = 0;
