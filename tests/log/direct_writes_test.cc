@@ -59,10 +59,13 @@ class DirectWritesTest : public ::testing::Test {
     log_.reset();
     fs::remove_all(dir_);
   }
-  void OpenLog(const fs::path& dir, std::vector<RecoveryReport>* reports = nullptr) {
+  void OpenLog(const fs::path& dir, std::vector<RecoveryReport>* reports = nullptr,
+               bool direct_io = true, FileSystem* fs = nullptr) {
     log_.reset();
     LogOptions o;
     o.dir = dir.string();
+    o.direct_io = direct_io;
+    o.fs = fs;
     o.retention_check_interval_ms = 0;
     o.segment_bytes = 64 << 10;
     auto r = LogManager::Open(o, reports);
@@ -169,6 +172,56 @@ TEST_F(DirectWritesTest, LogPreallocatesWhileOpenAndLeavesExactSegments) {
   OpenLog(dir_, &reports);
   EXPECT_TRUE(reports.empty());
   ExpectRecords(1050);
+}
+
+TEST_F(DirectWritesTest, TurnedOffGroupCommitWritesThroughThePageCache) {
+  OpenLog(dir_, nullptr, /*direct_io=*/false);
+  Append(0, 300);
+  for (const auto& seg : Segments(dir_)) {
+    std::string data = ReadFile(seg);
+    EXPECT_EQ(BatchesEnd(data), data.size()) << "no zero-filled space: " << seg;
+  }
+  ExpectRecords(300);
+  log_.reset();
+  std::vector<RecoveryReport> reports;
+  OpenLog(dir_, &reports);  // and a later run with direct writes continues the same files
+  EXPECT_TRUE(reports.empty());
+  Append(300, 320);
+  ExpectRecords(320);
+}
+
+TEST_F(DirectWritesTest, FailedDirectWriteFailsTheCommitAndKeepsWhatWasAcknowledged) {
+  FaultInjectionFileSystem faults;
+  for (uint64_t nth : {1, 2, 3}) {  // the zero-fill step or the data write of a commit
+    OpenLog(dir_, nullptr, true, &faults);
+    const int64_t acked = log_->GetPartitionInfo("d", 0) ? log_->GetPartitionInfo("d", 0)->log_end_offset : 0;
+    Append(static_cast<int>(acked), static_cast<int>(acked) + 30);
+    faults.FailNthWrite(nth);
+    bool failed = false;
+    for (int i = 0; i < 40 && !failed; ++i) {  // until a commit hits the failing write
+      Record rec;
+      std::string v = "record-" + std::to_string(acked + 30 + i) +
+                      std::string(static_cast<size_t>((acked + 30 + i) % 300), 'v');
+      rec.value = v;
+      auto r = log_->AppendSync("d", 0, std::span<const Record>(&rec, 1));
+      if (!r) {
+        EXPECT_EQ(r.error().code(), ErrorCode::kIoError);
+        failed = true;
+      }
+    }
+    ASSERT_TRUE(failed);
+    Record rec;
+    rec.value = "refused";
+    EXPECT_FALSE(log_->Append("d", 0, std::span<const Record>(&rec, 1))) << "waits for a restart";
+    log_.reset();
+    // A restart keeps every acknowledged record; the failed commit was never acknowledged and
+    // (its write having failed) is not there.
+    std::vector<RecoveryReport> reports;
+    OpenLog(dir_, &reports);
+    const int64_t end = log_->GetPartitionInfo("d", 0)->log_end_offset;
+    EXPECT_GE(end, acked + 30);
+    ExpectRecords(static_cast<int>(end));
+  }
 }
 
 TEST_F(DirectWritesTest, CrashLeavesZerosThatRecoveryTreatsAsFreeSpace) {
