@@ -10,11 +10,16 @@
 
 namespace pinpipe::http {
 
-class Worker::InboxHandler final : public net::EventHandler {
+class Worker::InboxHandler final : public net::EventHandler, public net::QueuedWork {
  public:
   explicit InboxHandler(Worker* w) : w_(w) {}
-  void OnEvents(uint32_t) override {
-    w_->inbox->Drain(&w_->drained_);
+  void OnEvents(uint32_t) override { Run(/*signaled=*/true); }
+  bool HasWork() const override { return w_->inbox->HasItems(); }
+  void RunWork() override { Run(/*signaled=*/false); }
+
+ private:
+  void Run(bool signaled) {
+    w_->inbox->Drain(&w_->drained_, signaled);
     for (Completion& c : w_->drained_) c.conn->OnCompletion(std::move(c.response));
     w_->drained_.clear();  // keeps capacity for the next swap
   }
@@ -40,6 +45,8 @@ Status Worker::Init(int listen_fd, int tick_ms) {
   PINPIPE_ASSIGN_OR_RETURN(reactor, net::Reactor::Create({tick_ms}));
   PINPIPE_ASSIGN_OR_RETURN(inbox, net::Inbox<Completion>::Create());
   inbox_handler_ = std::make_unique<InboxHandler>(this);
+  inbox->SignalOnlyWhileAsleep(reactor->sleeping_flag());
+  reactor->AddQueuedWork(inbox_handler_.get());
   PINPIPE_RETURN_IF_ERROR(reactor->Add(inbox->fd(), EPOLLIN, inbox_handler_.get()));
   PINPIPE_RETURN_IF_ERROR(reactor->Add(listen_fd_, EPOLLIN, this));
   return OkStatus();

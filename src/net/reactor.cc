@@ -13,11 +13,16 @@ namespace {
 thread_local Reactor* tls_current = nullptr;
 }  // namespace
 
-class Reactor::PostHandler final : public EventHandler {
+class Reactor::PostHandler final : public EventHandler, public QueuedWork {
  public:
   explicit PostHandler(Reactor* r) : r_(r) {}
-  void OnEvents(uint32_t) override {
-    r_->posts_->Drain(&r_->drained_);
+  void OnEvents(uint32_t) override { Run(/*signaled=*/true); }
+  bool HasWork() const override { return r_->posts_->HasItems(); }
+  void RunWork() override { Run(/*signaled=*/false); }
+
+ private:
+  void Run(bool signaled) {
+    r_->posts_->Drain(&r_->drained_, signaled);
     for (auto& fn : r_->drained_) fn();
     r_->drained_.clear();
   }
@@ -37,9 +42,12 @@ Result<std::unique_ptr<Reactor>> Reactor::Create(ReactorOptions options) {
   r->epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (r->epfd_ < 0) return ErrnoError("epoll_create1", "", errno);
   r->now_ms_ = CoarseNowMs();
+  r->idle_sleep_ms_ = options.idle_sleep_ms;
   r->timers_ = std::make_unique<TimerWheel>(options.tick_ms > 0 ? options.tick_ms : 1, r->now_ms_);
   PINPIPE_ASSIGN_OR_RETURN(r->posts_, (Inbox<std::function<void()>>::Create()));
   r->post_handler_ = std::make_unique<PostHandler>(r.get());
+  r->posts_->SignalOnlyWhileAsleep(r->sleeping_);
+  r->AddQueuedWork(r->post_handler_.get());
   PINPIPE_RETURN_IF_ERROR(r->Add(r->posts_->fd(), EPOLLIN, r->post_handler_.get()));
   return r;
 }
@@ -73,7 +81,14 @@ void Reactor::Run() {
   epoll_event events[kMaxEvents];
   const int tick = static_cast<int>(timers_->tick_ms());
   while (!stop_.load(std::memory_order_acquire)) {
-    int n = ::epoll_wait(epfd_, events, kMaxEvents, timers_->size() ? tick : 1000);
+    // Announce the sleep before looking at the queues: a producer that pushes after this
+    // look sees the flag and signals (the fences pair with Inbox::Push).
+    sleeping_->store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    bool queued = false;
+    for (QueuedWork* w : queued_work_) queued = queued || w->HasWork();
+    int n = ::epoll_wait(epfd_, events, kMaxEvents, queued ? 0 : timers_->size() ? tick : idle_sleep_ms_);
+    sleeping_->store(false, std::memory_order_relaxed);
     if (n < 0 && errno != EINTR) {
       spdlog::error("epoll_wait: errno {}", errno);
       break;
@@ -81,6 +96,9 @@ void Reactor::Run() {
     now_ms_ = CoarseNowMs();
     for (int i = 0; i < n; ++i) {
       static_cast<EventHandler*>(events[i].data.ptr)->OnEvents(events[i].events);
+    }
+    for (QueuedWork* w : queued_work_) {
+      if (w->HasWork()) w->RunWork();
     }
     timers_->Advance(now_ms_);
   }

@@ -44,6 +44,42 @@ struct Fire : TimerNode {
   void OnTimer() override { fired = true; }
 };
 
+// Every Post must wake the loop or be seen by it before it sleeps. With an unbounded idle
+// sleep, a lost wake-up is a hang: each producer waits for its previous item to run before
+// posting the next, which makes the loop fall asleep between almost every pair of posts.
+TEST(ReactorTest, NoPostIsLeftWaitingWhileTheLoopSleeps) {
+  ReactorOptions options;
+  options.idle_sleep_ms = -1;
+  auto r = Reactor::Create(options);
+  ASSERT_TRUE(r.has_value());
+  Reactor& reactor = **r;
+  std::thread loop([&] { reactor.Run(); });
+  constexpr int kProducers = 3, kRounds = 20000;
+  std::atomic<int> stalled{0};
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kProducers; ++t) {
+    producers.emplace_back([&] {
+      for (int i = 0; i < kRounds && stalled.load() == 0; ++i) {
+        auto ran = std::make_shared<std::atomic<bool>>(false);
+        reactor.Post([ran] { ran->store(true, std::memory_order_release); });
+        // A few microseconds normally; 10 s means the loop slept through the post.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!ran->load(std::memory_order_acquire)) {
+          if (std::chrono::steady_clock::now() > deadline) {
+            stalled++;
+            break;
+          }
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (auto& p : producers) p.join();
+  EXPECT_EQ(stalled.load(), 0);
+  reactor.Stop();
+  loop.join();
+}
+
 TEST(ReactorTest, TimersFireWithoutTraffic) {
   auto r = Reactor::Create({5});
   ASSERT_TRUE(r.has_value());
