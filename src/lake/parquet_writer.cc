@@ -145,31 +145,27 @@ Status ParquetWriter::FlushRowGroup() {
   int64_t compressed = 0;
   const size_t n = columns_.size();
   std::vector<format::ColumnChunk> chunks(n);
-  if (opt_.threads > 1 && n > 1) {
-    // Finishing a chunk flushes and compresses its last page: in parallel too, into buffers
-    // per column, written in column order below.
-    std::vector<std::string> dicts(n), pages(n);
-    std::vector<Status> st(n, OkStatus());
+  for (auto& cc : chunks) cc.meta_data.emplace();
+  // Finishing a chunk flushes and compresses its last page. With threads, all columns are
+  // finished first, in parallel, into buffers per column; otherwise each column is finished
+  // into the reused buffers just before it is written. Chunks are written in column order.
+  const bool parallel = opt_.threads > 1 && n > 1;
+  std::vector<std::string> dicts(parallel ? n : 0), pages(parallel ? n : 0);
+  std::vector<Status> st(parallel ? n : 0, OkStatus());
+  if (parallel) {
     ForEachColumnInParallel([&](size_t i) {
-      chunks[i].meta_data.emplace();
       st[i] = columns_[i]->Finish(&dicts[i], &pages[i], &*chunks[i].meta_data);
     });
-    for (size_t i = 0; i < n; ++i) {
-      PINPIPE_RETURN_IF_ERROR(st[i]);
-      PINPIPE_RETURN_IF_ERROR(AppendChunk(dicts[i], pages[i], &chunks[i], &rg, &compressed));
-      columns_[i] = std::make_unique<ColumnChunkWriter>(schema_.leaves()[i], opt_);
-    }
-    rg.total_compressed_size = compressed;
-    md_.num_rows += rows_in_group_;
-    md_.row_groups.push_back(std::move(rg));
-    rows_in_group_ = 0;
-    return OkStatus();
   }
   for (size_t i = 0; i < n; ++i) {
-    format::ColumnChunk& cc = chunks[i];
-    cc.meta_data.emplace();
-    PINPIPE_RETURN_IF_ERROR(columns_[i]->Finish(&dict_buf_, &pages_buf_, &*cc.meta_data));
-    PINPIPE_RETURN_IF_ERROR(AppendChunk(dict_buf_, pages_buf_, &cc, &rg, &compressed));
+    if (parallel) {
+      PINPIPE_RETURN_IF_ERROR(st[i]);
+    } else {
+      PINPIPE_RETURN_IF_ERROR(columns_[i]->Finish(&dict_buf_, &pages_buf_, &*chunks[i].meta_data));
+    }
+    PINPIPE_RETURN_IF_ERROR(AppendChunk(parallel ? dicts[i] : dict_buf_,
+                                        parallel ? pages[i] : pages_buf_, &chunks[i], &rg,
+                                        &compressed));
     columns_[i] = std::make_unique<ColumnChunkWriter>(schema_.leaves()[i], opt_);
   }
   rg.total_compressed_size = compressed;

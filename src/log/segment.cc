@@ -164,7 +164,7 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
     if (ensure(pos, probe) &&
         std::all_of(buf.data() + (pos - buf_pos), buf.data() + (pos - buf_pos) + probe,
                     [](char c) { return c == 0; })) {
-      PINPIPE_ASSIGN_OR_RETURN(bool zeros, IsZeroTail(pos));
+      PINPIPE_ASSIGN_OR_RETURN(bool zeros, IsZeroTail(pos, file_size));
       if (zeros) {
         scan->free_bytes = file_size - pos;
         break;
@@ -225,8 +225,7 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
   return OkStatus();
 }
 
-Result<bool> Segment::IsZeroTail(uint64_t from) const {
-  PINPIPE_ASSIGN_OR_RETURN(uint64_t file_size, log_->Size());
+Result<bool> Segment::IsZeroTail(uint64_t from, uint64_t file_size) const {
   std::string buf(std::min<uint64_t>(file_size - std::min(from, file_size), 1u << 20), '\0');
   for (uint64_t pos = from; pos < file_size;) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), file_size - pos));

@@ -110,8 +110,8 @@ class Segment {
   Status Recover(uint64_t index_interval_bytes, SegmentScan* scan);
   Status LoadIndex(uint64_t file_size);
   Status WriteIndexFile();
-  // True when the file holds only zeros from `from` to its end.
-  Result<bool> IsZeroTail(uint64_t from) const;
+  // True when the file (of `file_size` bytes) holds only zeros from `from` to its end.
+  Result<bool> IsZeroTail(uint64_t from, uint64_t file_size) const;
 
   FileSystem* fs_;
   std::string dir_, log_path_, index_path_;
