@@ -283,9 +283,15 @@ bool RecordReader::Next(RecordView& rec) {
       status_ = MakeError(ErrorCode::kCorruption, "malformed record");
       return false;
     }
-    rec.offset = batch_.base_offset + off_delta;
-    rec.timestamp_ms = (batch_.attributes & kAttrLogAppendTime) ? batch_.max_timestamp
-                                                                : batch_.base_timestamp + ts_delta;
+    // Client batches may hold any base and delta: add with wrap-around, as Java's long does,
+    // instead of overflowing a signed int (undefined behaviour, found by the fuzzer).
+    auto wrapping_add = [](int64_t a, int64_t b) {
+      return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    };
+    rec.offset = wrapping_add(batch_.base_offset, off_delta);
+    rec.timestamp_ms = (batch_.attributes & kAttrLogAppendTime)
+                           ? batch_.max_timestamp
+                           : wrapping_add(batch_.base_timestamp, ts_delta);
     rec.header_count = header_count;
     rec.headers_raw = std::string_view(p, static_cast<size_t>(rend - p));
     if (rec.offset < min_offset_) continue;

@@ -129,6 +129,25 @@ TEST(RecordBatch, RoundTripManyRecordsAndSkipsBelowMinOffset) {
   EXPECT_EQ(expect, 1300);
 }
 
+// A client may send any base timestamp and deltas; decoding adds them with wrap-around (as
+// Java's long does) instead of overflowing, which UBSan reports in the sanitizer build.
+TEST(RecordBatch, HostileBaseTimestampWrapsInsteadOfOverflowing) {
+  Record recs[2];
+  recs[0].value = "a";
+  recs[0].timestamp_ms = 1000;
+  recs[1].value = "b";
+  recs[1].timestamp_ms = 2000;
+  std::string out;
+  EncodeBatch(BatchOptions{}, recs, 0, out);
+  WriteBigEndian64(out.data() + kBaseTimestampPos, INT64_MAX);
+  RecordReader reader(out, 0);
+  RecordView rec;
+  ASSERT_TRUE(reader.Next(rec));
+  EXPECT_EQ(rec.timestamp_ms, INT64_MAX);
+  ASSERT_TRUE(reader.Next(rec));
+  EXPECT_EQ(rec.timestamp_ms, INT64_MIN + 999);
+}
+
 // Builds a compressed batch the way a client does: records blob compressed after the header.
 std::string CompressBatch(const std::string& plain, Compression codec) {
   std::string blob;
