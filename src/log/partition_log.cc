@@ -181,7 +181,7 @@ bool PartitionLog::SyncOnce() {
     pos = seg->size();
     rolled.swap(rolled_unsynced_);
     rolled_bytes.resize(rolled.size());
-    for (size_t i = 0; i < rolled.size(); ++i) rolled[i]->TakeUnwritten(rolled_bytes[i]);
+    for (size_t i = 0; i < rolled.size(); ++i) rolled[i]->TakeUnwritten(rolled_bytes[i], /*whole_index=*/true);
     seg->TakeUnwritten(unwritten_);
   }
   Status st = OkStatus();

@@ -57,7 +57,10 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
       uint64_t pos = s->index_.empty() ? 0 : s->index_.back().position;
       int64_t next = s->index_.empty() ? base_offset
                                        : base_offset + s->index_.back().relative_offset;
-      // Walk (and CRC-check) the few batches after the last index entry.
+      // Walk (and CRC-check) the few batches after the last index entry, adding the entries
+      // the index file lags by (the group commit writes them in batches).
+      const size_t on_disk = s->index_.size();
+      uint64_t since_index = 0;
       bool ok = true;
       std::string batch;
       int64_t max_ts = -1;
@@ -81,6 +84,11 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
           ok = false;
           break;
         }
+        if (since_index >= index_interval_bytes && pos > 0) {
+          s->index_.push_back({static_cast<uint32_t>(next - base_offset), static_cast<uint32_t>(pos)});
+          since_index = 0;
+        }
+        since_index += h->size();
         max_ts = std::max(max_ts, h->max_timestamp);
         next = h->next_offset();
         pos += h->size();
@@ -88,7 +96,11 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
       if (ok) {
         s->size_.store(file_size);
         s->written_ = file_size;
-        s->index_written_ = s->index_.size();
+        s->bytes_since_index_ = since_index;
+        s->index_written_ = on_disk;
+        std::string added;
+        s->TakeIndexEntries(added);
+        if (!added.empty()) (void)s->index_file_->PWrite(on_disk * 8, added);  // advisory
         s->next_offset_ = next;
         s->max_timestamp_.store(max_ts);
         scan->valid_bytes = file_size;
@@ -248,6 +260,12 @@ bool Segment::UseDirectWrites(uint64_t chunk) {
 }
 
 Status Segment::Seal() {
+  if (buffered_ && index_written_ < index_.size()) {
+    uint64_t pos = index_written_ * 8;
+    std::string rest;
+    TakeIndexEntries(rest);
+    (void)index_file_->PWrite(pos, rest);  // advisory, like every index write
+  }
   if (!direct_) return OkStatus();
   Status st = direct_->Seal();
   direct_.reset();
@@ -289,17 +307,21 @@ Status Segment::Append(std::span<const std::string_view> parts, size_t bytes,
   return OkStatus();
 }
 
-void Segment::TakeUnwritten(Unwritten& out) {
+void Segment::TakeUnwritten(Unwritten& out, bool whole_index) {
   out.data.clear();
   out.data.swap(unwritten_);
   out.pos = written_;
   written_ += out.data.size();
   out.index.clear();
   out.index_pos = index_written_ * 8;
+  if (whole_index || index_.size() - index_written_ >= kIndexWriteBatch) TakeIndexEntries(out.index);
+}
+
+void Segment::TakeIndexEntries(std::string& out) {
   for (; index_written_ < index_.size(); ++index_written_) {
     char b[8];
     EncodeIndexEntry(index_[index_written_], b);
-    out.index.append(b, 8);
+    out.append(b, 8);
   }
 }
 
