@@ -20,6 +20,11 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   PINPIPE_ASSIGN_OR_RETURN(rt->log_, log::LogManager::Open(log_options, &rt->recovery_));
   rt->log_open_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now() - started).count();
+  if (uint64_t checked = rt->log_->recovery_validated_bytes(); checked > 0) {
+    spdlog::info("recovery: the last run did not shut down cleanly; validated {:.1f} MiB of "
+                 "active segments in {} ms", static_cast<double>(checked) / (1 << 20),
+                 rt->log_open_ms_);
+  }
   for (const auto& r : rt->recovery_) {
     spdlog::warn("recovery: {}-{}: cut {} bytes from {} ({}); offsets {}..{} intact{}", r.topic,
                  r.partition, r.bytes_cut, r.file, r.reason, r.kept_start_offset,

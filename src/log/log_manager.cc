@@ -330,6 +330,9 @@ bool LogManager::WaitForOffset(std::string_view topic, int32_t partition, int64_
 OffsetStore& LogManager::offsets() { return *offsets_; }
 
 uint64_t LogManager::fsync_count() const { return bg_->metrics.fsyncs.load(); }
+uint64_t LogManager::recovery_validated_bytes() const {
+  return bg_->metrics.recovery_validated_bytes.load();
+}
 
 // ---------------------------------------------------------------- metrics
 
@@ -381,6 +384,14 @@ void LogManager::RenderPrometheus(std::string& out) const {
   out += "# HELP pinpipe_log_fsync_errors_total Failed fdatasync calls.\n";
   out += "# TYPE pinpipe_log_fsync_errors_total counter\n";
   out += "pinpipe_log_fsync_errors_total " + std::to_string(m.fsync_errors.load()) + "\n";
+  out += "# HELP pinpipe_log_recovery_points_total Recovery points written by group commit.\n";
+  out += "# TYPE pinpipe_log_recovery_points_total counter\n";
+  out += "pinpipe_log_recovery_points_total " + std::to_string(m.recovery_points.load()) + "\n";
+  out += "# HELP pinpipe_log_recovery_validated_bytes Bytes CRC-checked at start-up after an "
+         "unclean shutdown.\n";
+  out += "# TYPE pinpipe_log_recovery_validated_bytes gauge\n";
+  out += "pinpipe_log_recovery_validated_bytes " +
+         std::to_string(m.recovery_validated_bytes.load()) + "\n";
   out += "# HELP pinpipe_log_fsync_seconds Latency of group-commit fsyncs.\n";
   out += "# TYPE pinpipe_log_fsync_seconds histogram\n";
   m.fsync_latency.Render(out, "pinpipe_log_fsync_seconds");

@@ -165,9 +165,13 @@ class LogManager {
   // ---- metrics (lock-free reads of atomics)
   // Prometheus text: pinpipe_log_records_appended_total{topic}, pinpipe_log_bytes_appended_total
   // {topic}, pinpipe_log_end_offset{topic,partition}, pinpipe_log_high_watermark{...},
-  // pinpipe_log_fsync_total, pinpipe_log_fsync_seconds histogram, pinpipe_log_fsync_errors_total.
+  // pinpipe_log_fsync_total, pinpipe_log_fsync_seconds histogram, pinpipe_log_fsync_errors_total,
+  // pinpipe_log_recovery_points_total, pinpipe_log_recovery_validated_bytes.
   void RenderPrometheus(std::string& out) const;
   uint64_t fsync_count() const;
+  // Bytes recovery read and CRC-checked at open (active segments after an unclean shutdown,
+  // from their recovery points).
+  uint64_t recovery_validated_bytes() const;
 
   const LogOptions& options() const { return options_; }
 

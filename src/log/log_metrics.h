@@ -28,6 +28,10 @@ struct LogMetrics {
   std::atomic<uint64_t> fsyncs{0};
   std::atomic<uint64_t> fsync_errors{0};
   std::atomic<uint64_t> group_commit_appends{0};  // appends acknowledged by group commits
+  std::atomic<uint64_t> recovery_points{0};  // recovery points written (RecoveryPoint)
+  // Bytes read and CRC-checked at open: the active segments after a crash, from their
+  // recovery points (0 after a clean shutdown).
+  std::atomic<uint64_t> recovery_validated_bytes{0};
   LatencyHistogram fsync_latency;
 };
 

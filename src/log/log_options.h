@@ -45,6 +45,9 @@ struct LogOptions {
   // commit is one device write plus a cache flush. Falls back to buffered writes where the
   // file system has no direct I/O.
   bool direct_io = true;
+  // The lane records how far the active segment is durable (RecoveryPoint) this often, so a
+  // restart after a crash validates only what came after; -1 = never (validate it all).
+  int64_t recovery_point_interval_ms = 1000;
   FileSystem* fs = nullptr;  // null = FileSystem::Default()
   // Clock for timestamps and age retention (tests inject one); null = system clock (ms).
   std::function<int64_t()> now_ms;

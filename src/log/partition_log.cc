@@ -6,6 +6,7 @@
 
 #include "log/flusher.h"
 #include "log/record_batch.h"
+#include "log/recovery_point.h"
 
 namespace pinpipe::log {
 
@@ -43,6 +44,9 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
     }
   }
   std::sort(bases.begin(), bases.end());
+  // After a crash, how far the active segment is known good (written by the lane).
+  std::optional<RecoveryPoint> point;
+  if (!ctx.clean_shutdown && !bases.empty()) point = ReadRecoveryPoint(fs, dir);
   if (bases.empty()) {
     PINPIPE_ASSIGN_OR_RETURN(auto seg, Segment::Create(fs, dir, 0));
     PINPIPE_RETURN_IF_ERROR(fs->SyncDir(dir));
@@ -56,7 +60,9 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
     // run shut down cleanly.
     PINPIPE_ASSIGN_OR_RETURN(auto seg, Segment::Open(fs, dir, bases[i],
                                                      /*full_scan=*/last && !ctx.clean_shutdown,
-                                                     ctx.options->index_interval_bytes, &scan));
+                                                     ctx.options->index_interval_bytes, &scan,
+                                                     last && point ? &*point : nullptr));
+    ctx.metrics->recovery_validated_bytes.fetch_add(scan.validated_bytes, std::memory_order_relaxed);
     if (!last && seg->next_offset() != bases[i + 1]) {
       // A hole or overlap between segments: recover this one fully to learn what it holds.
       SegmentScan full;
@@ -171,6 +177,7 @@ bool PartitionLog::SyncOnce() {
   int64_t target;
   std::shared_ptr<Segment> seg;
   uint64_t pos;
+  int64_t max_ts;
   std::vector<std::shared_ptr<Segment>> rolled;
   std::vector<Segment::Unwritten> rolled_bytes;
   {
@@ -179,6 +186,7 @@ bool PartitionLog::SyncOnce() {
     target = leo_;
     seg = segments_.back();
     pos = seg->size();
+    max_ts = seg->max_timestamp();
     rolled.swap(rolled_unsynced_);
     rolled_bytes.resize(rolled.size());
     for (size_t i = 0; i < rolled.size(); ++i) rolled[i]->TakeUnwritten(rolled_bytes[i], /*whole_index=*/true);
@@ -230,7 +238,29 @@ bool PartitionLog::SyncOnce() {
   ctx_.metrics->group_commit_appends.fetch_add(done.size(), std::memory_order_relaxed);
   if (ack_on_sync_) NotifyWaiters();
   for (auto& p : done) p.done(Result<AppendResult>(p.result));
+  MaybeWriteRecoveryPoint(*seg, pos, target, max_ts);
   return true;
+}
+
+void PartitionLog::MaybeWriteRecoveryPoint(const Segment& seg, uint64_t pos, int64_t next_offset,
+                                           int64_t max_timestamp) {
+  const int64_t interval = ctx_.options->recovery_point_interval_ms;
+  if (interval < 0 || pos == 0) return;
+  if (seg.base_offset() == point_base_ && pos == point_pos_) return;
+  constexpr uint64_t kMaxBytesBehind = 16u << 20;  // bounds the scan after a crash at full speed
+  const auto now = std::chrono::steady_clock::now();
+  if (seg.base_offset() == point_base_ && pos - point_pos_ < kMaxBytesBehind &&
+      now - point_time_ < std::chrono::milliseconds(interval)) {
+    return;
+  }
+  RecoveryPoint rp{seg.base_offset(), pos, next_offset, max_timestamp};
+  // Advisory: without it a restart after a crash validates the whole segment, as it would anyway.
+  if (WriteRecoveryPoint(ctx_.fs, dir_, rp)) {
+    ctx_.metrics->recovery_points.fetch_add(1, std::memory_order_relaxed);
+  }
+  point_base_ = seg.base_offset();
+  point_pos_ = pos;
+  point_time_ = now;
 }
 
 void PartitionLog::FailPending(const Error& error) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -85,6 +86,10 @@ class PartitionLog {
   // Sets how a new active segment is written (buffered for group commit, direct if possible).
   void StartWriting(Segment& seg);
   void NotifyWaiters();
+  // After a good sync: records that `seg` is durable up to `pos` (RecoveryPoint) when the
+  // last point is older than options.recovery_point_interval_ms or 16 MiB. Lane only.
+  void MaybeWriteRecoveryPoint(const Segment& seg, uint64_t pos, int64_t next_offset,
+                               int64_t max_timestamp);
   // Read limit of `seg`, given the visible point. Requires mu_.
   uint64_t VisibleLimit(const Segment* seg) const;
 
@@ -111,6 +116,10 @@ class PartitionLog {
   std::mutex sync_mu_;
   int64_t synced_offset_ = -1;    // guarded by sync_mu_
   Segment::Unwritten unwritten_;  // guarded by sync_mu_: reused write buffer
+  // The last recovery point written (guarded by sync_mu_).
+  int64_t point_base_ = -1;
+  uint64_t point_pos_ = 0;
+  std::chrono::steady_clock::time_point point_time_{};
 
   std::atomic<int64_t> hwm_{0}, leo_pub_{0}, log_start_{0};
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "log/record_batch.h"
+#include "log/recovery_point.h"
 
 namespace pinpipe::log {
 
@@ -45,7 +46,8 @@ Result<std::unique_ptr<Segment>> Segment::Create(FileSystem* fs, const std::stri
 
 Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string& dir,
                                                int64_t base_offset, bool full_scan,
-                                               uint64_t index_interval_bytes, SegmentScan* scan) {
+                                               uint64_t index_interval_bytes, SegmentScan* scan,
+                                               const RecoveryPoint* resume) {
   std::unique_ptr<Segment> s(new Segment(fs, dir, base_offset));
   PINPIPE_ASSIGN_OR_RETURN(s->log_, fs->Open(s->log_path_, kOpenWrite));
   PINPIPE_ASSIGN_OR_RETURN(s->index_file_, fs->Open(s->index_path_, kOpenWrite | kOpenCreate));
@@ -109,6 +111,12 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
       }
     }
     // Index or tail does not match: fall through to a full scan.
+  } else if (resume != nullptr && resume->segment_base == base_offset &&
+             resume->position <= file_size && s->LoadIndex(file_size)) {
+    // Entries past the point may describe bytes the crash tore.
+    while (!s->index_.empty() && s->index_.back().position >= resume->position) s->index_.pop_back();
+    PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, resume));
+    return s;
   }
   PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan));
   return s;
@@ -147,13 +155,15 @@ Status Segment::WriteIndexFile() {
 
 // Reads the whole segment in large chunks, validating every batch (length, magic, CRC,
 // contiguous offsets), and rebuilds the index (AK LogSegment.recover, kafka.md §3.2).
-Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
+Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
+                        const RecoveryPoint* from) {
   const uint64_t file_size = scan->file_bytes;
-  index_.clear();
-  bytes_since_index_ = 0;
-  int64_t next = base_offset_;
-  int64_t max_ts = -1;
-  uint64_t pos = 0;
+  if (from == nullptr) index_.clear();
+  uint64_t pos = from != nullptr ? from->position : 0;
+  const uint64_t start = pos;
+  bytes_since_index_ = index_.empty() ? pos : pos - index_.back().position;
+  int64_t next = from != nullptr ? from->next_offset : base_offset_;
+  int64_t max_ts = from != nullptr ? from->max_timestamp : -1;
   std::string buf;
   uint64_t buf_pos = 0;  // file position of buf[0]
   constexpr size_t kChunk = 4u << 20;
@@ -233,6 +243,7 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan) {
   max_timestamp_.store(max_ts);
   scan->valid_bytes = pos;
   scan->next_offset = next;
+  scan->validated_bytes = pos - start;
   scan->problem = std::move(problem);
   return OkStatus();
 }

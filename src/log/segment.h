@@ -28,6 +28,8 @@
 
 namespace pinpipe::log {
 
+struct RecoveryPoint;
+
 struct IndexEntry {
   uint32_t relative_offset;
   uint32_t position;
@@ -39,6 +41,7 @@ struct SegmentScan {
   uint64_t file_bytes = 0;
   uint64_t free_bytes = 0;  // zero-filled space after the data (DirectAppender), cut silently
   int64_t next_offset = 0;
+  uint64_t validated_bytes = 0;  // bytes read and CRC-checked (a full scan: all of them)
   std::string problem;  // why the scan stopped before file_bytes ("" = clean)
 };
 
@@ -52,10 +55,12 @@ class Segment {
   // An existing segment. `full_scan` validates every batch (CRC) and rebuilds the index,
   // truncating an invalid tail (recorded in *scan); otherwise the index is trusted if valid
   // and only the bytes after its last entry are walked (headers only) to find the end offset
-  // and max timestamp.
+  // and max timestamp. A full scan given a `resume` point for this segment (and a valid
+  // index) validates only the bytes after the point.
   static Result<std::unique_ptr<Segment>> Open(FileSystem* fs, const std::string& dir,
                                                int64_t base_offset, bool full_scan,
-                                               uint64_t index_interval_bytes, SegmentScan* scan);
+                                               uint64_t index_interval_bytes, SegmentScan* scan,
+                                               const RecoveryPoint* resume = nullptr);
   ~Segment();
 
   int64_t base_offset() const { return base_offset_; }
@@ -113,7 +118,9 @@ class Segment {
 
  private:
   Segment(FileSystem* fs, std::string dir, int64_t base_offset);
-  Status Recover(uint64_t index_interval_bytes, SegmentScan* scan);
+  // Validates batches from the start, or from `from` (keeping the index entries before it).
+  Status Recover(uint64_t index_interval_bytes, SegmentScan* scan,
+                 const RecoveryPoint* from = nullptr);
   Status LoadIndex(uint64_t file_size);
   Status WriteIndexFile();
   // Encodes the entries not yet in the index file into `out` and counts them as written.
