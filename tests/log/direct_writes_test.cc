@@ -15,27 +15,15 @@
 #include "log/direct_appender.h"
 #include "log/log_manager.h"
 #include "log/record_batch.h"
+#include "log_files.h"
 
 namespace pinpipe::log {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-// Walks batch headers from the start; returns the position where the batches end.
-uint64_t BatchesEnd(const std::string& data) {
-  uint64_t pos = 0;
-  while (pos + kBatchLengthPos + 4 <= data.size()) {
-    int32_t len = ReadBigEndian32(data.data() + pos + kBatchLengthPos);
-    if (len <= 0) break;
-    pos += static_cast<uint64_t>(len) + kBatchLogOverhead;
-  }
-  return pos;
-}
+using testing::BatchesEnd;
+using testing::CopyLogAsCrashed;
+using testing::ReadFileBytes;
 
 class DirectWritesTest : public ::testing::Test {
  protected:
@@ -132,15 +120,15 @@ TEST_F(DirectWritesTest, AppenderWritesExactBytesAheadOfZerosAndSeals) {
       ASSERT_TRUE((*a)->Append(data));
       expected += data;
       ASSERT_EQ((*a)->end(), expected.size());
-      std::string file = ReadFile(path);
+      std::string file = ReadFileBytes(path);
       ASSERT_GE(file.size(), expected.size());
       ASSERT_EQ(file.size() % kDirectIoAlignment, 0u) << "whole blocks while open";
       ASSERT_EQ(file.substr(0, expected.size()), expected) << "after " << n << " bytes";
       ASSERT_EQ(file.find_first_not_of('\0', expected.size()), std::string::npos);
     }
-    EXPECT_GE(ReadFile(path).size(), expected.size() + (32 << 10)) << "zero-filled ahead";
+    EXPECT_GE(ReadFileBytes(path).size(), expected.size() + (32 << 10)) << "zero-filled ahead";
     ASSERT_TRUE((*a)->Seal());
-    EXPECT_EQ(ReadFile(path), expected) << "sealed: exactly the data";
+    EXPECT_EQ(ReadFileBytes(path), expected) << "sealed: exactly the data";
     // Round 2 reopens after an unaligned end and must keep the bytes of its partial block.
   }
 }
@@ -152,15 +140,15 @@ TEST_F(DirectWritesTest, LogPreallocatesWhileOpenAndLeavesExactSegments) {
   ASSERT_GE(segs.size(), 3u);
   // Rolled segments were sealed by the lane; the active one has zero-filled space.
   for (size_t i = 0; i + 1 < segs.size(); ++i) {
-    std::string data = ReadFile(segs[i]);
+    std::string data = ReadFileBytes(segs[i]);
     EXPECT_EQ(BatchesEnd(data), data.size()) << segs[i];
   }
-  std::string active = ReadFile(segs.back());
+  std::string active = ReadFileBytes(segs.back());
   EXPECT_GT(active.size(), BatchesEnd(active)) << "active segment is preallocated";
   ExpectRecords(1000);
   log_->Close();
   for (const auto& seg : Segments(dir_)) {
-    std::string data = ReadFile(seg);
+    std::string data = ReadFileBytes(seg);
     EXPECT_EQ(BatchesEnd(data), data.size()) << "closed: " << seg;
   }
   std::vector<RecoveryReport> reports;
@@ -178,7 +166,7 @@ TEST_F(DirectWritesTest, TurnedOffGroupCommitWritesThroughThePageCache) {
   OpenLog(dir_, nullptr, /*direct_io=*/false);
   Append(0, 300);
   for (const auto& seg : Segments(dir_)) {
-    std::string data = ReadFile(seg);
+    std::string data = ReadFileBytes(seg);
     EXPECT_EQ(BatchesEnd(data), data.size()) << "no zero-filled space: " << seg;
   }
   ExpectRecords(300);
@@ -230,10 +218,8 @@ TEST_F(DirectWritesTest, CrashLeavesZerosThatRecoveryTreatsAsFreeSpace) {
   // A copy of the files while the log runs is what kill -9 leaves behind: every acknowledged
   // record, then the zero-filled space, and no clean-shutdown marker.
   fs::path crashed = dir_ / "crashed";
-  fs::create_directories(crashed / "log");
-  fs::copy(dir_ / "log", crashed / "log", fs::copy_options::recursive);
-  fs::remove(crashed / "log" / ".lock");
-  std::string tail = ReadFile(Segments(crashed).back());
+  CopyLogAsCrashed(dir_, crashed);
+  std::string tail = ReadFileBytes(Segments(crashed).back());
   ASSERT_GT(tail.size(), BatchesEnd(tail));
   log_.reset();
 
@@ -248,13 +234,11 @@ TEST_F(DirectWritesTest, CrashLeavesZerosThatRecoveryTreatsAsFreeSpace) {
   fs::path torn = dir_ / "torn";
   OpenLog(crashed);
   ExpectRecords(130);
-  fs::create_directories(torn / "log");
-  fs::copy(crashed / "log", torn / "log", fs::copy_options::recursive);
-  fs::remove(torn / "log" / ".lock");
+  CopyLogAsCrashed(crashed, torn);
   fs::remove(torn / "log" / ".clean_shutdown");
   log_.reset();
   fs::path seg = Segments(torn).back();
-  const uint64_t data_end = BatchesEnd(ReadFile(seg));
+  const uint64_t data_end = BatchesEnd(ReadFileBytes(seg));
   const uint64_t cut = fs::file_size(seg) - data_end + 5007;  // zeros it had, and the new bytes
   {
     std::ofstream f(seg, std::ios::app | std::ios::binary);
@@ -263,7 +247,7 @@ TEST_F(DirectWritesTest, CrashLeavesZerosThatRecoveryTreatsAsFreeSpace) {
   OpenLog(torn, &reports);
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].bytes_cut, cut) << reports[0].reason;
-  EXPECT_EQ(BatchesEnd(ReadFile(seg)), data_end);
+  EXPECT_EQ(BatchesEnd(ReadFileBytes(seg)), data_end);
   EXPECT_EQ(reports[0].kept_end_offset, 130);
   ExpectRecords(130);
 }

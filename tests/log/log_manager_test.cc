@@ -13,6 +13,7 @@
 
 #include "common/file_system.h"
 #include "log/offset_store.h"
+#include "log_files.h"
 
 namespace pinpipe::log {
 namespace {
@@ -72,11 +73,6 @@ class LogTest : public ::testing::Test {
     }
     std::sort(out.begin(), out.end());
     return out;
-  }
-
-  static std::string ReadBytes(const fs::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
   }
 
   fs::path dir_;
@@ -215,25 +211,23 @@ TEST_F(LogTest, GroupCommitWritesTheIndexInBatchesAndCompletesItAtClose) {
   // What kill -9 leaves, put back as a clean start: the trusted index lags, and the walk after
   // its last entry must find the missing entries rather than leave the tail unindexed.
   fs::path lagging = dir_ / "lagging";
-  fs::create_directories(lagging / "log");
-  fs::copy(dir_ / "log", lagging / "log", fs::copy_options::recursive);
-  fs::remove(lagging / "log" / ".lock");
+  testing::CopyLogAsCrashed(dir_, lagging);
   std::ofstream(lagging / "log" / ".clean_shutdown").put('\n');
 
   // A clean close writes the rest; the file equals the index a full scan rebuilds.
   log_.reset();
   EXPECT_EQ(entries(index), kBatches - 1u);
-  const std::string written = ReadBytes(index);
+  const std::string written = testing::ReadFileBytes(index);
   fs::remove(index);
   fs::remove(dir_ / "log" / ".clean_shutdown");
   OpenLog();
-  EXPECT_EQ(ReadBytes(index), written);
+  EXPECT_EQ(testing::ReadFileBytes(index), written);
   log_.reset();
 
   options_.dir = lagging.string();
   OpenLog();
   const fs::path lagging_index = lagging / "log" / "x-0" / index.filename();
-  EXPECT_EQ(ReadBytes(lagging_index), written);
+  EXPECT_EQ(testing::ReadFileBytes(lagging_index), written);
   EXPECT_EQ(ReadAll("x", 0, 0).size(), static_cast<size_t>(kBatches));
   EXPECT_EQ(AppendValue("x", 0, "after").base_offset, kBatches);
 }

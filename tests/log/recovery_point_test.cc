@@ -11,6 +11,7 @@
 #include "common/file_system.h"
 #include "log/log_manager.h"
 #include "log/record_batch.h"
+#include "log_files.h"
 
 namespace pinpipe::log {
 namespace {
@@ -102,9 +103,7 @@ class RecoveryPointTest : public ::testing::Test {
   // What kill -9 leaves: a copy of the files while the log runs, without the lock.
   fs::path CrashCopy(const std::string& name) {
     fs::path copy = dir_ / name;
-    fs::create_directories(copy / "log");
-    fs::copy(dir_ / "log", copy / "log", fs::copy_options::recursive);
-    fs::remove(copy / "log" / ".lock");
+    testing::CopyLogAsCrashed(dir_, copy);
     EXPECT_FALSE(fs::exists(copy / "log" / ".clean_shutdown"));
     return copy;
   }
@@ -112,17 +111,8 @@ class RecoveryPointTest : public ::testing::Test {
   static fs::path Segment(const fs::path& dir) {
     return PartitionDir(dir) / "00000000000000000000.log";
   }
-  // Bytes of whole batches from the start (the zero-filled space after them excluded).
   static uint64_t DataEnd(const fs::path& segment) {
-    std::ifstream f(segment, std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(f)), {});
-    uint64_t pos = 0;
-    while (pos + kBatchLengthPos + 4 <= data.size()) {
-      int32_t len = ReadBigEndian32(data.data() + pos + kBatchLengthPos);
-      if (len <= 0) break;
-      pos += static_cast<uint64_t>(len) + kBatchLogOverhead;
-    }
-    return pos;
+    return testing::BatchesEnd(testing::ReadFileBytes(segment));
   }
 
   fs::path dir_;
@@ -207,8 +197,7 @@ TEST_F(RecoveryPointTest, PointThatDoesNotMatchTheFilesMeansAFullScan) {
     SCOPED_TRACE(c.what);
     fs::path copy = dir_ / "copy";
     fs::remove_all(copy);
-    fs::create_directories(copy);
-    fs::copy(crashed / "log", copy / "log", fs::copy_options::recursive);
+    testing::CopyLogAsCrashed(crashed, copy);
     std::ofstream(PartitionDir(copy) / kRecoveryPointFile, std::ios::trunc) << c.contents;
     std::vector<RecoveryReport> reports;
     OpenLog(copy, 0, &reports);
