@@ -62,7 +62,8 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
                                                      /*full_scan=*/last && !ctx.clean_shutdown,
                                                      ctx.options->index_interval_bytes, &scan,
                                                      last && point ? &*point : nullptr));
-    ctx.metrics->recovery_validated_bytes.fetch_add(scan.validated_bytes, std::memory_order_relaxed);
+    ctx.metrics->recovery_validated_bytes.fetch_add(scan.validated_bytes,
+                                                    std::memory_order_relaxed);
     if (!last && seg->next_offset() != bases[i + 1]) {
       // A hole or overlap between segments: recover this one fully to learn what it holds.
       SegmentScan full;
@@ -189,7 +190,9 @@ bool PartitionLog::SyncOnce() {
     max_ts = seg->max_timestamp();
     rolled.swap(rolled_unsynced_);
     rolled_bytes.resize(rolled.size());
-    for (size_t i = 0; i < rolled.size(); ++i) rolled[i]->TakeUnwritten(rolled_bytes[i], /*whole_index=*/true);
+    for (size_t i = 0; i < rolled.size(); ++i) {
+      rolled[i]->TakeUnwritten(rolled_bytes[i], /*whole_index=*/true);
+    }
     seg->TakeUnwritten(unwritten_);
   }
   Status st = OkStatus();

@@ -24,11 +24,10 @@ bool ParseField(std::string_view& rest, T& out) {
 
 std::string EncodeRecoveryPoint(const RecoveryPoint& rp) {
   char body[128];
-  int n = std::snprintf(body, sizeof body, "%lld %llu %lld %lld",
-                        static_cast<long long>(rp.segment_base),
-                        static_cast<unsigned long long>(rp.position),
-                        static_cast<long long>(rp.next_offset),
-                        static_cast<long long>(rp.max_timestamp));
+  int n = std::snprintf(
+      body, sizeof body, "%lld %llu %lld %lld", static_cast<long long>(rp.segment_base),
+      static_cast<unsigned long long>(rp.position), static_cast<long long>(rp.next_offset),
+      static_cast<long long>(rp.max_timestamp));
   std::string line(kMagic);
   line.append(body, static_cast<size_t>(n));
   line += ' ';

@@ -24,10 +24,10 @@
 namespace pinpipe::log {
 
 struct RecoveryPoint {
-  int64_t segment_base = 0;   // the segment it describes (the partition's active one)
-  uint64_t position = 0;      // bytes of whole, durable batches from the segment's start
-  int64_t next_offset = 0;    // offset of the first record after them
-  int64_t max_timestamp = -1; // largest batch max timestamp before `position`
+  int64_t segment_base = 0;    // the segment it describes (the partition's active one)
+  uint64_t position = 0;       // bytes of whole, durable batches from the segment's start
+  int64_t next_offset = 0;     // offset of the first record after them
+  int64_t max_timestamp = -1;  // largest batch max timestamp before `position`
 };
 
 inline constexpr const char* kRecoveryPointFile = "recovery-point";

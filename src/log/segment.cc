@@ -87,7 +87,8 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
           break;
         }
         if (since_index >= index_interval_bytes && pos > 0) {
-          s->index_.push_back({static_cast<uint32_t>(next - base_offset), static_cast<uint32_t>(pos)});
+          s->index_.push_back(
+              {static_cast<uint32_t>(next - base_offset), static_cast<uint32_t>(pos)});
           since_index = 0;
         }
         since_index += h->size();
@@ -114,7 +115,9 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
   } else if (resume != nullptr && resume->segment_base == base_offset &&
              resume->position <= file_size && s->LoadIndex(file_size)) {
     // Entries past the point may describe bytes the crash tore.
-    while (!s->index_.empty() && s->index_.back().position >= resume->position) s->index_.pop_back();
+    while (!s->index_.empty() && s->index_.back().position >= resume->position) {
+      s->index_.pop_back();
+    }
     PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, resume));
     return s;
   }
@@ -325,7 +328,9 @@ void Segment::TakeUnwritten(Unwritten& out, bool whole_index) {
   written_ += out.data.size();
   out.index.clear();
   out.index_pos = index_written_ * 8;
-  if (whole_index || index_.size() - index_written_ >= kIndexWriteBatch) TakeIndexEntries(out.index);
+  if (whole_index || index_.size() - index_written_ >= kIndexWriteBatch) {
+    TakeIndexEntries(out.index);
+  }
 }
 
 void Segment::TakeIndexEntries(std::string& out) {

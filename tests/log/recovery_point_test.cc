@@ -186,7 +186,8 @@ TEST_F(RecoveryPointTest, PointThatDoesNotMatchTheFilesMeansAFullScan) {
       {"past the end of the file",
        EncodeRecoveryPoint({0, fs::file_size(Segment(crashed)) + 1, 150, good->max_timestamp})},
       {"another segment", EncodeRecoveryPoint({99, good->position, 150, good->max_timestamp})},
-      {"bad CRC", [&] {
+      {"bad CRC",
+       [&] {
          std::string line = EncodeRecoveryPoint(*good);
          line[line.find(' ', 26) + 1] ^= 1;  // the position's first digit, still a number
          return line;
