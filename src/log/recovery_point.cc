@@ -61,6 +61,9 @@ Status WriteRecoveryPoint(FileSystem* fs, const std::string& dir, const Recovery
   {
     PINPIPE_ASSIGN_OR_RETURN(auto file, fs->Open(tmp, kOpenWrite | kOpenCreate | kOpenTruncate));
     PINPIPE_RETURN_IF_ERROR(file->PWrite(0, EncodeRecoveryPoint(rp)));
+    // Before the rename, so that the name never points at blocks that were not written (on a
+    // file system without a journal those could hold anything after a power loss).
+    PINPIPE_RETURN_IF_ERROR(file->Sync());
   }
   return fs->Rename(tmp, path);
 }

@@ -4,12 +4,14 @@
 // directory in recovery-point-offset-checkpoint (LogManager.checkpointRecoveryOffsets).
 //
 // The flusher lane writes it after an fdatasync has made everything before `position`
-// durable, at most once per interval, to <partition dir>/recovery-point. The file itself is
-// advisory and never fsynced: it is written to a temporary name and renamed, carries its own
-// CRC-32C, and anything that does not parse, names another segment or points past the end of
-// the file means "validate the whole segment", as before. Data before the point was durable
-// before the point was written, and the one block a direct write rewrites holds the same
-// bytes before the old end, so a crash cannot tear what the point vouches for.
+// durable, at most once a second or per 16 MiB, to <partition dir>/recovery-point: one line
+// with its own CRC-32C, written to a temporary name, fsynced and renamed (the directory is not
+// synced: the previous point is as good, only older). Start-up trusts a point only if the
+// batch headers from the last index entry before it end exactly at its position and next
+// offset; a point that is missing, does not parse, names another segment or does not match
+// means "validate the whole segment", as before. Data before the point was durable before
+// the point was written, and the one block a direct write rewrites holds the same bytes
+// before the old end, so a crash cannot tear what the point vouches for.
 //
 // Internal to src/log.
 #pragma once
@@ -36,7 +38,7 @@ inline constexpr const char* kRecoveryPointFile = "recovery-point";
 std::string EncodeRecoveryPoint(const RecoveryPoint& rp);
 std::optional<RecoveryPoint> ParseRecoveryPoint(std::string_view text);
 
-// Replaces <dir>/recovery-point (temporary file + rename, no fsync: see above).
+// Replaces <dir>/recovery-point (temporary file, fsync, rename).
 Status WriteRecoveryPoint(FileSystem* fs, const std::string& dir, const RecoveryPoint& rp);
 // The point in <dir>, or nothing when it is missing or does not parse.
 std::optional<RecoveryPoint> ReadRecoveryPoint(FileSystem* fs, const std::string& dir);

@@ -118,11 +118,40 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
     while (!s->index_.empty() && s->index_.back().position >= resume->position) {
       s->index_.pop_back();
     }
-    PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, resume));
-    return s;
+    if (s->EndsABatchAt(*resume)) {
+      PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, resume));
+      return s;
+    }
   }
   PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan));
   return s;
+}
+
+bool Segment::EndsABatchAt(const RecoveryPoint& rp) const {
+  // A point that is not our own (a stale or foreign file) must not be trusted: resuming where
+  // no batch starts would cut the segment there. So walk the batch headers from the last index
+  // entry before it, which must arrive exactly at its position and next offset.
+  uint64_t pos = index_.empty() ? 0 : index_.back().position;
+  int64_t next = base_offset_ + (index_.empty() ? 0 : index_.back().relative_offset);
+  constexpr uint64_t kMaxWalk = 16u << 20;  // farther than the lane ever lets an index lag
+  if (rp.position < pos || rp.position - pos > kMaxWalk) return false;
+  std::string buf(rp.position - pos, '\0');
+  auto n = log_->PRead(pos, buf.data(), buf.size());
+  if (!n || *n != buf.size()) return false;
+  size_t at = 0;
+  while (at < buf.size()) {
+    if (buf.size() - at < kBatchHeaderSize) return false;
+    const char* h = buf.data() + at;
+    const int32_t len = ReadBigEndian32(h + kBatchLengthPos);
+    if (ReadBigEndian64(h) != next ||
+        len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead) ||
+        static_cast<uint64_t>(len) + kBatchLogOverhead > buf.size() - at) {
+      return false;
+    }
+    next += static_cast<int64_t>(ReadBigEndian32(h + kLastOffsetDeltaPos)) + 1;
+    at += static_cast<size_t>(len) + kBatchLogOverhead;
+  }
+  return next == rp.next_offset;
 }
 
 Status Segment::LoadIndex(uint64_t file_size) {

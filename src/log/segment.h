@@ -122,6 +122,9 @@ class Segment {
   Status Recover(uint64_t index_interval_bytes, SegmentScan* scan,
                  const RecoveryPoint* from = nullptr);
   Status LoadIndex(uint64_t file_size);
+  // True when the batches from the last index entry end exactly at `rp` (position and next
+  // offset): the point describes this file. Requires the index loaded and cut before it.
+  bool EndsABatchAt(const RecoveryPoint& rp) const;
   Status WriteIndexFile();
   // Encodes the entries not yet in the index file into `out` and counts them as written.
   void TakeIndexEntries(std::string& out);

@@ -143,11 +143,14 @@ TEST_F(RecoveryPointTest, CrashRestartValidatesOnlyWhatCameAfterThePoint) {
 }
 
 TEST_F(RecoveryPointTest, TornTailAfterThePointIsCutAndReported) {
-  OpenLog(dir_, 0);  // a point after every sync: the scan has only the torn bytes to read
+  OpenLog(dir_, 0);  // a point after every sync (the last one may still be on its way)
   Append(0, 200);
   fs::path crashed = CrashCopy("torn");
   log_.reset();
   const uint64_t data_end = DataEnd(Segment(crashed));
+  auto point = ReadRecoveryPoint(FileSystem::Default(), PartitionDir(crashed).string());
+  ASSERT_TRUE(point);
+  ASSERT_GT(point->next_offset, 190);
   {
     // A batch header claiming more bytes than follow: a write the crash tore.
     std::fstream f(Segment(crashed), std::ios::in | std::ios::out | std::ios::binary);
@@ -162,7 +165,7 @@ TEST_F(RecoveryPointTest, TornTailAfterThePointIsCutAndReported) {
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].kept_end_offset, 200);
   EXPECT_EQ(reports[0].bytes_cut, file_size - data_end);
-  EXPECT_EQ(log_->recovery_validated_bytes(), 0u);  // the point was at the end of the data
+  EXPECT_EQ(log_->recovery_validated_bytes(), data_end - point->position);
   ExpectRecords(200);
   EXPECT_EQ(DataEnd(Segment(crashed)), data_end);  // cut there, zero-filled after
 }
@@ -193,6 +196,12 @@ TEST_F(RecoveryPointTest, PointThatDoesNotMatchTheFilesMeansAFullScan) {
          return line;
        }()},
       {"empty (written but never synced)", ""},
+      // Well-formed points that do not describe these files (another partition's, say): one
+      // trusted would cut the segment where no batch starts and lose acknowledged records.
+      {"not at a batch boundary",
+       EncodeRecoveryPoint({0, good->position / 2 + 7, 75, good->max_timestamp})},
+      {"boundary with the wrong next offset",
+       EncodeRecoveryPoint({0, good->position, good->next_offset + 1, good->max_timestamp})},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
