@@ -55,8 +55,8 @@ class Segment {
   // An existing segment. `full_scan` validates every batch (CRC) and rebuilds the index,
   // truncating an invalid tail (recorded in *scan); otherwise the index is trusted if valid
   // and only the bytes after its last entry are walked (headers only) to find the end offset
-  // and max timestamp. A full scan given a `resume` point for this segment (and a valid
-  // index) validates only the bytes after the point.
+  // and max timestamp. A full scan given a `resume` point for this segment validates only the
+  // bytes after it, if the index is valid and its batches end exactly at the point.
   static Result<std::unique_ptr<Segment>> Open(FileSystem* fs, const std::string& dir,
                                                int64_t base_offset, bool full_scan,
                                                uint64_t index_interval_bytes, SegmentScan* scan,
