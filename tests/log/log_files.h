@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "common/file_system.h"
 #include "log/record_batch.h"
@@ -30,12 +31,26 @@ inline uint64_t BatchesEnd(const std::string& data) {
 }
 
 // Copies <from>/log to <to>/log while the log may be running, without its lock file: every
-// acknowledged record, whatever was in flight, and no clean-shutdown marker.
+// acknowledged record, whatever was in flight, and no clean-shutdown marker. A file renamed
+// away during the copy (a recovery point's temporary file) is skipped, as a crash at that
+// moment may or may not have left it.
 inline void CopyLogAsCrashed(const std::filesystem::path& from, const std::filesystem::path& to) {
   namespace fs = std::filesystem;
-  fs::create_directories(to / "log");
-  fs::copy(from / "log", to / "log", fs::copy_options::recursive);
-  fs::remove(to / "log" / ".lock");
+  const fs::path src = from / "log", dst = to / "log";
+  fs::create_directories(dst);
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(src)) {
+    const fs::path target = dst / fs::relative(e.path(), src);
+    std::error_code ec;
+    if (e.is_directory(ec)) {
+      fs::create_directories(target);
+      continue;
+    }
+    fs::copy_file(e.path(), target, fs::copy_options::overwrite_existing, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      throw fs::filesystem_error("crash copy", e.path(), target, ec);
+    }
+  }
+  fs::remove(dst / ".lock");
 }
 
 }  // namespace pinpipe::log::testing
