@@ -27,6 +27,12 @@ Result<log::LogOptions> LogOptionsFromConfig(const Config& cfg) {
   }
   o.flush = *flush;
   PINPIPE_ASSIGN_OR_RETURN(o.direct_io, cfg.GetBool("log.direct_io"));
+  PINPIPE_ASSIGN_OR_RETURN(o.recovery_point_interval_ms,
+                           cfg.GetInt("log.recovery_point_interval_ms"));
+  if (o.recovery_point_interval_ms < -1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "log.recovery_point_interval_ms must be -1 (never) or at least 0");
+  }
   return o;
 }
 

@@ -25,6 +25,9 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"log.retention_ms", "604800000", "delete segments older than this; -1 = never"},
       {"log.flush", "always", "always (fsync before ack, group commit), interval:<ms>, os"},
       {"log.direct_io", "true", "flush=always: O_DIRECT writes into zero-filled space"},
+      {"log.recovery_point_interval_ms", "1000",
+       "record the durable point this often (and per 16 MiB); a crash restart re-checks only "
+       "what follows; -1 = never"},
       {"rest.consumer_instance_timeout_ms", "300000", "idle REST consumer instances expire"},
       {"rest.consumer_request_timeout_ms", "1000", "default long-poll time of GET records"},
       {"rest.consumer_max_bytes", "67108864", "default max_bytes of GET records"},
