@@ -69,9 +69,7 @@ Status WriteRecoveryPoint(FileSystem* fs, const std::string& dir, const Recovery
 }
 
 std::optional<RecoveryPoint> ReadRecoveryPoint(FileSystem* fs, const std::string& dir) {
-  const std::string path = JoinPath(dir, kRecoveryPointFile);
-  if (!fs->Exists(path)) return std::nullopt;
-  auto text = fs->ReadFileToString(path);
+  auto text = fs->ReadFileToString(JoinPath(dir, kRecoveryPointFile));  // missing: an error
   if (!text) return std::nullopt;
   return ParseRecoveryPoint(*text);
 }

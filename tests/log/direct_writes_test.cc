@@ -5,7 +5,6 @@
 // (ctest runs them in the build tree) rather than the temp directory, which may be tmpfs; they
 // skip where even that has no O_DIRECT.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -28,11 +27,7 @@ using testing::ReadFileBytes;
 class DirectWritesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::current_path() /
-           ("pinpipe_direct_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::FreshTestDir(fs::current_path(), "pinpipe_direct");
     // Probe: does this file system do O_DIRECT at all?
     auto probe = FileSystem::Default()->Open((dir_ / "probe").string(),
                                              kOpenWrite | kOpenCreate | kOpenDirect);

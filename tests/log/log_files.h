@@ -8,6 +8,9 @@
 #include <string>
 #include <system_error>
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include "common/file_system.h"
 #include "log/record_batch.h"
 
@@ -28,6 +31,17 @@ inline uint64_t BatchesEnd(const std::string& data) {
     pos += static_cast<uint64_t>(len) + kBatchLogOverhead;
   }
   return pos;
+}
+
+// An empty directory <parent>/<prefix>_<pid>_<test name> for the running test.
+inline std::filesystem::path FreshTestDir(const std::filesystem::path& parent,
+                                          const std::string& prefix) {
+  const std::filesystem::path dir =
+      parent / (prefix + "_" + std::to_string(::getpid()) + "_" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 // Copies <from>/log to <to>/log while the log may be running, without its lock file: every

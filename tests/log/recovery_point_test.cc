@@ -3,7 +3,6 @@
 #include "log/recovery_point.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -43,11 +42,7 @@ TEST(RecoveryPointFormat, RoundTripsAndRejectsAnythingElse) {
 class RecoveryPointTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pinpipe_rp_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::FreshTestDir(fs::temp_directory_path(), "pinpipe_rp");
   }
   void TearDown() override {
     log_.reset();
