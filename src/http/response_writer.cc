@@ -27,8 +27,12 @@ std::string_view DateLine() {
   return {buf, len};
 }
 
+// No CR, LF or NUL (header injection). One pass: this runs on every response's content type.
 bool Safe(std::string_view s) {
-  return s.find_first_of("\r\n") == std::string_view::npos && s.find('\0') == std::string_view::npos;
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
 }
 
 bool Reserved(std::string_view name) {

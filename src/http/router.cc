@@ -1,5 +1,8 @@
 #include "http/router.h"
 
+#include <array>
+#include <stdexcept>
+
 #include "http/metrics.h"
 
 namespace pinpipe::http {
@@ -21,6 +24,32 @@ void ForEachSegment(std::string_view path, Fn fn) {
   }
 }
 
+// The path's segments, split once per request; more than kMaxSegments means no route matches
+// (Add refuses longer patterns).
+struct PathSegments {
+  static constexpr size_t kMaxSegments = 16;
+  std::array<std::string_view, kMaxSegments> seg;
+  size_t count = 0;
+  bool too_long = false;
+
+  explicit PathSegments(std::string_view path) {
+    ForEachSegment(path, [&](std::string_view s) {
+      if (count == kMaxSegments) return !(too_long = true);
+      seg[count++] = s;
+      return true;
+    });
+  }
+};
+
+bool Matches(const Router::Route& r, const PathSegments& path) {
+  if (path.too_long || r.segments.size() != path.count) return false;
+  for (size_t k = 0; k < path.count; ++k) {
+    const std::string& want = r.segments[k];
+    if (r.is_param[k] ? path.seg[k].empty() : path.seg[k] != want) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Router::Router() : metrics_(std::make_shared<Metrics>()) {}
@@ -37,45 +66,44 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   r.pattern = std::string(pattern);
   ForEachSegment(pattern, [&](std::string_view seg) {
     r.segments.emplace_back(seg);
+    r.is_param.push_back(IsParam(seg));
     if (!IsParam(seg)) ++r.literal_count;
     return true;
   });
+  if (r.segments.size() > PathSegments::kMaxSegments) {
+    throw std::invalid_argument("route pattern has too many segments: " + r.pattern);
+  }
   r.handler = std::move(handler);
+  if (by_length_.size() <= r.segments.size()) by_length_.resize(r.segments.size() + 1);
+  by_length_[r.segments.size()].push_back(static_cast<int>(routes_.size()));
   routes_.push_back(std::move(r));
 }
+
 
 Router::Match Router::Find(std::string_view method, std::string_view path,
                            std::vector<NameValue>* params) const {
   Match m;
+  const PathSegments segs(path);
   // Best path match: most literal segments, then the first added.
+  if (segs.too_long || segs.count >= by_length_.size()) return m;  // 404
+  const std::vector<int>& candidates = by_length_[segs.count];
   int best_for_method = -1, best_any = -1;
-  for (size_t i = 0; i < routes_.size(); ++i) {
-    const Route& r = routes_[i];
-    size_t k = 0;
-    bool ok = true;
-    ForEachSegment(path, [&](std::string_view seg) {
-      if (k >= r.segments.size()) return ok = false;
-      const std::string& want = r.segments[k++];
-      if (IsParam(want) ? seg.empty() : seg != want) return ok = false;
-      return true;
-    });
-    if (!ok || k != r.segments.size()) continue;
-    if (best_any < 0 || r.literal_count > routes_[best_any].literal_count) best_any = static_cast<int>(i);
+  for (int i : candidates) {
+    const Route& r = routes_[static_cast<size_t>(i)];
+    if (!Matches(r, segs)) continue;
+    if (best_any < 0 || r.literal_count > routes_[best_any].literal_count) best_any = i;
     if (r.method == method &&
         (best_for_method < 0 || r.literal_count > routes_[best_for_method].literal_count)) {
-      best_for_method = static_cast<int>(i);
+      best_for_method = i;
     }
   }
   if (best_for_method >= 0) {
     const Route& r = routes_[best_for_method];
-    size_t k = 0;
-    ForEachSegment(path, [&](std::string_view seg) {
-      const std::string& want = r.segments[k++];
-      if (IsParam(want)) {
-        params->push_back({std::string_view(want).substr(1, want.size() - 2), seg});
-      }
-      return true;
-    });
+    for (size_t k = 0; k < segs.count; ++k) {
+      if (!r.is_param[k]) continue;
+      const std::string& want = r.segments[k];
+      params->push_back({std::string_view(want).substr(1, want.size() - 2), segs.seg[k]});
+    }
     m.route = &r;
     m.route_id = best_for_method;
     m.status = 200;
@@ -85,16 +113,9 @@ Router::Match Router::Find(std::string_view method, std::string_view path,
   // 405: list the methods of every route matching the path.
   m.status = 405;
   std::vector<std::string_view> methods;
-  for (const Route& r : routes_) {
-    size_t k = 0;
-    bool ok = true;
-    ForEachSegment(path, [&](std::string_view seg) {
-      if (k >= r.segments.size()) return ok = false;
-      const std::string& want = r.segments[k++];
-      if (IsParam(want) ? seg.empty() : seg != want) return ok = false;
-      return true;
-    });
-    if (!ok || k != r.segments.size()) continue;
+  for (int i : candidates) {
+    const Route& r = routes_[static_cast<size_t>(i)];
+    if (!Matches(r, segs)) continue;
     bool dup = false;
     for (auto x : methods) dup |= x == r.method;
     if (dup) continue;

@@ -29,6 +29,7 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;  // "{name}" kept as is
+    std::vector<bool> is_param;         // per segment: a "{name}" parameter
     int literal_count = 0;
     Handler handler;
   };
@@ -49,6 +50,9 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  // Route indices by segment count, in the order added: a path is only compared with routes of
+  // its own length.
+  std::vector<std::vector<int>> by_length_;
   std::shared_ptr<Metrics> metrics_;
 };
 

@@ -1,5 +1,7 @@
 #include "log/topic_registry.h"
 
+#include <array>
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
@@ -95,10 +97,37 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   return Persist();
 }
 
+namespace {
+std::atomic<uint64_t> next_registry_id{1};
+}  // namespace
+
+TopicRegistry::TopicRegistry(const PartitionContext& ctx, std::string log_dir)
+    : ctx_(ctx), log_dir_(std::move(log_dir)), id_(next_registry_id.fetch_add(1)) {}
+
 Topic* TopicRegistry::Find(std::string_view name) const {
-  std::shared_lock lock(mu_);
-  auto it = topics_.find(name);
-  return it == topics_.end() ? nullptr : it->second.get();
+  struct Hit {
+    uint64_t registry = 0;
+    std::string name;
+    Topic* topic = nullptr;
+  };
+  thread_local std::array<Hit, 4> hits;
+  thread_local size_t next_hit = 0;
+  for (const Hit& h : hits) {
+    if (h.registry == id_ && h.name == name) return h.topic;
+  }
+  Topic* topic = nullptr;
+  {
+    std::shared_lock lock(mu_);
+    auto it = topics_.find(name);
+    if (it != topics_.end()) topic = it->second.get();
+  }
+  if (topic != nullptr) {  // unknown names are not remembered: the topic may be created next
+    Hit& h = hits[next_hit++ % hits.size()];
+    h.registry = id_;
+    h.name.assign(name);
+    h.topic = topic;
+  }
+  return topic;
 }
 
 std::vector<Topic*> TopicRegistry::All() const {

@@ -70,5 +70,39 @@ TEST(RouterTest, RootAndReplace) {
   EXPECT_EQ(which, 2);
 }
 
+TEST(RouterTest, ComparesOnlyRoutesOfThePathsLength) {
+  Router router;
+  router.Add("GET", "/a/{x}/c", Noop());
+  router.Add("GET", "/a/b", Noop());
+  router.Add("POST", "/a/{x}", Noop());
+  std::vector<NameValue> params;
+  EXPECT_EQ(router.Find("GET", "/a/b", &params).route_id, 1);
+  EXPECT_EQ(router.Find("GET", "/a/z/c", &params).route_id, 0);
+  EXPECT_EQ(router.Find("GET", "/a/z/c/", &params).status, 404);  // one segment more
+  auto m = router.Find("GET", "/a/q", &params);  // only POST has the path's length and shape
+  EXPECT_EQ(m.status, 405);
+  EXPECT_EQ(m.allow, "POST");
+  EXPECT_EQ(router.Find("GET", "/x/y/z/w", &params).status, 404);  // longer than every route
+}
+
+TEST(RouterTest, VeryLongPathsAreNotFoundAndLongPatternsRefused) {
+  Router router;
+  std::string pattern, path;
+  for (int i = 0; i < 16; ++i) pattern += "/{p" + std::to_string(i) + "}";
+  router.Add("GET", pattern, Noop());
+  for (int i = 0; i < 16; ++i) path += "/s";
+  std::vector<NameValue> params;
+  auto m = router.Find("GET", path, &params);
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(params.size(), 16u);
+  params.clear();
+  EXPECT_EQ(router.Find("GET", path + "/s", &params).status, 404);
+  std::string deep;
+  for (int i = 0; i < 10000; ++i) deep += "/s";
+  EXPECT_EQ(router.Find("GET", deep, &params).status, 404);
+  EXPECT_TRUE(params.empty());
+  EXPECT_THROW(router.Add("GET", pattern + "/x", Noop()), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace pinpipe::http

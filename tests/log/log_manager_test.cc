@@ -130,6 +130,29 @@ TEST_F(LogTest, TopicNamesAndRegistryPersist) {
             ErrorCode::kNotFound);
 }
 
+// Topic lookups are remembered per thread; a log opened after another (even at the same
+// address) must never answer from the closed one's topics.
+TEST_F(LogTest, TopicLookupsNeverOutliveTheirLog) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("t", 2));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(log_->GetTopic("t")->partitions, 2);
+  AppendValue("t", 1, "first log");
+  log_.reset();
+  fs::remove_all(dir_);
+  OpenLog();
+  EXPECT_EQ(log_->GetTopic("t").error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(log_->CreateTopic("t", 5));
+  EXPECT_EQ(log_->GetTopic("t")->partitions, 5);
+  AppendValue("t", 4, "second log");
+  EXPECT_EQ(ReadAll("t", 4, 0).size(), 1u);
+  EXPECT_TRUE(ReadAll("t", 1, 0).empty());
+  // More topics than a thread remembers: every lookup still finds its own topic.
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(log_->CreateTopic("m" + std::to_string(i), i + 1));
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(log_->GetTopic("m" + std::to_string(i))->partitions, i + 1);
+  }
+}
+
 TEST_F(LogTest, AppendBatchKeepsClientBytesAndRewritesBaseOffset) {
   OpenLog();
   std::string batch;
