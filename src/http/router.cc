@@ -79,14 +79,13 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   routes_.push_back(std::move(r));
 }
 
-
 Router::Match Router::Find(std::string_view method, std::string_view path,
                            std::vector<NameValue>* params) const {
   Match m;
   const PathSegments segs(path);
-  // Best path match: most literal segments, then the first added.
   if (segs.too_long || segs.count >= by_length_.size()) return m;  // 404
   const std::vector<int>& candidates = by_length_[segs.count];
+  // Best path match: most literal segments, then the first added.
   int best_for_method = -1, best_any = -1;
   for (int i : candidates) {
     const Route& r = routes_[static_cast<size_t>(i)];
