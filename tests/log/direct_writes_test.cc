@@ -55,36 +55,8 @@ class DirectWritesTest : public ::testing::Test {
     ASSERT_TRUE(r) << r.error().ToString();
     log_ = std::move(*r);
   }
-  void Append(int from, int to) {
-    for (int i = from; i < to; ++i) {
-      Record rec;
-      std::string v = "record-" + std::to_string(i) + std::string(static_cast<size_t>(i % 300), 'v');
-      rec.value = v;
-      auto r = log_->AppendSync("d", 0, std::span<const Record>(&rec, 1));
-      ASSERT_TRUE(r) << r.error().ToString();
-      ASSERT_EQ(r->base_offset, i);
-    }
-  }
-  void ExpectRecords(int n) {
-    int64_t from = 0;
-    int seen = 0;
-    while (true) {
-      std::string buf;
-      auto r = log_->Read("d", 0, from, 256 << 10, buf);
-      ASSERT_TRUE(r) << r.error().ToString();
-      if (r->bytes == 0) break;
-      RecordReader reader(buf, from, true);
-      RecordView rec;
-      while (reader.Next(rec)) {
-        ASSERT_EQ(rec.offset, seen);
-        std::string v = "record-" + std::to_string(seen) + std::string(static_cast<size_t>(seen % 300), 'v');
-        ASSERT_EQ(rec.value.value_or(""), v);
-        ++seen;
-      }
-      from = r->next_offset;
-    }
-    EXPECT_EQ(seen, n);
-  }
+  void Append(int from, int to) { testing::AppendNumbered(*log_, "d", from, to, 300); }
+  void ExpectRecords(int n) { testing::ExpectNumbered(*log_, "d", 0, n, 300, 256 << 10); }
   std::vector<fs::path> Segments(const fs::path& dir) {
     std::vector<fs::path> out;
     for (auto& e : fs::directory_iterator(dir / "log" / "d-0")) {

@@ -1,5 +1,6 @@
-// Test helpers over a log's files: whole-file reads, where the batches of a segment end, and
-// the copy of a running log that stands for what kill -9 leaves behind.
+// Test helpers over a log's files: whole-file reads, where the batches of a segment end, the
+// copy of a running log that stands for what kill -9 leaves behind, and numbered records
+// appended one at a time and read back.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/file_system.h"
+#include "log/log_manager.h"
 #include "log/record_batch.h"
 
 namespace pinpipe::log::testing {
@@ -65,6 +67,48 @@ inline void CopyLogAsCrashed(const std::filesystem::path& from, const std::files
     }
   }
   fs::remove(dst / ".lock");
+}
+
+// Record i's value: distinct, and of a length that varies with i % spread.
+inline std::string NumberedValue(int i, int spread) {
+  return "record-" + std::to_string(i) + std::string(static_cast<size_t>(i % spread), 'v');
+}
+
+// Appends records [from, to) to partition 0 of `topic`, one durable append each, and checks
+// that record i gets offset i.
+inline void AppendNumbered(LogManager& log, std::string_view topic, int from, int to,
+                           int spread) {
+  for (int i = from; i < to; ++i) {
+    Record rec;
+    std::string v = NumberedValue(i, spread);
+    rec.value = v;
+    auto r = log.AppendSync(topic, 0, std::span<const Record>(&rec, 1));
+    ASSERT_TRUE(r) << r.error().ToString();
+    ASSERT_EQ(r->base_offset, i);
+  }
+}
+
+// Reads partition 0 of `topic` from offset `start`, `max_bytes` per read, and checks that it
+// holds exactly the numbered records [start, n).
+inline void ExpectNumbered(LogManager& log, std::string_view topic, int start, int n,
+                           int spread, size_t max_bytes) {
+  int64_t from = start;
+  int seen = start;
+  while (true) {
+    std::string buf;
+    auto r = log.Read(topic, 0, from, max_bytes, buf);
+    ASSERT_TRUE(r) << r.error().ToString();
+    if (r->bytes == 0) break;
+    RecordReader reader(buf, from, true);
+    RecordView rec;
+    while (reader.Next(rec)) {
+      ASSERT_EQ(rec.offset, seen);
+      ASSERT_EQ(rec.value.value_or(""), NumberedValue(seen, spread));
+      ++seen;
+    }
+    from = r->next_offset;
+  }
+  ASSERT_EQ(seen, n) << "reading from " << start;
 }
 
 }  // namespace pinpipe::log::testing

@@ -41,6 +41,7 @@ TEST(RecoveryPointFormat, RoundTripsAndRejectsAnythingElse) {
 
 class RecoveryPointTest : public ::testing::Test {
  protected:
+  static constexpr int kSpread = 200;  // value lengths vary with i % 200
   void SetUp() override {
     dir_ = testing::FreshTestDir(fs::temp_directory_path(), "pinpipe_rp");
   }
@@ -60,39 +61,12 @@ class RecoveryPointTest : public ::testing::Test {
     ASSERT_TRUE(r) << r.error().ToString();
     log_ = std::move(*r);
   }
-  static std::string Value(int i) {
-    return "record-" + std::to_string(i) + std::string(static_cast<size_t>(i % 200), 'v');
-  }
-  void Append(int from, int to) {
-    for (int i = from; i < to; ++i) {
-      Record rec;
-      std::string v = Value(i);
-      rec.value = v;
-      auto r = log_->AppendSync("d", 0, std::span<const Record>(&rec, 1));
-      ASSERT_TRUE(r) << r.error().ToString();
-      ASSERT_EQ(r->base_offset, i);
-    }
-  }
+  void Append(int from, int to) { testing::AppendNumbered(*log_, "d", from, to, kSpread); }
   // Reads from every 37th offset, so that index lookups land all over the segment.
   void ExpectRecords(int n) {
     for (int start = 0; start < n; start += 37) {
-      int64_t from = start;
-      int seen = start;
-      while (true) {
-        std::string buf;
-        auto r = log_->Read("d", 0, from, 4096, buf);
-        ASSERT_TRUE(r) << r.error().ToString();
-        if (r->bytes == 0) break;
-        RecordReader reader(buf, from, true);
-        RecordView rec;
-        while (reader.Next(rec)) {
-          ASSERT_EQ(rec.offset, seen);
-          ASSERT_EQ(rec.value.value_or(""), Value(seen));
-          ++seen;
-        }
-        from = r->next_offset;
-      }
-      ASSERT_EQ(seen, n) << "reading from " << start;
+      testing::ExpectNumbered(*log_, "d", start, n, kSpread, 4096);
+      if (HasFatalFailure()) return;
     }
   }
   // What kill -9 leaves: a copy of the files while the log runs, without the lock.
