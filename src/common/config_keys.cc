@@ -17,7 +17,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"http.body_timeout_ms", "30000", "time allowed to receive a request's body"},
       {"http.idle_timeout_ms", "60000", "keep-alive connection idle timeout"},
       {"http.api_key", "", "if set, requests must carry it in x-api-key"},
-      {"log.default_partitions", "3", "partitions of an auto-created topic"},
+      {"log.default_partitions", "1", "partitions of an auto-created topic (Kafka's num.partitions)"},
       {"log.auto_create_topics", "true", "create topics on first produce"},
       {"log.segment_bytes", "1073741824", "roll a segment above this size"},
       {"log.index_interval_bytes", "4096", "bytes between sparse index entries"},

@@ -6,11 +6,18 @@ import socket
 import subprocess
 import time
 
+import pytest
 import requests
 
 from conftest import SHARED_DATA
 from rest_helpers import (BINARY_V2, JSON_V2, V2, create_consumer, delete_consumer,
                           produce_json, read_all, read_records, subscribe)
+
+
+@pytest.fixture
+def server3(server_factory):
+    """A server whose auto-created topics have three partitions (keyed placement, group splits)."""
+    return server_factory(extra_sets=["log.default_partitions=3"]).start()
 
 
 def example_rows(shared_data=None):
@@ -74,7 +81,8 @@ def test_curl_produce_and_metadata(server):
                                        text=True, check=True).stdout)
     assert topics == ["pinterest.geo"]
     t = requests.get(f"{server.url}/topics/pinterest.geo").json()
-    assert t["name"] == "pinterest.geo" and len(t["partitions"]) == 3
+    # An auto-created topic has log.default_partitions partitions: 1, as Kafka's num.partitions.
+    assert t["name"] == "pinterest.geo" and len(t["partitions"]) == 1
     assert t["partitions"][0]["replicas"][0] == {"broker": 0, "leader": True, "in_sync": True}
     p = body["offsets"][0]["partition"]
     offs = requests.get(f"{server.url}/topics/pinterest.geo/partitions/{p}/offsets").json()
@@ -109,24 +117,24 @@ def murmur2(data: bytes) -> int:
     return h
 
 
-def test_binary_format_keys_and_partitioning(server):
+def test_binary_format_keys_and_partitioning(server3):
     keys = [f"user-{i}".encode() for i in range(20)]
     records = [{"key": base64.b64encode(k).decode(), "value": base64.b64encode(b"\x00\xffv" + k).decode()}
                for k in keys]
-    r = requests.post(f"{server.url}/topics/bin", headers={"Content-Type": BINARY_V2},
+    r = requests.post(f"{server3.url}/topics/bin", headers={"Content-Type": BINARY_V2},
                       data=json.dumps({"records": records}))
     assert r.status_code == 200, r.text
     offsets = r.json()["offsets"]
     for k, o in zip(keys, offsets):
         assert o["partition"] == (murmur2(k) & 0x7FFFFFFF) % 3
     # json keys hash over their JSON text, quotes included.
-    r = produce_json(server.url, "jk", [1], keys=["k"])
+    r = produce_json(server3.url, "jk", [1], keys=["k"])
     assert r.json()["offsets"][0]["partition"] == (murmur2(b'"k"') & 0x7FFFFFFF) % 3
     # explicit partition, in the path and per record (the record wins)
-    r = requests.post(f"{server.url}/topics/bin/partitions/1", headers={"Content-Type": BINARY_V2},
+    r = requests.post(f"{server3.url}/topics/bin/partitions/1", headers={"Content-Type": BINARY_V2},
                       data=json.dumps({"records": [{"value": "AA=="}, {"value": "AQ==", "partition": 2}]}))
     assert [o["partition"] for o in r.json()["offsets"]] == [1, 2]
-    base = create_consumer(server.url, "g-bin", fmt="binary")
+    base = create_consumer(server3.url, "g-bin", fmt="binary")
     subscribe(base, ["bin"])
     got = read_all(base, fmt="binary")
     assert len(got) == 22
@@ -157,11 +165,11 @@ def test_committed_offsets_survive_restart(server):
     assert [g["value"]["n"] for g in got] == list(range(5, 10))
 
 
-def test_two_instances_in_one_group_split_partitions(server):
+def test_two_instances_in_one_group_split_partitions(server3):
     for i in range(30):  # round-robin per request: every partition gets records
-        produce_json(server.url, "split", [{"i": i}])
-    a = create_consumer(server.url, "pair", name="a")
-    b = create_consumer(server.url, "pair", name="b")
+        produce_json(server3.url, "split", [{"i": i}])
+    a = create_consumer(server3.url, "pair", name="a")
+    b = create_consumer(server3.url, "pair", name="b")
     subscribe(a, ["split"])
     subscribe(b, ["split"])
     pa = {p["partition"] for p in requests.get(f"{a}/assignments").json()["partitions"]}
