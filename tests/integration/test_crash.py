@@ -63,9 +63,11 @@ def validated_bytes(url):
 
 
 # Even rounds write a recovery point after every group commit, so that kill -9 also lands in
-# the middle of writing one; odd rounds keep the default (once a second or per 16 MiB).
+# the middle of writing one; odd rounds keep the default (once a second or per 16 MiB). Three
+# partitions, so that several partitions commit concurrently when the server dies.
 def sets_for_round(rnd):
-    return ["log.recovery_point_interval_ms=0"] if rnd % 2 == 0 else []
+    sets = ["log.default_partitions=3"]
+    return sets + ["log.recovery_point_interval_ms=0"] if rnd % 2 == 0 else sets
 
 
 def test_kill9_under_load_loses_no_acknowledged_record(server_factory):
@@ -110,3 +112,4 @@ def test_kill9_under_load_loses_no_acknowledged_record(server_factory):
         missing = [k for k, v in expected.items() if seen.get(k) != tuple(v)]
         assert not missing, f"round {rnd}: {len(missing)} acknowledged records lost, e.g. {missing[:3]}"
     assert len(acked) > 100
+    assert {p for (p, _), _ in acked} == {0, 1, 2}, "the load did not reach every partition"
