@@ -10,6 +10,11 @@ namespace {
 
 constexpr uint64_t kAlign = kDirectIoAlignment;
 constexpr size_t kZeroBytes = 1u << 20;
+// Commits at least this large extend the file instead of going into zero-filled space:
+// zero-filling writes every byte twice, which costs more than the size and extent update an
+// extending write adds to the commit's fdatasync once a commit is ~150 KiB (measured on this
+// VM: 1.4 MB commits 0.74 ms extending vs 1.09 ms zero-filling, 8 KiB ones 0.12 vs 0.09 ms).
+constexpr size_t kExtendingWriteBytes = 192u << 10;
 
 uint64_t AlignDown(uint64_t v) { return v & ~(kAlign - 1); }
 uint64_t AlignUp(uint64_t v) { return AlignDown(v + kAlign - 1); }
@@ -94,11 +99,12 @@ Status DirectAppender::Append(std::string_view data) {
   const size_t head = static_cast<size_t>(end_ - start);  // bytes already in buf_[0, head)
   const uint64_t new_end = end_ + data.size();
   const size_t total = static_cast<size_t>(AlignUp(new_end) - start);
-  PINPIPE_RETURN_IF_ERROR(Reserve(start + total));
+  if (total < kExtendingWriteBytes) PINPIPE_RETURN_IF_ERROR(Reserve(start + total));
   Grow(total);
   std::memcpy(buf_ + head, data.data(), data.size());
   std::memset(buf_ + head + data.size(), 0, total - head - data.size());
   PINPIPE_RETURN_IF_ERROR(file_->PWrite(start, std::string_view(buf_, total)));
+  allocated_ = std::max<uint64_t>(allocated_, start + total);
   // Keep the new partial block at the front for the next append.
   const uint64_t last = AlignDown(new_end);
   if (last > start && new_end > last) {

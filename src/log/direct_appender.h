@@ -34,7 +34,8 @@ class DirectAppender {
 
   uint64_t end() const { return end_; }
   // Appends `data` after the end. The block holding the previous end is rewritten with the
-  // same bytes in front of the new ones (direct writes are whole blocks).
+  // same bytes in front of the new ones (direct writes are whole blocks). Appends of 192 KiB
+  // or more that do not fit the zero-filled space extend the file instead of filling it first.
   Status Append(std::string_view data);
   // Cuts the zero-filled space after the data (the file is then exactly its data).
   Status Seal();

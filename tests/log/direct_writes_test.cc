@@ -100,6 +100,37 @@ TEST_F(DirectWritesTest, AppenderWritesExactBytesAheadOfZerosAndSeals) {
   }
 }
 
+TEST_F(DirectWritesTest, LargeAppendsExtendTheFileInsteadOfZeroFillingFirst) {
+  const std::string path = (dir_ / "big.log").string();
+  ASSERT_TRUE(FileSystem::Default()->Open(path, kOpenWrite | kOpenCreate));
+  auto a = DirectAppender::Open(FileSystem::Default(), path, 0, 1 << 20);
+  ASSERT_TRUE(a) << a.error().ToString();
+  std::string expected;
+  auto append = [&](size_t n, char c) {
+    std::string data(n, c);
+    ASSERT_TRUE((*a)->Append(data));
+    expected += data;
+  };
+  append(5000, 'a');  // small, past the probe's block: zero-fills 64 KiB ahead
+  const uint64_t ahead = ReadFileBytes(path).size();
+  ASSERT_GT(ahead, expected.size() + (32 << 10));
+  // Larger than the space ahead and than the threshold: written past the end, no zeros after.
+  append(600000, 'b');
+  std::string file = ReadFileBytes(path);
+  EXPECT_EQ(file.size(), (expected.size() + kDirectIoAlignment - 1) / kDirectIoAlignment *
+                             kDirectIoAlignment)
+      << "an extending write leaves only the last block's padding";
+  ASSERT_EQ(file.substr(0, expected.size()), expected);
+  append(300000, 'c');  // large again, starting in a partial block
+  append(5000, 'd');    // small again, past the end: zero-fills ahead once more
+  file = ReadFileBytes(path);
+  EXPECT_GT(file.size(), expected.size() + (32 << 10));
+  ASSERT_EQ(file.substr(0, expected.size()), expected);
+  EXPECT_EQ(file.find_first_not_of('\0', expected.size()), std::string::npos);
+  ASSERT_TRUE((*a)->Seal());
+  EXPECT_EQ(ReadFileBytes(path), expected);
+}
+
 TEST_F(DirectWritesTest, LogPreallocatesWhileOpenAndLeavesExactSegments) {
   OpenLog(dir_);
   Append(0, 1000);  // ~230 KB in 64 KiB segments: several rolls
@@ -217,6 +248,30 @@ TEST_F(DirectWritesTest, CrashLeavesZerosThatRecoveryTreatsAsFreeSpace) {
   EXPECT_EQ(BatchesEnd(ReadFileBytes(seg)), data_end);
   EXPECT_EQ(reports[0].kept_end_offset, 130);
   ExpectRecords(130);
+}
+
+TEST_F(DirectWritesTest, CrashAfterLargeCommitsKeepsEveryRecordAndReportsNothing) {
+  OpenLog(dir_);
+  // Batches of ~330 KB: each commit extends the active segment instead of zero-filling.
+  std::vector<std::string> values;
+  std::vector<Record> recs;
+  for (int b = 0; b < 4; ++b) {
+    values.clear();
+    for (int i = b * 1000; i < (b + 1) * 1000; ++i) values.push_back(testing::NumberedValue(i, 300));
+    recs.assign(values.size(), Record{});
+    for (size_t i = 0; i < values.size(); ++i) recs[i].value = values[i];
+    auto r = log_->AppendSync("d", 0, recs);
+    ASSERT_TRUE(r) << r.error().ToString();
+    ASSERT_EQ(r->base_offset, b * 1000);
+  }
+  Append(4000, 4010);  // small commits after the large ones zero-fill ahead again
+  fs::path crashed = dir_ / "crashed";
+  CopyLogAsCrashed(dir_, crashed);
+  log_.reset();
+  std::vector<RecoveryReport> reports;
+  OpenLog(crashed, &reports);
+  EXPECT_TRUE(reports.empty()) << (reports.empty() ? "" : reports[0].reason);
+  ExpectRecords(4010);
 }
 
 }  // namespace
