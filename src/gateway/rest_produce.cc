@@ -4,7 +4,7 @@
 
 #include <atomic>
 #include <charconv>
-#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -174,20 +174,44 @@ std::optional<ParseError> ParseBody(std::string_view body, bool binary, Scratch&
   return std::nullopt;
 }
 
-// Shared by the acknowledgement callbacks of one request (one per partition appended).
+// Shared by the acknowledgement callbacks of one request (one per partition appended) and by
+// Handle while it appends; `remaining` counts these holders, and the last one answers and
+// deletes it. A plain pointer rather than a shared_ptr keeps each callback's captures within
+// the AppendCallback's inline storage, so a request allocates no callback.
 struct PendingProduce {
+  explicit PendingProduce(size_t records) {
+    if (records > 1) {
+      many_slots.resize(records);
+      slots = many_slots;
+    }
+  }
+
   http::Responder responder;
-  std::atomic<int> remaining{0};
+  std::atomic<int> remaining{1};  // Handle's own hold until every append is made
   // Per record: partition and offset, or an error.
   struct Slot {
     int32_t partition = -1;
     int64_t offset = -1;
     int error_code = 0;
   };
-  std::vector<Slot> slots;
+  Slot one_slot;  // a single-record request needs no slot vector
+  std::vector<Slot> many_slots;
+  std::span<Slot> slots{&one_slot, 1};
   std::vector<uint32_t> order;  // record indices grouped by partition; empty = one partition
   std::string error_message;  // one message for all failed records
   std::atomic<bool> any_error{false};
+
+  // Slot of the i-th record in partition order.
+  Slot& SlotOf(size_t i) { return slots[order.empty() ? i : order[i]]; }
+  void Fail(std::string_view message) {
+    if (!any_error.exchange(true)) error_message = "Kafka error: " + std::string(message);
+  }
+  void Release() {
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      Finish();
+      delete this;
+    }
+  }
 
   void Finish() {
     std::string body;
@@ -293,19 +317,17 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
     if (part != s.partition_of[0]) single = false;
   }
 
-  auto pending = std::make_shared<PendingProduce>();
+  auto* pending = new PendingProduce(n);
   pending->responder = std::move(responder);
-  pending->slots.resize(n);
 
-  // Appends records [first, first + count) of the partition-ordered list; slot i of the
-  // response is order[i] (or i itself when every record goes to one partition).
+  // Appends records [first, first + count) of the partition-ordered list.
   auto append = [&](int32_t part, std::span<const log::Record> recs, size_t first) {
     pending->remaining.fetch_add(1, std::memory_order_relaxed);
-    auto slot_of = [](const PendingProduce& p, size_t i) { return p.order.empty() ? i : p.order[i]; };
     auto result = log_.Append(topic, part, recs,
-        [pending, part, first, count = recs.size(), slot_of](const Result<log::AppendResult>& r) {
-          for (size_t k = 0; k < count; ++k) {
-            auto& slot = pending->slots[slot_of(*pending, first + k)];
+        [pending, part, first = static_cast<uint32_t>(first),
+         count = static_cast<uint32_t>(recs.size())](const Result<log::AppendResult>& r) {
+          for (uint32_t k = 0; k < count; ++k) {
+            auto& slot = pending->SlotOf(first + k);
             if (r) {
               slot.partition = part;
               slot.offset = r->base_offset + static_cast<int64_t>(k);
@@ -313,24 +335,19 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
               slot.error_code = rest_code::kKafkaError;
             }
           }
-          if (!r && !pending->any_error.exchange(true)) {
-            pending->error_message = "Kafka error: " + r.error().message();
-          }
-          if (pending->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) pending->Finish();
+          if (!r) pending->Fail(r.error().message());
+          pending->Release();
         });
-    if (!result) {
+    if (!result) {  // the callback will not run
       for (size_t k = 0; k < recs.size(); ++k) {
-        pending->slots[slot_of(*pending, first + k)].error_code = rest_code::kKafkaError;
+        pending->SlotOf(first + k).error_code = rest_code::kKafkaError;
       }
-      if (!pending->any_error.exchange(true)) {
-        pending->error_message = "Kafka error: " + result.error().message();
-      }
-      if (pending->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) pending->Finish();
+      pending->Fail(result.error().message());
+      pending->Release();
     }
   };
 
-  // Hold one reference count while appending so Finish runs once, after every append.
-  pending->remaining.store(1, std::memory_order_relaxed);
+  // Handle holds one count while appending, so Finish runs once, after every append.
   if (single) {
     append(s.partition_of[0], std::span<const log::Record>(s.records.data(), n), 0);
   } else {
@@ -351,7 +368,7 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
       start = end;
     }
   }
-  if (pending->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) pending->Finish();
+  pending->Release();
 }
 
 }  // namespace pinpipe::gateway
