@@ -214,7 +214,7 @@ bool PartitionLog::SyncOnce() {
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
     if (!st) ctx_.metrics->fsync_errors.fetch_add(1, std::memory_order_relaxed);
   }
-  std::deque<Pending> done;
+  std::vector<Pending>& done = acked_;  // reused: no allocation per commit
   {
     std::lock_guard lock(mu_);
     if (st) {
@@ -230,17 +230,20 @@ bool PartitionLog::SyncOnce() {
       // After a failed fsync the kernel may have dropped the dirty pages: nothing written
       // since the last good sync can be trusted, so nothing pending is acknowledged.
       failed_ = st.error();
-      done.swap(pending_);
+      for (auto& p : pending_) done.push_back(std::move(p));
+      pending_.clear();
     }
   }
   if (!st) {
     Result<AppendResult> err = std::unexpected(st.error());
     for (auto& p : done) p.done(err);
+    done.clear();
     return false;
   }
   ctx_.metrics->group_commit_appends.fetch_add(done.size(), std::memory_order_relaxed);
   if (ack_on_sync_) NotifyWaiters();
   for (auto& p : done) p.done(Result<AppendResult>(p.result));
+  done.clear();
   MaybeWriteRecoveryPoint(*seg, pos, target, max_ts);
   return true;
 }

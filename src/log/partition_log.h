@@ -116,6 +116,7 @@ class PartitionLog {
   std::mutex sync_mu_;
   int64_t synced_offset_ = -1;    // guarded by sync_mu_
   Segment::Unwritten unwritten_;  // guarded by sync_mu_: reused write buffer
+  std::vector<Pending> acked_;    // guarded by sync_mu_: the appends a commit acknowledges
   // The last recovery point written (guarded by sync_mu_).
   int64_t point_base_ = -1;
   uint64_t point_pos_ = 0;
