@@ -2,6 +2,10 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
+# Every checkout (a fresh CI clone, a worktree) shares one ccache: paths are hashed relative to
+# the checkout and the build directory is not hashed.
+export CCACHE_BASEDIR  ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all setup build build-asan run test test-unit test-asan bench fuzz format clean
 
