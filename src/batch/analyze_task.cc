@@ -55,6 +55,8 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   if (!geo) return MakeError(geo.error().code(), "reading " + geo_storage->root() + ": " + geo.error().message() + " (run clean_geo first)");
   if (!user) return MakeError(user.error().code(), "reading " + user_storage->root() + ": " + user.error().message() + " (run clean_user first)");
   ctx.ReportProgress(1, kSteps);
+  // SIGINT/SIGTERM during a run: stop between the steps rather than at the end.
+  if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "analyze cancelled");
 
   pinterest::AnalyticsOptions ao;
   ao.median = s.median;
@@ -64,6 +66,7 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   *geo = {};
   *user = {};
   ctx.ReportProgress(2, kSteps);
+  if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "analyze cancelled");
 
   std::vector<std::string> locations;
   int64_t rows_out = 0;

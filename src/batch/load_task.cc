@@ -1,10 +1,10 @@
 // load: one consistent listing of the raw objects, recorded as the run's manifest.
 #include <chrono>
-#include <filesystem>
 
 #include "batch/manifest.h"
 #include "batch/tasks.h"
 #include "common/file_system.h"
+#include "common/logging.h"
 #include "report/progress_bar.h"
 
 namespace pinpipe::batch {
@@ -20,19 +20,6 @@ std::string ReportDir(const BatchSettings& s, std::string_view logical_date) {
   return JoinPath(JoinPath(s.data_dir, "reports"), logical_date);
 }
 
-namespace {
-
-// The local store lists no mtimes; the manifest records them for local lakes too.
-int64_t LocalMtimeMs(const std::string& path) {
-  std::error_code ec;
-  auto t = std::filesystem::last_write_time(path, ec);
-  if (ec) return 0;
-  auto sys = std::chrono::file_clock::to_sys(t);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(sys.time_since_epoch()).count();
-}
-
-}  // namespace
-
 Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrator::TaskContext& ctx) {
   PINPIPE_ASSIGN_OR_RETURN(auto lake, BatchLake::Open(s));
   Manifest m;
@@ -44,17 +31,22 @@ Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrat
                      std::chrono::system_clock::now().time_since_epoch()).count();
   int64_t objects = 0;
   uint64_t bytes = 0;
+  std::vector<std::string> skipped;  // symlinks, FIFOs, ... named like objects: never read
   for (RawKind kind : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {
     ManifestTopic& topic = m.of(kind);
     topic.topic = s.Topic(kind);
     const std::string prefix = s.topics_dir + "/" + topic.topic + "/";
-    PINPIPE_ASSIGN_OR_RETURN(auto listed, lake->store().ListAll(prefix));
-    for (auto& o : listed) {
-      if (!o.key.ends_with(".json")) continue;  // the sink's JSON objects only
-      ManifestObject mo{std::move(o.key), o.size, o.mtime_ms, std::move(o.etag)};
-      if (mo.mtime_ms == 0 && lake->local_root()) mo.mtime_ms = LocalMtimeMs(JoinPath(*lake->local_root(), mo.key));
-      topic.objects.push_back(std::move(mo));
-    }
+    std::string token;
+    do {
+      if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "load cancelled");
+      PINPIPE_ASSIGN_OR_RETURN(auto page, lake->store().List(prefix, token));
+      for (auto& o : page.objects) {
+        if (!o.key.ends_with(".json")) continue;  // the sink's JSON objects only
+        topic.objects.push_back({std::move(o.key), o.size, o.mtime_ms, std::move(o.etag)});
+      }
+      for (auto& k : page.skipped) skipped.push_back(std::move(k));
+      token = std::move(page.next_token);
+    } while (!token.empty());
     SortObjects(topic.objects);
     objects += static_cast<int64_t>(topic.objects.size());
     bytes += topic.bytes();
@@ -69,6 +61,13 @@ Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrat
                std::to_string(m.of(RawKind::kPin).objects.size()) + ", geo " +
                std::to_string(m.of(RawKind::kGeo).objects.size()) + ", user " +
                std::to_string(m.of(RawKind::kUser).objects.size()) + ")";
+  if (!skipped.empty()) {
+    spdlog::warn("load: {} lake entries are not regular files and were skipped: {}{}",
+                 skipped.size(), skipped.front(), skipped.size() > 1 ? ", ..." : "");
+    st.summary += "; skipped " + std::to_string(skipped.size()) +
+                  " entries that are not regular files (" + skipped.front() +
+                  (skipped.size() > 1 ? ", ...)" : ")");
+  }
   return st;
 }
 

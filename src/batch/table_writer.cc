@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/utf8.h"
 #include "lake/delta_data_file.h"
 #include "lake/delta_stats.h"
 #include "lake/delta_table.h"
@@ -253,14 +254,28 @@ Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::Cle
   return WriteTablePart(s, pinterest::CleanUserTable::Schema(), ColumnsOf(t), t.size(), part);
 }
 
+namespace {
+
+void AppendValidUtf8(pinterest::StringColumn& col, std::string_view v) {
+  if (IsValidUtf8(v)) {
+    col.Append(v);
+  } else {
+    col.Append(ToValidUtf8(v));
+  }
+}
+
+}  // namespace
+
 Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
                                      const pinterest::QuarantineTable& q, pinterest::RawKind kind) {
   pinterest::StringColumn table, reason, raw;
   for (size_t i = 0; i < q.size(); ++i) {
     if (q.table[i] != kind) continue;
     table.Append(pinterest::RawKindName(kind));
-    reason.Append(q.reason.Get(i));
-    raw.Append(q.raw.Get(i));
+    // A Parquet string is UTF-8 for every reader (arrow refuses anything else): a record
+    // quarantined for invalid UTF-8 keeps its text with U+FFFD in place of the bad bytes.
+    AppendValidUtf8(reason, q.reason.Get(i));
+    AppendValidUtf8(raw, q.raw.Get(i));
   }
   static constexpr pinterest::ColumnSpec kSpecs[] = {{"table", ColumnType::kString},
                                                      {"reason", ColumnType::kString},

@@ -1,6 +1,8 @@
 // pinpipe lake show|schema|history|files TABLE: read a Delta table (a local directory) through
-// the snapshot reader. `write-demo-table` (hidden) writes the deterministic table the interop
-// tests compare with DuckDB.
+// the snapshot reader. `lake vacuum TABLE [--retain HOURS]` deletes the data files no version
+// within the retention references (lake/delta_vacuum.h). `write-demo-table` (hidden) writes
+// the deterministic table the interop tests compare with DuckDB.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,7 +13,9 @@
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
 #include "lake/delta_stats.h"
+#include "lake/delta_vacuum.h"
 #include "common/json_writer.h"
+#include "pinterest/result_csv.h"
 
 namespace pinpipe::cli {
 
@@ -51,19 +55,6 @@ lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
       lake::Snapshot::Load(storage, version >= 0 ? std::optional<int64_t>(version) : std::nullopt);
   if (!snap) Fail(snap.error());
   return std::move(*snap);
-}
-
-void AppendCsvField(std::string_view v, std::string* out) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 // Display width of UTF-8 text (code points; good enough for aligned terminal output).
@@ -120,7 +111,7 @@ void Show(const LakeArgs& a) {
   if (a.format == "csv") {
     for (size_t c = 0; c < fields.size(); ++c) {
       if (c) out.buf() += ',';
-      AppendCsvField(fields[c].name, &out.buf());
+      pinterest::AppendCsvField(fields[c].name, &out.buf());
     }
     out.buf() += '\n';
   }
@@ -141,7 +132,8 @@ void Show(const LakeArgs& a) {
         if (c) out.buf() += ',';
         cell.clear();
         row.AppendText(c, &cell);
-        AppendCsvField(cell, &out.buf());
+        // Only string cells can be formulas; numbers (-3.5) and timestamps are data.
+        pinterest::AppendCsvField(cell, &out.buf(), fields[c].type.is_primitive("string"));
       }
       out.buf() += '\n';
     } else {
@@ -286,6 +278,34 @@ void AddTableOptions(CLI::App* cmd, LakeArgs* a, bool with_limit, bool with_vers
       ->capture_default_str();
 }
 
+struct VacuumArgs {
+  std::string table;
+  double retain_hours = 168;
+  bool force = false;
+  bool dry_run = false;
+};
+
+void VacuumCmd(const VacuumArgs& a) {
+  auto storage = lake::NewLocalTableStorage(a.table);
+  lake::VacuumOptions o;
+  if (!(a.retain_hours >= 0)) Fail(Error(ErrorCode::kInvalidArgument, "--retain must be >= 0"));
+  o.retention = std::chrono::milliseconds(static_cast<int64_t>(a.retain_hours * 3600000.0));
+  o.force = a.force;
+  o.dry_run = a.dry_run;
+  auto r = lake::Vacuum(*storage, o);
+  if (!r) Fail(r.error());
+  Out out;
+  char hours[32];
+  std::snprintf(hours, sizeof hours, "%g", a.retain_hours);
+  for (const auto& key : r->deleted) {
+    out.buf() += (a.dry_run ? "would delete " : "deleted ") + key + "\n";
+  }
+  out.buf() += (a.dry_run ? "would delete " : "deleted ") + std::to_string(r->deleted.size()) +
+               " files (" + std::to_string(r->bytes) + " bytes) not referenced by version " +
+               std::to_string(r->version) + " nor by any version of the last " +
+               hours + " hours\n";
+}
+
 // The "lake" group is shared with the Parquet commands: reuse it when it exists already.
 CLI::App* LakeGroup(CLI::App& app) {
   for (auto* sub : app.get_subcommands([](CLI::App* s) { return s->get_name() == "lake"; })) {
@@ -318,6 +338,19 @@ void RegisterLakeCommands(CLI::App& app, CliContext& /*ctx*/) {
   auto* files = lake->add_subcommand("files", "List the active data files of a Delta table");
   AddTableOptions(files, &files_args, false, true, {"text", "json"});
   files->callback([] { Files(files_args); });
+
+  static VacuumArgs vacuum_args;
+  auto* vacuum = lake->add_subcommand(
+      "vacuum", "Delete the data files that no version within the retention period references "
+                "(orphans of killed writers, files removed long ago)");
+  vacuum->add_option("TABLE", vacuum_args.table, "Delta table directory")->required();
+  vacuum->add_option("--retain", vacuum_args.retain_hours,
+                     "Keep files referenced within this many hours (Delta's default: 168)")
+      ->capture_default_str();
+  vacuum->add_flag("--force", vacuum_args.force,
+                   "Allow a retention below the table's delta.deletedFileRetentionDuration");
+  vacuum->add_flag("--dry-run", vacuum_args.dry_run, "List the files, delete nothing");
+  vacuum->callback([] { VacuumCmd(vacuum_args); });
 
   static std::string demo_dir;
   static int demo_appends = 25, demo_rows = 40;

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/utf8.h"
+
 namespace pinpipe {
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -12,7 +14,22 @@ void AppendJsonString(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending unescaped run
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      // Valid UTF-8 passes through; an ill-formed subpart becomes U+FFFD, so no input can make
+      // the document invalid (RFC 8259 §8.1: JSON text is UTF-8).
+      size_t skip;
+      const size_t n = Utf8SequenceLength(s, i, &skip);
+      if (n != 0) {
+        i += n - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);
+      out.append(kUtf8Replacement);
+      i += skip - 1;
+      run = i + 1;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -10,7 +10,8 @@
 namespace pinpipe {
 
 // Appends `s` as a JSON string literal (quotes included). Control characters, '"' and '\\'
-// are escaped; other bytes (UTF-8) pass through unchanged.
+// are escaped; well-formed UTF-8 passes through unchanged and every ill-formed subpart becomes
+// U+FFFD, so the output is valid UTF-8 JSON whatever bytes `s` holds.
 void AppendJsonString(std::string& out, std::string_view s);
 void AppendJsonInt(std::string& out, int64_t v);
 // Shortest round-trip representation, with ".0" on integral values so the value stays a

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/json_writer.h"
+#include "common/utf8.h"
 
 namespace pinpipe::lake {
 
@@ -12,17 +13,42 @@ namespace {
 constexpr size_t kIndexedColumns = 32;
 constexpr size_t kStringPrefix = 32;
 
-// Byte length of the first `n` code points of UTF-8 `s` (all of it when shorter).
-size_t Utf8PrefixBytes(std::string_view s, size_t n, bool* truncated) {
-  size_t i = 0, cps = 0;
+// Byte length of the first `n` code points of UTF-8 `s` (all of it when shorter); 0 with
+// *valid false when an ill-formed sequence comes first: such a bound cannot be written as a
+// JSON string without changing it, so it is left out (stats are optional).
+size_t Utf8PrefixBytes(std::string_view s, size_t n, bool* valid) {
+  size_t i = 0, cps = 0, skip;
+  *valid = true;
   while (i < s.size() && cps < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    i = std::min(s.size(), i + len);
+    const size_t len = Utf8SequenceLength(s, i, &skip);
+    if (len == 0) {
+      *valid = false;
+      return 0;
+    }
+    i += len;
     ++cps;
   }
-  *truncated = i < s.size();
   return i;
+}
+
+// The string min/max as Spark writes them (StatisticsCollection truncateMin/MaxStringAgg):
+// min = the first kStringPrefix code points (a prefix sorts before the value); max = the value
+// when short, else the prefix followed by a tie-breaker that sorts after every continuation
+// (U+007F when the next byte is below it, else U+10FFFF). Comparison is by bytes, which for
+// UTF-8 is code point order, as Spark and arrow compare. False when no bound can be written.
+bool StringBound(std::string_view v, bool is_min, std::string* out) {
+  bool valid = false;
+  const size_t n = Utf8PrefixBytes(v, kStringPrefix, &valid);
+  if (!valid) return false;
+  out->assign(v.substr(0, n));
+  if (is_min || n == v.size()) return true;
+  const auto next = static_cast<unsigned char>(v[n]);
+  if (next < 0x7F) {
+    out->push_back('\x7F');
+  } else {
+    out->append("\xF4\x8F\xBF\xBF");
+  }
+  return std::string_view(*out) > v;  // not when the value continues with U+10FFFF itself
 }
 
 // Days since 1970-01-01 to a civil date (proleptic Gregorian), H. Hinnant's algorithm.
@@ -154,11 +180,8 @@ std::string DeltaStatsCollector::ToJson() const {
         w.Key(c.name).Double(is_min ? c.dmin : c.dmax);
         return;
       case LeafType::kString: {
-        const std::string& s = is_min ? c.smin : c.smax;
-        bool truncated = false;
-        size_t n = Utf8PrefixBytes(s, kStringPrefix, &truncated);
-        if (!is_min && truncated) return;  // no safe max: leave it unknown
-        w.Key(c.name).String(std::string_view(s).substr(0, n));
+        std::string bound;
+        if (StringBound(is_min ? c.smin : c.smax, is_min, &bound)) w.Key(c.name).String(bound);
         return;
       }
       default:

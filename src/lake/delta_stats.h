@@ -2,8 +2,10 @@
 // does so that data skipping in Spark, delta-rs and DuckDB understands them: numRecords;
 // minValues/maxValues for numeric, string and timestamp columns; nullCount for every column
 // (for an array: rows whose array is null). Only the first 32 columns
-// (delta.dataSkippingNumIndexedCols). Strings: min = the first 32 code points; max only when the
-// value has at most 32 code points (stats are optional, a truncated max would be wrong).
+// (delta.dataSkippingNumIndexedCols). Strings: min = the first 32 code points; max = the value
+// when it has at most 32 code points, else its first 32 followed by a tie-breaker code point
+// that sorts after the value (Spark's truncateMaxStringAgg). A bound that is not well-formed
+// UTF-8 is left out (stats are optional; a JSON string cannot hold it unchanged).
 // Timestamps floor to milliseconds, written "YYYY-MM-DDTHH:MM:SS.mmmZ".
 #pragma once
 

@@ -1,6 +1,9 @@
 #include "objstore/local_object_store.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,6 +36,107 @@ Status LinkNoReplace(const std::string& from, const std::string& to) {
     if (err == EEXIST) return MakeError(ErrorCode::kAlreadyExists, to + " already exists");
     return ErrnoError("link", to, err);
   }
+  return OkStatus();
+}
+
+// Closes a descriptor on every path out.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// What a non-regular entry is, for messages and the list's skipped entries.
+std::string_view FileTypeName(mode_t mode) {
+  if (S_ISLNK(mode)) return "symlink";
+  if (S_ISFIFO(mode)) return "fifo";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISCHR(mode)) return "character device";
+  if (S_ISBLK(mode)) return "block device";
+  if (S_ISDIR(mode)) return "directory";
+  return "special file";
+}
+
+int64_t MtimeMs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+// Opens the object at `key` (validated, relative) under `root` for reading, only if it is a
+// regular file reached without any symlink: openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) —
+// or, on kernels before 5.6, O_NOFOLLOW and a check of where the descriptor really is. Always
+// O_NONBLOCK, so that a FIFO put where an object should be cannot block open(2) forever.
+// kNotFound when absent; kInvalidArgument for a symlink, FIFO, device, socket or directory.
+Result<int> OpenRegularBeneath(const std::string& root, std::string_view key, struct stat* st) {
+  const std::string path = JoinPath(root, key);
+  Fd dir;
+  dir.fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir.fd < 0) {
+    const int err = errno;
+    if (err == ENOENT) return MakeError(ErrorCode::kNotFound, path + " does not exist");
+    return ErrnoError("open", root, err);
+  }
+  const std::string rel(key);
+  struct open_how how = {};
+  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(::syscall(SYS_openat2, dir.fd, rel.c_str(), &how, sizeof how));
+  bool checked = true;
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {  // old kernel, or a seccomp filter
+    fd = ::openat(dir.fd, rel.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    checked = false;
+  }
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) {
+      return MakeError(ErrorCode::kNotFound, path + " does not exist");
+    }
+    if (err == ELOOP || err == EXDEV) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       path + " is reached through a symlink; the lake reads only regular files");
+    }
+    return ErrnoError("open", path, err);
+  }
+  Fd file{fd};
+  if (::fstat(fd, st) != 0) return ErrnoError("fstat", path, errno);
+  if (S_ISDIR(st->st_mode)) return MakeError(ErrorCode::kNotFound, path + " is a directory");
+  if (!S_ISREG(st->st_mode)) {
+    return MakeError(ErrorCode::kInvalidArgument, path + " is a " +
+                                                      std::string(FileTypeName(st->st_mode)) +
+                                                      ", not a regular file; not read");
+  }
+  if (!checked) {
+    // No RESOLVE_BENEATH: the descriptor must still be inside the root (no directory symlink
+    // on the way led out of it).
+    char link[64];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    std::error_code ec;
+    auto real = std::filesystem::read_symlink(link, ec);
+    auto real_root = std::filesystem::canonical(root, ec);
+    if (ec || !real.string().starts_with(real_root.string() + "/")) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       path + " resolves outside the lake; the lake reads only regular files");
+    }
+  }
+  file.fd = -1;
+  return fd;
+}
+
+// Reads the whole regular file `fd` of `size` bytes into `out` (capacity reused).
+Status ReadAll(int fd, uint64_t size, const std::string& path, std::string& out, size_t spare) {
+  out.reserve(size + spare);
+  out.resize(size);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("read", path, errno);
+    }
+    if (n == 0) break;  // truncated meanwhile: what is there
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
   return OkStatus();
 }
 
@@ -148,30 +252,37 @@ Status LocalObjectStore::PutIfAbsent(std::string_view key, std::string_view data
   return fs_->SyncDir(dir);
 }
 
+// Reads go straight to the OS, not through the FileSystem seam: only this store knows that an
+// object must be a regular file inside the root (the seam's faults are about writes and syncs).
 Result<std::string> LocalObjectStore::Get(std::string_view key) {
-  PINPIPE_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  if (fs_->IsDirectory(path)) return MakeError(ErrorCode::kNotFound, path + " is a directory");
-  return fs_->ReadFileToString(path);
+  std::string out;
+  PINPIPE_RETURN_IF_ERROR(GetInto(key, out));
+  return out;
 }
 
 Status LocalObjectStore::GetInto(std::string_view key, std::string& out, size_t spare) {
   PINPIPE_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  if (fs_->IsDirectory(path)) return MakeError(ErrorCode::kNotFound, path + " is a directory");
-  return fs_->ReadFileInto(path, out, spare);
+  struct stat st;
+  PINPIPE_ASSIGN_OR_RETURN(int fd, OpenRegularBeneath(root_, key, &st));
+  Fd file{fd};
+  return ReadAll(fd, static_cast<uint64_t>(st.st_size), path, out, spare);
 }
 
 Result<ObjectInfo> LocalObjectStore::Head(std::string_view key) {
-  PINPIPE_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  if (fs_->IsDirectory(path)) return MakeError(ErrorCode::kNotFound, path + " is a directory");
-  PINPIPE_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(path));
+  PINPIPE_RETURN_IF_ERROR(ValidateObjectKey(key));
+  struct stat st;
+  PINPIPE_ASSIGN_OR_RETURN(int fd, OpenRegularBeneath(root_, key, &st));
+  Fd file{fd};
   ObjectInfo info;
   info.key = std::string(key);
-  info.size = size;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mtime_ms = MtimeMs(st);
   return info;
 }
 
 void LocalObjectStore::Walk(const std::string& dir, const std::string& rel,
-                            std::string_view prefix, std::set<std::string>& keys) {
+                            std::string_view prefix, std::map<std::string, ObjectInfo>& keys,
+                            std::vector<std::string>& skipped) {
   auto names = fs_->List(dir);
   if (!names) return;  // a missing directory lists as empty
   for (const auto& name : *names) {
@@ -181,10 +292,22 @@ void LocalObjectStore::Walk(const std::string& dir, const std::string& rel,
     size_t n = std::min(key.size(), prefix.size());
     if (key.compare(0, n, prefix.substr(0, n)) != 0) continue;
     std::string path = dir + "/" + name;
-    if (fs_->IsDirectory(path)) {
-      Walk(path, key, prefix, keys);
-    } else if (key.starts_with(prefix)) {
-      keys.insert(std::move(key));
+    // lstat: a symlink is neither followed nor listed (it could lead out of the lake), and a
+    // FIFO, socket or device is no object (opening a FIFO blocks).
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) continue;  // gone meanwhile
+    if (S_ISDIR(st.st_mode)) {
+      Walk(path, key, prefix, keys, skipped);
+    } else if (!key.starts_with(prefix)) {
+      continue;
+    } else if (S_ISREG(st.st_mode)) {
+      ObjectInfo info;
+      info.key = key;
+      info.size = static_cast<uint64_t>(st.st_size);
+      info.mtime_ms = MtimeMs(st);
+      keys.emplace(std::move(key), std::move(info));
+    } else {
+      skipped.push_back(key + " (" + std::string(FileTypeName(st.st_mode)) + ")");
     }
   }
 }
@@ -200,20 +323,35 @@ Result<ListPage> LocalObjectStore::List(std::string_view prefix, std::string_vie
   size_t slash = prefix.rfind('/');
   std::string rel = slash == std::string_view::npos ? "" : std::string(prefix.substr(0, slash));
   std::string dir = rel.empty() ? root_ : JoinPath(root_, rel);
-  std::set<std::string> keys;
-  Walk(dir, rel, prefix, keys);
+  std::map<std::string, ObjectInfo> keys;
   ListPage page;
+  // The directories down to the start of the walk must be real directories too.
+  for (size_t i = 1; i <= rel.size(); ++i) {  // (the root itself may be a symlink)
+    if (i != rel.size() && rel[i] != '/') continue;
+    struct stat st;
+    const std::string sub = JoinPath(root_, rel.substr(0, i));
+    if (::lstat(sub.c_str(), &st) != 0) return page;  // missing: lists as empty
+    if (!S_ISDIR(st.st_mode)) {
+      if (token.empty()) {
+        page.skipped.push_back(rel.substr(0, i) + " (" +
+                               std::string(FileTypeName(st.st_mode)) + ")");
+      }
+      return page;
+    }
+  }
+  Walk(dir, rel, prefix, keys, page.skipped);
+  std::sort(page.skipped.begin(), page.skipped.end());
+  if (!token.empty()) {
+    // Every page walks the whole prefix: report the skipped entries on the first page only.
+    page.skipped.clear();
+  }
   auto it = token.empty() ? keys.begin() : keys.upper_bound(std::string(token));
   for (; it != keys.end(); ++it) {
     if (static_cast<int>(page.objects.size()) == max_keys) {
       page.next_token = page.objects.back().key;
       break;
     }
-    ObjectInfo info;
-    info.key = *it;
-    auto size = fs_->FileSize(JoinPath(root_, *it));
-    info.size = size ? *size : 0;
-    page.objects.push_back(std::move(info));
+    page.objects.push_back(std::move(it->second));
   }
   return page;
 }

@@ -10,14 +10,20 @@
 //    plain rename, which silently replaces. (The FileSystem seam has no link, so this one step
 //    is a direct system call; see README.)
 //  - Keys go through ValidateObjectKey: no "..", no absolute keys, no NUL.
-//  - List hides the store's own temporary files.
+//  - List hides the store's own temporary files, and lists only regular files: symlinks are
+//    not followed (they could lead out of the lake), FIFOs, sockets and devices are no objects;
+//    both are reported in ListPage::skipped.
+//  - Get/GetInto/Head open only a regular file reached without any symlink (openat2
+//    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, O_NOFOLLOW | O_NONBLOCK, fstat S_ISREG): a FIFO
+//    named like an object cannot block a reader, a symlink cannot pull in a file from outside.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "common/file_system.h"
 #include "objstore/object_store.h"
@@ -59,7 +65,7 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::string> WriteTemp(const std::string& dir, std::string_view base,
                                 std::string_view data, bool sync);
   void Walk(const std::string& dir, const std::string& rel, std::string_view prefix,
-            std::set<std::string>& keys);
+            std::map<std::string, ObjectInfo>& keys, std::vector<std::string>& skipped);
 
   std::string root_;
   FileSystem* fs_;

@@ -33,6 +33,9 @@ struct ListPage {
   std::vector<ObjectInfo> objects;  // sorted by key
   // Pass back as `token` for the next page; empty when this was the last page.
   std::string next_token;
+  // Entries under the prefix that are not objects and were left out, "key (kind)": the local
+  // store's symlinks, FIFOs, sockets and devices (first page only). S3 has none.
+  std::vector<std::string> skipped;
 };
 
 struct PutOptions {

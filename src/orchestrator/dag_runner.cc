@@ -213,7 +213,13 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
     result.tasks.push_back(std::move(t));
   }
   const auto started = SteadyClock::now();
+  std::unique_ptr<RunLease> lease;  // held until the run's final state is recorded
   if (history) {
+    // Settle runs of processes that died before this one starts (a long-lived scheduler
+    // would otherwise only see them at its next start).
+    if (auto reaped = history->ReapAbandonedRuns(NowMicros()); !reaped) {
+      spdlog::warn("run history: checking for abandoned runs: {}", reaped.error().message());
+    }
     DagRunRecord rec;
     rec.dag_id = dag.id();
     rec.run_id = result.run_id;
@@ -223,6 +229,13 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
     rec.start_us = NowMicros();
     rec.scheduled_for = options.scheduled_for;
     PINPIPE_ASSIGN_OR_RETURN(result.id, history->CreateRun(rec, order));
+    auto held = history->HoldRun(result.id);
+    if (held) {
+      lease = std::move(*held);
+    } else {
+      spdlog::warn("run {}: no lease ({}); if this process dies the run stays 'running'",
+                   result.run_id, held.error().message());
+    }
   }
   if (options.observer) options.observer->OnRunStart(result);
 
@@ -275,6 +288,15 @@ Result<TaskOutcome> RunSingleTask(const DagDefinition& dag, std::string_view tas
     if (previous) first_attempt = previous->attempts + 1;
     // A new attempt re-opens a finished run.
     PINPIPE_RETURN_IF_ERROR(history->FinishRun(run_pk, RunState::kRunning, 0));
+  }
+  std::unique_ptr<RunLease> lease;  // this task of the external run, until it is recorded
+  if (history) {
+    auto held = history->HoldRun(run_pk, task->id);
+    if (held) {
+      lease = std::move(*held);
+    } else {
+      spdlog::warn("run {} task {}: no lease ({})", run_id, task->id, held.error().message());
+    }
   }
   ExecuteTask(dag, *task, run_id, logical_date, first_attempt, 1, cancel, observer, history,
               run_pk, out);

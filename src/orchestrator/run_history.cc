@@ -3,10 +3,12 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <variant>
 
 #include "common/file_system.h"
+#include "common/logging.h"
 
 namespace pinpipe::orchestrator {
 namespace {
@@ -161,7 +163,9 @@ Result<std::unique_ptr<RunHistory>> RunHistory::Open(const std::string& path) {
     sqlite3_close(db);
     return MakeError(ErrorCode::kIoError, "open run history " + path + ": " + msg);
   }
-  std::unique_ptr<RunHistory> h(new RunHistory(db));
+  const bool on_disk = !path.empty() && path != ":memory:" && !path.starts_with("file:");
+  std::unique_ptr<RunHistory> h(
+      new RunHistory(db, on_disk ? JoinPath(dir.empty() ? "." : dir.string(), "run_locks") : ""));
   // Another process may hold the write lock for a moment: wait rather than fail.
   sqlite3_busy_timeout(db, 10000);
   PINPIPE_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL"));
@@ -172,7 +176,64 @@ Result<std::unique_ptr<RunHistory>> RunHistory::Open(const std::string& path) {
     sqlite3_free(err);
     return MakeError(ErrorCode::kIoError, "run history schema in " + path + ": " + msg);
   }
+  // A process killed mid-run left its run "running": settle it now (best effort; a history
+  // that cannot be written is reported by the first write that matters).
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  if (auto reaped = h->ReapAbandonedRuns(now_us); !reaped) {
+    spdlog::warn("run history: checking for abandoned runs: {}", reaped.error().message());
+  }
   return h;
+}
+
+Result<std::unique_ptr<RunLease>> RunHistory::HoldRun(int64_t id, std::string_view task_id) {
+  if (lock_dir_.empty()) return std::unique_ptr<RunLease>();
+  return RunLease::Acquire(lock_dir_, LeaseName(id, task_id));
+}
+
+Result<int> RunHistory::ReapAbandonedRuns(int64_t now_us) {
+  if (lock_dir_.empty()) return 0;
+  PINPIPE_ASSIGN_OR_RETURN(auto running,
+                           QueryRuns(std::string(kRunColumns) + "WHERE state = 'running'", {}));
+  int reaped = 0;
+  for (const auto& run : running) {
+    PINPIPE_ASSIGN_OR_RETURN(auto gone, TakeAbandonedLeases(lock_dir_, run.id));
+    if (gone.empty()) continue;
+    PINPIPE_ASSIGN_OR_RETURN(auto tasks, Tasks(run.id));
+    bool whole_run = false;
+    for (const auto& lease : gone) {
+      const std::string reason = "abandoned: " + lease.holder +
+                                 " stopped without finishing it (killed or crashed)";
+      whole_run = whole_run || lease.task_id.empty();
+      for (auto& t : tasks) {
+        const bool mine = lease.task_id.empty() || LeaseName(run.id, t.task_id) == lease.name;
+        if (!mine) continue;
+        if (t.state == TaskState::kRunning || t.state == TaskState::kUpForRetry) {
+          t.state = TaskState::kFailed;
+          t.error = reason;
+        } else if (t.state == TaskState::kPending && lease.task_id.empty()) {
+          t.state = TaskState::kSkipped;
+          t.error = "run abandoned";
+        } else {
+          continue;
+        }
+        PINPIPE_RETURN_IF_ERROR(UpdateTask(run.id, t));
+      }
+    }
+    if (whole_run) {
+      std::lock_guard lock(mu_);
+      PINPIPE_RETURN_IF_ERROR(
+          Exec(db_,
+               "UPDATE dag_runs SET state = 'failed', end_us = ? WHERE id = ? AND state = 'running'",
+               {now_us, run.id}));
+    } else {
+      PINPIPE_RETURN_IF_ERROR(RefreshRunState(run.id, now_us));
+    }
+    spdlog::warn("run history: run {} ({}) was abandoned by {}; marked failed", run.run_id,
+                 run.dag_id, gone.front().holder);
+    ++reaped;
+  }
+  return reaped;
 }
 
 RunHistory::~RunHistory() { sqlite3_close(db_); }

@@ -1,6 +1,10 @@
 // RunHistory: DAG runs and task instances in SQLite (<data.dir>/state/runs.db). WAL mode and a
 // busy timeout make it safe for the scheduler inside `serve` and CLI processes at once; one
 // RunHistory object is thread-safe (its connection is used under a mutex).
+//
+// Runs of a process that died: whoever drives a run holds its RunLease (run_lease.h) in
+// <dir of runs.db>/run_locks/. Open() and ReapAbandonedRuns() mark every "running" run whose
+// lease is no longer held as failed, its unfinished tasks failed/skipped with the reason.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "orchestrator/run_lease.h"
 
 struct sqlite3;
 
@@ -70,6 +75,14 @@ class RunHistory {
   RunHistory(const RunHistory&) = delete;
   RunHistory& operator=(const RunHistory&) = delete;
 
+  // The lease a driver holds while it works on run `id` (or on one task of it, for runs driven
+  // task by task from outside). Null when the history has no directory for leases (":memory:").
+  Result<std::unique_ptr<RunLease>> HoldRun(int64_t id, std::string_view task_id = {});
+  // Marks the runs still "running" whose driver died (lease left behind, no longer held) as
+  // failed: their running tasks failed with "abandoned: ..." and the holder's pid, pending
+  // tasks skipped. Returns how many runs were reaped. Open() calls it.
+  Result<int> ReapAbandonedRuns(int64_t now_us);
+
   // Inserts the run (id is assigned) with its tasks pending. kAlreadyExists if the DAG
   // already has a run with this run_id.
   Result<int64_t> CreateRun(const DagRunRecord& run, const std::vector<std::string>& task_ids);
@@ -94,11 +107,12 @@ class RunHistory {
   Result<int64_t> CountRuns(std::string_view dag_id) const;
 
  private:
-  explicit RunHistory(sqlite3* db) : db_(db) {}
+  RunHistory(sqlite3* db, std::string lock_dir) : db_(db), lock_dir_(std::move(lock_dir)) {}
   Result<std::vector<DagRunRecord>> QueryRuns(const std::string& sql,
                                               const std::vector<std::string>& args) const;
   mutable std::mutex mu_;
   sqlite3* db_;
+  std::string lock_dir_;  // empty: no leases
 };
 
 }  // namespace pinpipe::orchestrator

@@ -5,12 +5,22 @@
 
 namespace pinpipe::pinterest {
 
-void AppendCsvField(std::string_view v, std::string* out) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+bool CsvCellLooksLikeFormula(std::string_view v) {
+  if (v.empty()) return false;
+  switch (v.front()) {
+    case '=': case '+': case '-': case '@': case '\t': case '\r': return true;
+    default: return false;
+  }
+}
+
+void AppendCsvField(std::string_view v, std::string* out, bool text) {
+  const bool formula = text && CsvCellLooksLikeFormula(v);
+  if (!formula && v.find_first_of(",\"\r\n") == std::string_view::npos) {
     out->append(v);
     return;
   }
   out->push_back('"');
+  if (formula) out->push_back('\'');
   for (char c : v) {
     if (c == '"') out->push_back('"');
     out->push_back(c);
@@ -28,7 +38,8 @@ std::string ResultTableToCsv(const ResultTable& table) {
   for (size_t r = 0; r < table.num_rows(); ++r) {
     for (size_t c = 0; c < table.columns.size(); ++c) {
       if (c) out.push_back(',');
-      AppendCsvField(table.columns[c].Text(r), &out);
+      const ResultColumn& col = table.columns[c];
+      AppendCsvField(col.Text(r), &out, col.type == ColumnType::kString);
     }
     out.push_back('\n');
   }

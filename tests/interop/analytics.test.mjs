@@ -150,11 +150,14 @@ function cell(v) {
   return String(v);
 }
 
-// Minimal RFC 4180 parser (pinpipe's CSV); empty unquoted field = null.
+// Minimal RFC 4180 parser (pinpipe's CSV); empty unquoted field = null. A quoted text cell
+// "'+50" is pinpipe's formula-injection guard (OWASP: a leading quote before = + - @ TAB CR):
+// the value is +50.
 function parseCsv(text) {
   const rows = [];
   let row = [], field = '', quoted = false, wasQuoted = false, i = 0;
-  const push = () => { row.push(field === '' && !wasQuoted ? null : field); field = ''; wasQuoted = false; };
+  const unguard = (f) => (wasQuoted && /^'[=+\-@\t\r]/.test(f) ? f.slice(1) : f);
+  const push = () => { row.push(field === '' && !wasQuoted ? null : unguard(field)); field = ''; wasQuoted = false; };
   while (i < text.length) {
     const ch = text[i];
     if (quoted) {
