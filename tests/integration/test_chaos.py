@@ -247,3 +247,39 @@ def test_many_topics_under_a_low_fd_limit_are_refused_cleanly_and_restart_works(
         assert "Too many open files" not in srv.output()
     finally:
         srv.stop()
+
+
+def test_sink_once_reads_past_a_hole_and_reports_it(server_factory, tmp_path):
+    """The issue's case: a sealed segment without its index and with one flipped byte.
+    `pinpipe sink --once` used to spin forever at the hole (signals blocked); now it lands
+    every other record, says what it skipped, and ends."""
+    import subprocess
+    from conftest import BIN
+    topic = "pinterest.pin"
+    srv = server_factory(extra_sets=["log.segment_bytes=4096", "sink.enabled=false"])
+    srv.start()
+    s = requests.Session()
+    for i in range(150):
+        r = s.post(f"{srv.url}/topics/{topic}", headers={"Content-Type": JSON_V2},
+                   data=json.dumps({"records": [{"value": {"i": i, "pad": "x" * 40}}]}), timeout=10)
+        assert r.status_code == 200, r.text
+    srv.stop()
+    segs = segment_files(srv.data_dir, topic)
+    assert len(segs) >= 3
+    bounds = sorted(batch_boundaries(segs[0]))
+    # Flip a byte inside the 5th batch of the first (sealed) segment; drop its index.
+    victim = bounds[4]
+    data = bytearray(segs[0].read_bytes())
+    data[victim + 70] ^= 0x10
+    segs[0].write_bytes(bytes(data))
+    segs[0].with_suffix(".index").unlink()
+    out = subprocess.run([BIN, "--set", f"data.dir={srv.data_dir}", "--set",
+                          "sink.flush_size=1000", "sink", "--once"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "offsets 4..4 are lost" in out.stderr, out.stderr
+    lines = []
+    for p in sorted((srv.data_dir / "lake").rglob("*.json")):
+        lines += [json.loads(x) for x in p.read_text().splitlines() if x.strip()]
+    landed = sorted(v["i"] for v in lines)
+    assert landed == [i for i in range(150) if i != 4]

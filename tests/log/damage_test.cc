@@ -222,6 +222,7 @@ TEST_F(DamageTest, DamageAtTheEndOfASealedSegmentSkipsToTheNextSegment) {
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].lost_start_offset, batches.back().second);
   EXPECT_EQ(reports[0].lost_end_offset, next_base);
+  EXPECT_EQ(fs::file_size(segs[1]), batches.back().first + 20) << "a sealed segment was cut";
   std::map<int64_t, std::string> records;
   std::vector<std::pair<int64_t, int64_t>> skipped;
   ReadEverything(&records, &skipped);
