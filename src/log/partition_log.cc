@@ -518,20 +518,40 @@ Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t ts_ms) const {
   if (ts_ms == -1) return high_watermark();
   if (ts_ms == -2) return log_start_offset();
   std::vector<std::pair<std::shared_ptr<Segment>, uint64_t>> segs;
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> gaps;  // byte ranges to jump over
   {
     std::lock_guard lock(mu_);
     for (const auto& s : segments_) {
-      if (s->max_timestamp() >= ts_ms) segs.emplace_back(s, VisibleLimit(s.get()));
+      if (s->max_timestamp() >= ts_ms) {
+        segs.emplace_back(s, VisibleLimit(s.get()));
+        gaps.emplace_back();
+        for (const auto& g : s->gaps()) gaps.back().emplace_back(g.pos, g.end_pos);
+      }
     }
   }
   // Scan batch headers of the candidate segments (no time index yet).
   char hdr[kBatchHeaderSize];
-  for (auto& [seg, limit] : segs) {
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const auto& [seg, limit] = segs[i];
     uint64_t pos = 0;
     while (pos + kBatchHeaderSize <= limit) {
+      // Damage kept in the segment (gaps) holds no batch: jump over it.
+      bool jumped = false;
+      for (const auto& [from, to] : gaps[i]) {
+        if (pos >= from && pos < to) {
+          pos = to;
+          jumped = true;
+        }
+      }
+      if (jumped) continue;
       PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, hdr, sizeof hdr));
       if (n < sizeof hdr) break;
-      PINPIPE_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(std::string_view(hdr, n)));
+      auto parsed = ParseBatchHeader(std::string_view(hdr, n));
+      if (!parsed || parsed->magic != kMagicV2 ||
+          parsed->batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
+        break;  // damage no read has met yet: the later segments may still answer
+      }
+      const BatchHeader& h = *parsed;
       if (h.max_timestamp >= ts_ms) {
         if (h.compression() != Compression::kNone || h.record_count == 1) return h.base_offset;
         // Find the record inside the batch.
