@@ -253,9 +253,10 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
   uint64_t keep = 0;  // bytes kept (file_size when damage at the end of a sealed segment stays)
   while (pos < file_size) {
     // No batch starts with a zero length: zeros are space a DirectAppender filled ahead of
-    // the data, free rather than torn, provided nothing but zeros follows.
-    const size_t probe = static_cast<size_t>(std::min<uint64_t>(file_size - pos, kBatchLengthPos + 4));
-    if (ensure(pos, probe) &&
+    // the data, free rather than torn, provided nothing but zeros follows. Fewer zeros than
+    // reach the length field are a torn header (a base offset starts with zero bytes).
+    const size_t probe = kBatchLengthPos + 4;
+    if (file_size - pos >= probe && ensure(pos, probe) &&
         std::all_of(buf.data() + (pos - buf_pos), buf.data() + (pos - buf_pos) + probe,
                     [](char c) { return c == 0; })) {
       PINPIPE_ASSIGN_OR_RETURN(bool zeros, IsZeroTail(pos, file_size));

@@ -421,3 +421,24 @@ TEST(ReadBench, DISABLED_BenchReadThroughput) {
 
 }  // namespace
 }  // namespace pinpipe::log
+
+namespace pinpipe::log {
+namespace {
+
+// A tear that leaves only the first bytes of a batch header (the base offset's leading zero
+// bytes) is a torn tail, cut and reported, not zero-filled free space cut silently.
+TEST_F(DamageTest, ATearInsideTheBaseOffsetIsReported) {
+  options_.segment_bytes = 1 << 20;
+  Fill(20);
+  auto segs = Segments();
+  auto batches = Batches(segs[0]);
+  fs::resize_file(segs[0], batches.back().first + 3);
+  std::vector<RecoveryReport> reports;
+  OpenLog(&reports);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].bytes_cut, 3u);
+  EXPECT_EQ(reports[0].kept_end_offset, 19);
+}
+
+}  // namespace
+}  // namespace pinpipe::log
