@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <tuple>
 
-#include "common/rate_limited_log.h"
+#include "common/logging.h"
 #include "log/flusher.h"
 #include "log/record_batch.h"
 #include "log/recovery_point.h"
@@ -494,9 +494,9 @@ Status PartitionLog::NoteDamage(const std::shared_ptr<Segment>& seg, uint64_t po
   if (!added) return OkStatus();  // another reader found it first
   ctx_.metrics->corrupt_batches_read.fetch_add(1, std::memory_order_relaxed);
   ctx_.metrics->unreadable_ranges.fetch_add(1, std::memory_order_relaxed);
-  static LogRateLimiter limiter(10, 10'000);
-  LogRateLimited(limiter, spdlog::level::err,
-                 "log: {}-{}: corrupt data in {} at bytes {}..{}: offsets {}..{} are unreadable "
+  // Once per gap (AddGap deduplicates; later reads skip it quietly), so the number of lines
+  // is bounded by the damage, never by how often it is read: every loss is on record.
+  spdlog::error("log: {}-{}: corrupt data in {} at bytes {}..{}: offsets {}..{} are unreadable "
                  "and skipped by readers (pinpipe_log_corrupt_batches_read_total)",
                  topic_, partition_, seg->log_path(), g.pos, g.end_pos, g.first_offset,
                  g.next_offset - 1);

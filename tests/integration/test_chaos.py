@@ -106,7 +106,8 @@ def damage_candidates(data_dir):
     files = []
     for root in ("log", "state"):
         for p in sorted((data_dir / root).rglob("*")):
-            if p.is_file() and p.name != ".lock":
+            # runs.db is the scheduler's SQLite run history (src/orchestrator), not the log's.
+            if p.is_file() and p.name not in (".lock", "runs.db"):
                 files.append(p)
     return files
 
