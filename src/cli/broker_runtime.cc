@@ -25,12 +25,16 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                  "active segments in {} ms", static_cast<double>(checked) / (1 << 20),
                  rt->log_open_ms_);
   }
-  for (const auto& r : rt->recovery_) {
-    spdlog::warn("recovery: {}-{}: cut {} bytes from {} ({}); offsets {}..{} intact{}", r.topic,
-                 r.partition, r.bytes_cut, r.file, r.reason, r.kept_start_offset,
-                 r.kept_end_offset, r.index_rebuilt ? "; index rebuilt" : "");
+  // (LogManager::Open logs every recovery report itself.)
+  if (auto sink = StartEmbeddedSink(cfg, *rt->log_); sink) {
+    rt->sink_ = std::move(*sink);
+  } else if (sink.error().code() == ErrorCode::kCorruption) {
+    // Damaged sink state must not keep the broker down: the log and the REST Proxy serve on,
+    // the sink stays stopped until its state is repaired (`pinpipe sink status` shows it).
+    spdlog::error("sink: not started: {}; the broker runs without it", sink.error().message());
+  } else {
+    return std::unexpected(sink.error());
   }
-  PINPIPE_ASSIGN_OR_RETURN(rt->sink_, StartEmbeddedSink(cfg, *rt->log_));
 
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   http::Router router;

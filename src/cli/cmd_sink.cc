@@ -1,11 +1,14 @@
 // pinpipe sink: the S3 sink connector on its own, over the local log of a server that is not
 // running (`pinpipe sink`, `pinpipe sink --once`), its status (`pinpipe sink status`, works
 // while the server runs: it reads the state files), and a throughput bench (hidden).
+#include <pthread.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <pthread.h>
+#include <thread>
 
 #include "cli/cli_context.h"
 #include "cli/cmd_sink.h"
@@ -99,7 +102,21 @@ int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool o
   }
   auto& connector = *(*built)->connector;
   if (once) {
+    // SIGINT/SIGTERM are blocked in every thread: a watcher takes them with sigwait and
+    // stops the connector, so a long (or stuck) run can always be interrupted.
+    std::atomic<bool> finished{false};
+    std::thread watcher([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (!finished.load()) {
+        std::fprintf(stderr, "pinpipe sink: interrupted\n");
+        connector.Stop();
+      }
+    });
     auto st = connector.RunUntilCaughtUp(/*flush_open=*/true);
+    finished.store(true);
+    pthread_kill(watcher.native_handle(), SIGTERM);  // blocked, so taken by its sigwait
+    watcher.join();
     auto c = connector.counters();
     std::fprintf(stderr, "pinpipe sink: %llu records in %llu objects (%llu bytes) to %s\n",
                  static_cast<unsigned long long>(c.records),

@@ -54,6 +54,11 @@ Result<http::ServerOptions> HttpOptionsFromConfig(const Config& cfg) {
   o.body_timeout_ms = static_cast<int>(bt);
   PINPIPE_ASSIGN_OR_RETURN(int64_t it, cfg.GetInt("http.idle_timeout_ms"));
   o.idle_timeout_ms = static_cast<int>(it);
+  PINPIPE_ASSIGN_OR_RETURN(int64_t mc, cfg.GetInt("http.max_connections"));
+  if (mc < 1 || mc > 1'000'000) {
+    return MakeError(ErrorCode::kInvalidArgument, "http.max_connections must be in 1..1000000");
+  }
+  o.max_connections = static_cast<int>(mc);
   return o;
 }
 

@@ -16,6 +16,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"http.header_timeout_ms", "10000", "time allowed to receive a request's headers"},
       {"http.body_timeout_ms", "30000", "time allowed to receive a request's body"},
       {"http.idle_timeout_ms", "60000", "keep-alive connection idle timeout"},
+      {"http.max_connections", "10000", "open connections; more get 503 (kept below 3/4 of the fd limit)"},
       {"http.api_key", "", "if set, requests must carry it in x-api-key"},
       {"log.default_partitions", "1", "partitions of an auto-created topic (Kafka's num.partitions)"},
       {"log.auto_create_topics", "true", "create topics on first produce"},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "common/fd_limit.h"
 #include "http/worker.h"
 #include "net/listener.h"
 
@@ -14,12 +15,14 @@ struct Server::Impl {
   ServerOptions options;
   Router router;
   std::vector<std::unique_ptr<Worker>> workers;
+  AcceptLimits limits;
   bool stopped = false;
 };
 
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Router& router) {
   if (options.max_header_bytes < 64 || options.header_timeout_ms <= 0 ||
-      options.body_timeout_ms <= 0 || options.idle_timeout_ms <= 0) {
+      options.body_timeout_ms <= 0 || options.idle_timeout_ms <= 0 ||
+      options.max_connections <= 0 || options.accept_backoff_ms <= 0) {
     return MakeError(ErrorCode::kInvalidArgument, "http: invalid server limits");
   }
   if (options.port != 0) {
@@ -41,6 +44,11 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Route
   Impl& impl = *server->impl_;
   impl.options = options;
   impl.router = router;
+  // Each connection is one descriptor: stay well below the limit so the log, the sink and
+  // the state files keep theirs.
+  const uint64_t fd_limit = RaiseOpenFileLimit();
+  impl.limits.max_connections = static_cast<int>(
+      std::min<uint64_t>(static_cast<uint64_t>(options.max_connections), fd_limit / 4 * 3));
 
   std::vector<Metrics::RouteLabel> labels;
   for (const auto& r : impl.router.routes()) labels.push_back({r.pattern, r.method});
@@ -64,7 +72,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, const Route
       port = *bound;
     }
     auto w = std::make_unique<Worker>(impl.options, impl.router, metrics.shard(static_cast<size_t>(i)),
-                                      unmatched);
+                                      unmatched, impl.limits);
     auto st = w->Init(fd, tick_ms);
     impl.workers.push_back(std::move(w));  // owns fd now
     if (!st) return std::unexpected(st.error());
@@ -85,5 +93,9 @@ void Server::Stop() {
 }
 
 std::string Server::RenderMetrics() const { return impl_->router.metrics()->RenderPrometheus(); }
+
+int Server::max_connections() const { return impl_->limits.max_connections; }
+uint64_t Server::refused_connections() const { return impl_->limits.refused.load(); }
+uint64_t Server::accept_fd_errors() const { return impl_->limits.fd_errors.load(); }
 
 }  // namespace pinpipe::http

@@ -22,6 +22,11 @@ struct ServerOptions {
   int header_timeout_ms = 10000;  // first byte of a request to end of headers -> 408
   int body_timeout_ms = 30000;    // end of headers to end of body -> 408
   int idle_timeout_ms = 60000;    // keep-alive connection with no request -> close
+  // Open connections across all threads; more are accepted, answered 503 and closed. Also
+  // kept below 3/4 of the file-descriptor limit (RLIMIT_NOFILE, raised to the hard limit).
+  int max_connections = 10000;
+  // After accept fails with EMFILE/ENFILE the listener pauses this long instead of spinning.
+  int accept_backoff_ms = 100;
 };
 
 class Server {
@@ -39,6 +44,11 @@ class Server {
   void Stop();
   // Prometheus text of this server's request metrics (same as router.metrics()).
   std::string RenderMetrics() const;
+  // The connection cap in force (max_connections, bounded by the descriptor limit).
+  int max_connections() const;
+  // Connections refused at the cap, and accept failures for lack of descriptors.
+  uint64_t refused_connections() const;
+  uint64_t accept_fd_errors() const;
 
   struct Impl;
 

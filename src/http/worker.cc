@@ -1,10 +1,13 @@
 #include "http/worker.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "common/logging.h"
+#include "common/rate_limited_log.h"
 #include "http/connection.h"
 #include "net/listener.h"
 
@@ -28,9 +31,30 @@ class Worker::InboxHandler final : public net::EventHandler, public net::QueuedW
   Worker* w_;
 };
 
+class Worker::AcceptResume final : public net::TimerNode {
+ public:
+  explicit AcceptResume(Worker* w) : w_(w) {}
+  void OnTimer() override { w_->ResumeAccepting(); }
+
+ private:
+  Worker* w_;
+};
+
+namespace {
+// One limiter for every worker: a flood of refused accepts is one story, told a few times.
+LogRateLimiter& AcceptLogLimiter() {
+  static LogRateLimiter limiter(3, 10'000);
+  return limiter;
+}
+}  // namespace
+
 Worker::Worker(const ServerOptions& options, const Router& router, Metrics::Shard& metrics,
-               int unmatched_id)
-    : options(options), router(router), metrics(metrics), unmatched_id(unmatched_id) {
+               int unmatched_id, AcceptLimits& accept_limits)
+    : options(options),
+      router(router),
+      metrics(metrics),
+      unmatched_id(unmatched_id),
+      accept_limits_(accept_limits) {
   limits.max_header_bytes = options.max_header_bytes;
   limits.max_body_bytes = options.max_body_bytes;
 }
@@ -38,10 +62,14 @@ Worker::Worker(const ServerOptions& options, const Router& router, Metrics::Shar
 Worker::~Worker() {
   Stop();
   if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+  if (resume_ && resume_->armed() && reactor) reactor->timers().Cancel(resume_.get());
 }
 
 Status Worker::Init(int listen_fd, int tick_ms) {
   listen_fd_ = listen_fd;
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  resume_ = std::make_unique<AcceptResume>(this);
   PINPIPE_ASSIGN_OR_RETURN(reactor, net::Reactor::Create({tick_ms}));
   PINPIPE_ASSIGN_OR_RETURN(inbox, net::Inbox<Completion>::Create());
   inbox_handler_ = std::make_unique<InboxHandler>(this);
@@ -70,13 +98,17 @@ void Worker::Stop() {
 
 void Worker::OnEvents(uint32_t) {
   // Level-triggered listener: accept a bounded batch, come back for the rest.
-  for (int i = 0; i < 64; ++i) {
+  for (int i = 0; i < 64 && accepting_; ++i) {
     int fd = net::AcceptConnection(listen_fd_);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE) {
-        spdlog::warn("http: accept: out of file descriptors");
-      }
+      if (errno == EMFILE || errno == ENFILE) BackOffAccepting();
       return;
+    }
+    if (accept_limits_.open.fetch_add(1, std::memory_order_relaxed) >=
+        accept_limits_.max_connections) {
+      accept_limits_.open.fetch_sub(1, std::memory_order_relaxed);
+      Refuse(fd);
+      continue;
     }
     auto conn = std::make_shared<Connection>(this, fd);
     conn->index = conns_.size();
@@ -88,9 +120,52 @@ void Worker::OnEvents(uint32_t) {
   }
 }
 
+void Worker::Refuse(int fd) {
+  accept_limits_.refused.fetch_add(1, std::memory_order_relaxed);
+  LogRateLimited(AcceptLogLimiter(), spdlog::level::warn,
+                 "http: refusing connections: {} open, the limit is {} (http.max_connections)",
+                 accept_limits_.open.load(std::memory_order_relaxed),
+                 accept_limits_.max_connections);
+  static constexpr char kBusy[] =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+      "Connection: close\r\nContent-Length: 66\r\n\r\n"
+      "{\"error_code\":50301,\"message\":\"too many connections; retry later\"}";
+  // A fresh socket's send buffer takes this whole; if not, the client just sees the close.
+  (void)!::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
+}
+
+void Worker::BackOffAccepting() {
+  accept_limits_.fd_errors.fetch_add(1, std::memory_order_relaxed);
+  // The reserve descriptor lets us take the pending connection off the queue and close it,
+  // so its client learns at once instead of waiting in the backlog.
+  if (reserve_fd_ >= 0) {
+    ::close(reserve_fd_);
+    reserve_fd_ = -1;
+    int fd = net::AcceptConnection(listen_fd_);
+    if (fd >= 0) ::close(fd);
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  LogRateLimited(AcceptLogLimiter(), spdlog::level::warn,
+                 "http: accept: out of file descriptors ({} connections open); pausing "
+                 "accepts for {} ms",
+                 accept_limits_.open.load(std::memory_order_relaxed), options.accept_backoff_ms);
+  if (accepting_ && reactor->Modify(listen_fd_, 0, this)) {
+    accepting_ = false;
+    reactor->timers().Schedule(resume_.get(),
+                               reactor->now_ms() + static_cast<uint64_t>(options.accept_backoff_ms));
+  }
+}
+
+void Worker::ResumeAccepting() {
+  if (accepting_) return;
+  if (reactor->Modify(listen_fd_, EPOLLIN, this)) accepting_ = true;
+}
+
 void Worker::RemoveConnection(Connection* c) {
   size_t i = c->index;
   if (i >= conns_.size() || conns_[i].get() != c) return;
+  accept_limits_.open.fetch_sub(1, std::memory_order_relaxed);
   if (i + 1 != conns_.size()) {
     conns_[i] = std::move(conns_.back());
     conns_[i]->index = i;

@@ -2,6 +2,7 @@
 // its completion inbox and its metrics shard.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -20,6 +21,14 @@ namespace pinpipe::http {
 
 class Connection;
 
+// Shared by the workers of one server: the connection cap and what the accept paths refused.
+struct AcceptLimits {
+  int max_connections = 10000;
+  std::atomic<int> open{0};
+  std::atomic<uint64_t> refused{0};    // accepted at the cap, answered 503 and closed
+  std::atomic<uint64_t> fd_errors{0};  // accept failed with EMFILE/ENFILE
+};
+
 // A response handed over from another thread.
 struct Completion {
   std::shared_ptr<Connection> conn;
@@ -29,7 +38,7 @@ struct Completion {
 class Worker final : public net::EventHandler {
  public:
   Worker(const ServerOptions& options, const Router& router, Metrics::Shard& metrics,
-         int unmatched_id);
+         int unmatched_id, AcceptLimits& accept_limits);
   ~Worker() override;
   Status Init(int listen_fd, int tick_ms);
   void StartThread();
@@ -49,6 +58,18 @@ class Worker final : public net::EventHandler {
 
  private:
   class InboxHandler;
+  class AcceptResume;
+  // Out of descriptors: frees the reserve descriptor to accept and close one pending
+  // connection (so the client sees a close, not a hang), then stops listening for
+  // accept_backoff_ms instead of being woken again at once by the level-triggered listener.
+  void BackOffAccepting();
+  void ResumeAccepting();
+  // At the cap: answers 503 and closes.
+  void Refuse(int fd);
+  AcceptLimits& accept_limits_;
+  int reserve_fd_ = -1;
+  bool accepting_ = true;
+  std::unique_ptr<AcceptResume> resume_;
   int listen_fd_ = -1;
   std::thread thread_;
   std::unique_ptr<InboxHandler> inbox_handler_;

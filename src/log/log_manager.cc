@@ -1,5 +1,6 @@
 #include "log/log_manager.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -7,7 +8,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/fd_limit.h"
 #include "common/file_system.h"
+#include "common/logging.h"
+#include "log/file_cache.h"
 #include "log/log_metrics.h"
 #include "log/offset_store.h"
 #include "log/flusher.h"
@@ -18,6 +22,7 @@ namespace pinpipe::log {
 
 struct LogManager::Background {
   LogMetrics metrics;
+  std::unique_ptr<ReadFileCache> files;
   std::unique_ptr<FileLock> dir_lock;
   std::thread retention;
   std::mutex mu;
@@ -42,6 +47,30 @@ int64_t LogManager::NowMs() const {
       .count();
 }
 
+std::string RecoveryReport::Describe() const {
+  std::string s = topic + "-" + std::to_string(partition) + ": ";
+  if (lost_start_offset >= 0) {
+    s += file + " is damaged (" + reason + "); kept, not cut: offsets " +
+         std::to_string(lost_start_offset) + ".." + std::to_string(lost_end_offset - 1) +
+         " are lost and readers skip them";
+  } else {
+    s += "cut " + std::to_string(bytes_cut) + " bytes from " + file + " (" + reason +
+         "); offsets " + std::to_string(kept_start_offset) + ".." +
+         std::to_string(kept_end_offset) + " intact";
+  }
+  if (index_rebuilt) s += "; index rebuilt";
+  return s;
+}
+
+Error ReadResult::CorruptionError(std::string_view topic, int32_t partition) const {
+  return Error(ErrorCode::kCorruption,
+               "corrupt message: offsets " + std::to_string(skipped_from) + ".." +
+                   std::to_string(skipped_to - 1) + " of " + std::string(topic) + "-" +
+                   std::to_string(partition) +
+                   " are damaged on disk and were skipped; reading resumed at offset " +
+                   std::to_string(skipped_to));
+}
+
 Result<std::unique_ptr<LogManager>> LogManager::Open(LogOptions options,
                                                      std::vector<RecoveryReport>* reports) {
   if (options.dir.empty()) return MakeError(ErrorCode::kInvalidArgument, "log dir is empty");
@@ -52,7 +81,14 @@ Result<std::unique_ptr<LogManager>> LogManager::Open(LogOptions options,
     return MakeError(ErrorCode::kInvalidArgument, "segment_bytes must be in [1 KiB, 2 GiB]");
   }
   std::unique_ptr<LogManager> m(new LogManager(std::move(options)));
-  PINPIPE_RETURN_IF_ERROR(m->OpenAll(reports));
+  std::vector<RecoveryReport> found;
+  Status st = m->OpenAll(&found);
+  // Every loss is reported, whoever opens the log (serve, sink, tools).
+  for (const auto& r : found) spdlog::warn("recovery: {}", r.Describe());
+  if (reports != nullptr) {
+    for (auto& r : found) reports->push_back(std::move(r));
+  }
+  PINPIPE_RETURN_IF_ERROR(st);
   return m;
 }
 
@@ -65,7 +101,12 @@ Status LogManager::OpenAll(std::vector<RecoveryReport>* reports) {
   PINPIPE_RETURN_IF_ERROR(fs->MkdirAll(state_dir));
   PINPIPE_ASSIGN_OR_RETURN(bg_->dir_lock, fs->Lock(JoinPath(log_dir, ".lock")));
   flusher_ = std::make_unique<Flusher>(options_);
-  PartitionContext ctx{&options_, fs, &bg_->metrics, flusher_.get()};
+  // Every partition holds descriptors: use all the process may have, and keep those of
+  // sealed segments to a bounded cache.
+  const uint64_t fd_limit = RaiseOpenFileLimit();
+  bg_->files = std::make_unique<ReadFileCache>(
+      fs, static_cast<size_t>(std::clamp<uint64_t>(fd_limit / 16, 8, 512)));
+  PartitionContext ctx{&options_, fs, &bg_->metrics, flusher_.get(), bg_->files.get()};
   // Written by Close after the final fsync; removed (durably) before anything is appended.
   std::string marker = JoinPath(log_dir, ".clean_shutdown");
   ctx.clean_shutdown = fs->Exists(marker);
@@ -392,6 +433,18 @@ void LogManager::RenderPrometheus(std::string& out) const {
   out += "# TYPE pinpipe_log_recovery_validated_bytes gauge\n";
   out += "pinpipe_log_recovery_validated_bytes " +
          std::to_string(m.recovery_validated_bytes.load()) + "\n";
+  out += "# HELP pinpipe_log_unreadable_ranges Damaged stretches of the log kept as gaps that "
+         "readers skip (found at start-up or by reads).\n";
+  out += "# TYPE pinpipe_log_unreadable_ranges gauge\n";
+  out += "pinpipe_log_unreadable_ranges " + std::to_string(m.unreadable_ranges.load()) + "\n";
+  out += "# HELP pinpipe_log_corrupt_batches_read_total Batches whose CRC or header failed when "
+         "read (never served).\n";
+  out += "# TYPE pinpipe_log_corrupt_batches_read_total counter\n";
+  out += "pinpipe_log_corrupt_batches_read_total " +
+         std::to_string(m.corrupt_batches_read.load()) + "\n";
+  out += "# HELP pinpipe_log_gap_skips_total Reads that skipped unreadable offsets.\n";
+  out += "# TYPE pinpipe_log_gap_skips_total counter\n";
+  out += "pinpipe_log_gap_skips_total " + std::to_string(m.gap_skips.load()) + "\n";
   out += "# HELP pinpipe_log_fsync_seconds Latency of group-commit fsyncs.\n";
   out += "# TYPE pinpipe_log_fsync_seconds histogram\n";
   m.fsync_latency.Render(out, "pinpipe_log_fsync_seconds");

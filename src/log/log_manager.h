@@ -61,18 +61,33 @@ struct ReadResult {
   size_t bytes = 0;  // bytes appended to the caller's buffer (whole batches)
   // Offset after the last batch returned (== requested offset when nothing was returned).
   int64_t next_offset = 0;
+  // Offsets [skipped_from, skipped_to) were unreadable (damaged on disk: a gap found at
+  // start-up or a batch whose CRC failed on this or an earlier read) and were skipped; the
+  // batches returned start after them. -1 when nothing was skipped. Corrupt bytes are never
+  // returned. CorruptionError() words it for a consumer (Kafka's CORRUPT_MESSAGE).
+  int64_t skipped_from = -1;
+  int64_t skipped_to = -1;
+  bool skipped() const { return skipped_from >= 0; }
+  Error CorruptionError(std::string_view topic, int32_t partition) const;
 };
 
-// What recovery cut from a partition at open (a torn or corrupt tail).
+// What recovery found wrong in a partition at open: a torn or corrupt tail of the active
+// segment that it cut, or damage it kept as a gap that readers skip (lost_* set).
 struct RecoveryReport {
   std::string topic;
   int32_t partition = 0;
-  std::string file;           // the segment file that was truncated
+  std::string file;           // the segment file
   uint64_t bytes_cut = 0;
   int64_t kept_start_offset = 0;  // offsets [kept_start_offset, kept_end_offset) are intact
   int64_t kept_end_offset = 0;
   std::string reason;         // "bad CRC at position 1234", "truncated batch", ...
   bool index_rebuilt = false;
+  // Damage kept in place (never cut): offsets [lost_start_offset, lost_end_offset) are
+  // unreadable and skipped by readers; -1 for a cut tail.
+  int64_t lost_start_offset = -1;
+  int64_t lost_end_offset = -1;
+  // One line for the server's log.
+  std::string Describe() const;
 };
 
 struct TopicInfo {
@@ -94,7 +109,8 @@ bool IsValidTopicName(std::string_view name);
 class LogManager {
  public:
   // Opens (creating if needed) the log under options.dir, recovers every partition and starts
-  // the flusher and retention threads. `reports` (optional) receives what recovery cut.
+  // the flusher and retention threads. `reports` (optional) receives what recovery cut or
+  // kept as gaps; every report is also logged (warn).
   static Result<std::unique_ptr<LogManager>> Open(LogOptions options,
                                                   std::vector<RecoveryReport>* reports = nullptr);
   ~LogManager();  // Close()

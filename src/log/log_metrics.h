@@ -32,6 +32,11 @@ struct LogMetrics {
   // Bytes read and CRC-checked at open: the active segments after a crash, from their
   // recovery points (0 after a clean shutdown).
   std::atomic<uint64_t> recovery_validated_bytes{0};
+  // Damage kept as gaps (found at open or by reads), batches whose CRC failed when read, and
+  // reads that skipped a gap.
+  std::atomic<uint64_t> unreadable_ranges{0};
+  std::atomic<uint64_t> corrupt_batches_read{0};
+  std::atomic<uint64_t> gap_skips{0};
   LatencyHistogram fsync_latency;
 };
 

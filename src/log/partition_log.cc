@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <tuple>
 
+#include "common/logging.h"
 #include "log/flusher.h"
 #include "log/record_batch.h"
 #include "log/recovery_point.h"
@@ -54,6 +56,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
   }
   for (size_t i = 0; i < bases.size(); ++i) {
     bool last = i + 1 == bases.size();
+    const int64_t sealed_end = last ? -1 : bases[i + 1];
     SegmentScan scan;
     // Older segments were fsynced when they were rolled: trust their index. The active
     // segment holds whatever was in flight at a crash: validate every batch, unless the last
@@ -61,16 +64,45 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
     PINPIPE_ASSIGN_OR_RETURN(auto seg, Segment::Open(fs, dir, bases[i],
                                                      /*full_scan=*/last && !ctx.clean_shutdown,
                                                      ctx.options->index_interval_bytes, &scan,
-                                                     last && point ? &*point : nullptr));
+                                                     last && point ? &*point : nullptr,
+                                                     sealed_end));
     ctx.metrics->recovery_validated_bytes.fetch_add(scan.validated_bytes,
                                                     std::memory_order_relaxed);
     if (!last && seg->next_offset() != bases[i + 1]) {
       // A hole or overlap between segments: recover this one fully to learn what it holds.
       SegmentScan full;
       PINPIPE_ASSIGN_OR_RETURN(seg, Segment::Open(fs, dir, bases[i], true,
-                                                  ctx.options->index_interval_bytes, &full));
+                                                  ctx.options->index_interval_bytes, &full,
+                                                  nullptr, sealed_end));
       scan = full;
     }
+    if (!last && seg->next_offset() < bases[i + 1]) {
+      // No segment holds the offsets up to the next one (a segment file was lost): a gap
+      // without bytes, so that readers skip it and the loss is reported like any other.
+      SegmentGap g{seg->size(), seg->size(), seg->next_offset(), bases[i + 1],
+                   "no segment file holds these offsets (a segment was lost)"};
+      seg->AddGap(g);
+      scan.gaps.push_back(std::move(g));
+    }
+    // Sealed: its descriptors close; reads open it on demand.
+    if (!last) seg->Retire(ctx.files);
+    if (reports != nullptr) {
+      for (const SegmentGap& g : scan.gaps) {
+        RecoveryReport r;
+        r.topic = p->topic_;
+        r.partition = partition;
+        r.file = seg->log_path();
+        r.kept_start_offset = bases.front();
+        r.kept_end_offset = last ? scan.next_offset : bases[i + 1];
+        r.reason = g.reason + "; bytes " + std::to_string(g.pos) + ".." +
+                   std::to_string(g.end_pos) + " unreadable";
+        r.index_rebuilt = true;
+        r.lost_start_offset = g.first_offset;
+        r.lost_end_offset = g.next_offset;
+        reports->push_back(std::move(r));
+      }
+    }
+    ctx.metrics->unreadable_ranges.fetch_add(scan.gaps.size(), std::memory_order_relaxed);
     if (scan.valid_bytes + scan.free_bytes < scan.file_bytes && reports != nullptr) {
       RecoveryReport r;
       r.topic = p->topic_;
@@ -140,7 +172,9 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
       if (!seg) return std::unexpected(seg.error());
       StartWriting(**seg);
       if (ctx_.options->flush.mode != FlushPolicy::Mode::kOs) {
-        rolled_unsynced_.push_back(segments_.back());
+        rolled_unsynced_.push_back(segments_.back());  // retired by the lane once synced
+      } else {
+        segments_.back()->Retire(ctx_.files);  // written directly and never synced
       }
       segments_.push_back(std::move(*seg));
       active = segments_.back().get();
@@ -208,6 +242,9 @@ bool PartitionLog::SyncOnce() {
     if (st) st = seg->DataSync();
     // A new segment file must also be durable in its directory.
     if (st && !rolled.empty()) st = ctx_.fs->SyncDir(dir_);
+    if (st) {
+      for (auto& r : rolled) r->Retire(ctx_.files);  // sealed and durable for good
+    }
     auto t1 = std::chrono::steady_clock::now();
     ctx_.metrics->fsyncs.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics->fsync_latency.Record(
@@ -282,14 +319,19 @@ void PartitionLog::FailPending(const Error& error) {
 Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::string& out) const {
   ReadResult r;
   r.next_offset = offset;
-  bool first = true;
+  bool started = false;    // the range check is done
+  bool first = true;       // nothing returned yet
+  int discoveries = 0;     // damage found by this read (bounded: each one adds a gap)
+  bool distrust_index = false;  // damage seen after an index jump: walk from the start
   size_t remaining = max_bytes;
   while (true) {
     std::shared_ptr<Segment> seg;
-    uint64_t from, limit;
+    uint64_t from, limit, walk_limit;
+    int64_t from_offset, seg_end;  // seg_end: offset after the segment's visible batches
+    int64_t skip_to = -1;          // offset is in a gap that ends there
     {
       std::lock_guard lock(mu_);
-      if (first) {
+      if (!started) {
         r.high_watermark = hwm_.load(std::memory_order_relaxed);
         r.log_start_offset = log_start_.load(std::memory_order_relaxed);
         r.log_end_offset = leo_;
@@ -297,6 +339,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
           r.out_of_range = true;
           return r;
         }
+        started = true;
       }
       if (offset >= r.high_watermark) break;
       auto it = std::upper_bound(
@@ -304,58 +347,160 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
           [](int64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
       if (it == segments_.begin()) break;  // deleted by retention meanwhile
       seg = *std::prev(it);
-      from = seg->IndexLookup(offset);
       limit = VisibleLimit(seg.get());
-    }
-    PINPIPE_ASSIGN_OR_RETURN(uint64_t pos, seg->FindBatch(offset, from, limit));
-    if (pos >= limit) break;
-    // Read whole batches; always at least one when nothing was returned yet (KIP-74).
-    size_t want = static_cast<size_t>(std::min<uint64_t>(limit - pos, remaining));
-    if (want < kBatchLogOverhead || (!first && want < kBatchHeaderSize)) {
-      if (!first || r.bytes > 0) break;
-      want = kBatchLogOverhead;
-    }
-    size_t start = out.size();
-    out.resize(start + want);
-    PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, out.data() + start, want));
-    out.resize(start + n);
-    std::string_view got(out.data() + start, n);
-    size_t whole = 0;
-    int64_t next = offset;
-    while (true) {
-      size_t b = FirstBatchSize(got.substr(whole));
-      if (b == 0) break;
-      auto h = ParseBatchHeader(got.substr(whole, b));
-      if (!h) break;
-      next = h->next_offset();
-      whole += b;
-    }
-    if (whole == 0 && r.bytes == 0 && n >= kBatchLogOverhead) {
-      // The first batch is larger than max_bytes: return it whole anyway.
-      int32_t len = ReadBigEndian32(got.data() + kBatchLengthPos);
-      size_t b = static_cast<size_t>(len) + kBatchLogOverhead;
-      if (len > 0 && pos + b <= limit) {
-        out.resize(start + b);
-        PINPIPE_ASSIGN_OR_RETURN(size_t m, seg->PRead(pos, out.data() + start, b));
-        if (m == b) {
-          auto h = ParseBatchHeader(std::string_view(out.data() + start, b));
-          if (h) {
-            whole = b;
-            next = h->next_offset();
-          }
+      seg_end = it != segments_.end() && seg->base_offset() < visible_base_
+                    ? (*it)->base_offset()
+                    : hwm_.load(std::memory_order_relaxed);
+      std::tie(from, from_offset) = distrust_index ? std::pair<uint64_t, int64_t>{0, seg->base_offset()}
+                                                   : seg->IndexLookupEntry(offset);
+      walk_limit = limit;
+      // Damage kept in this segment: pass over gaps before the offset, stop before the next.
+      for (const SegmentGap* g = seg->GapAfter(from); g != nullptr; g = seg->GapAfter(from)) {
+        if (g->next_offset <= offset) {
+          from = std::max(from, g->end_pos);
+          from_offset = std::max(from_offset, g->next_offset);
+          continue;
         }
+        if (g->first_offset <= offset || g->pos <= from) {
+          skip_to = g->next_offset;
+        } else {
+          walk_limit = std::min(limit, g->pos);
+        }
+        break;
       }
     }
-    out.resize(start + whole);
-    if (whole == 0) break;
-    r.bytes += whole;
-    r.next_offset = next;
-    offset = next;
-    remaining = remaining > whole ? remaining - whole : 0;
-    first = false;
-    if (remaining < kBatchHeaderSize) break;
+    if (skip_to < 0) {
+      PINPIPE_ASSIGN_OR_RETURN(BatchAt at, seg->FindBatch(offset, from, from_offset, walk_limit));
+      if (at.pos >= walk_limit && !at.bad_header) {
+        if (walk_limit < limit) {
+          skip_to = -2;  // the batch holding offset would be in the gap ahead: take it again
+        } else if (limit == seg->size() && seg_end > offset) {
+          skip_to = seg_end;  // nothing readable left in this segment below the next one
+        } else {
+          break;
+        }
+      }
+      if (skip_to == -2) {
+        // Re-run the gap logic from the gap's position (it now contains the offset's batch).
+        std::lock_guard lock(mu_);
+        const SegmentGap* g = seg->GapAfter(walk_limit);
+        skip_to = g != nullptr ? std::max(g->next_offset, offset + 1) : offset + 1;
+      }
+      if (skip_to < 0) {
+        uint64_t pos = at.pos;
+        int64_t expect = at.base_offset;
+        size_t whole = 0;
+        size_t start = out.size();
+        int64_t next = offset;
+        bool damaged = at.bad_header;
+        if (!damaged) {
+          // Read whole batches; always at least one when nothing was returned yet (KIP-74).
+          size_t want = static_cast<size_t>(std::min<uint64_t>(walk_limit - pos, remaining));
+          if (want < kBatchLogOverhead || (!first && want < kBatchHeaderSize)) {
+            if (!first || r.bytes > 0) break;
+            want = kBatchLogOverhead;
+          }
+          out.resize(start + want);
+          PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, out.data() + start, want));
+          out.resize(start + n);
+          std::string_view got(out.data() + start, n);
+          // Every batch is CRC-checked before it is served (Kafka's check.crcs, done once
+          // here for every consumer); the first bad one ends the read.
+          while (true) {
+            size_t b = FirstBatchSize(got.substr(whole));
+            if (b == 0) break;
+            auto h = ValidateBatch(got.substr(whole, b), /*allow_control=*/true);
+            if (!h || h->base_offset != expect) {
+              damaged = whole == 0;
+              break;
+            }
+            next = h->next_offset();
+            expect = next;
+            whole += b;
+          }
+          if (whole == 0 && !damaged && r.bytes == 0 && n >= kBatchLogOverhead) {
+            // The first batch is larger than max_bytes: return it whole anyway.
+            int32_t len = ReadBigEndian32(got.data() + kBatchLengthPos);
+            size_t b = static_cast<size_t>(len) + kBatchLogOverhead;
+            if (len > 0 && pos + b <= walk_limit) {
+              out.resize(start + b);
+              PINPIPE_ASSIGN_OR_RETURN(size_t m, seg->PRead(pos, out.data() + start, b));
+              auto h = m == b ? ValidateBatch(std::string_view(out.data() + start, b), true)
+                              : Result<BatchHeader>(MakeError(ErrorCode::kCorruption, "short read"));
+              if (h && h->base_offset == expect) {
+                whole = b;
+                next = h->next_offset();
+              } else {
+                damaged = true;
+              }
+            } else if (len <= 0 || pos + b > walk_limit) {
+              damaged = true;
+            }
+          }
+          out.resize(start + whole);
+        }
+        if (damaged) {
+          if (r.bytes > 0) break;  // return what came before; the next read meets it
+          if (!distrust_index && from > 0) {
+            // The index is advisory: a damaged entry can point where no batch starts. Walk
+            // the batch headers from the segment's start before calling this damage.
+            distrust_index = true;
+            continue;
+          }
+          if (++discoveries > 16) {
+            return MakeError(ErrorCode::kCorruption,
+                             "partition " + topic_ + "-" + std::to_string(partition_) +
+                                 ": repeated damage near offset " + std::to_string(offset));
+          }
+          PINPIPE_RETURN_IF_ERROR(NoteDamage(seg, pos, expect, limit, seg_end));
+          distrust_index = false;
+          continue;  // the next round finds the new gap and skips it
+        }
+        if (whole == 0) break;
+        r.bytes += whole;
+        r.next_offset = next;
+        offset = next;
+        remaining = remaining > whole ? remaining - whole : 0;
+        first = false;
+        if (remaining < kBatchHeaderSize) break;
+        continue;
+      }
+    }
+    // Skip the unreadable offsets [offset, skip_to): one gap per read, before any data.
+    if (r.bytes > 0 || skip_to <= offset) break;
+    if (r.skipped_from < 0) r.skipped_from = offset;
+    r.skipped_to = skip_to;
+    ctx_.metrics->gap_skips.fetch_add(1, std::memory_order_relaxed);
+    offset = skip_to;
+    r.next_offset = offset;
   }
   return r;
+}
+
+Status PartitionLog::NoteDamage(const std::shared_ptr<Segment>& seg, uint64_t pos, int64_t expect,
+                                uint64_t limit, int64_t seg_end) const {
+  // Where does readable data resume? The next batch with a good CRC after the damage, else
+  // the end of what is visible in this segment.
+  PINPIPE_ASSIGN_OR_RETURN(auto found, seg->FindNextBatch(pos + 1, limit, expect - 1, seg_end));
+  SegmentGap g{pos, found ? found->pos : limit, expect, found ? found->base_offset : seg_end,
+               "batch fails its CRC or header check when read"};
+  // (A gap may lose no offset at all: bytes between two batches that follow each other.)
+  if (!found && g.next_offset <= g.first_offset) g.next_offset = g.first_offset + 1;
+  bool added;
+  {
+    std::lock_guard lock(mu_);
+    added = seg->AddGap(g);
+  }
+  if (!added) return OkStatus();  // another reader found it first
+  ctx_.metrics->corrupt_batches_read.fetch_add(1, std::memory_order_relaxed);
+  ctx_.metrics->unreadable_ranges.fetch_add(1, std::memory_order_relaxed);
+  // Once per gap (AddGap deduplicates; later reads skip it quietly), so the number of lines
+  // is bounded by the damage, never by how often it is read: every loss is on record.
+  spdlog::error("log: {}-{}: corrupt data in {} at bytes {}..{}: offsets {}..{} are unreadable "
+                 "and skipped by readers (pinpipe_log_corrupt_batches_read_total)",
+                 topic_, partition_, seg->log_path(), g.pos, g.end_pos, g.first_offset,
+                 g.next_offset - 1);
+  return OkStatus();
 }
 
 PartitionInfo PartitionLog::Info() const {
@@ -373,20 +518,40 @@ Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t ts_ms) const {
   if (ts_ms == -1) return high_watermark();
   if (ts_ms == -2) return log_start_offset();
   std::vector<std::pair<std::shared_ptr<Segment>, uint64_t>> segs;
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> gaps;  // byte ranges to jump over
   {
     std::lock_guard lock(mu_);
     for (const auto& s : segments_) {
-      if (s->max_timestamp() >= ts_ms) segs.emplace_back(s, VisibleLimit(s.get()));
+      if (s->max_timestamp() >= ts_ms) {
+        segs.emplace_back(s, VisibleLimit(s.get()));
+        gaps.emplace_back();
+        for (const auto& g : s->gaps()) gaps.back().emplace_back(g.pos, g.end_pos);
+      }
     }
   }
   // Scan batch headers of the candidate segments (no time index yet).
   char hdr[kBatchHeaderSize];
-  for (auto& [seg, limit] : segs) {
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const auto& [seg, limit] = segs[i];
     uint64_t pos = 0;
     while (pos + kBatchHeaderSize <= limit) {
+      // Damage kept in the segment (gaps) holds no batch: jump over it.
+      bool jumped = false;
+      for (const auto& [from, to] : gaps[i]) {
+        if (pos >= from && pos < to) {
+          pos = to;
+          jumped = true;
+        }
+      }
+      if (jumped) continue;
       PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, hdr, sizeof hdr));
       if (n < sizeof hdr) break;
-      PINPIPE_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(std::string_view(hdr, n)));
+      auto parsed = ParseBatchHeader(std::string_view(hdr, n));
+      if (!parsed || parsed->magic != kMagicV2 ||
+          parsed->batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
+        break;  // damage no read has met yet: the later segments may still answer
+      }
+      const BatchHeader& h = *parsed;
       if (h.max_timestamp >= ts_ms) {
         if (h.compression() != Compression::kNone || h.record_count == 1) return h.base_offset;
         // Find the record inside the batch.

@@ -25,12 +25,15 @@
 namespace pinpipe::log {
 
 class Flusher;
+class ReadFileCache;
 
 struct PartitionContext {
   const LogOptions* options;
   FileSystem* fs;
   LogMetrics* metrics;
   Flusher* flusher;
+  // Read descriptors of sealed segments (null: sealed segments keep theirs open).
+  ReadFileCache* files = nullptr;
   // The previous run closed cleanly (everything fsynced): the active segment's index is
   // trusted like the others' instead of re-validating every batch.
   bool clean_shutdown = false;
@@ -38,6 +41,9 @@ struct PartitionContext {
 
 class PartitionLog {
  public:
+  // Descriptors a partition holds for good: the active segment's log, index and direct-write
+  // files. Sealed segments hold none (ReadFileCache).
+  static constexpr uint64_t kDescriptorsPerPartition = 3;
   // Opens or creates <log dir>/<topic>-<partition>, running recovery on the last segment.
   static Result<std::unique_ptr<PartitionLog>> Open(const PartitionContext& ctx,
                                                     const std::string& log_dir,
@@ -90,6 +96,10 @@ class PartitionLog {
   // last point is older than options.recovery_point_interval_ms or 16 MiB. Lane only.
   void MaybeWriteRecoveryPoint(const Segment& seg, uint64_t pos, int64_t next_offset,
                                int64_t max_timestamp);
+  // A read found damage at `pos` of `seg` (the batch there should start at offset `expect`):
+  // finds where readable data resumes, records the gap, counts and logs it (rate-limited).
+  Status NoteDamage(const std::shared_ptr<Segment>& seg, uint64_t pos, int64_t expect,
+                    uint64_t limit, int64_t seg_end) const;
   // Read limit of `seg`, given the visible point. Requires mu_.
   uint64_t VisibleLimit(const Segment* seg) const;
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "log/file_cache.h"
 #include "log/record_batch.h"
 #include "log/recovery_point.h"
 
@@ -47,7 +48,7 @@ Result<std::unique_ptr<Segment>> Segment::Create(FileSystem* fs, const std::stri
 Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string& dir,
                                                int64_t base_offset, bool full_scan,
                                                uint64_t index_interval_bytes, SegmentScan* scan,
-                                               const RecoveryPoint* resume) {
+                                               const RecoveryPoint* resume, int64_t sealed_end) {
   std::unique_ptr<Segment> s(new Segment(fs, dir, base_offset));
   PINPIPE_ASSIGN_OR_RETURN(s->log_, fs->Open(s->log_path_, kOpenWrite));
   PINPIPE_ASSIGN_OR_RETURN(s->index_file_, fs->Open(s->index_path_, kOpenWrite | kOpenCreate));
@@ -118,16 +119,16 @@ Result<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string
     while (!s->index_.empty() && s->index_.back().position >= resume->position) {
       s->index_.pop_back();
     }
-    if (s->EndsABatchAt(*resume)) {
-      PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, resume));
+    if (s->EndsABatchAt(*resume, index_interval_bytes)) {
+      PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, resume, sealed_end));
       return s;
     }
   }
-  PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan));
+  PINPIPE_RETURN_IF_ERROR(s->Recover(index_interval_bytes, scan, nullptr, sealed_end));
   return s;
 }
 
-bool Segment::EndsABatchAt(const RecoveryPoint& rp) const {
+bool Segment::EndsABatchAt(const RecoveryPoint& rp, uint64_t index_interval_bytes) {
   // A point that is not our own (a stale or foreign file) must not be trusted: resuming where
   // no batch starts would cut the segment there. So walk the batch headers from the last index
   // entry before it, which must arrive exactly at its position and next offset.
@@ -139,6 +140,8 @@ bool Segment::EndsABatchAt(const RecoveryPoint& rp) const {
   auto n = log_->PRead(pos, buf.data(), buf.size());
   if (!n || *n != buf.size()) return false;
   size_t at = 0;
+  std::vector<IndexEntry> added;
+  uint64_t since_index = 0;  // the walk starts at an entry (or at 0)
   while (at < buf.size()) {
     if (buf.size() - at < kBatchHeaderSize) return false;
     const char* h = buf.data() + at;
@@ -148,10 +151,17 @@ bool Segment::EndsABatchAt(const RecoveryPoint& rp) const {
         static_cast<uint64_t>(len) + kBatchLogOverhead > buf.size() - at) {
       return false;
     }
+    if (since_index >= index_interval_bytes && pos + at > 0) {
+      added.push_back({static_cast<uint32_t>(next - base_offset_), static_cast<uint32_t>(pos + at)});
+      since_index = 0;
+    }
+    since_index += static_cast<uint64_t>(len) + kBatchLogOverhead;
     next += static_cast<int64_t>(ReadBigEndian32(h + kLastOffsetDeltaPos)) + 1;
     at += static_cast<size_t>(len) + kBatchLogOverhead;
   }
-  return next == rp.next_offset;
+  if (next != rp.next_offset) return false;
+  index_.insert(index_.end(), added.begin(), added.end());
+  return true;
 }
 
 Status Segment::LoadIndex(uint64_t file_size) {
@@ -186,11 +196,16 @@ Status Segment::WriteIndexFile() {
 }
 
 // Reads the whole segment in large chunks, validating every batch (length, magic, CRC,
-// contiguous offsets), and rebuilds the index (AK LogSegment.recover, kafka.md §3.2).
+// contiguous offsets), and rebuilds the index (AK LogSegment.recover, kafka.md §3.2). Damage
+// followed by a readable batch, or anywhere in a sealed segment, is kept as a gap; only the
+// active segment's torn tail is cut.
 Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
-                        const RecoveryPoint* from) {
+                        const RecoveryPoint* from, int64_t sealed_end) {
   const uint64_t file_size = scan->file_bytes;
-  if (from == nullptr) index_.clear();
+  if (from == nullptr) {
+    index_.clear();
+    gaps_.clear();
+  }
   uint64_t pos = from != nullptr ? from->position : 0;
   const uint64_t start = pos;
   bytes_since_index_ = index_.empty() ? pos : pos - index_.back().position;
@@ -210,12 +225,38 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
     if (n < need) return MakeError(ErrorCode::kCorruption, "short read");
     return OkStatus();
   };
+  // What is wrong with the bytes at `pos` ("" = a good batch of *size bytes, header *hdr).
+  auto check = [&](uint64_t* size, BatchHeader* hdr) -> std::string {
+    if (file_size - pos < kBatchHeaderSize) {
+      return "truncated batch header at position " + std::to_string(pos);
+    }
+    if (!ensure(pos, kBatchHeaderSize)) return "read error at position " + std::to_string(pos);
+    const char* p = buf.data() + (pos - buf_pos);
+    int32_t len = ReadBigEndian32(p + kBatchLengthPos);
+    if (len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
+      return "invalid batch length at position " + std::to_string(pos);
+    }
+    *size = static_cast<uint64_t>(len) + kBatchLogOverhead;
+    if (pos + *size > file_size) return "truncated batch at position " + std::to_string(pos);
+    if (!ensure(pos, *size)) return "read error at position " + std::to_string(pos);
+    p = buf.data() + (pos - buf_pos);
+    auto h = ValidateBatch(std::string_view(p, *size), /*allow_control=*/true);
+    if (!h) return h.error().message() + " at position " + std::to_string(pos);
+    if (h->base_offset != next) {
+      return "unexpected base offset " + std::to_string(h->base_offset) + " at position " +
+             std::to_string(pos);
+    }
+    *hdr = *h;
+    return "";
+  };
   std::string problem;
+  uint64_t keep = 0;  // bytes kept (file_size when damage at the end of a sealed segment stays)
   while (pos < file_size) {
     // No batch starts with a zero length: zeros are space a DirectAppender filled ahead of
-    // the data, free rather than torn, provided nothing but zeros follows.
-    const size_t probe = static_cast<size_t>(std::min<uint64_t>(file_size - pos, kBatchLengthPos + 4));
-    if (ensure(pos, probe) &&
+    // the data, free rather than torn, provided nothing but zeros follows. Fewer zeros than
+    // reach the length field are a torn header (a base offset starts with zero bytes).
+    const size_t probe = kBatchLengthPos + 4;
+    if (file_size - pos >= probe && ensure(pos, probe) &&
         std::all_of(buf.data() + (pos - buf_pos), buf.data() + (pos - buf_pos) + probe,
                     [](char c) { return c == 0; })) {
       PINPIPE_ASSIGN_OR_RETURN(bool zeros, IsZeroTail(pos, file_size));
@@ -224,38 +265,39 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
         break;
       }
     }
-    if (file_size - pos < kBatchHeaderSize) {
-      problem = "truncated batch header at position " + std::to_string(pos);
-      break;
-    }
-    if (!ensure(pos, kBatchHeaderSize)) {
-      problem = "read error at position " + std::to_string(pos);
-      break;
-    }
-    const char* p = buf.data() + (pos - buf_pos);
-    int32_t len = ReadBigEndian32(p + kBatchLengthPos);
-    if (len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
-      problem = "invalid batch length at position " + std::to_string(pos);
-      break;
-    }
-    uint64_t size = static_cast<uint64_t>(len) + kBatchLogOverhead;
-    if (pos + size > file_size) {
-      problem = "truncated batch at position " + std::to_string(pos);
-      break;
-    }
-    if (!ensure(pos, size)) {
-      problem = "read error at position " + std::to_string(pos);
-      break;
-    }
-    p = buf.data() + (pos - buf_pos);
-    auto h = ValidateBatch(std::string_view(p, size), /*allow_control=*/true);
-    if (!h) {
-      problem = h.error().message() + " at position " + std::to_string(pos);
-      break;
-    }
-    if (h->base_offset != next) {
-      problem = "unexpected base offset " + std::to_string(h->base_offset) + " at position " +
-                std::to_string(pos);
+    uint64_t size = 0;
+    BatchHeader h{};
+    std::string bad = check(&size, &h);
+    if (!bad.empty()) {
+      // Damage at pos: is there a readable batch after it?
+      PINPIPE_ASSIGN_OR_RETURN(auto found, FindNextBatch(pos + 1, file_size, next - 1, sealed_end));
+      if (found) {
+        SegmentGap g{pos, found->pos, next, found->base_offset, bad};
+        gaps_.push_back(g);
+        scan->gaps.push_back(std::move(g));
+        // Lookups of offsets after the gap start from the batch after it.
+        index_.push_back({static_cast<uint32_t>(found->base_offset - base_offset_),
+                          static_cast<uint32_t>(found->pos)});
+        bytes_since_index_ = 0;
+        pos = found->pos;
+        next = found->base_offset;
+        buf_pos = 0;
+        buf.clear();
+        continue;
+      }
+      if (sealed_end >= 0) {
+        // A sealed segment is never cut: what is left of it is unreadable up to the next
+        // segment's first offset.
+        if (next < sealed_end) {
+          SegmentGap g{pos, file_size, next, sealed_end, bad};
+          gaps_.push_back(g);
+          scan->gaps.push_back(std::move(g));
+          next = sealed_end;
+        }
+        keep = file_size;
+        break;
+      }
+      problem = std::move(bad);  // the active segment's torn tail
       break;
     }
     if (bytes_since_index_ >= index_interval_bytes && pos > 0) {
@@ -263,11 +305,12 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
       bytes_since_index_ = 0;
     }
     bytes_since_index_ += size;
-    max_ts = std::max(max_ts, h->max_timestamp);
-    next = h->next_offset();
+    max_ts = std::max(max_ts, h.max_timestamp);
+    next = h.next_offset();
     pos += size;
   }
-  if (pos < file_size) PINPIPE_RETURN_IF_ERROR(log_->Truncate(pos));
+  if (keep > pos) pos = keep;
+  if (pos < file_size && !problem.empty()) PINPIPE_RETURN_IF_ERROR(log_->Truncate(pos));
   PINPIPE_RETURN_IF_ERROR(WriteIndexFile());
   size_.store(pos);
   written_ = pos;
@@ -278,6 +321,57 @@ Status Segment::Recover(uint64_t index_interval_bytes, SegmentScan* scan,
   scan->validated_bytes = pos - start;
   scan->problem = std::move(problem);
   return OkStatus();
+}
+
+Result<std::optional<BatchFound>> Segment::FindNextBatch(uint64_t from, uint64_t limit,
+                                                         int64_t after, int64_t before) const {
+  constexpr size_t kChunk = 1u << 20;
+  PINPIPE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, ReadFile());
+  std::string chunk;
+  std::string batch;
+  for (uint64_t at = from; at + kBatchHeaderSize <= limit;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, limit - at));
+    chunk.resize(want);
+    PINPIPE_ASSIGN_OR_RETURN(size_t n, file->PRead(at, chunk.data(), want));
+    if (n < kBatchHeaderSize) break;
+    // Candidates start in [at, at + n - header): each header lies within the chunk.
+    const size_t last = n - kBatchHeaderSize;
+    for (size_t i = 0; i <= last; ++i) {
+      const char* p = chunk.data() + i;
+      if (p[kMagicPos] != kMagicV2) continue;
+      const int64_t base = ReadBigEndian64(p);
+      const int32_t len = ReadBigEndian32(p + kBatchLengthPos);
+      if (base <= after || (before >= 0 && base >= before) ||
+          len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
+        continue;
+      }
+      const uint64_t size = static_cast<uint64_t>(len) + kBatchLogOverhead;
+      const uint64_t q = at + i;
+      if (q + size > limit) continue;
+      batch.resize(size);
+      PINPIPE_ASSIGN_OR_RETURN(size_t m, file->PRead(q, batch.data(), size));
+      if (m == size && ValidateBatch(batch, /*allow_control=*/true)) {
+        return std::optional<BatchFound>(BatchFound{q, base});
+      }
+    }
+    at += last + 1;
+  }
+  return std::optional<BatchFound>();
+}
+
+const SegmentGap* Segment::GapAfter(uint64_t pos) const {
+  for (const auto& g : gaps_) {
+    if (g.end_pos > pos) return &g;
+  }
+  return nullptr;
+}
+
+bool Segment::AddGap(SegmentGap gap) {
+  auto it = std::lower_bound(gaps_.begin(), gaps_.end(), gap.pos,
+                             [](const SegmentGap& g, uint64_t p) { return g.pos < p; });
+  if (it != gaps_.end() && it->pos == gap.pos) return false;
+  gaps_.insert(it, std::move(gap));
+  return true;
 }
 
 Result<bool> Segment::IsZeroTail(uint64_t from, uint64_t file_size) const {
@@ -303,6 +397,7 @@ bool Segment::UseDirectWrites(uint64_t chunk) {
 }
 
 Status Segment::Seal() {
+  if (!index_file_) return OkStatus();  // retired: sealed long ago
   if (buffered_ && index_written_ < index_.size()) {
     uint64_t pos = index_written_ * 8;
     std::string rest;
@@ -384,34 +479,71 @@ Status Segment::WriteUnwritten(const Unwritten& u) {
   return OkStatus();
 }
 
-uint64_t Segment::IndexLookup(int64_t offset) const {
-  if (offset <= base_offset_) return 0;
+uint64_t Segment::IndexLookup(int64_t offset) const { return IndexLookupEntry(offset).first; }
+
+std::pair<uint64_t, int64_t> Segment::IndexLookupEntry(int64_t offset) const {
+  if (offset <= base_offset_) return {0, base_offset_};
   auto rel = static_cast<uint64_t>(offset - base_offset_);
   auto it = std::upper_bound(index_.begin(), index_.end(), rel,
                              [](uint64_t r, const IndexEntry& e) { return r < e.relative_offset; });
-  if (it == index_.begin()) return 0;
-  return std::prev(it)->position;
+  if (it == index_.begin()) return {0, base_offset_};
+  --it;
+  return {it->position, base_offset_ + it->relative_offset};
 }
 
-Result<uint64_t> Segment::FindBatch(int64_t offset, uint64_t from, uint64_t limit) const {
+Result<BatchAt> Segment::FindBatch(int64_t offset, uint64_t from, int64_t from_offset,
+                                   uint64_t limit) const {
   char hdr[kLastOffsetDeltaPos + 4];
   uint64_t pos = from;
+  int64_t expect = from_offset;
+  PINPIPE_ASSIGN_OR_RETURN(std::shared_ptr<File> file, ReadFile());
   while (pos + sizeof hdr <= limit) {
-    PINPIPE_ASSIGN_OR_RETURN(size_t n, log_->PRead(pos, hdr, sizeof hdr));
+    PINPIPE_ASSIGN_OR_RETURN(size_t n, file->PRead(pos, hdr, sizeof hdr));
     if (n < sizeof hdr) break;
     int64_t base = ReadBigEndian64(hdr);
     int32_t len = ReadBigEndian32(hdr + kBatchLengthPos);
     int32_t delta = ReadBigEndian32(hdr + kLastOffsetDeltaPos);
-    if (len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
-      return MakeError(ErrorCode::kCorruption, "bad batch length in " + log_path_);
+    // A header that cannot be the batch expected here: damage the caller checks and skips.
+    if (len < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead) || base != expect ||
+        delta < 0 || hdr[kMagicPos] != kMagicV2 ||
+        pos + static_cast<uint64_t>(len) + kBatchLogOverhead > limit) {
+      return BatchAt{pos, expect, true};
     }
-    if (base + delta >= offset) return pos;
+    if (base + delta >= offset) return BatchAt{pos, expect, false};
     pos += static_cast<uint64_t>(len) + kBatchLogOverhead;
+    expect = base + delta + 1;
   }
-  return limit;
+  return BatchAt{limit, expect, false};
+}
+
+Result<std::shared_ptr<File>> Segment::ReadFile() const {
+  ReadFileCache* cache;
+  {
+    std::lock_guard lock(file_mu_);
+    if (log_) return log_;
+    cache = cache_;
+  }
+  return cache->Get(log_path_);
+}
+
+void Segment::Retire(ReadFileCache* cache) {
+  std::shared_ptr<File> log;
+  std::unique_ptr<File> index;
+  {
+    std::lock_guard lock(file_mu_);
+    if (cache_ != nullptr || cache == nullptr) return;
+    cache_ = cache;
+    log = std::move(log_);
+    index = std::move(index_file_);
+  }
+  // Closed here, outside the lock (a reader may still hold `log` a little longer).
 }
 
 Status Segment::Delete() {
+  {
+    std::lock_guard lock(file_mu_);
+    if (cache_ != nullptr) cache_->Forget(log_path_);
+  }
   Status a = fs_->Unlink(log_path_);
   Status b = fs_->Unlink(index_path_);
   return a ? b : a;

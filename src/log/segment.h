@@ -17,6 +17,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,10 +32,36 @@
 namespace pinpipe::log {
 
 struct RecoveryPoint;
+class ReadFileCache;
 
 struct IndexEntry {
   uint32_t relative_offset;
   uint32_t position;
+};
+
+// A damaged stretch of a segment that is kept rather than cut (only the active segment's torn
+// tail is ever cut): bytes [pos, end_pos) hold no readable batch, so offsets
+// [first_offset, next_offset) are lost. Found by recovery or by a read's CRC check; readers
+// skip it to next_offset.
+struct SegmentGap {
+  uint64_t pos = 0;
+  uint64_t end_pos = 0;
+  int64_t first_offset = 0;
+  int64_t next_offset = 0;
+  std::string reason;
+};
+
+// Where the next readable batch after damage starts.
+struct BatchFound {
+  uint64_t pos = 0;
+  int64_t base_offset = 0;
+};
+
+// Where a read's header walk stopped (Segment::FindBatch).
+struct BatchAt {
+  uint64_t pos = 0;            // the batch holding the offset, or the walk's limit
+  int64_t base_offset = 0;     // what that batch's base offset must be (the walk's count)
+  bool bad_header = false;     // the walk met bytes that are no batch header at pos
 };
 
 // The outcome of scanning a segment at open.
@@ -43,6 +72,7 @@ struct SegmentScan {
   int64_t next_offset = 0;
   uint64_t validated_bytes = 0;  // bytes read and CRC-checked (a full scan: all of them)
   std::string problem;  // why the scan stopped before file_bytes ("" = clean)
+  std::vector<SegmentGap> gaps;  // damage kept (sealed segments, or followed by good batches)
 };
 
 std::string SegmentFileName(int64_t base_offset, std::string_view ext);  // "000..042.log"
@@ -57,10 +87,15 @@ class Segment {
   // and only the bytes after its last entry are walked (headers only) to find the end offset
   // and max timestamp. A full scan given a `resume` point for this segment validates only the
   // bytes after it, if the index is valid and its batches end exactly at the point.
+  // `sealed_end` is the next segment's base offset for a sealed segment (-1 for the active
+  // one): a sealed segment is never cut; damage in it becomes a gap up to the next readable
+  // batch or, at its end, up to sealed_end. In the active segment, damage followed by a
+  // readable batch is a gap too; only damage that runs to the end (a torn tail) is cut.
   static Result<std::unique_ptr<Segment>> Open(FileSystem* fs, const std::string& dir,
                                                int64_t base_offset, bool full_scan,
                                                uint64_t index_interval_bytes, SegmentScan* scan,
-                                               const RecoveryPoint* resume = nullptr);
+                                               const RecoveryPoint* resume = nullptr,
+                                               int64_t sealed_end = -1);
   ~Segment();
 
   int64_t base_offset() const { return base_offset_; }
@@ -77,10 +112,34 @@ class Segment {
   // File position of the last index entry whose offset <= `offset` (0 if none). Requires the
   // partition lock (the in-memory index grows under it).
   uint64_t IndexLookup(int64_t offset) const;
-  // Position of the first batch with last offset >= `offset`, scanning batch headers from
-  // `from` up to `limit`; returns limit when none.
-  Result<uint64_t> FindBatch(int64_t offset, uint64_t from, uint64_t limit) const;
-  Result<size_t> PRead(uint64_t pos, void* buf, size_t n) const { return log_->PRead(pos, buf, n); }
+  // The last index entry whose offset <= `offset`: its position and offset (0 / base if none).
+  // Requires the partition lock.
+  std::pair<uint64_t, int64_t> IndexLookupEntry(int64_t offset) const;
+  // The first batch with last offset >= `offset`, walking batch headers from `from` (where a
+  // batch with base offset `from_offset` starts) up to `limit`; pos == limit when none.
+  Result<BatchAt> FindBatch(int64_t offset, uint64_t from, int64_t from_offset,
+                            uint64_t limit) const;
+  // The first position in [from, limit) where a whole batch with a good CRC and a base offset
+  // in (after, before) starts (before < 0: no upper bound); nullopt if none. Resynchronises
+  // after damage: candidates are screened by magic byte and bounds before their CRC is checked.
+  Result<std::optional<BatchFound>> FindNextBatch(uint64_t from, uint64_t limit, int64_t after,
+                                                  int64_t before) const;
+
+  // Gaps (damage kept), ordered by position. Require the partition lock.
+  const std::vector<SegmentGap>& gaps() const { return gaps_; }
+  // The first gap that ends after `pos`, or null.
+  const SegmentGap* GapAfter(uint64_t pos) const;
+  // Adds a gap a read found; false if one already starts there (another reader found it).
+  bool AddGap(SegmentGap gap);
+  Result<size_t> PRead(uint64_t pos, void* buf, size_t n) const {
+    PINPIPE_ASSIGN_OR_RETURN(std::shared_ptr<File> f, ReadFile());
+    return f->PRead(pos, buf, n);
+  }
+  // The file to read from: the segment's own while it is active, else one from the cache.
+  Result<std::shared_ptr<File>> ReadFile() const;
+  // The segment is sealed and synced for good: closes its descriptors; reads open the file
+  // on demand through `cache` (bounded LRU). Requires that nothing writes it any more.
+  void Retire(ReadFileCache* cache);
 
   // Bytes appended in buffered mode and not yet handed to the file, with the index entries
   // that point into them. Swapped out whole so that its buffers are reused.
@@ -120,11 +179,13 @@ class Segment {
   Segment(FileSystem* fs, std::string dir, int64_t base_offset);
   // Validates batches from the start, or from `from` (keeping the index entries before it).
   Status Recover(uint64_t index_interval_bytes, SegmentScan* scan,
-                 const RecoveryPoint* from = nullptr);
+                 const RecoveryPoint* from = nullptr, int64_t sealed_end = -1);
   Status LoadIndex(uint64_t file_size);
   // True when the batches from the last index entry end exactly at `rp` (position and next
   // offset): the point describes this file. Requires the index loaded and cut before it.
-  bool EndsABatchAt(const RecoveryPoint& rp) const;
+  // On success adds the index entries of the batches it walked (the index file may lag the
+  // log by up to a write batch), as a full scan would.
+  bool EndsABatchAt(const RecoveryPoint& rp, uint64_t index_interval_bytes);
   Status WriteIndexFile();
   // Encodes the entries not yet in the index file into `out` and counts them as written.
   void TakeIndexEntries(std::string& out);
@@ -134,12 +195,16 @@ class Segment {
   FileSystem* fs_;
   std::string dir_, log_path_, index_path_;
   int64_t base_offset_;
-  std::unique_ptr<File> log_, index_file_;
+  std::shared_ptr<File> log_;  // null once retired (file_mu_)
+  std::unique_ptr<File> index_file_;
+  mutable std::mutex file_mu_;
+  ReadFileCache* cache_ = nullptr;  // set by Retire (file_mu_)
   std::unique_ptr<DirectAppender> direct_;  // buffered mode with direct writes
   std::atomic<uint64_t> size_{0};
   int64_t next_offset_;
   std::atomic<int64_t> max_timestamp_{-1};
   std::vector<IndexEntry> index_;
+  std::vector<SegmentGap> gaps_;  // guarded by the partition lock once the segment is shared
   uint64_t bytes_since_index_ = 0;
   bool buffered_ = false;
   std::string unwritten_;       // buffered mode: bytes after written_

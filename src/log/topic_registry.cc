@@ -6,6 +6,9 @@
 #include <mutex>
 #include <sstream>
 
+#include "common/fd_limit.h"
+#include "log/file_cache.h"
+
 namespace pinpipe::log {
 
 bool IsValidTopicName(std::string_view name) {
@@ -18,20 +21,20 @@ bool IsValidTopicName(std::string_view name) {
   return true;
 }
 
-Status TopicRegistry::OpenTopic(const std::string& name, int32_t partitions,
-                                std::vector<RecoveryReport>* reports) {
+Result<std::unique_ptr<Topic>> TopicRegistry::OpenTopic(const std::string& name,
+                                                        int32_t partitions,
+                                                        std::vector<RecoveryReport>* reports) {
   auto t = std::make_unique<Topic>();
   t->name = name;
   for (int32_t i = 0; i < partitions; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, name, i, reports));
     t->partitions.push_back(std::move(p));
   }
-  topics_[name] = std::move(t);
-  return OkStatus();
+  return t;
 }
 
 Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
-  std::unique_lock lock(mu_);
+  std::lock_guard create(create_mu_);
   std::map<std::string, int32_t> wanted;
   std::string path = JoinPath(log_dir_, "topics");
   if (ctx_.fs->Exists(path)) {
@@ -62,7 +65,9 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
     }
   }
   for (const auto& [name, count] : wanted) {
-    PINPIPE_RETURN_IF_ERROR(OpenTopic(name, count, reports));
+    PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(name, count, reports));
+    std::unique_lock lock(mu_);
+    topics_[name] = std::move(t);
   }
   if (changed) PINPIPE_RETURN_IF_ERROR(Persist());
   return OkStatus();
@@ -70,13 +75,34 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
 
 Status TopicRegistry::Persist() {
   std::string text;
-  for (const auto& [name, t] : topics_) {
-    text += name;
-    text += ' ';
-    text += std::to_string(t->partitions.size());
-    text += '\n';
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, t] : topics_) {
+      text += name;
+      text += ' ';
+      text += std::to_string(t->partitions.size());
+      text += '\n';
+    }
   }
   return ctx_.fs->WriteFileAtomically(JoinPath(log_dir_, "topics"), text);
+}
+
+Status TopicRegistry::CheckDescriptors(std::string_view name, int32_t partitions) const {
+  // Refuse before open() fails with EMFILE halfway through: a quarter of the limit stays
+  // free for connections, the sink and state files, and the sealed-segment cache may fill.
+  const uint64_t limit = OpenFileLimit();
+  const uint64_t open = OpenFileCount();
+  const uint64_t cache = ctx_.files != nullptr ? ctx_.files->capacity() : 0;
+  const uint64_t reserve = limit / 4 + cache;
+  const uint64_t need = static_cast<uint64_t>(partitions) * PartitionLog::kDescriptorsPerPartition;
+  if (limit > reserve && open + need <= limit - reserve) return OkStatus();
+  return MakeError(ErrorCode::kUnavailable,
+                   "cannot create topic '" + std::string(name.substr(0, 64)) + "': its " +
+                       std::to_string(partitions) + " partition(s) need " + std::to_string(need) +
+                       " file descriptors and " + std::to_string(open) + " of the limit of " +
+                       std::to_string(limit) + " are open (" + std::to_string(reserve) +
+                       " are kept for connections and reads); raise the limit (ulimit -n / "
+                       "LimitNOFILE) or use fewer topics");
 }
 
 Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
@@ -88,12 +114,22 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   if (partitions < 1 || partitions > 10000) {
     return MakeError(ErrorCode::kInvalidArgument, "partition count must be in [1, 10000]");
   }
-  std::unique_lock lock(mu_);
-  if (topics_.contains(name)) {
-    return MakeError(ErrorCode::kAlreadyExists, "topic '" + std::string(name) + "' exists");
+  // One creation at a time, outside mu_: lookups and appends of other topics go on while this
+  // one makes its directories and files.
+  std::lock_guard create(create_mu_);
+  {
+    std::shared_lock lock(mu_);
+    if (topics_.contains(name)) {
+      return MakeError(ErrorCode::kAlreadyExists, "topic '" + std::string(name) + "' exists");
+    }
   }
+  PINPIPE_RETURN_IF_ERROR(CheckDescriptors(name, partitions));
   std::string n(name);
-  PINPIPE_RETURN_IF_ERROR(OpenTopic(n, partitions, nullptr));
+  PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(n, partitions, nullptr));
+  {
+    std::unique_lock lock(mu_);
+    topics_[n] = std::move(t);
+  }
   return Persist();
 }
 

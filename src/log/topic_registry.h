@@ -1,10 +1,15 @@
 // TopicRegistry: topic name -> partitions, persisted in <dir>/log/topics (one "name count" line
 // per topic, replaced atomically on create). Internal to src/log.
+//
+// Locks: mu_ guards the map only and is never held across file-system work, so a topic being
+// created (directories, segment files, fsyncs) never stalls lookups and appends of the others.
+// create_mu_ serialises creations (and the topics file they rewrite); readers never take it.
 #pragma once
 
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -36,13 +41,19 @@ class TopicRegistry {
   std::vector<Topic*> All() const;  // sorted by name
 
  private:
-  Status Persist();  // requires mu_ (exclusive)
-  Status OpenTopic(const std::string& name, int32_t partitions,
-                   std::vector<RecoveryReport>* reports);  // requires mu_
+  // kUnavailable when the partitions' descriptors would bring the process near its limit.
+  Status CheckDescriptors(std::string_view name, int32_t partitions) const;
+  // Rewrites the topics file from the map. Requires create_mu_ (or start-up).
+  Status Persist();
+  // Opens (creating if needed) every partition of a topic. Takes no lock: the caller inserts
+  // the result into topics_ under mu_.
+  Result<std::unique_ptr<Topic>> OpenTopic(const std::string& name, int32_t partitions,
+                                           std::vector<RecoveryReport>* reports);
 
   PartitionContext ctx_;
   std::string log_dir_;
   const uint64_t id_;  // unique per registry in this process, never reused (keys the memo)
+  std::mutex create_mu_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
 };

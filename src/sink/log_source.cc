@@ -1,5 +1,7 @@
 #include "sink/log_source.h"
 
+#include "common/rate_limited_log.h"
+
 namespace pinpipe::sink {
 
 std::vector<TopicPartition> LogSource::ListPartitions() {
@@ -18,6 +20,14 @@ Result<FetchResult> LogSource::Fetch(const TopicPartition& tp, int64_t offset, s
   f.log_start_offset = r.log_start_offset;
   f.next_offset = r.next_offset;
   f.out_of_range = r.out_of_range;
+  if (r.skipped()) {
+    // The log never serves damaged batches; say what the sink will not copy, and go on.
+    f.skipped_from = r.skipped_from;
+    f.skipped_to = r.skipped_to;
+    static LogRateLimiter limiter(10, 10'000);
+    LogRateLimited(limiter, spdlog::level::warn, "sink: {}",
+                   r.CorruptionError(tp.topic, tp.partition).message());
+  }
   return f;
 }
 

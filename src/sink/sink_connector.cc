@@ -137,6 +137,12 @@ Result<bool> SinkConnector::Poll(PartitionTask& task, PartitionState& st) {
     }
     return true;
   }
+  if (r.skipped_from >= 0) {
+    st.last_error = "offsets " + std::to_string(r.skipped_from) + ".." +
+                    std::to_string(r.skipped_to - 1) +
+                    " are damaged in the log (corrupt message) and were skipped";
+    status_dirty_ = true;
+  }
   log::RecordReader reader(fetch_buf_, task.read_pos());
   log::RecordView rec;
   bool stopped_early = false;
@@ -263,19 +269,35 @@ void SinkConnector::MaybeWriteStatus(bool force) {
 
 Status SinkConnector::RunUntilCaughtUp(bool flush_open) {
   RefreshPartitions();
+  int idle_passes = 0;
   while (true) {
+    // Stop() (a signal) interrupts: open objects are not flushed, their records re-read.
+    if (stop_.load()) return MakeError(ErrorCode::kUnavailable, "sink interrupted");
     bool all = true;
+    bool progressed = false;
+    const TopicPartition* stuck = nullptr;
     for (auto& [tp, task] : tasks_) {
       Result<bool> c;
+      const int64_t before = task->read_pos();
       {
         std::lock_guard lock(state_mu_);
         c = Poll(*task, state_.partitions[tp]);
       }
       if (!c) return std::unexpected(c.error());
       all = all && *c;
+      progressed = progressed || task->read_pos() != before;
+      if (!*c && task->read_pos() == before) stuck = &tp;
     }
     if (all) break;
-    if (RoundDue()) PINPIPE_RETURN_IF_ERROR(FlushRound());
+    const bool due = RoundDue();
+    if (due) PINPIPE_RETURN_IF_ERROR(FlushRound());
+    idle_passes = progressed || due || stuck == nullptr ? 0 : idle_passes + 1;
+    if (idle_passes >= 3) {
+      // Never spin: a partition that is behind yet yields nothing cannot be caught up.
+      return MakeError(ErrorCode::kCorruption,
+                       "sink: " + stuck->ToString() + " makes no progress at offset " +
+                           std::to_string(tasks_.at(*stuck)->read_pos()));
+    }
   }
   if (flush_open) {
     for (auto& [tp, task] : tasks_) task->CutOpenAtReadPosition();

@@ -29,6 +29,10 @@ struct FetchResult {
   int64_t log_start_offset = 0;  // first offset still stored
   int64_t next_offset = 0;       // offset after the last batch appended to `out`
   bool out_of_range = false;     // the offset is below log start or above the high watermark
+  // Offsets [skipped_from, skipped_to) were unreadable (damaged on disk) and were skipped;
+  // the batches appended start after them. -1 when nothing was skipped.
+  int64_t skipped_from = -1;
+  int64_t skipped_to = -1;
 };
 
 class SourceLog {

@@ -32,5 +32,31 @@ TEST(Crc32c, ExtendEqualsWholeAtEveryAlignmentAndSplit) {
   }
 }
 
+// The three-stream hardware path (inputs of 3 KiB and more) against a bitwise reference.
+TEST(Crc32c, LongInputsMatchABitwiseReference) {
+  auto reference = [](uint32_t crc, std::string_view s) {
+    uint32_t c = ~crc;
+    for (unsigned char b : s) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ ((c & 1) ? 0x82F63B78u : 0);
+    }
+    return ~c;
+  };
+  std::string data;
+  uint32_t x = 12345;
+  for (int i = 0; i < 40000; ++i) {
+    x = x * 1103515245u + 12345u;
+    data += static_cast<char>(x >> 24);
+  }
+  for (size_t len : {size_t{3071}, size_t{3072}, size_t{3073}, size_t{6144}, size_t{9999},
+                     size_t{40000}}) {
+    for (size_t start : {size_t{0}, size_t{3}}) {
+      std::string_view s = std::string_view(data).substr(start, len - start);
+      EXPECT_EQ(Crc32c(s), reference(0, s)) << len << " " << start;
+      EXPECT_EQ(Crc32cExtend(0xDEADBEEF, s.data(), s.size()), reference(0xDEADBEEF, s)) << len;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pinpipe

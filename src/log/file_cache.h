@@ -1,0 +1,40 @@
+// ReadFileCache: read descriptors of sealed segments, opened on demand and kept in an LRU of
+// bounded size, so that idle sealed segments hold no file descriptor (a log of many
+// partitions and segments would otherwise run into RLIMIT_NOFILE). Callers hold a
+// shared_ptr while they read; eviction only drops the cache's reference, so a descriptor is
+// closed once its last reader is done. Internal to src/log; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/file_system.h"
+
+namespace pinpipe::log {
+
+class ReadFileCache {
+ public:
+  ReadFileCache(FileSystem* fs, size_t capacity) : fs_(fs), capacity_(capacity) {}
+
+  // The open file at `path` (opened read-only on a miss, evicting the least recently used).
+  Result<std::shared_ptr<File>> Get(const std::string& path);
+  // Drops `path` (the segment was deleted).
+  void Forget(const std::string& path);
+  size_t size() const;
+  size_t capacity() const { return capacity_; }
+  uint64_t opens() const;  // misses since creation
+
+ private:
+  FileSystem* fs_;
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::list<std::pair<std::string, std::shared_ptr<File>>> lru_;  // front = most recent
+  std::unordered_map<std::string, decltype(lru_)::iterator> by_path_;
+  uint64_t opens_ = 0;
+};
+
+}  // namespace pinpipe::log
