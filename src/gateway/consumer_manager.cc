@@ -730,8 +730,8 @@ namespace {
 
 // Resolves a position that is unset (-1) or out of range: the committed offset, else
 // auto.offset.reset. Returns -1 when the partition does not exist (yet); sets *error for
-// auto.offset.reset=none without a usable committed offset. Requires the group lock
-// (in-memory lookups only).
+// auto.offset.reset=none without a usable committed offset. Reads only settings, which are
+// fixed at creation.
 int64_t ResolvePosition(log::LogManager& log, const ConsumerInstance& c, const TopicPartition& tp,
                         int64_t pos, bool* error) {
   auto info = log.GetPartitionInfo(tp.first, tp.second);
@@ -765,30 +765,41 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
     if (stopping_.load()) return Finish(poll, RestJson(200, "[]"));
     if (AssignmentStale(poll->group, c)) Rebalance(poll->group);
     std::vector<TopicPartition> order;
+    std::optional<std::map<TopicPartition, int64_t>> snapshot;
+    uint64_t version = 0;
     {
       std::lock_guard lock(g.mu);
       if (c.removed) return Finish(poll, InstanceNotFound());
       if (!poll->started || poll->version != c.version) {
-        poll->cursor.clear();
-        poll->body.clear();
-        poll->collected = 0;
-        poll->any = poll->full = false;
-        for (auto& [tp, pos] : c.positions) {
-          bool reset_error = false;
-          int64_t p = ResolvePosition(log_, c, tp, pos, &reset_error);
-          if (reset_error) {
-            return Finish(poll, RestError(rest_code::kKafkaError,
-                                          "Kafka error: no committed offset for " + tp.first + "-" +
-                                              std::to_string(tp.second) + " and auto.offset.reset is none"));
-          }
-          if (p < 0) continue;
-          pos = p;  // resolving does not move the position, so no version change
-          poll->cursor[tp] = p;
-        }
-        poll->version = c.version;
+        snapshot = c.positions;
+        version = c.version;
         poll->start = c.next_partition++;
-        poll->started = true;
       }
+    }
+    if (snapshot) {
+      // A new start: resolve unset and out-of-range positions (committed offset or
+      // auto.offset.reset) with no lock held, then store them if nothing moved meanwhile.
+      poll->cursor.clear();
+      poll->body.clear();
+      poll->collected = 0;
+      poll->any = poll->full = false;
+      for (const auto& [tp, pos] : *snapshot) {
+        bool reset_error = false;
+        int64_t p = ResolvePosition(log_, c, tp, pos, &reset_error);
+        if (reset_error) {
+          return Finish(poll, RestError(rest_code::kKafkaError,
+                                        "Kafka error: no committed offset for " + tp.first + "-" +
+                                            std::to_string(tp.second) + " and auto.offset.reset is none"));
+        }
+        if (p >= 0) poll->cursor[tp] = p;
+      }
+      std::lock_guard lock(g.mu);
+      if (c.removed) return Finish(poll, InstanceNotFound());
+      if (c.version != version) continue;  // moved meanwhile: start again
+      // Resolving is not a move (the same answer for every reader), so no version change.
+      for (const auto& [tp, p] : poll->cursor) c.positions[tp] = p;
+      poll->version = version;
+      poll->started = true;
     }
     for (const auto& [tp, pos] : poll->cursor) order.push_back(tp);
     // Read outside every lock: the log may go to the disk.
