@@ -1,37 +1,25 @@
 #include "gateway/consumer_manager.h"
 
+#include <re2/re2.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 #include <chrono>
 #include <random>
 #include <set>
 
 #include "common/base64.h"
 #include "common/json_writer.h"
+#include "common/logging.h"
+#include "gateway/consumer_requests.h"
 #include "gateway/rest_errors.h"
-#include "gateway/topic_names.h"
 #include "log/offset_store.h"
 
 namespace pinpipe::gateway {
 namespace {
 
 namespace dom = simdjson::dom;
-
-thread_local dom::parser json_parser;
-thread_local std::string read_buffer;
-
-// Parses a request body; an empty body parses as `{}` when allow_empty.
-bool ParseBody(const http::Request& req, dom::element& out, bool allow_empty = true) {
-  std::string_view body = req.body;
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    if (!allow_empty) return false;
-    body = "{}";
-  }
-  return json_parser.parse(body.data(), body.size()).get(out) == simdjson::SUCCESS;
-}
 
 http::Response NoContent() {
   http::Response r;
@@ -43,8 +31,19 @@ http::Response InstanceNotFound() {
   return RestError(rest_code::kConsumerInstanceNotFound, "Consumer instance not found.");
 }
 
-http::Response BadJson() {
-  return RestError(rest_code::kBadRequest, "Bad Request: the body is not valid JSON");
+http::Response Error(const ApiError& e) { return RestError(e.code, e.message); }
+
+http::Response IllegalState(std::string_view what) {
+  return RestError(rest_code::kIllegalState, "Illegal state: " + std::string(what));
+}
+
+http::Response NoAssignment(const TopicPartition& tp) {
+  return IllegalState("No current assignment for partition " + tp.first + "-" + std::to_string(tp.second));
+}
+
+// A failed durable write of offsets: the REST Proxy's 500 shape.
+http::Response CommitFailed(const pinpipe::Error& e) {
+  return RestError(rest_code::kKafkaError, "Kafka error: offset commit failed: " + e.message());
 }
 
 std::string NewInstanceName() {
@@ -60,22 +59,6 @@ std::string NewInstanceName() {
   return s;
 }
 
-// {"partitions":[{"topic","partition"}]} -> list; false on a shape error.
-bool ParsePartitions(dom::element root, std::vector<TopicPartition>& out) {
-  dom::array arr;
-  if (root["partitions"].get_array().get(arr)) return false;
-  for (dom::element e : arr) {
-    std::string_view t;
-    int64_t p;
-    if (e["topic"].get_string().get(t) || e["partition"].get_int64().get(p) || p < 0 ||
-        p > INT32_MAX) {
-      return false;
-    }
-    out.emplace_back(std::string(t), static_cast<int32_t>(p));
-  }
-  return true;
-}
-
 void AppendTopicPartitionJson(std::string& out, const TopicPartition& tp) {
   out += "{\"topic\":";
   AppendJsonString(out, tp.first);
@@ -84,43 +67,70 @@ void AppendTopicPartitionJson(std::string& out, const TopicPartition& tp) {
   out += '}';
 }
 
+bool MatchesPattern(const Subscription& s, std::string_view topic) {
+  return RE2::FullMatch(re2::StringPiece(topic.data(), topic.size()), *s.pattern);
+}
+
 }  // namespace
 
+struct ConsumerManager::Group {
+  std::string name;
+  std::mutex mu;
+  // ---- guarded by mu
+  std::map<std::string, std::shared_ptr<ConsumerInstance>> members;  // by instance name
+  uint64_t generation = 0;  // bumped by membership, subscription and assignment changes
+};
+
+// One GET records request, from its first read attempt to its answer. It belongs to one
+// thread at a time: the worker running Attempt, or the poller while it is parked.
 struct ConsumerManager::Poll {
-  Key key;
+  std::shared_ptr<Group> group;
+  std::shared_ptr<ConsumerInstance> instance;
   http::Responder responder;
+  EmbeddedFormat format = EmbeddedFormat::kBinary;
   int64_t deadline_ms = 0;
   int64_t max_bytes = 0;
   int64_t min_bytes = 1;
+  // The read so far, not yet applied to the instance: records (comma-separated JSON objects),
+  // their key+value bytes, and the next offset of every owned partition after them.
+  bool started = false;
+  uint64_t version = 0;  // the instance's version the cursor was taken at
+  size_t start = 0;      // round-robin start among partitions
+  std::map<TopicPartition, int64_t> cursor;
+  std::string body;
+  int64_t collected = 0;
+  bool any = false;
+  bool full = false;  // the next record would exceed max_bytes
+  // ---- guarded by poll_mu_ while parked
   std::vector<log::LogManager::WaitId> waits;
-  bool done = false;   // guarded by mu_
-  bool woken = false;  // guarded by mu_: data may be available
+  bool woken = false;
 };
 
 ConsumerManager::ConsumerManager(log::LogManager& log, ConsumerOptions options)
-    : log_(log), options_(options) {
+    : log_(log), options_(options), pool_(std::max<size_t>(options.worker_threads, 1), options.max_queued) {
   poller_ = std::thread([this] { PollerLoop(); });
 }
 
 ConsumerManager::~ConsumerManager() { Stop(); }
 
 void ConsumerManager::Stop() {
+  if (stopping_.exchange(true)) return;
   {
-    std::lock_guard lock(mu_);
-    if (stop_) return;
+    std::lock_guard lock(poll_mu_);
     stop_ = true;
   }
   cv_.notify_all();
   if (poller_.joinable()) poller_.join();
-  std::lock_guard lock(mu_);
-  for (auto& p : polls_) {
-    for (auto id : p->waits) log_.CancelWait(id);
-    if (!p->done) {
-      p->done = true;
-      p->responder.Send(RestJson(200, "[]"));
-    }
+  std::vector<std::shared_ptr<Poll>> parked;
+  {
+    std::lock_guard lock(poll_mu_);
+    parked.swap(polls_);
   }
-  polls_.clear();
+  for (auto& p : parked) {
+    for (auto id : p->waits) log_.CancelWait(id);
+    Finish(p, RestJson(200, "[]"));
+  }
+  pool_.Stop();  // queued work sees stopping_ and answers at once
 }
 
 int64_t ConsumerManager::NowMs() const {
@@ -129,170 +139,208 @@ int64_t ConsumerManager::NowMs() const {
       .count();
 }
 
-size_t ConsumerManager::instance_count() const {
-  std::lock_guard lock(mu_);
-  return instances_.size();
+// ---- dispatch: copy the request on the reactor, run on a worker
+
+void ConsumerManager::Dispatch(const http::Request& req, http::Responder r, Handler h) {
+  struct Job {
+    Call call;
+    http::Responder r;
+  };
+  auto job = std::make_shared<Job>();
+  Call& c = job->call;
+  c.group = std::string(req.PathParam("group"));
+  c.instance = std::string(req.PathParam("instance"));
+  c.body = std::string(req.body);
+  c.host = std::string(req.Header("Host"));
+  c.accept = std::string(req.Header("Accept"));
+  if (auto t = req.QueryParam("timeout")) c.timeout = std::string(*t);
+  if (auto m = req.QueryParam("max_bytes")) c.max_bytes = std::string(*m);
+  job->r = std::move(r);
+  if (!pool_.Post([this, job, h] { (this->*h)(job->call, job->r); })) {
+    job->r.Send(RestError(rest_code::kKafkaRetriable,
+                          "the server is overloaded with consumer requests or stopping; retry later"));
+  }
 }
 
-ConsumerInstance* ConsumerManager::Find(const http::Request& req) {
-  auto it = instances_.find(Key(std::string(req.PathParam("group")), std::string(req.PathParam("instance"))));
-  if (it == instances_.end()) return nullptr;
-  it->second->last_used_ms = NowMs();
-  return it->second.get();
+void ConsumerManager::Create(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoCreate); }
+void ConsumerManager::Delete(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoDelete); }
+void ConsumerManager::Subscribe(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoSubscribe); }
+void ConsumerManager::GetSubscription(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoGetSubscription); }
+void ConsumerManager::Unsubscribe(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoUnsubscribe); }
+void ConsumerManager::Assign(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoAssign); }
+void ConsumerManager::GetAssignments(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoGetAssignments); }
+void ConsumerManager::Seek(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoSeek); }
+void ConsumerManager::SeekBeginning(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoSeekBeginning); }
+void ConsumerManager::SeekEnd(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoSeekEnd); }
+void ConsumerManager::CommitOffsets(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoCommitOffsets); }
+void ConsumerManager::GetOffsets(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoGetOffsets); }
+void ConsumerManager::Records(const http::Request& q, http::Responder r) { Dispatch(q, std::move(r), &ConsumerManager::DoRecords); }
+
+// ---- instances and groups
+
+std::optional<ConsumerManager::Found> ConsumerManager::Find(const std::string& group,
+                                                            const std::string& instance) {
+  std::shared_ptr<Group> g;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group);
+    if (it == groups_.end()) return std::nullopt;
+    g = it->second;
+  }
+  std::lock_guard lock(g->mu);
+  auto it = g->members.find(instance);
+  if (it == g->members.end()) return std::nullopt;
+  it->second->last_used_ms.store(NowMs(), std::memory_order_relaxed);
+  return Found{g, it->second};
 }
 
-void ConsumerManager::Create(const http::Request& req, http::Responder r) {
-  dom::element root;
-  if (!ParseBody(req, root)) return r.Send(BadJson());
-  if (!root.is_object()) return r.Send(RestError(rest_code::kUnprocessable, "the body must be a JSON object"));
-  auto c = std::make_unique<ConsumerInstance>();
-  c->group = std::string(req.PathParam("group"));
-  if (c->group.empty() || c->group.size() > 249) {
-    return r.Send(RestError(rest_code::kUnprocessable, "invalid consumer group name"));
-  }
-  std::string_view s;
-  if (!root["id"].get_string().get(s) || !root["name"].get_string().get(s)) {
-    c->name = std::string(s);
-  } else {
-    c->name = NewInstanceName();
-  }
-  // Instance names become URL path segments.
-  if (c->name.empty() || c->name.find_first_of("/?# ") != std::string::npos) {
-    return r.Send(RestError(rest_code::kUnprocessable, "invalid consumer instance name"));
-  }
-  if (!root["format"].get_string().get(s)) {
-    std::string f(s);
-    std::transform(f.begin(), f.end(), f.begin(), ::tolower);
-    if (f == "json") {
-      c->format = EmbeddedFormat::kJson;
-    } else if (f == "binary") {
-      c->format = EmbeddedFormat::kBinary;
-    } else if (f == "avro" || f == "jsonschema" || f == "protobuf" || f == "string") {
-      return r.Send(RestError(rest_code::kUnprocessable,
-                              "format " + f + " is not supported by pinpipe; use json or binary"));
-    } else {
-      return r.Send(RestError(rest_code::kUnprocessable, "Invalid format type."));
-    }
-  }
-  if (!root["auto.offset.reset"].get_string().get(s)) {
-    if (s == "earliest" || s == "smallest") c->reset = OffsetReset::kEarliest;
-    else if (s == "latest" || s == "largest") c->reset = OffsetReset::kLatest;
-    else if (s == "none") c->reset = OffsetReset::kNone;
-    else return r.Send(RestError(rest_code::kInvalidConsumerConfigValue,
-                                 "Invalid consumer configuration: auto.offset.reset must be earliest, latest or none"));
-  }
-  if (!root["auto.commit.enable"].get_string().get(s)) {
-    if (s == "true") c->auto_commit = true;
-    else if (s == "false") c->auto_commit = false;
-    else return r.Send(RestError(rest_code::kInvalidConsumerConfigValue,
-                                 "Invalid consumer configuration: auto.commit.enable must be \"true\" or \"false\""));
-  }
-  int64_t n;
-  if (!root["fetch.min.bytes"].get_int64().get(n) ||
-      (root["fetch.min.bytes"].get_string().get(s) == simdjson::SUCCESS && std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc())) {
-    if (n < -1 || n > 10000000) {
-      return r.Send(RestError(rest_code::kInvalidConsumerConfig,
-                              "Invalid consumer configuration. It does not abide by the constraints: fetch.min.bytes must be in -1..10000000"));
-    }
-    c->fetch_min_bytes = n;
-  }
-  if (!root["consumer.request.timeout.ms"].get_int64().get(n) ||
-      (root["consumer.request.timeout.ms"].get_string().get(s) == simdjson::SUCCESS && std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc())) {
-    c->request_timeout_ms = n;
-  }
-  c->last_used_ms = NowMs();
+void ConsumerManager::DoCreate(Call& call, http::Responder& r) {
+  if (auto bad = CheckGroupName(call.group)) return r.Send(Error(*bad));
+  auto settings = ParseCreateRequest(call.body);
+  if (!settings) return r.Send(Error(settings.error()));
+  auto c = std::make_shared<ConsumerInstance>();
+  c->group = call.group;
+  c->settings = std::move(*settings);
+  if (c->settings.name.empty()) c->settings.name = NewInstanceName();
+  c->last_used_ms.store(NowMs());
 
-  std::string host(req.Header("Host"));
-  if (host.empty()) host = "127.0.0.1";
+  std::string host = call.host.empty() ? "127.0.0.1" : call.host;
   std::string body = "{\"instance_id\":";
-  AppendJsonString(body, c->name);
+  AppendJsonString(body, c->name());
   body += ",\"base_uri\":";
-  AppendJsonString(body, "http://" + host + "/consumers/" + c->group + "/instances/" + c->name);
+  AppendJsonString(body, "http://" + host + "/consumers/" + c->group + "/instances/" + c->name());
   body += '}';
-
-  std::lock_guard lock(mu_);
-  Key key(c->group, c->name);
-  if (instances_.count(key)) {
-    return r.Send(RestError(rest_code::kConsumerAlreadyExists,
-                            "Consumer with specified consumer ID already exists in the specified consumer group."));
+  {
+    std::lock_guard lock(mu_);
+    auto& g = groups_[c->group];
+    if (!g) {
+      g = std::make_shared<Group>();
+      g->name = c->group;
+    }
+    std::lock_guard glock(g->mu);
+    if (!g->members.emplace(c->name(), c).second) {
+      return r.Send(RestError(rest_code::kConsumerAlreadyExists,
+                              "Consumer with specified consumer ID already exists in the specified consumer group."));
+    }
   }
-  instances_.emplace(std::move(key), std::move(c));
+  instance_count_.fetch_add(1, std::memory_order_relaxed);
   r.Send(RestJson(200, std::move(body)));
 }
 
-void ConsumerManager::RemoveInstance(const Key& key) {
-  auto it = instances_.find(key);
-  if (it == instances_.end()) return;
-  ConsumerInstance& c = *it->second;
-  if (c.auto_commit) CommitPositions(c, nullptr);
-  bool was_member = c.subscribed();
-  std::string group = c.group;
-  instances_.erase(it);
-  if (was_member) Rebalance(group);
-}
-
-void ConsumerManager::Delete(const http::Request& req, http::Responder r) {
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  RemoveInstance(Key(c->group, c->name));
-  r.Send(NoContent());
-}
-
-void ConsumerManager::Subscribe(const http::Request& req, http::Responder r) {
-  dom::element root;
-  if (!ParseBody(req, root, false)) return r.Send(BadJson());
-  std::vector<std::string> topics;
-  std::optional<std::string> pattern;
-  dom::array arr;
-  std::string_view s;
-  if (!root["topics"].get_array().get(arr)) {
-    for (dom::element e : arr) {
-      if (e.get_string().get(s)) return r.Send(RestError(rest_code::kUnprocessable, "topics must be strings"));
-      if (auto bad = CheckTopicName(s)) return r.Send(RestError(rest_code::kKafkaBadRequest, *bad));
-      topics.emplace_back(s);
+std::vector<std::pair<TopicPartition, int64_t>> ConsumerManager::CommitSnapshot(
+    const ConsumerInstance& c, const std::vector<TopicPartition>* only) {
+  std::vector<std::pair<TopicPartition, int64_t>> out;
+  if (only) {
+    for (const auto& tp : *only) {
+      auto it = c.positions.find(tp);
+      if (it != c.positions.end() && it->second >= 0) out.emplace_back(tp, it->second);
     }
-  } else if (!root["topic_pattern"].get_string().get(s)) {
-    pattern = std::string(s);
   } else {
-    return r.Send(RestError(rest_code::kUnprocessable, "subscription needs topics or topic_pattern"));
-  }
-  if (topics.empty() && !pattern) {
-    return r.Send(RestError(rest_code::kUnprocessable, "topics may not be empty"));
-  }
-  std::optional<std::regex> re;
-  if (pattern) {
-    try {
-      re.emplace(*pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return r.Send(RestError(rest_code::kUnprocessable, "invalid topic_pattern: " + std::string(e.what())));
+    for (const auto& [tp, pos] : c.positions) {
+      if (pos >= 0) out.emplace_back(tp, pos);
     }
   }
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  if (c->manual) {
-    return r.Send(RestError(rest_code::kIllegalState,
-                            "Illegal state: Subscription to topics, partitions and pattern are mutually exclusive"));
+  return out;
+}
+
+Status ConsumerManager::CommitNow(const std::string& group,
+                                  const std::vector<std::pair<TopicPartition, int64_t>>& commits) {
+  if (commits.empty()) return OkStatus();
+  std::vector<log::OffsetCommit> list;
+  list.reserve(commits.size());
+  for (const auto& [tp, pos] : commits) list.push_back(log::OffsetCommit{tp.first, tp.second, pos, ""});
+  return log_.offsets().Commit(group, list);
+}
+
+void ConsumerManager::RemoveInstance(const std::shared_ptr<Group>& g,
+                                     const std::shared_ptr<ConsumerInstance>& c) {
+  std::vector<std::pair<TopicPartition, int64_t>> commits;
+  {
+    std::lock_guard lock(g->mu);
+    if (c->removed) return;
+    if (c->settings.auto_commit) commits = CommitSnapshot(*c);
   }
-  std::sort(topics.begin(), topics.end());
-  topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
-  c->topics = std::move(topics);
-  c->pattern_text = std::move(pattern);
-  c->pattern = std::move(re);
-  Rebalance(c->group);
+  if (Status st = CommitNow(g->name, commits); !st) {
+    spdlog::warn("rest consumer {}/{}: auto-commit at removal failed: {}", g->name, c->name(),
+                 st.error().ToString());
+  }
+  bool was_member = false;
+  {
+    std::lock_guard lock(mu_);
+    std::lock_guard glock(g->mu);
+    if (c->removed) return;
+    c->removed = true;
+    was_member = c->subscribed();
+    g->members.erase(c->name());
+    ++g->generation;
+    auto it = groups_.find(g->name);
+    if (g->members.empty() && it != groups_.end() && it->second == g) groups_.erase(it);
+  }
+  instance_count_.fetch_sub(1, std::memory_order_relaxed);
+  if (was_member) Rebalance(g);
+}
+
+void ConsumerManager::DoDelete(Call& call, http::Responder& r) {
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  RemoveInstance(f->group, f->instance);
   r.Send(NoContent());
 }
 
-void ConsumerManager::GetSubscription(const http::Request& req, http::Responder r) {
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  std::string body = "{\"topics\":[";
-  std::vector<std::string> topics = c->topics;
-  if (c->pattern) {
-    for (const auto& [t, n] : c->assigned_from) topics.push_back(t);
+void ConsumerManager::SweepExpired() {
+  const int64_t now = NowMs();
+  std::vector<Found> expired;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, g] : groups_) {
+      std::lock_guard glock(g->mu);
+      for (auto& [n, c] : g->members) {
+        if (now - c->last_used_ms.load(std::memory_order_relaxed) > options_.instance_timeout_ms) {
+          expired.push_back(Found{g, c});
+        }
+      }
+    }
   }
+  for (auto& f : expired) RemoveInstance(f.group, f.instance);
+}
+
+// ---- subscriptions and assignments
+
+void ConsumerManager::DoSubscribe(Call& call, http::Responder& r) {
+  // Parsed and compiled (RE2, bounded) before any lock.
+  auto sub = ParseSubscription(call.body);
+  if (!sub) return r.Send(Error(sub.error()));
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  {
+    std::lock_guard lock(f->group->mu);
+    ConsumerInstance& c = *f->instance;
+    if (c.removed) return r.Send(InstanceNotFound());
+    if (c.manual) {
+      return r.Send(IllegalState("Subscription to topics, partitions and pattern are mutually exclusive"));
+    }
+    c.subscription = std::move(*sub);
+    ++f->group->generation;
+  }
+  Rebalance(f->group);
+  r.Send(NoContent());
+}
+
+void ConsumerManager::DoGetSubscription(Call& call, http::Responder& r) {
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  std::vector<std::string> topics;
+  {
+    std::lock_guard lock(f->group->mu);
+    const ConsumerInstance& c = *f->instance;
+    if (c.subscription) {
+      topics = c.subscription->topics;
+      if (c.subscription->pattern) {
+        for (const auto& [t, n] : c.assigned_from) topics.push_back(t);
+      }
+    }
+  }
+  std::string body = "{\"topics\":[";
   for (size_t i = 0; i < topics.size(); ++i) {
     if (i) body += ',';
     AppendJsonString(body, topics[i]);
@@ -301,543 +349,305 @@ void ConsumerManager::GetSubscription(const http::Request& req, http::Responder 
   r.Send(RestJson(200, std::move(body)));
 }
 
-void ConsumerManager::Unsubscribe(const http::Request& req, http::Responder r) {
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  if (c->subscribed()) {
-    if (c->auto_commit) CommitPositions(*c, nullptr);
-    c->topics.clear();
-    c->pattern.reset();
-    c->pattern_text.reset();
-    c->positions.clear();
-    c->assigned_from.clear();
-    Rebalance(c->group);
-  } else if (c->manual) {
-    c->manual = false;
-    c->positions.clear();
+void ConsumerManager::DoUnsubscribe(Call& call, http::Responder& r) {
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  std::vector<std::pair<TopicPartition, int64_t>> commits;
+  bool rebalance = false;
+  {
+    std::lock_guard lock(f->group->mu);
+    ConsumerInstance& c = *f->instance;
+    if (c.subscribed()) {
+      if (c.settings.auto_commit) commits = CommitSnapshot(c);
+      c.subscription.reset();
+      c.assigned_from.clear();
+      rebalance = true;
+      ++f->group->generation;
+    } else if (c.manual) {
+      c.manual = false;
+    }
+    c.positions.clear();
+    ++c.version;
   }
+  // Committed before the partitions move, so their next owner starts there.
+  if (Status st = CommitNow(f->group->name, commits); !st) return r.Send(CommitFailed(st.error()));
+  if (rebalance) Rebalance(f->group);
   r.Send(NoContent());
 }
 
-void ConsumerManager::Assign(const http::Request& req, http::Responder r) {
-  dom::element root;
-  if (!ParseBody(req, root, false)) return r.Send(BadJson());
-  std::vector<TopicPartition> parts;
-  if (!ParsePartitions(root, parts)) {
-    return r.Send(RestError(rest_code::kUnprocessable, "expected {\"partitions\":[{\"topic\",\"partition\"}]}"));
+void ConsumerManager::DoAssign(Call& call, http::Responder& r) {
+  auto parts = ParsePartitionList(call.body);
+  if (!parts) return r.Send(Error(parts.error()));
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  std::lock_guard lock(f->group->mu);
+  ConsumerInstance& c = *f->instance;
+  if (c.subscribed()) {
+    return r.Send(IllegalState("Subscription to topics, partitions and pattern are mutually exclusive"));
   }
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  if (c->subscribed()) {
-    return r.Send(RestError(rest_code::kIllegalState,
-                            "Illegal state: Subscription to topics, partitions and pattern are mutually exclusive"));
-  }
-  c->manual = true;
+  c.manual = true;
   std::map<TopicPartition, int64_t> positions;
-  for (auto& tp : parts) {
-    auto old = c->positions.find(tp);
-    positions[tp] = old == c->positions.end() ? -1 : old->second;
+  for (auto& tp : *parts) {
+    auto old = c.positions.find(tp);
+    positions[tp] = old == c.positions.end() ? -1 : old->second;
   }
-  c->positions = std::move(positions);
+  c.positions = std::move(positions);
+  ++c.version;
   r.Send(NoContent());
 }
 
-void ConsumerManager::GetAssignments(const http::Request& req, http::Responder r) {
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  if (AssignmentStale(*c)) Rebalance(c->group);
+void ConsumerManager::DoGetAssignments(Call& call, http::Responder& r) {
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  if (AssignmentStale(f->group, *f->instance)) Rebalance(f->group);
   std::string body = "{\"partitions\":[";
-  bool first = true;
-  for (const auto& [tp, pos] : c->positions) {
-    if (!first) body += ',';
-    first = false;
-    AppendTopicPartitionJson(body, tp);
+  {
+    std::lock_guard lock(f->group->mu);
+    bool first = true;
+    for (const auto& [tp, pos] : f->instance->positions) {
+      if (!first) body += ',';
+      first = false;
+      AppendTopicPartitionJson(body, tp);
+    }
   }
   body += "]}";
   r.Send(RestJson(200, std::move(body)));
 }
 
 // Range assignment per topic among the group's subscribed members (sorted by name), like
-// Kafka's RangeAssignor. Revoked partitions are committed first when auto-commit is on, so the
-// next owner continues where the previous one stopped.
-void ConsumerManager::Rebalance(const std::string& group) {
-  std::vector<ConsumerInstance*> members;
-  for (auto it = instances_.lower_bound(Key(group, "")); it != instances_.end() && it->first.first == group; ++it) {
-    if (it->second->subscribed()) members.push_back(it->second.get());
-  }
-  // Topic -> partitions, and topic -> subscribed members (in name order).
-  std::map<std::string, int32_t> topic_partitions;
-  std::map<std::string, std::vector<ConsumerInstance*>> subscribers;
-  std::vector<log::TopicInfo> all_topics;
-  bool listed = false;
-  for (ConsumerInstance* m : members) {
-    std::vector<std::string> topics = m->topics;
-    if (m->pattern) {
-      if (!listed) {
-        all_topics = log_.ListTopics();
-        listed = true;
-      }
-      for (const auto& t : all_topics) {
-        if (std::regex_match(t.name, *m->pattern)) topics.push_back(t.name);
+// Kafka's RangeAssignor. A partition that moves from an auto-committing member carries its
+// position to the new owner (the same offset its revocation commits), so the next owner
+// continues where the previous one stopped even before that commit is durable.
+void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
+  for (int attempt = 0;; ++attempt) {
+    uint64_t generation;
+    std::vector<std::pair<std::shared_ptr<ConsumerInstance>, std::shared_ptr<const Subscription>>> members;
+    {
+      std::lock_guard lock(g->mu);
+      generation = g->generation;
+      for (auto& [n, c] : g->members) {
+        if (c->subscribed()) members.emplace_back(c, c->subscription);
       }
     }
-    std::map<std::string, int32_t> from;
-    for (const auto& t : topics) {
-      auto info = log_.GetTopic(t);
-      int32_t n = info ? info->partitions : 0;
-      from[t] = n;
-      topic_partitions[t] = n;
-      subscribers[t].push_back(m);
+    // Topics and pattern matches, with no lock held (RE2: linear in each topic name).
+    std::vector<log::TopicInfo> all_topics;
+    bool listed = false;
+    std::vector<std::map<std::string, int32_t>> from(members.size());
+    std::map<std::string, int32_t> topic_partitions;
+    std::map<std::string, std::vector<size_t>> subscribers;
+    for (size_t i = 0; i < members.size(); ++i) {
+      const Subscription& sub = *members[i].second;
+      std::vector<std::string> topics = sub.topics;
+      if (sub.pattern) {
+        if (!listed) {
+          all_topics = log_.ListTopics();
+          listed = true;
+        }
+        for (const auto& t : all_topics) {
+          if (MatchesPattern(sub, t.name)) topics.push_back(t.name);
+        }
+      }
+      for (const auto& t : topics) {
+        auto info = log_.GetTopic(t);
+        int32_t n = info ? info->partitions : 0;
+        from[i][t] = n;
+        topic_partitions[t] = n;
+        subscribers[t].push_back(i);
+      }
     }
-    m->assigned_from = std::move(from);
-  }
-  std::map<ConsumerInstance*, std::set<TopicPartition>> target;
-  for (auto& [topic, subs] : subscribers) {
-    int32_t n = topic_partitions[topic];
-    int32_t m = static_cast<int32_t>(subs.size());
-    int32_t per = n / m, extra = n % m, next = 0;
-    for (int32_t i = 0; i < m; ++i) {
-      int32_t count = per + (i < extra ? 1 : 0);
-      for (int32_t k = 0; k < count; ++k) target[subs[i]].insert({topic, next++});
+    std::vector<std::set<TopicPartition>> target(members.size());
+    for (auto& [topic, subs] : subscribers) {
+      int32_t n = topic_partitions[topic];
+      auto m = static_cast<int32_t>(subs.size());
+      int32_t per = n / m, extra = n % m, next = 0;
+      for (int32_t i = 0; i < m; ++i) {
+        int32_t count = per + (i < extra ? 1 : 0);
+        for (int32_t k = 0; k < count; ++k) target[subs[static_cast<size_t>(i)]].insert({topic, next++});
+      }
     }
-  }
-  // Revoke first (committing), then assign.
-  for (ConsumerInstance* m : members) {
-    std::vector<TopicPartition> revoked;
-    for (const auto& [tp, pos] : m->positions) {
-      if (!target[m].count(tp)) revoked.push_back(tp);
+    std::vector<std::pair<TopicPartition, int64_t>> commits;
+    {
+      std::lock_guard lock(g->mu);
+      // Someone changed the group meanwhile: compute again (bounded; a later read notices any
+      // staleness left).
+      if (g->generation != generation && attempt < 8) continue;
+      std::map<TopicPartition, int64_t> handover;
+      for (size_t i = 0; i < members.size(); ++i) {
+        ConsumerInstance& m = *members[i].first;
+        if (m.removed || m.subscription != members[i].second) continue;
+        std::vector<TopicPartition> revoked;
+        for (const auto& [tp, pos] : m.positions) {
+          if (!target[i].count(tp)) revoked.push_back(tp);
+        }
+        if (m.settings.auto_commit) {
+          for (auto& c : CommitSnapshot(m, &revoked)) {
+            handover[c.first] = c.second;
+            commits.push_back(std::move(c));
+          }
+        }
+        for (const auto& tp : revoked) m.positions.erase(tp);
+        if (!revoked.empty()) ++m.version;
+        m.assigned_from = std::move(from[i]);
+      }
+      for (size_t i = 0; i < members.size(); ++i) {
+        ConsumerInstance& m = *members[i].first;
+        if (m.removed || m.subscription != members[i].second) continue;
+        for (const auto& tp : target[i]) {
+          if (m.positions.count(tp)) continue;
+          auto h = handover.find(tp);
+          m.positions.emplace(tp, h == handover.end() ? -1 : h->second);
+          ++m.version;
+        }
+      }
+      ++g->generation;
     }
-    if (m->auto_commit && !revoked.empty()) CommitPositions(*m, &revoked);
-    for (const auto& tp : revoked) m->positions.erase(tp);
-  }
-  for (ConsumerInstance* m : members) {
-    for (const auto& tp : target[m]) m->positions.emplace(tp, -1);
+    if (Status st = CommitNow(g->name, commits); !st) {
+      spdlog::warn("rest consumer group {}: committing revoked partitions failed: {}", g->name,
+                   st.error().ToString());
+    }
+    return;
   }
 }
 
-bool ConsumerManager::AssignmentStale(const ConsumerInstance& c) {
-  if (!c.subscribed()) return false;
-  if (c.pattern) {
+bool ConsumerManager::AssignmentStale(const std::shared_ptr<Group>& g, const ConsumerInstance& c) {
+  std::shared_ptr<const Subscription> sub;
+  std::map<std::string, int32_t> from;
+  {
+    std::lock_guard lock(g->mu);
+    if (!c.subscribed()) return false;
+    sub = c.subscription;
+    from = c.assigned_from;
+  }
+  if (sub->pattern) {
     size_t matching = 0;
     for (const auto& t : log_.ListTopics()) {
-      if (!std::regex_match(t.name, *c.pattern)) continue;
+      if (!MatchesPattern(*sub, t.name)) continue;
       ++matching;
-      auto it = c.assigned_from.find(t.name);
-      if (it == c.assigned_from.end() || it->second != t.partitions) return true;
+      auto it = from.find(t.name);
+      if (it == from.end() || it->second != t.partitions) return true;
     }
-    return matching != c.assigned_from.size() - c.topics.size() && c.topics.empty();
+    return matching != from.size();
   }
-  for (const auto& [t, n] : c.assigned_from) {
+  for (const auto& [t, n] : from) {
     auto info = log_.GetTopic(t);
     if ((info ? info->partitions : 0) != n) return true;
   }
   return false;
 }
 
-void ConsumerManager::CommitPositions(ConsumerInstance& c, const std::vector<TopicPartition>* only) {
-  std::vector<log::OffsetCommit> commits;
-  auto add = [&](const TopicPartition& tp, int64_t pos) {
-    if (pos >= 0) commits.push_back(log::OffsetCommit{tp.first, tp.second, pos, ""});
-  };
-  if (only) {
-    for (const auto& tp : *only) {
-      auto it = c.positions.find(tp);
-      if (it != c.positions.end()) add(it->first, it->second);
-    }
-  } else {
-    for (const auto& [tp, pos] : c.positions) add(tp, pos);
-  }
-  if (!commits.empty()) (void)log_.offsets().Commit(c.group, commits);
-}
+// ---- positions
 
-int64_t ConsumerManager::ResolvePosition(ConsumerInstance& c, const TopicPartition& tp, bool* error) {
-  int64_t& pos = c.positions[tp];
-  auto info = log_.GetPartitionInfo(tp.first, tp.second);
-  if (!info) return -1;  // topic or partition not there (yet)
-  if (pos >= 0 && pos >= info->log_start_offset && pos <= info->high_watermark) return pos;
-  if (pos < 0) {
-    if (auto committed = log_.offsets().Fetch(c.group, tp.first, tp.second)) {
-      pos = committed->offset;
-      if (pos >= info->log_start_offset && pos <= info->high_watermark) return pos;
+void ConsumerManager::DoSeek(Call& call, http::Responder& r) {
+  auto req = ParseSeek(call.body);
+  if (!req) return r.Send(Error(req.error()));
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  {
+    std::lock_guard lock(f->group->mu);
+    for (const auto& o : req->offsets) {
+      if (!f->instance->positions.count(o.tp)) return r.Send(NoAssignment(o.tp));
+    }
+    for (const auto& [tp, ts] : req->timestamps) {
+      if (!f->instance->positions.count(tp)) return r.Send(NoAssignment(tp));
     }
   }
-  switch (c.reset) {
-    case OffsetReset::kEarliest: pos = info->log_start_offset; break;
-    case OffsetReset::kLatest: pos = info->high_watermark; break;
-    case OffsetReset::kNone: *error = true; return -1;
-  }
-  return pos;
-}
-
-int64_t ConsumerManager::ReadInto(ConsumerInstance& c, int64_t max_bytes, std::string& body,
-                                  int* error_code, std::string* error) {
-  if (AssignmentStale(c)) Rebalance(c.group);
-  body.assign("[");
-  int64_t collected = 0;
-  bool first = true;
-  std::vector<TopicPartition> owned;
-  owned.reserve(c.positions.size());
-  for (const auto& [tp, pos] : c.positions) owned.push_back(tp);
-  if (owned.empty()) {
-    body += ']';
-    return 0;
-  }
-  thread_local dom::parser validator;
-  const size_t start = c.next_partition++ % owned.size();
-  for (size_t k = 0; k < owned.size() && collected < max_bytes; ++k) {
-    const TopicPartition& tp = owned[(start + k) % owned.size()];
-    bool reset_error = false;
-    int64_t pos = ResolvePosition(c, tp, &reset_error);
-    if (reset_error) {
-      *error_code = rest_code::kKafkaError;
-      *error = "Kafka error: no committed offset for " + tp.first + "-" + std::to_string(tp.second) +
-               " and auto.offset.reset is none";
-      return -1;
-    }
-    if (pos < 0) continue;
-    read_buffer.clear();
-    auto rr = log_.Read(tp.first, tp.second, pos,
-                        static_cast<size_t>(std::max<int64_t>(max_bytes - collected, 1)), read_buffer);
-    if (!rr || rr->bytes == 0) continue;
-    log::RecordReader reader(read_buffer, pos);
-    log::RecordView rec;
-    while (reader.Next(rec)) {
-      int64_t size = static_cast<int64_t>((rec.key ? rec.key->size() : 0) + (rec.value ? rec.value->size() : 0));
-      // Always return at least one record, then stop before max_bytes would be exceeded.
-      if (!first && collected + size > max_bytes) break;
-      if (c.format == EmbeddedFormat::kJson) {
-        for (const auto* part : {&rec.key, &rec.value}) {
-          if (!*part) continue;
-          dom::element ignored;
-          if (validator.parse((*part)->data(), (*part)->size()).get(ignored)) {
-            *error_code = rest_code::kSerialization;
-            *error = "Error deserializing key/value for partition " + tp.first + "-" +
-                     std::to_string(tp.second) + " at offset " + std::to_string(rec.offset) +
-                     ": the record is not JSON; read it with a binary consumer";
-            return -1;
-          }
-        }
-      }
-      if (!first) body += ',';
-      first = false;
-      body += "{\"topic\":";
-      AppendJsonString(body, tp.first);
-      body += ",\"key\":";
-      if (!rec.key) {
-        body += "null";
-      } else if (c.format == EmbeddedFormat::kJson) {
-        body += *rec.key;
-      } else {
-        body += '"';
-        Base64Encode(*rec.key, body);
-        body += '"';
-      }
-      body += ",\"value\":";
-      if (!rec.value) {
-        body += "null";
-      } else if (c.format == EmbeddedFormat::kJson) {
-        body += *rec.value;
-      } else {
-        body += '"';
-        Base64Encode(*rec.value, body);
-        body += '"';
-      }
-      body += ",\"partition\":";
-      AppendJsonInt(body, tp.second);
-      body += ",\"offset\":";
-      AppendJsonInt(body, rec.offset);
-      body += '}';
-      collected += size;
-      c.positions[tp] = rec.offset + 1;
-    }
-  }
-  body += ']';
-  return first ? 0 : std::max<int64_t>(collected, 1);
-}
-
-void ConsumerManager::Records(const http::Request& req, http::Responder r) {
-  bool unsupported = false;
-  auto wanted = AcceptedFormat(req.Header("Accept"), &unsupported);
-  int64_t timeout = -1, max_bytes = options_.max_bytes;
-  if (auto t = req.QueryParam("timeout")) {
-    if (std::from_chars(t->data(), t->data() + t->size(), timeout).ec != std::errc()) timeout = -1;
-  }
-  if (auto m = req.QueryParam("max_bytes")) {
-    int64_t v;
-    if (std::from_chars(m->data(), m->data() + m->size(), v).ec == std::errc() && v > 0) {
-      max_bytes = std::min(v, options_.max_bytes);
-    }
-  }
-  std::unique_lock lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  if (unsupported || (wanted && *wanted != c->format)) {
-    return r.Send(RestError(rest_code::kFormatMismatch,
-                            "The requested embedded data format does not match the deserializer for this consumer instance"));
-  }
-  if (!c->subscribed() && !c->manual) {
-    return r.Send(RestError(rest_code::kIllegalState,
-                            "Illegal state: Consumer is not subscribed to any topics or assigned any partitions"));
-  }
-  // Auto-commit: what the previous reads returned is committed at this poll, as Kafka does.
-  if (c->auto_commit) CommitPositions(*c, nullptr);
-  int64_t wait = c->request_timeout_ms > 0 ? c->request_timeout_ms : options_.request_timeout_ms;
-  if (timeout > 0) wait = std::min(timeout, wait);
-  if (timeout == 0) wait = 0;
-  int64_t min_bytes = c->fetch_min_bytes > 0 ? c->fetch_min_bytes : 1;
-
-  std::string body;
-  int error_code = 0;
-  std::string error;
-  int64_t got = ReadInto(*c, max_bytes, body, &error_code, &error);
-  if (got < 0) return r.Send(RestError(error_code, error));
-  auto respond = [&](http::Responder& resp, std::string b) {
-    http::Response out;
-    out.status = 200;
-    out.content_type = std::string(FormatContentType(c->format));
-    out.body = std::move(b);
-    resp.Send(std::move(out));
-  };
-  if (got >= min_bytes || wait <= 0) return respond(r, std::move(body));
-  if (got > 0) {
-    // Fewer than fetch.min.bytes: keep what we have and answer it at the deadline.
-    respond(r, std::move(body));
-    return;
-  }
-  auto poll = std::make_shared<Poll>();
-  poll->key = Key(c->group, c->name);
-  poll->responder = std::move(r);
-  poll->deadline_ms = NowMs() + wait;
-  poll->max_bytes = max_bytes;
-  poll->min_bytes = min_bytes;
-  RegisterWaits(poll, *c);
-  polls_.push_back(poll);
-  lock.unlock();
-  cv_.notify_all();
-}
-
-void ConsumerManager::RegisterWaits(const std::shared_ptr<Poll>& poll, ConsumerInstance& c) {
-  for (auto& [tp, pos] : c.positions) {
-    if (pos < 0) continue;
-    std::weak_ptr<Poll> weak = poll;
-    auto id = log_.WaitForData(tp.first, tp.second, pos, [this, weak] {
-      auto p = weak.lock();
-      if (!p) return;
-      {
-        std::lock_guard lock(mu_);
-        p->woken = true;
-        wake_ = true;
-      }
-      cv_.notify_all();
-    });
-    if (id && *id != 0) poll->waits.push_back(*id);
-    if (id && *id == 0) poll->woken = true;  // data arrived in between
-  }
-}
-
-void ConsumerManager::TryComplete(const std::shared_ptr<Poll>& poll, bool deadline_passed) {
-  // requires mu_
-  auto it = instances_.find(poll->key);
-  std::string body;
-  int error_code = 0;
-  std::string error;
-  if (it == instances_.end()) {
-    poll->done = true;
-    poll->responder.Send(InstanceNotFound());
-    return;
-  }
-  ConsumerInstance& c = *it->second;
-  int64_t got = ReadInto(c, poll->max_bytes, body, &error_code, &error);
-  if (got < 0) {
-    poll->done = true;
-    poll->responder.Send(RestError(error_code, error));
-    return;
-  }
-  if (got > 0 || deadline_passed) {
-    poll->done = true;
-    for (auto id : poll->waits) log_.CancelWait(id);
-    http::Response out;
-    out.status = 200;
-    out.content_type = std::string(FormatContentType(c.format));
-    out.body = std::move(body);
-    poll->responder.Send(std::move(out));
-    return;
-  }
-  // Nothing yet: re-arm the waits at the current positions.
-  for (auto id : poll->waits) log_.CancelWait(id);
-  poll->waits.clear();
-  poll->woken = false;
-  RegisterWaits(poll, c);
-}
-
-void ConsumerManager::PollerLoop() {
-  std::unique_lock lock(mu_);
-  int64_t next_sweep = NowMs() + 1000;
-  while (!stop_) {
-    int64_t now = NowMs();
-    // Fallback re-check every 50 ms (consumer.iterator.backoff.ms) covers topics created and
-    // partitions assigned after the poll started.
-    int64_t wake_at = std::min(next_sweep, now + 50);
-    for (auto& p : polls_) wake_at = std::min(wake_at, p->deadline_ms);
-    cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wake_at - now, 0)),
-                 [this] { return stop_ || wake_; });
-    if (stop_) break;
-    wake_ = false;
-    now = NowMs();
-    for (auto& p : polls_) {
-      if (p->done) continue;
-      TryComplete(p, now >= p->deadline_ms);
-    }
-    polls_.erase(std::remove_if(polls_.begin(), polls_.end(), [](auto& p) { return p->done; }),
-                 polls_.end());
-    if (now >= next_sweep) {
-      next_sweep = now + 1000;
-      std::vector<Key> expired;
-      for (auto& [key, c] : instances_) {
-        if (now - c->last_used_ms > options_.instance_timeout_ms) expired.push_back(key);
-      }
-      for (auto& key : expired) RemoveInstance(key);
-    }
-  }
-}
-
-void ConsumerManager::Seek(const http::Request& req, http::Responder r) {
-  dom::element root;
-  if (!ParseBody(req, root, false)) return r.Send(BadJson());
-  std::vector<std::pair<TopicPartition, int64_t>> seeks;
-  dom::array arr;
-  if (!root["offsets"].get_array().get(arr)) {
-    for (dom::element e : arr) {
-      std::string_view t;
-      int64_t p, o;
-      if (e["topic"].get_string().get(t) || e["partition"].get_int64().get(p) ||
-          e["offset"].get_int64().get(o) || o < 0) {
-        return r.Send(RestError(rest_code::kUnprocessable, "offsets need topic, partition and a non-negative offset"));
-      }
-      seeks.push_back({{std::string(t), static_cast<int32_t>(p)}, o});
-    }
-  }
+  // Timestamps scan batch headers on disk: done here, on a worker, with no lock held.
   std::vector<std::pair<TopicPartition, int64_t>> by_time;
-  if (!root["timestamps"].get_array().get(arr)) {
-    for (dom::element e : arr) {
-      std::string_view t, ts;
-      int64_t p;
-      if (e["topic"].get_string().get(t) || e["partition"].get_int64().get(p) ||
-          e["timestamp"].get_string().get(ts)) {
-        return r.Send(RestError(rest_code::kUnprocessable, "timestamps need topic, partition and an ISO-8601 timestamp"));
-      }
-      // ISO-8601 "YYYY-MM-DDTHH:MM:SS[.mmm]Z" -> ms since the epoch (UTC).
-      std::tm tm{};
-      int ms = 0;
-      if (sscanf(std::string(ts).c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon,
-                 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6) {
-        return r.Send(RestError(rest_code::kUnprocessable, "invalid timestamp " + std::string(ts)));
-      }
-      tm.tm_year -= 1900;
-      tm.tm_mon -= 1;
-      int64_t when = static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
-      auto off = log_.OffsetForTimestamp(t, static_cast<int32_t>(p), when);
-      if (!off) return r.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
-      by_time.push_back({{std::string(t), static_cast<int32_t>(p)}, *off});
-    }
-  }
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  for (auto& list : {&seeks, &by_time}) {
-    for (auto& [tp, off] : *list) {
-      if (!c->positions.count(tp)) {
-        return r.Send(RestError(rest_code::kIllegalState,
-                                "Illegal state: No current assignment for partition " + tp.first + "-" + std::to_string(tp.second)));
-      }
-    }
-  }
-  for (auto& [tp, off] : seeks) c->positions[tp] = off;
-  for (auto& [tp, off] : by_time) {
-    if (off < 0) {
+  for (const auto& [tp, ts] : req->timestamps) {
+    auto off = log_.OffsetForTimestamp(tp.first, tp.second, ts);
+    if (!off) return r.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
+    int64_t o = *off;
+    if (o < 0) {
       auto info = log_.GetPartitionInfo(tp.first, tp.second);
-      off = info ? info->high_watermark : 0;
+      o = info ? info->high_watermark : 0;
     }
-    c->positions[tp] = off;
+    by_time.emplace_back(tp, o);
   }
+  std::lock_guard lock(f->group->mu);
+  ConsumerInstance& c = *f->instance;
+  for (const auto& o : req->offsets) {
+    if (!c.positions.count(o.tp)) return r.Send(NoAssignment(o.tp));
+  }
+  for (const auto& [tp, o] : by_time) {
+    if (!c.positions.count(tp)) return r.Send(NoAssignment(tp));
+  }
+  for (const auto& o : req->offsets) c.positions[o.tp] = o.offset;
+  for (const auto& [tp, o] : by_time) c.positions[tp] = o;
+  ++c.version;
   r.Send(NoContent());
 }
 
-void ConsumerManager::SeekBeginning(const http::Request& req, http::Responder r) {
-  SeekToEdge(req, std::move(r), /*end=*/false);
-}
+void ConsumerManager::DoSeekBeginning(Call& call, http::Responder& r) { SeekToEdge(call, r, false); }
+void ConsumerManager::DoSeekEnd(Call& call, http::Responder& r) { SeekToEdge(call, r, true); }
 
-void ConsumerManager::SeekEnd(const http::Request& req, http::Responder r) {
-  SeekToEdge(req, std::move(r), /*end=*/true);
-}
-
-void ConsumerManager::SeekToEdge(const http::Request& req, http::Responder r, bool end) {
-  dom::element root;
-  std::vector<TopicPartition> parts;
-  if (!ParseBody(req, root, false) || !ParsePartitions(root, parts)) return r.Send(BadJson());
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  for (auto& tp : parts) {
-    if (!c->positions.count(tp)) {
-      return r.Send(RestError(rest_code::kIllegalState, "Illegal state: No current assignment for partition " + tp.first + "-" + std::to_string(tp.second)));
-    }
+void ConsumerManager::SeekToEdge(Call& call, http::Responder& r, bool end) {
+  auto parts = ParsePartitionList(call.body);
+  if (!parts) return r.Send(Error(parts.error()));
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  std::lock_guard lock(f->group->mu);
+  ConsumerInstance& c = *f->instance;
+  for (auto& tp : *parts) {
+    if (!c.positions.count(tp)) return r.Send(NoAssignment(tp));
   }
-  for (auto& tp : parts) {
-    auto info = log_.GetPartitionInfo(tp.first, tp.second);
-    c->positions[tp] = !info ? 0 : end ? info->high_watermark : info->log_start_offset;
+  for (auto& tp : *parts) {
+    auto info = log_.GetPartitionInfo(tp.first, tp.second);  // in memory
+    c.positions[tp] = !info ? 0 : end ? info->high_watermark : info->log_start_offset;
   }
+  ++c.version;
   r.Send(NoContent());
 }
 
-void ConsumerManager::CommitOffsets(const http::Request& req, http::Responder r) {
-  dom::element root;
-  if (!ParseBody(req, root)) return r.Send(BadJson());
-  std::vector<std::tuple<std::string, int32_t, int64_t, std::string>> explicit_commits;
-  dom::array arr;
-  bool has_list = !root["offsets"].get_array().get(arr);
-  if (has_list) {
-    for (dom::element e : arr) {
-      std::string_view t, meta;
-      int64_t p, o;
-      if (e["topic"].get_string().get(t) || e["partition"].get_int64().get(p) || e["offset"].get_int64().get(o) || o < 0) {
-        return r.Send(RestError(rest_code::kUnprocessable, "offsets need topic, partition and a non-negative offset"));
+// ---- committed offsets
+
+void ConsumerManager::DoCommitOffsets(Call& call, http::Responder& r) {
+  auto list = ParseCommit(call.body);
+  if (!list) return r.Send(Error(list.error()));
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  if (!*list) {
+    // No list: everything consumed so far.
+    std::vector<std::pair<TopicPartition, int64_t>> commits;
+    {
+      std::lock_guard lock(f->group->mu);
+      commits = CommitSnapshot(*f->instance);
+    }
+    if (Status st = CommitNow(f->group->name, commits); !st) return r.Send(CommitFailed(st.error()));
+    return r.Send(RestJson(200, "[]"));
+  }
+  std::vector<log::OffsetCommit> commits;
+  for (const OffsetSpec& o : **list) {
+    // Kafka refuses commits for partitions it does not host (UNKNOWN_TOPIC_OR_PARTITION).
+    auto info = log_.GetTopic(o.tp.first);
+    if (!info || o.tp.second >= info->partitions) {
+      return r.Send(RestError(rest_code::kUnknownTopicOrPartition,
+                              "This server does not host this topic-partition: " + o.tp.first + "-" +
+                                  std::to_string(o.tp.second)));
+    }
+    // The client posts the offset of the last consumed record; Kafka stores the next one.
+    commits.push_back(log::OffsetCommit{o.tp.first, o.tp.second, o.offset + 1, o.metadata});
+  }
+  if (!commits.empty()) {
+    Status st = log_.offsets().Commit(f->group->name, commits);
+    if (!st) {
+      if (st.error().code() == ErrorCode::kInvalidArgument || st.error().code() == ErrorCode::kNotFound) {
+        return r.Send(RestError(rest_code::kUnprocessable, st.error().message()));
       }
-      if (e["metadata"].get_string().get(meta)) meta = "";
-      // The client posts the offset of the last consumed record; Kafka stores the next one.
-      explicit_commits.emplace_back(std::string(t), static_cast<int32_t>(p), o + 1, std::string(meta));
+      return r.Send(CommitFailed(st.error()));
     }
-  }
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
-  if (!has_list) {
-    CommitPositions(*c, nullptr);
-  } else if (!explicit_commits.empty()) {
-    std::vector<log::OffsetCommit> commits;
-    for (auto& [t, p, o, m] : explicit_commits) commits.push_back(log::OffsetCommit{t, p, o, m});
-    auto st = log_.offsets().Commit(c->group, commits);
-    if (!st) return r.Send(RestError(rest_code::kKafkaError, "Kafka error: " + st.error().message()));
   }
   r.Send(RestJson(200, "[]"));
 }
 
-void ConsumerManager::GetOffsets(const http::Request& req, http::Responder r) {
-  dom::element root;
-  std::vector<TopicPartition> parts;
-  if (!ParseBody(req, root, false) || !ParsePartitions(root, parts)) {
-    return r.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
-  }
-  std::lock_guard lock(mu_);
-  ConsumerInstance* c = Find(req);
-  if (!c) return r.Send(InstanceNotFound());
+void ConsumerManager::DoGetOffsets(Call& call, http::Responder& r) {
+  auto parts = ParsePartitionList(call.body);
+  if (!parts) return r.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
   std::string body = "{\"offsets\":[";
   bool first = true;
-  for (auto& tp : parts) {
-    auto committed = log_.offsets().Fetch(c->group, tp.first, tp.second);
+  for (auto& tp : *parts) {
+    auto committed = log_.offsets().Fetch(f->group->name, tp.first, tp.second);
     if (!committed) continue;
     if (!first) body += ',';
     first = false;
@@ -853,6 +663,324 @@ void ConsumerManager::GetOffsets(const http::Request& req, http::Responder r) {
   }
   body += "]}";
   r.Send(RestJson(200, std::move(body)));
+}
+
+// ---- records
+
+void ConsumerManager::DoRecords(Call& call, http::Responder& r) {
+  bool unsupported = false;
+  auto wanted = AcceptedFormat(call.accept, &unsupported);
+  int64_t timeout = -1, max_bytes = options_.max_bytes;
+  if (call.timeout) {
+    const std::string& t = *call.timeout;
+    if (std::from_chars(t.data(), t.data() + t.size(), timeout).ec != std::errc()) timeout = -1;
+  }
+  if (call.max_bytes) {
+    const std::string& m = *call.max_bytes;
+    int64_t v;
+    if (std::from_chars(m.data(), m.data() + m.size(), v).ec == std::errc() && v > 0) {
+      max_bytes = std::min(v, options_.max_bytes);
+    }
+  }
+  auto f = Find(call.group, call.instance);
+  if (!f) return r.Send(InstanceNotFound());
+  const ConsumerSettings& s = f->instance->settings;  // fixed at creation
+  if (unsupported || (wanted && *wanted != s.format)) {
+    return r.Send(RestError(rest_code::kFormatMismatch,
+                            "The requested embedded data format does not match the deserializer for this consumer instance"));
+  }
+  std::vector<std::pair<TopicPartition, int64_t>> commits;
+  {
+    std::lock_guard lock(f->group->mu);
+    if (!f->instance->subscribed() && !f->instance->manual) {
+      return r.Send(IllegalState("Consumer is not subscribed to any topics or assigned any partitions"));
+    }
+    // Auto-commit: what the previous reads returned is committed at this poll, as Kafka does.
+    if (s.auto_commit) commits = CommitSnapshot(*f->instance);
+  }
+  if (Status st = CommitNow(f->group->name, commits); !st) {
+    // As Kafka's auto-commit: the poll goes on; the records may be delivered again.
+    static std::atomic<int64_t> last_warn{0};
+    const int64_t now = NowMs();
+    if (now - last_warn.exchange(now) > 10000) {
+      spdlog::warn("rest consumer {}/{}: auto-commit failed: {}", f->group->name, f->instance->name(),
+                   st.error().ToString());
+    }
+  }
+  int64_t wait = s.request_timeout_ms >= 0 ? s.request_timeout_ms : options_.request_timeout_ms;
+  if (timeout > 0) wait = std::min(timeout, wait);
+  if (timeout == 0) wait = 0;
+  auto poll = std::make_shared<Poll>();
+  poll->group = f->group;
+  poll->instance = f->instance;
+  poll->responder = std::move(r);
+  poll->format = s.format;
+  poll->deadline_ms = NowMs() + wait;
+  poll->max_bytes = max_bytes;
+  // fetch.min.bytes: wait (up to the deadline) until that many key+value bytes are there.
+  poll->min_bytes = std::min<int64_t>(s.fetch_min_bytes > 0 ? s.fetch_min_bytes : 1, max_bytes);
+  Attempt(poll);
+}
+
+void ConsumerManager::Finish(const std::shared_ptr<Poll>& poll, http::Response response) {
+  poll->responder.Send(std::move(response));
+}
+
+namespace {
+
+// Resolves a position that is unset (-1) or out of range: the committed offset, else
+// auto.offset.reset. Returns -1 when the partition does not exist (yet); sets *error for
+// auto.offset.reset=none without a usable committed offset. Reads only settings, which are
+// fixed at creation.
+int64_t ResolvePosition(log::LogManager& log, const ConsumerInstance& c, const TopicPartition& tp,
+                        int64_t pos, bool* error) {
+  auto info = log.GetPartitionInfo(tp.first, tp.second);
+  if (!info) return -1;
+  if (pos >= 0 && pos >= info->log_start_offset && pos <= info->high_watermark) return pos;
+  if (pos < 0) {
+    if (auto committed = log.offsets().Fetch(c.group, tp.first, tp.second)) {
+      pos = committed->offset;
+      if (pos >= info->log_start_offset && pos <= info->high_watermark) return pos;
+    }
+  }
+  switch (c.settings.reset) {
+    case OffsetReset::kEarliest: return info->log_start_offset;
+    case OffsetReset::kLatest: return info->high_watermark;
+    case OffsetReset::kNone: break;
+  }
+  *error = true;
+  return -1;
+}
+
+}  // namespace
+
+// One read attempt of a long poll, on a worker: take the positions under the group lock, read
+// the log without it, and apply the new positions only if nobody moved them meanwhile.
+void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
+  thread_local std::string read_buffer;
+  thread_local dom::parser validator;
+  ConsumerInstance& c = *poll->instance;
+  Group& g = *poll->group;
+  for (int round = 0; round < 4; ++round) {
+    if (stopping_.load()) return Finish(poll, RestJson(200, "[]"));
+    if (AssignmentStale(poll->group, c)) Rebalance(poll->group);
+    std::vector<TopicPartition> order;
+    std::optional<std::map<TopicPartition, int64_t>> snapshot;
+    uint64_t version = 0;
+    {
+      std::lock_guard lock(g.mu);
+      if (c.removed) return Finish(poll, InstanceNotFound());
+      if (!poll->started || poll->version != c.version) {
+        snapshot = c.positions;
+        version = c.version;
+        poll->start = c.next_partition++;
+      }
+    }
+    if (snapshot) {
+      // A new start: resolve unset and out-of-range positions (committed offset or
+      // auto.offset.reset) with no lock held, then store them if nothing moved meanwhile.
+      poll->cursor.clear();
+      poll->body.clear();
+      poll->collected = 0;
+      poll->any = poll->full = false;
+      for (const auto& [tp, pos] : *snapshot) {
+        bool reset_error = false;
+        int64_t p = ResolvePosition(log_, c, tp, pos, &reset_error);
+        if (reset_error) {
+          return Finish(poll, RestError(rest_code::kKafkaError,
+                                        "Kafka error: no committed offset for " + tp.first + "-" +
+                                            std::to_string(tp.second) + " and auto.offset.reset is none"));
+        }
+        if (p >= 0) poll->cursor[tp] = p;
+      }
+      std::lock_guard lock(g.mu);
+      if (c.removed) return Finish(poll, InstanceNotFound());
+      if (c.version != version) continue;  // moved meanwhile: start again
+      // Resolving is not a move (the same answer for every reader), so no version change.
+      for (const auto& [tp, p] : poll->cursor) c.positions[tp] = p;
+      poll->version = version;
+      poll->started = true;
+    }
+    for (const auto& [tp, pos] : poll->cursor) order.push_back(tp);
+    // Read outside every lock: the log may go to the disk.
+    for (size_t k = 0; k < order.size() && !poll->full; ++k) {
+      const TopicPartition& tp = order[(poll->start + k) % order.size()];
+      int64_t& pos = poll->cursor[tp];
+      if (poll->collected >= poll->max_bytes) {
+        poll->full = true;
+        break;
+      }
+      read_buffer.clear();
+      auto rr = log_.Read(tp.first, tp.second, pos,
+                          static_cast<size_t>(std::max<int64_t>(poll->max_bytes - poll->collected, 1)), read_buffer);
+      if (!rr || rr->bytes == 0) continue;
+      log::RecordReader reader(read_buffer, pos);
+      log::RecordView rec;
+      while (reader.Next(rec)) {
+        int64_t size = static_cast<int64_t>((rec.key ? rec.key->size() : 0) + (rec.value ? rec.value->size() : 0));
+        // Always return at least one record, then stop before max_bytes would be exceeded.
+        if (poll->any && poll->collected + size > poll->max_bytes) {
+          poll->full = true;
+          break;
+        }
+        if (poll->format == EmbeddedFormat::kJson) {
+          for (const auto* part : {&rec.key, &rec.value}) {
+            if (!*part) continue;
+            dom::element ignored;
+            if (validator.parse((*part)->data(), (*part)->size()).get(ignored)) {
+              return Finish(poll, RestError(rest_code::kSerialization,
+                                            "Error deserializing key/value for partition " + tp.first + "-" +
+                                                std::to_string(tp.second) + " at offset " + std::to_string(rec.offset) +
+                                                ": the record is not JSON; read it with a binary consumer"));
+            }
+          }
+        }
+        std::string& body = poll->body;
+        if (poll->any) body += ',';
+        poll->any = true;
+        body += "{\"topic\":";
+        AppendJsonString(body, tp.first);
+        body += ",\"key\":";
+        if (!rec.key) {
+          body += "null";
+        } else if (poll->format == EmbeddedFormat::kJson) {
+          body += *rec.key;
+        } else {
+          body += '"';
+          Base64Encode(*rec.key, body);
+          body += '"';
+        }
+        body += ",\"value\":";
+        if (!rec.value) {
+          body += "null";
+        } else if (poll->format == EmbeddedFormat::kJson) {
+          body += *rec.value;
+        } else {
+          body += '"';
+          Base64Encode(*rec.value, body);
+          body += '"';
+        }
+        body += ",\"partition\":";
+        AppendJsonInt(body, tp.second);
+        body += ",\"offset\":";
+        AppendJsonInt(body, rec.offset);
+        body += '}';
+        poll->collected += size;
+        pos = rec.offset + 1;
+      }
+    }
+    const bool enough = poll->any && (poll->collected >= poll->min_bytes || poll->full);
+    if (!enough && NowMs() < poll->deadline_ms && !stopping_.load()) return Park(poll);
+    {
+      std::lock_guard lock(g.mu);
+      if (c.removed) return Finish(poll, InstanceNotFound());
+      if (c.version != poll->version) {
+        poll->started = false;  // moved meanwhile (seek, rebalance, another read): read again
+        continue;
+      }
+      if (poll->any) {
+        for (const auto& [tp, pos] : poll->cursor) {
+          auto it = c.positions.find(tp);
+          if (it != c.positions.end()) it->second = pos;
+        }
+        ++c.version;
+      }
+    }
+    http::Response out;
+    out.status = 200;
+    out.content_type = std::string(FormatContentType(poll->format));
+    out.body.reserve(poll->body.size() + 2);
+    out.body += '[';
+    out.body += poll->body;
+    out.body += ']';
+    return Finish(poll, std::move(out));
+  }
+  Finish(poll, RestJson(200, "[]"));
+}
+
+// Waits for data at the poll's cursor (or its deadline) on the poller; registering with the
+// log happens outside poll_mu_ (its callbacks take poll_mu_).
+void ConsumerManager::Park(const std::shared_ptr<Poll>& poll) {
+  std::vector<log::LogManager::WaitId> waits;
+  bool woken = false;
+  std::weak_ptr<Poll> weak = poll;
+  for (const auto& [tp, pos] : poll->cursor) {
+    auto id = log_.WaitForData(tp.first, tp.second, pos, [this, weak] {
+      auto p = weak.lock();
+      if (!p) return;
+      {
+        std::lock_guard lock(poll_mu_);
+        p->woken = true;
+        wake_ = true;
+      }
+      cv_.notify_all();
+    });
+    if (id && *id != 0) waits.push_back(*id);
+    if (id && *id == 0) woken = true;  // data arrived in between
+  }
+  bool parked = false;
+  {
+    std::lock_guard lock(poll_mu_);
+    if (!stop_) {
+      poll->waits = std::move(waits);
+      poll->woken = poll->woken || woken;
+      polls_.push_back(poll);
+      wake_ = true;
+      parked = true;
+    }
+  }
+  if (parked) {
+    cv_.notify_all();
+    return;
+  }
+  // Stopping: answer now.
+  for (auto id : waits) log_.CancelWait(id);
+  Finish(poll, RestJson(200, "[]"));
+}
+
+void ConsumerManager::PollerLoop() {
+  std::unique_lock lock(poll_mu_);
+  int64_t next_sweep = NowMs() + 1000;
+  int64_t next_recheck = NowMs() + 50;
+  while (!stop_) {
+    int64_t now = NowMs();
+    int64_t wake_at = std::min(next_sweep, next_recheck);
+    for (auto& p : polls_) wake_at = std::min(wake_at, p->deadline_ms);
+    cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wake_at - now, 0)),
+                 [this] { return stop_ || wake_; });
+    if (stop_) break;
+    wake_ = false;
+    now = NowMs();
+    // Fallback re-check every 50 ms (consumer.iterator.backoff.ms) covers topics created and
+    // partitions assigned after the poll started.
+    const bool recheck = now >= next_recheck;
+    if (recheck) next_recheck = now + 50;
+    std::vector<std::shared_ptr<Poll>> due, keep;
+    std::vector<log::LogManager::WaitId> cancel;
+    for (auto& p : polls_) {
+      if (p->woken || recheck || now >= p->deadline_ms) {
+        cancel.insert(cancel.end(), p->waits.begin(), p->waits.end());
+        p->waits.clear();
+        p->woken = false;
+        due.push_back(std::move(p));
+      } else {
+        keep.push_back(std::move(p));
+      }
+    }
+    polls_.swap(keep);
+    const bool sweep = now >= next_sweep;
+    if (sweep) next_sweep = now + 1000;
+    lock.unlock();
+    for (auto id : cancel) log_.CancelWait(id);
+    for (auto& p : due) {
+      if (!pool_.Post([this, p] { Attempt(p); })) {
+        // Workers saturated: answer what the poll has rather than hold it.
+        Finish(p, RestError(rest_code::kKafkaRetriable, "the server is overloaded with consumer requests; retry later"));
+      }
+    }
+    if (sweep) (void)pool_.Post([this] { SweepExpired(); });
+    lock.lock();
+  }
 }
 
 }  // namespace pinpipe::gateway

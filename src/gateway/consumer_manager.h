@@ -2,21 +2,33 @@
 // assignment of partitions among a group's members, manual assignments, positions, committed
 // offsets (in the log's durable offset store), and long-polled record reads.
 //
-// Threads: handlers run on reactor threads and take `mu_` briefly. A poller thread completes
-// long polls (woken by the log's data-available callbacks or at their deadline) and expires idle
-// instances. Reads from the log happen under `mu_`; consumers are far less frequent than produces.
+// Threads and locks (nothing here blocks a reactor):
+//  - Handlers run on reactor threads only to copy the request (a `Call`) and post it to a small
+//    WorkPool; every consumer operation runs there and answers through its Responder.
+//  - `mu_` guards only the map of groups; each Group's `mu` guards its members' state. Neither
+//    is held while reading the log, fsyncing a commit or matching a topic pattern: reads work
+//    on a snapshot of positions and apply it only if the instance's `version` did not change
+//    meanwhile; commits are snapshotted and written after unlocking; patterns (RE2, linear
+//    time) are matched against a topic list taken outside the lock. One slow consumer delays
+//    only its own request.
+//  - A poller thread keeps the pending long polls (`poll_mu_`), woken by the log's
+//    data-available callbacks or at their deadline, and hands each due poll back to the pool;
+//    it also posts the expiry sweep of idle instances once a second.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gateway/consumer_instance.h"
+#include "gateway/work_pool.h"
 #include "http/request.h"
 #include "http/responder.h"
 #include "log/log_manager.h"
@@ -27,12 +39,15 @@ struct ConsumerOptions {
   int64_t instance_timeout_ms = 300000;  // consumer.instance.timeout.ms
   int64_t request_timeout_ms = 1000;     // consumer.request.timeout.ms
   int64_t max_bytes = 64 << 20;          // consumer.request.max.bytes
+  size_t worker_threads = 4;             // blocking consumer work (reads, commits)
+  size_t max_queued = 4096;              // consumer requests waiting for a worker; then 503
 };
 
 class ConsumerManager {
  public:
   ConsumerManager(log::LogManager& log, ConsumerOptions options);
   ~ConsumerManager();  // Stop()
+  // Answers pending long polls, finishes queued work and joins the threads.
   void Stop();
 
   void Create(const http::Request& req, http::Responder r);
@@ -49,35 +64,78 @@ class ConsumerManager {
   void GetOffsets(const http::Request& req, http::Responder r);
   void Records(const http::Request& req, http::Responder r);
 
-  size_t instance_count() const;
+  size_t instance_count() const { return instance_count_.load(std::memory_order_relaxed); }
+
+  // What a handler needs of its request, copied on the reactor (the Request's views are not
+  // used off it).
+  struct Call {
+    std::string group, instance, body, host, accept;
+    std::optional<std::string> timeout, max_bytes;
+  };
 
  private:
+  struct Group;
   struct Poll;
-  using Key = std::pair<std::string, std::string>;  // group, instance
+  using Handler = void (ConsumerManager::*)(Call&, http::Responder&);
 
-  void SeekToEdge(const http::Request& req, http::Responder r, bool end);  // beginning or end
-  ConsumerInstance* Find(const http::Request& req);  // requires mu_; touches last_used
-  void Rebalance(const std::string& group);          // requires mu_
-  bool AssignmentStale(const ConsumerInstance& c);   // requires mu_
-  void CommitPositions(ConsumerInstance& c, const std::vector<TopicPartition>* only);  // mu_
-  void RemoveInstance(const Key& key);                // requires mu_
-  int64_t ResolvePosition(ConsumerInstance& c, const TopicPartition& tp, bool* error);  // mu_
-  // Reads records into `body` (a JSON array). Returns the bytes of key+value collected.
-  int64_t ReadInto(ConsumerInstance& c, int64_t max_bytes, std::string& body, int* error_code,
-                   std::string* error);  // requires mu_
-  void TryComplete(const std::shared_ptr<Poll>& poll, bool deadline_passed);
-  void RegisterWaits(const std::shared_ptr<Poll>& poll, ConsumerInstance& c);  // requires mu_
+  void Dispatch(const http::Request& req, http::Responder r, Handler h);
+  void DoCreate(Call& call, http::Responder& r);
+  void DoDelete(Call& call, http::Responder& r);
+  void DoSubscribe(Call& call, http::Responder& r);
+  void DoGetSubscription(Call& call, http::Responder& r);
+  void DoUnsubscribe(Call& call, http::Responder& r);
+  void DoAssign(Call& call, http::Responder& r);
+  void DoGetAssignments(Call& call, http::Responder& r);
+  void DoSeek(Call& call, http::Responder& r);
+  void DoSeekBeginning(Call& call, http::Responder& r);
+  void DoSeekEnd(Call& call, http::Responder& r);
+  void DoCommitOffsets(Call& call, http::Responder& r);
+  void DoGetOffsets(Call& call, http::Responder& r);
+  void DoRecords(Call& call, http::Responder& r);
+  void SeekToEdge(Call& call, http::Responder& r, bool end);
+
+  // The group and instance a call names; touches last_used. Takes `mu_` and the group's
+  // mutex briefly; the returned group is not locked.
+  struct Found {
+    std::shared_ptr<Group> group;
+    std::shared_ptr<ConsumerInstance> instance;
+  };
+  std::optional<Found> Find(const std::string& group, const std::string& instance);
+  // Recomputes the group's assignment (range per topic). Matches patterns and lists topics
+  // without the group lock; commits revoked positions (auto-commit) after unlocking.
+  void Rebalance(const std::shared_ptr<Group>& g);
+  // True if topics or partitions changed since the instance's assignment (no lock held).
+  bool AssignmentStale(const std::shared_ptr<Group>& g, const ConsumerInstance& c);
+  // The instance's positions as commits (all, or only `only`); requires the group lock.
+  static std::vector<std::pair<TopicPartition, int64_t>> CommitSnapshot(
+      const ConsumerInstance& c, const std::vector<TopicPartition>* only = nullptr);
+  // Durable when it returns; called with no lock held.
+  Status CommitNow(const std::string& group,
+                   const std::vector<std::pair<TopicPartition, int64_t>>& commits);
+  void RemoveInstance(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c);
+  void SweepExpired();
+
+  // Long polls: one read attempt on a worker (see consumer_manager.cc).
+  void Attempt(const std::shared_ptr<Poll>& poll);
+  void Park(const std::shared_ptr<Poll>& poll);  // wait for data or the deadline
+  void Finish(const std::shared_ptr<Poll>& poll, http::Response response);
   void PollerLoop();
   int64_t NowMs() const;
 
   log::LogManager& log_;
   ConsumerOptions options_;
-  mutable std::mutex mu_;
-  std::map<Key, std::unique_ptr<ConsumerInstance>> instances_;
-  std::vector<std::shared_ptr<Poll>> polls_;  // pending long polls (guarded by mu_)
+  WorkPool pool_;
+  std::atomic<size_t> instance_count_{0};
+
+  std::mutex mu_;  // guards groups_ only; taken before a Group::mu, never while holding one
+  std::map<std::string, std::shared_ptr<Group>, std::less<>> groups_;
+
+  std::mutex poll_mu_;  // guards polls_, wake_, stop_
+  std::vector<std::shared_ptr<Poll>> polls_;
   std::condition_variable cv_;
   bool wake_ = false;
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};
   std::thread poller_;
 };
 

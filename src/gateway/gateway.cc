@@ -2,6 +2,7 @@
 
 #include "gateway/rest_errors.h"
 #include "http/metrics.h"
+#include "log/offset_store.h"
 
 namespace pinpipe::gateway {
 
@@ -32,6 +33,7 @@ void Gateway::Metrics(http::Responder r) const {
   body.reserve(16384);
   if (http_metrics_) http_metrics_->RenderPrometheus(&body);
   log_.RenderPrometheus(body);
+  log_.offsets().RenderPrometheus(body);
   body += "# HELP pinpipe_rest_consumer_instances REST Proxy consumer instances alive.\n";
   body += "# TYPE pinpipe_rest_consumer_instances gauge\n";
   body += "pinpipe_rest_consumer_instances " + std::to_string(consumers_->instance_count()) + "\n";

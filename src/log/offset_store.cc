@@ -4,6 +4,7 @@
 
 #include "common/crc32c.h"
 #include "common/file_system.h"
+#include "common/logging.h"
 #include "log/record_batch.h"
 
 namespace pinpipe::log {
@@ -67,7 +68,104 @@ bool ParsePayload(std::string_view p, std::string_view* group, std::string_view*
   return p.empty();
 }
 
+constexpr size_t kMinPayload = 2 + 2 + 4 + 8 + 4;
+// The largest entry this version writes; resynchronisation after damage looks only for
+// entries up to this size (older files may hold larger ones, read in sequence).
+constexpr size_t kMaxPayload = kMinPayload + kMaxGroupBytes + kMaxTopicNameBytes +
+                               kMaxOffsetMetadataBytes;
+
+// The entry framed at `pos`, if its length fits in `data` (and in `max_len`), its payload
+// parses and its CRC matches. The CRC is checked last: it is the expensive part.
+bool TryEntry(std::string_view data, size_t pos, size_t max_len, OffsetEntry* e, size_t* len) {
+  if (data.size() - pos < kFrameHeader) return false;
+  const auto n = static_cast<uint32_t>(ReadBigEndian32(data.data() + pos));
+  if (n < kMinPayload || n > max_len || n > data.size() - pos - kFrameHeader) return false;
+  std::string_view payload = data.substr(pos + kFrameHeader, n);
+  if (!ParsePayload(payload, &e->group, &e->topic, &e->partition, &e->offset, &e->metadata)) {
+    return false;
+  }
+  if (Crc32c(payload) != static_cast<uint32_t>(ReadBigEndian32(data.data() + pos + 4))) {
+    return false;
+  }
+  *len = n;
+  return true;
+}
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+// What a damaged entry at `pos` seems to name, ignoring its CRC (best effort).
+void GuessLost(std::string_view data, size_t pos, size_t end, OffsetDamage* d) {
+  if (end - pos < kFrameHeader) return;
+  const auto n = static_cast<uint32_t>(ReadBigEndian32(data.data() + pos));
+  if (n < kMinPayload || n > end - pos - kFrameHeader) return;
+  OffsetEntry e;
+  if (!ParsePayload(data.substr(pos + kFrameHeader, n), &e.group, &e.topic, &e.partition,
+                    &e.offset, &e.metadata)) {
+    return;
+  }
+  d->probably_lost.push_back(Printable(e.group) + "/" + Printable(e.topic) + "/" +
+                             std::to_string(e.partition));
+}
+
 }  // namespace
+
+OffsetReplay ReplayOffsetEntries(std::string_view data,
+                                 const std::function<void(const OffsetEntry&)>& on_entry) {
+  OffsetReplay r;
+  size_t pos = 0;
+  OffsetEntry e;
+  size_t len = 0;
+  while (pos < data.size()) {
+    if (TryEntry(data, pos, UINT32_MAX, &e, &len)) {
+      on_entry(e);
+      ++r.entries;
+      pos += kFrameHeader + len;
+      r.good_end = pos;
+      continue;
+    }
+    // Damage: resynchronise on the next position where an entry checks.
+    size_t next = pos + 1;
+    while (next < data.size() && !TryEntry(data, next, kMaxPayload, &e, &len)) ++next;
+    OffsetDamage d;
+    d.position = pos;
+    d.bytes = next - pos;
+    d.tail = next >= data.size();
+    GuessLost(data, pos, next, &d);
+    r.damage.push_back(std::move(d));
+    pos = next;
+  }
+  return r;
+}
+
+Status ValidateOffsetCommit(std::string_view group, const OffsetCommit& c) {
+  if (group.empty() || group.size() > kMaxGroupBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "INVALID_GROUP_ID: group names are 1.." + std::to_string(kMaxGroupBytes) +
+                         " bytes");
+  }
+  if (c.topic.empty() || c.topic.size() > kMaxTopicNameBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "INVALID_TOPIC_EXCEPTION: topic names are 1..249 bytes");
+  }
+  if (c.partition < 0) {
+    return MakeError(ErrorCode::kNotFound, "UNKNOWN_TOPIC_OR_PARTITION: partition " +
+                                               std::to_string(c.partition));
+  }
+  if (c.offset < 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid offset " + std::to_string(c.offset));
+  }
+  if (c.metadata.size() > kMaxOffsetMetadataBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "OFFSET_METADATA_TOO_LARGE: metadata of " + std::to_string(c.metadata.size()) +
+                         " bytes exceeds offset.metadata.max.bytes (" +
+                         std::to_string(kMaxOffsetMetadataBytes) + ")");
+  }
+  return OkStatus();
+}
 
 OffsetStore::OffsetStore(FileSystem* fs, std::string state_dir)
     : fs_(fs), dir_(std::move(state_dir)), path_(JoinPath(dir_, "consumer_offsets.log")) {}
@@ -90,35 +188,47 @@ Status OffsetStore::Load() {
   std::string data(size, '\0');
   PINPIPE_ASSIGN_OR_RETURN(size_t n, file_->PRead(0, data.data(), size));
   data.resize(n);
-  size_t pos = 0;
-  while (data.size() - pos >= kFrameHeader) {
-    auto len = static_cast<uint32_t>(ReadBigEndian32(data.data() + pos));
-    auto crc = static_cast<uint32_t>(ReadBigEndian32(data.data() + pos + 4));
-    if (len > data.size() - pos - kFrameHeader) break;
-    std::string_view payload(data.data() + pos + kFrameHeader, len);
-    if (Crc32c(payload) != crc) break;
-    std::string_view group, topic, metadata;
-    int32_t partition;
-    int64_t offset;
-    if (!ParsePayload(payload, &group, &topic, &partition, &offset, &metadata)) break;
-    Key key{std::string(group), std::string(topic), partition};
-    if (offset < 0) {
+  load_report_ = ReplayOffsetEntries(data, [&](const OffsetEntry& e) {
+    Key key{std::string(e.group), std::string(e.topic), e.partition};
+    if (e.offset < 0) {
       offsets_.erase(key);
     } else {
-      offsets_[std::move(key)] = CommittedOffset{offset, std::string(metadata)};
+      offsets_[std::move(key)] = CommittedOffset{e.offset, std::string(e.metadata)};
     }
-    pos += kFrameHeader + len;
+  });
+  bool damaged_inside = false;
+  for (const OffsetDamage& d : load_report_.damage) {
+    std::string lost;
+    for (const auto& l : d.probably_lost) lost += (lost.empty() ? "" : ", ") + l;
+    if (lost.empty()) lost = "unidentifiable entries";
+    if (d.tail) {
+      // A torn tail from a crash during a commit that never returned.
+      spdlog::warn("offsets: {}: cut a torn tail of {} bytes at position {} (lost: {})", path_,
+                   d.bytes, d.position, lost);
+    } else {
+      damaged_inside = true;
+      spdlog::error(
+          "offsets: {}: damaged entries skipped at position {} ({} bytes; lost: {}); the "
+          "entries after them are kept; those consumer groups resume from an older commit "
+          "or auto.offset.reset",
+          path_, d.position, d.bytes, lost);
+    }
   }
-  if (pos < data.size()) {
-    // A torn tail from a crash during a commit that never returned: drop it.
-    PINPIPE_RETURN_IF_ERROR(file_->Truncate(pos));
-    PINPIPE_RETURN_IF_ERROR(file_->DataSync());
-  }
-  file_size_ = pos;
+  file_size_ = load_report_.good_end;
   live_bytes_ = 0;
   for (const auto& [k, v] : offsets_) {
     live_bytes_ += kFrameHeader + 20 + std::get<0>(k).size() + std::get<1>(k).size() +
                    v.metadata.size();
+  }
+  if (damaged_inside) {
+    // Keep the damaged bytes for inspection, then rewrite the store from what survived.
+    PINPIPE_RETURN_IF_ERROR(fs_->WriteFileAtomically(path_ + ".damaged", data));
+    spdlog::error("offsets: the damaged file was saved as {}.damaged", path_);
+    return MaybeCompact(/*force=*/true);
+  }
+  if (file_size_ < data.size()) {
+    PINPIPE_RETURN_IF_ERROR(file_->Truncate(file_size_));
+    PINPIPE_RETURN_IF_ERROR(file_->DataSync());
   }
   return MaybeCompact();
 }
@@ -153,16 +263,17 @@ Status OffsetStore::AppendEntries(std::unique_lock<std::mutex>& lock,
 }
 
 Status OffsetStore::Commit(std::string_view group, std::span<const OffsetCommit> commits) {
-  if (group.size() > 65535) return MakeError(ErrorCode::kInvalidArgument, "group id too long");
   std::string buf;
   for (const auto& c : commits) {
-    if (c.topic.size() > 65535 || c.offset < 0) {
-      return MakeError(ErrorCode::kInvalidArgument, "invalid offset commit");
-    }
+    PINPIPE_RETURN_IF_ERROR(ValidateOffsetCommit(group, c));
     AppendFrame(buf, group, c.topic, c.partition, c.offset, c.metadata);
   }
   std::unique_lock lock(mu_);
-  PINPIPE_RETURN_IF_ERROR(AppendEntries(lock, buf));
+  if (Status st = AppendEntries(lock, buf); !st) {
+    commit_errors_.fetch_add(1, std::memory_order_relaxed);
+    return st;
+  }
+  commits_.fetch_add(commits.size(), std::memory_order_relaxed);
   for (const auto& c : commits) {
     Key key{std::string(group), std::string(c.topic), c.partition};
     auto it = offsets_.find(key);
@@ -176,8 +287,10 @@ Status OffsetStore::Commit(std::string_view group, std::span<const OffsetCommit>
   return MaybeCompact();
 }
 
-Status OffsetStore::MaybeCompact() {
-  if (syncing_ || file_size_ < (1u << 20) || file_size_ < 2 * live_bytes_) return OkStatus();
+Status OffsetStore::MaybeCompact(bool force) {
+  if (!force && (syncing_ || file_size_ < (1u << 20) || file_size_ < 2 * live_bytes_)) {
+    return OkStatus();
+  }
   std::string buf;
   for (const auto& [k, v] : offsets_) {
     AppendFrame(buf, std::get<0>(k), std::get<1>(k), std::get<2>(k), v.offset, v.metadata);
@@ -215,6 +328,28 @@ std::vector<std::string> OffsetStore::Groups() const {
     if (out.empty() || out.back() != std::get<0>(k)) out.push_back(std::get<0>(k));
   }
   return out;
+}
+
+void OffsetStore::RenderPrometheus(std::string& out) const {
+  uint64_t damaged = 0, bytes = 0;
+  for (const auto& d : load_report_.damage) {
+    damaged += d.tail ? 0 : 1;
+    bytes += d.bytes;
+  }
+  out += "# HELP pinpipe_offsets_committed_total Consumer-group offsets committed durably.\n"
+         "# TYPE pinpipe_offsets_committed_total counter\n"
+         "pinpipe_offsets_committed_total " + std::to_string(commits_.load()) + "\n"
+         "# HELP pinpipe_offsets_commit_errors_total Offset commits that failed to write or sync.\n"
+         "# TYPE pinpipe_offsets_commit_errors_total counter\n"
+         "pinpipe_offsets_commit_errors_total " + std::to_string(commit_errors_.load()) + "\n"
+         "# HELP pinpipe_offsets_damaged_entries_total Damaged stretches of the offsets file "
+         "skipped at start-up (torn tails not counted).\n"
+         "# TYPE pinpipe_offsets_damaged_entries_total counter\n"
+         "pinpipe_offsets_damaged_entries_total " + std::to_string(damaged) + "\n"
+         "# HELP pinpipe_offsets_damaged_bytes_total Bytes of the offsets file skipped or cut at "
+         "start-up.\n"
+         "# TYPE pinpipe_offsets_damaged_bytes_total counter\n"
+         "pinpipe_offsets_damaged_bytes_total " + std::to_string(bytes) + "\n";
 }
 
 Status OffsetStore::DeleteGroup(std::string_view group) {
