@@ -128,6 +128,10 @@ void ReadLogicalType(ThriftReader& r, LogicalType* lt) {
         lt->bit_width = static_cast<int8_t>(r.ReadInt(ft));
       } else if (id == LogicalType::kInteger && fid == 2) {
         lt->is_signed = r.ReadBool(ft);
+      } else if (id == LogicalType::kDecimal && fid == 1) {
+        lt->scale = static_cast<int32_t>(r.ReadInt(ft));
+      } else if (id == LogicalType::kDecimal && fid == 2) {
+        lt->precision = static_cast<int32_t>(r.ReadInt(ft));
       } else {
         r.Skip(ft);
       }
