@@ -362,5 +362,48 @@ TEST(RowAssembler, MapsAndStructs) {
   EXPECT_FALSE(out.empty());
 }
 
+TEST(RowAssembler, LegacyTwoLevelListsAndBareRepeatedFields) {
+  // optional group a (LIST) { repeated int32 array; }  and  repeated int32 r;  (parquet-java's
+  // and Spark's legacy layouts, LogicalTypes.md "Backward-compatibility rules").
+  using format::SchemaElement;
+  std::vector<SchemaElement> el(4);
+  el[0].name = "spark_schema";
+  el[0].num_children = 2;
+  el[1].name = "a";
+  el[1].repetition_type = format::Repetition::kOptional;
+  el[1].converted_type = format::ConvertedType::kList;
+  el[1].num_children = 1;
+  el[2].name = "array";
+  el[2].repetition_type = format::Repetition::kRepeated;
+  el[2].type = format::Type::kInt32;
+  el[3].name = "r";
+  el[3].repetition_type = format::Repetition::kRepeated;
+  el[3].type = format::Type::kInt32;
+  auto s = Schema::FromElements(el);
+  ASSERT_TRUE(s) << s.error().message();
+  ASSERT_EQ(s->leaves()[0].max_def, 2);
+  ASSERT_EQ(s->leaves()[1].max_def, 1);
+  LeafData a(s->leaves()[0]), r(s->leaves()[1]);
+  // a: [1,2] | null | []     r: [5] | [] | [6,7]
+  a.rep = {0, 1, 0, 0};
+  a.def = {2, 2, 0, 1};
+  a.i32 = {1, 2};
+  r.rep = {0, 0, 0, 1};
+  r.def = {1, 0, 1, 1};
+  r.i32 = {5, 6, 7};
+  RowAssembler rows;
+  rows.Reset({&a, &r});
+  RenderNode na = BuildRenderNode(*s, 0), nr = BuildRenderNode(*s, 1);
+  std::vector<std::string> got;
+  for (int i = 0; i < 3; ++i) {
+    std::string out;
+    rows.Render(na, &out);
+    out += '|';
+    rows.Render(nr, &out);
+    got.push_back(out);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"[1,2]|[5]", "null|[]", "[]|[6,7]"}));
+}
+
 }  // namespace
 }  // namespace pinpipe::lake
