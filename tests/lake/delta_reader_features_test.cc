@@ -247,6 +247,21 @@ TEST(HandMadeDeletionVectors, InlineFileAndCorrupt) {
   ASSERT_TRUE(with_file) << with_file.error().message();
   EXPECT_EQ(*with_file, *after);
 
+  // The same file by absolute path ('p', a file: URI), placed outside the table.
+  fs::path abs = fs::temp_directory_path() / ("pinpipe-dv-abs-" + std::to_string(::getpid()) + ".bin");
+  fs::copy_file(dir / "ab/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin", abs,
+                fs::copy_options::overwrite_existing);
+  std::string add_p = R"({"add":{"path":")" + f.path + R"(","partitionValues":{},"size":)" + std::to_string(f.size) +
+                      R"(,"modificationTime":3,"dataChange":true,"deletionVector":{"storageType":"p","pathOrInlineDv":"file://)" +
+                      abs.string() + R"(","offset":1,"sizeInBytes":)" + std::to_string(bitmap.size()) + R"(,"cardinality":2}}})";
+  std::snprintf(name, sizeof name, "_delta_log/%020lld.json", static_cast<long long>(v + 2));
+  std::ofstream(dir / name) << add_p << "\n";
+  auto by_path = Rows(dir);
+  fs::remove(abs);
+  ASSERT_TRUE(by_path) << by_path.error().message();
+  EXPECT_EQ(*by_path, *after);
+  fs::remove(dir / name);
+
   // A flipped bit in the DV file: the checksum catches it.
   file[8] ^= 1;
   std::ofstream(dir / "ab/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin", std::ios::binary | std::ios::trunc) << file;
