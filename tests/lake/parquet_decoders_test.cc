@@ -14,6 +14,7 @@
 #include "lake/parquet_delta_encoding.h"
 #include "lake/parquet_encoding.h"
 #include "lake/parquet_format.h"
+#include "lake/parquet_reader.h"
 #include "lake/parquet_row_render.h"
 #include "lake/parquet_value_format.h"
 
@@ -360,6 +361,79 @@ TEST(RowAssembler, MapsAndStructs) {
   std::string out;
   for (int r = 0; r < 4; ++r) rows.Render(m, &out);
   EXPECT_FALSE(out.empty());
+}
+
+// A whole file by hand: one optional INT64 column, one data page v2 holding [1, null, 3, null,
+// 5] as RLE definition levels (never compressed) + DELTA_BINARY_PACKED values (compressed with
+// `codec` when is_compressed), then the footer.
+std::string HandMadeV2File(format::Codec codec) {
+  std::string levels("\x03\x15", 2);  // bit-packed group: 1,0,1,0,1 (+ padding)
+  auto dbp = Bytes({0x80, 0x01, 0x04, 0x03, 0x02, 0x04, 0, 0, 0, 0});
+  std::string values(dbp.begin(), dbp.end()), stored;
+  EXPECT_TRUE(Compress(codec, values.data(), values.size(), &stored));
+  format::PageHeader ph;
+  ph.type = format::PageType::kDataPageV2;
+  ph.uncompressed_page_size = static_cast<int32_t>(levels.size() + values.size());
+  ph.compressed_page_size = static_cast<int32_t>(levels.size() + stored.size());
+  format::DataPageHeaderV2 h;
+  h.num_values = 5;
+  h.num_nulls = 2;
+  h.num_rows = 5;
+  h.encoding = format::kDeltaBinaryPacked;
+  h.definition_levels_byte_length = static_cast<int32_t>(levels.size());
+  h.repetition_levels_byte_length = 0;
+  h.is_compressed = codec != format::Codec::kUncompressed;
+  ph.data_page_header_v2 = h;
+  std::string file = "PAR1";
+  std::string chunk;
+  format::Serialize(ph, &chunk);
+  chunk += levels + stored;
+  file += chunk;
+  format::FileMetaData md;
+  md.version = 2;
+  format::SchemaElement root, x;
+  root.name = "schema";
+  root.num_children = 1;
+  x.name = "x";
+  x.type = format::Type::kInt64;
+  x.repetition_type = format::Repetition::kOptional;
+  md.schema = {root, x};
+  md.num_rows = 5;
+  format::ColumnMetaData cm;
+  cm.type = format::Type::kInt64;
+  cm.encodings = {format::kRle, format::kDeltaBinaryPacked};
+  cm.path_in_schema = {"x"};
+  cm.codec = codec;
+  cm.num_values = 5;
+  cm.total_compressed_size = static_cast<int64_t>(chunk.size());
+  cm.total_uncompressed_size = static_cast<int64_t>(chunk.size());
+  cm.data_page_offset = 4;
+  format::ColumnChunk cc;
+  cc.file_offset = 4;
+  cc.meta_data = cm;
+  format::RowGroup rg;
+  rg.columns = {cc};
+  rg.num_rows = 5;
+  rg.total_byte_size = static_cast<int64_t>(chunk.size());
+  md.row_groups = {rg};
+  std::string footer;
+  format::Serialize(md, &footer);
+  file += footer;
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  file.append(reinterpret_cast<const char*>(&len), 4);
+  return file + "PAR1";
+}
+
+TEST(HandMadeFile, DataPageV2WithDeltaBinaryPacked) {
+  for (auto codec : {format::Codec::kUncompressed, format::Codec::kZstd, format::Codec::kSnappy}) {
+    auto r = ParquetReader::Open(MemorySource(HandMadeV2File(codec)));
+    ASSERT_TRUE(r) << r.error().message();
+    LeafData d;
+    auto st = (*r)->ReadLeaf(0, 0, &d);
+    ASSERT_TRUE(st) << st.error().message();
+    EXPECT_EQ(d.def, (std::vector<uint8_t>{1, 0, 1, 0, 1}));
+    EXPECT_EQ(d.i64, (std::vector<int64_t>{1, 3, 5}));
+  }
 }
 
 TEST(RowAssembler, LegacyTwoLevelListsAndBareRepeatedFields) {
