@@ -233,8 +233,12 @@ int64_t Int96ToMicros(const uint8_t* p) {
   int32_t julian;
   std::memcpy(&nanos, p, 8);
   std::memcpy(&julian, p + 8, 4);
-  int64_t micros = nanos >= 0 ? nanos / 1000 : -((999 - nanos) / 1000);
-  return (static_cast<int64_t>(julian) - 2440588) * 86400000000LL + micros;
+  // Any Julian day fits in 128 bits; beyond the int64 µs range (±292,000 years) saturate.
+  __int128 micros = nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0);
+  __int128 v = (static_cast<__int128>(julian) - 2440588) * 86400000000LL + micros;
+  if (v > INT64_MAX) return INT64_MAX;
+  if (v < INT64_MIN) return INT64_MIN;
+  return static_cast<int64_t>(v);
 }
 
 Status DecodePlain(const uint8_t* data, size_t size, size_t n, LeafData* out, size_t* consumed) {

@@ -170,6 +170,17 @@ TEST(Plain, FloatInt96AndFixed) {
   LeafData t = Typed(LeafType::kInt96);
   ASSERT_TRUE(DecodePlain(raw, sizeof raw, 2, &t, &used));
   EXPECT_EQ(t.i64, (std::vector<int64_t>{1, -1}));
+  // A Julian day far outside the µs range saturates instead of overflowing (found by
+  // fuzz/lake_decoders_fuzz).
+  day = 165334899 + 2440588;
+  nanos = 0;
+  std::memcpy(raw, &nanos, 8);
+  std::memcpy(raw + 8, &day, 4);
+  day = -2000000000;
+  std::memcpy(raw + 20, &day, 4);
+  LeafData far = Typed(LeafType::kInt96);
+  ASSERT_TRUE(DecodePlain(raw, sizeof raw, 2, &far, &used));
+  EXPECT_EQ(far.i64, (std::vector<int64_t>{std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}));
 
   auto fixed = Bytes({1, 2, 3, 4, 5, 6});
   LeafData x = Typed(LeafType::kFixed, 3);
