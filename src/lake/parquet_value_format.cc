@@ -156,9 +156,11 @@ void AppendTimestamp(int64_t value, int unit, bool utc, std::string* out) {
   if (unit < 1 || unit > 3) unit = 2;
   int64_t per_day = kUnitsPerSecond[unit] * 86400;
   int64_t days = FloorDiv(value, per_day);
+  // days * per_day may leave the int64 range near its ends: the remainder in 128 bits.
+  auto of_day = static_cast<int64_t>(static_cast<__int128>(value) - static_cast<__int128>(days) * per_day);
   AppendCivilDate(days, out);
   out->push_back('T');
-  AppendTimeOfDay(value - days * per_day, unit, out);
+  AppendTimeOfDay(of_day, unit, out);
   if (utc) out->push_back('Z');
 }
 

@@ -274,6 +274,11 @@ TEST(ValueFormat, TimesDatesTimestampsUuidFloat) {
   EXPECT_EQ(Show(ts, d, 2, false), "2023-11-14T22:13:20.123");  // digits of the unit
   ts.unit = 3;
   EXPECT_EQ(Show(ts, d, 2, false), "1970-01-01T00:28:20.000000123");
+  // The ends of the int64 range (saturated INT96 values) format without overflow.
+  d.i64 = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  ts.unit = 2;
+  EXPECT_EQ(Show(ts, d, 0, false), "-290308-12-21T19:59:05.224192");
+  EXPECT_EQ(Show(ts, d, 1, false), "294247-01-10T04:00:54.775807");
   ValueFormat date;
   date.kind = ValueFormat::kDate;
   LeafData days = Typed(LeafType::kInt32);
