@@ -1,6 +1,8 @@
 // pinpipe lake write-fixtures DIR: deterministic Parquet files (one per codec) + expected.json,
 // read back by the interop tests with DuckDB and hyparquet.
 // pinpipe lake bench-write --rows N OUT: writes the clean pin schema, timing only the writer.
+// pinpipe lake parquet-cat FILE: any Parquet file's rows as JSON lines (nested values included),
+// the way `lake show --format json` renders them.
 #include <chrono>
 #include <thread>
 #include <cinttypes>
@@ -11,7 +13,10 @@
 #include <vector>
 
 #include "cli/cli_context.h"
+#include "common/json_writer.h"
 #include "lake/parquet_compression.h"
+#include "lake/parquet_reader.h"
+#include "lake/parquet_row_render.h"
 #include "lake/parquet_writer.h"
 
 namespace pinpipe::cli {
@@ -271,6 +276,52 @@ int BenchWrite(const std::string& out, int64_t rows, const std::string& codec_na
   return 0;
 }
 
+int ParquetCat(const std::string& path, int64_t limit) {
+  auto r = lake::ParquetReader::Open(path);
+  if (!r) {
+    std::fprintf(stderr, "pinpipe: %s\n", r.error().message().c_str());
+    return 1;
+  }
+  const lake::Schema& schema = (*r)->schema();
+  std::vector<lake::RenderNode> nodes;
+  for (size_t t = 0; t < schema.fields().size(); ++t) nodes.push_back(lake::BuildRenderNode(schema, t));
+  std::vector<lake::LeafData> leaves(schema.leaves().size());
+  lake::RowAssembler rows;
+  std::string out;
+  int64_t emitted = 0;
+  for (size_t rg = 0; rg < (*r)->num_row_groups(); ++rg) {
+    std::vector<const lake::LeafData*> ptrs;
+    for (size_t l = 0; l < leaves.size(); ++l) {
+      auto st = (*r)->ReadLeaf(rg, l, &leaves[l]);
+      if (!st) {
+        std::fprintf(stderr, "pinpipe: %s: %s\n", path.c_str(), st.error().message().c_str());
+        return 1;
+      }
+      ptrs.push_back(&leaves[l]);
+    }
+    rows.Reset(std::move(ptrs));
+    for (int64_t i = 0; i < (*r)->metadata().row_groups[rg].num_rows; ++i) {
+      if (limit > 0 && emitted >= limit) break;
+      out += '{';
+      for (size_t t = 0; t < nodes.size(); ++t) {
+        if (t) out += ',';
+        AppendJsonString(out, nodes[t].name);
+        out += ':';
+        rows.Render(nodes[t], &out);
+      }
+      out += "}\n";
+      ++emitted;
+      if (out.size() > (1u << 16)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
 // The "lake" command group is shared with the Delta commands: reuse it if it exists.
 CLI::App* LakeGroup(CLI::App& app) {
   for (auto* sub : app.get_subcommands([](CLI::App* a) { return a->get_name() == "lake"; })) return sub;
@@ -299,6 +350,13 @@ void RegisterLakeParquetCommands(CLI::App& app, CliContext& /*ctx*/) {
   bw->add_option("--rows", bw_rows, "Rows to write");
   bw->add_option("--codec", bw_codec, "snappy|zstd|gzip|uncompressed");
   bw->callback([] { std::exit(BenchWrite(bw_out, bw_rows, bw_codec)); });
+
+  auto* pc = lake->add_subcommand("parquet-cat", "Print a Parquet file's rows as JSON lines (nested values included)");
+  static std::string pc_file;
+  static int64_t pc_limit = 0;
+  pc->add_option("FILE", pc_file, "Parquet file")->required();
+  pc->add_option("--limit", pc_limit, "At most N rows (0 = all)");
+  pc->callback([] { std::exit(ParquetCat(pc_file, pc_limit)); });
 }
 
 }  // namespace pinpipe::cli

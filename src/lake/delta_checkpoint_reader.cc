@@ -1,5 +1,9 @@
 // Reads V1 checkpoints (single file or all parts of a multi-part one) back into actions by
 // assembling the action structs from the leaf columns' definition/repetition levels.
+#include <simdjson.h>
+
+#include "common/json_writer.h"
+#include "lake/delta_log_files.h"
 #include "lake/delta_checkpoint.h"
 #include "lake/delta_checkpoint_schema.h"
 #include "lake/parquet_reader.h"
@@ -54,7 +58,8 @@ class PartReader {
   PartReader(const ParquetReader& reader, std::string_view what)
       : reader_(reader), leaves_(reader.schema()), what_(what) {}
 
-  Status ReadRowGroup(size_t rg, std::vector<Action>* out) {
+  // sidecars: receives the sidecar.path of V2 checkpoints (may be null).
+  Status ReadRowGroup(size_t rg, std::vector<Action>* out, std::vector<std::string>* sidecars = nullptr) {
     data_.clear();
     data_.resize(reader_.schema().leaves().size());
     loaded_.assign(data_.size(), false);
@@ -75,6 +80,9 @@ class PartReader {
     PINPIPE_ASSIGN_OR_RETURN(Cursor add_stats, C("add.stats"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor add_dv_type, C("add.deletionVector.storageType"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor add_dv_path, C("add.deletionVector.pathOrInlineDv"));
+    PINPIPE_ASSIGN_OR_RETURN(Cursor add_dv_offset, C("add.deletionVector.offset"));
+    PINPIPE_ASSIGN_OR_RETURN(Cursor add_dv_size, C("add.deletionVector.sizeInBytes"));
+    PINPIPE_ASSIGN_OR_RETURN(Cursor add_dv_card, C("add.deletionVector.cardinality"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor rm_path, C("remove.path"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor rm_ts, C("remove.deletionTimestamp"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor rm_dc, C("remove.dataChange"));
@@ -97,6 +105,7 @@ class PartReader {
     PINPIPE_ASSIGN_OR_RETURN(Cursor p_writer, C("protocol.minWriterVersion"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor p_rf, C("protocol.readerFeatures.element"));
     PINPIPE_ASSIGN_OR_RETURN(Cursor p_wf, C("protocol.writerFeatures.element"));
+    PINPIPE_ASSIGN_OR_RETURN(Cursor sc_path, C("sidecar.path"));
 
     for (int64_t row = 0; row < rows; ++row) {
       // txn
@@ -112,6 +121,8 @@ class PartReader {
       StringMap atags = ReadMap(add_tags_k, add_tags_v);
       std::optional<std::string> astats = OptStr(add_stats);
       std::optional<std::string> dv_type = OptStr(add_dv_type), dv_path = OptStr(add_dv_path);
+      std::optional<int64_t> dv_offset = OptInt(add_dv_offset), dv_size = OptInt(add_dv_size),
+                             dv_card = OptInt(add_dv_card);
       if (apath) {
         AddFile a;
         a.path = std::move(*apath);
@@ -122,8 +133,15 @@ class PartReader {
         a.tags = std::move(atags);
         a.stats = std::move(astats);
         if (dv_type) {
-          a.deletion_vector_json = "{\"storageType\":\"" + *dv_type + "\",\"pathOrInlineDv\":\"" +
-                                   dv_path.value_or("") + "\"}";
+          // The descriptor as the JSON log spells it (PROTOCOL.md "Deletion Vector Descriptor").
+          std::string j = "{\"storageType\":";
+          AppendJsonString(j, *dv_type);
+          j += ",\"pathOrInlineDv\":";
+          AppendJsonString(j, dv_path.value_or(""));
+          if (dv_offset) j += ",\"offset\":" + std::to_string(*dv_offset);
+          j += ",\"sizeInBytes\":" + std::to_string(dv_size.value_or(0));
+          j += ",\"cardinality\":" + std::to_string(dv_card.value_or(0)) + "}";
+          a.deletion_vector_json = std::move(j);
         }
         out->emplace_back(std::move(a));
       }
@@ -170,6 +188,9 @@ class PartReader {
         out->emplace_back(Protocol{static_cast<int32_t>(*rv), static_cast<int32_t>(*wv),
                                    std::move(rf), std::move(wf)});
       }
+      // sidecar (V2 checkpoints)
+      std::optional<std::string> sc = OptStr(sc_path);
+      if (sc && sidecars) sidecars->push_back(std::move(*sc));
     }
     return OkStatus();
   }
@@ -248,17 +269,59 @@ class PartReader {
 
 }  // namespace
 
+namespace {
+
+Result<std::unique_ptr<ParquetReader>> OpenParquet(TableStorage& storage, const std::string& key) {
+  if (auto local = storage.LocalPath(key)) return ParquetReader::Open(*local);
+  PINPIPE_ASSIGN_OR_RETURN(std::string bytes, storage.Get(key));
+  return ParquetReader::Open(MemorySource(std::move(bytes)));
+}
+
+// The sidecar paths named by the "sidecar" actions of a JSON V2 checkpoint.
+Status JsonSidecars(std::string_view body, std::vector<std::string>* out) {
+  simdjson::dom::parser parser;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t nl = body.find('\n', pos);
+    if (nl == std::string_view::npos) nl = body.size();
+    std::string_view line = body.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.find("\"sidecar\"") == std::string_view::npos) continue;
+    simdjson::dom::element doc;
+    if (parser.parse(line.data(), line.size()).get(doc)) return MakeError(ErrorCode::kCorruption, "V2 checkpoint: bad JSON line");
+    std::string_view path;
+    if (!doc["sidecar"]["path"].get(path)) out->emplace_back(path);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<std::vector<Action>> ReadCheckpoint(TableStorage& storage,
                                            const std::vector<std::string>& part_keys) {
   std::vector<Action> actions;
+  std::vector<std::string> sidecars;
   for (const auto& key : part_keys) {
-    std::unique_ptr<ParquetReader> reader;
-    if (auto local = storage.LocalPath(key)) {
-      PINPIPE_ASSIGN_OR_RETURN(reader, ParquetReader::Open(*local));
-    } else {
-      PINPIPE_ASSIGN_OR_RETURN(std::string bytes, storage.Get(key));
-      PINPIPE_ASSIGN_OR_RETURN(reader, ParquetReader::Open(MemorySource(std::move(bytes))));
+    if (key.ends_with(".json")) {  // V2 checkpoint in JSON: actions + sidecar references
+      PINPIPE_ASSIGN_OR_RETURN(std::string body, storage.Get(key));
+      PINPIPE_ASSIGN_OR_RETURN(auto parsed, ParseCommit(body, key));
+      for (auto& a : parsed) actions.push_back(std::move(a));
+      PINPIPE_RETURN_IF_ERROR(JsonSidecars(body, &sidecars));
+      continue;
     }
+    PINPIPE_ASSIGN_OR_RETURN(auto reader, OpenParquet(storage, key));
+    PartReader part(*reader, key);
+    for (size_t rg = 0; rg < reader->num_row_groups(); ++rg) {
+      PINPIPE_RETURN_IF_ERROR(part.ReadRowGroup(rg, &actions, &sidecars));
+    }
+  }
+  // V2 checkpoints (PROTOCOL.md "V2 Spec"): the file actions live in sidecar Parquet files under
+  // _delta_log/_sidecars/, with the checkpoint schema's add/remove columns.
+  for (const auto& path : sidecars) {
+    if (path.find('/') != std::string::npos || path.find("..") != std::string::npos)
+      return MakeError(ErrorCode::kUnsupported, "sidecar outside _delta_log/_sidecars: " + path);
+    std::string key = std::string(kLogDir) + "_sidecars/" + path;
+    PINPIPE_ASSIGN_OR_RETURN(auto reader, OpenParquet(storage, key));
     PartReader part(*reader, key);
     for (size_t rg = 0; rg < reader->num_row_groups(); ++rg) {
       PINPIPE_RETURN_IF_ERROR(part.ReadRowGroup(rg, &actions));

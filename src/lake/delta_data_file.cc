@@ -36,6 +36,9 @@ const char* DeltaNameFor(LeafType t) {
     case LeafType::kBinary:
       return "binary";
     case LeafType::kUnsupported:
+    case LeafType::kFloat:
+    case LeafType::kInt96:
+    case LeafType::kFixed:
       break;
   }
   return nullptr;

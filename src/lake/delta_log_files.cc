@@ -52,6 +52,17 @@ std::optional<LogFileName> ParseLogFileName(std::string_view name) {
   constexpr std::string_view kCp = ".checkpoint.";
   if (!name.starts_with(kCp)) return std::nullopt;
   name.remove_prefix(kCp.size());
+  // V2: a 36-character UUID, then .json or .parquet.
+  if (name.size() > 36 && name[8] == '-' && name[13] == '-' && name[18] == '-' && name[23] == '-' &&
+      (name.substr(36) == ".json" || name.substr(36) == ".parquet")) {
+    for (size_t i = 0; i < 36; ++i) {
+      char c = name[i];
+      bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (i == 8 || i == 13 || i == 18 || i == 23 ? c != '-' : !hex) return std::nullopt;
+    }
+    f.kind = LogFileName::Kind::kV2Checkpoint;
+    return f;
+  }
   if (!TakeDigits(name, 10, &f.part) || name.empty() || name[0] != '.') return std::nullopt;
   name.remove_prefix(1);
   if (!TakeDigits(name, 10, &f.parts) || name != ".parquet") return std::nullopt;

@@ -14,7 +14,7 @@ inline constexpr std::string_view kLogDir = "_delta_log/";
 inline constexpr std::string_view kLastCheckpointKey = "_delta_log/_last_checkpoint";
 
 struct LogFileName {
-  enum class Kind { kCommit, kCheckpoint, kMultiPartCheckpoint };
+  enum class Kind { kCommit, kCheckpoint, kMultiPartCheckpoint, kV2Checkpoint };
   Kind kind = Kind::kCommit;
   int64_t version = 0;
   int32_t part = 0;   // multi-part: 1-based part number
@@ -28,8 +28,9 @@ std::string CheckpointKey(int64_t version);
 // "_delta_log/00000000000000000010.checkpoint.0000000001.0000000002.parquet"
 std::string CheckpointPartKey(int64_t version, int32_t part, int32_t parts);
 
-// Classifies a file name (without the directory). Anything else — .crc files, compacted logs,
-// V2 checkpoints, temp files — yields nullopt and is ignored by readers.
+// Classifies a file name (without the directory); V2 checkpoints are
+// "<version>.checkpoint.<uuid>.json|parquet". Anything else — .crc files, compacted logs, temp
+// files — yields nullopt and is ignored by readers.
 std::optional<LogFileName> ParseLogFileName(std::string_view name);
 
 }  // namespace pinpipe::lake

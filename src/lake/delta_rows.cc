@@ -3,9 +3,15 @@
 #include <cmath>
 #include <cstdio>
 
-#include "lake/delta_stats.h"
+#include <cstdlib>
+
 #include "common/json_writer.h"
+#include "lake/delta_column_mapping.h"
+#include "lake/delta_deletion_vector.h"
+#include "lake/delta_stats.h"
 #include "lake/parquet_reader.h"
+#include "lake/parquet_row_render.h"
+#include "lake/parquet_value_format.h"
 
 namespace pinpipe::lake {
 
@@ -13,10 +19,28 @@ namespace {
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-void AppendDate(int64_t days, std::string* out) {
-  // Reuse the timestamp formatter and keep the date part.
-  std::string ts = FormatTimestampMillisUtc(days * 86400LL * 1000000LL);
-  out->append(ts, 0, ts.find('T'));
+// The file child that holds table field f (physical name, or field id in id mode), or -1.
+int FindChild(const std::vector<RenderNode>& children, const DeltaField& f, ColumnMappingMode mode) {
+  FieldMapping m = mode == ColumnMappingMode::kNone ? FieldMapping{f.name, std::nullopt} : MappingOf(f);
+  for (size_t i = 0; i < children.size(); ++i) {
+    const RenderNode& c = children[i];
+    if (mode == ColumnMappingMode::kId && m.id) {
+      if (c.field_id && *c.field_id == *m.id) return static_cast<int>(i);
+    } else if (c.name == m.physical_name) {
+      return static_cast<int>(i);
+    }
+  }
+  // id mode with files that carry no field ids: fall back to the physical name.
+  if (mode == ColumnMappingMode::kId)
+    for (size_t i = 0; i < children.size(); ++i)
+      if (!children[i].field_id && children[i].name == m.physical_name) return static_cast<int>(i);
+  return -1;
+}
+
+int64_t RowGroupFirstRow(const ParquetReader& r, size_t rg) {
+  int64_t n = 0;
+  for (size_t g = 0; g < rg; ++g) n += r.metadata().row_groups[g].num_rows;
+  return n;
 }
 
 enum class Render { kJson, kText };
@@ -24,80 +48,108 @@ enum class Render { kJson, kText };
 // How one table column is produced for the current row group.
 struct ColumnSource {
   const DeltaType* type = nullptr;  // the table schema type
-  const LeafData* leaf = nullptr;   // null: the file lacks the column (all null) or partition
   const std::optional<std::string>* partition_value = nullptr;
-  bool is_list = false;
-  int list_present_def = 0;  // def level of a present (possibly empty) list
-  // Cursor state.
-  size_t entry = 0, value = 0;
+  bool present = false;  // the file has the column
+  RenderNode node;       // its render tree (file leaf indices), reshaped to the table schema
   // Current row.
   bool null = true;
-  size_t row_value = 0;                 // primitive: value index
-  size_t list_begin = 0, list_end = 0;  // list: level entries of this row
-  size_t list_value = 0;                // list: value index of the first present element
+  int64_t value = -1;    // top-level primitive: value index into leaf
+  const LeafData* leaf = nullptr;
+  std::string json;      // nested: the rendered cell
 };
 
-const DeltaType& ElementType(const DeltaType& t) {
-  return t.kind == DeltaType::Kind::kArray ? t.children[0] : t;
+Status Mismatch(const std::string& file, const std::string& column, const DeltaType& t) {
+  return MakeError(ErrorCode::kUnsupported, file + ": column '" + column + "' of type " + t.ToString() +
+                                                " does not match the Parquet type in the file");
 }
 
-void AppendScalar(const DeltaType& type, const LeafData& leaf, size_t v, Render mode,
-                  std::string* out) {
-  const std::string& name = type.primitive;
-  switch (leaf.type) {
-    case LeafType::kInt32:
-      if (name == "date") {
-        if (mode == Render::kJson) out->push_back('"');
-        AppendDate(leaf.i32[v], out);
-        if (mode == Render::kJson) out->push_back('"');
-      } else {
-        *out += std::to_string(leaf.i32[v]);
-      }
-      return;
-    case LeafType::kInt64:
-    case LeafType::kTimestamp:
-      if (name == "timestamp" || name == "timestamp_ntz") {
-        if (mode == Render::kJson) out->push_back('"');
-        *out += FormatTimestampMicrosUtc(leaf.i64[v]);
-        if (mode == Render::kJson) out->push_back('"');
-      } else {
-        *out += std::to_string(leaf.i64[v]);
-      }
-      return;
-    case LeafType::kDouble: {
-      double d = leaf.f64[v];
-      if (std::isfinite(d)) {
-        AppendJsonDouble(*out, d);
-      } else {
-        const char* s = std::isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
-        if (mode == Render::kJson) {
-          AppendJsonString(*out, s);
-        } else {
-          *out += s;
+// Decimal scale from "decimal(p,s)".
+int32_t DecimalScale(const std::string& t) {
+  auto comma = t.find(',');
+  if (comma == std::string::npos) return 0;
+  return std::atoi(t.c_str() + comma + 1);
+}
+
+// Shapes the file's render tree like the table's type: table names (column mapping), table
+// field order, missing fields as null, file-only fields hidden, formats from the Delta type.
+Status Reshape(RenderNode* n, const DeltaType& t, ColumnMappingMode mode, const std::string& file,
+               const std::string& column) {
+  switch (t.kind) {
+    case DeltaType::Kind::kPrimitive: {
+      if (n->kind != RenderNode::Kind::kPrimitive) return Mismatch(file, column, t);
+      ValueFormat& f = n->format;
+      const std::string& p = t.primitive;
+      if (p == "timestamp" || p == "timestamp_ntz") {
+        if (f.kind == ValueFormat::kInt) {
+          f.kind = ValueFormat::kTimestamp;
+          f.unit = 2;
+        }
+        if (f.kind == ValueFormat::kTimestamp) f.utc = p == "timestamp";
+      } else if (p == "date") {
+        if (f.kind == ValueFormat::kInt) f.kind = ValueFormat::kDate;
+      } else if (p == "string") {
+        if (f.kind == ValueFormat::kBinary) f.kind = ValueFormat::kString;
+      } else if (p.starts_with("decimal")) {
+        if (f.kind == ValueFormat::kInt || f.kind == ValueFormat::kBinary) {
+          f.kind = ValueFormat::kDecimal;
+          f.scale = DecimalScale(p);
         }
       }
-      return;
+      return OkStatus();
     }
-    case LeafType::kBoolean:
-      *out += leaf.b[v] ? "true" : "false";
-      return;
-    case LeafType::kString:
-    case LeafType::kBinary:
-      if (mode == Render::kJson) {
-        AppendJsonString(*out, leaf.str[v]);
-      } else {
-        *out += leaf.str[v];
+    case DeltaType::Kind::kArray:
+      if (n->kind != RenderNode::Kind::kList || n->children.size() != 1) return Mismatch(file, column, t);
+      return Reshape(&n->children[0], t.children[0], mode, file, column);
+    case DeltaType::Kind::kMap:
+      if (n->kind != RenderNode::Kind::kMap || n->children.size() != 2) return Mismatch(file, column, t);
+      PINPIPE_RETURN_IF_ERROR(Reshape(&n->children[0], t.children[0], mode, file, column));
+      return Reshape(&n->children[1], t.children[1], mode, file, column);
+    case DeltaType::Kind::kStruct: {
+      if (n->kind != RenderNode::Kind::kStruct) return Mismatch(file, column, t);
+      std::vector<RenderNode> from = std::move(n->children);
+      std::vector<bool> used(from.size(), false);
+      n->children.clear();
+      for (const auto& df : t.fields) {
+        int match = FindChild(from, df, mode);
+        if (match < 0 || used[static_cast<size_t>(match)]) {
+          RenderNode missing;
+          missing.kind = RenderNode::Kind::kMissing;
+          missing.name = df.name;
+          n->children.push_back(std::move(missing));
+          continue;
+        }
+        used[static_cast<size_t>(match)] = true;
+        RenderNode c = std::move(from[static_cast<size_t>(match)]);
+        c.name = df.name;
+        PINPIPE_RETURN_IF_ERROR(Reshape(&c, df.type, mode, file, column + "." + df.name));
+        n->children.push_back(std::move(c));
       }
-      return;
-    case LeafType::kUnsupported:
-      *out += "null";
-      return;
+      for (size_t i = 0; i < from.size(); ++i) {
+        if (used[i]) continue;
+        from[i].hidden = true;
+        n->children.push_back(std::move(from[i]));
+      }
+      return OkStatus();
+    }
+  }
+  return OkStatus();
+}
+
+void AppendPartitionValue(const ColumnSource& col, Render mode, std::string* out) {
+  const std::string& v = **col.partition_value;
+  const std::string& t = col.type->primitive;
+  bool numeric = t == "long" || t == "integer" || t == "short" || t == "byte" || t == "double" ||
+                 t == "float" || t == "boolean" || t.starts_with("decimal");
+  if (mode == Render::kJson && !numeric) {
+    AppendJsonString(*out, v);
+  } else {
+    *out += v;
   }
 }
 
 class RowGroupView final : public RowView {
  public:
-  explicit RowGroupView(std::vector<ColumnSource>* cols) : cols_(cols) {}
+  RowGroupView(std::vector<ColumnSource>* cols, RowAssembler* rows) : cols_(cols), rows_(rows) {}
 
   size_t num_columns() const override { return cols_->size(); }
   bool IsNull(size_t c) const override { return (*cols_)[c].null; }
@@ -112,85 +164,36 @@ class RowGroupView final : public RowView {
     for (auto& col : *cols_) {
       if (col.partition_value) {
         col.null = !col.partition_value->has_value();
-        continue;
-      }
-      if (!col.leaf) {
+      } else if (!col.present) {
         col.null = true;
-        continue;
+      } else if (col.node.kind == RenderNode::Kind::kPrimitive) {
+        col.value = rows_->NextPrimitive(col.node);
+        col.null = col.value < 0;
+      } else {
+        col.json.clear();
+        rows_->Render(col.node, &col.json);
+        col.null = col.json == "null";
       }
-      const LeafData& d = *col.leaf;
-      if (!col.is_list) {
-        int def = d.max_def == 0 ? 0 : d.def[col.entry];
-        ++col.entry;
-        col.null = def != d.max_def;
-        if (!col.null) col.row_value = col.value++;
-        continue;
-      }
-      // List: the entries of this row run until the next rep == 0.
-      col.list_begin = col.entry;
-      col.list_value = col.value;
-      int first_def = d.def[col.entry];
-      size_t e = col.entry + 1;
-      while (e < d.def.size() && d.rep[e] != 0) ++e;
-      col.list_end = e;
-      for (size_t i = col.list_begin; i < e; ++i) col.value += d.def[i] == d.max_def;
-      col.entry = e;
-      // def 0 (on a nullable list) = null list; a lone entry below the element level = empty.
-      col.null = first_def < ListPresentDef(col);
     }
   }
 
  private:
-  static int ListPresentDef(const ColumnSource& col) { return col.list_present_def; }
-
   void Append(size_t c, Render mode, std::string* out) const {
     const ColumnSource& col = (*cols_)[c];
     if (col.null) {
       *out += "null";
-      return;
+    } else if (col.partition_value) {
+      AppendPartitionValue(col, mode, out);
+    } else if (col.node.kind == RenderNode::Kind::kPrimitive) {
+      AppendValue(col.node.format, *col.leaf, static_cast<size_t>(col.value), mode == Render::kJson, out);
+    } else {
+      *out += col.json;  // nested values render as JSON in both modes
     }
-    if (col.partition_value) {
-      const std::string& v = **col.partition_value;
-      const std::string& t = col.type->primitive;
-      bool numeric = t == "long" || t == "integer" || t == "short" || t == "byte" ||
-                     t == "double" || t == "float" || t == "boolean";
-      if (mode == Render::kJson && !numeric) {
-        AppendJsonString(*out, v);
-      } else {
-        *out += v;
-      }
-      return;
-    }
-    if (!col.is_list) {
-      AppendScalar(*col.type, *col.leaf, col.row_value, mode, out);
-      return;
-    }
-    // Arrays render as JSON in both modes.
-    const LeafData& d = *col.leaf;
-    const DeltaType& elem = ElementType(*col.type);
-    out->push_back('[');
-    size_t v = col.list_value;
-    bool first = true;
-    for (size_t i = col.list_begin; i < col.list_end; ++i) {
-      if (d.def[i] < ListPresentDef(col) + 1) break;  // an empty list's single entry
-      if (!first) out->push_back(',');
-      first = false;
-      if (d.def[i] == d.max_def) {
-        AppendScalar(elem, d, v++, Render::kJson, out);
-      } else {
-        *out += "null";
-      }
-    }
-    out->push_back(']');
   }
 
   std::vector<ColumnSource>* cols_;
+  RowAssembler* rows_;
 };
-
-bool Supported(const DeltaType& t) {
-  if (t.kind == DeltaType::Kind::kPrimitive) return true;
-  return t.kind == DeltaType::Kind::kArray && t.children[0].kind == DeltaType::Kind::kPrimitive;
-}
 
 }  // namespace
 
@@ -227,17 +230,15 @@ Status ForEachRow(TableStorage& storage, const Snapshot& snapshot, int64_t limit
                   const std::function<bool(const RowView&)>& fn) {
   const auto& fields = snapshot.schema().fields;
   const auto& partition_cols = snapshot.metadata().partition_columns;
-  for (const auto& f : fields) {
-    if (!Supported(f.type)) {
-      return MakeError(ErrorCode::kUnsupported,
-                       "column '" + f.name + "' of type " + f.type.ToString() +
-                           " cannot be shown (only primitive and array<primitive> columns)");
-    }
-  }
+  const ColumnMappingMode mode = MappingModeOf(snapshot.metadata());
+  std::vector<FieldMapping> mapping;
+  for (const auto& f : fields) mapping.push_back(mode == ColumnMappingMode::kNone ? FieldMapping{f.name, std::nullopt} : MappingOf(f));
   int64_t emitted = 0;
   std::vector<ColumnSource> cols(fields.size());
-  std::vector<LeafData> leaves(fields.size());
-  RowGroupView view(&cols);
+  std::vector<LeafData> leaves;
+  std::vector<const LeafData*> leaf_ptrs;
+  RowAssembler rows;
+  RowGroupView view(&cols, &rows);
   for (const auto& file : snapshot.files()) {
     std::string key = DecodeDataPath(file.path);
     std::unique_ptr<ParquetReader> reader;
@@ -247,43 +248,51 @@ Status ForEachRow(TableStorage& storage, const Snapshot& snapshot, int64_t limit
       PINPIPE_ASSIGN_OR_RETURN(std::string bytes, storage.Get(key));
       PINPIPE_ASSIGN_OR_RETURN(reader, ParquetReader::Open(MemorySource(std::move(bytes))));
     }
+    PINPIPE_ASSIGN_OR_RETURN(DeletedRows deleted, LoadDeletedRows(storage, file));
     const Schema& fs = reader->schema();
-    for (size_t rg = 0; rg < reader->num_row_groups(); ++rg) {
-      for (size_t c = 0; c < fields.size(); ++c) {
-        ColumnSource& col = cols[c];
-        col = ColumnSource{};
-        col.type = &fields[c].type;
-        col.is_list = fields[c].type.kind == DeltaType::Kind::kArray;
-        bool is_partition = false;
-        for (const auto& p : partition_cols) is_partition |= p == fields[c].name;
-        if (is_partition) {
-          auto it = file.partition_values.find(fields[c].name);
-          static const std::optional<std::string> kNull;
-          col.partition_value = it == file.partition_values.end() ? &kNull : &it->second;
-          continue;
-        }
-        int top = fs.FindField(fields[c].name);
-        if (top < 0) continue;  // column absent from this file: null
-        auto [first, count] = fs.LeafRange(static_cast<size_t>(top));
-        const Field& pf = fs.fields()[static_cast<size_t>(top)];
-        bool shape_ok = count == 1 && (col.is_list ? pf.kind == Field::Kind::kList
-                                                   : pf.kind == Field::Kind::kPrimitive);
-        if (!shape_ok || fs.leaves()[first].type == LeafType::kUnsupported) {
-          return MakeError(ErrorCode::kUnsupported,
-                           file.path + ": column '" + fields[c].name +
-                               "' has a Parquet type this reader cannot decode");
-        }
-        if (col.is_list) {
-          bool elem_nullable = !pf.children.empty() && pf.children[0].nullable;
-          col.list_present_def = fs.leaves()[first].max_def - 1 - (elem_nullable ? 1 : 0);
-        }
-        PINPIPE_RETURN_IF_ERROR(reader->ReadLeaf(rg, first, &leaves[c]));
-        col.leaf = &leaves[c];
+    // The file's top-level fields as render nodes, matched to the table's columns.
+    std::vector<RenderNode> tops;
+    for (size_t t = 0; t < fs.fields().size(); ++t) tops.push_back(BuildRenderNode(fs, t));
+    std::vector<bool> needed(fs.leaves().size(), false);
+    for (size_t c = 0; c < fields.size(); ++c) {
+      ColumnSource& col = cols[c];
+      col = ColumnSource{};
+      col.type = &fields[c].type;
+      bool is_partition = false;
+      for (const auto& p : partition_cols) is_partition |= p == fields[c].name;
+      if (is_partition) {
+        // With column mapping the partition values are keyed by physical name.
+        auto it = file.partition_values.find(mapping[c].physical_name);
+        if (it == file.partition_values.end()) it = file.partition_values.find(fields[c].name);
+        static const std::optional<std::string> kNull;
+        col.partition_value = it == file.partition_values.end() ? &kNull : &it->second;
+        continue;
       }
-      const int64_t rows = reader->metadata().row_groups[rg].num_rows;
-      for (int64_t r = 0; r < rows; ++r) {
-        if (limit > 0 && emitted >= limit) return OkStatus();
+      int top = FindChild(tops, fields[c], mode);
+      if (top < 0) continue;  // column absent from this file: null
+      col.node = tops[static_cast<size_t>(top)];
+      col.node.name = fields[c].name;
+      PINPIPE_RETURN_IF_ERROR(Reshape(&col.node, fields[c].type, mode, file.path, fields[c].name));
+      col.present = true;
+      for (size_t l = col.node.first_leaf; l < col.node.end_leaf; ++l) needed[l] = true;
+    }
+    leaves.resize(fs.leaves().size());
+    for (size_t rg = 0; rg < reader->num_row_groups(); ++rg) {
+      leaf_ptrs.assign(fs.leaves().size(), nullptr);
+      for (size_t l = 0; l < fs.leaves().size(); ++l) {
+        if (!needed[l]) continue;
+        PINPIPE_RETURN_IF_ERROR(reader->ReadLeaf(rg, l, &leaves[l]));
+        leaf_ptrs[l] = &leaves[l];
+      }
+      for (auto& col : cols)
+        if (col.present && col.node.kind == RenderNode::Kind::kPrimitive) col.leaf = leaf_ptrs[col.node.first_leaf];
+      rows.Reset(leaf_ptrs);
+      const int64_t num_rows = reader->metadata().row_groups[rg].num_rows;
+      const int64_t first_row = RowGroupFirstRow(*reader, rg);
+      for (int64_t r = 0; r < num_rows; ++r) {
         view.Advance();
+        if (deleted.Contains(static_cast<uint64_t>(first_row + r))) continue;  // deletion vector
+        if (limit > 0 && emitted >= limit) return OkStatus();
         ++emitted;
         if (!fn(view)) return OkStatus();
       }

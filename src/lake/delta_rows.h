@@ -1,7 +1,9 @@
 // Reading a snapshot's rows: the active files in path order, each file's columns matched to the
-// table schema by name (PROTOCOL.md "Data Files": missing columns read as null), partition
-// columns filled from add.partitionValues. Rows are visited through a RowView that renders
-// each cell as JSON or as text, so `lake show` and tests need no row objects.
+// table schema by name — or, with column mapping, by physical name / field id, at every nesting
+// level (PROTOCOL.md "Data Files": missing columns read as null) —, partition columns filled
+// from add.partitionValues, rows in a file's deletion vector dropped. Rows are visited through
+// a RowView that renders each cell as JSON or as text, so `lake show` and tests need no row
+// objects; nested values (arrays, structs, maps) render as JSON in both modes.
 #pragma once
 
 #include <cstdint>
@@ -20,16 +22,19 @@ class RowView {
   virtual ~RowView() = default;
   virtual size_t num_columns() const = 0;
   virtual bool IsNull(size_t col) const = 0;
-  // The cell as a JSON value: numbers, strings, booleans, arrays; timestamps as
-  // "YYYY-MM-DDTHH:MM:SS.ffffffZ", dates as "YYYY-MM-DD", NaN/±Infinity as strings.
+  // The cell as a JSON value (parquet_value_format.h): numbers, exact decimals, strings,
+  // booleans, binary as base64, arrays, objects for structs and maps; timestamps as
+  // "YYYY-MM-DDTHH:MM:SS.ffffffZ" ("Z" only for timestamp, not timestamp_ntz), dates as
+  // "YYYY-MM-DD", NaN/±Infinity as strings.
   virtual void AppendJson(size_t col, std::string* out) const = 0;
   // The cell as text: like JSON, but strings without quotes and null as "".
   virtual void AppendText(size_t col, std::string* out) const = 0;
 };
 
 // Calls `fn` for each row (at most `limit` rows when limit > 0); `fn` returns false to stop.
-// Columns are the table schema's top-level fields in order. Errors: a data file that is missing
-// or not Parquet, or a column type this reader cannot decode (kUnsupported).
+// Columns are the table schema's top-level fields in order. Errors: a data file or deletion
+// vector that is missing or corrupt, or a file column whose shape differs from the table type
+// (kUnsupported).
 Status ForEachRow(TableStorage& storage, const Snapshot& snapshot, int64_t limit,
                   const std::function<bool(const RowView&)>& fn);
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "lake/delta_checkpoint.h"
+#include "lake/delta_column_mapping.h"
 #include "lake/delta_log_files.h"
 #include "lake/delta_table_state.h"
 
@@ -28,23 +29,36 @@ Status CheckReadable(const Protocol& p, const Metadata& md, const std::string& r
     return unsupported("Delta reader version " + std::to_string(p.min_reader_version) +
                        " is not supported (pinpipe reads versions 1 to 3)");
   }
-  if (p.min_reader_version == 2 && !ColumnMappingOff(md)) {
-    return unsupported("column mapping is not supported");
+  if (p.min_reader_version == 2 && !ColumnMappingOff(md) && MappingModeOf(md) == ColumnMappingMode::kNone) {
+    return unsupported("column mapping mode is not supported");
   }
   if (p.min_reader_version == 3 && p.reader_features) {
     for (const auto& f : *p.reader_features) {
-      if (f == "vacuumProtocolCheck" || f == "timestampNtz" || f == "deletionVectors") continue;
-      if (f == "columnMapping" && ColumnMappingOff(md)) continue;
+      if (f == "vacuumProtocolCheck" || f == "timestampNtz" || f == "deletionVectors" || f == "v2Checkpoint") continue;
+      // name and id modes (delta_column_mapping.h)
+      if (f == "columnMapping" && (ColumnMappingOff(md) || MappingModeOf(md) != ColumnMappingMode::kNone)) continue;
       return unsupported("reader table feature '" + f + "' is not supported");
     }
   }
   return OkStatus();
 }
 
+// One commit's (or checkpoint's) actions: removes before adds. The logical file is (path,
+// deletion vector id) (PROTOCOL.md "Action Reconciliation"): a commit that replaces a file's
+// deletion vector removes (path, old DV) and adds (path, new DV), in either order; a checkpoint
+// holds live adds next to tombstones of the same path. Keyed by path alone, applying removes
+// first gives the same state, since one commit never adds and removes the same logical file.
+void ApplyAll(std::vector<Action>& actions, TableState& state) {
+  for (auto& a : actions)
+    if (std::holds_alternative<RemoveFile>(a)) state.Apply(std::move(a));
+  for (auto& a : actions)
+    if (!std::holds_alternative<RemoveFile>(a)) state.Apply(std::move(a));
+}
+
 Status ReplayCommit(TableStorage& storage, int64_t v, const std::string& key, TableState& state) {
   PINPIPE_ASSIGN_OR_RETURN(std::string body, storage.Get(key));
   PINPIPE_ASSIGN_OR_RETURN(auto actions, ParseCommit(body, key));
-  for (auto& a : actions) state.Apply(std::move(a));
+  ApplyAll(actions, state);
   state.version = v;
   return OkStatus();
 }
@@ -56,6 +70,7 @@ Result<LogListing> ListLog(TableStorage& storage) {
   LogListing out;
   // Multi-part checkpoints: keep them only when every part of one "n" is present.
   std::map<std::pair<int64_t, int32_t>, std::map<int32_t, std::string>> parts;
+  std::map<int64_t, std::string> v2;  // UUID-named V2 checkpoints
   for (auto& obj : objects) {
     std::string_view name = std::string_view(obj.key).substr(kLogDir.size());
     auto f = ParseLogFileName(name);
@@ -70,6 +85,9 @@ Result<LogListing> ListLog(TableStorage& storage) {
       case LogFileName::Kind::kMultiPartCheckpoint:
         parts[{f->version, f->parts}].emplace(f->part, std::move(obj.key));
         break;
+      case LogFileName::Kind::kV2Checkpoint:
+        v2.emplace(f->version, std::move(obj.key));
+        break;
     }
   }
   for (auto& [id, keys] : parts) {
@@ -79,6 +97,8 @@ Result<LogListing> ListLog(TableStorage& storage) {
     for (auto& [_, k] : keys) ordered.push_back(std::move(k));
     out.checkpoints.emplace(id.first, std::move(ordered));
   }
+  // A classic-named checkpoint of the same version holds the same state; prefer it.
+  for (auto& [v, key] : v2) out.checkpoints.emplace(v, std::vector<std::string>{std::move(key)});
   return out;
 }
 
@@ -156,7 +176,7 @@ Result<Snapshot> Snapshot::Load(TableStorage& storage, std::optional<int64_t> ve
         last_error = actions.error();
         continue;
       }
-      for (auto& a : *actions) state.Apply(std::move(a));
+      ApplyAll(*actions, state);
       state.version = *start;
     }
     for (int64_t v = first; v <= target; ++v) {
@@ -188,13 +208,8 @@ Result<Snapshot> Snapshot::Load(TableStorage& storage, std::optional<int64_t> ve
   snap.protocol_ = std::move(*state.protocol);
   snap.metadata_ = std::move(*state.metadata);
   snap.files_.reserve(state.files.size());
-  for (auto& [_, add] : state.files) {
-    if (add.deletion_vector_json) {
-      return MakeError(ErrorCode::kUnsupported,
-                       root + ": file " + add.path + " has a deletion vector (not supported)");
-    }
-    snap.files_.push_back(std::move(add));
-  }
+  // Files with deletion vectors are read by ForEachRow, which drops the deleted rows.
+  for (auto& [_, add] : state.files) snap.files_.push_back(std::move(add));
   for (auto& [_, rm] : state.tombstones) snap.tombstones_.push_back(std::move(rm));
   snap.txns_ = std::move(state.txns);
   return snap;

@@ -8,10 +8,13 @@ size_t LeafData::num_values() const {
   switch (type) {
     case LeafType::kInt32: return i32.size();
     case LeafType::kInt64:
+    case LeafType::kInt96:
     case LeafType::kTimestamp: return i64.size();
     case LeafType::kDouble: return f64.size();
+    case LeafType::kFloat: return f32.size();
     case LeafType::kBoolean: return b.size();
     case LeafType::kString:
+    case LeafType::kFixed:
     case LeafType::kBinary: return str.size();
     case LeafType::kUnsupported: return 0;
   }
@@ -29,6 +32,7 @@ void LeafData::Clear() {
   i32.clear();
   i64.clear();
   f64.clear();
+  f32.clear();
   b.clear();
   str.clear();
 }

@@ -53,15 +53,18 @@ struct LeafData {
   // max_rep == 0. A value is stored for each entry with def == max_def.
   std::vector<uint8_t> def;
   std::vector<uint8_t> rep;
-  // Exactly one of these holds the values, by type (int64 also for timestamps).
+  // Exactly one of these holds the values, by type (int64 also for timestamps and INT96 as µs).
   std::vector<int32_t> i32;
   std::vector<int64_t> i64;
   std::vector<double> f64;
+  std::vector<float> f32;  // FLOAT (read side)
   std::vector<uint8_t> b;  // booleans, 0/1
-  StringArena str;
+  StringArena str;         // strings, binary, FIXED_LEN_BYTE_ARRAY
+  int32_t fixed_len = 0;   // FIXED_LEN_BYTE_ARRAY width
 
   LeafData() = default;
-  explicit LeafData(const LeafColumn& leaf) : type(leaf.type), max_def(leaf.max_def), max_rep(leaf.max_rep) {}
+  explicit LeafData(const LeafColumn& leaf)
+      : type(leaf.type), max_def(leaf.max_def), max_rep(leaf.max_rep), fixed_len(leaf.type_length) {}
 
   size_t num_values() const;  // non-null values stored
   // Level entries: def.size() if there are def levels, else the value count.

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "lake/parquet_compression.h"
+#include "lake/parquet_delta_encoding.h"
 #include "lake/parquet_encoding.h"
 
 namespace pinpipe::lake {
@@ -66,16 +67,21 @@ Status Gather(const LeafColumn& leaf, const LeafData& dict, const uint32_t* idx,
       for (size_t i = 0; i < n; ++i) out->i32.push_back(dict.i32[idx[i]]);
       break;
     case LeafType::kInt64:
+    case LeafType::kInt96:
     case LeafType::kTimestamp:
       for (size_t i = 0; i < n; ++i) out->i64.push_back(dict.i64[idx[i]]);
       break;
     case LeafType::kDouble:
       for (size_t i = 0; i < n; ++i) out->f64.push_back(dict.f64[idx[i]]);
       break;
+    case LeafType::kFloat:
+      for (size_t i = 0; i < n; ++i) out->f32.push_back(dict.f32[idx[i]]);
+      break;
     case LeafType::kBoolean:
       for (size_t i = 0; i < n; ++i) out->b.push_back(dict.b[idx[i]]);
       break;
     case LeafType::kString:
+    case LeafType::kFixed:
     case LeafType::kBinary: {
       size_t total = 0;
       const auto& offs = dict.str.offsets();
@@ -233,7 +239,14 @@ Status ReadColumnChunk(const InputSource& source, const format::ColumnMetaData& 
       size_t used = 0;
       auto st = DecodePlain(p, avail, present, out, &used);
       if (!st) return Corrupt(leaf, st.error().message());
-    } else if (encoding == format::kPlainDictionary || encoding == format::kRleDictionary) {
+    } else if (encoding != format::kPlainDictionary && encoding != format::kRleDictionary) {
+      auto st = DecodeValues(encoding, p, avail, present, out);
+      if (!st) {
+        if (st.error().code() == ErrorCode::kUnsupported)
+          return MakeError(ErrorCode::kUnsupported, "parquet column '" + leaf.path.back() + "': " + st.error().message());
+        return Corrupt(leaf, st.error().message());
+      }
+    } else {  // PLAIN_DICTIONARY / RLE_DICTIONARY
       if (!have_dict) return Corrupt(leaf, "dictionary-encoded page without a dictionary page");
       if (present > 0) {
         if (avail < 1) return Corrupt(leaf, "dictionary page data is empty");
@@ -245,9 +258,6 @@ Status ReadColumnChunk(const InputSource& source, const format::ColumnMetaData& 
         if (!st) return Corrupt(leaf, st.error().message());
         PINPIPE_RETURN_IF_ERROR(Gather(leaf, dict, indices.data(), present, out));
       }
-    } else {
-      return MakeError(ErrorCode::kUnsupported, "parquet column '" + leaf.path.back() + "': value encoding " +
-                                                    std::to_string(encoding) + " is not supported");
     }
     entries += n32;
   }

@@ -1,5 +1,7 @@
 #include "lake/parquet_compression.h"
 
+#include <brotli/decode.h>
+#include <lz4.h>
 #include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -124,6 +126,51 @@ Status Decompress(Codec codec, const uint8_t* data, size_t size, size_t uncompre
       inflateEnd(&zs);
       if (rc != Z_STREAM_END) return corrupt("gzip data is corrupt or longer than uncompressed_page_size");
       if (len != uncompressed_size) return corrupt("gzip length differs from uncompressed_page_size");
+      return OkStatus();
+    }
+    case Codec::kLz4Raw: {
+      out->resize(uncompressed_size);
+      if (size > INT32_MAX || uncompressed_size > INT32_MAX) return corrupt("page too large");
+      int len = LZ4_decompress_safe(reinterpret_cast<const char*>(data), out->data(), static_cast<int>(size),
+                                    static_cast<int>(uncompressed_size));
+      if (len < 0 || static_cast<size_t>(len) != uncompressed_size) return corrupt("lz4 data is corrupt");
+      return OkStatus();
+    }
+    case Codec::kLz4: {
+      // Deprecated LZ4 (parquet.thrift "LZ4"): parquet-java wrote Hadoop's framing — blocks of
+      // <4-byte BE uncompressed size><4-byte BE compressed size><lz4 block> — others wrote a
+      // raw block. Try the framing first, then fall back (as parquet-cpp does).
+      out->resize(uncompressed_size);
+      size_t in = 0, done = 0;
+      auto be32 = [&](size_t at) {
+        return (uint32_t{data[at]} << 24) | (uint32_t{data[at + 1]} << 16) | (uint32_t{data[at + 2]} << 8) | data[at + 3];
+      };
+      bool framed = size >= 8;
+      while (framed && in < size) {
+        if (size - in < 8) { framed = false; break; }
+        uint32_t raw = be32(in), comp = be32(in + 4);
+        in += 8;
+        if (comp > size - in || raw > uncompressed_size - done) { framed = false; break; }
+        int len = LZ4_decompress_safe(reinterpret_cast<const char*>(data + in), out->data() + done,
+                                      static_cast<int>(comp), static_cast<int>(raw));
+        if (len < 0 || static_cast<uint32_t>(len) != raw) { framed = false; break; }
+        in += comp;
+        done += raw;
+      }
+      if (framed && done == uncompressed_size) return OkStatus();
+      if (size > INT32_MAX || uncompressed_size > INT32_MAX) return corrupt("page too large");
+      int len = LZ4_decompress_safe(reinterpret_cast<const char*>(data), out->data(), static_cast<int>(size),
+                                    static_cast<int>(uncompressed_size));
+      if (len < 0 || static_cast<size_t>(len) != uncompressed_size) return corrupt("lz4 data is corrupt");
+      return OkStatus();
+    }
+    case Codec::kBrotli: {
+      out->resize(uncompressed_size);
+      size_t len = uncompressed_size;
+      if (BrotliDecoderDecompress(size, data, &len, reinterpret_cast<uint8_t*>(out->data())) !=
+              BROTLI_DECODER_RESULT_SUCCESS ||
+          len != uncompressed_size)
+        return corrupt("brotli data is corrupt or longer than uncompressed_page_size");
       return OkStatus();
     }
     default:

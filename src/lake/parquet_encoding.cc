@@ -213,9 +213,32 @@ void EncodePlain(const LeafData& d, size_t first, size_t count, std::string* out
       }
       break;
     }
+    case LeafType::kFloat:
+      out->append(reinterpret_cast<const char*>(d.f32.data() + first), count * 4);
+      break;
+    case LeafType::kFixed: {
+      const auto& offs = d.str.offsets();
+      out->append(d.str.bytes().data() + offs[first], offs[first + count] - offs[first]);
+      break;
+    }
     case LeafType::kUnsupported:
+    case LeafType::kInt96:  // read side only
       break;
   }
+}
+
+int64_t Int96ToMicros(const uint8_t* p) {
+  // 8 bytes nanoseconds of the day, then 4 bytes Julian day, little endian; 2440588 = 1970-01-01.
+  int64_t nanos;
+  int32_t julian;
+  std::memcpy(&nanos, p, 8);
+  std::memcpy(&julian, p + 8, 4);
+  // Any Julian day fits in 128 bits; beyond the int64 µs range (±292,000 years) saturate.
+  __int128 micros = nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0);
+  __int128 v = (static_cast<__int128>(julian) - 2440588) * 86400000000LL + micros;
+  if (v > INT64_MAX) return INT64_MAX;
+  if (v < INT64_MIN) return INT64_MIN;
+  return static_cast<int64_t>(v);
 }
 
 Status DecodePlain(const uint8_t* data, size_t size, size_t n, LeafData* out, size_t* consumed) {
@@ -233,6 +256,28 @@ Status DecodePlain(const uint8_t* data, size_t size, size_t n, LeafData* out, si
     case LeafType::kInt64:
     case LeafType::kTimestamp: return fixed(out->i64, 8);
     case LeafType::kDouble: return fixed(out->f64, 8);
+    case LeafType::kFloat: return fixed(out->f32, 4);
+    case LeafType::kInt96: {
+      if (n > size / 12) return Corrupt("plain: page has fewer INT96 values than its levels say");
+      size_t old = out->i64.size();
+      out->i64.resize(old + n);
+      for (size_t i = 0; i < n; ++i) out->i64[old + i] = Int96ToMicros(data + 12 * i);
+      *consumed = 12 * n;
+      return OkStatus();
+    }
+    case LeafType::kFixed: {
+      size_t w = static_cast<size_t>(out->fixed_len);
+      if (w == 0) return Corrupt("plain: FIXED_LEN_BYTE_ARRAY without a length");
+      if (n > size / w) return Corrupt("plain: page has fewer fixed-length values than its levels say");
+      auto& offs = out->str.mutable_offsets();
+      auto& bytes = out->str.mutable_bytes();
+      bytes.append(reinterpret_cast<const char*>(data), n * w);
+      offs.reserve(offs.size() + n);
+      uint64_t o = offs.back();
+      for (size_t i = 0; i < n; ++i) offs.push_back(o += w);
+      *consumed = n * w;
+      return OkStatus();
+    }
     case LeafType::kBoolean: {
       if ((n + 7) / 8 > size) return Corrupt("plain: page has fewer booleans than its levels say");
       size_t old = out->b.size();

@@ -51,6 +51,10 @@ Status DecodeBitPackedLegacy(const uint8_t* data, size_t size, int bit_width, ui
 // PLAIN encoding of values [first, first+count) of a leaf's value vector, appended to *out.
 void EncodePlain(const LeafData& data, size_t first, size_t count, std::string* out);
 
+// INT96 timestamp (nanos of day + Julian day, parquet.thrift "INT96") as µs since the epoch,
+// floored like Spark.
+int64_t Int96ToMicros(const uint8_t* p);
+
 // PLAIN decoding of n values appended to the matching vector of *out; *consumed = bytes used.
 Status DecodePlain(const uint8_t* data, size_t size, size_t n, LeafData* out, size_t* consumed);
 

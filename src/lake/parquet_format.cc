@@ -128,6 +128,10 @@ void ReadLogicalType(ThriftReader& r, LogicalType* lt) {
         lt->bit_width = static_cast<int8_t>(r.ReadInt(ft));
       } else if (id == LogicalType::kInteger && fid == 2) {
         lt->is_signed = r.ReadBool(ft);
+      } else if (id == LogicalType::kDecimal && fid == 1) {
+        lt->scale = static_cast<int32_t>(r.ReadInt(ft));
+      } else if (id == LogicalType::kDecimal && fid == 2) {
+        lt->precision = static_cast<int32_t>(r.ReadInt(ft));
       } else {
         r.Skip(ft);
       }
@@ -352,6 +356,18 @@ void Serialize(const PageHeader& ph, std::string* out) {
     w.FieldI32(1, d.num_values);
     w.FieldI32(2, d.encoding);
     if (d.is_sorted) w.FieldBool(3, *d.is_sorted);
+    w.EndStruct();
+  }
+  if (ph.data_page_header_v2) {  // not written by pinpipe's writer; tests build v2 pages with it
+    const auto& d = *ph.data_page_header_v2;
+    w.FieldStructBegin(8);
+    w.FieldI32(1, d.num_values);
+    w.FieldI32(2, d.num_nulls);
+    w.FieldI32(3, d.num_rows);
+    w.FieldI32(4, d.encoding);
+    w.FieldI32(5, d.definition_levels_byte_length);
+    w.FieldI32(6, d.repetition_levels_byte_length);
+    w.FieldBool(7, d.is_compressed);
     w.EndStruct();
   }
   w.EndStruct();

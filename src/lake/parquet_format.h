@@ -25,7 +25,8 @@ enum ConvertedType : int32_t {
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 // parquet.thrift `Encoding`.
 enum Encoding : int32_t {
-  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kRleDictionary = 8,
+  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6, kDeltaByteArray = 7, kRleDictionary = 8, kByteStreamSplit = 9,
 };
 enum class Codec : int32_t {
   kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6, kLz4Raw = 7,
@@ -36,7 +37,7 @@ enum class PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage =
 struct LogicalType {
   enum Kind : int16_t { kNone = 0, kString = 1, kMap = 2, kList = 3, kEnum = 4, kDecimal = 5,
                         kDate = 6, kTime = 7, kTimestamp = 8, kInteger = 10, kUnknown = 11,
-                        kJson = 12 };
+                        kJson = 12, kBson = 13, kUuid = 14, kFloat16 = 15 };
   int16_t kind = kNone;  // the union field id that was set
   // TIMESTAMP / TIME
   bool is_adjusted_to_utc = false;
@@ -44,6 +45,9 @@ struct LogicalType {
   // INTEGER
   int8_t bit_width = 0;
   bool is_signed = true;
+  // DECIMAL
+  int32_t scale = 0;
+  int32_t precision = 0;
 };
 
 struct SchemaElement {

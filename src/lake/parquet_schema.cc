@@ -19,6 +19,9 @@ const char* LeafTypeName(LeafType t) {
     case LeafType::kTimestamp: return "timestamp";
     case LeafType::kBinary: return "binary";
     case LeafType::kUnsupported: return "unsupported";
+    case LeafType::kFloat: return "float";
+    case LeafType::kInt96: return "int96";
+    case LeafType::kFixed: return "fixed_len_byte_array";
   }
   return "?";
 }
@@ -71,7 +74,10 @@ format::Type PhysicalOf(LeafType t) {
     case LeafType::kBoolean: return format::Type::kBoolean;
     case LeafType::kString:
     case LeafType::kBinary: return format::Type::kByteArray;
-    case LeafType::kUnsupported: return format::Type::kInt96;
+    case LeafType::kUnsupported:
+    case LeafType::kInt96: return format::Type::kInt96;
+    case LeafType::kFloat: return format::Type::kFloat;
+    case LeafType::kFixed: return format::Type::kFixedLenByteArray;
   }
   return format::Type::kInt64;
 }
@@ -219,8 +225,75 @@ LeafType LeafTypeOf(const SchemaElement& se) {
           ct == ConvertedType::kUtf8 || ct == 4 /*ENUM*/ || ct == 19 /*JSON*/)
         return LeafType::kString;
       return LeafType::kBinary;
-    default: return LeafType::kUnsupported;
+    case format::Type::kFloat: return LeafType::kFloat;
+    case format::Type::kInt96: return LeafType::kInt96;
+    case format::Type::kFixedLenByteArray:
+      return se.type_length.value_or(0) > 0 ? LeafType::kFixed : LeafType::kUnsupported;
   }
+  return LeafType::kUnsupported;
+}
+
+// LogicalType when present, else the ConvertedType it replaced (LogicalTypes.md
+// "Backward compatibility": legacy TIMESTAMP_* / TIME_* are UTC-adjusted).
+LeafAnnotation AnnotationOf(const SchemaElement& se) {
+  LeafAnnotation a;
+  if (const LogicalType* lt = se.logical_type ? &*se.logical_type : nullptr; lt && lt->kind != LogicalType::kNone) {
+    switch (lt->kind) {
+      case LogicalType::kString:
+      case LogicalType::kEnum: a.kind = LeafAnnotation::kString; break;
+      case LogicalType::kJson: a.kind = LeafAnnotation::kJson; break;
+      case LogicalType::kDecimal:
+        a.kind = LeafAnnotation::kDecimal;
+        a.scale = lt->scale;
+        a.precision = lt->precision;
+        break;
+      case LogicalType::kDate: a.kind = LeafAnnotation::kDate; break;
+      case LogicalType::kTime:
+      case LogicalType::kTimestamp:
+        a.kind = lt->kind == LogicalType::kTime ? LeafAnnotation::kTime : LeafAnnotation::kTimestamp;
+        a.unit = static_cast<int8_t>(lt->time_unit >= 1 && lt->time_unit <= 3 ? lt->time_unit : 2);
+        a.utc = lt->is_adjusted_to_utc;
+        break;
+      case LogicalType::kInteger:
+        a.kind = LeafAnnotation::kInteger;
+        a.bit_width = lt->bit_width;
+        a.is_signed = lt->is_signed;
+        break;
+      case LogicalType::kUuid: a.kind = LeafAnnotation::kUuid; break;
+      case LogicalType::kFloat16: a.kind = LeafAnnotation::kFloat16; break;
+      default: break;
+    }
+    return a;
+  }
+  switch (se.converted_type.value_or(-1)) {
+    case 0: case 4: a.kind = LeafAnnotation::kString; break;
+    case 19: a.kind = LeafAnnotation::kJson; break;
+    case 5:
+      a.kind = LeafAnnotation::kDecimal;
+      a.scale = se.scale.value_or(0);
+      a.precision = se.precision.value_or(0);
+      break;
+    case 6: a.kind = LeafAnnotation::kDate; break;
+    case 7: case 8:
+      a.kind = LeafAnnotation::kTime;
+      a.unit = se.converted_type == 7 ? 1 : 2;
+      break;
+    case 9: case 10:
+      a.kind = LeafAnnotation::kTimestamp;
+      a.unit = se.converted_type == 9 ? 1 : 2;
+      break;
+    case 11: case 12: case 13: case 14:
+      a.kind = LeafAnnotation::kInteger;
+      a.is_signed = false;
+      a.bit_width = static_cast<int8_t>(8 << (*se.converted_type - 11));
+      break;
+    case 15: case 16: case 17: case 18:
+      a.kind = LeafAnnotation::kInteger;
+      a.bit_width = static_cast<int8_t>(8 << (*se.converted_type - 15));
+      break;
+    default: break;
+  }
+  return a;
 }
 
 struct Builder {
@@ -248,6 +321,7 @@ struct Builder {
     if (++depth > 32) return Fail("nested too deeply");
     const SchemaElement& se = el[pos++];
     out->name = se.name;
+    out->field_id = se.field_id;
     Repetition rep = se.repetition_type.value_or(Repetition::kOptional);
     out->nullable = rep == Repetition::kOptional;
     int nchildren = se.num_children.value_or(0);
@@ -366,10 +440,15 @@ Result<Schema> Schema::FromElements(const std::vector<SchemaElement>& elements) 
   if (paths.size() != s.leaves_.size())
     return MakeError(ErrorCode::kCorruption, "parquet schema: leaf count mismatch");
   for (size_t i = 0; i < paths.size(); ++i) s.leaves_[i].path = std::move(paths[i]);
-  // Physical types as stored (e.g. INT96 for unsupported).
+  // Physical types and annotations as stored.
   size_t li = 0;
-  for (size_t i = 1; i < elements.size(); ++i)
-    if (elements[i].type) s.leaves_[li++].physical = *elements[i].type;
+  for (size_t i = 1; i < elements.size(); ++i) {
+    if (!elements[i].type) continue;
+    LeafColumn& leaf = s.leaves_[li++];
+    leaf.physical = *elements[i].type;
+    leaf.type_length = elements[i].type_length.value_or(0);
+    leaf.annotation = AnnotationOf(elements[i]);
+  }
   return s;
 }
 

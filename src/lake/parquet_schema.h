@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,11 @@ enum class LeafType : uint8_t {
   kString,     // BYTE_ARRAY + STRING/UTF8
   kTimestamp,  // INT64 + TIMESTAMP(isAdjustedToUTC=true, MICROS) / TIMESTAMP_MICROS
   kBinary,     // BYTE_ARRAY without annotation (read side only, e.g. foreign files)
-  kUnsupported,  // a foreign leaf we can describe but not decode (FLOAT, INT96, ...)
+  kUnsupported,  // a foreign leaf we can describe but not decode
+  // Read side only (foreign files):
+  kFloat,      // FLOAT
+  kInt96,      // INT96 (legacy Impala/Spark timestamp), decoded to µs since the epoch in i64
+  kFixed,      // FIXED_LEN_BYTE_ARRAY (decimal, UUID, FLOAT16, fixed binary), values in str
 };
 const char* LeafTypeName(LeafType t);
 
@@ -34,11 +39,25 @@ struct Field {
   // kList: one child (the element, its name is ignored and written as "element");
   // kStruct: the fields; kMap: {key, value} (the key is written REQUIRED).
   std::vector<Field> children;
+  // Parquet field_id (Delta column mapping "id" mode matches on it); read side.
+  std::optional<int32_t> field_id;
 
   static Field Primitive(std::string name, LeafType type, bool nullable = true);
   static Field List(std::string name, Field element, bool nullable = true);
   static Field Struct(std::string name, std::vector<Field> fields, bool nullable = true);
   static Field Map(std::string name, Field key, Field value, bool nullable = true);
+};
+
+// The logical annotation of a leaf as read from a file (LogicalTypes.md), normalised from
+// LogicalType or the legacy ConvertedType; it decides how values are shown, not how decoded.
+struct LeafAnnotation {
+  enum Kind : uint8_t { kNone, kString, kDecimal, kDate, kTime, kTimestamp, kUuid, kInteger, kFloat16, kJson };
+  Kind kind = kNone;
+  int32_t scale = 0, precision = 0;  // kDecimal
+  int8_t unit = 2;                   // kTime / kTimestamp: 1 MILLIS, 2 MICROS, 3 NANOS
+  bool utc = true;                   // kTime / kTimestamp: isAdjustedToUTC
+  int8_t bit_width = 0;              // kInteger
+  bool is_signed = true;             // kInteger
 };
 
 // One leaf column in schema order.
@@ -49,6 +68,8 @@ struct LeafColumn {
   int max_def = 0;
   int max_rep = 0;
   size_t top_level = 0;  // index of the top-level field this leaf belongs to
+  int32_t type_length = 0;  // FIXED_LEN_BYTE_ARRAY width
+  LeafAnnotation annotation;
 };
 
 class Schema {

@@ -75,6 +75,9 @@ void StatisticsBuilder::Update(const LeafData& d, size_t first, size_t count) {
       }
       break;
     case LeafType::kUnsupported:
+    case LeafType::kFloat:
+    case LeafType::kInt96:
+    case LeafType::kFixed:
       break;
   }
 }
@@ -116,6 +119,9 @@ format::Statistics StatisticsBuilder::Build() const {
       s.max_value = smax_;
       return s;  // no deprecated min/max: their order is signed (lake.md §2.9)
     case LeafType::kUnsupported:
+    case LeafType::kFloat:
+    case LeafType::kInt96:
+    case LeafType::kFixed:
       return s;
   }
   s.min = s.min_value;
