@@ -126,7 +126,10 @@ std::optional<ProduceBodyError> ProduceBody::Parse(std::string_view body, bool b
         seen |= bit;
         if (bit == 4u) {
           int64_t part;
-          if (rv.is_null()) continue;
+          // .get(): the bool conversion of simdjson_result throws on a bad atom ("nulU").
+          bool is_null = false;
+          if (rv.is_null().get(is_null)) return malformed;
+          if (is_null) continue;
           if (rv.get_int64().get(part) || part < 0 || part > INT32_MAX) {
             return ProduceBodyError{rest_code::kUnprocessable, "record partition must be a non-negative integer"};
           }

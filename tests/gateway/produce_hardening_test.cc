@@ -148,6 +148,10 @@ TEST_F(ProduceHardeningTest, EnvelopeIsStrict) {
   auto top = Produce("t", "{\"records\":[{\"value\":1}],\"recods\":[]}");
   EXPECT_EQ(top.status, 422) << top.body;
   EXPECT_EQ(EndOffset("t"), -1);
+  // Found by fuzz/rest_produce_body_fuzz.cc: a bad atom where a null may be threw out of the
+  // handler (500) instead of a 400.
+  auto atom = Produce("t", "{\"records\":[{\"value\":1,\"partition\":nulU}]}");
+  EXPECT_EQ(atom.status, 400) << atom.body;
   auto schema = Produce("t", "{\"value_schema\":null,\"records\":[{\"value\":1,\"partition\":null}]}");
   EXPECT_EQ(schema.status, 200) << schema.body;
 }
