@@ -1,7 +1,7 @@
 #include "gateway/produce_body.h"
 
 #include "common/base64.h"
-#include "common/json_validator.h"
+#include "common/json_validator.h"  // JsonLimits
 #include "gateway/rest_errors.h"
 
 namespace pinpipe::gateway {
@@ -33,11 +33,69 @@ std::string Quote(std::string_view raw) {
   return raw.size() <= kQuoteMax ? std::string(raw) : std::string(raw.substr(0, kQuoteMax)) + "...";
 }
 
-ProduceBodyError PayloadError(size_t record, std::string_view field, const JsonValidation& v) {
+ProduceBodyError PayloadError(size_t record, std::string_view field, simdjson::error_code err) {
   return ProduceBodyError{rest_code::kPayloadError,
-                    "Payload error. records[" + std::to_string(record) + "]." + std::string(field) +
-                        " is not valid JSON for every reader: " + v.reason + " at byte " +
-                        std::to_string(v.offset)};
+                          "Payload error. records[" + std::to_string(record) + "]." + std::string(field) +
+                              " is not JSON every reader accepts: " + simdjson::error_message(err)};
+}
+
+// Checks one json key or value as strictly as ValidateJson (common/json_validator.h, the
+// reference: fuzz/rest_produce_body_fuzz.cc holds the two together) by visiting every element
+// with simdjson's On-Demand API. What the visit adds to the stage-1 pass simdjson already made
+// over the body (UTF-8, unescaped control characters, string bounds): the grammar of objects
+// and arrays, literals, escapes and surrogate pairs (get_string), numbers (get_number refuses
+// 01, 1e999 and integers beyond 64 bits), and Jackson's limits, which simdjson does not know.
+simdjson::error_code CheckValue(od::value v, int depth) {
+  static constexpr JsonLimits kLimits;
+  od::json_type type;
+  if (auto err = v.type().get(type)) return err;
+  switch (type) {
+    case od::json_type::object: {
+      if (depth > kLimits.max_depth) return simdjson::DEPTH_ERROR;
+      od::object o;
+      if (auto err = v.get_object().get(o)) return err;
+      for (auto field : o) {
+        std::string_view key;
+        if (auto err = field.unescaped_key().get(key)) return err;
+        if (key.size() > kLimits.max_string_bytes) return simdjson::STRING_ERROR;
+        od::value fv;
+        if (auto err = field.value().get(fv)) return err;
+        if (auto err = CheckValue(fv, depth + 1)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      if (depth > kLimits.max_depth) return simdjson::DEPTH_ERROR;
+      od::array a;
+      if (auto err = v.get_array().get(a)) return err;
+      for (auto elem : a) {
+        od::value ev;
+        if (auto err = elem.get(ev)) return err;
+        if (auto err = CheckValue(ev, depth + 1)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view str;
+      if (auto err = v.get_string().get(str)) return err;
+      return str.size() > kLimits.max_string_bytes ? simdjson::STRING_ERROR : simdjson::SUCCESS;
+    }
+    case od::json_type::number: {
+      if (v.raw_json_token().size() > kLimits.max_number_chars) return simdjson::NUMBER_ERROR;
+      od::number n;
+      return v.get_number().get(n);
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return v.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto err = v.is_null().get(is_null)) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::TAPE_ERROR;
 }
 
 }  // namespace
@@ -137,20 +195,29 @@ std::optional<ProduceBodyError> ProduceBody::Parse(std::string_view body, bool b
           continue;
         }
         const bool is_key = bit == 1u;
+        size_t pos = 0;
+        int64_t plen = -1;
         std::string_view raw;
-        if (RawJson(rv).get(raw)) return malformed;
-        size_t pos;
-        int64_t plen;
-        if (raw == "null") {
-          pos = 0;
-          plen = -1;
-        } else if (!binary) {
-          if (JsonValidation check = ValidateJson(raw); !check) {
-            return PayloadError(records_.size(), is_key ? "key" : "value", check);
+        if (!binary) {
+          // Walk the value on simdjson's structural index (no second scan of its bytes); it
+          // ends where the iterator then stands — the body is minified, so nothing between.
+          const std::string_view first = rv.raw_json_token();
+          if (first != "null") {
+            if (auto err = CheckValue(rv, 1)) {
+              return PayloadError(records_.size(), is_key ? "key" : "value", err);
+            }
+            // A scalar's token is the value; a container ends where the walk left the iterator.
+            const char* end = first.data() + first.size();
+            if ((first[0] == '{' || first[0] == '[') && doc.current_location().get(end)) return malformed;
+            pos = static_cast<size_t>(first.data() - base);
+            plen = static_cast<int64_t>(end - first.data());
+          } else {
+            bool is_null = false;  // consumes the token
+            if (rv.is_null().get(is_null) || !is_null) return malformed;
           }
-          pos = static_cast<size_t>(raw.data() - base);
-          plen = static_cast<int64_t>(raw.size());
-        } else {
+        } else if (RawJson(rv).get(raw)) {
+          return malformed;
+        } else if (raw != "null") {
           // binary: a base64 string. The raw token is minified, so it is exactly "....".
           if (raw.size() < 2 || raw.front() != '"') {
             return ProduceBodyError{rest_code::kBadRequest,
