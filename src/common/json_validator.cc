@@ -93,7 +93,9 @@ class Validator {
   const JsonLimits& lim_;
   size_t i_ = 0;
   int depth_ = 0;
-  uint64_t stack_[kJsonMaxDepthCap / 64] = {};  // 1 = object, 0 = array, per open container
+  // 1 = object, 0 = array, per open container; each bit is written by Push before it is read,
+  // so the array is left uninitialised (no 512-byte clear per call on the hot path).
+  uint64_t stack_[kJsonMaxDepthCap / 64];
   JsonValidation res_;
 };
 

@@ -1,7 +1,7 @@
 #include "gateway/produce_body.h"
 
 #include "common/base64.h"
-#include "common/json_validator.h"  // JsonLimits
+#include "common/json_validator.h"
 #include "gateway/rest_errors.h"
 
 namespace pinpipe::gateway {
@@ -33,19 +33,25 @@ std::string Quote(std::string_view raw) {
   return raw.size() <= kQuoteMax ? std::string(raw) : std::string(raw.substr(0, kQuoteMax)) + "...";
 }
 
-ProduceBodyError PayloadError(size_t record, std::string_view field, simdjson::error_code err) {
+ProduceBodyError PayloadError(size_t record, std::string_view field, std::string_view why) {
   return ProduceBodyError{rest_code::kPayloadError,
                           "Payload error. records[" + std::to_string(record) + "]." + std::string(field) +
-                              " is not JSON every reader accepts: " + simdjson::error_message(err)};
+                              " is not JSON every reader accepts: " + std::string(why)};
+}
+ProduceBodyError PayloadError(size_t record, std::string_view field, simdjson::error_code err) {
+  return PayloadError(record, field, simdjson::error_message(err));
 }
 
-// Checks one json key or value as strictly as ValidateJson (common/json_validator.h, the
-// reference: fuzz/rest_produce_body_fuzz.cc holds the two together) by visiting every element
-// with simdjson's On-Demand API. What the visit adds to the stage-1 pass simdjson already made
-// over the body (UTF-8, unescaped control characters, string bounds): the grammar of objects
-// and arrays, literals, escapes and surrogate pairs (get_string), numbers (get_number refuses
-// 01, 1e999 and integers beyond 64 bits), and Jackson's limits, which simdjson does not know.
-simdjson::error_code CheckValue(od::value v, int depth) {
+// Checks the structure of one json key or value by visiting every element with simdjson's
+// On-Demand API — on the structural index simdjson's stage 1 already built over the body, which
+// also checked UTF-8, unescaped control characters and string bounds. The visit adds the
+// grammar of objects and arrays and the literals; numbers are checked by ValidateJson on their
+// token (01, 1e999, integers beyond 64 bits, Jackson's 1000 characters); the nesting limit is
+// Jackson's. Escapes are left to the caller: a value holding a backslash (rare) is re-checked
+// whole by ValidateJson, so string contents are never copied or unescaped here.
+// ValidateJson (common/json_validator.h) is the reference for the verdict:
+// tests/gateway/produce_body_test.cc and fuzz/rest_produce_body_fuzz.cc hold the two together.
+simdjson::error_code CheckStructure(od::value v, int depth) {
   static constexpr JsonLimits kLimits;
   od::json_type type;
   if (auto err = v.type().get(type)) return err;
@@ -55,12 +61,11 @@ simdjson::error_code CheckValue(od::value v, int depth) {
       od::object o;
       if (auto err = v.get_object().get(o)) return err;
       for (auto field : o) {
-        std::string_view key;
-        if (auto err = field.unescaped_key().get(key)) return err;
-        if (key.size() > kLimits.max_string_bytes) return simdjson::STRING_ERROR;
+        od::raw_json_string key;
+        if (auto err = field.key().get(key)) return err;
         od::value fv;
         if (auto err = field.value().get(fv)) return err;
-        if (auto err = CheckValue(fv, depth + 1)) return err;
+        if (auto err = CheckStructure(fv, depth + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
@@ -71,20 +76,16 @@ simdjson::error_code CheckValue(od::value v, int depth) {
       for (auto elem : a) {
         od::value ev;
         if (auto err = elem.get(ev)) return err;
-        if (auto err = CheckValue(ev, depth + 1)) return err;
+        if (auto err = CheckStructure(ev, depth + 1)) return err;
       }
       return simdjson::SUCCESS;
     }
     case od::json_type::string: {
-      std::string_view str;
-      if (auto err = v.get_string().get(str)) return err;
-      return str.size() > kLimits.max_string_bytes ? simdjson::STRING_ERROR : simdjson::SUCCESS;
+      od::raw_json_string str;
+      return v.get_raw_json_string().get(str);
     }
-    case od::json_type::number: {
-      if (v.raw_json_token().size() > kLimits.max_number_chars) return simdjson::NUMBER_ERROR;
-      od::number n;
-      return v.get_number().get(n);
-    }
+    case od::json_type::number:
+      return ValidateJson(v.raw_json_token()).ok ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
     case od::json_type::boolean: {
       bool b;
       return v.get_bool().get(b);
@@ -203,7 +204,7 @@ std::optional<ProduceBodyError> ProduceBody::Parse(std::string_view body, bool b
           // ends where the iterator then stands — the body is minified, so nothing between.
           const std::string_view first = rv.raw_json_token();
           if (first != "null") {
-            if (auto err = CheckValue(rv, 1)) {
+            if (auto err = CheckStructure(rv, 1)) {
               return PayloadError(records_.size(), is_key ? "key" : "value", err);
             }
             // A scalar's token is the value; a container ends where the walk left the iterator.
@@ -211,6 +212,13 @@ std::optional<ProduceBodyError> ProduceBody::Parse(std::string_view body, bool b
             if ((first[0] == '{' || first[0] == '[') && doc.current_location().get(end)) return malformed;
             pos = static_cast<size_t>(first.data() - base);
             plen = static_cast<int64_t>(end - first.data());
+            std::string_view text(first.data(), static_cast<size_t>(plen));
+            if (text.find('\\') != std::string_view::npos ||
+                text.size() > JsonLimits{}.max_string_bytes) {
+              if (JsonValidation check = ValidateJson(text); !check) {
+                return PayloadError(records_.size(), is_key ? "key" : "value", check.reason);
+              }
+            }
           } else {
             bool is_null = false;  // consumes the token
             if (rv.is_null().get(is_null) || !is_null) return malformed;
