@@ -37,6 +37,11 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   }
 
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
+  if (rt->sink_) {
+    rt->gateway_->AddHealthCheck([sink = rt->sink_.get()](std::vector<std::string>& reasons) {
+      for (auto& p : sink->Problems()) reasons.push_back(std::move(p));
+    });
+  }
   http::Router router;
   rt->gateway_->RegisterRoutes(router);
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));

@@ -56,6 +56,9 @@ class EmbeddedSinkImpl final : public EmbeddedSink {
   ~EmbeddedSinkImpl() override {
     if (connector) connector->Stop();
   }
+  std::vector<std::string> Problems() const override {
+    return connector ? connector->Problems() : std::vector<std::string>{};
+  }
 };
 
 Result<std::unique_ptr<EmbeddedSinkImpl>> BuildSink(const Config& cfg, log::LogManager& log,

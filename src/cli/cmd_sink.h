@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/config.h"
 #include "log/log_manager.h"
@@ -12,6 +14,8 @@ namespace pinpipe::cli {
 class EmbeddedSink {
  public:
   virtual ~EmbeddedSink() = default;
+  // For /healthz: failing uploads, stopped tasks (SinkConnector::Problems).
+  virtual std::vector<std::string> Problems() const = 0;
 };
 
 // Starts the connector over `log` when sink.enabled; nullptr when disabled.

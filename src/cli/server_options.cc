@@ -67,6 +67,11 @@ Result<gateway::GatewayOptions> GatewayOptionsFromConfig(const Config& cfg) {
   PINPIPE_ASSIGN_OR_RETURN(o.consumers.instance_timeout_ms, cfg.GetInt("rest.consumer_instance_timeout_ms"));
   PINPIPE_ASSIGN_OR_RETURN(o.consumers.request_timeout_ms, cfg.GetInt("rest.consumer_request_timeout_ms"));
   PINPIPE_ASSIGN_OR_RETURN(o.consumers.max_bytes, cfg.GetInt("rest.consumer_max_bytes"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t max_records, cfg.GetInt("rest.max_records_per_request"));
+  if (max_records < 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "rest.max_records_per_request must be >= 1");
+  }
+  o.produce.max_records = static_cast<size_t>(max_records);
   o.api_key = cfg.GetString("http.api_key");
   return o;
 }

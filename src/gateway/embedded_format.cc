@@ -39,23 +39,51 @@ ProduceFormatResult ProduceFormat(std::string_view content_type) {
   return ProduceFormatResult::kUnsupported;
 }
 
+namespace {
+
+// True for a media range with q=0 ("not acceptable", RFC 9110 §12.4.2).
+bool QualityZero(std::string_view item) {
+  size_t semi = item.find(';');
+  while (semi != std::string_view::npos) {
+    std::string_view param = item.substr(semi + 1);
+    size_t next = param.find(';');
+    std::string_view p = MediaType(param.substr(0, next));  // trims whitespace
+    if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+      std::string_view v = p.substr(2);
+      return !v.empty() && v[0] == '0' && v.find_first_not_of("0.", 0) == std::string_view::npos;
+    }
+    semi = next == std::string_view::npos ? next : semi + 1 + next;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<EmbeddedFormat> AcceptedFormat(std::string_view accept, bool* unsupported) {
   *unsupported = false;
-  std::optional<EmbeddedFormat> found;
+  bool named_unsupported = false, acceptable = MediaType(accept).empty();
   // Accept is a comma-separated list; the first embedded format named wins.
   while (!accept.empty()) {
     auto comma = accept.find(',');
-    std::string_view item = MediaType(accept.substr(0, comma));
+    std::string_view raw = accept.substr(0, comma);
+    std::string_view item = MediaType(raw);
     accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    if (item.empty() || QualityZero(raw)) continue;
     using http::EqualsIgnoreCase;
     if (EqualsIgnoreCase(item, "application/vnd.kafka.json.v2+json")) return EmbeddedFormat::kJson;
     if (EqualsIgnoreCase(item, "application/vnd.kafka.binary.v2+json")) return EmbeddedFormat::kBinary;
-    if (item.starts_with("application/vnd.kafka.") && item != "application/vnd.kafka.v2+json" &&
-        item.ends_with(".v2+json")) {
-      *unsupported = true;
+    if (EqualsIgnoreCase(item, "*/*") || EqualsIgnoreCase(item, "application/*") ||
+        EqualsIgnoreCase(item, "application/json") ||
+        EqualsIgnoreCase(item, "application/vnd.kafka.v2+json")) {
+      acceptable = true;
+    } else if (item.starts_with("application/vnd.kafka.") && item.ends_with(".v2+json")) {
+      named_unsupported = true;
     }
   }
-  return found;
+  // Nothing pinpipe can answer with (text/html, an avro consumer's type): 406, as Jersey
+  // answers when no @Produces type matches.
+  *unsupported = named_unsupported || !acceptable;
+  return std::nullopt;
 }
 
 }  // namespace pinpipe::gateway

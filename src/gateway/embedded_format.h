@@ -22,8 +22,9 @@ enum class ProduceFormatResult { kJson, kBinary, kUnsupportedSchemaFormat, kUnsu
 ProduceFormatResult ProduceFormat(std::string_view content_type);
 
 // The format a GET records request asks for through Accept: json, binary, or nullopt for
-// "whatever the instance has" (absent, */*, application/json, vnd.kafka.v2+json).
-// `unsupported` is set for embedded formats pinpipe does not serve (avro, ...).
+// "whatever the instance has" (absent, */*, application/*, application/json, vnd.kafka.v2+json).
+// `unsupported` is set (→ 406) for embedded formats pinpipe does not serve (avro, ...) and for
+// an Accept that names nothing pinpipe serves (text/html); ranges with q=0 are skipped.
 std::optional<EmbeddedFormat> AcceptedFormat(std::string_view accept, bool* unsupported);
 
 }  // namespace pinpipe::gateway

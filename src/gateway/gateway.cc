@@ -1,15 +1,30 @@
 #include "gateway/gateway.h"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+#include "common/json_writer.h"
 #include "gateway/rest_errors.h"
 #include "http/metrics.h"
 #include "log/offset_store.h"
 
 namespace pinpipe::gateway {
+namespace {
+
+std::array<unsigned char, SHA256_DIGEST_LENGTH> KeyDigest(std::string_view key) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> d{};
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), d.data());
+  return d;
+}
+
+}  // namespace
 
 Gateway::Gateway(log::LogManager& log, GatewayOptions options)
     : log_(log),
       options_(std::move(options)),
-      produce_(log),
+      produce_(log, options_.produce),
       topics_(log),
       consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {}
 
@@ -19,10 +34,17 @@ void Gateway::Stop() { consumers_->Stop(); }
 
 http::Handler Gateway::Guard(http::Handler h) const {
   if (options_.api_key.empty()) return h;
-  return [key = options_.api_key, h = std::move(h)](const http::Request& req, http::Responder r) {
-    if (req.Header("x-api-key") != key) {
-      http::Response resp = http::Response::Json(403, "{\"message\":\"Forbidden\"}");
-      return r.Send(std::move(resp));
+  return [key = KeyDigest(options_.api_key), h = std::move(h)](const http::Request& req, http::Responder r) {
+    // Exactly one x-api-key: with two, a proxy in front and this check could each read a
+    // different one.
+    if (req.HeaderCount("x-api-key") > 1) {
+      return r.Send(http::Response::Json(400, "{\"message\":\"Bad Request: duplicate x-api-key header\"}"));
+    }
+    // Digests of equal length, compared in constant time: neither the key's bytes nor its
+    // length leak through the answer time.
+    auto got = KeyDigest(req.Header("x-api-key"));
+    if (!req.HasHeader("x-api-key") || CRYPTO_memcmp(got.data(), key.data(), key.size()) != 0) {
+      return r.Send(http::Response::Json(403, "{\"message\":\"Forbidden\"}"));
     }
     h(req, std::move(r));
   };
@@ -43,14 +65,29 @@ void Gateway::Metrics(http::Responder r) const {
   r.Send(std::move(resp));
 }
 
+void Gateway::Health(http::Responder r) const {
+  // ok/200 while every partition takes appends and the sink lands records; otherwise
+  // degraded/503 with one reason per problem, so a load balancer stops sending produce traffic
+  // that would fail and an operator sees why.
+  std::vector<std::string> reasons = log_.RefusingPartitions();
+  for (auto& r : reasons) r = "log: " + r + " (refuses appends until restart)";
+  for (const auto& check : health_checks_) check(reasons);
+  if (reasons.empty()) return r.Send(http::Response::Json(200, "{\"status\":\"ok\"}"));
+  std::string body = "{\"status\":\"degraded\",\"reasons\":[";
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    if (i) body += ',';
+    AppendJsonString(body, reasons[i]);
+  }
+  body += "]}";
+  r.Send(http::Response::Json(503, std::move(body)));
+}
+
 void Gateway::RegisterRoutes(http::Router& router) {
   http_metrics_ = router.metrics();
   auto add = [&](std::string_view method, std::string_view pattern, http::Handler h) {
     router.Add(method, pattern, Guard(std::move(h)));
   };
-  router.Add("GET", "/healthz", [](const http::Request&, http::Responder r) {
-    r.Send(http::Response::Json(200, "{\"status\":\"ok\"}"));
-  });
+  router.Add("GET", "/healthz", [this](const http::Request&, http::Responder r) { Health(std::move(r)); });
   add("GET", "/metrics", [this](const http::Request&, http::Responder r) { Metrics(std::move(r)); });
   // Liveness of the REST Proxy itself.
   add("GET", "/", [](const http::Request&, http::Responder r) { r.Send(RestJson(200, "{}")); });

@@ -3,8 +3,10 @@
 // API-Gateway facade) register here too.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/consumer_manager.h"
 #include "gateway/rest_produce.h"
@@ -16,6 +18,7 @@ namespace pinpipe::gateway {
 
 struct GatewayOptions {
   ConsumerOptions consumers;
+  ProduceOptions produce;
   std::string api_key;  // if set, every request but /healthz must carry it in x-api-key
 };
 
@@ -23,6 +26,10 @@ class Gateway {
  public:
   Gateway(log::LogManager& log, GatewayOptions options);
   ~Gateway();
+  // A source of health problems for /healthz (e.g. the sink): appends one reason per problem.
+  // Runs on a reactor thread: must be quick and must not block.
+  using HealthCheck = std::function<void(std::vector<std::string>& reasons)>;
+  void AddHealthCheck(HealthCheck check) { health_checks_.push_back(std::move(check)); }
   // Adds every route to `router`. The gateway must outlive the server using the router.
   void RegisterRoutes(http::Router& router);
   // Stops the consumer poller; pending long polls are answered.
@@ -31,6 +38,7 @@ class Gateway {
  private:
   http::Handler Guard(http::Handler h) const;  // API key check
   void Metrics(http::Responder r) const;
+  void Health(http::Responder r) const;
 
   log::LogManager& log_;
   GatewayOptions options_;
@@ -38,6 +46,7 @@ class Gateway {
   RestTopics topics_;
   std::unique_ptr<ConsumerManager> consumers_;
   std::shared_ptr<http::Metrics> http_metrics_;
+  std::vector<HealthCheck> health_checks_;
 };
 
 }  // namespace pinpipe::gateway

@@ -24,6 +24,7 @@ inline constexpr int kSerialization = 40801;
 inline constexpr int kConsumerAlreadySubscribed = 40901;
 inline constexpr int kConsumerAlreadyExists = 40902;
 inline constexpr int kIllegalState = 40903;
+inline constexpr int kTooLarge = 413;  // RecordTooLargeException; also too many records
 inline constexpr int kUnsupportedMediaType = 415;
 inline constexpr int kUnprocessable = 422;
 inline constexpr int kInvalidConsumerConfigValue = 42204;

@@ -1,41 +1,27 @@
 #include "gateway/rest_produce.h"
 
-#include <simdjson.h>
-
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "common/base64.h"
 #include "common/json_writer.h"
 #include "common/murmur2.h"
 #include "gateway/embedded_format.h"
+#include "gateway/produce_body.h"
 #include "gateway/rest_errors.h"
 #include "gateway/topic_names.h"
 
 namespace pinpipe::gateway {
 namespace {
 
-namespace od = simdjson::ondemand;
-
 // Per-reactor-thread scratch space: reused by every request on the thread, so steady-state
 // produce does no allocation for parsing or decoding. Appends copy the bytes synchronously,
 // so the buffers can be reused as soon as Append returns.
 struct Scratch {
-  std::string minified;  // the body without insignificant whitespace (+ simdjson padding)
-  od::parser parser;
-  std::string decoded;  // base64-decoded keys and values (binary format)
-  struct Parsed {
-    // Offsets into `minified` (json) or `decoded` (binary); len -1 = null.
-    size_t key_pos = 0;
-    int64_t key_len = -1;
-    size_t value_pos = 0;
-    int64_t value_len = -1;
-    int32_t partition = -1;  // explicit record partition, -1 = none
-  };
-  std::vector<Parsed> parsed;
+  ProduceBody body;  // the parsed request (reused buffers)
   std::vector<log::Record> records;
   std::vector<int32_t> partition_of;  // per record
   std::vector<log::Record> grouped;   // records reordered by partition
@@ -43,136 +29,7 @@ struct Scratch {
 };
 thread_local Scratch scratch;
 
-// The raw JSON text of a value in a minified document.
-simdjson::simdjson_result<std::string_view> RawJson(od::value& v) {
-  od::json_type t;
-  if (auto err = v.type().get(t)) return err;
-  if (t == od::json_type::object) {
-    od::object o;
-    if (auto err = v.get_object().get(o)) return err;
-    return o.raw_json();
-  }
-  if (t == od::json_type::array) {
-    od::array a;
-    if (auto err = v.get_array().get(a)) return err;
-    return a.raw_json();
-  }
-  return v.raw_json_token();
-}
-
-struct ParseError {
-  int code;
-  std::string message;
-};
-
-// Parses {"records":[{"key":..,"value":..,"partition":..}, ...]} into scratch.parsed.
-std::optional<ParseError> ParseBody(std::string_view body, bool binary, Scratch& s) {
-  s.parsed.clear();
-  s.decoded.clear();
-  s.minified.resize(body.size() + simdjson::SIMDJSON_PADDING);
-  size_t len = 0;
-  if (simdjson::minify(body.data(), body.size(), s.minified.data(), len) != simdjson::SUCCESS) {
-    return ParseError{rest_code::kBadRequest, "Bad Request: the body is not valid JSON"};
-  }
-  const char* base = s.minified.data();
-  od::document doc;
-  if (s.parser.iterate(base, len, s.minified.size()).get(doc)) {
-    return ParseError{rest_code::kBadRequest, "Bad Request: the body is not valid JSON"};
-  }
-  od::object root;
-  if (doc.get_object().get(root)) {
-    return ParseError{rest_code::kBadRequest, "Bad Request: the body must be a JSON object"};
-  }
-  bool saw_records = false;
-  for (auto field : root) {
-    std::string_view name;
-    if (field.unescaped_key().get(name)) {
-      return ParseError{rest_code::kBadRequest, "Bad Request: malformed JSON"};
-    }
-    od::value v;
-    if (field.value().get(v)) return ParseError{rest_code::kBadRequest, "Bad Request: malformed JSON"};
-    if (name != "records") {
-      std::string_view ignored;  // key_schema, value_schema, ids: not used by json/binary
-      if (RawJson(v).get(ignored)) return ParseError{rest_code::kBadRequest, "Bad Request: malformed JSON"};
-      continue;
-    }
-    saw_records = true;
-    od::array arr;
-    if (v.get_array().get(arr)) {
-      return ParseError{rest_code::kUnprocessable, "records must be an array of records"};
-    }
-    for (auto elem : arr) {
-      od::object rec;
-      if (elem.get_object().get(rec)) {
-        return ParseError{rest_code::kUnprocessable, "each record must be a JSON object"};
-      }
-      Scratch::Parsed p;
-      for (auto rf : rec) {
-        std::string_view rname;
-        od::value rv;
-        if (rf.unescaped_key().get(rname) || rf.value().get(rv)) {
-          return ParseError{rest_code::kBadRequest, "Bad Request: malformed JSON"};
-        }
-        if (rname == "partition") {
-          int64_t part;
-          if (rv.is_null()) continue;
-          if (rv.get_int64().get(part) || part < 0 || part > INT32_MAX) {
-            return ParseError{rest_code::kUnprocessable, "record partition must be a non-negative integer"};
-          }
-          p.partition = static_cast<int32_t>(part);
-          continue;
-        }
-        bool is_key = rname == "key";
-        if (!is_key && rname != "value") {
-          std::string_view ignored;
-          if (RawJson(rv).get(ignored)) return ParseError{rest_code::kBadRequest, "Bad Request: malformed JSON"};
-          continue;
-        }
-        std::string_view raw;
-        if (RawJson(rv).get(raw)) return ParseError{rest_code::kBadRequest, "Bad Request: malformed JSON"};
-        size_t pos;
-        int64_t plen;
-        if (raw == "null") {
-          pos = 0;
-          plen = -1;
-        } else if (!binary) {
-          pos = static_cast<size_t>(raw.data() - base);
-          plen = static_cast<int64_t>(raw.size());
-        } else {
-          // binary: a base64 string. The raw token is minified, so it is exactly "....".
-          if (raw.size() < 2 || raw.front() != '"') {
-            return ParseError{rest_code::kBadRequest,
-                              "Bad Request: data=" + std::string(raw) + " is not a base64 string."};
-          }
-          std::string_view b64 = raw.substr(1, raw.size() - 2);
-          pos = s.decoded.size();
-          if (!Base64Decode(b64, s.decoded)) {
-            return ParseError{rest_code::kBadRequest,
-                              "Bad Request: data=\"" + std::string(b64.substr(0, 64)) +
-                                  "\" is not a valid base64 string."};
-          }
-          plen = static_cast<int64_t>(s.decoded.size() - pos);
-        }
-        if (is_key) {
-          p.key_pos = pos;
-          p.key_len = plen;
-        } else {
-          p.value_pos = pos;
-          p.value_len = plen;
-        }
-      }
-      s.parsed.push_back(p);
-    }
-  }
-  const char* rest = nullptr;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-    return ParseError{rest_code::kBadRequest, "Bad Request: trailing data after the JSON body"};
-  }
-  if (!saw_records || s.parsed.empty()) {
-    return ParseError{rest_code::kUnprocessable, "records may not be empty"};
-  }
-  return std::nullopt;
-}
+constexpr size_t kMaxErrorMessage = 200;
 
 // Shared by the acknowledgement callbacks of one request (one per partition appended) and by
 // Handle while it appends; `remaining` counts these holders, and the last one answers and
@@ -204,7 +61,11 @@ struct PendingProduce {
   // Slot of the i-th record in partition order.
   Slot& SlotOf(size_t i) { return slots[order.empty() ? i : order[i]]; }
   void Fail(std::string_view message) {
-    if (!any_error.exchange(true)) error_message = "Kafka error: " + std::string(message);
+    // Repeated in every failed record's slot, so it is cut short: the response stays within
+    // max_records * (slot + kMaxErrorMessage).
+    if (!any_error.exchange(true)) {
+      error_message = "Kafka error: " + std::string(message.substr(0, kMaxErrorMessage));
+    }
   }
   void Release() {
     if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -262,8 +123,26 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
     return;
   }
   Scratch& s = scratch;
-  if (auto err = ParseBody(req.body, fmt == ProduceFormatResult::kBinary, s)) {
+  if (auto err = s.body.Parse(req.body, fmt == ProduceFormatResult::kBinary, options_.max_records)) {
     responder.Send(RestError(err->code, err->message));
+    return;
+  }
+  int32_t default_partition = -1;
+  if (path_partition) {
+    auto [ptr, ec] = std::from_chars(path_partition->data(),
+                                     path_partition->data() + path_partition->size(), default_partition);
+    if (ec != std::errc() || ptr != path_partition->data() + path_partition->size() || default_partition < 0) {
+      responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
+      return;
+    }
+  }
+  // A missing topic is created only when the created topic would have every partition the
+  // request names (path or record); otherwise 404 and the log stays untouched.
+  int32_t highest = default_partition;
+  for (const auto& p : s.body.records()) highest = std::max(highest, p.partition);
+  if (highest >= log_.options().default_partitions && log_.options().auto_create &&
+      !log_.GetTopic(topic)) {
+    responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
     return;
   }
   auto info = log_.GetOrCreateTopic(topic);
@@ -276,35 +155,24 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
     return;
   }
   const int32_t partitions = info->partitions;
-  int32_t default_partition = -1;
-  if (path_partition) {
-    int32_t p = -1;
-    auto [ptr, ec] = std::from_chars(path_partition->data(),
-                                     path_partition->data() + path_partition->size(), p);
-    if (ec != std::errc() || ptr != path_partition->data() + path_partition->size() || p < 0 ||
-        p >= partitions) {
-      responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
-      return;
-    }
-    default_partition = p;
+  if (default_partition >= partitions) {
+    responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
+    return;
   }
 
   // Build log records and choose each record's partition.
-  const size_t n = s.parsed.size();
-  const char* json_base = s.minified.data();
-  const bool binary = fmt == ProduceFormatResult::kBinary;
-  const char* data_base = binary ? s.decoded.data() : json_base;
+  const size_t n = s.body.records().size();
   s.records.resize(n);
   s.partition_of.resize(n);
   // Unkeyed records of one request share one partition, chosen round-robin per request.
   const int32_t unkeyed = static_cast<int32_t>(s.round_robin++ % static_cast<uint32_t>(partitions));
   bool single = true;
   for (size_t i = 0; i < n; ++i) {
-    const auto& p = s.parsed[i];
+    const auto& p = s.body.records()[i];
     log::Record& r = s.records[i];
     r = log::Record{};
-    if (p.key_len >= 0) r.key = std::string_view(data_base + p.key_pos, static_cast<size_t>(p.key_len));
-    if (p.value_len >= 0) r.value = std::string_view(data_base + p.value_pos, static_cast<size_t>(p.value_len));
+    r.key = s.body.Key(p);
+    r.value = s.body.Value(p);
     int32_t part = p.partition >= 0 ? p.partition
                    : default_partition >= 0 ? default_partition
                    : r.key ? KafkaPartitionForKey(*r.key, partitions)

@@ -11,15 +11,23 @@
 
 namespace pinpipe::gateway {
 
+struct ProduceOptions {
+  // Records per request (rest.max_records_per_request); more → 413 before anything is built, so
+  // the parse state and the response (one offset per record) stay bounded.
+  size_t max_records = 20000;
+};
+
 class RestProduce {
  public:
-  explicit RestProduce(log::LogManager& log) : log_(log) {}
+  explicit RestProduce(log::LogManager& log, ProduceOptions options = {})
+      : log_(log), options_(options) {}
   // `path_partition` is the {partition} of the per-partition endpoint, raw.
   void Handle(const http::Request& req, http::Responder responder,
               std::optional<std::string_view> path_partition);
 
  private:
   log::LogManager& log_;
+  ProduceOptions options_;
 };
 
 }  // namespace pinpipe::gateway

@@ -28,6 +28,12 @@ bool Request::HasHeader(std::string_view name) const {
   return false;
 }
 
+size_t Request::HeaderCount(std::string_view name) const {
+  size_t n = 0;
+  for (const auto& h : headers) n += EqualsIgnoreCase(h.name, name) ? 1 : 0;
+  return n;
+}
+
 std::string_view Request::PathParam(std::string_view name) const {
   for (const auto& p : path_params) {
     if (p.name == name) return p.value;

@@ -33,6 +33,8 @@ struct Request {
   // Case-insensitive lookup of the first field named `name`; "" if absent.
   std::string_view Header(std::string_view name) const;
   bool HasHeader(std::string_view name) const;
+  // Number of fields named `name` (a credential must appear exactly once).
+  size_t HeaderCount(std::string_view name) const;
   // Value of "{name}" in the matched route pattern; "" if absent. Not percent-decoded.
   std::string_view PathParam(std::string_view name) const;
   // Raw (still percent-encoded) value of the first query parameter `name`; "" for "?name"

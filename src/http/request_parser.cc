@@ -42,7 +42,7 @@ void RequestParser::Reset() {
   pos_ = line_start_ = head_start_ = body_start_ = 0;
   content_length_ = chunk_remaining_ = 0;
   trailer_bytes_ = 0;
-  chunked_ = started_ = headers_done_ = expect_continue_ = is_head_ = false;
+  chunked_ = started_ = headers_done_ = expect_continue_ = unknown_expectation_ = is_head_ = false;
   has_content_length_ = conn_close_ = conn_keep_alive_ = false;
   host_count_ = 0;
   method_ = target_ = {};
@@ -192,7 +192,12 @@ bool RequestParser::ParseRequestLine(std::string_view data, size_t b, size_t e) 
   }
   method_ = {static_cast<uint32_t>(b), static_cast<uint32_t>(i)};
   size_t t = ++i;
-  while (i < line.size() && IsTargetChar(line[i])) ++i;
+  while (i < line.size() && IsTargetChar(line[i]) && line[i] != '#') ++i;
+  if (i < line.size() && line[i] == '#') {
+    // No request-target form has a fragment (RFC 9112 §3.2; RFC 9110 §4.2.1 keeps it client-side).
+    Fail(400, "fragment in request target");
+    return false;
+  }
   if (i == t || i >= line.size() || line[i] != ' ') {
     Fail(400, "malformed request target");
     return false;
@@ -310,7 +315,12 @@ bool RequestParser::FinishHeaders(std::string_view data) {
         if (EqualsIgnoreCase(item, "keep-alive")) conn_keep_alive_ = true;
       });
     } else if (EqualsIgnoreCase(name, "expect")) {
-      if (EqualsIgnoreCase(value, "100-continue")) expect_continue_ = true;
+      // RFC 9110 §10.1.1: 100-continue is the only expectation; a server MAY answer 417 to
+      // others, and Jetty (the REST Proxy's server) does on HTTP/1.1, as we do.
+      ForEachListItem(value, [&](std::string_view item) {
+        if (EqualsIgnoreCase(item, "100-continue")) expect_continue_ = true;
+        else unknown_expectation_ = true;
+      });
     }
   }
   if (has_te && req_.version_minor == 0) {
@@ -319,6 +329,10 @@ bool RequestParser::FinishHeaders(std::string_view data) {
   }
   if (has_te && has_content_length_) {
     Fail(400, "both Content-Length and Transfer-Encoding");  // RFC 9112 §6.3
+    return false;
+  }
+  if (unknown_expectation_ && req_.version_minor >= 1) {
+    Fail(417, "unsupported expectation");  // HTTP/1.0 expectations are ignored (§10.1.1)
     return false;
   }
   if (host_count_ > 1 || (host_count_ == 0 && req_.version_minor >= 1)) {

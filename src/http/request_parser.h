@@ -39,7 +39,7 @@ class RequestParser {
   Request& mutable_request() { return req_; }
   size_t consumed() const { return consumed_; }
 
-  // After kError: the status to answer with (400, 413, 431, 501, 505) and a short reason.
+  // After kError: the status to answer with (400, 413, 417, 431, 501, 505) and a short reason.
   int error_status() const { return error_status_; }
   std::string_view error_reason() const { return error_reason_; }
 
@@ -82,6 +82,7 @@ class RequestParser {
   bool started_ = false;
   bool headers_done_ = false;
   bool expect_continue_ = false;
+  bool unknown_expectation_ = false;
   bool is_head_ = false;
   bool has_content_length_ = false;
   int host_count_ = 0;

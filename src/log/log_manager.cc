@@ -370,6 +370,16 @@ bool LogManager::WaitForOffset(std::string_view topic, int32_t partition, int64_
 
 OffsetStore& LogManager::offsets() { return *offsets_; }
 
+std::vector<std::string> LogManager::RefusingPartitions() const {
+  std::vector<std::string> out;
+  for (Topic* t : topics_->All()) {
+    for (const auto& p : t->partitions) {
+      if (auto why = p->refusal()) out.push_back(t->name + "-" + std::to_string(p->partition()) + ": " + *why);
+    }
+  }
+  return out;
+}
+
 uint64_t LogManager::fsync_count() const { return bg_->metrics.fsyncs.load(); }
 uint64_t LogManager::recovery_validated_bytes() const {
   return bg_->metrics.recovery_validated_bytes.load();

@@ -189,6 +189,10 @@ class LogManager {
   // from their recovery points).
   uint64_t recovery_validated_bytes() const;
 
+  // Health: "<topic>-<partition>: <reason>" for every partition that refuses appends (after a
+  // failed write or fsync, until restart). Takes each partition's lock briefly.
+  std::vector<std::string> RefusingPartitions() const;
+
   const LogOptions& options() const { return options_; }
 
  private:

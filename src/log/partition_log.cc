@@ -154,6 +154,12 @@ uint64_t PartitionLog::VisibleLimit(const Segment* seg) const {
   return 0;
 }
 
+std::optional<std::string> PartitionLog::refusal() const {
+  std::lock_guard lock(mu_);
+  if (!failed_) return std::nullopt;
+  return failed_->message();
+}
+
 Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
                                           int64_t max_timestamp, AppendCallback& done) {
   const size_t bytes = tail.size() + 8;

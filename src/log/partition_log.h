@@ -66,6 +66,8 @@ class PartitionLog {
   // Group commit: fsyncs what was written so far, then advances the durable offset and fires
   // the callbacks it covers. False if the partition is failed or the fsync failed.
   bool SyncOnce();
+  // Why the partition refuses appends (a failed write or fsync, e.g. ENOSPC), or nullopt.
+  std::optional<std::string> refusal() const;
   // Fails pending callbacks with `error` (Close).
   void FailPending(const Error& error);
 

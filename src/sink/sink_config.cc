@@ -77,8 +77,10 @@ Status SinkConfig::Set(std::string_view name, std::string_view value) {
     if (v == "none") tolerance = ErrorTolerance::kNone;
     else if (v == "all") tolerance = ErrorTolerance::kAll;
     else return bad("none, all");
+    if (tolerance == ErrorTolerance::kNone && dlq_topic_defaulted) dlq_topic.clear();
   } else if (name == "errors.deadletterqueue.topic.name") {
     dlq_topic = std::string(value);
+    dlq_topic_defaulted = false;
   } else {
     return MakeError(ErrorCode::kInvalidArgument, "unknown sink setting: " + std::string(name));
   }
@@ -160,6 +162,12 @@ Result<SinkConfig> SinkConfigFromConfig(const Config& cfg) {
       rx += c;
     }
     sc.topics_regex = rx + "\\..*";
+  }
+  // pinpipe's default is errors.tolerance=all with a dead-letter topic (Confluent's is none): one
+  // record the sink cannot write never stops a partition, and it is kept, not dropped.
+  if (sc.tolerance == ErrorTolerance::kAll && sc.dlq_topic.empty()) {
+    sc.dlq_topic = cfg.GetString("pipeline.id") + "-dlq";
+    sc.dlq_topic_defaulted = true;  // errors.tolerance=none given later drops it again
   }
   PINPIPE_RETURN_IF_ERROR(sc.Validate());
   return sc;

@@ -32,6 +32,7 @@ struct SinkConfig {
   NullBehavior null_behavior = NullBehavior::kFail;
   ErrorTolerance tolerance = ErrorTolerance::kNone;
   std::string dlq_topic;
+  bool dlq_topic_defaulted = false;  // dlq_topic is pinpipe's default, not set by the user
 
   // Engine limits (not Confluent settings).
   size_t fetch_max_bytes = 4u << 20;        // per partition per poll

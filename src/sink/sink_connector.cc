@@ -132,6 +132,7 @@ Result<bool> SinkConnector::Poll(PartitionTask& task, PartitionState& st) {
       st.last_error = "committed offset " + std::to_string(task.read_pos()) +
                       " is beyond the log end " + std::to_string(r.high_watermark) +
                       " (was the log replaced?)";
+      NoteFailedTask(task.tp(), st.last_error);
       status_dirty_ = true;
       return true;
     }
@@ -160,6 +161,7 @@ Result<bool> SinkConnector::Poll(PartitionTask& task, PartitionState& st) {
       st.last_error = "task stopped at offset " + std::to_string(task.error_offset()) + ": " +
                       task.error().exception_class + ": " + task.error().message;
       spdlog::error("sink: {}: {}", task.tp().ToString(), st.last_error);
+      NoteFailedTask(task.tp(), st.last_error);
       status_dirty_ = true;
       return true;
     }
@@ -368,7 +370,10 @@ void SinkConnector::Run() {
           return;
         }
         spdlog::warn("sink: flush round failed (will retry): {}", st.error().ToString());
+        SetRoundError(st.error().ToString());
         backoff_ms = 500;
+      } else {
+        SetRoundError({});
       }
     }
     MaybeWriteStatus(false);
@@ -403,6 +408,26 @@ void SinkConnector::Stop() {
 SinkState SinkConnector::Snapshot() {
   std::lock_guard lock(state_mu_);
   return state_;
+}
+
+void SinkConnector::SetRoundError(std::string error) {
+  std::lock_guard lock(health_mu_);
+  round_error_ = std::move(error);
+}
+
+void SinkConnector::NoteFailedTask(const TopicPartition& tp, const std::string& error) {
+  std::lock_guard lock(health_mu_);
+  failed_tasks_[tp] = error;
+}
+
+std::vector<std::string> SinkConnector::Problems() const {
+  std::lock_guard lock(health_mu_);
+  std::vector<std::string> out;
+  if (!round_error_.empty()) out.push_back("sink: uploads failing (retrying): " + round_error_);
+  for (const auto& [tp, error] : failed_tasks_) {
+    out.push_back("sink: " + tp.ToString() + " stopped: " + error);
+  }
+  return out;
 }
 
 SinkCounters SinkConnector::counters() const {

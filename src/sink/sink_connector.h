@@ -70,6 +70,10 @@ class SinkConnector {
   Status RunUntilCaughtUp(bool flush_open);
 
   SinkState Snapshot();
+  // Health for /healthz, cheap and non-blocking for a reactor: why the sink is not landing
+  // records — the last flush round's upload failure (cleared by the next good round) and
+  // partitions whose task stopped (errors.tolerance=none). Empty when healthy.
+  std::vector<std::string> Problems() const;
   SinkCounters counters() const;
   // The error that stopped the worker, if any (e.g. repeated upload failures are retried,
   // but a hook's simulated crash stops it).
@@ -115,6 +119,12 @@ class SinkConnector {
   bool woken_ = false;
   std::mutex worker_mu_;
   Status worker_status_;
+
+  mutable std::mutex health_mu_;  // guards the two below (never held while doing I/O)
+  std::string round_error_;
+  std::map<TopicPartition, std::string> failed_tasks_;
+  void SetRoundError(std::string error);
+  void NoteFailedTask(const TopicPartition& tp, const std::string& error);
 
   std::atomic<uint64_t> c_records_{0}, c_objects_{0}, c_bytes_{0}, c_rounds_{0};
 };

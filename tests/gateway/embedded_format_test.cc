@@ -29,6 +29,29 @@ TEST(EmbeddedFormatTest, AcceptHeader) {
   EXPECT_FALSE(unsupported);
   EXPECT_FALSE(AcceptedFormat("application/vnd.kafka.avro.v2+json", &unsupported).has_value());
   EXPECT_TRUE(unsupported);
+  EXPECT_FALSE(AcceptedFormat("", &unsupported).has_value());
+  EXPECT_FALSE(unsupported);
+}
+
+TEST(EmbeddedFormatTest, AcceptNamingNothingServedIsNotAcceptable) {
+  // Jersey answers 406 when no @Produces type of GET records matches (issue 14: pinpipe
+  // answered 200 to text/html).
+  bool unsupported = false;
+  EXPECT_FALSE(AcceptedFormat("text/html", &unsupported).has_value());
+  EXPECT_TRUE(unsupported);
+  EXPECT_FALSE(AcceptedFormat("text/html, application/xhtml+xml", &unsupported).has_value());
+  EXPECT_TRUE(unsupported);
+  EXPECT_FALSE(AcceptedFormat("text/html, */*;q=0", &unsupported).has_value());
+  EXPECT_TRUE(unsupported);
+  EXPECT_FALSE(AcceptedFormat("text/html, */*;q=0.1", &unsupported).has_value());
+  EXPECT_FALSE(unsupported);
+  EXPECT_FALSE(AcceptedFormat("application/*", &unsupported).has_value());
+  EXPECT_FALSE(unsupported);
+  EXPECT_FALSE(AcceptedFormat("application/json; charset=utf-8", &unsupported).has_value());
+  EXPECT_FALSE(unsupported);
+  EXPECT_EQ(AcceptedFormat("application/vnd.kafka.json.v2+json;q=0, application/vnd.kafka.binary.v2+json",
+                           &unsupported),
+            EmbeddedFormat::kBinary);
 }
 
 TEST(RestErrorsTest, StatusFromApplicationCode) {

@@ -192,6 +192,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"ChunkBadExt", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;\r\nabc\r\n0\r\n\r\n", 400},
         ErrorCase{"ChunkTrailingSpace", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n0\r\n\r\n", 400},
         ErrorCase{"ChunkHuge", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n", 413},
+        ErrorCase{"FragmentInTarget", "GET /topics/t#frag HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+        ErrorCase{"FragmentAfterQuery", "GET /healthz?a=1#f HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+        ErrorCase{"FragmentAbsoluteForm", "GET http://h/a#f HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+        ErrorCase{"UnknownExpectation", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", 417},
+        ErrorCase{"UnknownExpectationInList", "GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue, foo\r\n\r\n", 417},
         ErrorCase{"BadTrailer", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Trailer\r\n\r\n", 400}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
@@ -245,6 +250,14 @@ TEST(RequestParserTest, ExpectContinueReportedAfterHeaders) {
   RequestParser q;
   EXPECT_EQ(q.Parse("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n"), ParseState::kComplete);
   EXPECT_FALSE(q.expects_continue());  // no body to wait for
+}
+
+TEST(RequestParserTest, UnknownExpectationIgnoredInHttp10) {
+  // RFC 9110 §10.1.1: expectations are an HTTP/1.1 feature; 1.0 requests are served as usual.
+  EXPECT_EQ(Both("POST / HTTP/1.0\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx").state,
+            ParseState::kComplete);
+  EXPECT_EQ(Both("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx").state,
+            ParseState::kComplete);
 }
 
 TEST(RequestParserTest, StartedAndProgress) {

@@ -160,7 +160,7 @@ def produce_to(url, topic, partition, values, binary=False):
 
 def test_bad_record_stops_the_task_with_tolerance_none(server_factory):
     server = server_factory(["sink.flush_size=2", "sink.rotate_schedule_interval_ms=300",
-                             "log.default_partitions=1"]).start()
+                             "log.default_partitions=1", "sink.errors_tolerance=none"]).start()
     produce_to(server.url, "pinterest.geo", 0, [{"a": 1}, {"a": 2}, {"a": 3}])
     produce_to(server.url, "pinterest.geo", 0, [b"not json {"], binary=True)
     produce_to(server.url, "pinterest.geo", 0, [{"a": 5}, {"a": 6}, {"a": 7}])
