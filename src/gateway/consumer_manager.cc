@@ -1,7 +1,6 @@
 #include "gateway/consumer_manager.h"
 
 #include <re2/re2.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
@@ -9,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "common/json_validator.h"
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
@@ -19,7 +19,6 @@
 namespace pinpipe::gateway {
 namespace {
 
-namespace dom = simdjson::dom;
 
 http::Response NoContent() {
   http::Response r;
@@ -101,6 +100,7 @@ struct ConsumerManager::Poll {
   int64_t collected = 0;
   bool any = false;
   bool full = false;  // the next record would exceed max_bytes
+  bool moved = false;  // the cursor stepped over a damaged stretch or an unreadable record
   // ---- guarded by poll_mu_ while parked
   std::vector<log::LogManager::WaitId> waits;
   bool woken = false;
@@ -728,6 +728,15 @@ void ConsumerManager::Finish(const std::shared_ptr<Poll>& poll, http::Response r
 
 namespace {
 
+// Whether a stored key and value are JSON that every reader accepts (the check produce applies
+// at the door; records written by a binary producer or an older version may fail it).
+bool StoredJsonIsValid(const log::RecordView& rec) {
+  for (const auto* part : {&rec.key, &rec.value}) {
+    if (*part && !ValidateJson(**part)) return false;
+  }
+  return true;
+}
+
 // Resolves a position that is unset (-1) or out of range: the committed offset, else
 // auto.offset.reset. Returns -1 when the partition does not exist (yet); sets *error for
 // auto.offset.reset=none without a usable committed offset. Reads only settings, which are
@@ -758,7 +767,6 @@ int64_t ResolvePosition(log::LogManager& log, const ConsumerInstance& c, const T
 // the log without it, and apply the new positions only if nobody moved them meanwhile.
 void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
   thread_local std::string read_buffer;
-  thread_local dom::parser validator;
   ConsumerInstance& c = *poll->instance;
   Group& g = *poll->group;
   for (int round = 0; round < 4; ++round) {
@@ -782,7 +790,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
       poll->cursor.clear();
       poll->body.clear();
       poll->collected = 0;
-      poll->any = poll->full = false;
+      poll->any = poll->full = poll->moved = false;
       for (const auto& [tp, pos] : *snapshot) {
         bool reset_error = false;
         int64_t p = ResolvePosition(log_, c, tp, pos, &reset_error);
@@ -803,7 +811,8 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
     }
     for (const auto& [tp, pos] : poll->cursor) order.push_back(tp);
     // Read outside every lock: the log may go to the disk.
-    for (size_t k = 0; k < order.size() && !poll->full; ++k) {
+    std::optional<http::Response> record_error;
+    for (size_t k = 0; k < order.size() && !poll->full && !record_error; ++k) {
       const TopicPartition& tp = order[(poll->start + k) % order.size()];
       int64_t& pos = poll->cursor[tp];
       if (poll->collected >= poll->max_bytes) {
@@ -813,27 +822,37 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
       read_buffer.clear();
       auto rr = log_.Read(tp.first, tp.second, pos,
                           static_cast<size_t>(std::max<int64_t>(poll->max_bytes - poll->collected, 1)), read_buffer);
-      if (!rr || rr->bytes == 0) continue;
+      if (!rr) continue;
+      if (rr->skipped() && rr->bytes == 0 && rr->next_offset > pos) {
+        // Only a damaged stretch (reported by the log) lies ahead: step over it, as Kafka's
+        // consumers do, instead of answering [] at the hole forever.
+        pos = rr->next_offset;
+        poll->moved = true;
+      }
+      if (rr->bytes == 0) continue;
       log::RecordReader reader(read_buffer, pos);
       log::RecordView rec;
-      while (reader.Next(rec)) {
+      while (!record_error && reader.Next(rec)) {
         int64_t size = static_cast<int64_t>((rec.key ? rec.key->size() : 0) + (rec.value ? rec.value->size() : 0));
         // Always return at least one record, then stop before max_bytes would be exceeded.
         if (poll->any && poll->collected + size > poll->max_bytes) {
           poll->full = true;
           break;
         }
-        if (poll->format == EmbeddedFormat::kJson) {
-          for (const auto* part : {&rec.key, &rec.value}) {
-            if (!*part) continue;
-            dom::element ignored;
-            if (validator.parse((*part)->data(), (*part)->size()).get(ignored)) {
-              return Finish(poll, RestError(rest_code::kSerialization,
-                                            "Error deserializing key/value for partition " + tp.first + "-" +
-                                                std::to_string(tp.second) + " at offset " + std::to_string(rec.offset) +
-                                                ": the record is not JSON; read it with a binary consumer"));
-            }
+        if (poll->format == EmbeddedFormat::kJson && !StoredJsonIsValid(rec)) {
+          // One bad record never stops a partition: the records before it are answered; when
+          // it comes first, this answer is its error and the position moves past it.
+          if (poll->any) {
+            poll->full = true;
+          } else {
+            record_error = RestError(rest_code::kSerialization,
+                                     "Error deserializing key/value for partition " + tp.first + "-" +
+                                         std::to_string(tp.second) + " at offset " + std::to_string(rec.offset) +
+                                         ": the record is not JSON; it is skipped (read it with a binary consumer)");
+            pos = rec.offset + 1;
+            poll->moved = true;
           }
+          break;
         }
         std::string& body = poll->body;
         if (poll->any) body += ',';
@@ -869,7 +888,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         pos = rec.offset + 1;
       }
     }
-    const bool enough = poll->any && (poll->collected >= poll->min_bytes || poll->full);
+    const bool enough = record_error || (poll->any && (poll->collected >= poll->min_bytes || poll->full));
     if (!enough && NowMs() < poll->deadline_ms && !stopping_.load()) return Park(poll);
     {
       std::lock_guard lock(g.mu);
@@ -878,7 +897,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         poll->started = false;  // moved meanwhile (seek, rebalance, another read): read again
         continue;
       }
-      if (poll->any) {
+      if (poll->any || poll->moved) {
         for (const auto& [tp, pos] : poll->cursor) {
           auto it = c.positions.find(tp);
           if (it != c.positions.end()) it->second = pos;
@@ -886,6 +905,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         ++c.version;
       }
     }
+    if (record_error) return Finish(poll, std::move(*record_error));
     http::Response out;
     out.status = 200;
     out.content_type = std::string(FormatContentType(poll->format));

@@ -112,3 +112,31 @@ def test_refused_requests_leave_the_log_untouched(server):
     r = post("/topics/t", json.dumps({"records": [{}] * 20001}))
     assert r.status_code == 413 and len(r.content) < 256, r.text
     assert requests.get(f"{url}/topics/t").status_code == 404
+
+
+def test_a_record_json_consumers_cannot_read_costs_only_that_record(server):
+    # Offsets 0 and 2 are JSON; offset 1 (stored through the binary format) is not. A json
+    # consumer gets the records before it, then one error naming it, then the records after it.
+    url = server.url
+    topic = "poison"
+    for ctype, value in ((JSON_V2, {"a": 1}), (BINARY_V2, base64.b64encode(b'{"a":01}').decode()),
+                         (JSON_V2, {"a": 3})):
+        r = requests.post(f"{url}/topics/{topic}", headers={"Content-Type": ctype},
+                          data=json.dumps({"records": [{"value": value, "partition": 0}]}))
+        assert r.status_code == 200, r.text
+    base = create_consumer(url, "poison-readers")
+    subscribe(base, [topic])
+    answers = []
+    for _ in range(10):
+        r = requests.get(f"{base}/records", headers={"Accept": JSON_V2}, params={"timeout": 300})
+        if r.status_code == 200 and not r.json() and len(answers) >= 3:
+            break
+        if r.status_code != 200 or r.json():
+            answers.append((r.status_code, r.json()))
+    assert answers[0] == (200, [{"topic": topic, "key": None, "value": {"a": 1}, "partition": 0,
+                                 "offset": 0}])
+    assert answers[1][0] >= 400 and answers[1][1]["error_code"] == 40801
+    assert "offset 1" in answers[1][1]["message"]
+    assert answers[2] == (200, [{"topic": topic, "key": None, "value": {"a": 3}, "partition": 0,
+                                 "offset": 2}])
+    assert len(answers) == 3
