@@ -61,13 +61,6 @@ T OrFail(Result<T> r) {
   return std::move(*r);
 }
 
-std::unique_ptr<DagEnvironment> LoadEnv(const CliContext& ctx, Config* cfg_out = nullptr) {
-  Config cfg = ctx.LoadConfigOrExit();
-  InitLogging(cfg.GetString("logging.level"));
-  auto env = OrFail(LoadDagEnvironment(cfg));
-  if (cfg_out) *cfg_out = std::move(cfg);
-  return env;
-}
 
 // Read-only commands never create the data dir or the history: without a history there are
 // no runs to show.
@@ -82,6 +75,13 @@ Config LoadConfigQuietly(const CliContext& ctx) {
   return cfg;
 }
 
+std::unique_ptr<DagEnvironment> LoadEnv(const CliContext& ctx, Config* cfg_out = nullptr) {
+  Config cfg = LoadConfigQuietly(ctx);
+  auto env = OrFail(LoadDagEnvironment(cfg));
+  if (cfg_out) *cfg_out = std::move(cfg);
+  return env;
+}
+
 std::string Duration(int64_t start_us, int64_t end_us) {
   if (end_us <= 0 || end_us < start_us) return "";
   return report::FormatSeconds(static_cast<double>(end_us - start_us) / 1e6);
@@ -91,7 +91,7 @@ void RunList(const CliContext& ctx) {
   const Config cfg = LoadConfigQuietly(ctx);
   std::unique_ptr<DagEnvironment> env;
   if (HistoryExists(cfg)) {
-    env = LoadEnv(ctx);
+    env = OrFail(LoadDagEnvironment(cfg));
   } else {  // the DAGs as configured, without creating a history
     env = std::make_unique<DagEnvironment>();
     if (auto st = RegisterBuiltinDags(env->registry, cfg); !st) Fail(st.error());
@@ -121,8 +121,8 @@ void RunList(const CliContext& ctx) {
 
 void RunRuns(const CliContext& ctx, const DagFlags& f) {
   std::vector<DagRunRecord> runs;
-  if (HistoryExists(LoadConfigQuietly(ctx))) {
-    auto env = LoadEnv(ctx);
+  if (const Config cfg = LoadConfigQuietly(ctx); HistoryExists(cfg)) {
+    auto env = OrFail(LoadDagEnvironment(cfg));
     runs = OrFail(env->history->ListRuns(f.dag, f.limit));
   }
   report::Table t{"runs", "", {{"id", report::ColumnType::kInt},
@@ -145,10 +145,11 @@ void RunRuns(const CliContext& ctx, const DagFlags& f) {
 }
 
 void RunShow(const CliContext& ctx, const DagFlags& f) {
-  if (!HistoryExists(LoadConfigQuietly(ctx))) {
+  const Config cfg = LoadConfigQuietly(ctx);
+  if (!HistoryExists(cfg)) {
     Fail(Error(ErrorCode::kNotFound, f.run.empty() ? "no runs yet" : "no run '" + f.run + "'"));
   }
-  auto env = LoadEnv(ctx);
+  auto env = OrFail(LoadDagEnvironment(cfg));
   std::optional<DagRunRecord> run;
   if (f.run.empty()) {
     auto latest = OrFail(env->history->ListRuns(f.dag, 1));
