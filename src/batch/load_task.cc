@@ -32,7 +32,7 @@ Result<orchestrator::TaskStats> NoInput(const BatchSettings& s, std::string why)
   if (s.skip_on_no_input) {
     orchestrator::TaskStats st;
     st.skip_reason = "no input: " + why;
-    st.summary = st.skip_reason;
+    st.summary = "no input";
     return st;
   }
   return MakeError(ErrorCode::kNotFound,

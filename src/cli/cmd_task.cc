@@ -50,6 +50,12 @@ int RunTask(const CliContext& ctx, const TaskFlags& f) {
     PrintError(out.error());
     return out.error().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
+  if (out->state == orchestrator::TaskState::kSkipped) {
+    // 99: Airflow's BashOperator marks the task skipped (skip_on_exit_code), and so its
+    // downstream tasks — a visible "skipped: no input", not a success.
+    std::fprintf(stderr, "pinpipe: task %s %s\n", f.task.c_str(), out->error.c_str());
+    return 99;
+  }
   if (out->state != orchestrator::TaskState::kSuccess) {
     std::fprintf(stderr, "pinpipe: task %s failed: %s\n", f.task.c_str(), out->error.c_str());
     return kExitFailure;

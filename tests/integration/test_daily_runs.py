@@ -178,3 +178,15 @@ def test_read_only_commands_create_nothing(tmp_path, args):
     d = empty_dir(tmp_path)
     in_dir(d, *args)  # may fail (nothing there): it must not create anything
     assert list(d.iterdir()) == [], args
+
+
+def test_task_run_with_no_input_exits_99_for_airflow_skip(tmp_path):
+    # 99 is BashOperator's skip_on_exit_code: Airflow shows the task (and its downstream) skipped.
+    proc = pinpipe(tmp_path, "task", "run", "load", "--date", DATE,
+                   sets=["dag.on_no_input=skip"], check=False)
+    assert proc.returncode == 99, proc.stdout + proc.stderr
+    assert "skipped: no input" in proc.stderr
+    assert run_states(tmp_path) == ["skipped"]
+    proc = pinpipe(tmp_path, "task", "run", "load", "--date", DATE, check=False)
+    assert proc.returncode == 1 and "no input" in proc.stderr
+    assert run_states(tmp_path) == ["failed"]

@@ -243,6 +243,25 @@ TEST(DagRunnerTest, RejectsBadDate) {
   EXPECT_FALSE(RunDag(dag, opts, nullptr));
 }
 
+TEST(DagRunnerTest, ExternalTaskWithNoInputSkipsItsRun) {
+  TempDir dir;
+  auto history = RunHistory::Open(dir.File("runs.db"));
+  ASSERT_TRUE(history);
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  dag.mutable_tasks()[0].fn = [](const TaskContext&) -> Result<TaskStats> {  // "load"
+    TaskStats st;
+    st.skip_reason = "no input";
+    return st;
+  };
+  auto out = RunSingleTask(dag, "load", "2026-11-21", history->get());
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->state, TaskState::kSkipped);
+  auto run = (*history)->FindRun("external__2026-11-21");
+  ASSERT_TRUE(run && *run);
+  EXPECT_EQ((*run)->state, RunState::kSkipped);
+}
+
 TEST(DagRunnerTest, SingleTaskRunsAccumulateAttemptsInOneExternalRun) {
   TempDir dir;
   auto history = RunHistory::Open(dir.File("runs.db"));
