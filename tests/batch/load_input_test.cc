@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "batch/sink_sensor.h"
 #include "batch/tasks.h"
