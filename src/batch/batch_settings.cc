@@ -21,6 +21,16 @@ Result<BatchSettings> BatchSettingsFromConfig(const Config& cfg) {
   if (s.topics_dir.empty()) s.topics_dir = "topics";
   while (!s.topics_dir.empty() && s.topics_dir.back() == '/') s.topics_dir.pop_back();
   PINPIPE_ASSIGN_OR_RETURN(s.median, pinterest::ParseMedianMode(cfg.GetString("analytics.median")));
+  s.lake_configured = !cfg.GetString("lake.uri").empty();
+  const std::string& on_no_input = cfg.GetString("dag.on_no_input");
+  if (on_no_input != "fail" && on_no_input != "skip") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "dag.on_no_input must be fail or skip, not '" + on_no_input + "'");
+  }
+  s.skip_on_no_input = on_no_input == "skip";
+  PINPIPE_ASSIGN_OR_RETURN(int64_t wait_s, cfg.GetInt("dag.sink_wait_s"));
+  if (wait_s < 0) return MakeError(ErrorCode::kInvalidArgument, "dag.sink_wait_s must be >= 0");
+  s.sink_wait_ms = wait_s * 1000;
   s.config = cfg;
   return s;
 }

@@ -27,6 +27,9 @@ struct BatchSettings {
   int threads = 0;           // object reads/decodes in parallel per task; 0 = cores
   bool quiet = false;        // no progress bars, no terminal tables (tests)
   std::optional<Config> config;  // for S3 settings; unset = local lakes only
+  bool lake_configured = false;  // lake.uri set: a missing lake directory is an error, not "no input"
+  bool skip_on_no_input = false; // dag.on_no_input=skip: a run without input ends "skipped"
+  int64_t sink_wait_ms = 0;      // dag.sink_wait_s: load waits for the sink (sink_sensor.h); 0 = no
 
   std::string Topic(pinterest::RawKind kind) const;
 };

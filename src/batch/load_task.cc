@@ -1,7 +1,11 @@
-// load: one consistent listing of the raw objects, recorded as the run's manifest.
+// load: one consistent listing of the raw objects, recorded as the run's manifest — after the
+// sink has landed what was produced before the run (sink_sensor.h). A listing with no object
+// at all is no input: the run fails (or ends skipped), it never succeeds on nothing.
 #include <chrono>
+#include <filesystem>
 
 #include "batch/manifest.h"
+#include "batch/sink_sensor.h"
 #include "batch/tasks.h"
 #include "common/file_system.h"
 #include "common/logging.h"
@@ -20,8 +24,38 @@ std::string ReportDir(const BatchSettings& s, std::string_view logical_date) {
   return JoinPath(JoinPath(s.data_dir, "reports"), logical_date);
 }
 
+namespace {
+
+// No raw object at all: an error (not retried: listing again finds the same nothing) or, with
+// dag.on_no_input=skip, a skipped run.
+Result<orchestrator::TaskStats> NoInput(const BatchSettings& s, std::string why) {
+  if (s.skip_on_no_input) {
+    orchestrator::TaskStats st;
+    st.skip_reason = "no input: " + why;
+    st.summary = "no input";
+    return st;
+  }
+  return MakeError(ErrorCode::kNotFound,
+                   "no input: " + why +
+                       " (dag.on_no_input=skip records such runs as skipped instead of failed)");
+}
+
+}  // namespace
+
 Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrator::TaskContext& ctx) {
+  PINPIPE_RETURN_IF_ERROR(WaitForSink(s, ctx));
   PINPIPE_ASSIGN_OR_RETURN(auto lake, BatchLake::Open(s));
+  if (lake->local_root()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(*lake->local_root(), ec)) {
+      if (s.lake_configured) {
+        return MakeError(ErrorCode::kNotFound, "lake directory " + *lake->local_root() +
+                                                   " does not exist (lake.uri=" + s.lake_uri + ")");
+      }
+      return NoInput(s, "the lake " + *lake->local_root() +
+                            " does not exist yet (has the sink landed anything?)");
+    }
+  }
   Manifest m;
   m.dag_id = ctx.dag_id.empty() ? std::string(kDagId) : ctx.dag_id;
   m.logical_date = ctx.logical_date;
@@ -51,6 +85,12 @@ Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrat
     objects += static_cast<int64_t>(topic.objects.size());
     bytes += topic.bytes();
     ctx.ReportProgress(static_cast<int64_t>(kind) + 1, 3);
+  }
+  if (objects == 0) {
+    return NoInput(s, "no raw objects under " + lake->Location(s.topics_dir) + "/{" +
+                          s.Topic(RawKind::kPin) + "," + s.Topic(RawKind::kGeo) + "," +
+                          s.Topic(RawKind::kUser) + "}/ — check lake.uri, pipeline.id and " +
+                          "that the sink has landed data");
   }
   PINPIPE_RETURN_IF_ERROR(WriteManifest(lake->store(), m));
   orchestrator::TaskStats st;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/builtin_dags.h"
 #include "cli/cli_context.h"
 #include "cli/dag_support.h"
 #include "common/file_system.h"
@@ -60,9 +61,22 @@ T OrFail(Result<T> r) {
   return std::move(*r);
 }
 
-std::unique_ptr<DagEnvironment> LoadEnv(const CliContext& ctx, Config* cfg_out = nullptr) {
+
+// Read-only commands never create the data dir or the history: without a history there are
+// no runs to show.
+bool HistoryExists(const Config& cfg) {
+  std::error_code ec;
+  return std::filesystem::exists(RunHistory::DefaultPath(cfg.DataDir()), ec);
+}
+
+Config LoadConfigQuietly(const CliContext& ctx) {
   Config cfg = ctx.LoadConfigOrExit();
   InitLogging(cfg.GetString("logging.level"));
+  return cfg;
+}
+
+std::unique_ptr<DagEnvironment> LoadEnv(const CliContext& ctx, Config* cfg_out = nullptr) {
+  Config cfg = LoadConfigQuietly(ctx);
   auto env = OrFail(LoadDagEnvironment(cfg));
   if (cfg_out) *cfg_out = std::move(cfg);
   return env;
@@ -74,7 +88,14 @@ std::string Duration(int64_t start_us, int64_t end_us) {
 }
 
 void RunList(const CliContext& ctx) {
-  auto env = LoadEnv(ctx);
+  const Config cfg = LoadConfigQuietly(ctx);
+  std::unique_ptr<DagEnvironment> env;
+  if (HistoryExists(cfg)) {
+    env = OrFail(LoadDagEnvironment(cfg));
+  } else {  // the DAGs as configured, without creating a history
+    env = std::make_unique<DagEnvironment>();
+    if (auto st = RegisterBuiltinDags(env->registry, cfg); !st) Fail(st.error());
+  }
   report::Table t{"dags", "", {{"dag", report::ColumnType::kString},
                                {"schedule", report::ColumnType::kString},
                                {"catchup", report::ColumnType::kString},
@@ -99,8 +120,11 @@ void RunList(const CliContext& ctx) {
 }
 
 void RunRuns(const CliContext& ctx, const DagFlags& f) {
-  auto env = LoadEnv(ctx);
-  auto runs = OrFail(env->history->ListRuns(f.dag, f.limit));
+  std::vector<DagRunRecord> runs;
+  if (const Config cfg = LoadConfigQuietly(ctx); HistoryExists(cfg)) {
+    auto env = OrFail(LoadDagEnvironment(cfg));
+    runs = OrFail(env->history->ListRuns(f.dag, f.limit));
+  }
   report::Table t{"runs", "", {{"id", report::ColumnType::kInt},
                                {"dag", report::ColumnType::kString},
                                {"run_id", report::ColumnType::kString},
@@ -121,7 +145,11 @@ void RunRuns(const CliContext& ctx, const DagFlags& f) {
 }
 
 void RunShow(const CliContext& ctx, const DagFlags& f) {
-  auto env = LoadEnv(ctx);
+  const Config cfg = LoadConfigQuietly(ctx);
+  if (!HistoryExists(cfg)) {
+    Fail(Error(ErrorCode::kNotFound, f.run.empty() ? "no runs yet" : "no run '" + f.run + "'"));
+  }
+  auto env = OrFail(LoadDagEnvironment(cfg));
   std::optional<DagRunRecord> run;
   if (f.run.empty()) {
     auto latest = OrFail(env->history->ListRuns(f.dag, 1));
@@ -223,15 +251,29 @@ void RunExport(const CliContext& ctx, const DagFlags& f) {
   opts.binary = !f.binary.empty() ? f.binary
                 : !cfg.GetString("dag.binary").empty() ? cfg.GetString("dag.binary")
                                                        : SelfPath();
-  if (!ctx.sources.file.empty()) opts.config_file = std::filesystem::absolute(ctx.sources.file).string();
+  // The workers run elsewhere (another directory, another environment): the tasks read the
+  // whole effective configuration from a file beside the DAG, not just --config.
+  std::error_code ec;
+  const std::string cwd = std::filesystem::current_path(ec).string();
+  opts.binary = std::filesystem::path(opts.binary).has_parent_path()
+                    ? std::filesystem::absolute(opts.binary, ec).lexically_normal().string()
+                    : opts.binary;
+  const std::string dag_file = std::filesystem::absolute(f.airflow_file, ec).lexically_normal().string();
+  opts.config_file = AirflowConfigPath(dag_file);
   const std::string py = RenderAirflowDag(*dag, opts);
-  const auto dir = std::filesystem::path(f.airflow_file).parent_path();
+  const auto dir = std::filesystem::path(dag_file).parent_path();
   if (!dir.empty()) {
     if (auto st = FileSystem::Default()->MkdirAll(dir.string()); !st) Fail(st.error());
   }
+  if (auto st = FileSystem::Default()->WriteFileAtomically(opts.config_file,
+                                                           RenderAirflowConfig(cfg, cwd));
+      !st) {
+    Fail(st.error());
+  }
   if (auto st = FileSystem::Default()->WriteFileAtomically(f.airflow_file, py); !st) Fail(st.error());
-  std::printf("wrote Airflow DAG %s to %s (tasks call %s task run)\n", dag->id().c_str(),
-              f.airflow_file.c_str(), opts.binary.c_str());
+  std::printf("wrote Airflow DAG %s to %s (tasks call %s task run) and its configuration to %s\n",
+              dag->id().c_str(), f.airflow_file.c_str(), opts.binary.c_str(),
+              opts.config_file.c_str());
 }
 
 int RunSchedulerForeground(const CliContext& ctx) {

@@ -3,6 +3,7 @@
 // recorded in the run history under run "external__<date>".
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "cli/cli_context.h"
 #include "cli/dag_support.h"
@@ -23,6 +24,16 @@ int RunTask(const CliContext& ctx, const TaskFlags& f) {
   TuneAllocatorForBatch();
   Config cfg = ctx.LoadConfigOrExit();
   InitLogging(cfg.GetString("logging.level"));
+  // A task of an existing pipeline: in the wrong directory (Airflow's working directory, a
+  // relative data.dir) it would otherwise create an empty data dir and succeed on nothing.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(cfg.DataDir(), ec)) {
+    std::fprintf(stderr,
+                 "pinpipe: data dir '%s' does not exist (resolved in %s); task run works on an "
+                 "existing pipeline: set data.dir (--set data.dir=DIR or --config FILE)\n",
+                 cfg.DataDir().c_str(), std::filesystem::current_path(ec).c_str());
+    return kExitUsage;
+  }
   auto env = LoadDagEnvironment(cfg);
   if (!env) {
     PrintError(env.error());
@@ -38,6 +49,12 @@ int RunTask(const CliContext& ctx, const TaskFlags& f) {
   if (!out) {
     PrintError(out.error());
     return out.error().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  if (out->state == orchestrator::TaskState::kSkipped) {
+    // 99: Airflow's BashOperator marks the task skipped (skip_on_exit_code), and so its
+    // downstream tasks — a visible "skipped: no input", not a success.
+    std::fprintf(stderr, "pinpipe: task %s %s\n", f.task.c_str(), out->error.c_str());
+    return 99;
   }
   if (out->state != orchestrator::TaskState::kSuccess) {
     std::fprintf(stderr, "pinpipe: task %s failed: %s\n", f.task.c_str(), out->error.c_str());

@@ -71,6 +71,8 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"dag.retry_delay_ms", "", "override every DAG's retry delay; empty = the DAG's own"},
       {"dag.fail_task", "", "test hook: task[:N],... fail their first N attempts (no N = always)"},
       {"dag.binary", "", "pinpipe path in dag export --airflow; empty = this binary"},
+      {"dag.on_no_input", "fail", "a run whose load finds no raw objects: fail or skip (never success)"},
+      {"dag.sink_wait_s", "60", "load waits up to N s for the sink to land what the log held; 0 = no wait"},
       {"scheduler.enabled", "true", "run the DAG scheduler inside pinpipe serve"},
   };
   return keys;

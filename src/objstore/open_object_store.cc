@@ -1,11 +1,54 @@
 #include "objstore/open_object_store.h"
 
+#include <cctype>
+
 #include "objstore/local_object_store.h"
 #include "objstore/s3_object_store.h"
 
 namespace pinpipe::objstore {
 
+std::optional<std::string_view> UriScheme(std::string_view uri) {
+  // Two characters at least, so nothing like a drive letter is taken for a scheme.
+  const size_t colon = uri.find(':');
+  if (colon == std::string_view::npos || colon < 2) return std::nullopt;
+  const std::string_view scheme = uri.substr(0, colon);
+  if (!std::isalpha(static_cast<unsigned char>(scheme[0]))) return std::nullopt;
+  for (char c : scheme) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
+      return std::nullopt;
+    }
+  }
+  return scheme;
+}
+
+Status CheckLakeUri(std::string_view uri) {
+  if (uri.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty lake URI");
+  const auto scheme = UriScheme(uri);
+  if (!scheme) return OkStatus();  // a local path
+  std::string lower(*scheme);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string_view rest = uri.substr(scheme->size() + 1);
+  if (lower == "s3" || lower == "file") {
+    // "s3:/bucket" would otherwise be a relative local directory named "s3:".
+    if (*scheme != lower || !rest.starts_with("//")) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "malformed lake URI '" + std::string(uri) + "': write " + lower +
+                           (lower == "s3" ? "://bucket/prefix" : ":///absolute/dir"));
+    }
+    return OkStatus();
+  }
+  // "name:/..." or "name://...": a URI of a scheme pinpipe does not speak. (A local directory
+  // whose name has a colon and a slash right after it would need a "./" in front.)
+  if (rest.starts_with("/")) {
+    return MakeError(ErrorCode::kUnsupported,
+                     "unsupported lake URI scheme '" + std::string(*scheme) + "' in " +
+                         std::string(uri) + " (use a path, file:///dir or s3://bucket/prefix)");
+  }
+  return OkStatus();
+}
+
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri, OpenOptions opts) {
+  PINPIPE_RETURN_IF_ERROR(CheckLakeUri(uri));
   if (uri.starts_with("s3://")) {
     S3Options s3 = std::move(opts.s3);
     PINPIPE_RETURN_IF_ERROR(ParseS3Uri(uri, s3));

@@ -1,9 +1,12 @@
 // OpenObjectStore: the lake URI selects the store everywhere in pinpipe.
 //   "/abs/dir", "rel/dir", "file:///abs/dir"  → LocalObjectStore
 //   "s3://bucket/prefix"                      → S3ObjectStore (settings from s3.* keys and AWS_*)
+// Anything else that looks like a URI ("s3:/bucket", "ftp://host/x") is refused with
+// kInvalidArgument / kUnsupported: such a mistake must fail at once, not become a local path.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "common/config.h"
@@ -20,6 +23,11 @@ struct OpenOptions {
   FileSystem* fs = nullptr;  // local store only; null = default
   S3Options s3;              // base settings for s3:// URIs (bucket and prefix come from the URI)
 };
+
+// The scheme of "scheme:..." (two or more characters: letter, then letters, digits, + - .).
+std::optional<std::string_view> UriScheme(std::string_view uri);
+// OK for a local path, "file:///dir" and "s3://..."; the error a misspelt URI deserves otherwise.
+Status CheckLakeUri(std::string_view uri);
 
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri, OpenOptions opts = {});
 

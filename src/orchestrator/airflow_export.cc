@@ -1,6 +1,7 @@
 #include "orchestrator/airflow_export.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <vector>
@@ -186,6 +187,76 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
     }
   }
   return py;
+}
+
+namespace {
+
+std::string TomlString(std::string_view v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Absolute(const std::string& path, const std::string& cwd) {
+  if (path.empty() || path.starts_with("/")) return path;
+  return (std::filesystem::path(cwd) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+bool IsExportSecretKey(std::string_view key) {
+  const std::string_view name = key.substr(key.find('.') + 1);
+  return IsSecretKey(key) || name.find("secret") != std::string_view::npos ||
+         name.find("password") != std::string_view::npos ||
+         name.find("key") != std::string_view::npos || name.find("token") != std::string_view::npos;
+}
+
+std::string AirflowConfigPath(const std::string& dag_file) {
+  std::filesystem::path p(dag_file);
+  return (p.parent_path() / (p.stem().string() + ".pinpipe.toml")).string();
+}
+
+std::string RenderAirflowConfig(const Config& cfg, const std::string& cwd) {
+  std::string out =
+      "# pinpipe configuration for the Airflow tasks (written by `pinpipe dag export --airflow`):\n"
+      "# the effective settings at export time, paths absolute. Secrets are not written here:\n"
+      "# pinpipe reads them from the PINPIPE_* variables named below (the BashOperators inherit\n"
+      "# the worker's environment).\n";
+  std::string section;
+  for (const auto& k : KnownConfigKeys()) {
+    const std::string_view key = k.key;
+    const auto dot = key.find('.');
+    const std::string sec(key.substr(0, dot));
+    if (sec != section) {
+      out += "\n[" + sec + "]\n";
+      section = sec;
+    }
+    const std::string_view name = key.substr(dot + 1);
+    std::string v = cfg.GetString(key);
+    if (IsExportSecretKey(key)) {
+      out += "# " + std::string(name) + ": secret, " +
+             (v.empty() ? "unset at export" : "set at export") + "; supply it as " +
+             ConfigEnvName(key) + "\n";
+      continue;
+    }
+    if (key == "data.dir" || key == "dag.binary") v = Absolute(v, cwd);
+    if (key == "lake.uri" && !v.empty() && !v.starts_with("s3://") && !v.starts_with("file://")) {
+      v = Absolute(v, cwd);
+    }
+    out += std::string(name) + " = " + TomlString(v) + "\n";
+  }
+  return out;
 }
 
 }  // namespace pinpipe::orchestrator

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/config.h"
 #include "orchestrator/civil_time.h"
 #include "orchestrator/dag.h"
 
@@ -20,6 +21,16 @@ struct AirflowExportOptions {
 };
 
 std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOptions& options);
+
+// The effective configuration (defaults, file, PINPIPE_* variables, --set flags) as a TOML file
+// for the Airflow workers, which run in another directory and environment: relative paths
+// (data.dir, a local lake.uri, dag.binary) made absolute against `cwd`, and secrets (keys whose
+// names contain secret, password, key or token) left out, named by the PINPIPE_* variable
+// that must supply them on the workers.
+std::string RenderAirflowConfig(const Config& cfg, const std::string& cwd);
+bool IsExportSecretKey(std::string_view key);
+// "dags/pinterest_batch.py" -> "dags/pinterest_batch.pinpipe.toml" (Airflow parses only .py).
+std::string AirflowConfigPath(const std::string& dag_file);
 
 // Helpers, exposed for tests.
 std::string PythonStringLiteral(std::string_view s);  // "..." with escapes

@@ -155,4 +155,15 @@ Status DagDefinition::Validate() const {
   return OkStatus();
 }
 
+bool IsRetryable(const Error& e) {
+  switch (e.code()) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kUnsupported:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace pinpipe::orchestrator

@@ -22,7 +22,15 @@ struct TaskStats {
   int64_t records_out = 0;
   int64_t records_quarantined = 0;
   std::string summary;  // one free-form line, e.g. "wrote pin (11,100 rows, 1 file)"
+  // Non-empty: the task found nothing to do ("no input: ..."). It ends skipped, its downstream
+  // tasks are skipped too and the run ends "skipped" — visibly not a success.
+  std::string skip_reason;
 };
+
+// Whether another attempt could fix the error. Configuration and input errors (invalid
+// argument, not found, unsupported) fail the task at once: waiting out the retry delay to
+// hit the same mistyped URI again only hides it.
+bool IsRetryable(const Error& e);
 
 // Receives a task's progress; implementations must be thread-safe (tasks run in parallel).
 class ProgressReporter {

@@ -82,11 +82,21 @@ void ExecuteTask(const DagDefinition& dag, const TaskDefinition& task, const std
     auto r = InvokeTask(task, ctx);
     out.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
     if (r) {
-      out.state = TaskState::kSuccess;
       out.stats = std::move(*r);
+      if (!out.stats.skip_reason.empty()) {
+        out.state = TaskState::kSkipped;
+        out.error = "skipped: " + out.stats.skip_reason;
+        return;
+      }
+      out.state = TaskState::kSuccess;
       return;
     }
     out.error = r.error().message();
+    if (!IsRetryable(r.error())) {
+      out.state = TaskState::kFailed;
+      out.error += " (not retried: another attempt cannot fix this)";
+      return;
+    }
     const bool cancelled = cancel && cancel->load();
     if (attempt - first_attempt + 1 >= max_attempts || cancelled) {
       out.state = TaskState::kFailed;
@@ -157,9 +167,13 @@ class Execution {
         if (--remaining_[d] == 0) ready_.push_back(d);
         continue;
       }
-      const bool cancelled = result_.tasks[i].state == TaskState::kSkipped;
-      down.state = cancelled ? TaskState::kSkipped : TaskState::kUpstreamFailed;
-      down.error = cancelled ? "run cancelled" : "upstream task '" + result_.tasks[i].task_id + "' failed";
+      // A skipped upstream (cancelled run, or no input) skips its downstream tasks too.
+      const TaskOutcome& up = result_.tasks[i];
+      const bool skipped = up.state == TaskState::kSkipped;
+      down.state = skipped ? TaskState::kSkipped : TaskState::kUpstreamFailed;
+      down.error = !skipped ? "upstream task '" + up.task_id + "' failed"
+                   : up.error.starts_with("skipped: ") ? up.error
+                                                       : std::string("run cancelled");
       Record(history_, result_.id, down);
       if (opts_.observer) opts_.observer->OnTaskEnd(down);
       Finish(d, false);
@@ -250,7 +264,15 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
 
   const bool ok = std::all_of(result.tasks.begin(), result.tasks.end(),
                               [](const TaskOutcome& t) { return t.state == TaskState::kSuccess; });
-  result.state = ok ? RunState::kSuccess : RunState::kFailed;
+  // Skipped (no input) only when nothing failed and the run was not cancelled.
+  const bool no_input =
+      !(options.cancel && options.cancel->load()) &&
+      std::any_of(result.tasks.begin(), result.tasks.end(),
+                  [](const TaskOutcome& t) { return !t.stats.skip_reason.empty(); }) &&
+      std::none_of(result.tasks.begin(), result.tasks.end(), [](const TaskOutcome& t) {
+        return t.state == TaskState::kFailed || t.state == TaskState::kUpstreamFailed;
+      });
+  result.state = ok ? RunState::kSuccess : no_input ? RunState::kSkipped : RunState::kFailed;
   result.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
   if (history) {
     if (auto st = history->FinishRun(result.id, result.state, NowMicros()); !st) {

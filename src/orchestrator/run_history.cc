@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kTriggers = {"manual", "scheduled", "backfill",
                                                        "external"};
-constexpr std::array<std::string_view, 3> kRunStates = {"running", "success", "failed"};
+constexpr std::array<std::string_view, 4> kRunStates = {"running", "success", "failed", "skipped"};
 constexpr std::array<std::string_view, 7> kTaskStates = {
     "pending", "running", "up_for_retry", "success", "failed", "upstream_failed", "skipped"};
 
@@ -299,12 +299,16 @@ Status RunHistory::FinishRun(int64_t id, RunState state, int64_t end_us) {
 
 Status RunHistory::RefreshRunState(int64_t id, int64_t now_us) {
   PINPIPE_ASSIGN_OR_RETURN(auto tasks, Tasks(id));
-  bool all_ok = !tasks.empty(), any_failed = false;
+  bool all_ok = !tasks.empty(), any_failed = false, any_skipped = false;
   for (const auto& t : tasks) {
     all_ok = all_ok && t.state == TaskState::kSuccess;
     any_failed = any_failed || t.state == TaskState::kFailed;
+    any_skipped = any_skipped || t.state == TaskState::kSkipped;
   }
-  const RunState state = any_failed ? RunState::kFailed : all_ok ? RunState::kSuccess : RunState::kRunning;
+  const RunState state = any_failed    ? RunState::kFailed
+                         : all_ok      ? RunState::kSuccess
+                         : any_skipped ? RunState::kSkipped
+                                       : RunState::kRunning;
   return FinishRun(id, state, state == RunState::kRunning ? 0 : now_us);
 }
 

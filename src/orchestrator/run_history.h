@@ -23,7 +23,8 @@ struct sqlite3;
 namespace pinpipe::orchestrator {
 
 enum class Trigger { kManual, kScheduled, kBackfill, kExternal };
-enum class RunState { kRunning, kSuccess, kFailed };
+// kSkipped: a task found no input (TaskStats::skip_reason) and dag.on_no_input=skip.
+enum class RunState { kRunning, kSuccess, kFailed, kSkipped };
 enum class TaskState {
   kPending,         // not started yet
   kRunning,
@@ -31,7 +32,7 @@ enum class TaskState {
   kSuccess,
   kFailed,
   kUpstreamFailed,  // never ran: an upstream failed
-  kSkipped,         // never ran: the run was cancelled
+  kSkipped,         // never ran (the run was cancelled or skipped), or found no input
 };
 
 std::string_view TriggerName(Trigger t);

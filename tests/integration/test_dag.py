@@ -60,10 +60,12 @@ def test_run_succeeds_and_is_listed(tmp_path):
     assert (tmp_path / "lake" / "delta" / "analytics" / "top_country" / "_delta_log").exists()
 
 
-def test_run_over_an_empty_lake_writes_empty_tables(tmp_path):
-    proc = pinpipe(tmp_path, "dag", "run", "--date", "2026-11-21")
-    assert proc.stdout.count("✓") == 5, proc.stdout
-    assert (tmp_path / "lake" / "delta" / "pin" / "_delta_log").exists()
+def test_run_over_an_empty_lake_fails_with_no_input(tmp_path):
+    # Never a green run on nothing (test_daily_runs.py covers the variants).
+    proc = pinpipe(tmp_path, "dag", "run", "--date", "2026-11-21", check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "✓" not in proc.stdout, proc.stdout
+    assert not (tmp_path / "lake" / "delta" / "pin" / "_delta_log").exists()
 
 
 def test_failing_task_is_retried_and_run_fails(tmp_path):
@@ -99,6 +101,7 @@ def test_failing_task_is_retried_and_run_fails(tmp_path):
 
 
 def test_backfill_runs_each_date_once(tmp_path):
+    seed_lake(tmp_path, interactions=50)
     proc = pinpipe(tmp_path, "dag", "backfill", "--from", "2026-11-01", "--to", "2026-11-03")
     assert "3 runs (0 failed), 0 dates skipped" in proc.stdout
     proc = pinpipe(tmp_path, "dag", "backfill", "--from", "2026-11-02", "--to", "2026-11-04")
@@ -135,9 +138,12 @@ def test_task_run_records_external_attempts(tmp_path):
 def test_airflow_export_compiles_and_declares_the_graph(tmp_path):
     cfg = tmp_path / "pinpipe.toml"
     cfg.write_text(f'[data]\ndir = "{tmp_path / "data"}"\n')
+    seed_lake(tmp_path / "data", interactions=50)
     out = tmp_path / "dags" / "pinterest_batch.py"
-    subprocess.run([BIN, "--config", str(cfg), "dag", "export", "--airflow", str(out)], check=True,
-                   capture_output=True)
+    # --set and PINPIPE_* reach the workers through the configuration written beside the DAG.
+    subprocess.run([BIN, "--config", str(cfg), "--set", "dag.parallelism=3", "dag", "export",
+                    "--airflow", str(out)], check=True, capture_output=True,
+                   env=dict(os.environ, PINPIPE_ANALYTICS_MEDIAN="interpolated"))
     subprocess.run(["/usr/bin/python3", "-m", "py_compile", str(out)], check=True)
     tree = ast.parse(out.read_text())
     var_to_task, commands = {}, {}
@@ -161,7 +167,11 @@ def test_airflow_export_compiles_and_declares_the_graph(tmp_path):
     assert edges == {("load", "clean_pin"), ("load", "clean_geo"), ("load", "clean_user"),
                      ("clean_pin", "analyze"), ("clean_geo", "analyze"), ("clean_user", "analyze")}
     binary = os.path.realpath(BIN)
-    assert commands["load"] == f"{binary} --config {cfg} task run load --dag pinterest_batch --date {{{{ ds }}}}"
+    written = tmp_path / "dags" / "pinterest_batch.pinpipe.toml"
+    assert commands["load"] == f"{binary} --config {written} task run load --dag pinterest_batch --date {{{{ ds }}}}"
+    exported = written.read_text()
+    assert f'dir = "{tmp_path / "data"}"' in exported
+    assert 'parallelism = "3"' in exported and 'median = "interpolated"' in exported
     text = out.read_text()
     assert 'schedule="@daily"' in text and "catchup=False" in text
     assert '"retries": 1' in text and "timedelta(seconds=120)" in text
@@ -169,7 +179,7 @@ def test_airflow_export_compiles_and_declares_the_graph(tmp_path):
     # The command Airflow would run works (with {{ ds }} rendered).
     for task in ("load", "clean_pin"):
         cmd = commands[task].replace("{{ ds }}", "2026-11-21")
-        subprocess.run(cmd, shell=True, check=True, capture_output=True)
+        subprocess.run(cmd, shell=True, check=True, capture_output=True, cwd="/")
     con = runs_db(tmp_path / "data")
     assert con.execute("SELECT state FROM task_instances WHERE task_id = 'clean_pin'").fetchone()[0] == "success"
 

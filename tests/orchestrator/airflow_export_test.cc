@@ -154,3 +154,59 @@ TEST(AirflowExportTest, Quoting) {
 
 }  // namespace
 }  // namespace pinpipe::orchestrator
+
+namespace pinpipe::orchestrator {
+namespace {
+
+TEST(AirflowExportTest, ConfigurationBesideTheDagIsTheEffectiveOneWithAbsolutePathsAndNoSecrets) {
+  EXPECT_EQ(AirflowConfigPath("/a/dags/pinterest_batch.py"), "/a/dags/pinterest_batch.pinpipe.toml");
+  EXPECT_TRUE(IsExportSecretKey("s3.secret_access_key"));
+  EXPECT_TRUE(IsExportSecretKey("s3.access_key_id"));
+  EXPECT_TRUE(IsExportSecretKey("s3.session_token"));
+  EXPECT_TRUE(IsExportSecretKey("http.api_key"));
+  EXPECT_FALSE(IsExportSecretKey("data.dir"));
+  EXPECT_FALSE(IsExportSecretKey("sink.topics_dir"));
+
+  Config cfg;
+  ASSERT_TRUE(cfg.Set("data.dir", "rel/data", "flag"));
+  ASSERT_TRUE(cfg.Set("lake.uri", "../lake", "flag"));
+  ASSERT_TRUE(cfg.Set("dag.parallelism", "3", "env PINPIPE_DAG_PARALLELISM"));
+  ASSERT_TRUE(cfg.Set("s3.secret_access_key", "hunter2-very-secret", "env"));
+  ASSERT_TRUE(cfg.Set("s3.access_key_id", "AKIDEXAMPLE", "flag"));
+  ASSERT_TRUE(cfg.Set("sink.topics_dir", "raw \"topics\"", "flag"));
+  const std::string toml = RenderAirflowConfig(cfg, "/work/pipe");
+  EXPECT_EQ(toml.find("hunter2"), std::string::npos);
+  EXPECT_EQ(toml.find("AKIDEXAMPLE"), std::string::npos);
+  EXPECT_NE(toml.find("supply it as PINPIPE_S3_SECRET_ACCESS_KEY"), std::string::npos) << toml;
+  EXPECT_NE(toml.find("supply it as PINPIPE_S3_ACCESS_KEY_ID"), std::string::npos);
+
+  // Read back by pinpipe's own loader: the same effective values, paths absolute.
+  TempDir dir;
+  const std::string path = dir.File("dags/pinterest_batch.pinpipe.toml");
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << toml;
+  ConfigSources src;
+  src.file = path;
+  src.read_environment = false;
+  auto back = Config::Load(src);
+  ASSERT_TRUE(back) << back.error().message() << "\n" << toml;
+  EXPECT_EQ(back->DataDir(), "/work/pipe/rel/data");
+  EXPECT_EQ(back->GetString("lake.uri"), "/work/lake");
+  EXPECT_EQ(back->GetString("dag.parallelism"), "3");
+  EXPECT_EQ(back->GetString("sink.topics_dir"), "raw \"topics\"");
+  EXPECT_EQ(back->GetString("s3.secret_access_key"), "");
+  for (const auto& k : KnownConfigKeys()) {
+    if (IsExportSecretKey(k.key) || k.key == "data.dir" || k.key == "lake.uri") continue;
+    EXPECT_EQ(back->GetString(k.key), cfg.GetString(k.key)) << k.key;
+  }
+
+  // The DAG's commands read that file.
+  AirflowExportOptions opts;
+  opts.binary = "/opt/pinpipe";
+  opts.config_file = path;
+  const std::string py = RenderAirflowDag(PinterestLike(), opts);
+  EXPECT_NE(py.find("/opt/pinpipe --config " + path + " task run load"), std::string::npos) << py;
+}
+
+}  // namespace
+}  // namespace pinpipe::orchestrator

@@ -67,7 +67,7 @@ TEST(DagRunnerTest, RetriesWithDelayThenSucceeds) {
     when.push_back(std::chrono::steady_clock::now());
     EXPECT_EQ(ctx.attempt, calls.load() + 1);
     if (++calls < 3) return MakeError(ErrorCode::kIoError, "disk on fire");
-    return TaskStats{5, 4, 1, "ok"};
+    return TaskStats{5, 4, 1, "ok", {}};
   };
   RunOptions opts;
   opts.logical_date = "2026-11-21";
@@ -129,6 +129,77 @@ TEST(DagRunnerTest, FailurePropagatesAndIsRecorded) {
   }
 }
 
+TEST(DagRunnerTest, ConfigurationErrorsFailAtOnceWithoutRetry) {
+  for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kUnsupported}) {
+    TempDir dir;
+    auto history = RunHistory::Open(dir.File("state/runs.db"));
+    ASSERT_TRUE(history) << history.error().message();
+    Trace trace;
+    DagDefinition dag = DiamondDag(trace, 0ms);
+    dag.retries = 3;
+    dag.retry_delay = 10s;  // a retry would make the test hang for 30 s
+    std::atomic<int> calls{0};
+    dag.mutable_tasks()[0].fn = [&](const TaskContext&) -> Result<TaskStats> {  // "load"
+      ++calls;
+      return MakeError(code, "lake s3:/bucket is not a URI");
+    };
+    RunOptions opts;
+    opts.logical_date = "2026-11-21";
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = RunDag(dag, opts, history->get());
+    ASSERT_TRUE(r);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+    EXPECT_EQ(r->state, RunState::kFailed);
+    EXPECT_EQ(calls.load(), 1);
+    EXPECT_EQ(Outcome(*r, "load").state, TaskState::kFailed);
+    EXPECT_EQ(Outcome(*r, "load").attempts, 1);
+    EXPECT_NE(Outcome(*r, "load").error.find("lake s3:/bucket is not a URI"), std::string::npos);
+    EXPECT_NE(Outcome(*r, "load").error.find("not retried"), std::string::npos);
+    auto t = (*history)->Task(r->id, "load");
+    ASSERT_TRUE(t && *t);
+    EXPECT_EQ((*t)->attempts, 1);
+    EXPECT_EQ((*t)->state, TaskState::kFailed);
+  }
+}
+
+TEST(DagRunnerTest, TransientErrorsAreStillRetried) {
+  EXPECT_TRUE(IsRetryable(Error(ErrorCode::kIoError, "x")));
+  EXPECT_TRUE(IsRetryable(Error(ErrorCode::kUnavailable, "x")));
+  EXPECT_TRUE(IsRetryable(Error(ErrorCode::kTimeout, "x")));
+  EXPECT_TRUE(IsRetryable(Error(ErrorCode::kInternal, "x")));
+  EXPECT_FALSE(IsRetryable(Error(ErrorCode::kInvalidArgument, "x")));
+  EXPECT_FALSE(IsRetryable(Error(ErrorCode::kNotFound, "x")));
+  EXPECT_FALSE(IsRetryable(Error(ErrorCode::kUnsupported, "x")));
+}
+
+TEST(DagRunnerTest, NoInputSkipsTheRestAndTheRunEndsSkipped) {
+  TempDir dir;
+  auto history = RunHistory::Open(dir.File("state/runs.db"));
+  ASSERT_TRUE(history) << history.error().message();
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  dag.mutable_tasks()[0].fn = [](const TaskContext&) -> Result<TaskStats> {  // "load"
+    TaskStats st;
+    st.skip_reason = "no input: 0 objects";
+    return st;
+  };
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  auto r = RunDag(dag, opts, history->get());
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok());
+  EXPECT_EQ(r->state, RunState::kSkipped);
+  for (const auto& t : r->tasks) {
+    EXPECT_EQ(t.state, TaskState::kSkipped) << t.task_id;
+    EXPECT_EQ(t.error, "skipped: no input: 0 objects") << t.task_id;
+  }
+  EXPECT_EQ(trace.IndexOf("a"), SIZE_MAX);
+  auto run = (*history)->FindRun(r->run_id);
+  ASSERT_TRUE(run && *run);
+  EXPECT_EQ((*run)->state, RunState::kSkipped);
+  EXPECT_GT((*run)->end_us, 0);
+}
+
 TEST(DagRunnerTest, ExceptionsBecomeFailures) {
   DagDefinition dag("x");
   dag.retries = 0;
@@ -172,6 +243,25 @@ TEST(DagRunnerTest, RejectsBadDate) {
   EXPECT_FALSE(RunDag(dag, opts, nullptr));
 }
 
+TEST(DagRunnerTest, ExternalTaskWithNoInputSkipsItsRun) {
+  TempDir dir;
+  auto history = RunHistory::Open(dir.File("runs.db"));
+  ASSERT_TRUE(history);
+  Trace trace;
+  DagDefinition dag = DiamondDag(trace, 0ms);
+  dag.mutable_tasks()[0].fn = [](const TaskContext&) -> Result<TaskStats> {  // "load"
+    TaskStats st;
+    st.skip_reason = "no input";
+    return st;
+  };
+  auto out = RunSingleTask(dag, "load", "2026-11-21", history->get());
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->state, TaskState::kSkipped);
+  auto run = (*history)->FindRun("external__2026-11-21");
+  ASSERT_TRUE(run && *run);
+  EXPECT_EQ((*run)->state, RunState::kSkipped);
+}
+
 TEST(DagRunnerTest, SingleTaskRunsAccumulateAttemptsInOneExternalRun) {
   TempDir dir;
   auto history = RunHistory::Open(dir.File("runs.db"));
@@ -182,7 +272,7 @@ TEST(DagRunnerTest, SingleTaskRunsAccumulateAttemptsInOneExternalRun) {
   dag.mutable_tasks()[4].fn = [&](const TaskContext& ctx) -> Result<TaskStats> {  // analyze
     EXPECT_EQ(ctx.attempt, calls + 1);
     if (++calls == 1) return MakeError(ErrorCode::kIoError, "first try fails");
-    return TaskStats{3, 2, 1, "done"};
+    return TaskStats{3, 2, 1, "done", {}};
   };
   // No dependency checks: analyze runs although load never ran.
   auto a1 = RunSingleTask(dag, "analyze", "2026-11-21", history->get());

@@ -45,7 +45,7 @@ struct Trace {
       }
       std::this_thread::sleep_for(sleep);
       --running;
-      return TaskStats{1, out, 0, name + " done"};
+      return TaskStats{1, out, 0, name + " done", {}};
     };
   }
   size_t IndexOf(const std::string& name) {
