@@ -111,8 +111,11 @@ def pp_history(table):
     return [json.loads(line) for line in pinpipe(None, "lake", "history", table, "--format", "json").splitlines() if line]
 
 
-def pp_files(table):
-    return [json.loads(line) for line in pinpipe(None, "lake", "files", table, "--format", "json").splitlines() if line]
+def pp_files(table, version=None):
+    args = ["lake", "files", table, "--format", "json"]
+    if version is not None:
+        args += ["--version", version]
+    return [json.loads(line) for line in pinpipe(None, *args).splitlines() if line]
 
 
 # --- canonical values --------------------------------------------------------------------------

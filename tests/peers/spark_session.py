@@ -25,7 +25,9 @@ def make_session(work_dir, app="pinpipe-peers"):
     env = peer_env("spark")
     for k in ("JAVA_HOME", "SPARK_LOCAL_IP", "PYSPARK_PYTHON"):
         os.environ.setdefault(k, env[k])
-    os.environ.setdefault("TZ", "UTC")
+    # PySpark turns timestamps into naive datetimes in the process's local time zone: make it UTC.
+    os.environ["TZ"] = "UTC"
+    time.tzset()
     from pyspark.sql import SparkSession
     work = Path(work_dir)
     builder = (SparkSession.builder.master("local[2]").appName(app)
