@@ -98,6 +98,25 @@ Status Gather(const LeafColumn& leaf, const LeafData& dict, const uint32_t* idx,
   return OkStatus();
 }
 
+// INT96 timestamps (Spark's default spark.sql.parquet.outputTimestampType, and Impala's): 12
+// bytes, little-endian nanoseconds of the day then the Julian day number; an instant in UTC.
+// Read as microseconds since the epoch, like TIMESTAMP_MICROS (parquet-format LogicalTypes.md,
+// "INT96 timestamps" deprecation note).
+Status DecodeInt96Plain(const LeafColumn& leaf, const uint8_t* data, size_t size, size_t n, LeafData* out) {
+  constexpr int64_t kJulianEpochDay = 2440588;  // 1970-01-01
+  if (n > size / 12) return Corrupt(leaf, "plain: page has fewer INT96 values than its levels say");
+  out->i64.reserve(out->i64.size() + n);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t nanos;
+    int32_t day;
+    std::memcpy(&nanos, data + 12 * i, 8);
+    std::memcpy(&day, data + 12 * i + 8, 4);
+    if (nanos < 0 || nanos >= int64_t{86400} * 1000000000) return Corrupt(leaf, "INT96 nanoseconds outside a day");
+    out->i64.push_back((int64_t{day} - kJulianEpochDay) * 86400000000 + nanos / 1000);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ReadColumnChunk(const InputSource& source, const format::ColumnMetaData& md, const LeafColumn& leaf,
@@ -150,8 +169,11 @@ Status ReadColumnChunk(const InputSource& source, const format::ColumnMetaData& 
       auto st = Decompress(md.codec, body, body_len, static_cast<size_t>(ph->uncompressed_page_size), &page);
       if (!st) return Corrupt(leaf, st.error().message());
       size_t used = 0;
-      st = DecodePlain(reinterpret_cast<const uint8_t*>(page.data()), page.size(), static_cast<size_t>(dh.num_values),
-                       &dict, &used);
+      st = leaf.physical == format::Type::kInt96
+               ? DecodeInt96Plain(leaf, reinterpret_cast<const uint8_t*>(page.data()), page.size(),
+                                  static_cast<size_t>(dh.num_values), &dict)
+               : DecodePlain(reinterpret_cast<const uint8_t*>(page.data()), page.size(),
+                             static_cast<size_t>(dh.num_values), &dict, &used);
       if (!st) return Corrupt(leaf, "dictionary: " + st.error().message());
       have_dict = true;
       continue;
@@ -231,7 +253,8 @@ Status ReadColumnChunk(const InputSource& source, const format::ColumnMetaData& 
     size_t avail = static_cast<size_t>(end - p);
     if (encoding == format::kPlain) {
       size_t used = 0;
-      auto st = DecodePlain(p, avail, present, out, &used);
+      auto st = leaf.physical == format::Type::kInt96 ? DecodeInt96Plain(leaf, p, avail, present, out)
+                                                      : DecodePlain(p, avail, present, out, &used);
       if (!st) return Corrupt(leaf, st.error().message());
     } else if (encoding == format::kPlainDictionary || encoding == format::kRleDictionary) {
       if (!have_dict) return Corrupt(leaf, "dictionary-encoded page without a dictionary page");

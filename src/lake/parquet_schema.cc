@@ -213,6 +213,8 @@ LeafType LeafTypeOf(const SchemaElement& se) {
       return LeafType::kInt64;
     case format::Type::kDouble: return LeafType::kDouble;
     case format::Type::kBoolean: return LeafType::kBoolean;
+    // Legacy timestamps (Spark writes them by default); decoded to micros by the column reader.
+    case format::Type::kInt96: return LeafType::kTimestamp;
     case format::Type::kByteArray:
       if ((lt && (lt->kind == LogicalType::kString || lt->kind == LogicalType::kEnum ||
                   lt->kind == LogicalType::kJson)) ||

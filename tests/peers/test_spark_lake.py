@@ -56,9 +56,10 @@ def strip_metadata(fields):
 
 
 def active_files(spark, path):
-    """The active files as Spark's snapshot lists them (relative paths as in the log)."""
-    root = Path(path).resolve().as_uri()
-    return sorted(f[len(root) + 1:] if f.startswith(root) else f
+    """The active files as Spark's snapshot lists them, relative to the table like the log's."""
+    from urllib.parse import unquote, urlparse
+    root = Path(path).resolve()
+    return sorted(str(Path(unquote(urlparse(f).path)).relative_to(root))
                   for f in spark.read.format("delta").load(path).inputFiles())
 
 
@@ -117,10 +118,11 @@ def test_describe_history_and_detail_show_pinpipes_commits(spark, rerun_lake, ta
         assert h["operationParameters"] == m["operationParameters"]
         assert h["engineInfo"] == m["engineInfo"] and h["engineInfo"].startswith("pinpipe/")
         # Delta's history shows the commit file's modification time (no in-commit timestamps);
-        # pinpipe's commitInfo timestamp is taken just before it writes that file.
+        # pinpipe's commitInfo timestamp is taken just before it writes that file (file times
+        # come from the kernel's coarse clock: a few milliseconds either way).
         mtime_ms = int((Path(path) / "_delta_log" / f"{v:020d}.json").stat().st_mtime * 1000)
         assert abs(round(h["timestamp"].timestamp() * 1000) - mtime_ms) <= 1
-        assert 0 <= mtime_ms - m["timestamp"] < 60_000
+        assert -50 <= mtime_ms - m["timestamp"] < 60_000
         # The metrics Spark shows for a write, computed from the commit's own actions.
         actions = commit_actions(path, v)
         adds = [a["add"] for a in actions if "add" in a]
