@@ -89,6 +89,7 @@ struct Writer {
     WriteStringMap(w, "operationParameters", c.operation_parameters);
     if (c.read_version) w.Field("readVersion", *c.read_version);
     if (c.is_blind_append) w.Field("isBlindAppend", *c.is_blind_append);
+    if (!c.operation_metrics.empty()) WriteStringMap(w, "operationMetrics", c.operation_metrics);
     if (!c.engine_info.empty()) w.Field("engineInfo", c.engine_info);
     w.EndObject();
   }
@@ -226,6 +227,7 @@ Result<Action> ParseCommitInfo(object o) {
   c.operation_parameters = ReadStringMap(o, "operationParameters");
   c.read_version = OptInt(o, "readVersion");
   c.is_blind_append = OptBool(o, "isBlindAppend");
+  c.operation_metrics = ReadStringMap(o, "operationMetrics");
   c.engine_info = OptString(o, "engineInfo").value_or("");
   c.raw_json = simdjson::minify(o);
   return c;

@@ -77,6 +77,8 @@ struct CommitInfo {
   StringMap operation_parameters;
   std::optional<int64_t> read_version;
   std::optional<bool> is_blind_append;
+  // What DESCRIBE HISTORY shows as operationMetrics (Spark: numFiles, numOutputRows, ...).
+  StringMap operation_metrics;
   std::string engine_info;
   std::string raw_json;  // the whole commitInfo object as written (for --format json)
   bool operator==(const CommitInfo&) const = default;

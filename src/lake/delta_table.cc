@@ -2,6 +2,9 @@
 
 #include <chrono>
 
+#include <simdjson.h>
+
+#include "common/json_writer.h"
 #include "lake/delta_checkpoint.h"
 #include "lake/delta_log_files.h"
 #include "lake/delta_uuid.h"
@@ -40,6 +43,42 @@ Status CheckWritable(const Snapshot& snap, WriteMode mode) {
                      "table " + root + " is append-only (delta.appendOnly=true)");
   }
   return OkStatus();
+}
+
+// operationMetrics of a commit that adds files, as Spark records for a write (Delta's
+// DeltaOperationMetrics.WRITE) so DESCRIBE HISTORY shows them: files and bytes written, and the
+// rows when every file's stats carry numRecords.
+StringMap WriteMetrics(const std::vector<Action>& actions) {
+  int64_t files = 0, bytes = 0, rows = 0;
+  bool rows_known = true;
+  simdjson::dom::parser parser;
+  for (const auto& action : actions) {
+    const auto* a = std::get_if<AddFile>(&action);
+    if (!a) continue;
+    ++files;
+    bytes += a->size;
+    auto n = a->stats ? parser.parse(*a->stats)["numRecords"].get_int64()
+                      : simdjson::simdjson_result<int64_t>(simdjson::NO_SUCH_FIELD);
+    if (n.error()) {
+      rows_known = false;
+    } else {
+      rows += n.value_unsafe();
+    }
+  }
+  StringMap m;
+  m.emplace("numFiles", std::to_string(files));
+  m.emplace("numOutputBytes", std::to_string(bytes));
+  if (rows_known) m.emplace("numOutputRows", std::to_string(rows));
+  return m;
+}
+
+std::string JsonStringArray(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (const auto& s : v) {
+    if (out.size() > 1) out += ',';
+    AppendJsonString(out, s);
+  }
+  return out + "]";
 }
 
 }  // namespace
@@ -82,6 +121,7 @@ Result<CommitResult> DeltaTable::Create(const DeltaSchema& schema, std::vector<A
   actions.emplace_back(Protocol{});
   actions.emplace_back(NewTableMetadata(schema, std::move(name)));
   for (auto& a : adds) actions.emplace_back(std::move(a));
+  if (actions.size() > 3) std::get<CommitInfo>(actions[0]).operation_metrics = WriteMetrics(actions);
   return CommitLoop(-1, std::move(actions), nullptr);
 }
 
@@ -102,6 +142,7 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   ci.operation = "WRITE";
   ci.operation_parameters.emplace("mode",
                                   request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
+  ci.operation_parameters.emplace("partitionBy", JsonStringArray(snap.metadata().partition_columns));
   ci.read_version = snap.version();
   ci.is_blind_append = request.mode == WriteMode::kAppend;
   ci.engine_info = kEngineInfo;
@@ -125,6 +166,7 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   }
   for (auto& a : request.adds) actions.emplace_back(std::move(a));
   request.adds.clear();
+  std::get<CommitInfo>(actions[0]).operation_metrics = WriteMetrics(actions);
   return CommitLoop(snap.version(), std::move(actions), &request);
 }
 

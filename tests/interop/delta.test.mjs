@@ -93,7 +93,7 @@ function fileColumns(table) {
 
 const READABLE = [
   'basic-with-inserts-deletes-checkpoint', 'basic-with-inserts-overwrite-restore',
-  'basic-with-inserts-updates', 'kernel-timestamp-TIMESTAMP_MICROS',
+  'basic-with-inserts-updates', 'kernel-timestamp-TIMESTAMP_MICROS', 'data-reader-date-types-UTC',
   'log-replay-latest-metadata-protocol', 'multi-part-checkpoint', 'only-checkpoint-files',
   'snapshot-data0', 'snapshot-data1', 'snapshot-data2', 'snapshot-data2-deleted',
   'snapshot-data3', 'snapshot-repartitioned', 'time-travel-start-start20-start40',

@@ -152,6 +152,44 @@ TEST(DeltaTable, AppendOverwriteHistoryAndTimeTravel) {
   EXPECT_EQ(history->at(4).commit_info->operation, "CREATE TABLE");
 }
 
+// DESCRIBE HISTORY in Spark shows operationMetrics and operationParameters from commitInfo:
+// pinpipe's writes record what Spark's WRITE records (numFiles, numOutputBytes, numOutputRows;
+// mode and partitionBy). Found by tests/peers/test_spark_lake.py (metrics were null).
+TEST(DeltaTable, CommitInfoCarriesSparksWriteMetrics) {
+  TempDir dir;
+  auto table = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
+  AddFile a = FakeFile("a"), b = FakeFile("b");
+  b.size = 250;
+  b.stats = R"({"numRecords":41,"minValues":{"ind":1}})";
+  ASSERT_TRUE(table.Create(PinSchema(), {a}));
+  ASSERT_TRUE(table.Create(PinSchema()).error().code() == ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(table.Commit({WriteMode::kOverwrite, {a, b}, std::nullopt}));
+  AddFile no_stats = FakeFile("c");
+  no_stats.stats.reset();
+  ASSERT_TRUE(table.Commit({WriteMode::kAppend, {no_stats}, std::nullopt}));
+
+  auto history = ReadHistory(table.storage());
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 3u);
+  const CommitInfo& append = *history->at(0).commit_info;
+  const CommitInfo& overwrite = *history->at(1).commit_info;
+  const CommitInfo& create = *history->at(2).commit_info;
+  EXPECT_EQ(create.operation_metrics,
+            (StringMap{{"numFiles", "1"}, {"numOutputBytes", "100"}, {"numOutputRows", "1"}}));
+  EXPECT_EQ(overwrite.operation_metrics,
+            (StringMap{{"numFiles", "2"}, {"numOutputBytes", "350"}, {"numOutputRows", "42"}}));
+  EXPECT_EQ(overwrite.operation_parameters,
+            (StringMap{{"mode", "Overwrite"}, {"partitionBy", "[]"}}));
+  // Rows unknown without stats: left out rather than guessed.
+  EXPECT_EQ(append.operation_metrics, (StringMap{{"numFiles", "1"}, {"numOutputBytes", "100"}}));
+  // In the log: after isBlindAppend, before engineInfo (Spark's key order).
+  auto body = table.storage().Get(CommitKey(1));
+  ASSERT_TRUE(body);
+  EXPECT_NE(body->find(R"("isBlindAppend":false,"operationMetrics":{"numFiles":"2","numOutputBytes":"350","numOutputRows":"42"},"engineInfo":"pinpipe/0.1.0")"),
+            std::string::npos)
+      << *body;
+}
+
 TEST(DeltaTable, TxnMakesWritesIdempotent) {
   TempDir dir;
   auto table = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
