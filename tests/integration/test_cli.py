@@ -236,3 +236,32 @@ def test_zsh_completion_and_man_page_list_every_command():
 
 def test_bad_completion_shell_is_a_usage_error():
     assert pinpipe("completion", "fish").returncode == 2
+
+
+# --- issue 19 §5: installation ---------------------------------------------------------------
+
+def build_dir():
+    d = Path(BIN).resolve().parent
+    if not (d / "CMakeCache.txt").exists() or not (d / "cmake_install.cmake").exists():
+        pytest.skip("PINPIPE_BIN is not in a CMake build directory")
+    return d
+
+
+def test_install_stages_binary_completions_man_page_and_unit(tmp_path):
+    stage = tmp_path / "stage"
+    p = subprocess.run(["cmake", "--install", str(build_dir()), "--prefix", "/opt/pp"],
+                       env=dict(os.environ, DESTDIR=str(stage)), capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    root = stage / "opt" / "pp"
+    assert os.access(root / "bin" / "pinpipe", os.X_OK)
+    bash = root / "share" / "bash-completion" / "completions" / "pinpipe"
+    assert subprocess.run(["bash", "-n", str(bash)]).returncode == 0
+    assert (root / "share" / "zsh" / "vendor-completions" / "_pinpipe").exists()
+    assert (root / "share" / "man" / "man1" / "pinpipe.1.gz").exists()
+    assert "Apache License" in (root / "share" / "doc" / "pinpipe" / "copyright").read_text()
+    unit = (root / "lib" / "systemd" / "system" / "pinpipe.service").read_text()
+    assert "ExecStart=/opt/pp/bin/pinpipe serve" in unit  # the installed path, whatever the prefix
+    for setting in ("User=pinpipe", "StateDirectory=pinpipe", "ProtectSystem=strict",
+                    "LimitNOFILE=", "NoNewPrivileges=yes", "RestartPreventExitStatus=2"):
+        assert setting in unit, setting
+    assert "u pinpipe" in (root / "lib" / "sysusers.d" / "pinpipe.conf").read_text()
