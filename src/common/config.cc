@@ -60,13 +60,13 @@ std::string DescribeSpec(const ValueSpec& spec) {
       d = "an integer " + std::string(spec.max == kNoLimit ? "" : "in ") +
           RangeText(spec.min, spec.max);
       break;
-    case ValueSpec::Kind::kEnum: {
-      std::string c(spec.choices);
-      std::replace(c.begin(), c.end(), '|', ',');
-      for (size_t p = 0; (p = c.find(',', p)) != std::string::npos; p += 2) c.insert(p + 1, " ");
-      d = "one of " + c;
+    case ValueSpec::Kind::kEnum:
+      d = "one of ";
+      for (char c : spec.choices) {
+        if (c == '|') d += ", ";
+        else d += c;
+      }
       break;
-    }
     case ValueSpec::Kind::kCustom:
       d = std::string(spec.describe);
       break;
