@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   RegisterDbCommands(app, ctx);
   RegisterEmulateCommands(app, ctx);
   RegisterConsumeCommands(app, ctx);
+  RegisterTopicCommands(app, ctx);
   RegisterLakeParquetCommands(app, ctx);
   RegisterLakeCommands(app, ctx);
   RegisterAnalyticsCommands(app, ctx);

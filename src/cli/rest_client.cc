@@ -28,8 +28,10 @@ std::string JsonQuote(std::string_view s) {
 }
 
 Result<std::string> RestClient::Call(std::string_view method, const std::string& path,
-                                     std::string_view body, long timeout_ms) {
-  auto r = http_.Request(method, api_ + path, body.empty() ? "" : kV2, kV2, body, timeout_ms);
+                                     std::string_view body, long timeout_ms,
+                                     std::string_view content_type) {
+  auto r = http_.Request(method, api_ + path, body.empty() ? "" : content_type, kV2, body,
+                         timeout_ms);
   if (!r) {
     return MakeError(r.error().code(), "cannot reach the server at " + api_ + ": " +
                                            r.error().message() +

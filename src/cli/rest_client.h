@@ -21,7 +21,8 @@ class RestClient {
   // A 2xx response's body; other statuses are errors carrying the server's message
   // (404 -> kNotFound, 4xx -> kInvalidArgument, others kUnavailable).
   Result<std::string> Call(std::string_view method, const std::string& path,
-                           std::string_view body = "", long timeout_ms = 30000);
+                           std::string_view body = "", long timeout_ms = 30000,
+                           std::string_view content_type = "application/vnd.kafka.v2+json");
   Result<emulator::JsonValue> GetJson(const std::string& path);
 
   // The partition ids of a topic; kNotFound naming the topic if it does not exist.

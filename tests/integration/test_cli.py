@@ -265,3 +265,31 @@ def test_install_stages_binary_completions_man_page_and_unit(tmp_path):
                     "LimitNOFILE=", "NoNewPrivileges=yes", "RestartPreventExitStatus=2"):
         assert setting in unit, setting
     assert "u pinpipe" in (root / "lib" / "sysusers.d" / "pinpipe.conf").read_text()
+
+
+# --- issue 19 §4 (administration): topics and produce through the REST API -------------------
+
+def test_produce_lines_then_topics_list_and_describe(server):
+    p = pinpipe("--api", server.url, "produce", "-t", "events", "-K", ":",
+                input='k1:{"n": 1}\nk2:{"n": 2}\n\nk1:{"n": 3}\n')
+    assert p.returncode == 0, p.stderr
+    assert "produced 3 records to events" in p.stderr
+    p = pinpipe("--api", server.url, "produce", "-t", "raw", "--format", "binary",
+                input="plain text\nnot json {\n")
+    assert p.returncode == 0, p.stderr
+
+    p = pinpipe("--port", server.port, "topics", "list")
+    assert p.returncode == 0, p.stderr
+    assert {"events", "raw"} <= set(p.stdout.split())
+    p = pinpipe("--port", server.port, "topics", "describe", "events")
+    assert p.returncode == 0, p.stderr
+    assert "events: 1 partitions, 3 records" in p.stdout
+
+    p = pinpipe("--api", server.url, "consume", "-t", "events", "--timeout-ms", 800)
+    records = json.loads(p.stdout)
+    assert [(r["key"], r["value"]["n"]) for r in records] == [("k1", 1), ("k2", 2), ("k1", 3)]
+
+    p = pinpipe("--api", server.url, "topics", "describe", "nope")
+    assert p.returncode == 1 and "topic 'nope' does not exist" in p.stderr
+    p = pinpipe("--api", server.url, "produce", "-t", "events", "-K", "|", input="no separator\n")
+    assert p.returncode == 2 and "line 1 has no key separator" in p.stderr
