@@ -67,7 +67,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.port", "9092", "reserved for a Kafka protocol listener (none yet: clients use the REST Proxy)", Int(0, 65535)},
       {"kafka.bootstrap", "", "reserved for an external Kafka cluster (none yet: the embedded log is used)", Text()},
       {"lake.uri", "", "lake location (path, file:///dir, s3://bucket/prefix); empty = <data.dir>/lake", Text()},
-      {"pipeline.id", "pinterest", "topics <id>.pin|geo|user, streams streaming-<id>-pin|geo|user", Custom(CheckTopicPrefix, "a topic name prefix")},
+      {"pipeline.id", "pinterest", "topics <id>.pin, <id>.geo, <id>.user", Custom(CheckTopicPrefix, "a topic name prefix")},
       // S3 store (objstore/open_object_store.h); AWS_* variables fill what is unset.
       {"s3.endpoint", "", "S3 endpoint URL (http://127.0.0.1:4569); empty = AWS_ENDPOINT_URL or AWS", Text()},
       {"s3.region", "", "S3 region; empty = AWS_REGION or us-east-1", Text()},
