@@ -32,7 +32,8 @@ std::vector<std::string> OptionNames(const CLI::Option& o) {
   return names;
 }
 
-bool TakesValue(const CLI::Option& o) { return o.get_type_size_max() > 0; }
+// Flags expect no value (their type size is 1 nevertheless).
+bool TakesValue(const CLI::Option& o) { return o.get_expected_max() > 0; }
 
 std::string Join(const std::vector<std::string>& v, const char* sep = " ") {
   std::string out;
@@ -121,6 +122,7 @@ std::string ZshItem(const std::string& name, std::string desc) {
 std::string ZshCompletion(const CLI::App& root) {
   std::vector<std::pair<std::string, const CLI::App*>> cmds;
   Walk(root, "", &cmds);
+  // (Not "path": in zsh that is the array tied to PATH.)
   std::string subs, opts, value_opts;
   for (const auto& [path, app] : cmds) {
     std::vector<std::string> s, o;
@@ -145,14 +147,14 @@ std::string ZshCompletion(const CLI::App& root) {
          "_pinpipe_options() {\n  reply=()\n  case \"$1\" in\n" + opts + "  esac\n}\n"
          "_pinpipe() {\n"
          "  local -a value_opts names items reply\n"
-         "  local i w path=\"\"\n"
+         "  local i w cmdpath=\"\"\n"
          "  value_opts=(" + value_opts + ")\n"
          "  for ((i = 2; i < CURRENT; i++)); do\n"
          "    w=${words[i]}\n"
          "    if (( ${value_opts[(Ie)$w]} )); then ((i++)); continue; fi\n"
          "    [[ $w == -* ]] && continue\n"
-         "    _pinpipe_subcommands \"$path\"; names=(${reply%%:*})\n"
-         "    if (( ${names[(Ie)$w]} )); then path=\"${path:+$path }$w\"; fi\n"
+         "    _pinpipe_subcommands \"$cmdpath\"; names=(${reply%%:*})\n"
+         "    if (( ${names[(Ie)$w]} )); then cmdpath=\"${cmdpath:+$cmdpath }$w\"; fi\n"
          "  done\n"
          "  if [[ ${words[CURRENT-1]} == --set ]]; then\n"
          "    compadd -S '' -- " + Join(keys) + "\n"
@@ -160,11 +162,11 @@ std::string ZshCompletion(const CLI::App& root) {
          "  fi\n"
          "  if (( ${value_opts[(Ie)${words[CURRENT-1]}]} )); then _files; return; fi\n"
          "  if [[ ${words[CURRENT]} == -* ]]; then\n"
-         "    _pinpipe_options \"$path\"; items=($reply)\n"
+         "    _pinpipe_options \"$cmdpath\"; items=($reply)\n"
          "    _pinpipe_options ''; items+=($reply)\n"
          "    _describe 'option' items\n"
          "  else\n"
-         "    _pinpipe_subcommands \"$path\"; items=($reply)\n"
+         "    _pinpipe_subcommands \"$cmdpath\"; items=($reply)\n"
          "    _describe 'command' items\n"
          "  fi\n"
          "}\n"

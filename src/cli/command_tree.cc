@@ -45,7 +45,7 @@ std::optional<Unknown> FindUnknownCommand(const CLI::App& root, int argc, char**
     if (word.size() > 1 && word[0] == '-') {
       if (word.find('=') != std::string::npos) continue;
       const CLI::Option* opt = FindOption(*cur, word);
-      if (opt && opt->get_type_size_max() > 0) ++i;  // its value
+      if (opt && opt->get_expected_max() > 0) ++i;  // its value (flags expect none)
       continue;
     }
     if (const CLI::App* sub = FindSubcommand(*cur, word)) {

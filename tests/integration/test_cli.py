@@ -198,10 +198,12 @@ def test_bash_completion_completes_commands_options_and_keys(tmp_path):
     assert p.returncode == 0, p.stderr
     script.write_text(p.stdout)
 
+    (tmp_path / "afile").write_text("")
+
     def complete(*words):
         cmd = (f"source {script}; COMP_WORDS=(pinpipe {' '.join(words)}); "
                f"COMP_CWORD={len(words)}; _pinpipe; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
-        r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True)
+        r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         return r.stdout.split()
 
@@ -212,6 +214,8 @@ def test_bash_completion_completes_commands_options_and_keys(tmp_path):
     assert "--data-dir" in complete("consume", "--d")  # global options everywhere
     assert complete("--set", "http.po") == ["http.port="]
     assert complete("--config", "x.toml", "con") == ["config", "consume"]
+    assert complete("--config", "a") == ["afile"]         # an option's value: a file
+    assert complete("sink", "status", "--json", "") == []  # a flag takes no value
 
 
 def test_zsh_completion_and_man_page_list_every_command():
