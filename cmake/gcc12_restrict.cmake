@@ -7,17 +7,24 @@
 # occurrence there is a warning, not a broken build.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
    AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # target:file, the file relative to the project.
   set(_gcc105329
-    emulator:db_url.cc emulator:source_db_mysql.cc emulator:source_db_sqlite.cc
-    emulator:source_schema.cc
-    report:html_report.cc report:terminal_table.cc)
+    pinpipe_emulator:src/emulator/db_url.cc
+    pinpipe_emulator:src/emulator/source_db_mysql.cc
+    pinpipe_emulator:src/emulator/source_db_sqlite.cc
+    pinpipe_emulator:src/emulator/source_schema.cc
+    pinpipe_report:src/report/html_report.cc
+    pinpipe_report:src/report/terminal_table.cc
+    lake_test:tests/lake/delta_table_test.cc
+    lake_test:tests/lake/parquet_roundtrip_test.cc
+    log_test:tests/log/log_manager_test.cc)
   foreach(item ${_gcc105329})
     string(REPLACE ":" ";" parts ${item})
-    list(GET parts 0 sub)
+    list(GET parts 0 target)
     list(GET parts 1 file)
-    if(TARGET pinpipe_${sub} AND EXISTS ${PROJECT_SOURCE_DIR}/src/${sub}/${file})
-      set_property(SOURCE ${PROJECT_SOURCE_DIR}/src/${sub}/${file}
-                   TARGET_DIRECTORY pinpipe_${sub} APPEND PROPERTY COMPILE_OPTIONS -Wno-restrict)
+    if(TARGET ${target} AND EXISTS ${PROJECT_SOURCE_DIR}/${file})
+      set_property(SOURCE ${PROJECT_SOURCE_DIR}/${file} TARGET_DIRECTORY ${target}
+                   APPEND PROPERTY COMPILE_OPTIONS -Wno-restrict)
     endif()
   endforeach()
 endif()
