@@ -8,7 +8,12 @@ JOBS       ?= $(shell nproc)
 export CCACHE_BASEDIR  ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all setup build build-asan build-tsan run test test-unit test-asan bench fuzz format clean
+PREFIX     ?= /usr/local
+# Warnings are errors in every build made through this Makefile (and so in CI); a plain
+# `cmake` build leaves them warnings.
+CMAKE_FLAGS ?= -DPINPIPE_WERROR=ON
+
+.PHONY: all setup build build-asan build-tsan run test test-unit test-asan bench fuzz format clean install deb
 
 all: build
 
@@ -16,19 +21,19 @@ setup:
 	@scripts/setup
 
 $(BUILD)/build.ninja:
-	cmake -G Ninja -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -G Ninja -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 
 build: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(ASAN_BUILD)/build.ninja:
-	cmake -G Ninja -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPINPIPE_SANITIZE=ON
+	cmake -G Ninja -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPINPIPE_SANITIZE=ON $(CMAKE_FLAGS)
 
 build-asan: setup $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 $(TSAN_BUILD)/build.ninja:
-	cmake -G Ninja -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPINPIPE_TSAN=ON
+	cmake -G Ninja -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPINPIPE_TSAN=ON $(CMAKE_FLAGS)
 
 build-tsan: setup $(TSAN_BUILD)/build.ninja
 	cmake --build $(TSAN_BUILD) -j $(JOBS)
@@ -50,6 +55,16 @@ bench: build
 
 fuzz: setup
 	@tests/run_fuzz
+
+# The binary, bash and zsh completions, the man page and the systemd unit under $(PREFIX)
+# (staged under $(DESTDIR) when set: make install DESTDIR=/tmp/stage PREFIX=/usr).
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A Debian package (build/pinpipe_<version>_<arch>.deb) of what `make install` installs,
+# under /usr, with the service's user created at installation.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -18,27 +18,16 @@ extern "C" void OnSignal(int) { g_stop = true; }
 
 struct EmulateFlags {
   emulator::EmulatorOptions opt;
-  std::string mode = "batch";
-  std::string api, id, db;
+  std::string id, db;
   bool no_sleep = false;
   bool quiet = false;
 };
 
 void Run(const CliContext& ctx, EmulateFlags& f) {
   Config cfg = ctx.LoadConfigOrExit();
-  if (f.mode == "stream") {
-    PrintError(Error(ErrorCode::kUnsupported,
-                     "--mode stream is not yet available (it will post to "
-                     "/streams/streaming-<id>-pin/record); use --mode batch"));
-    std::exit(kExitUsage);
-  }
-  if (f.mode != "batch") {
-    PrintError(Error(ErrorCode::kInvalidArgument, "--mode must be batch or stream"));
-    std::exit(kExitUsage);
-  }
   auto& o = f.opt;
   o.db_url = f.db.empty() ? emulator::DefaultDbUrl(cfg.DataDir()) : f.db;
-  const std::string api = f.api.empty() ? "http://127.0.0.1:8082" : f.api;
+  const std::string api = ctx.ServerUrl(cfg);
   const std::string id = f.id.empty() ? cfg.GetString("pipeline.id") : f.id;
   if (f.no_sleep || o.rate > 0) o.sleep = false;
   o.progress = !f.quiet;
@@ -65,10 +54,9 @@ void Run(const CliContext& ctx, EmulateFlags& f) {
 void RegisterEmulateCommands(CLI::App& app, CliContext& ctx) {
   auto f = std::make_shared<EmulateFlags>();
   auto* cmd = app.add_subcommand(
-      "emulate", "Post random rows of the source database to the pipeline, as the original "
-                 "user posting emulator did");
-  cmd->add_option("--mode", f->mode, "batch (REST Proxy) or stream (not yet available)");
-  cmd->add_option("--api", f->api, "API URL (default http://127.0.0.1:8082)");
+      "emulate", "Post random rows of the source database to the server's REST Proxy "
+                 "(topics <id>.pin|geo|user), as the original user posting emulator did");
+  cmd->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).");
   cmd->add_option("--id", f->id, "pipeline id: topics <id>.pin|geo|user (default pipeline.id)");
   cmd->add_option("--db", f->db, "source database URL (default sqlite://<data.dir>/source.db)");
   auto* count = cmd->add_option("--count", f->opt.count, "interactions to post (default: forever)");

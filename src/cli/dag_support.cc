@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "cli/builtin_dags.h"
 #include "common/logging.h"
@@ -16,7 +17,11 @@ Result<std::unique_ptr<DagEnvironment>> LoadDagEnvironment(const Config& cfg) {
   PINPIPE_RETURN_IF_ERROR(RegisterBuiltinDags(env->registry, cfg));
   PINPIPE_ASSIGN_OR_RETURN(int64_t parallelism, cfg.GetInt("dag.parallelism"));
   env->parallelism = static_cast<int>(std::clamp<int64_t>(parallelism, 1, 256));
-  PINPIPE_ASSIGN_OR_RETURN(auto failures, orchestrator::ParseFailureSpec(cfg.GetString("dag.fail_task")));
+  // A test hook, not a setting: PINPIPE_TEST_FAIL_TASK=task[:N],... fails the first N attempts
+  // of those tasks (no N = every attempt), to exercise retries on the real binary.
+  const char* fail_spec = std::getenv("PINPIPE_TEST_FAIL_TASK");
+  PINPIPE_ASSIGN_OR_RETURN(auto failures,
+                           orchestrator::ParseFailureSpec(fail_spec ? fail_spec : ""));
   for (const auto& d : env->registry.dags()) {
     orchestrator::DagDefinition dag = d;
     if (!cfg.GetString("dag.retries").empty()) {

@@ -20,7 +20,7 @@ struct DagEnvironment {
   int parallelism = 4;
 };
 
-// RegisterBuiltinDags, then dag.retries / dag.retry_delay_ms / dag.fail_task applied to every
+// RegisterBuiltinDags, then dag.retries / dag.retry_delay_ms / PINPIPE_TEST_FAIL_TASK applied to every
 // DAG, and the history at <data.dir>/state/runs.db opened.
 Result<std::unique_ptr<DagEnvironment>> LoadDagEnvironment(const Config& cfg);
 

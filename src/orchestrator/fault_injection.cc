@@ -20,7 +20,7 @@ Result<std::map<std::string, int, std::less<>>> ParseFailureSpec(std::string_vie
       const auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
       if (ec != std::errc() || p != num.data() + num.size() || n < 0) {
         return MakeError(ErrorCode::kInvalidArgument,
-                         "dag.fail_task: invalid count in '" + std::string(item) +
+                         "PINPIPE_TEST_FAIL_TASK: invalid count in '" + std::string(item) +
                              "' (expected task[:attempts])");
       }
       item = item.substr(0, colon);
@@ -39,7 +39,7 @@ void InjectFailures(DagDefinition& dag, const std::map<std::string, int, std::le
       if (ctx.attempt <= n) {
         return MakeError(ErrorCode::kInternal,
                          "injected failure of task " + ctx.task_id + " (attempt " +
-                             std::to_string(ctx.attempt) + ", dag.fail_task)");
+                             std::to_string(ctx.attempt) + ", PINPIPE_TEST_FAIL_TASK)");
       }
       return inner(ctx);
     };

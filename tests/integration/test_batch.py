@@ -129,8 +129,9 @@ def test_dag_over_landed_objects_and_identical_rerun(landed):
 
 def test_failing_clean_task_is_retried_and_fails_the_run(landed):
     data = landed
-    sets = ["dag.fail_task=clean_user", "dag.retry_delay_ms=200"]
-    proc = pinpipe(data, "dag", "run", "--date", "2026-11-22", sets=sets, check=False, timeout=120)
+    sets = ["dag.retry_delay_ms=200"]
+    proc = pinpipe(data, "dag", "run", "--date", "2026-11-22", sets=sets, check=False, timeout=120,
+                   fail_task="clean_user")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "clean_user: attempt 1 failed" in proc.stderr
     show = pinpipe(data, "dag", "show").stdout

@@ -14,11 +14,16 @@ import pytest
 from conftest import BIN
 
 
-def pinpipe(data_dir, *args, sets=(), check=True, timeout=60):
+def pinpipe(data_dir, *args, sets=(), check=True, timeout=60, fail_task=None):
+    """fail_task: the test hook PINPIPE_TEST_FAIL_TASK ("task[:N],..." fail their first N attempts)."""
     cmd = [BIN, "--set", f"data.dir={data_dir}"]
     for s in sets:
         cmd += ["--set", s]
-    proc = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout)
+    env = dict(os.environ)
+    env.pop("PINPIPE_TEST_FAIL_TASK", None)
+    if fail_task is not None:
+        env["PINPIPE_TEST_FAIL_TASK"] = fail_task
+    proc = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd + list(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -70,9 +75,10 @@ def test_run_over_an_empty_lake_fails_with_no_input(tmp_path):
 
 def test_failing_task_is_retried_and_run_fails(tmp_path):
     seed_lake(tmp_path)
-    sets = ["dag.fail_task=clean_geo:5", "dag.retry_delay_ms=300"]
+    sets = ["dag.retry_delay_ms=300"]
     t0 = time.monotonic()
-    proc = pinpipe(tmp_path, "dag", "run", "--date", "2026-11-21", sets=sets, check=False)
+    proc = pinpipe(tmp_path, "dag", "run", "--date", "2026-11-21", sets=sets, check=False,
+                   fail_task="clean_geo:5")
     elapsed = time.monotonic() - t0
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert elapsed >= 0.3  # waited the retry delay once
@@ -91,7 +97,7 @@ def test_failing_task_is_retried_and_run_fails(tmp_path):
 
     # One failure then success: the retry rescues the run.
     proc = pinpipe(tmp_path, "dag", "run", "--date", "2026-11-22",
-                   sets=["dag.fail_task=clean_geo:1", "dag.retry_delay_ms=10"])
+                   sets=["dag.retry_delay_ms=10"], fail_task="clean_geo:1")
     assert "clean_geo: attempt 1 failed" in proc.stderr
     show = pinpipe(tmp_path, "dag", "show").stdout
     assert "state         success" in show
@@ -121,10 +127,10 @@ def test_task_run_records_external_attempts(tmp_path):
     for task in ("load", "clean_pin", "clean_geo", "clean_user"):
         pinpipe(tmp_path, "task", "run", task, "--date", "2026-11-21")
     bad = pinpipe(tmp_path, "task", "run", "analyze", "--date", "2026-11-21",
-                  sets=["dag.fail_task=analyze:1"], check=False)
+                  fail_task="analyze:1", check=False)
     assert bad.returncode == 1
     assert "injected failure" in bad.stderr
-    pinpipe(tmp_path, "task", "run", "analyze", "--date", "2026-11-21", sets=["dag.fail_task=analyze:1"])
+    pinpipe(tmp_path, "task", "run", "analyze", "--date", "2026-11-21", fail_task="analyze:1")
     con = runs_db(tmp_path)
     run = con.execute("SELECT * FROM dag_runs").fetchall()
     assert len(run) == 1 and run[0]["run_id"] == "external__2026-11-21"

@@ -151,9 +151,10 @@ def task_state(data_dir, task):
 
 def start_run_waiting_to_retry(tmp_path):
     """A dag run whose clean_geo fails once and then waits ten minutes to retry."""
-    cmd = [BIN, "--set", f"data.dir={tmp_path}", "--set", "dag.fail_task=clean_geo:5",
+    cmd = [BIN, "--set", f"data.dir={tmp_path}",
            "--set", "dag.retry_delay_ms=600000", "dag", "run", "--date", DATE]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, PINPIPE_TEST_FAIL_TASK="clean_geo:5")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     wait_for(lambda: task_state(tmp_path, "clean_geo") == "up_for_retry", 60, "clean_geo retry wait")
     wait_for(lambda: task_state(tmp_path, "clean_pin") == "success", 60, "clean_pin")
     wait_for(lambda: task_state(tmp_path, "clean_user") == "success", 60, "clean_user")

@@ -1,0 +1,299 @@
+"""The command line on the real binary: configuration validation (issue 14), command names and
+help, exit codes, --version, how client commands find the server, `consume`, and the
+generated completions and man page (issue 19)."""
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT
+
+
+def pinpipe(*args, env=None, cwd=None, timeout=60, input=None):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("PINPIPE_")}
+    e.update(env or {})
+    return subprocess.run([BIN] + [str(a) for a in args], capture_output=True, text=True,
+                          timeout=timeout, env=e, cwd=cwd, input=input)
+
+
+# --- issue 14: every key's type and range is checked at load, for every command -------------
+
+@pytest.mark.parametrize("setting, expected", [
+    ("logging.level=loud", "logging.level = 'loud' (from --set): must be one of trace, debug, info"),
+    ("http.max_body_bytes=-1", "http.max_body_bytes = '-1' (from --set): must be an integer in 1.."),
+    ("http.threads=-3", "http.threads = '-3' (from --set): must be an integer in 0..1024"),
+    ("rest.consumer_max_bytes=-1", "rest.consumer_max_bytes = '-1' (from --set): must be an integer in 1.."),
+    ("s3.part_size_bytes=1", "s3.part_size_bytes = '1' (from --set): must be an integer in 5242880.."),
+])
+def test_serve_rejects_invalid_values_with_exit_2(tmp_path, setting, expected):
+    p = pinpipe("--set", f"data.dir={tmp_path}", "--set", "http.port=0", "--set", setting, "serve",
+                timeout=20)
+    assert p.returncode == 2, p.stderr
+    assert expected in p.stderr
+    assert not (tmp_path / "log").exists()  # nothing started
+
+
+def test_invalid_values_are_rejected_for_every_command(tmp_path):
+    for args in (["sink", "status"], ["config", "show"], ["dag", "runs"], ["consume", "-t", "x"]):
+        p = pinpipe("--set", f"data.dir={tmp_path}", "--set", "http.threads=-3", *args)
+        assert p.returncode == 2, (args, p.stderr)
+        assert "http.threads = '-3' (from --set)" in p.stderr, args
+
+
+def test_errors_name_the_environment_variable_and_the_file(tmp_path):
+    p = pinpipe("config", "show", env={"PINPIPE_LOGGING_LEVEL": "loud"}, cwd=tmp_path)
+    assert p.returncode == 2
+    assert "logging.level = 'loud' (from env PINPIPE_LOGGING_LEVEL)" in p.stderr
+
+    (tmp_path / "pinpipe.toml").write_text("[s3]\npart_size_bytes = 1\n")
+    p = pinpipe("config", "show", cwd=tmp_path)
+    assert p.returncode == 2
+    assert "s3.part_size_bytes = '1' (from file pinpipe.toml)" in p.stderr
+
+
+def test_unknown_environment_variable_is_an_error(tmp_path):
+    p = pinpipe("config", "show", env={"PINPIPE_HTTP_PROT": "9000"}, cwd=tmp_path)
+    assert p.returncode == 2
+    assert "unknown configuration variable PINPIPE_HTTP_PROT" in p.stderr
+    assert "did you mean PINPIPE_HTTP_PORT?" in p.stderr
+    # The test harness's own variables are not configuration.
+    p = pinpipe("config", "show", env={"PINPIPE_BIN": BIN, "PINPIPE_TEST_FAIL_TASK": "x"}, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+
+
+def test_test_hooks_are_not_settings(tmp_path):
+    p = pinpipe("--set", "dag.fail_task=clean_geo", "config", "show", cwd=tmp_path)
+    assert p.returncode == 2 and "unknown configuration key 'dag.fail_task'" in p.stderr
+    show = pinpipe("config", "show", cwd=tmp_path).stdout
+    assert "fail_task" not in show
+
+
+def test_alias_flags_set_keys_and_are_checked(tmp_path):
+    p = pinpipe("--data-dir", tmp_path / "d", "config", "show", "--port", "9123", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r'port = 9123 +# --port', p.stdout), p.stdout
+    assert re.search(r'dir = "' + re.escape(str(tmp_path / "d")) + r'" +# --data-dir', p.stdout)
+    p = pinpipe("--port", "99999", "config", "show", cwd=tmp_path)
+    assert p.returncode == 2 and "http.port = '99999' (from --port)" in p.stderr
+
+
+# --- issue 19 §4: one CLI like the tools people know -----------------------------------------
+
+def test_unknown_command_suggests_the_nearest():
+    p = pinpipe("sevre")
+    assert p.returncode == 2
+    assert "unknown command 'sevre'; did you mean serve?" in p.stderr
+    p = pinpipe("sink", "statsu")
+    assert p.returncode == 2
+    assert "pinpipe sink: unknown command 'statsu'; did you mean status?" in p.stderr
+    p = pinpipe("--set", "http.port=1", "xyzzy")
+    assert p.returncode == 2 and "unknown command 'xyzzy'" in p.stderr
+    assert "did you mean" not in p.stderr
+
+
+def test_bare_pinpipe_prints_the_help():
+    p = pinpipe()
+    assert p.returncode == 0, p.stderr
+    for cmd in ("serve", "consume", "emulate", "sink", "dag", "help"):
+        assert re.search(rf"^\s+{cmd}\b", p.stdout, re.M), cmd
+    assert "Exit status: 0 ok, 1 runtime error, 2 usage or configuration error" in p.stdout
+    assert "completion" not in p.stdout  # hidden: packaging's business
+
+
+def test_help_command():
+    p = pinpipe("help", "sink", "status")
+    assert p.returncode == 0, p.stderr
+    assert "pinpipe sink status" in p.stdout and "--json" in p.stdout
+    assert pinpipe("help", "consume").stdout == pinpipe("consume", "--help").stdout
+    p = pinpipe("help", "sevre")
+    assert p.returncode == 2 and "did you mean serve?" in p.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["consume"],                               # a required option is missing (CLI11: 106)
+    ["emulate", "--concurrency", "0"],         # a validator fails (CLI11: 105)
+    ["config", "show", "--no-such-flag"],      # an unexpected argument (CLI11: 109)
+    ["config"],                                # a command is required
+])
+def test_usage_errors_exit_2(args):
+    p = pinpipe(*args)
+    assert p.returncode == 2, (args, p.returncode, p.stderr)
+    assert "pinpipe help" in p.stderr
+
+
+def test_version_prints_the_git_commit():
+    p = pinpipe("--version")
+    assert p.returncode == 0
+    m = re.fullmatch(r"pinpipe (\d+\.\d+\.\d+) \(git ([0-9a-f]{12})(-dirty)?\)\n", p.stdout)
+    assert m, p.stdout
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                          text=True)
+    if head.returncode == 0 and Path(BIN).resolve().is_relative_to(ROOT):
+        assert head.stdout.startswith(m.group(2))
+
+
+def test_help_texts_do_not_promise_missing_features():
+    texts = pinpipe("--help").stdout + pinpipe("help", "emulate").stdout + \
+        pinpipe("config", "show").stdout
+    assert "not yet available" not in texts and "stream (" not in texts
+    assert "streaming cleaning" not in texts
+
+
+# --- client commands find the server from http.bind/http.port (or --api) ---------------------
+
+def produce(url, topic, values):
+    import requests
+    r = requests.post(f"{url}/topics/{topic}",
+                      headers={"Content-Type": "application/vnd.kafka.json.v2+json"},
+                      data=json.dumps({"records": [{"value": v} for v in values]}))
+    assert r.status_code == 200, r.text
+
+
+def test_emulate_and_consume_use_http_port(tmp_path, server):
+    db = tmp_path / "source.db"
+    assert pinpipe("db", "init", "--db", f"sqlite://{db}").returncode == 0
+    # No --api: http.port decides, for emulate as for consume.
+    p = pinpipe("--set", f"http.port={server.port}", "emulate", "--db", f"sqlite://{db}",
+                "--count", 5, "--no-sleep", "--quiet", timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "sent 5 interactions" in p.stdout
+    p = pinpipe("--port", server.port, "consume", "-t", "pinterest.pin", "--timeout-ms", 1500)
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(p.stdout)) == 5
+
+
+def test_consume_unknown_topic_is_an_error(server):
+    p = pinpipe("--api", server.url, "consume", "--topic", "no.such.topic", "--timeout-ms", 500)
+    assert p.returncode == 1
+    assert "topic 'no.such.topic' does not exist" in p.stderr
+
+
+def test_consume_groups_max_records_and_from_beginning(server):
+    produce(server.url, "t1", [{"i": i} for i in range(6)])
+    base = ["--api", server.url, "consume", "--topic", "t1", "--timeout-ms", 800]
+    p = pinpipe(*base, "--group", "g1", "--max-records", 2)
+    assert p.returncode == 0, p.stderr
+    assert [r["value"]["i"] for r in json.loads(p.stdout)] == [0, 1]
+    p = pinpipe(*base, "--group", "g1")
+    assert [r["value"]["i"] for r in json.loads(p.stdout)] == [2, 3, 4, 5]
+    # Nothing new for the group: it says why.
+    p = pinpipe(*base, "--group", "g1")
+    assert p.returncode == 0 and json.loads(p.stdout) == []
+    assert "t1 holds 6 records, but group 'g1' has committed offsets past them" in p.stderr
+    p = pinpipe(*base, "--group", "g1", "--from-beginning")
+    assert [r["value"]["i"] for r in json.loads(p.stdout)] == list(range(6))
+    # Another group starts from the beginning on its own.
+    p = pinpipe(*base, "--group", "g2")
+    assert len(json.loads(p.stdout)) == 6 and "committed" not in p.stderr
+
+
+# --- completions and man page, generated from the CLI's definitions --------------------------
+
+def test_bash_completion_completes_commands_options_and_keys(tmp_path):
+    script = tmp_path / "pinpipe.bash"
+    p = pinpipe("completion", "bash")
+    assert p.returncode == 0, p.stderr
+    script.write_text(p.stdout)
+
+    (tmp_path / "afile").write_text("")
+
+    def complete(*words):
+        cmd = (f"source {script}; COMP_WORDS=(pinpipe {' '.join(words)}); "
+               f"COMP_CWORD={len(words)}; _pinpipe; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    assert complete("se") == ["serve"]
+    assert complete("sink", "st") == ["status"]
+    assert "--json" in complete("sink", "status", "--")
+    assert "--from-beginning" in complete("consume", "--fr")
+    assert "--data-dir" in complete("consume", "--d")  # global options everywhere
+    assert complete("--set", "http.po") == ["http.port="]
+    assert complete("--config", "x.toml", "con") == ["config", "consume"]
+    assert complete("--config", "a") == ["afile"]         # an option's value: a file
+    assert complete("sink", "status", "--json", "") == []  # a flag takes no value
+
+
+def test_zsh_completion_and_man_page_list_every_command():
+    zsh = pinpipe("completion", "zsh").stdout
+    assert zsh.startswith("#compdef pinpipe")
+    man = pinpipe("man")
+    assert man.returncode == 0
+    assert ".TH PINPIPE 1" in man.stdout
+    helptext = pinpipe("--help").stdout
+    commands = re.findall(r"^  (\w[\w-]*)\s", helptext.split("Subcommands:")[1].split("\n\n")[0], re.M)
+    assert len(commands) > 8
+    for cmd in commands:
+        assert f'.SS "pinpipe {cmd}' in man.stdout, cmd
+        assert f"'{cmd}:" in zsh, cmd
+    for key in ("http.port", "s3.part_size_bytes"):
+        assert key in man.stdout
+    # groff renders it without warnings.
+    r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z"], input=man.stdout,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_bad_completion_shell_is_a_usage_error():
+    assert pinpipe("completion", "fish").returncode == 2
+
+
+# --- issue 19 §5: installation ---------------------------------------------------------------
+
+def build_dir():
+    d = Path(BIN).resolve().parent
+    if not (d / "CMakeCache.txt").exists() or not (d / "cmake_install.cmake").exists():
+        pytest.skip("PINPIPE_BIN is not in a CMake build directory")
+    return d
+
+
+def test_install_stages_binary_completions_man_page_and_unit(tmp_path):
+    stage = tmp_path / "stage"
+    p = subprocess.run(["cmake", "--install", str(build_dir()), "--prefix", "/opt/pp"],
+                       env=dict(os.environ, DESTDIR=str(stage)), capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    root = stage / "opt" / "pp"
+    assert os.access(root / "bin" / "pinpipe", os.X_OK)
+    bash = root / "share" / "bash-completion" / "completions" / "pinpipe"
+    assert subprocess.run(["bash", "-n", str(bash)]).returncode == 0
+    assert (root / "share" / "zsh" / "vendor-completions" / "_pinpipe").exists()
+    assert (root / "share" / "man" / "man1" / "pinpipe.1.gz").exists()
+    assert "Apache License" in (root / "share" / "doc" / "pinpipe" / "copyright").read_text()
+    unit = (root / "lib" / "systemd" / "system" / "pinpipe.service").read_text()
+    assert "ExecStart=/opt/pp/bin/pinpipe serve" in unit  # the installed path, whatever the prefix
+    for setting in ("User=pinpipe", "StateDirectory=pinpipe", "ProtectSystem=strict",
+                    "LimitNOFILE=", "NoNewPrivileges=yes", "RestartPreventExitStatus=2"):
+        assert setting in unit, setting
+    assert "u pinpipe" in (root / "lib" / "sysusers.d" / "pinpipe.conf").read_text()
+
+
+# --- issue 19 §4 (administration): topics and produce through the REST API -------------------
+
+def test_produce_lines_then_topics_list_and_describe(server):
+    p = pinpipe("--api", server.url, "produce", "-t", "events", "-K", ":",
+                input='k1:{"n": 1}\nk2:{"n": 2}\n\nk1:{"n": 3}\n')
+    assert p.returncode == 0, p.stderr
+    assert "produced 3 records to events" in p.stderr
+    p = pinpipe("--api", server.url, "produce", "-t", "raw", "--format", "binary",
+                input="plain text\nnot json {\n")
+    assert p.returncode == 0, p.stderr
+
+    p = pinpipe("--port", server.port, "topics", "list")
+    assert p.returncode == 0, p.stderr
+    assert {"events", "raw"} <= set(p.stdout.split())
+    p = pinpipe("--port", server.port, "topics", "describe", "events")
+    assert p.returncode == 0, p.stderr
+    assert "events: 1 partitions, 3 records" in p.stdout
+
+    p = pinpipe("--api", server.url, "consume", "-t", "events", "--timeout-ms", 800)
+    records = json.loads(p.stdout)
+    assert [(r["key"], r["value"]["n"]) for r in records] == [("k1", 1), ("k2", 2), ("k1", 3)]
+
+    p = pinpipe("--api", server.url, "topics", "describe", "nope")
+    assert p.returncode == 1 and "topic 'nope' does not exist" in p.stderr
+    p = pinpipe("--api", server.url, "produce", "-t", "events", "-K", "|", input="no separator\n")
+    assert p.returncode == 2 and "line 1 has no key separator" in p.stderr
