@@ -127,6 +127,22 @@ bool IsReservedEnvName(std::string_view name) {
   return name == "PINPIPE_BIN" || name.starts_with("PINPIPE_TEST_");
 }
 
+// Whether PINPIPE_<SECTION>_... names a section of a known key (HTTP, LOG, SINK, ...).
+static bool HasConfigSection(std::string_view env_name) {
+  std::string_view rest = env_name.substr(std::string_view("PINPIPE_").size());
+  std::string_view section = rest.substr(0, rest.find('_'));
+  for (const auto& k : KnownConfigKeys()) {
+    std::string_view ks = k.key.substr(0, k.key.find('.'));
+    if (ks.size() != section.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < ks.size() && same; ++i) {
+      same = std::toupper(static_cast<unsigned char>(ks[i])) == section[i];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
 std::string ConfigEnvName(std::string_view key) {
   std::string env = "PINPIPE_";
   for (char c : key) env += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -228,6 +244,9 @@ Result<Config> Config::Load(const ConfigSources& sources) {
       if (IsReservedEnvName(name)) continue;
       if (!by_env.contains(name)) {
         std::string_view near = ClosestMatch(name, env_names);
+        // PINPIPE_<SECTION>_… with a section pinpipe has, or a near miss of a key, is a typo;
+        // other PINPIPE_* names belong to the tools around pinpipe (test harnesses, peers).
+        if (near.empty() && !HasConfigSection(name)) continue;
         return MakeError(ErrorCode::kInvalidArgument,
                          "unknown configuration variable " + std::string(name) + " (from env)" +
                              (near.empty() ? "" : "; did you mean " + std::string(near) + "?") +

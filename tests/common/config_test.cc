@@ -129,11 +129,22 @@ TEST(ConfigTest, UnknownEnvironmentVariablesAreErrors) {
       << cfg.error().message();
   EXPECT_NE(cfg.error().message().find("did you mean PINPIPE_HTTP_PORT?"), std::string::npos);
 
-  // Reserved names are not configuration: the test suites' binary and test hooks.
+  // A section pinpipe has makes an unknown name an error even without a near key.
+  setenv("PINPIPE_SINK_NOSUCHTHING_AT_ALL", "1", 1);
+  auto section = Config::Load(ConfigSources{});
+  unsetenv("PINPIPE_SINK_NOSUCHTHING_AT_ALL");
+  EXPECT_FALSE(section.has_value());
+
+  // Reserved names are not configuration: the test suites' binary and test hooks; nor are
+  // names outside pinpipe's sections (the peer kit's PINPIPE_PEERS, a harness's seed).
   setenv("PINPIPE_BIN", "/bin/true", 1);
   setenv("PINPIPE_TEST_FAIL_TASK", "x:1", 1);
+  setenv("PINPIPE_PEERS", "none", 1);
+  setenv("PINPIPE_CHAOS_SEED", "7", 1);
   auto ok = Config::Load(ConfigSources{});
   unsetenv("PINPIPE_TEST_FAIL_TASK");
+  unsetenv("PINPIPE_PEERS");
+  unsetenv("PINPIPE_CHAOS_SEED");
   EXPECT_TRUE(ok.has_value()) << ok.error().ToString();
 }
 
