@@ -67,6 +67,11 @@ TEST(AcceptLimitsTest, ConnectionsPastTheCapGet503AndTheCapFreesUp) {
 }
 
 TEST(AcceptLimitsTest, OutOfDescriptorsClosesThePendingClientAndBacksOff) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check probes memory through a pipe; with every descriptor taken that probe
+  // fails and it reports a false "invalid vptr". The normal and TSan builds run this test.
+  GTEST_SKIP() << "needs free descriptors under ASan/UBSan";
+#endif
   Router router;
   auto server = StartServer(router, 10000);
   ASSERT_TRUE(server);

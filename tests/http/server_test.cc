@@ -43,8 +43,9 @@ class AsyncCompleter {
     }
     cv_.notify_all();
   }
-  // Completes in batches of `batch`, newest first (out of arrival order).
-  size_t batch = 1;
+  // Completes in batches of `batch`, newest first (out of arrival order). Atomic: a test sets it
+  // while the completer thread already waits.
+  std::atomic<size_t> batch{1};
 
  private:
   void Loop() {
