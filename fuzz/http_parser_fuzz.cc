@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)r.QueryParam("a");
   } else if (a == ParseState::kError) {
     int s = whole.error_status();
-    Check(s == 400 || s == 413 || s == 431 || s == 501 || s == 505);
+    Check(s == 400 || s == 413 || s == 417 || s == 431 || s == 501 || s == 505);
   }
 
   // Pipelining: keep parsing what follows a complete request.
