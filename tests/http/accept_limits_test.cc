@@ -67,10 +67,12 @@ TEST(AcceptLimitsTest, ConnectionsPastTheCapGet503AndTheCapFreesUp) {
 }
 
 TEST(AcceptLimitsTest, OutOfDescriptorsClosesThePendingClientAndBacksOff) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   // UBSan's vptr check probes memory through a pipe; with every descriptor taken that probe
-  // fails and it reports a false "invalid vptr". The normal and TSan builds run this test.
-  GTEST_SKIP() << "needs free descriptors under ASan/UBSan";
+  // fails and it reports a false "invalid vptr". Under TSan the warning this test provokes is
+  // formatted inside the uninstrumented libspdlog, whose allocations TSan then reports as racing.
+  // The normal build runs this test.
+  GTEST_SKIP() << "needs free descriptors and instrumented logging; runs in the normal build";
 #endif
   Router router;
   auto server = StartServer(router, 10000);

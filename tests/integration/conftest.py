@@ -45,7 +45,9 @@ class Server:
             out += ["--set", s]
         return out + ["serve"]
 
-    def start(self, timeout=15):
+    def start(self, timeout=15, allow_degraded=False):
+        """Waits for /healthz: 200, or with allow_degraded also 503 "degraded" (the server is up
+        and says what is wrong, e.g. after damage to its files)."""
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env)
@@ -55,7 +57,11 @@ class Server:
                 raise RuntimeError(f"pinpipe serve exited with {self.proc.returncode}:\n"
                                    + self.output())
             try:
-                if requests.get(self.url + "/healthz", timeout=0.5).status_code == 200:
+                h = requests.get(self.url + "/healthz", timeout=0.5)
+                if h.status_code == 200:
+                    return self
+                if allow_degraded and h.status_code == 503 and h.json().get("status") == "degraded":
+                    self.degraded_reasons = h.json().get("reasons", [])
                     return self
             except requests.RequestException:
                 pass
