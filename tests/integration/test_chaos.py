@@ -166,8 +166,7 @@ def damage(rng, data_dir, what):
 
 
 def test_chaos_on_stopped_server_files(server_factory):
-    # A fixed seed keeps make test deterministic; PINPIPE_CHAOS_SEED=random explores new ones
-    # (seed 946553646 finds damage in log/topics that stops the server starting: open).
+    # A fixed seed keeps make test deterministic; PINPIPE_CHAOS_SEED=random explores new ones.
     env_seed = os.environ.get("PINPIPE_CHAOS_SEED", "20261205")
     seed = time.time_ns() % 1_000_000_007 if env_seed == "random" else int(env_seed)
     print(f"chaos seed {seed} (replay with PINPIPE_CHAOS_SEED={seed})")
