@@ -37,11 +37,20 @@ class Error {
   std::string message_;
 };
 
+// A value or an Error. [[nodiscard]]: ignoring a Result (a failed fsync, a refused write) is how
+// errors get lost, so the compiler refuses it; `(void)` marks the rare deliberate discard.
+// It is a std::expected in every other respect (the constructors are inherited).
 template <typename T>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using std::expected<T, Error>::expected;
+  // From any expected (e.g. what and_then/transform return).
+  Result(std::expected<T, Error> other)  // NOLINT(google-explicit-constructor)
+      : std::expected<T, Error>(std::move(other)) {}
+};
 
 // Status is a Result without a value.
-using Status = std::expected<void, Error>;
+using Status = Result<void>;
 
 inline std::unexpected<Error> MakeError(ErrorCode code, std::string message) {
   return std::unexpected<Error>(Error(code, std::move(message)));
