@@ -133,11 +133,7 @@ void ConsumerManager::Stop() {
   pool_.Stop();  // queued work sees stopping_ and answers at once
 }
 
-int64_t ConsumerManager::NowMs() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t ConsumerManager::NowMs() const { return options_.clock->SteadyMs(); }
 
 // ---- dispatch: copy the request on the reactor, run on a worker
 

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "gateway/consumer_instance.h"
 #include "gateway/work_pool.h"
 #include "http/request.h"
@@ -41,6 +42,7 @@ struct ConsumerOptions {
   int64_t max_bytes = 64 << 20;          // consumer.request.max.bytes
   size_t worker_threads = 4;             // blocking consumer work (reads, commits)
   size_t max_queued = 4096;              // consumer requests waiting for a worker; then 503
+  const Clock* clock = &Clock::System();  // instance expiry and long-poll deadlines
 };
 
 class ConsumerManager {

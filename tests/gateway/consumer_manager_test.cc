@@ -109,7 +109,9 @@ class ConsumerApiTest : public ::testing::Test {
     log_ = std::move(*log);
     ASSERT_TRUE(log_->CreateTopic("t", 1));
     ASSERT_TRUE(log_->CreateTopic("u", 1));
-    gateway_ = std::make_unique<Gateway>(*log_, GatewayOptions{});
+    GatewayOptions go;
+    if (manual_clock_) go.consumers.clock = &clock_;
+    gateway_ = std::make_unique<Gateway>(*log_, go);
     http::Router router;
     gateway_->RegisterRoutes(router);
     http::ServerOptions so;
@@ -151,6 +153,8 @@ class ConsumerApiTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  bool manual_clock_ = false;  // the consumers' clock is clock_ (long polls then never time out)
+  ManualClock clock_;
   OffsetsGateFileSystem fs_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<Gateway> gateway_;
@@ -272,6 +276,42 @@ TEST_F(ConsumerApiTest, ConcurrentPollsOfOneInstanceReturnEachRecordOnce) {
     }
     EXPECT_EQ(max, kRecords / 4 - 1) << "partition " << p;
   }
+}
+
+// The clock seam: instance expiry (consumer.instance.timeout.ms, 5 minutes by default) is
+// tested by moving a ManualClock, not by sleeping. An instance used within the timeout stays;
+// the idle one is removed by the poller's next sweep, and its partition moves to the other.
+// (Only `busy` is ever called after the clock moves: every call renews the instance it names.)
+class ConsumerClockTest : public ConsumerApiTest {
+ protected:
+  void SetUp() override {
+    manual_clock_ = true;
+    ConsumerApiTest::SetUp();
+  }
+};
+
+TEST_F(ConsumerClockTest, IdleInstancesExpireOnTheConsumerClock) {
+  ASSERT_TRUE(log_->CreateTopic("two", 2));
+  Consumer("g", "idle", "two");
+  const std::string busy = Consumer("g", "busy", "two");
+  auto assigned = [&] {
+    auto r = Call("GET", busy + "/assignments");
+    EXPECT_EQ(r.status, 200) << r.body;
+    long n = 0;  // one {"topic":…,"partition":N} per assigned partition
+    for (size_t at = r.body.find("\"partition\":"); at != std::string::npos; at = r.body.find("\"partition\":", at + 1)) ++n;
+    return n;
+  };
+  ASSERT_EQ(assigned(), 1);
+  const int64_t timeout = ConsumerOptions{}.instance_timeout_ms;
+  clock_.Advance(timeout / 2 + 1);
+  ASSERT_EQ(assigned(), 1);             // a use renews `busy`; `idle` is half-way to expiry
+  clock_.Advance(timeout / 2 + 1001);  // past idle's timeout and the sweep period
+  long n = 0;
+  for (int i = 0; i < 200 && n != 2; ++i) {  // the poller reads the clock every 50 ms
+    n = assigned();
+    if (n != 2) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(n, 2) << "the idle instance outlived consumer.instance.timeout.ms";
 }
 
 }  // namespace
