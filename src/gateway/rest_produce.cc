@@ -104,6 +104,11 @@ struct PendingProduce {
 
 void RestProduce::Handle(const http::Request& req, http::Responder responder,
                          std::optional<std::string_view> path_partition) {
+  Produce(req, std::move(responder), path_partition, /*may_create=*/false);
+}
+
+void RestProduce::Produce(const http::Request& req, http::Responder responder,
+                          std::optional<std::string_view> path_partition, bool may_create) {
   ProduceFormatResult fmt = ProduceFormat(req.Header("Content-Type"));
   if (fmt == ProduceFormatResult::kUnsupportedSchemaFormat) {
     responder.Send(RestError(rest_code::kUnsupportedMediaType,
@@ -145,7 +150,22 @@ void RestProduce::Handle(const http::Request& req, http::Responder responder,
     responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
     return;
   }
-  auto info = log_.GetOrCreateTopic(topic);
+  auto info = log_.GetTopic(topic);
+  if (!info && info.error().code() == ErrorCode::kNotFound && log_.options().auto_create) {
+    if (!may_create) {
+      // The request's views stay valid until its Responder sends (http/request.h), so the
+      // creation thread may read a copy of it (and parses it again: rare, and simpler).
+      auto job = std::make_shared<std::pair<http::Request, http::Responder>>(req, std::move(responder));
+      if (!creator_.Post([this, job, path_partition] {
+            Produce(job->first, std::move(job->second), path_partition, /*may_create=*/true);
+          })) {
+        job->second.Send(RestError(rest_code::kKafkaRetriable,
+                                   "too many topics are being created or the server is stopping; retry later"));
+      }
+      return;
+    }
+    info = log_.GetOrCreateTopic(topic);
+  }
   if (!info) {
     if (info.error().code() == ErrorCode::kNotFound) {
       responder.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));

@@ -3,10 +3,12 @@
 // flush policy: the Responder is completed from the log's acknowledgement callback.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "http/request.h"
 #include "http/responder.h"
+#include "gateway/work_pool.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::gateway {
@@ -26,8 +28,16 @@ class RestProduce {
               std::optional<std::string_view> path_partition);
 
  private:
+  // `may_create`: this call runs on the topic-creation thread, where creating a missing topic
+  // (directories, files, their fsyncs) may block; on a reactor thread a request for a missing
+  // topic is handed to that thread instead, so appends to other topics never wait for it.
+  void Produce(const http::Request& req, http::Responder responder,
+               std::optional<std::string_view> path_partition, bool may_create);
+
   log::LogManager& log_;
   ProduceOptions options_;
+  // One thread: creations are serialised anyway (the log's topic mutex); bounded queue → 503.
+  WorkPool creator_{1, 1024};
 };
 
 }  // namespace pinpipe::gateway

@@ -33,6 +33,18 @@ class OffsetsGateFileSystem final : public FaultInjectionFileSystem {
     if (!path.ends_with("consumer_offsets.log")) return file;
     return std::unique_ptr<File>(new GatedFile(this, std::move(file)));
   }
+  // Directory syncs of paths containing `gated_dir` (e.g. a new topic's) are held too.
+  Status SyncDir(const std::string& dir) override {
+    if (!gated_dir.empty() && dir.find(gated_dir) != std::string::npos) {
+      std::unique_lock l(mu_);
+      ++waiting_;
+      cv_.notify_all();
+      cv_.wait(l, [&] { return !held_; });
+      --waiting_;
+    }
+    return FaultInjectionFileSystem::SyncDir(dir);
+  }
+  std::string gated_dir;
   void Hold() {
     std::lock_guard l(mu_);
     held_ = true;
@@ -214,6 +226,34 @@ TEST_F(ConsumerApiTest, SlowOffsetSyncStallsNeitherProduceNorOtherConsumers) {
   ASSERT_TRUE(ra);
   EXPECT_EQ(ra->status, 200);
   EXPECT_EQ(log_->offsets().Fetch("ga", "t", 0)->offset, 1);
+}
+
+// Regression (issue 14, item 13): a produce to a missing topic created it on the reactor thread
+// (directories, files and their fsyncs), so while one client auto-created topics, produce to
+// existing topics on that reactor waited. Creation now runs on its own thread.
+TEST_F(ConsumerApiTest, AutoCreatingATopicDoesNotStallProduceToOthers) {
+  fs_.gated_dir = "brand-new";
+  fs_.Hold();
+  auto post = [&](TestClient& c, std::string_view topic) {
+    std::string body = R"({"records":[{"value":"djE="}]})";
+    return c.Send("POST /topics/" + std::string(topic) + " HTTP/1.1\r\nHost: t\r\n"
+                  "Content-Type: application/vnd.kafka.binary.v2+json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  TestClient creating(server_->port());
+  ASSERT_TRUE(post(creating, "brand-new"));
+  ASSERT_TRUE(fs_.WaitHeldSync());  // the creation waits in a directory fsync
+  TestClient other(server_->port());
+  ASSERT_TRUE(post(other, "t"));
+  auto r = other.Read(3000);
+  ASSERT_TRUE(r) << "produce to an existing topic waited for another topic's creation";
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_FALSE(creating.Read(100));  // still creating
+  fs_.Release();
+  auto c = creating.Read(10000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 200) << c->body;
+  EXPECT_TRUE(log_->GetTopic("brand-new"));
 }
 
 // Reads run outside the group lock on a snapshot of positions; concurrent polls of one
