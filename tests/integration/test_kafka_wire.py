@@ -1,0 +1,293 @@
+"""issue 16: pinpipe as a Kafka broker over its durable log, driven by real clients —
+kafka-python, confluent-kafka (librdkafka), kcat and the Kafka 4.4 Java CLI tools from the peer
+kit — and by a raw client (kafka_wire.py) for what real clients never send."""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kafka_wire as kw  # noqa: E402
+from rest_helpers import create_consumer, produce_json, read_all, subscribe  # noqa: E402
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+
+FAST_GROUPS = ["kafka.group_initial_rebalance_delay_ms=0"]
+
+
+@pytest.fixture
+def broker(server_factory):
+    return server_factory(FAST_GROUPS).start()
+
+
+def bootstrap(s):
+    return f"127.0.0.1:{s.kafka_port}"
+
+
+PEER = Path(__file__).resolve().parents[1] / "peers" / "peer"
+
+
+def java_tools():
+    """The Kafka 4.4 CLI tools of the peer kit; fails (never skips) when the peer is not
+    installed (`tests/peers/peer kafka install`), unless PINPIPE_PEERS=none."""
+    if os.environ.get("PINPIPE_PEERS") == "none":
+        pytest.skip("PINPIPE_PEERS=none")
+    proc = subprocess.run([str(PEER), "kafka", "env", "--json"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"peer kafka: {proc.stderr.strip()}", pytrace=False)
+    env = json.loads(proc.stdout)
+    return env["PINPIPE_PEER_KAFKA_BIN"], dict(os.environ, JAVA_HOME=env["JAVA_HOME"])
+
+
+def run_tool(tool, *args, stdin=None, timeout=120):
+    bin_dir, env = java_tools()
+    p = subprocess.run([f"{bin_dir}/{tool}", *args], input=stdin, capture_output=True, text=True,
+                       env=env, timeout=timeout)
+    return p
+
+
+def end_offset(s, topic, partition=0):
+    c = KafkaConsumer(bootstrap_servers=bootstrap(s))
+    tp = TopicPartition(topic, partition)
+    try:
+        return c.end_offsets([tp])[tp]
+    finally:
+        c.close()
+
+
+# --- the protocol's own answers to bad input (raw frames) -----------------------------------
+
+def test_api_versions_advertises_what_is_implemented_and_answers_unknown_versions(broker):
+    c = kw.Conn(broker.kafka_port)
+    corr, body = c.call(18, 0, b"", correlation_id=7)
+    assert corr == 7
+    err, n = struct.unpack_from(">hi", body, 0)
+    assert err == 0
+    ranges = {}
+    for i in range(n):
+        key, lo, hi = struct.unpack_from(">hhh", body, 6 + 6 * i)
+        ranges[key] = (lo, hi)
+    assert ranges[0] == (3, 7) and ranges[1] == (4, 11) and ranges[18] == (0, 3)
+    assert ranges[22] == (0, 1)  # InitProducerId: idempotent producers
+    # A version above ApiVersions' own: Kafka's v0 body with UNSUPPORTED_VERSION (35) and only
+    # the ApiVersions range, so the client can retry (kafka.md §1.3).
+    # (v3+ use request header v2: an empty tagged-field section after the client id.)
+    corr, body = c.call(18, 9, b"\0", correlation_id=8)
+    assert corr == 8
+    assert body == struct.pack(">hihhh", 35, 1, 18, 0, 3)
+    # An unknown API key closes the connection, as Kafka's broker does.
+    c.send(kw.request(999, 0, b""))
+    assert c.recv_frame() is None
+    c.close()
+    # So does an unsupported version of another API.
+    c = kw.Conn(broker.kafka_port)
+    c.send(kw.request(0, 1, b""))
+    assert c.recv_frame() is None
+    c.close()
+
+
+def test_frames_over_socket_request_max_bytes_close_the_connection(server_factory):
+    s = server_factory(["kafka.socket_request_max_bytes=4096"]).start()
+    c = kw.Conn(s.kafka_port)
+    c.send(struct.pack(">i", 5000) + b"\0" * 100)
+    assert c.recv_frame() is None
+    c.close()
+    c = kw.Conn(s.kafka_port)  # the server still serves
+    assert c.call(18, 0, b"")[1][:2] == b"\0\0"
+    c.close()
+
+
+def test_pipelined_requests_are_answered_in_order(broker):
+    c = kw.Conn(broker.kafka_port)
+    c.send(b"".join(kw.request(18, v % 3, b"", correlation_id=100 + v) for v in range(20)))
+    assert [c.recv_frame()[0] for _ in range(20)] == list(range(100, 120))
+    c.close()
+
+
+def test_corrupt_crc_is_corrupt_message_and_nothing_is_stored(broker):
+    c = kw.Conn(broker.kafka_port)
+    good = kw.record_batch([b"a", b"b"])
+    bad = bytearray(good)
+    bad[-1] ^= 0xFF  # inside the CRC's range
+    _, body = c.call(0, 3, kw.produce_v3("crc", 0, bytes(bad)))
+    assert kw.parse_produce_v3(body) == [(0, 2, -1)]  # CORRUPT_MESSAGE
+    _, body = c.call(0, 3, kw.produce_v3("crc", 0, good))
+    assert kw.parse_produce_v3(body) == [(0, 0, 0)]
+    _, body = c.call(0, 3, kw.produce_v3("crc", 0, b"\0" * 20))
+    assert kw.parse_produce_v3(body)[0][1] == 87  # INVALID_RECORD
+    _, body = c.call(0, 3, kw.produce_v3("crc", 5, good))
+    assert kw.parse_produce_v3(body)[0][1] == 3  # UNKNOWN_TOPIC_OR_PARTITION
+    c.close()
+    assert end_offset(broker, "crc") == 2
+
+
+def test_batches_over_message_max_bytes_are_message_too_large(server_factory):
+    s = server_factory(["kafka.message_max_bytes=2048"]).start()
+    c = kw.Conn(s.kafka_port)
+    _, body = c.call(0, 3, kw.produce_v3("big", 0, kw.record_batch([os.urandom(4096)])))
+    assert kw.parse_produce_v3(body)[0][1] == 10
+    c.close()
+
+
+def test_idempotent_retries_are_stored_once_and_gaps_are_out_of_order(broker):
+    c = kw.Conn(broker.kafka_port)
+    _, body = c.call(22, 0, kw.string(None) + struct.pack(">i", 60000))
+    _throttle, err, pid, epoch = struct.unpack(">ihqh", body)
+    assert err == 0 and pid >= 0 and epoch == 0
+    first = kw.record_batch([b"r0", b"r1"], pid, 0, 0)
+    second = kw.record_batch([b"r2"], pid, 0, 2)
+    assert kw.parse_produce_v3(c.call(0, 3, kw.produce_v3("idem", 0, first))[1]) == [(0, 0, 0)]
+    assert kw.parse_produce_v3(c.call(0, 3, kw.produce_v3("idem", 0, second))[1]) == [(0, 0, 2)]
+    # A retry of the first batch: answered with its original offset, not stored again.
+    assert kw.parse_produce_v3(c.call(0, 3, kw.produce_v3("idem", 0, first))[1]) == [(0, 0, 0)]
+    # Sequence 5 after 2: OUT_OF_ORDER_SEQUENCE_NUMBER (45).
+    gap = kw.record_batch([b"r5"], pid, 0, 5)
+    assert kw.parse_produce_v3(c.call(0, 3, kw.produce_v3("idem", 0, gap))[1])[0][1] == 45
+    c.close()
+    assert end_offset(broker, "idem") == 3
+
+
+# --- real clients -----------------------------------------------------------------------------
+
+def test_kafka_python_produces_and_a_group_consumes_and_commits(broker):
+    p = KafkaProducer(bootstrap_servers=bootstrap(broker), acks="all")
+    offsets = [p.send("kp", value=f"v{i}".encode()).get(timeout=20).offset for i in range(10)]
+    p.close()
+    assert offsets == list(range(10))
+    c = KafkaConsumer("kp", bootstrap_servers=bootstrap(broker), group_id="kp-group",
+                      auto_offset_reset="earliest", enable_auto_commit=False,
+                      consumer_timeout_ms=10000)
+    got = []
+    for m in c:
+        got.append(m.value)
+        if len(got) == 6:
+            break
+    c.commit()
+    c.close()
+    assert got == [f"v{i}".encode() for i in range(6)]
+    # One offset store: a REST Proxy consumer of the same group resumes where it committed.
+    base = create_consumer(broker.url, "kp-group", fmt="binary")
+    subscribe(base, ["kp"])
+    rest = read_all(base, fmt="binary", idle_polls=3)
+    assert [r["offset"] for r in rest] == [6, 7, 8, 9]
+
+
+def test_kcat_metadata_produce_and_consume(broker):
+    if not shutil.which("kcat"):
+        pytest.fail("kcat is not installed (scripts/setup installs it)")
+    b = bootstrap(broker)
+    p = subprocess.run(["kcat", "-b", b, "-P", "-t", "kc", "-K", ":", "-X", "enable.idempotence=true"],
+                       input="k1:one\nk2:two\nk3:three\n", capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run(["kcat", "-b", b, "-C", "-t", "kc", "-o", "beginning", "-e", "-f", "%o %k %s\n"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.splitlines() == ["0 k1 one", "1 k2 two", "2 k3 three"], p.stderr
+    p = subprocess.run(["kcat", "-b", b, "-L", "-J"], capture_output=True, text=True, timeout=60)
+    meta = json.loads(p.stdout)
+    assert meta["brokers"] == [{"id": 1, "name": f"127.0.0.1:{broker.kafka_port}"}]
+    assert {"topic": "kc"}.items() <= next(t for t in meta["topics"] if t["topic"] == "kc").items()
+
+
+def test_confluent_kafka_group_of_three_shares_partitions(broker):
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+    b = bootstrap(broker)
+    admin = AdminClient({"bootstrap.servers": b})
+    admin.create_topics([NewTopic("shared", 3, 1)])["shared"].result(30)
+    prod = Producer({"bootstrap.servers": b, "enable.idempotence": True})
+    for i in range(60):
+        prod.produce("shared", value=f"m{i}".encode(), partition=i % 3)
+    assert prod.flush(30) == 0
+    consumers = [Consumer({"bootstrap.servers": b, "group.id": "trio", "auto.offset.reset": "earliest",
+                           "enable.auto.commit": False, "session.timeout.ms": 10000})
+                 for _ in range(3)]
+    for c in consumers:
+        c.subscribe(["shared"])
+    seen, owners = [], {}
+    deadline = time.time() + 60
+    while len(seen) < 60 and time.time() < deadline:
+        for i, c in enumerate(consumers):
+            m = c.poll(0.2)
+            if m is None or m.error():
+                continue
+            seen.append(m.value())
+            owners.setdefault(m.partition(), set()).add(i)
+            c.commit(m, asynchronous=False)
+    assignments = [sorted(tp.partition for tp in c.assignment()) for c in consumers]
+    for c in consumers:
+        c.close()
+    assert sorted(seen) == sorted(f"m{i}".encode() for i in range(60))  # each exactly once
+    assert sorted(sum(assignments, [])) == [0, 1, 2]
+    assert all(len(a) == 1 for a in assignments), assignments
+    # Partitions moved while members joined (the first one owned all three at first), and
+    # still no record was read twice: each commit was made before the next rebalance.
+    assert set(owners) == {0, 1, 2}
+
+
+def test_java_tools_create_a_topic_and_read_what_the_rest_proxy_wrote(broker):
+    b = bootstrap(broker)
+    topic = f"{uuid.uuid4().hex[:6]}.pin"
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--create", "--topic", topic)
+    assert p.returncode == 0 and f"Created topic {topic}." in p.stdout, p.stdout + p.stderr
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--list")
+    assert topic in p.stdout.split()
+    values = [{"index": i, "title": f"pin {i}"} for i in range(5)]
+    r = produce_json(broker.url, topic, values)
+    assert r.status_code == 200, r.text
+    p = run_tool("kafka-console-consumer", "--bootstrap-server", b, "--topic", topic,
+                 "--from-beginning", "--max-messages", "5", "--timeout-ms", "30000")
+    assert [json.loads(line) for line in p.stdout.splitlines()] == values, p.stderr
+
+
+def test_java_idempotent_console_producer_to_a_rest_consumer(broker):
+    b = bootstrap(broker)
+    lines = [json.dumps({"n": i}) for i in range(20)]
+    p = run_tool("kafka-console-producer", "--bootstrap-server", b, "--topic", "j2r",
+                 "--producer-property", "enable.idempotence=true", "--producer-property", "acks=all",
+                 stdin="\n".join(lines) + "\n")
+    assert p.returncode == 0, p.stderr
+    base = create_consumer(broker.url, "rest-side")
+    subscribe(base, ["j2r"])
+    got = read_all(base, idle_polls=3)
+    assert [r["value"] for r in got] == [{"n": i} for i in range(20)]
+    assert [r["offset"] for r in got] == list(range(20))
+
+
+def test_java_perf_test_producer_with_idempotence_stores_every_record_once(broker):
+    b = bootstrap(broker)
+    p = run_tool("kafka-producer-perf-test", "--topic", "perf", "--num-records", "20000",
+                 "--record-size", "100", "--throughput", "-1", "--producer-props",
+                 f"bootstrap.servers={b}", "acks=all", "enable.idempotence=true",
+                 "max.in.flight.requests.per.connection=5", "linger.ms=5")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "20000 records sent" in p.stdout
+    assert end_offset(broker, "perf") == 20000
+
+
+def test_java_consumer_groups_tool_describes_a_group(broker):
+    p = KafkaProducer(bootstrap_servers=bootstrap(broker))
+    for i in range(4):
+        p.send("cg", value=b"x").get(timeout=20)
+    p.close()
+    c = KafkaConsumer("cg", bootstrap_servers=bootstrap(broker), group_id="cg-group",
+                      auto_offset_reset="earliest", enable_auto_commit=False,
+                      consumer_timeout_ms=8000)
+    n = 0
+    for _ in c:
+        n += 1
+        if n == 4:
+            break
+    c.commit()
+    c.close()
+    p = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap(broker), "--describe",
+                 "--group", "cg-group")
+    rows = [line.split() for line in p.stdout.splitlines() if line.startswith("cg-group")]
+    assert rows and rows[0][1:5] == ["cg", "0", "4", "4"], p.stdout + p.stderr
