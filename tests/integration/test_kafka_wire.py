@@ -344,3 +344,102 @@ def test_acknowledged_kafka_produce_survives_kill_9(server_factory):
     c.close()
     missing = [v for v, off in acked.items() if stored.get(v) != off]
     assert not missing, f"{len(missing)} acknowledged records lost or moved, e.g. {missing[:3]}"
+
+
+CONSUMER = r"""
+import json, sys
+from kafka import KafkaConsumer
+c = KafkaConsumer("moving", bootstrap_servers=sys.argv[1], group_id="kill3",
+                  auto_offset_reset="earliest", enable_auto_commit=False,
+                  session_timeout_ms=6000, heartbeat_interval_ms=500)
+while True:
+    for tp, msgs in c.poll(200).items():
+        for m in msgs:
+            c.commit({tp: __import__("kafka").OffsetAndMetadata(m.offset + 1, None)})
+            print(json.dumps({"p": m.partition, "v": m.value.decode()}), flush=True)
+"""
+
+
+def test_kafka_python_group_member_killed_its_partitions_move(broker):
+    """Three kafka-python members share three partitions; one is killed (-9): within the session
+    timeout its partition moves to the others and no record is lost or read twice (each record
+    is committed before it is reported)."""
+    import threading
+    from confluent_kafka.admin import AdminClient, NewTopic
+    b = bootstrap(broker)
+    admin = AdminClient({"bootstrap.servers": b})
+    admin.create_topics([NewTopic("moving", 3, 1)])["moving"].result(30)
+    procs, seen, lock = [], [], threading.Lock()
+
+    def reader(i, proc):
+        for line in proc.stdout:
+            rec = json.loads(line)
+            with lock:
+                seen.append((i, rec["p"], rec["v"]))
+
+    for i in range(3):
+        p = subprocess.Popen([sys.executable, "-c", CONSUMER, b], stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        threading.Thread(target=reader, args=(i, p), daemon=True).start()
+    try:
+        prod = KafkaProducer(bootstrap_servers=b, acks="all")
+
+        def produce(start):
+            for k in range(start, start + 30):
+                prod.send("moving", value=f"m{k}".encode(), partition=k % 3).get(timeout=20)
+
+        def wait_for(n, timeout):
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                with lock:
+                    if len(seen) >= n:
+                        return True
+                time.sleep(0.1)
+            return False
+
+        # Wait until the group settled with one partition per member, then send the first half.
+        deadline = time.time() + 60
+        while time.time() < deadline and run_kafka_groups_state(broker) != 3:
+            time.sleep(0.5)
+        produce(0)
+        assert wait_for(30, 60), seen
+        with lock:
+            owners = {}
+            for i, part, _ in seen:
+                owners.setdefault(part, set()).add(i)
+        victim = next(iter(owners[0]))
+        procs[victim].kill()
+        procs[victim].wait()
+        produce(30)
+        assert wait_for(60, 60), f"only {len(seen)} of 60 records read after a member was killed"
+        time.sleep(1)
+        with lock:
+            values = [v for _, _, v in seen]
+            late_owners = {i for i, part, v in seen if part == 0 and int(v[1:]) >= 30}
+        assert sorted(values) == sorted(f"m{k}" for k in range(60))  # none lost, none twice
+        assert victim not in late_owners and late_owners
+        prod.close()
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def run_kafka_groups_state(s):
+    """Members of group kill3 as DescribeGroups reports them (raw request, v0)."""
+    c = kw.Conn(s.kafka_port)
+    try:
+        _, body = c.call(15, 0, struct.pack(">i", 1) + kw.string("kill3"))
+    finally:
+        c.close()
+    pos = 4 + 2
+    (glen,) = struct.unpack_from(">h", body, pos)
+    pos += 2 + glen
+    (slen,) = struct.unpack_from(">h", body, pos)
+    state = body[pos + 2:pos + 2 + slen].decode()
+    pos += 2 + slen
+    for _ in range(2):  # protocol type, protocol
+        (n,) = struct.unpack_from(">h", body, pos)
+        pos += 2 + n
+    (members,) = struct.unpack_from(">i", body, pos)
+    return members if state == "Stable" else -1
