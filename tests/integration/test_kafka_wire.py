@@ -480,3 +480,46 @@ def test_compressed_batches_are_stored_as_sent_and_read_back(broker, codec):
     p = subprocess.run(["kcat", "-b", b, "-C", "-t", topic, "-o", "beginning", "-e", "-f", "%s\n"],
                        capture_output=True, text=True, timeout=60)
     assert p.stdout.splitlines() == values, p.stderr[-500:]
+
+
+def fetch_v4(topic, offset, max_wait_ms=0, min_bytes=1):
+    req = struct.pack(">iiiib", -1, max_wait_ms, min_bytes, 1 << 20, 0) + struct.pack(">i", 1)
+    req += kw.string(topic) + struct.pack(">i", 1) + struct.pack(">iqi", 0, offset, 1 << 20)
+    return req
+
+
+def parse_fetch_v4(body, topic):
+    pos = 4 + 4 + 2 + len(topic) + 4
+    _p, err, hw, _lso, _aborted, size = struct.unpack_from(">ihqqii", body, pos)
+    return err, hw, body[pos + 30:pos + 30 + size]
+
+
+def test_a_parked_fetch_is_answered_when_data_arrives(broker):
+    setup = kw.Conn(broker.kafka_port)
+    assert kw.parse_produce_v3(setup.call(0, 3, kw.produce_v3("poll", 0, kw.record_batch([b"a"])))[1])[0][1] == 0
+    waiting = kw.Conn(broker.kafka_port, timeout=30)
+    waiting.send(kw.request(1, 4, fetch_v4("poll", 1, max_wait_ms=20000), correlation_id=5))
+    time.sleep(0.3)  # let the fetch park (the answer's content, not its timing, is checked)
+    assert kw.parse_produce_v3(setup.call(0, 3, kw.produce_v3("poll", 0, kw.record_batch([b"late"])))[1]) == [(0, 0, 1)]
+    corr, body = waiting.recv_frame()
+    assert corr == 5
+    err, hw, records = parse_fetch_v4(body, "poll")
+    assert (err, hw) == (0, 2)
+    assert b"late" in records and struct.unpack_from(">q", records, 0)[0] == 1
+    # Past the end: OFFSET_OUT_OF_RANGE; at the end with no wait: empty, no error.
+    assert parse_fetch_v4(setup.call(1, 4, fetch_v4("poll", 5))[1], "poll")[:2] == (1, 2)
+    assert parse_fetch_v4(setup.call(1, 4, fetch_v4("poll", 2))[1], "poll") == (0, 2, b"")
+    setup.close()
+    waiting.close()
+
+
+def test_unknown_topics_without_auto_creation(server_factory):
+    s = server_factory(["log.auto_create_topics=false"]).start()
+    c = kw.Conn(s.kafka_port)
+    # Metadata v4 with allow_auto_topic_creation=true still may not create: broker policy.
+    _, body = c.call(3, 4, struct.pack(">i", 1) + kw.string("nope") + b"\x01")
+    assert b"nope" in body and struct.pack(">h", 3) + kw.string("nope") in body
+    assert kw.parse_produce_v3(c.call(0, 3, kw.produce_v3("nope", 0, kw.record_batch([b"x"])))[1])[0][1] == 3
+    assert parse_fetch_v4(c.call(1, 4, fetch_v4("nope", 0))[1], "nope")[0] == 3
+    c.close()
+    assert requests.get(f"{s.url}/topics").json() == []  # nothing was created
