@@ -113,10 +113,12 @@ void RunFetch(std::shared_ptr<FetchState> st) {
           got = 0;
           wait_offsets.back() = p.offset;
         }
-        char* hw = body.data() + hw_pos;
-        log::WriteBigEndian64(hw, read->high_watermark);
-        log::WriteBigEndian64(hw + 8, read->high_watermark);
-        if (v >= 5) log::WriteBigEndian64(hw + 16, read->log_start_offset);
+        if (code == err::kNone) {  // Kafka leaves them -1 with an error
+          char* hw = body.data() + hw_pos;
+          log::WriteBigEndian64(hw, read->high_watermark);
+          log::WriteBigEndian64(hw + 8, read->high_watermark);
+          if (v >= 5) log::WriteBigEndian64(hw + 16, read->log_start_offset);
+        }
       }
       if (code != err::kNone) {
         errors = true;
