@@ -295,6 +295,13 @@ def test_java_consumer_groups_tool_describes_a_group(broker):
                  "--group", "cg-group")
     rows = [line.split() for line in p.stdout.splitlines() if line.startswith("cg-group")]
     assert rows and rows[0][1:5] == ["cg", "0", "4", "4"], p.stdout + p.stderr
+    p = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap(broker), "--group",
+                 "cg-group", "--reset-offsets", "--to-earliest", "--execute", "--topic", "cg")
+    assert p.returncode == 0, p.stdout + p.stderr
+    # The reset lands in the offset store the REST Proxy reads too.
+    base = create_consumer(broker.url, "cg-group", fmt="binary")
+    subscribe(base, ["cg"])
+    assert [r["offset"] for r in read_all(base, fmt="binary", idle_polls=3)] == [0, 1, 2, 3]
 
 
 def test_acknowledged_kafka_produce_survives_kill_9(server_factory):
