@@ -7,7 +7,7 @@ dir=$(mktemp -d)
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 "$bin" --set data.dir="$dir" db init --rows 11154 >/dev/null 2>&1
-"$bin" --set data.dir="$dir" --set http.port="$port" --set sink.enabled=false serve >"$dir/serve.log" 2>&1 &
+"$bin" --set data.dir="$dir" --set http.port="$port" --set kafka.port=0 --set sink.enabled=false serve >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 rate() {  # summary line: "sent 2,000 interactions (...) in 0.2 s: 8,250 interactions/s; ..."

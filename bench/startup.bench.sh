@@ -18,7 +18,7 @@ trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 start() {  # starts the server; sets pid, and ms: from exec to a healthy /healthz
   local t0 t1
   t0=$(date +%s%N)
-  "$bin" --set data.dir="$dir" --set http.port="$port" --set sink.enabled=false serve \
+  "$bin" --set data.dir="$dir" --set http.port="$port" --set kafka.port=0 --set sink.enabled=false serve \
     >>"$dir/serve.log" 2>&1 &
   pid=$!
   until curl -sf "$url/healthz" >/dev/null 2>&1; do

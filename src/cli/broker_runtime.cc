@@ -8,7 +8,26 @@
 
 namespace pinpipe::cli {
 
-Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, int port_override) {
+namespace {
+
+Result<kafka::BrokerOptions> KafkaOptionsFromConfig(const Config& cfg) {
+  kafka::BrokerOptions o;
+  o.bind = cfg.GetString("kafka.bind");
+  PINPIPE_ASSIGN_OR_RETURN(int64_t port, cfg.GetInt("kafka.port"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t max_request, cfg.GetInt("kafka.socket_request_max_bytes"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t max_message, cfg.GetInt("kafka.message_max_bytes"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t delay, cfg.GetInt("kafka.group_initial_rebalance_delay_ms"));
+  o.port = static_cast<uint16_t>(port);
+  o.socket_request_max_bytes = static_cast<size_t>(max_request);
+  o.message_max_bytes = static_cast<size_t>(max_message);
+  o.group_initial_rebalance_delay_ms = delay;
+  return o;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, int port_override,
+                                                            int kafka_port_override) {
   PINPIPE_ASSIGN_OR_RETURN(log::LogOptions log_options, LogOptionsFromConfig(cfg));
   PINPIPE_ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptionsFromConfig(cfg));
   PINPIPE_ASSIGN_OR_RETURN(gateway::GatewayOptions gateway_options, GatewayOptionsFromConfig(cfg));
@@ -45,6 +64,19 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   http::Router router;
   rt->gateway_->RegisterRoutes(router);
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
+  PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
+  if (kafka_enabled) {
+    PINPIPE_ASSIGN_OR_RETURN(kafka::BrokerOptions kafka_options, KafkaOptionsFromConfig(cfg));
+    if (kafka_port_override >= 0) kafka_options.port = static_cast<uint16_t>(kafka_port_override);
+    groups::CoordinatorOptions group_options;
+    group_options.initial_rebalance_delay_ms = kafka_options.group_initial_rebalance_delay_ms;
+    rt->groups_ = std::make_unique<groups::GroupCoordinator>(group_options);
+    rt->groups_->Start();
+    rt->kafka_ = std::make_unique<kafka::Broker>(*rt->log_, *rt->groups_, kafka_options);
+    PINPIPE_ASSIGN_OR_RETURN(rt->kafka_server_, kafka::KafkaServer::Start(*rt->kafka_));
+    spdlog::info("kafka: Kafka protocol on {}:{}", rt->kafka_->advertised_host(),
+                 rt->kafka_server_->port());
+  }
   PINPIPE_ASSIGN_OR_RETURN(rt->scheduler_, SchedulerService::StartIfEnabled(cfg));
   return rt;
 }
@@ -61,6 +93,9 @@ void BrokerRuntime::Stop() {
   }
   if (gateway_) gateway_->Stop();
   if (server_) server_->Stop();
+  if (kafka_server_) kafka_server_->Stop();
+  if (kafka_) kafka_->Stop();
+  if (groups_) groups_->Stop();
   sink_.reset();  // stops the connector before the log closes
   if (log_) log_->Close();
 }

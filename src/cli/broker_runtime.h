@@ -1,7 +1,8 @@
 // The in-process broker that `pinpipe serve` runs and `pinpipe demo` starts: the durable log,
-// the HTTP gateway (REST Proxy v2, /healthz, /metrics) and the background workers that run
-// inside `serve` by default (the sink connector, the DAG scheduler). Start order: log, sink,
-// HTTP, scheduler; Stop reverses it (the scheduler first: its run in progress is cancelled).
+// the HTTP gateway (REST Proxy v2, /healthz, /metrics), the Kafka protocol listener
+// (kafka.enabled, kafka.port) and the background workers that run inside `serve` by default
+// (the sink connector, the DAG scheduler). Start order: log, sink, HTTP, Kafka, scheduler;
+// Stop reverses it (the scheduler first: its run in progress is cancelled).
 #pragma once
 
 #include <memory>
@@ -11,7 +12,10 @@
 #include "cli/cmd_sink.h"
 #include "common/config.h"
 #include "gateway/gateway.h"
+#include "groups/group_coordinator.h"
 #include "http/server.h"
+#include "kafka/broker.h"
+#include "kafka/server.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::cli {
@@ -21,13 +25,17 @@ class SchedulerService;
 class BrokerRuntime {
  public:
   // Opens the log (printing what recovery cut), starts the workers and the HTTP server.
-  // `port_override` >= 0 replaces http.port (0 = an ephemeral port).
-  static Result<std::unique_ptr<BrokerRuntime>> Start(const Config& cfg, int port_override = -1);
+  // `port_override` >= 0 replaces http.port, `kafka_port_override` kafka.port (0 = an
+  // ephemeral port).
+  static Result<std::unique_ptr<BrokerRuntime>> Start(const Config& cfg, int port_override = -1,
+                                                      int kafka_port_override = -1);
   ~BrokerRuntime();  // Stop()
   // Stops accepting, answers pending requests, stops the workers, flushes and closes the log.
   void Stop();
 
   uint16_t port() const { return server_->port(); }
+  // The Kafka listener's port, 0 when kafka.enabled is false.
+  uint16_t kafka_port() const { return kafka_server_ ? kafka_server_->port() : 0; }
   std::string url() const;
   log::LogManager& log() { return *log_; }
   const std::vector<log::RecoveryReport>& recovery() const { return recovery_; }
@@ -42,6 +50,10 @@ class BrokerRuntime {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<SchedulerService> scheduler_;  // scheduler.enabled
+  // kafka.enabled. Destroyed after the log closes (their answers may still be posted).
+  std::unique_ptr<groups::GroupCoordinator> groups_;
+  std::unique_ptr<kafka::Broker> kafka_;
+  std::unique_ptr<kafka::KafkaServer> kafka_server_;
   std::vector<log::RecoveryReport> recovery_;
   int64_t log_open_ms_ = 0;
   bool stopped_ = false;

@@ -104,7 +104,7 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
   }
 
   // 2. The broker, in this process.
-  auto rt = BrokerRuntime::Start(cfg, f.port);
+  auto rt = BrokerRuntime::Start(cfg, f.port, /*kafka_port_override=*/0);
   if (!rt) Fail(rt.error());
   const std::string url = (*rt)->url();
   std::printf("2. broker: Kafka REST Proxy v2 on %s (durable acks: log.flush=%s)\n", url.c_str(),

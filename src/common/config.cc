@@ -124,7 +124,10 @@ std::string_view ClosestMatch(std::string_view word,
 }
 
 bool IsReservedEnvName(std::string_view name) {
-  return name == "PINPIPE_BIN" || name.starts_with("PINPIPE_TEST_");
+  // The test suites' binary and hooks, and the peer kit's exports (PINPIPE_PEER_KAFKA_BIN is
+  // within typo distance of PINPIPE_KAFKA_BIND).
+  return name == "PINPIPE_BIN" || name.starts_with("PINPIPE_TEST_") ||
+         name.starts_with("PINPIPE_PEER_");
 }
 
 // Whether PINPIPE_<SECTION>_... names a section of a known key (HTTP, LOG, SINK, ...).

@@ -1,0 +1,313 @@
+#include "kafka/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <deque>
+
+#include "common/logging.h"
+#include "common/rate_limited_log.h"
+#include "kafka/api_versions.h"
+#include "net/byte_buffer.h"
+#include "net/listener.h"
+#include "net/reactor.h"
+
+namespace pinpipe::kafka {
+namespace {
+
+std::string PeerHost(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
+  } else if (ss.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr, buf, sizeof buf);
+  }
+  return "/" + std::string(buf);
+}
+
+LogRateLimiter& CloseLog() {
+  static LogRateLimiter limiter;
+  return limiter;
+}
+
+}  // namespace
+
+class KafkaServer::Connection final : public net::EventHandler,
+                                      public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(KafkaServer& server, int fd) : server_(server), fd_(fd), host_(PeerHost(fd)) {}
+  ~Connection() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  void OnEvents(uint32_t events) override {
+    auto self = shared_from_this();  // Close() may drop the server's reference
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ReadAll();
+    if (closed_) return;
+    if (events & EPOLLOUT) Flush();
+  }
+
+  // Reactor thread: the answer to request `seq` (already framed, or empty).
+  void Complete(uint64_t seq, ReplyKind kind, std::string framed) {
+    if (closed_ || seq < first_seq_) return;
+    Slot& s = slots_[seq - first_seq_];
+    s.ready = true;
+    s.kind = kind;
+    s.bytes = std::move(framed);
+    while (!slots_.empty() && slots_.front().ready) {
+      Slot& front = slots_.front();
+      if (front.kind == ReplyKind::kClose) return Close("malformed request");
+      if (front.kind == ReplyKind::kBody) out_.append(front.bytes);
+      slots_.pop_front();
+      ++first_seq_;
+    }
+    if (muted_ && seq == muted_seq_) muted_ = false;
+    Flush();
+    // An answer given inside Process (an inline handler) returns to its loop; only an answer
+    // from elsewhere resumes reading buffered requests.
+    if (!closed_ && !muted_ && !processing_) Process();
+  }
+
+  void Close(const char* why) {
+    if (closed_) return;
+    closed_ = true;
+    uint64_t suppressed = 0;
+    if (why && CloseLog().Allow(&suppressed)) {
+      spdlog::info("kafka: closing the connection from {}: {} ({} similar lines suppressed)",
+                   host_, why, suppressed);
+    }
+    server_.reactor_->Remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    server_.Forget(fd_key_);
+  }
+
+  void set_key(int fd) { fd_key_ = fd; }
+
+ private:
+  struct Slot {
+    bool ready = false;
+    ReplyKind kind = ReplyKind::kNothing;
+    std::string bytes;
+  };
+
+  void ReadAll() {
+    for (;;) {
+      char* p = in_.PrepareWrite(64 * 1024);
+      ssize_t n = ::read(fd_, p, in_.tail_room());
+      if (n > 0) {
+        in_.CommitWrite(static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      return Close(nullptr);  // EOF or error
+    }
+    Process();
+  }
+
+  void Process() {
+    processing_ = true;
+    ProcessFrames();
+    processing_ = false;
+  }
+
+  void ProcessFrames() {
+    Broker& broker = server_.broker_;
+    while (!closed_ && !muted_) {
+      std::string_view frame;
+      size_t consumed = 0;
+      switch (NextFrame(in_.view(), broker.options().socket_request_max_bytes, &frame, &consumed)) {
+        case FrameStatus::kNeedMore:
+          in_.ShrinkIfEmpty(1 << 20);
+          return;
+        case FrameStatus::kTooLarge:
+          return Close("request larger than socket.request.max.bytes");
+        case FrameStatus::kInvalidSize:
+          return Close("negative frame size");
+        case FrameStatus::kFrame:
+          break;
+      }
+      auto req = std::make_shared<Request>();
+      req->frame.assign(frame);
+      in_.Consume(consumed);
+      Reader r(req->frame);
+      if (!ParseRequestHeader(r, &req->header)) return Close("malformed request header");
+      req->body = r.Rest();
+      req->client_host = host_;
+      const RequestHeader& h = req->header;
+      const ApiRange* api = FindApi(h.api_key);
+      if (api == nullptr) return Close("unknown API key");
+      const uint64_t seq = next_seq_++;
+      slots_.emplace_back();
+      Reply reply(MakeReplyFn(seq, h));
+      if (h.api_version < api->min_version || h.api_version > api->max_version) {
+        if (h.api_key != kApiVersions) {
+          slots_.pop_back();
+          --next_seq_;
+          return Close("unsupported API version");
+        }
+        reply.Send(UnsupportedApiVersionsBody());
+        continue;
+      }
+      if (Broker::IsBlocking(h.api_key)) {
+        muted_ = true;
+        muted_seq_ = seq;
+        bool posted = broker.executor().Post([&broker, req, reply = std::move(reply)]() mutable {
+          broker.Handle(*req, std::move(reply));
+        });
+        if (!posted) return Close("shutting down");
+        return;
+      }
+      broker.Handle(*req, std::move(reply));
+    }
+  }
+
+  Reply::Fn MakeReplyFn(uint64_t seq, const RequestHeader& h) {
+    std::weak_ptr<Connection> weak = weak_from_this();
+    std::shared_ptr<net::Reactor> reactor = server_.reactor_;
+    return [weak, reactor, seq, corr = h.correlation_id, flex = FlexibleResponseHeader(h)](
+               ReplyKind kind, std::string body) {
+      std::string framed;
+      if (kind == ReplyKind::kBody) {
+        framed.reserve(body.size() + 9);
+        size_t start = BeginResponse(framed, corr, flex);
+        framed.append(body);
+        FinishResponse(framed, start);
+      }
+      if (reactor->InLoopThread()) {
+        if (auto c = weak.lock()) c->Complete(seq, kind, std::move(framed));
+        return;
+      }
+      reactor->Post([weak, seq, kind, framed = std::move(framed)]() mutable {
+        if (auto c = weak.lock()) c->Complete(seq, kind, std::move(framed));
+      });
+    };
+  }
+
+  void Flush() {
+    while (out_off_ < out_.size()) {
+      ssize_t n = ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
+      if (n > 0) {
+        out_off_ += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      return Close(nullptr);
+    }
+    if (out_off_ == out_.size()) {
+      out_.clear();
+      out_off_ = 0;
+      if (out_.capacity() > (4u << 20)) out_.shrink_to_fit();
+    }
+    const bool want_out = out_off_ < out_.size();
+    if (want_out != watching_out_) {
+      watching_out_ = want_out;
+      (void)server_.reactor_->Modify(fd_, EPOLLIN | EPOLLRDHUP | (want_out ? static_cast<uint32_t>(EPOLLOUT) : 0u), this);
+    }
+  }
+
+  KafkaServer& server_;
+  int fd_;
+  int fd_key_ = -1;
+  std::string host_;
+  net::ByteBuffer in_;
+  std::string out_;
+  size_t out_off_ = 0;
+  bool watching_out_ = false;
+  std::deque<Slot> slots_;
+  uint64_t first_seq_ = 0, next_seq_ = 0;
+  bool muted_ = false;
+  uint64_t muted_seq_ = 0;
+  bool closed_ = false;
+  bool processing_ = false;
+};
+
+class KafkaServer::Acceptor final : public net::EventHandler {
+ public:
+  explicit Acceptor(KafkaServer& s) : s_(s) {}
+  void OnEvents(uint32_t) override { s_.Accept(); }
+
+ private:
+  KafkaServer& s_;
+};
+
+Result<std::unique_ptr<KafkaServer>> KafkaServer::Start(Broker& broker) {
+  std::unique_ptr<KafkaServer> s(new KafkaServer(broker));
+  PINPIPE_ASSIGN_OR_RETURN(auto reactor, net::Reactor::Create());
+  s->reactor_ = std::move(reactor);
+  auto fd = net::OpenListener(broker.options().bind, broker.options().port, false);
+  if (!fd) {
+    return std::unexpected(Error(fd.error().code(), "kafka listener on " + broker.options().bind + ":" +
+                                                        std::to_string(broker.options().port) + ": " +
+                                                        fd.error().message()));
+  }
+  s->listen_fd_ = *fd;
+  PINPIPE_ASSIGN_OR_RETURN(s->port_, net::LocalPort(s->listen_fd_));
+  broker.set_port(s->port_);
+  s->acceptor_ = std::make_unique<Acceptor>(*s);
+  if (Status st = s->reactor_->Add(s->listen_fd_, EPOLLIN, s->acceptor_.get()); !st) {
+    ::close(s->listen_fd_);
+    return std::unexpected(st.error());
+  }
+  s->thread_ = std::thread([r = s->reactor_] { r->Run(); });
+  return s;
+}
+
+KafkaServer::KafkaServer(Broker& broker) : broker_(broker) {}
+
+KafkaServer::~KafkaServer() { Stop(); }
+
+void KafkaServer::Accept() {
+  for (;;) {
+    int fd = net::AcceptConnection(listen_fd_);
+    if (fd < 0) return;  // EAGAIN, or EMFILE: the next readiness retries
+    auto conn = std::make_shared<Connection>(*this, fd);
+    conn->set_key(fd);
+    if (!reactor_->Add(fd, EPOLLIN | EPOLLRDHUP, conn.get())) continue;  // closes via ~Connection
+    connections_[fd] = std::move(conn);
+  }
+}
+
+void KafkaServer::Forget(int fd) {
+  // Destroy later: the connection may be on the stack of its own OnEvents.
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  std::shared_ptr<Connection> keep = std::move(it->second);
+  connections_.erase(it);
+  reactor_->Post([keep = std::move(keep)] {});
+}
+
+void KafkaServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (reactor_) {
+    reactor_->Post([this] {
+      std::vector<std::shared_ptr<Connection>> all;
+      for (auto& [fd, c] : connections_) all.push_back(c);
+      for (auto& c : all) c->Close(nullptr);
+      if (listen_fd_ >= 0) {
+        reactor_->Remove(listen_fd_);
+        ::close(listen_fd_);
+        listen_fd_ = -1;
+      }
+      reactor_->Stop();
+    });
+  }
+  if (thread_.joinable()) thread_.join();
+  connections_.clear();
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
+}
+
+}  // namespace pinpipe::kafka
