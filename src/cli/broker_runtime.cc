@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "cli/dag_support.h"
+#include "cli/dashboard_service.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
 
@@ -44,6 +45,8 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   }
   http::Router router;
   rt->gateway_->RegisterRoutes(router);
+  PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
+                                                                         http_options.bind));
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
   PINPIPE_ASSIGN_OR_RETURN(rt->scheduler_, SchedulerService::StartIfEnabled(cfg));
   return rt;
@@ -61,6 +64,7 @@ void BrokerRuntime::Stop() {
   }
   if (gateway_) gateway_->Stop();
   if (server_) server_->Stop();
+  dashboard_.reset();  // after the server: no handler can reach it any more
   sink_.reset();  // stops the connector before the log closes
   if (log_) log_->Close();
 }
