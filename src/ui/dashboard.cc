@@ -162,8 +162,7 @@ http::Response Dashboard::Asset(std::string_view name, std::string_view if_none_
     if (!body) return http::Response::Json(404, "{\"message\":\"no such asset\"}");
     resp.content_type = std::string(ContentTypeFor(name));
     resp.body = std::move(*body);
-    resp.headers.emplace_back("Cache-Control", "no-store");
-    return resp;
+    return resp;  // Offload marks it no-store
   }
   const EmbeddedAsset* a = FindEmbeddedAsset(name);
   if (!a) return http::Response::Json(404, "{\"message\":\"no such asset\"}");

@@ -49,8 +49,13 @@ void Sampler::SampleOnce(int64_t now_s) {
     for (auto& [name, total] : s.counters_) {
       auto it = prev_.find(name);
       if (it == prev_.end()) {
-        prev_.emplace(name, std::make_pair(now_s, total));
-        continue;  // a rate needs two passes
+        if (last_pass_s_ < 0) {
+          prev_.emplace(name, std::make_pair(now_s, total));
+          continue;  // the first pass: a baseline, a rate needs two
+        }
+        // A counter that appears after the first pass (a new topic) started at zero since
+        // the previous pass: its first records count.
+        it = prev_.emplace(name, std::make_pair(last_pass_s_, 0.0)).first;
       }
       auto [t0, v0] = it->second;
       it->second = {now_s, total};
@@ -60,6 +65,7 @@ void Sampler::SampleOnce(int64_t now_s) {
       history_.Record(name, now_s, (total - v0) / static_cast<double>(now_s - t0));
     }
   }
+  last_pass_s_ = now_s;
   passes_.fetch_add(1, std::memory_order_release);
 }
 

@@ -5,7 +5,8 @@
 //
 // Adding a metric source (a new subsystem):  dashboard.sampler().AddSource("kinesis",
 //   [&](ui::Sample& s) { s.Counter("kinesis.put_records", stats.put_records); });
-// Counters are cumulative; the sampler records their per-second rate under the same name.
+// Counters are cumulative; the sampler records their per-second rate under the same name. A
+// counter first seen after the first pass is taken to have been 0 at the previous pass.
 #pragma once
 
 #include <atomic>
@@ -57,6 +58,7 @@ class Sampler {
   MetricHistory& history_;
   std::vector<Named> sources_;
   std::map<std::string, std::pair<int64_t, double>, std::less<>> prev_;  // counter -> (t, total)
+  int64_t last_pass_s_ = -1;
   std::atomic<uint64_t> passes_{0};
   std::mutex mu_;
   std::condition_variable cv_;

@@ -29,6 +29,22 @@ TEST(Sampler, CountersBecomeRatesGaugesStay) {
   EXPECT_EQ(s.passes(), 3u);
 }
 
+TEST(Sampler, ACounterAppearingLaterCountsFromZero) {
+  MetricHistory h;
+  Sampler s(h);
+  bool topic_exists = false;
+  s.AddSource("test", [&](Sample& x) {
+    x.Counter("all", 0);
+    if (topic_exists) x.Counter("topic.new.records", 7);
+  });
+  s.SampleOnce(10);
+  topic_exists = true;  // created between two passes with 7 records
+  s.SampleOnce(11);
+  auto pts = h.Query("topic.new.records", 60, 11).points;
+  ASSERT_EQ(pts.size(), 1u);
+  EXPECT_FLOAT_EQ(pts[0].second, 7.0f);
+}
+
 TEST(Sampler, AThrowingSourceDoesNotStopTheOthers) {
   MetricHistory h;
   Sampler s(h);
