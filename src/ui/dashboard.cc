@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <simdjson.h>
 
 #include <charconv>
 #include <chrono>
@@ -215,12 +216,13 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   // The key → cookie exchange is not behind Guard (it is how one gets in), so it is not
   // CSRF-checked either; a cross-site page cannot know the key it would have to send.
   router.Add("POST", "/ui/api/login", [this](const http::Request& q, http::Responder r) {
-    std::string_view body = q.body;
     std::string key;
-    if (auto p = body.find("\"key\""); p != std::string_view::npos) {
-      auto a = body.find('"', body.find(':', p) + 1);
-      auto b = a == std::string_view::npos ? a : body.find('"', a + 1);
-      if (b != std::string_view::npos) key = std::string(body.substr(a + 1, b - a - 1));
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view k;
+    if (parser.parse(q.body.data(), q.body.size()).get(doc) == simdjson::SUCCESS &&
+        doc["key"].get_string().get(k) == simdjson::SUCCESS) {
+      key = std::string(k);
     }
     if (options_.api_key.empty() || !ConstantTimeEqual(key, options_.api_key)) {
       return r.Send(http::Response::Json(403, "{\"message\":\"Forbidden\"}"));

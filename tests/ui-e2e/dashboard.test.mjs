@@ -85,6 +85,14 @@ test('every page loads without a console error', async () => {
     await page.close();
   }
   console.log('# page load (ms, to data-loaded):', JSON.stringify(times));
+  // Dark mode follows the system: the same page with prefers-color-scheme: dark.
+  const dark = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+  await dark.goto(`${base}/ui#/overview`);
+  await dark.waitForSelector('[data-loaded]');
+  const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(17, 20, 23)');
+  await dark.screenshot({ path: join(ARTIFACTS, 'overview-dark.png'), fullPage: true });
+  await dark.close();
 });
 
 test('the overview shows cards with live values and the group lag', async () => {
