@@ -62,6 +62,25 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+// A small axe-style check: the rules a keyboard or screen-reader user hits first.
+function a11yProblems() {
+  const out = [];
+  if (!document.documentElement.lang) out.push('html has no lang');
+  if (document.querySelectorAll('main h1').length !== 1) out.push('main needs exactly one h1');
+  for (const c of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!c.closest('label') && !c.getAttribute('aria-label') && !(c.id && document.querySelector(`label[for="${c.id}"]`))) {
+      out.push(`unlabelled ${c.tagName.toLowerCase()} ${c.name || ''}`);
+    }
+  }
+  for (const b of document.querySelectorAll('button, a[href]')) {
+    if (!b.textContent.trim() && !b.getAttribute('aria-label')) out.push(`${b.tagName.toLowerCase()} without text`);
+  }
+  for (const svg of document.querySelectorAll('main svg')) {
+    if (!svg.getAttribute('aria-label') && svg.getAttribute('aria-hidden') !== 'true') out.push('svg without a label');
+  }
+  return out;
+}
+
 async function openPage(hash) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
@@ -81,6 +100,7 @@ test('every page loads without a console error', async () => {
     times[p] = loadMs;
     assert.equal(await page.locator('.error').count(), 0, `${p}: ${await page.locator('main').innerText()}`);
     await page.screenshot({ path: join(ARTIFACTS, `${p}.png`), fullPage: true });
+    assert.deepEqual(await page.evaluate(a11yProblems), [], `${p}: accessibility`);
     assert.deepEqual(errors, [], `${p} logged errors`);
     await page.close();
   }
