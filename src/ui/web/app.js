@@ -372,7 +372,7 @@ pages.dags = async (root, params) => {
   const form = el('form', { class: 'controls', 'aria-label': 'Trigger a DAG run' }, el('label', {}, 'DAG', dagSel),
     el('label', {}, 'Logical date', dateIn), el('button', { type: 'submit' }, 'Trigger run'));
   root.append(el('h1', {}, 'DAG runs'), form, msg, grid);
-  let active = false;
+  let active = false, fastUntil = 0;  // poll fast while a run is active or was just triggered
   const load = async () => {
     const d = await api('dags?limit=' + (params.get('limit') || 25));
     if (!dagSel.options.length) for (const id of d.dags) dagSel.append(el('option', { value: id, selected: id === params.get('dag') }, id));
@@ -398,12 +398,12 @@ pages.dags = async (root, params) => {
     e.preventDefault();
     setState({ dag: dagSel.value });
     try { const r = await post(`dags/${encodeURIComponent(dagSel.value)}/trigger`, dateIn.value ? { date: dateIn.value } : {});
-      msg.className = ''; msg.textContent = 'Started ' + r.started; await load(); }
+      msg.className = ''; msg.textContent = 'Started ' + r.started; fastUntil = Date.now() + 15000; await load(); }
     catch (err) { msg.className = 'error'; msg.textContent = err.message; }
   };
   await load();
   // Poll while a run is active (cheap otherwise).
-  every(2000, () => { if (active) load(); });
+  every(1000, () => { if (active || Date.now() < fastUntil) load(); });
   every(15000, () => { if (!active) load(); });
 };
 
