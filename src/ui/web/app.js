@@ -140,13 +140,14 @@ function openFeed(topic) {
   if (feed) feed.close();
   feedTopic = topic || null;
   feed = new EventSource('/ui/api/events' + (topic ? '?topic=' + encodeURIComponent(topic) : ''));
-  const dot = document.getElementById('live');
-  feed.addEventListener('open', () => dot.classList.add('on'));
-  feed.addEventListener('error', () => dot.classList.remove('on'));
+  // Each answer of the feed ends and EventSource reconnects (an 'error' event every time):
+  // the dot shows whether an event arrived in the last 20 s instead.
   for (const kind of ['metrics', 'records']) {
-    feed.addEventListener(kind, ev => { let d; try { d = JSON.parse(ev.data); } catch (e) { return; } listeners[kind].forEach(f => f(d)); });
+    feed.addEventListener(kind, ev => { feedSeen = Date.now(); let d; try { d = JSON.parse(ev.data); } catch (e) { return; } listeners[kind].forEach(f => f(d)); });
   }
 }
+let feedSeen = 0;
+setInterval(() => document.getElementById('live').classList.toggle('on', Date.now() - feedSeen < 20000), 1000);
 
 // ---------- payload rendering ----------
 function payloadText(p) {
