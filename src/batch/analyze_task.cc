@@ -1,5 +1,8 @@
 // analyze: the clean Delta tables → the eight analytics → Delta tables, CSV files, terminal
 // tables and the HTML report of the logical date.
+#include <fmt/chrono.h>
+
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -81,6 +84,8 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   report::HtmlReport html;
   html.title = "pinpipe — Pinterest batch analytics";
   html.subtitle = "logical date " + ctx.logical_date + (ctx.run_id.empty() ? "" : " · run " + ctx.run_id);
+  html.generated_at = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC",
+                                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   html.summary = {{"DAG", ctx.dag_id.empty() ? std::string(kDagId) : ctx.dag_id},
                   {"logical date", ctx.logical_date},
                   {"lake", s.lake_uri},

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "cli/dag_support.h"
+#include "cli/dashboard_service.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
 
@@ -63,6 +64,8 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   }
   http::Router router;
   rt->gateway_->RegisterRoutes(router);
+  PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
+                                                                         http_options.bind));
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
   if (kafka_enabled) {
@@ -96,6 +99,7 @@ void BrokerRuntime::Stop() {
   if (kafka_server_) kafka_server_->Stop();
   if (kafka_) kafka_->Stop();
   if (groups_) groups_->Stop();
+  dashboard_.reset();  // after the server: no handler can reach it any more
   sink_.reset();  // stops the connector before the log closes
   if (log_) log_->Close();
 }

@@ -21,6 +21,7 @@
 namespace pinpipe::cli {
 
 class SchedulerService;
+class DashboardService;
 
 class BrokerRuntime {
  public:
@@ -48,6 +49,7 @@ class BrokerRuntime {
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
   std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<DashboardService> dashboard_;  // ui.enabled (routes on the server below)
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<SchedulerService> scheduler_;  // scheduler.enabled
   // kafka.enabled. Destroyed after the log closes (their answers may still be posted).

@@ -52,5 +52,6 @@ void RegisterLakeCommands(CLI::App& app, CliContext& ctx);         // cmd_lake.c
 void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx);  // cmd_analytics.cc
 void RegisterDagCommands(CLI::App& app, CliContext& ctx);   // cmd_dag.cc (dag, scheduler)
 void RegisterTaskCommands(CLI::App& app, CliContext& ctx);  // cmd_task.cc
+void RegisterStatusCommands(CLI::App& app, CliContext& ctx);  // cmd_status.cc
 
 }  // namespace pinpipe::cli

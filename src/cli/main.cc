@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   RegisterAnalyticsCommands(app, ctx);
   RegisterDagCommands(app, ctx);
   RegisterTaskCommands(app, ctx);
+  RegisterStatusCommands(app, ctx);
 
   // The configuration is checked once, before any command runs (help and the other meta
   // commands need none).

@@ -111,6 +111,8 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"dag.on_no_input", "fail", "a run whose load finds no raw objects: fail or skip (never success)", OneOf("fail|skip")},
       {"dag.sink_wait_s", "60", "load waits up to N s for the sink to land what the log held; 0 = no wait", Int(0, 86400)},
       {"scheduler.enabled", "true", "run the DAG scheduler inside pinpipe serve", Bool()},
+      {"ui.enabled", "true", "serve the web dashboard at /ui on the HTTP port (pinpipe serve)", Bool()},
+      {"ui.dir", "", "serve the dashboard's files from this directory (development); empty = built in", Text()},
   };
   return keys;
 }

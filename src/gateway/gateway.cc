@@ -59,6 +59,7 @@ void Gateway::Metrics(http::Responder r) const {
   body += "# HELP pinpipe_rest_consumer_instances REST Proxy consumer instances alive.\n";
   body += "# TYPE pinpipe_rest_consumer_instances gauge\n";
   body += "pinpipe_rest_consumer_instances " + std::to_string(consumers_->instance_count()) + "\n";
+  for (const auto& source : metrics_sources_) source(body);
   http::Response resp;
   resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
   resp.body = std::move(body);

@@ -50,6 +50,22 @@ std::string Metrics::RenderPrometheus() const {
   return out;
 }
 
+std::vector<Metrics::RouteTotals> Metrics::Totals() const {
+  std::vector<RouteTotals> out(labels_.size());
+  for (size_t r = 0; r < labels_.size(); ++r) {
+    RouteTotals& t = out[r];
+    t.label = labels_[r];
+    for (const auto& s : shards_) {
+      const RouteStats& rs = s->routes[r];
+      for (size_t c = 0; c < t.by_class.size(); ++c) t.by_class[c] += rs.by_class[c].Get();
+      for (size_t b = 0; b < t.buckets.size(); ++b) t.buckets[b] += rs.buckets[b].Get();
+      t.count += rs.count.Get();
+      t.sum_ns += rs.sum_ns.Get();
+    }
+  }
+  return out;
+}
+
 void Metrics::RenderPrometheus(std::string* out) const {
   auto sum = [&](auto get) {
     uint64_t total = 0;

@@ -50,6 +50,16 @@ class Metrics {
   Shard& shard(size_t i) { return *shards_[i]; }
   size_t unmatched_id() const { return labels_.empty() ? 0 : labels_.size() - 1; }
 
+  // One route's counters summed over the shards (for the dashboard's sampler).
+  struct RouteTotals {
+    RouteLabel label;
+    std::array<uint64_t, 5> by_class{};
+    std::array<uint64_t, kBuckets.size() + 1> buckets{};  // non-cumulative; last is +Inf
+    uint64_t count = 0;
+    uint64_t sum_ns = 0;
+  };
+  std::vector<RouteTotals> Totals() const;
+
   // Prometheus text exposition format 0.0.4, appended to *out.
   void RenderPrometheus(std::string* out) const;
   std::string RenderPrometheus() const;

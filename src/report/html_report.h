@@ -27,6 +27,10 @@ struct HtmlReport {
   std::optional<Table> summary_table;  // e.g. one row per task
   std::vector<ReportSection> sections;
   size_t max_table_rows = 500;  // longer tables end with "… N more rows"
+  // Charts of one bar per row draw the top N rows by value (sorted, the full table follows):
+  // a chart of 229 countries is unreadable. 0 = every row.
+  size_t max_chart_bars = 25;
+  std::string generated_at;  // shown in the footer when set, e.g. "2026-11-21 06:00:03 UTC"
 };
 
 Result<std::string> RenderHtmlReport(const HtmlReport& report);

@@ -1,0 +1,91 @@
+#include "cli/dashboard_service.h"
+
+#include "cli/dag_support.h"
+#include "common/logging.h"
+#include "orchestrator/civil_time.h"
+#include "orchestrator/dag_runner.h"
+#include "orchestrator/run_history.h"
+
+namespace pinpipe::cli {
+
+bool IsLoopbackBind(std::string_view bind) {
+  return bind.starts_with("127.") || bind == "::1" || bind == "[::1]" || bind == "localhost";
+}
+
+Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const Config& cfg, log::LogManager& log,
+                                                                           gateway::Gateway& gateway,
+                                                                           http::Router& router,
+                                                                           const std::string& bind) {
+  PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("ui.enabled"));
+  if (!enabled) return nullptr;
+  std::unique_ptr<DashboardService> s(new DashboardService());
+  s->cfg_ = cfg;
+  ui::DashboardOptions o;
+  o.data_dir = cfg.DataDir();
+  std::string lake = cfg.LakeUri();
+  if (lake.starts_with("file://")) lake = lake.substr(7);
+  if (lake.find("://") == std::string::npos) o.lake_dir = lake;
+  o.assets_dir = cfg.GetString("ui.dir");
+  o.run_history_path = orchestrator::RunHistory::DefaultPath(cfg.DataDir());
+  PINPIPE_ASSIGN_OR_RETURN(bool sink, cfg.GetBool("sink.enabled"));
+  if (sink) o.sink_state_dir = cfg.DataDir() + "/state/sink";
+  o.api_key = cfg.GetString("http.api_key");
+  o.require_auth = !IsLoopbackBind(bind);
+  if (o.require_auth && o.api_key.empty()) {
+    spdlog::warn("ui: http.bind {} is not a loopback address and http.api_key is empty: the dashboard "
+                 "refuses every request until a key is set", bind);
+  }
+  ui::DashboardHooks hooks;
+  DashboardService* self = s.get();
+  hooks.dag_ids = [self]() {
+    std::vector<std::string> ids;
+    std::lock_guard lock(self->mu_);
+    if (!self->env_) {
+      auto env = LoadDagEnvironment(self->cfg_);
+      if (!env) return ids;
+      self->env_ = std::move(*env);
+    }
+    for (const auto& d : self->env_->registry.dags()) ids.push_back(d.id());
+    return ids;
+  };
+  hooks.trigger_dag = [self](const std::string& dag, const std::string& date) { return self->Trigger(dag, date); };
+  s->dashboard_ = std::make_unique<ui::Dashboard>(log, std::move(o), std::move(hooks));
+  s->dashboard_->RegisterRoutes(router);
+  gateway.AddMetricsSource([d = s->dashboard_.get()](std::string& out) { d->RenderPrometheus(out); });
+  s->dashboard_->Start();
+  return s;
+}
+
+Result<std::string> DashboardService::Trigger(const std::string& dag_id, const std::string& date) {
+  std::lock_guard lock(mu_);
+  if (running_.load()) return MakeError(ErrorCode::kAlreadyExists, "a run started from the dashboard is still active");
+  if (!env_) {
+    PINPIPE_ASSIGN_OR_RETURN(env_, LoadDagEnvironment(cfg_));
+  }
+  const orchestrator::DagDefinition* dag = env_->registry.Find(dag_id);
+  if (!dag) return MakeError(ErrorCode::kNotFound, "no DAG " + dag_id);
+  if (run_.joinable()) run_.join();  // the previous run has ended
+  orchestrator::RunOptions opts;
+  opts.logical_date = date.empty() ? orchestrator::FormatDate(orchestrator::SystemClock::Default()->Now()) : date;
+  opts.trigger = orchestrator::Trigger::kManual;
+  opts.parallelism = env_->parallelism;
+  opts.cancel = &cancel_;
+  running_ = true;
+  std::string what = dag_id + " for " + opts.logical_date;
+  run_ = std::thread([this, dag, opts] {
+    auto r = orchestrator::RunDag(*dag, opts, env_->history.get());
+    if (!r) spdlog::warn("ui: DAG run {} failed to start: {}", dag->id(), r.error().message());
+    running_ = false;
+  });
+  return what;
+}
+
+DashboardService::~DashboardService() { Stop(); }
+
+void DashboardService::Stop() {
+  cancel_ = true;
+  if (run_.joinable()) run_.join();
+  if (dashboard_) dashboard_->Stop();
+}
+
+}  // namespace pinpipe::cli

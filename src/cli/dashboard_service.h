@@ -1,0 +1,48 @@
+// The web dashboard as `pinpipe serve` runs it (ui.enabled): a ui::Dashboard wired to this
+// process — the data and lake directories, the run history, and DAG runs triggered from the
+// UI, which run here on one thread at a time (a second trigger while one runs is refused).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/config.h"
+#include "gateway/gateway.h"
+#include "http/router.h"
+#include "log/log_manager.h"
+#include "ui/dashboard.h"
+
+namespace pinpipe::cli {
+
+struct DagEnvironment;
+
+class DashboardService {
+ public:
+  // nullptr (no error) when ui.enabled is false.
+  static Result<std::unique_ptr<DashboardService>> StartIfEnabled(const Config& cfg, log::LogManager& log,
+                                                                  gateway::Gateway& gateway, http::Router& router,
+                                                                  const std::string& bind);
+  ~DashboardService();  // Stop()
+  void Stop();
+  ui::Dashboard& dashboard() { return *dashboard_; }
+
+ private:
+  DashboardService() = default;
+  Result<std::string> Trigger(const std::string& dag, const std::string& date);
+
+  Config cfg_;  // a copy: DAG environments are loaded from it later
+  std::unique_ptr<ui::Dashboard> dashboard_;
+  std::mutex mu_;
+  std::unique_ptr<DagEnvironment> env_;  // loaded at the first trigger
+  std::thread run_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> cancel_{false};
+};
+
+// True for 127.0.0.0/8, ::1 and localhost: the binds on which the dashboard needs no key.
+bool IsLoopbackBind(std::string_view bind);
+
+}  // namespace pinpipe::cli

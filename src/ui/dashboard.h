@@ -1,0 +1,147 @@
+// Dashboard: the web UI `pinpipe serve` answers at /ui on its one HTTP port — the static
+// assets (compiled into the binary, or read from `ui.dir` while developing), the JSON API
+// under /ui/api/ and one SSE feed per tab (/ui/api/events) for live metrics and the live tail.
+//
+// Threads: handlers on reactor threads only parse the request and hand it over — every answer
+// that reads the log, a file, SQLite or the metric history is built on the dashboard's own
+// WorkPool; SSE requests park until the feed thread has something new. The Sampler thread
+// fills the MetricHistory once a second from counters that exist anyway.
+//
+// Security: on a loopback bind the UI is open like the REST Proxy; on any other bind it needs
+// `http.api_key` (refused without one), sent as x-api-key or exchanged once at
+// POST /ui/api/login for an HttpOnly SameSite=Strict cookie. Every POST carries the
+// per-process CSRF token from GET /ui/api/session in x-csrf-token, and a cross-origin Origin
+// is refused.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "gateway/work_pool.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "log/log_manager.h"
+#include "ui/metric_history.h"
+#include "ui/sampler.h"
+
+namespace pinpipe::orchestrator {
+class RunHistory;
+}
+
+namespace pinpipe::ui {
+
+struct DashboardOptions {
+  std::string data_dir;          // reports/<date>/*.csv (analytics results)
+  std::string lake_dir;          // a local lake to browse; empty when the lake is remote
+  std::string assets_dir;        // ui.dir: serve the assets from here (development)
+  std::string run_history_path;  // <data.dir>/state/runs.db; empty = no DAG views
+  std::string sink_state_dir;    // <data.dir>/state/sink; empty = no sink view
+  std::string api_key;           // http.api_key
+  bool require_auth = false;     // bound to a non-loopback address
+  int64_t sample_interval_ms = 1000;
+};
+
+struct DashboardHooks {
+  std::function<std::vector<std::string>()> dag_ids;
+  // Starts a run of `dag` for `date` (YYYY-MM-DD, empty = today) and returns its description;
+  // an error (e.g. kAlreadyExists while a run is active) is shown to the user.
+  std::function<Result<std::string>(const std::string& dag, const std::string& date)> trigger_dag;
+};
+
+class Dashboard {
+ public:
+  Dashboard(log::LogManager& log, DashboardOptions options, DashboardHooks hooks = {});
+  ~Dashboard();  // Stop()
+  // Adds the /ui routes and the built-in metric sources (reading `router.metrics()`).
+  void RegisterRoutes(http::Router& router);
+  // Starts the sampler and the SSE feed. Extra sources are added before.
+  void Start();
+  // Answers parked SSE requests, stops the threads. Idempotent.
+  void Stop();
+  Sampler& sampler() { return sampler_; }
+  MetricHistory& history() { return history_; }
+  // Prometheus text for what the dashboard derives (consumer-group lag, sink progress, DAG
+  // states), appended to /metrics by the gateway.
+  void RenderPrometheus(std::string& out) const;
+
+ private:
+  // An SSE request waiting for news (dashboard_feed.cc).
+  struct Parked {
+    http::Responder responder;
+    std::string topic;             // empty: metrics only
+    std::vector<int64_t> offsets;  // per partition: next offset to send
+    int64_t since = 0;             // last metrics time sent
+    std::chrono::steady_clock::time_point deadline;
+  };
+  using Handler = std::function<void(const http::Request&, http::Responder)>;
+  Handler Guard(Handler h, bool post) const;
+  // Runs `fn` on the work pool; 503 when the pool is full.
+  void Offload(http::Responder r, std::function<http::Response()> fn);
+
+  void AddBuiltinSources();
+  void Park(const http::Request& q, http::Responder r);
+  void FeedLoop();
+  bool TryAnswer(Parked& p, bool deadline);
+
+  http::Response Asset(std::string_view name, std::string_view if_none_match, bool gzip_ok) const;
+  http::Response Overview();
+  http::Response History(std::string names, int64_t window);
+  http::Response Topics();
+  http::Response Messages(std::string topic, std::string partition, std::string from, std::string arg,
+                          int64_t limit);
+  http::Response Produce(std::string topic, std::string body);
+  http::Response Groups();
+  http::Response Sink();
+  http::Response Dags(int64_t limit);
+  http::Response Trigger(std::string dag, std::string body);
+  http::Response Lake(std::string prefix);
+  http::Response LakeObject(std::string key);
+  http::Response DeltaTables();
+  http::Response DeltaTable(std::string path);
+  http::Response Analytics(std::string date);
+  http::Response AnalyticsResult(std::string date, std::string name);
+  orchestrator::RunHistory* Runs();  // opened on first use; null when unavailable
+
+  log::LogManager& log_;
+  DashboardOptions options_;
+  DashboardHooks hooks_;
+  std::shared_ptr<http::Metrics> http_metrics_;
+  MetricHistory history_;
+  Sampler sampler_{history_};
+  gateway::WorkPool pool_{2, 512};
+  std::string csrf_token_;
+  std::string cookie_token_;
+  int64_t started_ms_ = 0;
+
+  mutable std::mutex runs_mu_;
+  std::unique_ptr<orchestrator::RunHistory> runs_;
+  bool runs_failed_ = false;
+
+  // Partition watermark last seen by the sampler, and when it moved ("last produced").
+  struct Watermark {
+    int64_t hwm = -1;
+    int64_t moved_ms = -1;
+  };
+  mutable std::mutex marks_mu_;
+  std::map<std::pair<std::string, int32_t>, Watermark> marks_;
+  // What RenderPrometheus prints, refreshed by the sampler.
+  mutable std::mutex prom_mu_;
+  std::map<std::string, std::string> prom_parts_;
+
+  std::mutex parked_mu_;
+  std::vector<std::unique_ptr<Parked>> parked_;
+  std::atomic<bool> stop_{false};
+  std::thread feed_;
+  bool started_ = false;
+};
+
+}  // namespace pinpipe::ui

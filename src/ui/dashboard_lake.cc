@@ -1,0 +1,275 @@
+// The dashboard's lake, Delta and analytics documents: plain reads of the local lake
+// directory and of <data.dir>/reports (on the work pool). A remote (s3://) lake is not
+// browsed here yet.
+#include <simdjson.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "common/file_system.h"
+#include "ui/api_json.h"
+#include "ui/dashboard.h"
+
+namespace pinpipe::ui {
+namespace fs = std::filesystem;
+namespace {
+
+http::Response Error(int status, std::string_view message) {
+  JsonWriter w;
+  w.BeginObject().Field("message", message).EndObject();
+  return http::Response::Json(status, w.Take());
+}
+
+// A relative path inside a root: no "..", no absolute path, no empty root.
+bool SafeRelative(std::string_view rel) {
+  if (!rel.empty() && rel.front() == '/') return false;
+  for (const auto& part : fs::path(std::string(rel))) {
+    if (part == "..") return false;
+  }
+  return true;
+}
+
+std::string ReadHead(const fs::path& p, size_t max) {
+  std::ifstream in(p, std::ios::binary);
+  std::string s(max, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(max));
+  s.resize(static_cast<size_t>(in.gcount()));
+  return s;
+}
+
+// One CSV line split on commas, honouring RFC 4180 quotes.
+std::vector<std::string> SplitCsv(std::string_view line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+http::Response Dashboard::Lake(std::string prefix) {
+  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
+  if (!SafeRelative(prefix)) return Error(400, "bad prefix");
+  fs::path dir = fs::path(options_.lake_dir) / prefix;
+  std::error_code ec;
+  JsonWriter w;
+  w.BeginObject().Field("root", std::string_view(options_.lake_dir)).Field("prefix", std::string_view(prefix));
+  w.Key("entries").BeginArray();
+  std::vector<fs::directory_entry> entries;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    entries.push_back(*it);
+    if (entries.size() >= 5000) break;
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
+  for (const auto& e : entries) {
+    std::error_code e2;
+    const bool is_dir = e.is_directory(e2);
+    w.BeginObject().Field("name", e.path().filename().string()).Field("dir", is_dir);
+    w.Key("size").Int(is_dir ? 0 : static_cast<int64_t>(e.file_size(e2)));
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  if (ec && ec != std::errc::no_such_file_or_directory) return Error(500, ec.message());
+  return http::Response::Json(200, w.Take());
+}
+
+http::Response Dashboard::LakeObject(std::string key) {
+  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
+  if (key.empty() || !SafeRelative(key)) return Error(400, "bad key");
+  fs::path p = fs::path(options_.lake_dir) / key;
+  std::error_code ec;
+  if (!fs::is_regular_file(p, ec)) return Error(404, "no such object");
+  const auto size = fs::file_size(p, ec);
+  std::optional<std::string> head = ReadHead(p, 64 * 1024);
+  JsonWriter w;
+  w.BeginObject().Field("key", std::string_view(key)).Key("size").Int(static_cast<int64_t>(size));
+  w.Field("truncated", size > head->size()).Key("preview");
+  AppendPayload(w, head, 4096);
+  w.EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+http::Response Dashboard::DeltaTables() {
+  JsonWriter w;
+  w.BeginObject().Key("tables").BeginArray();
+  if (!options_.lake_dir.empty()) {
+    std::error_code ec;
+    std::vector<std::string> found;
+    auto it = fs::recursive_directory_iterator(options_.lake_dir, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it.depth() > 4) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      std::error_code e2;
+      if (it->is_directory(e2) && it->path().filename() == "_delta_log") {
+        found.push_back(fs::relative(it->path().parent_path(), options_.lake_dir, e2).string());
+        it.disable_recursion_pending();
+      } else if (it->is_directory(e2) && it->path().filename() == "topics") {
+        it.disable_recursion_pending();  // the sink's raw objects: many, never tables
+      }
+    }
+    std::sort(found.begin(), found.end());
+    for (const auto& f : found) w.String(f);
+  }
+  w.EndArray().EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+http::Response Dashboard::DeltaTable(std::string path) {
+  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
+  if (path.empty() || !SafeRelative(path)) return Error(400, "bad path");
+  fs::path log_dir = fs::path(options_.lake_dir) / path / "_delta_log";
+  std::error_code ec;
+  std::vector<fs::path> commits;
+  for (auto it = fs::directory_iterator(log_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.size() == 25 && name.ends_with(".json")) commits.push_back(it->path());
+  }
+  if (commits.empty()) return Error(404, "no such Delta table");
+  std::sort(commits.begin(), commits.end());
+  // History of the newest 100 commits; the schema from the newest metaData action.
+  // Files are counted from the JSON commits seen (checkpoints are not read here).
+  simdjson::dom::parser parser;
+  JsonWriter hist;
+  hist.BeginArray();
+  std::string schema;
+  int64_t files = 0, bytes = 0;
+  const size_t first = commits.size() > 100 ? commits.size() - 100 : 0;
+  for (size_t i = commits.size(); i-- > first;) {
+    auto text = FileSystem::Default()->ReadFileToString(commits[i].string());
+    if (!text) continue;
+    const int64_t version = std::stoll(commits[i].filename().string().substr(0, 20));
+    std::string op, params, metrics;
+    int64_t ts = 0;
+    int adds = 0, removes = 0;
+    size_t pos = 0;
+    while (pos < text->size()) {
+      size_t nl = text->find('\n', pos);
+      std::string_view line(text->data() + pos, (nl == std::string::npos ? text->size() : nl) - pos);
+      pos = nl == std::string::npos ? text->size() : nl + 1;
+      if (line.empty()) continue;
+      simdjson::dom::element a;
+      if (parser.parse(line.data(), line.size()).get(a) != simdjson::SUCCESS) continue;
+      simdjson::dom::object o;
+      if (a["commitInfo"].get_object().get(o) == simdjson::SUCCESS) {
+        std::string_view s;
+        if (o["operation"].get_string().get(s) == simdjson::SUCCESS) op = std::string(s);
+        if (o["timestamp"].get_int64().get(ts)) {}
+        if (simdjson::dom::element e; o["operationParameters"].get(e) == simdjson::SUCCESS) params = simdjson::minify(e);
+        if (simdjson::dom::element e; o["operationMetrics"].get(e) == simdjson::SUCCESS) metrics = simdjson::minify(e);
+      } else if (a["add"].get_object().get(o) == simdjson::SUCCESS) {
+        ++adds;
+        int64_t sz = 0;
+        if (o["size"].get_int64().get(sz)) {}
+        bytes += sz;
+      } else if (a["remove"].get_object().get(o) == simdjson::SUCCESS) {
+        ++removes;
+        int64_t sz = 0;
+        if (o["size"].get_int64().get(sz)) {}
+        bytes -= sz;
+      } else if (schema.empty() && a["metaData"].get_object().get(o) == simdjson::SUCCESS) {
+        std::string_view s;
+        if (o["schemaString"].get_string().get(s) == simdjson::SUCCESS) schema = std::string(s);
+      }
+    }
+    files += adds - removes;
+    hist.BeginObject().Key("version").Int(version).Key("timestamp").Int(ts).Field("operation", std::string_view(op));
+    hist.Key("parameters").Raw(params.empty() ? "{}" : params).Key("metrics").Raw(metrics.empty() ? "{}" : metrics);
+    hist.Field("adds", adds).Field("removes", removes).EndObject();
+  }
+  hist.EndArray();
+  JsonWriter w;
+  w.BeginObject().Field("path", std::string_view(path)).Key("versions").Int(static_cast<int64_t>(commits.size()));
+  w.Key("schema").Raw(schema.empty() ? "null" : schema);
+  w.Key("files_in_recent_commits").Int(files).Key("bytes_in_recent_commits").Int(bytes);
+  w.Key("history").Raw(hist.str()).EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+http::Response Dashboard::Analytics(std::string date) {
+  fs::path root = fs::path(options_.data_dir) / "reports";
+  std::error_code ec;
+  std::vector<std::string> dates;
+  for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code e2;
+    if (it->is_directory(e2)) dates.push_back(it->path().filename().string());
+  }
+  std::sort(dates.rbegin(), dates.rend());
+  if (date.empty() && !dates.empty()) date = dates.front();
+  if (!SafeRelative(date)) return Error(400, "bad date");
+  JsonWriter w;
+  w.BeginObject().Key("dates").BeginArray();
+  for (const auto& d : dates) w.String(d);
+  w.EndArray().Field("date", std::string_view(date)).Key("results").BeginArray();
+  std::vector<std::pair<std::string, int64_t>> results;
+  if (!date.empty()) {
+    for (auto it = fs::directory_iterator(root / date, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (it->path().extension() != ".csv") continue;
+      std::ifstream in(it->path());
+      int64_t lines = 0;
+      std::string l;
+      while (std::getline(in, l)) ++lines;
+      results.emplace_back(it->path().stem().string(), std::max<int64_t>(0, lines - 1));
+    }
+  }
+  std::sort(results.begin(), results.end());
+  for (const auto& [name, rows] : results) w.BeginObject().Field("name", std::string_view(name)).Key("rows").Int(rows).EndObject();
+  w.EndArray();
+  w.Field("report", !date.empty() && fs::exists(root / date / "index.html", ec));
+  w.EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+http::Response Dashboard::AnalyticsResult(std::string date, std::string name) {
+  if (date.empty() || name.empty() || !SafeRelative(date) || name.find('/') != std::string::npos || name == "..") {
+    return Error(400, "bad date or name");
+  }
+  fs::path p = fs::path(options_.data_dir) / "reports" / date / (name + ".csv");
+  std::ifstream in(p);
+  if (!in) return Error(404, "no such result");
+  JsonWriter w;
+  w.BeginObject().Field("date", std::string_view(date)).Field("name", std::string_view(name));
+  std::string line;
+  int64_t n = 0;
+  bool header = true;
+  w.Key("rows").BeginArray();
+  std::vector<std::string> columns;
+  while (std::getline(in, line)) {
+    auto cells = SplitCsv(line);
+    if (header) {
+      columns = std::move(cells);
+      header = false;
+      continue;
+    }
+    if (n++ >= 5000) continue;  // counted, not sent
+    w.BeginArray();
+    for (const auto& c : cells) w.String(c);
+    w.EndArray();
+  }
+  w.EndArray().Key("total_rows").Int(n).Key("columns").BeginArray();
+  for (const auto& c : columns) w.String(c);
+  w.EndArray().EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+}  // namespace pinpipe::ui

@@ -1,0 +1,489 @@
+// pinpipe dashboard: dependency-free, hash-routed (#/page?state), every view's state in the URL.
+// Data comes from /ui/api/*; one EventSource per tab (/ui/api/events) carries live metrics and,
+// on the messages page, the live tail.
+'use strict';
+
+const main = document.getElementById('main');
+let session = { csrf: '' };
+let timers = [];
+let feed = null, feedTopic = null;
+const listeners = { metrics: [], records: [] };
+
+// ---------- helpers ----------
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'class') e.className = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids.flat(Infinity)) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
+  return e;
+}
+const svgEl = (tag, attrs) => { const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v); return e; };
+const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+function fmt(v, unit) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (unit === 'bytes') return fmtBytes(v);
+  if (unit === 'ms') return nf.format(v < 10 ? Math.round(v * 100) / 100 : Math.round(v));
+  return Math.abs(v) >= 1e6 ? (v / 1e6).toFixed(2) + ' M' : nf.format(v);
+}
+function fmtBytes(n) {
+  if (n === null || n === undefined) return '–';
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; let i = 0;
+  while (Math.abs(n) >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+  return (i ? n.toFixed(1) : n) + ' ' + u[i];
+}
+function fmtTime(ms) { return ms > 0 ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '–'; }
+function fmtAgo(ms) {
+  if (!(ms > 0)) return 'never';
+  const s = Math.max(0, (Date.now() - ms) / 1000);
+  return s < 60 ? Math.round(s) + ' s ago' : s < 3600 ? Math.round(s / 60) + ' min ago' : Math.round(s / 3600) + ' h ago';
+}
+function fmtDur(us) { return us > 0 ? (us / 1e6 < 60 ? (us / 1e6).toFixed(1) + ' s' : (us / 6e7).toFixed(1) + ' min') : '–'; }
+
+async function api(path, opts) {
+  const r = await fetch('/ui/api/' + path, Object.assign({ credentials: 'same-origin' }, opts || {}));
+  let body = {};
+  try { body = await r.json(); } catch (e) { body = {}; }
+  if (!r.ok) throw new Error(body.message || ('HTTP ' + r.status));
+  return body;
+}
+const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf } });
+
+function parseRoute() {
+  const h = location.hash.replace(/^#\/?/, '');
+  const [page, q] = h.split('?');
+  return { page: page || 'overview', params: new URLSearchParams(q || '') };
+}
+// Replaces the view's state in the URL without re-rendering.
+function setState(params) {
+  const { page } = parseRoute();
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== null && v !== undefined) q.set(k, v);
+  const s = q.toString();
+  history.replaceState(null, '', '#/' + page + (s ? '?' + s : ''));
+}
+const link = (page, params, text) => el('a', { href: '#/' + page + (params ? '?' + new URLSearchParams(params) : '') }, text);
+function every(ms, fn) { timers.push(setInterval(fn, ms)); }
+function showError(where, e) { where.replaceChildren(el('p', { class: 'error', role: 'alert' }, String(e.message || e))); }
+
+// A sortable table: cols = [{key, label, num, fmt(row) -> node|string, sort(row) -> value}].
+function table(cols, rows, opts) {
+  opts = opts || {};
+  let sortKey = opts.sort || null, dir = opts.dir || 1;
+  const t = el('table', { class: opts.class || '' });
+  const render = () => {
+    const sorted = rows.slice();
+    if (sortKey) {
+      const c = cols.find(c => c.key === sortKey);
+      const val = c.sort || (r => r[c.key]);
+      sorted.sort((a, b) => { const x = val(a), y = val(b); return (x > y ? 1 : x < y ? -1 : 0) * dir; });
+    }
+    const head = el('tr', {}, cols.map(c => el('th', { class: (c.num ? 'num ' : '') + 'sortable', scope: 'col',
+      'aria-sort': c.key === sortKey ? (dir > 0 ? 'ascending' : 'descending') : null,
+      onclick: () => { if (sortKey === c.key) dir = -dir; else { sortKey = c.key; dir = c.num ? -1 : 1; } render(); } },
+      c.label)));
+    const body = sorted.map(r => el('tr', { class: opts.onrow ? 'clickable' : '', onclick: opts.onrow ? () => opts.onrow(r) : null },
+      cols.map(c => el('td', { class: c.num ? 'num' : '' }, c.fmt ? c.fmt(r) : (r[c.key] ?? '')))));
+    t.replaceChildren(el('thead', {}, head), el('tbody', {}, body.length ? body : el('tr', {}, el('td', { colspan: cols.length, class: 'muted' }, opts.empty || 'Nothing yet.'))));
+  };
+  render();
+  return t;
+}
+
+// ---------- charts (SVG) ----------
+function points(values, w, h) {
+  const finite = values.filter(v => v !== null && Number.isFinite(v));
+  const max = Math.max(1e-9, ...finite), min = Math.min(0, ...finite);
+  const segs = []; let cur = [];
+  values.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) { if (cur.length) segs.push(cur); cur = []; return; }
+    const x = values.length > 1 ? (i / (values.length - 1)) * w : w;
+    const y = h - ((v - min) / (max - min || 1)) * (h - 2) - 1;
+    cur.push(x.toFixed(1) + ',' + y.toFixed(1));
+  });
+  if (cur.length) segs.push(cur);
+  return { segs, max, min };
+}
+function sparkline(values) {
+  const s = svgEl('svg', { class: 'spark', viewBox: '0 0 100 30', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'trend' });
+  for (const seg of points(values || [], 100, 30).segs) s.append(svgEl('polyline', { points: seg.length === 1 ? seg[0] + ' ' + seg[0] : seg.join(' ') }));
+  return s;
+}
+function lineChart(series, unit) {
+  const W = 600, H = 160;
+  const s = svgEl('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': series.name });
+  const { segs, max } = points(series.values || [], W, H - 14);
+  s.append(svgEl('line', { x1: 0, y1: H - 14, x2: W, y2: H - 14 }));
+  for (const seg of segs) s.append(svgEl('polyline', { points: seg.join(' ') }));
+  const t1 = svgEl('text', { x: 4, y: 12 }); t1.textContent = 'max ' + fmt(max, unit); s.append(t1);
+  const n = (series.values || []).length, secs = n * (series.step || 1);
+  const t2 = svgEl('text', { x: 4, y: H - 2 }); t2.textContent = n ? `last ${secs >= 3600 ? (secs / 3600).toFixed(1) + ' h' : Math.round(secs / 60) + ' min'}` : 'no data yet'; s.append(t2);
+  return s;
+}
+// Top-N horizontal bars (sorted), the full table beside.
+function bars(rows, label, value, n) {
+  const top = rows.slice().sort((a, b) => value(b) - value(a)).slice(0, n);
+  const max = Math.max(1e-9, ...top.map(value));
+  return el('div', { class: 'bars' }, top.map(r => [el('div', { class: 'k', title: label(r) }, label(r)),
+    el('div', {}, el('div', { class: 'bar', style: `width:${(100 * value(r) / max).toFixed(1)}%` })),
+    el('div', { class: 'v' }, fmt(value(r)))]));
+}
+
+// ---------- live feed (one EventSource per tab) ----------
+function openFeed(topic) {
+  if (feed && feedTopic === (topic || null)) return;
+  if (feed) feed.close();
+  feedTopic = topic || null;
+  feed = new EventSource('/ui/api/events' + (topic ? '?topic=' + encodeURIComponent(topic) : ''));
+  // Each answer of the feed ends and EventSource reconnects (an 'error' event every time):
+  // the dot shows whether an event arrived in the last 20 s instead.
+  for (const kind of ['metrics', 'records']) {
+    feed.addEventListener(kind, ev => { feedSeen = Date.now(); let d; try { d = JSON.parse(ev.data); } catch (e) { return; } listeners[kind].forEach(f => f(d)); });
+  }
+}
+let feedSeen = 0;
+setInterval(() => document.getElementById('live').classList.toggle('on', Date.now() - feedSeen < 20000), 1000);
+
+// ---------- payload rendering ----------
+function payloadText(p) {
+  if (p === null) return 'null';
+  if (p.text === undefined) return '0x' + p.hex;
+  return p.text;
+}
+function payloadView(p, mode) {
+  if (p === null) return el('pre', {}, 'null');
+  if (mode === 'hex' || p.text === undefined) return el('pre', {}, p.hex.replace(/(..)/g, '$1 ').replace(/((?:.. ){16})/g, '$1\n') + (p.size * 2 > p.hex.length ? '…' : ''));
+  if (p.json) { try { return el('pre', {}, JSON.stringify(JSON.parse(p.text), null, 2)); } catch (e) { /* fall through */ } }
+  return el('pre', {}, p.text);
+}
+
+// ---------- pages ----------
+const pages = {};
+
+pages.overview = async (root) => {
+  const cards = el('div', { class: 'cards' }), extra = el('div');
+  root.append(el('h1', {}, 'Overview'), cards, extra);
+  const valueEls = {};
+  const load = async () => {
+    const o = await api('overview');
+    cards.replaceChildren(...o.cards.map(c => {
+      const v = el('span', { class: 'value' }, fmt(c.value, c.unit));
+      valueEls[c.key] = { v, unit: c.unit };
+      return el('div', { class: 'card ' + c.state, 'data-key': c.key }, el('div', { class: 'label' }, c.label),
+        el('div', {}, v, el('span', { class: 'unit' }, c.unit === 'bytes' ? '' : c.unit)), sparkline(c.series.values));
+    }));
+    extra.replaceChildren(
+      el('p', { class: 'muted' }, `${o.topics} topics, ${o.partitions} partitions · up since ${fmtTime(o.started_ms)}`),
+      el('h2', {}, 'Consumer group lag'),
+      table([{ key: 'group', label: 'Group', fmt: r => link('groups', { group: r.group }, r.group) },
+             { key: 'lag', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag) },
+             { key: 'trend', label: 'Last 5 min', fmt: r => sparkline(r.series.values) }], o.groups, { empty: 'No consumer groups.' }),
+      el('h2', {}, 'Last DAG run'),
+      o.last_run ? el('p', {}, link('dags', { dag: o.last_run.dag_id }, o.last_run.dag_id), ' ', o.last_run.run_id, ' ',
+        el('span', { class: 'state ' + o.last_run.state }, o.last_run.state), ' ', fmtTime(o.last_run.start_us / 1000))
+        : el('p', { class: 'muted' }, 'No run yet.'));
+  };
+  await load();
+  every(5000, load);
+  listeners.metrics.push(d => { for (const [k, x] of Object.entries(valueEls)) if (k in d.values) x.v.textContent = fmt(d.values[k], x.unit); });
+};
+
+pages.topics = async (root, params) => {
+  const sel = params.get('topic') || '';
+  const d = await api('topics');
+  root.append(el('h1', {}, 'Topics'));
+  root.append(table([
+    { key: 'name', label: 'Topic', fmt: r => link('topics', { topic: r.name }, r.name) },
+    { key: 'partition_count', label: 'Partitions', num: true },
+    { key: 'records', label: 'Records', num: true, fmt: r => fmt(r.records) },
+    { key: 'size_bytes', label: 'Size', num: true, fmt: r => fmtBytes(r.size_bytes) },
+    { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => fmt(r.records_per_s) },
+    { key: 'last_produced_ms', label: 'Last produced', fmt: r => fmtAgo(r.last_produced_ms) },
+    { key: 'groups', label: 'Groups (lag)', sort: r => r.groups.length, fmt: r => r.groups.length ? r.groups.map(g => el('span', { class: 'pill' }, `${g.group}: ${fmt(g.lag)}`)) : '–' },
+    { key: 'browse', label: '', fmt: r => link('messages', { topic: r.name }, 'messages') },
+  ], d.topics, { sort: 'name', empty: 'No topics yet: produce to one.' }));
+  const t = d.topics.find(t => t.name === sel);
+  if (t) {
+    root.append(el('h2', {}, `Partitions of ${t.name}`), table([
+      { key: 'partition', label: 'Partition', num: true },
+      { key: 'log_start_offset', label: 'Low watermark', num: true },
+      { key: 'high_watermark', label: 'High watermark', num: true },
+      { key: 'size_bytes', label: 'Size', num: true, fmt: r => fmtBytes(r.size_bytes) },
+      { key: 'segments', label: 'Segments', num: true },
+      { key: 'last_produced_ms', label: 'Last produced', fmt: r => fmtAgo(r.last_produced_ms) },
+      { key: 'go', label: '', fmt: r => link('messages', { topic: t.name, partition: r.partition }, 'browse') },
+    ], t.partitions));
+    const h = await api('history?window=3600&names=' + encodeURIComponent('topic.' + t.name + '.records'));
+    root.append(el('h2', {}, 'Records/s, last hour'), lineChart(h.series[0], ''));
+  }
+};
+
+pages.messages = async (root, params) => {
+  const topics = (await api('topics')).topics.map(t => t.name);
+  const st = { topic: params.get('topic') || topics[0] || '', partition: params.get('partition') || 'all',
+    from: params.get('from') || 'newest', arg: params.get('arg') || '', limit: params.get('limit') || '50',
+    tail: params.get('tail') === '1', mode: params.get('mode') || 'text' };
+  const f = el('form', { class: 'controls', 'aria-label': 'Message query' });
+  const topicSel = el('select', { name: 'topic' }, topics.map(t => el('option', { value: t, selected: t === st.topic }, t)));
+  const partIn = el('input', { name: 'partition', value: st.partition, size: 4 });
+  const fromSel = el('select', { name: 'from' }, ['newest', 'beginning', 'offset', 'timestamp'].map(x => el('option', { value: x, selected: x === st.from }, x)));
+  const argIn = el('input', { name: 'arg', value: st.arg, placeholder: 'offset or epoch ms', size: 14 });
+  const limitIn = el('input', { name: 'limit', value: st.limit, size: 4 });
+  const modeSel = el('select', { name: 'mode' }, ['text', 'hex'].map(x => el('option', { value: x, selected: x === st.mode }, x)));
+  const tailBtn = el('button', { type: 'button', class: 'secondary', id: 'tail-toggle' }, st.tail ? 'Stop live tail' : 'Live tail');
+  f.append(el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'From', fromSel),
+    el('label', {}, 'Offset / time', argIn), el('label', {}, 'Limit', limitIn), el('label', {}, 'View', modeSel),
+    el('button', { type: 'submit' }, 'Load'), tailBtn);
+  const out = el('div'), status = el('p', { class: 'muted', 'aria-live': 'polite' });
+  root.append(el('h1', {}, 'Messages'), f, status, out);
+  if (!topics.length) { out.append(el('p', { class: 'muted' }, 'No topics yet.')); return; }
+
+  const rowsOf = (recs) => recs.map(r => {
+    const detail = el('tr', { hidden: true }, el('td', { colspan: 6 },
+      el('div', {}, link('messages', { topic: st.topic, partition: r.partition, from: 'offset', arg: r.offset, limit: 1 }, 'permalink')),
+      el('h2', {}, 'Value'), payloadView(r.value, st.mode), el('h2', {}, 'Key'), payloadView(r.key, st.mode),
+      r.headers.length ? [el('h2', {}, 'Headers'), el('pre', {}, r.headers.map(h => h.key + ': ' + (h.value ? payloadText(h.value) : 'null')).join('\n'))] : null));
+    const row = el('tr', { class: 'clickable record', onclick: () => { detail.hidden = !detail.hidden; } },
+      el('td', { class: 'num' }, r.partition), el('td', { class: 'num' }, r.offset), el('td', {}, fmtTime(r.timestamp)),
+      el('td', {}, el('div', { class: 'trunc' }, payloadText(r.key))), el('td', {}, el('div', { class: 'trunc' }, payloadText(r.value))),
+      el('td', { class: 'num' }, r.value ? fmtBytes(r.value.size) : '–'));
+    return [row, detail];
+  });
+  const head = () => el('thead', {}, el('tr', {}, ['Partition', 'Offset', 'Timestamp', 'Key', 'Value', 'Size'].map(h => el('th', { scope: 'col' }, h))));
+
+  const load = async () => {
+    Object.assign(st, { topic: topicSel.value, partition: partIn.value || 'all', from: fromSel.value, arg: argIn.value, limit: limitIn.value, mode: modeSel.value });
+    setState(Object.assign({}, st, { tail: st.tail ? '1' : '' }));
+    if (st.tail) return startTail();
+    const q = new URLSearchParams({ partition: st.partition, from: st.from, arg: st.arg, limit: st.limit });
+    try {
+      const d = await api(`topics/${encodeURIComponent(st.topic)}/messages?${q}`);
+      status.textContent = `${d.records.length} records (scanned ${d.scanned})`;
+      out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rowsOf(d.records))));
+    } catch (e) { showError(out, e); }
+  };
+  // Live tail: bounded buffer, pause/resume, sticks to the bottom only when already there.
+  const startTail = () => {
+    const MAX = 500;
+    let paused = false, pending = [], count = 0;
+    const body = el('tbody');
+    const box = el('div', { id: 'tail' }, el('table', {}, head(), body));
+    const pauseBtn = el('button', { type: 'button', class: 'secondary', id: 'tail-pause' }, 'Pause');
+    const info = el('span', { class: 'muted', id: 'tail-info' }, 'waiting for records…');
+    pauseBtn.onclick = () => { paused = !paused; pauseBtn.textContent = paused ? 'Resume' : 'Pause'; if (!paused) flush(); };
+    out.replaceChildren(el('div', { class: 'controls' }, pauseBtn, info), box);
+    const flush = () => {
+      const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+      for (const rows of pending) body.append(...rows.flat());
+      pending = [];
+      while (body.children.length > MAX * 2) { body.firstChild.remove(); body.firstChild.remove(); }
+      if (atBottom) box.scrollTop = box.scrollHeight;
+      info.textContent = `${count} records received${paused ? ' (paused)' : ''}`;
+    };
+    listeners.records = [d => {
+      if (d.topic !== st.topic) return;
+      count += d.records.length;
+      pending.push(rowsOf(d.records));
+      if (pending.length > MAX) pending.shift();
+      if (!paused) flush(); else info.textContent = `${count} records received (paused)`;
+    }];
+    status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
+    openFeed(st.topic);
+  };
+  f.onsubmit = (e) => { e.preventDefault(); load(); };
+  tailBtn.onclick = () => { st.tail = !st.tail; tailBtn.textContent = st.tail ? 'Stop live tail' : 'Live tail'; if (!st.tail) { openFeed(null); listeners.records = []; } load(); };
+  await load();
+};
+
+pages.produce = async (root, params) => {
+  const topics = (await api('topics')).topics.map(t => t.name);
+  const topicIn = el('input', { name: 'topic', list: 'topic-list', value: params.get('topic') || topics[0] || '', required: true });
+  const partIn = el('input', { name: 'partition', placeholder: 'auto', size: 6 });
+  const fmtSel = el('select', { name: 'format' }, el('option', { value: 'json' }, 'json'), el('option', { value: 'string' }, 'string'));
+  const keyIn = el('input', { name: 'key', placeholder: 'optional', size: 30 });
+  const valueIn = el('textarea', { name: 'value', 'aria-label': 'Value' }, '{"hello": "pinpipe"}');
+  const hdrIn = el('input', { name: 'headers', placeholder: 'k=v, k2=v2', size: 30 });
+  const result = el('div', { id: 'produce-result', 'aria-live': 'polite' });
+  const form = el('form', { 'aria-label': 'Produce a record' },
+    el('datalist', { id: 'topic-list' }, topics.map(t => el('option', { value: t }))),
+    el('div', { class: 'controls' }, el('label', {}, 'Topic', topicIn), el('label', {}, 'Partition', partIn), el('label', {}, 'Format', fmtSel),
+      el('label', {}, 'Key', keyIn), el('label', {}, 'Headers', hdrIn)),
+    el('label', {}, 'Value', valueIn), el('p', {}, el('button', { type: 'submit' }, 'Produce')), result);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const body = { value: valueIn.value, format: fmtSel.value };
+    if (keyIn.value) body.key = fmtSel.value === 'json' ? JSON.stringify(keyIn.value) : keyIn.value;
+    if (partIn.value !== '') body.partition = Number(partIn.value);
+    if (hdrIn.value.trim()) body.headers = hdrIn.value.split(',').map(s => s.trim()).filter(Boolean).map(s => { const i = s.indexOf('='); return { key: i < 0 ? s : s.slice(0, i), value: i < 0 ? '' : s.slice(i + 1) }; });
+    try {
+      const r = await post(`topics/${encodeURIComponent(topicIn.value)}/produce`, body);
+      result.replaceChildren(el('p', {}, `Written to partition ${r.partition} at offset `, el('strong', { id: 'produced-offset' }, r.offset), ' · ',
+        link('messages', { topic: r.topic, partition: r.partition, from: 'offset', arg: r.offset, limit: 1 }, 'view record')));
+    } catch (err) { showError(result, err); }
+  };
+  root.append(el('h1', {}, 'Produce'), form);
+};
+
+pages.groups = async (root, params) => {
+  const d = await api('groups');
+  const sel = params.get('group') || '';
+  root.append(el('h1', {}, 'Consumer groups'), table([
+    { key: 'group', label: 'Group', fmt: r => link('groups', { group: r.group }, r.group) },
+    { key: 'partitions', label: 'Partitions', num: true, sort: r => r.partitions.length, fmt: r => r.partitions.length },
+    { key: 'lag', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag) },
+  ], d.groups, { sort: 'lag', dir: -1, empty: 'No consumer group has committed offsets.' }));
+  const g = d.groups.find(g => g.group === sel);
+  if (g) {
+    const h = await api('history?window=3600&names=' + encodeURIComponent('group.' + g.group + '.lag'));
+    root.append(el('h2', {}, `Lag of ${g.group}, last hour`), lineChart(h.series[0], ''),
+      el('h2', {}, 'Partitions'), table([
+        { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+        { key: 'committed', label: 'Committed', num: true }, { key: 'high_watermark', label: 'High watermark', num: true },
+        { key: 'lag', label: 'Lag', num: true }], g.partitions));
+  }
+};
+
+pages.sink = async (root) => {
+  const d = await api('sink');
+  root.append(el('h1', {}, 'S3 sink'));
+  if (!d.enabled) { root.append(el('p', { class: 'muted' }, 'The sink is not enabled in this process (sink.enabled).')); return; }
+  if (d.error) root.append(el('p', { class: 'error' }, d.error));
+  const h = await api('history?window=3600&names=sink.lag,sink.objects');
+  root.append(el('div', { class: 'split' }, el('div', {}, el('h2', {}, 'Lag (records)'), lineChart(h.series[0], '')),
+    el('div', {}, el('h2', {}, 'Objects/s'), lineChart(h.series[1], ''))));
+  root.append(el('h2', {}, 'Partitions'), table([
+    { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+    { key: 'committed', label: 'Committed', num: true }, { key: 'log_end', label: 'Log end', num: true },
+    { key: 'lag', label: 'Lag', num: true, sort: r => r.log_end - r.committed, fmt: r => fmt(Math.max(0, r.log_end - r.committed)) },
+    { key: 'objects', label: 'Objects', num: true }, { key: 'bytes', label: 'Bytes', num: true, fmt: r => fmtBytes(r.bytes) },
+    { key: 'dlq', label: 'DLQ', num: true },
+    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : 'success') }, r.failed ? 'failed' : 'running') },
+    { key: 'last_error', label: 'Last error', fmt: r => el('div', { class: 'trunc', title: r.last_error }, r.last_error || '') },
+  ], d.partitions, { empty: 'The sink has no partitions yet.' }));
+};
+
+pages.dags = async (root, params) => {
+  const grid = el('div'), msg = el('p', { 'aria-live': 'polite' });
+  const dagSel = el('select', { name: 'dag' }), dateIn = el('input', { name: 'date', type: 'date' });
+  const form = el('form', { class: 'controls', 'aria-label': 'Trigger a DAG run' }, el('label', {}, 'DAG', dagSel),
+    el('label', {}, 'Logical date', dateIn), el('button', { type: 'submit' }, 'Trigger run'));
+  root.append(el('h1', {}, 'DAG runs'), form, msg, grid);
+  let active = false, fastUntil = 0;  // poll fast while a run is active or was just triggered
+  const load = async () => {
+    const d = await api('dags?limit=' + (params.get('limit') || 25));
+    if (!dagSel.options.length) for (const id of d.dags) dagSel.append(el('option', { value: id, selected: id === params.get('dag') }, id));
+    const runs = d.runs.slice().reverse();  // oldest left
+    active = runs.some(r => r.state === 'running');
+    const tasks = [];
+    for (const r of runs) for (const t of r.tasks) if (!tasks.includes(t.task_id)) tasks.push(t.task_id);
+    if (!runs.length) { grid.replaceChildren(el('p', { class: 'muted' }, 'No runs yet.')); return; }
+    const last = d.runs[0];
+    grid.replaceChildren(
+      el('table', { class: 'grid', id: 'dag-grid' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Task'), runs.map(r => el('th', { scope: 'col', title: r.run_id }, ''))),
+        el('tr', {}, el('th', { scope: 'row' }, 'run'), runs.map(r => el('td', { class: 'cell ' + r.state, title: `${r.dag_id} ${r.run_id}: ${r.state}` })))),
+        el('tbody', {}, tasks.map(t => el('tr', {}, el('th', { scope: 'row' }, t), runs.map(r => { const ti = r.tasks.find(x => x.task_id === t);
+          return el('td', { class: 'cell ' + (ti ? ti.state : ''), title: ti ? `${t}: ${ti.state}, ${ti.attempts} attempt(s), ${fmtDur(ti.duration_us)}, in ${ti.records_in} out ${ti.records_out} quarantined ${ti.records_quarantined}${ti.error ? '\n' + ti.error : ''}` : '' }); }))))),
+      el('h2', {}, `Latest run: ${last.dag_id} ${last.run_id} `, el('span', { class: 'state ' + last.state, id: 'last-run-state' }, last.state)),
+      table([{ key: 'task_id', label: 'Task' }, { key: 'state', label: 'State', fmt: r => el('span', { class: 'state ' + r.state }, r.state) },
+        { key: 'attempts', label: 'Attempts', num: true }, { key: 'duration_us', label: 'Duration', num: true, fmt: r => fmtDur(r.duration_us) },
+        { key: 'records_in', label: 'Rows in', num: true, fmt: r => fmt(r.records_in) }, { key: 'records_out', label: 'Rows out', num: true, fmt: r => fmt(r.records_out) },
+        { key: 'records_quarantined', label: 'Quarantined', num: true, fmt: r => fmt(r.records_quarantined) },
+        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary }, r.error || r.summary) }], last.tasks));
+  };
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    setState({ dag: dagSel.value });
+    try { const r = await post(`dags/${encodeURIComponent(dagSel.value)}/trigger`, dateIn.value ? { date: dateIn.value } : {});
+      msg.className = ''; msg.textContent = 'Started ' + r.started; fastUntil = Date.now() + 15000; await load(); }
+    catch (err) { msg.className = 'error'; msg.textContent = err.message; }
+  };
+  await load();
+  // Poll while a run is active (cheap otherwise).
+  every(1000, () => { if (active || Date.now() < fastUntil) load(); });
+  every(15000, () => { if (!active) load(); });
+};
+
+pages.delta = async (root, params) => {
+  const d = await api('delta');
+  const sel = params.get('table') || '';
+  root.append(el('h1', {}, 'Delta tables'), table([{ key: 'path', label: 'Table', fmt: r => link('delta', { table: r.path }, r.path) }],
+    d.tables.map(p => ({ path: p })), { empty: 'No Delta table in the lake yet (run the daily DAG).' }));
+  if (!sel) return;
+  const t = await api('delta/table?path=' + encodeURIComponent(sel));
+  const fields = (t.schema && t.schema.fields) || [];
+  root.append(el('h2', {}, `${t.path}: ${t.versions} versions`),
+    el('div', { class: 'split' },
+      el('div', {}, el('h2', {}, 'Schema'), table([{ key: 'name', label: 'Column' }, { key: 'type', label: 'Type', fmt: r => typeof r.type === 'string' ? r.type : JSON.stringify(r.type) },
+        { key: 'nullable', label: 'Nullable', fmt: r => String(r.nullable) }], fields)),
+      el('div', {}, el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true }, { key: 'timestamp', label: 'Time', fmt: r => fmtTime(r.timestamp) },
+        { key: 'operation', label: 'Operation' }, { key: 'adds', label: 'Files added', num: true }, { key: 'removes', label: 'Removed', num: true },
+        { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }], t.history, { sort: 'version', dir: -1 }))));
+};
+
+pages.analytics = async (root, params) => {
+  const d = await api('analytics' + (params.get('date') ? '?date=' + encodeURIComponent(params.get('date')) : ''));
+  root.append(el('h1', {}, 'Analytics'));
+  if (!d.dates.length) { root.append(el('p', { class: 'muted' }, 'No analytics results yet (run the daily DAG).')); return; }
+  const dateSel = el('select', { name: 'date', onchange: () => { location.hash = '#/analytics?date=' + dateSel.value; } }, d.dates.map(x => el('option', { value: x, selected: x === d.date }, x)));
+  root.append(el('div', { class: 'controls' }, el('label', {}, 'Run date', dateSel)),
+    table([{ key: 'name', label: 'Result', fmt: r => link('analytics', { date: d.date, name: r.name }, r.name) }, { key: 'rows', label: 'Rows', num: true, fmt: r => fmt(r.rows) }], d.results));
+  const name = params.get('name');
+  if (!name) return;
+  const r = await api(`analytics/result?date=${encodeURIComponent(d.date)}&name=${encodeURIComponent(name)}`);
+  const numCol = r.columns.findIndex((c, i) => r.rows.length && r.rows.every(row => row[i] !== '' && !Number.isNaN(Number(row[i]))));
+  const labelCol = r.columns.findIndex((c, i) => i !== numCol);
+  const rows = r.rows.map(row => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
+  root.append(el('h2', {}, `${name} (${fmt(r.total_rows)} rows)`));
+  if (numCol >= 0 && labelCol >= 0) {
+    root.append(el('p', { class: 'muted' }, `Top 15 by ${r.columns[numCol]}`),
+      bars(rows, x => r.columns.filter((c, i) => i !== numCol).map(c => x[c]).join(' · '), x => Number(x[r.columns[numCol]]), 15));
+  }
+  root.append(table(r.columns.map((c, i) => ({ key: c, label: c, num: i === numCol, sort: i === numCol ? (x => Number(x[c])) : undefined })), rows));
+};
+
+pages.lake = async (root, params) => {
+  const prefix = params.get('prefix') || '';
+  root.append(el('h1', {}, 'Lake'));
+  const crumbs = el('p', {}, link('lake', null, 'lake'));
+  let acc = '';
+  for (const part of prefix.split('/').filter(Boolean)) { acc += (acc ? '/' : '') + part; crumbs.append(' / ', link('lake', { prefix: acc }, part)); }
+  root.append(crumbs);
+  const obj = params.get('key');
+  if (obj) {
+    const o = await api('lake/object?key=' + encodeURIComponent(obj));
+    root.append(el('h2', {}, `${o.key} (${fmtBytes(o.size)}${o.truncated ? ', first 64 KiB' : ''})`), payloadView(o.preview, params.get('mode') || 'text'));
+    return;
+  }
+  const d = await api('lake?prefix=' + encodeURIComponent(prefix));
+  root.append(el('p', { class: 'muted' }, d.root), table([
+    { key: 'name', label: 'Name', fmt: r => r.dir ? link('lake', { prefix: (prefix ? prefix + '/' : '') + r.name }, r.name + '/') : link('lake', { prefix, key: (prefix ? prefix + '/' : '') + r.name }, r.name) },
+    { key: 'size', label: 'Size', num: true, fmt: r => r.dir ? '' : fmtBytes(r.size) }], d.entries, { empty: 'Empty.' }));
+};
+
+// ---------- router ----------
+async function render() {
+  timers.forEach(clearInterval); timers = [];
+  listeners.metrics = []; listeners.records = [];
+  const { page, params } = parseRoute();
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === '#/' + page);
+  if (!(page === 'messages' && params.get('tail') === '1')) openFeed(null);
+  const root = el('div', { id: 'page-' + page });
+  main.replaceChildren(root);
+  const fn = pages[page];
+  if (!fn) { root.append(el('h1', {}, 'Not found'), el('p', {}, link('overview', null, 'Overview'))); return; }
+  document.title = 'pinpipe · ' + page;
+  try { await fn(root, params); } catch (e) { root.append(el('p', { class: 'error', role: 'alert' }, String(e.message || e))); }
+  root.setAttribute('data-loaded', '1');
+}
+
+window.addEventListener('hashchange', render);
+(async () => {
+  try { session = await api('session'); } catch (e) { /* rendered pages show the error */ }
+  if (!location.hash) history.replaceState(null, '', '#/overview');
+  render();
+})();

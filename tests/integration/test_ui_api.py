@@ -1,0 +1,262 @@
+"""Contract tests of the dashboard's JSON API (/ui/api/...), its assets, SSE feed, security
+(CSRF, API key on non-loopback binds), the /metrics lines it adds and `pinpipe status`, against
+the real binary."""
+import gzip
+import json
+import subprocess
+import time
+
+import requests
+
+from conftest import BIN
+from rest_helpers import V2, create_consumer, produce_json
+
+UI = "/ui/api"
+
+
+def wait_for(fn, timeout=10, step=0.1):
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v or time.time() > deadline:
+            return v
+        time.sleep(step)
+
+
+def csrf(url):
+    return requests.get(url + UI + "/session").json()["csrf"]
+
+
+def test_overview_cards_follow_produced_records(server):
+    body = requests.get(server.url + UI + "/overview").json()
+    keys = [c["key"] for c in body["cards"]]
+    assert {"ingest.requests", "ingest.records", "ingest.p50_ms", "ingest.p99_ms", "group.total_lag",
+            "sink.lag", "log.bytes"} <= set(keys)
+    for c in body["cards"]:
+        assert set(c) >= {"key", "label", "unit", "value", "state", "series"}
+        assert c["state"] in ("ok", "warn", "bad", "idle")
+        assert set(c["series"]) == {"name", "step", "t0", "values"}
+    assert produce_json(server.url, "ov", [{"i": i} for i in range(7)]).status_code == 200
+
+    def records_seen():
+        cards = {c["key"]: c for c in requests.get(server.url + UI + "/overview").json()["cards"]}
+        return sum(v or 0 for v in cards["ingest.records"]["series"]["values"]) >= 7 and cards
+    cards = wait_for(records_seen, timeout=6)
+    assert cards, "the sampler never counted the 7 records"
+    assert cards["ingest.p99_ms"]["series"]["step"] == 1
+    hist = requests.get(server.url + UI + "/history", params={"names": "ingest.records,topic.ov.records",
+                                                              "window": 600}).json()
+    assert [s["name"] for s in hist["series"]] == ["ingest.records", "topic.ov.records"]
+    assert sum(v or 0 for v in hist["series"][1]["values"]) == 7
+    # A window above an hour is served from the 1-minute ring.
+    assert requests.get(server.url + UI + "/history", params={"names": "ingest.records", "window": 86400}
+                        ).json()["series"][0]["step"] == 60
+
+
+def test_topics_and_message_browser(server):
+    assert produce_json(server.url, "mb", [{"n": i} for i in range(5)], keys=[f"k{i}" for i in range(5)]).status_code == 200
+    topics = requests.get(server.url + UI + "/topics").json()["topics"]
+    t = next(t for t in topics if t["name"] == "mb")
+    assert t["records"] == 5 and t["partition_count"] == 1
+    assert t["partitions"][0]["high_watermark"] == 5 and t["partitions"][0]["size_bytes"] > 0
+
+    def msgs(**q):
+        return requests.get(server.url + UI + "/topics/mb/messages", params=q)
+    newest = msgs(limit=2).json()
+    assert [r["offset"] for r in newest["records"]] == [3, 4]
+    r = newest["records"][1]
+    assert json.loads(r["value"]["text"]) == {"n": 4} and r["value"]["json"] is True
+    assert r["key"]["text"] == '"k4"' and r["value"]["hex"] == r["value"]["text"].encode().hex()
+    assert [r["offset"] for r in msgs(**{"from": "offset", "arg": 1, "limit": 2, "partition": 0}).json()["records"]] == [1, 2]
+    assert msgs(**{"from": "offset", "arg": 1, "limit": 2, "partition": 0}).json()["next"] == "3"
+    assert [r["offset"] for r in msgs(**{"from": "beginning", "limit": 10}).json()["records"]] == [0, 1, 2, 3, 4]
+    ts = newest["records"][0]["timestamp"]
+    assert msgs(**{"from": "timestamp", "arg": ts + 10**9}).json()["records"] == []
+    assert msgs(**{"from": "timestamp", "arg": 0}).json()["records"][0]["offset"] == 0
+    assert msgs(partition=7).status_code == 400
+    assert msgs(**{"from": "sideways"}).status_code == 400
+    assert msgs(**{"from": "offset", "arg": "x"}).status_code == 400
+    assert requests.get(server.url + UI + "/topics/nope/messages").status_code == 404
+
+
+def test_produce_needs_csrf_and_round_trips(server):
+    produce_json(server.url, "pf", [{"seed": 1}])
+    url = server.url + UI + "/topics/pf/produce"
+    body = {"value": '{ "a" : [1, 2] }', "key": '"k"', "headers": [{"key": "h", "value": "v"}]}
+    assert requests.post(url, json=body).status_code == 403  # no token
+    assert requests.post(url, json=body, headers={"x-csrf-token": "0" * 32}).status_code == 403
+    token = csrf(server.url)
+    assert requests.post(url, json=body, headers={"x-csrf-token": token, "Origin": "http://evil.example"}).status_code == 403
+    r = requests.post(url, json=body, headers={"x-csrf-token": token})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["offset"] == 1 and out["partition"] == 0
+    rec = requests.get(server.url + UI + "/topics/pf/messages", params={"from": "offset", "arg": 1, "partition": 0}).json()["records"][0]
+    assert rec["value"]["text"] == '{"a":[1,2]}'  # minified, as the REST Proxy stores json
+    assert rec["headers"] == [{"key": "h", "value": {"size": 1, "text": "v", "json": False, "hex": "76"}}]
+    bad = requests.post(url, json={"value": "{nope"}, headers={"x-csrf-token": token})
+    assert bad.status_code == 422
+    raw = requests.post(url, json={"value": "plain text", "format": "string"}, headers={"x-csrf-token": token})
+    assert raw.status_code == 200
+    assert requests.post(server.url + UI + "/topics/missing/produce", json=body, headers={"x-csrf-token": token}).status_code == 404
+
+
+def test_groups_lag_and_prometheus_lines(server):
+    produce_json(server.url, "gl", [{"i": i} for i in range(10)])
+    base = create_consumer(server.url, "ui-group")
+    r = requests.post(base + "/offsets", headers={"Content-Type": V2},
+                      data=json.dumps({"offsets": [{"topic": "gl", "partition": 0, "offset": 3}]}))
+    assert r.status_code == 200, r.text
+    g = next(g for g in requests.get(server.url + UI + "/groups").json()["groups"] if g["group"] == "ui-group")
+    # The REST Proxy commits offset + 1 (the next record to read): lag 10 - 4.
+    assert g["lag"] == 6 and g["partitions"] == [{"topic": "gl", "partition": 0, "committed": 4,
+                                                  "high_watermark": 10, "lag": 6}]
+    line = 'pinpipe_consumer_group_lag{group="ui-group",topic="gl",partition="0"} 6'
+    assert wait_for(lambda: line in requests.get(server.url + "/metrics").text, timeout=5), "no lag line in /metrics"
+    text = requests.get(server.url + "/metrics").text
+    assert 'pinpipe_http_request_duration_seconds_bucket{route="/topics/{topic}",method="POST"' in text
+    assert "pinpipe_log_fsync" in text or "pinpipe_fsync" in text
+    topics = requests.get(server.url + UI + "/topics").json()["topics"]
+    assert next(t for t in topics if t["name"] == "gl")["groups"] == [{"group": "ui-group", "lag": 6}]
+
+
+def read_sse(url, headers=None, timeout=10):
+    r = requests.get(url, headers=headers or {}, timeout=timeout)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/event-stream"
+    events, cur = [], {}
+    for line in r.text.split("\n"):
+        if not line:
+            if cur:
+                events.append(cur)
+            cur = {}
+        elif not line.startswith(":"):
+            k, _, v = line.partition(": ")
+            cur[k] = v
+    return events
+
+
+def test_sse_feed_carries_metrics_and_tail(server):
+    produce_json(server.url, "sse", [{"i": 0}])
+    first = read_sse(server.url + UI + "/events?topic=sse")
+    assert first[0]["retry"] == "100"
+    last_id = first[0]["id"]
+    assert last_id.endswith("|1")  # a new tail starts live, at the end
+    assert any(e.get("event") == "metrics" and "log.bytes" in json.loads(e["data"])["values"] for e in first)
+    # Resuming from offset 0 (as the browser's reconnect does with Last-Event-ID) yields the record.
+    evs = read_sse(server.url + UI + "/events?topic=sse", headers={"Last-Event-ID": "0|0"})
+    recs = [e for e in evs if e.get("event") == "records"]
+    assert recs and json.loads(json.loads(recs[0]["data"])["records"][0]["value"]["text"]) == {"i": 0}
+    assert evs[0]["id"].endswith("|1")
+    # A parked feed wakes up for a new record well before its 15 s deadline.
+    t0 = time.time()
+    import threading
+    threading.Timer(0.3, lambda: produce_json(server.url, "sse", [{"i": 1}])).start()
+    evs = read_sse(server.url + UI + "/events?topic=sse", headers={"Last-Event-ID": f"{2**40}|1"})
+    assert time.time() - t0 < 10
+    recs = [e for e in evs if e.get("event") == "records"]
+    assert recs and json.loads(json.loads(recs[0]["data"])["records"][0]["value"]["text"]) == {"i": 1}
+
+
+def test_assets_are_compressed_etagged_and_confined(server):
+    r = requests.get(server.url + "/ui", headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert "Content-Encoding" not in r.headers and "/ui/assets/app.js" in r.text
+    etag = r.headers["ETag"]
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert requests.get(server.url + "/ui", headers={"If-None-Match": etag}).status_code == 304
+    z = requests.get(server.url + "/ui/assets/app.js", headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert z.headers["Content-Encoding"] == "gzip"
+    raw = z.raw.read()
+    plain = requests.get(server.url + "/ui/assets/app.js", headers={"Accept-Encoding": "identity"}).content
+    assert gzip.decompress(raw) == plain and len(raw) < len(plain) / 2
+    assert requests.get(server.url + "/ui/assets/..%2Fapp.js").status_code == 404
+    assert requests.get(server.url + "/ui/assets/nope.js").status_code == 404
+
+
+def test_ui_dir_serves_from_disk(server_factory, tmp_path):
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "index.html").write_text("dev copy 1")
+    s = server_factory([f"ui.dir={web}"]).start()
+    r = requests.get(s.url + "/ui")
+    assert r.text == "dev copy 1" and r.headers["Cache-Control"] == "no-store"
+    (web / "index.html").write_text("dev copy 2")
+    assert requests.get(s.url + "/ui").text == "dev copy 2"
+
+
+def test_non_loopback_bind_requires_the_api_key(server_factory):
+    nokey = server_factory(["http.bind=0.0.0.0"], name="nokey").start()
+    r = requests.get(nokey.url + UI + "/overview")
+    assert r.status_code == 403 and "http.api_key" in r.json()["message"]
+    s = server_factory(["http.bind=0.0.0.0", "http.api_key=s3cret"], name="key").start()
+    assert requests.get(s.url + UI + "/overview").status_code == 403
+    assert requests.get(s.url + UI + "/overview", headers={"x-api-key": "wrong"}).status_code == 403
+    assert requests.get(s.url + UI + "/overview", headers={"x-api-key": "s3cret"}).status_code == 200
+    login = requests.get(s.url + "/ui")
+    assert login.status_code == 401 and "/ui/api/login" in login.text
+    assert requests.post(s.url + UI + "/login", json={"key": "nope"}).status_code == 403
+    sess = requests.Session()
+    ok = sess.post(s.url + UI + "/login", json={"key": "s3cret"})
+    assert ok.status_code == 200 and "HttpOnly" in ok.headers["Set-Cookie"] and "SameSite=Strict" in ok.headers["Set-Cookie"]
+    assert sess.get(s.url + UI + "/overview").status_code == 200
+    assert sess.get(s.url + "/ui").status_code == 200
+    # Still a CSRF token for state changes, even with the cookie.
+    assert sess.post(s.url + UI + "/dags/x/trigger", json={}).status_code == 403
+
+
+def test_dags_trigger_validates_and_runs(server):
+    d = requests.get(server.url + UI + "/dags").json()
+    assert d["dags"], "no DAG listed"
+    token = csrf(server.url)
+    h = {"x-csrf-token": token}
+    assert requests.post(server.url + UI + "/dags/no_such_dag/trigger", json={}, headers=h).status_code == 404
+    assert requests.post(server.url + UI + f"/dags/{d['dags'][0]}/trigger", json={"date": "2026-13"}, headers=h).status_code == 400
+    r = requests.post(server.url + UI + f"/dags/{d['dags'][0]}/trigger", json={"date": "2026-01-02"}, headers=h)
+    assert r.status_code == 202, r.text
+
+    def run_listed():
+        runs = requests.get(server.url + UI + "/dags").json()["runs"]
+        return [x for x in runs if x["logical_date"] == "2026-01-02" and x["tasks"]]
+    runs = wait_for(run_listed, timeout=20)
+    assert runs and runs[0]["dag_id"] == d["dags"][0] and runs[0]["trigger"] == "manual"
+    assert {"task_id", "state", "attempts", "records_in", "records_out", "records_quarantined"} <= set(runs[0]["tasks"][0])
+
+
+def test_lake_and_analytics_browsing(server_factory):
+    s = server_factory(["sink.flush_size=1", "sink.topics=lk"]).start()
+    produce_json(s.url, "lk", [{"i": 1}])
+    lake = lambda prefix: requests.get(s.url + UI + "/lake", params={"prefix": prefix})  # noqa: E731
+    entries = wait_for(lambda: lake("topics/lk").json().get("entries"), timeout=15)
+    assert entries, lake("topics").text
+    # Walk down to the first object and preview it.
+    prefix = "topics/lk"
+    while entries and entries[0]["dir"]:
+        prefix += "/" + entries[0]["name"]
+        entries = lake(prefix).json()["entries"]
+    obj = requests.get(s.url + UI + "/lake/object", params={"key": prefix + "/" + entries[0]["name"]}).json()
+    assert obj["size"] == entries[0]["size"] and json.loads(obj["preview"]["text"].splitlines()[0]) == {"i": 1}
+    assert lake("../").status_code == 400
+    assert requests.get(s.url + UI + "/lake/object", params={"key": "../../etc/passwd"}).status_code == 400
+    assert requests.get(s.url + UI + "/delta").json() == {"tables": []}
+    # Analytics results are the CSVs a daily run writes to <data.dir>/reports/<date>/.
+    rep = s.data_dir / "reports" / "2026-01-03"
+    rep.mkdir(parents=True)
+    (rep / "q4_popular_category.csv").write_text('country,category,count\n"Korea, South",art,12\nChile,"say ""hi""",3\n')
+    a = requests.get(s.url + UI + "/analytics").json()
+    assert a["dates"] == ["2026-01-03"] and a["results"] == [{"name": "q4_popular_category", "rows": 2}]
+    res = requests.get(s.url + UI + "/analytics/result", params={"date": "2026-01-03", "name": "q4_popular_category"}).json()
+    assert res["columns"] == ["country", "category", "count"]
+    assert res["rows"] == [["Korea, South", "art", "12"], ["Chile", 'say "hi"', "3"]]
+    assert requests.get(s.url + UI + "/analytics/result", params={"date": "..", "name": "x"}).status_code == 400
+
+
+def test_status_command_prints_the_summary(server):
+    produce_json(server.url, "st", [{"i": i} for i in range(3)])
+    wait_for(lambda: any(t["name"] == "st" for t in requests.get(server.url + UI + "/topics").json()["topics"]))
+    p = subprocess.run([BIN, "--api", server.url, "status"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert "health: ok" in p.stdout and "Produce p99" in p.stdout
+    line = next(l for l in p.stdout.splitlines() if l.strip().startswith("st "))
+    assert line.split()[1:3] == ["1", "3"]  # partitions, records
+    down = subprocess.run([BIN, "--api", "http://127.0.0.1:1", "status"], capture_output=True, text=True, timeout=30)
+    assert down.returncode == 1 and "pinpipe:" in down.stderr
