@@ -110,6 +110,7 @@ class SinkConnector {
 
   std::string fetch_buf_;
   std::string key_buf_;
+  std::string encoded_buf_;  // time-based layout: the encoded partition of the key being built
   std::vector<log::Header> header_scratch_;
 
   std::thread worker_;
