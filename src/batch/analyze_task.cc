@@ -68,10 +68,12 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   ctx.ReportProgress(2, kSteps);
   if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "analyze cancelled");
 
+  // The analytics cover every date in the clean tables: whole-table overwrites.
+  const TableCommit commit = TableCommitOf(s, ctx, /*partitioned=*/false);
   std::vector<std::string> locations;
   int64_t rows_out = 0;
   for (const auto& r : results) {
-    PINPIPE_ASSIGN_OR_RETURN(WrittenTable w, WriteResultTable(lake->Table(AnalyticsTablePath(r.name)), r));
+    PINPIPE_ASSIGN_OR_RETURN(WrittenTable w, WriteResultTable(lake->Table(AnalyticsTablePath(r.name)), r, &commit));
     locations.push_back(w.location);
     rows_out += static_cast<int64_t>(r.num_rows());
   }

@@ -141,6 +141,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"dag.retry_delay_ms", "", "override every DAG's retry delay; empty = the DAG's own", OptionalInt(0, kInt32Max)},
       {"dag.binary", "", "pinpipe path in dag export --airflow; empty = this binary", Text()},
       {"dag.on_no_input", "fail", "a run whose load finds no raw objects: fail or skip (never success)", OneOf("fail|skip")},
+      {"dag.data_selection", "all", "all (every run reads the whole lake) or interval (the logical date's day; date-partitioned clean tables)", OneOf("all|interval")},
       {"dag.sink_wait_s", "60", "load waits up to N s for the sink to land what the log held; 0 = no wait", Int(0, 86400)},
       {"scheduler.enabled", "true", "run the DAG scheduler inside pinpipe serve", Bool()},
   };
