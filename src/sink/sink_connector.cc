@@ -272,8 +272,19 @@ void SinkConnector::MaybeWriteStatus(bool force) {
   if (!force && (!status_dirty_ || now - last_status_ms_ < 1000)) return;
   last_status_ms_ = now;
   status_dirty_ = false;
-  std::lock_guard lock(state_mu_);
-  (void)state_store_.SaveStatus(state_);
+  std::shared_ptr<const SinkState> live;
+  {
+    std::lock_guard lock(state_mu_);
+    (void)state_store_.SaveStatus(state_);
+    live = std::make_shared<const SinkState>(state_);
+  }
+  std::lock_guard lock(health_mu_);
+  live_ = std::move(live);
+}
+
+std::shared_ptr<const SinkState> SinkConnector::LiveState() const {
+  std::lock_guard lock(health_mu_);
+  return live_;
 }
 
 Status SinkConnector::RunUntilCaughtUp(bool flush_open) {
