@@ -287,7 +287,12 @@ def test_produce_lines_then_topics_list_and_describe(server):
     assert {"events", "raw"} <= set(p.stdout.split())
     p = pinpipe("--port", server.port, "topics", "describe", "events")
     assert p.returncode == 0, p.stderr
-    assert "events: 1 partitions, 3 records" in p.stdout
+    assert "events: 1 partition, 3 records" in p.stdout  # singular and plural
+    p = pinpipe("--port", server.port, "topics", "list", "--format", "json")
+    assert {"events", "raw"} <= set(json.loads(p.stdout))
+    p = pinpipe("--port", server.port, "topics", "describe", "events", "--format", "json")
+    assert json.loads(p.stdout) == [{"topic": "events", "partition": 0, "beginning_offset": 0,
+                                     "end_offset": 3, "records": 3}]
 
     p = pinpipe("--api", server.url, "consume", "-t", "events", "--timeout-ms", 800)
     records = json.loads(p.stdout)
@@ -297,3 +302,17 @@ def test_produce_lines_then_topics_list_and_describe(server):
     assert p.returncode == 1 and "topic 'nope' does not exist" in p.stderr
     p = pinpipe("--api", server.url, "produce", "-t", "events", "-K", "|", input="no separator\n")
     assert p.returncode == 2 and "line 1 has no key separator" in p.stderr
+
+
+def test_dag_runs_format_json_is_one_array(tmp_path):
+    data = tmp_path / "d"
+    p = pinpipe("--set", f"data.dir={data}", "batch", "gen-raw", "--interactions", "20")
+    assert p.returncode == 0, p.stderr
+    p = pinpipe("--set", f"data.dir={data}", "dag", "run", "--date", "2026-11-21")
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = pinpipe("--set", f"data.dir={data}", "dag", "runs", "--format", "json")
+    runs = json.loads(p.stdout)
+    assert [(r["logical_date"], r["state"], r["trigger"]) for r in runs] == [("2026-11-21", "success", "manual")]
+    assert runs[0]["run_id"] and runs[0]["dag_id"] == "pinterest_batch"
+    p = pinpipe("--set", f"data.dir={data}", "dag", "runs", "--format", "yaml")
+    assert p.returncode == 2
