@@ -183,3 +183,22 @@ def test_default_layout_selects_what_the_sink_landed_that_day(server_factory):
     parts, active, _ = delta_log(Path(data) / "lake" / "delta" / "geo")
     assert parts == ["ds"]
     assert {a["partitionValues"]["ds"] for a in active.values()} == set(landed)
+
+
+def test_switching_the_setting_repartitions_the_tables_in_one_commit(time_lake):
+    data = time_lake
+    pin = Path(data) / "lake" / "delta" / "pin"
+    pinpipe(data, "dag", "run", "--date", "2026-11-01", sets=TIME_LAYOUT + INTERVAL, timeout=120)
+    assert delta_log(pin)[0] == ["ds"]
+    # all: the whole lake, unpartitioned, replacing the partitioned table in one overwrite.
+    pinpipe(data, "dag", "run", "--date", "2026-11-02", sets=TIME_LAYOUT, timeout=120)
+    parts, active, commits = delta_log(pin)
+    assert parts == [] and len(commits) == 2
+    assert any("metaData" in a for a in commits[-1])
+    out = pinpipe(data, "lake", "show", str(pin), "--format", "json", "--limit", "0").stdout
+    assert len([l for l in out.splitlines() if l.strip()]) == sum(DAYS.values())
+    # interval again: partitioned by ds, holding only the run's day.
+    pinpipe(data, "dag", "run", "--date", "2026-11-03", sets=TIME_LAYOUT + INTERVAL, timeout=120)
+    parts, active, _ = delta_log(pin)
+    assert parts == ["ds"]
+    assert rows_by_ds(data, "pin")[0] == Counter({"2026-11-03": DAYS["2026-11-03"]})
