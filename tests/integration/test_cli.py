@@ -316,3 +316,24 @@ def test_dag_runs_format_json_is_one_array(tmp_path):
     assert runs[0]["run_id"] and runs[0]["dag_id"] == "pinterest_batch"
     p = pinpipe("--set", f"data.dir={data}", "dag", "runs", "--format", "yaml")
     assert p.returncode == 2
+
+
+def test_groups_list_and_describe_show_committed_offsets_and_lag(server):
+    produce(server.url, "t9", [{"i": i} for i in range(5)])
+    base = ["--api", server.url, "consume", "--topic", "t9", "--timeout-ms", 800]
+    assert pinpipe(*base, "--group", "ga", "--max-records", 2).returncode == 0
+    assert pinpipe(*base, "--group", "gb").returncode == 0
+    d = ["--set", f"data.dir={server.data_dir}"]
+    p = pinpipe(*d, "groups", "list")
+    assert p.returncode == 0, p.stderr
+    assert {"ga", "gb"} <= set(p.stdout.split())
+    assert {"ga", "gb"} <= set(json.loads(pinpipe(*d, "groups", "list", "--format", "json").stdout))
+    p = pinpipe(*d, "groups", "describe", "ga", "--format", "json")
+    assert json.loads(p.stdout) == [{"group": "ga", "topic": "t9", "partition": 0,
+                                     "current_offset": 2, "log_end_offset": 5, "lag": 3}]
+    p = pinpipe(*d, "groups", "describe", "gb")
+    assert "CURRENT-OFFSET" in p.stdout and "LAG" in p.stdout
+    row = [l.split() for l in p.stdout.splitlines() if l.startswith("gb")]
+    assert row == [["gb", "t9", "0", "5", "5", "0"]]
+    p = pinpipe(*d, "groups", "describe", "nope")
+    assert p.returncode == 2 and "consumer group 'nope' has no committed offsets" in p.stderr
