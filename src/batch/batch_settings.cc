@@ -38,6 +38,7 @@ Result<BatchSettings> BatchSettingsFromConfig(const Config& cfg) {
                      "dag.data_selection must be all or interval, not '" + selection + "'");
   }
   s.data_selection = selection == "interval" ? DataSelection::kInterval : DataSelection::kAll;
+  PINPIPE_ASSIGN_OR_RETURN(s.analytics_window_days, cfg.GetInt("dag.analytics_window_days"));
   if (s.data_selection == DataSelection::kInterval) {
     // The layout the sink writes, from the same sink.* keys.
     PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, sink::SinkConfigFromConfig(cfg));

@@ -36,6 +36,7 @@ struct BatchSettings {
   // the date column `ds` and a run replaces only its own date's partition.
   DataSelection data_selection = DataSelection::kAll;
   sink::TimeZone zone = sink::TimeZone::Utc();              // sink.timezone: the days
+  int64_t analytics_window_days = 0;  // dag.analytics_window_days (interval only): 0 = every date
   std::shared_ptr<const sink::TimeBasedPartitioner> layout;  // the sink's time-based layout; null = default
 
   std::string Topic(pinterest::RawKind kind) const;

@@ -1,5 +1,8 @@
 #include "batch/data_interval.h"
 
+#include <chrono>
+#include <cstdio>
+
 #include "sink/timestamp_extractor.h"
 
 namespace pinpipe::batch {
@@ -40,6 +43,22 @@ Result<std::vector<std::string>> EncodedPartitionsOf(const sink::TimeBasedPartit
     t = std::max(next, t + 1);
   }
   return out;
+}
+
+Result<DateRange> WindowOf(std::string_view logical_date, int64_t days) {
+  auto midnight = logical_date.size() == 10 ? sink::ParseIsoMillis(logical_date) : std::nullopt;
+  if (!midnight || days < 1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "analytics window: logical date '" + std::string(logical_date) + "', " +
+                         std::to_string(days) + " days");
+  }
+  using namespace std::chrono;
+  const sys_days first{std::chrono::days{*midnight / 86'400'000 - (days - 1)}};
+  const year_month_day ymd{first};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return DateRange{buf, std::string(logical_date)};
 }
 
 }  // namespace pinpipe::batch

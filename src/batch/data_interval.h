@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "batch/table_reader.h"
 #include "common/status.h"
 #include "sink/time_partitioner.h"
 #include "sink/time_zone.h"
@@ -36,5 +37,8 @@ Result<DataInterval> DayInterval(std::string_view logical_date, const sink::Time
 // 86400000): a bucket across two days would belong to both runs.
 Result<std::vector<std::string>> EncodedPartitionsOf(const sink::TimeBasedPartitioner& p,
                                                      const DataInterval& interval);
+
+// The dates [logical_date - (days - 1), logical_date] as ISO strings (dag.analytics_window_days).
+Result<DateRange> WindowOf(std::string_view logical_date, int64_t days);
 
 }  // namespace pinpipe::batch

@@ -202,3 +202,22 @@ def test_switching_the_setting_repartitions_the_tables_in_one_commit(time_lake):
     parts, active, _ = delta_log(pin)
     assert parts == ["ds"]
     assert rows_by_ds(data, "pin")[0] == Counter({"2026-11-03": DAYS["2026-11-03"]})
+
+
+def analyze_rows_in(data_dir):
+    import sqlite3
+    con = sqlite3.connect(Path(data_dir) / "state" / "runs.db")
+    return con.execute("SELECT records_in FROM task_instances WHERE task_id = 'analyze' "
+                       "ORDER BY run_pk DESC LIMIT 1").fetchone()[0]
+
+
+def test_analytics_cover_every_date_or_a_window_when_asked(time_lake):
+    data = time_lake
+    sets = TIME_LAYOUT + INTERVAL
+    pinpipe(data, "dag", "backfill", "--from", "2026-11-01", "--to", "2026-11-03", sets=sets,
+            timeout=180)
+    assert analyze_rows_in(data) == 3 * sum(DAYS.values())  # pin + geo + user rows of all dates
+    out = pinpipe(data, "dag", "run", "--date", "2026-11-03",
+                  sets=sets + ["dag.analytics_window_days=2"], timeout=120).stdout
+    assert "window ds 2026-11-02 .. 2026-11-03" in out, out
+    assert analyze_rows_in(data) == 3 * (DAYS["2026-11-02"] + DAYS["2026-11-03"])
