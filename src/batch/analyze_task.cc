@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <optional>
 
+#include "batch/data_interval.h"
 #include "batch/report_convert.h"
 #include "batch/table_reader.h"
 #include "batch/table_writer.h"
@@ -49,9 +51,15 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   auto geo_storage = lake->Table(CleanTablePath(RawKind::kGeo));
   auto user_storage = lake->Table(CleanTablePath(RawKind::kUser));
   ReadStats pin_rs, geo_rs, user_rs;
-  auto geo_f = std::async(std::launch::async, [&] { return ReadGeoForAnalytics(*geo_storage, &geo_rs); });
-  auto user_f = std::async(std::launch::async, [&] { return ReadUserForAnalytics(*user_storage, &user_rs); });
-  auto pin = ReadPinForAnalytics(*pin_storage, &pin_rs);
+  // Every date, or (dag.analytics_window_days) the partitions of the last N dates up to the run's.
+  std::optional<DateRange> window;
+  if (s.data_selection == DataSelection::kInterval && s.analytics_window_days > 0) {
+    PINPIPE_ASSIGN_OR_RETURN(window, WindowOf(ctx.logical_date, s.analytics_window_days));
+  }
+  const DateRange* dates = window ? &*window : nullptr;
+  auto geo_f = std::async(std::launch::async, [&] { return ReadGeoForAnalytics(*geo_storage, &geo_rs, dates); });
+  auto user_f = std::async(std::launch::async, [&] { return ReadUserForAnalytics(*user_storage, &user_rs, dates); });
+  auto pin = ReadPinForAnalytics(*pin_storage, &pin_rs, dates);
   auto geo = geo_f.get();
   auto user = user_f.get();
   if (!pin) return MakeError(pin.error().code(), "reading " + pin_storage->root() + ": " + pin.error().message() + " (run clean_pin first)");
@@ -71,10 +79,12 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   ctx.ReportProgress(2, kSteps);
   if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "analyze cancelled");
 
+  // The analytics cover every date in the clean tables: whole-table overwrites.
+  const TableCommit commit = TableCommitOf(s, ctx, /*partitioned=*/false);
   std::vector<std::string> locations;
   int64_t rows_out = 0;
   for (const auto& r : results) {
-    PINPIPE_ASSIGN_OR_RETURN(WrittenTable w, WriteResultTable(lake->Table(AnalyticsTablePath(r.name)), r));
+    PINPIPE_ASSIGN_OR_RETURN(WrittenTable w, WriteResultTable(lake->Table(AnalyticsTablePath(r.name)), r, &commit));
     locations.push_back(w.location);
     rows_out += static_cast<int64_t>(r.num_rows());
   }
@@ -128,6 +138,7 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   st.records_out = rows_out;
   st.summary = std::to_string(results.size()) + " analytics tables (" + report::WithThousands(rows_out) +
                " rows) → " + lake->Location("delta/analytics") + "; report " + html_path;
+  if (window) st.summary += "; window ds " + window->first + " .. " + window->last;
   return st;
 }
 

@@ -5,6 +5,7 @@
 #include "common/file_system.h"
 #include "lake/delta_storage_objstore.h"
 #include "objstore/open_object_store.h"
+#include "sink/sink_config.h"
 
 namespace pinpipe::batch {
 
@@ -31,6 +32,23 @@ Result<BatchSettings> BatchSettingsFromConfig(const Config& cfg) {
   PINPIPE_ASSIGN_OR_RETURN(int64_t wait_s, cfg.GetInt("dag.sink_wait_s"));
   if (wait_s < 0) return MakeError(ErrorCode::kInvalidArgument, "dag.sink_wait_s must be >= 0");
   s.sink_wait_ms = wait_s * 1000;
+  const std::string& selection = cfg.GetString("dag.data_selection");
+  if (selection != "all" && selection != "interval") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "dag.data_selection must be all or interval, not '" + selection + "'");
+  }
+  s.data_selection = selection == "interval" ? DataSelection::kInterval : DataSelection::kAll;
+  PINPIPE_ASSIGN_OR_RETURN(s.analytics_window_days, cfg.GetInt("dag.analytics_window_days"));
+  if (s.data_selection == DataSelection::kInterval) {
+    // The layout the sink writes, from the same sink.* keys.
+    PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, sink::SinkConfigFromConfig(cfg));
+    if (sc.time_based()) {
+      s.layout = std::make_shared<const sink::TimeBasedPartitioner>(*sc.time_based());
+      s.zone = sc.time_based()->zone();
+    } else {
+      PINPIPE_ASSIGN_OR_RETURN(s.zone, sink::TimeZone::Load(cfg.GetString("sink.timezone")));
+    }
+  }
   s.config = cfg;
   return s;
 }

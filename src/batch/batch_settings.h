@@ -3,10 +3,12 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "batch/data_interval.h"
 #include "common/config.h"
 #include "common/status.h"
 #include "lake/delta_storage.h"
@@ -30,6 +32,12 @@ struct BatchSettings {
   bool lake_configured = false;  // lake.uri set: a missing lake directory is an error, not "no input"
   bool skip_on_no_input = false; // dag.on_no_input=skip: a run without input ends "skipped"
   int64_t sink_wait_ms = 0;      // dag.sink_wait_s: load waits for the sink (sink_sensor.h); 0 = no
+  // dag.data_selection (data_interval.h). With kInterval the clean tables are partitioned by
+  // the date column `ds` and a run replaces only its own date's partition.
+  DataSelection data_selection = DataSelection::kAll;
+  sink::TimeZone zone = sink::TimeZone::Utc();              // sink.timezone: the days
+  int64_t analytics_window_days = 0;  // dag.analytics_window_days (interval only): 0 = every date
+  std::shared_ptr<const sink::TimeBasedPartitioner> layout;  // the sink's time-based layout; null = default
 
   std::string Topic(pinterest::RawKind kind) const;
 };

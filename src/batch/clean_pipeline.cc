@@ -46,34 +46,35 @@ struct Chunk {
 
 template <typename Table>
 Result<lake::AddFile> WriteChunk(const Table& clean, lake::TableStorage& storage, int part,
-                                 size_t* rows, double* write_s) {
+                                 std::string_view dir, size_t* rows, double* write_s) {
   const auto t0 = Clock::now();
   *rows = clean.size();
-  auto add = WriteCleanPart(storage, clean, part);
+  auto add = WriteCleanPart(storage, clean, part, dir);
   *write_s += Seconds(Clock::now() - t0);
   return add;
 }
 
 // Cleans one deduplicated chunk of `kind` and writes it as part file `part`.
 Result<lake::AddFile> CleanAndWrite(RawKind kind, Chunk& c, lake::TableStorage& storage, int part,
-                                    size_t* rows, double* clean_s, double* write_s) {
+                                    std::string_view dir, size_t* rows, double* clean_s,
+                                    double* write_s) {
   const pinterest::RowIds* keep = c.keep ? &*c.keep : nullptr;
   const auto t0 = Clock::now();
   switch (kind) {
     case RawKind::kPin: {
       auto clean = pinterest::CleanPinsKeeping(std::move(c.raw.pin), keep);
       *clean_s += Seconds(Clock::now() - t0);
-      return WriteChunk(clean, storage, part, rows, write_s);
+      return WriteChunk(clean, storage, part, dir, rows, write_s);
     }
     case RawKind::kGeo: {
       auto clean = pinterest::CleanGeosKeeping(std::move(c.raw.geo), keep);
       *clean_s += Seconds(Clock::now() - t0);
-      return WriteChunk(clean, storage, part, rows, write_s);
+      return WriteChunk(clean, storage, part, dir, rows, write_s);
     }
     case RawKind::kUser: {
       auto clean = pinterest::CleanUsersKeeping(std::move(c.raw.user), keep);
       *clean_s += Seconds(Clock::now() - t0);
-      return WriteChunk(clean, storage, part, rows, write_s);
+      return WriteChunk(clean, storage, part, dir, rows, write_s);
     }
   }
   return MakeError(ErrorCode::kInternal, "unknown raw kind");
@@ -109,6 +110,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
                                              const std::vector<ManifestObject>& objects,
                                              std::unique_ptr<lake::TableStorage> table,
                                              const CleanPipelineOptions& options) {
+  const std::string part_dir = options.commit ? options.commit->PartDir() : "";
   const auto chunks_of = SplitIntoChunks(objects, std::max<uint64_t>(1, options.chunk_bytes));
   const size_t n = chunks_of.size();
   const size_t threads = std::clamp<size_t>(
@@ -159,7 +161,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
         const size_t i = ready.front();
         ready.pop_front();
         lock.unlock();
-        auto add = CleanAndWrite(kind, chunks[i], *table, static_cast<int>(i), &part_rows[i],
+        auto add = CleanAndWrite(kind, chunks[i], *table, static_cast<int>(i), part_dir, &part_rows[i],
                                  &clean_s, &write_s);
         quarantines[i] = std::move(chunks[i].raw.quarantine);
         chunks[i] = Chunk{};  // frees the chunk's raw and clean columns now
@@ -225,7 +227,8 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
   out.parts = static_cast<int>(n);
   PINPIPE_ASSIGN_OR_RETURN(out.table, CommitOverwrite(std::move(table), CleanSchemaOf(kind),
                                                       std::move(files), rows,
-                                                      std::string(pinterest::RawKindName(kind))));
+                                                      std::string(pinterest::RawKindName(kind)),
+                                                      options.commit));
   return out;
 }
 

@@ -33,6 +33,8 @@ struct CleanPipelineOptions {
   // (bytes decoded, bytes total), from worker threads, serialised by the pipeline.
   std::function<void(uint64_t, uint64_t)> progress;
   const std::atomic<bool>* cancel = nullptr;
+  // The commit: date partition and userMetadata (table_writer.h); null = whole table, none.
+  const TableCommit* commit = nullptr;
 };
 
 struct CleanPipelineResult {

@@ -35,6 +35,8 @@ Result<orchestrator::TaskStats> RunClean(const BatchSettings& s, RawKind kind,
     po.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
   }
   po.cancel = ctx.cancel;
+  const TableCommit commit = TableCommitOf(s, ctx, /*partitioned=*/true);
+  po.commit = &commit;
   po.progress = [&](uint64_t done, uint64_t total) {
     if (bar) bar->Update(static_cast<int64_t>(done));
     ctx.ReportProgress(static_cast<int64_t>(done), static_cast<int64_t>(total));
@@ -47,7 +49,7 @@ Result<orchestrator::TaskStats> RunClean(const BatchSettings& s, RawKind kind,
   if (bar) bar->Finish();
   const auto t1 = Clock::now();
   PINPIPE_ASSIGN_OR_RETURN(WrittenTable q, WriteQuarantine(lake->Table(QuarantineTablePath(kind)),
-                                                           r.quarantine, kind));
+                                                           r.quarantine, kind, &commit));
   const auto t2 = Clock::now();
   auto secs = [](double d) {
     char b[16];
@@ -64,6 +66,7 @@ Result<orchestrator::TaskStats> RunClean(const BatchSettings& s, RawKind kind,
   st.summary = name + ": " + report::WithThousands(static_cast<int64_t>(topic.objects.size())) +
                " objects, " + report::WithThousands(static_cast<int64_t>(cs.duplicates)) +
                " duplicates dropped → " + written->location + " v" + std::to_string(written->version) +
+               (commit.date_partition ? " partition ds=" + *commit.date_partition : std::string()) +
                " (" + report::WithThousands(static_cast<int64_t>(written->rows)) + " rows); quarantine v" +
                std::to_string(q.version) + " [" + std::to_string(r.parts) + " parts in " +
                secs(wall(t1 - t0)) + " s; thread time: decode " + secs(r.decode_seconds) +

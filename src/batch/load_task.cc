@@ -8,6 +8,7 @@
 #include "batch/sink_sensor.h"
 #include "batch/tasks.h"
 #include "common/file_system.h"
+#include "common/json_writer.h"
 #include "common/logging.h"
 #include "report/progress_bar.h"
 
@@ -22,6 +23,23 @@ std::string QuarantineTablePath(RawKind kind) {
 std::string AnalyticsTablePath(std::string_view name) { return "delta/analytics/" + std::string(name); }
 std::string ReportDir(const BatchSettings& s, std::string_view logical_date) {
   return JoinPath(JoinPath(s.data_dir, "reports"), logical_date);
+}
+
+TableCommit TableCommitOf(const BatchSettings& s, const orchestrator::TaskContext& ctx,
+                          bool partitioned) {
+  TableCommit c;
+  if (partitioned && s.data_selection == DataSelection::kInterval) c.date_partition = ctx.logical_date;
+  JsonWriter w;
+  // The date and run first: what a truncated history column still shows.
+  w.BeginObject()
+      .Field("logical_date", ctx.logical_date)
+      .Field("run_id", ctx.run_id)
+      .Field("dag_id", ctx.dag_id.empty() ? std::string(kDagId) : ctx.dag_id)
+      .Field("task_id", ctx.task_id)
+      .Field("data_selection", s.data_selection == DataSelection::kInterval ? "interval" : "all")
+      .EndObject();
+  c.user_metadata = w.str();
+  return c;
 }
 
 namespace {
@@ -63,28 +81,57 @@ Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrat
   m.topics_dir = s.topics_dir;
   m.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
-  int64_t objects = 0;
+  // The data interval: with the time-based layout the prefixes of its buckets are listed;
+  // with the default layout the objects landed inside it are kept.
+  const bool interval = s.data_selection == DataSelection::kInterval;
+  DataInterval iv;
+  std::vector<std::string> buckets{""};  // encoded partitions listed under each topic
+  if (interval) {
+    PINPIPE_ASSIGN_OR_RETURN(iv, DayInterval(ctx.logical_date, s.zone));
+    m.selection = "interval";
+    m.interval_start_ms = iv.start_ms;
+    m.interval_end_ms = iv.end_ms;
+    if (s.layout) {
+      PINPIPE_ASSIGN_OR_RETURN(buckets, EncodedPartitionsOf(*s.layout, iv));
+      for (auto& b : buckets) b += '/';
+    }
+  }
+  int64_t objects = 0, outside = 0;
   uint64_t bytes = 0;
   std::vector<std::string> skipped;  // symlinks, FIFOs, ... named like objects: never read
   for (RawKind kind : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {
     ManifestTopic& topic = m.of(kind);
     topic.topic = s.Topic(kind);
-    const std::string prefix = s.topics_dir + "/" + topic.topic + "/";
-    std::string token;
-    do {
-      if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "load cancelled");
-      PINPIPE_ASSIGN_OR_RETURN(auto page, lake->store().List(prefix, token));
-      for (auto& o : page.objects) {
-        if (!o.key.ends_with(".json")) continue;  // the sink's JSON objects only
-        topic.objects.push_back({std::move(o.key), o.size, o.mtime_ms, std::move(o.etag)});
-      }
-      for (auto& k : page.skipped) skipped.push_back(std::move(k));
-      token = std::move(page.next_token);
-    } while (!token.empty());
+    for (const std::string& bucket : buckets) {
+      const std::string prefix = s.topics_dir + "/" + topic.topic + "/" + bucket;
+      std::string token;
+      do {
+        if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "load cancelled");
+        PINPIPE_ASSIGN_OR_RETURN(auto page, lake->store().List(prefix, token));
+        for (auto& o : page.objects) {
+          if (!o.key.ends_with(".json")) continue;  // the sink's JSON objects only
+          if (interval && !s.layout && !iv.Contains(o.mtime_ms)) {
+            ++outside;  // landed on another day: another run's input
+            continue;
+          }
+          topic.objects.push_back({std::move(o.key), o.size, o.mtime_ms, std::move(o.etag)});
+        }
+        for (auto& k : page.skipped) skipped.push_back(std::move(k));
+        token = std::move(page.next_token);
+      } while (!token.empty());
+    }
     SortObjects(topic.objects);
     objects += static_cast<int64_t>(topic.objects.size());
     bytes += topic.bytes();
     ctx.ReportProgress(static_cast<int64_t>(kind) + 1, 3);
+  }
+  if (objects == 0 && interval) {
+    return NoInput(s, "no raw objects of " + ctx.logical_date + " (dag.data_selection=interval, " +
+                          (s.layout ? "by record time, " + std::to_string(buckets.size()) +
+                                          " time bucket(s) from " + s.topics_dir + "/<topic>/" + buckets.front()
+                                    : "landed in that day: " + std::to_string(outside) +
+                                          " objects landed on other days") +
+                          ", time zone " + s.zone.id() + ")");
   }
   if (objects == 0) {
     return NoInput(s, "no raw objects under " + lake->Location(s.topics_dir) + "/{" +
@@ -101,6 +148,11 @@ Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrat
                std::to_string(m.of(RawKind::kPin).objects.size()) + ", geo " +
                std::to_string(m.of(RawKind::kGeo).objects.size()) + ", user " +
                std::to_string(m.of(RawKind::kUser).objects.size()) + ")";
+  if (interval) {
+    st.summary += s.layout ? "; interval " + ctx.logical_date + " by record time"
+                           : "; interval " + ctx.logical_date + " by landing time (" +
+                                 std::to_string(outside) + " objects of other days left out)";
+  }
   if (!skipped.empty()) {
     spdlog::warn("load: {} lake entries are not regular files and were skipped: {}{}",
                  skipped.size(), skipped.front(), skipped.size() > 1 ? ", ..." : "");

@@ -22,6 +22,11 @@ std::pair<int64_t, int64_t> SortKey(std::string_view key) {
   if (size_t plus = key.rfind('+'); plus != std::string_view::npos) {
     std::string_view rest = key.substr(plus + 1);
     std::from_chars(rest.data(), rest.data() + rest.size(), offset);
+    // The time-based layout has no partition=<p> directory: <topic>+<p>+<offset> names it.
+    if (size_t prev = key.rfind('+', plus - 1);
+        partition < 0 && plus > 0 && prev != std::string_view::npos) {
+      std::from_chars(key.data() + prev + 1, key.data() + plus, partition);
+    }
   }
   return {partition, offset};
 }
@@ -56,7 +61,11 @@ std::string EncodeManifest(const Manifest& m) {
       .Field("logical_date", m.logical_date)
       .Field("lake", m.lake)
       .Field("topics_dir", m.topics_dir)
-      .Field("created_ms", m.created_ms);
+      .Field("created_ms", m.created_ms)
+      .Field("selection", m.selection);
+  if (m.selection == "interval") {
+    w.Field("interval_start_ms", m.interval_start_ms).Field("interval_end_ms", m.interval_end_ms);
+  }
   w.Key("topics").BeginArray();
   for (const auto& t : m.topics) {
     w.BeginObject().Field("topic", t.topic);
@@ -94,6 +103,9 @@ Result<Manifest> DecodeManifest(std::string_view json) {
   if (!root["lake"].get(s)) m.lake = s;
   if (!root["topics_dir"].get(s)) m.topics_dir = s;
   if (!root["created_ms"].get(i)) m.created_ms = i;
+  if (!root["selection"].get(s)) m.selection = s;
+  if (!root["interval_start_ms"].get(i)) m.interval_start_ms = i;
+  if (!root["interval_end_ms"].get(i)) m.interval_end_ms = i;
   simdjson::dom::array topics;
   if (root["topics"].get(topics) || topics.size() != 3) return Bad("topics must hold 3 entries");
   size_t t = 0;

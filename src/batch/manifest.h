@@ -37,6 +37,9 @@ struct Manifest {
   std::string lake;        // the lake URI, for the record
   std::string topics_dir;
   int64_t created_ms = 0;
+  // dag.data_selection of the run: "all", or "interval" with the data interval [start, end).
+  std::string selection = "all";
+  int64_t interval_start_ms = 0, interval_end_ms = 0;
   std::array<ManifestTopic, 3> topics;  // indexed by RawKind
 
   const ManifestTopic& of(pinterest::RawKind k) const { return topics[static_cast<size_t>(k)]; }

@@ -57,14 +57,22 @@ Status AppendString(const lake::LeafData& leaf, StringColumn* out) {
 
 // Calls `fn` with each row group of each active file, projected to `columns`.
 Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::string>& columns,
-                       ReadStats* stats,
+                       ReadStats* stats, const DateRange* dates,
                        const std::function<Status(const lake::ColumnBatch&)>& fn) {
   PINPIPE_ASSIGN_OR_RETURN(lake::Snapshot snap, lake::Snapshot::Load(storage));
   if (stats) {
     stats->version = snap.version();
-    stats->files = snap.files().size();
+    stats->files = 0;
   }
   for (const auto& add : snap.files()) {
+    if (dates) {
+      auto ds = add.partition_values.find("ds");
+      if (ds == add.partition_values.end() || !ds->second || *ds->second < dates->first ||
+          *ds->second > dates->last) {
+        continue;
+      }
+    }
+    if (stats) ++stats->files;
     const std::string key = lake::DecodeDataPath(add.path);
     std::unique_ptr<lake::ParquetReader> reader;
     if (auto local = storage.LocalPath(key)) {
@@ -87,10 +95,11 @@ Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::strin
 
 }  // namespace
 
-Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats) {
+Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats,
+                                                    const DateRange* dates) {
   pinterest::CleanPinTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "follower_count", "poster_name", "category"}, stats,
+      storage, {"ind", "follower_count", "poster_name", "category"}, stats, dates,
       [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         if (b.leaf(1).type != lake::LeafType::kInt32) return Mismatch(b.leaf(1), "integer");
@@ -101,10 +110,11 @@ Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage
   return t;
 }
 
-Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats) {
+Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats,
+                                                    const DateRange* dates) {
   pinterest::CleanGeoTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "country", "timestamp"}, stats, [&](const lake::ColumnBatch& b) -> Status {
+      storage, {"ind", "country", "timestamp"}, stats, dates, [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.country));
         if (b.leaf(2).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(2), "timestamp");
@@ -114,10 +124,11 @@ Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage
   return t;
 }
 
-Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats) {
+Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats,
+                                                    const DateRange* dates) {
   pinterest::CleanUserTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "user_name", "age", "date_joined"}, stats,
+      storage, {"ind", "user_name", "age", "date_joined"}, stats, dates,
       [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.user_name));

@@ -4,11 +4,19 @@
 // read stay empty (analytics.h documents which ones RunAnalytics needs).
 #pragma once
 
+#include <string>
+
 #include "common/status.h"
 #include "lake/delta_storage.h"
 #include "pinterest/clean_tables.h"
 
 namespace pinpipe::batch {
+
+// Only the files of the date partitions ds in [first, last] (ISO dates compare as strings);
+// a file without a ds partition value is outside every range.
+struct DateRange {
+  std::string first, last;
+};
 
 struct ReadStats {
   int64_t version = -1;
@@ -17,10 +25,13 @@ struct ReadStats {
 };
 
 // pin: ind, follower_count, poster_name, category.
-Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr);
+Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr,
+                                                    const DateRange* dates = nullptr);
 // geo: ind, country, timestamp.
-Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr);
+Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr,
+                                                    const DateRange* dates = nullptr);
 // user: ind, user_name, age, date_joined.
-Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr);
+Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr,
+                                                    const DateRange* dates = nullptr);
 
 }  // namespace pinpipe::batch

@@ -1,6 +1,7 @@
 #include "batch/table_writer.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 
@@ -88,14 +89,19 @@ void FillColumn(const ColumnRef& c, size_t b, size_t e, lake::LeafData& leaf) {
 // (part-<part, 5 digits>-<uuid>-c000.snappy.parquet): readers list the active files by path,
 // so the part number keeps the row order of a table written as several files.
 Result<lake::AddFile> WritePart(lake::TableStorage& storage, const lake::Schema& schema,
-                                std::span<const ColumnRef> cols, size_t b, size_t e, int part) {
+                                std::span<const ColumnRef> cols, size_t b, size_t e, int part,
+                                std::string_view dir = {}) {
   char prefix[32];
   std::snprintf(prefix, sizeof prefix, "part-%05d-", part);
-  const std::string key = prefix + lake::NewUuid() + "-c000.snappy.parquet";
+  const std::string key = std::string(dir) + prefix + lake::NewUuid() + "-c000.snappy.parquet";
   std::string buffer;  // remote stores: the file is assembled in memory, then put
   std::unique_ptr<lake::ParquetWriter> writer;
   const auto local = storage.LocalPath(key);
   if (local) {
+    if (!dir.empty()) {
+      std::error_code ec;  // a failure surfaces when the file is opened
+      std::filesystem::create_directories(std::filesystem::path(*local).parent_path(), ec);
+    }
     PINPIPE_ASSIGN_OR_RETURN(writer, lake::ParquetWriter::Open(*local, schema, {}));
   } else {
     PINPIPE_ASSIGN_OR_RETURN(writer, lake::ParquetWriter::Open(lake::MemorySink(&buffer), schema, {}));
@@ -115,7 +121,7 @@ Result<lake::AddFile> WritePart(lake::TableStorage& storage, const lake::Schema&
   if (!local) PINPIPE_RETURN_IF_ERROR(storage.PutIfAbsent(key, buffer));
   PINPIPE_ASSIGN_OR_RETURN(lake::StoredObject obj, storage.Head(key));
   lake::AddFile add;
-  add.path = key;  // only [A-Za-z0-9._-]: its URI encoding is itself
+  add.path = key;  // only [A-Za-z0-9._=/-]: its URI encoding is itself
   add.size = obj.size;
   add.modification_time = obj.modification_time_ms;
   add.data_change = true;
@@ -139,8 +145,9 @@ lake::DeltaSchema DeltaSchemaOf(std::span<const pinterest::ColumnSpec> specs) {
 Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> storage,
                                          std::span<const pinterest::ColumnSpec> specs,
                                          std::span<const ColumnRef> cols, size_t rows,
-                                         const std::string& table_name) {
+                                         const std::string& table_name, const TableCommit* commit) {
   const lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
+  const std::string dir = commit ? commit->PartDir() : "";
   PINPIPE_ASSIGN_OR_RETURN(lake::Schema schema, lake::ParquetSchemaForDelta(delta_schema));
 
   // Encoding and compression are CPU-bound and serial inside one file: big tables are written
@@ -153,10 +160,10 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
     for (size_t p = 1; p < parts; ++p) {
       pool.emplace_back([&, p] {
         adds[p] = WritePart(*storage, schema, cols, rows * p / parts, rows * (p + 1) / parts,
-                            static_cast<int>(p));
+                            static_cast<int>(p), dir);
       });
     }
-    adds[0] = WritePart(*storage, schema, cols, 0, rows / parts, 0);
+    adds[0] = WritePart(*storage, schema, cols, 0, rows / parts, 0, dir);
     for (auto& t : pool) t.join();
   }
   std::vector<lake::AddFile> files;
@@ -164,14 +171,22 @@ Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> sto
     if (!a) return std::unexpected(a.error());
     files.push_back(std::move(*a));
   }
-  return CommitOverwrite(std::move(storage), specs, std::move(files), rows, table_name);
+  return CommitOverwrite(std::move(storage), specs, std::move(files), rows, table_name, commit);
 }
 
 Result<WrittenTable> CommitOverwrite(std::unique_ptr<lake::TableStorage> storage,
                                      std::span<const pinterest::ColumnSpec> specs,
                                      std::vector<lake::AddFile> files, size_t rows,
-                                     const std::string& table_name) {
-  const lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
+                                     const std::string& table_name, const TableCommit* commit) {
+  lake::DeltaSchema delta_schema = DeltaSchemaOf(specs);
+  const bool partitioned = commit && commit->date_partition;
+  std::vector<std::string> partition_columns;
+  if (partitioned) {
+    delta_schema.fields.push_back(
+        {std::string(kDatePartitionColumn), lake::DeltaType::Primitive("date"), true, "{}"});
+    partition_columns.emplace_back(kDatePartitionColumn);
+    for (auto& f : files) f.partition_values[std::string(kDatePartitionColumn)] = *commit->date_partition;
+  }
   lake::DeltaTable table(std::move(storage));
   WrittenTable out;
   out.location = table.storage().root();
@@ -179,31 +194,60 @@ Result<WrittenTable> CommitOverwrite(std::unique_ptr<lake::TableStorage> storage
   for (const auto& f : files) out.file_bytes += f.size;
   auto snapshot = table.LoadSnapshot();
   if (!snapshot && snapshot.error().code() != ErrorCode::kNotFound) return std::unexpected(snapshot.error());
+  lake::CommitOptions options;
+  if (commit) options.user_metadata = commit->user_metadata;
   if (!snapshot) {
-    auto created = table.Create(delta_schema, files, table_name);
+    lake::CreateOptions co;
+    co.partition_columns = partition_columns;
+    co.user_metadata = options.user_metadata;
+    auto created = table.Create(delta_schema, files, table_name, co);
     if (created) {
       out.version = created->version;
       return out;
     }
     if (created.error().code() != ErrorCode::kAlreadyExists) return std::unexpected(created.error());
     // Another writer created the table meanwhile: overwrite it below.
-  } else if (!(snapshot->schema() == delta_schema)) {
+    snapshot = table.LoadSnapshot();
+    if (!snapshot) return std::unexpected(snapshot.error());
+  }
+  // The data columns must match; the date column and the partitioning follow the mode.
+  auto data_fields = [](const lake::DeltaSchema& sc) {
+    std::vector<lake::DeltaField> f;
+    for (const auto& field : sc.fields) {
+      if (field.name != kDatePartitionColumn) f.push_back(field);
+    }
+    return lake::DeltaType::Struct(std::move(f));
+  };
+  if (!(data_fields(snapshot->schema()) == data_fields(delta_schema))) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "Delta table " + out.location + " has schema " +
                          lake::DeltaSchemaToJson(snapshot->schema()) + ", expected " +
                          lake::DeltaSchemaToJson(delta_schema) + "; move the old table away");
   }
-  PINPIPE_ASSIGN_OR_RETURN(auto committed,
-                           table.Commit({lake::WriteMode::kOverwrite, std::move(files), std::nullopt}));
+  if (snapshot->metadata().partition_columns != partition_columns ||
+      !(snapshot->schema() == delta_schema)) {
+    // dag.data_selection changed: one whole-table overwrite with the new partitioning.
+    lake::Metadata md = snapshot->metadata();
+    md.schema_string = lake::DeltaSchemaToJson(delta_schema);
+    md.partition_columns = partition_columns;
+    options.new_metadata = std::move(md);
+  } else if (partitioned) {
+    options.replace_partition =
+        lake::StringMap{{std::string(kDatePartitionColumn), *commit->date_partition}};
+  }
+  PINPIPE_ASSIGN_OR_RETURN(
+      auto committed,
+      table.Commit({lake::WriteMode::kOverwrite, std::move(files), std::nullopt}, options));
   out.version = committed.version;
   return out;
 }
 
 Result<lake::AddFile> WriteTablePart(lake::TableStorage& storage,
                                      std::span<const pinterest::ColumnSpec> specs,
-                                     std::span<const ColumnRef> cols, size_t rows, int part) {
+                                     std::span<const ColumnRef> cols, size_t rows, int part,
+                                     std::string_view dir) {
   PINPIPE_ASSIGN_OR_RETURN(lake::Schema schema, lake::ParquetSchemaForDelta(DeltaSchemaOf(specs)));
-  return WritePart(storage, schema, cols, 0, rows, part);
+  return WritePart(storage, schema, cols, 0, rows, part, dir);
 }
 
 namespace {
@@ -244,14 +288,17 @@ std::vector<ColumnRef> ColumnsOf(const pinterest::CleanUserTable& t) {
 
 }  // namespace
 
-Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part) {
-  return WriteTablePart(s, pinterest::CleanPinTable::Schema(), ColumnsOf(t), t.size(), part);
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part,
+                                     std::string_view dir) {
+  return WriteTablePart(s, pinterest::CleanPinTable::Schema(), ColumnsOf(t), t.size(), part, dir);
 }
-Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part) {
-  return WriteTablePart(s, pinterest::CleanGeoTable::Schema(), ColumnsOf(t), t.size(), part);
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part,
+                                     std::string_view dir) {
+  return WriteTablePart(s, pinterest::CleanGeoTable::Schema(), ColumnsOf(t), t.size(), part, dir);
 }
-Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part) {
-  return WriteTablePart(s, pinterest::CleanUserTable::Schema(), ColumnsOf(t), t.size(), part);
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part,
+                                     std::string_view dir) {
+  return WriteTablePart(s, pinterest::CleanUserTable::Schema(), ColumnsOf(t), t.size(), part, dir);
 }
 
 namespace {
@@ -267,7 +314,8 @@ void AppendValidUtf8(pinterest::StringColumn& col, std::string_view v) {
 }  // namespace
 
 Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
-                                     const pinterest::QuarantineTable& q, pinterest::RawKind kind) {
+                                     const pinterest::QuarantineTable& q, pinterest::RawKind kind,
+                                     const TableCommit* commit) {
   pinterest::StringColumn table, reason, raw;
   for (size_t i = 0; i < q.size(); ++i) {
     if (q.table[i] != kind) continue;
@@ -284,11 +332,11 @@ Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
                             {.type = ColumnType::kString, .str = &reason},
                             {.type = ColumnType::kString, .str = &raw}};
   return OverwriteDeltaTable(std::move(s), kSpecs, cols, table.size(),
-                             "quarantine_" + std::string(pinterest::RawKindName(kind)));
+                             "quarantine_" + std::string(pinterest::RawKindName(kind)), commit);
 }
 
 Result<WrittenTable> WriteResultTable(std::unique_ptr<lake::TableStorage> s,
-                                      const pinterest::ResultTable& t) {
+                                      const pinterest::ResultTable& t, const TableCommit* commit) {
   // Results are small (hundreds of rows): copy them into typed columns.
   const size_t n = t.columns.size();
   std::vector<pinterest::ColumnSpec> specs(n);
@@ -326,7 +374,7 @@ Result<WrittenTable> WriteResultTable(std::unique_ptr<lake::TableStorage> s,
     cols[c].f64 = &f64[c];
     cols[c].str = &str[c];
   }
-  return OverwriteDeltaTable(std::move(s), specs, cols, t.num_rows(), t.name);
+  return OverwriteDeltaTable(std::move(s), specs, cols, t.num_rows(), t.name, commit);
 }
 
 }  // namespace pinpipe::batch

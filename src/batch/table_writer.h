@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <span>
 #include <string>
 #include <vector>
@@ -47,30 +49,56 @@ struct WrittenTable {
 
 lake::DeltaSchema DeltaSchemaOf(std::span<const pinterest::ColumnSpec> specs);
 
+// How a task's table write is committed: which run wrote it, and (dag.data_selection=interval)
+// the date partition it replaces.
+struct TableCommit {
+  // Set: the table is partitioned by kDatePartitionColumn (a Delta `date`, kept in the log's
+  // partitionValues, not in the data files, whose paths start with "ds=<date>/" as Spark
+  // writes them); the commit removes only that partition's files (replaceWhere ds = '<date>').
+  // Unset: the whole table is overwritten and unpartitioned.
+  std::optional<std::string> date_partition;
+  // commitInfo.userMetadata (DESCRIBE HISTORY, `pinpipe lake history`).
+  std::optional<std::string> user_metadata;
+  // "ds=<date>/" or "": where the part files go.
+  std::string PartDir() const { return date_partition ? "ds=" + *date_partition + "/" : ""; }
+};
+inline constexpr std::string_view kDatePartitionColumn = "ds";  // Airflow's {{ ds }}
+
 // `cols` parallel to `specs`, each with `rows` rows.
 Result<WrittenTable> OverwriteDeltaTable(std::unique_ptr<lake::TableStorage> storage,
                                          std::span<const pinterest::ColumnSpec> specs,
                                          std::span<const ColumnRef> cols, size_t rows,
-                                         const std::string& table_name);
+                                         const std::string& table_name,
+                                         const TableCommit* commit = nullptr);
 
 // The two halves of OverwriteDeltaTable, for writers that produce the part files themselves
 // (in parallel, while later rows are still being computed): one Parquet part file (parts are
 // numbered in row order), then one overwrite (or create) commit of all of them.
 Result<lake::AddFile> WriteTablePart(lake::TableStorage& storage,
                                      std::span<const pinterest::ColumnSpec> specs,
-                                     std::span<const ColumnRef> cols, size_t rows, int part);
+                                     std::span<const ColumnRef> cols, size_t rows, int part,
+                                     std::string_view dir = {});
+// With `commit`: its date partition and userMetadata (see TableCommit); a table partitioned
+// differently is repartitioned by a whole-table overwrite with the new metaData.
 Result<WrittenTable> CommitOverwrite(std::unique_ptr<lake::TableStorage> storage,
                                      std::span<const pinterest::ColumnSpec> specs,
                                      std::vector<lake::AddFile> files, size_t rows,
-                                     const std::string& table_name);
-Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part);
-Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part);
-Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part);
+                                     const std::string& table_name,
+                                     const TableCommit* commit = nullptr);
+// `dir`: a directory inside the table for the part file ("ds=2026-11-01/"), or "".
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanPinTable& t, int part,
+                                     std::string_view dir = {});
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanGeoTable& t, int part,
+                                     std::string_view dir = {});
+Result<lake::AddFile> WriteCleanPart(lake::TableStorage& s, const pinterest::CleanUserTable& t, int part,
+                                     std::string_view dir = {});
 
 // Columns table, reason, raw (strings); only the rows of `kind`.
 Result<WrittenTable> WriteQuarantine(std::unique_ptr<lake::TableStorage> s,
-                                     const pinterest::QuarantineTable& q, pinterest::RawKind kind);
+                                     const pinterest::QuarantineTable& q, pinterest::RawKind kind,
+                                     const TableCommit* commit = nullptr);
 Result<WrittenTable> WriteResultTable(std::unique_ptr<lake::TableStorage> s,
-                                      const pinterest::ResultTable& t);
+                                      const pinterest::ResultTable& t,
+                                      const TableCommit* commit = nullptr);
 
 }  // namespace pinpipe::batch

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "batch/batch_settings.h"
+#include "batch/table_writer.h"
 #include "orchestrator/dag.h"
 #include "pinterest/raw_tables.h"
 
@@ -25,6 +26,11 @@ std::string CleanTablePath(pinterest::RawKind kind);       // delta/pin
 std::string QuarantineTablePath(pinterest::RawKind kind);  // delta/quarantine_pin
 std::string AnalyticsTablePath(std::string_view name);     // delta/analytics/<name>
 std::string ReportDir(const BatchSettings& s, std::string_view logical_date);
+
+// The commit of a task's tables: userMetadata with the DAG, run, task and logical date; with
+// dag.data_selection=interval and `partitioned`, the logical date's partition of ds.
+TableCommit TableCommitOf(const BatchSettings& s, const orchestrator::TaskContext& ctx,
+                          bool partitioned);
 
 Result<orchestrator::TaskStats> RunLoad(const BatchSettings& s, const orchestrator::TaskContext& ctx);
 Result<orchestrator::TaskStats> RunClean(const BatchSettings& s, pinterest::RawKind kind,

@@ -64,6 +64,9 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   }
   http::Router router;
   rt->gateway_->RegisterRoutes(router);
+  if (rt->sink_) {
+    rt->sink_->RegisterRoutes(router, [gw = rt->gateway_.get()](http::Handler h) { return gw->Guard(std::move(h)); });
+  }
   PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
                                                                          http_options.bind));
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));

@@ -11,6 +11,7 @@
 
 #include "cli/builtin_dags.h"
 #include "cli/cli_context.h"
+#include "common/json_writer.h"
 #include "cli/dag_support.h"
 #include "common/file_system.h"
 #include "common/logging.h"
@@ -46,6 +47,7 @@ struct DagFlags {
   std::string run;
   std::string airflow_file;
   std::string binary;
+  std::string format = "table";
 };
 
 [[noreturn]] void Fail(const Error& e) {
@@ -138,6 +140,25 @@ void RunRuns(const CliContext& ctx, const DagFlags& f) {
     t.rows.push_back({r.id, r.dag_id, r.run_id, r.logical_date, std::string(TriggerName(r.trigger)),
                       std::string(RunStateName(r.state)), FormatMicros(r.start_us),
                       Duration(r.start_us, r.end_us)});
+  }
+  if (f.format == "json") {  // one JSON array, newest first
+    JsonWriter w;
+    w.BeginArray();
+    for (const auto& r : runs) {
+      w.BeginObject()
+          .Field("id", static_cast<int64_t>(r.id))
+          .Field("dag_id", r.dag_id)
+          .Field("run_id", r.run_id)
+          .Field("logical_date", r.logical_date)
+          .Field("trigger", TriggerName(r.trigger))
+          .Field("state", RunStateName(r.state))
+          .Field("start", FormatMicros(r.start_us))
+          .Field("duration", Duration(r.start_us, r.end_us))
+          .EndObject();
+    }
+    w.EndArray();
+    std::printf("%s\n", w.str().c_str());
+    return;
   }
   report::TerminalTableOptions o;
   o.max_cell_width = 0;
@@ -309,6 +330,8 @@ void RegisterDagCommands(CLI::App& app, CliContext& ctx) {
   auto* runs = dag->add_subcommand("runs", "List DAG runs, newest first");
   runs->add_option("--dag", flags->dag, "Only this DAG");
   runs->add_option("--limit", flags->limit, "At most N runs (0 = all)")->capture_default_str();
+  runs->add_option("--format", flags->format, "Output format (json: one array)")
+      ->check(CLI::IsMember({"table", "json"}));
   runs->callback([&ctx, flags] { RunRuns(ctx, *flags); });
 
   auto* show = dag->add_subcommand("show", "Show one run and its task instances");

@@ -214,6 +214,7 @@ void History(const LakeArgs& a) {
           }
         }
         w.EndObject();
+        if (ci->user_metadata) w.Field("userMetadata", *ci->user_metadata);
         if (!ci->engine_info.empty()) w.Field("engineInfo", ci->engine_info);
         w.Key("commitInfo").Raw(ci->raw_json);
       }
@@ -230,10 +231,12 @@ void History(const LakeArgs& a) {
     }
     rows.push_back({std::to_string(h.version),
                     ci && ci->timestamp ? FormatMillis(*ci->timestamp) : "",
-                    ci ? ci->operation : "", params, ci ? ci->engine_info : ""});
+                    ci ? ci->operation : "", params, ci ? ci->user_metadata.value_or("") : "",
+                    ci ? ci->engine_info : ""});
   }
   if (a.format != "json") {
-    PrintTable({"version", "timestamp", "operation", "parameters", "engine"}, rows, out);
+    // userMetadata: the run id and logical date of the DAG run that wrote the commit.
+    PrintTable({"version", "timestamp", "operation", "parameters", "userMetadata", "engine"}, rows, out);
   }
 }
 

@@ -2,16 +2,22 @@
 // running (`pinpipe sink`, `pinpipe sink --once`), its status (`pinpipe sink status`, works
 // while the server runs: it reads the state files), and a throughput bench (hidden).
 #include <pthread.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
+#include "batch/sink_sensor.h"
 #include "cli/cli_context.h"
 #include "cli/cmd_sink.h"
+#include "cli/rest_client.h"
 #include "cli/server_options.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
@@ -56,8 +62,64 @@ class EmbeddedSinkImpl final : public EmbeddedSink {
   ~EmbeddedSinkImpl() override {
     if (connector) connector->Stop();
   }
+  log::LogManager* log = nullptr;
   std::vector<std::string> Problems() const override {
     return connector ? connector->Problems() : std::vector<std::string>{};
+  }
+  void RegisterRoutes(http::Router& router,
+                      const std::function<http::Handler(http::Handler)>& guard) override {
+    const std::string name = connector->config().name;
+    router.Add("GET", "/connectors", guard([name](const http::Request&, http::Responder r) {
+      r.Send(http::Response::Json(200, "[" + JsonQuote(name) + "]"));
+    }));
+    router.Add("GET", "/connectors/{name}/status",
+               guard([this, name](const http::Request& q, http::Responder r) {
+                 if (q.PathParam("name") != name) {
+                   JsonWriter w;
+                   w.BeginObject().Field("error_code", 404).Field(
+                       "message", "Connector " + std::string(q.PathParam("name")) + " not found");
+                   w.EndObject();
+                   return r.Send(http::Response::Json(404, w.str()));
+                 }
+                 r.Send(http::Response::Json(200, StatusJson(name)));
+               }));
+  }
+
+  // Runs on a reactor: the connector's shared live copy and each partition's high watermark
+  // (lock-free reads and short locks only).
+  std::string StatusJson(const std::string& name) const {
+    auto live = connector->LiveState();
+    const bool any_failed = live && std::any_of(live->partitions.begin(), live->partitions.end(),
+                                                [](const auto& p) { return p.second.failed; });
+    JsonWriter w;
+    w.BeginObject().Field("name", name);
+    w.Key("connector").BeginObject().Field("state", "RUNNING").Field("worker_id", "pinpipe").EndObject();
+    w.Key("tasks").BeginArray();
+    int id = 0;
+    if (live) {
+      for (const auto& [tp, st] : live->partitions) {
+        int64_t end = st.log_end;
+        if (auto info = log->GetPartitionInfo(tp.topic, tp.partition)) end = info->high_watermark;
+        w.BeginObject()
+            .Field("id", id++)
+            .Field("state", st.failed ? "FAILED" : "RUNNING")
+            .Field("worker_id", "pinpipe")
+            .Field("topic", tp.topic)
+            .Field("partition", static_cast<int64_t>(tp.partition))
+            .Field("committed_offset", st.committed)
+            .Field("log_end_offset", end)
+            .Field("lag", std::max<int64_t>(0, end - st.committed))
+            .Field("objects", static_cast<int64_t>(st.objects))
+            .Field("bytes", static_cast<int64_t>(st.bytes))
+            .Field("records", static_cast<int64_t>(st.records));
+        if (!st.last_error.empty()) w.Field("trace", st.last_error);
+        w.EndObject();
+      }
+    }
+    w.EndArray().Field("type", "sink");
+    if (any_failed) w.Field("degraded", true);
+    w.EndObject();
+    return w.str();
   }
 };
 
@@ -65,6 +127,7 @@ Result<std::unique_ptr<EmbeddedSinkImpl>> BuildSink(const Config& cfg, log::LogM
                                                     const std::vector<std::string>& props) {
   PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, LoadSinkConfig(cfg, props));
   auto out = std::make_unique<EmbeddedSinkImpl>();
+  out->log = &log;
   out->source = std::make_unique<sink::LogSource>(log);
   PINPIPE_ASSIGN_OR_RETURN(out->store, objstore::OpenLakeStore(cfg));
   sink::SinkRuntime rt;
@@ -146,6 +209,24 @@ int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool o
   return 0;
 }
 
+// Whether a process holds the log directory's lock (pinpipe serve, or pinpipe sink), read from
+// /proc/locks: probing with flock(2) ourselves could make a server starting at that moment
+// fail to take its lock.
+bool LogDirInUse(const std::string& data_dir) {
+  struct stat st{};
+  const std::string lock = (std::filesystem::path(data_dir) / "log" / ".lock").string();
+  if (::stat(lock.c_str(), &st) != 0) return false;
+  char id[64];
+  std::snprintf(id, sizeof id, " %02x:%02x:%llu ", major(st.st_dev), minor(st.st_dev),
+                static_cast<unsigned long long>(st.st_ino));
+  std::ifstream locks("/proc/locks");
+  std::string line;
+  while (std::getline(locks, line)) {
+    if (line.find("FLOCK") != std::string::npos && (line + " ").find(id) != std::string::npos) return true;
+  }
+  return false;
+}
+
 int RunStatus(const CliContext& ctx, bool json) {
   Config cfg = ctx.LoadConfigOrExit();
   sink::StateStore store(FileSystem::Default(), StateDir(cfg));
@@ -154,6 +235,22 @@ int RunStatus(const CliContext& ctx, bool json) {
     PrintError(state.error());
     return kExitFailure;
   }
+  // Running: the state (refreshed about once a second by the connector) is live. Stopped: it is
+  // what the last run left, and says so. Either way the log end comes from the log's segment
+  // files now, not from what the connector last saw.
+  const bool running = LogDirInUse(cfg.DataDir());
+  std::vector<std::string> topics;
+  for (const auto& [tp, st] : state->partitions) {
+    if (topics.empty() || topics.back() != tp.topic) topics.push_back(tp.topic);
+  }
+  if (auto ends = batch::ReadLogEndOffsets(cfg.DataDir(), topics)) {
+    for (auto& [tp, st] : state->partitions) {
+      if (auto it = ends->find(tp); it != ends->end()) st.log_end = it->second;
+    }
+  }
+  auto state_of = [&](const sink::PartitionState& s) {
+    return s.failed ? "FAILED" : running ? "RUNNING" : "STOPPED";
+  };
   if (json) {
     std::string out = "{\"partitions\":[";
     bool first = true;
@@ -181,7 +278,7 @@ int RunStatus(const CliContext& ctx, bool json) {
       out += ",\"dead_lettered\":";
       AppendJsonInt(out, static_cast<int64_t>(s.dlq));
       out += ",\"state\":";
-      AppendJsonString(out, s.failed ? "FAILED" : "RUNNING");
+      AppendJsonString(out, state_of(s));
       out += ",\"planned_objects\":";
       AppendJsonInt(out, static_cast<int64_t>(s.plan.size()));
       out += ",\"error_offset\":";
@@ -191,9 +288,17 @@ int RunStatus(const CliContext& ctx, bool json) {
       else AppendJsonString(out, s.last_error);
       out += '}';
     }
-    out += "]}\n";
+    out += "],\"connector\":";
+    AppendJsonString(out, running ? "RUNNING" : "STOPPED");
+    out += "}\n";
     std::fputs(out.c_str(), stdout);
     return 0;
+  }
+  if (running) {
+    std::printf("connector RUNNING (live state, refreshed about once a second)\n");
+  } else {
+    std::printf("connector STOPPED (no pinpipe serve or pinpipe sink runs on %s; offsets as the "
+                "last run left them)\n", cfg.DataDir().c_str());
   }
   std::printf("%-32s %12s %12s %10s %9s %14s %8s  %s\n", "TOPIC-PARTITION", "COMMITTED",
               "LOG END", "LAG", "OBJECTS", "BYTES", "STATE", "LAST ERROR");
@@ -202,7 +307,7 @@ int RunStatus(const CliContext& ctx, bool json) {
                 static_cast<long long>(s.committed), static_cast<long long>(s.log_end),
                 static_cast<long long>(std::max<int64_t>(0, s.log_end - s.committed)),
                 static_cast<unsigned long long>(s.objects),
-                static_cast<unsigned long long>(s.bytes), s.failed ? "FAILED" : "RUNNING",
+                static_cast<unsigned long long>(s.bytes), state_of(s),
                 s.last_error.empty() ? "-" : s.last_error.c_str());
   }
   if (state->partitions.empty()) std::printf("(no partitions copied yet; state in %s)\n", StateDir(cfg).c_str());
@@ -299,9 +404,12 @@ void RegisterSinkCommands(CLI::App& app, CliContext& ctx) {
                 "Copy everything up to the log end, flush the open objects, and exit");
   auto json = std::make_shared<bool>(false);
   auto* status = cmd->add_subcommand(
-      "status", "Per topic-partition: committed offset, lag, objects and bytes, last error");
-  status->add_flag("--json", *json, "Machine-readable output");
-  status->callback([&ctx, json] { std::exit(RunStatus(ctx, *json)); });
+      "status", "Per topic-partition: committed offset, lag, objects and bytes, last error; "
+                "RUNNING or STOPPED (is a server running on the data dir?)");
+  auto format = std::make_shared<std::string>("table");
+  status->add_flag("--json", *json, "Machine-readable output (--format json)");
+  status->add_option("--format", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
+  status->callback([&ctx, json, format] { std::exit(RunStatus(ctx, *json || *format == "json")); });
 
   auto records = std::make_shared<int64_t>(1'000'000);
   auto flush = std::make_shared<int64_t>(1000);

@@ -1,11 +1,13 @@
 // The sink connector inside `pinpipe serve` (see cmd_sink.cc).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
+#include "http/router.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::cli {
@@ -16,6 +18,11 @@ class EmbeddedSink {
   virtual ~EmbeddedSink() = default;
   // For /healthz: failing uploads, stopped tasks (SinkConnector::Problems).
   virtual std::vector<std::string> Problems() const = 0;
+  // Kafka Connect's REST shape for the running connector: GET /connectors and
+  // GET /connectors/{name}/status (one task per topic-partition, with pinpipe's offsets).
+  // `guard` wraps each handler (the gateway's API key check).
+  virtual void RegisterRoutes(http::Router& router,
+                              const std::function<http::Handler(http::Handler)>& guard) = 0;
 };
 
 // Starts the connector over `log` when sink.enabled; nullptr when disabled.

@@ -9,6 +9,7 @@
 #include "cli/cli_context.h"
 #include "cli/rest_client.h"
 #include "common/base64.h"
+#include "common/json_writer.h"
 
 namespace pinpipe::cli {
 namespace {
@@ -18,28 +19,55 @@ namespace {
   std::exit(e.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure);
 }
 
-void List(const CliContext& ctx) {
+// --format json: one JSON array.
+void List(const CliContext& ctx, const std::string& format) {
   RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
   auto topics = rest.GetJson("/topics");
   if (!topics) Fail(topics.error());
+  if (format == "json") {
+    JsonWriter w;
+    w.BeginArray();
+    for (const auto& t : topics->items()) w.String(t.text());
+    w.EndArray();
+    std::printf("%s\n", w.str().c_str());
+    return;
+  }
   for (const auto& t : topics->items()) std::printf("%s\n", t.text().c_str());
 }
 
-void Describe(const CliContext& ctx, const std::string& topic) {
+void Describe(const CliContext& ctx, const std::string& topic, const std::string& format) {
   RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
   auto parts = rest.Partitions(topic);
   if (!parts) Fail(parts.error());
-  std::printf("%-10s %14s %14s %14s\n", "PARTITION", "BEGINNING", "END", "RECORDS");
+  const bool json = format == "json";
+  JsonWriter w;
+  w.BeginArray();
+  if (!json) std::printf("%-10s %14s %14s %14s\n", "PARTITION", "BEGINNING", "END", "RECORDS");
   int64_t total = 0;
   for (int p : *parts) {
     auto o = rest.PartitionOffsets(topic, p);
     if (!o) Fail(o.error());
     total += o->end - o->beginning;
+    if (json) {
+      w.BeginObject()
+          .Field("topic", topic)
+          .Field("partition", p)
+          .Field("beginning_offset", o->beginning)
+          .Field("end_offset", o->end)
+          .Field("records", o->end - o->beginning)
+          .EndObject();
+      continue;
+    }
     std::printf("%-10d %14lld %14lld %14lld\n", p, static_cast<long long>(o->beginning),
                 static_cast<long long>(o->end), static_cast<long long>(o->end - o->beginning));
   }
-  std::printf("%s: %zu partitions, %lld records\n", topic.c_str(), parts->size(),
-              static_cast<long long>(total));
+  if (json) {
+    w.EndArray();
+    std::printf("%s\n", w.str().c_str());
+    return;
+  }
+  std::printf("%s: %zu partition%s, %lld record%s\n", topic.c_str(), parts->size(),
+              parts->size() == 1 ? "" : "s", static_cast<long long>(total), total == 1 ? "" : "s");
 }
 
 struct ProduceFlags {
@@ -121,11 +149,17 @@ void RegisterTopicCommands(CLI::App& app, CliContext& ctx) {
   auto* topics = app.add_subcommand("topics", "List and describe the server's topics");
   topics->require_subcommand(1);
   topics->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).");
-  topics->add_subcommand("list", "Topic names, one per line")->callback([&ctx] { List(ctx); });
+  auto format = std::make_shared<std::string>("table");
+  auto* list = topics->add_subcommand("list", "Topic names, one per line");
+  list->add_option("--format", *format, "Output format (json: one array)")
+      ->check(CLI::IsMember({"table", "json"}));
+  list->callback([&ctx, format] { List(ctx, *format); });
   auto name = std::make_shared<std::string>();
   auto* describe = topics->add_subcommand("describe", "Partitions of a topic with their offsets");
   describe->add_option("topic", *name, "Topic")->required();
-  describe->callback([&ctx, name] { Describe(ctx, *name); });
+  describe->add_option("--format", *format, "Output format (json: one array)")
+      ->check(CLI::IsMember({"table", "json"}));
+  describe->callback([&ctx, name, format] { Describe(ctx, *name, *format); });
 
   auto f = std::make_shared<ProduceFlags>();
   auto* produce = app.add_subcommand(

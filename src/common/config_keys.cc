@@ -1,3 +1,4 @@
+#include <cctype>
 #include <charconv>
 
 #include "common/config.h"
@@ -28,6 +29,34 @@ std::string CheckTopicPrefix(std::string_view v) {
                 c == '.' || c == '_' || c == '-');
   }
   return ok ? "" : "1..200 characters among a-z A-Z 0-9 . _ -";
+}
+
+// sink.partitioner_class: the short names or Confluent's class names.
+std::string CheckPartitioner(std::string_view v) {
+  static constexpr std::string_view kNames[] = {"default", "time_based", "daily", "hourly"};
+  for (auto n : kNames) {
+    if (v == n) return "";
+  }
+  constexpr std::string_view kPkg = "io.confluent.connect.storage.partitioner.";
+  if (v.starts_with(kPkg)) {
+    v.remove_prefix(kPkg.size());
+    if (v == "DefaultPartitioner" || v == "TimeBasedPartitioner" || v == "DailyPartitioner" ||
+        v == "HourlyPartitioner") {
+      return "";
+    }
+  }
+  return "default, time_based, daily, hourly or io.confluent.connect.storage.partitioner.<Name>";
+}
+
+// sink.timezone: empty, UTC, an offset (+05:30) or an IANA name (the sink loads it).
+std::string CheckTimezone(std::string_view v) {
+  bool ok = v.size() <= 64 && v.find("..") == std::string_view::npos &&
+            (v.empty() || v[0] == '+' || v[0] == '-' || std::isalpha(static_cast<unsigned char>(v[0])));
+  for (char c : v) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+' ||
+                c == '/' || c == ':');
+  }
+  return ok ? "" : "UTC, an offset like +05:30 or a zone name like Europe/Paris";
 }
 
 }  // namespace
@@ -102,6 +131,14 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "all (skip a record the sink cannot write, dead-letter it) or none (stop the task)", OneOf("none|all")},
       {"sink.errors_deadletterqueue_topic_name", "",
        "dead-letter topic for errors.tolerance=all; empty = <pipeline.id>-dlq", Text()},
+      // The time-based layout (sink/time_partitioner.h), Confluent's TimeBasedPartitioner.
+      {"sink.partitioner_class", "default", "default (partition=<p>), time_based, daily or hourly (partitioner.class)", Custom(CheckPartitioner, "default, time_based, daily, hourly")},
+      {"sink.path_format", "", "Joda pattern of the time-based layout, e.g. 'year'=YYYY/'month'=MM/'day'=dd (path.format)", Text()},
+      {"sink.partition_duration_ms", "-1", "time bucket of the time-based layout, e.g. 86400000 (partition.duration.ms)", Int(-1)},
+      {"sink.timestamp_extractor", "Record", "Record (record timestamp), RecordField (timestamp.field) or Wallclock", OneOf("Record|RecordField|Wallclock")},
+      {"sink.timestamp_field", "timestamp", "JSON field (dotted path) with ms or an ISO-8601 time, for RecordField", NonEmpty()},
+      {"sink.locale", "en-US", "locale of month/day names in path.format (locale)", NonEmpty()},
+      {"sink.timezone", "UTC", "time zone of the time buckets and path.format (timezone)", Custom(CheckTimezone, "UTC, +05:30 or a zone name")},
       {"analytics.median", "lower", "lower (Spark percentile_approx) or interpolated", OneOf("lower|interpolated")},
       // DAG runs and the scheduler (orchestrator/README.md).
       {"dag.parallelism", "4", "tasks of one DAG run that may run at once", Int(1, 256)},
@@ -109,6 +146,8 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"dag.retry_delay_ms", "", "override every DAG's retry delay; empty = the DAG's own", OptionalInt(0, kInt32Max)},
       {"dag.binary", "", "pinpipe path in dag export --airflow; empty = this binary", Text()},
       {"dag.on_no_input", "fail", "a run whose load finds no raw objects: fail or skip (never success)", OneOf("fail|skip")},
+      {"dag.data_selection", "all", "all (every run reads the whole lake) or interval (the logical date's day; date-partitioned clean tables)", OneOf("all|interval")},
+      {"dag.analytics_window_days", "0", "with dag.data_selection=interval: analytics over the last N dates up to the run's; 0 = all dates", Int(0, 36500)},
       {"dag.sink_wait_s", "60", "load waits up to N s for the sink to land what the log held; 0 = no wait", Int(0, 86400)},
       {"scheduler.enabled", "true", "run the DAG scheduler inside pinpipe serve", Bool()},
       {"ui.enabled", "true", "serve the web dashboard at /ui on the HTTP port (pinpipe serve)", Bool()},

@@ -38,9 +38,11 @@ class Gateway {
   void RegisterRoutes(http::Router& router);
   // Stops the consumer poller; pending long polls are answered.
   void Stop();
+  // Wraps a handler in the API key check (http.api_key), for routes other parts of the
+  // server add beside the gateway's (the sink's Connect-style status).
+  http::Handler Guard(http::Handler h) const;
 
  private:
-  http::Handler Guard(http::Handler h) const;  // API key check
   void Metrics(http::Responder r) const;
   void Health(http::Responder r) const;
 

@@ -90,6 +90,7 @@ struct Writer {
     if (c.read_version) w.Field("readVersion", *c.read_version);
     if (c.is_blind_append) w.Field("isBlindAppend", *c.is_blind_append);
     if (!c.operation_metrics.empty()) WriteStringMap(w, "operationMetrics", c.operation_metrics);
+    if (c.user_metadata) w.Field("userMetadata", *c.user_metadata);
     if (!c.engine_info.empty()) w.Field("engineInfo", c.engine_info);
     w.EndObject();
   }
@@ -229,6 +230,7 @@ Result<Action> ParseCommitInfo(object o) {
   c.is_blind_append = OptBool(o, "isBlindAppend");
   c.operation_metrics = ReadStringMap(o, "operationMetrics");
   c.engine_info = OptString(o, "engineInfo").value_or("");
+  c.user_metadata = OptString(o, "userMetadata");
   c.raw_json = simdjson::minify(o);
   return c;
 }

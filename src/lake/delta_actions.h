@@ -80,6 +80,8 @@ struct CommitInfo {
   // What DESCRIBE HISTORY shows as operationMetrics (Spark: numFiles, numOutputRows, ...).
   StringMap operation_metrics;
   std::string engine_info;
+  // Spark's userMetadata (DESCRIBE HISTORY's column): who wrote the commit and why.
+  std::optional<std::string> user_metadata;
   std::string raw_json;  // the whole commitInfo object as written (for --format json)
   bool operator==(const CommitInfo&) const = default;
 };

@@ -81,6 +81,25 @@ std::string JsonStringArray(const std::vector<std::string>& v) {
   return out + "]";
 }
 
+// A file is in the partition when each of the partition's columns has the same value.
+bool InPartition(const StringMap& values, const StringMap& partition) {
+  for (const auto& [k, v] : partition) {
+    auto it = values.find(k);
+    if (it == values.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+// Spark records a replaceWhere as operationParameters.predicate, a JSON array of SQL text.
+std::string PredicateOf(const StringMap& partition) {
+  std::string sql;
+  for (const auto& [k, v] : partition) {
+    if (!sql.empty()) sql += " AND ";
+    sql += "(" + k + (v ? " = '" + *v + "')" : " IS NULL)");
+  }
+  return JsonStringArray({sql});
+}
+
 }  // namespace
 
 int64_t NowMillis() {
@@ -107,6 +126,12 @@ DeltaTable DeltaTable::OpenLocal(std::string dir, TableOptions options) {
 
 Result<CommitResult> DeltaTable::Create(const DeltaSchema& schema, std::vector<AddFile> adds,
                                         std::optional<std::string> name) {
+  return Create(schema, std::move(adds), std::move(name), CreateOptions{});
+}
+
+Result<CommitResult> DeltaTable::Create(const DeltaSchema& schema, std::vector<AddFile> adds,
+                                        std::optional<std::string> name,
+                                        const CreateOptions& options) {
   if (schema.kind != DeltaType::Kind::kStruct) {
     return MakeError(ErrorCode::kInvalidArgument, "a table schema must be a struct");
   }
@@ -115,17 +140,28 @@ Result<CommitResult> DeltaTable::Create(const DeltaSchema& schema, std::vector<A
   ci.timestamp = NowMillis();
   ci.operation = "CREATE TABLE";
   ci.operation_parameters.emplace("mode", "ErrorIfExists");
+  if (!options.partition_columns.empty()) {
+    ci.operation_parameters.emplace("partitionBy", JsonStringArray(options.partition_columns));
+  }
+  for (const auto& [k, v] : options.operation_parameters) ci.operation_parameters.emplace(k, v);
   ci.is_blind_append = true;
+  ci.user_metadata = options.user_metadata;
   ci.engine_info = kEngineInfo;
   actions.emplace_back(std::move(ci));
   actions.emplace_back(Protocol{});
-  actions.emplace_back(NewTableMetadata(schema, std::move(name)));
+  Metadata md = NewTableMetadata(schema, std::move(name));
+  md.partition_columns = options.partition_columns;
+  actions.emplace_back(std::move(md));
   for (auto& a : adds) actions.emplace_back(std::move(a));
   if (actions.size() > 3) std::get<CommitInfo>(actions[0]).operation_metrics = WriteMetrics(actions);
   return CommitLoop(-1, std::move(actions), nullptr);
 }
 
 Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
+  return Commit(std::move(request), CommitOptions{});
+}
+
+Result<CommitResult> DeltaTable::Commit(CommitRequest request, const CommitOptions& options) {
   PINPIPE_ASSIGN_OR_RETURN(auto snap, Snapshot::Load(*storage_));
   PINPIPE_RETURN_IF_ERROR(CheckWritable(snap, request.mode));
   if (request.txn && snap.TxnVersion(request.txn->app_id) >= request.txn->version) {
@@ -142,11 +178,25 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   ci.operation = "WRITE";
   ci.operation_parameters.emplace("mode",
                                   request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
-  ci.operation_parameters.emplace("partitionBy", JsonStringArray(snap.metadata().partition_columns));
+  ci.operation_parameters.emplace(
+      "partitionBy", JsonStringArray(options.new_metadata ? options.new_metadata->partition_columns
+                                                          : snap.metadata().partition_columns));
+  if (request.mode == WriteMode::kOverwrite && options.replace_partition) {
+    ci.operation_parameters.emplace("predicate", PredicateOf(*options.replace_partition));
+  }
+  for (const auto& [k, v] : options.operation_parameters) ci.operation_parameters.emplace(k, v);
   ci.read_version = snap.version();
   ci.is_blind_append = request.mode == WriteMode::kAppend;
+  ci.user_metadata = options.user_metadata;
   ci.engine_info = kEngineInfo;
   actions.emplace_back(std::move(ci));
+  if (options.new_metadata) {
+    if (request.mode != WriteMode::kOverwrite || options.replace_partition) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "a metadata change needs a whole-table overwrite");
+    }
+    actions.emplace_back(*options.new_metadata);
+  }
   if (request.txn) {
     Txn t = *request.txn;
     if (!t.last_updated) t.last_updated = now;
@@ -154,6 +204,9 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   }
   if (request.mode == WriteMode::kOverwrite) {
     for (const auto& f : snap.files()) {
+      if (options.replace_partition && !InPartition(f.partition_values, *options.replace_partition)) {
+        continue;
+      }
       RemoveFile rm;
       rm.path = f.path;
       rm.deletion_timestamp = now;
@@ -167,11 +220,12 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   for (auto& a : request.adds) actions.emplace_back(std::move(a));
   request.adds.clear();
   std::get<CommitInfo>(actions[0]).operation_metrics = WriteMetrics(actions);
-  return CommitLoop(snap.version(), std::move(actions), &request);
+  return CommitLoop(snap.version(), std::move(actions), &request, &options);
 }
 
 Result<CommitResult> DeltaTable::CommitLoop(int64_t read_version, std::vector<Action> actions,
-                                            const CommitRequest* request) {
+                                            const CommitRequest* request,
+                                            const CommitOptions* options) {
   const std::string body = SerializeCommit(actions);
   CommitResult result;
   int64_t version = read_version + 1;
@@ -208,6 +262,12 @@ Result<CommitResult> DeltaTable::CommitLoop(int64_t read_version, std::vector<Ac
       if (request->mode == WriteMode::kOverwrite) {
         const auto* add = std::get_if<AddFile>(&a);
         const auto* rm = std::get_if<RemoveFile>(&a);
+        // Under a partition replace only files of the same partition conflict.
+        if (options && options->replace_partition &&
+            !((add && InPartition(add->partition_values, *options->replace_partition)) ||
+              (rm && InPartition(rm->partition_values, *options->replace_partition)))) {
+          continue;
+        }
         if ((add && add->data_change) || (rm && rm->data_change)) {
           return Conflict(*storage_, version, "files were added or removed under an overwrite");
         }

@@ -35,6 +35,28 @@ struct CommitRequest {
   std::optional<Txn> txn;
 };
 
+// A commit's options beyond CommitRequest (a separate struct so that CommitRequest's
+// positional initialisers stay complete).
+struct CommitOptions {
+  // With kOverwrite: remove only the active files whose partitionValues equal these (Delta's
+  // replaceWhere on partition columns), recorded as the commit's "predicate"; writers of other
+  // partitions never conflict with it.
+  std::optional<StringMap> replace_partition;
+  // With kOverwrite and no replace_partition: the table's new metaData (schema or partition
+  // columns change, Spark's overwriteSchema).
+  std::optional<Metadata> new_metadata;
+  // commitInfo: userMetadata and extra operationParameters.
+  std::optional<std::string> user_metadata;
+  StringMap operation_parameters;
+};
+
+// Version 0's options beyond the schema.
+struct CreateOptions {
+  std::vector<std::string> partition_columns;
+  std::optional<std::string> user_metadata;
+  StringMap operation_parameters;
+};
+
 struct CommitResult {
   int64_t version = -1;               // the version committed (or, when skipped, the version read)
   bool skipped = false;               // the txn was already committed: nothing was written
@@ -60,11 +82,14 @@ class DeltaTable {
   // `adds` if given. kAlreadyExists when the table has a version 0 already.
   Result<CommitResult> Create(const DeltaSchema& schema, std::vector<AddFile> adds = {},
                               std::optional<std::string> name = std::nullopt);
+  Result<CommitResult> Create(const DeltaSchema& schema, std::vector<AddFile> adds,
+                              std::optional<std::string> name, const CreateOptions& options);
 
   // Appends or overwrites; see CommitRequest. kUnavailable on a conflict that a retry at the
   // next version cannot resolve (a concurrent metadata change, a concurrent write under an
   // overwrite, the same appId committing concurrently with a lower version).
   Result<CommitResult> Commit(CommitRequest request);
+  Result<CommitResult> Commit(CommitRequest request, const CommitOptions& options);
 
   // The latest snapshot (or a version of it).
   Result<Snapshot> LoadSnapshot(std::optional<int64_t> version = std::nullopt) {
@@ -74,7 +99,8 @@ class DeltaTable {
  private:
   // Tries versions read_version+1, +2, ... until one is created or a conflict is found.
   Result<CommitResult> CommitLoop(int64_t read_version, std::vector<Action> actions,
-                                  const CommitRequest* request);
+                                  const CommitRequest* request,
+                                  const CommitOptions* options = nullptr);
   void MaybeCheckpoint(CommitResult& result);
 
   std::unique_ptr<TableStorage> storage_;

@@ -34,6 +34,26 @@ void ObjectKey(std::string_view topics_dir, std::string_view topic, int32_t part
   out += extension;
 }
 
+void TimeBasedObjectKey(std::string_view topics_dir, std::string_view topic,
+                        std::string_view encoded, int32_t partition, int64_t start_offset,
+                        int pad_width, std::string_view extension, std::string& out) {
+  out.clear();
+  if (!topics_dir.empty()) {
+    out += topics_dir;
+    out += '/';
+  }
+  out += topic;
+  out += '/';
+  out += encoded;
+  out += '/';
+  out += topic;
+  out += '+';
+  AppendInt(out, partition, 0);
+  out += '+';
+  AppendInt(out, start_offset, pad_width);
+  out += extension;
+}
+
 std::string PartitionPrefix(std::string_view topics_dir, std::string_view topic,
                             int32_t partition) {
   std::string out;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "sink/record_formatter.h"
 #include "sink/sink_config.h"
 #include "sink/sink_state.h"
+#include "sink/timestamp_extractor.h"
 #include "sink/source_log.h"
 
 namespace pinpipe::sink {
@@ -27,6 +29,7 @@ struct CutObject {
   int64_t first = -1;  // offset of the first written record (the name); -1 = nothing written
   int64_t records = 0;
   size_t byte_begin = 0, byte_end = 0;  // in the task's buffer
+  int64_t bucket_ms = 0;  // time-based layout: start of the first record's time bucket
 };
 
 class PartitionTask {
@@ -69,6 +72,7 @@ class PartitionTask {
 
  private:
   void Cut(int64_t end);
+  AddResult Refuse(const log::RecordView& rec);
 
   TopicPartition tp_;
   const SinkConfig& cfg_;
@@ -83,6 +87,11 @@ class PartitionTask {
   int64_t open_count_ = 0;
   int64_t open_base_ts_ = 0;
   int64_t open_deadline_ms_ = 0;  // wall-clock rotation time of the open object
+  // Time-based layout: the open object's bucket; a record of another bucket cuts it first
+  // (Confluent's rotate.file.on.partition.change), so every object is one contiguous offset
+  // range of one encoded partition and the exactly-once plan stays a list of ranges.
+  int64_t open_bucket_ = 0;
+  std::optional<TimestampExtractor> extractor_;
   size_t open_byte_begin_ = 0;
   bool failed_ = false;
   FormatError error_;

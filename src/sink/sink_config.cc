@@ -81,6 +81,48 @@ Status SinkConfig::Set(std::string_view name, std::string_view value) {
   } else if (name == "errors.deadletterqueue.topic.name") {
     dlq_topic = std::string(value);
     dlq_topic_defaulted = false;
+  } else if (name == "partitioner.class") {
+    // Confluent's class names or their short forms.
+    std::string v = Lower(value);
+    const size_t dot = v.rfind('.');
+    if (dot != std::string::npos) v = v.substr(dot + 1);
+    if (v.ends_with("partitioner")) v.resize(v.size() - 11);
+    if (v == "default" || v.empty()) {
+      partitioner = PartitionerKind::kDefault;
+    } else if (v == "timebased" || v == "time_based") {
+      partitioner = PartitionerKind::kTimeBased;
+    } else if (v == "daily" || v == "hourly") {
+      partitioner = PartitionerKind::kTimeBased;
+      path_format = std::string(v == "daily" ? kDailyPathFormat : kHourlyPathFormat);
+      partition_duration_ms = v == "daily" ? 86'400'000 : 3'600'000;
+    } else {
+      return bad("default, time_based, daily, hourly (or Confluent's class names)");
+    }
+    time_based_.reset();
+  } else if (name == "path.format") {
+    if (!value.empty()) path_format = std::string(value);  // empty keeps Daily/Hourly's
+    time_based_.reset();
+  } else if (name == "partition.duration.ms") {
+    PINPIPE_ASSIGN_OR_RETURN(int64_t d, ParseInt(name, value));
+    if (d != -1 || partition_duration_ms == -1) partition_duration_ms = d;  // -1 keeps Daily/Hourly's
+    time_based_.reset();
+  } else if (name == "timestamp.extractor") {
+    std::string v = Lower(value);
+    const size_t dot = v.rfind('.');
+    if (dot != std::string::npos) v = v.substr(dot + 1);
+    if (v.ends_with("timestampextractor")) v.resize(v.size() - 18);
+    if (v == "wallclock") timestamp_source = TimestampSource::kWallclock;
+    else if (v == "record") timestamp_source = TimestampSource::kRecord;
+    else if (v == "recordfield") timestamp_source = TimestampSource::kRecordField;
+    else return bad("Wallclock, Record, RecordField");
+  } else if (name == "timestamp.field") {
+    timestamp_field = value.empty() ? "timestamp" : std::string(value);
+  } else if (name == "locale") {
+    locale = std::string(value);
+    time_based_.reset();
+  } else if (name == "timezone") {
+    timezone = std::string(value);
+    time_based_.reset();
   } else {
     return MakeError(ErrorCode::kInvalidArgument, "unknown sink setting: " + std::string(name));
   }
@@ -110,6 +152,11 @@ Status SinkConfig::Validate() const {
       return MakeError(ErrorCode::kInvalidArgument,
                        "topics.regex \"" + topics_regex + "\": " + e.what());
     }
+  }
+  if (partitioner == PartitionerKind::kTimeBased && !time_based_) {
+    auto tb = TimeBasedPartitioner::Make(path_format, partition_duration_ms, locale, timezone);
+    if (!tb) return std::unexpected(tb.error());
+    time_based_ = std::make_shared<const TimeBasedPartitioner>(std::move(*tb));
   }
   if (!dlq_topic.empty() && tolerance == ErrorTolerance::kNone) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -149,6 +196,13 @@ Result<SinkConfig> SinkConfigFromConfig(const Config& cfg) {
       {"sink.behavior_on_null_values", "behavior.on.null.values"},
       {"sink.errors_tolerance", "errors.tolerance"},
       {"sink.errors_deadletterqueue_topic_name", "errors.deadletterqueue.topic.name"},
+      {"sink.partitioner_class", "partitioner.class"},
+      {"sink.path_format", "path.format"},
+      {"sink.partition_duration_ms", "partition.duration.ms"},
+      {"sink.timestamp_extractor", "timestamp.extractor"},
+      {"sink.timestamp_field", "timestamp.field"},
+      {"sink.locale", "locale"},
+      {"sink.timezone", "timezone"},
   };
   for (const auto& m : kMap) {
     auto st = sc.Set(m.confluent, cfg.GetString(m.key));

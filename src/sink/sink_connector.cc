@@ -217,8 +217,15 @@ Status SinkConnector::FlushRound() {
   for (PartitionTask* task : ready) {
     for (const auto& c : task->cuts()) {
       if (c.first < 0) continue;  // every record of the range was skipped
-      ObjectKey(cfg_.topics_dir, task->tp().topic, task->tp().partition, c.first, cfg_.pad_width,
-                cfg_.Extension(), key_buf_);
+      if (const TimeBasedPartitioner* tb = cfg_.time_based()) {
+        encoded_buf_.clear();
+        tb->AppendEncoded(c.bucket_ms, encoded_buf_);
+        TimeBasedObjectKey(cfg_.topics_dir, task->tp().topic, encoded_buf_, task->tp().partition,
+                           c.first, cfg_.pad_width, cfg_.Extension(), key_buf_);
+      } else {
+        ObjectKey(cfg_.topics_dir, task->tp().topic, task->tp().partition, c.first,
+                  cfg_.pad_width, cfg_.Extension(), key_buf_);
+      }
       if (auto s = store_->Put(key_buf_, task->Bytes(c), put); !s) {
         std::lock_guard lock(state_mu_);
         state_.partitions[task->tp()].last_error = "upload failed: " + s.error().message();
@@ -265,8 +272,19 @@ void SinkConnector::MaybeWriteStatus(bool force) {
   if (!force && (!status_dirty_ || now - last_status_ms_ < 1000)) return;
   last_status_ms_ = now;
   status_dirty_ = false;
-  std::lock_guard lock(state_mu_);
-  (void)state_store_.SaveStatus(state_);
+  std::shared_ptr<const SinkState> live;
+  {
+    std::lock_guard lock(state_mu_);
+    (void)state_store_.SaveStatus(state_);
+    live = std::make_shared<const SinkState>(state_);
+  }
+  std::lock_guard lock(health_mu_);
+  live_ = std::move(live);
+}
+
+std::shared_ptr<const SinkState> SinkConnector::LiveState() const {
+  std::lock_guard lock(health_mu_);
+  return live_;
 }
 
 Status SinkConnector::RunUntilCaughtUp(bool flush_open) {

@@ -75,6 +75,10 @@ class SinkConnector {
   // partitions whose task stopped (errors.tolerance=none). Empty when healthy.
   std::vector<std::string> Problems() const;
   SinkCounters counters() const;
+  // The state as of the last status refresh (about once a second while running; null before
+  // the first): a shared copy, cheap and non-blocking for a reactor (`GET /connectors/.../status`).
+  std::shared_ptr<const SinkState> LiveState() const;
+  const SinkConfig& config() const { return cfg_; }
   // The error that stopped the worker, if any (e.g. repeated upload failures are retried,
   // but a hook's simulated crash stops it).
   Status worker_status();
@@ -110,6 +114,7 @@ class SinkConnector {
 
   std::string fetch_buf_;
   std::string key_buf_;
+  std::string encoded_buf_;  // time-based layout: the encoded partition of the key being built
   std::vector<log::Header> header_scratch_;
 
   std::thread worker_;
@@ -123,6 +128,7 @@ class SinkConnector {
   mutable std::mutex health_mu_;  // guards the two below (never held while doing I/O)
   std::string round_error_;
   std::map<TopicPartition, std::string> failed_tasks_;
+  std::shared_ptr<const SinkState> live_;
   void SetRoundError(std::string error);
   void NoteFailedTask(const TopicPartition& tp, const std::string& error);
 

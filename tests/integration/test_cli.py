@@ -287,7 +287,12 @@ def test_produce_lines_then_topics_list_and_describe(server):
     assert {"events", "raw"} <= set(p.stdout.split())
     p = pinpipe("--port", server.port, "topics", "describe", "events")
     assert p.returncode == 0, p.stderr
-    assert "events: 1 partitions, 3 records" in p.stdout
+    assert "events: 1 partition, 3 records" in p.stdout  # singular and plural
+    p = pinpipe("--port", server.port, "topics", "list", "--format", "json")
+    assert {"events", "raw"} <= set(json.loads(p.stdout))
+    p = pinpipe("--port", server.port, "topics", "describe", "events", "--format", "json")
+    assert json.loads(p.stdout) == [{"topic": "events", "partition": 0, "beginning_offset": 0,
+                                     "end_offset": 3, "records": 3}]
 
     p = pinpipe("--api", server.url, "consume", "-t", "events", "--timeout-ms", 800)
     records = json.loads(p.stdout)
@@ -297,3 +302,38 @@ def test_produce_lines_then_topics_list_and_describe(server):
     assert p.returncode == 1 and "topic 'nope' does not exist" in p.stderr
     p = pinpipe("--api", server.url, "produce", "-t", "events", "-K", "|", input="no separator\n")
     assert p.returncode == 2 and "line 1 has no key separator" in p.stderr
+
+
+def test_dag_runs_format_json_is_one_array(tmp_path):
+    data = tmp_path / "d"
+    p = pinpipe("--set", f"data.dir={data}", "batch", "gen-raw", "--interactions", "20")
+    assert p.returncode == 0, p.stderr
+    p = pinpipe("--set", f"data.dir={data}", "dag", "run", "--date", "2026-11-21")
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = pinpipe("--set", f"data.dir={data}", "dag", "runs", "--format", "json")
+    runs = json.loads(p.stdout)
+    assert [(r["logical_date"], r["state"], r["trigger"]) for r in runs] == [("2026-11-21", "success", "manual")]
+    assert runs[0]["run_id"] and runs[0]["dag_id"] == "pinterest_batch"
+    p = pinpipe("--set", f"data.dir={data}", "dag", "runs", "--format", "yaml")
+    assert p.returncode == 2
+
+
+def test_groups_list_and_describe_show_committed_offsets_and_lag(server):
+    produce(server.url, "t9", [{"i": i} for i in range(5)])
+    base = ["--api", server.url, "consume", "--topic", "t9", "--timeout-ms", 800]
+    assert pinpipe(*base, "--group", "ga", "--max-records", 2).returncode == 0
+    assert pinpipe(*base, "--group", "gb").returncode == 0
+    d = ["--set", f"data.dir={server.data_dir}"]
+    p = pinpipe(*d, "groups", "list")
+    assert p.returncode == 0, p.stderr
+    assert {"ga", "gb"} <= set(p.stdout.split())
+    assert {"ga", "gb"} <= set(json.loads(pinpipe(*d, "groups", "list", "--format", "json").stdout))
+    p = pinpipe(*d, "groups", "describe", "ga", "--format", "json")
+    assert json.loads(p.stdout) == [{"group": "ga", "topic": "t9", "partition": 0,
+                                     "current_offset": 2, "log_end_offset": 5, "lag": 3}]
+    p = pinpipe(*d, "groups", "describe", "gb")
+    assert "CURRENT-OFFSET" in p.stdout and "LAG" in p.stdout
+    row = [l.split() for l in p.stdout.splitlines() if l.startswith("gb")]
+    assert row == [["gb", "t9", "0", "5", "5", "0"]]
+    p = pinpipe(*d, "groups", "describe", "nope")
+    assert p.returncode == 2 and "consumer group 'nope' has no committed offsets" in p.stderr

@@ -412,3 +412,115 @@ TEST(DeltaTable, ConcurrentProcessesLoseNothing) {
 
 }  // namespace
 }  // namespace pinpipe::lake
+
+namespace pinpipe::lake {
+namespace {
+
+AddFile DayFile(const std::string& path, const std::string& ds) {
+  AddFile a = FakeFile(path);
+  a.partition_values.emplace("ds", ds);
+  return a;
+}
+
+Result<CommitResult> ReplaceDay(DeltaTable& t, const std::string& ds, std::vector<AddFile> adds,
+                                const std::string& meta) {
+  CommitOptions o;
+  o.replace_partition = StringMap{{"ds", ds}};
+  o.user_metadata = meta;
+  return t.Commit({WriteMode::kOverwrite, std::move(adds), std::nullopt}, o);
+}
+
+TEST(DeltaTablePartitions, ReplaceWhereRemovesOnlyThatPartitionsFiles) {
+  TempDir dir;
+  auto table = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
+  CreateOptions co;
+  co.partition_columns = {"ds"};
+  co.user_metadata = "created";
+  ASSERT_TRUE(table.Create(PinSchema(), {}, "pin", co));
+  ASSERT_TRUE(ReplaceDay(table, "2026-11-01", {DayFile("d1a", "2026-11-01"), DayFile("d1b", "2026-11-01")}, "r1"));
+  ASSERT_TRUE(ReplaceDay(table, "2026-11-02", {DayFile("d2a", "2026-11-02")}, "r2"));
+  // Rerun of day 1: its two files go, day 2's stays.
+  auto r = ReplaceDay(table, "2026-11-01", {DayFile("d1c", "2026-11-01")}, "r3");
+  ASSERT_TRUE(r) << r.error().ToString();
+  auto snap = table.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->metadata().partition_columns, std::vector<std::string>{"ds"});
+  EXPECT_EQ(Paths(*snap), (std::set<std::string>{"d1c", "d2a"}));
+  auto body = table.storage().Get(CommitKey(r->version));
+  ASSERT_TRUE(body);
+  auto actions = ParseCommit(*body, "v3");
+  ASSERT_TRUE(actions);
+  std::set<std::string> removed;
+  const CommitInfo* ci = nullptr;
+  for (const auto& a : *actions) {
+    if (const auto* rm = std::get_if<RemoveFile>(&a)) removed.insert(rm->path);
+    if (const auto* c = std::get_if<CommitInfo>(&a)) ci = c;
+  }
+  EXPECT_EQ(removed, (std::set<std::string>{"d1a", "d1b"}));
+  ASSERT_NE(ci, nullptr);
+  EXPECT_EQ(ci->user_metadata, "r3");
+  EXPECT_EQ(ci->operation_parameters.at("predicate"), R"x(["(ds = '2026-11-01')"])x");
+  EXPECT_EQ(ci->operation_parameters.at("mode"), "Overwrite");
+  EXPECT_EQ(ci->operation_parameters.at("partitionBy"), R"(["ds"])");
+  auto history = ReadHistory(table.storage());
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 4u);
+  EXPECT_EQ(history->front().commit_info->user_metadata, "r3");  // newest first
+  EXPECT_EQ(history->back().commit_info->user_metadata, "created");
+}
+
+TEST(DeltaTablePartitions, ReplaceOfAnotherPartitionDoesNotConflictButTheSameDoes) {
+  TempDir dir;
+  auto table = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
+  CreateOptions co;
+  co.partition_columns = {"ds"};
+  ASSERT_TRUE(table.Create(PinSchema(), {DayFile("d1", "2026-11-01"), DayFile("d2", "2026-11-02")}, "pin", co));
+  // A concurrent replace of day 2 wins the version we wanted for day 1: no conflict.
+  CommitOptions day1;
+  day1.replace_partition = StringMap{{"ds", "2026-11-01"}};
+  CommitOptions day2;
+  day2.replace_partition = StringMap{{"ds", "2026-11-02"}};
+  {
+    auto racing = std::make_unique<RacingStorage>(NewLocalTableStorage(dir.str()), [&](std::string_view) {
+      auto other = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
+      ASSERT_TRUE(other.Commit({WriteMode::kOverwrite, {DayFile("d2x", "2026-11-02")}, std::nullopt}, day2));
+    });
+    DeltaTable t(std::move(racing), NoCheckpoints());
+    auto r = t.Commit({WriteMode::kOverwrite, {DayFile("d1x", "2026-11-01")}, std::nullopt}, day1);
+    ASSERT_TRUE(r) << r.error().ToString();
+    EXPECT_EQ(r->attempts, 2);
+  }
+  auto snap = table.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(Paths(*snap), (std::set<std::string>{"d1x", "d2x"}));
+  // The same partition replaced concurrently: conflict, nothing of ours committed.
+  {
+    auto racing = std::make_unique<RacingStorage>(NewLocalTableStorage(dir.str()), [&](std::string_view) {
+      auto other = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
+      ASSERT_TRUE(other.Commit({WriteMode::kOverwrite, {DayFile("d1y", "2026-11-01")}, std::nullopt}, day1));
+    });
+    DeltaTable t(std::move(racing), NoCheckpoints());
+    auto r = t.Commit({WriteMode::kOverwrite, {DayFile("d1z", "2026-11-01")}, std::nullopt}, day1);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+  }
+}
+
+TEST(DeltaTablePartitions, NewMetadataRepartitionsAWholeTableInOneOverwrite) {
+  TempDir dir;
+  auto table = DeltaTable::OpenLocal(dir.str(), NoCheckpoints());
+  ASSERT_TRUE(table.Create(PinSchema(), {FakeFile("old")}));
+  auto snap = table.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  CommitOptions o;
+  o.new_metadata = snap->metadata();
+  o.new_metadata->partition_columns = {"ds"};
+  ASSERT_TRUE(table.Commit({WriteMode::kOverwrite, {DayFile("new", "2026-11-01")}, std::nullopt}, o));
+  snap = table.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->metadata().partition_columns, std::vector<std::string>{"ds"});
+  EXPECT_EQ(Paths(*snap), (std::set<std::string>{"new"}));
+}
+
+}  // namespace
+}  // namespace pinpipe::lake

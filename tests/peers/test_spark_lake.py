@@ -269,3 +269,21 @@ def test_dag_rerun_after_spark_writes_loses_and_resurrects_nothing(spark, shared
             bad.append(f"{t}: spark's active files differ")
     assert not bad, "\n".join(bad)
 
+
+
+def test_spark_reads_the_date_partitioned_tables(spark, tmp_path):
+    """dag.data_selection=interval: Spark sees pin's three ds partitions with pinpipe's rows, and
+    the run id and logical date in DESCRIBE HISTORY's userMetadata."""
+    from test_lake_readers import PARTITION_DAYS, write_partitioned_lake
+    lake = write_partitioned_lake(tmp_path / "partitioned")
+    path = str(delta_tables(lake)["pin"])
+    schema, kinds, mine = pinpipe_view(path)
+    df, theirs = spark_rows(spark, path, kinds)
+    assert theirs == mine, diff_summary(theirs, mine)
+    detail = spark.sql(f"DESCRIBE DETAIL delta.`{path}`").collect()[0]
+    assert list(detail["partitionColumns"]) == ["ds"]
+    days = sorted(str(r["ds"]) for r in df.select("ds").distinct().collect())
+    assert days == PARTITION_DAYS
+    hist = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").orderBy("version").collect()
+    metas = [json.loads(h["userMetadata"]) for h in hist]
+    assert [m["logical_date"] for m in metas] == PARTITION_DAYS
