@@ -1,7 +1,7 @@
 // The in-process broker that `pinpipe serve` runs and `pinpipe demo` starts: the durable log,
 // the HTTP gateway (REST Proxy v2, /healthz, /metrics) and the background workers that run
-// inside `serve` by default (the sink connector, the DAG scheduler). Start order: log, sink,
-// HTTP, scheduler; Stop reverses it (the scheduler first: its run in progress is cancelled).
+// inside `serve` by default (the sink connector, the streaming job, the DAG scheduler). Start order: log,
+// sink, stream, HTTP, scheduler; Stop reverses it (the scheduler first: its run in progress is cancelled).
 #pragma once
 
 #include <memory>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/cmd_sink.h"
+#include "cli/cmd_stream.h"
 #include "common/config.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
@@ -39,6 +40,7 @@ class BrokerRuntime {
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
+  std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<SchedulerService> scheduler_;  // scheduler.enabled

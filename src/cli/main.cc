@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   RegisterConfigCommands(app, ctx);
   RegisterServeCommands(app, ctx);
   RegisterSinkCommands(app, ctx);
+  RegisterStreamCommands(app, ctx);
   RegisterDemoCommands(app, ctx);
   RegisterBatchCommands(app, ctx);
   RegisterDbCommands(app, ctx);

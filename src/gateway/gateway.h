@@ -30,6 +30,9 @@ class Gateway {
   // Runs on a reactor thread: must be quick and must not block.
   using HealthCheck = std::function<void(std::vector<std::string>& reasons)>;
   void AddHealthCheck(HealthCheck check) { health_checks_.push_back(std::move(check)); }
+  // Appends Prometheus text to GET /metrics (background workers' counters); added before Start.
+  using MetricsSource = std::function<void(std::string&)>;
+  void AddMetricsSource(MetricsSource source) { metrics_sources_.push_back(std::move(source)); }
   // Adds every route to `router`. The gateway must outlive the server using the router.
   void RegisterRoutes(http::Router& router);
   // Stops the consumer poller; pending long polls are answered.
@@ -47,6 +50,7 @@ class Gateway {
   std::unique_ptr<ConsumerManager> consumers_;
   std::shared_ptr<http::Metrics> http_metrics_;
   std::vector<HealthCheck> health_checks_;
+  std::vector<MetricsSource> metrics_sources_;
 };
 
 }  // namespace pinpipe::gateway

@@ -125,7 +125,8 @@ Result<CommitResult> DeltaTable::Create(const DeltaSchema& schema, std::vector<A
   return CommitLoop(-1, std::move(actions), nullptr);
 }
 
-Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
+Result<CommitResult> DeltaTable::Commit(CommitRequest request,
+                                        std::optional<StreamingUpdate> streaming) {
   PINPIPE_ASSIGN_OR_RETURN(auto snap, Snapshot::Load(*storage_));
   PINPIPE_RETURN_IF_ERROR(CheckWritable(snap, request.mode));
   if (request.txn && snap.TxnVersion(request.txn->app_id) >= request.txn->version) {
@@ -139,10 +140,18 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   actions.reserve(request.adds.size() + snap.files().size() + 2);
   CommitInfo ci;
   ci.timestamp = now;
-  ci.operation = "WRITE";
-  ci.operation_parameters.emplace("mode",
-                                  request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
-  ci.operation_parameters.emplace("partitionBy", JsonStringArray(snap.metadata().partition_columns));
+  if (streaming) {
+    ci.operation = "STREAMING UPDATE";
+    ci.operation_parameters.emplace("outputMode", streaming->output_mode);
+    ci.operation_parameters.emplace("queryId", streaming->query_id);
+    ci.operation_parameters.emplace("epochId", std::to_string(streaming->epoch_id));
+  } else {
+    ci.operation = "WRITE";
+    ci.operation_parameters.emplace("mode",
+                                    request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
+    ci.operation_parameters.emplace("partitionBy",
+                                    JsonStringArray(snap.metadata().partition_columns));
+  }
   ci.read_version = snap.version();
   ci.is_blind_append = request.mode == WriteMode::kAppend;
   ci.engine_info = kEngineInfo;
@@ -166,7 +175,17 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
   }
   for (auto& a : request.adds) actions.emplace_back(std::move(a));
   request.adds.clear();
-  std::get<CommitInfo>(actions[0]).operation_metrics = WriteMetrics(actions);
+  auto& metrics = std::get<CommitInfo>(actions[0]).operation_metrics;
+  metrics = WriteMetrics(actions);
+  if (streaming) {
+    // DeltaOperationMetrics.STREAMING_UPDATE: numAddedFiles, numRemovedFiles, numOutputRows,
+    // numOutputBytes.
+    int64_t removed = 0;
+    for (const auto& a : actions) removed += std::holds_alternative<RemoveFile>(a) ? 1 : 0;
+    metrics.emplace("numAddedFiles", metrics["numFiles"]);
+    metrics.erase("numFiles");
+    metrics.emplace("numRemovedFiles", std::to_string(removed));
+  }
   return CommitLoop(snap.version(), std::move(actions), &request);
 }
 

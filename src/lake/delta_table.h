@@ -35,6 +35,14 @@ struct CommitRequest {
   std::optional<Txn> txn;
 };
 
+// A streaming sink's batch: commitInfo says "STREAMING UPDATE" with Spark's parameters
+// (outputMode, queryId, epochId) and metrics (DeltaOperations.StreamingUpdate).
+struct StreamingUpdate {
+  std::string output_mode = "Append";
+  std::string query_id;
+  int64_t epoch_id = 0;
+};
+
 struct CommitResult {
   int64_t version = -1;               // the version committed (or, when skipped, the version read)
   bool skipped = false;               // the txn was already committed: nothing was written
@@ -64,7 +72,8 @@ class DeltaTable {
   // Appends or overwrites; see CommitRequest. kUnavailable on a conflict that a retry at the
   // next version cannot resolve (a concurrent metadata change, a concurrent write under an
   // overwrite, the same appId committing concurrently with a lower version).
-  Result<CommitResult> Commit(CommitRequest request);
+  Result<CommitResult> Commit(CommitRequest request,
+                              std::optional<StreamingUpdate> streaming = std::nullopt);
 
   // The latest snapshot (or a version of it).
   Result<Snapshot> LoadSnapshot(std::optional<int64_t> version = std::nullopt) {
