@@ -4,6 +4,8 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -41,6 +43,16 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
   stream::StreamRuntime rt;
   batch::BatchLake* lake = out->lake.get();
   rt.open_table = [lake](std::string_view rel) { return lake->Table(rel); };
+  // Test hook: PINPIPE_TEST_STREAM_DELAY_MS=N sleeps N ms at each crash point of the protocol
+  // (plan durable, each table committed, state durable), so that a kill -9 at a random moment
+  // lands between the steps (tests/integration/test_stream.py).
+  if (const char* d = std::getenv("PINPIPE_TEST_STREAM_DELAY_MS"); d && std::atoi(d) > 0) {
+    const int ms = std::atoi(d);
+    rt.hook = [ms](std::string_view) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      return OkStatus();
+    };
+  }
   PINPIPE_ASSIGN_OR_RETURN(out->job, stream::StreamJob::Create(std::move(settings),
                                                                out->source.get(), std::move(rt)));
   return out;

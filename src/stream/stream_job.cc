@@ -60,22 +60,26 @@ Result<std::unique_ptr<StreamJob>> StreamJob::Create(StreamSettings settings,
     return MakeError(ErrorCode::kInvalidArgument, "stream: no lake to write to");
   }
   std::unique_ptr<StreamJob> job(new StreamJob(std::move(settings), source, std::move(runtime)));
-  for (RawKind k : kKinds) {
-    const std::string name(pinterest::RawKindName(k));
-    std::span<const pinterest::ColumnSpec> specs =
-        k == RawKind::kPin   ? pinterest::CleanPinTable::Schema()
-        : k == RawKind::kGeo ? pinterest::CleanGeoTable::Schema()
-                             : pinterest::CleanUserTable::Schema();
-    const auto& rel = job->settings_.tables[Idx(k)];
-    const auto& qrel = job->settings_.quarantine_tables[Idx(k)];
-    job->tables_.push_back(std::make_unique<StreamTable>(
-        job->runtime_.open_table(rel), specs, rel.substr(rel.rfind('/') + 1)));
-    job->quarantine_.push_back(std::make_unique<StreamTable>(
-        job->runtime_.open_table(qrel), StreamTable::QuarantineSchema(),
-        qrel.substr(qrel.rfind('/') + 1)));
-  }
+  job->tables_.resize(3);
+  job->quarantine_.resize(3);
   PINPIPE_RETURN_IF_ERROR(job->Recover());
   return job;
+}
+
+StreamTable& StreamJob::Table(RawKind k, bool quarantine) {
+  // Opened on first use: a table (and its directory) exists only once it has rows.
+  auto& slot = (quarantine ? quarantine_ : tables_)[Idx(k)];
+  if (!slot) {
+    const std::string& rel = (quarantine ? settings_.quarantine_tables : settings_.tables)[Idx(k)];
+    std::span<const pinterest::ColumnSpec> specs =
+        quarantine             ? StreamTable::QuarantineSchema()
+        : k == RawKind::kPin   ? pinterest::CleanPinTable::Schema()
+        : k == RawKind::kGeo   ? pinterest::CleanGeoTable::Schema()
+                               : pinterest::CleanUserTable::Schema();
+    slot = std::make_unique<StreamTable>(runtime_.open_table(rel), specs,
+                                         rel.substr(rel.rfind('/') + 1));
+  }
+  return *slot;
 }
 
 Status StreamJob::Recover() {
@@ -294,12 +298,21 @@ Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
     PINPIPE_RETURN_IF_ERROR(Hook("committed"));
     return OkStatus();
   };
-  if (rows[0]) PINPIPE_RETURN_IF_ERROR(append(*tables_[0], [&] { return tables_[0]->Append(clean_pin, app, id); }));
-  if (rows[1]) PINPIPE_RETURN_IF_ERROR(append(*tables_[1], [&] { return tables_[1]->Append(clean_geo, app, id); }));
-  if (rows[2]) PINPIPE_RETURN_IF_ERROR(append(*tables_[2], [&] { return tables_[2]->Append(clean_user, app, id); }));
+  if (rows[0]) {
+    StreamTable& t = Table(RawKind::kPin, false);
+    PINPIPE_RETURN_IF_ERROR(append(t, [&] { return t.Append(clean_pin, app, id); }));
+  }
+  if (rows[1]) {
+    StreamTable& t = Table(RawKind::kGeo, false);
+    PINPIPE_RETURN_IF_ERROR(append(t, [&] { return t.Append(clean_geo, app, id); }));
+  }
+  if (rows[2]) {
+    StreamTable& t = Table(RawKind::kUser, false);
+    PINPIPE_RETURN_IF_ERROR(append(t, [&] { return t.Append(clean_user, app, id); }));
+  }
   for (RawKind k : kKinds) {
     if (raw.quarantine.Count(k) == 0) continue;
-    StreamTable& q = *quarantine_[Idx(k)];
+    StreamTable& q = Table(k, true);
     PINPIPE_RETURN_IF_ERROR(append(q, [&] { return q.AppendQuarantine(raw.quarantine, k, app, id); }));
   }
 

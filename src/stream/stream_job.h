@@ -83,6 +83,7 @@ class StreamJob {
 
   StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRuntime runtime);
   Status Recover();
+  StreamTable& Table(pinterest::RawKind kind, bool quarantine);
   std::vector<TopicPartition> SourcePartitions(bool* missing_topic);
   Result<BatchPlan> PlanNext();
   Status Execute(const BatchPlan& plan, bool replay);
