@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   RegisterTopicCommands(app, ctx);
   RegisterLakeParquetCommands(app, ctx);
   RegisterLakeCommands(app, ctx);
+  RegisterLakeOptimizeCommands(app, ctx);
   RegisterAnalyticsCommands(app, ctx);
   RegisterDagCommands(app, ctx);
   RegisterTaskCommands(app, ctx);

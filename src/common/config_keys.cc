@@ -127,6 +127,8 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"stream.max_batch_records", "100000", "records per micro-batch at most", Int(1, kInt32Max)},
       {"stream.max_batch_bytes", "67108864", "record bytes fetched per micro-batch at most", Int(4096, 1024 * kMiB)},
       {"stream.linger_ms", "0", "wait this long after the first new record before planning a batch", Int(0, 60000)},
+      {"stream.compact_interval_ms", "10000", "background compaction of the stream tables this often; 0 = off", Int(0, kInt32Max)},
+      {"stream.compact_min_files", "20", "compact a stream table once it has this many small files", Int(2, 1000000)},
       {"stream.dedup_window", "10000", "distinct rows per table remembered to drop exact duplicates; 0 = off", Int(0, 10000000)},
       {"analytics.median", "lower", "lower (Spark percentile_approx) or interpolated", OneOf("lower|interpolated")},
       // DAG runs and the scheduler (orchestrator/README.md).

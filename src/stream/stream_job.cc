@@ -5,6 +5,7 @@
 
 #include "common/json_writer.h"
 #include "common/rate_limited_log.h"
+#include "lake/delta_optimize.h"
 #include "lake/delta_uuid.h"
 #include "log/record_batch.h"
 #include "pinterest/clean.h"
@@ -78,6 +79,7 @@ StreamTable& StreamJob::Table(RawKind k, bool quarantine) {
                                : pinterest::CleanUserTable::Schema();
     slot = std::make_unique<StreamTable>(runtime_.open_table(rel), specs,
                                          rel.substr(rel.rfind('/') + 1));
+    opened_[Idx(k) + (quarantine ? 3 : 0)].store(true);
   }
   return *slot;
 }
@@ -449,16 +451,50 @@ void StreamJob::Loop() {
   }
 }
 
+void StreamJob::CompactLoop() {
+  // Its own table handles: compaction commits (dataChange=false) never conflict with the
+  // worker's appends, and run beside them, so the stream never waits for a compaction.
+  std::array<std::unique_ptr<lake::DeltaTable>, 6> tables;
+  while (!stop_.load()) {
+    {
+      std::unique_lock lock(wakeup_->mu);
+      wakeup_->cv.wait_for(lock, std::chrono::milliseconds(settings_.compact_interval_ms),
+                           [this] { return stop_.load(); });
+    }
+    for (size_t i = 0; i < tables.size() && !stop_.load(); ++i) {
+      if (!opened_[i].load()) continue;
+      if (!tables[i]) {
+        const std::string& rel = i < 3 ? settings_.tables[i] : settings_.quarantine_tables[i - 3];
+        tables[i] = std::make_unique<lake::DeltaTable>(runtime_.open_table(rel));
+      }
+      lake::OptimizeOptions o;
+      o.min_files = static_cast<size_t>(settings_.compact_min_files);
+      auto r = lake::Optimize(*tables[i], o);
+      if (!r && r.error().code() == ErrorCode::kNotFound) continue;  // not created yet
+      if (!r) {
+        static LogRateLimiter limiter(5, 60'000);
+        LogRateLimited(limiter, spdlog::level::warn, "stream: compaction of {} failed: {}",
+                       tables[i]->storage().root(), r.error().message());
+      } else if (r->version >= 0) {
+        compactions_.fetch_add(1, std::memory_order_relaxed);
+        compacted_files_.fetch_add(static_cast<uint64_t>(r->files_removed), std::memory_order_relaxed);
+      }
+    }
+  }
+}
+
 void StreamJob::Start() {
   if (worker_.joinable()) return;
   stop_.store(false);
   worker_ = std::thread([this] { Loop(); });
+  if (settings_.compact_interval_ms > 0) compactor_ = std::thread([this] { CompactLoop(); });
 }
 
 void StreamJob::Stop() {
   stop_.store(true);
   wakeup_->Notify();
   if (worker_.joinable()) worker_.join();
+  if (compactor_.joinable()) compactor_.join();
 }
 
 void StreamJob::PublishStatus(const std::string& error) {
@@ -554,6 +590,9 @@ void StreamJob::RenderPrometheus(std::string& out) const {
   counter("duplicates_total", "Rows dropped as exact duplicates within the window.", duplicates_.load());
   counter("errors_total", "Failed batch attempts (retried).", errors_.load());
   counter("bytes_written_total", "Data file bytes committed.", bytes_written_.load());
+  counter("compactions_total", "Background compaction commits (OPTIMIZE, dataChange=false).",
+          compactions_.load());
+  counter("compacted_files_total", "Small files replaced by compaction.", compacted_files_.load());
   out += "# HELP pinpipe_stream_rows_total Clean rows appended, per table.\n";
   out += "# TYPE pinpipe_stream_rows_total counter\n";
   for (RawKind k : kKinds) {

@@ -91,6 +91,7 @@ class StreamJob {
                    pinterest::RawTables* raw, int64_t* last_ms);
   void WaitForData();
   void Loop();
+  void CompactLoop();  // the compaction thread
   Status Hook(std::string_view point) const {
     return runtime_.hook ? runtime_.hook(point) : OkStatus();
   }
@@ -113,7 +114,10 @@ class StreamJob {
 
   std::shared_ptr<Wakeup> wakeup_;
   std::thread worker_;
+  std::thread compactor_;
   std::atomic<bool> stop_{false};
+  std::array<std::atomic<bool>, 6> opened_{};  // tables_ then quarantine_: have rows
+  std::atomic<uint64_t> compactions_{0}, compacted_files_{0};
 
   // Counters (written by the worker, read by /metrics).
   std::atomic<uint64_t> batches_{0}, replayed_{0}, skipped_commits_{0}, records_{0},

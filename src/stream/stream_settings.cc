@@ -62,6 +62,8 @@ Result<StreamSettings> StreamSettingsFromConfig(const Config& cfg) {
   PINPIPE_ASSIGN_OR_RETURN(s.linger_ms, cfg.GetInt("stream.linger_ms"));
   PINPIPE_ASSIGN_OR_RETURN(int64_t window, cfg.GetInt("stream.dedup_window"));
   s.dedup_window = static_cast<size_t>(window);
+  PINPIPE_ASSIGN_OR_RETURN(s.compact_interval_ms, cfg.GetInt("stream.compact_interval_ms"));
+  PINPIPE_ASSIGN_OR_RETURN(s.compact_min_files, cfg.GetInt("stream.compact_min_files"));
   return s;
 }
 

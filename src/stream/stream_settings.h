@@ -28,6 +28,10 @@ struct StreamSettings {
   int64_t max_batch_bytes = 64ll << 20;
   int64_t linger_ms = 0;
   size_t dedup_window = 10'000;  // 0 = no dedup
+  // Background compaction (lake/delta_optimize.h): every interval, a table with at least
+  // compact_min_files small files is compacted. 0 = off.
+  int64_t compact_interval_ms = 10'000;
+  int64_t compact_min_files = 20;
 };
 
 // The sources of stream.source for pipeline `id`: "kinesis" = streams streaming-<id>-pin|geo|user,

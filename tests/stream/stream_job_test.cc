@@ -397,3 +397,44 @@ TEST_F(StreamJobTest, WakesOnAppendAndStopsGracefully) {
 
 }  // namespace
 }  // namespace pinpipe::stream
+
+namespace pinpipe::stream {
+namespace {
+
+// Background compaction while the job appends: the small files become fewer, no row is lost
+// or repeated, and the job's txn stays in the table.
+TEST_F(StreamJobTest, BackgroundCompactionBesideAppends) {
+  StreamSettings s = Settings();
+  s.compact_interval_ms = 20;
+  s.compact_min_files = 3;
+  auto job = Make(s);
+  job->Start();
+  std::vector<std::string> want;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int round = 0; round < 12; ++round) {
+    Append("streaming-t-pin", 0, {Pin(round * 2), Pin(round * 2 + 1)});
+    while (job->committed_batch() < round && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  std::string metrics;
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics.clear();
+    job->RenderPrometheus(metrics);
+    if (metrics.find("pinpipe_stream_compactions_total 0") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  job->Stop();
+  EXPECT_EQ(metrics.find("pinpipe_stream_compactions_total 0"), std::string::npos) << metrics;
+  auto storage = lake::NewLocalTableStorage((dir_ / "lake" / "t_pin_table").string());
+  auto snap = lake::Snapshot::Load(*storage);
+  ASSERT_TRUE(snap);
+  EXPECT_LT(snap->files().size(), 12u);
+  EXPECT_EQ(snap->TxnVersion(job->app_id()), job->committed_batch());
+  std::vector<std::string> pins;
+  for (int i = 0; i < 24; ++i) pins.push_back(Pin(i));
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+}
+
+}  // namespace
+}  // namespace pinpipe::stream
