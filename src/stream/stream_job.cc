@@ -64,6 +64,7 @@ Result<std::unique_ptr<StreamJob>> StreamJob::Create(StreamSettings settings,
   job->tables_.resize(3);
   job->quarantine_.resize(3);
   PINPIPE_RETURN_IF_ERROR(job->Recover());
+  job->app_id_ = job->state_.app_id;
   return job;
 }
 
@@ -515,6 +516,11 @@ void StreamJob::PublishStatus(const std::string& error) {
     status_batch_id_ = state_.batch_id;
   }
   (void)files_.SaveStatus(StatusJson());  // best effort: the live view only
+}
+
+int64_t StreamJob::committed_batch() const {
+  std::lock_guard lock(status_mu_);
+  return status_batch_id_;
 }
 
 std::vector<PartitionStatus> StreamJob::Partitions() const {

@@ -69,8 +69,9 @@ class StreamJob {
   // Batches until every source partition is read up to the high watermark seen at the call.
   Status RunUntilCaughtUp();
 
-  const std::string& app_id() const { return state_.app_id; }
-  int64_t committed_batch() const { return state_.batch_id; }
+  // Both safe to call while the worker runs.
+  const std::string& app_id() const { return app_id_; }  // fixed once created
+  int64_t committed_batch() const;
   std::vector<PartitionStatus> Partitions() const;
   // What /healthz reports: the last batch's error while batches fail.
   std::vector<std::string> Problems() const;
@@ -102,7 +103,8 @@ class StreamJob {
   sink::SourceLog* source_;
   StreamRuntime runtime_;
   StateFiles files_;
-  CommittedState state_;
+  std::string app_id_;
+  CommittedState state_;  // the worker's (or, before Start, the caller's) only
   std::optional<BatchPlan> pending_;  // a plan to replay (recovered after a crash)
   std::vector<pinterest::DedupWindow> windows_;
   std::vector<std::unique_ptr<StreamTable>> tables_;      // by RawKind
