@@ -63,7 +63,9 @@ def fixture_rows():
 
 def test_stream_tables_equal_the_batch_cleaning(server_factory, shared_data):
     srv = server_factory(["stream.source=rest", "sink.rotate_schedule_interval_ms=300",
-                          "sink.flush_size=100", "scheduler.enabled=false"]).start()
+                          "sink.flush_size=100", "scheduler.enabled=false",
+                          "stream.compact_interval_ms=0",  # compacted by hand below
+                          "stream.max_batch_records=50"]).start()
     data = srv.data_dir
     fx = fixture_rows()
     # Duplicates (resent rows) and a record the decoder must quarantine.
@@ -109,6 +111,15 @@ def test_stream_tables_equal_the_batch_cleaning(server_factory, shared_data):
         "--format", "json").stdout.splitlines() if line]
     ops = [h.get("operation") for h in hist]
     assert ops[-1] == "CREATE TABLE" and set(ops[:-1]) == {"STREAMING UPDATE"}, ops
+    # `pinpipe lake optimize` compacts the batches' small files; the rows stay the same.
+    before = sorted(map(key, rows(data, "pinterest_pin_table")))
+    table = str(data / "lake" / "delta" / "pinterest_pin_table")
+    files = pinpipe(data, "lake", "files", table, "--format", "json").stdout.splitlines()
+    out = pinpipe(data, "lake", "optimize", table).stdout
+    assert "OPTIMIZE" in out, out
+    after_files = pinpipe(data, "lake", "files", table, "--format", "json").stdout.splitlines()
+    assert len(files) > 1 and len(after_files) == 1, (len(files), len(after_files))
+    assert sorted(map(key, rows(data, "pinterest_pin_table"))) == before
 
 
 def test_kill9_loop_every_acknowledged_record_exactly_once(server_factory):
