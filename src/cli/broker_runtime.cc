@@ -56,7 +56,22 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     return std::unexpected(sink.error());
   }
 
+  if (auto stream = StartEmbeddedStream(cfg, *rt->log_); stream) {
+    rt->stream_ = std::move(*stream);
+  } else if (stream.error().code() == ErrorCode::kCorruption) {
+    // As for the sink: damaged job state keeps the job stopped, not the broker down.
+    spdlog::error("stream: not started: {}; the broker runs without it", stream.error().message());
+  } else {
+    return std::unexpected(stream.error());
+  }
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
+  if (rt->stream_) {
+    rt->gateway_->AddHealthCheck([stream = rt->stream_.get()](std::vector<std::string>& reasons) {
+      for (auto& p : stream->Problems()) reasons.push_back(std::move(p));
+    });
+    rt->gateway_->AddMetricsSource(
+        [stream = rt->stream_.get()](std::string& out) { stream->RenderPrometheus(out); });
+  }
   if (rt->sink_) {
     rt->gateway_->AddHealthCheck([sink = rt->sink_.get()](std::vector<std::string>& reasons) {
       for (auto& p : sink->Problems()) reasons.push_back(std::move(p));
@@ -99,6 +114,7 @@ void BrokerRuntime::Stop() {
   }
   if (gateway_) gateway_->Stop();
   if (server_) server_->Stop();
+  stream_.reset();  // finishes the batch in flight before the log closes
   if (kafka_server_) kafka_server_->Stop();
   if (kafka_) kafka_->Stop();
   if (groups_) groups_->Stop();

@@ -1,8 +1,9 @@
 // The in-process broker that `pinpipe serve` runs and `pinpipe demo` starts: the durable log,
-// the HTTP gateway (REST Proxy v2, /healthz, /metrics), the Kafka protocol listener
-// (kafka.enabled, kafka.port) and the background workers that run inside `serve` by default
-// (the sink connector, the DAG scheduler). Start order: log, sink, HTTP, Kafka, scheduler;
-// Stop reverses it (the scheduler first: its run in progress is cancelled).
+// the HTTP gateway (REST Proxy v2, /healthz, /metrics, the dashboard), the Kafka protocol
+// listener (kafka.enabled, kafka.port) and the background workers that run inside `serve` by
+// default (the sink connector, the streaming job, the DAG scheduler). Start order: log, sink,
+// stream, HTTP, Kafka, scheduler; Stop reverses it (the scheduler first: its run in progress is
+// cancelled).
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "cli/cmd_sink.h"
+#include "cli/cmd_stream.h"
 #include "common/config.h"
 #include "gateway/gateway.h"
 #include "groups/group_coordinator.h"
@@ -48,6 +50,7 @@ class BrokerRuntime {
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
+  std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<DashboardService> dashboard_;  // ui.enabled (routes on the server below)
   std::unique_ptr<http::Server> server_;

@@ -41,6 +41,8 @@ void RegisterHelpCommands(CLI::App& app, CliContext& ctx);  // cmd_help.cc (help
 void RegisterConfigCommands(CLI::App& app, CliContext& ctx);
 void RegisterServeCommands(CLI::App& app, CliContext& ctx);
 void RegisterSinkCommands(CLI::App& app, CliContext& ctx);      // cmd_sink.cc
+void RegisterStreamCommands(CLI::App& app, CliContext& ctx);    // cmd_stream.cc
+void RegisterLakeOptimizeCommands(CLI::App& app, CliContext& ctx);  // cmd_lake_optimize.cc
 void RegisterDemoCommands(CLI::App& app, CliContext& ctx);    // cmd_demo.cc
 void RegisterBatchCommands(CLI::App& app, CliContext& ctx);   // cmd_batch.cc
 void RegisterDbCommands(CLI::App& app, CliContext& ctx);       // cmd_db.cc

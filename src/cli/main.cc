@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   RegisterConfigCommands(app, ctx);
   RegisterServeCommands(app, ctx);
   RegisterSinkCommands(app, ctx);
+  RegisterStreamCommands(app, ctx);
   RegisterDemoCommands(app, ctx);
   RegisterBatchCommands(app, ctx);
   RegisterDbCommands(app, ctx);
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   RegisterGroupCommands(app, ctx);
   RegisterLakeParquetCommands(app, ctx);
   RegisterLakeCommands(app, ctx);
+  RegisterLakeOptimizeCommands(app, ctx);
   RegisterAnalyticsCommands(app, ctx);
   RegisterDagCommands(app, ctx);
   RegisterTaskCommands(app, ctx);

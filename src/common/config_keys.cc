@@ -59,6 +59,26 @@ std::string CheckTimezone(std::string_view v) {
   return ok ? "" : "UTC, an offset like +05:30 or a zone name like Europe/Paris";
 }
 
+// stream.source: "kinesis", "rest" or "pin=T,geo=T,user=T" (stream/stream_settings.cc parses it).
+std::string CheckStreamSource(std::string_view v) {
+  if (v == "kinesis" || v == "rest") return "";
+  int seen = 0;
+  while (!v.empty()) {
+    const size_t comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    v.remove_prefix(comma == std::string_view::npos ? v.size() : comma + 1);
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos) return "kinesis, rest or pin=T,geo=T,user=T";
+    std::string_view kind = item.substr(0, eq);
+    const int bit = kind == "pin" ? 1 : kind == "geo" ? 2 : kind == "user" ? 4 : 0;
+    if (bit == 0 || (seen & bit) || !CheckTopicPrefix(item.substr(eq + 1)).empty()) {
+      return "kinesis, rest or pin=T,geo=T,user=T (each kind once, topic names legal)";
+    }
+    seen |= bit;
+  }
+  return seen ? "" : "kinesis, rest or pin=T,geo=T,user=T";
+}
+
 }  // namespace
 
 // Keys fixed by the architecture (data.dir, http.*, kafka.*, lake.uri, pipeline.id,
@@ -139,6 +159,21 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"sink.timestamp_field", "timestamp", "JSON field (dotted path) with ms or an ISO-8601 time, for RecordField", NonEmpty()},
       {"sink.locale", "en-US", "locale of month/day names in path.format (locale)", NonEmpty()},
       {"sink.timezone", "UTC", "time zone of the time buckets and path.format (timezone)", Custom(CheckTimezone, "UTC, +05:30 or a zone name")},
+}
+
+      // The streaming job (stream/README.md).
+      {"stream.enabled", "true", "run the streaming job inside pinpipe serve", Bool()},
+      {"stream.source", "kinesis",
+       "kinesis (streams streaming-<id>-pin|geo|user), rest (topics <id>.pin|geo|user) or "
+       "pin=TOPIC,geo=TOPIC,user=TOPIC", Custom(CheckStreamSource, "kinesis, rest or pin=T,geo=T,user=T")},
+      {"stream.name", "pinpipe-stream", "job name: state under <data.dir>/state/stream/<name>", Custom(CheckTopicPrefix, "a name")},
+      {"stream.table_prefix", "", "tables <prefix>_pin_table ...; empty = <pipeline.id>", Text()},
+      {"stream.max_batch_records", "100000", "records per micro-batch at most", Int(1, kInt32Max)},
+      {"stream.max_batch_bytes", "67108864", "record bytes fetched per micro-batch at most", Int(4096, 1024 * kMiB)},
+      {"stream.linger_ms", "0", "wait this long after the first new record before planning a batch", Int(0, 60000)},
+      {"stream.compact_interval_ms", "10000", "background compaction of the stream tables this often; 0 = off", Int(0, kInt32Max)},
+      {"stream.compact_min_files", "20", "compact a stream table once it has this many small files", Int(2, 1000000)},
+      {"stream.dedup_window", "10000", "distinct rows per table remembered to drop exact duplicates; 0 = off", Int(0, 10000000)},
       {"analytics.median", "lower", "lower (Spark percentile_approx) or interpolated", OneOf("lower|interpolated")},
       // DAG runs and the scheduler (orchestrator/README.md).
       {"dag.parallelism", "4", "tasks of one DAG run that may run at once", Int(1, 256)},

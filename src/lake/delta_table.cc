@@ -175,12 +175,20 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request, const CommitOptio
   actions.reserve(request.adds.size() + snap.files().size() + 2);
   CommitInfo ci;
   ci.timestamp = now;
-  ci.operation = "WRITE";
-  ci.operation_parameters.emplace("mode",
-                                  request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
-  ci.operation_parameters.emplace(
-      "partitionBy", JsonStringArray(options.new_metadata ? options.new_metadata->partition_columns
-                                                          : snap.metadata().partition_columns));
+  if (options.streaming) {
+    const StreamingUpdate& streaming = *options.streaming;
+    ci.operation = "STREAMING UPDATE";
+    ci.operation_parameters.emplace("outputMode", streaming.output_mode);
+    ci.operation_parameters.emplace("queryId", streaming.query_id);
+    ci.operation_parameters.emplace("epochId", std::to_string(streaming.epoch_id));
+  } else {
+    ci.operation = "WRITE";
+    ci.operation_parameters.emplace("mode",
+                                    request.mode == WriteMode::kAppend ? "Append" : "Overwrite");
+    ci.operation_parameters.emplace(
+        "partitionBy", JsonStringArray(options.new_metadata ? options.new_metadata->partition_columns
+                                                            : snap.metadata().partition_columns));
+  }
   if (request.mode == WriteMode::kOverwrite && options.replace_partition) {
     ci.operation_parameters.emplace("predicate", PredicateOf(*options.replace_partition));
   }
@@ -219,7 +227,17 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request, const CommitOptio
   }
   for (auto& a : request.adds) actions.emplace_back(std::move(a));
   request.adds.clear();
-  std::get<CommitInfo>(actions[0]).operation_metrics = WriteMetrics(actions);
+  auto& metrics = std::get<CommitInfo>(actions[0]).operation_metrics;
+  metrics = WriteMetrics(actions);
+  if (options.streaming) {
+    // DeltaOperationMetrics.STREAMING_UPDATE: numAddedFiles, numRemovedFiles, numOutputRows,
+    // numOutputBytes.
+    int64_t removed = 0;
+    for (const auto& a : actions) removed += std::holds_alternative<RemoveFile>(a) ? 1 : 0;
+    metrics.emplace("numAddedFiles", metrics["numFiles"]);
+    metrics.erase("numFiles");
+    metrics.emplace("numRemovedFiles", std::to_string(removed));
+  }
   return CommitLoop(snap.version(), std::move(actions), &request, &options);
 }
 

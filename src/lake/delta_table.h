@@ -35,6 +35,14 @@ struct CommitRequest {
   std::optional<Txn> txn;
 };
 
+// A streaming sink's batch: commitInfo says "STREAMING UPDATE" with Spark's parameters
+// (outputMode, queryId, epochId) and metrics (DeltaOperations.StreamingUpdate).
+struct StreamingUpdate {
+  std::string output_mode = "Append";
+  std::string query_id;
+  int64_t epoch_id = 0;
+};
+
 // A commit's options beyond CommitRequest (a separate struct so that CommitRequest's
 // positional initialisers stay complete).
 struct CommitOptions {
@@ -48,6 +56,8 @@ struct CommitOptions {
   // commitInfo: userMetadata and extra operationParameters.
   std::optional<std::string> user_metadata;
   StringMap operation_parameters;
+  // A streaming batch: commitInfo says STREAMING UPDATE (instead of WRITE).
+  std::optional<StreamingUpdate> streaming;
 };
 
 // Version 0's options beyond the schema.

@@ -1,0 +1,222 @@
+// pinpipe stream: the streaming job on its own over the local log of a server that is not
+// running (`pinpipe stream`, `pinpipe stream --once`), and its status (`pinpipe stream status`,
+// which works while the server runs: it reads the job's state and live status files).
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "batch/batch_settings.h"
+#include "cli/cli_context.h"
+#include "cli/cmd_stream.h"
+#include "cli/server_options.h"
+#include "common/logging.h"
+#include "sink/log_source.h"
+#include "stream/stream_job.h"
+
+namespace pinpipe::cli {
+namespace {
+
+class EmbeddedStreamImpl final : public EmbeddedStream {
+ public:
+  std::unique_ptr<sink::LogSource> source;
+  std::unique_ptr<batch::BatchLake> lake;
+  std::unique_ptr<stream::StreamJob> job;
+  ~EmbeddedStreamImpl() override {
+    if (job) job->Stop();
+  }
+  std::vector<std::string> Problems() const override { return job->Problems(); }
+  void RenderPrometheus(std::string& out) const override { job->RenderPrometheus(out); }
+};
+
+Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::LogManager& log) {
+  PINPIPE_ASSIGN_OR_RETURN(stream::StreamSettings settings, stream::StreamSettingsFromConfig(cfg));
+  PINPIPE_ASSIGN_OR_RETURN(batch::BatchSettings bs, batch::BatchSettingsFromConfig(cfg));
+  auto out = std::make_unique<EmbeddedStreamImpl>();
+  out->source = std::make_unique<sink::LogSource>(log);
+  PINPIPE_ASSIGN_OR_RETURN(out->lake, batch::BatchLake::Open(bs));
+  stream::StreamRuntime rt;
+  batch::BatchLake* lake = out->lake.get();
+  rt.open_table = [lake](std::string_view rel) { return lake->Table(rel); };
+  // Test hook: PINPIPE_TEST_STREAM_DELAY_MS=N sleeps N ms at each crash point of the protocol
+  // (plan durable, each table committed, state durable), so that a kill -9 at a random moment
+  // lands between the steps (tests/integration/test_stream.py).
+  if (const char* d = std::getenv("PINPIPE_TEST_STREAM_DELAY_MS"); d && std::atoi(d) > 0) {
+    const int ms = std::atoi(d);
+    rt.hook = [ms](std::string_view) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      return OkStatus();
+    };
+  }
+  PINPIPE_ASSIGN_OR_RETURN(out->job, stream::StreamJob::Create(std::move(settings),
+                                                               out->source.get(), std::move(rt)));
+  return out;
+}
+
+int RunStream(const CliContext& ctx, bool once) {
+  Config cfg = ctx.LoadConfigOrExit();
+  InitLogging(cfg.GetString("logging.level"));
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto log_options = LogOptionsFromConfig(cfg);
+  if (!log_options) {
+    PrintError(log_options.error());
+    return kExitUsage;
+  }
+  log_options->retention_check_interval_ms = 0;  // the job never deletes anything
+  auto log = log::LogManager::Open(*log_options);
+  if (!log) {
+    PrintError(Error(log.error().code(),
+                     log.error().message() +
+                         " (pinpipe stream reads the local log of a server that is not running; "
+                         "inside pinpipe serve the job runs by default)"));
+    return kExitFailure;
+  }
+  auto built = BuildStream(cfg, **log);
+  if (!built) {
+    PrintError(built.error());
+    return kExitUsage;
+  }
+  auto& job = *(*built)->job;
+  if (once) {
+    auto st = job.RunUntilCaughtUp();
+    std::fprintf(stderr, "pinpipe stream: committed batch %lld (app %s)\n",
+                 static_cast<long long>(job.committed_batch()), job.app_id().c_str());
+    built->reset();
+    (*log)->Close();
+    if (!st) {
+      PrintError(st.error());
+      return kExitFailure;
+    }
+    return 0;
+  }
+  job.Start();
+  spdlog::info("pinpipe stream: running (app {}); SIGTERM stops after the batch in flight",
+               job.app_id());
+  int sig = 0;
+  sigwait(&signals, &sig);
+  built->reset();  // Stop(): the batch in flight commits first
+  (*log)->Close();
+  return 0;
+}
+
+int RunStatus(const CliContext& ctx, bool json) {
+  Config cfg = ctx.LoadConfigOrExit();
+  auto settings = stream::StreamSettingsFromConfig(cfg);
+  if (!settings) {
+    PrintError(settings.error());
+    return kExitUsage;
+  }
+  stream::StateFiles files(FileSystem::Default(), settings->state_dir);
+  auto state = files.LoadState();
+  if (!state) {
+    PrintError(state.error());
+    return kExitFailure;
+  }
+  auto plan = files.LoadPlan();
+  auto live = files.LoadStatus();
+  if (json) {
+    // The live status the job writes after every batch, or a minimal one from the state.
+    std::string out;
+    if (live) {
+      out = *live;
+    } else {
+      out = "{\"name\":\"" + settings->name + "\",\"app_id\":\"" + state->app_id +
+            "\",\"committed_batch\":" + std::to_string(state->batch_id) + ",\"partitions\":[";
+      bool first = true;
+      for (const auto& [tp, p] : state->partitions) {
+        if (!first) out += ',';
+        first = false;
+        out += "{\"topic\":\"" + tp.topic + "\",\"partition\":" + std::to_string(tp.partition) +
+               ",\"committed\":" + std::to_string(p.committed) + ",\"last_record_ms\":" +
+               std::to_string(p.last_record_ms) + "}";
+      }
+      out += "]}";
+    }
+    std::printf("%s\n", out.c_str());
+    return 0;
+  }
+  std::printf("stream %s  app %s  committed batch %lld%s\n", settings->name.c_str(),
+              state->app_id.empty() ? "-" : state->app_id.c_str(),
+              static_cast<long long>(state->batch_id),
+              plan && *plan && (*plan)->batch_id > state->batch_id ? "  (a planned batch is pending)" : "");
+  std::printf("%-36s %12s %12s %10s %10s\n", "TOPIC-PARTITION", "COMMITTED", "LOG END", "LAG",
+              "LAG MS");
+  if (live) {
+    // A tiny reader of our own status JSON: the fields are written in a fixed order.
+    std::string_view s = *live;
+    auto field = [](std::string_view obj, std::string_view key) -> std::string {
+      const std::string k = "\"" + std::string(key) + "\":";
+      size_t at = obj.find(k);
+      if (at == std::string_view::npos) return "";
+      at += k.size();
+      size_t end = obj.find_first_of(",}", at);
+      std::string v(obj.substr(at, end - at));
+      if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+      return v;
+    };
+    size_t at = s.find("\"partitions\":[");
+    while (at != std::string_view::npos) {
+      size_t b = s.find('{', at), e = s.find('}', b == std::string_view::npos ? at : b);
+      if (b == std::string_view::npos || e == std::string_view::npos) break;
+      std::string_view obj = s.substr(b, e - b + 1);
+      std::printf("%-36s %12s %12s %10s %10s\n",
+                  (field(obj, "topic") + "-" + field(obj, "partition")).c_str(),
+                  field(obj, "committed").c_str(), field(obj, "log_end").c_str(),
+                  field(obj, "lag_records").c_str(), field(obj, "lag_ms").c_str());
+      at = e + 1;
+      if (at >= s.size() || s[at] != ',') break;
+    }
+    std::printf("last batch: %s\nerrors: %s  last error: %s\n",
+                std::string(s.substr(s.find("\"last_batch\":"), s.find('}', s.find("\"last_batch\":")) -
+                                                                   s.find("\"last_batch\":") + 1)).c_str(),
+                field(s, "errors").c_str(), field(s, "last_error").empty() ? "-" : field(s, "last_error").c_str());
+  } else {
+    for (const auto& [tp, p] : state->partitions) {
+      std::printf("%-36s %12lld %12s %10s %10s\n", tp.ToString().c_str(),
+                  static_cast<long long>(p.committed), "?", "?", "?");
+    }
+    if (state->partitions.empty()) std::printf("(nothing read yet; state in %s)\n", settings->state_dir.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log) {
+  PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("stream.enabled"));
+  if (!enabled) return std::unique_ptr<EmbeddedStream>();
+  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildStream(cfg, log));
+  built->job->Start();
+  spdlog::info("stream: streaming into {} (app {})", built->lake->Location("delta"),
+               built->job->app_id());
+  return std::unique_ptr<EmbeddedStream>(std::move(built));
+}
+
+void RegisterStreamCommands(CLI::App& app, CliContext& ctx) {
+  auto once = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(
+      "stream", "Run the streaming job (streams → cleaning → Delta tables, exactly once) over the "
+                "local log of a stopped server (inside pinpipe serve it runs by default), or show "
+                "its status");
+  cmd->add_flag("--once", *once, "Commit everything up to the log end, and exit");
+  auto json = std::make_shared<bool>(false);
+  auto* status = cmd->add_subcommand(
+      "status", "Per partition: committed position, lag in records and time, last batch, errors");
+  status->add_flag("--json", *json, "Machine-readable output");
+  status->callback([&ctx, json] { std::exit(RunStatus(ctx, *json)); });
+  cmd->callback([&ctx, once, cmd] {
+    if (cmd->get_subcommands().empty()) std::exit(RunStream(ctx, *once));
+  });
+}
+
+}  // namespace pinpipe::cli

@@ -1,0 +1,24 @@
+// The streaming job inside `pinpipe serve` (see cmd_stream.cc).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "log/log_manager.h"
+
+namespace pinpipe::cli {
+
+// Runs the job while alive; destroying it stops the job after the batch in flight.
+class EmbeddedStream {
+ public:
+  virtual ~EmbeddedStream() = default;
+  virtual std::vector<std::string> Problems() const = 0;  // for /healthz
+  virtual void RenderPrometheus(std::string& out) const = 0;  // for /metrics
+};
+
+// Starts the job over `log` when stream.enabled; nullptr when disabled.
+Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log);
+
+}  // namespace pinpipe::cli

@@ -1,0 +1,137 @@
+// StreamJob: the streaming half of the Lambda architecture. Reads the source topics partition
+// by partition through the log seam (sink::SourceLog: the embedded log; an external Kafka
+// cluster or a Kinesis endpoint can implement it), in deterministic micro-batches, decodes and
+// cleans each record with the batch's code (pinterest::RawDecoder, pinterest::Clean*), and
+// appends the rows to Delta tables, exactly once (stream_state.h has the protocol).
+//
+// One worker thread. It wakes when a source partition's high watermark moves (the log's
+// WaitForData notification, no polling), plans a batch bounded by records and bytes, and
+// commits it; while a commit runs new records accumulate, so batches grow with the load.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/status.h"
+#include "lake/delta_storage.h"
+#include "pinterest/dedup_window.h"
+#include "pinterest/raw_decode.h"
+#include "sink/source_log.h"
+#include "stream/stream_settings.h"
+#include "stream/stream_state.h"
+#include "stream/stream_tables.h"
+
+namespace pinpipe::stream {
+
+struct StreamRuntime {
+  FileSystem* fs = FileSystem::Default();
+  // A Delta table of the lake at `rel` ("delta/pinterest_pin_table"): batch::BatchLake::Table.
+  std::function<std::unique_ptr<lake::TableStorage>(std::string_view rel)> open_table;
+  // Crash points for tests: "planned" (plan durable, nothing read), "committed" (after each
+  // table's Delta commit), "saved" (state durable). An error stops the batch right there, as
+  // a crash would; the test then builds a new job from the files.
+  std::function<Status(std::string_view point)> hook;
+  std::function<int64_t()> now_ms;  // wall clock (ms since the epoch); default: system clock
+};
+
+// Per source partition, for `stream status` and /metrics.
+struct PartitionStatus {
+  TopicPartition tp;
+  int64_t committed = 0;
+  int64_t log_end = 0;         // high watermark last seen
+  int64_t last_record_ms = -1; // timestamp of the last committed record
+};
+
+class StreamJob {
+ public:
+  static Result<std::unique_ptr<StreamJob>> Create(StreamSettings settings, sink::SourceLog* source,
+                                                   StreamRuntime runtime);
+  ~StreamJob();  // Stop()
+
+  // Runs batches on a worker thread until Stop().
+  void Start();
+  // Finishes the batch in flight (if any), then stops the worker.
+  void Stop();
+
+  // One step on the caller's thread: replays a pending plan, or plans and runs the next batch.
+  // False when there was nothing to read.
+  Result<bool> RunOneBatch();
+  // Batches until every source partition is read up to the high watermark seen at the call.
+  Status RunUntilCaughtUp();
+
+  // Both safe to call while the worker runs.
+  const std::string& app_id() const { return app_id_; }  // fixed once created
+  int64_t committed_batch() const;
+  std::vector<PartitionStatus> Partitions() const;
+  // What /healthz reports: the last batch's error while batches fail.
+  std::vector<std::string> Problems() const;
+  void RenderPrometheus(std::string& out) const;
+  // The JSON `pinpipe stream status` prints (also written to stream.status.json per batch).
+  std::string StatusJson() const;
+
+ private:
+  struct Wakeup;  // shared with the log's callbacks, which may outlive a wait
+
+  StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRuntime runtime);
+  Status Recover();
+  StreamTable& Table(pinterest::RawKind kind, bool quarantine);
+  std::vector<TopicPartition> SourcePartitions(bool* missing_topic);
+  Result<BatchPlan> PlanNext();
+  Status Execute(const BatchPlan& plan, bool replay);
+  Status ReadRange(const PlannedRange& range, pinterest::RawKind kind,
+                   pinterest::RawTables* raw, int64_t* last_ms);
+  void WaitForData();
+  void Loop();
+  void CompactLoop();  // the compaction thread
+  Status Hook(std::string_view point) const {
+    return runtime_.hook ? runtime_.hook(point) : OkStatus();
+  }
+  int64_t Now() const { return runtime_.now_ms(); }
+  void PublishStatus(const std::string& error);
+
+  StreamSettings settings_;
+  sink::SourceLog* source_;
+  StreamRuntime runtime_;
+  StateFiles files_;
+  std::string app_id_;
+  CommittedState state_;  // the worker's (or, before Start, the caller's) only
+  std::optional<BatchPlan> pending_;  // a plan to replay (recovered after a crash)
+  std::vector<pinterest::DedupWindow> windows_;
+  std::vector<std::unique_ptr<StreamTable>> tables_;      // by RawKind
+  std::vector<std::unique_ptr<StreamTable>> quarantine_;  // by RawKind
+  std::map<std::string, pinterest::RawKind, std::less<>> kind_of_topic_;
+  std::map<TopicPartition, int64_t> log_end_;
+  pinterest::RawDecoder decoder_;
+  std::string fetch_buf_;
+
+  std::shared_ptr<Wakeup> wakeup_;
+  std::thread worker_;
+  std::thread compactor_;
+  std::atomic<bool> stop_{false};
+  std::array<std::atomic<bool>, 6> opened_{};  // tables_ then quarantine_: have rows
+  std::atomic<uint64_t> compactions_{0}, compacted_files_{0};
+
+  // Counters (written by the worker, read by /metrics).
+  std::atomic<uint64_t> batches_{0}, replayed_{0}, skipped_commits_{0}, records_{0},
+      quarantined_{0}, duplicates_{0}, errors_{0}, bytes_written_{0};
+  std::array<std::atomic<uint64_t>, 3> rows_{};
+  std::atomic<int64_t> last_batch_ms_{0}, last_batch_id_{-1}, last_batch_at_ms_{0},
+      last_batch_records_{0};
+  mutable std::mutex status_mu_;  // guards the two below; never held during I/O
+  std::vector<PartitionStatus> status_partitions_;
+  std::string last_error_;
+  std::string status_app_id_;
+  int64_t status_batch_id_ = -1;
+};
+
+}  // namespace pinpipe::stream

@@ -1,0 +1,132 @@
+// OPTIMIZE: small files become one, rows and their order kept, dataChange=false, and a blind
+// append (with txn) that races the compaction still lands; a compaction that loses to a
+// removal of its files commits nothing.
+#include "lake/delta_optimize.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "lake/delta_data_file.h"
+#include "lake/delta_log_files.h"
+#include "lake/delta_rows.h"
+
+namespace pinpipe::lake {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OptimizeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() /
+            ("pinpipe-optimize-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    schema_ = DeltaType::Struct({{"ind", DeltaType::Primitive("long")},
+                                 {"title", DeltaType::Primitive("string")}});
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // One data file of rows [from, from + n), named part-<part>-... like the stream's.
+  AddFile File(DeltaTable& t, int64_t from, int n) {
+    auto ps = ParquetSchemaForDelta(schema_);
+    EXPECT_TRUE(ps);
+    ColumnBatch b(*ps);
+    for (int i = 0; i < n; ++i) {
+      b.leaf(0).AppendInt64(from + i);
+      b.leaf(1).AppendString("t" + std::to_string(from + i));
+    }
+    auto add = WriteDataFile(t.storage(), b);
+    EXPECT_TRUE(add) << add.error().ToString();
+    return *add;
+  }
+
+  std::vector<std::string> Rows(DeltaTable& t) {
+    std::vector<std::string> out;
+    auto snap = t.LoadSnapshot();
+    EXPECT_TRUE(snap);
+    auto st = ForEachRow(t.storage(), *snap, 0, [&](const RowView& r) {
+      std::string s;
+      r.AppendJson(0, &s);
+      s += ",";
+      r.AppendJson(1, &s);
+      out.push_back(s);
+      return true;
+    });
+    EXPECT_TRUE(st) << st.error().ToString();
+    return out;
+  }
+
+  std::string dir_;
+  DeltaSchema schema_;
+};
+
+TEST_F(OptimizeTest, CompactsSmallFilesKeepingRowsAndAppendsRaceSafely) {
+  auto t = DeltaTable::OpenLocal(dir_);
+  ASSERT_TRUE(t.Create(schema_));
+  for (int b = 0; b < 5; ++b) {
+    ASSERT_TRUE(t.Commit({WriteMode::kAppend, {File(t, b * 10, 10)}, Txn{"app", b, {}}}));
+  }
+  const auto before = Rows(t);
+  ASSERT_EQ(before.size(), 50u);
+  auto r = Optimize(t);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->files_removed, 5);
+  EXPECT_EQ(r->files_added, 1);
+  EXPECT_EQ(r->rows, 50);
+  auto snap = t.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->files().size(), 1u);
+  EXPECT_FALSE(snap->files()[0].data_change);
+  EXPECT_EQ(snap->TxnVersion("app"), 4);  // txns survive the compaction
+  auto s = Rows(t);
+  std::sort(s.begin(), s.end());
+  auto b = before;
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(s, b);
+  auto history = ReadHistory(t.storage(), 1);
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->front().commit_info->operation, "OPTIMIZE");
+  // Nothing left to do.
+  auto again = Optimize(t);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->version, -1);
+
+  // An append that wins the race for the version the compaction wanted: it commits after it.
+  for (int b = 5; b < 8; ++b) {
+    ASSERT_TRUE(t.Commit({WriteMode::kAppend, {File(t, b * 10, 10)}, Txn{"app", b, {}}}));
+  }
+  const int64_t v = t.LoadSnapshot()->version();
+  auto other = DeltaTable::OpenLocal(dir_);
+  OptimizeOptions o;
+  o.before_commit = [&] {
+    ASSERT_TRUE(other.Commit({WriteMode::kAppend, {File(other, 1000, 3)}, Txn{"app", 8, {}}}));
+  };
+  auto r2 = Optimize(t, o);
+  ASSERT_TRUE(r2) << r2.error().ToString();
+  EXPECT_EQ(r2->version, v + 2);
+  EXPECT_EQ(Rows(t).size(), 83u);
+  EXPECT_EQ(t.LoadSnapshot()->TxnVersion("app"), 8);
+}
+
+TEST_F(OptimizeTest, LosingToARemovalCommitsNothing) {
+  auto t = DeltaTable::OpenLocal(dir_);
+  ASSERT_TRUE(t.Create(schema_));
+  for (int b = 0; b < 3; ++b) ASSERT_TRUE(t.Commit({WriteMode::kAppend, {File(t, b, 1)}, std::nullopt}));
+  // An overwrite (removing the files being compacted) wins the race: nothing is committed.
+  OptimizeOptions o;
+  o.before_commit = [&] {
+    ASSERT_TRUE(t.Commit({WriteMode::kOverwrite, {File(t, 100, 1)}, std::nullopt}));
+  };
+  auto r = Optimize(t, o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(Rows(t).size(), 1u);
+}
+
+}  // namespace
+}  // namespace pinpipe::lake
