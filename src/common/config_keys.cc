@@ -159,8 +159,6 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"sink.timestamp_field", "timestamp", "JSON field (dotted path) with ms or an ISO-8601 time, for RecordField", NonEmpty()},
       {"sink.locale", "en-US", "locale of month/day names in path.format (locale)", NonEmpty()},
       {"sink.timezone", "UTC", "time zone of the time buckets and path.format (timezone)", Custom(CheckTimezone, "UTC, +05:30 or a zone name")},
-}
-
       // The streaming job (stream/README.md).
       {"stream.enabled", "true", "run the streaming job inside pinpipe serve", Bool()},
       {"stream.source", "kinesis",
