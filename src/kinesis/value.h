@@ -1,0 +1,43 @@
+// Value: the decoded form of a Kinesis request or response, shared by the JSON 1.1 and the CBOR
+// codecs so every operation has one code path. Blobs stay bytes (CBOR byte strings; base64 text
+// in JSON is decoded by the field accessors), timestamps are epoch milliseconds (CBOR tag 1 as
+// the AWS SDKs write it; JSON numbers are epoch seconds).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pinpipe::kinesis {
+
+struct Value {
+  enum class Kind : uint8_t { kNull, kBool, kInt, kDouble, kString, kBytes, kArray, kMap, kTimestamp };
+  Kind kind = Kind::kNull;
+  bool b = false;
+  int64_t i = 0;
+  double d = 0;  // kDouble; kTimestamp: epoch ms
+  std::string s;  // kString, kBytes
+  std::vector<Value> items;  // kArray
+  std::vector<std::pair<std::string, Value>> fields;  // kMap, in order received
+
+  static Value Null() { return Value{}; }
+  static Value Bool(bool v) { Value x; x.kind = Kind::kBool; x.b = v; return x; }
+  static Value Int(int64_t v) { Value x; x.kind = Kind::kInt; x.i = v; return x; }
+  static Value Double(double v) { Value x; x.kind = Kind::kDouble; x.d = v; return x; }
+  static Value String(std::string v) { Value x; x.kind = Kind::kString; x.s = std::move(v); return x; }
+  static Value Bytes(std::string v) { Value x; x.kind = Kind::kBytes; x.s = std::move(v); return x; }
+  static Value Timestamp(double ms) { Value x; x.kind = Kind::kTimestamp; x.d = ms; return x; }
+  static Value Array() { Value x; x.kind = Kind::kArray; return x; }
+  static Value Map() { Value x; x.kind = Kind::kMap; return x; }
+
+  bool is_null() const { return kind == Kind::kNull; }
+  // Map lookup (last occurrence wins, as a JSON object reader would); null if absent or not a map.
+  const Value* Find(std::string_view key) const;
+  // Map building.
+  Value& Set(std::string key, Value v);
+  Value& Add(Value v) { items.push_back(std::move(v)); return items.back(); }
+};
+
+}  // namespace pinpipe::kinesis
