@@ -36,6 +36,10 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     return std::unexpected(sink.error());
   }
 
+  kinesis::ServiceOptions kinesis_options;
+  kinesis_options.region = cfg.GetString("kinesis.region");
+  PINPIPE_ASSIGN_OR_RETURN(rt->kinesis_, kinesis::Service::Open(*rt->log_, kinesis_options));
+  gateway_options.kinesis = rt->kinesis_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->sink_) {
     rt->gateway_->AddHealthCheck([sink = rt->sink_.get()](std::vector<std::string>& reasons) {

@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "gateway/gateway.h"
 #include "http/server.h"
+#include "kinesis/service.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::cli {
@@ -39,6 +40,7 @@ class BrokerRuntime {
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
+  std::unique_ptr<kinesis::Service> kinesis_;  // before the gateway, which uses it
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<SchedulerService> scheduler_;  // scheduler.enabled

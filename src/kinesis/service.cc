@@ -159,7 +159,9 @@ std::string Service::Arn(std::string_view stream) const {
 }
 
 std::string Service::StartingSequence(const ShardMeta& sh) const {
-  return EncodeSequenceNumber({sh.created_ms / 1000, sh.index, sh.start_offset, sh.created_ms / 1000});
+  // Arrival time 0 marks the shard's start: below the first record's number (same seqIx, a
+  // later arrival), and AFTER_SEQUENCE_NUMBER of it still starts at that first record.
+  return EncodeSequenceNumber({sh.created_ms / 1000, sh.index, sh.start_offset, 0});
 }
 
 std::string Service::EndingSequence(const StreamMeta& s, const ShardMeta& sh) const {
@@ -566,7 +568,8 @@ Outcome Service::GetShardIterator(const Value& req) {
       return Fail("InvalidArgumentException", "Invalid StartingSequenceNumber. It encodes " + ShardIdOf(p->shard_index) +
                                                   ", while it was used in a call to a shard with " + *shard_id);
     }
-    it.offset = std::clamp(p->offset + (*type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0), trim, std::max(trim, end));
+    const bool after = *type == "AFTER_SEQUENCE_NUMBER" && p->record_s != 0;  // not a shard start
+    it.offset = std::clamp(p->offset + (after ? 1 : 0), trim, std::max(trim, end));
   } else {  // AT_TIMESTAMP
     if (!ts) {
       return Fail("InvalidArgumentException",

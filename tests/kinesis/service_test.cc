@@ -118,6 +118,26 @@ TEST_F(ServiceTest, PutThenGetRecordsInOrderWithIncreasingSequenceNumbers) {
   EXPECT_EQ(from2->Find("MillisBehindLatest")->i, 2000);  // the third record waits, 2 s old
 }
 
+// The shard's StartingSequenceNumber sorts below its first record (same second, same offset),
+// and AFTER_SEQUENCE_NUMBER of it still returns that first record.
+TEST_F(ServiceTest, StartingSequenceNumberPrecedesTheFirstRecord) {
+  ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
+  auto put = Call("PutRecord", R"({"StreamName":"s","Data":"MQ==","PartitionKey":"a"})");
+  ASSERT_TRUE(put);
+  auto d = Call("DescribeStream", R"({"StreamName":"s"})");
+  ASSERT_TRUE(d);
+  std::string start =
+      d->Find("StreamDescription")->Find("Shards")->items[0].Find("SequenceNumberRange")->Find("StartingSequenceNumber")->s;
+  const std::string& first = put->Find("SequenceNumber")->s;
+  EXPECT_TRUE(first.size() > start.size() || (first.size() == start.size() && first > start)) << start << " " << first;
+  auto it = Call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":")" + start + R"("})");
+  ASSERT_TRUE(it);
+  auto got = Call("GetRecords", R"({"ShardIterator":")" + it->Find("ShardIterator")->s + R"("})");
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->Find("Records")->items.size(), 1u);
+  EXPECT_EQ(got->Find("Records")->items[0].Find("SequenceNumber")->s, first);
+}
+
 TEST_F(ServiceTest, IteratorsExpireAfterFiveMinutesAndRejectTampering) {
   ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
   auto it = Call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"})");
