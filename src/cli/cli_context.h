@@ -47,6 +47,7 @@ void RegisterDbCommands(CLI::App& app, CliContext& ctx);       // cmd_db.cc
 void RegisterEmulateCommands(CLI::App& app, CliContext& ctx);  // cmd_emulate.cc
 void RegisterConsumeCommands(CLI::App& app, CliContext& ctx);  // cmd_consume.cc
 void RegisterTopicCommands(CLI::App& app, CliContext& ctx);    // cmd_topics.cc (topics, produce)
+void RegisterStreamCommands(CLI::App& app, CliContext& ctx);   // cmd_streams.cc (Kinesis streams)
 void RegisterLakeParquetCommands(CLI::App& app, CliContext& ctx);  // cmd_lake_parquet.cc
 void RegisterLakeCommands(CLI::App& app, CliContext& ctx);         // cmd_lake.cc
 void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx);  // cmd_analytics.cc

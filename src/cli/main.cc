@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterEmulateCommands(app, ctx);
   RegisterConsumeCommands(app, ctx);
   RegisterTopicCommands(app, ctx);
+  RegisterStreamCommands(app, ctx);
   RegisterLakeParquetCommands(app, ctx);
   RegisterLakeCommands(app, ctx);
   RegisterAnalyticsCommands(app, ctx);
