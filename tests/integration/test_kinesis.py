@@ -357,3 +357,80 @@ def test_same_script_against_moto(kserver, tmp_path):
 # moto 5.2.5: DescribeStream has no StreamModeDetails (AWS sends it); a malformed shard
 # iterator is an internal error (500) where AWS answers InvalidArgumentException.
 MOTO_DEPARTURES = {("describe", "mode"): None, ("errors", "bad_iterator"): "500"}
+
+
+def _java_sdk():
+    """The AWS SDK for Java v2 jars of the peer kit and javac, or None (PINPIPE_PEERS=none)."""
+    import os
+    from pathlib import Path
+    if os.environ.get("PINPIPE_PEERS") == "none":
+        return None
+    proc = subprocess.run([str(Path(__file__).resolve().parents[1] / "peers" / "peer"), "awssdk", "env", "--json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, f"peer awssdk: {proc.stderr.strip()}"
+    env = json.loads(proc.stdout)
+    return env["PINPIPE_PEER_AWSSDK_CLASSPATH"]  # ".../libs/*"
+
+
+class RecordingProxy:
+    """Forwards every request to `target` and records its Content-Type (to see what the SDK sent)."""
+
+    def __init__(self, target):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.content_types = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                proxy.content_types.append(self.headers.get("Content-Type"))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                r = requests.post(target + self.path, data=body, headers=headers, timeout=30)
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "connection", "date", "server", "transfer-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("cbor", [True, False], ids=["cbor", "json"])
+def test_aws_sdk_for_java_v2(kserver, tmp_path, cbor):
+    libs = _java_sdk()
+    if libs is None:
+        pytest.skip("PINPIPE_PEERS=none")
+    from pathlib import Path
+    src = Path(__file__).resolve().parent / "kinesis_java" / "KinesisSdkCheck.java"
+    proxy = RecordingProxy(kserver.url)
+    try:
+        p = subprocess.run(["java", f"-Daws.cborEnabled={'true' if cbor else 'false'}",
+                            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                            "-cp", libs, str(src), proxy.url, "javasdk"],
+                           capture_output=True, text=True, timeout=240)
+    finally:
+        proxy.close()
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = dict(line.split("=", 1) for line in p.stdout.splitlines() if "=" in line)
+    assert out == {
+        "status": "ACTIVE", "open_shards": "2", "created_recent": "true", "put_shard": "shardId-000000000000",
+        "put_records_failed": "0", "shards": "shardId-000000000000,shardId-000000000001",
+        # a and c → shard 0 of 2 (their MD5s are below 2^127), b → shard 1.
+        "shard0": "a:000102ff,a:7265632d61,c:7265632d63", "arrival_recent": "true", "behind": "0",
+        "at_timestamp_count": "3", "missing": "ResourceNotFoundException", "done": "true"}
+    expected = "application/x-amz-cbor-1.1" if cbor else "application/x-amz-json-1.1"
+    assert proxy.content_types and set(proxy.content_types) == {expected}
