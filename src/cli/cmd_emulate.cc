@@ -65,7 +65,7 @@ void RegisterEmulateCommands(CLI::App& app, CliContext& ctx) {
   cmd->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).\n"
               "--mode stream PUTs each row to <api>/streams/streaming-<id>-pin|geo|user/record (the\n"
               "API-Gateway facade of Kinesis, pinpipe's or a real one), as the streaming emulator did.");
-  cmd->add_option("--mode", f->mode, "batch (REST Proxy topics) or stream (Kinesis facade)")
+  cmd->add_option("--mode", f->mode, "batch = REST Proxy topics; stream = the Kinesis facade")
       ->check(CLI::IsMember({"batch", "stream"}));
   cmd->add_option("--id", f->id, "pipeline id: topics <id>.pin|geo|user (default pipeline.id)");
   cmd->add_option("--db", f->db, "source database URL (default sqlite://<data.dir>/source.db)");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 
 #include "common/base64.h"
 #include "kinesis/request_fields.h"
@@ -214,6 +215,10 @@ Outcome Service::Call(std::string_view op, const Value& req) {
   if (op == "DisableEnhancedMonitoring") return EnhancedMonitoring(req, false);
   if (op == "StartStreamEncryption") return StartStreamEncryption(req, true);
   if (op == "StopStreamEncryption") return StartStreamEncryption(req, false);
+  if (op == "RegisterStreamConsumer") return RegisterConsumer(req);
+  if (op == "DescribeStreamConsumer") return DescribeConsumer(req);
+  if (op == "ListStreamConsumers") return ListConsumers(req);
+  if (op == "DeregisterStreamConsumer") return DeregisterConsumer(req);
   return std::unexpected(ApiError{"UnknownOperationException", "", 400});
 }
 
@@ -294,17 +299,22 @@ Outcome Service::CreateStream(const Value& req) {
 Outcome Service::DeleteStream(const Value& req) {
   RequestFields f(req);
   auto ref = StreamOf(f);
-  f.Bool("EnforceConsumerDeletion");
+  const bool enforce = f.Bool("EnforceConsumerDeletion").value_or(false);
   if (auto e = f.Error()) return std::unexpected(*e);
-  bool missing = false;
+  std::optional<ApiError> api_err;
   auto st = store_->Update(ref->name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
     if (!cur) {
-      missing = true;
+      api_err = Err("ResourceNotFoundException", NotFound(ref->name, options_.account));
       return MakeError(ErrorCode::kNotFound, "missing");
+    }
+    if (!cur->consumers.empty() && !enforce) {
+      api_err = Err("ResourceInUseException", "Stream " + ref->name + " under account " + options_.account +
+                                                   " has registered consumers; set EnforceConsumerDeletion to delete them too.");
+      return MakeError(ErrorCode::kAlreadyExists, "consumers");
     }
     return std::shared_ptr<StreamMeta>();
   });
-  if (!st) return missing ? Fail("ResourceNotFoundException", NotFound(ref->name, options_.account)) : Internal(st.error());
+  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
   return Value::Null();
 }
 
@@ -364,7 +374,7 @@ Outcome Service::DescribeStreamSummary(const Value& req) {
   d.Set("EncryptionType", Value::String(s->encryption));
   if (!s->key_id.empty()) d.Set("KeyId", Value::String(s->key_id));
   d.Set("OpenShardCount", Value::Int(s->open_shards()));
-  d.Set("ConsumerCount", Value::Int(0));
+  d.Set("ConsumerCount", Value::Int(static_cast<int64_t>(s->consumers.size())));
   Value r = Value::Map();
   r.Set("StreamDescriptionSummary", std::move(d));
   return r;
@@ -899,6 +909,178 @@ Outcome Service::StartStreamEncryption(const Value& req, bool start) {
     auto next = std::make_shared<StreamMeta>(*cur);
     next->encryption = start ? *type : "NONE";
     next->key_id = start ? *key : "";
+    return next;
+  });
+  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  return Value::Null();
+}
+
+// ---------------------------------------------------------------- stream consumers
+// Registrations only (what enhanced fan-out bookkeeping needs); SubscribeToShard is not served.
+
+namespace {
+
+// The stream and consumer names a consumer request names: StreamARN + ConsumerName, or a
+// ConsumerARN "arn:aws:kinesis:<region>:<account>:stream/<stream>/consumer/<name>:<created s>".
+struct ConsumerRef {
+  std::string stream, consumer;
+};
+
+std::optional<ConsumerRef> ConsumerOf(RequestFields& f, bool allow_arn) {
+  const std::string* stream_arn = f.String("StreamARN");
+  const std::string* name = f.String("ConsumerName");
+  const std::string* arn = allow_arn ? f.String("ConsumerARN") : nullptr;
+  ConsumerRef r;
+  auto stream_of = [](const std::string& a) -> std::optional<std::string> {
+    auto at = a.find(":stream/");
+    if (!a.starts_with("arn:") || at == std::string::npos) return std::nullopt;
+    std::string rest = a.substr(at + 8);
+    return rest.substr(0, rest.find('/'));
+  };
+  if (arn) {
+    auto st = stream_of(*arn);
+    auto c = arn->find("/consumer/");
+    auto colon = arn->rfind(':');
+    if (!st || c == std::string::npos || colon == std::string::npos || colon < c) {
+      f.Fail("Value " + Quoted(*arn) + " at 'consumerARN' failed to satisfy constraint: Member must satisfy regular "
+             "expression pattern: ^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+");
+      return std::nullopt;
+    }
+    r.stream = *st;
+    r.consumer = arn->substr(c + 10, colon - c - 10);
+    return r;
+  }
+  f.Required(stream_arn != nullptr, "streamARN");
+  f.Required(name != nullptr, "consumerName");
+  if (!stream_arn || !name) return std::nullopt;
+  auto st = stream_of(*stream_arn);
+  if (!st) {
+    f.Fail("Value " + Quoted(*stream_arn) + " at 'streamARN' failed to satisfy constraint: Member must satisfy regular "
+           "expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
+    return std::nullopt;
+  }
+  f.Length(*name, 1, 128, "consumerName");
+  if (!name->empty()) f.Pattern(*name, RequestFields::ValidName(*name), kNamePattern, "consumerName");
+  r.stream = *st;
+  r.consumer = *name;
+  return r;
+}
+
+}  // namespace
+
+Value Service::ConsumerValue(const StreamMeta& s, const ConsumerMeta& c, bool with_stream) const {
+  Value v = Value::Map();
+  v.Set("ConsumerName", Value::String(c.name));
+  v.Set("ConsumerARN", Value::String(Arn(s.name) + "/consumer/" + c.name + ":" + std::to_string(c.created_ms / 1000)));
+  v.Set("ConsumerStatus", Value::String("ACTIVE"));
+  v.Set("ConsumerCreationTimestamp", Value::Timestamp(static_cast<double>(c.created_ms)));
+  if (with_stream) v.Set("StreamARN", Value::String(Arn(s.name)));
+  return v;
+}
+
+Outcome Service::RegisterConsumer(const Value& req) {
+  RequestFields f(req);
+  auto ref = ConsumerOf(f, false);
+  if (auto e = f.Error()) return std::unexpected(*e);
+  std::optional<ApiError> api_err;
+  std::shared_ptr<StreamMeta> result;
+  auto st = store_->Update(ref->stream, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
+    if (!cur) {
+      api_err = Err("ResourceNotFoundException", NotFound(ref->stream, options_.account));
+      return MakeError(ErrorCode::kNotFound, "");
+    }
+    for (const auto& c : cur->consumers) {
+      if (c.name == ref->consumer) {
+        api_err = Err("ResourceInUseException", "Consumer " + ref->consumer + " under stream " + ref->stream +
+                                                     " already exists for account " + options_.account + ".");
+        return MakeError(ErrorCode::kAlreadyExists, "");
+      }
+    }
+    if (static_cast<int32_t>(cur->consumers.size()) >= options_.consumer_limit) {
+      api_err = Err("LimitExceededException", "Stream " + ref->stream + " under account " + options_.account +
+                                                  " already has " + std::to_string(cur->consumers.size()) +
+                                                  " registered consumers, the limit.");
+      return MakeError(ErrorCode::kInvalidArgument, "");
+    }
+    auto next = std::make_shared<StreamMeta>(*cur);
+    next->consumers.push_back({ref->consumer, NowMs()});
+    result = next;
+    return next;
+  });
+  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  Value r = Value::Map();
+  r.Set("Consumer", ConsumerValue(*result, result->consumers.back(), false));
+  return r;
+}
+
+Outcome Service::DescribeConsumer(const Value& req) {
+  RequestFields f(req);
+  auto ref = ConsumerOf(f, true);
+  if (auto e = f.Error()) return std::unexpected(*e);
+  auto s = store_->Get(ref->stream);
+  if (s) {
+    for (const auto& c : s->consumers) {
+      if (c.name == ref->consumer) {
+        Value r = Value::Map();
+        r.Set("ConsumerDescription", ConsumerValue(*s, c, true));
+        return r;
+      }
+    }
+  }
+  return Fail("ResourceNotFoundException", "Consumer " + ref->consumer + " under stream " + ref->stream +
+                                               " not found for account " + options_.account + ".");
+}
+
+Outcome Service::ListConsumers(const Value& req) {
+  RequestFields f(req);
+  const std::string* stream_arn = f.String("StreamARN");
+  auto max = f.Int("MaxResults");
+  const std::string* token = f.String("NextToken");
+  f.Required(stream_arn != nullptr, "streamARN");
+  if (max) f.Range(*max, 1, 10000, "maxResults");
+  if (auto e = f.Error()) return std::unexpected(*e);
+  auto at = stream_arn->find(":stream/");
+  if (at == std::string::npos) return Fail("InvalidArgumentException", "Invalid StreamARN " + *stream_arn);
+  std::string name = stream_arn->substr(at + 8);
+  auto s = store_->Get(name);
+  if (!s) return Fail("ResourceNotFoundException", NotFound(name, options_.account));
+  size_t start = 0;
+  if (token) {
+    std::string t;
+    if (!Base64Decode(*token, t)) return Fail("InvalidArgumentException", "Invalid NextToken.");
+    start = static_cast<size_t>(std::strtoull(t.c_str(), nullptr, 10));
+  }
+  const size_t limit = static_cast<size_t>(max.value_or(100));
+  Value list = Value::Array();
+  size_t i = start;
+  for (; i < s->consumers.size() && list.items.size() < limit; ++i) list.Add(ConsumerValue(*s, s->consumers[i], false));
+  Value r = Value::Map();
+  r.Set("Consumers", std::move(list));
+  if (i < s->consumers.size()) {
+    std::string t;
+    Base64Encode(std::to_string(i), t);
+    r.Set("NextToken", Value::String(std::move(t)));
+  }
+  return r;
+}
+
+Outcome Service::DeregisterConsumer(const Value& req) {
+  RequestFields f(req);
+  auto ref = ConsumerOf(f, true);
+  if (auto e = f.Error()) return std::unexpected(*e);
+  std::optional<ApiError> api_err;
+  auto st = store_->Update(ref->stream, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
+    auto missing = [&] {
+      api_err = Err("ResourceNotFoundException", "Consumer " + ref->consumer + " under stream " + ref->stream +
+                                                     " not found for account " + options_.account + ".");
+      return MakeError(ErrorCode::kNotFound, "");
+    };
+    if (!cur) return missing();
+    auto next = std::make_shared<StreamMeta>(*cur);
+    auto it = std::find_if(next->consumers.begin(), next->consumers.end(),
+                           [&](const ConsumerMeta& c) { return c.name == ref->consumer; });
+    if (it == next->consumers.end()) return missing();
+    next->consumers.erase(it);
     return next;
   });
   if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());

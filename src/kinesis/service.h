@@ -33,6 +33,7 @@ struct ServiceOptions {
   std::string region = "us-east-1";
   std::string account = "000000000000";
   int32_t shard_limit = 10000;  // open shards per stream
+  int32_t consumer_limit = 20;  // registered consumers per stream (AWS's quota)
   std::function<int64_t()> now_ms;  // null = the system clock (tests inject a manual clock)
 };
 
@@ -74,6 +75,11 @@ class Service {
   Outcome ListTags(const Value& req);
   Outcome EnhancedMonitoring(const Value& req, bool enable);
   Outcome StartStreamEncryption(const Value& req, bool start);
+  Outcome RegisterConsumer(const Value& req);
+  Outcome DescribeConsumer(const Value& req);
+  Outcome ListConsumers(const Value& req);
+  Outcome DeregisterConsumer(const Value& req);
+  Value ConsumerValue(const StreamMeta& s, const ConsumerMeta& c, bool with_stream) const;
 
   Value ShardValue(const StreamMeta& s, const ShardMeta& sh) const;
   std::string StartingSequence(const ShardMeta& sh) const;

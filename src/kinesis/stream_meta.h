@@ -26,6 +26,11 @@ struct ShardMeta {
   bool open() const { return end_offset < 0; }
 };
 
+struct ConsumerMeta {
+  std::string name;
+  int64_t created_ms = 0;
+};
+
 struct StreamMeta {
   std::string name;
   std::string status = "ACTIVE";
@@ -37,6 +42,7 @@ struct StreamMeta {
   std::string encryption = "NONE";
   std::string key_id;
   std::vector<std::string> shard_level_metrics;
+  std::vector<ConsumerMeta> consumers;  // enhanced fan-out registrations, by name
 
   int open_shards() const;
 };

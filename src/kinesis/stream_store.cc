@@ -66,7 +66,16 @@ std::string StreamsToJson(const std::vector<const StreamMeta*>& streams) {
       o += ':';
       AppendJsonString(o, tv);
     }
-    o += "},\"shards\":[";
+    o += "},\"consumers\":[";
+    for (size_t c = 0; c < s.consumers.size(); ++c) {
+      if (c) o += ',';
+      o += "{\"name\":";
+      AppendJsonString(o, s.consumers[c].name);
+      o += ",\"created_ms\":";
+      AppendJsonInt(o, s.consumers[c].created_ms);
+      o += '}';
+    }
+    o += "],\"shards\":[";
     for (size_t i = 0; i < s.shards.size(); ++i) {
       const ShardMeta& sh = s.shards[i];
       if (i) o += ',';
@@ -126,6 +135,16 @@ Result<std::vector<StreamMeta>> StreamsFromJson(std::string_view json) {
     if (!e["tags"].get_object().get(tags)) {
       for (auto [k, v] : tags) {
         if (!v.get_string().get(sv)) s.tags[std::string(k)] = std::string(sv);
+      }
+    }
+    simdjson::dom::array consumers;
+    if (!e["consumers"].get_array().get(consumers)) {
+      for (auto c : consumers) {
+        ConsumerMeta cm;
+        if (c["name"].get_string().get(sv) || c["created_ms"].get_int64().get(iv)) return bad("malformed consumer");
+        cm.name = sv;
+        cm.created_ms = iv;
+        s.consumers.push_back(std::move(cm));
       }
     }
     simdjson::dom::array shards;

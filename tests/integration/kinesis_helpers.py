@@ -211,6 +211,16 @@ def kinesis_script(c, name):
     out["retention_up"] = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["RetentionPeriodHours"]
     c.decrease_stream_retention_period(StreamName=name, RetentionPeriodHours=24)
     out["retention_down"] = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["RetentionPeriodHours"]
+    # Stream consumers (registrations).
+    arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    reg = c.register_stream_consumer(StreamARN=arn, ConsumerName="c1")["Consumer"]
+    out["consumer_registered"] = (reg["ConsumerName"], reg["ConsumerARN"].split("/consumer/")[1].split(":")[0])
+    out["consumer_again"] = err(c.register_stream_consumer, StreamARN=arn, ConsumerName="c1")
+    out["consumers"] = [x["ConsumerName"] for x in c.list_stream_consumers(StreamARN=arn)["Consumers"]]
+    desc = c.describe_stream_consumer(ConsumerARN=reg["ConsumerARN"])["ConsumerDescription"]
+    out["consumer_described"] = (desc["ConsumerName"], desc["StreamARN"] == arn)
+    c.deregister_stream_consumer(StreamARN=arn, ConsumerName="c1")
+    out["consumer_gone"] = err(c.describe_stream_consumer, StreamARN=arn, ConsumerName="c1")
     c.delete_stream(StreamName=name)
     deadline = time.time() + 10
     while name in c.list_streams()["StreamNames"] and time.time() < deadline:

@@ -59,6 +59,25 @@ def test_boto3_every_core_operation(kserver):
     assert out["tags"] == [{"Key": "team", "Value": "data"}]
     assert (out["retention_up"], out["retention_down"]) == (48, 24)
     assert out["after_delete"] == []
+    assert out["consumer_registered"] == ("c1", "c1")
+    assert out["consumer_again"] == "ResourceInUseException"
+    assert out["consumers"] == ["c1"]
+    assert out["consumer_described"] == ("c1", True)
+    assert out["consumer_gone"] == "ResourceNotFoundException"
+
+
+def test_stream_with_consumers_is_deleted_only_when_enforced(kserver):
+    from botocore.exceptions import ClientError
+    c = boto3_client(kserver.url)
+    c.create_stream(StreamName="fan", ShardCount=1)
+    arn = c.describe_stream_summary(StreamName="fan")["StreamDescriptionSummary"]["StreamARN"]
+    c.register_stream_consumer(StreamARN=arn, ConsumerName="app")
+    assert c.describe_stream_summary(StreamName="fan")["StreamDescriptionSummary"]["ConsumerCount"] == 1
+    with pytest.raises(ClientError) as e:
+        c.delete_stream(StreamName="fan")
+    assert e.value.response["Error"]["Code"] == "ResourceInUseException"
+    c.delete_stream(StreamName="fan", EnforceConsumerDeletion=True)
+    assert c.list_streams()["StreamNames"] == []
 
 
 def test_the_stream_is_a_log_topic_with_a_partition_per_shard(kserver):
@@ -347,16 +366,23 @@ def test_same_script_against_moto(kserver, tmp_path):
     # Where moto departs from AWS (what pinpipe answers is checked against AWS's documented
     # behaviour in test_boto3_every_core_operation), moto's answer is pinned here, so a moto
     # that changes is noticed; everything else must be equal.
-    for (k1, k2), moto_answer in MOTO_DEPARTURES.items():
-        assert theirs[k1][k2] == moto_answer, (k1, k2, theirs[k1][k2])
-        theirs[k1][k2] = ours[k1][k2]
+    for path, moto_answer in MOTO_DEPARTURES.items():
+        holder_t, holder_o = theirs, ours
+        for k in path[:-1]:
+            holder_t, holder_o = holder_t[k], holder_o[k]
+        assert holder_t[path[-1]] == moto_answer, (path, holder_t[path[-1]])
+        holder_t[path[-1]] = holder_o[path[-1]]
     (tmp_path / "moto-diff.json").write_text(json.dumps({"ours": ours, "theirs": theirs}, default=repr, indent=1))
     assert theirs == ours
 
 
 # moto 5.2.5: DescribeStream has no StreamModeDetails (AWS sends it); a malformed shard
-# iterator is an internal error (500) where AWS answers InvalidArgumentException.
-MOTO_DEPARTURES = {("describe", "mode"): None, ("errors", "bad_iterator"): "500"}
+# iterator is an internal error (500) where AWS answers InvalidArgumentException; registering a
+# consumer name twice succeeds and lists it twice (AWS: ResourceInUseException), so one
+# deregistration leaves the other.
+MOTO_DEPARTURES = {("describe", "mode"): None, ("errors", "bad_iterator"): "500",
+                   ("consumer_again",): "no error", ("consumers",): ["c1", "c1"],
+                   ("consumer_gone",): "no error"}
 
 
 def _java_sdk():

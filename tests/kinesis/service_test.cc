@@ -155,7 +155,11 @@ TEST_F(ServiceTest, MetadataSurvivesReopenAndSequenceNumbersKeepIncreasing) {
   ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s","ShardCount":2,"Tags":{"team":"data"}})"));
   auto a = Call("PutRecord", R"({"StreamName":"s","Data":"eA==","PartitionKey":"a"})");
   ASSERT_TRUE(a);
+  ASSERT_TRUE(Call("RegisterStreamConsumer", R"({"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ConsumerName":"app"})"));
   Open();
+  auto sum = Call("DescribeStreamSummary", R"({"StreamName":"s"})");
+  ASSERT_TRUE(sum);
+  EXPECT_EQ(sum->Find("StreamDescriptionSummary")->Find("ConsumerCount")->i, 1);
   auto d = Call("DescribeStream", R"({"StreamName":"s"})");
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->Find("StreamDescription")->Find("Shards")->items.size(), 2u);
