@@ -173,6 +173,30 @@ TEST_F(ServiceTest, MetadataSurvivesReopenAndSequenceNumbersKeepIncreasing) {
   EXPECT_TRUE(sb.size() > sa.size() || (sb.size() == sa.size() && sb > sa)) << sa << " " << sb;
 }
 
+// Records older than the stream's retention are no longer returned; a longer retention keeps them.
+TEST_F(ServiceTest, RetentionTrimsOldRecords) {
+  ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
+  ASSERT_TRUE(Call("PutRecord", R"({"StreamName":"s","Data":"b2xk","PartitionKey":"a"})"));
+  now_ += 25 * 3600 * 1000LL;
+  ASSERT_TRUE(Call("PutRecord", R"({"StreamName":"s","Data":"bmV3","PartitionKey":"a"})"));
+  auto read_all = [&] {
+    auto it = Call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
+    EXPECT_TRUE(it);
+    auto got = Call("GetRecords", R"({"ShardIterator":")" + it->Find("ShardIterator")->s + R"("})");
+    EXPECT_TRUE(got);
+    std::string datas;
+    for (const auto& r : got->Find("Records")->items) datas += r.Find("Data")->s + ";";
+    return datas;
+  };
+  EXPECT_EQ(read_all(), "new;");  // 24 h retention: the 25-hour-old record is gone
+  ASSERT_TRUE(Call("IncreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":48})"));
+  EXPECT_EQ(read_all(), "old;new;");  // still in the log, inside 48 h
+  EXPECT_EQ(Type(Call("DecreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":72})")),
+            "InvalidArgumentException");
+  ASSERT_TRUE(Call("DecreaseStreamRetentionPeriod", R"({"StreamName":"s","RetentionPeriodHours":24})"));
+  EXPECT_EQ(read_all(), "new;");
+}
+
 TEST_F(ServiceTest, ErrorsHaveAwsShapes) {
   EXPECT_EQ(Type(Call("DescribeStream", R"({"StreamName":"nope"})")), "ResourceNotFoundException");
   auto v = Call("CreateStream", R"({"StreamName":"bad name!","ShardCount":1})");
