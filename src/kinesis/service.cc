@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <random>
 #include <cstdlib>
 
 #include "common/base64.h"
@@ -88,6 +89,7 @@ struct PendingPut {
     int32_t shard = -1;
     int64_t offset = -1;
     bool failed = false;
+    bool throttled = false;  // fault injection: ProvisionedThroughputExceededException
   };
   Service::Done done;
   bool many = false;
@@ -102,12 +104,21 @@ struct PendingPut {
     Finish();
     delete this;
   }
+  std::string account;
+  std::string ThrottleMessage(const Slot& s) const {
+    return "Rate exceeded for shard " + ShardIdOf(s.shard) + " in stream " + stream->name + " under account " +
+           account + ".";
+  }
   std::string Sequence(const Slot& s) const {
     const ShardMeta& sh = stream->shards[static_cast<size_t>(s.shard)];
     return EncodeSequenceNumber({sh.created_ms / 1000, sh.index, s.offset, now_ms / 1000});
   }
   void Finish() {
     if (!many) {
+      if (slots[0].throttled) {
+        done(std::unexpected(ApiError{"ProvisionedThroughputExceededException", ThrottleMessage(slots[0]), 400}));
+        return;
+      }
       if (slots[0].failed) {
         done(std::unexpected(ApiError{"InternalFailure", "Internal Service Failure", 500}));
         return;
@@ -124,7 +135,11 @@ struct PendingPut {
     Value recs = Value::Array();
     for (const auto& s : slots) {
       Value e = Value::Map();
-      if (s.failed) {
+      if (s.throttled) {
+        ++failed;
+        e.Set("ErrorCode", Value::String("ProvisionedThroughputExceededException"));
+        e.Set("ErrorMessage", Value::String(ThrottleMessage(s)));
+      } else if (s.failed) {
         ++failed;
         e.Set("ErrorCode", Value::String("InternalFailure"));
         e.Set("ErrorMessage", Value::String("Internal Service Failure"));
@@ -1176,18 +1191,32 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
   p->many = many;
   p->stream = s;
   p->now_ms = NowMs();
+  p->account = options_.account;
   p->slots.resize(n);
+  const bool faults = options_.fault_throttle_percent > 0 || options_.fault_internal_percent > 0;
+  thread_local std::mt19937 rng{std::random_device{}()};
   for (size_t i = 0; i < n; ++i) {
     HashKey h = explicit_keys[i] ? *explicit_keys[i] : PartitionKeyHash(*keys[i]);
     p->slots[i].shard = ShardFor(*s, h);
+    if (faults) {
+      const int roll = static_cast<int>(rng() % 100);
+      if (roll < options_.fault_throttle_percent) {
+        p->slots[i].throttled = p->slots[i].failed = true;
+      } else if (roll < options_.fault_throttle_percent + options_.fault_internal_percent) {
+        p->slots[i].failed = true;
+      }
+    }
   }
-  p->order.resize(n);
-  for (uint32_t i = 0; i < n; ++i) p->order[i] = i;
+  thread_local std::vector<log::Header> hdrs;
+  hdrs.resize(n);  // by record index
+  p->order.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!p->slots[i].failed) p->order.push_back(i);  // injected failures are never appended
+  }
+  n = p->order.size();
   std::stable_sort(p->order.begin(), p->order.end(),
                    [&](uint32_t a, uint32_t b) { return p->slots[a].shard < p->slots[b].shard; });
   thread_local std::vector<log::Record> recs;
-  thread_local std::vector<log::Header> hdrs;
-  hdrs.resize(n);
   size_t start = 0;
   while (start < n) {
     const int32_t shard = p->slots[p->order[start]].shard;

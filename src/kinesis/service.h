@@ -35,6 +35,11 @@ struct ServiceOptions {
   int32_t shard_limit = 10000;  // open shards per stream
   int32_t consumer_limit = 20;  // registered consumers per stream (AWS's quota)
   std::function<int64_t()> now_ms;  // null = the system clock (tests inject a manual clock)
+  // Fault injection for client retry tests (off by default): the share of put records, in
+  // percent, that fail in place with ProvisionedThroughputExceededException / InternalFailure
+  // (PutRecord: the whole call), never appended.
+  int fault_throttle_percent = 0;
+  int fault_internal_percent = 0;
 };
 
 inline constexpr size_t kMaxRecordBytes = 1 << 20;

@@ -460,3 +460,51 @@ def test_aws_sdk_for_java_v2(kserver, tmp_path, cbor):
         "at_timestamp_count": "3", "missing": "ResourceNotFoundException", "done": "true"}
     expected = "application/x-amz-cbor-1.1" if cbor else "application/x-amz-json-1.1"
     assert proxy.content_types and set(proxy.content_types) == {expected}
+
+
+def test_put_records_failures_are_reported_in_place(server_factory):
+    s = server_factory(SERVER_SETS + ("kinesis.fault_throttle_percent=30", "kinesis.fault_internal_percent=20")).start()
+    c = boto3_client(s.url)
+    c.create_stream(StreamName="faulty", ShardCount=2)
+    datas = [f"r{i}".encode() for i in range(500)]
+    r = c.put_records(StreamName="faulty", Records=[{"Data": d, "PartitionKey": d.decode()} for d in datas])
+    entries = r["Records"]
+    assert len(entries) == 500
+    failed = [e for e in entries if "ErrorCode" in e]
+    assert r["FailedRecordCount"] == len(failed) and 100 < len(failed) < 400  # ~50% injected
+    codes = {e["ErrorCode"] for e in failed}
+    assert codes == {"ProvisionedThroughputExceededException", "InternalFailure"}
+    assert all(e["ErrorMessage"] == "Internal Service Failure" for e in failed if e["ErrorCode"] == "InternalFailure")
+    assert all("Rate exceeded for shard" in e["ErrorMessage"] for e in failed
+               if e["ErrorCode"] == "ProvisionedThroughputExceededException")
+    # Exactly the records answered with a sequence number are stored, each under that number.
+    ok = {d: (e["ShardId"], e["SequenceNumber"]) for d, e in zip(datas, entries) if "SequenceNumber" in e}
+    stored = {}
+    for shard in ("shardId-000000000000", "shardId-000000000001"):
+        it = c.get_shard_iterator(StreamName="faulty", ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        for rec in c.get_records(ShardIterator=it)["Records"]:
+            stored[rec["Data"]] = (shard, rec["SequenceNumber"])
+    assert stored == ok
+
+
+def test_stream_emulator_retries_throttling_without_loss(server_factory, tmp_path):
+    s = server_factory(SERVER_SETS + ("kinesis.fault_throttle_percent=40",)).start()
+    db = tmp_path / "source.db"
+    assert subprocess.run([BIN_PATH(), "db", "init", "--db", f"sqlite://{db}"], capture_output=True).returncode == 0
+    p = subprocess.run([BIN_PATH(), "emulate", "--mode", "stream", "--db", f"sqlite://{db}", "--api", s.url,
+                        "--id", "t", "--count", "20", "--python-compatible", "--no-sleep", "--quiet",
+                        "--max-attempts", "30", "--retry-base-ms", "1"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "sent 20 interactions" in p.stdout and "failed 0" in p.stdout
+    retries = int(p.stdout.split("retries ")[1].split()[0].replace(",", ""))
+    assert retries > 0  # 40% of the first attempts are throttled
+    c = boto3_client(s.url)
+    for t in ("pin", "geo", "user"):
+        it = c.get_shard_iterator(StreamName=f"streaming-t-{t}", ShardId="shardId-000000000000",
+                                  ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        assert len(c.get_records(ShardIterator=it)["Records"]) == 20  # each row once: no loss, no duplicate
+
+
+def BIN_PATH():
+    from conftest import BIN
+    return BIN
