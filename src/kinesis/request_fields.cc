@@ -62,7 +62,8 @@ std::optional<int64_t> RequestFields::TimestampMs(std::string_view name) {
   const Value* v = req_.Find(name);
   if (!v || v->is_null()) return std::nullopt;
   if (v->kind == Value::Kind::kTimestamp) return static_cast<int64_t>(std::llround(v->d));
-  if (v->kind == Value::Kind::kInt) return v->i * 1000;
+  // Seconds that fit milliseconds in 64 bits (about ±292 million years); larger is a type error.
+  if (v->kind == Value::Kind::kInt && v->i > -9000000000000000 && v->i < 9000000000000000) return v->i * 1000;
   if (v->kind == Value::Kind::kDouble && std::isfinite(v->d) && std::fabs(v->d) < 9e15) {
     return static_cast<int64_t>(std::llround(v->d * 1000));
   }
