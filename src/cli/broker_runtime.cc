@@ -64,6 +64,14 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   } else {
     return std::unexpected(stream.error());
   }
+  kinesis::ServiceOptions kinesis_options;
+  kinesis_options.region = cfg.GetString("kinesis.region");
+  PINPIPE_ASSIGN_OR_RETURN(int64_t throttle, cfg.GetInt("kinesis.fault_throttle_percent"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t internal, cfg.GetInt("kinesis.fault_internal_percent"));
+  kinesis_options.fault_throttle_percent = static_cast<int>(throttle);
+  kinesis_options.fault_internal_percent = static_cast<int>(internal);
+  PINPIPE_ASSIGN_OR_RETURN(rt->kinesis_, kinesis::Service::Open(*rt->log_, kinesis_options));
+  gateway_options.kinesis = rt->kinesis_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->stream_) {
     rt->gateway_->AddHealthCheck([stream = rt->stream_.get()](std::vector<std::string>& reasons) {

@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "kafka/broker.h"
 #include "kafka/server.h"
+#include "kinesis/service.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::cli {
@@ -51,6 +52,7 @@ class BrokerRuntime {
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
   std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)
+  std::unique_ptr<kinesis::Service> kinesis_;  // before the gateway, which uses it
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<DashboardService> dashboard_;  // ui.enabled (routes on the server below)
   std::unique_ptr<http::Server> server_;

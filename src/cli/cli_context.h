@@ -50,6 +50,7 @@ void RegisterEmulateCommands(CLI::App& app, CliContext& ctx);  // cmd_emulate.cc
 void RegisterConsumeCommands(CLI::App& app, CliContext& ctx);  // cmd_consume.cc
 void RegisterTopicCommands(CLI::App& app, CliContext& ctx);    // cmd_topics.cc (topics, produce)
 void RegisterGroupCommands(CLI::App& app, CliContext& ctx);    // cmd_groups.cc
+void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx);   // cmd_streams.cc (Kinesis streams)
 void RegisterLakeParquetCommands(CLI::App& app, CliContext& ctx);  // cmd_lake_parquet.cc
 void RegisterLakeCommands(CLI::App& app, CliContext& ctx);         // cmd_lake.cc
 void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx);  // cmd_analytics.cc

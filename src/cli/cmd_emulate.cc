@@ -1,4 +1,5 @@
-// pinpipe emulate: the user posting emulator (batch mode: the Kafka REST Proxy).
+// pinpipe emulate: the user posting emulator (batch mode: the Kafka REST Proxy; stream mode:
+// the API-Gateway facade in front of Kinesis).
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -7,6 +8,7 @@
 
 #include "cli/cli_context.h"
 #include "emulator/db_url.h"
+#include "emulator/api_gateway_poster.h"
 #include "emulator/emulator.h"
 #include "emulator/rest_proxy_poster.h"
 
@@ -18,7 +20,7 @@ extern "C" void OnSignal(int) { g_stop = true; }
 
 struct EmulateFlags {
   emulator::EmulatorOptions opt;
-  std::string id, db;
+  std::string id, db, mode = "batch";
   bool no_sleep = false;
   bool quiet = false;
 };
@@ -31,7 +33,11 @@ void Run(const CliContext& ctx, EmulateFlags& f) {
   const std::string id = f.id.empty() ? cfg.GetString("pipeline.id") : f.id;
   if (f.no_sleep || o.rate > 0) o.sleep = false;
   o.progress = !f.quiet;
-  o.make_poster = [api, id] { return std::make_unique<emulator::RestProxyPoster>(api, id); };
+  if (f.mode == "stream") {
+    o.make_poster = [api, id] { return std::make_unique<emulator::ApiGatewayStreamPoster>(api, id); };
+  } else {
+    o.make_poster = [api, id] { return std::make_unique<emulator::RestProxyPoster>(api, id); };
+  }
   if (o.python_compatible && o.concurrency > 1) {
     std::fprintf(stderr, "pinpipe: note: with --concurrency > 1 the rows are picked in the "
                          "original's order but may arrive interleaved\n");
@@ -56,7 +62,11 @@ void RegisterEmulateCommands(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
       "emulate", "Post random rows of the source database to the server's REST Proxy "
                  "(topics <id>.pin|geo|user), as the original user posting emulator did");
-  cmd->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).");
+  cmd->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).\n"
+              "--mode stream PUTs each row to <api>/streams/streaming-<id>-pin|geo|user/record (the\n"
+              "API-Gateway facade of Kinesis, pinpipe's or a real one), as the streaming emulator did.");
+  cmd->add_option("--mode", f->mode, "batch = REST Proxy topics; stream = the Kinesis facade")
+      ->check(CLI::IsMember({"batch", "stream"}));
   cmd->add_option("--id", f->id, "pipeline id: topics <id>.pin|geo|user (default pipeline.id)");
   cmd->add_option("--db", f->db, "source database URL (default sqlite://<data.dir>/source.db)");
   auto* count = cmd->add_option("--count", f->opt.count, "interactions to post (default: forever)");

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   RegisterConsumeCommands(app, ctx);
   RegisterTopicCommands(app, ctx);
   RegisterGroupCommands(app, ctx);
+  RegisterKinesisStreamCommands(app, ctx);
   RegisterLakeParquetCommands(app, ctx);
   RegisterLakeCommands(app, ctx);
   RegisterLakeOptimizeCommands(app, ctx);

@@ -73,6 +73,11 @@ Result<gateway::GatewayOptions> GatewayOptionsFromConfig(const Config& cfg) {
   }
   o.produce.max_records = static_cast<size_t>(max_records);
   o.api_key = cfg.GetString("http.api_key");
+  PINPIPE_ASSIGN_OR_RETURN(o.kinesis_http.auto_create, cfg.GetBool("kinesis.auto_create"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t shards, cfg.GetInt("kinesis.auto_create_shards"));
+  o.kinesis_http.auto_create_shards = static_cast<int32_t>(shards);
+  o.kinesis_http.access_key_id = cfg.GetString("kinesis.access_key_id");
+  o.kinesis_http.secret_access_key = cfg.GetString("kinesis.secret_access_key");
   return o;
 }
 

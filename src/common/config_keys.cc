@@ -124,6 +124,14 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.bootstrap", "", "reserved for an external Kafka cluster (none yet: the embedded log is used)", Text()},
       {"lake.uri", "", "lake location (path, file:///dir, s3://bucket/prefix); empty = <data.dir>/lake", Text()},
       {"pipeline.id", "pinterest", "topics <id>.pin, <id>.geo, <id>.user", Custom(CheckTopicPrefix, "a topic name prefix")},
+      // Kinesis and its API-Gateway facade (kinesis/, gateway/kinesis_api.h).
+      {"kinesis.auto_create", "true", "the API-Gateway facade creates a stream on its first PUT record(s)", Bool()},
+      {"kinesis.auto_create_shards", "1", "shards of a stream the facade creates", Int(1, 10000)},
+      {"kinesis.region", "us-east-1", "region named in stream ARNs", NonEmpty()},
+      {"kinesis.access_key_id", "", "if set with the secret, Kinesis requests' SigV4 signatures are verified", Text()},
+      {"kinesis.secret_access_key", "", "secret for SigV4 verification (never logged)", Text()},
+      {"kinesis.fault_throttle_percent", "0", "test aid: % of put records failed with ProvisionedThroughputExceeded", Int(0, 100)},
+      {"kinesis.fault_internal_percent", "0", "test aid: % of put records failed with InternalFailure", Int(0, 100)},
       // S3 store (objstore/open_object_store.h); AWS_* variables fill what is unset.
       {"s3.endpoint", "", "S3 endpoint URL (http://127.0.0.1:4569); empty = AWS_ENDPOINT_URL or AWS", Text()},
       {"s3.region", "", "S3 region; empty = AWS_REGION or us-east-1", Text()},

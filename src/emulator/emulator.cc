@@ -100,6 +100,9 @@ PostOutcome PostWithRetry(Shared& sh, Poster& poster, TableId table,
   } else if (++sh.consecutive_failures >= sh.opt.max_consecutive_failures) {
     sh.Fatal("giving up after " + std::to_string(sh.consecutive_failures.load()) +
              " consecutive failed requests; last error: " + out.message);
+  } else {
+    // Say why (the first few): a failed request is otherwise only a count in the summary.
+    sh.Report("a request to " + poster.Describe() + ": " + out.message);
   }
   return out;
 }

@@ -28,7 +28,7 @@ HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 Result<HttpResponse> HttpClient::Request(std::string_view method, const std::string& url,
                                          std::string_view content_type, std::string_view accept,
-                                         std::string_view body, long timeout_ms) {
+                                         std::string_view body, long timeout_ms, std::string_view extra_header) {
   CURL* c = static_cast<CURL*>(curl_);
   if (!c) return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
   curl_easy_reset(c);  // keeps the connection cache
@@ -56,6 +56,8 @@ Result<HttpResponse> HttpClient::Request(std::string_view method, const std::str
     ac = "Accept: " + std::string(accept);
     headers = curl_slist_append(headers, ac.c_str());
   }
+  std::string extra(extra_header);
+  if (!extra.empty()) headers = curl_slist_append(headers, extra.c_str());
   // No "Expect: 100-continue" round trip for bodies over 1 KiB.
   headers = curl_slist_append(headers, "Expect:");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

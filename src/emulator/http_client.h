@@ -25,7 +25,8 @@ class HttpClient {
   // response. Empty content_type/accept: header not sent.
   Result<HttpResponse> Request(std::string_view method, const std::string& url,
                                std::string_view content_type, std::string_view accept,
-                               std::string_view body, long timeout_ms = 30000);
+                               std::string_view body, long timeout_ms = 30000,
+                               std::string_view extra_header = "");  // "Name: value"
 
  private:
   void* curl_;  // CURL*

@@ -26,11 +26,16 @@ Gateway::Gateway(log::LogManager& log, GatewayOptions options)
       options_(std::move(options)),
       produce_(log, options_.produce),
       topics_(log),
-      consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {}
+      consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {
+  if (options_.kinesis) kinesis_ = std::make_unique<KinesisApi>(*options_.kinesis, options_.kinesis_http);
+}
 
 Gateway::~Gateway() { Stop(); }
 
-void Gateway::Stop() { consumers_->Stop(); }
+void Gateway::Stop() {
+  consumers_->Stop();
+  if (kinesis_) kinesis_->Stop();
+}
 
 http::Handler Gateway::Guard(http::Handler h) const {
   if (options_.api_key.empty()) return h;
@@ -93,7 +98,23 @@ void Gateway::RegisterRoutes(http::Router& router) {
   add("GET", "/metrics", [this](const http::Request&, http::Responder r) { Metrics(std::move(r)); });
   // Liveness of the REST Proxy itself.
   add("GET", "/", [](const http::Request&, http::Responder r) { r.Send(RestJson(200, "{}")); });
-  add("POST", "/", [](const http::Request&, http::Responder r) { r.Send(RestJson(200, "{}")); });
+  // POST / is also Kinesis's endpoint: requests with X-Amz-Target go there.
+  add("POST", "/", [this](const http::Request& q, http::Responder r) {
+    if (kinesis_ && q.HasHeader("X-Amz-Target")) return kinesis_->Handle(q, std::move(r));
+    r.Send(RestJson(200, "{}"));
+  });
+  if (kinesis_) {
+    // The API-Gateway facade (protocols.md §3).
+    KinesisApi* k = kinesis_.get();
+    add("GET", "/streams", [k](const http::Request& q, http::Responder r) { k->FacadeListStreams(q, std::move(r)); });
+    add("GET", "/streams/{name}", [k](const http::Request& q, http::Responder r) { k->FacadeDescribeStream(q, std::move(r)); });
+    add("POST", "/streams/{name}", [k](const http::Request& q, http::Responder r) { k->FacadeCreateStream(q, std::move(r)); });
+    add("DELETE", "/streams/{name}", [k](const http::Request& q, http::Responder r) { k->FacadeDeleteStream(q, std::move(r)); });
+    add("PUT", "/streams/{name}/record", [k](const http::Request& q, http::Responder r) { k->FacadePutRecord(q, std::move(r)); });
+    add("PUT", "/streams/{name}/records", [k](const http::Request& q, http::Responder r) { k->FacadePutRecords(q, std::move(r)); });
+    add("GET", "/streams/{name}/sharditerator", [k](const http::Request& q, http::Responder r) { k->FacadeShardIterator(q, std::move(r)); });
+    add("GET", "/streams/{name}/records", [k](const http::Request& q, http::Responder r) { k->FacadeGetRecords(q, std::move(r)); });
+  }
 
   // Produce and metadata.
   add("POST", "/topics/{topic}", [this](const http::Request& q, http::Responder r) {

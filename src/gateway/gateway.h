@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/consumer_manager.h"
+#include "gateway/kinesis_api.h"
 #include "gateway/rest_produce.h"
 #include "gateway/rest_topics.h"
 #include "http/router.h"
@@ -20,6 +21,10 @@ struct GatewayOptions {
   ConsumerOptions consumers;
   ProduceOptions produce;
   std::string api_key;  // if set, every request but /healthz must carry it in x-api-key
+  // Kinesis (POST / with X-Amz-Target) and the API-Gateway facade (/streams/...), when set; the
+  // service must outlive the gateway.
+  kinesis::Service* kinesis = nullptr;
+  KinesisHttpOptions kinesis_http;
 };
 
 class Gateway {
@@ -51,6 +56,7 @@ class Gateway {
   RestProduce produce_;
   RestTopics topics_;
   std::unique_ptr<ConsumerManager> consumers_;
+  std::unique_ptr<KinesisApi> kinesis_;
   std::shared_ptr<http::Metrics> http_metrics_;
   std::vector<HealthCheck> health_checks_;
   std::vector<MetricsSource> metrics_sources_;

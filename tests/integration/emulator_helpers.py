@@ -64,6 +64,8 @@ class RecordingStub:
                 self.end_headers()
                 self.wfile.write(reply)
 
+            do_PUT = do_POST
+
             def log_message(self, *a):
                 pass
 

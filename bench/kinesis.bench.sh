@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make bench: Kinesis PutRecord (1 pin row per request, 64 connections) and PutRecords (500 per
+# request, 16 connections) with wrk — the same requests (bench/kinesis_put_*.lua) against a fresh
+# `pinpipe serve` (durable acks, log.flush=always) and against moto from the peer kit, and the
+# ratio. moto is skipped (and said so) when the peer is not installed or PINPIPE_PEERS=none.
+set -uo pipefail
+bin=$1
+secs=${BENCH_SECONDS:-10}
+cd "$(dirname "$0")/.."
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+field() { grep -oE "$1=[0-9.]+" | cut -d= -f2; }
+pids=()
+dirs=()
+trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "${dirs[@]}"' EXIT
+
+create() {  # url
+  curl -sf -o /dev/null -X POST "$1/" -H 'Content-Type: application/x-amz-json-1.1' \
+    -H 'X-Amz-Target: Kinesis_20131202.CreateStream' \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=testing/20261205/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0000000000000000000000000000000000000000000000000000000000000000' \
+    -d '{"StreamName":"bench","ShardCount":1}'
+}
+load() {  # url script conns -> "RESULT ..." line
+  wrk -t2 -c"$3" -d"${secs}s" -s "bench/$2" "$1/" 2>&1 | grep RESULT
+}
+
+# pinpipe
+dir=$(mktemp -d); dirs+=("$dir"); port=$(free_port)
+"$bin" --set data.dir="$dir" --set http.port="$port" --set sink.enabled=false --set scheduler.enabled=false \
+  serve >"$dir/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+create "http://127.0.0.1:$port"
+p1=$(load "http://127.0.0.1:$port" kinesis_put_1.lua 64)
+p500=$(load "http://127.0.0.1:$port" kinesis_put_500.lua 16)
+
+# moto (peer kit)
+m1="" m500=""
+moto_py=""
+if [ "${PINPIPE_PEERS:-}" != none ]; then
+  moto_py=$(tests/peers/peer moto env --json 2>/dev/null | /usr/bin/python3 -c \
+    "import json,sys; print(json.load(sys.stdin)['PINPIPE_PEER_MOTO_PYTHON'])" 2>/dev/null)
+fi
+if [ -n "$moto_py" ]; then
+  mport=$(free_port)
+  "$(dirname "$moto_py")/moto_server" -H 127.0.0.1 -p "$mport" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$mport/moto-api/" >/dev/null && break; sleep 0.1; done
+  create "http://127.0.0.1:$mport"
+  m1=$(load "http://127.0.0.1:$mport" kinesis_put_1.lua 64)
+  m500=$(load "http://127.0.0.1:$mport" kinesis_put_500.lua 16)
+fi
+
+row() {  # name ours theirs key target
+  local o t ratio
+  o=$(echo "$2" | field "$4"); t=$(echo "$3" | field "$4")
+  ratio=$( [ -n "$t" ] && awk -v a="$o" -v b="$t" 'BEGIN { if (b > 0) printf "%.1fx moto (%s/s)", a / b, b }')
+  printf '%-58s %14s %12s   %s\n' "$1" "$o" "p99 $(echo "$2" | field p99_ms) ms" "${ratio:-moto not run}; $5"
+  [ "$(echo "$2" | field http_errors)" = 0 ] || echo "  (pinpipe answered $(echo "$2" | field http_errors) errors)"
+  [ -z "$3" ] || [ "$(echo "$3" | field http_errors)" = 0 ] || echo "  (moto answered $(echo "$3" | field http_errors) errors)"
+}
+row "Kinesis PutRecord, 64 conns (requests/s)" "$p1" "$m1" requests_per_s "goal >= 12x moto, p99 <= 10 ms"
+row "Kinesis PutRecords, 500/request, 16 conns (records/s)" "$p500" "$m500" records_per_s "goal >= 30x moto"

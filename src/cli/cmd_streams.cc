@@ -1,0 +1,126 @@
+// pinpipe streams create|list|describe|delete: Kinesis stream administration through the
+// running server's Kinesis API (POST / with X-Amz-Target, AWS JSON 1.1 — the calls awscli makes).
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "cli/cli_context.h"
+#include "cli/rest_client.h"
+#include "emulator/http_client.h"
+#include "emulator/json_value.h"
+
+namespace pinpipe::cli {
+namespace {
+
+[[noreturn]] void Fail(const Error& e) {
+  PrintError(e);
+  std::exit(e.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure);
+}
+
+// One Kinesis call; the parsed answer (null for an empty body) or the service's error.
+emulator::JsonValue Call(const std::string& api, const std::string& op, const std::string& body) {
+  emulator::HttpClient http;
+  std::string url = api;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  // The request is unsigned: pinpipe verifies signatures only when kinesis.* credentials are set.
+  auto r = http.Request("POST", url + "/", "application/x-amz-json-1.1", "", body, 30000,
+                        "X-Amz-Target: Kinesis_20131202." + op);
+  if (!r) {
+    Fail(Error(r.error().code(), "cannot reach the server at " + api + ": " + r.error().message() +
+                                     "; is `pinpipe serve` running? (--api URL, --port)"));
+  }
+  auto v = r->body.empty() ? Result<emulator::JsonValue>(emulator::JsonValue()) : emulator::JsonValue::Parse(r->body);
+  if (r->status != 200) {
+    std::string type = "HTTP " + std::to_string(r->status), msg;
+    if (v) {
+      if (const auto* t = v->Find("__type"); t && t->is_string()) type = t->text();
+      if (const auto* m = v->Find("message"); m && m->is_string()) msg = m->text();
+    }
+    Fail(Error(type == "ResourceNotFoundException" ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument,
+               type + (msg.empty() ? "" : ": " + msg)));
+  }
+  if (!v) Fail(v.error());
+  return std::move(*v);
+}
+
+struct Flags {
+  std::string name;
+  int shards = 1;
+  bool on_demand = false;
+};
+
+std::string Api(const CliContext& ctx) { return ctx.ServerUrl(ctx.LoadConfigOrExit()); }
+
+}  // namespace
+
+void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx) {
+  auto f = std::make_shared<Flags>();
+  auto* streams = app.add_subcommand("streams", "Kinesis streams of the running server (create, list, describe, delete)");
+  streams->require_subcommand(1);
+
+  auto* create = streams->add_subcommand("create", "CreateStream NAME (--shards N, or --on-demand)");
+  create->add_option("name", f->name, "stream name ([a-zA-Z0-9_.-], 1..128)")->required();
+  create->add_option("--shards", f->shards, "shard count (default 1)")->check(CLI::Range(1, 10000));
+  create->add_flag("--on-demand", f->on_demand, "ON_DEMAND capacity mode (4 shards)");
+  create->callback([&ctx, f] {
+    std::string body = "{\"StreamName\":" + JsonQuote(f->name);
+    body += f->on_demand ? ",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}"
+                         : ",\"ShardCount\":" + std::to_string(f->shards) + "}";
+    Call(Api(ctx), "CreateStream", body);
+    std::printf("created %s\n", f->name.c_str());
+  });
+
+  auto* list = streams->add_subcommand("list", "ListStreams (every page)");
+  list->callback([&ctx] {
+    const std::string api = Api(ctx);
+    std::string after;
+    while (true) {
+      std::string body = after.empty() ? "{}" : "{\"ExclusiveStartStreamName\":" + JsonQuote(after) + "}";
+      auto v = Call(api, "ListStreams", body);
+      const auto* names = v.Find("StreamNames");
+      if (!names) break;
+      for (const auto& n : names->items()) {
+        std::printf("%s\n", n.text().c_str());
+        after = n.text();
+      }
+      const auto* more = v.Find("HasMoreStreams");
+      if (!more || !more->as_bool() || names->items().empty()) break;
+    }
+  });
+
+  auto* describe = streams->add_subcommand("describe", "DescribeStreamSummary and ListShards of NAME");
+  describe->add_option("name", f->name, "stream name")->required();
+  describe->callback([&ctx, f] {
+    const std::string api = Api(ctx);
+    auto sum = Call(api, "DescribeStreamSummary", "{\"StreamName\":" + JsonQuote(f->name) + "}");
+    const auto* d = sum.Find("StreamDescriptionSummary");
+    auto text = [&](const char* k) {
+      const auto* x = d ? d->Find(k) : nullptr;
+      return x ? x->text() : std::string("?");
+    };
+    std::printf("%s: %s, %s shards open, retention %s h, %s\n", f->name.c_str(), text("StreamStatus").c_str(),
+                text("OpenShardCount").c_str(), text("RetentionPeriodHours").c_str(), text("StreamARN").c_str());
+    auto shards = Call(api, "ListShards", "{\"StreamName\":" + JsonQuote(f->name) + "}");
+    std::printf("%-22s %-40s %-40s %s\n", "SHARD", "STARTING HASH KEY", "ENDING HASH KEY", "STATE");
+    if (const auto* list = shards.Find("Shards")) {
+      for (const auto& s : list->items()) {
+        const auto* range = s.Find("HashKeyRange");
+        const auto* seq = s.Find("SequenceNumberRange");
+        bool closed = seq && seq->Find("EndingSequenceNumber");
+        std::printf("%-22s %-40s %-40s %s\n", s.Find("ShardId")->text().c_str(),
+                    range ? range->Find("StartingHashKey")->text().c_str() : "?",
+                    range ? range->Find("EndingHashKey")->text().c_str() : "?", closed ? "closed" : "open");
+      }
+    }
+  });
+
+  auto* del = streams->add_subcommand("delete", "DeleteStream NAME (its records stay in the log topic)");
+  del->add_option("name", f->name, "stream name")->required();
+  del->callback([&ctx, f] {
+    Call(Api(ctx), "DeleteStream", "{\"StreamName\":" + JsonQuote(f->name) + "}");
+    std::printf("deleted %s\n", f->name.c_str());
+  });
+}
+
+}  // namespace pinpipe::cli

@@ -1,0 +1,98 @@
+// The Kinesis Data Streams operations over the durable log (protocols.md §2). Transport-free:
+// requests and responses are Values (decoded from JSON 1.1 or CBOR by the gateway), errors carry
+// AWS's exception names.
+//
+// Threading: Call (control plane and reads) may fsync the metadata file or read the log, so it
+// runs on worker threads only. Put never blocks: it appends on the calling (reactor) thread and
+// completes `done` from the log's durability callback (a flusher thread with log.flush=always),
+// as the REST Proxy's produce does.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "kinesis/stream_store.h"
+#include "kinesis/value.h"
+#include "log/log_manager.h"
+
+namespace pinpipe::kinesis {
+
+struct ApiError {
+  std::string type;  // "ResourceNotFoundException"
+  std::string message;
+  int status = 400;  // 500 for InternalFailure
+};
+
+using Outcome = std::expected<Value, ApiError>;  // Value null = empty body
+
+struct ServiceOptions {
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  int32_t shard_limit = 10000;  // open shards per stream
+  int32_t consumer_limit = 20;  // registered consumers per stream (AWS's quota)
+  std::function<int64_t()> now_ms;  // null = the system clock (tests inject a manual clock)
+  // Fault injection for client retry tests (off by default): the share of put records, in
+  // percent, that fail in place with ProvisionedThroughputExceededException / InternalFailure
+  // (PutRecord: the whole call), never appended.
+  int fault_throttle_percent = 0;
+  int fault_internal_percent = 0;
+};
+
+inline constexpr size_t kMaxRecordBytes = 1 << 20;
+inline constexpr size_t kMaxPutRecords = 500;
+inline constexpr size_t kMaxPutRecordsBytes = 5 << 20;
+inline constexpr int64_t kMaxGetRecords = 10000;
+inline constexpr size_t kMaxGetRecordsBytes = 10 << 20;
+
+class Service {
+ public:
+  static Result<std::unique_ptr<Service>> Open(log::LogManager& log, ServiceOptions options);
+
+  // True for PutRecord and PutRecords (the operations Put serves).
+  static bool IsPut(std::string_view op) { return op == "PutRecord" || op == "PutRecords"; }
+  // Any other operation; UnknownOperationException for names it does not know.
+  Outcome Call(std::string_view op, const Value& req);
+  using Done = std::move_only_function<void(Outcome)>;
+  void Put(std::string_view op, const Value& req, Done done);
+
+  StreamStore& store() { return *store_; }
+  int64_t NowMs() const;
+  std::string Arn(std::string_view stream) const;
+
+ private:
+  Service(log::LogManager& log, ServiceOptions options) : log_(log), options_(std::move(options)) {}
+
+  Outcome CreateStream(const Value& req);
+  Outcome DeleteStream(const Value& req);
+  Outcome DescribeStream(const Value& req);
+  Outcome DescribeStreamSummary(const Value& req);
+  Outcome ListStreams(const Value& req);
+  Outcome ListShards(const Value& req);
+  Outcome GetShardIterator(const Value& req);
+  Outcome GetRecords(const Value& req);
+  Outcome ChangeRetention(const Value& req, bool increase);
+  Outcome AddTags(const Value& req);
+  Outcome RemoveTags(const Value& req);
+  Outcome ListTags(const Value& req);
+  Outcome EnhancedMonitoring(const Value& req, bool enable);
+  Outcome StartStreamEncryption(const Value& req, bool start);
+  Outcome RegisterConsumer(const Value& req);
+  Outcome DescribeConsumer(const Value& req);
+  Outcome ListConsumers(const Value& req);
+  Outcome DeregisterConsumer(const Value& req);
+  Value ConsumerValue(const StreamMeta& s, const ConsumerMeta& c, bool with_stream) const;
+
+  Value ShardValue(const StreamMeta& s, const ShardMeta& sh) const;
+  std::string StartingSequence(const ShardMeta& sh) const;
+  std::string EndingSequence(const StreamMeta& s, const ShardMeta& sh) const;
+
+  log::LogManager& log_;
+  ServiceOptions options_;
+  std::unique_ptr<StreamStore> store_;
+};
+
+}  // namespace pinpipe::kinesis
