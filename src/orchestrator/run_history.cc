@@ -152,8 +152,52 @@ std::string RunHistory::DefaultPath(std::string_view data_dir) {
   return JoinPath(JoinPath(data_dir, "state"), "runs.db");
 }
 
+namespace {
+
+// True when `path` is an SQLite database that fails its own consistency check (a truncated or
+// overwritten file). An unreadable or locked file is not "damaged": its error is reported.
+bool IsDamagedDatabase(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  bool damaged = false;
+  if (rc == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_stmt* st = nullptr;
+    rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, nullptr);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        damaged = text == nullptr || std::string_view(text) != "ok";
+      }
+      sqlite3_finalize(st);
+    }
+  }
+  damaged = damaged || rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+  sqlite3_close(db);
+  return damaged;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RunHistory>> RunHistory::Open(const std::string& path) {
   const auto dir = std::filesystem::path(path).parent_path();
+  // The run history is bookkeeping, not data: a damaged one (a truncated file after a disk
+  // fault) is kept aside for inspection and a new one started, so that the scheduler and
+  // `serve` keep working. The runs it held are reported lost, loudly.
+  const bool on_disk_path = !path.empty() && path != ":memory:" && !path.starts_with("file:");
+  if (on_disk_path && IsDamagedDatabase(path)) {
+    const std::string aside = path + ".damaged-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now().time_since_epoch()).count());
+    std::error_code ec;
+    std::filesystem::rename(path, aside, ec);
+    if (ec) return MakeError(ErrorCode::kCorruption, "run history " + path + " is damaged and cannot be moved aside: " + ec.message());
+    for (const char* suffix : {"-wal", "-shm"}) std::filesystem::rename(path + suffix, aside + suffix, ec);
+    spdlog::error("run history {} was damaged (SQLite's quick_check failed); kept as {} and a new, empty history started: "
+                  "earlier runs are no longer listed", path, aside);
+  }
   if (!dir.empty()) PINPIPE_RETURN_IF_ERROR(FileSystem::Default()->MkdirAll(dir.string()));
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "test_util.h"
@@ -119,6 +120,39 @@ TEST(RunHistoryTest, ConcurrentWritersFromTwoConnections) {
   t1.join();
   t2.join();
   EXPECT_EQ(*(*a)->CountRuns("d"), 100);
+}
+
+// Regression (issue 14): a truncated state/runs.db made every query fail ("database disk image
+// is malformed"), so `serve` with the scheduler and every `dag` command stopped. The damaged
+// file is now kept aside and a new history started.
+TEST(RunHistoryTest, ADamagedHistoryIsKeptAsideAndANewOneStarted) {
+  TempDir dir;
+  const std::string path = RunHistory::DefaultPath(dir.path());
+  {
+    auto h = RunHistory::Open(path);
+    ASSERT_TRUE(h) << h.error().message();
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_TRUE((*h)->CreateRun(MakeRun("d", "r" + std::to_string(i), "2026-11-21"), {"load", "analyze"}));
+    }
+  }
+  const auto size = std::filesystem::file_size(path);
+  ASSERT_GT(size, 16384u);
+  std::filesystem::resize_file(path, size / 2 + 100);
+  auto h = RunHistory::Open(path);
+  ASSERT_TRUE(h) << h.error().message();
+  auto runs = (*h)->ListRuns("d", 10);
+  ASSERT_TRUE(runs) << runs.error().message();
+  EXPECT_TRUE(runs->empty());
+  ASSERT_TRUE((*h)->CreateRun(MakeRun("d", "after", "2026-11-22"), {"load"}));
+  int aside = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/state")) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("runs.db.damaged-") && !name.ends_with("-wal") && !name.ends_with("-shm")) {
+      ++aside;
+      EXPECT_EQ(std::filesystem::file_size(e.path()), size / 2 + 100);  // kept as it was
+    }
+  }
+  EXPECT_EQ(aside, 1);
 }
 
 }  // namespace
