@@ -742,6 +742,22 @@ Outcome Service::GetRecords(const Value& req) {
   return r;
 }
 
+std::expected<std::shared_ptr<StreamMeta>, ApiError> Service::ChangeStream(const std::string& name,
+                                                                          const StreamChange& change) {
+  std::optional<ApiError> api_err;
+  std::shared_ptr<StreamMeta> changed;
+  auto st = store_->Update(name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
+    if (!cur) api_err = Err("ResourceNotFoundException", NotFound(name, options_.account));
+    auto next = cur ? std::make_shared<StreamMeta>(*cur) : nullptr;
+    if (next) api_err = change(*next);
+    if (api_err) return MakeError(ErrorCode::kInvalidArgument, api_err->message);
+    changed = next;
+    return next;
+  });
+  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  return changed;
+}
+
 Outcome Service::ChangeRetention(const Value& req, bool increase) {
   RequestFields f(req);
   auto ref = StreamOf(f);
@@ -749,31 +765,22 @@ Outcome Service::ChangeRetention(const Value& req, bool increase) {
   f.Required(hours.has_value(), "retentionPeriodHours");
   if (hours) f.Range(*hours, 1, 8760, "retentionPeriodHours");
   if (auto e = f.Error()) return std::unexpected(*e);
-  std::optional<ApiError> api_err;
-  auto st = store_->Update(ref->name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
-    if (!cur) {
-      api_err = Err("ResourceNotFoundException", NotFound(ref->name, options_.account));
-      return MakeError(ErrorCode::kNotFound, "");
-    }
-    const std::string verb = increase ? "increase" : "decrease";
+  auto st = ChangeStream(ref->name, [&](StreamMeta& next) -> std::optional<ApiError> {
     if (*hours < 24) {
-      api_err = Err("InvalidArgumentException", "Minimum allowed retention period is 24 hours. Requested retention "
-                                                "period (" + std::to_string(*hours) + " hours) is too short.");
-      return MakeError(ErrorCode::kInvalidArgument, "");
+      return Err("InvalidArgumentException", "Minimum allowed retention period is 24 hours. Requested retention "
+                                             "period (" + std::to_string(*hours) + " hours) is too short.");
     }
-    if (increase ? *hours < cur->retention_hours : *hours > cur->retention_hours) {
-      api_err = Err("InvalidArgumentException",
-                    "Requested retention period (" + std::to_string(*hours) + " hours) for stream " + ref->name +
-                        " can not be " + (increase ? "shorter" : "longer") + " than existing retention period (" +
-                        std::to_string(cur->retention_hours) + " hours). Use " +
-                        (increase ? "DecreaseRetentionPeriod" : "IncreaseRetentionPeriod") + " API.");
-      return MakeError(ErrorCode::kInvalidArgument, "");
+    if (increase ? *hours < next.retention_hours : *hours > next.retention_hours) {
+      return Err("InvalidArgumentException",
+                 "Requested retention period (" + std::to_string(*hours) + " hours) for stream " + ref->name +
+                     " can not be " + (increase ? "shorter" : "longer") + " than existing retention period (" +
+                     std::to_string(next.retention_hours) + " hours). Use " +
+                     (increase ? "DecreaseRetentionPeriod" : "IncreaseRetentionPeriod") + " API.");
     }
-    auto next = std::make_shared<StreamMeta>(*cur);
-    next->retention_hours = static_cast<int32_t>(*hours);
-    return next;
+    next.retention_hours = static_cast<int32_t>(*hours);
+    return std::nullopt;
   });
-  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (!st) return std::unexpected(st.error());
   return Value::Null();
 }
 
@@ -783,22 +790,15 @@ Outcome Service::AddTags(const Value& req) {
   const Value* tags = f.Map("Tags");
   f.Required(tags != nullptr, "tags");
   if (auto e = f.Error()) return std::unexpected(*e);
-  std::optional<ApiError> api_err;
-  auto st = store_->Update(ref->name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
-    if (!cur) {
-      api_err = Err("ResourceNotFoundException", NotFound(ref->name, options_.account));
-      return MakeError(ErrorCode::kNotFound, "");
+  auto st = ChangeStream(ref->name, [&](StreamMeta& next) -> std::optional<ApiError> {
+    for (const auto& [k, v] : tags->fields) next.tags[k] = v.kind == Value::Kind::kString ? v.s : "";
+    if (next.tags.size() > 50) {
+      return Err("InvalidArgumentException", "Failed to add tags to stream " + ref->name + " under account " +
+                                                 options_.account + " because a given stream cannot have more than 50 tags.");
     }
-    auto next = std::make_shared<StreamMeta>(*cur);
-    for (const auto& [k, v] : tags->fields) next->tags[k] = v.kind == Value::Kind::kString ? v.s : "";
-    if (next->tags.size() > 50) {
-      api_err = Err("InvalidArgumentException", "Failed to add tags to stream " + ref->name + " under account " +
-                                                    options_.account + " because a given stream cannot have more than 50 tags.");
-      return MakeError(ErrorCode::kInvalidArgument, "");
-    }
-    return next;
+    return std::nullopt;
   });
-  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (!st) return std::unexpected(st.error());
   return Value::Null();
 }
 
@@ -808,19 +808,13 @@ Outcome Service::RemoveTags(const Value& req) {
   const Value* keys = f.List("TagKeys");
   f.Required(keys != nullptr, "tagKeys");
   if (auto e = f.Error()) return std::unexpected(*e);
-  std::optional<ApiError> api_err;
-  auto st = store_->Update(ref->name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
-    if (!cur) {
-      api_err = Err("ResourceNotFoundException", NotFound(ref->name, options_.account));
-      return MakeError(ErrorCode::kNotFound, "");
-    }
-    auto next = std::make_shared<StreamMeta>(*cur);
+  auto st = ChangeStream(ref->name, [&](StreamMeta& next) -> std::optional<ApiError> {
     for (const auto& k : keys->items) {
-      if (k.kind == Value::Kind::kString) next->tags.erase(k.s);
+      if (k.kind == Value::Kind::kString) next.tags.erase(k.s);
     }
-    return next;
+    return std::nullopt;
   });
-  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (!st) return std::unexpected(st.error());
   return Value::Null();
 }
 
@@ -875,25 +869,19 @@ Outcome Service::EnhancedMonitoring(const Value& req, bool enable) {
     asked.push_back(m.s);
   }
   std::vector<std::string> before, after;
-  std::optional<ApiError> api_err;
-  auto st = store_->Update(ref->name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
-    if (!cur) {
-      api_err = Err("ResourceNotFoundException", NotFound(ref->name, options_.account));
-      return MakeError(ErrorCode::kNotFound, "");
-    }
-    auto next = std::make_shared<StreamMeta>(*cur);
-    before = cur->shard_level_metrics;
+  auto st = ChangeStream(ref->name, [&](StreamMeta& next) -> std::optional<ApiError> {
+    before = next.shard_level_metrics;
     std::vector<std::string> out;
     for (const auto& m : kAll) {  // kept in AWS's order
       bool had = std::find(before.begin(), before.end(), m) != before.end();
       bool named = std::find(asked.begin(), asked.end(), m) != asked.end();
       if (enable ? (had || named) : (had && !named)) out.push_back(m);
     }
-    next->shard_level_metrics = out;
+    next.shard_level_metrics = out;
     after = out;
-    return next;
+    return std::nullopt;
   });
-  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (!st) return std::unexpected(st.error());
   Value r = Value::Map();
   r.Set("StreamName", Value::String(ref->name));
   r.Set("StreamARN", Value::String(Arn(ref->name)));
@@ -915,18 +903,12 @@ Outcome Service::StartStreamEncryption(const Value& req, bool start) {
   if (type) f.Enum(*type, {"NONE", "KMS"}, "encryptionType");
   if (key) f.Length(*key, 1, 2048, "keyId");
   if (auto e = f.Error()) return std::unexpected(*e);
-  std::optional<ApiError> api_err;
-  auto st = store_->Update(ref->name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
-    if (!cur) {
-      api_err = Err("ResourceNotFoundException", NotFound(ref->name, options_.account));
-      return MakeError(ErrorCode::kNotFound, "");
-    }
-    auto next = std::make_shared<StreamMeta>(*cur);
-    next->encryption = start ? *type : "NONE";
-    next->key_id = start ? *key : "";
-    return next;
+  auto st = ChangeStream(ref->name, [&](StreamMeta& next) -> std::optional<ApiError> {
+    next.encryption = start ? *type : "NONE";
+    next.key_id = start ? *key : "";
+    return std::nullopt;
   });
-  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (!st) return std::unexpected(st.error());
   return Value::Null();
 }
 
@@ -997,34 +979,24 @@ Outcome Service::RegisterConsumer(const Value& req) {
   RequestFields f(req);
   auto ref = ConsumerOf(f, false);
   if (auto e = f.Error()) return std::unexpected(*e);
-  std::optional<ApiError> api_err;
-  std::shared_ptr<StreamMeta> result;
-  auto st = store_->Update(ref->stream, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
-    if (!cur) {
-      api_err = Err("ResourceNotFoundException", NotFound(ref->stream, options_.account));
-      return MakeError(ErrorCode::kNotFound, "");
-    }
-    for (const auto& c : cur->consumers) {
+  auto result = ChangeStream(ref->stream, [&](StreamMeta& next) -> std::optional<ApiError> {
+    for (const auto& c : next.consumers) {
       if (c.name == ref->consumer) {
-        api_err = Err("ResourceInUseException", "Consumer " + ref->consumer + " under stream " + ref->stream +
-                                                     " already exists for account " + options_.account + ".");
-        return MakeError(ErrorCode::kAlreadyExists, "");
+        return Err("ResourceInUseException", "Consumer " + ref->consumer + " under stream " + ref->stream +
+                                                 " already exists for account " + options_.account + ".");
       }
     }
-    if (static_cast<int32_t>(cur->consumers.size()) >= options_.consumer_limit) {
-      api_err = Err("LimitExceededException", "Stream " + ref->stream + " under account " + options_.account +
-                                                  " already has " + std::to_string(cur->consumers.size()) +
-                                                  " registered consumers, the limit.");
-      return MakeError(ErrorCode::kInvalidArgument, "");
+    if (static_cast<int32_t>(next.consumers.size()) >= options_.consumer_limit) {
+      return Err("LimitExceededException", "Stream " + ref->stream + " under account " + options_.account +
+                                               " already has " + std::to_string(next.consumers.size()) +
+                                               " registered consumers, the limit.");
     }
-    auto next = std::make_shared<StreamMeta>(*cur);
-    next->consumers.push_back({ref->consumer, NowMs()});
-    result = next;
-    return next;
+    next.consumers.push_back({ref->consumer, NowMs()});
+    return std::nullopt;
   });
-  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (!result) return std::unexpected(result.error());
   Value r = Value::Map();
-  r.Set("Consumer", ConsumerValue(*result, result->consumers.back(), false));
+  r.Set("Consumer", ConsumerValue(**result, (*result)->consumers.back(), false));
   return r;
 }
 

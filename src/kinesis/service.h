@@ -85,6 +85,12 @@ class Service {
   Outcome ListConsumers(const Value& req);
   Outcome DeregisterConsumer(const Value& req);
   Value ConsumerValue(const StreamMeta& s, const ConsumerMeta& c, bool with_stream) const;
+  // Replaces an existing stream's metadata, atomically in the store, with `change`'s edit of a
+  // copy; `change` refuses the request by returning its error. A missing stream is
+  // ResourceNotFoundException. Returns the new metadata.
+  using StreamChange = std::function<std::optional<ApiError>(StreamMeta& next)>;
+  std::expected<std::shared_ptr<StreamMeta>, ApiError> ChangeStream(const std::string& name,
+                                                                    const StreamChange& change);
 
   Value ShardValue(const StreamMeta& s, const ShardMeta& sh) const;
   std::string StartingSequence(const ShardMeta& sh) const;
