@@ -16,6 +16,7 @@
 
 #include "batch/sink_sensor.h"
 #include "cli/cli_context.h"
+#include "cli/worker_process.h"
 #include "cli/cmd_sink.h"
 #include "cli/rest_client.h"
 #include "cli/server_options.h"
@@ -141,27 +142,11 @@ Result<std::unique_ptr<EmbeddedSinkImpl>> BuildSink(const Config& cfg, log::LogM
 int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool once) {
   Config cfg = ctx.LoadConfigOrExit();
   InitLogging(cfg.GetString("logging.level"));
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  auto log_options = LogOptionsFromConfig(cfg);
-  if (!log_options) {
-    PrintError(log_options.error());
-    return kExitUsage;
-  }
-  log_options->retention_check_interval_ms = 0;  // the sink never deletes anything
-  auto log = log::LogManager::Open(*log_options);
-  if (!log) {
-    PrintError(Error(log.error().code(),
-                     log.error().message() +
-                         " (pinpipe sink reads the local log of a server that is not running; "
-                         "inside a running server the sink is part of pinpipe serve)"));
-    return kExitFailure;
-  }
-  auto built = BuildSink(cfg, **log, props);
+  auto worker = StartWorkerProcess(cfg, "pinpipe sink reads the local log of a server that is not running; inside a running server the sink is part of pinpipe serve");
+  if (!worker) return worker.error();
+  sigset_t& signals = worker->stop_signals;
+  std::unique_ptr<log::LogManager>& log = worker->log;
+  auto built = BuildSink(cfg, *log, props);
   if (!built) {
     PrintError(built.error());
     return kExitUsage;
@@ -189,7 +174,7 @@ int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool o
                  static_cast<unsigned long long>(c.objects),
                  static_cast<unsigned long long>(c.bytes), (*built)->store->Describe().c_str());
     built->reset();
-    (*log)->Close();
+    log->Close();
     if (!st) {
       PrintError(st.error());
       return kExitFailure;
@@ -205,7 +190,7 @@ int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool o
   int sig = 0;
   sigwait(&signals, &sig);
   built->reset();
-  (*log)->Close();
+  log->Close();
   return 0;
 }
 

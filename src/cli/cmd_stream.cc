@@ -13,6 +13,7 @@
 
 #include "batch/batch_settings.h"
 #include "cli/cli_context.h"
+#include "cli/worker_process.h"
 #include "cli/cmd_stream.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
@@ -61,27 +62,11 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
 int RunStream(const CliContext& ctx, bool once) {
   Config cfg = ctx.LoadConfigOrExit();
   InitLogging(cfg.GetString("logging.level"));
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  auto log_options = LogOptionsFromConfig(cfg);
-  if (!log_options) {
-    PrintError(log_options.error());
-    return kExitUsage;
-  }
-  log_options->retention_check_interval_ms = 0;  // the job never deletes anything
-  auto log = log::LogManager::Open(*log_options);
-  if (!log) {
-    PrintError(Error(log.error().code(),
-                     log.error().message() +
-                         " (pinpipe stream reads the local log of a server that is not running; "
-                         "inside pinpipe serve the job runs by default)"));
-    return kExitFailure;
-  }
-  auto built = BuildStream(cfg, **log);
+  auto worker = StartWorkerProcess(cfg, "pinpipe stream reads the local log of a server that is not running; inside pinpipe serve the job runs by default");
+  if (!worker) return worker.error();
+  sigset_t& signals = worker->stop_signals;
+  std::unique_ptr<log::LogManager>& log = worker->log;
+  auto built = BuildStream(cfg, *log);
   if (!built) {
     PrintError(built.error());
     return kExitUsage;
@@ -92,7 +77,7 @@ int RunStream(const CliContext& ctx, bool once) {
     std::fprintf(stderr, "pinpipe stream: committed batch %lld (app %s)\n",
                  static_cast<long long>(job.committed_batch()), job.app_id().c_str());
     built->reset();
-    (*log)->Close();
+    log->Close();
     if (!st) {
       PrintError(st.error());
       return kExitFailure;
@@ -105,7 +90,7 @@ int RunStream(const CliContext& ctx, bool once) {
   int sig = 0;
   sigwait(&signals, &sig);
   built->reset();  // Stop(): the batch in flight commits first
-  (*log)->Close();
+  log->Close();
   return 0;
 }
 
