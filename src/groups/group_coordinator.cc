@@ -75,7 +75,7 @@ void GroupCoordinator::Run(Actions& actions) {
 
 void GroupCoordinator::Start() {
   ticker_ = std::thread([this] {
-    std::unique_lock lock(mu_);
+    UniqueMutexLock lock(mu_);
     while (!stop_) {
       cv_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms));
       if (stop_) break;
@@ -89,7 +89,7 @@ void GroupCoordinator::Start() {
 void GroupCoordinator::Stop() {
   Actions actions;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_ && !ticker_.joinable()) return;
     stop_ = true;
     for (auto& [id, g] : groups_) {
@@ -248,7 +248,7 @@ void GroupCoordinator::Join(JoinRequest req, JoinCallback done) {
   }
   if (req.protocol_type.empty() || req.protocols.empty()) return fail(kInconsistentGroupProtocol);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) {
       actions.push_back([&] { fail(kCoordinatorNotAvailable); });
     } else {
@@ -319,7 +319,7 @@ void GroupCoordinator::Sync(const std::string& group_id, int32_t generation,
   int16_t error = kNone;
   std::optional<std::string> answer;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto git = groups_.find(group_id);
     if (stop_) {
       error = kCoordinatorNotAvailable;
@@ -365,7 +365,7 @@ void GroupCoordinator::Sync(const std::string& group_id, int32_t generation,
 
 int16_t GroupCoordinator::Heartbeat(const std::string& group_id, int32_t generation,
                                     const std::string& member_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto git = groups_.find(group_id);
   if (git == groups_.end() || !git->second->members.contains(member_id)) return kUnknownMemberId;
   Group& g = *git->second;
@@ -379,7 +379,7 @@ int16_t GroupCoordinator::Leave(const std::string& group_id, const std::string& 
   Actions actions;
   int16_t error = kNone;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto git = groups_.find(group_id);
     if (git == groups_.end() || !git->second->members.contains(member_id)) {
       error = kUnknownMemberId;
@@ -393,7 +393,7 @@ int16_t GroupCoordinator::Leave(const std::string& group_id, const std::string& 
 
 int16_t GroupCoordinator::CheckCommit(const std::string& group_id, int32_t generation,
                                       const std::string& member_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto git = groups_.find(group_id);
   if (generation < 0 && member_id.empty()) {
     if (git == groups_.end() || git->second->members.empty()) return kNone;
@@ -410,7 +410,7 @@ int16_t GroupCoordinator::CheckCommit(const std::string& group_id, int32_t gener
 void GroupCoordinator::Tick() {
   Actions actions;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     int64_t now = Now();
     for (auto& [gid, gp] : groups_) {
       Group& g = *gp;
@@ -429,14 +429,14 @@ void GroupCoordinator::Tick() {
 }
 
 std::vector<GroupListing> GroupCoordinator::List() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<GroupListing> out;
   for (const auto& [id, g] : groups_) out.push_back({id, g->protocol_type, StateName(g->state)});
   return out;
 }
 
 GroupDescription GroupCoordinator::Describe(const std::string& group_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   GroupDescription d;
   d.group_id = group_id;
   auto git = groups_.find(group_id);

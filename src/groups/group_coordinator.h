@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
+
 namespace pinpipe::groups {
 
 struct CoordinatorOptions {
@@ -110,17 +112,17 @@ class GroupCoordinator {
   struct Group;
   using Actions = std::vector<std::move_only_function<void()>>;
   int64_t Now() const;
-  void PrepareRebalance(Group& g, Actions& actions);  // requires mu_
-  void MaybeCompleteJoin(Group& g, Actions& actions, bool deadline_passed);  // requires mu_
-  void RemoveMember(Group& g, const std::string& member_id, Actions& actions);  // requires mu_
+  void PrepareRebalance(Group& g, Actions& actions) REQUIRES(mu_);
+  void MaybeCompleteJoin(Group& g, Actions& actions, bool deadline_passed) REQUIRES(mu_);
+  void RemoveMember(Group& g, const std::string& member_id, Actions& actions) REQUIRES(mu_);
   static void Run(Actions& actions);
 
   CoordinatorOptions options_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Group>, std::less<>> groups_;
-  uint64_t next_member_ = 0;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<Group>, std::less<>> groups_ GUARDED_BY(mu_);
+  uint64_t next_member_ GUARDED_BY(mu_) = 0;
+  std::condition_variable_any cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread ticker_;
 };
 
