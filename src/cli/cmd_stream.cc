@@ -149,8 +149,8 @@ int RunStatus(const CliContext& ctx, bool json) {
               state->app_id.empty() ? "-" : state->app_id.c_str(),
               static_cast<long long>(state->batch_id),
               plan && *plan && (*plan)->batch_id > state->batch_id ? "  (a planned batch is pending)" : "");
-  std::printf("%-36s %12s %12s %10s %10s\n", "TOPIC-PARTITION", "COMMITTED", "LOG END", "LAG",
-              "LAG MS");
+  std::printf("%-44s %12s %12s %10s %10s\n", "TOPIC-PARTITION / STREAM/SHARD", "COMMITTED",
+              "LOG END", "LAG", "LAG MS");
   if (live) {
     // A tiny reader of our own status JSON: the fields are written in a fixed order.
     std::string_view s = *live;
@@ -169,8 +169,12 @@ int RunStatus(const CliContext& ctx, bool json) {
       size_t b = s.find('{', at), e = s.find('}', b == std::string_view::npos ? at : b);
       if (b == std::string_view::npos || e == std::string_view::npos) break;
       std::string_view obj = s.substr(b, e - b + 1);
-      std::printf("%-36s %12s %12s %10s %10s\n",
-                  (field(obj, "topic") + "-" + field(obj, "partition")).c_str(),
+      // A Kinesis stream's partition is shown as its shard; COMMITTED is then the seqIx of the
+      // shard's next record (the log offset inside its sequence numbers).
+      const std::string shard = field(obj, "shard");
+      const std::string where = field(obj, "topic") + (shard.empty() ? "-" + field(obj, "partition")
+                                                                      : "/" + shard);
+      std::printf("%-44s %12s %12s %10s %10s\n", where.c_str(),
                   field(obj, "committed").c_str(), field(obj, "log_end").c_str(),
                   field(obj, "lag_records").c_str(), field(obj, "lag_ms").c_str());
       at = e + 1;
@@ -182,7 +186,7 @@ int RunStatus(const CliContext& ctx, bool json) {
                 field(s, "errors").c_str(), field(s, "last_error").empty() ? "-" : field(s, "last_error").c_str());
   } else {
     for (const auto& [tp, p] : state->partitions) {
-      std::printf("%-36s %12lld %12s %10s %10s\n", tp.ToString().c_str(),
+      std::printf("%-44s %12lld %12s %10s %10s\n", tp.ToString().c_str(),
                   static_cast<long long>(p.committed), "?", "?", "?");
     }
     if (state->partitions.empty()) std::printf("(nothing read yet; state in %s)\n", settings->state_dir.c_str());

@@ -5,6 +5,7 @@
 
 #include "common/json_writer.h"
 #include "common/rate_limited_log.h"
+#include "kinesis/stream_meta.h"
 #include "lake/delta_optimize.h"
 #include "lake/delta_uuid.h"
 #include "log/record_batch.h"
@@ -49,7 +50,10 @@ StreamJob::StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRun
       files_(runtime_.fs, settings_.state_dir),
       wakeup_(std::make_shared<Wakeup>()) {
   if (!runtime_.now_ms) runtime_.now_ms = SystemNowMs;
-  for (const auto& s : settings_.sources) kind_of_topic_[s.topic] = s.kind;
+  for (const auto& s : settings_.sources) {
+    kind_of_topic_[s.topic] = s.kind;
+    if (s.kinesis) kinesis_topics_.insert(s.topic);
+  }
 }
 
 StreamJob::~StreamJob() { Stop(); }
@@ -569,8 +573,11 @@ std::string StreamJob::StatusJson() const {
     const int64_t lag = p.log_end - p.committed;
     out += "{\"topic\":";
     AppendJsonString(out, p.tp.topic);
-    out += ",\"partition\":" + std::to_string(p.tp.partition) +
-           ",\"committed\":" + std::to_string(p.committed) +
+    out += ",\"partition\":" + std::to_string(p.tp.partition);
+    // A Kinesis stream's partition i is its shard i; committed is then the seqIx (the log
+    // offset inside the sequence numbers, kinesis/sequence_number.h) of the next record.
+    if (kinesis_topics_.contains(p.tp.topic)) out += ",\"shard\":\"" + kinesis::ShardIdOf(p.tp.partition) + "\"";
+    out += ",\"committed\":" + std::to_string(p.committed) +
            ",\"log_end\":" + std::to_string(p.log_end) + ",\"lag_records\":" + std::to_string(lag) +
            // While behind: how old the last committed record is (how far the job trails).
            ",\"lag_ms\":" +

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -110,6 +111,7 @@ class StreamJob {
   std::vector<std::unique_ptr<StreamTable>> tables_;      // by RawKind
   std::vector<std::unique_ptr<StreamTable>> quarantine_;  // by RawKind
   std::map<std::string, pinterest::RawKind, std::less<>> kind_of_topic_;
+  std::set<std::string, std::less<>> kinesis_topics_;  // sources that are Kinesis streams
   std::map<TopicPartition, int64_t> log_end_;
   pinterest::RawDecoder decoder_;
   std::string fetch_buf_;

@@ -5,13 +5,15 @@
 CPython row sequence posted by `emulate --mode batch` through the REST Proxy and the S3 sink).
 Also: boto3 PutRecords straight into the streams lands in the tables, and `pinpipe stream status`
 shows the streams' shards with zero lag once the job caught up."""
-import base64
 import json
 import time
 from collections import Counter
 
+import requests
+
 from emulator_helpers import DOCUMENTED_ROWS, run
 from kinesis_helpers import boto3_client
+from rest_helpers import JSON_V2
 from test_dag import pinpipe
 
 KINDS = ("pin", "geo", "user")
@@ -22,6 +24,14 @@ SETS = ["sink.rotate_schedule_interval_ms=300", "sink.flush_size=100", "schedule
 
 def key(row):
     return json.dumps(row, sort_keys=True)
+
+
+def seq_ix(sequence_number):
+    """The seqIx of a sequence number (protocols.md §2.4, kinesalite's version-2 layout: 47 hex
+    digits written in decimal; '2', shard creation time (9), shard index (1), seqIx (16), …)."""
+    digits = f"{int(sequence_number):x}"
+    assert len(digits) == 47 and digits[0] == "2", sequence_number
+    return int(digits[11:27], 16)
 
 
 def table_rows(data, table):
@@ -103,3 +113,104 @@ def test_emulate_stream_mode_lands_as_the_batch_cleans_it(server_factory, tmp_pa
         data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
         "--format", "json").stdout.splitlines() if line]
     assert {h.get("operation") for h in hist[:-1]} == {"STREAMING UPDATE"}, hist
+
+
+def fixture_rows():
+    from test_stream import fixture_rows as rows
+    return rows()
+
+
+def test_boto3_put_records_land_in_the_stream_tables(server_factory, shared_data):
+    srv = server_factory(SETS).start()
+    data = srv.data_dir
+    c = boto3_client(srv.url)
+    fx = fixture_rows()
+    for t in KINDS:
+        c.create_stream(StreamName=f"streaming-pinterest-{t}", ShardCount=3)
+    # PutRecords (boto3 base64-encodes Data on the wire), distinct partition keys so that every
+    # shard gets records; the last pin row with PutRecord. The same rows through the REST Proxy
+    # for the batch.
+    sent, acked = Counter(), []
+    for t, rows in fx.items():
+        name = f"streaming-pinterest-{t}"
+        body = rows[:-1] if t == "pin" else rows
+        for i in range(0, len(body), 40):
+            chunk = body[i:i + 40]
+            r = c.put_records(StreamName=name, Records=[
+                {"Data": json.dumps(row).encode(), "PartitionKey": f"k{i + j}"} for j, row in enumerate(chunk)])
+            assert r["FailedRecordCount"] == 0, r
+            sent[name] += len(chunk)
+            acked += [(name, a["ShardId"], a["SequenceNumber"]) for a in r["Records"]]
+        if t == "pin":
+            a = c.put_record(StreamName=name, Data=json.dumps(rows[-1]).encode(), PartitionKey="last")
+            sent[name] += 1
+            acked.append((name, a["ShardId"], a["SequenceNumber"]))
+        r = requests.post(f"{srv.url}/topics/pinterest.{t}", headers={"Content-Type": JSON_V2},
+                          data=json.dumps({"records": [{"value": v} for v in rows]}), timeout=10)
+        assert r.status_code == 200, r.text
+    st = wait_caught_up(data, sent)
+    assert st["errors"] == 0 and st["quarantined"] == 0, st
+    # The status names every shard of the three streams with its position: all records read,
+    # no lag. The positions add up to what was acknowledged, and every shard got records.
+    shards = {(p["topic"], p["shard"]): p for p in st["partitions"]}
+    assert sorted(shards) == sorted((f"streaming-pinterest-{t}", f"shardId-00000000000{i}")
+                                    for t in KINDS for i in range(3)), st["partitions"]
+    for (topic, shard), p in shards.items():
+        assert p["partition"] == int(shard[-1]) and p["committed"] > 0, p
+        assert p["committed"] == p["log_end"] and p["lag_records"] == 0 and p["lag_ms"] == 0, p
+    for name, n in sent.items():
+        assert sum(p["committed"] for (topic, _), p in shards.items() if topic == name) == n
+    # A position is the shard's seqIx of the next record: one past the highest seqIx among the
+    # sequence numbers the puts acknowledged on that shard.
+    last = {}
+    for name, shard, seq in acked:
+        last[(name, shard)] = max(last.get((name, shard), -1), seq_ix(seq))
+    assert {k: p["committed"] for k, p in shards.items()} == {k: v + 1 for k, v in last.items()}
+    text = pinpipe(data, "stream", "status").stdout
+    for (topic, shard), p in shards.items():
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"{topic}/{shard} ")), None)
+        assert line is not None and line.split()[1:] == [str(p["committed"]), str(p["log_end"]), "0", "0"], text
+    wait_sink(data, [f"pinterest.{t}" for t in KINDS])
+    srv.stop()
+    pinpipe(data, "dag", "run", "--date", "2026-11-21", timeout=180)
+    for t in KINDS:
+        stream = sorted(map(key, table_rows(data, f"pinterest_{t}_table")))
+        batch = sorted(map(key, table_rows(data, t)))
+        assert len(batch) > 0 and stream == batch, t
+
+
+
+def test_facade_variants_decode_as_the_batch_decodes_the_same_values(server_factory, shared_data):
+    """The facade's two templates store Data differently (protocols.md §3): /record the JSON text
+    of $.Data (a string keeps its quotes), /records the string itself. The job decodes what is
+    stored exactly as the batch decodes the same value posted to the REST Proxy: a row object is a
+    row, a JSON string (a client that json.dumps'ed the row first) goes to the quarantine with its
+    raw text, in both."""
+    srv = server_factory(SETS).start()
+    data = srv.data_dir
+    pins = fixture_rows()["pin"]
+    name = "streaming-pinterest-pin"
+    reqs = [
+        ("record", {"StreamName": name, "Data": json.dumps(pins[0]), "PartitionKey": "a"}),
+        ("record", {"StreamName": name, "Data": pins[1], "PartitionKey": "a"}),
+        ("records", {"records": [{"data": json.dumps(pins[2]), "partition-key": "b"}]}),
+        ("records", {"records": [{"data": pins[3], "partition-key": "b"}]}),
+        ("record", {"StreamName": name, "Data": "some data", "PartitionKey": "a"}),
+    ]
+    for path, body in reqs:
+        r = requests.put(f"{srv.url}/streams/{name}/{path}", json=body, timeout=5)
+        assert r.status_code == 200 and "__type" not in r.json(), r.text
+    # The values as the Kinesis records hold them, produced to the REST Proxy for the batch.
+    values = [json.dumps(pins[0]), pins[1], pins[2], pins[3], "some data"]
+    r = requests.post(f"{srv.url}/topics/pinterest.pin", headers={"Content-Type": JSON_V2},
+                      data=json.dumps({"records": [{"value": v} for v in values]}), timeout=10)
+    assert r.status_code == 200, r.text
+    st = wait_caught_up(data, {name: len(reqs)})
+    assert st["quarantined"] == 2, st
+    wait_sink(data, ["pinterest.pin"])
+    srv.stop()
+    pinpipe(data, "dag", "run", "--date", "2026-11-21", timeout=180)
+    stream = sorted(map(key, table_rows(data, "pinterest_pin_table")))
+    assert len(stream) == 3 and stream == sorted(map(key, table_rows(data, "pin")))
+    quarantine = sorted(map(key, table_rows(data, "pinterest_pin_quarantine")))
+    assert len(quarantine) == 2 and quarantine == sorted(map(key, table_rows(data, "quarantine_pin")))
