@@ -6,6 +6,7 @@ CPython row sequence posted by `emulate --mode batch` through the REST Proxy and
 Also: boto3 PutRecords straight into the streams lands in the tables, and `pinpipe stream status`
 shows the streams' shards with zero lag once the job caught up."""
 import json
+import shutil
 import time
 from collections import Counter
 
@@ -289,3 +290,45 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
     # A sequence number is never handed out twice on a shard, before or after a restart.
     per_shard = Counter(seqs)
     assert max(per_shard.values()) == 1
+
+
+def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):
+    """A stream deleted and created again reuses its log topic from the topic's end
+    (kinesis/README.md): the records the deleted stream left below the new shards' start are not
+    the new stream's. The job never reads them — standalone (`pinpipe stream --once` over the
+    stopped server's data) and inside `pinpipe serve` — and shows no lag for them."""
+    srv = server_factory(["stream.enabled=false", "sink.enabled=false", "scheduler.enabled=false"]).start()
+    data = srv.data_dir
+    c = boto3_client(srv.url)
+    name = "streaming-pinterest-pin"
+    pins = fixture_rows()["pin"]
+
+    def put(rows):
+        r = c.put_records(StreamName=name, Records=[
+            {"Data": json.dumps(row).encode(), "PartitionKey": f"k{i}"} for i, row in enumerate(rows)])
+        assert r["FailedRecordCount"] == 0, r
+
+    c.create_stream(StreamName=name, ShardCount=2)
+    put(pins[:6])
+    c.delete_stream(StreamName=name)
+    c.create_stream(StreamName=name, ShardCount=2)
+    put(pins[6:8])
+    srv.stop()
+    standalone = tmp_path / "standalone"
+    shutil.copytree(data, standalone)
+
+    srv.extra_sets = ["sink.enabled=false", "scheduler.enabled=false"]  # the job runs inside serve
+    srv.start()
+    put(pins[8:10])
+    # The shards' positions are past the deleted stream's records too (all 10 offsets of the
+    # topic), with no lag anywhere.
+    st = wait_caught_up(data, {name: 10})
+    assert all(p["lag_records"] == 0 for p in st["partitions"]), st
+    inds = sorted(r["ind"] for r in table_rows(data, "pinterest_pin_table"))
+    assert inds == sorted(int(r["index"]) for r in pins[6:10])
+    srv.stop()
+
+    p = run("stream", "--once", data_dir=standalone)
+    assert p.returncode == 0, p.stderr
+    inds = sorted(r["ind"] for r in table_rows(standalone, "pinterest_pin_table"))
+    assert inds == sorted(int(r["index"]) for r in pins[6:8])

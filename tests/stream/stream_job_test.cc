@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -100,7 +101,8 @@ class StreamJobTest : public ::testing::Test {
   }
 
   std::unique_ptr<StreamJob> Make(StreamSettings s,
-                                  std::function<Status(std::string_view)> hook = nullptr) {
+                                  std::function<Status(std::string_view)> hook = nullptr,
+                                  std::function<int64_t(const TopicPartition&)> first = nullptr) {
     StreamRuntime rt;
     const std::string lake = (dir_ / "lake").string();
     rt.open_table = [lake](std::string_view rel) {
@@ -109,6 +111,7 @@ class StreamJobTest : public ::testing::Test {
       return lake::NewLocalTableStorage(d);
     };
     rt.hook = std::move(hook);
+    rt.first_offset = std::move(first);
     auto job = StreamJob::Create(std::move(s), source_.get(), std::move(rt));
     EXPECT_TRUE(job) << job.error().ToString();
     return job ? std::move(*job) : nullptr;
@@ -258,6 +261,32 @@ TEST_F(StreamJobTest, StatusNamesTheShardsOfKinesisStreams) {
   ASSERT_TRUE(rest->RunUntilCaughtUp());
   EXPECT_NE(rest->StatusJson().find("\"topic\":\"t.pin\",\"partition\":0,\"committed\":1"),
             std::string::npos) << rest->StatusJson();
+}
+
+TEST_F(StreamJobTest, NeverReadsBelowTheSourcesFirstOffset) {
+  // A Kinesis stream deleted and created again reuses its log topic from the topic's end: the
+  // records below a shard's start offset belong to the deleted stream and are never read, also
+  // when nothing follows them (the position moves past them and the lag is zero).
+  ASSERT_TRUE(log_->CreateTopic("streaming-t-pin", 2));
+  Append("streaming-t-pin", 0, {Pin(1), Pin(2), Pin(3)});
+  Append("streaming-t-pin", 1, {Pin(4), Pin(5)});
+  std::map<int32_t, int64_t> first = {{0, 2}, {1, 2}};
+  auto job = Make(Settings(), nullptr, [&first](const TopicPartition& tp) {
+    return tp.topic == "streaming-t-pin" ? first[tp.partition] : 0;
+  });
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  auto rows = Rows("t_pin_table");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows, BatchRows(RawKind::kPin, {{Pin(3)}}));
+  const std::string st = job->StatusJson();
+  EXPECT_NE(st.find("\"partition\":1,\"shard\":\"shardId-000000000001\",\"committed\":2,\"log_end\":2,"
+                    "\"lag_records\":0"), std::string::npos) << st;
+  // Records appended after the start offset are read as usual, by a restarted job too.
+  Append("streaming-t-pin", 1, {Pin(6)});
+  job.reset();
+  job = Make(Settings(), nullptr, [&first](const TopicPartition& tp) { return first[tp.partition]; });
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  EXPECT_EQ(Rows("t_pin_table").size(), 2u);
 }
 
 TEST_F(StreamJobTest, QuarantineAndCommitInfo) {
