@@ -56,14 +56,6 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     return std::unexpected(sink.error());
   }
 
-  if (auto stream = StartEmbeddedStream(cfg, *rt->log_); stream) {
-    rt->stream_ = std::move(*stream);
-  } else if (stream.error().code() == ErrorCode::kCorruption) {
-    // As for the sink: damaged job state keeps the job stopped, not the broker down.
-    spdlog::error("stream: not started: {}; the broker runs without it", stream.error().message());
-  } else {
-    return std::unexpected(stream.error());
-  }
   kinesis::ServiceOptions kinesis_options;
   kinesis_options.region = cfg.GetString("kinesis.region");
   PINPIPE_ASSIGN_OR_RETURN(int64_t throttle, cfg.GetInt("kinesis.fault_throttle_percent"));
@@ -71,6 +63,14 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   kinesis_options.fault_throttle_percent = static_cast<int>(throttle);
   kinesis_options.fault_internal_percent = static_cast<int>(internal);
   PINPIPE_ASSIGN_OR_RETURN(rt->kinesis_, kinesis::Service::Open(*rt->log_, kinesis_options));
+  if (auto stream = StartEmbeddedStream(cfg, *rt->log_, &rt->kinesis_->store()); stream) {
+    rt->stream_ = std::move(*stream);
+  } else if (stream.error().code() == ErrorCode::kCorruption) {
+    // As for the sink: damaged job state keeps the job stopped, not the broker down.
+    spdlog::error("stream: not started: {}; the broker runs without it", stream.error().message());
+  } else {
+    return std::unexpected(stream.error());
+  }
   gateway_options.kinesis = rt->kinesis_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->stream_) {

@@ -51,8 +51,8 @@ class BrokerRuntime {
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
+  std::unique_ptr<kinesis::Service> kinesis_;  // before the stream job and the gateway, which use it
   std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)
-  std::unique_ptr<kinesis::Service> kinesis_;  // before the gateway, which uses it
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<DashboardService> dashboard_;  // ui.enabled (routes on the server below)
   std::unique_ptr<http::Server> server_;

@@ -35,7 +35,37 @@ class EmbeddedStreamImpl final : public EmbeddedStream {
   void RenderPrometheus(std::string& out) const override { job->RenderPrometheus(out); }
 };
 
-Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::LogManager& log) {
+// The first offset of a Kinesis stream's shard i in its log topic's partition i (0 when the
+// topic is no stream): what a deleted stream of the same name left below it is not the stream's.
+using StreamsLookup = std::function<std::shared_ptr<const kinesis::StreamMeta>(std::string_view)>;
+std::function<int64_t(const sink::TopicPartition&)> ShardStart(StreamsLookup lookup) {
+  return [lookup = std::move(lookup)](const sink::TopicPartition& tp) -> int64_t {
+    auto meta = lookup(tp.topic);
+    if (!meta || tp.partition < 0 || static_cast<size_t>(tp.partition) >= meta->shards.size()) return 0;
+    return meta->shards[static_cast<size_t>(tp.partition)].start_offset;
+  };
+}
+
+// The metadata of a stopped server's streams, read once (pinpipe stream runs only then).
+Result<StreamsLookup> ReadStreams(const Config& cfg) {
+  const std::string path = JoinPath(JoinPath(JoinPath(cfg.DataDir(), "state"), "kinesis"), "streams.json");
+  auto streams = std::make_shared<std::map<std::string, std::shared_ptr<const kinesis::StreamMeta>, std::less<>>>();
+  if (FileSystem::Default()->Exists(path)) {
+    PINPIPE_ASSIGN_OR_RETURN(std::string text, FileSystem::Default()->ReadFileToString(path));
+    PINPIPE_ASSIGN_OR_RETURN(auto all, kinesis::StreamsFromJson(text));
+    for (auto& s : all) {
+      std::string name = s.name;  // the right side of `=` is evaluated (and s moved) first
+      (*streams)[name] = std::make_shared<const kinesis::StreamMeta>(std::move(s));
+    }
+  }
+  return StreamsLookup([streams](std::string_view name) -> std::shared_ptr<const kinesis::StreamMeta> {
+    auto it = streams->find(name);
+    return it == streams->end() ? nullptr : it->second;
+  });
+}
+
+Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::LogManager& log,
+                                                        StreamsLookup streams) {
   PINPIPE_ASSIGN_OR_RETURN(stream::StreamSettings settings, stream::StreamSettingsFromConfig(cfg));
   PINPIPE_ASSIGN_OR_RETURN(batch::BatchSettings bs, batch::BatchSettingsFromConfig(cfg));
   auto out = std::make_unique<EmbeddedStreamImpl>();
@@ -44,6 +74,7 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
   stream::StreamRuntime rt;
   batch::BatchLake* lake = out->lake.get();
   rt.open_table = [lake](std::string_view rel) { return lake->Table(rel); };
+  if (settings.sources.front().kinesis) rt.first_offset = ShardStart(std::move(streams));
   // Test hook: PINPIPE_TEST_STREAM_DELAY_MS=N sleeps N ms at each crash point of the protocol
   // (plan durable, each table committed, state durable), so that a kill -9 at a random moment
   // lands between the steps (tests/integration/test_stream.py).
@@ -66,7 +97,12 @@ int RunStream(const CliContext& ctx, bool once) {
   if (!worker) return worker.error();
   sigset_t& signals = worker->stop_signals;
   std::unique_ptr<log::LogManager>& log = worker->log;
-  auto built = BuildStream(cfg, *log);
+  auto streams = ReadStreams(cfg);
+  if (!streams) {
+    PrintError(streams.error());
+    return kExitFailure;
+  }
+  auto built = BuildStream(cfg, *log, std::move(*streams));
   if (!built) {
     PrintError(built.error());
     return kExitUsage;
@@ -134,8 +170,8 @@ int RunStatus(const CliContext& ctx, bool json) {
               state->app_id.empty() ? "-" : state->app_id.c_str(),
               static_cast<long long>(state->batch_id),
               plan && *plan && (*plan)->batch_id > state->batch_id ? "  (a planned batch is pending)" : "");
-  std::printf("%-36s %12s %12s %10s %10s\n", "TOPIC-PARTITION", "COMMITTED", "LOG END", "LAG",
-              "LAG MS");
+  std::printf("%-44s %12s %12s %10s %10s\n", "TOPIC-PARTITION / STREAM/SHARD", "COMMITTED",
+              "LOG END", "LAG", "LAG MS");
   if (live) {
     // A tiny reader of our own status JSON: the fields are written in a fixed order.
     std::string_view s = *live;
@@ -154,8 +190,12 @@ int RunStatus(const CliContext& ctx, bool json) {
       size_t b = s.find('{', at), e = s.find('}', b == std::string_view::npos ? at : b);
       if (b == std::string_view::npos || e == std::string_view::npos) break;
       std::string_view obj = s.substr(b, e - b + 1);
-      std::printf("%-36s %12s %12s %10s %10s\n",
-                  (field(obj, "topic") + "-" + field(obj, "partition")).c_str(),
+      // A Kinesis stream's partition is shown as its shard; COMMITTED is then the seqIx of the
+      // shard's next record (the log offset inside its sequence numbers).
+      const std::string shard = field(obj, "shard");
+      const std::string where = field(obj, "topic") + (shard.empty() ? "-" + field(obj, "partition")
+                                                                      : "/" + shard);
+      std::printf("%-44s %12s %12s %10s %10s\n", where.c_str(),
                   field(obj, "committed").c_str(), field(obj, "log_end").c_str(),
                   field(obj, "lag_records").c_str(), field(obj, "lag_ms").c_str());
       at = e + 1;
@@ -167,7 +207,7 @@ int RunStatus(const CliContext& ctx, bool json) {
                 field(s, "errors").c_str(), field(s, "last_error").empty() ? "-" : field(s, "last_error").c_str());
   } else {
     for (const auto& [tp, p] : state->partitions) {
-      std::printf("%-36s %12lld %12s %10s %10s\n", tp.ToString().c_str(),
+      std::printf("%-44s %12lld %12s %10s %10s\n", tp.ToString().c_str(),
                   static_cast<long long>(p.committed), "?", "?", "?");
     }
     if (state->partitions.empty()) std::printf("(nothing read yet; state in %s)\n", settings->state_dir.c_str());
@@ -177,10 +217,14 @@ int RunStatus(const CliContext& ctx, bool json) {
 
 }  // namespace
 
-Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log) {
+Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log,
+                                                            const kinesis::StreamStore* kinesis) {
   PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("stream.enabled"));
   if (!enabled) return std::unique_ptr<EmbeddedStream>();
-  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildStream(cfg, log));
+  StreamsLookup streams = [kinesis](std::string_view name) -> std::shared_ptr<const kinesis::StreamMeta> {
+    return kinesis ? kinesis->Get(name) : nullptr;
+  };
+  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildStream(cfg, log, std::move(streams)));
   built->job->Start();
   spdlog::info("stream: streaming into {} (app {})", built->lake->Location("delta"),
                built->job->app_id());

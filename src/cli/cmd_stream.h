@@ -1,11 +1,13 @@
 // The streaming job inside `pinpipe serve` (see cmd_stream.cc).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
+#include "kinesis/stream_store.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::cli {
@@ -18,7 +20,10 @@ class EmbeddedStream {
   virtual void RenderPrometheus(std::string& out) const = 0;  // for /metrics
 };
 
-// Starts the job over `log` when stream.enabled; nullptr when disabled.
-Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log);
+// Starts the job over `log` when stream.enabled; nullptr when disabled. `kinesis` (the server's
+// stream metadata) keeps the job inside the Kinesis streams' shards: it never reads the records
+// a deleted stream of the same name left in the log topic.
+Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log,
+                                                            const kinesis::StreamStore* kinesis);
 
 }  // namespace pinpipe::cli

@@ -5,6 +5,7 @@
 
 #include "common/json_writer.h"
 #include "common/rate_limited_log.h"
+#include "kinesis/stream_meta.h"
 #include "lake/delta_optimize.h"
 #include "lake/delta_uuid.h"
 #include "log/record_batch.h"
@@ -49,7 +50,10 @@ StreamJob::StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRun
       files_(runtime_.fs, settings_.state_dir),
       wakeup_(std::make_shared<Wakeup>()) {
   if (!runtime_.now_ms) runtime_.now_ms = SystemNowMs;
-  for (const auto& s : settings_.sources) kind_of_topic_[s.topic] = s.kind;
+  for (const auto& s : settings_.sources) {
+    kind_of_topic_[s.topic] = s.kind;
+    if (s.kinesis) kinesis_topics_.insert(s.topic);
+  }
 }
 
 StreamJob::~StreamJob() { Stop(); }
@@ -166,45 +170,58 @@ Result<BatchPlan> StreamJob::PlanNext() {
   int64_t records_left = settings_.max_batch_records;
   for (const auto& tp : parts) {
     if (records_left <= 0) break;
-    int64_t start = 0;
-    if (auto it = state_.partitions.find(tp); it != state_.partitions.end()) start = it->second.committed;
-    fetch_buf_.clear();
-    PINPIPE_ASSIGN_OR_RETURN(sink::FetchResult f, source_->Fetch(tp, start, per_partition, fetch_buf_));
-    log_end_[tp] = f.high_watermark;
-    if (f.out_of_range) {
-      if (start < f.log_start_offset) {
-        // Retention deleted records the job never read: start at what is left, and say so.
-        static LogRateLimiter limiter(5, 10'000);
-        LogRateLimited(limiter, spdlog::level::warn,
-                       "stream: {} offsets {}..{} were deleted by retention before they were read",
-                       tp.ToString(), start, f.log_start_offset);
-        start = f.log_start_offset;
-        fetch_buf_.clear();
-        PINPIPE_ASSIGN_OR_RETURN(f, source_->Fetch(tp, start, per_partition, fetch_buf_));
-        log_end_[tp] = f.high_watermark;
-      }
-      if (f.out_of_range) continue;  // above the high watermark: nothing to read
-    }
-    // The range ends at a batch boundary inside what was fetched: whole log batches, never
-    // above the high watermark, at most records_left records (at least one batch).
-    int64_t end = start;
-    std::string_view rest = fetch_buf_;
-    while (size_t n = log::FirstBatchSize(rest)) {
-      auto h = log::ParseBatchHeader(rest.substr(0, n));
-      rest.remove_prefix(n);
-      if (!h || h->next_offset() <= start) continue;
-      if (h->base_offset > f.high_watermark) break;
-      const int64_t batch_end = std::min<int64_t>(h->next_offset(), f.high_watermark);
-      const int64_t records = batch_end - std::max(start, h->base_offset);
-      if (end > start && records > records_left) break;
-      end = batch_end;
-      records_left -= records;
-      if (records_left <= 0) break;
-    }
-    if (f.skipped_to > end) end = std::min(f.skipped_to, f.high_watermark);  // damaged range
-    if (end > start) plan.ranges.push_back({tp, start, end});
+    int64_t committed = 0;
+    if (auto it = state_.partitions.find(tp); it != state_.partitions.end()) committed = it->second.committed;
+    PINPIPE_ASSIGN_OR_RETURN(PlannedRange r, PlanRange(tp, std::max(committed, FirstOffset(tp)),
+                                                       per_partition, &records_left));
+    // A range that starts above the committed offset (records the source does not own, or that
+    // retention deleted) is planned even when empty: its commit moves the position past them.
+    if (r.end > r.start || (r.start > committed && r.start <= log_end_[tp])) plan.ranges.push_back(r);
   }
   return plan;
+}
+
+int64_t StreamJob::FirstOffset(const TopicPartition& tp) const {
+  return runtime_.first_offset ? std::max<int64_t>(0, runtime_.first_offset(tp)) : 0;
+}
+
+Result<PlannedRange> StreamJob::PlanRange(const TopicPartition& tp, int64_t start,
+                                          size_t per_partition, int64_t* records_left) {
+  fetch_buf_.clear();
+  PINPIPE_ASSIGN_OR_RETURN(sink::FetchResult f, source_->Fetch(tp, start, per_partition, fetch_buf_));
+  log_end_[tp] = f.high_watermark;
+  if (f.out_of_range) {
+    if (start < f.log_start_offset) {
+      // Retention deleted records the job never read: start at what is left, and say so.
+      static LogRateLimiter limiter(5, 10'000);
+      LogRateLimited(limiter, spdlog::level::warn,
+                     "stream: {} offsets {}..{} were deleted by retention before they were read",
+                     tp.ToString(), start, f.log_start_offset);
+      start = f.log_start_offset;
+      fetch_buf_.clear();
+      PINPIPE_ASSIGN_OR_RETURN(f, source_->Fetch(tp, start, per_partition, fetch_buf_));
+      log_end_[tp] = f.high_watermark;
+    }
+    if (f.out_of_range) return PlannedRange{tp, start, start};  // at or above the high watermark
+  }
+  // The range ends at a batch boundary inside what was fetched: whole log batches, never
+  // above the high watermark, at most records_left records (at least one batch).
+  int64_t end = start;
+  std::string_view rest = fetch_buf_;
+  while (size_t n = log::FirstBatchSize(rest)) {
+    auto h = log::ParseBatchHeader(rest.substr(0, n));
+    rest.remove_prefix(n);
+    if (!h || h->next_offset() <= start) continue;
+    if (h->base_offset > f.high_watermark) break;
+    const int64_t batch_end = std::min<int64_t>(h->next_offset(), f.high_watermark);
+    const int64_t records = batch_end - std::max(start, h->base_offset);
+    if (end > start && records > *records_left) break;
+    end = batch_end;
+    *records_left -= records;
+    if (*records_left <= 0) break;
+  }
+  if (f.skipped_to > end) end = std::min(f.skipped_to, f.high_watermark);  // damaged range
+  return PlannedRange{tp, start, end};
 }
 
 Status StreamJob::ReadRange(const PlannedRange& range, RawKind kind, pinterest::RawTables* raw,
@@ -569,8 +586,11 @@ std::string StreamJob::StatusJson() const {
     const int64_t lag = p.log_end - p.committed;
     out += "{\"topic\":";
     AppendJsonString(out, p.tp.topic);
-    out += ",\"partition\":" + std::to_string(p.tp.partition) +
-           ",\"committed\":" + std::to_string(p.committed) +
+    out += ",\"partition\":" + std::to_string(p.tp.partition);
+    // A Kinesis stream's partition i is its shard i; committed is then the seqIx (the log
+    // offset inside the sequence numbers, kinesis/sequence_number.h) of the next record.
+    if (kinesis_topics_.contains(p.tp.topic)) out += ",\"shard\":\"" + kinesis::ShardIdOf(p.tp.partition) + "\"";
+    out += ",\"committed\":" + std::to_string(p.committed) +
            ",\"log_end\":" + std::to_string(p.log_end) + ",\"lag_records\":" + std::to_string(lag) +
            // While behind: how old the last committed record is (how far the job trails).
            ",\"lag_ms\":" +

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +43,10 @@ struct StreamRuntime {
   // a crash would; the test then builds a new job from the files.
   std::function<Status(std::string_view point)> hook;
   std::function<int64_t()> now_ms;  // wall clock (ms since the epoch); default: system clock
+  // The first offset of a source partition that the job may read (default 0): a Kinesis
+  // shard's start_offset, so records of a deleted stream of the same name, which the log
+  // topic keeps, are never read (kinesis/README.md). Called on the job's thread per plan.
+  std::function<int64_t(const TopicPartition&)> first_offset;
 };
 
 // Per source partition, for `stream status` and /metrics.
@@ -87,6 +92,11 @@ class StreamJob {
   StreamTable& Table(pinterest::RawKind kind, bool quarantine);
   std::vector<TopicPartition> SourcePartitions(bool* missing_topic);
   Result<BatchPlan> PlanNext();
+  // One partition's range from `start`: whole log batches up to the high watermark, at most
+  // *records_left records (decremented); start moves up past records deleted by retention.
+  Result<PlannedRange> PlanRange(const TopicPartition& tp, int64_t start, size_t per_partition,
+                                 int64_t* records_left);
+  int64_t FirstOffset(const TopicPartition& tp) const;
   Status Execute(const BatchPlan& plan, bool replay);
   Status ReadRange(const PlannedRange& range, pinterest::RawKind kind,
                    pinterest::RawTables* raw, int64_t* last_ms);
@@ -110,6 +120,7 @@ class StreamJob {
   std::vector<std::unique_ptr<StreamTable>> tables_;      // by RawKind
   std::vector<std::unique_ptr<StreamTable>> quarantine_;  // by RawKind
   std::map<std::string, pinterest::RawKind, std::less<>> kind_of_topic_;
+  std::set<std::string, std::less<>> kinesis_topics_;  // sources that are Kinesis streams
   std::map<TopicPartition, int64_t> log_end_;
   pinterest::RawDecoder decoder_;
   std::string fetch_buf_;

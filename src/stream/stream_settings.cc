@@ -13,7 +13,8 @@ Result<std::vector<StreamSource>> ParseStreamSources(std::string_view spec, std:
     for (RawKind k : kinds) {
       std::string name(pinterest::RawKindName(k));
       out.push_back({k, spec == "kinesis" ? "streaming-" + std::string(id) + "-" + name
-                                          : std::string(id) + "." + name});
+                                          : std::string(id) + "." + name,
+                     spec == "kinesis"});
     }
     return out;
   }

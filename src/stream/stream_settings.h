@@ -15,6 +15,7 @@ namespace pinpipe::stream {
 struct StreamSource {
   pinterest::RawKind kind = pinterest::RawKind::kPin;
   std::string topic;  // every partition of it (a Kinesis stream: partition i = shard i)
+  bool kinesis = false;  // a Kinesis stream: the status names partition i shardId-<i>
 };
 
 struct StreamSettings {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -100,7 +101,8 @@ class StreamJobTest : public ::testing::Test {
   }
 
   std::unique_ptr<StreamJob> Make(StreamSettings s,
-                                  std::function<Status(std::string_view)> hook = nullptr) {
+                                  std::function<Status(std::string_view)> hook = nullptr,
+                                  std::function<int64_t(const TopicPartition&)> first = nullptr) {
     StreamRuntime rt;
     const std::string lake = (dir_ / "lake").string();
     rt.open_table = [lake](std::string_view rel) {
@@ -109,6 +111,7 @@ class StreamJobTest : public ::testing::Test {
       return lake::NewLocalTableStorage(d);
     };
     rt.hook = std::move(hook);
+    rt.first_offset = std::move(first);
     auto job = StreamJob::Create(std::move(s), source_.get(), std::move(rt));
     EXPECT_TRUE(job) << job.error().ToString();
     return job ? std::move(*job) : nullptr;
@@ -201,11 +204,13 @@ TEST(StreamSettingsTest, Sources) {
   auto k = ParseStreamSources("kinesis", "pinterest");
   ASSERT_TRUE(k);
   EXPECT_EQ((*k)[0].topic, "streaming-pinterest-pin");
+  EXPECT_TRUE((*k)[0].kinesis && (*k)[1].kinesis && (*k)[2].kinesis);
   EXPECT_EQ((*k)[2].topic, "streaming-pinterest-user");
   auto r = ParseStreamSources("rest", "p");
   ASSERT_TRUE(r);
   EXPECT_EQ((*r)[1].topic, "p.geo");
   EXPECT_EQ((*r)[1].kind, RawKind::kGeo);
+  EXPECT_FALSE((*r)[1].kinesis);
   auto e = ParseStreamSources("user=a,pin=b", "p");
   ASSERT_TRUE(e);
   EXPECT_EQ((*e)[0].kind, RawKind::kUser);
@@ -233,6 +238,55 @@ TEST_F(StreamJobTest, RowsEqualTheBatchCleaningOfTheSameRecords) {
   EXPECT_EQ(Rows("t_user_table"), BatchRows(RawKind::kUser, {{User(1), User(2)}}));
   EXPECT_EQ(Rows("t_pin_table").size(), 5u);  // Pin(1) once
   EXPECT_EQ(Rows("t_pin_quarantine").size(), 1u);
+}
+
+TEST_F(StreamJobTest, StatusNamesTheShardsOfKinesisStreams) {
+  // A Kinesis stream's partition i is shard i: the status names it, with its position and lag.
+  ASSERT_TRUE(log_->CreateTopic("streaming-t-pin", 2));
+  Append("streaming-t-pin", 1, {Pin(1), Pin(2)});
+  auto job = Make(Settings());
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  const std::string st = job->StatusJson();
+  EXPECT_NE(st.find("{\"topic\":\"streaming-t-pin\",\"partition\":1,\"shard\":\"shardId-000000000001\","
+                    "\"committed\":2,\"log_end\":2,\"lag_records\":0,"),
+            std::string::npos) << st;
+  EXPECT_NE(st.find("\"partition\":0,\"shard\":\"shardId-000000000000\",\"committed\":0"),
+            std::string::npos) << st;
+  // A topic that is not a Kinesis stream has no shards.
+  auto settings = Settings();
+  settings.state_dir = (dir_ / "state_rest").string();
+  settings.sources = *ParseStreamSources("rest", "t");
+  Append("t.pin", 0, {Pin(3)});
+  auto rest = Make(settings);
+  ASSERT_TRUE(rest->RunUntilCaughtUp());
+  EXPECT_NE(rest->StatusJson().find("\"topic\":\"t.pin\",\"partition\":0,\"committed\":1"),
+            std::string::npos) << rest->StatusJson();
+}
+
+TEST_F(StreamJobTest, NeverReadsBelowTheSourcesFirstOffset) {
+  // A Kinesis stream deleted and created again reuses its log topic from the topic's end: the
+  // records below a shard's start offset belong to the deleted stream and are never read, also
+  // when nothing follows them (the position moves past them and the lag is zero).
+  ASSERT_TRUE(log_->CreateTopic("streaming-t-pin", 2));
+  Append("streaming-t-pin", 0, {Pin(1), Pin(2), Pin(3)});
+  Append("streaming-t-pin", 1, {Pin(4), Pin(5)});
+  std::map<int32_t, int64_t> first = {{0, 2}, {1, 2}};
+  auto job = Make(Settings(), nullptr, [&first](const TopicPartition& tp) {
+    return tp.topic == "streaming-t-pin" ? first[tp.partition] : 0;
+  });
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  auto rows = Rows("t_pin_table");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows, BatchRows(RawKind::kPin, {{Pin(3)}}));
+  const std::string st = job->StatusJson();
+  EXPECT_NE(st.find("\"partition\":1,\"shard\":\"shardId-000000000001\",\"committed\":2,\"log_end\":2,"
+                    "\"lag_records\":0"), std::string::npos) << st;
+  // Records appended after the start offset are read as usual, by a restarted job too.
+  Append("streaming-t-pin", 1, {Pin(6)});
+  job.reset();
+  job = Make(Settings(), nullptr, [&first](const TopicPartition& tp) { return first[tp.partition]; });
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  EXPECT_EQ(Rows("t_pin_table").size(), 2u);
 }
 
 TEST_F(StreamJobTest, QuarantineAndCommitInfo) {

@@ -1,0 +1,334 @@
+"""The original's streaming flow end to end on the real binary (issue 18 §4, first bullet):
+`pinpipe emulate --mode stream` → the API-Gateway facade → the Kinesis streams
+`streaming-<id>-pin|geo|user` → the streaming job inside `pinpipe serve` → the Delta tables
+`<id>_pin_table` …, compared row for row with the batch DAG's cleaning of the same rows (the same
+CPython row sequence posted by `emulate --mode batch` through the REST Proxy and the S3 sink).
+Also: boto3 PutRecords straight into the streams lands in the tables, and `pinpipe stream status`
+shows the streams' shards with zero lag once the job caught up."""
+import json
+import shutil
+import time
+from collections import Counter
+
+import requests
+
+from emulator_helpers import DOCUMENTED_ROWS, run
+from kinesis_helpers import boto3_client
+from rest_helpers import JSON_V2
+from test_dag import pinpipe
+
+KINDS = ("pin", "geo", "user")
+# Several shards per stream (shard i is partition i of the stream's log topic).
+SETS = ["sink.rotate_schedule_interval_ms=300", "sink.flush_size=100", "scheduler.enabled=false",
+        "stream.compact_interval_ms=0", "kinesis.auto_create_shards=4"]
+
+
+def key(row):
+    return json.dumps(row, sort_keys=True)
+
+
+def seq_ix(sequence_number):
+    """The seqIx of a sequence number (protocols.md §2.4, kinesalite's version-2 layout: 47 hex
+    digits written in decimal; '2', shard creation time (9), shard index (1), seqIx (16), …)."""
+    digits = f"{int(sequence_number):x}"
+    assert len(digits) == 47 and digits[0] == "2", sequence_number
+    return int(digits[11:27], 16)
+
+
+def table_rows(data, table):
+    path = data / "lake" / "delta" / table
+    if not (path / "_delta_log").exists():
+        return []
+    out = pinpipe(data, "lake", "show", str(path), "--format", "json", "--limit", "10000000").stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def stream_status(data):
+    return json.loads(pinpipe(data, "stream", "status", "--json").stdout)
+
+
+def wait_caught_up(data, expected, timeout=60):
+    """expected: {topic: records}. Waits until the job committed that many records of each topic
+    and reports no lag on any partition."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            st = stream_status(data)
+        except (AssertionError, json.JSONDecodeError):
+            st = {"partitions": []}
+        got = Counter()
+        for p in st.get("partitions", []):
+            got[p["topic"]] += p["committed"]
+        if all(got[t] >= n for t, n in expected.items()) and \
+                all(p["lag_records"] == 0 for p in st["partitions"]):
+            return st
+        assert time.time() < deadline, f"stream did not catch up to {expected}: {st}"
+        time.sleep(0.1)
+
+
+def wait_sink(data, topics, timeout=60):
+    deadline = time.time() + timeout
+    while True:
+        parts = [p for p in json.loads(pinpipe(data, "sink", "status", "--json").stdout)["partitions"]
+                 if p["topic"] in topics]
+        if {p["topic"] for p in parts} == set(topics) and all(p["committed"] == p["log_end"] for p in parts):
+            return
+        assert time.time() < deadline, parts
+        time.sleep(0.2)
+
+
+def test_emulate_stream_mode_lands_as_the_batch_cleans_it(server_factory, tmp_path):
+    db = tmp_path / "source.db"
+    run("db", "init", "--db", f"sqlite://{db}", check=True)
+    srv = server_factory(SETS).start()
+    data = srv.data_dir
+    n = 150
+    common = ("--db", f"sqlite://{db}", "--api", srv.url, "--id", "pinterest", "--count", n,
+              "--python-compatible", "--no-sleep", "--quiet")
+    # Each mode runs twice: the second run resends the same CPython row sequence, duplicates
+    # that both cleanings must drop.
+    for mode in ("stream", "batch", "stream", "batch"):
+        p = run("emulate", "--mode", mode, *common)
+        assert p.returncode == 0 and f"sent {n} interactions" in p.stdout and "failed 0" in p.stdout, \
+            p.stdout + p.stderr
+
+    st = wait_caught_up(data, {f"streaming-pinterest-{t}": 2 * n for t in KINDS})
+    assert st["errors"] == 0 and st["last_error"] == "" and st["quarantined"] == 0, st
+    # The facade auto-created each stream with 4 shards; the job follows all of them.
+    assert sorted((p["topic"], p["partition"]) for p in st["partitions"]) == \
+        sorted((f"streaming-pinterest-{t}", i) for t in KINDS for i in range(4)), st["partitions"]
+    wait_sink(data, [f"pinterest.{t}" for t in KINDS])
+    srv.stop()
+    pinpipe(data, "dag", "run", "--date", "2026-11-21", timeout=180)
+
+    for t in KINDS:
+        stream = sorted(map(key, table_rows(data, f"pinterest_{t}_table")))
+        batch = sorted(map(key, table_rows(data, t)))
+        assert len(batch) > 0 and stream == batch, t
+        assert len(stream) == len(set(stream)) and len(stream) <= n, t
+    # The rows are the emulated ones: the CPython sequence's first rows, in the pin table.
+    inds = {r["ind"] for r in table_rows(data, "pinterest_pin_table")}
+    assert set(DOCUMENTED_ROWS) <= inds, sorted(set(DOCUMENTED_ROWS) - inds)
+    assert table_rows(data, "pinterest_pin_quarantine") == []
+    hist = [json.loads(line) for line in pinpipe(
+        data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
+        "--format", "json").stdout.splitlines() if line]
+    assert {h.get("operation") for h in hist[:-1]} == {"STREAMING UPDATE"}, hist
+
+
+def fixture_rows():
+    from test_stream import fixture_rows as rows
+    return rows()
+
+
+def test_boto3_put_records_land_in_the_stream_tables(server_factory, shared_data):
+    srv = server_factory(SETS).start()
+    data = srv.data_dir
+    c = boto3_client(srv.url)
+    fx = fixture_rows()
+    for t in KINDS:
+        c.create_stream(StreamName=f"streaming-pinterest-{t}", ShardCount=3)
+    # PutRecords (boto3 base64-encodes Data on the wire), distinct partition keys so that every
+    # shard gets records; the last pin row with PutRecord. The same rows through the REST Proxy
+    # for the batch.
+    sent, acked = Counter(), []
+    for t, rows in fx.items():
+        name = f"streaming-pinterest-{t}"
+        body = rows[:-1] if t == "pin" else rows
+        for i in range(0, len(body), 40):
+            chunk = body[i:i + 40]
+            r = c.put_records(StreamName=name, Records=[
+                {"Data": json.dumps(row).encode(), "PartitionKey": f"k{i + j}"} for j, row in enumerate(chunk)])
+            assert r["FailedRecordCount"] == 0, r
+            sent[name] += len(chunk)
+            acked += [(name, a["ShardId"], a["SequenceNumber"]) for a in r["Records"]]
+        if t == "pin":
+            a = c.put_record(StreamName=name, Data=json.dumps(rows[-1]).encode(), PartitionKey="last")
+            sent[name] += 1
+            acked.append((name, a["ShardId"], a["SequenceNumber"]))
+        r = requests.post(f"{srv.url}/topics/pinterest.{t}", headers={"Content-Type": JSON_V2},
+                          data=json.dumps({"records": [{"value": v} for v in rows]}), timeout=10)
+        assert r.status_code == 200, r.text
+    st = wait_caught_up(data, sent)
+    assert st["errors"] == 0 and st["quarantined"] == 0, st
+    # The status names every shard of the three streams with its position: all records read,
+    # no lag. The positions add up to what was acknowledged, and every shard got records.
+    shards = {(p["topic"], p["shard"]): p for p in st["partitions"]}
+    assert sorted(shards) == sorted((f"streaming-pinterest-{t}", f"shardId-00000000000{i}")
+                                    for t in KINDS for i in range(3)), st["partitions"]
+    for (topic, shard), p in shards.items():
+        assert p["partition"] == int(shard[-1]) and p["committed"] > 0, p
+        assert p["committed"] == p["log_end"] and p["lag_records"] == 0 and p["lag_ms"] == 0, p
+    for name, n in sent.items():
+        assert sum(p["committed"] for (topic, _), p in shards.items() if topic == name) == n
+    # A position is the shard's seqIx of the next record: one past the highest seqIx among the
+    # sequence numbers the puts acknowledged on that shard.
+    last = {}
+    for name, shard, seq in acked:
+        last[(name, shard)] = max(last.get((name, shard), -1), seq_ix(seq))
+    assert {k: p["committed"] for k, p in shards.items()} == {k: v + 1 for k, v in last.items()}
+    text = pinpipe(data, "stream", "status").stdout
+    for (topic, shard), p in shards.items():
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"{topic}/{shard} ")), None)
+        assert line is not None and line.split()[1:] == [str(p["committed"]), str(p["log_end"]), "0", "0"], text
+    wait_sink(data, [f"pinterest.{t}" for t in KINDS])
+    srv.stop()
+    pinpipe(data, "dag", "run", "--date", "2026-11-21", timeout=180)
+    for t in KINDS:
+        stream = sorted(map(key, table_rows(data, f"pinterest_{t}_table")))
+        batch = sorted(map(key, table_rows(data, t)))
+        assert len(batch) > 0 and stream == batch, t
+
+
+
+def test_facade_variants_decode_as_the_batch_decodes_the_same_values(server_factory, shared_data):
+    """The facade's two templates store Data differently (protocols.md §3): /record the JSON text
+    of $.Data (a string keeps its quotes), /records the string itself. The job decodes what is
+    stored exactly as the batch decodes the same value posted to the REST Proxy: a row object is a
+    row, a JSON string (a client that json.dumps'ed the row first) goes to the quarantine with its
+    raw text, in both."""
+    srv = server_factory(SETS).start()
+    data = srv.data_dir
+    pins = fixture_rows()["pin"]
+    name = "streaming-pinterest-pin"
+    reqs = [
+        ("record", {"StreamName": name, "Data": json.dumps(pins[0]), "PartitionKey": "a"}),
+        ("record", {"StreamName": name, "Data": pins[1], "PartitionKey": "a"}),
+        ("records", {"records": [{"data": json.dumps(pins[2]), "partition-key": "b"}]}),
+        ("records", {"records": [{"data": pins[3], "partition-key": "b"}]}),
+        ("record", {"StreamName": name, "Data": "some data", "PartitionKey": "a"}),
+    ]
+    for path, body in reqs:
+        r = requests.put(f"{srv.url}/streams/{name}/{path}", json=body, timeout=5)
+        assert r.status_code == 200 and "__type" not in r.json(), r.text
+    # The values as the Kinesis records hold them, produced to the REST Proxy for the batch.
+    values = [json.dumps(pins[0]), pins[1], pins[2], pins[3], "some data"]
+    r = requests.post(f"{srv.url}/topics/pinterest.pin", headers={"Content-Type": JSON_V2},
+                      data=json.dumps({"records": [{"value": v} for v in values]}), timeout=10)
+    assert r.status_code == 200, r.text
+    st = wait_caught_up(data, {name: len(reqs)})
+    assert st["quarantined"] == 2, st
+    wait_sink(data, ["pinterest.pin"])
+    srv.stop()
+    pinpipe(data, "dag", "run", "--date", "2026-11-21", timeout=180)
+    stream = sorted(map(key, table_rows(data, "pinterest_pin_table")))
+    assert len(stream) == 3 and stream == sorted(map(key, table_rows(data, "pin")))
+    quarantine = sorted(map(key, table_rows(data, "pinterest_pin_quarantine")))
+    assert len(quarantine) == 2 and quarantine == sorted(map(key, table_rows(data, "quarantine_pin")))
+
+
+def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
+    """kill -9 of the whole server at random points while boto3 PutRecords load runs into a
+    2-shard stream (the Kinesis put path and the stream job together): every acknowledged record
+    is in the Delta table exactly once, and no shard hands out a sequence number twice across the
+    restarts."""
+    import random
+    import threading
+
+    srv = server_factory(["sink.enabled=false", "scheduler.enabled=false", "stream.max_batch_records=300"],
+                         env={"PINPIPE_TEST_STREAM_DELAY_MS": "20"}).start()
+    data = srv.data_dir
+    name = "streaming-pinterest-pin"
+    boto3_client(srv.url).create_stream(StreamName=name, ShardCount=2)
+    acked, seqs, lock, stop = set(), [], threading.Lock(), threading.Event()
+    next_id = [0]
+
+    def producer():
+        c = boto3_client(srv.url)
+        while not stop.is_set():
+            with lock:
+                first = next_id[0]
+                next_id[0] += 20
+            rows = [{"index": i, "unique_id": f"u{i}", "title": "t", "category": "travel",
+                     "follower_count": "1k", "save_location": "Local save in /data/travel"}
+                    for i in range(first, first + 20)]
+            try:
+                r = c.put_records(StreamName=name, Records=[
+                    {"Data": json.dumps(row).encode(), "PartitionKey": str(row["index"])} for row in rows])
+            except Exception:  # noqa: BLE001 - the server is down: not acknowledged
+                time.sleep(0.02)
+                c = boto3_client(srv.url)
+                continue
+            with lock:
+                for row, a in zip(rows, r["Records"]):
+                    if "SequenceNumber" in a:
+                        acked.add(row["index"])
+                        seqs.append((a["ShardId"], seq_ix(a["SequenceNumber"])))
+
+    threads = [threading.Thread(target=producer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    rng = random.Random()
+    rounds = 5
+    try:
+        for _ in range(rounds):
+            time.sleep(rng.uniform(0.3, 1.2))
+            srv.kill9()
+            time.sleep(rng.uniform(0.0, 0.3))
+            srv.start()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    # Caught up: no lag, and nothing changes any more (log_end is what the job last saw).
+    deadline = time.time() + 60
+    while True:
+        st = wait_caught_up(data, {name: 1})
+        time.sleep(0.3)
+        if stream_status(data)["partitions"] == st["partitions"]:
+            break
+        assert time.time() < deadline, st
+    srv.stop()
+    seen = Counter(r["ind"] for r in table_rows(data, "pinterest_pin_table"))
+    duplicates = {i: n for i, n in seen.items() if n > 1}
+    print(f"\nkinesis stream kill -9: {rounds} rounds, {len(acked)} acknowledged records, "
+          f"{sum(seen.values())} rows, {len(duplicates)} duplicated, {len(acked - set(seen))} lost")
+    assert len(acked) > 500
+    assert not duplicates, list(duplicates.items())[:10]
+    assert not acked - set(seen), sorted(acked - set(seen))[:10]
+    # A sequence number is never handed out twice on a shard, before or after a restart.
+    per_shard = Counter(seqs)
+    assert max(per_shard.values()) == 1
+
+
+def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):
+    """A stream deleted and created again reuses its log topic from the topic's end
+    (kinesis/README.md): the records the deleted stream left below the new shards' start are not
+    the new stream's. The job never reads them — standalone (`pinpipe stream --once` over the
+    stopped server's data) and inside `pinpipe serve` — and shows no lag for them."""
+    srv = server_factory(["stream.enabled=false", "sink.enabled=false", "scheduler.enabled=false"]).start()
+    data = srv.data_dir
+    c = boto3_client(srv.url)
+    name = "streaming-pinterest-pin"
+    pins = fixture_rows()["pin"]
+
+    def put(rows):
+        r = c.put_records(StreamName=name, Records=[
+            {"Data": json.dumps(row).encode(), "PartitionKey": f"k{i}"} for i, row in enumerate(rows)])
+        assert r["FailedRecordCount"] == 0, r
+
+    c.create_stream(StreamName=name, ShardCount=2)
+    put(pins[:6])
+    c.delete_stream(StreamName=name)
+    c.create_stream(StreamName=name, ShardCount=2)
+    put(pins[6:8])
+    srv.stop()
+    standalone = tmp_path / "standalone"
+    shutil.copytree(data, standalone)
+
+    srv.extra_sets = ["sink.enabled=false", "scheduler.enabled=false"]  # the job runs inside serve
+    srv.start()
+    put(pins[8:10])
+    # The shards' positions are past the deleted stream's records too (all 10 offsets of the
+    # topic), with no lag anywhere.
+    st = wait_caught_up(data, {name: 10})
+    assert all(p["lag_records"] == 0 for p in st["partitions"]), st
+    inds = sorted(r["ind"] for r in table_rows(data, "pinterest_pin_table"))
+    assert inds == sorted(int(r["index"]) for r in pins[6:10])
+    srv.stop()
+
+    p = run("stream", "--once", data_dir=standalone)
+    assert p.returncode == 0, p.stderr
+    inds = sorted(r["ind"] for r in table_rows(standalone, "pinterest_pin_table"))
+    assert inds == sorted(int(r["index"]) for r in pins[6:8])
