@@ -66,7 +66,8 @@ TEST(FrameTest, IncompleteOversizedAndNegativeFrames) {
   EXPECT_EQ(NextFrame(Hex("00000005 0102"), 100, &frame, &consumed), FrameStatus::kNeedMore);
   EXPECT_EQ(NextFrame(Hex("00000065"), 100, &frame, &consumed), FrameStatus::kTooLarge);
   EXPECT_EQ(NextFrame(Hex("ffffffff"), 100, &frame, &consumed), FrameStatus::kInvalidSize);
-  ASSERT_EQ(NextFrame(Hex("00000002 0102 0000000103"), 100, &frame, &consumed), FrameStatus::kFrame);
+  const std::string two_frames = Hex("00000002 0102 0000000103");  // `frame` points into it
+  ASSERT_EQ(NextFrame(two_frames, 100, &frame, &consumed), FrameStatus::kFrame);
   EXPECT_EQ(frame, Hex("0102"));
   EXPECT_EQ(consumed, 6u);
 }
