@@ -68,7 +68,8 @@ TEST(WireTest, CompactArraysAndBytes) {
   w.ArrayLength(-1, true);
   w.Bytes(std::string_view("xyz"), true);
   w.Bytes(std::nullopt, false);
-  Reader r(out + std::string(2, 'p'));  // room for the two array elements
+  const std::string input = out + std::string(2, 'p');  // room for the two array elements
+  Reader r(input);  // a Reader views its input: it must outlive the reader
   EXPECT_EQ(r.ArrayLength(true), 2);
   EXPECT_EQ(r.ArrayLength(true), -1);
   EXPECT_EQ(r.Bytes(true), std::optional<std::string_view>("xyz"));
