@@ -1,6 +1,7 @@
 // The dashboard's Kinesis streams and streaming-job documents and their metric sources. Both
 // read what exists anyway: the streams' metadata snapshot (StreamStore), partition watermarks
 // (short partition locks, no disk) and the job's in-memory status; nothing on a put or a batch.
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <chrono>
@@ -78,17 +79,25 @@ void Dashboard::AddStreamSources() {
   if (hooks_.kinesis_streams) {
     sampler_.AddSource("kinesis", [this](Sample& s) {
       double all = 0;
+      std::string prom =
+          "# HELP pinpipe_kinesis_shard_records_total Records a Kinesis shard holds (position - start).\n"
+          "# TYPE pinpipe_kinesis_shard_records_total counter\n";
       for (const auto& meta : hooks_.kinesis_streams()) {
         double stream_records = 0;
         for (const auto& sh : meta->shards) {
-          const double n = static_cast<double>(std::max<int64_t>(0, ShardPosition(log_, meta->name, sh) - sh.start_offset));
-          s.Counter(ShardSeries(meta->name, sh.index), n);
-          stream_records += n;
+          const int64_t n = std::max<int64_t>(0, ShardPosition(log_, meta->name, sh) - sh.start_offset);
+          s.Counter(ShardSeries(meta->name, sh.index), static_cast<double>(n));
+          stream_records += static_cast<double>(n);
+          // Stream names are [a-zA-Z0-9_.-]+: nothing to escape in a label.
+          fmt::format_to(std::back_inserter(prom), "pinpipe_kinesis_shard_records_total{{stream=\"{}\",shard=\"{}\"}} {}\n",
+                         meta->name, kinesis::ShardIdOf(sh.index), n);
         }
         s.Counter("kinesis." + meta->name + ".records", stream_records);
         all += stream_records;
       }
       s.Counter("kinesis.records", all);
+      std::lock_guard lock(prom_mu_);
+      prom_parts_["kinesis"] = std::move(prom);
     });
   }
   if (hooks_.stream_status) {
@@ -96,10 +105,9 @@ void Dashboard::AddStreamSources() {
     sampler_.AddSource("stream", [this, parser](Sample& s) {
       JobStatus st = ParseJob(log_, hooks_.stream_status(), *parser);
       if (!st.ok) return;
-      double end = 0, committed = 0, lag = 0;
+      double end = 0, lag = 0;
       for (const auto& p : st.partitions) {
         end += static_cast<double>(p.end);
-        committed += static_cast<double>(p.committed);
         lag += static_cast<double>(p.lag());
       }
       // Input: records arriving in the source partitions; processing: records the job read.

@@ -311,6 +311,10 @@ def test_kinesis_streams_document_shows_shards_positions_and_rates(server):
         # The per-shard rate series adds up to the shard's records.
         assert history_sum(server.url, f"kinesis.{name}.{sh['index']}.records") == sh["records"]
     assert wait_for(lambda: history_sum(server.url, "kinesis.records") == total, timeout=3)
+    metrics = requests.get(server.url + "/metrics").text
+    for sh in shards:
+        assert f'pinpipe_kinesis_shard_records_total{{stream="{name}",shard="{sh["shard_id"]}"}} {sh["records"]}\n' \
+            in metrics, metrics[-2000:]
     cards = {c["key"] for c in requests.get(server.url + UI + "/overview").json()["cards"]}
     assert {"kinesis.records", "stream.lag"} <= cards
 
