@@ -91,7 +91,8 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     rt->sink_->RegisterRoutes(router, [gw = rt->gateway_.get()](http::Handler h) { return gw->Guard(std::move(h)); });
   }
   PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
-                                                                         http_options.bind));
+                                                                         http_options.bind, &rt->kinesis_->store(),
+                                                                         rt->stream_.get()));
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
   if (kafka_enabled) {
@@ -122,11 +123,12 @@ void BrokerRuntime::Stop() {
   }
   if (gateway_) gateway_->Stop();
   if (server_) server_->Stop();
+  // After the server (no handler can reach it any more), before the stream job its sampler reads.
+  dashboard_.reset();
   stream_.reset();  // finishes the batch in flight before the log closes
   if (kafka_server_) kafka_server_->Stop();
   if (kafka_) kafka_->Stop();
   if (groups_) groups_->Stop();
-  dashboard_.reset();  // after the server: no handler can reach it any more
   sink_.reset();  // stops the connector before the log closes
   if (log_) log_->Close();
 }

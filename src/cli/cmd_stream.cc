@@ -33,6 +33,7 @@ class EmbeddedStreamImpl final : public EmbeddedStream {
   }
   std::vector<std::string> Problems() const override { return job->Problems(); }
   void RenderPrometheus(std::string& out) const override { job->RenderPrometheus(out); }
+  std::string StatusJson() const override { return job->StatusJson(); }
 };
 
 // The first offset of a Kinesis stream's shard i in its log topic's partition i (0 when the

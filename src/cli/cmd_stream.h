@@ -18,6 +18,7 @@ class EmbeddedStream {
   virtual ~EmbeddedStream() = default;
   virtual std::vector<std::string> Problems() const = 0;  // for /healthz
   virtual void RenderPrometheus(std::string& out) const = 0;  // for /metrics
+  virtual std::string StatusJson() const = 0;                  // for the dashboard
 };
 
 // Starts the job over `log` when stream.enabled; nullptr when disabled. `kinesis` (the server's

@@ -1,5 +1,6 @@
 #include "cli/dashboard_service.h"
 
+#include "cli/cmd_stream.h"
 #include "cli/dag_support.h"
 #include "common/logging.h"
 #include "orchestrator/civil_time.h"
@@ -15,7 +16,9 @@ bool IsLoopbackBind(std::string_view bind) {
 Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const Config& cfg, log::LogManager& log,
                                                                            gateway::Gateway& gateway,
                                                                            http::Router& router,
-                                                                           const std::string& bind) {
+                                                                           const std::string& bind,
+                                                                           const kinesis::StreamStore* kinesis,
+                                                                           const EmbeddedStream* stream) {
   PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("ui.enabled"));
   if (!enabled) return nullptr;
   std::unique_ptr<DashboardService> s(new DashboardService());
@@ -49,6 +52,8 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
     return ids;
   };
   hooks.trigger_dag = [self](const std::string& dag, const std::string& date) { return self->Trigger(dag, date); };
+  if (kinesis) hooks.kinesis_streams = [kinesis] { return kinesis->All(); };
+  if (stream) hooks.stream_status = [stream] { return stream->StatusJson(); };
   s->dashboard_ = std::make_unique<ui::Dashboard>(log, std::move(o), std::move(hooks));
   s->dashboard_->RegisterRoutes(router);
   gateway.AddMetricsSource([d = s->dashboard_.get()](std::string& out) { d->RenderPrometheus(out); });

@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "gateway/gateway.h"
 #include "http/router.h"
+#include "kinesis/stream_store.h"
 #include "log/log_manager.h"
 #include "ui/dashboard.h"
 
@@ -19,12 +20,17 @@ namespace pinpipe::cli {
 
 struct DagEnvironment;
 
+class EmbeddedStream;
+
 class DashboardService {
  public:
-  // nullptr (no error) when ui.enabled is false.
+  // nullptr (no error) when ui.enabled is false. `kinesis` and `stream` (either may be null)
+  // feed the streams and streaming-job pages; both must outlive the service.
   static Result<std::unique_ptr<DashboardService>> StartIfEnabled(const Config& cfg, log::LogManager& log,
                                                                   gateway::Gateway& gateway, http::Router& router,
-                                                                  const std::string& bind);
+                                                                  const std::string& bind,
+                                                                  const kinesis::StreamStore* kinesis = nullptr,
+                                                                  const EmbeddedStream* stream = nullptr);
   ~DashboardService();  // Stop()
   void Stop();
   ui::Dashboard& dashboard() { return *dashboard_; }

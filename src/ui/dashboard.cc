@@ -188,6 +188,7 @@ http::Response Dashboard::Asset(std::string_view name, std::string_view if_none_
 void Dashboard::RegisterRoutes(http::Router& router) {
   http_metrics_ = router.metrics();
   AddBuiltinSources();
+  AddStreamSources();
   auto get = [&](std::string_view pattern, Handler h) { router.Add("GET", pattern, Guard(std::move(h), false)); };
   auto post = [&](std::string_view pattern, Handler h) { router.Add("POST", pattern, Guard(std::move(h), true)); };
   auto asset = [this](std::string_view name, const http::Request& q, http::Responder r) {
@@ -252,6 +253,8 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   });
   get("/ui/api/groups", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Groups(); }); });
   get("/ui/api/sink", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Sink(); }); });
+  get("/ui/api/streams", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return KinesisStreams(); }); });
+  get("/ui/api/stream", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return StreamJob(); }); });
   get("/ui/api/dags", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, n = QueryInt(q, "limit", 25, 1, 1000)] { return Dags(n); });
   });

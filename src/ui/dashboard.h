@@ -29,6 +29,7 @@
 #include "gateway/work_pool.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "kinesis/stream_meta.h"
 #include "log/log_manager.h"
 #include "ui/metric_history.h"
 #include "ui/sampler.h"
@@ -55,6 +56,11 @@ struct DashboardHooks {
   // Starts a run of `dag` for `date` (YYYY-MM-DD, empty = today) and returns its description;
   // an error (e.g. kAlreadyExists while a run is active) is shown to the user.
   std::function<Result<std::string>(const std::string& dag, const std::string& date)> trigger_dag;
+  // The Kinesis streams' metadata (the server's kinesis::StreamStore::All); unset = no streams.
+  std::function<std::vector<std::shared_ptr<const kinesis::StreamMeta>>()> kinesis_streams;
+  // The streaming job's status document (stream::StreamJob::StatusJson: an in-memory snapshot
+  // under a short lock); unset = the job does not run in this process.
+  std::function<std::string()> stream_status;
 };
 
 class Dashboard {
@@ -88,6 +94,7 @@ class Dashboard {
   void Offload(http::Responder r, std::function<http::Response()> fn);
 
   void AddBuiltinSources();
+  void AddStreamSources();  // Kinesis shards and the streaming job (dashboard_streams.cc)
   void Park(const http::Request& q, http::Responder r);
   void FeedLoop();
   bool TryAnswer(Parked& p, bool deadline);
@@ -101,6 +108,8 @@ class Dashboard {
   http::Response Produce(std::string topic, std::string body);
   http::Response Groups();
   http::Response Sink();
+  http::Response KinesisStreams();
+  http::Response StreamJob();
   http::Response Dags(int64_t limit);
   http::Response Trigger(std::string dag, std::string body);
   http::Response Lake(std::string prefix);

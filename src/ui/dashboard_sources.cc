@@ -53,6 +53,8 @@ constexpr Card kCards[] = {
     {"group.total_lag", "Consumer lag", "records"},
     {"sink.lag", "Sink lag", "records"},
     {"sink.objects", "Sink objects", "/s"},
+    {"kinesis.records", "Kinesis records in", "/s"},
+    {"stream.lag", "Stream job lag", "records"},
     {"log.bytes", "Log size", "bytes"},
     {"log.fsyncs", "fsyncs", "/s"},
     {"dag.running", "DAG runs active", ""},
@@ -62,7 +64,7 @@ const char* CardState(std::string_view key, float v) {
   if (!std::isfinite(v)) return "idle";
   if (key == "ingest.p99_ms") return v > 2000 ? "bad" : v > 500 ? "warn" : "ok";
   if (key == "http.errors_5xx") return v > 0 ? "bad" : "ok";
-  if (key == "sink.lag" || key == "group.total_lag") return v > 100000 ? "bad" : v > 10000 ? "warn" : "ok";
+  if (key == "sink.lag" || key == "group.total_lag" || key == "stream.lag") return v > 100000 ? "bad" : v > 10000 ? "warn" : "ok";
   return "ok";
 }
 

@@ -260,3 +260,96 @@ def test_status_command_prints_the_summary(server):
     assert line.split()[1:3] == ["1", "3"]  # partitions, records
     down = subprocess.run([BIN, "--api", "http://127.0.0.1:1", "status"], capture_output=True, text=True, timeout=30)
     assert down.returncode == 1 and "pinpipe:" in down.stderr
+
+
+def history_sum(url, name, window=600):
+    s = requests.get(url + UI + "/history", params={"names": name, "window": window}).json()["series"][0]
+    return sum(v or 0 for v in s["values"])
+
+
+def put_kinesis_rows(url, stream, shards, rounds=3, per_round=10):
+    """PutRecords of pin rows with distinct partition keys; returns the records acknowledged
+    per shard id."""
+    from kinesis_helpers import boto3_client
+    c = boto3_client(url)
+    c.create_stream(StreamName=stream, ShardCount=shards)
+    acked = {}
+    for r in range(rounds):
+        out = c.put_records(StreamName=stream, Records=[
+            {"Data": json.dumps({"index": r * per_round + j, "title": f"pin {j}"}).encode(),
+             "PartitionKey": f"k{r}-{j}"} for j in range(per_round)])
+        assert out["FailedRecordCount"] == 0, out
+        for a in out["Records"]:
+            acked[a["ShardId"]] = acked.get(a["ShardId"], 0) + 1
+    return acked
+
+
+def test_kinesis_streams_document_shows_shards_positions_and_rates(server):
+    name = "streaming-pinterest-pin"
+    acked = put_kinesis_rows(server.url, name, shards=3)
+    total = sum(acked.values())
+
+    def counted():
+        doc = requests.get(server.url + UI + "/streams").json()
+        s = next((s for s in doc["streams"] if s["name"] == name), None)
+        return s if s and sum(v or 0 for v in s["series"]["values"]) >= total else None
+    s = wait_for(counted, timeout=6)
+    assert s, "the sampler never counted the stream's records"
+    assert s["status"] == "ACTIVE" and s["open_shards"] == 3 and s["mode"] == "PROVISIONED"
+    shards = s["shards"]
+    assert [sh["shard_id"] for sh in shards] == [f"shardId-00000000000{i}" for i in range(3)]
+    # The hash ranges cover 0 .. 2^128-1 without gap or overlap.
+    assert shards[0]["starting_hash_key"] == "0" and shards[-1]["ending_hash_key"] == str(2**128 - 1)
+    for a, b in zip(shards, shards[1:]):
+        assert int(b["starting_hash_key"]) == int(a["ending_hash_key"]) + 1
+    for sh in shards:
+        # Position = the partition's log end; every acknowledged record is counted on its shard.
+        assert sh["open"] is True and sh["end_offset"] is None and sh["parent"] is None
+        assert sh["position"] == sh["start_offset"] + acked.get(sh["shard_id"], 0), (sh, acked)
+        assert sh["records"] == acked.get(sh["shard_id"], 0)
+        assert sh["records_per_s"] is None or sh["records_per_s"] >= 0
+        # The per-shard rate series adds up to the shard's records.
+        assert history_sum(server.url, f"kinesis.{name}.{sh['index']}.records") == sh["records"]
+    assert wait_for(lambda: history_sum(server.url, "kinesis.records") == total, timeout=3)
+    metrics = requests.get(server.url + "/metrics").text
+    for sh in shards:
+        assert f'pinpipe_kinesis_shard_records_total{{stream="{name}",shard="{sh["shard_id"]}"}} {sh["records"]}\n' \
+            in metrics, metrics[-2000:]
+    cards = {c["key"] for c in requests.get(server.url + UI + "/overview").json()["cards"]}
+    assert {"kinesis.records", "stream.lag"} <= cards
+
+
+def test_stream_job_document_shows_positions_lag_batches_and_rates(server):
+    name = "streaming-pinterest-pin"
+    acked = put_kinesis_rows(server.url, name, shards=2)
+    total = sum(acked.values())
+
+    def caught_up():
+        d = requests.get(server.url + UI + "/stream").json()
+        parts = [p for p in d["partitions"] if p["topic"] == name]
+        return d if len(parts) == 2 and sum(p["committed"] for p in parts) == total and \
+            all(p["lag_records"] == 0 for p in parts) else None
+    d = wait_for(caught_up, timeout=20)
+    assert d, requests.get(server.url + UI + "/stream").json()
+    assert d["enabled"] is True
+    job = d["job"]
+    assert job["errors"] == 0 and job["last_error"] == "" and job["records"] == total
+    assert job["last_batch"]["records"] > 0 and job["last_batch"]["duration_ms"] >= 0
+    streams = {sh["shard_id"]: sh for sh in requests.get(server.url + UI + "/streams").json()["streams"][0]["shards"]}
+    for p in (p for p in d["partitions"] if p["topic"] == name):
+        # Each shard's committed position is its log end, which the streams page shows too.
+        assert p["shard"] == f"shardId-00000000000{p['partition']}"
+        assert p["committed"] == p["end"] == streams[p["shard"]]["position"] == acked.get(p["shard"], 0)
+        assert p["lag_ms"] == 0 and p["last_record_ms"] > 0
+    assert set(d["rates"]) == {"input", "processed", "lag", "batch_ms"}
+    # Input (records arriving) and processing (records read) rates over time both add up to
+    # what was put.
+    assert wait_for(lambda: history_sum(server.url, "stream.input") == total and
+                    history_sum(server.url, "stream.processed") == total, timeout=5), \
+        (history_sum(server.url, "stream.input"), history_sum(server.url, "stream.processed"))
+
+
+def test_stream_and_streams_documents_when_the_job_is_off(server_factory):
+    srv = server_factory(["stream.enabled=false"]).start()
+    assert requests.get(srv.url + UI + "/stream").json() == {"enabled": False}
+    assert requests.get(srv.url + UI + "/streams").json() == {"enabled": True, "streams": []}

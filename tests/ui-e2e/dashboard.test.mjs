@@ -13,8 +13,10 @@ import { chromium } from 'playwright-core';
 const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
-const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 'dags', 'delta', 'analytics', 'lake'];
+const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 'streams', 'stream', 'dags', 'delta', 'analytics', 'lake'];
 const TOPIC = 'pinterest.pin';
+const STREAM = 'streaming-pinterest-pin';  // a Kinesis stream the streaming job reads
+let kinesisAcked = {};  // shard id -> records acknowledged
 
 let server, base, browser, dataDir;
 
@@ -23,6 +25,15 @@ const freePort = () => new Promise((ok, fail) => {
   s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
   s.on('error', fail);
 });
+
+// A Kinesis operation over AWS JSON 1.1 (no SigV4: pinpipe checks signatures only when keys are set).
+async function kinesis(op, body) {
+  const r = await fetch(`${base}/`, { method: 'POST', body: JSON.stringify(body),
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` } });
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  return text ? JSON.parse(text) : {};  // CreateStream answers with an empty body
+}
 
 async function produce(topic, records) {
   const r = await fetch(`${base}/topics/${topic}`, { method: 'POST',
@@ -51,6 +62,11 @@ before(async () => {
   await fetch(g, { method: 'POST', headers: ct, body: JSON.stringify({ name: 'c1', format: 'json' }) });
   await fetch(`${g}/instances/c1/offsets`, { method: 'POST', headers: ct,
     body: JSON.stringify({ offsets: [{ topic: TOPIC, partition: 0, offset: 5 }] }) });
+  await kinesis('CreateStream', { StreamName: STREAM, ShardCount: 2 });
+  const put = await kinesis('PutRecords', { StreamName: STREAM, Records: Array.from({ length: 12 }, (_, i) => ({
+    PartitionKey: `p${i}`, Data: Buffer.from(JSON.stringify({ index: 100 + i, title: `stream pin ${i}` })).toString('base64') })) });
+  assert.equal(put.FailedRecordCount, 0);
+  for (const r of put.Records) kinesisAcked[r.ShardId] = (kinesisAcked[r.ShardId] || 0) + 1;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'] });  // Playwright gives each launch a fresh profile
@@ -187,6 +203,44 @@ test('overview first paint (reported, not asserted)', async () => {
   const nav = await page.evaluate(() => { const n = performance.getEntriesByType('navigation')[0]; return n ? n.domContentLoadedEventEnd : null; });
   console.log(`# overview: first contentful paint ${Math.round(fcp)} ms, DOMContentLoaded ${Math.round(nav)} ms, data loaded ${loadMs} ms`);
   assert.ok(fcp > 0);
+  await page.close();
+});
+
+test('the Kinesis streams page shows the shards and their positions', async () => {
+  const { page, errors } = await openPage(`#/streams?stream=${STREAM}`);
+  const rows = page.locator(`section[data-stream="${STREAM}"] table.shards tbody tr`);
+  assert.equal(await rows.count(), 2);
+  for (let i = 0; i < 2; i++) {
+    const cells = await rows.nth(i).locator('td').allInnerTexts();
+    const shard = `shardId-00000000000${i}`;
+    assert.equal(cells[0], shard);
+    assert.equal(cells[1], 'open');
+    assert.equal(cells[2], i === 0 ? '0.0 % – 50.0 %' : '50.0 % – 100.0 %');
+    // Position = the shard's log end = the records PutRecords acknowledged on it.
+    assert.equal(Number(cells[5]), kinesisAcked[shard] || 0, cells.join(' | '));
+  }
+  await page.screenshot({ path: join(ARTIFACTS, 'streams-shards.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the streaming job page shows every shard committed up to its log end', async () => {
+  const { page, errors } = await openPage('#/stream');
+  // The page refreshes every 2 s; the job commits the 12 records within a batch or two.
+  await page.waitForFunction((stream) => {
+    const rows = [...document.querySelectorAll('table.stream-partitions tbody tr')]
+      .map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent)).filter(c => c[0] === stream);
+    return rows.length === 2 && rows.every(c => c[3] === c[4] && c[5] === '0');
+  }, STREAM, { timeout: 15000 });
+  const rows = await page.locator('table.stream-partitions tbody tr', { hasText: STREAM }).all();
+  for (const row of rows) {
+    const c = await row.locator('td').allInnerTexts();
+    assert.equal(Number(c[3]), kinesisAcked[c[2]] || 0, c.join(' | '));
+  }
+  assert.match(await page.locator('.card[data-key="records"]').innerText(), /\d/);
+  assert.equal(await page.locator('svg.chart').count(), 4);
+  await page.screenshot({ path: join(ARTIFACTS, 'stream-job.png'), fullPage: true });
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

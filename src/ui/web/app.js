@@ -367,6 +367,91 @@ pages.sink = async (root) => {
   ], d.partitions, { empty: 'The sink has no partitions yet.' }));
 };
 
+// A Kinesis hash key (decimal string, 0 .. 2^128-1) as a share of the key space.
+function hashShare(k) {
+  try { return (Number(BigInt(k) * 100000n / (1n << 128n)) / 1000).toFixed(1) + ' %'; } catch (e) { return k; }
+}
+
+pages.streams = async (root, params) => {
+  const body = el('div');
+  root.append(el('h1', {}, 'Kinesis streams'), body);
+  const load = async () => {
+    const d = await api('streams');
+    const sel = params.get('stream') || '';
+    const streams = d.streams.filter(s => !sel || s.name === sel);
+    if (!streams.length) { body.replaceChildren(el('p', { class: 'muted' }, sel ? `No stream ${sel}.` : 'No Kinesis streams yet (CreateStream, or the API-Gateway facade on its first PUT).')); return; }
+    body.replaceChildren(...streams.map(s => el('section', { class: 'stream', 'data-stream': s.name },
+      el('h2', {}, link('streams', { stream: s.name }, s.name), ' ', el('span', { class: 'state ' + (s.status === 'ACTIVE' ? 'ok' : 'warn') }, s.status)),
+      el('p', { class: 'muted' }, `${s.mode} · ${s.open_shards} open of ${s.shards.length} shards · retention ${s.retention_hours} h · ` +
+        `${s.consumers} consumers · encryption ${s.encryption} · created ${fmtTime(s.created_ms)} · `, el('span', { class: 'rate' }, fmt(s.records_per_s)), ' records/s'),
+      el('div', { class: 'trend' }, sparkline(s.series.values)),
+      table([
+        { key: 'shard_id', label: 'Shard' },
+        { key: 'open', label: 'State', fmt: r => el('span', { class: 'state ' + (r.open ? 'ok' : 'idle') }, r.open ? 'open' : 'closed') },
+        { key: 'hash', label: 'Hash key range', sort: r => r.index,
+          fmt: r => el('span', { title: `${r.starting_hash_key} – ${r.ending_hash_key}` }, `${hashShare(r.starting_hash_key)} – ${hashShare(r.ending_hash_key)}`) },
+        { key: 'parent', label: 'Parent', fmt: r => r.parent || '–' },
+        { key: 'start_offset', label: 'Start', num: true },
+        { key: 'position', label: 'Position (log end)', num: true },
+        { key: 'records', label: 'Records', num: true, fmt: r => fmt(r.records) },
+        { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => fmt(r.records_per_s) },
+        { key: 'closed_ms', label: 'Closed', fmt: r => r.open ? '–' : fmtTime(r.closed_ms) },
+      ], s.shards, { class: 'shards' }))));
+  };
+  await load();
+  every(5000, load);
+};
+
+pages.stream = async (root) => {
+  const d = await api('stream');
+  root.append(el('h1', {}, 'Streaming job'));
+  if (!d.enabled) { root.append(el('p', { class: 'muted' }, 'The streaming job does not run in this process (stream.enabled).')); return; }
+  if (d.error) { root.append(el('p', { class: 'error' }, d.error)); return; }
+  const summary = el('div', { class: 'cards' }), charts = el('div'), parts = el('div');
+  root.append(summary, charts, parts);
+  const card = (key, label, value, unit, state) => el('div', { class: 'card ' + (state || 'ok'), 'data-key': key },
+    el('div', { class: 'label' }, label), el('div', {}, el('span', { class: 'value' }, value), el('span', { class: 'unit' }, unit || '')));
+  const load = async (doc) => {
+    const s = doc || await api('stream');
+    const j = s.job, lag = s.partitions.reduce((n, p) => n + p.lag_records, 0);
+    summary.replaceChildren(
+      card('input', 'Input rate', fmt(s.rates.input), '/s'),
+      card('processed', 'Processing rate', fmt(s.rates.processed), '/s'),
+      card('lag', 'Lag', fmt(lag), 'records', lag > 100000 ? 'bad' : lag > 10000 ? 'warn' : 'ok'),
+      card('last-batch', `Last batch #${j.last_batch.id}`, fmt(j.last_batch.records), `rows in ${fmt(j.last_batch.duration_ms, 'ms')} ms`),
+      card('batches', 'Batches', fmt(j.batches), j.replayed_batches ? `(${j.replayed_batches} replayed)` : ''),
+      card('records', 'Records read', fmt(j.records), ''),
+      card('quarantined', 'Quarantined', fmt(j.quarantined), '', j.quarantined ? 'warn' : 'ok'),
+      card('duplicates', 'Duplicates dropped', fmt(j.duplicates), ''),
+      card('errors', 'Failed attempts', fmt(j.errors), '', j.last_error ? 'bad' : j.errors ? 'warn' : 'ok'));
+    parts.replaceChildren(
+      j.last_error ? el('p', { class: 'error', role: 'alert', id: 'stream-error' }, 'Last error: ' + j.last_error) : el('p', { class: 'muted' },
+        `${j.name} · app ${j.app_id} · committed batch ${j.committed_batch} · last batch ${fmtAgo(j.last_batch.at_ms)} · tables ${j.tables.join(', ')}`),
+      el('h2', {}, 'Partitions'),
+      table([
+        { key: 'topic', label: 'Topic / stream' },
+        { key: 'partition', label: 'Partition', num: true },
+        { key: 'shard', label: 'Shard', fmt: r => r.shard ? link('streams', { stream: r.topic }, r.shard) : '–' },
+        { key: 'committed', label: 'Committed', num: true },
+        { key: 'end', label: 'Log end', num: true },
+        { key: 'lag_records', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag_records) },
+        { key: 'lag_ms', label: 'Lag (ms)', num: true, fmt: r => fmt(r.lag_ms, 'ms') },
+        { key: 'last_record_ms', label: 'Last record', fmt: r => fmtTime(r.last_record_ms) },
+      ], s.partitions, { class: 'stream-partitions', empty: 'No source partition yet: the job waits for its topics or streams.' }));
+  };
+  const loadCharts = async () => {
+    const h = await api('history?window=3600&names=stream.input,stream.processed,stream.lag,stream.batch_ms');
+    charts.replaceChildren(
+      el('div', { class: 'split' }, el('div', {}, el('h2', {}, 'Input rate (records/s)'), lineChart(h.series[0], '')),
+        el('div', {}, el('h2', {}, 'Processing rate (records/s)'), lineChart(h.series[1], ''))),
+      el('div', { class: 'split' }, el('div', {}, el('h2', {}, 'Lag (records)'), lineChart(h.series[2], '')),
+        el('div', {}, el('h2', {}, 'Batch duration (ms)'), lineChart(h.series[3], 'ms'))));
+  };
+  await Promise.all([load(d), loadCharts()]);
+  every(2000, () => load().catch(() => {}));
+  every(10000, () => loadCharts().catch(() => {}));
+};
+
 pages.dags = async (root, params) => {
   const grid = el('div'), msg = el('p', { 'aria-live': 'polite' });
   const dagSel = el('select', { name: 'dag' }), dateIn = el('input', { name: 'date', type: 'date' });

@@ -1,0 +1,229 @@
+// The dashboard's Kinesis streams and streaming-job documents and their metric sources. Both
+// read what exists anyway: the streams' metadata snapshot (StreamStore), partition watermarks
+// (short partition locks, no disk) and the job's in-memory status; nothing on a put or a batch.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "kinesis/hash_key.h"
+#include "ui/api_json.h"
+#include "ui/dashboard.h"
+
+namespace pinpipe::ui {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string ShardSeries(const std::string& stream, int32_t index) {
+  return "kinesis." + stream + "." + std::to_string(index) + ".records";
+}
+
+// A shard's position: the log end of its partition while open, its end offset once closed.
+int64_t ShardPosition(const log::LogManager& log, const std::string& stream, const kinesis::ShardMeta& sh) {
+  if (!sh.open()) return sh.end_offset;
+  auto info = log.GetPartitionInfo(stream, sh.index);
+  return info ? std::max(info->high_watermark, sh.start_offset) : sh.start_offset;
+}
+
+// One source partition of the job as the dashboard shows it: the job's committed position
+// against the log's live end (the job's own log_end is only refreshed per batch).
+struct JobPartition {
+  std::string topic, shard;
+  int64_t partition = 0, committed = 0, end = 0, last_record_ms = -1;
+  int64_t lag() const { return std::max<int64_t>(0, end - committed); }
+};
+
+struct JobStatus {
+  bool ok = false;
+  std::vector<JobPartition> partitions;
+  int64_t records = 0, errors = 0, last_batch_ms = 0;
+};
+
+JobStatus ParseJob(const log::LogManager& log, const std::string& json, simdjson::dom::parser& parser) {
+  JobStatus st;
+  simdjson::dom::element doc;
+  if (parser.parse(json).get(doc) != simdjson::SUCCESS) return st;
+  int64_t v = 0;
+  if (doc["records"].get_int64().get(v) == simdjson::SUCCESS) st.records = v;
+  if (doc["errors"].get_int64().get(v) == simdjson::SUCCESS) st.errors = v;
+  if (doc["last_batch"]["duration_ms"].get_int64().get(v) == simdjson::SUCCESS) st.last_batch_ms = v;
+  simdjson::dom::array parts;
+  if (doc["partitions"].get_array().get(parts) == simdjson::SUCCESS) {
+    for (auto p : parts) {
+      JobPartition jp;
+      std::string_view s;
+      if (p["topic"].get_string().get(s) == simdjson::SUCCESS) jp.topic = std::string(s);
+      if (p["shard"].get_string().get(s) == simdjson::SUCCESS) jp.shard = std::string(s);
+      if (p["partition"].get_int64().get(v) == simdjson::SUCCESS) jp.partition = v;
+      if (p["committed"].get_int64().get(v) == simdjson::SUCCESS) jp.committed = v;
+      if (p["log_end"].get_int64().get(v) == simdjson::SUCCESS) jp.end = v;
+      if (p["last_record_ms"].get_int64().get(v) == simdjson::SUCCESS) jp.last_record_ms = v;
+      auto info = log.GetPartitionInfo(jp.topic, static_cast<int32_t>(jp.partition));
+      if (info) jp.end = std::max(jp.end, info->high_watermark);
+      jp.end = std::max(jp.end, jp.committed);
+      st.partitions.push_back(std::move(jp));
+    }
+  }
+  st.ok = true;
+  return st;
+}
+
+}  // namespace
+
+void Dashboard::AddStreamSources() {
+  if (hooks_.kinesis_streams) {
+    sampler_.AddSource("kinesis", [this](Sample& s) {
+      double all = 0;
+      std::string prom =
+          "# HELP pinpipe_kinesis_shard_records_total Records a Kinesis shard holds (position - start).\n"
+          "# TYPE pinpipe_kinesis_shard_records_total counter\n";
+      for (const auto& meta : hooks_.kinesis_streams()) {
+        double stream_records = 0;
+        for (const auto& sh : meta->shards) {
+          const int64_t n = std::max<int64_t>(0, ShardPosition(log_, meta->name, sh) - sh.start_offset);
+          s.Counter(ShardSeries(meta->name, sh.index), static_cast<double>(n));
+          stream_records += static_cast<double>(n);
+          // Stream names are [a-zA-Z0-9_.-]+: nothing to escape in a label.
+          fmt::format_to(std::back_inserter(prom), "pinpipe_kinesis_shard_records_total{{stream=\"{}\",shard=\"{}\"}} {}\n",
+                         meta->name, kinesis::ShardIdOf(sh.index), n);
+        }
+        s.Counter("kinesis." + meta->name + ".records", stream_records);
+        all += stream_records;
+      }
+      s.Counter("kinesis.records", all);
+      std::lock_guard lock(prom_mu_);
+      prom_parts_["kinesis"] = std::move(prom);
+    });
+  }
+  if (hooks_.stream_status) {
+    auto parser = std::make_shared<simdjson::dom::parser>();
+    sampler_.AddSource("stream", [this, parser](Sample& s) {
+      JobStatus st = ParseJob(log_, hooks_.stream_status(), *parser);
+      if (!st.ok) return;
+      double end = 0, lag = 0;
+      for (const auto& p : st.partitions) {
+        end += static_cast<double>(p.end);
+        lag += static_cast<double>(p.lag());
+      }
+      // Input: records arriving in the source partitions; processing: records the job read.
+      s.Counter("stream.input", end);
+      s.Counter("stream.processed", static_cast<double>(st.records));
+      s.Counter("stream.errors", static_cast<double>(st.errors));
+      s.Gauge("stream.lag", lag);
+      s.Gauge("stream.batch_ms", static_cast<double>(st.last_batch_ms));
+    });
+  }
+}
+
+http::Response Dashboard::KinesisStreams() {
+  const int64_t now = history_.last_time();
+  JsonWriter w;
+  w.BeginObject().Field("enabled", static_cast<bool>(hooks_.kinesis_streams)).Key("streams").BeginArray();
+  if (hooks_.kinesis_streams) {
+    const auto rates = history_.Latest("kinesis.");
+    auto rate = [&](const std::string& name) {
+      auto it = rates.find(name);
+      return it == rates.end() ? NAN : it->second;
+    };
+    for (const auto& meta : hooks_.kinesis_streams()) {
+      const std::string total = "kinesis." + meta->name + ".records";
+      w.BeginObject().Field("name", std::string_view(meta->name)).Field("status", std::string_view(meta->status));
+      w.Field("mode", std::string_view(meta->mode)).Key("created_ms").Int(meta->created_ms);
+      w.Field("retention_hours", meta->retention_hours).Field("open_shards", meta->open_shards());
+      w.Field("consumers", static_cast<int64_t>(meta->consumers.size()));
+      w.Field("encryption", std::string_view(meta->encryption));
+      w.Key("records_per_s");
+      AppendNumber(w, rate(total));
+      w.Key("series");
+      AppendSeries(w, total, history_.Query(total, 300, now));
+      w.Key("shards").BeginArray();
+      for (const auto& sh : meta->shards) {
+        const int64_t position = ShardPosition(log_, meta->name, sh);
+        w.BeginObject().Field("shard_id", std::string_view(kinesis::ShardIdOf(sh.index))).Field("index", sh.index);
+        w.Key("parent");
+        if (sh.parent >= 0) {
+          w.String(kinesis::ShardIdOf(sh.parent));
+        } else {
+          w.Null();
+        }
+        // 128-bit hash keys as decimal strings, as Kinesis writes them.
+        w.Field("starting_hash_key", std::string_view(kinesis::HashKeyToString(sh.start_hash)));
+        w.Field("ending_hash_key", std::string_view(kinesis::HashKeyToString(sh.end_hash)));
+        w.Field("open", sh.open()).Key("created_ms").Int(sh.created_ms);
+        w.Key("start_offset").Int(sh.start_offset).Key("position").Int(position);
+        w.Key("end_offset");
+        if (sh.open()) {
+          w.Null();
+        } else {
+          w.Int(sh.end_offset);
+        }
+        w.Key("closed_ms").Int(sh.closed_ms);
+        w.Key("records").Int(std::max<int64_t>(0, position - sh.start_offset));
+        w.Key("records_per_s");
+        AppendNumber(w, rate(ShardSeries(meta->name, sh.index)));
+        w.EndObject();
+      }
+      w.EndArray().EndObject();
+    }
+  }
+  w.EndArray().EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+http::Response Dashboard::StreamJob() {
+  JsonWriter w;
+  w.BeginObject().Field("enabled", static_cast<bool>(hooks_.stream_status));
+  if (!hooks_.stream_status) {
+    w.EndObject();
+    return http::Response::Json(200, w.Take());
+  }
+  const std::string json = hooks_.stream_status();
+  simdjson::dom::parser parser;
+  JobStatus st = ParseJob(log_, json, parser);
+  if (!st.ok) {
+    w.Field("error", "the job's status is not readable").EndObject();
+    return http::Response::Json(200, w.Take());
+  }
+  // The job's own document as it is (name, app id, counters, last batch, tables, last error).
+  w.Key("job").Raw(json);
+  const int64_t now = NowMs();
+  w.Key("partitions").BeginArray();
+  for (const auto& p : st.partitions) {
+    w.BeginObject().Field("topic", std::string_view(p.topic)).Key("partition").Int(p.partition);
+    w.Key("shard");
+    if (p.shard.empty()) {
+      w.Null();
+    } else {
+      w.String(p.shard);
+    }
+    w.Key("committed").Int(p.committed).Key("end").Int(p.end).Key("lag_records").Int(p.lag());
+    // How far behind in time: the age of the last committed record while records wait (as
+    // `pinpipe stream status`); unknown (null) while nothing was committed yet.
+    w.Key("lag_ms");
+    if (p.lag() == 0) {
+      w.Int(0);
+    } else if (p.last_record_ms >= 0) {
+      w.Int(std::max<int64_t>(0, now - p.last_record_ms));
+    } else {
+      w.Null();
+    }
+    w.Key("last_record_ms").Int(p.last_record_ms).EndObject();
+  }
+  w.EndArray();
+  const auto latest = history_.Latest("stream.");
+  w.Key("rates").BeginObject();
+  for (const char* k : {"stream.input", "stream.processed", "stream.lag", "stream.batch_ms"}) {
+    auto it = latest.find(k);
+    w.Key(std::string_view(k).substr(7));
+    AppendNumber(w, it == latest.end() ? NAN : it->second);
+  }
+  w.EndObject().EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+}  // namespace pinpipe::ui
