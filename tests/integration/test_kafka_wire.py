@@ -262,6 +262,10 @@ def test_java_tools_alter_partitions_and_the_rest_proxy_sees_the_new_ones(broker
                  "--partitions", "1")
     assert p.returncode == 0, p.stdout + p.stderr
     assert produce_json(broker.url, topic, [{"n": 0}]).status_code == 200
+    # A REST consumer subscribed before the topic grows.
+    early = create_consumer(broker.url, "alter-early")
+    subscribe(early, [topic])
+    assert [(r["partition"], r["value"]["n"]) for r in read_all(early, idle_polls=3)] == [(0, 0)]
     p = run_tool("kafka-topics", "--bootstrap-server", b, "--alter", "--topic", topic,
                  "--partitions", "3")
     assert p.returncode == 0, p.stdout + p.stderr
@@ -283,6 +287,8 @@ def test_java_tools_alter_partitions_and_the_rest_proxy_sees_the_new_ones(broker
     subscribe(base, [topic])
     got = read_all(base, idle_polls=3)
     assert sorted((r["partition"], r["value"]["n"]) for r in got) == [(0, 0), (2, 2)]
+    # The earlier consumer's assignment is redone with the new partitions.
+    assert [(r["partition"], r["value"]["n"]) for r in read_all(early, idle_polls=3)] == [(2, 2)]
     # The raw answer for an unknown topic.
     c = kw.Conn(broker.kafka_port)
     name = b"nope"
