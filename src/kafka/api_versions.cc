@@ -16,7 +16,7 @@ constexpr std::array kApis = {
     ApiRange{kListGroups, 0, 2},      ApiRange{kApiVersions, 0, 3},
     ApiRange{kCreateTopics, 0, 4},    ApiRange{kDeleteTopics, 1, 3},
     ApiRange{kInitProducerId, 0, 1},  ApiRange{kDescribeConfigs, 1, 2},
-    ApiRange{kDescribeCluster, 0, 0},
+    ApiRange{kCreatePartitions, 0, 1}, ApiRange{kDescribeCluster, 0, 0},
 };
 
 struct FlexInfo {

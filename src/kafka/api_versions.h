@@ -29,6 +29,7 @@ enum ApiKey : int16_t {
   kDeleteTopics = 20,
   kInitProducerId = 22,
   kDescribeConfigs = 32,
+  kCreatePartitions = 37,
   kDescribeCluster = 60,
 };
 

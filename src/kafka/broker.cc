@@ -22,6 +22,7 @@ bool Broker::IsBlocking(int16_t api_key) {
     case kListOffsets:     // timestamp lookups scan batch headers
     case kOffsetCommit:    // fsync
     case kCreateTopics:    // directories, files, fsyncs
+    case kCreatePartitions:
     case kDescribeConfigs:
       return true;
     default:
@@ -40,6 +41,7 @@ void Broker::Handle(Request& req, Reply reply) {
     case kInitProducerId: return HandleInitProducerId(*this, req, std::move(reply));
     case kCreateTopics: return HandleCreateTopics(*this, req, std::move(reply));
     case kDeleteTopics: return HandleDeleteTopics(*this, req, std::move(reply));
+    case kCreatePartitions: return HandleCreatePartitions(*this, req, std::move(reply));
     case kJoinGroup: return HandleJoinGroup(*this, req, std::move(reply));
     case kSyncGroup: return HandleSyncGroup(*this, req, std::move(reply));
     case kHeartbeat: return HandleHeartbeat(*this, req, std::move(reply));

@@ -109,6 +109,7 @@ void HandleFindCoordinator(Broker& b, Request& req, Reply reply);
 void HandleInitProducerId(Broker& b, Request& req, Reply reply);
 void HandleCreateTopics(Broker& b, Request& req, Reply reply);
 void HandleDeleteTopics(Broker& b, Request& req, Reply reply);
+void HandleCreatePartitions(Broker& b, Request& req, Reply reply);
 void HandleJoinGroup(Broker& b, Request& req, Reply reply);
 void HandleSyncGroup(Broker& b, Request& req, Reply reply);
 void HandleHeartbeat(Broker& b, Request& req, Reply reply);

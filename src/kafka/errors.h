@@ -24,6 +24,7 @@ inline constexpr int16_t kUnsupportedVersion = 35;
 inline constexpr int16_t kTopicAlreadyExists = 36;
 inline constexpr int16_t kInvalidPartitions = 37;
 inline constexpr int16_t kInvalidReplicationFactor = 38;
+inline constexpr int16_t kInvalidReplicaAssignment = 39;
 inline constexpr int16_t kInvalidRequest = 42;
 inline constexpr int16_t kOutOfOrderSequenceNumber = 45;
 inline constexpr int16_t kInvalidProducerEpoch = 47;

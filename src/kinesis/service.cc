@@ -161,6 +161,14 @@ struct PendingPut {
 Result<std::unique_ptr<Service>> Service::Open(log::LogManager& log, ServiceOptions options) {
   std::unique_ptr<Service> s(new Service(log, std::move(options)));
   PINPIPE_ASSIGN_OR_RETURN(s->store_, StreamStore::Open(log.options().dir));
+  for (const auto& m : s->store_->All()) {
+    for (const auto& sh : m->shards) {
+      if (sh.closing()) {
+        PINPIPE_RETURN_IF_ERROR(s->FinishClosing(m->name));
+        break;
+      }
+    }
+  }
   return s;
 }
 
@@ -234,6 +242,9 @@ Outcome Service::Call(std::string_view op, const Value& req) {
   if (op == "DescribeStreamConsumer") return DescribeConsumer(req);
   if (op == "ListStreamConsumers") return ListConsumers(req);
   if (op == "DeregisterStreamConsumer") return DeregisterConsumer(req);
+  if (op == "UpdateShardCount") return UpdateShardCount(req);
+  if (op == "SplitShard") return SplitShard(req);
+  if (op == "MergeShards") return MergeShards(req);
   return std::unexpected(ApiError{"UnknownOperationException", "", 400});
 }
 
@@ -1179,6 +1190,7 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
       }
     }
   }
+  if (options_.before_put_append) options_.before_put_append();
   thread_local std::vector<log::Header> hdrs;
   hdrs.resize(n);  // by record index
   p->order.clear();
@@ -1224,6 +1236,18 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
     if (appended) {
       auto r = log_.Append(s->name, shard, recs, std::move(cb));
       appended = r.has_value();
+      // A reshard may have closed the shard since `s` was read: records at or past its end
+      // (or while its end is being fixed) are failed in place, so the client puts them again
+      // and they reach a child; they stay in the log below no shard's range, never read.
+      if (appended) {
+        auto cur = store_->Get(s->name);
+        if (cur && cur != s && static_cast<size_t>(shard) < cur->shards.size()) {
+          const ShardMeta& now_sh = cur->shards[static_cast<size_t>(shard)];
+          if (now_sh.closing() || (!now_sh.open() && r->base_offset >= now_sh.end_offset)) {
+            for (size_t k = start; k < end; ++k) p->slots[p->order[k]].failed = true;
+          }
+        }
+      }
     }
     if (!appended) {  // the callback will not run
       for (size_t k = start; k < end; ++k) p->slots[p->order[k]].failed = true;
@@ -1232,6 +1256,210 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
     start = end;
   }
   p->Release();
+}
+
+}  // namespace pinpipe::kinesis
+
+namespace pinpipe::kinesis {
+
+// ---------------------------------------------------------------- resharding
+//
+// A reshard closes parent shards and opens children as new partitions of the stream's topic
+// (log::LogManager::AddPartitions, safe while puts and reads run). It takes two metadata
+// updates so that no acknowledged record is lost past a parent's end: the first opens the
+// children and marks the parents closing (puts route to the children from then on; a put that
+// read the older metadata and lands in a parent checks the metadata again after its append and
+// fails in place while the parent is closing, or when it landed at or past the parent's end).
+// The second fixes each parent's end at its partition's log end: every append a put could still
+// accept happened before the first update was visible, so it is below that end.
+
+Outcome Service::Reshard(const std::string& name, const ReshardPlan& plan) {
+  std::optional<ApiError> api_err;
+  const int64_t now = NowMs();
+  auto st = store_->Update(name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
+    if (!cur) {
+      api_err = Err("ResourceNotFoundException", NotFound(name, options_.account));
+      return MakeError(ErrorCode::kNotFound, "missing");
+    }
+    auto planned = plan(*cur);
+    if (!planned) {
+      api_err = planned.error();
+      return MakeError(ErrorCode::kInvalidArgument, "plan");
+    }
+    auto& [parents, children] = *planned;
+    const int32_t open_after = cur->open_shards() - static_cast<int32_t>(parents.size()) +
+                               static_cast<int32_t>(children.size());
+    if (open_after > options_.shard_limit) {
+      api_err = Err("LimitExceededException",
+                    "This request would exceed the shard limit for the account " + options_.account + " in " +
+                        options_.region + ". Current shard count for the account: " +
+                        std::to_string(cur->open_shards()) + ". Limit: " + std::to_string(options_.shard_limit) +
+                        ". Number of additional shards that would have resulted from this request: " +
+                        std::to_string(open_after - cur->open_shards()) + ".");
+      return MakeError(ErrorCode::kInvalidArgument, "limit");
+    }
+    const auto total = static_cast<int32_t>(cur->shards.size() + children.size());
+    PINPIPE_ASSIGN_OR_RETURN(log::TopicInfo topic, log_.GetTopic(name));
+    if (topic.partitions < total) PINPIPE_RETURN_IF_ERROR(log_.AddPartitions(name, total));
+    auto s = std::make_shared<StreamMeta>(*cur);
+    for (int32_t p : parents) {
+      ShardMeta& sh = s->shards[static_cast<size_t>(p)];
+      sh.end_offset = ShardMeta::kClosingOffset;
+      sh.closed_ms = now;
+    }
+    for (const NewShard& c : children) {
+      ShardMeta sh;
+      sh.index = static_cast<int32_t>(s->shards.size());
+      sh.parent = c.parent;
+      sh.adjacent_parent = c.adjacent_parent;
+      sh.start_hash = c.start_hash;
+      sh.end_hash = c.end_hash;
+      sh.created_ms = now;
+      // A topic left by a deleted stream may already hold records in this partition.
+      PINPIPE_ASSIGN_OR_RETURN(log::PartitionInfo info, log_.GetPartitionInfo(name, sh.index));
+      sh.start_offset = info.log_end_offset;
+      s->shards.push_back(sh);
+    }
+    return s;
+  });
+  if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (auto fin = FinishClosing(name); !fin) return Internal(fin.error());
+  return Value::Null();
+}
+
+Status Service::FinishClosing(const std::string& name) {
+  return store_->Update(name, [&](const StreamMeta* cur) -> Result<std::shared_ptr<StreamMeta>> {
+    if (!cur) return MakeError(ErrorCode::kNotFound, "stream deleted");
+    auto s = std::make_shared<StreamMeta>(*cur);
+    for (ShardMeta& sh : s->shards) {
+      if (!sh.closing()) continue;
+      PINPIPE_ASSIGN_OR_RETURN(log::PartitionInfo info, log_.GetPartitionInfo(name, sh.index));
+      sh.end_offset = std::max(info.log_end_offset, sh.start_offset);
+    }
+    return s;
+  });
+}
+
+namespace {
+
+std::string ShardNotFound(const std::string& shard, const std::string& stream, const std::string& account) {
+  return "Could not find shard " + shard + " in stream " + stream + " under account " + account + ".";
+}
+
+std::string AlreadyResharded(const std::string& shard, const std::string& stream, const std::string& account) {
+  return "Shard " + shard + " in stream " + stream + " under account " + account +
+         " has already been merged or split, and thus is not eligible for merging or splitting.";
+}
+
+}  // namespace
+
+Outcome Service::UpdateShardCount(const Value& req) {
+  RequestFields f(req);
+  auto ref = StreamOf(f);
+  auto target = f.Int("TargetShardCount");
+  const std::string* scaling = f.String("ScalingType");
+  f.Required(target.has_value(), "targetShardCount");
+  f.Required(scaling != nullptr, "scalingType");
+  if (target) f.Range(*target, 1, 100000, "targetShardCount");
+  if (scaling) f.Enum(*scaling, {"UNIFORM_SCALING"}, "scalingType");
+  if (auto e = f.Error()) return std::unexpected(*e);
+  int32_t current = 0;
+  const auto n = static_cast<int32_t>(*target);
+  auto out = Reshard(ref->name, [&](const StreamMeta& s) -> std::expected<std::pair<std::vector<int32_t>, std::vector<NewShard>>, ApiError> {
+    current = s.open_shards();
+    // AWS's bounds for one call: between half and double the open shards.
+    if (n > 2 * current || 2 * n < current) {
+      return std::unexpected(Err("InvalidArgumentException",
+          "UpdateShardCount cannot scale to " + std::to_string(n) + " shards: the target must be between 50% and 200% of the current " +
+              std::to_string(current) + " open shards of stream " + s.name + " under account " + options_.account + "."));
+    }
+    if (n == current) return std::pair<std::vector<int32_t>, std::vector<NewShard>>{};
+    std::vector<int32_t> parents;
+    for (const auto& sh : s.shards) {
+      if (sh.open()) parents.push_back(sh.index);
+    }
+    std::vector<NewShard> children;
+    for (int32_t i = 0; i < n; ++i) {
+      auto [lo, hi] = EvenRange(i, n);
+      // The open shards whose ranges the child's overlaps: the first is its parent, the last
+      // its adjacent parent (a child never spans more than two when the target is at least
+      // half the open shards of an evenly split stream).
+      int32_t first = -1, last = -1;
+      for (int32_t p : parents) {
+        const ShardMeta& sh = s.shards[static_cast<size_t>(p)];
+        if (sh.end_hash < lo || sh.start_hash > hi) continue;
+        if (first < 0 || sh.start_hash < s.shards[static_cast<size_t>(first)].start_hash) first = p;
+        if (last < 0 || sh.start_hash > s.shards[static_cast<size_t>(last)].start_hash) last = p;
+      }
+      children.push_back({lo, hi, first, last != first ? last : -1});
+    }
+    return std::pair{parents, children};
+  });
+  if (!out) return out;
+  Value r = Value::Map();
+  r.Set("StreamName", Value::String(ref->name));
+  r.Set("CurrentShardCount", Value::Int(current));
+  r.Set("TargetShardCount", Value::Int(n));
+  r.Set("StreamARN", Value::String(Arn(ref->name)));
+  return r;
+}
+
+Outcome Service::SplitShard(const Value& req) {
+  RequestFields f(req);
+  auto ref = StreamOf(f);
+  const std::string* shard = f.String("ShardToSplit");
+  const std::string* key = f.String("NewStartingHashKey");
+  f.Required(shard != nullptr, "shardToSplit");
+  f.Required(key != nullptr, "newStartingHashKey");
+  if (shard) f.Length(*shard, 1, 128, "shardToSplit");
+  if (key) f.Pattern(*key, ParseHashKey(*key).has_value(), "0|([1-9]\\d{0,38})", "newStartingHashKey");
+  if (auto e = f.Error()) return std::unexpected(*e);
+  const HashKey split = *ParseHashKey(*key);
+  return Reshard(ref->name, [&](const StreamMeta& s) -> std::expected<std::pair<std::vector<int32_t>, std::vector<NewShard>>, ApiError> {
+    const int32_t i = ShardIndexOf(*shard, s.shards.size());
+    if (i < 0) return std::unexpected(Err("ResourceNotFoundException", ShardNotFound(*shard, s.name, options_.account)));
+    const ShardMeta& sh = s.shards[static_cast<size_t>(i)];
+    if (!sh.open()) return std::unexpected(Err("ResourceInUseException", AlreadyResharded(*shard, s.name, options_.account)));
+    if (!(split > sh.start_hash && split <= sh.end_hash)) {
+      return std::unexpected(Err("InvalidArgumentException",
+          "NewStartingHashKey " + *key + " used in SplitShard() on shard " + *shard + " in stream " + s.name +
+              " under account " + options_.account + " is not both greater than the shard's StartingHashKey " +
+              HashKeyToString(sh.start_hash) + " and at most its EndingHashKey " + HashKeyToString(sh.end_hash) + "."));
+    }
+    return std::pair{std::vector<int32_t>{i},
+                     std::vector<NewShard>{{sh.start_hash, split - 1, i, -1}, {split, sh.end_hash, i, -1}}};
+  });
+}
+
+Outcome Service::MergeShards(const Value& req) {
+  RequestFields f(req);
+  auto ref = StreamOf(f);
+  const std::string* a = f.String("ShardToMerge");
+  const std::string* b = f.String("AdjacentShardToMerge");
+  f.Required(a != nullptr, "shardToMerge");
+  f.Required(b != nullptr, "adjacentShardToMerge");
+  if (a) f.Length(*a, 1, 128, "shardToMerge");
+  if (b) f.Length(*b, 1, 128, "adjacentShardToMerge");
+  if (auto e = f.Error()) return std::unexpected(*e);
+  return Reshard(ref->name, [&](const StreamMeta& s) -> std::expected<std::pair<std::vector<int32_t>, std::vector<NewShard>>, ApiError> {
+    const int32_t i = ShardIndexOf(*a, s.shards.size());
+    const int32_t j = ShardIndexOf(*b, s.shards.size());
+    if (i < 0) return std::unexpected(Err("ResourceNotFoundException", ShardNotFound(*a, s.name, options_.account)));
+    if (j < 0) return std::unexpected(Err("ResourceNotFoundException", ShardNotFound(*b, s.name, options_.account)));
+    const ShardMeta& x = s.shards[static_cast<size_t>(i)];
+    const ShardMeta& y = s.shards[static_cast<size_t>(j)];
+    if (!x.open()) return std::unexpected(Err("ResourceInUseException", AlreadyResharded(*a, s.name, options_.account)));
+    if (!y.open()) return std::unexpected(Err("ResourceInUseException", AlreadyResharded(*b, s.name, options_.account)));
+    const bool adjacent = (x.end_hash != kMaxHashKey && x.end_hash + 1 == y.start_hash) ||
+                          (y.end_hash != kMaxHashKey && y.end_hash + 1 == x.start_hash);
+    if (i == j || !adjacent) {
+      return std::unexpected(Err("InvalidArgumentException",
+          "Shards " + *a + " and " + *b + " in stream " + s.name + " under account " + options_.account +
+              " are not an adjacent pair of shards eligible for merging"));
+    }
+    return std::pair{std::vector<int32_t>{i, j},
+                     std::vector<NewShard>{{std::min(x.start_hash, y.start_hash), std::max(x.end_hash, y.end_hash), i, j}}};
+  });
 }
 
 }  // namespace pinpipe::kinesis

@@ -40,6 +40,8 @@ struct ServiceOptions {
   // (PutRecord: the whole call), never appended.
   int fault_throttle_percent = 0;
   int fault_internal_percent = 0;
+  // Tests only: runs in Put between reading the metadata and appending (null in production).
+  std::function<void()> before_put_append;
 };
 
 inline constexpr size_t kMaxRecordBytes = 1 << 20;
@@ -84,6 +86,19 @@ class Service {
   Outcome DescribeConsumer(const Value& req);
   Outcome ListConsumers(const Value& req);
   Outcome DeregisterConsumer(const Value& req);
+  Outcome UpdateShardCount(const Value& req);
+  Outcome SplitShard(const Value& req);
+  Outcome MergeShards(const Value& req);
+  // Closes `parents` and opens `children` (new log partitions) of a stream; see service.cc.
+  struct NewShard {
+    HashKey start_hash, end_hash;
+    int32_t parent, adjacent_parent;
+  };
+  using ReshardPlan = std::function<std::expected<std::pair<std::vector<int32_t>, std::vector<NewShard>>, ApiError>(
+      const StreamMeta&)>;
+  Outcome Reshard(const std::string& name, const ReshardPlan& plan);
+  // Fixes the end offsets of shards left closing (by a crash between a reshard's two steps).
+  Status FinishClosing(const std::string& name);
   Value ConsumerValue(const StreamMeta& s, const ConsumerMeta& c, bool with_stream) const;
   // Replaces an existing stream's metadata, atomically in the store, with `change`'s edit of a
   // copy; `change` refuses the request by returning its error. A missing stream is

@@ -24,6 +24,10 @@ struct ShardMeta {
   int64_t closed_ms = -1;
 
   bool open() const { return end_offset < 0; }
+  // Closed by a reshard whose end offset is not fixed yet (see Service::Reshard): readers treat
+  // it as open, puts that land in it are failed for the client to retry on a child.
+  bool closing() const { return end_offset == kClosingOffset; }
+  static constexpr int64_t kClosingOffset = INT64_MAX;
 };
 
 struct ConsumerMeta {

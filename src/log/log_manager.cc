@@ -138,10 +138,10 @@ void LogManager::Close() {
     // Final sync of everything regardless of policy; acknowledges what it makes durable.
     bool clean = true;
     for (Topic* t : topics_->All()) {
-      for (auto& p : t->partitions) clean &= p->SyncOnce() && p->Seal().has_value();
+      for (PartitionLog* p : t->partitions()) clean &= p->SyncOnce() && p->Seal().has_value();
     }
     for (Topic* t : topics_->All()) {
-      for (auto& p : t->partitions) {
+      for (PartitionLog* p : t->partitions()) {
         p->FailPending(Error(ErrorCode::kUnavailable, "log closed"));
         p->WakeAllWaiters();
       }
@@ -169,7 +169,7 @@ int LogManager::EnforceRetention() {
   int deleted = 0;
   int64_t now = NowMs();
   for (Topic* t : topics_->All()) {
-    for (auto& p : t->partitions) deleted += p->EnforceRetention(now);
+    for (PartitionLog* p : t->partitions()) deleted += p->EnforceRetention(now);
   }
   return deleted;
 }
@@ -178,7 +178,7 @@ Status LogManager::Flush() {
   if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
   bool ok = true;
   for (Topic* t : topics_->All()) {
-    for (auto& p : t->partitions) ok &= p->SyncOnce();
+    for (PartitionLog* p : t->partitions()) ok &= p->SyncOnce();
   }
   if (!ok) return MakeError(ErrorCode::kIoError, "fsync failed (see pinpipe_log_fsync_errors_total)");
   return OkStatus();
@@ -191,10 +191,15 @@ Status LogManager::CreateTopic(std::string_view topic, int32_t partitions) {
   return topics_->Create(topic, partitions);
 }
 
+Status LogManager::AddPartitions(std::string_view topic, int32_t new_total) {
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  return topics_->AddPartitions(topic, new_total);
+}
+
 std::vector<TopicInfo> LogManager::ListTopics() const {
   std::vector<TopicInfo> out;
   for (Topic* t : topics_->All()) {
-    out.push_back({t->name, static_cast<int32_t>(t->partitions.size())});
+    out.push_back({t->name, t->partition_count()});
   }
   return out;
 }
@@ -204,12 +209,12 @@ Result<TopicInfo> LogManager::GetTopic(std::string_view topic) const {
   if (t == nullptr) {
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
   }
-  return TopicInfo{t->name, static_cast<int32_t>(t->partitions.size())};
+  return TopicInfo{t->name, t->partition_count()};
 }
 
 Result<TopicInfo> LogManager::GetOrCreateTopic(std::string_view topic) {
   if (Topic* t = topics_->Find(topic)) {
-    return TopicInfo{t->name, static_cast<int32_t>(t->partitions.size())};
+    return TopicInfo{t->name, t->partition_count()};
   }
   if (!options_.auto_create) return GetTopic(topic);
   auto st = topics_->Create(topic, options_.default_partitions);
@@ -222,12 +227,13 @@ Result<PartitionLog*> LogManager::FindPartition(std::string_view topic, int32_t 
   if (t == nullptr) {
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
   }
-  if (partition < 0 || static_cast<size_t>(partition) >= t->partitions.size()) {
+  auto parts = t->partitions();  // one snapshot: partitions may be added concurrently
+  if (partition < 0 || static_cast<size_t>(partition) >= parts.size()) {
     return MakeError(ErrorCode::kNotFound, "partition " + std::to_string(partition) +
                                                " of topic '" + std::string(topic) +
                                                "' not found");
   }
-  return t->partitions[static_cast<size_t>(partition)].get();
+  return parts[static_cast<size_t>(partition)];
 }
 
 Result<PartitionLog*> LogManager::FindOrCreatePartition(std::string_view topic,
@@ -373,7 +379,7 @@ OffsetStore& LogManager::offsets() { return *offsets_; }
 std::vector<std::string> LogManager::RefusingPartitions() const {
   std::vector<std::string> out;
   for (Topic* t : topics_->All()) {
-    for (const auto& p : t->partitions) {
+    for (PartitionLog* p : t->partitions()) {
       if (auto why = p->refusal()) out.push_back(t->name + "-" + std::to_string(p->partition()) + ": " + *why);
     }
   }
@@ -418,7 +424,7 @@ void LogManager::RenderPrometheus(std::string& out) const {
     out += std::string("# HELP ") + gauges[g][0] + " " + gauges[g][1] + "\n";
     out += std::string("# TYPE ") + gauges[g][0] + " gauge\n";
     for (Topic* t : topics) {
-      for (const auto& p : t->partitions) {
+      for (PartitionLog* p : t->partitions()) {
         out += gauges[g][0];
         out += "{topic=\"";
         AppendEscaped(out, t->name);

@@ -125,6 +125,12 @@ class LogManager {
   // kAlreadyExists if it exists (with any partition count); kInvalidArgument for a bad name or
   // partitions outside [1, 10000].
   Status CreateTopic(std::string_view topic, int32_t partitions);
+  // Grows an existing topic to `new_total` partitions (Kafka CreatePartitions, Kinesis
+  // resharding). Safe while appends, reads and waits run on the topic: each lookup sees the
+  // old or the new partition list, and the append path takes no lock for it. Persisted before
+  // it returns; a crash after the new partitions' directories exist keeps them.
+  // kNotFound for an unknown topic; kInvalidArgument unless old count < new_total <= 10000.
+  Status AddPartitions(std::string_view topic, int32_t new_total);
   std::vector<TopicInfo> ListTopics() const;  // sorted by name
   // kNotFound if unknown.
   Result<TopicInfo> GetTopic(std::string_view topic) const;

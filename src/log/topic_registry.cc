@@ -28,8 +28,9 @@ Result<std::unique_ptr<Topic>> TopicRegistry::OpenTopic(const std::string& name,
   t->name = name;
   for (int32_t i = 0; i < partitions; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, name, i, reports));
-    t->partitions.push_back(std::move(p));
+    t->owned.push_back(std::move(p));
   }
+  t->Publish();
   return t;
 }
 
@@ -80,7 +81,7 @@ Status TopicRegistry::Persist() {
     for (const auto& [name, t] : topics_) {
       text += name;
       text += ' ';
-      text += std::to_string(t->partitions.size());
+      text += std::to_string(t->partition_count());
       text += '\n';
     }
   }
@@ -131,6 +132,45 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
     topics_[n] = std::move(t);
   }
   return Persist();
+}
+
+Status TopicRegistry::AddPartitions(std::string_view name, int32_t new_total) {
+  std::lock_guard create(create_mu_);
+  Topic* t = nullptr;
+  {
+    std::shared_lock lock(mu_);
+    auto it = topics_.find(name);
+    if (it != topics_.end()) t = it->second.get();
+  }
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kNotFound, "topic '" + std::string(name) + "' not found");
+  }
+  const auto old_total = static_cast<int32_t>(t->owned.size());
+  if (new_total <= old_total || new_total > 10000) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "topic '" + std::string(name) + "' has " + std::to_string(old_total) +
+                         " partitions; the new count must be above that and at most 10000, not " +
+                         std::to_string(new_total));
+  }
+  PINPIPE_RETURN_IF_ERROR(CheckDescriptors(name, new_total - old_total));
+  // Opened before anything is published: a failure leaves the topic as it was (a directory
+  // already made is picked up by the next Load, as after a crash).
+  std::vector<std::unique_ptr<PartitionLog>> added;
+  for (int32_t i = old_total; i < new_total; ++i) {
+    PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, t->name, i, nullptr));
+    added.push_back(std::move(p));
+  }
+  for (auto& p : added) t->owned.push_back(std::move(p));
+  t->Publish();
+  return Persist();
+}
+
+void Topic::Publish() {
+  auto list = std::make_unique<PartitionList>();
+  list->reserve(owned.size());
+  for (const auto& p : owned) list->push_back(p.get());
+  current.store(list.get(), std::memory_order_release);
+  lists.push_back(std::move(list));
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,11 +20,30 @@
 
 namespace pinpipe::log {
 
+// A topic's partitions are an immutable list published through one atomic pointer and replaced
+// whole when partitions are added (TopicRegistry::AddPartitions): a reader takes one snapshot
+// and sees the old or the new list, never a torn one, with no lock on the append path. Lists
+// are never freed while the topic lives (growth is rare and bounded), so a snapshot stays valid.
 struct Topic {
+  using PartitionList = std::vector<PartitionLog*>;
+
   std::string name;
-  std::vector<std::unique_ptr<PartitionLog>> partitions;
   std::atomic<uint64_t> records_appended{0};
   std::atomic<uint64_t> bytes_appended{0};
+
+  // The current partitions (index = partition number).
+  std::span<PartitionLog* const> partitions() const {
+    return *current.load(std::memory_order_acquire);
+  }
+  int32_t partition_count() const { return static_cast<int32_t>(partitions().size()); }
+  // Publishes a list of everything in `owned`. Requires the registry's create_mu_ (or a topic
+  // not yet shared).
+  void Publish();
+
+  // Changed only under the registry's create_mu_ (or before the topic is shared).
+  std::vector<std::unique_ptr<PartitionLog>> owned;
+  std::vector<std::unique_ptr<const PartitionList>> lists;  // every list ever published
+  std::atomic<const PartitionList*> current{nullptr};
 };
 
 class TopicRegistry {
@@ -34,6 +54,12 @@ class TopicRegistry {
   // recovering every partition.
   Status Load(std::vector<RecoveryReport>* reports);
   Status Create(std::string_view name, int32_t partitions);
+  // Grows a topic to `new_total` partitions: opens the new ones (directories, files, fsyncs)
+  // under create_mu_ only, publishes the longer list, then rewrites the topics file. A crash
+  // before the rewrite is recovered by Load, which counts the partition directories.
+  // kNotFound for an unknown topic; kInvalidArgument unless new_total is above the current
+  // count and at most 10000.
+  Status AddPartitions(std::string_view name, int32_t new_total);
   // Null if unknown. Topics are never removed while the registry lives, so the pointer stays
   // valid. Each thread remembers its last few hits, so the hot path (every append looks its
   // topic up) takes no lock and touches no shared cache line.

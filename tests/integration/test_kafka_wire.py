@@ -77,6 +77,7 @@ def test_api_versions_advertises_what_is_implemented_and_answers_unknown_version
         ranges[key] = (lo, hi)
     assert ranges[0] == (3, 7) and ranges[1] == (4, 11) and ranges[18] == (0, 3)
     assert ranges[22] == (0, 1)  # InitProducerId: idempotent producers
+    assert ranges[37] == (0, 1)  # CreatePartitions
     # A version above ApiVersions' own: Kafka's v0 body with UNSUPPORTED_VERSION (35) and only
     # the ApiVersions range, so the client can retry (kafka.md §1.3).
     # (v3+ use request header v2: an empty tagged-field section after the client id.)
@@ -249,6 +250,55 @@ def test_java_tools_create_a_topic_and_read_what_the_rest_proxy_wrote(broker):
     p = run_tool("kafka-console-consumer", "--bootstrap-server", b, "--topic", topic,
                  "--from-beginning", "--max-messages", "5", "--timeout-ms", "30000")
     assert [json.loads(line) for line in p.stdout.splitlines()] == values, p.stderr
+
+
+def test_java_tools_alter_partitions_and_the_rest_proxy_sees_the_new_ones(broker):
+    """CreatePartitions (37) as `kafka-topics --alter --partitions` sends it: the topic grows in
+    place, the REST Proxy produces to and consumes from the new partitions, and shrinking gets
+    Kafka's InvalidPartitionsException."""
+    b = bootstrap(broker)
+    topic = f"{uuid.uuid4().hex[:6]}.geo"
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--create", "--topic", topic,
+                 "--partitions", "1")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert produce_json(broker.url, topic, [{"n": 0}]).status_code == 200
+    # A REST consumer subscribed before the topic grows.
+    early = create_consumer(broker.url, "alter-early")
+    subscribe(early, [topic])
+    assert [(r["partition"], r["value"]["n"]) for r in read_all(early, idle_polls=3)] == [(0, 0)]
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--alter", "--topic", topic,
+                 "--partitions", "3")
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--describe", "--topic", topic)
+    assert f"Topic: {topic}\tPartitionCount: 3\t" in p.stdout, p.stdout + p.stderr
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--alter", "--topic", topic,
+                 "--partitions", "2")
+    assert p.returncode != 0
+    assert "InvalidPartitionsException" in p.stdout + p.stderr
+    assert "Topic currently has 3 partitions, which is higher than the requested 2." in p.stdout + p.stderr
+    # The REST Proxy writes to a new partition and its consumers read all three.
+    r = requests.post(f"{broker.url}/topics/{topic}/partitions/2",
+                      headers={"Content-Type": "application/vnd.kafka.json.v2+json"},
+                      data=json.dumps({"records": [{"value": {"n": 2}}]}))
+    assert r.status_code == 200, r.text
+    assert r.json()["offsets"][0]["partition"] == 2
+    assert end_offset(broker, topic, 2) == 1
+    base = create_consumer(broker.url, "alter-side")
+    subscribe(base, [topic])
+    got = read_all(base, idle_polls=3)
+    assert sorted((r["partition"], r["value"]["n"]) for r in got) == [(0, 0), (2, 2)]
+    # The earlier consumer's assignment is redone with the new partitions.
+    assert [(r["partition"], r["value"]["n"]) for r in read_all(early, idle_polls=3)] == [(2, 2)]
+    # The raw answer for an unknown topic.
+    c = kw.Conn(broker.kafka_port)
+    name = b"nope"
+    body = struct.pack(">ih", 1, len(name)) + name + struct.pack(">ii", 4, -1)
+    body += struct.pack(">i?", 1000, False)
+    _, resp = c.call(37, 1, body)
+    throttle, n, ln = struct.unpack_from(">iih", resp, 0)
+    assert n == 1 and resp[10:10 + ln] == name
+    assert struct.unpack_from(">h", resp, 10 + ln)[0] == 3  # UNKNOWN_TOPIC_OR_PARTITION
+    c.close()
 
 
 def test_java_idempotent_console_producer_to_a_rest_consumer(broker):

@@ -100,6 +100,70 @@ def test_the_stream_is_a_log_topic_with_a_partition_per_shard(kserver):
         [(b"a", b'{"a":1}', 0)]
 
 
+def _read_shard(c, stream, shard_id):
+    """Every record of a shard from TRIM_HORIZON, and the last GetRecords answer."""
+    it = c.get_shard_iterator(StreamName=stream, ShardId=shard_id,
+                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    data, last = [], None
+    for _ in range(20):
+        last = c.get_records(ShardIterator=it)
+        data += [r["Data"] for r in last["Records"]]
+        it = last.get("NextShardIterator")
+        if not it or not last["Records"]:
+            break
+    return data, last
+
+
+def test_resharding_with_boto3(kserver):
+    """SplitShard, MergeShards and UpdateShardCount (issue 17): parents closed at their last
+    record's sequence number, children as new log partitions with the right hash ranges and
+    parents, puts routed to the children, and a drained parent's GetRecords ends with
+    ChildShards and no NextShardIterator."""
+    c = boto3_client(kserver.url)
+    c.create_stream(StreamName="rs", ShardCount=1)
+    first = c.put_record(StreamName="rs", Data=b"before", PartitionKey="a")
+    half = str(2 ** 127)
+    c.split_shard(StreamName="rs", ShardToSplit="shardId-000000000000", NewStartingHashKey=half)
+    shards = c.list_shards(StreamName="rs")["Shards"]
+    assert [s["ShardId"] for s in shards] == [f"shardId-00000000000{i}" for i in range(3)]
+    assert shards[0]["SequenceNumberRange"]["EndingSequenceNumber"] == first["SequenceNumber"]
+    assert [(s["HashKeyRange"]["StartingHashKey"], s["HashKeyRange"]["EndingHashKey"], s["ParentShardId"])
+            for s in shards[1:]] == [("0", str(2 ** 127 - 1), "shardId-000000000000"),
+                                     (half, str(2 ** 128 - 1), "shardId-000000000000")]
+    with pytest.raises(c.exceptions.ResourceInUseException):
+        c.split_shard(StreamName="rs", ShardToSplit="shardId-000000000000", NewStartingHashKey="7")
+    # The log topic grew: the REST Proxy sees three partitions.
+    assert len(requests.get(kserver.url + "/topics/rs").json()["partitions"]) == 3
+    after = c.put_record(StreamName="rs", Data=b"after", PartitionKey="a")
+    assert after["ShardId"] != "shardId-000000000000"
+    data, last = _read_shard(c, "rs", "shardId-000000000000")
+    assert data == [b"before"]
+    assert last.get("NextShardIterator") is None
+    assert sorted(ch["ShardId"] for ch in last["ChildShards"]) == ["shardId-000000000001",
+                                                                  "shardId-000000000002"]
+    assert all(ch["ParentShards"] == ["shardId-000000000000"] for ch in last["ChildShards"])
+    assert _read_shard(c, "rs", after["ShardId"])[0] == [b"after"]
+
+    c.merge_shards(StreamName="rs", ShardToMerge="shardId-000000000001",
+                   AdjacentShardToMerge="shardId-000000000002")
+    merged = c.list_shards(StreamName="rs")["Shards"][3]
+    assert (merged["ParentShardId"], merged["AdjacentParentShardId"]) == ("shardId-000000000001",
+                                                                         "shardId-000000000002")
+    assert merged["HashKeyRange"] == {"StartingHashKey": "0", "EndingHashKey": str(2 ** 128 - 1)}
+    open_shards = c.list_shards(StreamName="rs", ShardFilter={"Type": "AT_LATEST"})["Shards"]
+    assert [s["ShardId"] for s in open_shards] == ["shardId-000000000003"]
+
+    up = c.update_shard_count(StreamName="rs", TargetShardCount=2, ScalingType="UNIFORM_SCALING")
+    assert (up["CurrentShardCount"], up["TargetShardCount"]) == (1, 2)
+    shards = c.list_shards(StreamName="rs")["Shards"]
+    assert [(s["ShardId"], s["ParentShardId"]) for s in shards[4:]] == [
+        ("shardId-000000000004", "shardId-000000000003"), ("shardId-000000000005", "shardId-000000000003")]
+    assert c.describe_stream_summary(StreamName="rs")["StreamDescriptionSummary"]["OpenShardCount"] == 2
+    assert _read_shard(c, "rs", "shardId-000000000003")[1]["ChildShards"]
+    with pytest.raises(c.exceptions.InvalidArgumentException):
+        c.update_shard_count(StreamName="rs", TargetShardCount=5, ScalingType="UNIFORM_SCALING")
+
+
 def test_list_paging_both_styles_and_list_shards_filters(kserver):
     c = boto3_client(kserver.url)
     for n in ("s1", "s2", "s3"):
