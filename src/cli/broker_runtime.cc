@@ -94,6 +94,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                                                                          http_options.bind, &rt->kinesis_->store(),
                                                                          rt->stream_.get()));
   PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
+  if (rt->dashboard_) rt->dashboard_->StartSampling();  // reads the route metrics Start configured
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
   if (kafka_enabled) {
     PINPIPE_ASSIGN_OR_RETURN(kafka::BrokerOptions kafka_options, KafkaOptionsFromConfig(cfg));

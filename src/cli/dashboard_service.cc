@@ -57,9 +57,10 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
   s->dashboard_ = std::make_unique<ui::Dashboard>(log, std::move(o), std::move(hooks));
   s->dashboard_->RegisterRoutes(router);
   gateway.AddMetricsSource([d = s->dashboard_.get()](std::string& out) { d->RenderPrometheus(out); });
-  s->dashboard_->Start();
   return s;
 }
+
+void DashboardService::StartSampling() { dashboard_->Start(); }
 
 Result<std::string> DashboardService::Trigger(const std::string& dag_id, const std::string& date) {
   std::lock_guard lock(mu_);

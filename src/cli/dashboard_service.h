@@ -24,6 +24,7 @@ class EmbeddedStream;
 
 class DashboardService {
  public:
+  // Registers the dashboard's routes; call StartSampling() after the server started.
   // nullptr (no error) when ui.enabled is false. `kinesis` and `stream` (either may be null)
   // feed the streams and streaming-job pages; both must outlive the service.
   static Result<std::unique_ptr<DashboardService>> StartIfEnabled(const Config& cfg, log::LogManager& log,
@@ -32,6 +33,9 @@ class DashboardService {
                                                                   const kinesis::StreamStore* kinesis = nullptr,
                                                                   const EmbeddedStream* stream = nullptr);
   ~DashboardService();  // Stop()
+  // Starts the sampler thread. Only once the HTTP server runs: the sampler reads the server's
+  // route metrics, which http::Server::Start configures.
+  void StartSampling();
   void Stop();
   ui::Dashboard& dashboard() { return *dashboard_; }
 
