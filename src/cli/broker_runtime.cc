@@ -93,8 +93,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
                                                                          http_options.bind, &rt->kinesis_->store(),
                                                                          rt->stream_.get()));
-  PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
-  if (rt->dashboard_) rt->dashboard_->StartSampling();  // reads the route metrics Start configured
+  // The Kafka listener first: once /healthz answers, every listener accepts.
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
   if (kafka_enabled) {
     PINPIPE_ASSIGN_OR_RETURN(kafka::BrokerOptions kafka_options, KafkaOptionsFromConfig(cfg));
@@ -108,6 +107,8 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     spdlog::info("kafka: Kafka protocol on {}:{}", rt->kafka_->advertised_host(),
                  rt->kafka_server_->port());
   }
+  PINPIPE_ASSIGN_OR_RETURN(rt->server_, http::Server::Start(http_options, router));
+  if (rt->dashboard_) rt->dashboard_->StartSampling();  // reads the route metrics Start configured
   PINPIPE_ASSIGN_OR_RETURN(rt->scheduler_, SchedulerService::StartIfEnabled(cfg));
   return rt;
 }

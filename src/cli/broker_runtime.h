@@ -2,7 +2,7 @@
 // the HTTP gateway (REST Proxy v2, /healthz, /metrics, the dashboard), the Kafka protocol
 // listener (kafka.enabled, kafka.port) and the background workers that run inside `serve` by
 // default (the sink connector, the streaming job, the DAG scheduler). Start order: log, sink,
-// stream, HTTP, Kafka, scheduler; Stop reverses it (the scheduler first: its run in progress is
+// stream, Kafka, HTTP, scheduler; Stop reverses it (the scheduler first: its run in progress is
 // cancelled).
 #pragma once
 
