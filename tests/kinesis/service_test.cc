@@ -10,62 +10,14 @@
 #include <future>
 
 #include "kinesis/json_codec.h"
+#include "service_fixture.h"
 
 namespace pinpipe::kinesis {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pinpipe_kinesis_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    Open();
-  }
-  void TearDown() override {
-    svc_.reset();
-    log_.reset();
-    fs::remove_all(dir_);
-  }
-  void Open() {
-    svc_.reset();
-    log_.reset();
-    log::LogOptions o;
-    o.dir = dir_.string();
-    o.retention_check_interval_ms = 0;
-    auto l = log::LogManager::Open(o);
-    ASSERT_TRUE(l) << l.error().ToString();
-    log_ = std::move(*l);
-    ServiceOptions so;
-    so.now_ms = [this] { return now_; };
-    auto s = Service::Open(*log_, so);
-    ASSERT_TRUE(s) << s.error().ToString();
-    svc_ = std::move(*s);
-  }
-  Outcome Call(std::string_view op, std::string_view json) {
-    auto v = DecodeJson(json);
-    EXPECT_TRUE(v);
-    if (Service::IsPut(op)) {
-      std::promise<Outcome> p;
-      svc_->Put(op, *v, [&](Outcome o) { p.set_value(std::move(o)); });
-      return p.get_future().get();
-    }
-    return svc_->Call(op, *v);
-  }
-  static std::string Json(const Outcome& o) {
-    std::string s;
-    if (o) EncodeJson(*o, s);
-    return s;
-  }
-  static std::string Type(const Outcome& o) { return o ? "" : o.error().type; }
-
-  fs::path dir_;
-  int64_t now_ = 1764892800000;
-  std::unique_ptr<log::LogManager> log_;
-  std::unique_ptr<Service> svc_;
-};
+using ServiceTest = testing::ServiceFixture;
 
 TEST_F(ServiceTest, StreamIsATopicWithAPartitionPerShard) {
   ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s1","ShardCount":3})"));
