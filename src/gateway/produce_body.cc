@@ -210,6 +210,9 @@ std::optional<ProduceBodyError> ProduceBody::Parse(std::string_view body, bool b
             // A scalar's token is the value; a container ends where the walk left the iterator.
             const char* end = first.data() + first.size();
             if ((first[0] == '{' || first[0] == '[') && doc.current_location().get(end)) return malformed;
+            // On a truncated body the iterator may stand past the input (on structurals left by a
+            // longer earlier body: the parser is reused); never read beyond what was sent.
+            if (end < first.data() || end > base + len) return malformed;
             pos = static_cast<size_t>(first.data() - base);
             plen = static_cast<int64_t>(end - first.data());
             std::string_view text(first.data(), static_cast<size_t>(plen));
