@@ -855,26 +855,22 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         poll->any = true;
         body += "{\"topic\":";
         AppendJsonString(body, tp.first);
+        // A key or value as the embedded format writes it: JSON text as is, bytes as base64.
+        auto append_payload = [&](const std::optional<std::string_view>& payload) {
+          if (!payload) {
+            body += "null";
+          } else if (poll->format == EmbeddedFormat::kJson) {
+            body += *payload;
+          } else {
+            body += '"';
+            Base64Encode(*payload, body);
+            body += '"';
+          }
+        };
         body += ",\"key\":";
-        if (!rec.key) {
-          body += "null";
-        } else if (poll->format == EmbeddedFormat::kJson) {
-          body += *rec.key;
-        } else {
-          body += '"';
-          Base64Encode(*rec.key, body);
-          body += '"';
-        }
+        append_payload(rec.key);
         body += ",\"value\":";
-        if (!rec.value) {
-          body += "null";
-        } else if (poll->format == EmbeddedFormat::kJson) {
-          body += *rec.value;
-        } else {
-          body += '"';
-          Base64Encode(*rec.value, body);
-          body += '"';
-        }
+        append_payload(rec.value);
         body += ",\"partition\":";
         AppendJsonInt(body, tp.second);
         body += ",\"offset\":";

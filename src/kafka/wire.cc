@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "log/record_batch.h"
+
 namespace pinpipe::kafka {
 
 bool Reader::Need(size_t n) {
@@ -19,25 +21,23 @@ int8_t Reader::I8() {
 
 int16_t Reader::I16() {
   if (!Need(2)) return 0;
-  auto u = static_cast<uint16_t>((static_cast<uint8_t>(p_[0]) << 8) | static_cast<uint8_t>(p_[1]));
+  const int16_t v = log::ReadBigEndian16(p_);
   p_ += 2;
-  return static_cast<int16_t>(u);
+  return v;
 }
 
 int32_t Reader::I32() {
   if (!Need(4)) return 0;
-  uint32_t u = 0;
-  for (int i = 0; i < 4; ++i) u = (u << 8) | static_cast<uint8_t>(p_[i]);
+  const int32_t v = log::ReadBigEndian32(p_);
   p_ += 4;
-  return static_cast<int32_t>(u);
+  return v;
 }
 
 int64_t Reader::I64() {
   if (!Need(8)) return 0;
-  uint64_t u = 0;
-  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(p_[i]);
+  const int64_t v = log::ReadBigEndian64(p_);
   p_ += 8;
-  return static_cast<int64_t>(u);
+  return v;
 }
 
 uint32_t Reader::UVarint() {
@@ -126,16 +126,14 @@ void Writer::I16(int16_t v) {
 }
 
 void Writer::I32(int32_t v) {
-  auto u = static_cast<uint32_t>(v);
-  char b[4] = {static_cast<char>(u >> 24), static_cast<char>(u >> 16), static_cast<char>(u >> 8),
-               static_cast<char>(u)};
+  char b[4];
+  log::WriteBigEndian32(b, v);
   out_.append(b, 4);
 }
 
 void Writer::I64(int64_t v) {
-  auto u = static_cast<uint64_t>(v);
   char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(u >> (56 - 8 * i));
+  log::WriteBigEndian64(b, v);
   out_.append(b, 8);
 }
 

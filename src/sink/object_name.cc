@@ -17,21 +17,10 @@ void AppendInt(std::string& out, int64_t v, int pad) {
 void ObjectKey(std::string_view topics_dir, std::string_view topic, int32_t partition,
                int64_t start_offset, int pad_width, std::string_view extension,
                std::string& out) {
-  out.clear();
-  if (!topics_dir.empty()) {
-    out += topics_dir;
-    out += '/';
-  }
-  out += topic;
-  out += "/partition=";
-  AppendInt(out, partition, 0);
-  out += '/';
-  out += topic;
-  out += '+';
-  AppendInt(out, partition, 0);
-  out += '+';
-  AppendInt(out, start_offset, pad_width);
-  out += extension;
+  // The default layout is the time-based one with "partition=<p>" as the encoded partition.
+  std::string encoded = "partition=";
+  AppendInt(encoded, partition, 0);
+  TimeBasedObjectKey(topics_dir, topic, encoded, partition, start_offset, pad_width, extension, out);
 }
 
 void TimeBasedObjectKey(std::string_view topics_dir, std::string_view topic,

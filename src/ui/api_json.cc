@@ -28,6 +28,22 @@ std::string HexString(std::string_view bytes, size_t max_bytes) {
   return out;
 }
 
+MessageRow MessageRowOf(int32_t partition, const log::RecordView& rec, std::vector<log::Header>& headers) {
+  MessageRow m;
+  m.partition = partition;
+  m.offset = rec.offset;
+  m.timestamp_ms = rec.timestamp_ms;
+  if (rec.key) m.key = std::string(*rec.key);
+  if (rec.value) m.value = std::string(*rec.value);
+  headers.clear();
+  if (rec.ParseHeaders(headers)) {
+    for (const auto& h : headers) {
+      m.headers.emplace_back(std::string(h.key), h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
+    }
+  }
+  return m;
+}
+
 void AppendPayload(JsonWriter& w, const std::optional<std::string>& bytes, size_t max_hex) {
   if (!bytes) {
     w.Null();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/json_writer.h"
+#include "log/record_batch.h"
 #include "orchestrator/run_history.h"
 #include "ui/metric_history.h"
 
@@ -46,6 +47,9 @@ struct MessageRow {
   std::optional<std::string> key, value;
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
 };
+
+// A log record as a row of the message browser or the live tail (`headers` is scratch space).
+MessageRow MessageRowOf(int32_t partition, const log::RecordView& rec, std::vector<log::Header>& headers);
 
 // A payload as the browser shows it: "text" when it is valid UTF-8 (and "json": true when it
 // is a JSON document), always "hex" of the first `max_hex` bytes, and the full "size".

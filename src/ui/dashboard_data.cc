@@ -50,19 +50,7 @@ void ReadRecords(const log::LogManager& log, const std::string& topic, int32_t p
     int64_t next = from;
     while (got < limit && reader.Next(rec)) {
       ++scanned;
-      MessageRow m;
-      m.partition = part;
-      m.offset = rec.offset;
-      m.timestamp_ms = rec.timestamp_ms;
-      if (rec.key) m.key = std::string(*rec.key);
-      if (rec.value) m.value = std::string(*rec.value);
-      hs.clear();
-      if (rec.ParseHeaders(hs)) {
-        for (const auto& h : hs) {
-          m.headers.emplace_back(std::string(h.key), h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
-        }
-      }
-      out.push_back(std::move(m));
+      out.push_back(MessageRowOf(part, rec, hs));
       ++got;
       next = rec.offset + 1;
     }

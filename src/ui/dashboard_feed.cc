@@ -103,19 +103,7 @@ bool Dashboard::TryAnswer(Parked& p, bool deadline) {
         std::vector<log::Header> hs;
         int64_t next = rr->out_of_range ? rr->log_start_offset : from;
         while (rows.size() < kMaxTailRecords && reader.Next(rec)) {
-          MessageRow m;
-          m.partition = part;
-          m.offset = rec.offset;
-          m.timestamp_ms = rec.timestamp_ms;
-          if (rec.key) m.key = std::string(*rec.key);
-          if (rec.value) m.value = std::string(*rec.value);
-          hs.clear();
-          if (rec.ParseHeaders(hs)) {
-            for (const auto& h : hs) {
-              m.headers.emplace_back(std::string(h.key), h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
-            }
-          }
-          rows.push_back(std::move(m));
+          rows.push_back(MessageRowOf(part, rec, hs));
           next = rec.offset + 1;
         }
         if (rr->skipped() && next < rr->skipped_to) next = rr->skipped_to;

@@ -5,60 +5,24 @@
   record is in the Delta table exactly once;
 - `pinpipe stream status` and /metrics report the job."""
 import json
-import random
-import subprocess
 import threading
 import time
 from collections import Counter
 
 import requests
 
-from conftest import BIN, SHARED_DATA
 from rest_helpers import JSON_V2
+from stream_helpers import (fixture_rows, kill9_under_load, pin_rows, stream_status, table_rows as rows,
+                            wait_caught_up)
 from test_dag import pinpipe
 
 ROUNDS = 10
-FIXTURE = SHARED_DATA / "fixtures" / "ChefData.input.json"
 
 
 def post(url, topic, values, session=requests):
     r = session.post(f"{url}/topics/{topic}", headers={"Content-Type": JSON_V2},
                      data=json.dumps({"records": [{"value": v} for v in values]}), timeout=5)
     return r
-
-
-def stream_status(data):
-    return json.loads(pinpipe(data, "stream", "status", "--json").stdout)
-
-
-def wait_caught_up(data, expected, timeout=60):
-    """expected: {topic: records}. Waits until the job committed that many per topic."""
-    deadline = time.time() + timeout
-    while True:
-        try:
-            st = stream_status(data)
-        except (AssertionError, json.JSONDecodeError):
-            st = {"partitions": []}
-        got = Counter()
-        for p in st.get("partitions", []):
-            got[p["topic"]] += p["committed"]
-        if all(got[t] >= n for t, n in expected.items()):
-            return st
-        assert time.time() < deadline, f"stream did not catch up: {st}"
-        time.sleep(0.1)
-
-
-def rows(data, table):
-    out = pinpipe(data, "lake", "show", str(data / "lake" / "delta" / table), "--format", "json",
-                  "--limit", "10000000").stdout
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
-def fixture_rows():
-    data = json.loads(FIXTURE.read_text())
-    # The notebooks displayed Spark nulls as "null": back to null (as the peer tests do).
-    return {t: [{k: (None if v == "null" else v) for k, v in r.items()} for r in data[t]]
-            for t in ("pin", "geo", "user")}
 
 
 def test_stream_tables_equal_the_batch_cleaning(server_factory, shared_data):
@@ -129,18 +93,16 @@ def test_kill9_loop_every_acknowledged_record_exactly_once(server_factory):
                           "stream.max_batch_records=500"],
                          env={"PINPIPE_TEST_STREAM_DELAY_MS": "20"}).start()
     data = srv.data_dir
-    acked, lock, stop = set(), threading.Lock(), threading.Event()
+    acked, lock = set(), threading.Lock()
     next_id = [0]
 
-    def producer():
+    def producer(stop):
         s = requests.Session()
         while not stop.is_set():
             with lock:
                 first = next_id[0]
                 next_id[0] += 20
-            values = [{"index": i, "unique_id": f"u{i}", "title": "t", "category": "travel",
-                       "follower_count": "1k", "save_location": "Local save in /data/travel"}
-                      for i in range(first, first + 20)]
+            values = pin_rows(first, 20)
             try:
                 r = post(srv.url, "pinterest.pin", values, s)
             except requests.RequestException:
@@ -151,21 +113,7 @@ def test_kill9_loop_every_acknowledged_record_exactly_once(server_factory):
                 with lock:
                     acked.update(range(first, first + 20))
 
-    threads = [threading.Thread(target=producer) for _ in range(3)]
-    for t in threads:
-        t.start()
-    rng = random.Random()
-    try:
-        for _ in range(ROUNDS):
-            time.sleep(rng.uniform(0.3, 1.5))
-            srv.kill9()
-            time.sleep(rng.uniform(0.0, 0.3))
-            srv.start()
-        time.sleep(0.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
+    kill9_under_load(srv, producer, ROUNDS, 1.5)
     # Everything in the log gets committed; then compare with what was acknowledged.
     deadline = time.time() + 60
     while True:

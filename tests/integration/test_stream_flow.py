@@ -15,6 +15,8 @@ import requests
 from emulator_helpers import DOCUMENTED_ROWS, run
 from kinesis_helpers import boto3_client
 from rest_helpers import JSON_V2
+from stream_helpers import (fixture_rows, kill9_under_load, pin_rows, stream_status, table_rows,
+                            wait_caught_up)
 from test_dag import pinpipe
 
 KINDS = ("pin", "geo", "user")
@@ -33,37 +35,6 @@ def seq_ix(sequence_number):
     digits = f"{int(sequence_number):x}"
     assert len(digits) == 47 and digits[0] == "2", sequence_number
     return int(digits[11:27], 16)
-
-
-def table_rows(data, table):
-    path = data / "lake" / "delta" / table
-    if not (path / "_delta_log").exists():
-        return []
-    out = pinpipe(data, "lake", "show", str(path), "--format", "json", "--limit", "10000000").stdout
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
-def stream_status(data):
-    return json.loads(pinpipe(data, "stream", "status", "--json").stdout)
-
-
-def wait_caught_up(data, expected, timeout=60):
-    """expected: {topic: records}. Waits until the job committed that many records of each topic
-    and reports no lag on any partition."""
-    deadline = time.time() + timeout
-    while True:
-        try:
-            st = stream_status(data)
-        except (AssertionError, json.JSONDecodeError):
-            st = {"partitions": []}
-        got = Counter()
-        for p in st.get("partitions", []):
-            got[p["topic"]] += p["committed"]
-        if all(got[t] >= n for t, n in expected.items()) and \
-                all(p["lag_records"] == 0 for p in st["partitions"]):
-            return st
-        assert time.time() < deadline, f"stream did not catch up to {expected}: {st}"
-        time.sleep(0.1)
 
 
 def wait_sink(data, topics, timeout=60):
@@ -92,7 +63,7 @@ def test_emulate_stream_mode_lands_as_the_batch_cleans_it(server_factory, tmp_pa
         assert p.returncode == 0 and f"sent {n} interactions" in p.stdout and "failed 0" in p.stdout, \
             p.stdout + p.stderr
 
-    st = wait_caught_up(data, {f"streaming-pinterest-{t}": 2 * n for t in KINDS})
+    st = wait_caught_up(data, {f"streaming-pinterest-{t}": 2 * n for t in KINDS}, no_lag=True)
     assert st["errors"] == 0 and st["last_error"] == "" and st["quarantined"] == 0, st
     # The facade auto-created each stream with 4 shards; the job follows all of them.
     assert sorted((p["topic"], p["partition"]) for p in st["partitions"]) == \
@@ -114,11 +85,6 @@ def test_emulate_stream_mode_lands_as_the_batch_cleans_it(server_factory, tmp_pa
         data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
         "--format", "json").stdout.splitlines() if line]
     assert {h.get("operation") for h in hist[:-1]} == {"STREAMING UPDATE"}, hist
-
-
-def fixture_rows():
-    from test_stream import fixture_rows as rows
-    return rows()
 
 
 def test_boto3_put_records_land_in_the_stream_tables(server_factory, shared_data):
@@ -149,7 +115,7 @@ def test_boto3_put_records_land_in_the_stream_tables(server_factory, shared_data
         r = requests.post(f"{srv.url}/topics/pinterest.{t}", headers={"Content-Type": JSON_V2},
                           data=json.dumps({"records": [{"value": v} for v in rows]}), timeout=10)
         assert r.status_code == 200, r.text
-    st = wait_caught_up(data, sent)
+    st = wait_caught_up(data, sent, no_lag=True)
     assert st["errors"] == 0 and st["quarantined"] == 0, st
     # The status names every shard of the three streams with its position: all records read,
     # no lag. The positions add up to what was acknowledged, and every shard got records.
@@ -206,7 +172,7 @@ def test_facade_variants_decode_as_the_batch_decodes_the_same_values(server_fact
     r = requests.post(f"{srv.url}/topics/pinterest.pin", headers={"Content-Type": JSON_V2},
                       data=json.dumps({"records": [{"value": v} for v in values]}), timeout=10)
     assert r.status_code == 200, r.text
-    st = wait_caught_up(data, {name: len(reqs)})
+    st = wait_caught_up(data, {name: len(reqs)}, no_lag=True)
     assert st["quarantined"] == 2, st
     wait_sink(data, ["pinterest.pin"])
     srv.stop()
@@ -222,7 +188,6 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
     2-shard stream (the Kinesis put path and the stream job together): every acknowledged record
     is in the Delta table exactly once, and no shard hands out a sequence number twice across the
     restarts."""
-    import random
     import threading
 
     srv = server_factory(["sink.enabled=false", "scheduler.enabled=false", "stream.max_batch_records=300"],
@@ -230,18 +195,16 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
     data = srv.data_dir
     name = "streaming-pinterest-pin"
     boto3_client(srv.url).create_stream(StreamName=name, ShardCount=2)
-    acked, seqs, lock, stop = set(), [], threading.Lock(), threading.Event()
+    acked, seqs, lock = set(), [], threading.Lock()
     next_id = [0]
 
-    def producer():
+    def producer(stop):
         c = boto3_client(srv.url)
         while not stop.is_set():
             with lock:
                 first = next_id[0]
                 next_id[0] += 20
-            rows = [{"index": i, "unique_id": f"u{i}", "title": "t", "category": "travel",
-                     "follower_count": "1k", "save_location": "Local save in /data/travel"}
-                    for i in range(first, first + 20)]
+            rows = pin_rows(first, 20)
             try:
                 r = c.put_records(StreamName=name, Records=[
                     {"Data": json.dumps(row).encode(), "PartitionKey": str(row["index"])} for row in rows])
@@ -255,26 +218,12 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
                         acked.add(row["index"])
                         seqs.append((a["ShardId"], seq_ix(a["SequenceNumber"])))
 
-    threads = [threading.Thread(target=producer) for _ in range(3)]
-    for t in threads:
-        t.start()
-    rng = random.Random()
     rounds = 5
-    try:
-        for _ in range(rounds):
-            time.sleep(rng.uniform(0.3, 1.2))
-            srv.kill9()
-            time.sleep(rng.uniform(0.0, 0.3))
-            srv.start()
-        time.sleep(0.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
+    kill9_under_load(srv, producer, rounds, 1.2)
     # Caught up: no lag, and nothing changes any more (log_end is what the job last saw).
     deadline = time.time() + 60
     while True:
-        st = wait_caught_up(data, {name: 1})
+        st = wait_caught_up(data, {name: 1}, no_lag=True)
         time.sleep(0.3)
         if stream_status(data)["partitions"] == st["partitions"]:
             break
@@ -322,7 +271,7 @@ def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):
     put(pins[8:10])
     # The shards' positions are past the deleted stream's records too (all 10 offsets of the
     # topic), with no lag anywhere.
-    st = wait_caught_up(data, {name: 10})
+    st = wait_caught_up(data, {name: 10}, no_lag=True)
     assert all(p["lag_records"] == 0 for p in st["partitions"]), st
     inds = sorted(r["ind"] for r in table_rows(data, "pinterest_pin_table"))
     assert inds == sorted(int(r["index"]) for r in pins[6:10])
