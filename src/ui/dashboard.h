@@ -61,6 +61,9 @@ struct DashboardHooks {
   // The streaming job's status document (stream::StreamJob::StatusJson: an in-memory snapshot
   // under a short lock); unset = the job does not run in this process.
   std::function<std::string()> stream_status;
+  // The live members of a consumer group (REST Proxy instances, Kafka group members), each
+  // described for a person; an offset reset is refused while there is one. Unset = none.
+  std::function<std::vector<std::string>(const std::string& group)> group_members;
 };
 
 class Dashboard {
@@ -107,6 +110,7 @@ class Dashboard {
                           int64_t limit);
   http::Response Produce(std::string topic, std::string body);
   http::Response Groups();
+  http::Response ResetOffsets(std::string group, std::string body);  // dashboard_groups.cc
   http::Response Sink();
   http::Response KinesisStreams();
   http::Response StreamJob();

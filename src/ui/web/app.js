@@ -345,8 +345,56 @@ pages.groups = async (root, params) => {
         { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
         { key: 'committed', label: 'Committed', num: true }, { key: 'high_watermark', label: 'High watermark', num: true },
         { key: 'lag', label: 'Lag', num: true }], g.partitions));
+    root.append(resetForm(g));
   }
 };
+
+// Offset reset: a dry run shows the plan; only that plan's inputs can then be executed.
+function resetForm(g) {
+  const topics = [...new Set(g.partitions.map(p => p.topic))];
+  const topicSel = el('select', { name: 'reset-topic' }, topics.map(t => el('option', { value: t }, t)));
+  const stratSel = el('select', { name: 'reset-strategy' }, ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by']
+    .map(s => el('option', { value: s }, s)));
+  const valueIn = el('input', { name: 'reset-value', size: 24, placeholder: '–', disabled: true });
+  const partsIn = el('input', { name: 'reset-partitions', size: 10, placeholder: 'all' });
+  const execBtn = el('button', { type: 'button', id: 'reset-execute', disabled: true }, 'Execute reset');
+  const out = el('div', { id: 'reset-plan', 'aria-live': 'polite' });
+  let planned = null;  // the body of the last dry run; executing sends exactly it
+  const hints = { 'to-offset': 'offset', 'to-datetime': '2024-01-15T13:45:00Z', 'shift-by': '-10' };
+  const invalidate = () => { planned = null; execBtn.disabled = true; };
+  stratSel.onchange = () => { valueIn.disabled = !hints[stratSel.value]; valueIn.placeholder = hints[stratSel.value] || '–'; invalidate(); };
+  for (const i of [topicSel, valueIn, partsIn]) i.oninput = invalidate;
+  const body = () => {
+    const b = { topics: [topicSel.value], strategy: stratSel.value };
+    if (hints[stratSel.value]) b.value = stratSel.value === 'to-datetime' ? valueIn.value : Number(valueIn.value);
+    if (partsIn.value.trim()) b.partitions = partsIn.value.split(',').map(s => Number(s.trim()));
+    return b;
+  };
+  const show = (r, executed) => out.replaceChildren(
+    el('p', {}, executed ? el('strong', {}, 'Offsets reset.') : 'Dry run — nothing changed yet. Check the plan, then execute it.'),
+    table([{ key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+      { key: 'current_offset', label: 'Current', num: true, fmt: r => r.current_offset ?? '–' },
+      { key: 'new_offset', label: 'New', num: true }, { key: 'log_end_offset', label: 'Log end', num: true },
+      { key: 'lag_after', label: 'Lag after', num: true }], r.partitions, { class: 'reset-plan' }));
+  const form = el('form', { class: 'controls', 'aria-label': 'Reset offsets' },
+    el('label', {}, 'Topic', topicSel), el('label', {}, 'Partitions', partsIn), el('label', {}, 'Strategy', stratSel),
+    el('label', {}, 'Value', valueIn), el('button', { type: 'submit', class: 'secondary' }, 'Preview (dry run)'), execBtn);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const b = body();
+    try { show(await post(`groups/${encodeURIComponent(g.group)}/reset-offsets`, Object.assign({ dry_run: true }, b)), false);
+      planned = b; execBtn.disabled = false; }
+    catch (err) { invalidate(); showError(out, err); }
+  };
+  execBtn.onclick = async () => {
+    if (!planned) return;
+    try { show(await post(`groups/${encodeURIComponent(g.group)}/reset-offsets`, Object.assign({}, planned, { dry_run: false })), true); }
+    catch (err) { showError(out, err); }
+    invalidate();
+  };
+  return el('section', {}, el('h2', {}, 'Reset offsets'),
+    el('p', { class: 'muted' }, 'Refused while the group has active members (REST consumer instances or Kafka clients).'), form, out);
+}
 
 pages.sink = async (root) => {
   const d = await api('sink');

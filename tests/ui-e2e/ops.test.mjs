@@ -1,0 +1,111 @@
+// End-to-end tests of the dashboard's operations: the consumer-group offset reset form (a dry
+// run shown before executing). Its own server, so the seeded state of dashboard.test.mjs is
+// untouched. Screenshots go to $UI_E2E_ARTIFACTS (default /tmp/pinpipe-ui-e2e).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
+const TOPIC = 'pinterest.pin';
+const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
+
+let server, base, browser, dataDir;
+
+const freePort = () => new Promise((ok, fail) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  s.on('error', fail);
+});
+
+async function call(method, path, body, headers) {
+  const r = await fetch(base + path, { method, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}),
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+async function committed(group) {
+  const g = (await call('GET', '/ui/api/groups')).body.groups.find(g => g.group === group);
+  return g ? g.partitions.map(p => p.committed) : [];
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pinpipe-ui-ops-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false',
+    '--set', 'kafka.enabled=false', 'serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const p = await fetch(`${base}/topics/${TOPIC}`, { method: 'POST', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    body: JSON.stringify({ records: Array.from({ length: 8 }, (_, i) => ({ value: { index: i } })) }) });
+  assert.equal(p.status, 200);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'] });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openPage(hash) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(`${base}/ui${hash}`);
+  await page.waitForSelector('[data-loaded]', { timeout: 10000 });
+  return { page, errors };
+}
+
+test('the offset reset form shows the dry-run plan, then executes it', async () => {
+  // A group that committed offset 6 (the REST Proxy stores offset + 1) and has no live member.
+  const g = '/consumers/ops-reset';
+  assert.equal((await call('POST', g, { name: 'c1', format: 'json' }, V2)).status, 200);
+  assert.equal((await call('POST', `${g}/instances/c1/offsets`, { offsets: [{ topic: TOPIC, partition: 0, offset: 5 }] }, V2)).status, 200);
+  assert.equal((await call('DELETE', `${g}/instances/c1`, undefined, V2)).status, 204);
+  assert.deepEqual(await committed('ops-reset'), [6]);
+
+  const { page, errors } = await openPage('#/groups?group=ops-reset');
+  assert.equal(await page.locator('#reset-execute').isDisabled(), true);  // nothing planned yet
+  await page.selectOption('select[name=reset-strategy]', 'to-offset');
+  await page.fill('input[name=reset-value]', '2');
+  await page.click('form[aria-label="Reset offsets"] button[type=submit]');
+  await page.waitForSelector('#reset-plan table.reset-plan');
+  const plan = await page.locator('#reset-plan table.reset-plan tbody tr').first().innerText();
+  assert.deepEqual(plan.split('\t').map(s => s.trim()), [TOPIC, '0', '6', '2', '8', '6']);
+  assert.match(await page.locator('#reset-plan').innerText(), /Dry run/);
+  assert.deepEqual(await committed('ops-reset'), [6], 'the dry run changed nothing');
+  await page.screenshot({ path: join(ARTIFACTS, 'groups-reset-plan.png'), fullPage: true });
+
+  // Editing an input invalidates the plan: execute needs a fresh preview.
+  await page.fill('input[name=reset-value]', '3');
+  assert.equal(await page.locator('#reset-execute').isDisabled(), true);
+  await page.fill('input[name=reset-value]', '2');
+  await page.click('form[aria-label="Reset offsets"] button[type=submit]');
+  await page.waitForFunction(() => !document.getElementById('reset-execute').disabled);
+  await page.click('#reset-execute');
+  await page.locator('#reset-plan', { hasText: 'Offsets reset.' }).waitFor({ timeout: 5000 });
+  assert.deepEqual(await committed('ops-reset'), [2]);
+
+  // A live member: the preview is refused with the reason.
+  assert.equal((await call('POST', g, { name: 'c2', format: 'json' }, V2)).status, 200);
+  await page.click('form[aria-label="Reset offsets"] button[type=submit]');
+  await page.locator('#reset-plan .error', { hasText: 'active member' }).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('#reset-execute').isDisabled(), true);
+  assert.deepEqual(errors.filter(e => !e.includes('409')), []);
+  await page.close();
+});
