@@ -93,6 +93,12 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   ui::DashboardHooks hooks;
   // Read only once the server runs: groups_ is set below, before http::Server::Start.
   hooks.group_members = [self = rt.get()](const std::string& group) { return self->GroupMembers(group); };
+  if (rt->sink_) {
+    hooks.sink_control = [sink = rt->sink_.get()](std::string_view action, bool include_tasks, bool only_failed,
+                                                  int64_t task) {
+      return sink->Control(action, include_tasks, only_failed, task);
+    };
+  }
   PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
                                                                          http_options.bind, &rt->kinesis_->store(),
                                                                          rt->stream_.get(), std::move(hooks)));

@@ -64,6 +64,11 @@ struct DashboardHooks {
   // The live members of a consumer group (REST Proxy instances, Kafka group members), each
   // described for a person; an offset reset is refused while there is one. Unset = none.
   std::function<std::vector<std::string>(const std::string& group)> group_members;
+  // The sink connector in this process (EmbeddedSink::Control): "status", "pause", "resume",
+  // "restart" (include_tasks, only_failed), "restart-task" (task id) → Connect's status
+  // document. Unset = no sink here.
+  std::function<Result<std::string>(std::string_view action, bool include_tasks, bool only_failed, int64_t task)>
+      sink_control;
 };
 
 class Dashboard {
@@ -112,6 +117,7 @@ class Dashboard {
   http::Response Groups();
   http::Response ResetOffsets(std::string group, std::string body);  // dashboard_groups.cc
   http::Response Sink();
+  http::Response SinkControl(std::string action, std::string body);  // dashboard_groups.cc
   http::Response KinesisStreams();
   http::Response StreamJob();
   http::Response Dags(int64_t limit);

@@ -261,7 +261,12 @@ http::Response Dashboard::Sink() {
     w.Key("dlq").Int(static_cast<int64_t>(ps.dlq)).Field("failed", ps.failed).Field("last_error", std::string_view(ps.last_error));
     w.EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray();
+  // The running connector's Connect status (state RUNNING/PAUSED, task ids for restarts).
+  if (hooks_.sink_control) {
+    if (auto c = hooks_.sink_control("status", false, false, -1)) w.Key("connector").Raw(*c);
+  }
+  w.EndObject();
   return http::Response::Json(200, w.Take());
 }
 

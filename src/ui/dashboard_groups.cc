@@ -1,4 +1,7 @@
-// The dashboard's consumer-group actions (on the work pool): the offset reset with a dry run.
+// The dashboard's operations (on the work pool): the consumer-group offset reset with a dry
+// run, and the sink connector's pause / resume / restart.
+#include <simdjson.h>
+
 #include "common/json_writer.h"
 #include "log/offset_store.h"
 #include "ui/dashboard.h"
@@ -53,6 +56,25 @@ http::Response Dashboard::ResetOffsets(std::string group, std::string body) {
     executed = true;
   }
   return http::Response::Json(200, ResetPlanJson(group, *req, *plan, executed));
+}
+
+http::Response Dashboard::SinkControl(std::string action, std::string body) {
+  if (!hooks_.sink_control) return Error(503, "the sink connector does not run in this process");
+  if (action != "pause" && action != "resume" && action != "restart" && action != "restart-task") {
+    return Error(404, "no sink action " + action);
+  }
+  bool include_tasks = false, only_failed = false;
+  int64_t task = -1;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!body.empty() && parser.parse(body).get(doc) == simdjson::SUCCESS && doc.is_object()) {
+    if (bool b; doc["include_tasks"].get_bool().get(b) == simdjson::SUCCESS) include_tasks = b;
+    if (bool b; doc["only_failed"].get_bool().get(b) == simdjson::SUCCESS) only_failed = b;
+    if (int64_t t; doc["task"].get_int64().get(t) == simdjson::SUCCESS) task = t;
+  }
+  auto r = hooks_.sink_control(action, include_tasks, only_failed, task);
+  if (!r) return Error(r.error().code() == ErrorCode::kNotFound ? 404 : 400, r.error().message());
+  return http::Response::Json(202, std::move(*r));
 }
 
 }  // namespace pinpipe::ui

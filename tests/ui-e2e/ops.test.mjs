@@ -1,5 +1,5 @@
 // End-to-end tests of the dashboard's operations: the consumer-group offset reset form (a dry
-// run shown before executing). Its own server, so the seeded state of dashboard.test.mjs is
+// run shown before executing) and the sink's pause / resume buttons. Its own server, so the seeded state of dashboard.test.mjs is
 // untouched. Screenshots go to $UI_E2E_ARTIFACTS (default /tmp/pinpipe-ui-e2e).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,5 +107,21 @@ test('the offset reset form shows the dry-run plan, then executes it', async () 
   await page.locator('#reset-plan .error', { hasText: 'active member' }).waitFor({ timeout: 5000 });
   assert.equal(await page.locator('#reset-execute').isDisabled(), true);
   assert.deepEqual(errors.filter(e => !e.includes('409')), []);
+  await page.close();
+});
+
+test('the sink page pauses and resumes the connector', async () => {
+  const status = async () => (await call('GET', '/connectors/pinpipe-s3-sink/status')).body;
+  const { page, errors } = await openPage('#/sink');
+  assert.equal(await page.locator('#sink-state').innerText(), 'RUNNING');
+  await page.click('#sink-pause');
+  await page.locator('#sink-state', { hasText: 'PAUSED' }).waitFor({ timeout: 5000 });
+  assert.equal((await status()).connector.state, 'PAUSED');
+  await page.screenshot({ path: join(ARTIFACTS, 'sink-paused.png'), fullPage: true });
+  await page.click('#sink-resume');
+  await page.locator('#sink-state', { hasText: 'RUNNING' }).waitFor({ timeout: 5000 });
+  assert.equal((await status()).connector.state, 'RUNNING');
+  assert.match(await page.locator('#sink-msg').innerText(), /Resumed/);
+  assert.deepEqual(errors, []);
   await page.close();
 });

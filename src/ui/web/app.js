@@ -401,6 +401,8 @@ pages.sink = async (root) => {
   root.append(el('h1', {}, 'S3 sink'));
   if (!d.enabled) { root.append(el('p', { class: 'muted' }, 'The sink is not enabled in this process (sink.enabled).')); return; }
   if (d.error) root.append(el('p', { class: 'error' }, d.error));
+  if (d.connector) root.append(sinkControls(d.connector));
+  const paused = d.connector && d.connector.connector.state === 'PAUSED';
   const h = await api('history?window=3600&names=sink.lag,sink.objects');
   root.append(el('div', { class: 'split' }, el('div', {}, el('h2', {}, 'Lag (records)'), lineChart(h.series[0], '')),
     el('div', {}, el('h2', {}, 'Objects/s'), lineChart(h.series[1], ''))));
@@ -410,10 +412,39 @@ pages.sink = async (root) => {
     { key: 'lag', label: 'Lag', num: true, sort: r => r.log_end - r.committed, fmt: r => fmt(Math.max(0, r.log_end - r.committed)) },
     { key: 'objects', label: 'Objects', num: true }, { key: 'bytes', label: 'Bytes', num: true, fmt: r => fmtBytes(r.bytes) },
     { key: 'dlq', label: 'DLQ', num: true },
-    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : 'success') }, r.failed ? 'failed' : 'running') },
+    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : paused ? 'warn' : 'success') },
+      r.failed ? 'failed' : paused ? 'paused' : 'running') },
     { key: 'last_error', label: 'Last error', fmt: r => el('div', { class: 'trunc', title: r.last_error }, r.last_error || '') },
   ], d.partitions, { empty: 'The sink has no partitions yet.' }));
 };
+
+// Kafka Connect's pause / resume / restart for the connector in this process.
+function sinkControls(c) {
+  const msg = el('p', { 'aria-live': 'polite', id: 'sink-msg' });
+  const stateOf = c => c.connector.state;
+  const badge = el('span', { id: 'sink-state', class: 'state ' + (stateOf(c) === 'RUNNING' ? 'success' : 'warn') }, stateOf(c));
+  const act = (action, body, done) => async () => {
+    try {
+      const r = await post('sink/' + action, body || {});
+      badge.textContent = stateOf(r); badge.className = 'state ' + (stateOf(r) === 'RUNNING' ? 'success' : 'warn');
+      msg.className = ''; msg.textContent = done(r);
+    } catch (err) { msg.className = 'error'; msg.textContent = err.message; }
+  };
+  const restarting = r => r.tasks.filter(t => t.state === 'RESTARTING').map(t => `${t.topic}-${t.partition}`);
+  const failed = c.tasks.filter(t => t.state === 'FAILED');
+  return el('section', {},
+    el('p', {}, `Connector ${c.name} `, badge),
+    el('div', { class: 'controls' },
+      el('button', { type: 'button', id: 'sink-pause', class: 'secondary', onclick: act('pause', null, () => 'Paused: nothing lands until resumed; the lag grows.') }, 'Pause'),
+      el('button', { type: 'button', id: 'sink-resume', class: 'secondary', onclick: act('resume', null, () => 'Resumed where it stopped.') }, 'Resume'),
+      el('button', { type: 'button', id: 'sink-restart-failed', class: 'secondary', disabled: !failed.length,
+        onclick: act('restart', { include_tasks: true, only_failed: true }, r => 'Restarting: ' + (restarting(r).join(', ') || 'no failed task')) },
+      `Restart failed tasks (${failed.length})`),
+      el('button', { type: 'button', id: 'sink-restart-all', class: 'secondary',
+        onclick: act('restart', { include_tasks: true }, r => 'Restarting every task from its committed offset: ' + restarting(r).length + ' task(s)') },
+      'Restart all tasks')),
+    msg);
+}
 
 // A Kinesis hash key (decimal string, 0 .. 2^128-1) as a share of the key space.
 function hashShare(k) {
