@@ -1,9 +1,9 @@
 // End-to-end tests of the dashboard's operations: the consumer-group offset reset form (a dry
-// run shown before executing) and the sink's pause / resume buttons. Its own server, so the seeded state of dashboard.test.mjs is
+// run shown before executing), the sink's pause / resume buttons and the DAG page's Gantt chart. Its own server, so the seeded state of dashboard.test.mjs is
 // untouched. Screenshots go to $UI_E2E_ARTIFACTS (default /tmp/pinpipe-ui-e2e).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
-const TOPIC = 'pinterest.pin';
+const TOPIC = 'ops.pin';  // not a sink topic: the lake holds only the seeded raw objects
 const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
 
 let server, base, browser, dataDir;
@@ -39,10 +39,13 @@ async function committed(group) {
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pinpipe-ui-ops-'));
   mkdirSync(ARTIFACTS, { recursive: true });
+  // Raw objects of the three topics in the lake, so the daily DAG has input (Gantt test).
+  execFileSync(BIN, ['--data-dir', dataDir, 'batch', 'gen-raw', '--interactions', '200', '--records-per-object', '50'],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false',
-    '--set', 'kafka.enabled=false', 'serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    '--set', 'kafka.enabled=false', '--set', 'dag.sink_wait_s=0', 'serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
     await new Promise(r => setTimeout(r, 100));
@@ -122,6 +125,41 @@ test('the sink page pauses and resumes the connector', async () => {
   await page.locator('#sink-state', { hasText: 'RUNNING' }).waitFor({ timeout: 5000 });
   assert.equal((await status()).connector.state, 'RUNNING');
   assert.match(await page.locator('#sink-msg').innerText(), /Resumed/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the DAG page draws a Gantt bar for every task of a finished run', async () => {
+  const dags = (await call('GET', '/ui/api/dags')).body.dags;
+  assert.ok(dags.length > 0);
+  const csrf = (await call('GET', '/ui/api/session')).body.csrf;
+  assert.equal((await call('POST', `/ui/api/dags/${dags[0]}/trigger`, {}, { 'x-csrf-token': csrf })).status, 202);
+  let run;
+  for (let i = 0; i < 600; i++) {
+    run = (await call('GET', '/ui/api/dags?limit=1')).body.runs[0];
+    if (run && run.state !== 'running') break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  assert.ok(run && run.state === 'success', JSON.stringify(run));
+  const started = run.tasks.filter(t => t.start_us > 0);
+  assert.equal(started.length, run.tasks.length);
+  const { page, errors } = await openPage(`#/dags?run=${run.id}`);
+  await page.waitForSelector('#dag-gantt rect.bar');
+  assert.equal(await page.locator('#dag-gantt rect.bar').count(), started.length);
+  // One bar per started task, in the task's state, each with a positive width, none before the run's start.
+  const bars = await page.$$eval('#dag-gantt rect.bar', rs => rs.map(r => ({ cls: r.getAttribute('class'),
+    x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')), title: r.querySelector('title').textContent })));
+  for (const t of started) {
+    const b = bars.find(b => b.title.startsWith(t.task_id + ':'));
+    assert.ok(b, `no bar for ${t.task_id}`);
+    assert.equal(b.cls, 'bar ' + t.state);
+    assert.ok(b.w > 0 && b.x >= 170, JSON.stringify(b));
+  }
+  // Bars follow the tasks' start order.
+  const byStart = started.slice().sort((a, b) => a.start_us - b.start_us).map(t => t.task_id);
+  const byX = bars.slice().sort((a, b) => a.x - b.x).map(b => b.title.split(':')[0]);
+  assert.equal(byX[0], byStart[0]);
+  await page.screenshot({ path: join(ARTIFACTS, 'dags-gantt.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

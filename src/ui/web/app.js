@@ -125,6 +125,37 @@ function lineChart(series, unit) {
   const t2 = svgEl('text', { x: 4, y: H - 2 }); t2.textContent = n ? `last ${secs >= 3600 ? (secs / 3600).toFixed(1) + ' h' : Math.round(secs / 60) + ' min'}` : 'no data yet'; s.append(t2);
   return s;
 }
+// A Gantt chart of one DAG run: a row per task, a bar from its start to its end (now while
+// it runs), coloured by state; times relative to the run's start. Pending tasks get no bar.
+const ganttTime = us => us < 1e6 ? Math.round(us / 1000) + ' ms' : fmtDur(us);
+function gantt(run) {
+  const W = 1000, label = 170, row = 22, top = 18;
+  const now = Date.now() * 1000;
+  const t0 = run.start_us;
+  const endOf = t => t.duration_us > 0 ? t.start_us + t.duration_us : (t.state === 'running' ? now : t.start_us);
+  const t1 = Math.max(run.end_us || now, ...run.tasks.filter(t => t.start_us > 0).map(endOf), t0 + 1);
+  const span = t1 - t0, scale = (W - label - 10) / span;
+  const H = top + row * run.tasks.length + 4;
+  const s = svgEl('svg', { class: 'gantt', id: 'dag-gantt', viewBox: `0 0 ${W} ${H}`, role: 'img',
+    'aria-label': `Task durations of ${run.dag_id} ${run.run_id}` });
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    const x = label + f * (W - label - 10);
+    s.append(svgEl('line', { x1: x, y1: top - 4, x2: x, y2: H }));
+    const tx = svgEl('text', { x, y: 11, 'text-anchor': f === 1 ? 'end' : f === 0 ? 'start' : 'middle' });
+    tx.textContent = ganttTime(f * span); s.append(tx);
+  }
+  run.tasks.forEach((t, i) => {
+    const y = top + i * row;
+    const name = svgEl('text', { x: 0, y: y + 15 }); name.textContent = t.task_id; s.append(name);
+    if (!(t.start_us > 0)) return;
+    const x = label + (t.start_us - t0) * scale, w = Math.max(2, (endOf(t) - t.start_us) * scale);
+    const bar = svgEl('rect', { class: 'bar ' + t.state, x: x.toFixed(1), y: y + 3, width: w.toFixed(1), height: row - 6, rx: 3 });
+    const tip = svgEl('title'); tip.textContent = `${t.task_id}: ${t.state}, ${ganttTime(endOf(t) - t.start_us)}`;
+    bar.append(tip); s.append(bar);
+  });
+  return s;
+}
+
 // Top-N horizontal bars (sorted), the full table beside.
 function bars(rows, label, value, n) {
   const top = rows.slice().sort((a, b) => value(b) - value(a)).slice(0, n);
@@ -547,6 +578,9 @@ pages.dags = async (root, params) => {
     for (const r of runs) for (const t of r.tasks) if (!tasks.includes(t.task_id)) tasks.push(t.task_id);
     if (!runs.length) { grid.replaceChildren(el('p', { class: 'muted' }, 'No runs yet.')); return; }
     const last = d.runs[0];
+    const shown = d.runs.find(r => String(r.id) === params.get('run')) || last;
+    const runSel = el('select', { name: 'gantt-run', onchange: () => { params.set('run', runSel.value); setState(Object.fromEntries(params)); load(); } },
+      d.runs.map(r => el('option', { value: r.id, selected: r === shown }, `${r.dag_id} ${r.run_id} (${r.state})`)));
     grid.replaceChildren(
       el('table', { class: 'grid', id: 'dag-grid' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Task'), runs.map(r => el('th', { scope: 'col', title: r.run_id }, ''))),
         el('tr', {}, el('th', { scope: 'row' }, 'run'), runs.map(r => el('td', { class: 'cell ' + r.state, title: `${r.dag_id} ${r.run_id}: ${r.state}` })))),
@@ -557,7 +591,8 @@ pages.dags = async (root, params) => {
         { key: 'attempts', label: 'Attempts', num: true }, { key: 'duration_us', label: 'Duration', num: true, fmt: r => fmtDur(r.duration_us) },
         { key: 'records_in', label: 'Rows in', num: true, fmt: r => fmt(r.records_in) }, { key: 'records_out', label: 'Rows out', num: true, fmt: r => fmt(r.records_out) },
         { key: 'records_quarantined', label: 'Quarantined', num: true, fmt: r => fmt(r.records_quarantined) },
-        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary }, r.error || r.summary) }], last.tasks));
+        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary }, r.error || r.summary) }], last.tasks),
+      el('h2', {}, 'Gantt'), el('div', { class: 'controls' }, el('label', {}, 'Run', runSel)), gantt(shown));
   };
   form.onsubmit = async (e) => {
     e.preventDefault();
