@@ -223,6 +223,7 @@ http::Response Dashboard::Groups() {
   for (const auto& g : log_.offsets().Groups()) {
     GroupRow row;
     row.group = g;
+    if (hooks_.group_members) row.members = hooks_.group_members(g);
     for (const auto& [topic, part, c] : log_.offsets().FetchAll(g)) {
       GroupPartitionRow p;
       p.topic = topic;

@@ -59,7 +59,12 @@ def test_reset_to_earliest_makes_a_rest_consumer_reread(server):
     assert r.status_code == 409, r.text
     assert any(m.startswith("rest:") for m in r.json()["members"])
     assert committed(server, "rg") == {("rs", 0): 10}
+    # The groups document lists the live members too.
+    g = next(g for g in requests.get(server.url + UI + "/groups").json()["groups"] if g["group"] == "rg")
+    assert len(g["members"]) == 1 and g["members"][0].endswith("subscribed to rs"), g
     delete_consumer(base)
+    g = next(g for g in requests.get(server.url + UI + "/groups").json()["groups"] if g["group"] == "rg")
+    assert g["members"] == []
 
     # The dry run answers the plan and changes nothing.
     r = reset(server, "rg", topics=["rs"], strategy="to-earliest")

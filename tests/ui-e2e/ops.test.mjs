@@ -104,13 +104,16 @@ test('the offset reset form shows the dry-run plan, then executes it', async () 
   await page.locator('#reset-plan', { hasText: 'Offsets reset.' }).waitFor({ timeout: 5000 });
   assert.deepEqual(await committed('ops-reset'), [2]);
 
-  // A live member: the preview is refused with the reason.
+  // A live member: the preview is refused with the reason, and the page lists the member.
   assert.equal((await call('POST', g, { name: 'c2', format: 'json' }, V2)).status, 200);
   await page.click('form[aria-label="Reset offsets"] button[type=submit]');
   await page.locator('#reset-plan .error', { hasText: 'active member' }).waitFor({ timeout: 5000 });
   assert.equal(await page.locator('#reset-execute').isDisabled(), true);
   assert.deepEqual(errors.filter(e => !e.includes('409')), []);
   await page.close();
+  const again = await openPage('#/groups?group=ops-reset');
+  assert.match(await again.page.locator('#group-members').innerText(), /rest:c2/);
+  await again.page.close();
 });
 
 test('the sink page pauses and resumes the connector', async () => {

@@ -365,12 +365,15 @@ pages.groups = async (root, params) => {
   const sel = params.get('group') || '';
   root.append(el('h1', {}, 'Consumer groups'), table([
     { key: 'group', label: 'Group', fmt: r => link('groups', { group: r.group }, r.group) },
+    { key: 'members', label: 'Members', num: true, sort: r => r.members.length, fmt: r => r.members.length },
     { key: 'partitions', label: 'Partitions', num: true, sort: r => r.partitions.length, fmt: r => r.partitions.length },
     { key: 'lag', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag) },
   ], d.groups, { sort: 'lag', dir: -1, empty: 'No consumer group has committed offsets.' }));
   const g = d.groups.find(g => g.group === sel);
   if (g) {
     const h = await api('history?window=3600&names=' + encodeURIComponent('group.' + g.group + '.lag'));
+    root.append(el('h2', {}, 'Members'), g.members.length ? el('ul', { id: 'group-members' }, g.members.map(m => el('li', {}, m)))
+      : el('p', { class: 'muted' }, 'No active member (no REST consumer instance, no Kafka client in the group).'));
     root.append(el('h2', {}, `Lag of ${g.group}, last hour`), lineChart(h.series[0], ''),
       el('h2', {}, 'Partitions'), table([
         { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
