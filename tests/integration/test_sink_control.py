@@ -139,3 +139,16 @@ def test_a_failed_task_is_restarted_from_its_committed_offset(server_factory):
     assert sink_cli(srv, "restart", "--task", "99").returncode == 2
     # Nothing at or after the bad record was ever written.
     assert [v for v in landed_values(srv, "pinterest.geo")] == [{"a": 1}, {"a": 2}]
+
+
+def test_a_run_during_a_pause_says_the_sink_is_paused(server_factory):
+    srv = server_factory(SINK + ["scheduler.enabled=false"]).start()
+    assert requests.put(f"{srv.url}/connectors/{NAME}/pause").status_code == 202
+    assert wait_until(lambda: (srv.data_dir / "state" / "sink" / "paused").exists(), 10)
+    assert produce_json(srv.url, TOPIC, [{"i": 1}]).status_code == 200
+    run = subprocess.run([BIN, "--set", f"data.dir={srv.data_dir}", "--set", "dag.sink_wait_s=1",
+                          "--set", "dag.retries=0", "dag", "run", "--date", "2026-12-01"],
+                         capture_output=True, text=True, timeout=60)
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "the sink has not landed" in out and "the sink is paused (`pinpipe sink resume` resumes it)" in out, out
