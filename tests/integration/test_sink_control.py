@@ -65,8 +65,9 @@ def test_pause_lands_nothing_and_resume_lands_everything_once(server_factory):
     t = task(srv)
     assert (t["committed_offset"], t["log_end_offset"], t["lag"]) == (7, 30, 23)
     assert wait_until(lambda: cli_status(srv)["connector"] == "PAUSED", 10)
-    # The dashboard sees it too.
+    # The dashboard and /metrics see it too.
     assert requests.get(f"{srv.url}/ui/api/sink").json()["connector"]["connector"]["state"] == "PAUSED"
+    assert wait_until(lambda: "\npinpipe_sink_paused 1\n" in requests.get(f"{srv.url}/metrics").text, 15)
 
     # Paused survives a restart of the server (Connect keeps the state in its config topic).
     srv.restart()
@@ -84,6 +85,7 @@ def test_pause_lands_nothing_and_resume_lands_everything_once(server_factory):
     assert wait_until(lambda: (task(srv) or {}).get("committed_offset") == 33, 30), status(srv)
     assert [v["i"] for v in landed_values(srv)] == list(range(33))
     assert cli_status(srv)["connector"] == "RUNNING"
+    assert wait_until(lambda: "\npinpipe_sink_paused 0\n" in requests.get(f"{srv.url}/metrics").text, 15)
 
     # Pause and resume through Connect's paths: 202 each, idempotent.
     for path in ("pause", "pause", "resume", "resume"):
