@@ -117,19 +117,23 @@ Status WaitForSink(const BatchSettings& s, const orchestrator::TaskContext& ctx)
       return OkStatus();
     }
     if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "load cancelled");
+    // An operator's pause (Kafka Connect's PUT .../pause) explains the wait: say so.
+    const bool paused = std::filesystem::exists(std::filesystem::path(s.data_dir) / "state" / "sink" / "paused");
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string list;
       for (const auto& b : behind) list += (list.empty() ? "" : ", ") + b;
       return MakeError(
           ErrorCode::kTimeout,
           "the sink has not landed the records produced before this run within " +
-              std::to_string(s.sink_wait_ms / 1000) + " s (" + list +
-              "); is the sink running (pinpipe serve with sink.enabled, or pinpipe sink run)? "
-              "dag.sink_wait_s sets the wait, 0 disables it");
+              std::to_string(s.sink_wait_ms / 1000) + " s (" + list + "); " +
+              (paused ? std::string("the sink is paused (`pinpipe sink resume` resumes it)")
+                      : std::string("is the sink running (pinpipe serve with sink.enabled, or pinpipe sink run)?")) +
+              " dag.sink_wait_s sets the wait, 0 disables it");
     }
     if (!told) {
-      spdlog::info("load: waiting up to {} s for the sink to land {} partition(s): {}",
-                   s.sink_wait_ms / 1000, behind.size(), behind.front());
+      spdlog::info("load: waiting up to {} s for the sink to land {} partition(s): {}{}",
+                   s.sink_wait_ms / 1000, behind.size(), behind.front(),
+                   paused ? " (the sink is paused: `pinpipe sink resume`)" : "");
       told = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

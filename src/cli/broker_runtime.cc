@@ -90,9 +90,18 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   if (rt->sink_) {
     rt->sink_->RegisterRoutes(router, [gw = rt->gateway_.get()](http::Handler h) { return gw->Guard(std::move(h)); });
   }
+  ui::DashboardHooks hooks;
+  // Read only once the server runs: groups_ is set below, before http::Server::Start.
+  hooks.group_members = [self = rt.get()](const std::string& group) { return self->GroupMembers(group); };
+  if (rt->sink_) {
+    hooks.sink_control = [sink = rt->sink_.get()](std::string_view action, bool include_tasks, bool only_failed,
+                                                  int64_t task) {
+      return sink->Control(action, include_tasks, only_failed, task);
+    };
+  }
   PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
                                                                          http_options.bind, &rt->kinesis_->store(),
-                                                                         rt->stream_.get()));
+                                                                         rt->stream_.get(), std::move(hooks)));
   // The Kafka listener first: once /healthz answers, every listener accepts.
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
   if (kafka_enabled) {
@@ -133,6 +142,16 @@ void BrokerRuntime::Stop() {
   if (groups_) groups_->Stop();
   sink_.reset();  // stops the connector before the log closes
   if (log_) log_->Close();
+}
+
+std::vector<std::string> BrokerRuntime::GroupMembers(const std::string& group) {
+  std::vector<std::string> out = gateway_->ConsumerGroupMembers(group);
+  if (groups_) {
+    for (const auto& m : groups_->Describe(group).members) {
+      out.push_back("kafka:" + m.member_id + " (" + m.client_id + "@" + m.client_host + ")");
+    }
+  }
+  return out;
 }
 
 std::string BrokerRuntime::url() const {

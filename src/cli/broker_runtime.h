@@ -48,6 +48,8 @@ class BrokerRuntime {
 
  private:
   BrokerRuntime() = default;
+  // The live members of a consumer group: REST Proxy instances and Kafka group members.
+  std::vector<std::string> GroupMembers(const std::string& group);
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)

@@ -3,12 +3,17 @@
 // offsets file <data.dir>/state/consumer_offsets.log replayed with log::ReplayOffsetEntries,
 // the log end offsets from the segment files), so it works whether or not the server runs
 // and never takes the server's locks. Members live only in a running server: not shown.
+// pinpipe groups reset-offsets: kafka-consumer-groups --reset-offsets through the running
+// server (POST /ui/api/groups/{g}/reset-offsets), a dry run unless --execute; the server
+// refuses while the group has live members.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,6 +21,8 @@
 
 #include "batch/sink_sensor.h"
 #include "cli/cli_context.h"
+#include "cli/rest_client.h"
+#include "emulator/json_value.h"
 #include "common/json_writer.h"
 #include "log/offset_store.h"
 
@@ -113,6 +120,105 @@ void Describe(const CliContext& ctx, const std::string& group, const std::string
   }
 }
 
+void AppendPercentEncoded(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+}
+
+struct ResetFlags {
+  std::string group;
+  std::vector<std::string> topics;
+  std::vector<int> partitions;
+  bool to_earliest = false, to_latest = false;
+  std::optional<int64_t> to_offset, shift_by;
+  std::string to_datetime;
+  bool execute = false, dry_run = false;
+  std::string format = "table";
+};
+
+void ResetOffsets(const CliContext& ctx, const ResetFlags& f) {
+  const Config cfg = ctx.LoadConfigOrExit();
+  JsonWriter body;
+  body.BeginObject().Key("topics").BeginArray();
+  for (const auto& t : f.topics) body.String(t);
+  body.EndArray();
+  if (!f.partitions.empty()) {
+    body.Key("partitions").BeginArray();
+    for (int p : f.partitions) body.Int(p);
+    body.EndArray();
+  }
+  if (f.to_earliest) body.Field("strategy", "to-earliest");
+  if (f.to_latest) body.Field("strategy", "to-latest");
+  if (f.to_offset) body.Field("strategy", "to-offset").Field("value", *f.to_offset);
+  if (f.shift_by) body.Field("strategy", "shift-by").Field("value", *f.shift_by);
+  if (!f.to_datetime.empty()) body.Field("strategy", "to-datetime").Field("value", std::string_view(f.to_datetime));
+  body.Field("dry_run", !f.execute).EndObject();
+  RestClient rest(ctx.ServerUrl(cfg));
+  std::string path = "/ui/api/groups/";
+  AppendPercentEncoded(path, f.group);
+  auto answer = rest.PostUi(path + "/reset-offsets", body.str());
+  if (!answer) {
+    // A live member (409) is a state of the server, not a usage error.
+    if (answer.error().message().find(": HTTP 409:") != std::string::npos) {
+      PrintError(answer.error());
+      std::exit(kExitFailure);
+    }
+    Fail(answer.error());
+  }
+  auto doc = emulator::JsonValue::Parse(*answer);
+  const emulator::JsonValue* parts = doc ? doc->Find("partitions") : nullptr;
+  if (!parts || !parts->is_array()) Fail(Error(ErrorCode::kInternal, "unexpected answer: " + answer->substr(0, 200)));
+  const bool executed = doc->Find("executed") && doc->Find("executed")->as_bool();
+  auto num = [](const emulator::JsonValue& row, std::string_view k) -> std::string {
+    const auto* v = row.Find(k);
+    return v && v->as_int() ? std::to_string(*v->as_int()) : "-";
+  };
+  if (f.format == "json") {
+    // One JSON array, the plan's rows (kafka-consumer-groups' columns, snake_case).
+    JsonWriter w;
+    w.BeginArray();
+    for (const auto& row : parts->items()) {
+      w.BeginObject().Field("group", std::string_view(f.group));
+      w.Field("topic", std::string_view(row.Find("topic")->text()));
+      w.Key("partition").Int(row.Find("partition")->as_int().value_or(0));
+      for (const char* k : {"current_offset", "new_offset", "log_end_offset", "lag_after"}) {
+        const auto* v = row.Find(k);
+        w.Key(k);
+        if (v && v->as_int()) {
+          w.Int(*v->as_int());
+        } else {
+          w.Null();
+        }
+      }
+      w.Field("executed", executed).EndObject();
+    }
+    w.EndArray();
+    std::printf("%s\n", w.str().c_str());
+    return;
+  }
+  std::printf("%-24s %-28s %9s %14s %10s %14s %9s\n", "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET",
+              "NEW-OFFSET", "LOG-END-OFFSET", "LAG-AFTER");
+  for (const auto& row : parts->items()) {
+    std::printf("%-24s %-28s %9s %14s %10s %14s %9s\n", f.group.c_str(), row.Find("topic")->text().c_str(),
+                num(row, "partition").c_str(), num(row, "current_offset").c_str(), num(row, "new_offset").c_str(),
+                num(row, "log_end_offset").c_str(), num(row, "lag_after").c_str());
+  }
+  if (executed) {
+    std::printf("offsets of group %s reset (%zu partition%s)\n", f.group.c_str(), parts->items().size(),
+                parts->items().size() == 1 ? "" : "s");
+  } else {
+    std::printf("dry run: nothing changed (add --execute to apply)\n");
+  }
+}
+
 }  // namespace
 
 void RegisterGroupCommands(CLI::App& app, CliContext& ctx) {
@@ -131,6 +237,37 @@ void RegisterGroupCommands(CLI::App& app, CliContext& ctx) {
   describe->add_option("--format", *format, "Output format (json: one array)")
       ->check(CLI::IsMember({"table", "json"}));
   describe->callback([&ctx, name, format] { Describe(ctx, *name, *format); });
+
+  auto rf = std::make_shared<ResetFlags>();
+  auto* reset = groups->add_subcommand(
+      "reset-offsets",
+      "Reset a group's committed offsets through the running server (a dry run unless --execute; "
+      "refused while the group has active members)");
+  reset->add_option("group", rf->group, "Group")->required();
+  // One value per occurrence (repeat the flag), so a flag never swallows the group name.
+  reset->add_option("--topic", rf->topics, "Topic (repeat for several)")
+      ->required()
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  reset->add_option("--partition", rf->partitions, "Only these partitions (repeat for several; default all)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(CLI::NonNegativeNumber);
+  auto* strategy = reset->add_option_group("strategy", "Where to move the offsets (one of)");
+  strategy->add_flag("--to-earliest", rf->to_earliest, "The log start");
+  strategy->add_flag("--to-latest", rf->to_latest, "The log end");
+  strategy->add_option("--to-offset", rf->to_offset, "This offset (clamped to the log's range)");
+  strategy->add_option("--to-datetime", rf->to_datetime,
+                       "The first record at or after this ISO-8601 time (e.g. 2024-01-15T13:45:00Z)");
+  strategy->add_option("--shift-by", rf->shift_by, "Move by N (negative: back)");
+  strategy->require_option(1);
+  auto* mode = reset->add_option_group("mode", "A dry run (the default) or the real thing");
+  mode->add_flag("--dry-run", rf->dry_run, "Show the plan only (the default)");
+  mode->add_flag("--execute", rf->execute, "Commit the new offsets");
+  mode->require_option(0, 1);
+  reset->add_option("--format", rf->format, "Output format (json: one array)")
+      ->check(CLI::IsMember({"table", "json"}));
+  reset->callback([&ctx, rf] { ResetOffsets(ctx, *rf); });
 }
 
 }  // namespace pinpipe::cli

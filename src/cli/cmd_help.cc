@@ -22,6 +22,12 @@ std::vector<const CLI::Option*> VisibleOptions(const CLI::App& app) {
     if (o == app.get_help_ptr() || o == app.get_help_all_ptr() || o->get_group().empty()) continue;
     out.push_back(o);
   }
+  // Options of the command's option groups (CLI11 keeps them in nameless subcommands).
+  for (const CLI::App* g : app.get_subcommands([](const CLI::App* s) { return s->get_name().empty(); })) {
+    for (const CLI::Option* o : g->get_options()) {
+      if (o != g->get_help_ptr() && o != g->get_help_all_ptr() && !o->get_group().empty()) out.push_back(o);
+    }
+  }
   return out;
 }
 

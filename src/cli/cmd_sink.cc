@@ -1,17 +1,20 @@
 // pinpipe sink: the S3 sink connector on its own, over the local log of a server that is not
 // running (`pinpipe sink`, `pinpipe sink --once`), its status (`pinpipe sink status`, works
-// while the server runs: it reads the state files), and a throughput bench (hidden).
+// while the server runs: it reads the state files), `pinpipe sink pause|resume|restart`
+// (Kafka Connect's control paths of the running server) and a throughput bench (hidden).
 #include <pthread.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "batch/sink_sensor.h"
@@ -22,6 +25,7 @@
 #include "cli/server_options.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
+#include "emulator/json_value.h"
 #include "objstore/open_object_store.h"
 #include "sink/log_source.h"
 #include "sink/sink_connector.h"
@@ -73,37 +77,125 @@ class EmbeddedSinkImpl final : public EmbeddedSink {
     router.Add("GET", "/connectors", guard([name](const http::Request&, http::Responder r) {
       r.Send(http::Response::Json(200, "[" + JsonQuote(name) + "]"));
     }));
+    // Every path names the connector; another name is Connect's 404. The control paths are
+    // also refused from a foreign Origin: a cross-site page could otherwise POST a restart.
+    auto named = [name](const http::Request& q, http::Responder& r, bool control) {
+      if (q.PathParam("name") != name) {
+        JsonWriter w;
+        w.BeginObject().Field("error_code", 404).Field(
+            "message", "Connector " + std::string(q.PathParam("name")) + " not found");
+        w.EndObject();
+        r.Send(http::Response::Json(404, w.str()));
+        return false;
+      }
+      if (control && q.HasHeader("origin") && q.Header("origin") != "http://" + std::string(q.Header("host"))) {
+        r.Send(http::Response::Json(403, "{\"error_code\":403,\"message\":\"cross-origin request refused\"}"));
+        return false;
+      }
+      return true;
+    };
     router.Add("GET", "/connectors/{name}/status",
-               guard([this, name](const http::Request& q, http::Responder r) {
-                 if (q.PathParam("name") != name) {
+               guard([this, named](const http::Request& q, http::Responder r) {
+                 if (named(q, r, false)) r.Send(http::Response::Json(200, StatusJson({})));
+               }));
+    auto empty = [](int status) {
+      http::Response resp;
+      resp.status = status;
+      return resp;
+    };
+    router.Add("PUT", "/connectors/{name}/pause", guard([this, named, empty](const http::Request& q, http::Responder r) {
+      if (!named(q, r, true)) return;
+      connector->Pause();
+      r.Send(empty(202));
+    }));
+    router.Add("PUT", "/connectors/{name}/resume", guard([this, named, empty](const http::Request& q, http::Responder r) {
+      if (!named(q, r, true)) return;
+      connector->Resume();
+      r.Send(empty(202));
+    }));
+    router.Add("POST", "/connectors/{name}/restart", guard([this, named, empty](const http::Request& q, http::Responder r) {
+      if (!named(q, r, true)) return;
+      auto flag = [&](std::string_view k) { auto v = q.QueryParam(k); return v && *v == "true"; };
+      const bool include_tasks = flag("includeTasks"), only_failed = flag("onlyFailed");
+      auto doc = Control("restart", include_tasks, only_failed, -1);
+      // Connect: 204 for the connector alone; 202 with the status when tasks are covered.
+      if (!include_tasks && !only_failed) return r.Send(empty(204));
+      r.Send(http::Response::Json(202, *doc));
+    }));
+    router.Add("POST", "/connectors/{name}/tasks/{id}/restart",
+               guard([this, named, empty](const http::Request& q, http::Responder r) {
+                 if (!named(q, r, true)) return;
+                 int64_t id = -1;
+                 std::string_view s = q.PathParam("id");
+                 auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+                 auto doc = ec == std::errc() && p == s.data() + s.size() ? Control("restart-task", true, false, id)
+                                                                          : Result<std::string>(MakeError(ErrorCode::kNotFound, ""));
+                 if (!doc) {
                    JsonWriter w;
-                   w.BeginObject().Field("error_code", 404).Field(
-                       "message", "Connector " + std::string(q.PathParam("name")) + " not found");
+                   w.BeginObject().Field("error_code", 404).Field("message", "Task " + std::string(s) + " not found");
                    w.EndObject();
                    return r.Send(http::Response::Json(404, w.str()));
                  }
-                 r.Send(http::Response::Json(200, StatusJson(name)));
+                 r.Send(empty(204));
                }));
   }
 
-  // Runs on a reactor: the connector's shared live copy and each partition's high watermark
-  // (lock-free reads and short locks only).
-  std::string StatusJson(const std::string& name) const {
+  Result<std::string> Control(std::string_view action, bool include_tasks, bool only_failed,
+                              int64_t task) override {
+    if (action == "status") return StatusJson({});
+    if (action == "pause") {
+      connector->Pause();
+      return StatusJson({});
+    }
+    if (action == "resume") {
+      connector->Resume();
+      return StatusJson({});
+    }
     auto live = connector->LiveState();
+    std::set<sink::TopicPartition> restarting;
+    if (action == "restart-task") {
+      int64_t id = 0;
+      if (live) {
+        for (const auto& [tp, st] : live->partitions) {
+          if (id++ == task) restarting.insert(tp);
+        }
+      }
+      if (restarting.empty()) return MakeError(ErrorCode::kNotFound, "no task " + std::to_string(task));
+      connector->RequestRestart({true, false, *restarting.begin()});
+      return StatusJson(restarting);
+    }
+    if (action != "restart") return MakeError(ErrorCode::kInvalidArgument, "unknown action " + std::string(action));
+    include_tasks = include_tasks || only_failed;
+    if (include_tasks && live) {
+      for (const auto& [tp, st] : live->partitions) {
+        if (!only_failed || st.failed) restarting.insert(tp);
+      }
+    }
+    connector->RequestRestart({include_tasks, only_failed, std::nullopt});
+    return StatusJson(restarting);
+  }
+
+  // Runs on a reactor: the connector's shared live copy and each partition's high watermark
+  // (lock-free reads and short locks only). `restarting`: tasks shown as RESTARTING.
+  std::string StatusJson(const std::set<sink::TopicPartition>& restarting) const {
+    const std::string& name = connector->config().name;
+    auto live = connector->LiveState();
+    const bool paused = connector->paused();
     const bool any_failed = live && std::any_of(live->partitions.begin(), live->partitions.end(),
                                                 [](const auto& p) { return p.second.failed; });
     JsonWriter w;
     w.BeginObject().Field("name", name);
-    w.Key("connector").BeginObject().Field("state", "RUNNING").Field("worker_id", "pinpipe").EndObject();
+    w.Key("connector").BeginObject().Field("state", paused ? "PAUSED" : "RUNNING").Field("worker_id", "pinpipe").EndObject();
     w.Key("tasks").BeginArray();
     int id = 0;
     if (live) {
       for (const auto& [tp, st] : live->partitions) {
         int64_t end = st.log_end;
         if (auto info = log->GetPartitionInfo(tp.topic, tp.partition)) end = info->high_watermark;
+        const char* state = restarting.contains(tp) ? "RESTARTING" : st.failed ? "FAILED" : paused ? "PAUSED" : "RUNNING";
         w.BeginObject()
             .Field("id", id++)
-            .Field("state", st.failed ? "FAILED" : "RUNNING")
+            .Field("state", state)
             .Field("worker_id", "pinpipe")
             .Field("topic", tp.topic)
             .Field("partition", static_cast<int64_t>(tp.partition))
@@ -233,9 +325,10 @@ int RunStatus(const CliContext& ctx, bool json) {
       if (auto it = ends->find(tp); it != ends->end()) st.log_end = it->second;
     }
   }
-  auto state_of = [&](const sink::PartitionState& s) {
-    return s.failed ? "FAILED" : running ? "RUNNING" : "STOPPED";
-  };
+  // A paused connector keeps its marker file while the server runs (and across restarts).
+  const bool paused = running && std::filesystem::exists(StateDir(cfg) + "/paused");
+  const char* connector_state = paused ? "PAUSED" : running ? "RUNNING" : "STOPPED";
+  auto state_of = [&](const sink::PartitionState& s) { return s.failed ? "FAILED" : connector_state; };
   if (json) {
     std::string out = "{\"partitions\":[";
     bool first = true;
@@ -274,12 +367,14 @@ int RunStatus(const CliContext& ctx, bool json) {
       out += '}';
     }
     out += "],\"connector\":";
-    AppendJsonString(out, running ? "RUNNING" : "STOPPED");
+    AppendJsonString(out, connector_state);
     out += "}\n";
     std::fputs(out.c_str(), stdout);
     return 0;
   }
-  if (running) {
+  if (paused) {
+    std::printf("connector PAUSED (`pinpipe sink resume` resumes it; live state)\n");
+  } else if (running) {
     std::printf("connector RUNNING (live state, refreshed about once a second)\n");
   } else {
     std::printf("connector STOPPED (no pinpipe serve or pinpipe sink runs on %s; offsets as the "
@@ -296,6 +391,55 @@ int RunStatus(const CliContext& ctx, bool json) {
                 s.last_error.empty() ? "-" : s.last_error.c_str());
   }
   if (state->partitions.empty()) std::printf("(no partitions copied yet; state in %s)\n", StateDir(cfg).c_str());
+  return 0;
+}
+
+// pinpipe sink pause|resume|restart: Kafka Connect's REST control paths of the running server.
+int RunControl(const CliContext& ctx, const std::string& action, bool include_tasks, bool only_failed, int task) {
+  Config cfg = ctx.LoadConfigOrExit();
+  RestClient rest(ctx.ServerUrl(cfg));
+  auto names = rest.GetJson("/connectors");
+  if (!names) {
+    if (names.error().code() == ErrorCode::kNotFound) {
+      PrintError(Error(ErrorCode::kUnavailable, "the server at " + rest.url() + " runs no sink connector (sink.enabled)"));
+    } else {
+      PrintError(names.error());
+    }
+    return kExitFailure;
+  }
+  if (!names->is_array() || names->items().empty() || !names->items()[0].is_string()) {
+    PrintError(Error(ErrorCode::kUnavailable, "the server at " + rest.url() + " runs no sink connector"));
+    return kExitFailure;
+  }
+  const std::string base = "/connectors/" + names->items()[0].text();
+  Result<std::string> r = MakeError(ErrorCode::kInternal, "");
+  if (action == "pause" || action == "resume") {
+    r = rest.Call("PUT", base + "/" + action, "", 30000, "application/json");
+  } else if (task >= 0) {
+    r = rest.Call("POST", base + "/tasks/" + std::to_string(task) + "/restart", "", 30000, "application/json");
+  } else {
+    std::string q;
+    if (include_tasks) q += "includeTasks=true";
+    if (only_failed) q += std::string(q.empty() ? "" : "&") + "onlyFailed=true";
+    r = rest.Call("POST", base + "/restart" + (q.empty() ? "" : "?" + q), "", 30000, "application/json");
+  }
+  if (!r) {
+    PrintError(r.error());
+    return r.error().code() == ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+  }
+  const char* done = action == "pause" ? "paused" : action == "resume" ? "resumed" : "restart requested";
+  std::printf("sink connector %s: %s\n", names->items()[0].text().c_str(), done);
+  if (action == "restart" && !r->empty()) {
+    // The 202 answer lists the tasks that restart (RESTARTING).
+    if (auto doc = emulator::JsonValue::Parse(*r); doc && doc->Find("tasks")) {
+      for (const auto& t : doc->Find("tasks")->items()) {
+        const auto* st = t.Find("state");
+        if (!st || st->text() != "RESTARTING") continue;
+        std::printf("  task %lld %s-%lld restarting\n", static_cast<long long>(t.Find("id")->as_int().value_or(-1)),
+                    t.Find("topic")->text().c_str(), static_cast<long long>(t.Find("partition")->as_int().value_or(-1)));
+      }
+    }
+  }
   return 0;
 }
 
@@ -395,6 +539,26 @@ void RegisterSinkCommands(CLI::App& app, CliContext& ctx) {
   status->add_flag("--json", *json, "Machine-readable output (--format json)");
   status->add_option("--format", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
   status->callback([&ctx, json, format] { std::exit(RunStatus(ctx, *json || *format == "json")); });
+
+  for (const char* action : {"pause", "resume"}) {
+    auto* c = cmd->add_subcommand(action, std::string(action == std::string("pause")
+                                                          ? "Pause the running server's sink: it lands nothing until resumed (kept across restarts)"
+                                                          : "Resume the running server's paused sink where it stopped"));
+    c->callback([&ctx, a = std::string(action)] { std::exit(RunControl(ctx, a, false, false, -1)); });
+  }
+  auto include_tasks = std::make_shared<bool>(false);
+  auto only_failed = std::make_shared<bool>(false);
+  auto task = std::make_shared<int>(-1);
+  auto* restart = cmd->add_subcommand(
+      "restart", "Restart the running server's sink connector (with --include-tasks its tasks re-read from "
+                 "their committed offsets; --only-failed: FAILED tasks only)");
+  restart->add_flag("--include-tasks", *include_tasks, "Restart the tasks too");
+  restart->add_flag("--only-failed", *only_failed, "Only tasks in FAILED state");
+  restart->add_option("--task", *task, "Restart this task id only (ids as in GET /connectors/{name}/status)")
+      ->check(CLI::NonNegativeNumber);
+  restart->callback([&ctx, include_tasks, only_failed, task] {
+    std::exit(RunControl(ctx, "restart", *include_tasks, *only_failed, *task));
+  });
 
   auto records = std::make_shared<int64_t>(1'000'000);
   auto flush = std::make_shared<int64_t>(1000);

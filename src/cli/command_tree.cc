@@ -67,7 +67,8 @@ std::string ParsedCommandPath(const CLI::App& app) {
 }
 
 std::vector<const CLI::App*> VisibleSubcommands(const CLI::App& app) {
-  return app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });
+  // Option groups are nameless subcommands in CLI11: their options belong to the command.
+  return app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty() && !s->get_name().empty(); });
 }
 
 const CLI::Option* FindOption(const CLI::App& app, const std::string& name) {

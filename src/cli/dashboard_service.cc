@@ -18,7 +18,8 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
                                                                            http::Router& router,
                                                                            const std::string& bind,
                                                                            const kinesis::StreamStore* kinesis,
-                                                                           const EmbeddedStream* stream) {
+                                                                           const EmbeddedStream* stream,
+                                                                           ui::DashboardHooks extra) {
   PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("ui.enabled"));
   if (!enabled) return nullptr;
   std::unique_ptr<DashboardService> s(new DashboardService());
@@ -38,7 +39,7 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
     spdlog::warn("ui: http.bind {} is not a loopback address and http.api_key is empty: the dashboard "
                  "refuses every request until a key is set", bind);
   }
-  ui::DashboardHooks hooks;
+  ui::DashboardHooks hooks = std::move(extra);
   DashboardService* self = s.get();
   hooks.dag_ids = [self]() {
     std::vector<std::string> ids;

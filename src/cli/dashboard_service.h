@@ -26,12 +26,14 @@ class DashboardService {
  public:
   // Registers the dashboard's routes; call StartSampling() after the server started.
   // nullptr (no error) when ui.enabled is false. `kinesis` and `stream` (either may be null)
-  // feed the streams and streaming-job pages; both must outlive the service.
+  // feed the streams and streaming-job pages; both must outlive the service. `extra` carries
+  // the hooks the runtime wires (group members, sink control).
   static Result<std::unique_ptr<DashboardService>> StartIfEnabled(const Config& cfg, log::LogManager& log,
                                                                   gateway::Gateway& gateway, http::Router& router,
                                                                   const std::string& bind,
                                                                   const kinesis::StreamStore* kinesis = nullptr,
-                                                                  const EmbeddedStream* stream = nullptr);
+                                                                  const EmbeddedStream* stream = nullptr,
+                                                                  ui::DashboardHooks extra = {});
   ~DashboardService();  // Stop()
   // Starts the sampler thread. Only once the HTTP server runs: the sampler reads the server's
   // route metrics, which http::Server::Start configures.

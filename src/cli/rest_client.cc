@@ -29,9 +29,9 @@ std::string JsonQuote(std::string_view s) {
 
 Result<std::string> RestClient::Call(std::string_view method, const std::string& path,
                                      std::string_view body, long timeout_ms,
-                                     std::string_view content_type) {
+                                     std::string_view content_type, std::string_view extra_header) {
   auto r = http_.Request(method, api_ + path, body.empty() ? "" : content_type, kV2, body,
-                         timeout_ms);
+                         timeout_ms, extra_header);
   if (!r) {
     return MakeError(r.error().code(), "cannot reach the server at " + api_ + ": " +
                                            r.error().message() +
@@ -43,6 +43,21 @@ Result<std::string> RestClient::Call(std::string_view method, const std::string&
                                      : ErrorCode::kUnavailable;
   return MakeError(code, std::string(method) + " " + path + ": HTTP " + std::to_string(r->status) +
                              ": " + ServerMessage(r->body));
+}
+
+Result<std::string> RestClient::PostUi(const std::string& path, std::string_view json_body) {
+  if (csrf_.empty()) {
+    auto session = GetJson("/ui/api/session");
+    if (!session) {
+      if (session.error().code() == ErrorCode::kNotFound) {
+        return MakeError(ErrorCode::kUnavailable, "the server at " + api_ +
+                                                      " does not run the dashboard's API (ui.enabled = false)");
+      }
+      return std::unexpected(session.error());
+    }
+    if (const auto* t = session->Find("csrf"); t && t->is_string()) csrf_ = t->text();
+  }
+  return Call("POST", path, json_body, 120000, "application/json", "x-csrf-token: " + csrf_);
 }
 
 Result<emulator::JsonValue> RestClient::GetJson(const std::string& path) {

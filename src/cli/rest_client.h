@@ -22,7 +22,11 @@ class RestClient {
   // (404 -> kNotFound, 4xx -> kInvalidArgument, others kUnavailable).
   Result<std::string> Call(std::string_view method, const std::string& path,
                            std::string_view body = "", long timeout_ms = 30000,
-                           std::string_view content_type = "application/vnd.kafka.v2+json");
+                           std::string_view content_type = "application/vnd.kafka.v2+json",
+                           std::string_view extra_header = "");  // "Name: value"
+  // POST to the dashboard's API (/ui/api/...): fetches the process's CSRF token from
+  // /ui/api/session first (once) and sends it, as the dashboard's own pages do.
+  Result<std::string> PostUi(const std::string& path, std::string_view json_body);
   Result<emulator::JsonValue> GetJson(const std::string& path);
 
   // The partition ids of a topic; kNotFound naming the topic if it does not exist.
@@ -34,6 +38,7 @@ class RestClient {
 
  private:
   std::string api_;
+  std::string csrf_;
   emulator::HttpClient http_;
 };
 

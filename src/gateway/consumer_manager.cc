@@ -190,6 +190,32 @@ std::optional<ConsumerManager::Found> ConsumerManager::Find(const std::string& g
   return Found{g, it->second};
 }
 
+std::vector<std::string> ConsumerManager::GroupMembers(const std::string& group) {
+  std::shared_ptr<Group> g;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group);
+    if (it == groups_.end()) return {};
+    g = it->second;
+  }
+  std::vector<std::string> out;
+  std::lock_guard lock(g->mu);
+  for (const auto& [name, c] : g->members) {
+    if (c->removed) continue;
+    std::string d = "rest:" + name;
+    if (c->subscribed()) {
+      d += c->subscription->pattern ? " subscribed to /" + c->subscription->pattern_text + "/" : " subscribed to ";
+      for (size_t i = 0; i < c->subscription->topics.size(); ++i) {
+        d += (i ? "," : "") + c->subscription->topics[i];
+      }
+    } else if (c->manual) {
+      d += " with manual assignment";
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 void ConsumerManager::DoCreate(Call& call, http::Responder& r) {
   if (auto bad = CheckGroupName(call.group)) return r.Send(Error(*bad));
   auto settings = ParseCreateRequest(call.body);

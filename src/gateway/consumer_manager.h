@@ -67,6 +67,9 @@ class ConsumerManager {
   void Records(const http::Request& req, http::Responder r);
 
   size_t instance_count() const { return instance_count_.load(std::memory_order_relaxed); }
+  // The group's live instances, described ("rest:<name> subscribed to a,b"), for admin
+  // actions that need the group empty (offset reset). Short locks only.
+  std::vector<std::string> GroupMembers(const std::string& group);
 
   // What a handler needs of its request, copied on the reactor (the Request's views are not
   // used off it).

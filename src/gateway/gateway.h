@@ -46,6 +46,8 @@ class Gateway {
   // Wraps a handler in the API key check (http.api_key), for routes other parts of the
   // server add beside the gateway's (the sink's Connect-style status).
   http::Handler Guard(http::Handler h) const;
+  // The REST Proxy consumer instances of `group` (ConsumerManager::GroupMembers).
+  std::vector<std::string> ConsumerGroupMembers(const std::string& group) { return consumers_->GroupMembers(group); }
 
  private:
   void Metrics(http::Responder r) const;

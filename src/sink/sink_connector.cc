@@ -43,6 +43,10 @@ int64_t SinkConnector::Now() const { return rt_.now_ms ? rt_.now_ms() : SystemNo
 
 Status SinkConnector::Init() {
   PINPIPE_ASSIGN_OR_RETURN(state_, state_store_.Load());
+  FileSystem* fs = rt_.fs ? rt_.fs : FileSystem::Default();
+  paused_on_disk_ = fs->Exists(PausedMarker());
+  paused_.store(paused_on_disk_);
+  if (paused_on_disk_) spdlog::info("sink: paused (resume with PUT /connectors/{}/resume)", cfg_.name);
   RefreshPartitions();
   return OkStatus();
 }
@@ -360,9 +364,87 @@ void SinkConnector::WaitForWork(int64_t timeout_ms) {
   for (uint64_t id : ids) source_->CancelWait(id);
 }
 
+void SinkConnector::Pause() {
+  paused_.store(true);
+  std::lock_guard lock(wake_mu_);
+  woken_ = true;
+  wake_cv_.notify_all();
+}
+
+void SinkConnector::Resume() {
+  paused_.store(false);
+  std::lock_guard lock(wake_mu_);
+  woken_ = true;
+  wake_cv_.notify_all();
+}
+
+void SinkConnector::RequestRestart(RestartRequest request) {
+  {
+    std::lock_guard lock(control_mu_);
+    restarts_.push_back(std::move(request));
+    restart_pending_.store(true);
+  }
+  std::lock_guard lock(wake_mu_);
+  woken_ = true;
+  wake_cv_.notify_all();
+}
+
+void SinkConnector::ApplyControl() {
+  const bool want_paused = paused_.load();
+  if (want_paused != paused_on_disk_) {
+    FileSystem* fs = rt_.fs ? rt_.fs : FileSystem::Default();
+    Status st = want_paused ? fs->MkdirAll(rt_.state_dir) : OkStatus();
+    if (st) st = want_paused ? fs->WriteFileAtomically(PausedMarker(), "paused\n") : fs->Unlink(PausedMarker());
+    if (!st) spdlog::warn("sink: cannot record the paused state in {}: {}", PausedMarker(), st.error().ToString());
+    paused_on_disk_ = want_paused;
+    spdlog::info("sink: {}", want_paused ? "paused" : "resumed");
+    status_dirty_ = true;
+  }
+  if (!restart_pending_.load()) return;
+  std::vector<RestartRequest> requests;
+  {
+    std::lock_guard lock(control_mu_);
+    requests.swap(restarts_);
+    restart_pending_.store(false);
+  }
+  for (const auto& r : requests) {
+    if (!r.include_tasks && !r.task) {
+      RefreshPartitions();
+      SetRoundError({});
+      spdlog::info("sink: connector restarted");
+      continue;
+    }
+    std::lock_guard lock(state_mu_);
+    for (auto& [tp, task] : tasks_) {
+      if (r.task && *r.task != tp) continue;
+      if (r.only_failed && !task->failed()) continue;
+      PartitionState& st = state_.partitions[tp];
+      task->Restore(st);  // back to the committed offset (a recorded plan is replayed)
+      st.failed = false;
+      st.error_offset = -1;
+      st.last_error.clear();
+      caught_up_[tp] = false;
+      {
+        std::lock_guard hl(health_mu_);
+        failed_tasks_.erase(tp);
+      }
+      status_dirty_ = true;
+      spdlog::info("sink: {}: task restarted at offset {}", tp.ToString(), st.committed);
+    }
+  }
+}
+
 void SinkConnector::Run() {
   int64_t backoff_ms = 0;
   while (!stop_.load()) {
+    ApplyControl();
+    if (paused_.load()) {
+      MaybeWriteStatus(false);
+      std::unique_lock lock(wake_mu_);
+      wake_cv_.wait_for(lock, std::chrono::milliseconds(1000),
+                        [this] { return stop_.load() || !paused_.load() || restart_pending_.load(); });
+      continue;
+    }
     if (Now() - last_refresh_ms_ >= cfg_.topic_refresh_ms) RefreshPartitions();
     bool all = true;
     bool any_cut = false;

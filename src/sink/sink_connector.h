@@ -15,6 +15,14 @@
 // nothing at or after the record is written; other partitions go on; a restart retries);
 // errors.tolerance=all skips it and, with a dead-letter topic, produces it there with
 // __connect.errors.* headers (at least once, like Kafka Connect's reporter).
+//
+// Control (Kafka Connect's pause / resume / restart): Pause and RequestRestart only set a flag
+// or queue a request and wake the worker (cheap, callable from a reactor); the worker applies
+// them between passes. A paused connector reads and writes nothing (open objects stay open,
+// the lag grows) and resumes where it stopped, so nothing is lost or written twice; the paused
+// state survives a restart of the process (the file <state_dir>/paused, written by the worker).
+// A task restart drops what the task holds in memory and re-reads from its committed offset
+// (replaying a recorded plan, if any) — the recovery path, so exactly-once holds.
 #pragma once
 
 #include <atomic>
@@ -23,8 +31,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/file_system.h"
 #include "objstore/object_store.h"
@@ -43,6 +53,14 @@ struct SinkRuntime {
   // Test seam: called at "planned", "uploaded" (after the first object of a round) and
   // "synced"; an error aborts the round there, as a crash would.
   std::function<Status(std::string_view point)> hook;
+};
+
+// What a restart covers (Connect's POST /connectors/{name}/restart?includeTasks&onlyFailed and
+// POST /connectors/{name}/tasks/{id}/restart).
+struct RestartRequest {
+  bool include_tasks = false;  // false: the connector only (re-lists partitions, clears the round error)
+  bool only_failed = false;    // only tasks in FAILED state
+  std::optional<TopicPartition> task;  // one task only
 };
 
 struct SinkCounters {
@@ -68,6 +86,13 @@ class SinkConnector {
   // saw; with `flush_open` the open objects are then cut and flushed too (`sink --once`).
   // Returns the first error that stopped a round (task failures are not errors here).
   Status RunUntilCaughtUp(bool flush_open);
+
+  // Kafka Connect's pause and resume: asynchronous, idempotent (see the top of this file).
+  void Pause();
+  void Resume();
+  bool paused() const { return paused_.load(std::memory_order_relaxed); }
+  // Queues a restart; the worker applies it before its next pass.
+  void RequestRestart(RestartRequest request);
 
   SinkState Snapshot();
   // Health for /healthz, cheap and non-blocking for a reactor: why the sink is not landing
@@ -95,7 +120,10 @@ class SinkConnector {
   void Run();
   void WaitForWork(int64_t timeout_ms);
   void MaybeWriteStatus(bool force);
+  // Applies queued restarts and persists the paused flag (worker thread).
+  void ApplyControl();
   int64_t Now() const;
+  std::string PausedMarker() const { return rt_.state_dir + "/paused"; }
 
   SinkConfig cfg_;
   SourceLog* source_;
@@ -119,6 +147,11 @@ class SinkConnector {
 
   std::thread worker_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> paused_{false};
+  bool paused_on_disk_ = false;  // worker thread only
+  std::mutex control_mu_;        // guards restarts_
+  std::vector<RestartRequest> restarts_;
+  std::atomic<bool> restart_pending_{false};
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   bool woken_ = false;

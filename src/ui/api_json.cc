@@ -129,6 +129,9 @@ std::string GroupsJson(const std::vector<GroupRow>& groups) {
   w.BeginObject().Key("groups").BeginArray();
   for (const auto& g : groups) {
     w.BeginObject().Field("group", std::string_view(g.group)).Key("lag").Int(g.total_lag());
+    w.Key("members").BeginArray();
+    for (const auto& m : g.members) w.String(m);
+    w.EndArray();
     w.Key("partitions").BeginArray();
     for (const auto& p : g.partitions) {
       w.BeginObject().Field("topic", std::string_view(p.topic)).Field("partition", p.partition);

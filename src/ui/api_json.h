@@ -68,6 +68,7 @@ struct GroupPartitionRow {
 struct GroupRow {
   std::string group;
   std::vector<GroupPartitionRow> partitions;
+  std::vector<std::string> members;  // live members (REST instances, Kafka clients), described
   int64_t total_lag() const {
     int64_t n = 0;
     for (const auto& p : partitions) n += p.lag();

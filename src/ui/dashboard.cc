@@ -252,7 +252,16 @@ void Dashboard::RegisterRoutes(http::Router& router) {
     Offload(std::move(r), [this, t = topic.value_or(""), b = std::string(q.body)] { return Produce(t, b); });
   });
   get("/ui/api/groups", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Groups(); }); });
+  post("/ui/api/groups/{group}/reset-offsets", [this](const http::Request& q, http::Responder r) {
+    auto group = http::PercentDecode(q.PathParam("group"));
+    Offload(std::move(r), [this, g = group.value_or(""), b = std::string(q.body)] { return ResetOffsets(g, b); });
+  });
   get("/ui/api/sink", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Sink(); }); });
+  post("/ui/api/sink/{action}", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, a = std::string(q.PathParam("action")), b = std::string(q.body)] {
+      return SinkControl(a, b);
+    });
+  });
   get("/ui/api/streams", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return KinesisStreams(); }); });
   get("/ui/api/stream", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return StreamJob(); }); });
   get("/ui/api/dags", [this](const http::Request& q, http::Responder r) {

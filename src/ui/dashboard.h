@@ -61,6 +61,14 @@ struct DashboardHooks {
   // The streaming job's status document (stream::StreamJob::StatusJson: an in-memory snapshot
   // under a short lock); unset = the job does not run in this process.
   std::function<std::string()> stream_status;
+  // The live members of a consumer group (REST Proxy instances, Kafka group members), each
+  // described for a person; an offset reset is refused while there is one. Unset = none.
+  std::function<std::vector<std::string>(const std::string& group)> group_members;
+  // The sink connector in this process (EmbeddedSink::Control): "status", "pause", "resume",
+  // "restart" (include_tasks, only_failed), "restart-task" (task id) → Connect's status
+  // document. Unset = no sink here.
+  std::function<Result<std::string>(std::string_view action, bool include_tasks, bool only_failed, int64_t task)>
+      sink_control;
 };
 
 class Dashboard {
@@ -107,7 +115,9 @@ class Dashboard {
                           int64_t limit);
   http::Response Produce(std::string topic, std::string body);
   http::Response Groups();
+  http::Response ResetOffsets(std::string group, std::string body);  // dashboard_groups.cc
   http::Response Sink();
+  http::Response SinkControl(std::string action, std::string body);  // dashboard_groups.cc
   http::Response KinesisStreams();
   http::Response StreamJob();
   http::Response Dags(int64_t limit);

@@ -223,6 +223,7 @@ http::Response Dashboard::Groups() {
   for (const auto& g : log_.offsets().Groups()) {
     GroupRow row;
     row.group = g;
+    if (hooks_.group_members) row.members = hooks_.group_members(g);
     for (const auto& [topic, part, c] : log_.offsets().FetchAll(g)) {
       GroupPartitionRow p;
       p.topic = topic;
@@ -261,7 +262,12 @@ http::Response Dashboard::Sink() {
     w.Key("dlq").Int(static_cast<int64_t>(ps.dlq)).Field("failed", ps.failed).Field("last_error", std::string_view(ps.last_error));
     w.EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray();
+  // The running connector's Connect status (state RUNNING/PAUSED, task ids for restarts).
+  if (hooks_.sink_control) {
+    if (auto c = hooks_.sink_control("status", false, false, -1)) w.Key("connector").Raw(*c);
+  }
+  w.EndObject();
   return http::Response::Json(200, w.Take());
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 #include "common/file_system.h"
 #include "log/offset_store.h"
@@ -174,6 +175,8 @@ void Dashboard::AddBuiltinSources() {
         s.Counter("sink.bytes", bytes);
         s.Counter("sink.records", recs);
         s.Gauge("sink.failed_partitions", failed);
+        const bool paused = std::filesystem::exists(options_.sink_state_dir + "/paused");
+        s.Gauge("sink.paused", paused ? 1 : 0);
         prom += fmt::format(
             "# HELP pinpipe_sink_lag_records Records in the log the sink has not written yet.\n"
             "# TYPE pinpipe_sink_lag_records gauge\npinpipe_sink_lag_records {}\n"
@@ -182,8 +185,10 @@ void Dashboard::AddBuiltinSources() {
             "# HELP pinpipe_sink_bytes_total Bytes the sink has written.\n"
             "# TYPE pinpipe_sink_bytes_total counter\npinpipe_sink_bytes_total {}\n"
             "# HELP pinpipe_sink_failed_partitions Partitions whose sink task stopped on an error.\n"
-            "# TYPE pinpipe_sink_failed_partitions gauge\npinpipe_sink_failed_partitions {}\n",
-            lag, objects, bytes, failed);
+            "# TYPE pinpipe_sink_failed_partitions gauge\npinpipe_sink_failed_partitions {}\n"
+            "# HELP pinpipe_sink_paused 1 while the connector is paused (Kafka Connect's PUT .../pause).\n"
+            "# TYPE pinpipe_sink_paused gauge\npinpipe_sink_paused {}\n",
+            lag, objects, bytes, failed, paused ? 1 : 0);
       }
     }
     if (auto* runs = Runs()) {

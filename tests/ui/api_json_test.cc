@@ -72,8 +72,10 @@ TEST(ApiJson, GroupLagNeverNegativeAndUncommittedIsAll) {
   g.partitions.push_back({"t", 2, -1, 7});
   EXPECT_EQ(g.total_lag(), 5 + 0 + 7);
   simdjson::dom::parser p;
+  g.members = {"rest:c1 subscribed to t"};
   auto doc = Parse(p, GroupsJson({g}));
   EXPECT_EQ(int64_t(doc["groups"].at(0)["lag"]), 12);
+  EXPECT_EQ(std::string_view(doc["groups"].at(0)["members"].at(0)), "rest:c1 subscribed to t");
   EXPECT_EQ(int64_t(doc["groups"].at(0)["partitions"].at(1)["lag"]), 0);
 }
 

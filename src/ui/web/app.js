@@ -125,6 +125,37 @@ function lineChart(series, unit) {
   const t2 = svgEl('text', { x: 4, y: H - 2 }); t2.textContent = n ? `last ${secs >= 3600 ? (secs / 3600).toFixed(1) + ' h' : Math.round(secs / 60) + ' min'}` : 'no data yet'; s.append(t2);
   return s;
 }
+// A Gantt chart of one DAG run: a row per task, a bar from its start to its end (now while
+// it runs), coloured by state; times relative to the run's start. Pending tasks get no bar.
+const ganttTime = us => us < 1e6 ? Math.round(us / 1000) + ' ms' : fmtDur(us);
+function gantt(run) {
+  const W = 1000, label = 170, row = 22, top = 18;
+  const now = Date.now() * 1000;
+  const t0 = run.start_us;
+  const endOf = t => t.duration_us > 0 ? t.start_us + t.duration_us : (t.state === 'running' ? now : t.start_us);
+  const t1 = Math.max(run.end_us || now, ...run.tasks.filter(t => t.start_us > 0).map(endOf), t0 + 1);
+  const span = t1 - t0, scale = (W - label - 10) / span;
+  const H = top + row * run.tasks.length + 4;
+  const s = svgEl('svg', { class: 'gantt', id: 'dag-gantt', viewBox: `0 0 ${W} ${H}`, role: 'img',
+    'aria-label': `Task durations of ${run.dag_id} ${run.run_id}` });
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    const x = label + f * (W - label - 10);
+    s.append(svgEl('line', { x1: x, y1: top - 4, x2: x, y2: H }));
+    const tx = svgEl('text', { x, y: 11, 'text-anchor': f === 1 ? 'end' : f === 0 ? 'start' : 'middle' });
+    tx.textContent = ganttTime(f * span); s.append(tx);
+  }
+  run.tasks.forEach((t, i) => {
+    const y = top + i * row;
+    const name = svgEl('text', { x: 0, y: y + 15 }); name.textContent = t.task_id; s.append(name);
+    if (!(t.start_us > 0)) return;
+    const x = label + (t.start_us - t0) * scale, w = Math.max(2, (endOf(t) - t.start_us) * scale);
+    const bar = svgEl('rect', { class: 'bar ' + t.state, x: x.toFixed(1), y: y + 3, width: w.toFixed(1), height: row - 6, rx: 3 });
+    const tip = svgEl('title'); tip.textContent = `${t.task_id}: ${t.state}, ${ganttTime(endOf(t) - t.start_us)}`;
+    bar.append(tip); s.append(bar);
+  });
+  return s;
+}
+
 // Top-N horizontal bars (sorted), the full table beside.
 function bars(rows, label, value, n) {
   const top = rows.slice().sort((a, b) => value(b) - value(a)).slice(0, n);
@@ -334,25 +365,78 @@ pages.groups = async (root, params) => {
   const sel = params.get('group') || '';
   root.append(el('h1', {}, 'Consumer groups'), table([
     { key: 'group', label: 'Group', fmt: r => link('groups', { group: r.group }, r.group) },
+    { key: 'members', label: 'Members', num: true, sort: r => r.members.length, fmt: r => r.members.length },
     { key: 'partitions', label: 'Partitions', num: true, sort: r => r.partitions.length, fmt: r => r.partitions.length },
     { key: 'lag', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag) },
   ], d.groups, { sort: 'lag', dir: -1, empty: 'No consumer group has committed offsets.' }));
   const g = d.groups.find(g => g.group === sel);
   if (g) {
     const h = await api('history?window=3600&names=' + encodeURIComponent('group.' + g.group + '.lag'));
+    root.append(el('h2', {}, 'Members'), g.members.length ? el('ul', { id: 'group-members' }, g.members.map(m => el('li', {}, m)))
+      : el('p', { class: 'muted' }, 'No active member (no REST consumer instance, no Kafka client in the group).'));
     root.append(el('h2', {}, `Lag of ${g.group}, last hour`), lineChart(h.series[0], ''),
       el('h2', {}, 'Partitions'), table([
         { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
         { key: 'committed', label: 'Committed', num: true }, { key: 'high_watermark', label: 'High watermark', num: true },
         { key: 'lag', label: 'Lag', num: true }], g.partitions));
+    root.append(resetForm(g));
   }
 };
+
+// Offset reset: a dry run shows the plan; only that plan's inputs can then be executed.
+function resetForm(g) {
+  const topics = [...new Set(g.partitions.map(p => p.topic))];
+  const topicSel = el('select', { name: 'reset-topic' }, topics.map(t => el('option', { value: t }, t)));
+  const stratSel = el('select', { name: 'reset-strategy' }, ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by']
+    .map(s => el('option', { value: s }, s)));
+  const valueIn = el('input', { name: 'reset-value', size: 24, placeholder: '–', disabled: true });
+  const partsIn = el('input', { name: 'reset-partitions', size: 10, placeholder: 'all' });
+  const execBtn = el('button', { type: 'button', id: 'reset-execute', disabled: true }, 'Execute reset');
+  const out = el('div', { id: 'reset-plan', 'aria-live': 'polite' });
+  let planned = null;  // the body of the last dry run; executing sends exactly it
+  const hints = { 'to-offset': 'offset', 'to-datetime': '2024-01-15T13:45:00Z', 'shift-by': '-10' };
+  const invalidate = () => { planned = null; execBtn.disabled = true; };
+  stratSel.onchange = () => { valueIn.disabled = !hints[stratSel.value]; valueIn.placeholder = hints[stratSel.value] || '–'; invalidate(); };
+  for (const i of [topicSel, valueIn, partsIn]) i.oninput = invalidate;
+  const body = () => {
+    const b = { topics: [topicSel.value], strategy: stratSel.value };
+    if (hints[stratSel.value]) b.value = stratSel.value === 'to-datetime' ? valueIn.value : Number(valueIn.value);
+    if (partsIn.value.trim()) b.partitions = partsIn.value.split(',').map(s => Number(s.trim()));
+    return b;
+  };
+  const show = (r, executed) => out.replaceChildren(
+    el('p', {}, executed ? el('strong', {}, 'Offsets reset.') : 'Dry run — nothing changed yet. Check the plan, then execute it.'),
+    table([{ key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+      { key: 'current_offset', label: 'Current', num: true, fmt: r => r.current_offset ?? '–' },
+      { key: 'new_offset', label: 'New', num: true }, { key: 'log_end_offset', label: 'Log end', num: true },
+      { key: 'lag_after', label: 'Lag after', num: true }], r.partitions, { class: 'reset-plan' }));
+  const form = el('form', { class: 'controls', 'aria-label': 'Reset offsets' },
+    el('label', {}, 'Topic', topicSel), el('label', {}, 'Partitions', partsIn), el('label', {}, 'Strategy', stratSel),
+    el('label', {}, 'Value', valueIn), el('button', { type: 'submit', class: 'secondary' }, 'Preview (dry run)'), execBtn);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const b = body();
+    try { show(await post(`groups/${encodeURIComponent(g.group)}/reset-offsets`, Object.assign({ dry_run: true }, b)), false);
+      planned = b; execBtn.disabled = false; }
+    catch (err) { invalidate(); showError(out, err); }
+  };
+  execBtn.onclick = async () => {
+    if (!planned) return;
+    try { show(await post(`groups/${encodeURIComponent(g.group)}/reset-offsets`, Object.assign({}, planned, { dry_run: false })), true); }
+    catch (err) { showError(out, err); }
+    invalidate();
+  };
+  return el('section', {}, el('h2', {}, 'Reset offsets'),
+    el('p', { class: 'muted' }, 'Refused while the group has active members (REST consumer instances or Kafka clients).'), form, out);
+}
 
 pages.sink = async (root) => {
   const d = await api('sink');
   root.append(el('h1', {}, 'S3 sink'));
   if (!d.enabled) { root.append(el('p', { class: 'muted' }, 'The sink is not enabled in this process (sink.enabled).')); return; }
   if (d.error) root.append(el('p', { class: 'error' }, d.error));
+  if (d.connector) root.append(sinkControls(d.connector));
+  const paused = d.connector && d.connector.connector.state === 'PAUSED';
   const h = await api('history?window=3600&names=sink.lag,sink.objects');
   root.append(el('div', { class: 'split' }, el('div', {}, el('h2', {}, 'Lag (records)'), lineChart(h.series[0], '')),
     el('div', {}, el('h2', {}, 'Objects/s'), lineChart(h.series[1], ''))));
@@ -362,10 +446,39 @@ pages.sink = async (root) => {
     { key: 'lag', label: 'Lag', num: true, sort: r => r.log_end - r.committed, fmt: r => fmt(Math.max(0, r.log_end - r.committed)) },
     { key: 'objects', label: 'Objects', num: true }, { key: 'bytes', label: 'Bytes', num: true, fmt: r => fmtBytes(r.bytes) },
     { key: 'dlq', label: 'DLQ', num: true },
-    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : 'success') }, r.failed ? 'failed' : 'running') },
+    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : paused ? 'warn' : 'success') },
+      r.failed ? 'failed' : paused ? 'paused' : 'running') },
     { key: 'last_error', label: 'Last error', fmt: r => el('div', { class: 'trunc', title: r.last_error }, r.last_error || '') },
   ], d.partitions, { empty: 'The sink has no partitions yet.' }));
 };
+
+// Kafka Connect's pause / resume / restart for the connector in this process.
+function sinkControls(c) {
+  const msg = el('p', { 'aria-live': 'polite', id: 'sink-msg' });
+  const stateOf = c => c.connector.state;
+  const badge = el('span', { id: 'sink-state', class: 'state ' + (stateOf(c) === 'RUNNING' ? 'success' : 'warn') }, stateOf(c));
+  const act = (action, body, done) => async () => {
+    try {
+      const r = await post('sink/' + action, body || {});
+      badge.textContent = stateOf(r); badge.className = 'state ' + (stateOf(r) === 'RUNNING' ? 'success' : 'warn');
+      msg.className = ''; msg.textContent = done(r);
+    } catch (err) { msg.className = 'error'; msg.textContent = err.message; }
+  };
+  const restarting = r => r.tasks.filter(t => t.state === 'RESTARTING').map(t => `${t.topic}-${t.partition}`);
+  const failed = c.tasks.filter(t => t.state === 'FAILED');
+  return el('section', {},
+    el('p', {}, `Connector ${c.name} `, badge),
+    el('div', { class: 'controls' },
+      el('button', { type: 'button', id: 'sink-pause', class: 'secondary', onclick: act('pause', null, () => 'Paused: nothing lands until resumed; the lag grows.') }, 'Pause'),
+      el('button', { type: 'button', id: 'sink-resume', class: 'secondary', onclick: act('resume', null, () => 'Resumed where it stopped.') }, 'Resume'),
+      el('button', { type: 'button', id: 'sink-restart-failed', class: 'secondary', disabled: !failed.length,
+        onclick: act('restart', { include_tasks: true, only_failed: true }, r => 'Restarting: ' + (restarting(r).join(', ') || 'no failed task')) },
+      `Restart failed tasks (${failed.length})`),
+      el('button', { type: 'button', id: 'sink-restart-all', class: 'secondary',
+        onclick: act('restart', { include_tasks: true }, r => 'Restarting every task from its committed offset: ' + restarting(r).length + ' task(s)') },
+      'Restart all tasks')),
+    msg);
+}
 
 // A Kinesis hash key (decimal string, 0 .. 2^128-1) as a share of the key space.
 function hashShare(k) {
@@ -468,6 +581,9 @@ pages.dags = async (root, params) => {
     for (const r of runs) for (const t of r.tasks) if (!tasks.includes(t.task_id)) tasks.push(t.task_id);
     if (!runs.length) { grid.replaceChildren(el('p', { class: 'muted' }, 'No runs yet.')); return; }
     const last = d.runs[0];
+    const shown = d.runs.find(r => String(r.id) === params.get('run')) || last;
+    const runSel = el('select', { name: 'gantt-run', onchange: () => { params.set('run', runSel.value); setState(Object.fromEntries(params)); load(); } },
+      d.runs.map(r => el('option', { value: r.id, selected: r === shown }, `${r.dag_id} ${r.run_id} (${r.state})`)));
     grid.replaceChildren(
       el('table', { class: 'grid', id: 'dag-grid' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Task'), runs.map(r => el('th', { scope: 'col', title: r.run_id }, ''))),
         el('tr', {}, el('th', { scope: 'row' }, 'run'), runs.map(r => el('td', { class: 'cell ' + r.state, title: `${r.dag_id} ${r.run_id}: ${r.state}` })))),
@@ -478,7 +594,8 @@ pages.dags = async (root, params) => {
         { key: 'attempts', label: 'Attempts', num: true }, { key: 'duration_us', label: 'Duration', num: true, fmt: r => fmtDur(r.duration_us) },
         { key: 'records_in', label: 'Rows in', num: true, fmt: r => fmt(r.records_in) }, { key: 'records_out', label: 'Rows out', num: true, fmt: r => fmt(r.records_out) },
         { key: 'records_quarantined', label: 'Quarantined', num: true, fmt: r => fmt(r.records_quarantined) },
-        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary }, r.error || r.summary) }], last.tasks));
+        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary }, r.error || r.summary) }], last.tasks),
+      el('h2', {}, 'Gantt'), el('div', { class: 'controls' }, el('label', {}, 'Run', runSel)), gantt(shown));
   };
   form.onsubmit = async (e) => {
     e.preventDefault();
