@@ -1,6 +1,9 @@
 // pinpipe analytics run (hidden): decode + clean + the eight analytics over raw NDJSON files,
 // each result written as CSV. The second-implementation check (tests/interop/
 // analytics.test.mjs) runs it and DuckDB SQL on the same files and compares every row.
+// pinpipe analytics show NAME [--live] [--json]: one analytics table — the batch view (the last
+// successful run's inputs, computed from the lake) or, with --live, the running server's live
+// view (GET /analytics/NAME: the batch view + every streaming-table row since).
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -10,7 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "batch/report_convert.h"
 #include "cli/cli_context.h"
+#include "cli/live_service.h"
+#include "cli/rest_client.h"
+#include "report/terminal_table.h"
 #include "common/json_writer.h"
 #include "pinterest/analytics.h"
 #include "pinterest/clean_export.h"
@@ -132,6 +139,60 @@ void Run(const CliContext& ctx, const AnalyticsArgs& a) {
   std::fwrite(s.data(), 1, s.size(), stderr);
 }
 
+struct ShowArgs {
+  std::string name;
+  bool live = false;
+  bool json = false;
+};
+
+int Show(const CliContext& ctx, const ShowArgs& a) {
+  Config cfg = ctx.LoadConfigOrExit();
+  std::string json;
+  if (a.live) {
+    RestClient rest(ctx.ServerUrl(cfg));
+    auto body = rest.Call("GET", "/analytics/" + a.name, "", 30000, "application/json");
+    if (!body) {
+      PrintError(body.error());
+      return kExitFailure;
+    }
+    json = std::move(*body);
+  } else {
+    // The batch view, offline: the rows the last successful analyze read, no streaming rows.
+    auto service = BuildLiveService(cfg);
+    if (!service) {
+      PrintError(service.error());
+      return kExitFailure;
+    }
+    if (Status st = (*service)->follower->PollOnce(); !st) {
+      PrintError(st.error());
+      return kExitFailure;
+    }
+    auto snap = (*service)->view.Current();
+    const auto& names = pinterest::AnalyticsTableNames();
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == a.name) json = live::TableJson(*snap, i, /*batch_view=*/true);
+    }
+    if (json.empty()) {
+      PrintError(Error(ErrorCode::kNotFound, "no analytics table " + a.name));
+      return kExitUsage;
+    }
+  }
+  if (a.json) {
+    std::fwrite(json.data(), 1, json.size(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  }
+  auto table = live::TableFromJson(json);
+  if (!table) {
+    PrintError(table.error());
+    return kExitFailure;
+  }
+  report::TerminalTableOptions to;
+  to.max_rows = 1000;
+  std::fputs(report::RenderTerminalTable(batch::ToReportTable(*table), to).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx) {
@@ -149,6 +210,12 @@ void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx) {
   run->add_flag("--dump-clean", args->dump_clean, "also write the clean tables as CSV");
   run->add_flag("--serial", args->serial, "one thread (for timing comparisons)");
   run->callback([&ctx, args] { Run(ctx, *args); });
+  auto show_args = std::make_shared<ShowArgs>();
+  auto* show = analytics->add_subcommand("show", "Print one analytics table: the batch view, or with --live the server's live view");
+  show->add_option("name", show_args->name, "table name, e.g. category_by_country")->required();
+  show->add_flag("--live", show_args->live, "the running server's live view: the last batch run + every streaming row since");
+  show->add_flag("--json", show_args->json, "print the JSON document (as GET /analytics/NAME)");
+  show->callback([&ctx, show_args] { std::exit(Show(ctx, *show_args)); });
 }
 
 }  // namespace pinpipe::cli
