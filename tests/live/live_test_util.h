@@ -2,6 +2,7 @@
 // comparison that names the first difference.
 #pragma once
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,55 @@ inline std::vector<std::string> Lines(const pinterest::ResultTable& t) {
     out.push_back(line);
   }
   return out;
+}
+
+// Random clean rows over small domains (ties, duplicate inds, nulls in every key).
+constexpr int64_t kMicrosPerYear = 31'556'952'000'000;  // 365.2425 days
+inline int64_t MicrosInYear(int year, std::mt19937_64& rng) {
+  // Mid-year, so the year is unambiguous: 1970 + (year - 1970) years + ~half a year.
+  return (year - 1970) * kMicrosPerYear + kMicrosPerYear / 2 + static_cast<int64_t>(rng() % 1'000'000'000);
+}
+
+using pinterest::CleanGeoTable;
+using pinterest::CleanPinTable;
+using pinterest::CleanUserTable;
+
+struct RandomTables {
+  CleanPinTable pin;
+  CleanGeoTable geo;
+  CleanUserTable user;
+};
+
+inline RandomTables MakeRandom(uint64_t seed, size_t n_pin, size_t n_geo, size_t n_user, int64_t inds) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const char* categories[] = {"art", "travel", "quotes", "diy"};
+  const char* countries[] = {"A", "B", "Cx", "+50"};
+  const char* names[] = {"Ann", "Bob", "", "Cid", "Dee"};
+  RandomTables t;
+  for (size_t i = 0; i < n_pin; ++i) {
+    t.pin.ind.push_back(static_cast<int64_t>(pick(static_cast<size_t>(inds))));
+    pick(8) == 0 ? t.pin.category.AppendNull() : t.pin.category.Append(categories[pick(4)]);
+    pick(8) == 0 ? t.pin.poster_name.AppendNull() : t.pin.poster_name.Append(names[pick(5)]);
+    // Few distinct follower counts: ties at the maximum and equal medians are frequent.
+    if (pick(7) == 0) t.pin.follower_count.AppendNull();
+    else t.pin.follower_count.Append(static_cast<int32_t>(pick(6)) * 1000 - (pick(20) == 0 ? 1001 : 0));
+  }
+  for (size_t i = 0; i < n_geo; ++i) {
+    t.geo.ind.push_back(static_cast<int64_t>(pick(static_cast<size_t>(inds))));
+    pick(8) == 0 ? t.geo.country.AppendNull() : t.geo.country.Append(countries[pick(4)]);
+    if (pick(9) == 0) t.geo.timestamp.AppendNull();
+    else t.geo.timestamp.Append(MicrosInYear(2016 + static_cast<int>(pick(8)), rng));
+  }
+  const int ages[] = {10, 17, 18, 24, 25, 35, 36, 50, 51, 90};
+  for (size_t i = 0; i < n_user; ++i) {
+    t.user.ind.push_back(static_cast<int64_t>(pick(static_cast<size_t>(inds))));
+    pick(8) == 0 ? t.user.user_name.AppendNull() : t.user.user_name.Append(names[pick(5)]);
+    pick(9) == 0 ? t.user.age.AppendNull() : t.user.age.Append(ages[pick(10)]);
+    if (pick(9) == 0) t.user.date_joined.AppendNull();
+    else t.user.date_joined.Append(MicrosInYear(2013 + static_cast<int>(pick(10)), rng));
+  }
+  return t;
 }
 
 }  // namespace pinpipe::live::testing
