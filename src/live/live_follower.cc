@@ -61,9 +61,10 @@ void LiveFollower::Stop() {
 
 void LiveFollower::Loop() {
   for (;;) {
-    if (Status st = PollOnce(); !st) {
-      if (last_error_ != st.error().message()) spdlog::warn("live: {}", st.error().message());
+    if (Status st = PollOnce(); !st && last_error_ != st.error().message()) {
+      spdlog::warn("live: {}", st.error().message());
       last_error_ = st.error().message();
+      if (built_) Publish();  // the last good view, now carrying the error
     }
     std::unique_lock lock(mu_);
     if (cv_.wait_for(lock, std::chrono::milliseconds(settings_.poll_ms), [this] { return stop_; })) return;
