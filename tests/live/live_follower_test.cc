@@ -200,3 +200,26 @@ TEST(LiveViewTest, TableJsonRoundTrips) {
 
 }  // namespace
 }  // namespace pinpipe::live
+
+namespace pinpipe::live {
+namespace {
+
+TEST(AnalyticsBoundaryTest, RoundTripsWithAndWithoutWindow) {
+  batch::AnalyticsBoundary b{"pinterest_batch", "manual__2026-11-21", "2026-11-21", 1764000000000, 3, 4, 5,
+                             std::nullopt};
+  auto back = batch::DecodeAnalyticsBoundary(batch::EncodeAnalyticsBoundary(b));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == b);
+  b.window = batch::DateRange{"2026-11-15", "2026-11-21"};
+  back = batch::DecodeAnalyticsBoundary(batch::EncodeAnalyticsBoundary(b));
+  ASSERT_TRUE(back && back->window);
+  EXPECT_EQ(back->window->first, "2026-11-15");
+  EXPECT_TRUE(*back == b);
+  b.user_version = 6;
+  EXPECT_FALSE(*back == b);  // a new run's versions are a new boundary
+  EXPECT_FALSE(batch::DecodeAnalyticsBoundary("{\"run_id\":\"x\"}"));
+  EXPECT_FALSE(batch::DecodeAnalyticsBoundary("not json"));
+}
+
+}  // namespace
+}  // namespace pinpipe::live
