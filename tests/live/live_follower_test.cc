@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "batch/analytics_boundary.h"
 #include "batch/tasks.h"
@@ -177,6 +180,43 @@ TEST_F(LiveFollowerTest, BoundaryStreamFollowCompactionAndSwap) {
   o.median = settings_.median;
   const auto want = pinterest::RunAnalytics(batch_only.pin, batch_only.geo, batch_only.user, o);
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(Lines(view.Current()->batch[i]), Lines(want[i]));
+}
+
+// The follower's own thread: readers take snapshots while commits land; every snapshot they
+// see is whole (nine tables, generations increasing), and the last one equals the batch.
+TEST_F(LiveFollowerTest, ThreadFollowsWhileReadersRead) {
+  const RandomTables rows = testing::MakeRandom(8, 300, 300, 300, 40);
+  settings_.poll_ms = 5;
+  LiveView view;
+  LiveFollower follower(lake_.get(), settings_, &view);
+  follower.Start();
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> reads{0};
+  std::thread reader([&] {
+    uint64_t last = 0;
+    while (!stop.load()) {
+      if (auto s = view.Current()) {
+        EXPECT_EQ(s->live.size(), 9u);
+        EXPECT_EQ(s->live_json.size(), 9u);
+        EXPECT_GE(s->generation, last);
+        last = s->generation;
+        reads.fetch_add(1);
+      }
+    }
+  });
+  for (size_t i = 0; i < 10; ++i) {
+    Append(settings_.stream_tables, rows, {i * 30, i * 30 + 30}, {i * 30, i * 30 + 30}, {i * 30, i * 30 + 30});
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline &&
+         (!view.Current() || view.Current()->counts.users < 300)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  follower.Stop();
+  stop = true;
+  reader.join();
+  EXPECT_GT(reads.load(), 0u);
+  ExpectView(view, expected_, "after the thread caught up");
 }
 
 TEST(LiveViewTest, TableJsonRoundTrips) {
