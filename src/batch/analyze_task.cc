@@ -8,12 +8,14 @@
 #include <future>
 #include <optional>
 
+#include "batch/analytics_boundary.h"
 #include "batch/data_interval.h"
 #include "batch/report_convert.h"
 #include "batch/table_reader.h"
 #include "batch/table_writer.h"
 #include "batch/tasks.h"
 #include "common/file_system.h"
+#include "lake/delta_table.h"
 #include "pinterest/analytics.h"
 #include "pinterest/result_csv.h"
 #include "report/html_report.h"
@@ -80,7 +82,16 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   if (ctx.cancelled()) return MakeError(ErrorCode::kUnavailable, "analyze cancelled");
 
   // The analytics cover every date in the clean tables: whole-table overwrites.
-  const TableCommit commit = TableCommitOf(s, ctx, /*partitioned=*/false);
+  TableCommit commit = TableCommitOf(s, ctx, /*partitioned=*/false);
+  // What this run read (the live view's boundary, analytics_boundary.h), in each commit too.
+  AnalyticsBoundary boundary{ctx.dag_id.empty() ? std::string(kDagId) : ctx.dag_id, ctx.run_id,
+                             ctx.logical_date, 0, pin_rs.version, geo_rs.version, user_rs.version, window};
+  if (commit.user_metadata && commit.user_metadata->ends_with('}')) {
+    commit.user_metadata->pop_back();
+    *commit.user_metadata += ",\"input_versions\":{\"pin\":" + std::to_string(pin_rs.version) +
+                             ",\"geo\":" + std::to_string(geo_rs.version) +
+                             ",\"user\":" + std::to_string(user_rs.version) + "}}";
+  }
   std::vector<std::string> locations;
   int64_t rows_out = 0;
   for (const auto& r : results) {
@@ -115,6 +126,9 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   }
   const std::string html_path = JoinPath(dir, "index.html");
   PINPIPE_RETURN_IF_ERROR(report::WriteHtmlReport(html, html_path));
+  // Last: the run has landed; a live view (src/live) moves its boundary when it sees this.
+  boundary.finished_ms = lake::NowMillis();
+  PINPIPE_RETURN_IF_ERROR(WriteAnalyticsBoundary(lake->store(), boundary));
   ctx.ReportProgress(4, kSteps);
 
   if (!s.quiet) {

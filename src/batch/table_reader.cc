@@ -57,14 +57,17 @@ Status AppendString(const lake::LeafData& leaf, StringColumn* out) {
 
 // Calls `fn` with each row group of each active file, projected to `columns`.
 Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::string>& columns,
-                       ReadStats* stats, const DateRange* dates,
+                       ReadStats* stats, const DateRange* dates, const FileSelection& select,
                        const std::function<Status(const lake::ColumnBatch&)>& fn) {
-  PINPIPE_ASSIGN_OR_RETURN(lake::Snapshot snap, lake::Snapshot::Load(storage));
+  std::optional<lake::Snapshot> snap;
+  if (!select.files) {
+    PINPIPE_ASSIGN_OR_RETURN(snap, lake::Snapshot::Load(storage, select.version));
+  }
   if (stats) {
-    stats->version = snap.version();
+    stats->version = snap ? snap->version() : -1;
     stats->files = 0;
   }
-  for (const auto& add : snap.files()) {
+  for (const auto& add : snap ? snap->files() : *select.files) {
     if (dates) {
       auto ds = add.partition_values.find("ds");
       if (ds == add.partition_values.end() || !ds->second || *ds->second < dates->first ||
@@ -96,10 +99,10 @@ Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::strin
 }  // namespace
 
 Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats,
-                                                    const DateRange* dates) {
+                                                    const DateRange* dates, const FileSelection& select) {
   pinterest::CleanPinTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "follower_count", "poster_name", "category"}, stats, dates,
+      storage, {"ind", "follower_count", "poster_name", "category"}, stats, dates, select,
       [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         if (b.leaf(1).type != lake::LeafType::kInt32) return Mismatch(b.leaf(1), "integer");
@@ -111,10 +114,10 @@ Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage
 }
 
 Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats,
-                                                    const DateRange* dates) {
+                                                    const DateRange* dates, const FileSelection& select) {
   pinterest::CleanGeoTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "country", "timestamp"}, stats, dates, [&](const lake::ColumnBatch& b) -> Status {
+      storage, {"ind", "country", "timestamp"}, stats, dates, select, [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.country));
         if (b.leaf(2).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(2), "timestamp");
@@ -125,10 +128,10 @@ Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage
 }
 
 Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats,
-                                                    const DateRange* dates) {
+                                                    const DateRange* dates, const FileSelection& select) {
   pinterest::CleanUserTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "user_name", "age", "date_joined"}, stats, dates,
+      storage, {"ind", "user_name", "age", "date_joined"}, stats, dates, select,
       [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.user_name));

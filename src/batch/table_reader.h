@@ -4,9 +4,12 @@
 // read stay empty (analytics.h documents which ones RunAnalytics needs).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
+#include "lake/delta_actions.h"
 #include "lake/delta_storage.h"
 #include "pinterest/clean_tables.h"
 
@@ -24,14 +27,24 @@ struct ReadStats {
   size_t rows = 0;
 };
 
+// Which data files are read: the active files of the snapshot at `version` (the latest when
+// unset), or exactly `files` (a follower of the table's commits: src/live).
+struct FileSelection {
+  std::optional<int64_t> version;
+  const std::vector<lake::AddFile>* files = nullptr;
+};
+
 // pin: ind, follower_count, poster_name, category.
 Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr,
-                                                    const DateRange* dates = nullptr);
+                                                    const DateRange* dates = nullptr,
+                                                    const FileSelection& select = {});
 // geo: ind, country, timestamp.
 Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr,
-                                                    const DateRange* dates = nullptr);
+                                                    const DateRange* dates = nullptr,
+                                                    const FileSelection& select = {});
 // user: ind, user_name, age, date_joined.
 Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats = nullptr,
-                                                    const DateRange* dates = nullptr);
+                                                    const DateRange* dates = nullptr,
+                                                    const FileSelection& select = {});
 
 }  // namespace pinpipe::batch

@@ -4,6 +4,7 @@
 
 #include "cli/dag_support.h"
 #include "cli/dashboard_service.h"
+#include "cli/live_service.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
 
@@ -71,6 +72,12 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   } else {
     return std::unexpected(stream.error());
   }
+  if (auto live = StartLiveService(cfg); live) {
+    rt->live_ = std::move(*live);
+  } else {
+    // As for the sink and the stream job: the broker serves on without the live view.
+    spdlog::error("live: not started: {}; the broker runs without it", live.error().message());
+  }
   gateway_options.kinesis = rt->kinesis_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->stream_) {
@@ -89,6 +96,10 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   rt->gateway_->RegisterRoutes(router);
   if (rt->sink_) {
     rt->sink_->RegisterRoutes(router, [gw = rt->gateway_.get()](http::Handler h) { return gw->Guard(std::move(h)); });
+  }
+  if (rt->live_) {
+    live::RegisterLiveRoutes(router, rt->live_->view,
+                             [gw = rt->gateway_.get()](http::Handler h) { return gw->Guard(std::move(h)); });
   }
   ui::DashboardHooks hooks;
   // Read only once the server runs: groups_ is set below, before http::Server::Start.
@@ -136,6 +147,7 @@ void BrokerRuntime::Stop() {
   if (server_) server_->Stop();
   // After the server (no handler can reach it any more), before the stream job its sampler reads.
   dashboard_.reset();
+  live_.reset();  // after the server: its routes read the view
   stream_.reset();  // finishes the batch in flight before the log closes
   if (kafka_server_) kafka_server_->Stop();
   if (kafka_) kafka_->Stop();

@@ -25,6 +25,7 @@ namespace pinpipe::cli {
 
 class SchedulerService;
 class DashboardService;
+struct LiveService;
 
 class BrokerRuntime {
  public:
@@ -55,6 +56,7 @@ class BrokerRuntime {
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
   std::unique_ptr<kinesis::Service> kinesis_;  // before the stream job and the gateway, which use it
   std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)
+  std::unique_ptr<LiveService> live_;       // the live analytics view (live.enabled)
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<DashboardService> dashboard_;  // ui.enabled (routes on the server below)
   std::unique_ptr<http::Server> server_;

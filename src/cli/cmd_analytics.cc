@@ -1,7 +1,11 @@
 // pinpipe analytics run (hidden): decode + clean + the eight analytics over raw NDJSON files,
 // each result written as CSV. The second-implementation check (tests/interop/
 // analytics.test.mjs) runs it and DuckDB SQL on the same files and compares every row.
+// pinpipe analytics show NAME [--live] [--json]: one analytics table — the batch view (the last
+// successful run's inputs, computed from the lake) or, with --live, the running server's live
+// view (GET /analytics/NAME: the batch view + every streaming-table row since).
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -10,7 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "batch/report_convert.h"
 #include "cli/cli_context.h"
+#include "cli/live_service.h"
+#include "cli/rest_client.h"
+#include "live/live_analytics.h"
+#include "report/terminal_table.h"
 #include "common/json_writer.h"
 #include "pinterest/analytics.h"
 #include "pinterest/clean_export.h"
@@ -27,6 +36,7 @@ struct AnalyticsArgs {
   std::string median;  // empty: analytics.median
   bool dump_clean = false;
   bool serial = false;
+  size_t live_chunk = 0;  // > 0: also time the live view fed in chunks of this many rows
 };
 
 [[noreturn]] void Fail(const Error& e) {
@@ -87,6 +97,37 @@ void Run(const CliContext& ctx, const AnalyticsArgs& a) {
   std::vector<ResultTable> results = RunAnalytics(clean.pin, clean.geo, clean.user, opts);
   const double analytics_s = Seconds(t2);
 
+  // The live view's cost (bench/live.bench.sh): the same rows fed in chunks of live_chunk rows
+  // of each table, a snapshot (the nine tables) after every chunk, as the follower publishes.
+  double live_add_s = 0, live_snapshot_s = 0;
+  size_t live_snapshots = 0;
+  bool live_equal = true;
+  if (a.live_chunk > 0) {
+    live::LiveAnalytics state;
+    using Clock = std::chrono::steady_clock;
+    const size_t n = std::max({clean.pin.size(), clean.geo.size(), clean.user.size()});
+    for (size_t b = 0; b < n; b += a.live_chunk) {
+      const auto s0 = Clock::now();
+      state.AddPins(clean.pin, b, b + a.live_chunk);
+      state.AddGeos(clean.geo, b, b + a.live_chunk);
+      state.AddUsers(clean.user, b, b + a.live_chunk);
+      const auto s1 = Clock::now();
+      auto snapshot = state.Results(*mode);
+      live_add_s += std::chrono::duration<double>(s1 - s0).count();
+      live_snapshot_s += Seconds(s1);
+      ++live_snapshots;
+    }
+    const auto final_tables = state.Results(*mode);
+    for (size_t i = 0; i < results.size(); ++i) {
+      for (size_t c = 0; c < results[i].columns.size(); ++c) {
+        const auto& x = results[i].columns[c];
+        const auto& y = final_tables[i].columns[c];
+        live_equal = live_equal && x.ints == y.ints && x.strings == y.strings && x.valid == y.valid &&
+                     x.doubles == y.doubles;
+      }
+    }
+  }
+
   for (const auto& t : results)
     if (auto st = WriteResultCsv(t, a.out + "/" + t.name + ".csv"); !st) Fail(st.error());
   if (auto st = WriteResultCsv(QuarantineToResult(clean.quarantine), a.out + "/quarantine.csv");
@@ -124,12 +165,73 @@ void Run(const CliContext& ctx, const AnalyticsArgs& a) {
   fieldd("read_seconds", read_s);
   fieldd("decode_clean_seconds", clean_s);
   fieldd("analytics_seconds", analytics_s);
+  if (a.live_chunk > 0) {
+    const double rows = static_cast<double>(clean.pin.size() + clean.geo.size() + clean.user.size());
+    fieldd("live_add_seconds", live_add_s);
+    fieldd("live_ns_per_row", live_add_s * 1e9 / std::max(1.0, rows));
+    fieldd("live_snapshot_ms", live_snapshot_s * 1e3 / static_cast<double>(std::max<size_t>(1, live_snapshots)));
+    s += live_equal ? ",\"live_equal\":true" : ",\"live_equal\":false";
+  }
   s += "}\n";
   std::FILE* f = std::fopen((a.out + "/summary.json").c_str(), "wb");
   if (!f) Fail(ErrnoError("open", a.out + "/summary.json", errno).error());
   std::fwrite(s.data(), 1, s.size(), f);
   std::fclose(f);
   std::fwrite(s.data(), 1, s.size(), stderr);
+}
+
+struct ShowArgs {
+  std::string name;
+  bool live = false;
+  bool json = false;
+};
+
+int Show(const CliContext& ctx, const ShowArgs& a) {
+  Config cfg = ctx.LoadConfigOrExit();
+  std::string json;
+  if (a.live) {
+    RestClient rest(ctx.ServerUrl(cfg));
+    auto body = rest.Call("GET", "/analytics/" + a.name, "", 30000, "application/json");
+    if (!body) {
+      PrintError(body.error());
+      return kExitFailure;
+    }
+    json = std::move(*body);
+  } else {
+    // The batch view, offline: the rows the last successful analyze read, no streaming rows.
+    auto service = BuildLiveService(cfg);
+    if (!service) {
+      PrintError(service.error());
+      return kExitFailure;
+    }
+    if (Status st = (*service)->follower->PollOnce(); !st) {
+      PrintError(st.error());
+      return kExitFailure;
+    }
+    auto snap = (*service)->view.Current();
+    const auto& names = pinterest::AnalyticsTableNames();
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == a.name) json = live::TableJson(*snap, i, /*batch_view=*/true);
+    }
+    if (json.empty()) {
+      PrintError(Error(ErrorCode::kNotFound, "no analytics table " + a.name));
+      return kExitUsage;
+    }
+  }
+  if (a.json) {
+    std::fwrite(json.data(), 1, json.size(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  }
+  auto table = live::TableFromJson(json);
+  if (!table) {
+    PrintError(table.error());
+    return kExitFailure;
+  }
+  report::TerminalTableOptions to;
+  to.max_rows = 1000;
+  std::fputs(report::RenderTerminalTable(batch::ToReportTable(*table), to).c_str(), stdout);
+  return 0;
 }
 
 }  // namespace
@@ -148,7 +250,14 @@ void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx) {
   run->add_option("--median", args->median, "lower | interpolated (default analytics.median)");
   run->add_flag("--dump-clean", args->dump_clean, "also write the clean tables as CSV");
   run->add_flag("--serial", args->serial, "one thread (for timing comparisons)");
+  run->add_option("--live-chunk", args->live_chunk, "also time the live view fed in chunks of N rows per table");
   run->callback([&ctx, args] { Run(ctx, *args); });
+  auto show_args = std::make_shared<ShowArgs>();
+  auto* show = analytics->add_subcommand("show", "Print one analytics table: the batch view, or with --live the server's live view");
+  show->add_option("name", show_args->name, "table name, e.g. category_by_country")->required();
+  show->add_flag("--live", show_args->live, "the running server's live view: the last batch run + every streaming row since");
+  show->add_flag("--json", show_args->json, "print the JSON document (as GET /analytics/NAME)");
+  show->callback([&ctx, show_args] { std::exit(Show(ctx, *show_args)); });
 }
 
 }  // namespace pinpipe::cli

@@ -180,6 +180,9 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"stream.compact_interval_ms", "10000", "background compaction of the stream tables this often; 0 = off", Int(0, kInt32Max)},
       {"stream.compact_min_files", "20", "compact a stream table once it has this many small files", Int(2, 1000000)},
       {"stream.dedup_window", "10000", "distinct rows per table remembered to drop exact duplicates; 0 = off", Int(0, 10000000)},
+      // The live analytics view (live/README.md).
+      {"live.enabled", "true", "serve the live analytics (batch view + streaming tables) on GET /analytics/<name> in pinpipe serve", Bool()},
+      {"live.poll_ms", "100", "how often the live view reads new streaming commits and looks for a new batch run", Int(10, 60000)},
       {"analytics.median", "lower", "lower (Spark percentile_approx) or interpolated", OneOf("lower|interpolated")},
       // DAG runs and the scheduler (orchestrator/README.md).
       {"dag.parallelism", "4", "tasks of one DAG run that may run at once", Int(1, 256)},

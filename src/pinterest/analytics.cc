@@ -119,10 +119,7 @@ void GeoQuestions(const CleanPinTable& pin, const CleanGeoTable& geo, const Cate
       return std::tuple(countries.Value(a.group), cat.dict.Value(a.item)) <
              std::tuple(countries.Value(b.group), cat.dict.Value(b.item));
     });
-    *q1 = MakeTable("category_by_country", "Most popular category per country",
-                    {{"country", ColumnType::kString},
-                     {"category", ColumnType::kString},
-                     {"category_count", ColumnType::kLong}});
+    *q1 = EmptyAnalyticsTable(0, MedianMode::kLower);
     for (const auto& e : top) {
       q1->columns[0].PushString(countries.Value(e.group));
       q1->columns[1].PushString(cat.dict.Value(e.item));
@@ -136,10 +133,7 @@ void GeoQuestions(const CleanPinTable& pin, const CleanGeoTable& geo, const Cate
       return std::tuple(a.group, cat.dict.Value(a.item)) <
              std::tuple(b.group, cat.dict.Value(b.item));
     });
-    *q2 = MakeTable("category_by_year", "Most popular category per year, 2018-2022",
-                    {{"post_year", ColumnType::kInt},
-                     {"category", ColumnType::kString},
-                     {"category_count", ColumnType::kLong}});
+    *q2 = EmptyAnalyticsTable(1, MedianMode::kLower);
     for (const auto& e : top) {
       q2->columns[0].PushInt(static_cast<int32_t>(e.group));
       q2->columns[1].PushString(cat.dict.Value(e.item));
@@ -170,10 +164,7 @@ void GeoQuestions(const CleanPinTable& pin, const CleanGeoTable& geo, const Cate
   tops.erase(std::unique(tops.begin(), tops.end(),
                          [&](const Top& a, const Top& b) { return key(a) == key(b); }),
              tops.end());
-  *q3a = MakeTable("top_user_by_country", "User with the most followers per country",
-                   {{"country", ColumnType::kString},
-                    {"poster_name", ColumnType::kString},
-                    {"follower_count", ColumnType::kInt}});
+  *q3a = EmptyAnalyticsTable(2, MedianMode::kLower);
   int64_t global_max = -1;
   for (const auto& t : tops) {
     q3a->columns[0].PushString(countries.Value(t.country));
@@ -182,8 +173,7 @@ void GeoQuestions(const CleanPinTable& pin, const CleanGeoTable& geo, const Cate
     global_max = std::max<int64_t>(global_max, t.followers);
   }
   // Q3b: from Q3a, the countries whose top user has the most followers overall.
-  *q3b = MakeTable("top_country", "Country of the user with the most followers",
-                   {{"country", ColumnType::kString}, {"follower_count", ColumnType::kInt}});
+  *q3b = EmptyAnalyticsTable(3, MedianMode::kLower);
   uint32_t last = kNull;
   for (const auto& t : tops) {  // sorted by country: distinct countries are adjacent
     if (t.followers != global_max || t.country == last) continue;
@@ -217,8 +207,7 @@ void UsersJoinedByYear(const CleanUserTable& user, ResultTable* q6) {
         ++joined[slot];
       }
     }
-    *q6 = MakeTable("users_joined_by_year", "Users joined per year, 2015-2020",
-                    {{"post_year", ColumnType::kInt}, {"number_users_joined", ColumnType::kLong}});
+    *q6 = EmptyAnalyticsTable(6, MedianMode::kLower);
     for (size_t s = 0; s < kJoinYears; ++s) {
       if (!present[s]) continue;
       q6->columns[0].PushInt(kFirstJoinYear + static_cast<int32_t>(s));
@@ -272,10 +261,7 @@ void UserQuestions(const CleanPinTable& pin, const CleanUserTable& user, const C
       return std::tuple(AgeGroupName(static_cast<int>(a.group)), cat.dict.Value(a.item)) <
              std::tuple(AgeGroupName(static_cast<int>(b.group)), cat.dict.Value(b.item));
     });
-    *q4 = MakeTable("category_by_age_group", "Most popular category per age group",
-                    {{"age_group", ColumnType::kString},
-                     {"category", ColumnType::kString},
-                     {"category_count", ColumnType::kLong}});
+    *q4 = EmptyAnalyticsTable(4, MedianMode::kLower);
     for (const auto& e : top) {
       q4->columns[0].PushString(AgeGroupName(static_cast<int>(e.group)));
       q4->columns[1].PushString(cat.dict.Value(e.item));
@@ -284,9 +270,7 @@ void UserQuestions(const CleanPinTable& pin, const CleanUserTable& user, const C
   }
   // Q5, in age_group string order ("+50" sorts first).
   {
-    *q5 = MakeTable("median_followers_by_age_group", "Median follower count per age group",
-                    {{"age_group", ColumnType::kString},
-                     {"median_follower_count", MedianType(mode)}});
+    *q5 = EmptyAnalyticsTable(5, mode);
     std::array<int, kAgeGroupCount> order{0, 1, 2, 3};
     std::sort(order.begin(), order.end(),
               [](int a, int b) { return AgeGroupName(a) < AgeGroupName(b); });
@@ -298,9 +282,7 @@ void UserQuestions(const CleanPinTable& pin, const CleanUserTable& user, const C
   }
   // Q7
   {
-    *q7 = MakeTable("median_followers_by_join_year",
-                    "Median follower count by joining year, 2015-2020",
-                    {{"post_year", ColumnType::kInt}, {"median_follower_count", MedianType(mode)}});
+    *q7 = EmptyAnalyticsTable(7, mode);
     for (size_t s = 0; s < kJoinYears; ++s) {
       if (!q7_groups.present[s]) continue;
       q7->columns[0].PushInt(kFirstJoinYear + static_cast<int32_t>(s));
@@ -309,11 +291,7 @@ void UserQuestions(const CleanPinTable& pin, const CleanUserTable& user, const C
   }
   // Q8
   {
-    *q8 = MakeTable("median_followers_by_age_group_and_join_year",
-                    "Median follower count by age group and joining year",
-                    {{"age_group", ColumnType::kString},
-                     {"post_year", ColumnType::kInt},
-                     {"median_follower_count", MedianType(mode)}});
+    *q8 = EmptyAnalyticsTable(8, mode);
     std::vector<uint32_t> order(q8_keys.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     auto sort_key = [&](uint32_t i) {
@@ -345,6 +323,30 @@ const std::vector<std::string_view>& AnalyticsTableNames() {
       "median_followers_by_age_group_and_join_year",
   };
   return kNames;
+}
+
+ResultTable EmptyAnalyticsTable(size_t index, MedianMode mode) {
+  switch (index) {
+    case 0:
+      return MakeTable("category_by_country", "Most popular category per country", {{"country", ColumnType::kString}, {"category", ColumnType::kString}, {"category_count", ColumnType::kLong}});
+    case 1:
+      return MakeTable("category_by_year", "Most popular category per year, 2018-2022", {{"post_year", ColumnType::kInt}, {"category", ColumnType::kString}, {"category_count", ColumnType::kLong}});
+    case 2:
+      return MakeTable("top_user_by_country", "User with the most followers per country", {{"country", ColumnType::kString}, {"poster_name", ColumnType::kString}, {"follower_count", ColumnType::kInt}});
+    case 3:
+      return MakeTable("top_country", "Country of the user with the most followers", {{"country", ColumnType::kString}, {"follower_count", ColumnType::kInt}});
+    case 4:
+      return MakeTable("category_by_age_group", "Most popular category per age group", {{"age_group", ColumnType::kString}, {"category", ColumnType::kString}, {"category_count", ColumnType::kLong}});
+    case 5:
+      return MakeTable("median_followers_by_age_group", "Median follower count per age group", {{"age_group", ColumnType::kString}, {"median_follower_count", MedianType(mode)}});
+    case 6:
+      return MakeTable("users_joined_by_year", "Users joined per year, 2015-2020", {{"post_year", ColumnType::kInt}, {"number_users_joined", ColumnType::kLong}});
+    case 7:
+      return MakeTable("median_followers_by_join_year", "Median follower count by joining year, 2015-2020", {{"post_year", ColumnType::kInt}, {"median_follower_count", MedianType(mode)}});
+    case 8:
+      return MakeTable("median_followers_by_age_group_and_join_year", "Median follower count by age group and joining year", {{"age_group", ColumnType::kString}, {"post_year", ColumnType::kInt}, {"median_follower_count", MedianType(mode)}});
+  }
+  return {};
 }
 
 std::vector<ResultTable> RunAnalytics(const CleanPinTable& pin, const CleanGeoTable& geo,

@@ -32,6 +32,10 @@ struct AnalyticsOptions {
 // median_followers_by_join_year, median_followers_by_age_group_and_join_year.
 const std::vector<std::string_view>& AnalyticsTableNames();
 
+// The empty table `index` (0..8, the order above) with its name, title and typed columns: the
+// one schema RunAnalytics and the live view (src/live) both fill.
+ResultTable EmptyAnalyticsTable(size_t index, MedianMode median);
+
 std::vector<ResultTable> RunAnalytics(const CleanPinTable& pin, const CleanGeoTable& geo,
                                       const CleanUserTable& user,
                                       const AnalyticsOptions& options = {});

@@ -1,0 +1,184 @@
+#include "live/live_follower.h"
+
+#include <chrono>
+
+#include "batch/table_reader.h"
+#include "batch/tasks.h"
+#include "common/logging.h"
+#include "lake/delta_actions.h"
+#include "lake/delta_log_files.h"
+#include "lake/delta_table.h"
+#include "pinterest/raw_tables.h"
+
+namespace pinpipe::live {
+
+namespace {
+
+// Adds the rows of `files` (or, when null, of the snapshot at `select.version`/latest) of
+// streaming or clean table `k` to `state`.
+Status AddRows(size_t k, lake::TableStorage& storage, const batch::DateRange* dates,
+               const batch::FileSelection& select, LiveAnalytics* state, batch::ReadStats* rs) {
+  switch (k) {
+    case 0: {
+      PINPIPE_ASSIGN_OR_RETURN(auto t, batch::ReadPinForAnalytics(storage, rs, dates, select));
+      state->AddPins(t);
+      return OkStatus();
+    }
+    case 1: {
+      PINPIPE_ASSIGN_OR_RETURN(auto t, batch::ReadGeoForAnalytics(storage, rs, dates, select));
+      state->AddGeos(t);
+      return OkStatus();
+    }
+    default: {
+      PINPIPE_ASSIGN_OR_RETURN(auto t, batch::ReadUserForAnalytics(storage, rs, dates, select));
+      state->AddUsers(t);
+      return OkStatus();
+    }
+  }
+}
+
+const char* kKinds[] = {"pin", "geo", "user"};
+
+}  // namespace
+
+LiveFollower::LiveFollower(batch::BatchLake* lake, LiveSettings settings, LiveView* view)
+    : lake_(lake), settings_(std::move(settings)), view_(view) {}
+
+LiveFollower::~LiveFollower() { Stop(); }
+
+void LiveFollower::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void LiveFollower::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LiveFollower::Loop() {
+  for (;;) {
+    if (Status st = PollOnce(); !st && last_error_ != st.error().message()) {
+      spdlog::warn("live: {}", st.error().message());
+      last_error_ = st.error().message();
+      if (built_) Publish();  // the last good view, now carrying the error
+    }
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(settings_.poll_ms), [this] { return stop_; })) return;
+  }
+}
+
+Status LiveFollower::AddStreamTable(size_t k, LiveAnalytics* state, int64_t* version) {
+  auto storage = lake_->Table(settings_.stream_tables[k]);
+  auto head = storage->Head(lake::CommitKey(0));
+  if (!head) {
+    if (head.error().code() == ErrorCode::kNotFound) return OkStatus();  // not created yet
+    return std::unexpected(head.error());
+  }
+  batch::ReadStats rs;
+  PINPIPE_RETURN_IF_ERROR(AddRows(k, *storage, nullptr, {}, state, &rs));
+  *version = rs.version;
+  return OkStatus();
+}
+
+Status LiveFollower::Rebuild(const std::optional<batch::AnalyticsBoundary>& boundary) {
+  auto state = std::make_unique<LiveAnalytics>();
+  if (boundary) {
+    const int64_t versions[] = {boundary->pin_version, boundary->geo_version, boundary->user_version};
+    const batch::DateRange* dates = boundary->window ? &*boundary->window : nullptr;
+    for (size_t k = 0; k < 3; ++k) {
+      auto storage = lake_->Table(batch::CleanTablePath(static_cast<pinterest::RawKind>(k)));
+      batch::FileSelection select;
+      select.version = versions[k];
+      if (Status st = AddRows(k, *storage, dates, select, state.get(), nullptr); !st) {
+        return MakeError(st.error().code(), std::string("reading the batch's ") + kKinds[k] + " table at version " +
+                                                std::to_string(versions[k]) + ": " + st.error().message());
+      }
+    }
+  }
+  LiveCounts batch_counts = state->counts();
+  std::vector<pinterest::ResultTable> batch_results = state->Results(settings_.median);
+  std::array<int64_t, 3> versions{-1, -1, -1};
+  for (size_t k = 0; k < 3; ++k) PINPIPE_RETURN_IF_ERROR(AddStreamTable(k, state.get(), &versions[k]));
+  // Swap: everything below is this thread's, published in one pointer.
+  state_ = std::move(state);
+  boundary_ = boundary;
+  versions_ = versions;
+  batch_counts_ = batch_counts;
+  batch_results_ = std::move(batch_results);
+  built_ = true;
+  return OkStatus();
+}
+
+Status LiveFollower::Follow(size_t k, LiveAnalytics* state, int64_t* version, bool* changed, bool* rebuild) {
+  auto storage = lake_->Table(settings_.stream_tables[k]);
+  for (;;) {
+    auto bytes = storage->Get(lake::CommitKey(*version + 1));
+    if (!bytes) {
+      if (bytes.error().code() == ErrorCode::kNotFound) return OkStatus();
+      return std::unexpected(bytes.error());
+    }
+    PINPIPE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions,
+                             lake::ParseCommit(*bytes, lake::CommitKey(*version + 1)));
+    std::vector<lake::AddFile> adds;
+    for (auto& a : actions) {
+      if (auto* add = std::get_if<lake::AddFile>(&a); add && add->data_change) adds.push_back(std::move(*add));
+      if (auto* rm = std::get_if<lake::RemoveFile>(&a); rm && rm->data_change) *rebuild = true;
+      // A new schema or an overwrite from another writer also comes with data-changing removes.
+    }
+    if (*rebuild) return OkStatus();
+    if (!adds.empty()) {
+      batch::FileSelection select;
+      select.files = &adds;
+      PINPIPE_RETURN_IF_ERROR(AddRows(k, *storage, nullptr, select, state, nullptr));
+      *changed = true;
+    }
+    ++*version;
+  }
+}
+
+Status LiveFollower::PollOnce() {
+  PINPIPE_ASSIGN_OR_RETURN(std::optional<batch::AnalyticsBoundary> boundary,
+                           batch::ReadAnalyticsBoundary(lake_->store()));
+  bool changed = false;
+  if (!built_ || boundary != boundary_) {
+    PINPIPE_RETURN_IF_ERROR(Rebuild(boundary));
+    changed = true;
+  } else {
+    bool rebuild = false;
+    for (size_t k = 0; k < 3 && !rebuild; ++k) {
+      PINPIPE_RETURN_IF_ERROR(Follow(k, state_.get(), &versions_[k], &changed, &rebuild));
+    }
+    if (rebuild) {
+      PINPIPE_RETURN_IF_ERROR(Rebuild(boundary));
+      changed = true;
+    }
+  }
+  if (changed || !last_error_.empty()) {
+    last_error_.clear();
+    Publish();
+  }
+  return OkStatus();
+}
+
+void LiveFollower::Publish() {
+  auto s = std::make_shared<LiveSnapshot>();
+  s->generation = ++generation_;
+  s->updated_ms = lake::NowMillis();
+  s->median = settings_.median;
+  s->boundary = boundary_;
+  s->stream_versions = versions_;
+  s->batch_counts = batch_counts_;
+  s->counts = state_->counts();
+  s->live = state_->Results(settings_.median);
+  s->batch = batch_results_;
+  s->last_error = last_error_;
+  for (size_t i = 0; i < s->live.size(); ++i) s->live_json.push_back(TableJson(*s, i, false));
+  for (size_t i = 0; i < s->batch.size(); ++i) s->batch_json.push_back(TableJson(*s, i, true));
+  view_->Publish(std::move(s));
+}
+
+}  // namespace pinpipe::live

@@ -1,0 +1,67 @@
+// LiveView: the serving side of the live analytics. The follower (live_follower.h) publishes
+// an immutable LiveSnapshot — the nine tables already rendered as JSON — and readers (HTTP
+// handlers on the reactors, the CLI) take a shared_ptr to the current one under a mutex held
+// only for the pointer copy: a reader never waits for an update, an update never waits for a
+// reader, and no request computes anything but a string copy.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batch/analytics_boundary.h"
+#include "http/router.h"
+#include "live/live_analytics.h"
+#include "pinterest/median.h"
+#include "pinterest/result_table.h"
+
+namespace pinpipe::live {
+
+struct LiveSnapshot {
+  uint64_t generation = 0;  // +1 per publish
+  int64_t updated_ms = 0;
+  pinterest::MedianMode median = pinterest::MedianMode::kLower;
+  // The batch half: the last successful analyze's inputs (none before the first run).
+  std::optional<batch::AnalyticsBoundary> boundary;
+  // The stream half: every row of each streaming table up to this version (-1 = none).
+  std::array<int64_t, 3> stream_versions{-1, -1, -1};
+  LiveCounts batch_counts, counts;  // rows at the boundary; rows in the live view
+  std::vector<pinterest::ResultTable> live, batch;  // 9 each, AnalyticsTableNames() order
+  std::vector<std::string> live_json, batch_json;   // the same, rendered (TableJson)
+  std::string last_error;                           // the follower's, while it fails
+};
+
+// {"table", "view", "median", "columns": [{name, type}], "rows": [{column: value}],
+//  "boundary": {...} | null, "stream_versions": {pin, geo, user}, "rows_in": {...},
+//  "generation", "updated_ms"} — column names as the analytics tables'.
+std::string TableJson(const LiveSnapshot& s, size_t index, bool batch_view);
+// The table back from TableJson's text (the CLI prints it).
+Result<pinterest::ResultTable> TableFromJson(std::string_view json);
+
+class LiveView {
+ public:
+  std::shared_ptr<const LiveSnapshot> Current() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+  void Publish(std::shared_ptr<const LiveSnapshot> s) {
+    std::lock_guard lock(mu_);
+    current_ = std::move(s);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const LiveSnapshot> current_;
+};
+
+// GET /analytics (names, boundary) and GET /analytics/{name}[?view=batch] on `router`, each
+// handler wrapped by `guard` (the gateway's limits). 503 until the first snapshot.
+void RegisterLiveRoutes(http::Router& router, const LiveView& view,
+                        const std::function<http::Handler(http::Handler)>& guard);
+
+}  // namespace pinpipe::live

@@ -1,0 +1,1 @@
+target_link_libraries(live_test PRIVATE pinpipe_stream)
