@@ -46,6 +46,8 @@ class Gateway {
   // Wraps a handler in the API key check (http.api_key), for routes other parts of the
   // server add beside the gateway's (the sink's Connect-style status).
   http::Handler Guard(http::Handler h) const;
+  // Whether REST Proxy consumer instances are members of `group` (thread-safe).
+  bool HasConsumerInstances(const std::string& group) const;
 
  private:
   void Metrics(http::Responder r) const;

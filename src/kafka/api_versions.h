@@ -30,6 +30,7 @@ enum ApiKey : int16_t {
   kInitProducerId = 22,
   kDescribeConfigs = 32,
   kCreatePartitions = 37,
+  kDeleteGroups = 42,
   kDescribeCluster = 60,
 };
 

@@ -24,6 +24,7 @@ bool Broker::IsBlocking(int16_t api_key) {
     case kCreateTopics:    // directories, files, fsyncs
     case kCreatePartitions:
     case kDescribeConfigs:
+    case kDeleteGroups:    // fsync of the offset store
       return true;
     default:
       return false;
@@ -52,6 +53,7 @@ void Broker::Handle(Request& req, Reply reply) {
     case kDescribeGroups: return HandleDescribeGroups(*this, req, std::move(reply));
     case kDescribeConfigs: return HandleDescribeConfigs(*this, req, std::move(reply));
     case kDescribeCluster: return HandleDescribeCluster(*this, req, std::move(reply));
+    case kDeleteGroups: return HandleDeleteGroups(*this, req, std::move(reply));
     default: return reply.Close();
   }
 }
