@@ -127,6 +127,8 @@ void HandleDescribeGroups(Broker& b, Request& req, Reply reply);
 void HandleDescribeConfigs(Broker& b, Request& req, Reply reply);
 void HandleDescribeCluster(Broker& b, Request& req, Reply reply);
 void HandleDeleteGroups(Broker& b, Request& req, Reply reply);
+void HandleAlterConfigs(Broker& b, Request& req, Reply reply);
+void HandleIncrementalAlterConfigs(Broker& b, Request& req, Reply reply);
 
 // ApiVersions' answer to a version it does not know (Kafka's v0 body: UNSUPPORTED_VERSION and
 // the ApiVersions range only), also used by the connection before dispatch.
