@@ -1,9 +1,10 @@
 // DescribeConfigs v1-4 (v4 flexible; v3 adds each config's type and documentation) for topics
 // and the broker. A topic's retention.ms, retention.bytes and segment.bytes show its override
 // (source TOPIC_CONFIG, shown by the Java tools as DYNAMIC_TOPIC_CONFIG) or the log's option
-// (DEFAULT_CONFIG); with include_synonyms, an override lists the broker default it shadows
-// (log.retention.ms, ...). Those three are alterable (IncrementalAlterConfigs, AlterConfigs);
-// every other config is read-only.
+// (DEFAULT_CONFIG); with include_synonyms, each lists the broker default it comes from as
+// Kafka 4.4 does (an override first, then e.g. DEFAULT_CONFIG:log.segment.bytes; retention.ms
+// has none, as Kafka's log.retention.ms is unset by default). Those three are alterable
+// (IncrementalAlterConfigs, AlterConfigs); every other config is read-only.
 #include <map>
 #include <string>
 #include <utility>
@@ -28,11 +29,12 @@ struct Entry {
   bool read_only = true;
   std::string default_value;      // what it is without the override
   bool overridden = false;
+  std::string_view synonym;       // the broker config it defaults from (empty: none listed)
 };
 
 // A read-only config that is always its default.
-Entry Fixed(std::string name, std::string value, int8_t type) {
-  return Entry{std::move(name), value, type, true, value, false};
+Entry Fixed(std::string name, std::string value, int8_t type, std::string_view synonym = {}) {
+  return Entry{std::move(name), value, type, true, value, false, synonym};
 }
 
 constexpr int8_t kResourceTopic = 2;
@@ -85,7 +87,9 @@ void HandleDescribeConfigs(Broker& b, Request& req, Reply reply) {
       auto overrides = b.log().TopicConfigOverrides(res.name);
       if (overrides) {
         auto alterable = [&](std::string name, int64_t def, int8_t type) {
-          Entry e{std::move(name), std::to_string(def), type, false, std::to_string(def), false};
+          std::string_view synonym = name == log::kRetentionMs ? "" : log::BrokerSynonym(name);
+          Entry e{std::move(name), std::to_string(def), type, false, std::to_string(def), false,
+                  synonym};
           if (auto it = overrides->find(e.name); it != overrides->end()) {
             e.value = it->second;
             e.overridden = true;
@@ -93,9 +97,10 @@ void HandleDescribeConfigs(Broker& b, Request& req, Reply reply) {
           return e;
         };
         configs = {
-            Fixed("cleanup.policy", "delete", kList),
-            Fixed("compression.type", "producer", kString),
-            Fixed("max.message.bytes", std::to_string(b.options().message_max_bytes), kInt),
+            Fixed("cleanup.policy", "delete", kList, "log.cleanup.policy"),
+            Fixed("compression.type", "producer", kString, "compression.type"),
+            Fixed("max.message.bytes", std::to_string(b.options().message_max_bytes), kInt,
+                  "message.max.bytes"),
             alterable(std::string(log::kRetentionBytes), lo.retention_bytes, kLong),
             alterable(std::string(log::kRetentionMs), lo.retention_ms, kLong),
             alterable(std::string(log::kSegmentBytes), static_cast<int64_t>(lo.segment_bytes), kInt),
@@ -131,9 +136,9 @@ void HandleDescribeConfigs(Broker& b, Request& req, Reply reply) {
       w.Bool(false);  // is_sensitive
       // Synonyms, most specific first: the override, then the broker default it shadows.
       std::vector<std::tuple<std::string_view, std::string_view, int8_t>> syn;
-      if (synonyms && !c->read_only) {
+      if (synonyms) {
         if (c->overridden) syn.emplace_back(c->name, c->value, kTopicConfig);
-        syn.emplace_back(log::BrokerSynonym(c->name), c->default_value, kDefaultConfig);
+        if (!c->synonym.empty()) syn.emplace_back(c->synonym, c->default_value, kDefaultConfig);
       }
       w.ArrayLength(static_cast<int32_t>(syn.size()), flex);
       for (const auto& [name, value, source] : syn) {
