@@ -51,6 +51,8 @@ class ConsumerManager {
   ~ConsumerManager();  // Stop()
   // Answers pending long polls, finishes queued work and joins the threads.
   void Stop();
+  // Whether the group has consumer instances (Kafka's DeleteGroups refuses such a group).
+  bool HasInstances(const std::string& group);
 
   void Create(const http::Request& req, http::Responder r);
   void Delete(const http::Request& req, http::Responder r);
@@ -67,8 +69,6 @@ class ConsumerManager {
   void Records(const http::Request& req, http::Responder r);
 
   size_t instance_count() const { return instance_count_.load(std::memory_order_relaxed); }
-  // Whether the group has consumer instances (Kafka's DeleteGroups refuses such a group).
-  bool HasInstances(const std::string& group);
 
   // What a handler needs of its request, copied on the reactor (the Request's views are not
   // used off it).
