@@ -123,6 +123,8 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     rt->groups_ = std::make_unique<groups::GroupCoordinator>(group_options);
     rt->groups_->Start();
     rt->kafka_ = std::make_unique<kafka::Broker>(*rt->log_, *rt->groups_, kafka_options);
+    rt->kafka_->set_other_group_members(
+        [gw = rt->gateway_.get()](const std::string& group) { return gw->HasConsumerInstances(group); });
     PINPIPE_ASSIGN_OR_RETURN(rt->kafka_server_, kafka::KafkaServer::Start(*rt->kafka_));
     spdlog::info("kafka: Kafka protocol on {}:{}", rt->kafka_->advertised_host(),
                  rt->kafka_server_->port());

@@ -18,6 +18,7 @@ Result<log::LogOptions> LogOptionsFromConfig(const Config& cfg) {
   o.index_interval_bytes = static_cast<uint64_t>(std::max<int64_t>(idx, 1));
   PINPIPE_ASSIGN_OR_RETURN(o.retention_bytes, cfg.GetInt("log.retention_bytes"));
   PINPIPE_ASSIGN_OR_RETURN(o.retention_ms, cfg.GetInt("log.retention_ms"));
+  PINPIPE_ASSIGN_OR_RETURN(o.retention_check_interval_ms, cfg.GetInt("log.retention_check_interval_ms"));
   PINPIPE_ASSIGN_OR_RETURN(int64_t max_body, cfg.GetInt("http.max_body_bytes"));
   // A request body can hold at most this much record data, so a batch never needs more.
   o.max_batch_bytes = static_cast<size_t>(std::max<int64_t>(max_body, 1 << 20)) * 2;

@@ -106,6 +106,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"log.index_interval_bytes", "4096", "bytes between sparse index entries", Int(1, kInt32Max)},
       {"log.retention_bytes", "-1", "per-partition size limit; -1 = unlimited", Int(-1)},
       {"log.retention_ms", "604800000", "delete segments older than this; -1 = never", Int(-1)},
+      {"log.retention_check_interval_ms", "30000", "how often retention runs (Kafka's log.retention.check.interval.ms)", Int(100, kInt32Max)},
       {"log.flush", "always", "always (fsync before ack, group commit), interval:<ms>, os", Custom(CheckFlush, "always, os or interval:<ms>")},
       {"log.direct_io", "true", "flush=always: O_DIRECT writes into zero-filled space", Bool()},
       {"log.recovery_point_interval_ms", "1000",

@@ -174,6 +174,18 @@ void ConsumerManager::Records(const http::Request& q, http::Responder r) { Dispa
 
 // ---- instances and groups
 
+bool ConsumerManager::HasInstances(const std::string& group) {
+  std::shared_ptr<Group> g;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group);
+    if (it == groups_.end()) return false;
+    g = it->second;
+  }
+  std::lock_guard lock(g->mu);
+  return !g->members.empty();
+}
+
 std::optional<ConsumerManager::Found> ConsumerManager::Find(const std::string& group,
                                                             const std::string& instance) {
   std::shared_ptr<Group> g;

@@ -51,6 +51,8 @@ class ConsumerManager {
   ~ConsumerManager();  // Stop()
   // Answers pending long polls, finishes queued work and joins the threads.
   void Stop();
+  // Whether the group has consumer instances (Kafka's DeleteGroups refuses such a group).
+  bool HasInstances(const std::string& group);
 
   void Create(const http::Request& req, http::Responder r);
   void Delete(const http::Request& req, http::Responder r);

@@ -37,6 +37,10 @@ void Gateway::Stop() {
   if (kinesis_) kinesis_->Stop();
 }
 
+bool Gateway::HasConsumerInstances(const std::string& group) const {
+  return consumers_->HasInstances(group);
+}
+
 http::Handler Gateway::Guard(http::Handler h) const {
   if (options_.api_key.empty()) return h;
   return [key = KeyDigest(options_.api_key), h = std::move(h)](const http::Request& req, http::Responder r) {

@@ -43,6 +43,8 @@ class Gateway {
   void RegisterRoutes(http::Router& router);
   // Stops the consumer poller; pending long polls are answered.
   void Stop();
+  // Whether REST Proxy consumer instances are members of `group` (thread-safe).
+  bool HasConsumerInstances(const std::string& group) const;
   // Wraps a handler in the API key check (http.api_key), for routes other parts of the
   // server add beside the gateway's (the sink's Connect-style status).
   http::Handler Guard(http::Handler h) const;

@@ -1,6 +1,7 @@
 #include "gateway/rest_topics.h"
 
 #include <charconv>
+#include <map>
 
 #include "common/json_writer.h"
 #include "gateway/rest_errors.h"
@@ -40,15 +41,21 @@ void RestTopics::GetTopic(const http::Request& req, http::Responder r) {
   auto info = log_.GetTopic(req.PathParam("topic"));
   if (!info) return r.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));
   const auto& o = log_.options();
+  // The topic's overrides (kafka-configs --alter) win over the log's options.
+  auto overrides = log_.TopicConfigOverrides(info->name).value_or(std::map<std::string, std::string>{});
+  auto config = [&](const char* name, int64_t def) {
+    auto it = overrides.find(name);
+    return it != overrides.end() ? it->second : std::to_string(def);
+  };
   std::string body = "{\"name\":";
   AppendJsonString(body, info->name);
-  body += ",\"configs\":{\"cleanup.policy\":\"delete\",\"retention.ms\":\"";
-  AppendJsonInt(body, o.retention_ms);
-  body += "\",\"retention.bytes\":\"";
-  AppendJsonInt(body, o.retention_bytes);
-  body += "\",\"segment.bytes\":\"";
-  AppendJsonInt(body, static_cast<int64_t>(o.segment_bytes));
-  body += "\"},\"partitions\":[";
+  body += ",\"configs\":{\"cleanup.policy\":\"delete\",\"retention.ms\":";
+  AppendJsonString(body, config("retention.ms", o.retention_ms));
+  body += ",\"retention.bytes\":";
+  AppendJsonString(body, config("retention.bytes", o.retention_bytes));
+  body += ",\"segment.bytes\":";
+  AppendJsonString(body, config("segment.bytes", static_cast<int64_t>(o.segment_bytes)));
+  body += "},\"partitions\":[";
   for (int32_t p = 0; p < info->partitions; ++p) {
     if (p) body += ',';
     AppendPartition(body, p);

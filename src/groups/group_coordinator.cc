@@ -16,6 +16,8 @@ constexpr int16_t kInvalidGroupId = 24;
 constexpr int16_t kUnknownMemberId = 25;
 constexpr int16_t kInvalidSessionTimeout = 26;
 constexpr int16_t kRebalanceInProgress = 27;
+constexpr int16_t kNonEmptyGroup = 68;
+constexpr int16_t kGroupIdNotFound = 69;
 
 enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable };
 
@@ -453,6 +455,16 @@ GroupDescription GroupCoordinator::Describe(const std::string& group_id) const {
     d.members.push_back({id, m.client_id, m.client_host, meta ? *meta : std::string(), m.assignment});
   }
   return d;
+}
+
+int16_t GroupCoordinator::DeleteGroup(const std::string& group_id) {
+  MutexLock lock(mu_);
+  auto git = groups_.find(group_id);
+  if (git == groups_.end()) return kGroupIdNotFound;
+  // Members parked in a join round count too: they are about to be the group.
+  if (!git->second->members.empty()) return kNonEmptyGroup;
+  groups_.erase(git);
+  return kNone;
 }
 
 }  // namespace pinpipe::groups

@@ -106,6 +106,10 @@ class GroupCoordinator {
 
   std::vector<GroupListing> List() const;
   GroupDescription Describe(const std::string& group_id) const;
+  // Forgets a group that has no members (Kafka's DeleteGroups, the membership half; its
+  // committed offsets are the caller's: see group_admin.h). NON_EMPTY_GROUP while members
+  // remain, GROUP_ID_NOT_FOUND when the coordinator does not know the group.
+  int16_t DeleteGroup(const std::string& group_id);
 
  private:
   struct Member;

@@ -13,10 +13,12 @@ constexpr std::array kApis = {
     ApiRange{kFindCoordinator, 0, 2}, ApiRange{kJoinGroup, 0, 2},
     ApiRange{kHeartbeat, 0, 2},       ApiRange{kLeaveGroup, 0, 2},
     ApiRange{kSyncGroup, 0, 2},       ApiRange{kDescribeGroups, 0, 2},
-    ApiRange{kListGroups, 0, 2},      ApiRange{kApiVersions, 0, 3},
+    ApiRange{kListGroups, 0, 5},      ApiRange{kApiVersions, 0, 3},
     ApiRange{kCreateTopics, 0, 4},    ApiRange{kDeleteTopics, 1, 3},
-    ApiRange{kInitProducerId, 0, 1},  ApiRange{kDescribeConfigs, 1, 2},
-    ApiRange{kCreatePartitions, 0, 1}, ApiRange{kDescribeCluster, 0, 0},
+    ApiRange{kInitProducerId, 0, 1},  ApiRange{kDescribeConfigs, 1, 4},
+    ApiRange{kAlterConfigs, 0, 2},    ApiRange{kCreatePartitions, 0, 1},
+    ApiRange{kDeleteGroups, 0, 3},    ApiRange{kIncrementalAlterConfigs, 0, 1},
+    ApiRange{kDescribeCluster, 0, 0},
 };
 
 struct FlexInfo {

@@ -1,8 +1,9 @@
 // The API keys pinpipe's broker implements and the versions it advertises in ApiVersions. Only
 // what is implemented is advertised; every range overlaps what Kafka 4.4's Java clients
 // (KIP-896 dropped the oldest versions), librdkafka 2.0 and kafka-python 2.0 send
-// (kafka.md §1.2). Most ranges stop below the API's first flexible version; ApiVersions v3 and
-// DescribeCluster v0 are flexible.
+// (kafka.md §1.2). The older APIs' ranges stop below their first flexible version; ApiVersions
+// v3, DescribeCluster, ListGroups v3+ and the admin APIs' newest versions (DescribeConfigs v4,
+// AlterConfigs v2, DeleteGroups v2+, IncrementalAlterConfigs v1) are flexible.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,10 @@ enum ApiKey : int16_t {
   kDeleteTopics = 20,
   kInitProducerId = 22,
   kDescribeConfigs = 32,
+  kAlterConfigs = 33,
   kCreatePartitions = 37,
+  kDeleteGroups = 42,
+  kIncrementalAlterConfigs = 44,
   kDescribeCluster = 60,
 };
 

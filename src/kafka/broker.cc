@@ -24,6 +24,9 @@ bool Broker::IsBlocking(int16_t api_key) {
     case kCreateTopics:    // directories, files, fsyncs
     case kCreatePartitions:
     case kDescribeConfigs:
+    case kDeleteGroups:    // fsync of the offset store
+    case kAlterConfigs:    // the topic-configs file: write, fsync, rename
+    case kIncrementalAlterConfigs:
       return true;
     default:
       return false;
@@ -52,6 +55,10 @@ void Broker::Handle(Request& req, Reply reply) {
     case kDescribeGroups: return HandleDescribeGroups(*this, req, std::move(reply));
     case kDescribeConfigs: return HandleDescribeConfigs(*this, req, std::move(reply));
     case kDescribeCluster: return HandleDescribeCluster(*this, req, std::move(reply));
+    case kDeleteGroups: return HandleDeleteGroups(*this, req, std::move(reply));
+    case kAlterConfigs: return HandleAlterConfigs(*this, req, std::move(reply));
+    case kIncrementalAlterConfigs:
+      return HandleIncrementalAlterConfigs(*this, req, std::move(reply));
     default: return reply.Close();
   }
 }

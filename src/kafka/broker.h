@@ -13,6 +13,7 @@
 
 #include "kafka/executor.h"
 #include "kafka/frame.h"
+#include "groups/group_admin.h"
 #include "kafka/producer_state.h"
 
 namespace pinpipe::log {
@@ -80,6 +81,10 @@ class Broker {
   int32_t advertised_port() const { return port_; }
   void set_port(uint16_t port) { port_ = port; }
   void Stop() { executor_.Stop(); }
+  // Whether another front end (the REST Proxy) has live members in a group: DeleteGroups
+  // refuses such a group. Set before the listener starts.
+  void set_other_group_members(groups::OtherMembers fn) { other_members_ = std::move(fn); }
+  const groups::OtherMembers& other_group_members() const { return other_members_; }
 
   // Runs the handler of an implemented (key, version); the caller has checked both.
   // Blocking handlers (see IsBlocking) must be called on a worker thread.
@@ -96,6 +101,7 @@ class Broker {
   Executor executor_;
   std::string advertised_host_;
   int32_t port_ = 0;
+  groups::OtherMembers other_members_;
 };
 
 // The handlers (handle_<api>.cc). Each parses req.body for req.header.api_version and answers
@@ -120,6 +126,9 @@ void HandleListGroups(Broker& b, Request& req, Reply reply);
 void HandleDescribeGroups(Broker& b, Request& req, Reply reply);
 void HandleDescribeConfigs(Broker& b, Request& req, Reply reply);
 void HandleDescribeCluster(Broker& b, Request& req, Reply reply);
+void HandleDeleteGroups(Broker& b, Request& req, Reply reply);
+void HandleAlterConfigs(Broker& b, Request& req, Reply reply);
+void HandleIncrementalAlterConfigs(Broker& b, Request& req, Reply reply);
 
 // ApiVersions' answer to a version it does not know (Kafka's v0 body: UNSUPPORTED_VERSION and
 // the ApiVersions range only), also used by the connection before dispatch.

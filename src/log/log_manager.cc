@@ -16,6 +16,7 @@
 #include "log/offset_store.h"
 #include "log/flusher.h"
 #include "log/partition_log.h"
+#include "log/topic_configs.h"
 #include "log/topic_registry.h"
 
 namespace pinpipe::log {
@@ -106,7 +107,9 @@ Status LogManager::OpenAll(std::vector<RecoveryReport>* reports) {
   const uint64_t fd_limit = RaiseOpenFileLimit();
   bg_->files = std::make_unique<ReadFileCache>(
       fs, static_cast<size_t>(std::clamp<uint64_t>(fd_limit / 16, 8, 512)));
+  PINPIPE_ASSIGN_OR_RETURN(topic_configs_, TopicConfigs::Open(fs, log_dir));
   PartitionContext ctx{&options_, fs, &bg_->metrics, flusher_.get(), bg_->files.get()};
+  ctx.topic_configs = topic_configs_.get();
   // Written by Close after the final fsync; removed (durably) before anything is appended.
   std::string marker = JoinPath(log_dir, ".clean_shutdown");
   ctx.clean_shutdown = fs->Exists(marker);
@@ -118,8 +121,8 @@ Status LogManager::OpenAll(std::vector<RecoveryReport>* reports) {
   }
   PINPIPE_ASSIGN_OR_RETURN(offsets_, OffsetStore::Open(fs, state_dir));
   flusher_->Start();
-  if (options_.retention_check_interval_ms > 0 &&
-      (options_.retention_bytes >= 0 || options_.retention_ms >= 0)) {
+  // Always, not only when the options set a retention: a topic's override may.
+  if (options_.retention_check_interval_ms > 0) {
     bg_->retention = std::thread([this] { RetentionLoop(); });
   }
   return OkStatus();
@@ -220,6 +223,27 @@ Result<TopicInfo> LogManager::GetOrCreateTopic(std::string_view topic) {
   auto st = topics_->Create(topic, options_.default_partitions);
   if (!st && st.error().code() != ErrorCode::kAlreadyExists) return std::unexpected(st.error());
   return GetTopic(topic);
+}
+
+Result<std::map<std::string, std::string>> LogManager::TopicConfigOverrides(
+    std::string_view topic) const {
+  PINPIPE_RETURN_IF_ERROR(GetTopic(topic));
+  return topic_configs_->Overrides(topic);
+}
+
+Status LogManager::AlterTopicConfig(std::string_view topic, std::span<const ConfigChange> changes,
+                                    bool validate_only) {
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  PINPIPE_RETURN_IF_ERROR(GetTopic(topic));
+  return topic_configs_->Alter(topic, changes, validate_only);
+}
+
+Status LogManager::ReplaceTopicConfig(std::string_view topic,
+                                      std::span<const std::pair<std::string, std::string>> configs,
+                                      bool validate_only) {
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  PINPIPE_RETURN_IF_ERROR(GetTopic(topic));
+  return topic_configs_->Replace(topic, configs, validate_only);
 }
 
 Result<PartitionLog*> LogManager::FindPartition(std::string_view topic, int32_t partition) const {

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,6 +43,8 @@ class TopicRegistry;
 class PartitionLog;
 class Flusher;
 class OffsetStore;
+class TopicConfigs;
+struct ConfigChange;
 
 struct AppendResult {
   int64_t base_offset = 0;
@@ -137,6 +140,19 @@ class LogManager {
   // Creates the topic with default_partitions when auto_create is on; kNotFound otherwise.
   Result<TopicInfo> GetOrCreateTopic(std::string_view topic);
 
+  // ---- per-topic configs (retention.ms, retention.bytes, segment.bytes; topic_configs.h)
+  // The topic's overrides (name -> value); kNotFound for an unknown topic.
+  Result<std::map<std::string, std::string>> TopicConfigOverrides(std::string_view topic) const;
+  // IncrementalAlterConfigs: all changes validated first (kInvalidArgument, nothing changed),
+  // then durable and in force (segment rolling, retention) when it returns. kNotFound for an
+  // unknown topic.
+  Status AlterTopicConfig(std::string_view topic, std::span<const ConfigChange> changes,
+                          bool validate_only);
+  // AlterConfigs / CreateTopics: the overrides become exactly `configs`.
+  Status ReplaceTopicConfig(std::string_view topic,
+                            std::span<const std::pair<std::string, std::string>> configs,
+                            bool validate_only);
+
   // ---- appends
   // Encodes `records` (non-empty) as one batch and appends it. Records with timestamp -1 get
   // the current time. Returns the base offset; see the callback contract above.
@@ -177,6 +193,7 @@ class LogManager {
 
   // ---- maintenance
   // Deletes whole segments past retention (never the active one); returns segments deleted.
+  // Retention is the topic's retention.ms / retention.bytes override or the options'.
   int EnforceRetention();
   // Forces an fsync of every partition now (any policy) and waits for it.
   Status Flush();
@@ -212,6 +229,7 @@ class LogManager {
   int64_t NowMs() const;
 
   LogOptions options_;
+  std::unique_ptr<TopicConfigs> topic_configs_;  // before topics_: partitions point into it
   std::unique_ptr<TopicRegistry> topics_;
   std::unique_ptr<Flusher> flusher_;
   std::unique_ptr<OffsetStore> offsets_;

@@ -9,6 +9,7 @@
 #include "log/flusher.h"
 #include "log/record_batch.h"
 #include "log/recovery_point.h"
+#include "log/topic_configs.h"
 
 namespace pinpipe::log {
 
@@ -19,7 +20,14 @@ PartitionLog::PartitionLog(const PartitionContext& ctx, std::string dir, std::st
       topic_(std::move(topic)),
       partition_(partition),
       ack_on_sync_(ctx.options->flush.mode == FlushPolicy::Mode::kAlways),
-      lane_(ctx.flusher != nullptr ? ctx.flusher->AssignLane() : 0) {}
+      lane_(ctx.flusher != nullptr ? ctx.flusher->AssignLane() : 0) {
+  if (ctx_.topic_configs != nullptr) limits_ = ctx_.topic_configs->LimitsFor(topic_);
+}
+
+uint64_t PartitionLog::SegmentBytes() const {
+  const auto global = static_cast<int64_t>(ctx_.options->segment_bytes);
+  return static_cast<uint64_t>(limits_ ? TopicLimits::Or(limits_->segment_bytes, global) : global);
+}
 
 PartitionLog::~PartitionLog() = default;
 
@@ -132,7 +140,7 @@ void PartitionLog::StartWriting(Segment& seg) {
   if (ack_on_sync_ && ctx_.options->direct_io) {
     // Zero-fill ahead in steps of at most 1 MiB: large enough to be rare (a 1 MiB step takes
     // the lane ~0.6 ms here), small enough not to show in the p99.
-    (void)seg.UseDirectWrites(std::min<uint64_t>(1u << 20, ctx_.options->segment_bytes));
+    (void)seg.UseDirectWrites(std::min<uint64_t>(1u << 20, SegmentBytes()));
   }
 }
 
@@ -173,7 +181,7 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
                            "); restart to recover");
     }
     Segment* active = segments_.back().get();
-    if (active->size() > 0 && active->size() + bytes > ctx_.options->segment_bytes) {
+    if (active->size() > 0 && active->size() + bytes > SegmentBytes()) {
       auto seg = Segment::Create(ctx_.fs, dir_, leo_);
       if (!seg) return std::unexpected(seg.error());
       StartWriting(**seg);
@@ -666,6 +674,11 @@ void PartitionLog::WakeAllWaiters() {
 
 int PartitionLog::EnforceRetention(int64_t now_ms) {
   const LogOptions& o = *ctx_.options;
+  // The topic's overrides (retention.ms / retention.bytes) or the global options.
+  const int64_t retention_bytes =
+      limits_ ? TopicLimits::Or(limits_->retention_bytes, o.retention_bytes) : o.retention_bytes;
+  const int64_t retention_ms =
+      limits_ ? TopicLimits::Or(limits_->retention_ms, o.retention_ms) : o.retention_ms;
   std::vector<std::shared_ptr<Segment>> doomed;
   {
     std::lock_guard lock(mu_);
@@ -676,9 +689,9 @@ int PartitionLog::EnforceRetention(int64_t now_ms) {
       const auto& s = segments_.front();
       int64_t end = segments_[1]->base_offset();
       if (end > hwm) break;  // never delete data readers cannot see yet
-      bool by_size = o.retention_bytes >= 0 &&
-                     total - s->size() >= static_cast<uint64_t>(o.retention_bytes);
-      bool by_age = o.retention_ms >= 0 && s->max_timestamp() < now_ms - o.retention_ms;
+      bool by_size = retention_bytes >= 0 &&
+                     total - s->size() >= static_cast<uint64_t>(retention_bytes);
+      bool by_age = retention_ms >= 0 && s->max_timestamp() < now_ms - retention_ms;
       if (!by_size && !by_age) break;
       total -= s->size();
       doomed.push_back(s);

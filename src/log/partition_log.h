@@ -26,6 +26,8 @@ namespace pinpipe::log {
 
 class Flusher;
 class ReadFileCache;
+class TopicConfigs;
+struct TopicLimits;
 
 struct PartitionContext {
   const LogOptions* options;
@@ -34,6 +36,8 @@ struct PartitionContext {
   Flusher* flusher;
   // Read descriptors of sealed segments (null: sealed segments keep theirs open).
   ReadFileCache* files = nullptr;
+  // Per-topic overrides of segment.bytes and retention (null: the options apply).
+  TopicConfigs* topic_configs = nullptr;
   // The previous run closed cleanly (everything fsynced): the active segment's index is
   // trusted like the others' instead of re-validating every batch.
   bool clean_shutdown = false;
@@ -105,7 +109,11 @@ class PartitionLog {
   // Read limit of `seg`, given the visible point. Requires mu_.
   uint64_t VisibleLimit(const Segment* seg) const;
 
+  // segment.bytes for this topic: its override or the option. Lock-free (read per append).
+  uint64_t SegmentBytes() const;
+
   PartitionContext ctx_;
+  const TopicLimits* limits_ = nullptr;  // this topic's overrides (null without TopicConfigs)
   const std::string dir_, topic_;
   const int32_t partition_;
   const bool ack_on_sync_;  // flush=always

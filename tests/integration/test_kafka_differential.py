@@ -43,7 +43,9 @@ def real_kafka(tmp_path_factory):
     java = [f"{env['JAVA_HOME']}/bin/java", "-Xmx512m",
             f"-Dlog4j2.configurationFile=file:{PEERS / 'kafka-log4j2.properties'}",
             f"-Dkafka.logs.dir={run / 'logs'}", "-cp", env["PINPIPE_PEER_KAFKA_CLASSPATH"]]
-    cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster = "-"
+    while cluster.startswith("-"):  # an id starting with '-' would read as an option (1 in 64)
+        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(props)],
                    check=True, capture_output=True)
     log = open(run / "server.log", "wb")

@@ -102,12 +102,21 @@ TEST(FrameTest, AdvertisedRangesAreSortedAndFlexibilityFollowsKafka) {
   EXPECT_TRUE(IsFlexible(kApiVersions, 3));
   EXPECT_TRUE(IsFlexible(kDescribeCluster, 0));
   EXPECT_FALSE(IsFlexible(999, 50));
-  // Every advertised version but ApiVersions v3 and DescribeCluster is non-flexible: those are
-  // the only handlers that write compact types.
+  // Only the handlers written for both encodings may advertise a flexible version: the rest
+  // read and write the classic types only.
   for (const ApiRange& a : apis) {
-    if (a.key == kApiVersions || a.key == kDescribeCluster) continue;
-    EXPECT_FALSE(IsFlexible(a.key, a.max_version)) << ApiName(a.key);
+    switch (a.key) {
+      case kApiVersions: case kDescribeCluster: case kListGroups: case kDescribeConfigs:
+      case kAlterConfigs: case kDeleteGroups: case kIncrementalAlterConfigs:
+        continue;
+      default:
+        EXPECT_FALSE(IsFlexible(a.key, a.max_version)) << ApiName(a.key);
+    }
   }
+  EXPECT_TRUE(IsFlexible(kDeleteGroups, 2));
+  EXPECT_TRUE(IsFlexible(kIncrementalAlterConfigs, 1));
+  EXPECT_FALSE(IsFlexible(kIncrementalAlterConfigs, 0));
+  EXPECT_TRUE(IsFlexible(kDescribeConfigs, 4));
 }
 
 }  // namespace

@@ -1,0 +1,170 @@
+#include "log/topic_configs.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "common/file_system.h"
+#include "log/log_manager.h"
+
+namespace pinpipe::log {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TopicConfigsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pinpipe_topic_configs_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    options_.dir = dir_.string();
+    options_.retention_check_interval_ms = 0;
+    options_.now_ms = [this] { return now_.load(); };
+    options_.segment_bytes = 2048;
+    options_.retention_bytes = -1;
+    options_.retention_ms = -1;
+  }
+  void TearDown() override {
+    log_.reset();
+    fs::remove_all(dir_);
+  }
+  void OpenLog() {
+    log_.reset();
+    auto r = LogManager::Open(options_);
+    ASSERT_TRUE(r) << r.error().ToString();
+    log_ = std::move(*r);
+  }
+  void Fill(std::string_view topic, int n) {
+    std::string value(200, 'x');
+    for (int i = 0; i < n; ++i) {
+      Record rec;
+      rec.value = value;
+      ASSERT_TRUE(log_->AppendSync(topic, 0, std::span<const Record>(&rec, 1)));
+    }
+  }
+  int32_t Segments(std::string_view topic) { return log_->GetPartitionInfo(topic, 0)->segments; }
+  Status Set(std::string_view topic, std::string name, std::string value) {
+    ConfigChange c{std::move(name), ConfigOp::kSet, std::move(value)};
+    return log_->AlterTopicConfig(topic, std::span<const ConfigChange>(&c, 1), false);
+  }
+
+  std::atomic<int64_t> now_{1'000'000};
+  fs::path dir_;
+  LogOptions options_;
+  std::unique_ptr<LogManager> log_;
+};
+
+TEST_F(TopicConfigsTest, RetentionMsOverrideTrimsOnlyItsTopic) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("short", 1));
+  ASSERT_TRUE(log_->CreateTopic("kept", 1));
+  ASSERT_TRUE(Set("short", "retention.ms", "1000"));
+  Fill("short", 100);
+  Fill("kept", 100);
+  ASSERT_GT(Segments("short"), 3);
+  const int32_t kept_segments = Segments("kept");
+  EXPECT_EQ(log_->EnforceRetention(), 0);  // nothing is older than 1 s yet
+  now_ += 5000;
+  EXPECT_GT(log_->EnforceRetention(), 0);
+  EXPECT_EQ(Segments("short"), 1);  // only the active segment stays
+  EXPECT_GT(log_->GetPartitionInfo("short", 0)->log_start_offset, 0);
+  EXPECT_EQ(Segments("kept"), kept_segments);  // global retention: unlimited
+  EXPECT_EQ(log_->GetPartitionInfo("kept", 0)->log_start_offset, 0);
+}
+
+TEST_F(TopicConfigsTest, RetentionBytesOverrideAndItsRemoval) {
+  OpenLog();
+  EXPECT_EQ(Set("s", "retention.bytes", "1").error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(log_->CreateTopic("s", 1));
+  ASSERT_TRUE(Set("s", "retention.bytes", "4096"));
+  Fill("s", 100);
+  EXPECT_GT(log_->EnforceRetention(), 0);
+  auto info = log_->GetPartitionInfo("s", 0);
+  EXPECT_LE(info->size_bytes, 4096u + 2048u);
+  // Deleting the override again: the global (unlimited) applies.
+  ConfigChange del{"retention.bytes", ConfigOp::kDelete, std::nullopt};
+  ASSERT_TRUE(log_->AlterTopicConfig("s", std::span<const ConfigChange>(&del, 1), false));
+  EXPECT_TRUE(log_->TopicConfigOverrides("s")->empty());
+  Fill("s", 100);
+  EXPECT_EQ(log_->EnforceRetention(), 0);
+}
+
+TEST_F(TopicConfigsTest, SegmentBytesOverrideRollsPerTopic) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("big", 1));
+  ASSERT_TRUE(log_->CreateTopic("small", 1));
+  ASSERT_TRUE(Set("big", "segment.bytes", "1048576"));
+  Fill("big", 100);
+  Fill("small", 100);
+  EXPECT_EQ(Segments("big"), 1);
+  EXPECT_GT(Segments("small"), 5);
+}
+
+TEST_F(TopicConfigsTest, OverridesSurviveARestartAndStayInForce) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("t", 1));
+  ASSERT_TRUE(Set("t", "retention.ms", "1000"));
+  ASSERT_TRUE(Set("t", "segment.bytes", " 2097152 "));  // Kafka trims values
+  OpenLog();
+  auto o = log_->TopicConfigOverrides("t");
+  ASSERT_TRUE(o);
+  EXPECT_EQ(*o, (std::map<std::string, std::string>{{"retention.ms", "1000"},
+                                                     {"segment.bytes", "2097152"}}));
+  Fill("t", 100);
+  EXPECT_EQ(Segments("t"), 1);  // 2 MiB segments, not the global 2 KiB
+  std::ifstream in(dir_ / "log" / "topic-configs");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "t retention.ms 1000\nt segment.bytes 2097152\n");
+}
+
+TEST_F(TopicConfigsTest, InvalidChangesAreRefusedWithKafkasWordsAndChangeNothing) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("t", 1));
+  ASSERT_TRUE(Set("t", "retention.ms", "5000"));
+  auto expect_refused = [&](std::vector<ConfigChange> changes, std::string_view message) {
+    Status st = log_->AlterTopicConfig("t", changes, false);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(st.error().message().find(message), std::string::npos) << st.error().message();
+    EXPECT_EQ(*log_->TopicConfigOverrides("t"),
+              (std::map<std::string, std::string>{{"retention.ms", "5000"}}));
+  };
+  // A valid change before the bad one is not applied either.
+  expect_refused({{"retention.ms", ConfigOp::kSet, "7"}, {"segment.bytes", ConfigOp::kSet, "1000"}},
+                 "Invalid value 1000 for configuration segment.bytes: Value must be at least 1048576");
+  expect_refused({{"retention.ms", ConfigOp::kSet, "soon"}},
+                 "Invalid value soon for configuration retention.ms: Not a number of type LONG");
+  expect_refused({{"retention.ms", ConfigOp::kSet, "-2"}}, "Value must be at least -1");
+  expect_refused({{"segment.bytes", ConfigOp::kSet, "4294967296"}}, "Not a number of type INT");
+  expect_refused({{"cleanup.policy", ConfigOp::kSet, "compact"}},
+                 "Topic config cleanup.policy is not supported by pinpipe");
+  expect_refused({{"no.such.thing", ConfigOp::kSet, "1"}}, "Unknown topic config name: no.such.thing");
+  expect_refused({{"retention.ms", ConfigOp::kAppend, "1"}}, "append/subtract is not allowed");
+  // validate_only checks without changing.
+  ConfigChange ok{"retention.ms", ConfigOp::kSet, "9"};
+  EXPECT_TRUE(log_->AlterTopicConfig("t", std::span<const ConfigChange>(&ok, 1), true));
+  EXPECT_EQ(log_->TopicConfigOverrides("t")->at("retention.ms"), "5000");
+  // Unknown topics are kNotFound.
+  EXPECT_EQ(log_->AlterTopicConfig("nope", std::span<const ConfigChange>(&ok, 1), false)
+                .error()
+                .code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_F(TopicConfigsTest, ReplaceSetsExactlyTheGivenOverrides) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("t", 1));
+  ASSERT_TRUE(Set("t", "retention.ms", "5000"));
+  std::vector<std::pair<std::string, std::string>> configs = {{"retention.bytes", "100"}};
+  ASSERT_TRUE(log_->ReplaceTopicConfig("t", configs, false));
+  EXPECT_EQ(*log_->TopicConfigOverrides("t"),
+            (std::map<std::string, std::string>{{"retention.bytes", "100"}}));
+}
+
+}  // namespace
+}  // namespace pinpipe::log
