@@ -287,6 +287,10 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   get("/ui/api/analytics/result", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date"), n = Query(q, "name")] { return AnalyticsResult(d, n); });
   });
+  get("/ui/api/trace", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, t = Query(q, "topic"), p = QueryInt(q, "partition", -1, -1, INT32_MAX),
+                           o = QueryInt(q, "offset", -1, -1, INT64_MAX)] { return Trace(t, p, o); });
+  });
   get("/ui/api/events", [this](const http::Request& q, http::Responder r) { Park(q, std::move(r)); });
 }
 
