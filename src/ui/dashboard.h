@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/status.h"
 #include "gateway/work_pool.h"
 #include "http/metrics.h"
@@ -130,6 +131,7 @@ class Dashboard {
   http::Response Analytics(std::string date);
   // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
   http::Response Trace(std::string topic, int64_t partition, int64_t offset);
+  void StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset);
   http::Response AnalyticsResult(std::string date, std::string name);
   orchestrator::RunHistory* Runs();  // opened on first use; null when unavailable
 

@@ -58,7 +58,14 @@ struct LakeObjectRef {
   int64_t size = 0;
 };
 
+struct StreamRange {
+  std::string topic;
+  int64_t partition = 0, start = 0, end = 0;  // [start, end)
+};
+
 struct DeltaCommit {
+  std::vector<StreamRange> ranges;  // a streaming-job commit: the offsets its batch read
+  int64_t batch = -1;
   int64_t version = 0;
   int64_t timestamp = 0;
   std::string logical_date, run_id, dag_id, task_id, operation;
@@ -109,6 +116,21 @@ std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::strin
           str("run_id", c.run_id);
           str("dag_id", c.dag_id);
           str("task_id", c.task_id);
+          if (m["batch"].get_int64().get(c.batch)) {}
+          simdjson::dom::array ranges;
+          if (m["ranges"].get_array().get(ranges) == simdjson::SUCCESS) {
+            for (auto r : ranges) {
+              StreamRange sr;
+              std::string_view tp;
+              if (r["topic"].get_string().get(tp) != simdjson::SUCCESS) continue;
+              sr.topic = std::string(tp);
+              if (r["partition"].get_int64().get(sr.partition) || r["start"].get_int64().get(sr.start) ||
+                  r["end"].get_int64().get(sr.end)) {
+                continue;
+              }
+              c.ranges.push_back(std::move(sr));
+            }
+          }
         }
       } else if (a["add"].get_object().get(o) == simdjson::SUCCESS) {
         if (o["path"].get_string().get(s) == simdjson::SUCCESS) {
@@ -129,6 +151,58 @@ void NotYet(JsonWriter& w, std::string_view key, std::string_view note) {
 }
 
 }  // namespace
+
+// The streaming job's commit whose batch read the offset: its commitInfo.userMetadata lists
+// the batch's ranges (stream/stream_tables.h). Tables are the lake's delta/<name>.
+void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset) {
+  if (options_.lake_dir.empty()) {
+    NotYet(w, "stream", "the lake is not a local directory");
+    return;
+  }
+  std::error_code ec;
+  std::vector<fs::path> tables;
+  for (auto it = fs::directory_iterator(fs::path(options_.lake_dir) / "delta", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::error_code e2;
+    if (fs::is_directory(it->path() / "_delta_log", e2)) tables.push_back(it->path());
+  }
+  // Clean tables first: a batch that also quarantined records commits to both, and the
+  // record is in one of them (listed in `commits`).
+  std::sort(tables.begin(), tables.end(), [](const fs::path& a, const fs::path& b) {
+    const bool qa = a.filename().string().find("quarantine") != std::string::npos;
+    const bool qb = b.filename().string().find("quarantine") != std::string::npos;
+    return qa != qb ? qb : a < b;
+  });
+  JsonWriter hits;
+  hits.BeginArray();
+  int n = 0;
+  for (const auto& t : tables) {
+    std::set<std::string> active;
+    for (const auto& c : ReadDeltaLog(t, active)) {
+      bool covers = false;
+      for (const auto& r : c.ranges) {
+        covers |= r.topic == topic && r.partition == partition && offset >= r.start && offset < r.end;
+      }
+      if (!covers || c.adds.empty()) continue;
+      hits.BeginObject().Field("table", fs::relative(t, options_.lake_dir, ec).string()).Key("version").Int(c.version);
+      hits.Key("batch").Int(c.batch).Key("timestamp").Int(c.timestamp).Field("operation", std::string_view(c.operation));
+      hits.Key("files").BeginArray();
+      for (const auto& a : c.adds) {
+        hits.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
+      }
+      hits.EndArray().Key("file");
+      if (c.adds.size() == 1) hits.String(c.adds.front()); else hits.Null();
+      hits.EndObject();
+      ++n;
+    }
+  }
+  hits.EndArray();
+  if (n > 0) {
+    w.Key("stream").BeginObject().Field("state", "done").Key("commits").Raw(hits.str()).EndObject();
+    return;
+  }
+  NotYet(w, "stream", "no streaming-job commit covers this offset (the job does not read this topic, or has not reached it)");
+}
 
 http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t offset) {
   auto t = log_.GetTopic(topic);
@@ -287,6 +361,7 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       w.EndObject();
     }
   }
+  StreamHop(w, topic, partition, offset);
   if (run_id.empty()) {
     NotYet(w, "run", "no DAG run has written the record to a clean table yet");
   } else {

@@ -411,3 +411,33 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
         assert delta["file"] in delta_snapshot(lake / "delta/pin") and delta["in_current_snapshot"] is True
         assert d["run"]["state"] == "done" and d["run"]["run_id"] == runs[0]["run_id"]
         assert d["run"]["dag_id"] == "pinterest_batch" and d["run"]["run_state"] == "success"
+
+
+def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
+    from kinesis_helpers import boto3_client
+    name = "streaming-pinterest-pin"
+    c = boto3_client(server.url)
+    c.create_stream(StreamName=name, ShardCount=2)
+    out = c.put_records(StreamName=name, Records=[
+        {"Data": json.dumps({"index": i, "unique_id": f"u{i}", "title": f"pin {i}", "category": "art",
+                             "follower_count": "5k"}).encode(), "PartitionKey": f"k{i}"} for i in range(8)])
+    assert out["FailedRecordCount"] == 0, out
+    rec = out["Records"][5]
+    trace = lambda: requests.get(server.url + UI + "/trace", params={"stream": name, "seq": rec["SequenceNumber"]}).json()  # noqa: E731
+    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and t)(trace()), timeout=20)
+    assert d, trace()
+    # The sequence number decodes to the record's shard (= partition) and offset.
+    assert d["topic"] == name and f"shardId-{d['partition']:012d}" == rec["ShardId"]
+    assert json.loads(d["record"]["value"]["text"])["index"] == 5
+    commits = d["stream"]["commits"]
+    assert commits and all(x["operation"] == "STREAMING UPDATE" and x["batch"] >= 0 for x in commits)
+    lake = server.data_dir / "lake"
+    for x in commits:
+        # Each commit's userMetadata names a range covering the offset; its file is in the snapshot.
+        log = lake / x["table"] / "_delta_log" / f"{x['version']:020d}.json"
+        info = next(json.loads(line)["commitInfo"] for line in log.read_text().splitlines() if '"commitInfo"' in line)
+        meta = json.loads(info["userMetadata"])
+        assert any(r["topic"] == name and r["partition"] == d["partition"] and r["start"] <= d["offset"] < r["end"]
+                   for r in meta["ranges"]), meta
+        assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
+    assert requests.get(server.url + UI + "/trace", params={"stream": name, "seq": "12x"}).status_code == 400

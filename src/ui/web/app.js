@@ -671,18 +671,24 @@ pages.lake = async (root, params) => {
 // Record trace: log → sink object → clean Delta commit and file → the DAG run that read it.
 pages.trace = async (root, params) => {
   const topics = (await api('topics')).topics.map(t => t.name);
-  const st = { topic: params.get('topic') || topics[0] || '', partition: params.get('partition') || '0', offset: params.get('offset') || '' };
+  const st = { topic: params.get('topic') || topics[0] || '', partition: params.get('partition') || '0', offset: params.get('offset') || '',
+    stream: params.get('stream') || '', seq: params.get('seq') || '' };
   const topicSel = el('select', { name: 'topic' }, topics.map(t => el('option', { value: t, selected: t === st.topic }, t)));
   const partIn = el('input', { name: 'partition', value: st.partition, size: 4 });
   const offIn = el('input', { name: 'offset', value: st.offset, size: 12 });
+  const streamIn = el('input', { name: 'stream', value: st.stream, size: 20, placeholder: 'Kinesis stream' });
+  const seqIn = el('input', { name: 'seq', value: st.seq, size: 30, placeholder: 'sequence number' });
   const f = el('form', { class: 'controls', 'aria-label': 'Record to trace' },
     el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'Offset', offIn),
+    el('label', {}, 'or Kinesis stream', streamIn), el('label', {}, 'Sequence number', seqIn),
     el('button', { type: 'submit' }, 'Trace'));
-  f.onsubmit = (e) => { e.preventDefault(); setState({ topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
+  f.onsubmit = (e) => { e.preventDefault(); setState(streamIn.value && seqIn.value ? { stream: streamIn.value, seq: seqIn.value }
+    : { topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
   const out = el('ol', { id: 'trace', class: 'trace' });
   root.append(el('h1', {}, 'Record trace'), f, out);
-  if (!st.topic || st.offset === '') { out.append(el('li', { class: 'muted' }, 'Pick a record (or use "trace this record" in Messages).')); return; }
-  const d = await api('trace?' + new URLSearchParams(st));
+  const byStream = st.stream && st.seq;
+  if (!byStream && (!st.topic || st.offset === '')) { out.append(el('li', { class: 'muted' }, 'Pick a record (or use "trace this record" in Messages).')); return; }
+  const d = await api('trace?' + new URLSearchParams(byStream ? { stream: st.stream, seq: st.seq } : { topic: st.topic, partition: st.partition, offset: st.offset }));
   const hop = (id, title, h, body) => el('li', { id: 'hop-' + id, class: 'hop ' + (h.state === 'done' ? 'ok' : 'idle'), 'data-state': h.state },
     el('h2', {}, title, ' ', el('span', { class: 'muted' }, h.state === 'done' ? '✓' : '— ' + h.state)),
     h.state === 'done' ? body() : el('p', { class: 'muted' }, h.note || ''));
@@ -696,6 +702,9 @@ pages.trace = async (root, params) => {
       el('p', {}, link('delta', { table: d.delta.table }, d.delta.table), ` version ${d.delta.version} (current ${d.delta.current_version}) · ${d.delta.operation} · ${d.delta.logical_date}`),
       el('ul', {}, d.delta.files.map(x => el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
       d.delta.note ? el('p', { class: 'muted' }, d.delta.note) : null]),
+    hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', {},
+      link('delta', { table: c.table }, c.table), ` version ${c.version} · batch ${c.batch} · `,
+      c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
     hop('run', 'DAG run', d.run, () => el('p', {},
       link('dags', { dag: d.run.dag_id }, d.run.run_id), ` · ${d.run.dag_id} ${d.run.logical_date}`, d.run.run_state ? ' · ' + d.run.run_state : '')));
 };
