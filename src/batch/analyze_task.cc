@@ -11,6 +11,7 @@
 #include "batch/analytics_boundary.h"
 #include "batch/data_interval.h"
 #include "batch/report_convert.h"
+#include "batch/run_counts.h"
 #include "batch/table_reader.h"
 #include "batch/table_writer.h"
 #include "batch/tasks.h"
@@ -114,6 +115,34 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
                   {"pin rows", report::WithThousands(static_cast<int64_t>(pin_rs.rows))},
                   {"geo rows", report::WithThousands(static_cast<int64_t>(geo_rs.rows))},
                   {"user rows", report::WithThousands(static_cast<int64_t>(user_rs.rows))}};
+  // Quarantined and duplicate counts of this date's clean tasks, and the previous run's.
+  RunSummary summary{ctx.logical_date, ctx.run_id, {}, {}};
+  for (RawKind k : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {
+    const std::string kind(pinterest::RawKindName(k));
+    if (auto c = ReadCleanCounts(dir, kind)) {
+      summary.counts[kind + " rows quarantined"] = c->quarantined;
+      summary.counts[kind + " duplicates dropped"] = c->duplicates;
+    }
+  }
+  const auto previous = PreviousRunSummary(JoinPath(s.data_dir, "reports"), ctx.logical_date);
+  for (RawKind k : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {
+    for (const char* what : {" rows quarantined", " duplicates dropped"}) {
+      const std::string label = std::string(pinterest::RawKindName(k)) + what;
+      auto it = summary.counts.find(label);
+      if (it == summary.counts.end()) continue;
+      std::optional<int64_t> prev;
+      if (previous) {
+        if (auto p = previous->counts.find(label); p != previous->counts.end()) prev = p->second;
+      }
+      html.counts.push_back({label, it->second, prev});
+    }
+  }
+  if (previous) {
+    html.previous_run = "previous run: logical date " + previous->logical_date +
+                        (previous->run_id.empty() ? "" : " · run " + previous->run_id);
+    html.previous_rows = previous->tables;
+  }
+  for (const auto& r : results) summary.tables[r.name] = static_cast<int64_t>(r.num_rows());
   std::vector<std::string> csvs;
   if (std::error_code ec; !std::filesystem::create_directories(dir, ec) && ec) {
     return MakeError(ErrorCode::kIoError, "cannot create " + dir + ": " + ec.message());
@@ -126,6 +155,7 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
   }
   const std::string html_path = JoinPath(dir, "index.html");
   PINPIPE_RETURN_IF_ERROR(report::WriteHtmlReport(html, html_path));
+  PINPIPE_RETURN_IF_ERROR(WriteRunSummary(dir, summary));
   // Last: the run has landed; a live view (src/live) moves its boundary when it sees this.
   boundary.finished_ms = lake::NowMillis();
   PINPIPE_RETURN_IF_ERROR(WriteAnalyticsBoundary(lake->store(), boundary));

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "batch/manifest.h"
+#include "batch/run_counts.h"
 #include "batch/clean_pipeline.h"
 #include "batch/table_writer.h"
 #include "batch/tasks.h"
@@ -63,6 +64,10 @@ Result<orchestrator::TaskStats> RunClean(const BatchSettings& s, RawKind kind,
   st.records_in = static_cast<int64_t>(r.records);
   st.records_out = static_cast<int64_t>(cs.output_rows);
   st.records_quarantined = static_cast<int64_t>(q.rows);
+  // For the report's run counts (analyze reads them back).
+  PINPIPE_RETURN_IF_ERROR(WriteCleanCounts(ReportDir(s, ctx.logical_date), name,
+                                           {st.records_in, st.records_out, st.records_quarantined,
+                                            static_cast<int64_t>(cs.duplicates)}));
   st.summary = name + ": " + report::WithThousands(static_cast<int64_t>(topic.objects.size())) +
                " objects, " + report::WithThousands(static_cast<int64_t>(cs.duplicates)) +
                " duplicates dropped → " + written->location + " v" + std::to_string(written->version) +

@@ -29,6 +29,7 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
   std::string lake = cfg.LakeUri();
   if (lake.starts_with("file://")) lake = lake.substr(7);
   if (lake.find("://") == std::string::npos) o.lake_dir = lake;
+  o.topics_dir = cfg.GetString("sink.topics_dir");
   o.assets_dir = cfg.GetString("ui.dir");
   o.run_history_path = orchestrator::RunHistory::DefaultPath(cfg.DataDir());
   PINPIPE_ASSIGN_OR_RETURN(bool sink, cfg.GetBool("sink.enabled"));

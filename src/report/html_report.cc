@@ -21,6 +21,7 @@ main { max-width: 1200px; margin: 0 auto; padding: 16px 32px 48px; }
 section { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; margin: 18px 0;
           padding: 16px 20px; }
 h2 { font-size: 18px; margin: 0 0 8px; }
+h3 { font-size: 15px; margin: 16px 0 4px; }
 p.description { margin: 0 0 12px; color: #555; }
 nav ul { columns: 2; margin: 0; padding-left: 18px; }
 figure { margin: 8px 0 16px; overflow-x: auto; }
@@ -99,6 +100,35 @@ std::string HtmlTable(const Table& t, size_t max_rows) {
   return h;
 }
 
+// "+1,234", "−56" (U+2212), "0"; "–" without a previous value.
+std::string Delta(int64_t now, std::optional<int64_t> prev) {
+  if (!prev) return "–";
+  const int64_t d = now - *prev;
+  if (d == 0) return "0";
+  return std::string(d > 0 ? "+" : "\u2212") + WithThousandsSeparators(d > 0 ? d : -d);
+}
+
+// The run's counts and every result table's rows, this run vs the previous one.
+std::string ComparisonTable(const HtmlReport& report) {
+  std::string h = "<h3 id=\"comparison\">Compared with the previous run</h3><p class=\"description\">";
+  h += report.previous_run.empty() ? "No previous run to compare with." : HtmlEscape(report.previous_run);
+  h += "</p><div class=\"table-wrap\"><table class=\"data comparison\"><thead><tr><th>count</th>"
+       "<th class=\"num\">this run</th><th class=\"num\">previous</th><th class=\"num\">change</th></tr></thead><tbody>";
+  auto row = [&](std::string_view label, int64_t v, std::optional<int64_t> prev) {
+    h += "<tr><td>" + HtmlEscape(label) + "</td><td class=\"num\">" + WithThousandsSeparators(v) +
+         "</td><td class=\"num\">" + (prev ? WithThousandsSeparators(*prev) : std::string("–")) +
+         "</td><td class=\"num\">" + Delta(v, prev) + "</td></tr>";
+  };
+  for (const auto& c : report.counts) row(c.label, c.value, c.previous);
+  for (const auto& s : report.sections) {
+    auto prev = report.previous_rows.find(s.table.name);
+    row((s.table.name.empty() ? s.table.title : s.table.name) + " rows", static_cast<int64_t>(s.table.rows.size()),
+        prev == report.previous_rows.end() ? std::nullopt : std::optional<int64_t>(prev->second));
+  }
+  h += "</tbody></table></div>";
+  return h;
+}
+
 }  // namespace
 
 Result<std::string> RenderHtmlReport(const HtmlReport& report) {
@@ -110,7 +140,7 @@ Result<std::string> RenderHtmlReport(const HtmlReport& report) {
   if (!report.subtitle.empty()) h += "<p>" + HtmlEscape(report.subtitle) + "</p>";
   h += "</header>\n<main>\n";
 
-  if (!report.summary.empty() || report.summary_table) {
+  if (!report.summary.empty() || report.summary_table || !report.counts.empty() || !report.previous_run.empty()) {
     h += "<section class=\"summary\" id=\"summary\"><h2>Run summary</h2>";
     if (!report.summary.empty()) {
       h += "<table class=\"kv\"><tbody>";
@@ -120,6 +150,7 @@ Result<std::string> RenderHtmlReport(const HtmlReport& report) {
       h += "</tbody></table>";
     }
     if (report.summary_table) h += HtmlTable(*report.summary_table, report.max_table_rows);
+    if (!report.counts.empty() || !report.previous_run.empty()) h += ComparisonTable(report);
     h += "</section>\n";
   }
 

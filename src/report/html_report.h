@@ -3,6 +3,7 @@
 // bar chart above the table itself). The markup is also well-formed XML, so tests can parse it.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,11 +21,25 @@ struct ReportSection {
   std::string description;         // a sentence under the heading
 };
 
+// A count of the run (rows quarantined, duplicates dropped, ...) beside the previous run's.
+struct RunCount {
+  std::string label;
+  int64_t value = 0;
+  std::optional<int64_t> previous;  // none: the previous run did not record it
+};
+
 struct HtmlReport {
   std::string title;
   std::string subtitle;  // e.g. "logical date 2026-11-21 · run manual__..."
   std::vector<std::pair<std::string, std::string>> summary;  // key, value
   std::optional<Table> summary_table;  // e.g. one row per task
+  // Counts shown under the summary, each with the previous run's value and the change.
+  std::vector<RunCount> counts;
+  // Which run the comparison is against, e.g. "2026-11-20 · run scheduled__..."; empty = no
+  // previous run (the comparison columns say so). Each section adds a row: its table's rows
+  // beside `previous_rows[table name]` (absent: the previous run had no such table).
+  std::string previous_run;
+  std::map<std::string, int64_t> previous_rows;
   std::vector<ReportSection> sections;
   size_t max_table_rows = 500;  // longer tables end with "… N more rows"
   // Charts of one bar per row draw the top N rows by value (sorted, the full table follows):

@@ -303,7 +303,16 @@ Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
     PINPIPE_ASSIGN_OR_RETURN(int64_t v, t.CommittedBatch(app));
     return v >= id;
   };
+  JsonWriter meta;
+  meta.BeginObject().Key("batch").Int(id).Key("ranges").BeginArray();
+  for (const auto& r : plan.ranges) {
+    meta.BeginObject().Field("topic", std::string_view(r.tp.topic)).Field("partition", r.tp.partition);
+    meta.Key("start").Int(r.start).Key("end").Int(r.end).EndObject();
+  }
+  meta.EndArray().EndObject();
+  const std::string batch_metadata = meta.Take();
   auto append = [&](StreamTable& t, auto&& write) -> Status {
+    t.SetBatchMetadata(batch_metadata);
     PINPIPE_ASSIGN_OR_RETURN(bool done, holds(t));
     if (done) {
       ++skipped;

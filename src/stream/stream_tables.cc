@@ -70,6 +70,7 @@ Result<AppendResult> StreamTable::Commit(Result<lake::AddFile> add, size_t rows,
   req.txn = lake::Txn{app_id, batch, std::nullopt};
   lake::CommitOptions options;
   options.streaming = lake::StreamingUpdate{"Append", app_id, batch};
+  if (!batch_metadata_.empty()) options.user_metadata = batch_metadata_;
   PINPIPE_ASSIGN_OR_RETURN(lake::CommitResult r, table_.Commit(std::move(req), options));
   out.skipped = r.skipped;
   out.version = r.version;

@@ -41,6 +41,10 @@ class StreamTable {
                                         const std::string& app_id, int64_t batch);
 
   lake::TableStorage& storage() { return table_.storage(); }
+  // The next commits' commitInfo.userMetadata: the batch and the offset ranges it read
+  // (`{"batch":N,"ranges":[{"topic","partition","start","end"}]}`), so a record's offset
+  // leads to the commit that holds it (the dashboard's record trace).
+  void SetBatchMetadata(std::string json) { batch_metadata_ = std::move(json); }
   static std::span<const pinterest::ColumnSpec> QuarantineSchema();
 
  private:
@@ -52,6 +56,7 @@ class StreamTable {
   std::span<const pinterest::ColumnSpec> specs_;
   std::string name_;
   bool created_ = false;
+  std::string batch_metadata_;
 };
 
 }  // namespace pinpipe::stream

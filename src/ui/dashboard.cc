@@ -11,6 +11,7 @@
 
 #include "common/file_system.h"
 #include "common/logging.h"
+#include "kinesis/sequence_number.h"
 #include "orchestrator/run_history.h"
 #include "ui/api_json.h"
 #include "ui/assets.h"
@@ -286,6 +287,17 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   });
   get("/ui/api/analytics/result", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date"), n = Query(q, "name")] { return AnalyticsResult(d, n); });
+  });
+  get("/ui/api/trace", [this](const http::Request& q, http::Responder r) {
+    // A Kinesis record: its stream is the log topic, its sequence number names the shard
+    // (= partition) and the offset (kinesis/sequence_number.h).
+    if (std::string stream = Query(q, "stream"); !stream.empty()) {
+      auto seq = kinesis::DecodeSequenceNumber(Query(q, "seq"));
+      if (!seq) return r.Send(http::Response::Json(400, "{\"message\":\"seq is not a sequence number\"}"));
+      return Offload(std::move(r), [this, stream, p = seq->shard_index, o = seq->offset] { return Trace(stream, p, o); });
+    }
+    Offload(std::move(r), [this, t = Query(q, "topic"), p = QueryInt(q, "partition", -1, -1, INT32_MAX),
+                           o = QueryInt(q, "offset", -1, -1, INT64_MAX)] { return Trace(t, p, o); });
   });
   get("/ui/api/events", [this](const http::Request& q, http::Responder r) { Park(q, std::move(r)); });
 }

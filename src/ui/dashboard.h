@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/status.h"
 #include "gateway/work_pool.h"
 #include "http/metrics.h"
@@ -43,6 +44,7 @@ namespace pinpipe::ui {
 struct DashboardOptions {
   std::string data_dir;          // reports/<date>/*.csv (analytics results)
   std::string lake_dir;          // a local lake to browse; empty when the lake is remote
+  std::string topics_dir = "topics";  // sink.topics_dir: the sink's objects under <lake>/<topics_dir>/<topic>/
   std::string assets_dir;        // ui.dir: serve the assets from here (development)
   std::string run_history_path;  // <data.dir>/state/runs.db; empty = no DAG views
   std::string sink_state_dir;    // <data.dir>/state/sink; empty = no sink view
@@ -127,6 +129,9 @@ class Dashboard {
   http::Response DeltaTables();
   http::Response DeltaTable(std::string path);
   http::Response Analytics(std::string date);
+  // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
+  http::Response Trace(std::string topic, int64_t partition, int64_t offset);
+  void StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset);
   http::Response AnalyticsResult(std::string date, std::string name);
   orchestrator::RunHistory* Runs();  // opened on first use; null when unavailable
 

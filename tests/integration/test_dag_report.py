@@ -91,3 +91,52 @@ def test_report_renders_in_chromium(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000
     keep = Path("/tmp/pinpipe-report-screenshot.png")
     shutil.copy(png, keep)  # for a human to look at
+
+
+def comparison_rows(html):
+    """The report's comparison table: label → (this run, previous, change) as printed."""
+    table = re.search(r'<table class="data comparison">(.*?)</table>', html, flags=re.S)
+    assert table, "no comparison table"
+    cells = re.findall(r'<tr><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td>'
+                       r'<td class="num">([^<]*)</td></tr>', table.group(1))
+    return {c[0]: c[1:] for c in cells}
+
+
+def test_report_counts_quarantine_and_duplicates_and_compares_with_the_previous_run(tmp_path):
+    from test_dag import runs_db
+    data = tmp_path / "data"
+    seed_lake(data, interactions=600)
+    num = lambda s: int(s.replace(",", "").replace("\u2212", "-"))  # noqa: E731
+    pinpipe(data, "dag", "run", "--date", "2026-11-20", timeout=120)
+    first = comparison_rows((data / "reports" / "2026-11-20" / "index.html").read_text())
+    assert first["pin rows quarantined"][1] == "–"  # no earlier run
+    # More raw data (a duplicate of every pin object), then the next day's run.
+    pins = sorted((data / "lake" / "topics").glob("*.pin/partition=0/*.json"))
+    last = int(pins[-1].stem.rsplit("+", 1)[1])
+    shutil.copy(pins[0], pins[0].with_name(pins[0].name.replace(pins[0].stem.rsplit("+", 1)[1], f"{last + 1000:010d}")))
+    pinpipe(data, "dag", "run", "--date", "2026-11-21", timeout=120)
+    html = (data / "reports" / "2026-11-21" / "index.html").read_text()
+    rows = comparison_rows(html)
+    assert "logical date 2026-11-20" in html
+    # The numbers are the clean tasks' own: records_quarantined and the summary's duplicates.
+    tasks = {}
+    for r in runs_db(data).execute(
+            "SELECT r.logical_date, t.task_id, t.records_quarantined, t.summary FROM task_instances t "
+            "JOIN dag_runs r ON r.id = t.run_pk"):
+        tasks[(r["logical_date"], r["task_id"])] = r
+    for kind in ("pin", "geo", "user"):
+        for date, col in (("2026-11-21", 0), ("2026-11-20", 1)):
+            t = tasks[(date, f"clean_{kind}")]
+            dups = int(re.search(r"([\d,]+) duplicates dropped", t["summary"]).group(1).replace(",", ""))
+            assert num(rows[f"{kind} rows quarantined"][col]) == t["records_quarantined"]
+            assert num(rows[f"{kind} duplicates dropped"][col]) == dups
+        now, prev, change = rows[f"{kind} duplicates dropped"]
+        assert (num(change) if change != "0" else 0) == num(now) - num(prev)
+    # The copied object: 50 more pin duplicates than the day before.
+    assert num(rows["pin duplicates dropped"][0]) - num(rows["pin duplicates dropped"][1]) == 50
+    # Result tables: this run's rows are its CSVs' rows.
+    for name, (now, prev, change) in rows.items():
+        if not name.endswith(" rows") or name.endswith("quarantined rows"):
+            continue
+        csv = data / "reports" / "2026-11-21" / (name[:-5] + ".csv")
+        assert num(now) == len(csv.read_text().splitlines()) - 1, name

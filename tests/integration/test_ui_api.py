@@ -353,3 +353,91 @@ def test_stream_and_streams_documents_when_the_job_is_off(server_factory):
     srv = server_factory(["stream.enabled=false"]).start()
     assert requests.get(srv.url + UI + "/stream").json() == {"enabled": False}
     assert requests.get(srv.url + UI + "/streams").json() == {"enabled": True, "streams": []}
+
+
+def delta_snapshot(table_dir):
+    """The table's active files, replayed from its JSON commits (independently of the server)."""
+    active = set()
+    for f in sorted((table_dir / "_delta_log").glob("*.json")):
+        for line in f.read_text().splitlines():
+            a = json.loads(line) if line else {}
+            if "add" in a:
+                active.add(a["add"]["path"])
+            elif "remove" in a:
+                active.discard(a["remove"]["path"])
+    return active
+
+
+def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
+    from test_daily_runs import post_interactions
+    s = server_factory(["sink.flush_size=5"]).start()
+    post_interactions(s.url, n=10)  # pinterest.pin offsets 0..9 → objects +0 (0–4) and +5 (5–9)
+    trace = lambda offset, topic="pinterest.pin": requests.get(  # noqa: E731
+        s.url + UI + "/trace", params={"topic": topic, "partition": 0, "offset": offset})
+    # Not there yet: an offset past the log end, and before any batch run.
+    future = trace(50).json()
+    assert future["record"]["state"] == "not yet" and future["object"]["state"] == "not yet"
+    assert future["delta"]["state"] == "not yet" and future["run"]["state"] == "not yet"
+    early = wait_for(lambda: (lambda d: d["object"]["state"] == "done" and d)(trace(7).json()), timeout=20)
+    assert early, trace(7).text
+    assert early["delta"]["state"] == "not yet" and early["run"]["state"] == "not yet"
+    assert trace(3, topic="nope").status_code == 404
+    assert requests.get(s.url + UI + "/trace", params={"topic": "pinterest.pin", "partition": 9, "offset": 1}).status_code == 400
+
+    h = {"x-csrf-token": csrf(s.url)}
+    r = requests.post(s.url + UI + "/dags/pinterest_batch/trigger", json={"date": "2026-11-22"}, headers=h)
+    assert r.status_code == 202, r.text
+
+    def run_done():
+        runs = requests.get(s.url + UI + "/dags").json()["runs"]
+        return [x for x in runs if x["logical_date"] == "2026-11-22" and x["state"] in ("success", "failed")]
+    runs = wait_for(run_done, timeout=90, step=0.5)
+    assert runs and runs[0]["state"] == "success", runs
+
+    lake = s.data_dir / "lake"
+    for offset, start, end in ((3, 0, 4), (7, 5, 9)):
+        d = trace(offset).json()
+        assert d["record"]["state"] == "done"
+        value = json.loads(d["record"]["value"]["text"])
+        assert value["index"] == offset
+        obj = d["object"]
+        assert obj["state"] == "done" and (obj["start_offset"], obj["end_offset"]) == (start, end)
+        # The object named actually holds the record: read from the lake itself.
+        lines = [json.loads(x) for x in (lake / obj["key"]).read_text().splitlines() if x]
+        assert value in lines
+        delta = d["delta"]
+        assert delta["state"] == "done" and delta["table"] == "delta/pin" and delta["logical_date"] == "2026-11-22"
+        assert delta["file"] and (lake / "delta/pin" / delta["file"]).is_file()
+        assert delta["file"] in delta_snapshot(lake / "delta/pin") and delta["in_current_snapshot"] is True
+        assert d["run"]["state"] == "done" and d["run"]["run_id"] == runs[0]["run_id"]
+        assert d["run"]["dag_id"] == "pinterest_batch" and d["run"]["run_state"] == "success"
+
+
+def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
+    from kinesis_helpers import boto3_client
+    name = "streaming-pinterest-pin"
+    c = boto3_client(server.url)
+    c.create_stream(StreamName=name, ShardCount=2)
+    out = c.put_records(StreamName=name, Records=[
+        {"Data": json.dumps({"index": i, "unique_id": f"u{i}", "title": f"pin {i}", "category": "art",
+                             "follower_count": "5k"}).encode(), "PartitionKey": f"k{i}"} for i in range(8)])
+    assert out["FailedRecordCount"] == 0, out
+    rec = out["Records"][5]
+    trace = lambda: requests.get(server.url + UI + "/trace", params={"stream": name, "seq": rec["SequenceNumber"]}).json()  # noqa: E731
+    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and t)(trace()), timeout=20)
+    assert d, trace()
+    # The sequence number decodes to the record's shard (= partition) and offset.
+    assert d["topic"] == name and f"shardId-{d['partition']:012d}" == rec["ShardId"]
+    assert json.loads(d["record"]["value"]["text"])["index"] == 5
+    commits = d["stream"]["commits"]
+    assert commits and all(x["operation"] == "STREAMING UPDATE" and x["batch"] >= 0 for x in commits)
+    lake = server.data_dir / "lake"
+    for x in commits:
+        # Each commit's userMetadata names a range covering the offset; its file is in the snapshot.
+        log = lake / x["table"] / "_delta_log" / f"{x['version']:020d}.json"
+        info = next(json.loads(line)["commitInfo"] for line in log.read_text().splitlines() if '"commitInfo"' in line)
+        meta = json.loads(info["userMetadata"])
+        assert any(r["topic"] == name and r["partition"] == d["partition"] and r["start"] <= d["offset"] < r["end"]
+                   for r in meta["ranges"]), meta
+        assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
+    assert requests.get(server.url + UI + "/trace", params={"stream": name, "seq": "12x"}).status_code == 400

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include "report/bar_chart.h"
@@ -194,6 +195,69 @@ TEST(HtmlReportTest, GroupedChartsAndShortTablesAreNotCut) {
   ASSERT_TRUE(html);
   EXPECT_EQ(Count(*html, "class=\"bar\""), 9u);  // 3 groups × 3 years, the null draws none
   EXPECT_EQ(html->find("<figcaption>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pinpipe::report
+
+namespace pinpipe::report {
+namespace {
+
+// The rows of the comparison table: label → {this run, previous, change} as rendered.
+std::map<std::string, std::vector<std::string>> ComparisonRows(const std::string& html) {
+  std::map<std::string, std::vector<std::string>> out;
+  const size_t start = html.find("<table class=\"data comparison\">");
+  if (start == std::string::npos) return out;
+  const std::string t = html.substr(start, html.find("</table>", start) - start);
+  std::regex row(R"(<tr><td>([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td></tr>)");
+  for (auto it = std::sregex_iterator(t.begin(), t.end(), row); it != std::sregex_iterator(); ++it) {
+    out[(*it)[1]] = {(*it)[2], (*it)[3], (*it)[4]};
+  }
+  return out;
+}
+
+TEST(HtmlReportTest, RunCountsAndTheComparisonWithThePreviousRun) {
+  HtmlReport r;
+  r.title = "t";
+  r.counts = {{"pin rows quarantined", 1234567, int64_t{1234000}},
+              {"pin duplicates dropped", 40, int64_t{52}},
+              {"geo duplicates dropped", 7, std::nullopt}};
+  r.previous_run = "2026-11-20 · run scheduled__2026-11-20";
+  r.sections.push_back({Counts(), std::nullopt, ""});
+  r.sections.push_back({Grouped(), std::nullopt, ""});
+  r.previous_rows = {{"category_by_country", 5}, {"a_table_this_run_lacks", 9}};
+  auto html = RenderHtmlReport(r);
+  ASSERT_TRUE(html.has_value()) << html.error().message();
+  auto rows = ComparisonRows(*html);
+  ASSERT_EQ(rows.size(), 5u) << *html;
+  // Each change is this run minus the previous one, from the inputs above.
+  EXPECT_EQ(rows["pin rows quarantined"], (std::vector<std::string>{"1,234,567", "1,234,000", "+567"}));
+  EXPECT_EQ(rows["pin duplicates dropped"], (std::vector<std::string>{"40", "52", "\u221212"}));
+  EXPECT_EQ(rows["geo duplicates dropped"], (std::vector<std::string>{"7", "–", "–"}));
+  // Tables: their row counts (3 and 10 rows) against previous_rows; a table only the previous
+  // run had is not listed.
+  EXPECT_EQ(rows["category_by_country rows"],
+            (std::vector<std::string>{std::to_string(Counts().rows.size()), "5", "\u22122"}));
+  EXPECT_EQ(rows["median_by_group_and_year rows"],
+            (std::vector<std::string>{std::to_string(Grouped().rows.size()), "–", "–"}));
+  EXPECT_NE(html->find("2026-11-20 · run scheduled__2026-11-20"), std::string::npos);
+  EXPECT_EQ(html->find("<script"), std::string::npos);  // still self-contained
+
+  // No previous run: the counts are shown and the comparison says there is none.
+  r.previous_run.clear();
+  for (auto& c : r.counts) c.previous.reset();
+  html = RenderHtmlReport(r);
+  ASSERT_TRUE(html.has_value());
+  EXPECT_NE(html->find("No previous run to compare with."), std::string::npos);
+  EXPECT_EQ(ComparisonRows(*html)["pin rows quarantined"], (std::vector<std::string>{"1,234,567", "–", "–"}));
+
+  // Without counts or a previous run, no comparison at all.
+  HtmlReport plain;
+  plain.title = "t";
+  plain.sections.push_back({Counts(), std::nullopt, ""});
+  html = RenderHtmlReport(plain);
+  ASSERT_TRUE(html.has_value());
+  EXPECT_EQ(html->find("comparison"), std::string::npos);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
-const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 'streams', 'stream', 'dags', 'delta', 'analytics', 'lake'];
+const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 'streams', 'stream', 'dags', 'delta', 'analytics', 'lake', 'trace'];
 const TOPIC = 'pinterest.pin';
 const STREAM = 'streaming-pinterest-pin';  // a Kinesis stream the streaming job reads
 let kinesisAcked = {};  // shard id -> records acknowledged

@@ -276,7 +276,8 @@ pages.messages = async (root, params) => {
 
   const rowsOf = (recs) => recs.map(r => {
     const detail = el('tr', { hidden: true }, el('td', { colspan: 6 },
-      el('div', {}, link('messages', { topic: st.topic, partition: r.partition, from: 'offset', arg: r.offset, limit: 1 }, 'permalink')),
+      el('div', {}, link('messages', { topic: st.topic, partition: r.partition, from: 'offset', arg: r.offset, limit: 1 }, 'permalink'),
+        ' · ', link('trace', { topic: st.topic, partition: r.partition, offset: r.offset }, 'trace this record')),
       el('h2', {}, 'Value'), payloadView(r.value, st.mode), el('h2', {}, 'Key'), payloadView(r.key, st.mode),
       r.headers.length ? [el('h2', {}, 'Headers'), el('pre', {}, r.headers.map(h => h.key + ': ' + (h.value ? payloadText(h.value) : 'null')).join('\n'))] : null));
     const row = el('tr', { class: 'clickable record', onclick: () => { detail.hidden = !detail.hidden; } },
@@ -665,6 +666,47 @@ pages.lake = async (root, params) => {
   root.append(el('p', { class: 'muted' }, d.root), table([
     { key: 'name', label: 'Name', fmt: r => r.dir ? link('lake', { prefix: (prefix ? prefix + '/' : '') + r.name }, r.name + '/') : link('lake', { prefix, key: (prefix ? prefix + '/' : '') + r.name }, r.name) },
     { key: 'size', label: 'Size', num: true, fmt: r => r.dir ? '' : fmtBytes(r.size) }], d.entries, { empty: 'Empty.' }));
+};
+
+// Record trace: log → sink object → clean Delta commit and file → the DAG run that read it.
+pages.trace = async (root, params) => {
+  const topics = (await api('topics')).topics.map(t => t.name);
+  const st = { topic: params.get('topic') || topics[0] || '', partition: params.get('partition') || '0', offset: params.get('offset') || '',
+    stream: params.get('stream') || '', seq: params.get('seq') || '' };
+  const topicSel = el('select', { name: 'topic' }, topics.map(t => el('option', { value: t, selected: t === st.topic }, t)));
+  const partIn = el('input', { name: 'partition', value: st.partition, size: 4 });
+  const offIn = el('input', { name: 'offset', value: st.offset, size: 12 });
+  const streamIn = el('input', { name: 'stream', value: st.stream, size: 20, placeholder: 'Kinesis stream' });
+  const seqIn = el('input', { name: 'seq', value: st.seq, size: 30, placeholder: 'sequence number' });
+  const f = el('form', { class: 'controls', 'aria-label': 'Record to trace' },
+    el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'Offset', offIn),
+    el('label', {}, 'or Kinesis stream', streamIn), el('label', {}, 'Sequence number', seqIn),
+    el('button', { type: 'submit' }, 'Trace'));
+  f.onsubmit = (e) => { e.preventDefault(); setState(streamIn.value && seqIn.value ? { stream: streamIn.value, seq: seqIn.value }
+    : { topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
+  const out = el('ol', { id: 'trace', class: 'trace' });
+  root.append(el('h1', {}, 'Record trace'), f, out);
+  const byStream = st.stream && st.seq;
+  if (!byStream && (!st.topic || st.offset === '')) { out.append(el('li', { class: 'muted' }, 'Pick a record (or use "trace this record" in Messages).')); return; }
+  const d = await api('trace?' + new URLSearchParams(byStream ? { stream: st.stream, seq: st.seq } : { topic: st.topic, partition: st.partition, offset: st.offset }));
+  const hop = (id, title, h, body) => el('li', { id: 'hop-' + id, class: 'hop ' + (h.state === 'done' ? 'ok' : 'idle'), 'data-state': h.state },
+    el('h2', {}, title, ' ', el('span', { class: 'muted' }, h.state === 'done' ? '✓' : '— ' + h.state)),
+    h.state === 'done' ? body() : el('p', { class: 'muted' }, h.note || ''));
+  out.append(
+    hop('record', `Record ${d.topic}-${d.partition}@${d.offset}`, d.record, () => [
+      el('p', {}, 'Timestamp ', fmtTime(d.record.timestamp_ms), ' · key ', payloadText(d.record.key)),
+      payloadView(d.record.value, 'text')]),
+    hop('object', 'Lake object (S3 sink)', d.object, () => el('p', {},
+      link('lake', { key: d.object.key }, d.object.key), ` · offsets ${d.object.start_offset}–${d.object.end_offset ?? '…'} · ${fmtBytes(d.object.size)}`)),
+    hop('delta', 'Delta table', d.delta, () => [
+      el('p', {}, link('delta', { table: d.delta.table }, d.delta.table), ` version ${d.delta.version} (current ${d.delta.current_version}) · ${d.delta.operation} · ${d.delta.logical_date}`),
+      el('ul', {}, d.delta.files.map(x => el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
+      d.delta.note ? el('p', { class: 'muted' }, d.delta.note) : null]),
+    hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', {},
+      link('delta', { table: c.table }, c.table), ` version ${c.version} · batch ${c.batch} · `,
+      c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
+    hop('run', 'DAG run', d.run, () => el('p', {},
+      link('dags', { dag: d.run.dag_id }, d.run.run_id), ` · ${d.run.dag_id} ${d.run.logical_date}`, d.run.run_state ? ' · ' + d.run.run_state : '')));
 };
 
 // ---------- router ----------

@@ -1,0 +1,381 @@
+// The record trace: one log record (topic, partition, offset) followed through the pipeline —
+// the record → the sink's object holding its offset → the clean Delta table's commit that read
+// that object (and its data files) → the DAG run that wrote the commit. Each hop is "done" or
+// "not yet" with a note. Everything here is plain file reads of the local lake, the sink's
+// state and the run history, on the dashboard's work pool.
+//
+// How each hop is found:
+// - object: the sink names objects by their start offset (sink/object_name.h:
+//   <topic>+<p>+<start><ext>), so the object holding offset o is the one of partition p with
+//   the greatest start ≤ o; it ends before the next object's start, or — for the newest object
+//   — before the sink's committed offset (sink_state.h). Objects are listed under
+//   <lake>/<sink.topics_dir>/<topic>/ (default and time-based layouts alike).
+// - Delta: a batch run's manifest (batch/manifest.h) lists the objects its clean tasks read; the
+//   clean table of topic "<id>.<kind>" is delta/<kind>; its commit is the newest one whose
+//   commitInfo.userMetadata names the manifest's logical date. Part files hold rows in
+//   manifest order but are not split by object: when the commit added several, the trace names
+//   them all ("one of N").
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "batch/manifest.h"
+#include "common/file_system.h"
+#include "log/record_batch.h"
+#include "orchestrator/run_history.h"
+#include "sink/sink_state.h"
+#include "ui/api_json.h"
+#include "ui/dashboard.h"
+
+namespace pinpipe::ui {
+namespace fs = std::filesystem;
+namespace {
+
+http::Response Error(int status, std::string_view message) {
+  JsonWriter w;
+  w.BeginObject().Field("message", message).EndObject();
+  return http::Response::Json(status, w.Take());
+}
+
+// "<topic>+<p>+<digits><ext>" → the start offset, when the name is one of partition p's.
+std::optional<int64_t> StartOffsetOf(std::string_view name, std::string_view topic, int32_t partition) {
+  std::string prefix = std::string(topic) + "+" + std::to_string(partition) + "+";
+  if (!name.starts_with(prefix)) return std::nullopt;
+  name.remove_prefix(prefix.size());
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), v);
+  if (ec != std::errc() || p == name.data()) return std::nullopt;
+  return v;
+}
+
+struct LakeObjectRef {
+  int64_t start = 0;
+  std::string key;  // relative to the lake
+  int64_t size = 0;
+};
+
+struct StreamRange {
+  std::string topic;
+  int64_t partition = 0, start = 0, end = 0;  // [start, end)
+};
+
+struct DeltaCommit {
+  std::vector<StreamRange> ranges;  // a streaming-job commit: the offsets its batch read
+  int64_t batch = -1;
+  int64_t version = 0;
+  int64_t timestamp = 0;
+  std::string logical_date, run_id, dag_id, task_id, operation;
+  std::vector<std::string> adds;
+};
+
+// Every JSON commit of a table, in version order, and the files active after the last one.
+// (Checkpoints are not read: a table whose early commits were cleaned up after a checkpoint
+// shows only the files its remaining commits add.)
+std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::string>& active) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(table / "_delta_log", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.size() == 25 && name.ends_with(".json")) files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<DeltaCommit> out;
+  simdjson::dom::parser parser, meta_parser;
+  for (const auto& f : files) {
+    auto text = FileSystem::Default()->ReadFileToString(f.string());
+    if (!text) continue;
+    DeltaCommit c;
+    c.version = std::stoll(f.filename().string().substr(0, 20));
+    size_t pos = 0;
+    while (pos < text->size()) {
+      size_t nl = text->find('\n', pos);
+      std::string_view line(text->data() + pos, (nl == std::string::npos ? text->size() : nl) - pos);
+      pos = nl == std::string::npos ? text->size() : nl + 1;
+      if (line.empty()) continue;
+      simdjson::dom::element a;
+      if (parser.parse(line.data(), line.size()).get(a) != simdjson::SUCCESS) continue;
+      simdjson::dom::object o;
+      std::string_view s;
+      if (a["commitInfo"].get_object().get(o) == simdjson::SUCCESS) {
+        if (o["operation"].get_string().get(s) == simdjson::SUCCESS) c.operation = std::string(s);
+        if (o["timestamp"].get_int64().get(c.timestamp)) {}
+        std::string_view um;
+        simdjson::dom::element m;
+        if (o["userMetadata"].get_string().get(um) == simdjson::SUCCESS &&
+            meta_parser.parse(um.data(), um.size()).get(m) == simdjson::SUCCESS) {
+          auto str = [&](const char* k, std::string& dst) {
+            std::string_view v;
+            if (m[k].get_string().get(v) == simdjson::SUCCESS) dst = std::string(v);
+          };
+          str("logical_date", c.logical_date);
+          str("run_id", c.run_id);
+          str("dag_id", c.dag_id);
+          str("task_id", c.task_id);
+          if (m["batch"].get_int64().get(c.batch)) {}
+          simdjson::dom::array ranges;
+          if (m["ranges"].get_array().get(ranges) == simdjson::SUCCESS) {
+            for (auto r : ranges) {
+              StreamRange sr;
+              std::string_view tp;
+              if (r["topic"].get_string().get(tp) != simdjson::SUCCESS) continue;
+              sr.topic = std::string(tp);
+              if (r["partition"].get_int64().get(sr.partition) || r["start"].get_int64().get(sr.start) ||
+                  r["end"].get_int64().get(sr.end)) {
+                continue;
+              }
+              c.ranges.push_back(std::move(sr));
+            }
+          }
+        }
+      } else if (a["add"].get_object().get(o) == simdjson::SUCCESS) {
+        if (o["path"].get_string().get(s) == simdjson::SUCCESS) {
+          c.adds.emplace_back(s);
+          active.insert(std::string(s));
+        }
+      } else if (a["remove"].get_object().get(o) == simdjson::SUCCESS) {
+        if (o["path"].get_string().get(s) == simdjson::SUCCESS) active.erase(std::string(s));
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void NotYet(JsonWriter& w, std::string_view key, std::string_view note) {
+  w.Key(key).BeginObject().Field("state", "not yet").Field("note", note).EndObject();
+}
+
+}  // namespace
+
+// The streaming job's commit whose batch read the offset: its commitInfo.userMetadata lists
+// the batch's ranges (stream/stream_tables.h). Tables are the lake's delta/<name>.
+void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset) {
+  if (options_.lake_dir.empty()) {
+    NotYet(w, "stream", "the lake is not a local directory");
+    return;
+  }
+  std::error_code ec;
+  std::vector<fs::path> tables;
+  for (auto it = fs::directory_iterator(fs::path(options_.lake_dir) / "delta", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::error_code e2;
+    if (fs::is_directory(it->path() / "_delta_log", e2)) tables.push_back(it->path());
+  }
+  // Clean tables first: a batch that also quarantined records commits to both, and the
+  // record is in one of them (listed in `commits`).
+  std::sort(tables.begin(), tables.end(), [](const fs::path& a, const fs::path& b) {
+    const bool qa = a.filename().string().find("quarantine") != std::string::npos;
+    const bool qb = b.filename().string().find("quarantine") != std::string::npos;
+    return qa != qb ? qb : a < b;
+  });
+  JsonWriter hits;
+  hits.BeginArray();
+  int n = 0;
+  for (const auto& t : tables) {
+    std::set<std::string> active;
+    for (const auto& c : ReadDeltaLog(t, active)) {
+      bool covers = false;
+      for (const auto& r : c.ranges) {
+        covers |= r.topic == topic && r.partition == partition && offset >= r.start && offset < r.end;
+      }
+      if (!covers || c.adds.empty()) continue;
+      hits.BeginObject().Field("table", fs::relative(t, options_.lake_dir, ec).string()).Key("version").Int(c.version);
+      hits.Key("batch").Int(c.batch).Key("timestamp").Int(c.timestamp).Field("operation", std::string_view(c.operation));
+      hits.Key("files").BeginArray();
+      for (const auto& a : c.adds) {
+        hits.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
+      }
+      hits.EndArray().Key("file");
+      if (c.adds.size() == 1) hits.String(c.adds.front()); else hits.Null();
+      hits.EndObject();
+      ++n;
+    }
+  }
+  hits.EndArray();
+  if (n > 0) {
+    w.Key("stream").BeginObject().Field("state", "done").Key("commits").Raw(hits.str()).EndObject();
+    return;
+  }
+  NotYet(w, "stream", "no streaming-job commit covers this offset (the job does not read this topic, or has not reached it)");
+}
+
+http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t offset) {
+  auto t = log_.GetTopic(topic);
+  if (!t) return Error(404, "no such topic");
+  if (partition_in < 0 || partition_in >= t->partitions) return Error(400, "bad partition");
+  if (offset < 0) return Error(400, "bad offset");
+  const auto partition = static_cast<int32_t>(partition_in);
+  JsonWriter w;
+  w.BeginObject().Field("topic", std::string_view(topic)).Field("partition", partition).Key("offset").Int(offset);
+
+  // 1. The record itself.
+  w.Key("record").BeginObject();
+  {
+    std::string buf;
+    auto rr = log_.Read(topic, partition, offset, 1 << 20, buf);
+    log::RecordReader reader(buf, offset);
+    log::RecordView rec;
+    std::vector<log::Header> hs;
+    bool found = false;
+    while (rr && rr->bytes > 0 && reader.Next(rec)) {
+      if (rec.offset < offset) continue;
+      if (rec.offset == offset) {
+        MessageRow row = MessageRowOf(partition, rec, hs);
+        w.Field("state", "done").Key("timestamp_ms").Int(row.timestamp_ms).Key("key");
+        AppendPayload(w, row.key, 256);
+        w.Key("value");
+        AppendPayload(w, row.value, 1024);
+        found = true;
+      }
+      break;
+    }
+    if (!found) {
+      auto info = log_.GetPartitionInfo(topic, partition);
+      const bool future = info && offset >= info->high_watermark;
+      w.Field("state", future ? "not yet" : "gone")
+          .Field("note", future ? "the offset is at or past the log end" : "the record is no longer in the log (retention or compaction)");
+    }
+  }
+  w.EndObject();
+
+  // 2. The sink's object.
+  std::optional<LakeObjectRef> object;
+  int64_t object_end = -1;  // last offset it holds; -1 = unknown
+  if (options_.lake_dir.empty()) {
+    NotYet(w, "object", "the lake is not a local directory: objects are not listed here");
+  } else {
+    std::vector<LakeObjectRef> objects;
+    const fs::path root = fs::path(options_.lake_dir) / options_.topics_dir / topic;
+    std::error_code ec;
+    auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it.depth() > 4) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      std::error_code e2;
+      if (!it->is_regular_file(e2)) continue;
+      if (auto start = StartOffsetOf(it->path().filename().string(), topic, partition)) {
+        objects.push_back({*start, fs::relative(it->path(), options_.lake_dir, e2).string(),
+                           static_cast<int64_t>(it->file_size(e2))});
+      }
+    }
+    std::sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    int64_t committed = -1;
+    if (!options_.sink_state_dir.empty()) {
+      sink::StateStore store(FileSystem::Default(), options_.sink_state_dir);
+      if (auto st = store.LoadForStatus()) {
+        for (const auto& [tp, ps] : st->partitions) {
+          if (tp.topic == topic && tp.partition == partition) committed = ps.committed;
+        }
+      }
+    }
+    auto after = std::upper_bound(objects.begin(), objects.end(), offset,
+                                  [](int64_t o, const LakeObjectRef& r) { return o < r.start; });
+    if (after != objects.begin()) {
+      const auto& cand = *std::prev(after);
+      object_end = after != objects.end() ? after->start - 1 : (committed > cand.start ? committed - 1 : -1);
+      if (object_end >= offset || (object_end < 0 && committed < 0)) object = cand;
+    }
+    if (object) {
+      w.Key("object").BeginObject().Field("state", "done").Field("key", std::string_view(object->key));
+      w.Key("size").Int(object->size).Key("start_offset").Int(object->start).Key("end_offset");
+      if (object_end >= 0) w.Int(object_end); else w.Null();
+      w.Key("sink_committed").Int(committed).EndObject();
+    } else {
+      NotYet(w, "object", committed >= 0 ? "the sink has committed offsets below " + std::to_string(committed)
+                                         : "no object of this partition holds the offset yet");
+    }
+  }
+
+  // 3. The clean Delta table's commit that read the object, and 4. the run that wrote it.
+  std::string run_id, dag_id, logical_date;
+  if (!object) {
+    NotYet(w, "delta", "the record is not in the lake yet");
+  } else {
+    // The manifests that list the object, newest logical date first.
+    std::vector<std::string> dates;
+    const fs::path mdir = fs::path(options_.lake_dir) / "manifests";
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(mdir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->path().extension() != ".json") continue;
+      auto text = FileSystem::Default()->ReadFileToString(it->path().string());
+      if (!text) continue;
+      auto m = batch::DecodeManifest(*text);
+      if (!m) continue;
+      for (const auto& mt : m->topics) {
+        if (mt.topic != topic) continue;
+        for (const auto& o : mt.objects) {
+          if (o.key == object->key) dates.push_back(m->logical_date);
+        }
+      }
+    }
+    std::sort(dates.rbegin(), dates.rend());
+    const std::string kind = topic.substr(topic.rfind('.') + 1);
+    const std::string table = "delta/" + kind;
+    std::set<std::string> active;
+    auto commits = dates.empty() ? std::vector<DeltaCommit>{} : ReadDeltaLog(fs::path(options_.lake_dir) / table, active);
+    const DeltaCommit* hit = nullptr;
+    std::string hit_date;
+    for (const auto& d : dates) {
+      for (auto c = commits.rbegin(); c != commits.rend() && !hit; ++c) {
+        if (c->logical_date == d && !c->adds.empty()) {
+          hit = &*c;
+          hit_date = d;
+        }
+      }
+      if (hit) break;
+    }
+    if (!hit) {
+      NotYet(w, "delta", dates.empty() ? "no batch run has read the object yet (its manifest lists it once `load` ran)"
+                                       : "a run listed the object (" + dates.front() + ") but no commit of " + table +
+                                             " names that date yet");
+    } else {
+      run_id = hit->run_id;
+      dag_id = hit->dag_id;
+      logical_date = hit->logical_date;
+      std::vector<std::string> in_snapshot;
+      for (const auto& a : hit->adds) {
+        if (active.count(a)) in_snapshot.push_back(a);
+      }
+      w.Key("delta").BeginObject().Field("state", "done").Field("table", std::string_view(table));
+      w.Key("version").Int(hit->version).Key("timestamp").Int(hit->timestamp);
+      w.Field("operation", std::string_view(hit->operation)).Field("logical_date", std::string_view(hit_date));
+      w.Key("current_version").Int(commits.back().version);
+      w.Key("files").BeginArray();
+      for (const auto& a : hit->adds) {
+        w.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
+      }
+      w.EndArray().Key("file");
+      if (hit->adds.size() == 1) w.String(hit->adds.front()); else w.Null();
+      w.Field("in_current_snapshot", !in_snapshot.empty());
+      if (hit->adds.size() > 1) {
+        w.Field("note", "the record is in one of the commit's " + std::to_string(hit->adds.size()) + " part files");
+      }
+      w.EndObject();
+    }
+  }
+  StreamHop(w, topic, partition, offset);
+  if (run_id.empty()) {
+    NotYet(w, "run", "no DAG run has written the record to a clean table yet");
+  } else {
+    w.Key("run").BeginObject().Field("state", "done").Field("run_id", std::string_view(run_id));
+    w.Field("dag_id", std::string_view(dag_id)).Field("logical_date", std::string_view(logical_date));
+    if (auto* runs = Runs()) {
+      if (auto r = runs->FindRun(run_id); r && *r) {
+        w.Field("run_state", orchestrator::RunStateName((*r)->state)).Key("start_us").Int((*r)->start_us).Key("end_us").Int((*r)->end_us);
+      }
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
+}  // namespace pinpipe::ui
