@@ -94,6 +94,10 @@ struct RecoveryReport {
 struct TopicInfo {
   std::string name;
   int32_t partitions = 0;
+  // Unique per creation while the process runs (Kafka's topic ID, for this process): a topic
+  // deleted and created again under the name has another, so a reader that remembers
+  // positions can tell the new topic from the old one.
+  uint64_t id = 0;
 };
 
 struct PartitionInfo {

@@ -26,8 +26,10 @@ bool IsValidTopicName(std::string_view name) {
 Result<std::unique_ptr<Topic>> TopicRegistry::OpenTopic(const std::string& name,
                                                         int32_t partitions,
                                                         std::vector<RecoveryReport>* reports) {
+  static std::atomic<uint64_t> next_id{1};
   auto t = std::make_unique<Topic>();
   t->name = name;
+  t->id = next_id.fetch_add(1);
   for (int32_t i = 0; i < partitions; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, name, i, reports));
     t->owned.push_back(std::move(p));

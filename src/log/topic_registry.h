@@ -33,6 +33,7 @@ struct Topic {
   using PartitionList = std::vector<PartitionLog*>;
 
   std::string name;
+  uint64_t id = 0;  // TopicInfo::id
   std::atomic<uint64_t> records_appended{0};
   std::atomic<uint64_t> bytes_appended{0};
 
