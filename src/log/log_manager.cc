@@ -225,7 +225,9 @@ Status LogManager::AddPartitions(std::string_view topic, int32_t new_total) {
 Status LogManager::DeleteTopic(std::string_view topic) {
   if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
   std::vector<std::string> doomed;
-  Status st = topics_->Delete(topic, &doomed);
+  std::vector<std::move_only_function<void()>> fire;
+  Status st = topics_->Delete(topic, &doomed, &fire);
+  for (auto& f : fire) f();  // failed appends and woken waiters, with no lock held
   if (!doomed.empty()) {
     {
       std::lock_guard lock(bg_->mu);

@@ -147,7 +147,7 @@ Error PartitionLog::DeletedError() const {
   return Error(ErrorCode::kNotFound, "topic '" + topic_ + "' was deleted");
 }
 
-void PartitionLog::Drop() {
+void PartitionLog::Drop(std::vector<std::move_only_function<void()>>* fire) {
   std::vector<std::shared_ptr<Segment>> segments;
   std::deque<Pending> pending;
   {
@@ -160,9 +160,20 @@ void PartitionLog::Drop() {
     rolled_unsynced_.clear();
     pending.swap(pending_);
   }
-  Result<AppendResult> err = std::unexpected(DeletedError());
-  for (auto& p : pending) p.done(err);
-  WakeAllWaiters();
+  for (auto& p : pending) {
+    fire->push_back([done = std::move(p.done), err = DeletedError()]() mutable {
+      done(Result<AppendResult>(std::unexpected(err)));
+    });
+  }
+  {
+    std::lock_guard lock(wait_mu_);
+    for (auto& w : waiters_) {
+      if (w.fn) fire->push_back(std::move(w.fn));
+    }
+    waiter_count_.fetch_sub(static_cast<int>(waiters_.size()));
+    waiters_.clear();
+  }
+  wait_cv_.notify_all();  // blocking waiters see deleted()
   // `segments` goes here: a segment no read holds closes its files now.
 }
 

@@ -59,8 +59,10 @@ class PartitionLog {
   // gone), pending appends fail with it, waiters wake. The segments are released here: a
   // read in flight keeps the ones it holds (shared_ptr) until it returns. The object itself
   // stays allocated (the registry keeps it) so that a lookup that raced the delete never
-  // touches freed memory. Waits for a commit in progress (sync_mu_).
-  void Drop();
+  // touches freed memory. Waits for a commit in progress (sync_mu_). The failed appends'
+  // callbacks and the woken waiters are not run here but added to `fire`, for the caller to
+  // run with no lock held (they may call any LogManager method).
+  void Drop(std::vector<std::move_only_function<void()>>* fire);
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   Error DeletedError() const;
 

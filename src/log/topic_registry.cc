@@ -184,7 +184,8 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   return OkStatus();
 }
 
-Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* doomed) {
+Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* doomed,
+                             std::vector<std::move_only_function<void()>>* fire) {
   std::lock_guard create(create_mu_);
   Topic* t = nullptr;
   {
@@ -205,7 +206,7 @@ Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* do
   }
   // After the removal: a thread that remembered the topic looks it up again.
   generation_.fetch_add(1, std::memory_order_acq_rel);
-  for (PartitionLog* p : t->partitions()) p->Drop();
+  for (PartitionLog* p : t->partitions()) p->Drop(fire);
   const std::string tag = DeleteTag();
   Status st = OkStatus();
   for (PartitionLog* p : t->partitions()) {

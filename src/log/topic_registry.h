@@ -71,7 +71,10 @@ class TopicRegistry {
   // "<topic>-<p>.<tag>-delete" (Kafka's layout for a log being deleted) and syncs the log
   // directory. The renamed directories are added to `doomed` for the caller to remove (in
   // the background); Load removes any left by a crash. kNotFound for an unknown topic.
-  Status Delete(std::string_view name, std::vector<std::string>* doomed);
+  // `fire` receives the callbacks of the failed appends and woken waiters, to be run by the
+  // caller once no registry lock is held.
+  Status Delete(std::string_view name, std::vector<std::string>* doomed,
+                std::vector<std::move_only_function<void()>>* fire);
   // Null if unknown. A deleted topic's object stays allocated while the registry lives
   // (moved to retired_), so a pointer stays valid; its partitions refuse everything. Each
   // thread remembers its last few hits, tagged with the registry's generation (bumped by

@@ -178,6 +178,20 @@ TEST_F(DeleteTopicTest, WaitersWakeAndLearnTheTopicIsGone) {
   EXPECT_FALSE(log_->WaitForOffset("w", 0, 0, std::chrono::milliseconds(1)));
 }
 
+// Callbacks run with no log lock held (the contract), also those a deletion fires: a waiter
+// that creates the topic again from its callback (as an auto-creating reader may) does not
+// deadlock with the deletion.
+TEST_F(DeleteTopicTest, CallbacksFiredByTheDeletionMayCallTheLog) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("w", 1));
+  std::atomic<bool> created{false};
+  auto id = log_->WaitForData("w", 0, 0, [&] { created = log_->CreateTopic("w", 2).has_value(); });
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(log_->DeleteTopic("w"));
+  EXPECT_TRUE(created.load());
+  EXPECT_EQ(log_->GetTopic("w")->partitions, 2);
+}
+
 // Writers and readers run on the topic while it is deleted and created again. Every failure
 // is kNotFound (never another error, never a crash), and the new topic holds only records
 // appended after each writer learned of the deletion, from offset 0.
