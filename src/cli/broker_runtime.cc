@@ -19,6 +19,7 @@ Result<kafka::BrokerOptions> KafkaOptionsFromConfig(const Config& cfg) {
   PINPIPE_ASSIGN_OR_RETURN(int64_t max_request, cfg.GetInt("kafka.socket_request_max_bytes"));
   PINPIPE_ASSIGN_OR_RETURN(int64_t max_message, cfg.GetInt("kafka.message_max_bytes"));
   PINPIPE_ASSIGN_OR_RETURN(int64_t delay, cfg.GetInt("kafka.group_initial_rebalance_delay_ms"));
+  PINPIPE_ASSIGN_OR_RETURN(o.delete_topic_enable, cfg.GetBool("kafka.delete_topic_enable"));
   o.port = static_cast<uint16_t>(port);
   o.socket_request_max_bytes = static_cast<size_t>(max_request);
   o.message_max_bytes = static_cast<size_t>(max_message);

@@ -1,15 +1,19 @@
-// pinpipe topics list|describe and pinpipe produce: topic administration and a kcat -P style
-// producer, through the running server's REST Proxy API (the same calls any client makes).
+// pinpipe topics list|describe|create|delete and pinpipe produce: topic administration and a
+// kcat -P style producer, through the running server's REST Proxy API (the same calls any
+// client makes: v2 for reads and produce, v3 /v3/clusters/{id}/topics for create and delete).
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include "cli/cli_context.h"
 #include "cli/rest_client.h"
 #include "common/base64.h"
 #include "common/json_writer.h"
+#include "log/log_manager.h"
 
 namespace pinpipe::cli {
 namespace {
@@ -68,6 +72,92 @@ void Describe(const CliContext& ctx, const std::string& topic, const std::string
   }
   std::printf("%s: %zu partition%s, %lld record%s\n", topic.c_str(), parts->size(),
               parts->size() == 1 ? "" : "s", static_cast<long long>(total), total == 1 ? "" : "s");
+}
+
+// The cluster id the v3 admin routes want (pinpipe answers one; a Confluent REST Proxy too).
+std::string ClusterId(RestClient& rest) {
+  auto clusters = rest.GetJson("/v3/clusters");
+  if (!clusters) Fail(clusters.error());
+  if (const auto* data = clusters->Find("data"); data && data->is_array()) {
+    for (const auto& c : data->items()) {
+      if (const auto* id = c.Find("cluster_id"); id && !id->text().empty()) return id->text();
+    }
+  }
+  Fail(Error(ErrorCode::kUnavailable, "the server at " + rest.url() + " reports no cluster"));
+}
+
+// Runtime failures (the topic exists, is unknown, the server is down) exit 1; arguments this
+// side can refuse before asking exit 2.
+[[noreturn]] void FailRuntime(const Error& e) {
+  PrintError(e);
+  std::exit(kExitFailure);
+}
+
+void Create(const CliContext& ctx, const std::string& topic, int partitions,
+            const std::string& format) {
+  if (!log::IsValidTopicName(topic)) {
+    Fail(Error(ErrorCode::kInvalidArgument,
+               "invalid topic name '" + topic + "': use 1-249 characters from [a-zA-Z0-9._-], "
+               "not '.' or '..'"));
+  }
+  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  const std::string cluster = ClusterId(rest);
+  std::string body = "{\"topic_name\":" + JsonQuote(topic);
+  if (partitions > 0) body += ",\"partitions_count\":" + std::to_string(partitions);
+  body += "}";
+  auto r = rest.Call("POST", "/v3/clusters/" + cluster + "/topics", body, 60000,
+                     "application/json");
+  if (!r) FailRuntime(r.error());
+  auto json = emulator::JsonValue::Parse(*r);
+  int64_t count = partitions;
+  if (json) {
+    if (const auto* c = json->Find("partitions_count"); c && c->as_int()) count = *c->as_int();
+  }
+  if (format == "json") {
+    JsonWriter w;
+    w.BeginObject().Field("topic", topic).Field("partitions", count).EndObject();
+    std::printf("%s\n", w.str().c_str());
+    return;
+  }
+  std::printf("created topic %s (%lld partition%s)\n", topic.c_str(),
+              static_cast<long long>(count), count == 1 ? "" : "s");
+}
+
+void Delete(const CliContext& ctx, const std::string& topic, bool yes,
+            const std::string& format) {
+  if (!yes) {
+    if (!isatty(STDIN_FILENO)) {
+      Fail(Error(ErrorCode::kInvalidArgument,
+                 "deleting topic '" + topic + "' removes all its records and committed offsets; "
+                 "pass --yes to confirm (stdin is not a terminal to ask)"));
+    }
+    std::fprintf(stderr, "Delete topic '%s' with all its records and committed offsets? [y/N] ",
+                 topic.c_str());
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      std::fprintf(stderr, "not deleted\n");
+      std::exit(kExitFailure);
+    }
+  }
+  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  const std::string cluster = ClusterId(rest);
+  auto r = rest.Call("DELETE", "/v3/clusters/" + cluster + "/topics/" + topic, "", 60000);
+  if (!r) {
+    if (r.error().code() == ErrorCode::kNotFound) {
+      FailRuntime(Error(ErrorCode::kNotFound, "topic '" + topic + "' does not exist on " +
+                                                  rest.url() +
+                                                  " (`pinpipe topics list` lists them)"));
+    }
+    FailRuntime(r.error());
+  }
+  if (format == "json") {
+    JsonWriter w;
+    w.BeginObject().Field("topic", topic).Field("deleted", true).EndObject();
+    std::printf("%s\n", w.str().c_str());
+    return;
+  }
+  std::printf("deleted topic %s\n", topic.c_str());
 }
 
 struct ProduceFlags {
@@ -146,9 +236,11 @@ void Produce(const CliContext& ctx, const ProduceFlags& f) {
 }  // namespace
 
 void RegisterTopicCommands(CLI::App& app, CliContext& ctx) {
-  auto* topics = app.add_subcommand("topics", "List and describe the server's topics");
+  auto* topics = app.add_subcommand("topics", "List, describe, create and delete the server's topics");
   topics->require_subcommand(1);
-  topics->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).");
+  topics->footer("The server: --api URL, else http://<http.bind>:<http.port> (--port PORT).\n"
+                 "Exit codes: 0 ok, 1 runtime error (server unreachable, topic exists or is "
+                 "unknown), 2 usage error.");
   auto format = std::make_shared<std::string>("table");
   auto* list = topics->add_subcommand("list", "Topic names, one per line");
   list->add_option("--format", *format, "Output format (json: one array)")
@@ -160,6 +252,29 @@ void RegisterTopicCommands(CLI::App& app, CliContext& ctx) {
   describe->add_option("--format", *format, "Output format (json: one array)")
       ->check(CLI::IsMember({"table", "json"}));
   describe->callback([&ctx, name, format] { Describe(ctx, *name, *format); });
+
+  auto partitions = std::make_shared<int>(0);
+  auto* create = topics->add_subcommand(
+      "create", "Create a topic (like kafka-topics --create), through the server's v3 admin API");
+  create->add_option("topic", *name, "Topic")->required();
+  create->add_option("--partitions", *partitions,
+                     "Partition count (default: the server's log.default_partitions)")
+      ->check(CLI::Range(1, 10000));
+  create->add_option("--format", *format, "Output format (json: one object)")
+      ->check(CLI::IsMember({"table", "json"}));
+  create->callback([&ctx, name, partitions, format] { Create(ctx, *name, *partitions, *format); });
+
+  auto yes = std::make_shared<bool>(false);
+  auto* del = topics->add_subcommand(
+      "delete", "Delete a topic with all its records and committed offsets (like kafka-topics --delete)");
+  del->add_option("topic", *name, "Topic")->required();
+  del->add_flag("-y,--yes", *yes, "Do not ask for confirmation");
+  del->add_option("--format", *format, "Output format (json: one object)")
+      ->check(CLI::IsMember({"table", "json"}));
+  del->footer("Without --yes it asks on a terminal, and refuses (exit 2) when stdin is not one.\n"
+              "Consumers, the sink and the streaming job see the topic as unknown; a topic\n"
+              "created again under the name starts empty at offset 0.");
+  del->callback([&ctx, name, yes, format] { Delete(ctx, *name, *yes, *format); });
 
   auto f = std::make_shared<ProduceFlags>();
   auto* produce = app.add_subcommand(

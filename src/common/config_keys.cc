@@ -122,6 +122,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.socket_request_max_bytes", "104857600", "larger request frames close the connection (Kafka's socket.request.max.bytes)", Int(1024, kInt32Max)},
       {"kafka.message_max_bytes", "1048588", "larger produced batches get MESSAGE_TOO_LARGE (Kafka's message.max.bytes)", Int(1024, kInt32Max)},
       {"kafka.group_initial_rebalance_delay_ms", "3000", "first join round of an empty group waits this long (Kafka's group.initial.rebalance.delay.ms)", Int(0, kInt32Max)},
+      {"kafka.delete_topic_enable", "true", "DeleteTopics removes topics; false answers TOPIC_DELETION_DISABLED (Kafka's delete.topic.enable)", Bool()},
       {"kafka.bootstrap", "", "reserved for an external Kafka cluster (not implemented yet: the embedded log is always used)", Text()},
       {"lake.uri", "", "lake location (path, file:///dir, s3://bucket/prefix); empty = <data.dir>/lake", Text()},
       {"pipeline.id", "pinterest", "topics <id>.pin, <id>.geo, <id>.user", Custom(CheckTopicPrefix, "a topic name prefix")},

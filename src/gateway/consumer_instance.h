@@ -59,6 +59,9 @@ struct ConsumerInstance {
   // Topic partition counts the current assignment was computed from (to notice new partitions
   // and new topics matching a pattern).
   std::map<std::string, int32_t> assigned_from;
+  // The ids (log::TopicInfo::id) of those topics: a topic deleted and created again gets a new
+  // one, and the positions of the old one are dropped at the next rebalance.
+  std::map<std::string, uint64_t> assigned_ids;
   size_t next_partition = 0;  // round-robin start for fairness across partitions
 
   bool subscribed() const { return !manual && subscription != nullptr; }

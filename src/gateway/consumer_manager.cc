@@ -262,16 +262,24 @@ void ConsumerManager::DoCreate(Call& call, http::Responder& r) {
 }
 
 std::vector<std::pair<TopicPartition, int64_t>> ConsumerManager::CommitSnapshot(
-    const ConsumerInstance& c, const std::vector<TopicPartition>* only) {
+    const ConsumerInstance& c, const std::vector<TopicPartition>* only) const {
   std::vector<std::pair<TopicPartition, int64_t>> out;
+  // A position in a topic that was deleted since the assignment is no position in the topic
+  // there now (created again under the name): never committed.
+  auto current = [&](const TopicPartition& tp) {
+    auto it = c.assigned_ids.find(tp.first);
+    if (it == c.assigned_ids.end()) return true;
+    auto info = log_.GetTopic(tp.first);
+    return info && info->id == it->second;
+  };
   if (only) {
     for (const auto& tp : *only) {
       auto it = c.positions.find(tp);
-      if (it != c.positions.end() && it->second >= 0) out.emplace_back(tp, it->second);
+      if (it != c.positions.end() && it->second >= 0 && current(tp)) out.emplace_back(tp, it->second);
     }
   } else {
     for (const auto& [tp, pos] : c.positions) {
-      if (pos >= 0) out.emplace_back(tp, pos);
+      if (pos >= 0 && current(tp)) out.emplace_back(tp, pos);
     }
   }
   return out;
@@ -395,6 +403,7 @@ void ConsumerManager::DoUnsubscribe(Call& call, http::Responder& r) {
       if (c.settings.auto_commit) commits = CommitSnapshot(c);
       c.subscription.reset();
       c.assigned_from.clear();
+      c.assigned_ids.clear();
       rebalance = true;
       ++f->group->generation;
     } else if (c.manual) {
@@ -467,6 +476,7 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
     std::vector<log::TopicInfo> all_topics;
     bool listed = false;
     std::vector<std::map<std::string, int32_t>> from(members.size());
+    std::vector<std::map<std::string, uint64_t>> ids(members.size());
     std::map<std::string, int32_t> topic_partitions;
     std::map<std::string, std::vector<size_t>> subscribers;
     for (size_t i = 0; i < members.size(); ++i) {
@@ -485,6 +495,7 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
         auto info = log_.GetTopic(t);
         int32_t n = info ? info->partitions : 0;
         from[i][t] = n;
+        ids[i][t] = info ? info->id : 0;
         topic_partitions[t] = n;
         subscribers[t].push_back(i);
       }
@@ -509,6 +520,19 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
       for (size_t i = 0; i < members.size(); ++i) {
         ConsumerInstance& m = *members[i].first;
         if (m.removed || m.subscription != members[i].second) continue;
+        // Positions in a topic that was deleted (and maybe created again) are not positions in
+        // the one there now: forget them, uncommitted (the deletion dropped the commits).
+        for (auto it = m.positions.begin(); it != m.positions.end();) {
+          auto old_id = m.assigned_ids.find(it->first.first);
+          auto new_id = ids[i].find(it->first.first);
+          if (old_id != m.assigned_ids.end() &&
+              (new_id == ids[i].end() || new_id->second != old_id->second)) {
+            it = m.positions.erase(it);
+            ++m.version;
+          } else {
+            ++it;
+          }
+        }
         std::vector<TopicPartition> revoked;
         for (const auto& [tp, pos] : m.positions) {
           if (!target[i].count(tp)) revoked.push_back(tp);
@@ -522,6 +546,7 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
         for (const auto& tp : revoked) m.positions.erase(tp);
         if (!revoked.empty()) ++m.version;
         m.assigned_from = std::move(from[i]);
+        m.assigned_ids = std::move(ids[i]);
       }
       for (size_t i = 0; i < members.size(); ++i) {
         ConsumerInstance& m = *members[i].first;
@@ -546,25 +571,32 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
 bool ConsumerManager::AssignmentStale(const std::shared_ptr<Group>& g, const ConsumerInstance& c) {
   std::shared_ptr<const Subscription> sub;
   std::map<std::string, int32_t> from;
+  std::map<std::string, uint64_t> ids;
   {
     std::lock_guard lock(g->mu);
     if (!c.subscribed()) return false;
     sub = c.subscription;
     from = c.assigned_from;
+    ids = c.assigned_ids;
   }
+  auto id_changed = [&](const log::TopicInfo& t) {
+    auto it = ids.find(t.name);
+    return it != ids.end() && it->second != t.id;
+  };
   if (sub->pattern) {
     size_t matching = 0;
     for (const auto& t : log_.ListTopics()) {
       if (!MatchesPattern(*sub, t.name)) continue;
       ++matching;
       auto it = from.find(t.name);
-      if (it == from.end() || it->second != t.partitions) return true;
+      if (it == from.end() || it->second != t.partitions || id_changed(t)) return true;
     }
     return matching != from.size();
   }
   for (const auto& [t, n] : from) {
     auto info = log_.GetTopic(t);
     if ((info ? info->partitions : 0) != n) return true;
+    if (info && id_changed(*info)) return true;
   }
   return false;
 }
@@ -854,8 +886,20 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         break;
       }
       read_buffer.clear();
-      auto rr = log_.Read(tp.first, tp.second, pos,
-                          static_cast<size_t>(std::max<int64_t>(poll->max_bytes - poll->collected, 1)), read_buffer);
+      const auto read_max = static_cast<size_t>(std::max<int64_t>(poll->max_bytes - poll->collected, 1));
+      auto rr = log_.Read(tp.first, tp.second, pos, read_max, read_buffer);
+      if (rr && rr->out_of_range) {
+        // The position left the log (retention, or the topic was deleted and created again
+        // shorter): auto.offset.reset applies, as for a Kafka consumer's OFFSET_OUT_OF_RANGE.
+        bool reset_error = false;
+        const int64_t p = ResolvePosition(log_, c, tp, pos, &reset_error);
+        if (!reset_error && p >= 0 && p != pos) {
+          pos = p;
+          poll->moved = true;
+          read_buffer.clear();
+          rr = log_.Read(tp.first, tp.second, pos, read_max, read_buffer);
+        }
+      }
       if (!rr) continue;
       if (rr->skipped() && rr->bytes == 0 && rr->next_offset > pos) {
         // Only a damaged stretch (reported by the log) lies ahead: step over it, as Kafka's

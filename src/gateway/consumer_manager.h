@@ -113,9 +113,10 @@ class ConsumerManager {
   void Rebalance(const std::shared_ptr<Group>& g);
   // True if topics or partitions changed since the instance's assignment (no lock held).
   bool AssignmentStale(const std::shared_ptr<Group>& g, const ConsumerInstance& c);
-  // The instance's positions as commits (all, or only `only`); requires the group lock.
-  static std::vector<std::pair<TopicPartition, int64_t>> CommitSnapshot(
-      const ConsumerInstance& c, const std::vector<TopicPartition>* only = nullptr);
+  // The instance's positions as commits (all, or only `only`), without those in a topic
+  // deleted since the assignment; requires the group lock.
+  std::vector<std::pair<TopicPartition, int64_t>> CommitSnapshot(
+      const ConsumerInstance& c, const std::vector<TopicPartition>* only = nullptr) const;
   // Durable when it returns; called with no lock held.
   Status CommitNow(const std::string& group,
                    const std::vector<std::pair<TopicPartition, int64_t>>& commits);

@@ -26,6 +26,7 @@ Gateway::Gateway(log::LogManager& log, GatewayOptions options)
       options_(std::move(options)),
       produce_(log, options_.produce),
       topics_(log),
+      admin_(log, options_.cluster_id),
       consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {
   if (options_.kinesis) kinesis_ = std::make_unique<KinesisApi>(*options_.kinesis, options_.kinesis_http);
 }
@@ -34,6 +35,7 @@ Gateway::~Gateway() { Stop(); }
 
 void Gateway::Stop() {
   consumers_->Stop();
+  admin_.Stop();
   if (kinesis_) kinesis_->Stop();
 }
 
@@ -139,6 +141,15 @@ void Gateway::RegisterRoutes(http::Router& router) {
     topics_.GetPartitionOffsets(q, std::move(r));
   });
   add("GET", "/brokers", [this](const http::Request& q, http::Responder r) { topics_.ListBrokers(q, std::move(r)); });
+
+  // Topic administration (REST Proxy v3 shapes, rest_admin.h).
+  RestAdmin* a = &admin_;
+  const std::string topics_v3 = "/v3/clusters/{cluster_id}/topics";
+  add("GET", "/v3/clusters", [a](const http::Request& q, http::Responder r) { a->ListClusters(q, std::move(r)); });
+  add("GET", topics_v3, [a](const http::Request& q, http::Responder r) { a->ListTopics(q, std::move(r)); });
+  add("POST", topics_v3, [a](const http::Request& q, http::Responder r) { a->CreateTopic(q, std::move(r)); });
+  add("GET", topics_v3 + "/{topic}", [a](const http::Request& q, http::Responder r) { a->GetTopic(q, std::move(r)); });
+  add("DELETE", topics_v3 + "/{topic}", [a](const http::Request& q, http::Responder r) { a->DeleteTopic(q, std::move(r)); });
 
   // Consumers.
   ConsumerManager* c = consumers_.get();

@@ -10,6 +10,7 @@
 
 #include "gateway/consumer_manager.h"
 #include "gateway/kinesis_api.h"
+#include "gateway/rest_admin.h"
 #include "gateway/rest_produce.h"
 #include "gateway/rest_topics.h"
 #include "http/router.h"
@@ -25,6 +26,8 @@ struct GatewayOptions {
   // service must outlive the gateway.
   kinesis::Service* kinesis = nullptr;
   KinesisHttpOptions kinesis_http;
+  // The cluster id of the v3 admin routes (/v3/clusters/{id}/topics): the Kafka listener's.
+  std::string cluster_id = "pinpipe";
 };
 
 class Gateway {
@@ -59,6 +62,7 @@ class Gateway {
   GatewayOptions options_;
   RestProduce produce_;
   RestTopics topics_;
+  RestAdmin admin_;
   std::unique_ptr<ConsumerManager> consumers_;
   std::unique_ptr<KinesisApi> kinesis_;
   std::shared_ptr<http::Metrics> http_metrics_;

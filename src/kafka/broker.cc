@@ -23,6 +23,7 @@ bool Broker::IsBlocking(int16_t api_key) {
     case kOffsetCommit:    // fsync
     case kCreateTopics:    // directories, files, fsyncs
     case kCreatePartitions:
+    case kDeleteTopics:    // directory renames, fsyncs
     case kDescribeConfigs:
     case kDeleteGroups:    // fsync of the offset store
     case kAlterConfigs:    // the topic-configs file: write, fsync, rename

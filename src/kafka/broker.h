@@ -34,6 +34,7 @@ struct BrokerOptions {
   size_t message_max_bytes = 1048588;           // message.max.bytes
   int64_t group_initial_rebalance_delay_ms = 3000;
   size_t worker_threads = 2;
+  bool delete_topic_enable = true;  // delete.topic.enable: DeleteTopics removes topics
 };
 
 // One decoded request. `body` points into `frame`, which the request owns.

@@ -1,6 +1,9 @@
-// DeleteTopics v1-3. The log never removes a topic (readers keep pointers to it), so an
-// existing topic is answered TOPIC_DELETION_DISABLED — Kafka's answer with
-// delete.topic.enable=false — and an unknown one UNKNOWN_TOPIC_OR_PARTITION.
+// DeleteTopics v1-3 (`kafka-topics --delete`): removes each topic through
+// log::LogManager::DeleteTopic (its data, directories and committed offsets; producers,
+// consumers, the REST Proxy and the sink then get UNKNOWN_TOPIC_OR_PARTITION). With
+// kafka.delete_topic_enable=false (Kafka's delete.topic.enable) an existing topic is answered
+// TOPIC_DELETION_DISABLED; an unknown one is UNKNOWN_TOPIC_OR_PARTITION either way. Runs on
+// the executor (Broker::IsBlocking): deletion renames directories and fsyncs.
 #include "kafka/broker.h"
 #include "kafka/errors.h"
 #include "log/log_manager.h"
@@ -19,8 +22,18 @@ void HandleDeleteTopics(Broker& b, Request& req, Reply reply) {
   w.I32(0);
   w.ArrayLength(static_cast<int32_t>(names.size()), false);
   for (std::string_view name : names) {
+    int16_t code = err::kNone;
+    if (!b.log().GetTopic(name)) {
+      code = err::kUnknownTopicOrPartition;
+    } else if (!b.options().delete_topic_enable) {
+      code = err::kTopicDeletionDisabled;
+    } else if (Status st = b.log().DeleteTopic(name); !st) {
+      // A concurrent request may have deleted it first.
+      code = st.error().code() == ErrorCode::kNotFound ? err::kUnknownTopicOrPartition
+                                                       : err::kUnknownServerError;
+    }
     w.String(name, false);
-    w.I16(b.log().GetTopic(name) ? err::kTopicDeletionDisabled : err::kUnknownTopicOrPartition);
+    w.I16(code);
   }
   reply.Send(std::move(body));
 }

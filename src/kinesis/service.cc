@@ -287,8 +287,9 @@ Outcome Service::CreateStream(const Value& req) {
                     "Stream " + ref->name + " under account " + options_.account + " already exists.");
       return MakeError(ErrorCode::kAlreadyExists, "exists");
     }
-    // The log topic of the same name holds the records. A topic left by a deleted stream (the
-    // log keeps topics) is reused from its current end when it has enough partitions.
+    // The log topic of the same name holds the records (DeleteStream deletes it). A topic that
+    // exists without a stream (made over Kafka or the REST Proxy) is reused from its current
+    // end when it has enough partitions.
     auto topic = log_.GetTopic(ref->name);
     if (!topic) {
       PINPIPE_RETURN_IF_ERROR(log_.CreateTopic(ref->name, shards));
@@ -337,6 +338,12 @@ Outcome Service::DeleteStream(const Value& req) {
       api_err = Err("ResourceInUseException", "Stream " + ref->name + " under account " + options_.account +
                                                    " has registered consumers; set EnforceConsumerDeletion to delete them too.");
       return MakeError(ErrorCode::kAlreadyExists, "consumers");
+    }
+    // The records go with the stream: its log topic is deleted (inside the update, so a
+    // CreateStream of the name waits and then creates an empty topic). Readers of the topic
+    // (the sink, the stream job, consumers) see it as unknown.
+    if (Status del = log_.DeleteTopic(ref->name); !del && del.error().code() != ErrorCode::kNotFound) {
+      return std::unexpected(del.error());
     }
     return std::shared_ptr<StreamMeta>();
   });

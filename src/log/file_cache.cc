@@ -1,10 +1,14 @@
 #include "log/file_cache.h"
 
+#include <vector>
+
 namespace pinpipe::log {
 
 Result<std::shared_ptr<File>> ReadFileCache::Get(const std::string& path) {
+  uint64_t forgets;
   {
     std::lock_guard lock(mu_);
+    forgets = forgets_;
     if (auto it = by_path_.find(path); it != by_path_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
       return it->second->second;
@@ -17,6 +21,7 @@ Result<std::shared_ptr<File>> ReadFileCache::Get(const std::string& path) {
   std::lock_guard lock(mu_);
   if (auto it = by_path_.find(path); it != by_path_.end()) return it->second->second;
   ++opens_;
+  if (forgets != forgets_) return file;  // may be a deleted topic's file: never cached
   lru_.emplace_front(path, file);
   by_path_[path] = lru_.begin();
   if (lru_.size() > capacity_) {
@@ -34,6 +39,22 @@ void ReadFileCache::Forget(const std::string& path) {
     dropped = std::move(it->second->second);
     lru_.erase(it->second);
     by_path_.erase(it);
+  }
+}
+
+void ReadFileCache::ForgetUnder(const std::string& dir) {
+  std::vector<std::shared_ptr<File>> dropped;  // closed after the lock is released
+  const std::string prefix = dir + "/";
+  std::lock_guard lock(mu_);
+  ++forgets_;
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    if (it->first.starts_with(prefix)) {
+      dropped.push_back(std::move(it->second));
+      by_path_.erase(it->first);
+      it = lru_.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 

@@ -24,6 +24,9 @@ class ReadFileCache {
   Result<std::shared_ptr<File>> Get(const std::string& path);
   // Drops `path` (the segment was deleted).
   void Forget(const std::string& path);
+  // Drops every path under `dir` (its topic was deleted and the directory renamed away; a
+  // recreated topic reuses the paths). An open racing this one is returned but not cached.
+  void ForgetUnder(const std::string& dir);
   size_t size() const;
   size_t capacity() const { return capacity_; }
   uint64_t opens() const;  // misses since creation
@@ -35,6 +38,7 @@ class ReadFileCache {
   std::list<std::pair<std::string, std::shared_ptr<File>>> lru_;  // front = most recent
   std::unordered_map<std::string, decltype(lru_)::iterator> by_path_;
   uint64_t opens_ = 0;
+  uint64_t forgets_ = 0;  // ForgetUnder calls: an open that started before one is not cached
 };
 
 }  // namespace pinpipe::log

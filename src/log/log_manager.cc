@@ -33,6 +33,10 @@ struct LogManager::Background {
   std::mutex wait_mu;
   std::unordered_map<WaitId, PartitionLog*> waits;
   std::atomic<WaitId> next_wait_id{1};
+  // Directories of deleted topics waiting for RemovalLoop (guarded by mu, signalled by cv).
+  std::vector<std::string> doomed;
+  std::thread remover;
+  bool removing = false;  // RemovalLoop holds a batch
 };
 
 LogManager::LogManager(LogOptions options) : options_(std::move(options)) {
@@ -125,7 +129,28 @@ Status LogManager::OpenAll(std::vector<RecoveryReport>* reports) {
   if (options_.retention_check_interval_ms > 0) {
     bg_->retention = std::thread([this] { RetentionLoop(); });
   }
+  bg_->remover = std::thread([this] { RemovalLoop(); });
   return OkStatus();
+}
+
+void LogManager::RemovalLoop() {
+  std::unique_lock lock(bg_->mu);
+  while (true) {
+    bg_->cv.wait(lock, [&] { return bg_->stop || !bg_->doomed.empty(); });
+    if (bg_->stop) break;  // what is left is removed at the next start
+    std::vector<std::string> batch;
+    batch.swap(bg_->doomed);
+    bg_->removing = true;
+    lock.unlock();
+    for (const auto& dir : batch) {
+      Status st = RemoveDirectory(options_.fs, dir);
+      if (!st) spdlog::warn("log: could not remove {} ({}); the next start retries", dir,
+                            st.error().message());
+    }
+    lock.lock();
+    bg_->removing = false;
+    bg_->cv.notify_all();
+  }
 }
 
 void LogManager::Close() {
@@ -136,6 +161,7 @@ void LogManager::Close() {
   }
   bg_->cv.notify_all();
   if (bg_->retention.joinable()) bg_->retention.join();
+  if (bg_->remover.joinable()) bg_->remover.join();
   if (flusher_) flusher_->Stop();
   if (topics_) {
     // Final sync of everything regardless of policy; acknowledges what it makes durable.
@@ -199,10 +225,30 @@ Status LogManager::AddPartitions(std::string_view topic, int32_t new_total) {
   return topics_->AddPartitions(topic, new_total);
 }
 
+Status LogManager::DeleteTopic(std::string_view topic) {
+  if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
+  std::vector<std::string> doomed;
+  std::vector<std::move_only_function<void()>> fire;
+  Status st = topics_->Delete(topic, &doomed, &fire);
+  for (auto& f : fire) f();  // failed appends and woken waiters, with no lock held
+  if (!doomed.empty()) {
+    {
+      std::lock_guard lock(bg_->mu);
+      for (auto& d : doomed) bg_->doomed.push_back(std::move(d));
+    }
+    bg_->cv.notify_all();
+  }
+  if (!st) return st;
+  // A topic created again under this name starts at 0 with the defaults: no group may keep an
+  // offset past it, and no override of the old topic applies to the new one.
+  PINPIPE_RETURN_IF_ERROR(offsets_->DeleteTopic(topic));
+  return topic_configs_->Erase(topic);
+}
+
 std::vector<TopicInfo> LogManager::ListTopics() const {
   std::vector<TopicInfo> out;
   for (Topic* t : topics_->All()) {
-    out.push_back({t->name, t->partition_count()});
+    out.push_back({t->name, t->partition_count(), t->id});
   }
   return out;
 }
@@ -212,12 +258,12 @@ Result<TopicInfo> LogManager::GetTopic(std::string_view topic) const {
   if (t == nullptr) {
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
   }
-  return TopicInfo{t->name, t->partition_count()};
+  return TopicInfo{t->name, t->partition_count(), t->id};
 }
 
 Result<TopicInfo> LogManager::GetOrCreateTopic(std::string_view topic) {
   if (Topic* t = topics_->Find(topic)) {
-    return TopicInfo{t->name, t->partition_count()};
+    return TopicInfo{t->name, t->partition_count(), t->id};
   }
   if (!options_.auto_create) return GetTopic(topic);
   auto st = topics_->Create(topic, options_.default_partitions);
@@ -246,7 +292,8 @@ Status LogManager::ReplaceTopicConfig(std::string_view topic,
   return topic_configs_->Replace(topic, configs, validate_only);
 }
 
-Result<PartitionLog*> LogManager::FindPartition(std::string_view topic, int32_t partition) const {
+Result<PartitionLog*> LogManager::FindPartition(std::string_view topic, int32_t partition,
+                                                Topic** owner) const {
   Topic* t = topics_->Find(topic);
   if (t == nullptr) {
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
@@ -257,22 +304,19 @@ Result<PartitionLog*> LogManager::FindPartition(std::string_view topic, int32_t 
                                                " of topic '" + std::string(topic) +
                                                "' not found");
   }
+  if (owner != nullptr) *owner = t;
   return parts[static_cast<size_t>(partition)];
 }
 
 Result<PartitionLog*> LogManager::FindOrCreatePartition(std::string_view topic,
-                                                        int32_t partition) {
+                                                        int32_t partition, Topic** owner) {
   if (topics_->Find(topic) == nullptr && options_.auto_create) {
     PINPIPE_RETURN_IF_ERROR(GetOrCreateTopic(topic));
   }
-  return FindPartition(topic, partition);
+  return FindPartition(topic, partition, owner);
 }
 
 // ---------------------------------------------------------------- appends
-
-namespace {
-Topic* TopicOf(TopicRegistry* r, std::string_view name) { return r->Find(name); }
-}  // namespace
 
 Result<AppendResult> LogManager::Append(std::string_view topic, int32_t partition,
                                         std::span<const Record> records, AppendCallback done) {
@@ -280,7 +324,8 @@ Result<AppendResult> LogManager::Append(std::string_view topic, int32_t partitio
     return MakeError(ErrorCode::kUnavailable, "log closed");
   }
   if (records.empty()) return MakeError(ErrorCode::kInvalidArgument, "no records to append");
-  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindOrCreatePartition(topic, partition));
+  Topic* t = nullptr;
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindOrCreatePartition(topic, partition, &t));
   // Encode outside the partition lock into a per-thread buffer that keeps its capacity.
   thread_local std::string buf;
   buf.clear();
@@ -295,7 +340,6 @@ Result<AppendResult> LogManager::Append(std::string_view topic, int32_t partitio
   auto r = p->Append(std::string_view(buf).substr(8), static_cast<int32_t>(records.size()),
                      max_ts, done);
   if (r) {
-    Topic* t = TopicOf(topics_.get(), topic);
     t->records_appended.fetch_add(records.size(), std::memory_order_relaxed);
     t->bytes_appended.fetch_add(buf.size(), std::memory_order_relaxed);
   }
@@ -313,10 +357,10 @@ Result<AppendResult> LogManager::AppendBatch(std::string_view topic, int32_t par
                          std::to_string(options_.max_batch_bytes));
   }
   PINPIPE_ASSIGN_OR_RETURN(BatchHeader h, ValidateBatch(batch));
-  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindOrCreatePartition(topic, partition));
+  Topic* t = nullptr;
+  PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindOrCreatePartition(topic, partition, &t));
   auto r = p->Append(batch.substr(8), h.record_count, h.max_timestamp, done);
   if (r) {
-    Topic* t = TopicOf(topics_.get(), topic);
     t->records_appended.fetch_add(static_cast<uint64_t>(h.record_count),
                                   std::memory_order_relaxed);
     t->bytes_appended.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -339,19 +383,26 @@ Result<AppendResult> LogManager::AppendSync(std::string_view topic, int32_t part
 Result<ReadResult> LogManager::Read(std::string_view topic, int32_t partition, int64_t offset,
                                     size_t max_bytes, std::string& out) const {
   PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
-  return p->Read(offset, max_bytes, out);
+  auto r = p->Read(offset, max_bytes, out);
+  // A read that raced a deletion may have met its files gone: the topic is, say so.
+  if (!r && p->deleted()) return std::unexpected(p->DeletedError());
+  return r;
 }
 
 Result<PartitionInfo> LogManager::GetPartitionInfo(std::string_view topic,
                                                    int32_t partition) const {
   PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
-  return p->Info();
+  PartitionInfo info = p->Info();
+  if (p->deleted()) return std::unexpected(p->DeletedError());
+  return info;
 }
 
 Result<int64_t> LogManager::OffsetForTimestamp(std::string_view topic, int32_t partition,
                                                int64_t ts_ms) const {
   PINPIPE_ASSIGN_OR_RETURN(PartitionLog * p, FindPartition(topic, partition));
-  return p->OffsetForTimestamp(ts_ms);
+  auto r = p->OffsetForTimestamp(ts_ms);
+  if (p->deleted()) return std::unexpected(p->DeletedError());
+  return r;
 }
 
 Result<LogManager::WaitId> LogManager::WaitForData(std::string_view topic, int32_t partition,

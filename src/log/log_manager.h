@@ -45,6 +45,7 @@ class Flusher;
 class OffsetStore;
 class TopicConfigs;
 struct ConfigChange;
+struct Topic;
 
 struct AppendResult {
   int64_t base_offset = 0;
@@ -96,6 +97,10 @@ struct RecoveryReport {
 struct TopicInfo {
   std::string name;
   int32_t partitions = 0;
+  // Unique per creation while the process runs (Kafka's topic ID, for this process): a topic
+  // deleted and created again under the name has another, so a reader that remembers
+  // positions can tell the new topic from the old one.
+  uint64_t id = 0;
 };
 
 struct PartitionInfo {
@@ -134,6 +139,16 @@ class LogManager {
   // it returns; a crash after the new partitions' directories exist keeps them.
   // kNotFound for an unknown topic; kInvalidArgument unless old count < new_total <= 10000.
   Status AddPartitions(std::string_view topic, int32_t new_total);
+  // Deletes a topic (Kafka DeleteTopics, Kinesis DeleteStream, the admin API). When it
+  // returns the topic is gone for every caller: lookups answer kNotFound, appends and reads in
+  // flight on it fail with kNotFound (a read already past the check finishes on the segments
+  // it holds), pending appends fail, waiters wake (and their next read learns it). The topics
+  // file no longer names it, its partition directories are renamed to
+  // "<topic>-<p>.<tag>-delete" and removed by a background thread (or at the next start, if
+  // one is left), and every group's committed offsets for it are dropped. A topic created
+  // again under the name starts empty at offset 0. Blocks on file-system work: never call it
+  // on a reactor thread. kNotFound if unknown.
+  Status DeleteTopic(std::string_view topic);
   std::vector<TopicInfo> ListTopics() const;  // sorted by name
   // kNotFound if unknown.
   Result<TopicInfo> GetTopic(std::string_view topic) const;
@@ -221,11 +236,15 @@ class LogManager {
  private:
   explicit LogManager(LogOptions options);
   Status OpenAll(std::vector<RecoveryReport>* reports);
-  Result<PartitionLog*> FindPartition(std::string_view topic, int32_t partition) const;
-  Result<PartitionLog*> FindOrCreatePartition(std::string_view topic, int32_t partition);
+  // The topic is returned too (`t`, optional): the partition's owner, for the counters.
+  Result<PartitionLog*> FindPartition(std::string_view topic, int32_t partition,
+                                      Topic** t = nullptr) const;
+  Result<PartitionLog*> FindOrCreatePartition(std::string_view topic, int32_t partition,
+                                              Topic** t);
   Result<AppendResult> AppendEncoded(PartitionLog* p, std::string_view batch,
                                      int32_t record_count, AppendCallback done);
   void RetentionLoop();
+  void RemovalLoop();  // removes deleted topics' directories
   int64_t NowMs() const;
 
   LogOptions options_;

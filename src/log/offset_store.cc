@@ -372,4 +372,24 @@ Status OffsetStore::DeleteGroup(std::string_view group) {
   return OkStatus();
 }
 
+Status OffsetStore::DeleteTopic(std::string_view topic) {
+  std::unique_lock lock(mu_);
+  std::string buf;
+  std::vector<Key> keys;
+  for (const auto& [k, v] : offsets_) {  // keyed by group first: a full walk (rare)
+    if (std::get<1>(k) != topic) continue;
+    AppendFrame(buf, std::get<0>(k), topic, std::get<2>(k), -1, {});
+    keys.push_back(k);
+  }
+  if (keys.empty()) return OkStatus();
+  PINPIPE_RETURN_IF_ERROR(AppendEntries(lock, buf));
+  for (const auto& k : keys) {
+    live_bytes_ -= std::min<uint64_t>(live_bytes_, kFrameHeader + 20 + std::get<0>(k).size() +
+                                                      std::get<1>(k).size() +
+                                                      offsets_[k].metadata.size());
+    offsets_.erase(k);
+  }
+  return OkStatus();
+}
+
 }  // namespace pinpipe::log

@@ -105,6 +105,9 @@ class OffsetStore {
   std::vector<std::string> Groups() const;
   // Forgets a group (e.g. REST consumer instance deleted with its group empty).
   Status DeleteGroup(std::string_view group);
+  // Forgets every group's offsets of a topic (the topic was deleted: a topic created again
+  // under the name starts at 0, and no group may resume past its end).
+  Status DeleteTopic(std::string_view topic);
 
   // What the replay at open found (damage skipped or cut).
   const OffsetReplay& load_report() const { return load_report_; }

@@ -147,7 +147,42 @@ void PartitionLog::StartWriting(Segment& seg) {
 Status PartitionLog::Seal() {
   std::lock_guard sync_lock(sync_mu_);
   std::lock_guard lock(mu_);
+  if (deleted_.load(std::memory_order_relaxed)) return OkStatus();
   return segments_.back()->Seal();
+}
+
+Error PartitionLog::DeletedError() const {
+  return Error(ErrorCode::kNotFound, "topic '" + topic_ + "' was deleted");
+}
+
+void PartitionLog::Drop(std::vector<std::move_only_function<void()>>* fire) {
+  std::vector<std::shared_ptr<Segment>> segments;
+  std::deque<Pending> pending;
+  {
+    std::lock_guard sync_lock(sync_mu_);
+    std::lock_guard lock(mu_);
+    if (deleted_.load(std::memory_order_relaxed)) return;
+    deleted_.store(true, std::memory_order_release);
+    segments.swap(segments_);
+    for (auto& s : rolled_unsynced_) segments.push_back(std::move(s));
+    rolled_unsynced_.clear();
+    pending.swap(pending_);
+  }
+  for (auto& p : pending) {
+    fire->push_back([done = std::move(p.done), err = DeletedError()]() mutable {
+      done(Result<AppendResult>(std::unexpected(err)));
+    });
+  }
+  {
+    std::lock_guard lock(wait_mu_);
+    for (auto& w : waiters_) {
+      if (w.fn) fire->push_back(std::move(w.fn));
+    }
+    waiter_count_.fetch_sub(static_cast<int>(waiters_.size()));
+    waiters_.clear();
+  }
+  wait_cv_.notify_all();  // blocking waiters see deleted()
+  // `segments` goes here: a segment no read holds closes its files now.
 }
 
 void PartitionLog::PublishVisible(int64_t offset, const Segment* seg, uint64_t pos) {
@@ -174,6 +209,7 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
   AppendResult result;
   {
     std::lock_guard lock(mu_);
+    if (deleted_.load(std::memory_order_relaxed)) return std::unexpected(DeletedError());
     if (failed_) {
       return MakeError(ErrorCode::kIoError,
                        "partition " + topic_ + "-" + std::to_string(partition_) +
@@ -231,7 +267,7 @@ bool PartitionLog::SyncOnce() {
   std::vector<Segment::Unwritten> rolled_bytes;
   {
     std::lock_guard lock(mu_);
-    if (failed_) return false;
+    if (failed_ || deleted_.load(std::memory_order_relaxed)) return false;
     target = leo_;
     seg = segments_.back();
     pos = seg->size();
@@ -345,6 +381,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
     int64_t skip_to = -1;          // offset is in a gap that ends there
     {
       std::lock_guard lock(mu_);
+      if (deleted_.load(std::memory_order_relaxed)) return std::unexpected(DeletedError());
       if (!started) {
         r.high_watermark = hwm_.load(std::memory_order_relaxed);
         r.log_start_offset = log_start_.load(std::memory_order_relaxed);
@@ -590,7 +627,7 @@ Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t ts_ms) const {
 bool PartitionLog::AddWaiter(uint64_t id, int64_t offset, std::function<void()>& fn) {
   std::lock_guard lock(wait_mu_);
   waiter_count_.fetch_add(1);  // seq_cst: pairs with the HWM store in NotifyWaiters
-  if (hwm_.load() > offset) {
+  if (hwm_.load() > offset || deleted()) {  // a deleted topic's waiter reads and learns it
     waiter_count_.fetch_sub(1);
     return false;
   }
@@ -640,12 +677,13 @@ bool PartitionLog::WaitFor(int64_t offset, std::chrono::milliseconds timeout,
   const uint64_t id = next_id.fetch_add(1);
   std::unique_lock lock(wait_mu_);
   waiter_count_.fetch_add(1);
-  if (hwm_.load() > offset || closed.load()) {
+  if (hwm_.load() > offset || closed.load() || deleted()) {
     waiter_count_.fetch_sub(1);
-    return hwm_.load() > offset;
+    return hwm_.load() > offset && !deleted();
   }
   waiters_.push_back(Waiter{id, offset, nullptr});
-  wait_cv_.wait_for(lock, timeout, [&] { return hwm_.load() > offset || closed.load(); });
+  wait_cv_.wait_for(lock, timeout,
+                    [&] { return hwm_.load() > offset || closed.load() || deleted(); });
   for (size_t i = 0; i < waiters_.size(); ++i) {
     if (waiters_[i].id == id) {
       waiters_.erase(waiters_.begin() + static_cast<ptrdiff_t>(i));
@@ -653,7 +691,7 @@ bool PartitionLog::WaitFor(int64_t offset, std::chrono::milliseconds timeout,
       break;
     }
   }
-  return hwm_.load() > offset;
+  return hwm_.load() > offset && !deleted();
 }
 
 void PartitionLog::WakeAllWaiters() {
@@ -682,6 +720,7 @@ int PartitionLog::EnforceRetention(int64_t now_ms) {
   std::vector<std::shared_ptr<Segment>> doomed;
   {
     std::lock_guard lock(mu_);
+    if (deleted_.load(std::memory_order_relaxed)) return 0;
     uint64_t total = 0;
     for (const auto& s : segments_) total += s->size();
     int64_t hwm = hwm_.load();

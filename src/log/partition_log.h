@@ -57,6 +57,18 @@ class PartitionLog {
 
   const std::string& topic() const { return topic_; }
   int32_t partition() const { return partition_; }
+  const std::string& dir() const { return dir_; }
+
+  // Topic deletion: from now on every append, read and wait answers kNotFound (the topic is
+  // gone), pending appends fail with it, waiters wake. The segments are released here: a
+  // read in flight keeps the ones it holds (shared_ptr) until it returns. The object itself
+  // stays allocated (the registry keeps it) so that a lookup that raced the delete never
+  // touches freed memory. Waits for a commit in progress (sync_mu_). The failed appends'
+  // callbacks and the woken waiters are not run here but added to `fire`, for the caller to
+  // run with no lock held (they may call any LogManager method).
+  void Drop(std::vector<std::move_only_function<void()>>* fire);
+  bool deleted() const { return deleted_.load(std::memory_order_acquire); }
+  Error DeletedError() const;
 
   // Appends one encoded batch given without its first 8 bytes (the base offset, written here).
   // `tail` is bytes [8, end) of a batch of `count` records.
@@ -132,6 +144,7 @@ class PartitionLog {
   };
   std::deque<Pending> pending_;
   std::optional<Error> failed_;  // an fsync failed: refuse appends until restart
+  std::atomic<bool> deleted_{false};  // set under sync_mu_ and mu_ (Drop); segments_ is empty
 
   std::mutex sync_mu_;
   int64_t synced_offset_ = -1;    // guarded by sync_mu_

@@ -2,11 +2,13 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
 
 #include "common/fd_limit.h"
+#include "common/logging.h"
 #include "log/file_cache.h"
 
 namespace pinpipe::log {
@@ -24,8 +26,10 @@ bool IsValidTopicName(std::string_view name) {
 Result<std::unique_ptr<Topic>> TopicRegistry::OpenTopic(const std::string& name,
                                                         int32_t partitions,
                                                         std::vector<RecoveryReport>* reports) {
+  static std::atomic<uint64_t> next_id{1};
   auto t = std::make_unique<Topic>();
   t->name = name;
+  t->id = next_id.fetch_add(1);
   for (int32_t i = 0; i < partitions; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, name, i, reports));
     t->owned.push_back(std::move(p));
@@ -34,11 +38,33 @@ Result<std::unique_ptr<Topic>> TopicRegistry::OpenTopic(const std::string& name,
   return t;
 }
 
+bool IsDeletedPartitionDir(std::string_view name) { return name.ends_with("-delete"); }
+
+Status RemoveDirectory(FileSystem* fs, const std::string& dir) {
+  if (auto names = fs->List(dir)) {
+    for (const auto& n : *names) (void)fs->Unlink(JoinPath(dir, n));
+  }
+  return fs->Rmdir(dir);
+}
+
+namespace {
+// Unique per deletion in this process and across restarts (leftovers are removed at start-up,
+// but a name must never collide with one still being removed).
+std::string DeleteTag() {
+  static std::atomic<uint64_t> seq{0};
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  return std::to_string(now) + "_" + std::to_string(seq.fetch_add(1));
+}
+}  // namespace
+
 Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
   std::lock_guard create(create_mu_);
   std::map<std::string, int32_t> wanted;
   std::string path = JoinPath(log_dir_, "topics");
-  if (ctx_.fs->Exists(path)) {
+  const bool have_file = ctx_.fs->Exists(path);
+  if (have_file) {
     PINPIPE_ASSIGN_OR_RETURN(std::string text, ctx_.fs->ReadFileToString(path));
     std::istringstream in(text);
     std::string name;
@@ -50,13 +76,30 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
   // Partition directories the file does not know about (e.g. it was lost): <topic>-<n>.
   PINPIPE_ASSIGN_OR_RETURN(auto names, ctx_.fs->List(log_dir_));
   bool changed = false;
+  bool removed = false;
   for (const auto& dir : names) {
+    const std::string full = JoinPath(log_dir_, dir);
+    if (IsDeletedPartitionDir(dir) && ctx_.fs->IsDirectory(full)) {
+      // A deletion the last run did not finish (the directory was renamed, not yet removed).
+      PINPIPE_RETURN_IF_ERROR(RemoveDirectory(ctx_.fs, full));
+      removed = true;
+      continue;
+    }
     auto dash = dir.rfind('-');
-    if (dash == std::string::npos || !ctx_.fs->IsDirectory(JoinPath(log_dir_, dir))) continue;
+    if (dash == std::string::npos || !ctx_.fs->IsDirectory(full)) continue;
     std::string topic = dir.substr(0, dash);
     char* end = nullptr;
     long n = std::strtol(dir.c_str() + dash + 1, &end, 10);
     if (*end != '\0' || end == dir.c_str() + dash + 1 || n < 0 || !IsValidTopicName(topic)) {
+      continue;
+    }
+    if (have_file && !wanted.contains(topic)) {
+      // The file does not name it: a deletion interrupted after the file was rewritten, or a
+      // creation that never returned (the file is written before a topic is published).
+      spdlog::warn("log: removing {}: topic '{}' is not in the topics file (deleted)", full,
+                   topic);
+      PINPIPE_RETURN_IF_ERROR(RemoveDirectory(ctx_.fs, full));
+      removed = true;
       continue;
     }
     auto& count = wanted[topic];
@@ -70,18 +113,24 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
     std::unique_lock lock(mu_);
     topics_[name] = std::move(t);
   }
+  if (removed) PINPIPE_RETURN_IF_ERROR(ctx_.fs->SyncDir(log_dir_));
   if (changed) PINPIPE_RETURN_IF_ERROR(Persist());
   return OkStatus();
 }
 
-Status TopicRegistry::Persist() {
+Status TopicRegistry::Persist(std::string_view skip, const Topic* add) {
   std::string text;
   {
     std::shared_lock lock(mu_);
+    std::map<std::string_view, int32_t> lines;
     for (const auto& [name, t] : topics_) {
+      if (name != skip) lines[name] = t->partition_count();
+    }
+    if (add != nullptr) lines[add->name] = add->partition_count();
+    for (const auto& [name, count] : lines) {
       text += name;
       text += ' ';
-      text += std::to_string(t->partition_count());
+      text += std::to_string(count);
       text += '\n';
     }
   }
@@ -127,11 +176,53 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   PINPIPE_RETURN_IF_ERROR(CheckDescriptors(name, partitions));
   std::string n(name);
   PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(n, partitions, nullptr));
+  // Named in the file before anyone can append: a crash before this leaves directories the
+  // next Load removes, never acknowledged records of a topic the file does not know.
+  PINPIPE_RETURN_IF_ERROR(Persist({}, t.get()));
+  std::unique_lock lock(mu_);
+  topics_[n] = std::move(t);
+  return OkStatus();
+}
+
+Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* doomed,
+                             std::vector<std::move_only_function<void()>>* fire) {
+  std::lock_guard create(create_mu_);
+  Topic* t = nullptr;
+  {
+    std::shared_lock lock(mu_);
+    auto it = topics_.find(name);
+    if (it != topics_.end()) t = it->second.get();
+  }
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kNotFound, "topic '" + std::string(name) + "' not found");
+  }
+  // The file first: from here a crash finishes the deletion at the next start.
+  PINPIPE_RETURN_IF_ERROR(Persist(name));
   {
     std::unique_lock lock(mu_);
-    topics_[n] = std::move(t);
+    auto it = topics_.find(name);
+    retired_.push_back(std::move(it->second));
+    topics_.erase(it);
   }
-  return Persist();
+  // After the removal: a thread that remembered the topic looks it up again.
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  for (PartitionLog* p : t->partitions()) p->Drop(fire);
+  const std::string tag = DeleteTag();
+  Status st = OkStatus();
+  for (PartitionLog* p : t->partitions()) {
+    std::string to = p->dir() + "." + tag + "-delete";
+    Status r = ctx_.fs->Rename(p->dir(), to);
+    // After the rename: an open by path can no longer reach the old files, and a recreated
+    // topic's reads must not get descriptors of them from the cache.
+    if (ctx_.files != nullptr) ctx_.files->ForgetUnder(p->dir());
+    if (r) {
+      doomed->push_back(std::move(to));
+    } else if (st) {
+      st = r;  // left in place: not in the file, so the next Load removes it
+    }
+  }
+  Status synced = ctx_.fs->SyncDir(log_dir_);
+  return st ? synced : st;
 }
 
 Status TopicRegistry::AddPartitions(std::string_view name, int32_t new_total) {
@@ -183,13 +274,17 @@ TopicRegistry::TopicRegistry(const PartitionContext& ctx, std::string log_dir)
 Topic* TopicRegistry::Find(std::string_view name) const {
   struct Hit {
     uint64_t registry = 0;
+    uint64_t generation = 0;
     std::string name;
     Topic* topic = nullptr;
   };
   thread_local std::array<Hit, 4> hits;
   thread_local size_t next_hit = 0;
+  // Read before the map: a hit remembered from a lookup that raced a deletion carries the
+  // generation before it, so the next Find does not trust it.
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
   for (const Hit& h : hits) {
-    if (h.registry == id_ && h.name == name) return h.topic;
+    if (h.registry == id_ && h.generation == generation && h.name == name) return h.topic;
   }
   Topic* topic = nullptr;
   {
@@ -200,6 +295,7 @@ Topic* TopicRegistry::Find(std::string_view name) const {
   if (topic != nullptr) {  // unknown names are not remembered: the topic may be created next
     Hit& h = hits[next_hit++ % hits.size()];
     h.registry = id_;
+    h.generation = generation;
     h.name.assign(name);
     h.topic = topic;
   }

@@ -1,5 +1,10 @@
 // TopicRegistry: topic name -> partitions, persisted in <dir>/log/topics (one "name count" line
-// per topic, replaced atomically on create). Internal to src/log.
+// per topic, replaced atomically on create and delete). Internal to src/log.
+//
+// The topics file is the truth once it exists: a creation is written to it before the topic
+// is published, a deletion before anything is removed, so partition directories of a topic it
+// does not name are leftovers of a creation that never returned or of a deletion a crash
+// interrupted, and Load removes them.
 //
 // Locks: mu_ guards the map only and is never held across file-system work, so a topic being
 // created (directories, segment files, fsyncs) never stalls lookups and appends of the others.
@@ -28,6 +33,7 @@ struct Topic {
   using PartitionList = std::vector<PartitionLog*>;
 
   std::string name;
+  uint64_t id = 0;  // TopicInfo::id
   std::atomic<uint64_t> records_appended{0};
   std::atomic<uint64_t> bytes_appended{0};
 
@@ -60,17 +66,29 @@ class TopicRegistry {
   // kNotFound for an unknown topic; kInvalidArgument unless new_total is above the current
   // count and at most 10000.
   Status AddPartitions(std::string_view name, int32_t new_total);
-  // Null if unknown. Topics are never removed while the registry lives, so the pointer stays
-  // valid. Each thread remembers its last few hits, so the hot path (every append looks its
-  // topic up) takes no lock and touches no shared cache line.
+  // Deletes a topic: writes the topics file without it, drops its partitions (appends, reads
+  // and waits answer kNotFound from then on), renames each partition directory to
+  // "<topic>-<p>.<tag>-delete" (Kafka's layout for a log being deleted) and syncs the log
+  // directory. The renamed directories are added to `doomed` for the caller to remove (in
+  // the background); Load removes any left by a crash. kNotFound for an unknown topic.
+  // `fire` receives the callbacks of the failed appends and woken waiters, to be run by the
+  // caller once no registry lock is held.
+  Status Delete(std::string_view name, std::vector<std::string>* doomed,
+                std::vector<std::move_only_function<void()>>* fire);
+  // Null if unknown. A deleted topic's object stays allocated while the registry lives
+  // (moved to retired_), so a pointer stays valid; its partitions refuse everything. Each
+  // thread remembers its last few hits, tagged with the registry's generation (bumped by
+  // every deletion), so the hot path (every append looks its topic up) takes no lock and
+  // reads one rarely written counter.
   Topic* Find(std::string_view name) const;
   std::vector<Topic*> All() const;  // sorted by name
 
  private:
   // kUnavailable when the partitions' descriptors would bring the process near its limit.
   Status CheckDescriptors(std::string_view name, int32_t partitions) const;
-  // Rewrites the topics file from the map. Requires create_mu_ (or start-up).
-  Status Persist();
+  // Rewrites the topics file from the map, without `skip` and with `add` (a topic about to be
+  // published). Requires create_mu_ (or start-up).
+  Status Persist(std::string_view skip = {}, const Topic* add = nullptr);
   // Opens (creating if needed) every partition of a topic. Takes no lock: the caller inserts
   // the result into topics_ under mu_.
   Result<std::unique_ptr<Topic>> OpenTopic(const std::string& name, int32_t partitions,
@@ -82,6 +100,14 @@ class TopicRegistry {
   std::mutex create_mu_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
+  std::vector<std::unique_ptr<Topic>> retired_;  // deleted topics (guarded by mu_)
+  std::atomic<uint64_t> generation_{0};          // bumped after each removal from topics_
 };
+
+// Removes a directory and the files in it (a deleted partition's). Best effort on the files;
+// the error of the final rmdir is returned.
+Status RemoveDirectory(FileSystem* fs, const std::string& dir);
+// True for a name Delete gave a partition directory ("...-delete").
+bool IsDeletedPartitionDir(std::string_view name);
 
 }  // namespace pinpipe::log

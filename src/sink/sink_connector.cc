@@ -436,6 +436,7 @@ void SinkConnector::ApplyControl() {
 
 void SinkConnector::Run() {
   int64_t backoff_ms = 0;
+  std::vector<TopicPartition> gone;
   while (!stop_.load()) {
     ApplyControl();
     if (paused_.load()) {
@@ -455,11 +456,17 @@ void SinkConnector::Run() {
         c = Poll(*task, state_.partitions[tp]);
       }
       if (!c) {
+        if (c.error().code() == ErrorCode::kNotFound) gone.push_back(tp);
         spdlog::warn("sink: {}: {}", tp.ToString(), c.error().ToString());
         c = true;  // retried on the next pass
       }
       all = all && *c;
       any_cut = any_cut || !task->cuts().empty();
+    }
+    if (!gone.empty()) {
+      DropDeletedPartitions(gone);
+      gone.clear();
+      continue;
     }
     if (any_cut && (all || RoundDue()) && backoff_ms == 0) {
       auto st = FlushRound();
@@ -513,6 +520,20 @@ SinkState SinkConnector::Snapshot() {
 void SinkConnector::SetRoundError(std::string error) {
   std::lock_guard lock(health_mu_);
   round_error_ = std::move(error);
+}
+
+void SinkConnector::DropDeletedPartitions(const std::vector<TopicPartition>& gone) {
+  std::lock_guard lock(state_mu_);
+  for (const auto& tp : gone) {
+    spdlog::info("sink: {}: the topic was deleted; its state is dropped", tp.ToString());
+    tasks_.erase(tp);
+    caught_up_.erase(tp);
+    state_.partitions.erase(tp);
+  }
+  if (Status st = state_store_.Save(state_); !st) {
+    spdlog::warn("sink: cannot save the state: {}", st.error().ToString());
+  }
+  status_dirty_ = true;
 }
 
 void SinkConnector::NoteFailedTask(const TopicPartition& tp, const std::string& error) {

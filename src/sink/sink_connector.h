@@ -112,6 +112,10 @@ class SinkConnector {
   SinkConnector(SinkConfig cfg, SourceLog* source, objstore::ObjectStore* store, SinkRuntime rt);
   Status Init();
   void RefreshPartitions();
+  // The partition's topic was deleted (a fetch answered kNotFound): forgets its task, its
+  // open objects and its state (saved durably), so a topic created again under the name is
+  // copied from offset 0 as a new partition. Objects already written stay in the lake.
+  void DropDeletedPartitions(const std::vector<TopicPartition>& gone);
   // Reads what is available for one partition; true if it reached the high watermark.
   Result<bool> Poll(PartitionTask& task, PartitionState& st);
   void ReportErrant(PartitionTask& task, const log::RecordView& rec);

@@ -172,13 +172,34 @@ Result<BatchPlan> StreamJob::PlanNext() {
     if (records_left <= 0) break;
     int64_t committed = 0;
     if (auto it = state_.partitions.find(tp); it != state_.partitions.end()) committed = it->second.committed;
-    PINPIPE_ASSIGN_OR_RETURN(PlannedRange r, PlanRange(tp, std::max(committed, FirstOffset(tp)),
-                                                       per_partition, &records_left));
+    auto planned = PlanRange(tp, std::max(committed, FirstOffset(tp)), per_partition, &records_left);
+    if (!planned && planned.error().code() == ErrorCode::kNotFound) continue;  // deleted meanwhile
+    if (!planned) return std::unexpected(planned.error());
+    PlannedRange r = *planned;
+    if (r.end == r.start && committed > log_end_[tp]) {
+      // The position is past the log's end: the topic was deleted and created again (a
+      // Kinesis stream deleted and recreated) and its offsets start over. So does the job,
+      // durably, before it plans anything there.
+      PINPIPE_RETURN_IF_ERROR(RestartPartition(tp, committed));
+      committed = state_.partitions[tp].committed;
+      PINPIPE_ASSIGN_OR_RETURN(r, PlanRange(tp, committed, per_partition, &records_left));
+    }
     // A range that starts above the committed offset (records the source does not own, or that
     // retention deleted) is planned even when empty: its commit moves the position past them.
     if (r.end > r.start || (r.start > committed && r.start <= log_end_[tp])) plan.ranges.push_back(r);
   }
   return plan;
+}
+
+Status StreamJob::RestartPartition(const TopicPartition& tp, int64_t committed) {
+  CommittedState next = state_;
+  next.partitions[tp].committed = std::min(FirstOffset(tp), log_end_[tp]);
+  spdlog::warn("stream: {} ends at {}, below the committed offset {}: the topic was deleted and "
+               "created again; reading it from offset {}",
+               tp.ToString(), log_end_[tp], committed, next.partitions[tp].committed);
+  PINPIPE_RETURN_IF_ERROR(files_.SaveState(next));
+  state_ = std::move(next);
+  return OkStatus();
 }
 
 int64_t StreamJob::FirstOffset(const TopicPartition& tp) const {

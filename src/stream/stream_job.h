@@ -96,6 +96,9 @@ class StreamJob {
   // *records_left records (decremented); start moves up past records deleted by retention.
   Result<PlannedRange> PlanRange(const TopicPartition& tp, int64_t start, size_t per_partition,
                                  int64_t* records_left);
+  // The committed offset of `tp` is past its log's end (its topic was deleted and created
+  // again): restarts it at the first offset the job may read, saved durably.
+  Status RestartPartition(const TopicPartition& tp, int64_t committed);
   int64_t FirstOffset(const TopicPartition& tp) const;
   Status Execute(const BatchPlan& plan, bool replay);
   Status ReadRange(const PlannedRange& range, pinterest::RawKind kind,

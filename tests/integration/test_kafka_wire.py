@@ -242,14 +242,68 @@ def test_java_tools_create_a_topic_and_read_what_the_rest_proxy_wrote(broker):
     assert topic in p.stdout.split()
     p = run_tool("kafka-topics", "--bootstrap-server", b, "--describe", "--topic", topic)
     assert f"Topic: {topic}\tPartitionCount: 1\tReplicationFactor: 1" in p.stdout, p.stdout + p.stderr
-    p = run_tool("kafka-topics", "--bootstrap-server", b, "--delete", "--topic", topic)
-    assert "TopicDeletionDisabledException" in p.stdout + p.stderr  # the log keeps its topics
     values = [{"index": i, "title": f"pin {i}"} for i in range(5)]
     r = produce_json(broker.url, topic, values)
     assert r.status_code == 200, r.text
     p = run_tool("kafka-console-consumer", "--bootstrap-server", b, "--topic", topic,
                  "--from-beginning", "--max-messages", "5", "--timeout-ms", "30000")
     assert [json.loads(line) for line in p.stdout.splitlines()] == values, p.stderr
+
+
+def test_java_tools_delete_a_topic_and_a_recreated_one_starts_empty(broker):
+    """DeleteTopics (20) as `kafka-topics --delete` sends it: the topic leaves `--list`, its
+    records and committed offsets go, and a topic created again under the name starts at
+    offset 0; an unknown topic gets UnknownTopicOrPartitionException."""
+    b = bootstrap(broker)
+    topic = f"{uuid.uuid4().hex[:6]}.user"
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--create", "--topic", topic)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert produce_json(broker.url, topic, [{"n": i} for i in range(3)]).status_code == 200
+    assert end_offset(broker, topic) == 3
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--delete", "--topic", topic)
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--list")
+    assert topic not in p.stdout.split(), p.stdout
+    r = requests.get(f"{broker.url}/topics/{topic}")
+    assert r.status_code == 404, r.text
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--delete", "--topic", topic)
+    assert p.returncode != 0
+    assert "UnknownTopicOrPartitionException" in p.stdout + p.stderr or \
+        "does not exist" in p.stdout + p.stderr, p.stdout + p.stderr
+    p = run_tool("kafka-topics", "--bootstrap-server", b, "--create", "--topic", topic)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert end_offset(broker, topic) == 0
+    assert produce_json(broker.url, topic, [{"n": "new"}]).json()["offsets"][0]["offset"] == 0
+
+
+def test_delete_topics_raw_answers_and_the_disabled_switch(server_factory):
+    """The raw DeleteTopics answers: NONE for an existing topic (then it is gone),
+    UNKNOWN_TOPIC_OR_PARTITION for an unknown one, TOPIC_DELETION_DISABLED when
+    kafka.delete_topic_enable=false (Kafka's delete.topic.enable)."""
+    for enabled in (True, False):
+        s = server_factory(FAST_GROUPS + [f"kafka.delete_topic_enable={str(enabled).lower()}"],
+                           name=f"data-{enabled}")
+        s.start()
+        assert produce_json(s.url, "doomed", [{"n": 1}]).status_code == 200
+        c = kw.Conn(s.kafka_port)
+        body = struct.pack(">i", 2) + kw.string("doomed") + kw.string("never-was") + \
+            struct.pack(">i", 30000)
+        _, resp = c.call(20, 1, body)  # DeleteTopics v1: throttle, [name, error_code]
+        c.close()
+        (count,) = struct.unpack(">i", resp[4:8])
+        codes, pos = {}, 8
+        for _ in range(count):
+            (n,) = struct.unpack(">h", resp[pos:pos + 2])
+            name = resp[pos + 2:pos + 2 + n].decode()
+            (codes[name],) = struct.unpack(">h", resp[pos + 2 + n:pos + 4 + n])
+            pos += 4 + n
+        if enabled:
+            assert codes == {"doomed": 0, "never-was": 3}
+            assert requests.get(f"{s.url}/topics/doomed").status_code == 404
+        else:
+            assert codes == {"doomed": 73, "never-was": 3}
+            assert requests.get(f"{s.url}/topics/doomed").status_code == 200
+        s.stop()
 
 
 def test_java_tools_alter_partitions_and_the_rest_proxy_sees_the_new_ones(broker):

@@ -80,6 +80,27 @@ def test_stream_with_consumers_is_deleted_only_when_enforced(kserver):
     assert c.list_streams()["StreamNames"] == []
 
 
+def test_delete_stream_deletes_its_records_and_a_recreated_stream_starts_empty(kserver):
+    """DeleteStream removes the stream's log topic: the REST Proxy no longer knows it, and a
+    stream created again under the name holds only what is put after, from offset 0."""
+    c = boto3_client(kserver.url)
+    c.create_stream(StreamName="again", ShardCount=2)
+    for i in range(5):
+        c.put_record(StreamName="again", Data=f"old{i}".encode(), PartitionKey=f"k{i}")
+    assert requests.get(kserver.url + "/topics/again").status_code == 200
+    c.delete_stream(StreamName="again")
+    assert requests.get(kserver.url + "/topics/again").status_code == 404
+    assert c.list_streams()["StreamNames"] == []
+    c.create_stream(StreamName="again", ShardCount=1)
+    c.put_record(StreamName="again", Data=b"new", PartitionKey="k")
+    data, _ = _read_shard(c, "again", "shardId-000000000000")
+    assert data == [b"new"]
+    t = requests.get(kserver.url + "/topics/again").json()
+    assert len(t["partitions"]) == 1
+    offsets = requests.get(kserver.url + "/topics/again/partitions/0/offsets").json()
+    assert (offsets["beginning_offset"], offsets["end_offset"]) == (0, 1)
+
+
 def test_the_stream_is_a_log_topic_with_a_partition_per_shard(kserver):
     c = boto3_client(kserver.url)
     c.create_stream(StreamName="streaming-x-pin", ShardCount=2)

@@ -242,10 +242,10 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
 
 
 def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):
-    """A stream deleted and created again reuses its log topic from the topic's end
-    (kinesis/README.md): the records the deleted stream left below the new shards' start are not
-    the new stream's. The job never reads them — standalone (`pinpipe stream --once` over the
-    stopped server's data) and inside `pinpipe serve` — and shows no lag for them."""
+    """DeleteStream deletes the stream's log topic (kinesis/README.md): a stream created again
+    under the name starts empty at offset 0 and the deleted stream's records are gone. The job
+    reads only the new stream's records — standalone (`pinpipe stream --once` over the stopped
+    server's data) and inside `pinpipe serve` — and shows no lag."""
     srv = server_factory(["stream.enabled=false", "sink.enabled=false", "scheduler.enabled=false"]).start()
     data = srv.data_dir
     c = boto3_client(srv.url)
@@ -269,10 +269,9 @@ def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):
     srv.extra_sets = ["sink.enabled=false", "scheduler.enabled=false"]  # the job runs inside serve
     srv.start()
     put(pins[8:10])
-    # The shards' positions are past the deleted stream's records too (all 10 offsets of the
-    # topic), with no lag anywhere.
-    st = wait_caught_up(data, {name: 10}, no_lag=True)
-    assert all(p["lag_records"] == 0 for p in st["partitions"]), st
+    # The topic holds the new stream's 4 records only, from offset 0; no lag anywhere.
+    st = wait_caught_up(data, {name: 4}, no_lag=True)
+    assert sum(p["log_end"] for p in st["partitions"]) == 4, st
     inds = sorted(r["ind"] for r in table_rows(data, "pinterest_pin_table"))
     assert inds == sorted(int(r["index"]) for r in pins[6:10])
     srv.stop()
@@ -281,3 +280,42 @@ def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):
     assert p.returncode == 0, p.stderr
     inds = sorted(r["ind"] for r in table_rows(standalone, "pinterest_pin_table"))
     assert inds == sorted(int(r["index"]) for r in pins[6:8])
+
+
+def test_a_stream_deleted_and_created_again_while_the_job_runs(server_factory):
+    """The job inside `serve` has committed the first stream's records when the stream is
+    deleted and created again: its positions are past the new topic's end, so it restarts
+    those partitions at the new stream's start, reads the new records, and keeps running
+    without an error (first_offset seam, stream/README.md)."""
+    srv = server_factory(["sink.enabled=false", "scheduler.enabled=false",
+                          "stream.compact_interval_ms=0"]).start()
+    data = srv.data_dir
+    c = boto3_client(srv.url)
+    name = "streaming-pinterest-pin"
+    pins = fixture_rows()["pin"]
+
+    def put(rows):
+        r = c.put_records(StreamName=name, Records=[
+            {"Data": json.dumps(row).encode(), "PartitionKey": f"k{i}"} for i, row in enumerate(rows)])
+        assert r["FailedRecordCount"] == 0, r
+
+    c.create_stream(StreamName=name, ShardCount=2)
+    put(pins[:6])
+    wait_caught_up(data, {name: 6}, no_lag=True)
+    c.delete_stream(StreamName=name)
+    assert requests.get(f"{srv.url}/topics/{name}").status_code == 404
+    c.create_stream(StreamName=name, ShardCount=2)
+    put(pins[6:8])
+    deadline = time.time() + 60
+    while True:
+        inds = sorted(r["ind"] for r in table_rows(data, "pinterest_pin_table"))
+        if len(inds) >= 8 or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    # The first stream's rows landed before the deletion and stay; the new ones follow.
+    assert inds == sorted(int(r["index"]) for r in pins[:8])
+    st = wait_caught_up(data, {name: 2}, no_lag=True)
+    assert sum(p["log_end"] for p in st["partitions"]) == 2, st
+    assert st.get("errors", 0) == 0 and not st.get("last_error"), st
+    assert srv.proc.poll() is None  # still serving
+
