@@ -113,7 +113,14 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
   std::string prefix = ShellQuote(options.binary);
   if (!options.config_file.empty()) prefix += " --config " + ShellQuote(options.config_file);
 
-  TimePoint start = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  // Airflow creates no task instances for a logical date before a task's start_date: a run
+  // for such a date (`airflow dags test DAG <date>`, a backfill) "succeeds" with no task run.
+  // Without catchup the scheduler only fires the latest interval whatever the start_date, so
+  // an early one costs nothing; with catchup it would backfill every day since, so there the
+  // day of the export stays the default.
+  TimePoint start = dag.catchup
+                        ? std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+                        : TimePoint(std::chrono::sys_days(std::chrono::year(2015) / 1 / 1));
   if (dag.start_date) {
     start = *dag.start_date;
   } else if (options.start_date) {
@@ -130,9 +137,14 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
   py += "# Each task runs `pinpipe task run <task> --date {{ ds }}` on the worker.\n";
   py += "# Regenerate it rather than editing it. Needs Airflow >= 2.4.\n";
   py += "from datetime import datetime, timedelta, timezone\n\n";
-  py += "from airflow import DAG\n";
-  py += "from airflow.models.baseoperator import cross_downstream\n";
-  py += "from airflow.operators.bash import BashOperator\n\n";
+  // Airflow 3's homes of the operator and helpers first (the old ones warn), then Airflow 2's.
+  py += "try:\n";
+  py += "    from airflow.providers.standard.operators.bash import BashOperator\n";
+  py += "    from airflow.sdk import DAG, cross_downstream\n";
+  py += "except ImportError:  # Airflow 2\n";
+  py += "    from airflow import DAG\n";
+  py += "    from airflow.models.baseoperator import cross_downstream\n";
+  py += "    from airflow.operators.bash import BashOperator\n\n";
   py += "default_args = {\n";
   py += "    \"owner\": " + PythonStringLiteral(options.owner) + ",\n";
   py += "    \"retries\": " + std::to_string(dag.retries) + ",\n";
