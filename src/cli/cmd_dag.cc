@@ -48,6 +48,7 @@ struct DagFlags {
   std::string run;
   std::string airflow_file;
   std::string spark_dir;
+  std::string spark_submit = "spark-submit";
   std::string binary;
   std::string format = "table";
 };
@@ -279,10 +280,10 @@ void RunSparkExport(const CliContext& ctx, const DagFlags& f) {
 }
 
 void RunExport(const CliContext& ctx, const DagFlags& f) {
-  if (f.airflow_file.empty() == f.spark_dir.empty()) {
-    Fail(Error(ErrorCode::kInvalidArgument, "dag export: give one of --airflow FILE or --spark DIR"));
+  if (f.airflow_file.empty() && f.spark_dir.empty()) {
+    Fail(Error(ErrorCode::kInvalidArgument, "dag export: give --airflow FILE, --spark DIR or both"));
   }
-  if (!f.spark_dir.empty()) return RunSparkExport(ctx, f);
+  if (f.airflow_file.empty()) return RunSparkExport(ctx, f);
   Config cfg;
   auto env = LoadEnv(ctx, &cfg);
   const DagDefinition* dag = OrFail(env->registry.Resolve(f.dag));
@@ -299,6 +300,13 @@ void RunExport(const CliContext& ctx, const DagFlags& f) {
                     : opts.binary;
   const std::string dag_file = std::filesystem::absolute(f.airflow_file, ec).lexically_normal().string();
   opts.config_file = AirflowConfigPath(dag_file);
+  if (!f.spark_dir.empty()) {
+    // The Spark variant: load stays pinpipe's, the cleaning and analytics are the Spark job.
+    RunSparkExport(ctx, f);
+    const auto job = std::filesystem::absolute(f.spark_dir, ec).lexically_normal();
+    opts.spark_command = f.spark_submit + " " + ShellQuote((job / kSparkJobFile).string()) +
+                         " --config " + ShellQuote((job / kSparkConfigFile).string());
+  }
   const std::string py = RenderAirflowDag(*dag, opts);
   const auto dir = std::filesystem::path(dag_file).parent_path();
   if (!dir.empty()) {
@@ -372,7 +380,11 @@ void RegisterDagCommands(CLI::App& app, CliContext& ctx) {
   auto* exp = dag->add_subcommand("export", "Write the DAG for another orchestrator");
   exp->add_option("--airflow", flags->airflow_file, "Airflow DAG file (.py) to write");
   exp->add_option("--spark", flags->spark_dir,
-                  "Directory to write the cleaning and analytics as a PySpark job into");
+                  "Directory to write the cleaning and analytics as a PySpark job into "
+                  "(with --airflow: the DAG's tasks after load run it)");
+  exp->add_option("--spark-submit", flags->spark_submit,
+                  "With --airflow and --spark: the command the Airflow task runs the job with")
+      ->capture_default_str();
   exp->add_option("--dag", flags->dag, "DAG id (default: the only DAG)");
   exp->add_option("--binary", flags->binary, "pinpipe path on the Airflow workers (default: dag.binary or this binary)");
   exp->callback([&ctx, flags] { RunExport(ctx, *flags); });

@@ -108,6 +108,8 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
   } else {
     for (const auto& t : dag.tasks()) ids.push_back(t.id);
   }
+  const bool spark = !options.spark_command.empty();
+  if (spark) std::erase_if(ids, [&](const std::string& id) { return !dag.Upstreams(id).empty(); });
   const auto vars = VariableNames(ids);
 
   std::string prefix = ShellQuote(options.binary);
@@ -170,6 +172,15 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
     if (t && t->retries) py += "        retries=" + std::to_string(*t->retries) + ",\n";
     if (t && t->retry_delay) py += "        retry_delay=" + PythonDuration(*t->retry_delay) + ",\n";
     py += "    )\n";
+  }
+
+  if (spark) {
+    py += "    spark_batch = BashOperator(\n";
+    py += "        task_id=\"spark_batch\",\n";
+    py += "        bash_command=" + PythonStringLiteral(options.spark_command) + ",\n";
+    py += "    )\n\n";
+    py += "    " + (ids.size() == 1 ? vars.at(ids[0]) : PythonList(ids, vars)) + " >> spark_batch\n";
+    return py;
   }
 
   // Edges, grouped: upstreams that share the same downstream set are written together.

@@ -32,40 +32,40 @@ def airflow_env(peer, home, dags):
     return env
 
 
-def test_airflow_dags_test_runs_every_task_with_the_exported_configuration(tmp_path):
-    peer = require_peer("airflow")
+def make_lake_and_reference(tmp_path, export_args):
+    """A raw lake under work/rel-data (relative), the export made from work with --set and a
+    PINPIPE_* override, and the reference tables of `pinpipe dag run` (same settings) in ref."""
     work = tmp_path / "work"
     work.mkdir()
     user_env = dict(os.environ, PINPIPE_ANALYTICS_MEDIAN="interpolated")
     settings = ["--set", "data.dir=rel-data", "--set", "pipeline.id=shop"]
     for args in (["batch", "gen-raw", "--interactions", "3000", "--records-per-object", "1000"],
-                 ["dag", "export", "--airflow", "dags/pinterest_batch.py"]):
+                 ["dag", "export", *export_args]):
         proc = subprocess.run([BIN, *settings, *args], cwd=work, env=user_env,
                               capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     data = work / "rel-data"
     assert (data / "lake" / "topics" / "shop.pin").is_dir()
-
-    # The reference: `pinpipe dag run` over a copy of the same raw objects, same settings.
     ref = tmp_path / "ref"
     shutil.copytree(data / "lake" / "topics", ref / "lake" / "topics")
     pinpipe(ref, "--set", "pipeline.id=shop", "--set", "analytics.median=interpolated",
             "dag", "run", "--date", DATE)
+    return work, data, ref
 
+
+def airflow_dags_test(peer, tmp_path, dags, extra_env=None):
     home = tmp_path / "airflow-home"
     home.mkdir()
-    env = airflow_env(peer, home, work / "dags")
+    env = airflow_env(peer, home, dags)
+    env.update(extra_env or {})
     airflow = peer["PINPIPE_PEER_AIRFLOW_BIN"]
     for args in (["db", "migrate"], ["dags", "test", DAG_ID, DATE]):
         proc = subprocess.run([airflow, *args], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=600)
+                              text=True, timeout=900)
         assert proc.returncode == 0, f"airflow {' '.join(args)}:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
 
-    # Every task ran (as pinpipe's external run of that date) and succeeded.
-    shown = pinpipe(data, "dag", "show", f"external__{DATE}")
-    for task in ("load", "clean_pin", "clean_geo", "clean_user", "analyze"):
-        assert any(task in line and "success" in line for line in shown.splitlines()), shown
 
+def assert_same_tables(ref, data):
     ours, theirs = delta_tables(ref), delta_tables(data)
     assert sorted(ours) == sorted(theirs) and len(ours) == 15, (sorted(ours), sorted(theirs))
     for name in sorted(ours):
@@ -77,4 +77,38 @@ def test_airflow_dags_test_runs_every_task_with_the_exported_configuration(tmp_p
     # The environment override reached the workers: the interpolated median is a double.
     med = schema_kinds(pp_schema(theirs["analytics/median_followers_by_age_group"]))
     assert med["median_follower_count"] == "double", med
+
+
+def test_airflow_dags_test_runs_every_task_with_the_exported_configuration(tmp_path):
+    peer = require_peer("airflow")
+    work, data, ref = make_lake_and_reference(tmp_path, ["--airflow", "dags/pinterest_batch.py"])
+    airflow_dags_test(peer, tmp_path, work / "dags")
+    # Every task ran (as pinpipe's external run of that date) and succeeded.
+    shown = pinpipe(data, "dag", "show", f"external__{DATE}")
+    for task in ("load", "clean_pin", "clean_geo", "clean_user", "analyze"):
+        assert any(task in line and "success" in line for line in shown.splitlines()), shown
+    assert_same_tables(ref, data)
     assert not (tmp_path / "rel-data").exists(), "a task resolved the data dir in Airflow's cwd"
+
+
+def test_airflow_runs_the_spark_variant(tmp_path):
+    """`dag export --airflow F --spark DIR`: load is pinpipe's task, then one task runs the
+    Spark job with spark-submit (the spark peer's, local[2]); the tables equal dag run's."""
+    peer = require_peer("airflow")
+    spark = require_peer("spark")
+    venv_bin = Path(spark["PINPIPE_PEER_SPARK_PYTHON"]).parent
+    submit = " ".join([str(venv_bin / "spark-submit"), "--master", "'local[2]'",
+                       "--jars", spark["PINPIPE_PEER_SPARK_JARS"],
+                       "--conf", "spark.driver.host=127.0.0.1",
+                       "--conf", "spark.driver.bindAddress=127.0.0.1",
+                       "--conf", "spark.ui.enabled=false",
+                       "--conf", "spark.sql.shuffle.partitions=2",
+                       "--conf", f"spark.jars.ivy={tmp_path / 'no-ivy'}"])
+    work, data, ref = make_lake_and_reference(
+        tmp_path, ["--airflow", "dags/pinterest_batch.py", "--spark", "job",
+                   "--spark-submit", submit])
+    airflow_dags_test(peer, tmp_path, work / "dags",
+                      {k: spark[k] for k in ("JAVA_HOME", "SPARK_LOCAL_IP", "PYSPARK_PYTHON")})
+    shown = pinpipe(data, "dag", "show", f"external__{DATE}")
+    assert any("load" in line and "success" in line for line in shown.splitlines()), shown
+    assert_same_tables(ref, data)
