@@ -210,8 +210,8 @@ def test_scheduler_starts_and_stops_on_signal(tmp_path):
 
 
 def test_spark_export_writes_the_job_and_its_settings(tmp_path):
-    """`dag export --spark DIR`: the PySpark job (valid Python) and its settings; one of
-    --airflow/--spark is required; the per-date selection is refused (the job reads it all).
+    """`dag export --spark DIR`: the PySpark job (valid Python) and its settings; with
+    --airflow too, the DAG that runs it; one of them is required; the per-date selection is refused (the job reads it all).
     tests/peers/test_spark_export.py runs the job in Spark."""
     out = tmp_path / "job"
     proc = pinpipe(tmp_path / "data", "dag", "export", "--spark", str(out),
@@ -222,8 +222,12 @@ def test_spark_export_writes_the_job_and_its_settings(tmp_path):
     cfg = json.loads((out / "pinterest_batch_spark.json").read_text())
     assert cfg["lake"] == str(tmp_path / "data" / "lake") and cfg["pipeline_id"] == "shop", cfg
     assert pinpipe(tmp_path / "data", "dag", "export", check=False).returncode == 2
-    assert pinpipe(tmp_path / "data", "dag", "export", "--spark", str(out), "--airflow",
-                   str(tmp_path / "d.py"), check=False).returncode == 2
+    # Both: the Airflow DAG of the Spark path (load, then spark-submit of the job).
+    pinpipe(tmp_path / "data", "dag", "export", "--spark", str(out), "--airflow",
+            str(tmp_path / "d.py"), "--spark-submit", "spark-submit --master yarn")
+    dag_py = (tmp_path / "d.py").read_text()
+    assert f"spark-submit --master yarn {out / 'pinterest_batch_spark.py'} --config" in dag_py
+    assert "load >> spark_batch" in dag_py and "clean_pin" not in dag_py
     refused = pinpipe(tmp_path / "data", "dag", "export", "--spark", str(tmp_path / "j2"),
                       sets=("dag.data_selection=interval",), check=False)
     assert refused.returncode == 2 and "dag.data_selection" in refused.stderr, refused.stderr
