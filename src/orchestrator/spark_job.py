@@ -18,9 +18,10 @@ exact semantics (domain.md §2-§3 and src/pinterest/README.md in pinpipe's sour
 It writes the same Delta tables as pinpipe (names, columns, types): <out>/pin|geo|user,
 <out>/quarantine_pin|geo|user, <out>/analytics/<nine names>; <out> defaults to <lake>/delta.
 
-Run:  spark-submit --packages io.delta:delta-spark_2.13:<version> pinterest_batch_spark.py
+Run:  spark-submit [delta-spark on the classpath: --packages or --jars] pinterest_batch_spark.py
       [--config pinterest_batch_spark.json] [--lake PATH|s3://bucket/prefix] [--out URI]
-or import it and call run(spark, lake=..., out=...).
+or import it and call run(spark, lake=..., out=...). An s3:// lake is read as s3a:// (Hadoop's
+S3 connector, hadoop-aws, must be on the classpath; credentials from AWS_*).
 """
 import argparse
 import json
