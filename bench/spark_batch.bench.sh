@@ -50,10 +50,11 @@ d=$(printf '%s\n' "${dag_s[@]}" | median)
 s=$(printf '%s\n' "${spark_s[@]}" | median)
 ss=$(printf '%s\n' "${sess_s[@]}" | median)
 k=$(printf '%s\n' "${duck_s[@]}" | median)
+ratio() { printf '%.*fx' "$3" "$(echo "$1 / $2" | bc -l)"; }
 row "batch DAG vs Spark, ${n} interactions: pinpipe (s)" "$(printf %.2f "$d")" \
-  "$(echo "scale=1; $s / $d" | bc -l)x Spark" "target >= 10x Spark local[2]"
+  "$(ratio "$s" "$d" 1) Spark" "target >= 10x Spark local[2]"
 row "  Spark local[2], exported job, session excluded (s)" "$s" "" "peer"
 row "  Spark session start (s)" "$ss" "" "peer, reported apart"
-row "  DuckDB, same cleaning + queries + Parquet (s)" "$k" "$(echo "scale=2; $k / $d" | bc -l)x DuckDB" "target >= 3x DuckDB"
+row "  DuckDB, same cleaning + queries + Parquet (s)" "$k" "$(ratio "$k" "$d" 2) DuckDB" "target >= 3x DuckDB"
 row "  peak RSS: pinpipe / Spark JVM+workers+driver (MB)" \
   "$(printf '%s\n' "${rss_mb[@]}" | median) / $(printf '%s\n' "${spark_mb[@]}" | median)" "" "target pinpipe <= 1024"
