@@ -19,6 +19,7 @@
 #include "orchestrator/backfill.h"
 #include "orchestrator/civil_time.h"
 #include "orchestrator/dag_runner.h"
+#include "orchestrator/spark_export.h"
 #include "report/task_summary.h"
 #include "report/terminal_table.h"
 
@@ -46,6 +47,8 @@ struct DagFlags {
   int limit = 20;
   std::string run;
   std::string airflow_file;
+  std::string spark_dir;
+  std::string spark_submit = "spark-submit";
   std::string binary;
   std::string format = "table";
 };
@@ -264,7 +267,23 @@ std::string SelfPath() {
   return ec ? std::string("pinpipe") : p.string();
 }
 
+// dag export --spark DIR: the PySpark job and its settings (orchestrator/spark_export.h).
+void RunSparkExport(const CliContext& ctx, const DagFlags& f) {
+  Config cfg = ctx.LoadConfigOrExit();
+  std::error_code ec;
+  const std::string cwd = std::filesystem::current_path(ec).string();
+  if (auto st = WriteSparkExport(cfg, f.spark_dir, cwd); !st) Fail(st.error());
+  const auto dir = std::filesystem::path(f.spark_dir);
+  std::printf("wrote the PySpark job %s and its settings %s (run it with spark-submit and "
+              "delta-spark; it writes the Delta tables of `pinpipe dag run`)\n",
+              (dir / kSparkJobFile).string().c_str(), (dir / kSparkConfigFile).string().c_str());
+}
+
 void RunExport(const CliContext& ctx, const DagFlags& f) {
+  if (f.airflow_file.empty() && f.spark_dir.empty()) {
+    Fail(Error(ErrorCode::kInvalidArgument, "dag export: give --airflow FILE, --spark DIR or both"));
+  }
+  if (f.airflow_file.empty()) return RunSparkExport(ctx, f);
   Config cfg;
   auto env = LoadEnv(ctx, &cfg);
   const DagDefinition* dag = OrFail(env->registry.Resolve(f.dag));
@@ -281,6 +300,13 @@ void RunExport(const CliContext& ctx, const DagFlags& f) {
                     : opts.binary;
   const std::string dag_file = std::filesystem::absolute(f.airflow_file, ec).lexically_normal().string();
   opts.config_file = AirflowConfigPath(dag_file);
+  if (!f.spark_dir.empty()) {
+    // The Spark variant: load stays pinpipe's, the cleaning and analytics are the Spark job.
+    RunSparkExport(ctx, f);
+    const auto job = std::filesystem::absolute(f.spark_dir, ec).lexically_normal();
+    opts.spark_command = f.spark_submit + " " + ShellQuote((job / kSparkJobFile).string()) +
+                         " --config " + ShellQuote((job / kSparkConfigFile).string());
+  }
   const std::string py = RenderAirflowDag(*dag, opts);
   const auto dir = std::filesystem::path(dag_file).parent_path();
   if (!dir.empty()) {
@@ -321,7 +347,7 @@ int RunSchedulerForeground(const CliContext& ctx) {
 
 void RegisterDagCommands(CLI::App& app, CliContext& ctx) {
   auto flags = std::make_shared<DagFlags>();
-  auto* dag = app.add_subcommand("dag", "DAGs: list, run, backfill, run history, Airflow export");
+  auto* dag = app.add_subcommand("dag", "DAGs: list, run, backfill, run history, Airflow and Spark export");
   dag->require_subcommand(1);
 
   dag->add_subcommand("list", "List the DAGs with their schedule and graph")
@@ -352,7 +378,13 @@ void RegisterDagCommands(CLI::App& app, CliContext& ctx) {
   backfill->callback([&ctx, flags] { RunBackfill(ctx, *flags); });
 
   auto* exp = dag->add_subcommand("export", "Write the DAG for another orchestrator");
-  exp->add_option("--airflow", flags->airflow_file, "Airflow DAG file (.py) to write")->required();
+  exp->add_option("--airflow", flags->airflow_file, "Airflow DAG file (.py) to write");
+  exp->add_option("--spark", flags->spark_dir,
+                  "Directory to write the cleaning and analytics as a PySpark job into "
+                  "(with --airflow: the DAG's tasks after load run it)");
+  exp->add_option("--spark-submit", flags->spark_submit,
+                  "With --airflow and --spark: the command the Airflow task runs the job with")
+      ->capture_default_str();
   exp->add_option("--dag", flags->dag, "DAG id (default: the only DAG)");
   exp->add_option("--binary", flags->binary, "pinpipe path on the Airflow workers (default: dag.binary or this binary)");
   exp->callback([&ctx, flags] { RunExport(ctx, *flags); });

@@ -108,12 +108,21 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
   } else {
     for (const auto& t : dag.tasks()) ids.push_back(t.id);
   }
+  const bool spark = !options.spark_command.empty();
+  if (spark) std::erase_if(ids, [&](const std::string& id) { return !dag.Upstreams(id).empty(); });
   const auto vars = VariableNames(ids);
 
   std::string prefix = ShellQuote(options.binary);
   if (!options.config_file.empty()) prefix += " --config " + ShellQuote(options.config_file);
 
-  TimePoint start = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  // Airflow creates no task instances for a logical date before a task's start_date: a run
+  // for such a date (`airflow dags test DAG <date>`, a backfill) "succeeds" with no task run.
+  // Without catchup the scheduler only fires the latest interval whatever the start_date, so
+  // an early one costs nothing; with catchup it would backfill every day since, so there the
+  // day of the export stays the default.
+  TimePoint start = dag.catchup
+                        ? std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+                        : TimePoint(std::chrono::sys_days(std::chrono::year(2015) / 1 / 1));
   if (dag.start_date) {
     start = *dag.start_date;
   } else if (options.start_date) {
@@ -130,9 +139,14 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
   py += "# Each task runs `pinpipe task run <task> --date {{ ds }}` on the worker.\n";
   py += "# Regenerate it rather than editing it. Needs Airflow >= 2.4.\n";
   py += "from datetime import datetime, timedelta, timezone\n\n";
-  py += "from airflow import DAG\n";
-  py += "from airflow.models.baseoperator import cross_downstream\n";
-  py += "from airflow.operators.bash import BashOperator\n\n";
+  // Airflow 3's homes of the operator and helpers first (the old ones warn), then Airflow 2's.
+  py += "try:\n";
+  py += "    from airflow.providers.standard.operators.bash import BashOperator\n";
+  py += "    from airflow.sdk import DAG, cross_downstream\n";
+  py += "except ImportError:  # Airflow 2\n";
+  py += "    from airflow import DAG\n";
+  py += "    from airflow.models.baseoperator import cross_downstream\n";
+  py += "    from airflow.operators.bash import BashOperator\n\n";
   py += "default_args = {\n";
   py += "    \"owner\": " + PythonStringLiteral(options.owner) + ",\n";
   py += "    \"retries\": " + std::to_string(dag.retries) + ",\n";
@@ -158,6 +172,15 @@ std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOption
     if (t && t->retries) py += "        retries=" + std::to_string(*t->retries) + ",\n";
     if (t && t->retry_delay) py += "        retry_delay=" + PythonDuration(*t->retry_delay) + ",\n";
     py += "    )\n";
+  }
+
+  if (spark) {
+    py += "    spark_batch = BashOperator(\n";
+    py += "        task_id=\"spark_batch\",\n";
+    py += "        bash_command=" + PythonStringLiteral(options.spark_command) + ",\n";
+    py += "    )\n\n";
+    py += "    " + (ids.size() == 1 ? vars.at(ids[0]) : PythonList(ids, vars)) + " >> spark_batch\n";
+    return py;
   }
 
   // Edges, grouped: upstreams that share the same downstream set are written together.

@@ -16,8 +16,13 @@ struct AirflowExportOptions {
   std::string binary = "pinpipe";  // path of the pinpipe binary on the Airflow workers
   std::string config_file;         // passed as --config when not empty
   std::string owner = "pinpipe";
-  // Airflow needs a start_date: the DAG's own, else this (else the day of the export).
+  // Airflow needs a start_date: the DAG's own, else this, else 2015-01-01 without catchup
+  // (so that past dates run their tasks) and the day of the export with catchup.
   std::optional<TimePoint> start_date;
+  // Not empty: the Spark variant. The DAG's root tasks (the batch's `load`: sink sensor and
+  // manifest) stay `pinpipe task run`; everything downstream of them is one BashOperator
+  // `spark_batch` running this command (spark-submit of the `dag export --spark` job).
+  std::string spark_command;
 };
 
 std::string RenderAirflowDag(const DagDefinition& dag, const AirflowExportOptions& options);

@@ -2,6 +2,7 @@
 Airflow export and `task run`. Uses the built-in pinterest_batch DAG (the real batch tasks of
 src/batch) over a small lake of raw objects written by `pinpipe batch gen-raw`."""
 import ast
+import json
 import os
 import signal
 import sqlite3
@@ -206,3 +207,28 @@ def test_scheduler_starts_and_stops_on_signal(tmp_path):
     assert proc.returncode == 0, out
     assert "pinterest_batch schedule @daily catchup false next run" in out
     assert "stopping the scheduler" in out
+
+
+def test_spark_export_writes_the_job_and_its_settings(tmp_path):
+    """`dag export --spark DIR`: the PySpark job (valid Python) and its settings; with
+    --airflow too, the DAG that runs it; one of them is required; the per-date selection is refused (the job reads it all).
+    tests/peers/test_spark_export.py runs the job in Spark."""
+    out = tmp_path / "job"
+    proc = pinpipe(tmp_path / "data", "dag", "export", "--spark", str(out),
+                   sets=("pipeline.id=shop",))
+    assert "pinterest_batch_spark.py" in proc.stdout
+    subprocess.run(["/usr/bin/python3", "-m", "py_compile", str(out / "pinterest_batch_spark.py")],
+                   check=True)
+    cfg = json.loads((out / "pinterest_batch_spark.json").read_text())
+    assert cfg["lake"] == str(tmp_path / "data" / "lake") and cfg["pipeline_id"] == "shop", cfg
+    assert pinpipe(tmp_path / "data", "dag", "export", check=False).returncode == 2
+    # Both: the Airflow DAG of the Spark path (load, then spark-submit of the job).
+    pinpipe(tmp_path / "data", "dag", "export", "--spark", str(out), "--airflow",
+            str(tmp_path / "d.py"), "--spark-submit", "spark-submit --master yarn")
+    dag_py = (tmp_path / "d.py").read_text()
+    assert f"spark-submit --master yarn {out / 'pinterest_batch_spark.py'} --config" in dag_py
+    assert "load >> spark_batch" in dag_py and "clean_pin" not in dag_py
+    refused = pinpipe(tmp_path / "data", "dag", "export", "--spark", str(tmp_path / "j2"),
+                      sets=("dag.data_selection=interval",), check=False)
+    assert refused.returncode == 2 and "dag.data_selection" in refused.stderr, refused.stderr
+    assert not (tmp_path / "j2").exists()

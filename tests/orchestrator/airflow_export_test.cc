@@ -210,3 +210,29 @@ TEST(AirflowExportTest, ConfigurationBesideTheDagIsTheEffectiveOneWithAbsolutePa
 
 }  // namespace
 }  // namespace pinpipe::orchestrator
+
+namespace pinpipe::orchestrator {
+namespace {
+
+TEST(AirflowExportTest, SparkVariantKeepsTheRootTasksAndRunsTheRestAsOneSparkTask) {
+  AirflowExportOptions opts;
+  opts.binary = "/usr/bin/pinpipe";
+  opts.spark_command = "spark-submit /jobs/pinterest_batch_spark.py --config /jobs/x.json";
+  const std::string py = RenderAirflowDag(PinterestLike(), opts);
+  EXPECT_NE(py.find("task_id=\"load\""), std::string::npos) << py;
+  EXPECT_NE(py.find("task_id=\"spark_batch\""), std::string::npos) << py;
+  EXPECT_NE(py.find("bash_command=\"spark-submit /jobs/pinterest_batch_spark.py --config /jobs/x.json\""),
+            std::string::npos) << py;
+  EXPECT_EQ(py.find("clean_pin"), std::string::npos) << py;
+  EXPECT_EQ(py.find("analyze"), std::string::npos) << py;
+  EXPECT_NE(py.find("    load >> spark_batch\n"), std::string::npos) << py;
+}
+
+TEST(AirflowExportTest, StartDateLetsPastDatesRunTheirTasksWithoutCatchup) {
+  // Airflow creates no task instance for a logical date before start_date.
+  DagDefinition dag = PinterestLike();
+  EXPECT_NE(RenderAirflowDag(dag, {}).find("start_date=datetime(2015, 1, 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pinpipe::orchestrator
