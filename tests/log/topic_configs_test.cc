@@ -122,6 +122,23 @@ TEST_F(TopicConfigsTest, OverridesSurviveARestartAndStayInForce) {
   EXPECT_EQ(text, "t retention.ms 1000\nt segment.bytes 2097152\n");
 }
 
+TEST_F(TopicConfigsTest, ADeletedTopicsOverridesGoWithIt) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("t", 1));
+  ASSERT_TRUE(Set("t", "segment.bytes", "1048576"));
+  ASSERT_TRUE(log_->DeleteTopic("t"));
+  ASSERT_TRUE(log_->CreateTopic("t", 1));
+  auto o = log_->TopicConfigOverrides("t");
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->empty());
+  Fill("t", 100);
+  EXPECT_GT(Segments("t"), 5);  // the global 2 KiB segments again, not the old 1 MiB
+  OpenLog();
+  o = log_->TopicConfigOverrides("t");
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->empty());
+}
+
 TEST_F(TopicConfigsTest, InvalidChangesAreRefusedWithKafkasWordsAndChangeNothing) {
   OpenLog();
   ASSERT_TRUE(log_->CreateTopic("t", 1));
