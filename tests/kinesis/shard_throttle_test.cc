@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "common/clock.h"
 
 namespace pinpipe::kinesis {
@@ -67,6 +71,24 @@ TEST(ShardThrottleTest, FiveReadsASecondAndOverdrawnReadBytesWaitToRefill) {
   EXPECT_FALSE(sh.AdmitRead(clock.SteadyMs()));
   clock.Advance(1);
   EXPECT_TRUE(sh.AdmitRead(clock.SteadyMs()));
+}
+
+// Reactor threads share a shard's bucket: together they get exactly its budget.
+TEST(ShardThrottleTest, ConcurrentWritersShareOneBudgetExactly) {
+  ManualClock clock;
+  ShardThrottle t{ThrottleLimits{}};
+  auto s = t.For("s", 1, 1, clock.SteadyMs());
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 600; ++i) {
+        if (s->shard(0).AdmitWrite(1, clock.SteadyMs())) admitted.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(admitted.load(), 1000);
 }
 
 TEST(ShardThrottleTest, ParsesLimits) {
