@@ -64,6 +64,10 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   PINPIPE_ASSIGN_OR_RETURN(int64_t internal, cfg.GetInt("kinesis.fault_internal_percent"));
   kinesis_options.fault_throttle_percent = static_cast<int>(throttle);
   kinesis_options.fault_internal_percent = static_cast<int>(internal);
+  PINPIPE_ASSIGN_OR_RETURN(kinesis_options.throttle, cfg.GetBool("kinesis.throttle"));
+  auto limits = kinesis::ParseThrottleLimits(cfg.GetString("kinesis.throttle_limits"));
+  if (!limits) return MakeError(ErrorCode::kInvalidArgument, "kinesis.throttle_limits: four integers 1..2^30 expected");
+  kinesis_options.throttle_limits = *limits;
   PINPIPE_ASSIGN_OR_RETURN(rt->kinesis_, kinesis::Service::Open(*rt->log_, kinesis_options));
   if (auto stream = StartEmbeddedStream(cfg, *rt->log_, &rt->kinesis_->store()); stream) {
     rt->stream_ = std::move(*stream);

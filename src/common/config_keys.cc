@@ -134,6 +134,8 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kinesis.secret_access_key", "", "secret for SigV4 verification (never logged)", Text()},
       {"kinesis.fault_throttle_percent", "0", "test aid: % of put records failed with ProvisionedThroughputExceeded", Int(0, 100)},
       {"kinesis.fault_internal_percent", "0", "test aid: % of put records failed with InternalFailure", Int(0, 100)},
+      {"kinesis.throttle", "false", "enforce AWS's per-shard limits (writes 1 MiB/s and 1000 records/s, reads 2 MiB/s and 5 GetRecords/s): ProvisionedThroughputExceeded over them", Bool()},
+      {"kinesis.throttle_limits", "1048576,1000,2097152,5", "test aid: per-shard write bytes/s,write records/s,read bytes/s,GetRecords/s with kinesis.throttle (checked at start)", NonEmpty()},
       // S3 store (objstore/open_object_store.h); AWS_* variables fill what is unset.
       {"s3.endpoint", "", "S3 endpoint URL (http://127.0.0.1:4569); empty = AWS_ENDPOINT_URL or AWS", Text()},
       {"s3.region", "", "S3 region; empty = AWS_REGION or us-east-1", Text()},

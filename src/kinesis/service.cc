@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "common/base64.h"
+#include "common/clock.h"
 #include "kinesis/request_fields.h"
 #include "kinesis/sequence_number.h"
 #include "kinesis/shard_iterator.h"
@@ -89,7 +90,7 @@ struct PendingPut {
     int32_t shard = -1;
     int64_t offset = -1;
     bool failed = false;
-    bool throttled = false;  // fault injection: ProvisionedThroughputExceededException
+    bool throttled = false;  // ProvisionedThroughputExceededException (throttle or fault injection)
   };
   Service::Done done;
   bool many = false;
@@ -160,6 +161,7 @@ struct PendingPut {
 
 Result<std::unique_ptr<Service>> Service::Open(log::LogManager& log, ServiceOptions options) {
   std::unique_ptr<Service> s(new Service(log, std::move(options)));
+  if (s->options_.throttle) s->throttle_ = std::make_unique<ShardThrottle>(s->options_.throttle_limits);
   PINPIPE_ASSIGN_OR_RETURN(s->store_, StreamStore::Open(log.options().dir));
   for (const auto& m : s->store_->All()) {
     for (const auto& sh : m->shards) {
@@ -170,6 +172,10 @@ Result<std::unique_ptr<Service>> Service::Open(log::LogManager& log, ServiceOpti
     }
   }
   return s;
+}
+
+int64_t Service::ThrottleNowMs() const {
+  return options_.now_ms ? options_.now_ms() : Clock::System().SteadyMs();
 }
 
 int64_t Service::NowMs() const {
@@ -348,6 +354,7 @@ Outcome Service::DeleteStream(const Value& req) {
     return std::shared_ptr<StreamMeta>();
   });
   if (!st) return api_err ? std::unexpected(*api_err) : Internal(st.error());
+  if (throttle_) throttle_->Forget(ref->name);
   return Value::Null();
 }
 
@@ -656,6 +663,15 @@ Outcome Service::GetRecords(const Value& req) {
     return Fail("ResourceNotFoundException", NotFound(it->stream, options_.account));
   }
   const ShardMeta& sh = s->shards[static_cast<size_t>(it->shard_index)];
+  std::shared_ptr<const ShardThrottle::Stream> budget;
+  if (throttle_) {
+    budget = throttle_->For(s->name, s->created_ms, s->shards.size(), ThrottleNowMs());
+    if (!budget->shard(sh.index).AdmitRead(ThrottleNowMs())) {
+      return Fail("ProvisionedThroughputExceededException", "Rate exceeded for shard " + ShardIdOf(sh.index) +
+                                                                " in stream " + s->name + " under account " +
+                                                                options_.account + ".");
+    }
+  }
   const int64_t max_records = limit.value_or(kMaxGetRecords);
   const int64_t trim_ms = now - static_cast<int64_t>(s->retention_hours) * 3600000;
   int64_t offset = std::max(it->offset, sh.start_offset);
@@ -715,6 +731,7 @@ Outcome Service::GetRecords(const Value& req) {
     if (rr->skipped()) offset = std::max(offset, rr->skipped_to);
     if (offset < rr->next_offset && !full) offset = rr->next_offset;  // control records, gaps
   }
+  if (budget) budget->shard(sh.index).ChargeRead(static_cast<int64_t>(bytes), ThrottleNowMs());
   Value r = Value::Map();
   r.Set("Records", std::move(records));
   const bool drained = !sh.open() && offset >= sh.end_offset;
@@ -1195,6 +1212,16 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
       } else if (roll < options_.fault_throttle_percent + options_.fault_internal_percent) {
         p->slots[i].failed = true;
       }
+    }
+  }
+  if (throttle_) {  // after fault injection: an injected failure takes no budget
+    const int64_t now = ThrottleNowMs();
+    auto budget = throttle_->For(s->name, s->created_ms, s->shards.size(), now);
+    for (size_t i = 0; i < n; ++i) {
+      auto& slot = p->slots[i];
+      if (slot.failed || slot.shard < 0) continue;
+      const auto bytes = static_cast<int64_t>(data[i].size() + keys[i]->size());
+      if (!budget->shard(slot.shard).AdmitWrite(bytes, now)) slot.throttled = slot.failed = true;
     }
   }
   if (options_.before_put_append) options_.before_put_append();

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "kinesis/shard_throttle.h"
 #include "kinesis/stream_store.h"
 #include "kinesis/value.h"
 #include "log/log_manager.h"
@@ -40,6 +41,10 @@ struct ServiceOptions {
   // (PutRecord: the whole call), never appended.
   int fault_throttle_percent = 0;
   int fault_internal_percent = 0;
+  // Per-shard throughput limits (kinesis.throttle, off by default): over them, put records
+  // fail in place and GetRecords fails with ProvisionedThroughputExceededException.
+  bool throttle = false;
+  ThrottleLimits throttle_limits;
   // Tests only: runs in Put between reading the metadata and appending (null in production).
   std::function<void()> before_put_append;
 };
@@ -63,6 +68,8 @@ class Service {
 
   StreamStore& store() { return *store_; }
   int64_t NowMs() const;
+  // The throttle's clock: now_ms when injected (tests), else the monotonic clock.
+  int64_t ThrottleNowMs() const;
   std::string Arn(std::string_view stream) const;
 
  private:
@@ -114,6 +121,7 @@ class Service {
   log::LogManager& log_;
   ServiceOptions options_;
   std::unique_ptr<StreamStore> store_;
+  std::unique_ptr<ShardThrottle> throttle_;  // null unless options_.throttle
 };
 
 }  // namespace pinpipe::kinesis

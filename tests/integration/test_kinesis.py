@@ -572,6 +572,41 @@ def test_put_records_failures_are_reported_in_place(server_factory):
     assert stored == ok
 
 
+def test_throttle_fails_records_over_a_shards_budget_in_place(server_factory):
+    # kinesis.throttle with 100 records/s per shard: one PutRecords of 300 records over two
+    # shards is judged at one instant, so exactly each shard's first 100 records pass.
+    import hashlib
+    s = server_factory(SERVER_SETS + ("kinesis.throttle=true",
+                                      "kinesis.throttle_limits=1048576,100,2097152,5")).start()
+    c = boto3_client(s.url)
+    c.create_stream(StreamName="tight", ShardCount=2)
+    keys = [f"k{i}" for i in range(300)]
+    shard_of = {k: int(int.from_bytes(hashlib.md5(k.encode()).digest(), "big") >= 2 ** 127) for k in keys}
+    r = c.put_records(StreamName="tight", Records=[{"Data": k.encode(), "PartitionKey": k} for k in keys])
+    entries = r["Records"]
+    assert len(entries) == 300
+    seen = [0, 0]
+    expect_ok = []
+    for k in keys:
+        seen[shard_of[k]] += 1
+        expect_ok.append(seen[shard_of[k]] <= 100)
+    assert [("ErrorCode" not in e) for e in entries] == expect_ok
+    failed = [(k, e) for k, e in zip(keys, entries) if "ErrorCode" in e]
+    assert r["FailedRecordCount"] == len(failed) == sum(max(0, n - 100) for n in seen) > 0
+    for k, e in failed:
+        assert e["ErrorCode"] == "ProvisionedThroughputExceededException"
+        assert e["ErrorMessage"] == (f"Rate exceeded for shard shardId-00000000000{shard_of[k]} in stream tight "
+                                     "under account 000000000000.")
+    # Every record answered with a sequence number is readable under it; no failed one is.
+    ok = {k.encode(): (e["ShardId"], e["SequenceNumber"]) for k, e in zip(keys, entries) if "SequenceNumber" in e}
+    stored = {}
+    for shard in ("shardId-000000000000", "shardId-000000000001"):
+        it = c.get_shard_iterator(StreamName="tight", ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        for rec in c.get_records(ShardIterator=it)["Records"]:
+            stored[rec["Data"]] = (shard, rec["SequenceNumber"])
+    assert stored == ok
+
+
 def test_stream_emulator_retries_throttling_without_loss(server_factory, tmp_path):
     s = server_factory(SERVER_SETS + ("kinesis.fault_throttle_percent=40",)).start()
     db = tmp_path / "source.db"

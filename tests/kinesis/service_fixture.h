@@ -42,7 +42,7 @@ class ServiceFixture : public ::testing::Test {
     auto l = log::LogManager::Open(o);
     ASSERT_TRUE(l) << l.error().ToString();
     log_ = std::move(*l);
-    ServiceOptions so;
+    ServiceOptions so = options_;
     so.now_ms = [this] { return now_; };
     so.before_put_append = [this] {
       if (auto hook = std::exchange(before_put_append_, nullptr)) hook();
@@ -73,6 +73,7 @@ class ServiceFixture : public ::testing::Test {
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<Service> svc_;
   std::function<void()> before_put_append_;  // runs once, inside the next put
+  ServiceOptions options_;  // what Open starts from (tests set e.g. throttle before Open)
 };
 
 }  // namespace pinpipe::kinesis::testing
