@@ -694,3 +694,17 @@ def test_metrics_count_kafka_requests_latencies_bytes_and_produced_records(broke
         assert after[("pinpipe_kafka_request_seconds_count", label)] == total
         assert after[("pinpipe_kafka_request_seconds_bucket", label + ',le="+Inf"')] == total
     assert ("pinpipe_kafka_connections", "") in after
+    # The dashboard's overview: a Kafka requests/s card whose 1 s series adds up to them.
+    sent = 3 + 5 + 1 + 1
+
+    def card():
+        cards = {c["key"]: c for c in requests.get(broker.url + "/ui/api/overview", timeout=10).json()["cards"]}
+        k = cards["kafka.requests"]
+        return sum(v or 0 for v in k["series"]["values"]) >= sent and k
+    deadline = time.time() + 6
+    k = card()
+    while not k and time.time() < deadline:
+        time.sleep(0.2)
+        k = card()
+    assert k, "the sampler never counted the Kafka requests"
+    assert k["label"] == "Kafka requests" and k["unit"] == "/s" and k["state"] == "ok"
