@@ -130,6 +130,15 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     rt->kafka_ = std::make_unique<kafka::Broker>(*rt->log_, *rt->groups_, kafka_options);
     rt->kafka_->set_other_group_members(
         [gw = rt->gateway_.get()](const std::string& group) { return gw->HasConsumerInstances(group); });
+    rt->gateway_->AddMetricsSource([k = rt->kafka_.get()](std::string& out) { k->metrics().RenderPrometheus(out); });
+    if (rt->dashboard_) {
+      // Before StartSampling below; the dashboard is destroyed before the broker (Stop).
+      rt->dashboard_->dashboard().sampler().AddSource("kafka", [k = rt->kafka_.get()](ui::Sample& s) {
+        s.Counter("kafka.requests", static_cast<double>(k->metrics().TotalRequests()));
+        s.Gauge("kafka.connections",
+                static_cast<double>(k->metrics().connections_open.load(std::memory_order_relaxed)));
+      });
+    }
     PINPIPE_ASSIGN_OR_RETURN(rt->kafka_server_, kafka::KafkaServer::Start(*rt->kafka_));
     spdlog::info("kafka: Kafka protocol on {}:{}", rt->kafka_->advertised_host(),
                  rt->kafka_server_->port());

@@ -67,7 +67,6 @@ void Gateway::Metrics(http::Responder r) const {
   if (http_metrics_) http_metrics_->RenderPrometheus(&body);
   log_.RenderPrometheus(body);
   log_.offsets().RenderPrometheus(body);
-  for (const auto& source : metrics_sources_) source(body);
   body += "# HELP pinpipe_rest_consumer_instances REST Proxy consumer instances alive.\n";
   body += "# TYPE pinpipe_rest_consumer_instances gauge\n";
   body += "pinpipe_rest_consumer_instances " + std::to_string(consumers_->instance_count()) + "\n";

@@ -13,6 +13,7 @@
 
 #include "kafka/executor.h"
 #include "kafka/frame.h"
+#include "kafka/kafka_metrics.h"
 #include "groups/group_admin.h"
 #include "kafka/producer_state.h"
 
@@ -76,6 +77,7 @@ class Broker {
   groups::GroupCoordinator& groups() { return groups_; }
   ProducerStates& producers() { return producers_; }
   Executor& executor() { return executor_; }
+  KafkaMetrics& metrics() { return metrics_; }
   const BrokerOptions& options() const { return options_; }
   // The host and port clients are told to connect to (Metadata, FindCoordinator).
   const std::string& advertised_host() const { return advertised_host_; }
@@ -99,6 +101,7 @@ class Broker {
   groups::GroupCoordinator& groups_;
   BrokerOptions options_;
   ProducerStates producers_;
+  KafkaMetrics metrics_;
   Executor executor_;
   std::string advertised_host_;
   int32_t port_ = 0;

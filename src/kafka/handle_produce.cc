@@ -107,6 +107,7 @@ void HandleProduce(Broker& b, Request& req, Reply reply) {
     auto fail = [&](int16_t code) {
       res.error = code;
       any_error = true;
+      b.metrics().ProduceError(code);
     };
     if (acks != 0 && acks != 1 && acks != -1) { fail(err::kInvalidRequiredAcks); continue; }
     if (txn) { fail(err::kTransactionalIdAuthorizationFailed); continue; }
@@ -142,8 +143,11 @@ void HandleProduce(Broker& b, Request& req, Reply reply) {
     log::AppendCallback done;
     if (respond) {
       state->pending.fetch_add(1, std::memory_order_relaxed);
-      done = [state, &res](const Result<log::AppendResult>& appended) {
-        if (!appended) res.error = StatusToError(appended.error());
+      done = [state, &res, m = &b.metrics()](const Result<log::AppendResult>& appended) {
+        if (!appended) {
+          res.error = StatusToError(appended.error());
+          m->ProduceError(res.error);
+        }
         state->Done();
       };
     }
@@ -154,6 +158,9 @@ void HandleProduce(Broker& b, Request& req, Reply reply) {
       continue;
     }
     res.base_offset = appended->base_offset;
+    b.metrics().produced_batches.fetch_add(1, std::memory_order_relaxed);
+    b.metrics().produced_records.fetch_add(static_cast<uint64_t>(header->record_count < 0 ? 0 : header->record_count),
+                                           std::memory_order_relaxed);
     if (idempotent) {
       b.producers().Record(header->producer_id, header->producer_epoch, topic, res.index,
                            header->base_sequence, header->record_count, appended->base_offset);

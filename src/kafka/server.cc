@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <deque>
 
 #include "common/logging.h"
@@ -42,9 +43,14 @@ LogRateLimiter& CloseLog() {
 class KafkaServer::Connection final : public net::EventHandler,
                                       public std::enable_shared_from_this<Connection> {
  public:
-  Connection(KafkaServer& server, int fd) : server_(server), fd_(fd), host_(PeerHost(fd)) {}
+  Connection(KafkaServer& server, int fd) : server_(server), fd_(fd), host_(PeerHost(fd)) {
+    KafkaMetrics& m = server_.broker_.metrics();
+    m.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    m.connections_open.fetch_add(1, std::memory_order_relaxed);
+  }
   ~Connection() override {
     if (fd_ >= 0) ::close(fd_);
+    server_.broker_.metrics().connections_open.fetch_sub(1, std::memory_order_relaxed);
   }
 
   void OnEvents(uint32_t events) override {
@@ -135,6 +141,8 @@ class KafkaServer::Connection final : public net::EventHandler,
         case FrameStatus::kFrame:
           break;
       }
+      const auto arrived = std::chrono::steady_clock::now();
+      broker.metrics().bytes_in.fetch_add(consumed, std::memory_order_relaxed);
       auto req = std::make_shared<Request>();
       req->frame.assign(frame);
       in_.Consume(consumed);
@@ -147,7 +155,7 @@ class KafkaServer::Connection final : public net::EventHandler,
       if (api == nullptr) return Close("unknown API key");
       const uint64_t seq = next_seq_++;
       slots_.emplace_back();
-      Reply reply(MakeReplyFn(seq, h));
+      Reply reply(MakeReplyFn(seq, h, arrived));
       if (h.api_version < api->min_version || h.api_version > api->max_version) {
         if (h.api_key != kApiVersions) {
           slots_.pop_back();
@@ -170,18 +178,24 @@ class KafkaServer::Connection final : public net::EventHandler,
     }
   }
 
-  Reply::Fn MakeReplyFn(uint64_t seq, const RequestHeader& h) {
+  Reply::Fn MakeReplyFn(uint64_t seq, const RequestHeader& h, std::chrono::steady_clock::time_point arrived) {
     std::weak_ptr<Connection> weak = weak_from_this();
     std::shared_ptr<net::Reactor> reactor = server_.reactor_;
-    return [weak, reactor, seq, corr = h.correlation_id, flex = FlexibleResponseHeader(h)](
-               ReplyKind kind, std::string body) {
+    // The broker outlives its listener's connections and their pending replies.
+    KafkaMetrics* metrics = &server_.broker_.metrics();
+    return [weak, reactor, seq, corr = h.correlation_id, flex = FlexibleResponseHeader(h), api = h.api_key,
+            arrived, metrics](ReplyKind kind, std::string body) {
       std::string framed;
       if (kind == ReplyKind::kBody) {
         framed.reserve(body.size() + 9);
         size_t start = BeginResponse(framed, corr, flex);
         framed.append(body);
         FinishResponse(framed, start);
+        metrics->bytes_out.fetch_add(framed.size(), std::memory_order_relaxed);
       }
+      const auto elapsed = std::chrono::steady_clock::now() - arrived;
+      metrics->Observe(api, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()),
+                       kind == ReplyKind::kClose);
       if (reactor->InLoopThread()) {
         if (auto c = weak.lock()) c->Complete(seq, kind, std::move(framed));
         return;

@@ -15,8 +15,9 @@ class LatencyHistogram {
                                                      0.005,  0.01,    0.025,  0.05,  0.1,
                                                      0.25,   0.5,     1.0};
   void Record(uint64_t nanos);
-  // Appends "<name>_bucket{le=...} n", _sum and _count lines.
-  void Render(std::string& out, const char* name) const;
+  // Appends "<name>_bucket{le=...} n", _sum and _count lines; `labels` (e.g. `api="Fetch"`),
+  // when given, go before `le` and on _sum and _count.
+  void Render(std::string& out, const char* name, const char* labels = nullptr) const;
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
 
  private:

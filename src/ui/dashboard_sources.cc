@@ -54,6 +54,7 @@ constexpr Card kCards[] = {
     {"group.total_lag", "Consumer lag", "records"},
     {"sink.lag", "Sink lag", "records"},
     {"sink.objects", "Sink objects", "/s"},
+    {"kafka.requests", "Kafka requests", "/s"},
     {"kinesis.records", "Kinesis records in", "/s"},
     {"stream.lag", "Stream job lag", "records"},
     {"log.bytes", "Log size", "bytes"},

@@ -634,3 +634,77 @@ def test_unknown_topics_without_auto_creation(server_factory):
     assert parse_fetch_v4(c.call(1, 4, fetch_v4("nope", 0))[1], "nope")[0] == 3
     c.close()
     assert requests.get(f"{s.url}/topics").json() == []  # nothing was created
+
+
+# --- /metrics: the broker's Kafka-protocol counters (issue 20 §2) ---------------------------
+
+def scrape(s):
+    """/metrics as {(name, labels): value}; fails on a sample line given twice."""
+    text = requests.get(s.url + "/metrics", timeout=10).text
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, value = line.rsplit(" ", 1)
+        name, _, labels = key.partition("{")
+        assert (name, labels.rstrip("}")) not in out, f"sample given twice: {key}"
+        out[(name, labels.rstrip("}"))] = float(value)
+    return out
+
+
+def test_metrics_count_kafka_requests_latencies_bytes_and_produced_records(broker):
+    before = scrape(broker)
+    c = kw.Conn(broker.kafka_port)
+    for i in range(3):  # Metadata v0, all topics
+        corr, _ = c.call(3, 0, struct.pack(">i", 0), correlation_id=i)
+        assert corr == i
+    p = KafkaProducer(bootstrap_servers=bootstrap(broker), acks="all", linger_ms=0)
+    for i in range(5):  # one at a time: at least one Produce request each
+        p.send("km", value=f"v{i}".encode()).get(timeout=20)
+    p.close()
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap(broker), auto_offset_reset="earliest",
+                             consumer_timeout_ms=10000)
+    consumer.assign([TopicPartition("km", 0)])
+    got = [m.value for _, m in zip(range(5), consumer)]
+    consumer.close()
+    assert got == [f"v{i}".encode() for i in range(5)]
+    # A Produce body cut short: the broker closes the connection and counts an error.
+    c.send(kw.request(0, 3, b"\x00"))
+    assert c.recv_frame() is None
+    c.close()
+    after = scrape(broker)
+
+    def grew(name, labels=""):
+        return after[(name, labels)] - before.get((name, labels), 0)
+
+    assert grew("pinpipe_kafka_requests_total", 'api="Metadata"') >= 3
+    assert grew("pinpipe_kafka_requests_total", 'api="Produce"') >= 5 + 1
+    assert grew("pinpipe_kafka_requests_total", 'api="Fetch"') >= 1
+    assert grew("pinpipe_kafka_request_errors_total", 'api="Produce"') == 1
+    assert grew("pinpipe_kafka_produced_records_total") == 5
+    assert 1 <= grew("pinpipe_kafka_produced_batches_total") <= 5
+    assert grew("pinpipe_kafka_received_bytes_total") > 0
+    assert grew("pinpipe_kafka_sent_bytes_total") > 0
+    assert grew("pinpipe_kafka_connections_accepted_total") >= 3
+    # Every client is closed: each answered request is in its API's histogram exactly once.
+    for api in ("Metadata", "Produce", "Fetch", "ApiVersions"):
+        label = f'api="{api}"'
+        total = after[("pinpipe_kafka_requests_total", label)]
+        assert total > 0
+        assert after[("pinpipe_kafka_request_seconds_count", label)] == total
+        assert after[("pinpipe_kafka_request_seconds_bucket", label + ',le="+Inf"')] == total
+    assert ("pinpipe_kafka_connections", "") in after
+    # The dashboard's overview: a Kafka requests/s card whose 1 s series adds up to them.
+    sent = 3 + 5 + 1 + 1
+
+    def card():
+        cards = {c["key"]: c for c in requests.get(broker.url + "/ui/api/overview", timeout=10).json()["cards"]}
+        k = cards["kafka.requests"]
+        return sum(v or 0 for v in k["series"]["values"]) >= sent and k
+    deadline = time.time() + 6
+    k = card()
+    while not k and time.time() < deadline:
+        time.sleep(0.2)
+        k = card()
+    assert k, "the sampler never counted the Kafka requests"
+    assert k["label"] == "Kafka requests" and k["unit"] == "/s" and k["state"] == "ok"
