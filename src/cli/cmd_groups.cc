@@ -179,23 +179,19 @@ void ResetOffsets(const CliContext& ctx, const ResetFlags& f) {
   for (const auto& row : parts->items()) {
     t.rows.push_back({f.group, row.Find("topic")->text(), num(row, "partition"),
                       num(row, "current_offset"), num(row, "new_offset"), num(row, "log_end_offset"),
-                      num(row, "lag_after"), {}});
+                      num(row, "lag_after"), std::string(executed ? "true" : "false")});
   }
+  ListingOptions o;
+  o.json_bool_columns = {"executed"};  // a JSON boolean, "true"/"false" in csv and the table
   if (f.format != "table") {
-    for (auto& row : t.rows) row.back() = std::string(executed ? "true" : "false");
-    ListingOptions o;
-    o.json_bool_columns = {"executed"};
     PrintListing(t, f.format, o);
     return;
   }
-  t.columns.pop_back();
-  for (auto& row : t.rows) row.pop_back();
-  ListingOptions o;
-  o.show_row_count = false;
+  o.show_row_count = false;  // the line below says what happened
   PrintListing(t, f.format, o);
   if (executed) {
-    std::printf("offsets of group %s reset (%zu partition%s)\n", f.group.c_str(), parts->items().size(),
-                parts->items().size() == 1 ? "" : "s");
+    std::printf("offsets of group %s reset (%s)\n", f.group.c_str(),
+                Plural(static_cast<int64_t>(parts->items().size()), "partition").c_str());
   } else {
     std::printf("dry run: nothing changed (add --execute to apply)\n");
   }

@@ -144,6 +144,19 @@ def test_help_texts_do_not_promise_missing_features():
 
 # --- client commands find the server from http.bind/http.port (or --api) ---------------------
 
+def table_header(out):
+    """The column names of a psql-style table (the first line)."""
+    return [c.strip() for c in out.splitlines()[0].split("|")]
+
+
+def table_rows(out):
+    """The data rows of a psql-style table: the lines after the header rule that start with a
+    space (the "(N rows)" count and footers do not)."""
+    lines = out.splitlines()
+    rule = next(i for i, l in enumerate(lines) if l and set(l) <= set("-+"))
+    return [[c.strip() for c in l.split("|")] for l in lines[rule + 1:] if l.startswith(" ")]
+
+
 def produce(url, topic, values):
     import requests
     r = requests.post(f"{url}/topics/{topic}",
@@ -332,8 +345,66 @@ def test_groups_list_and_describe_show_committed_offsets_and_lag(server):
     assert json.loads(p.stdout) == [{"group": "ga", "topic": "t9", "partition": 0,
                                      "current_offset": 2, "log_end_offset": 5, "lag": 3}]
     p = pinpipe(*d, "groups", "describe", "gb")
-    assert "CURRENT-OFFSET" in p.stdout and "LAG" in p.stdout
-    row = [l.split() for l in p.stdout.splitlines() if l.startswith("gb")]
-    assert row == [["gb", "t9", "0", "5", "5", "0"]]
+    assert table_header(p.stdout) == ["group", "topic", "partition", "current_offset",
+                                      "log_end_offset", "lag"]
+    assert table_rows(p.stdout) == [["gb", "t9", "0", "5", "5", "0"]]
     p = pinpipe(*d, "groups", "describe", "nope")
     assert p.returncode == 2 and "consumer group 'nope' has no committed offsets" in p.stderr
+
+
+# --- issue 19 §4: one output flag everywhere ---------------------------------------------------
+
+def _listing_setup(kind, server_factory, tmp_path):
+    """The global options that point a listing command at data with at least one row."""
+    if kind == "dag":  # offline: a data dir with one run
+        d = ["--set", f"data.dir={tmp_path / 'd'}"]
+        assert pinpipe(*d, "batch", "gen-raw", "--interactions", "20").returncode == 0
+        p = pinpipe(*d, "dag", "run", "--date", "2026-11-21")
+        assert p.returncode == 0, p.stdout + p.stderr
+        return d, None
+    server = server_factory().start()
+    produce(server.url, "fmt", [{"i": i} for i in range(3)])
+    p = pinpipe("--api", server.url, "consume", "-t", "fmt", "--group", "fg", "--max-records", 1,
+                "--timeout-ms", 800)
+    assert p.returncode == 0, p.stderr
+    return ["--api", server.url, "--set", f"data.dir={server.data_dir}"], server
+
+
+LISTINGS = {
+    "topics list": ("server", ["topics", "list"]),
+    "topics describe": ("server", ["topics", "describe", "fmt"]),
+    "groups list": ("server", ["groups", "list"]),
+    "groups describe": ("server", ["groups", "describe", "fg"]),
+    "groups reset-offsets": ("server", ["groups", "reset-offsets", "fg", "--topic", "fmt",
+                                        "--to-earliest"]),
+    "dag runs": ("dag", ["dag", "runs"]),
+}
+
+
+@pytest.mark.parametrize("name", list(LISTINGS))
+def test_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
+    import csv
+    import io
+    kind, args = LISTINGS[name]
+    base, _ = _listing_setup(kind, server_factory, tmp_path)
+    out = {}
+    for fmt in ("table", "json", "csv", "ndjson"):
+        p = pinpipe(*base, *args, "--format", fmt)
+        assert p.returncode == 0, (fmt, p.stderr)
+        out[fmt] = p.stdout
+    as_json = json.loads(out["json"])
+    assert isinstance(as_json, list) and as_json, out["json"]
+    assert [json.loads(l) for l in out["ndjson"].splitlines()] == as_json
+    rows = list(csv.reader(io.StringIO(out["csv"], newline="")))
+    header, data = rows[0], rows[1:]
+    assert len(data) == len(as_json)
+    text = lambda v: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    if isinstance(as_json[0], dict):  # objects: the csv header is their keys, cells their values
+        assert all(list(o) == header for o in as_json)
+        assert [[text(o[k]) for k in header] for o in as_json] == data
+    else:  # one column of bare values (topic or group names)
+        assert len(header) == 1 and [[text(v)] for v in as_json] == data
+    assert table_header(out["table"])[:len(header)] == header
+    assert len(table_rows(out["table"])) == len(as_json)
+    p = pinpipe(*base, *args, "--format", "yaml")
+    assert p.returncode == 2 and "table" in p.stderr and "ndjson" in p.stderr
