@@ -408,3 +408,19 @@ def test_listing_commands_print_the_same_rows_in_every_format(name, server_facto
     assert len(table_rows(out["table"])) == len(as_json)
     p = pinpipe(*base, *args, "--format", "yaml")
     assert p.returncode == 2 and "table" in p.stderr and "ndjson" in p.stderr
+
+
+def test_csv_quotes_commas_and_quotes_rfc4180(server):
+    import csv
+    import io
+    produce(server.url, "q", [{"i": 1}])
+    name = 'g,"x"'
+    p = pinpipe("--api", server.url, "consume", "-t", "q", "--group", name, "--timeout-ms", 800)
+    assert p.returncode == 0, p.stderr
+    d = ["--set", f"data.dir={server.data_dir}"]
+    out = pinpipe(*d, "groups", "list", "--format", "csv").stdout
+    assert '"g,""x"""' in out.splitlines()  # quoted, inner quotes doubled
+    assert [name] in list(csv.reader(io.StringIO(out, newline="")))
+    rows = list(csv.DictReader(io.StringIO(
+        pinpipe(*d, "groups", "describe", name, "--format", "csv").stdout, newline="")))
+    assert [(r["group"], r["topic"], r["current_offset"]) for r in rows] == [(name, "q", "1")]
