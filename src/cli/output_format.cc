@@ -110,6 +110,18 @@ void PrintListing(const report::Table& t, std::string_view format, const Listing
   std::fwrite(s.data(), 1, s.size(), stdout);
 }
 
+void PrintJsonObjects(const std::vector<std::string>& objects, std::string_view format) {
+  std::string out;
+  if (format == "json") out += '[';
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (format == "json" && i) out += ",\n";
+    out += objects[i];
+    if (format != "json") out += '\n';
+  }
+  if (format == "json") out += "]\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
 std::string Plural(int64_t n, std::string_view singular, std::string_view plural) {
   std::string s = std::to_string(n) + " ";
   if (n == 1) return s + std::string(singular);

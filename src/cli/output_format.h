@@ -36,6 +36,10 @@ std::string RenderListing(const report::Table& t, std::string_view format,
 void PrintListing(const report::Table& t, std::string_view format,
                   const ListingOptions& options = {});
 
+// Rows that are already JSON objects (nested values a report::Table cannot hold, e.g. Delta's
+// commitInfo): "json" prints one array, "ndjson" one object per line.
+void PrintJsonObjects(const std::vector<std::string>& objects, std::string_view format);
+
 // "1 partition", "3 records": the count and the noun, plural unless the count is 1.
 std::string Plural(int64_t n, std::string_view singular, std::string_view plural = {});
 
