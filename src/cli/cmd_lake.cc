@@ -59,57 +59,13 @@ lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
   return std::move(*snap);
 }
 
-// Display width of UTF-8 text (code points; good enough for aligned terminal output).
-size_t Width(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Columns aligned with a header rule; cells wider than 40 code points are cut with "…".
-void PrintTable(const std::vector<std::string>& header, std::vector<std::vector<std::string>>& rows,
-                Out& out) {
-  constexpr size_t kMax = 40;
-  for (auto& row : rows) {
-    for (auto& cell : row) {
-      if (Width(cell) <= kMax) continue;
-      size_t i = 0, cps = 0;
-      while (i < cell.size() && cps < kMax - 1) {
-        ++i;
-        while (i < cell.size() && (static_cast<unsigned char>(cell[i]) & 0xC0) == 0x80) ++i;
-        ++cps;
-      }
-      cell.resize(i);
-      cell += "…";
-    }
-  }
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = Width(header[c]);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], Width(row[c]));
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (c) out.buf() += "  ";
-      out.buf() += cells[c];
-      if (c + 1 < cells.size()) out.buf().append(width[c] - Width(cells[c]), ' ');
-    }
-    out.buf() += '\n';
-    out.MaybeFlush();
-  };
-  line(header);
-  std::vector<std::string> rule;
-  for (size_t w : width) rule.emplace_back(std::string(w, '-'));
-  line(rule);
-  for (const auto& row : rows) line(row);
-}
-
 void Show(const LakeArgs& a) {
   auto storage = lake::NewLocalTableStorage(a.table);
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
   const auto& fields = snap.schema().fields;
   Out out;
-  std::vector<std::vector<std::string>> table_rows;
+  report::Table table{"rows", "", {}, {}};
+  for (const auto& f : fields) table.columns.push_back({f.name, report::ColumnType::kString});
   if (a.format == "csv") {
     for (size_t c = 0; c < fields.size(); ++c) {
       if (c) out.buf() += ',';
@@ -144,15 +100,15 @@ void Show(const LakeArgs& a) {
       }
       out.buf() += '\n';
     } else {
-      auto& r = table_rows.emplace_back();
+      auto& r = table.rows.emplace_back();
       for (size_t c = 0; c < row.num_columns(); ++c) {
         cell.clear();
         if (row.IsNull(c)) {
-          cell = "null";
+          r.emplace_back();  // null
         } else {
           row.AppendText(c, &cell);
+          r.emplace_back(cell);
         }
-        r.push_back(cell);
       }
     }
     out.MaybeFlush();
@@ -164,11 +120,12 @@ void Show(const LakeArgs& a) {
   }
   if (a.format == "json") out.buf() += "]\n";
   if (a.format == "table") {
-    std::vector<std::string> header;
-    for (const auto& f : fields) header.push_back(f.name);
-    PrintTable(header, table_rows, out);
-    out.buf() += "(" + std::to_string(table_rows.size()) + " rows, version " +
-                 std::to_string(snap.version()) + ")\n";
+    ListingOptions o;
+    o.max_cell_width = 40;
+    o.show_row_count = false;
+    o.table_footer = "(" + Plural(static_cast<int64_t>(table.rows.size()), "row") + ", version " +
+                     std::to_string(snap.version()) + ")";
+    out.buf() += RenderListing(table, a.format, o);
   }
 }
 

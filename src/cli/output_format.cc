@@ -95,7 +95,7 @@ std::string RenderListing(const report::Table& t, std::string_view format,
     }
   } else {
     report::TerminalTableOptions o;
-    o.max_cell_width = 0;
+    o.max_cell_width = options.max_cell_width;
     o.show_title = false;
     o.show_row_count = options.show_row_count;
     o.null_text = "-";

@@ -27,6 +27,7 @@ struct ListingOptions {
   // Printed after the table (table format only), e.g. "events: 1 partition, 3 records".
   std::string table_footer;
   bool show_row_count = true;
+  size_t max_cell_width = 0;  // table: cut longer cells with "…" (0 = never)
   // String columns whose "true"/"false" cells are JSON booleans (report::Value has no bool).
   std::vector<std::string> json_bool_columns;
 };

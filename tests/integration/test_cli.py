@@ -355,29 +355,46 @@ def test_groups_list_and_describe_show_committed_offsets_and_lag(server):
 # --- issue 19 §4: one output flag everywhere ---------------------------------------------------
 
 def _listing_setup(kind, server_factory, tmp_path):
-    """The global options that point a listing command at data with at least one row."""
-    if kind == "dag":  # offline: a data dir with one run
-        d = ["--set", f"data.dir={tmp_path / 'd'}"]
+    """The global options that point a listing command at data with at least one row, and the
+    placeholder {data} of the command's arguments."""
+    if kind == "dag":  # offline: a data dir with one run and its lake
+        data = tmp_path / "d"
+        d = ["--set", f"data.dir={data}"]
         assert pinpipe(*d, "batch", "gen-raw", "--interactions", "20").returncode == 0
         p = pinpipe(*d, "dag", "run", "--date", "2026-11-21")
         assert p.returncode == 0, p.stdout + p.stderr
-        return d, None
-    server = server_factory().start()
+        return d, data
+    server = server_factory(["sink.flush_size=100", "sink.rotate_schedule_interval_ms=200"]).start()
     produce(server.url, "fmt", [{"i": i} for i in range(3)])
     p = pinpipe("--api", server.url, "consume", "-t", "fmt", "--group", "fg", "--max-records", 1,
                 "--timeout-ms", 800)
     assert p.returncode == 0, p.stderr
-    return ["--api", server.url, "--set", f"data.dir={server.data_dir}"], server
+    d = ["--api", server.url, "--set", f"data.dir={server.data_dir}"]
+    if kind == "sink":
+        produce(server.url, "pinterest.pin", [{"i": 1}])
+        from test_sink import wait_until
+        assert wait_until(lambda: json.loads(pinpipe(*d, "sink", "status", "--format", "json")
+                                             .stdout)["partitions"], 30)
+    return d, server.data_dir
 
 
+# name: (setup, arguments, how the json compares with csv). "rows": json objects whose keys are
+# the csv header and whose values are its cells; "count": the same number of rows (json keeps
+# nested Delta objects; csv flattens them); "partitions"/"fields": json is one document with the
+# rows in that array.
 LISTINGS = {
-    "topics list": ("server", ["topics", "list"]),
-    "topics describe": ("server", ["topics", "describe", "fmt"]),
-    "groups list": ("server", ["groups", "list"]),
-    "groups describe": ("server", ["groups", "describe", "fg"]),
+    "topics list": ("server", ["topics", "list"], "rows"),
+    "topics describe": ("server", ["topics", "describe", "fmt"], "rows"),
+    "groups list": ("server", ["groups", "list"], "rows"),
+    "groups describe": ("server", ["groups", "describe", "fg"], "rows"),
     "groups reset-offsets": ("server", ["groups", "reset-offsets", "fg", "--topic", "fmt",
-                                        "--to-earliest"]),
-    "dag runs": ("dag", ["dag", "runs"]),
+                                        "--to-earliest"], "rows"),
+    "sink status": ("sink", ["sink", "status"], "partitions"),
+    "dag runs": ("dag", ["dag", "runs"], "rows"),
+    "lake show": ("dag", ["lake", "show", "{data}/lake/delta/pin"], "count"),
+    "lake schema": ("dag", ["lake", "schema", "{data}/lake/delta/pin"], "fields"),
+    "lake history": ("dag", ["lake", "history", "{data}/lake/delta/pin"], "count"),
+    "lake files": ("dag", ["lake", "files", "{data}/lake/delta/pin"], "count"),
 }
 
 
@@ -385,26 +402,34 @@ LISTINGS = {
 def test_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
     import csv
     import io
-    kind, args = LISTINGS[name]
-    base, _ = _listing_setup(kind, server_factory, tmp_path)
+    kind, args, shape = LISTINGS[name]
+    base, data = _listing_setup(kind, server_factory, tmp_path)
+    args = [a.replace("{data}", str(data)) for a in args]
     out = {}
     for fmt in ("table", "json", "csv", "ndjson"):
         p = pinpipe(*base, *args, "--format", fmt)
         assert p.returncode == 0, (fmt, p.stderr)
         out[fmt] = p.stdout
-    as_json = json.loads(out["json"])
-    assert isinstance(as_json, list) and as_json, out["json"]
-    assert [json.loads(l) for l in out["ndjson"].splitlines()] == as_json
+    doc = json.loads(out["json"])
     rows = list(csv.reader(io.StringIO(out["csv"], newline="")))
-    header, data = rows[0], rows[1:]
-    assert len(data) == len(as_json)
+    header, data_rows = rows[0], rows[1:]
+    ndjson = [json.loads(l) for l in out["ndjson"].splitlines()]
+    if shape in ("partitions", "fields"):  # one document; ndjson and csv list its rows
+        assert isinstance(doc, dict) and len(doc[shape]) == len(ndjson) == len(data_rows) > 0
+        as_json = ndjson
+    else:
+        assert isinstance(doc, list) and doc, out["json"]
+        assert ndjson == doc
+        as_json = doc
+    assert len(data_rows) == len(as_json)
     text = lambda v: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
-    if isinstance(as_json[0], dict):  # objects: the csv header is their keys, cells their values
+    if shape != "count" and isinstance(as_json[0], dict):  # csv header = keys, cells = values
         assert all(list(o) == header for o in as_json)
-        assert [[text(o[k]) for k in header] for o in as_json] == data
-    else:  # one column of bare values (topic or group names)
-        assert len(header) == 1 and [[text(v)] for v in as_json] == data
-    assert table_header(out["table"])[:len(header)] == header
+        assert [[text(o[k]) for k in header] for o in as_json] == data_rows
+    elif shape != "count":  # one column of bare values (topic or group names)
+        assert len(header) == 1 and [[text(v)] for v in as_json] == data_rows
+    assert table_header(out["table"].split("\n", 1)[1] if name == "sink status"  # "connector …"
+                        else out["table"]) == header
     assert len(table_rows(out["table"])) == len(as_json)
     p = pinpipe(*base, *args, "--format", "yaml")
     assert p.returncode == 2 and "table" in p.stderr and "ndjson" in p.stderr
