@@ -11,6 +11,7 @@
 
 #include "cli/builtin_dags.h"
 #include "cli/cli_context.h"
+#include "cli/output_format.h"
 #include "common/json_writer.h"
 #include "cli/dag_support.h"
 #include "common/file_system.h"
@@ -130,42 +131,22 @@ void RunRuns(const CliContext& ctx, const DagFlags& f) {
     auto env = OrFail(LoadDagEnvironment(cfg));
     runs = OrFail(env->history->ListRuns(f.dag, f.limit));
   }
+  // Newest first; the same columns in every format (json: one array of objects).
   report::Table t{"runs", "", {{"id", report::ColumnType::kInt},
-                               {"dag", report::ColumnType::kString},
+                               {"dag_id", report::ColumnType::kString},
                                {"run_id", report::ColumnType::kString},
                                {"logical_date", report::ColumnType::kString},
                                {"trigger", report::ColumnType::kString},
                                {"state", report::ColumnType::kString},
-                               {"start (UTC)", report::ColumnType::kString},
+                               {"start", report::ColumnType::kString},
                                {"duration", report::ColumnType::kString}},
                   {}};
   for (const auto& r : runs) {
-    t.rows.push_back({r.id, r.dag_id, r.run_id, r.logical_date, std::string(TriggerName(r.trigger)),
-                      std::string(RunStateName(r.state)), FormatMicros(r.start_us),
-                      Duration(r.start_us, r.end_us)});
+    t.rows.push_back({static_cast<int64_t>(r.id), r.dag_id, r.run_id, r.logical_date,
+                      std::string(TriggerName(r.trigger)), std::string(RunStateName(r.state)),
+                      FormatMicros(r.start_us), Duration(r.start_us, r.end_us)});
   }
-  if (f.format == "json") {  // one JSON array, newest first
-    JsonWriter w;
-    w.BeginArray();
-    for (const auto& r : runs) {
-      w.BeginObject()
-          .Field("id", static_cast<int64_t>(r.id))
-          .Field("dag_id", r.dag_id)
-          .Field("run_id", r.run_id)
-          .Field("logical_date", r.logical_date)
-          .Field("trigger", TriggerName(r.trigger))
-          .Field("state", RunStateName(r.state))
-          .Field("start", FormatMicros(r.start_us))
-          .Field("duration", Duration(r.start_us, r.end_us))
-          .EndObject();
-    }
-    w.EndArray();
-    std::printf("%s\n", w.str().c_str());
-    return;
-  }
-  report::TerminalTableOptions o;
-  o.max_cell_width = 0;
-  std::fputs(report::RenderTerminalTable(t, o).c_str(), stdout);
+  PrintListing(t, f.format);
 }
 
 void RunShow(const CliContext& ctx, const DagFlags& f) {
@@ -356,8 +337,7 @@ void RegisterDagCommands(CLI::App& app, CliContext& ctx) {
   auto* runs = dag->add_subcommand("runs", "List DAG runs, newest first");
   runs->add_option("--dag", flags->dag, "Only this DAG");
   runs->add_option("--limit", flags->limit, "At most N runs (0 = all)")->capture_default_str();
-  runs->add_option("--format", flags->format, "Output format (json: one array)")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(runs, &flags->format);
   runs->callback([&ctx, flags] { RunRuns(ctx, *flags); });
 
   auto* show = dag->add_subcommand("show", "Show one run and its task instances");

@@ -21,10 +21,12 @@
 
 #include "batch/sink_sensor.h"
 #include "cli/cli_context.h"
+#include "cli/output_format.h"
 #include "cli/rest_client.h"
 #include "emulator/json_value.h"
 #include "common/json_writer.h"
 #include "log/offset_store.h"
+#include "report/table.h"
 
 namespace pinpipe::cli {
 namespace {
@@ -58,21 +60,19 @@ std::map<Key, int64_t> ReadCommitted(const Config& cfg) {
   return out;
 }
 
+// Every format through PrintListing; json: one array of group names.
 void List(const CliContext& ctx, const std::string& format) {
   const Config cfg = ctx.LoadConfigOrExit();
   std::set<std::string> groups;
   for (const auto& [k, off] : ReadCommitted(cfg)) groups.insert(std::get<0>(k));
-  if (format == "json") {
-    JsonWriter w;
-    w.BeginArray();
-    for (const auto& g : groups) w.String(g);
-    w.EndArray();
-    std::printf("%s\n", w.str().c_str());
-    return;
-  }
-  for (const auto& g : groups) std::printf("%s\n", g.c_str());
+  report::Table t{"groups", "", {{"group", report::ColumnType::kString}}, {}};
+  for (const auto& g : groups) t.rows.push_back({g});
+  ListingOptions o;
+  o.scalar_json = true;
+  PrintListing(t, format, o);
 }
 
+// kafka-consumer-groups' columns, snake_case; a topic gone from the log has null end and lag.
 void Describe(const CliContext& ctx, const std::string& group, const std::string& format) {
   const Config cfg = ctx.LoadConfigOrExit();
   std::vector<std::pair<sink::TopicPartition, int64_t>> rows;
@@ -88,36 +88,22 @@ void Describe(const CliContext& ctx, const std::string& group, const std::string
   }
   auto ends = batch::ReadLogEndOffsets(cfg.DataDir(), topics);
   if (!ends) Fail(ends.error());
-  const bool json = format == "json";
-  JsonWriter w;
-  w.BeginArray();
-  if (!json) {
-    std::printf("%-24s %-28s %9s %14s %14s %10s\n", "GROUP", "TOPIC", "PARTITION",
-                "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG");
-  }
+  report::Table t{"offsets", "", {{"group", report::ColumnType::kString},
+                                  {"topic", report::ColumnType::kString},
+                                  {"partition", report::ColumnType::kInt},
+                                  {"current_offset", report::ColumnType::kInt},
+                                  {"log_end_offset", report::ColumnType::kInt},
+                                  {"lag", report::ColumnType::kInt}}, {}};
   for (const auto& [tp, off] : rows) {
     auto it = ends->find(tp);
-    const int64_t end = it == ends->end() ? -1 : it->second;  // the topic is gone from the log
-    const int64_t lag = end < 0 ? -1 : std::max<int64_t>(0, end - off);
-    if (json) {
-      w.BeginObject().Field("group", group).Field("topic", tp.topic).Field("partition", tp.partition);
-      w.Field("current_offset", off);
-      if (end >= 0) {
-        w.Field("log_end_offset", end).Field("lag", lag);
-      } else {
-        w.Key("log_end_offset").Null().Key("lag").Null();
-      }
-      w.EndObject();
-      continue;
+    report::Value end, lag;  // null: the topic is gone from the log
+    if (it != ends->end()) {
+      end = it->second;
+      lag = std::max<int64_t>(0, it->second - off);
     }
-    std::printf("%-24s %-28s %9d %14lld %14s %10s\n", group.c_str(), tp.topic.c_str(), tp.partition,
-                static_cast<long long>(off), end < 0 ? "-" : std::to_string(end).c_str(),
-                lag < 0 ? "-" : std::to_string(lag).c_str());
+    t.rows.push_back({group, tp.topic, int64_t{tp.partition}, off, end, lag});
   }
-  if (json) {
-    w.EndArray();
-    std::printf("%s\n", w.str().c_str());
-  }
+  PrintListing(t, format);
 }
 
 void AppendPercentEncoded(std::string& out, std::string_view s) {
@@ -177,43 +163,35 @@ void ResetOffsets(const CliContext& ctx, const ResetFlags& f) {
   const emulator::JsonValue* parts = doc ? doc->Find("partitions") : nullptr;
   if (!parts || !parts->is_array()) Fail(Error(ErrorCode::kInternal, "unexpected answer: " + answer->substr(0, 200)));
   const bool executed = doc->Find("executed") && doc->Find("executed")->as_bool();
-  auto num = [](const emulator::JsonValue& row, std::string_view k) -> std::string {
+  report::Table t{"plan", "", {{"group", report::ColumnType::kString},
+                               {"topic", report::ColumnType::kString},
+                               {"partition", report::ColumnType::kInt},
+                               {"current_offset", report::ColumnType::kInt},
+                               {"new_offset", report::ColumnType::kInt},
+                               {"log_end_offset", report::ColumnType::kInt},
+                               {"lag_after", report::ColumnType::kInt},
+                               {"executed", report::ColumnType::kString}}, {}};
+  auto num = [](const emulator::JsonValue& row, std::string_view k) -> report::Value {
     const auto* v = row.Find(k);
-    return v && v->as_int() ? std::to_string(*v->as_int()) : "-";
+    if (v && v->as_int()) return *v->as_int();
+    return {};
   };
-  if (f.format == "json") {
-    // One JSON array, the plan's rows (kafka-consumer-groups' columns, snake_case).
-    JsonWriter w;
-    w.BeginArray();
-    for (const auto& row : parts->items()) {
-      w.BeginObject().Field("group", std::string_view(f.group));
-      w.Field("topic", std::string_view(row.Find("topic")->text()));
-      w.Key("partition").Int(row.Find("partition")->as_int().value_or(0));
-      for (const char* k : {"current_offset", "new_offset", "log_end_offset", "lag_after"}) {
-        const auto* v = row.Find(k);
-        w.Key(k);
-        if (v && v->as_int()) {
-          w.Int(*v->as_int());
-        } else {
-          w.Null();
-        }
-      }
-      w.Field("executed", executed).EndObject();
-    }
-    w.EndArray();
-    std::printf("%s\n", w.str().c_str());
+  for (const auto& row : parts->items()) {
+    t.rows.push_back({f.group, row.Find("topic")->text(), num(row, "partition"),
+                      num(row, "current_offset"), num(row, "new_offset"), num(row, "log_end_offset"),
+                      num(row, "lag_after"), std::string(executed ? "true" : "false")});
+  }
+  ListingOptions o;
+  o.json_bool_columns = {"executed"};  // a JSON boolean, "true"/"false" in csv and the table
+  if (f.format != "table") {
+    PrintListing(t, f.format, o);
     return;
   }
-  std::printf("%-24s %-28s %9s %14s %10s %14s %9s\n", "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET",
-              "NEW-OFFSET", "LOG-END-OFFSET", "LAG-AFTER");
-  for (const auto& row : parts->items()) {
-    std::printf("%-24s %-28s %9s %14s %10s %14s %9s\n", f.group.c_str(), row.Find("topic")->text().c_str(),
-                num(row, "partition").c_str(), num(row, "current_offset").c_str(), num(row, "new_offset").c_str(),
-                num(row, "log_end_offset").c_str(), num(row, "lag_after").c_str());
-  }
+  o.show_row_count = false;  // the line below says what happened
+  PrintListing(t, f.format, o);
   if (executed) {
-    std::printf("offsets of group %s reset (%zu partition%s)\n", f.group.c_str(), parts->items().size(),
-                parts->items().size() == 1 ? "" : "s");
+    std::printf("offsets of group %s reset (%s)\n", f.group.c_str(),
+                Plural(static_cast<int64_t>(parts->items().size()), "partition").c_str());
   } else {
     std::printf("dry run: nothing changed (add --execute to apply)\n");
   }
@@ -226,16 +204,14 @@ void RegisterGroupCommands(CLI::App& app, CliContext& ctx) {
       "groups", "Consumer groups: committed offsets and lag (read from the data dir)");
   groups->require_subcommand(1);
   auto format = std::make_shared<std::string>("table");
-  auto* list = groups->add_subcommand("list", "Groups with committed offsets, one per line");
-  list->add_option("--format", *format, "Output format (json: one array)")
-      ->check(CLI::IsMember({"table", "json"}));
+  auto* list = groups->add_subcommand("list", "Groups with committed offsets");
+  AddFormatOption(list, format.get());
   list->callback([&ctx, format] { List(ctx, *format); });
   auto name = std::make_shared<std::string>();
   auto* describe = groups->add_subcommand(
       "describe", "Per topic-partition: committed offset, log end offset and lag");
   describe->add_option("group", *name, "Group")->required();
-  describe->add_option("--format", *format, "Output format (json: one array)")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(describe, format.get());
   describe->callback([&ctx, name, format] { Describe(ctx, *name, *format); });
 
   auto rf = std::make_shared<ResetFlags>();
@@ -265,8 +241,7 @@ void RegisterGroupCommands(CLI::App& app, CliContext& ctx) {
   mode->add_flag("--dry-run", rf->dry_run, "Show the plan only (the default)");
   mode->add_flag("--execute", rf->execute, "Commit the new offsets");
   mode->require_option(0, 1);
-  reset->add_option("--format", rf->format, "Output format (json: one array)")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(reset, &rf->format);
   reset->callback([&ctx, rf] { ResetOffsets(ctx, *rf); });
 }
 

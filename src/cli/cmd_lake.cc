@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/cli_context.h"
+#include "cli/output_format.h"
 #include "lake/delta_demo_table.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
@@ -16,6 +17,7 @@
 #include "lake/delta_vacuum.h"
 #include "common/json_writer.h"
 #include "pinterest/result_csv.h"
+#include "report/table.h"
 
 namespace pinpipe::cli {
 
@@ -57,57 +59,13 @@ lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
   return std::move(*snap);
 }
 
-// Display width of UTF-8 text (code points; good enough for aligned terminal output).
-size_t Width(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Columns aligned with a header rule; cells wider than 40 code points are cut with "…".
-void PrintTable(const std::vector<std::string>& header, std::vector<std::vector<std::string>>& rows,
-                Out& out) {
-  constexpr size_t kMax = 40;
-  for (auto& row : rows) {
-    for (auto& cell : row) {
-      if (Width(cell) <= kMax) continue;
-      size_t i = 0, cps = 0;
-      while (i < cell.size() && cps < kMax - 1) {
-        ++i;
-        while (i < cell.size() && (static_cast<unsigned char>(cell[i]) & 0xC0) == 0x80) ++i;
-        ++cps;
-      }
-      cell.resize(i);
-      cell += "…";
-    }
-  }
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = Width(header[c]);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], Width(row[c]));
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (c) out.buf() += "  ";
-      out.buf() += cells[c];
-      if (c + 1 < cells.size()) out.buf().append(width[c] - Width(cells[c]), ' ');
-    }
-    out.buf() += '\n';
-    out.MaybeFlush();
-  };
-  line(header);
-  std::vector<std::string> rule;
-  for (size_t w : width) rule.emplace_back(std::string(w, '-'));
-  line(rule);
-  for (const auto& row : rows) line(row);
-}
-
 void Show(const LakeArgs& a) {
   auto storage = lake::NewLocalTableStorage(a.table);
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
   const auto& fields = snap.schema().fields;
   Out out;
-  std::vector<std::vector<std::string>> table_rows;
+  report::Table table{"rows", "", {}, {}};
+  for (const auto& f : fields) table.columns.push_back({f.name, report::ColumnType::kString});
   if (a.format == "csv") {
     for (size_t c = 0; c < fields.size(); ++c) {
       if (c) out.buf() += ',';
@@ -116,9 +74,14 @@ void Show(const LakeArgs& a) {
     out.buf() += '\n';
   }
   std::string cell;
+  const bool json = a.format == "json" || a.format == "ndjson";
+  size_t n = 0;
+  if (a.format == "json") out.buf() += '[';  // one array, streamed
   auto st = lake::ForEachRow(*storage, snap, a.limit, [&](const lake::RowView& row) {
-    if (a.format == "json") {
+    if (json) {
       std::string& b = out.buf();
+      if (a.format == "json" && n) b += ",\n";
+      ++n;
       b += '{';
       for (size_t c = 0; c < row.num_columns(); ++c) {
         if (c) b += ',';
@@ -126,7 +89,7 @@ void Show(const LakeArgs& a) {
         b += ':';
         row.AppendJson(c, &b);
       }
-      b += "}\n";
+      b += a.format == "json" ? "}" : "}\n";
     } else if (a.format == "csv") {
       for (size_t c = 0; c < row.num_columns(); ++c) {
         if (c) out.buf() += ',';
@@ -137,15 +100,15 @@ void Show(const LakeArgs& a) {
       }
       out.buf() += '\n';
     } else {
-      auto& r = table_rows.emplace_back();
+      auto& r = table.rows.emplace_back();
       for (size_t c = 0; c < row.num_columns(); ++c) {
         cell.clear();
         if (row.IsNull(c)) {
-          cell = "null";
+          r.emplace_back();  // null
         } else {
           row.AppendText(c, &cell);
+          r.emplace_back(cell);
         }
-        r.push_back(cell);
       }
     }
     out.MaybeFlush();
@@ -155,35 +118,43 @@ void Show(const LakeArgs& a) {
     out.Flush();
     Fail(st.error());
   }
+  if (a.format == "json") out.buf() += "]\n";
   if (a.format == "table") {
-    std::vector<std::string> header;
-    for (const auto& f : fields) header.push_back(f.name);
-    PrintTable(header, table_rows, out);
-    out.buf() += "(" + std::to_string(table_rows.size()) + " rows, version " +
-                 std::to_string(snap.version()) + ")\n";
+    ListingOptions o;
+    o.max_cell_width = 40;
+    o.show_row_count = false;
+    o.table_footer = "(" + Plural(static_cast<int64_t>(table.rows.size()), "row") + ", version " +
+                     std::to_string(snap.version()) + ")";
+    out.buf() += RenderListing(table, a.format, o);
   }
 }
 
 void SchemaCmd(const LakeArgs& a) {
   auto storage = lake::NewLocalTableStorage(a.table);
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
-  Out out;
-  if (a.format == "json") {
+  if (a.format == "json") {  // the Delta schema document itself, as the log stores it
+    Out out;
     out.buf() += lake::DeltaSchemaToJson(snap.schema()) + "\n";
     return;
   }
-  std::vector<std::vector<std::string>> rows;
+  report::Table t{"schema", "", {{"column", report::ColumnType::kString},
+                                 {"type", report::ColumnType::kString},
+                                 {"nullable", report::ColumnType::kString},
+                                 {"partition", report::ColumnType::kString}}, {}};
   const auto& parts = snap.metadata().partition_columns;
   for (const auto& f : snap.schema().fields) {
     bool is_part = std::find(parts.begin(), parts.end(), f.name) != parts.end();
-    rows.push_back(
-        {f.name, f.type.ToString(), f.nullable ? "true" : "false", is_part ? "partition" : ""});
+    t.rows.push_back({f.name, f.type.ToString(), std::string(f.nullable ? "true" : "false"),
+                      std::string(is_part ? "true" : "false")});
   }
-  PrintTable({"column", "type", "nullable", ""}, rows, out);
-  out.buf() += "(version " + std::to_string(snap.version()) + ", protocol " +
-               std::to_string(snap.protocol().min_reader_version) + "/" +
-               std::to_string(snap.protocol().min_writer_version) + ", " +
-               std::to_string(snap.files().size()) + " files)\n";
+  ListingOptions o;
+  o.json_bool_columns = {"nullable", "partition"};
+  o.show_row_count = false;
+  o.table_footer = "(version " + std::to_string(snap.version()) + ", protocol " +
+                   std::to_string(snap.protocol().min_reader_version) + "/" +
+                   std::to_string(snap.protocol().min_writer_version) + ", " +
+                   Plural(static_cast<int64_t>(snap.files().size()), "file") + ")";
+  PrintListing(t, a.format, o);
 }
 
 std::string FormatMillis(int64_t ms) { return lake::FormatTimestampMillisUtc(ms * 1000); }
@@ -194,11 +165,18 @@ void History(const LakeArgs& a) {
       lake::ReadHistory(*storage, a.limit > 0 ? static_cast<size_t>(a.limit) : 0,
                         a.version >= 0 ? std::optional<int64_t>(a.version) : std::nullopt);
   if (!history) Fail(history.error());
-  Out out;
-  std::vector<std::vector<std::string>> rows;
+  // json/ndjson: Delta's commitInfo with its nested objects; table/csv: one text cell each.
+  std::vector<std::string> objects;
+  report::Table t{"history", "", {{"version", report::ColumnType::kInt},
+                                  {"timestamp", report::ColumnType::kString},
+                                  {"operation", report::ColumnType::kString},
+                                  {"parameters", report::ColumnType::kString},
+                                  {"userMetadata", report::ColumnType::kString},
+                                  {"engine", report::ColumnType::kString}}, {}};
+  const bool json = a.format == "json" || a.format == "ndjson";
   for (const auto& h : *history) {
     const lake::CommitInfo* ci = h.commit_info ? &*h.commit_info : nullptr;
-    if (a.format == "json") {
+    if (json) {
       JsonWriter w;
       w.BeginObject().Field("version", h.version);
       if (ci) {
@@ -219,7 +197,7 @@ void History(const LakeArgs& a) {
         w.Key("commitInfo").Raw(ci->raw_json);
       }
       w.EndObject();
-      out.buf() += w.str() + "\n";
+      objects.push_back(w.str());
       continue;
     }
     std::string params;
@@ -229,23 +207,27 @@ void History(const LakeArgs& a) {
         params += k + "=" + v.value_or("null");
       }
     }
-    rows.push_back({std::to_string(h.version),
-                    ci && ci->timestamp ? FormatMillis(*ci->timestamp) : "",
-                    ci ? ci->operation : "", params, ci ? ci->user_metadata.value_or("") : "",
-                    ci ? ci->engine_info : ""});
-  }
-  if (a.format != "json") {
     // userMetadata: the run id and logical date of the DAG run that wrote the commit.
-    PrintTable({"version", "timestamp", "operation", "parameters", "userMetadata", "engine"}, rows, out);
+    t.rows.push_back({h.version, ci && ci->timestamp ? FormatMillis(*ci->timestamp) : "",
+                      ci ? ci->operation : "", params,
+                      ci ? ci->user_metadata.value_or("") : "", ci ? ci->engine_info : ""});
+  }
+  if (json) {
+    PrintJsonObjects(objects, a.format);
+  } else {
+    PrintListing(t, a.format);
   }
 }
 
 void Files(const LakeArgs& a) {
   auto storage = lake::NewLocalTableStorage(a.table);
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
-  Out out;
+  std::vector<std::string> objects;
+  report::Table t{"files", "", {{"file", report::ColumnType::kString},
+                                {"size", report::ColumnType::kInt},
+                                {"modificationTime", report::ColumnType::kInt}}, {}};
   for (const auto& f : snap.files()) {
-    if (a.format == "json") {
+    if (a.format == "json" || a.format == "ndjson") {
       JsonWriter w;
       w.BeginObject().Field("path", f.path).Field("file", lake::DecodeDataPath(f.path));
       w.Field("size", f.size).Field("modificationTime", f.modification_time);
@@ -261,24 +243,25 @@ void Files(const LakeArgs& a) {
       w.EndObject();
       if (f.stats) w.Key("stats").Raw(*f.stats);
       w.EndObject();
-      out.buf() += w.str() + "\n";
+      objects.push_back(w.str());
     } else {
-      out.buf() += lake::DecodeDataPath(f.path) + "\n";
+      t.rows.push_back({lake::DecodeDataPath(f.path), f.size, f.modification_time});
     }
+  }
+  if (a.format == "json" || a.format == "ndjson") {
+    PrintJsonObjects(objects, a.format);
+  } else {
+    PrintListing(t, a.format);
   }
 }
 
-void AddTableOptions(CLI::App* cmd, LakeArgs* a, bool with_limit, bool with_version,
-                     std::vector<std::string> formats) {
+void AddTableOptions(CLI::App* cmd, LakeArgs* a, bool with_limit, bool with_version) {
   cmd->add_option("TABLE", a->table, "Delta table directory")->required();
   if (with_limit) cmd->add_option("--limit", a->limit, "At most N rows (0 = all)");
   if (with_version) {
     cmd->add_option("--version", a->version, "Time travel: read the table as of version V");
   }
-  a->format = formats[0];
-  cmd->add_option("--format", a->format, "Output format")
-      ->check(CLI::IsMember(formats))
-      ->capture_default_str();
+  AddFormatOption(cmd, &a->format);
 }
 
 struct VacuumArgs {
@@ -326,20 +309,20 @@ void RegisterLakeCommands(CLI::App& app, CliContext& /*ctx*/) {
   static LakeArgs show_args, schema_args, history_args, files_args;
 
   auto* show = lake->add_subcommand("show", "Print the rows of a Delta table");
-  AddTableOptions(show, &show_args, true, true, {"table", "json", "csv"});
+  AddTableOptions(show, &show_args, true, true);
   show->callback([] { Show(show_args); });
 
   auto* schema = lake->add_subcommand("schema", "Print the schema of a Delta table");
-  AddTableOptions(schema, &schema_args, false, true, {"table", "json"});
+  AddTableOptions(schema, &schema_args, false, true);
   schema->callback([] { SchemaCmd(schema_args); });
 
   auto* history =
       lake->add_subcommand("history", "Print the commits of a Delta table, newest first");
-  AddTableOptions(history, &history_args, true, true, {"table", "json"});
+  AddTableOptions(history, &history_args, true, true);
   history->callback([] { History(history_args); });
 
   auto* files = lake->add_subcommand("files", "List the active data files of a Delta table");
-  AddTableOptions(files, &files_args, false, true, {"text", "json"});
+  AddTableOptions(files, &files_args, false, true);
   files->callback([] { Files(files_args); });
 
   static VacuumArgs vacuum_args;

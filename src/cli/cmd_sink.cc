@@ -21,12 +21,14 @@
 #include "cli/cli_context.h"
 #include "cli/worker_process.h"
 #include "cli/cmd_sink.h"
+#include "cli/output_format.h"
 #include "cli/rest_client.h"
 #include "cli/server_options.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "emulator/json_value.h"
 #include "objstore/open_object_store.h"
+#include "report/table.h"
 #include "sink/log_source.h"
 #include "sink/sink_connector.h"
 
@@ -304,7 +306,7 @@ bool LogDirInUse(const std::string& data_dir) {
   return false;
 }
 
-int RunStatus(const CliContext& ctx, bool json) {
+int RunStatus(const CliContext& ctx, const std::string& format) {
   Config cfg = ctx.LoadConfigOrExit();
   sink::StateStore store(FileSystem::Default(), StateDir(cfg));
   auto state = store.LoadForStatus();
@@ -329,47 +331,40 @@ int RunStatus(const CliContext& ctx, bool json) {
   const bool paused = running && std::filesystem::exists(StateDir(cfg) + "/paused");
   const char* connector_state = paused ? "PAUSED" : running ? "RUNNING" : "STOPPED";
   auto state_of = [&](const sink::PartitionState& s) { return s.failed ? "FAILED" : connector_state; };
-  if (json) {
-    std::string out = "{\"partitions\":[";
-    bool first = true;
-    for (const auto& [tp, s] : state->partitions) {
-      if (!first) out += ',';
-      first = false;
-      out += "{\"topic\":";
-      AppendJsonString(out, tp.topic);
-      out += ",\"partition\":";
-      AppendJsonInt(out, tp.partition);
-      out += ",\"committed\":";
-      AppendJsonInt(out, s.committed);
-      out += ",\"log_end\":";
-      AppendJsonInt(out, s.log_end);
-      out += ",\"lag\":";
-      AppendJsonInt(out, std::max<int64_t>(0, s.log_end - s.committed));
-      out += ",\"objects\":";
-      AppendJsonInt(out, static_cast<int64_t>(s.objects));
-      out += ",\"bytes\":";
-      AppendJsonInt(out, static_cast<int64_t>(s.bytes));
-      out += ",\"records\":";
-      AppendJsonInt(out, static_cast<int64_t>(s.records));
-      out += ",\"skipped\":";
-      AppendJsonInt(out, static_cast<int64_t>(s.skipped));
-      out += ",\"dead_lettered\":";
-      AppendJsonInt(out, static_cast<int64_t>(s.dlq));
-      out += ",\"state\":";
-      AppendJsonString(out, state_of(s));
-      out += ",\"planned_objects\":";
-      AppendJsonInt(out, static_cast<int64_t>(s.plan.size()));
-      out += ",\"error_offset\":";
-      AppendJsonInt(out, s.error_offset);
-      out += ",\"last_error\":";
-      if (s.last_error.empty()) out += "null";
-      else AppendJsonString(out, s.last_error);
-      out += '}';
-    }
-    out += "],\"connector\":";
+  // One row per topic-partition, the same columns in every format.
+  report::Table t{"partitions", "", {{"topic", report::ColumnType::kString},
+                                     {"partition", report::ColumnType::kInt},
+                                     {"committed", report::ColumnType::kInt},
+                                     {"log_end", report::ColumnType::kInt},
+                                     {"lag", report::ColumnType::kInt},
+                                     {"objects", report::ColumnType::kInt},
+                                     {"bytes", report::ColumnType::kInt},
+                                     {"records", report::ColumnType::kInt},
+                                     {"skipped", report::ColumnType::kInt},
+                                     {"dead_lettered", report::ColumnType::kInt},
+                                     {"state", report::ColumnType::kString},
+                                     {"planned_objects", report::ColumnType::kInt},
+                                     {"error_offset", report::ColumnType::kInt},
+                                     {"last_error", report::ColumnType::kString}}, {}};
+  for (const auto& [tp, s] : state->partitions) {
+    t.rows.push_back({tp.topic, int64_t{tp.partition}, s.committed, s.log_end,
+                      std::max<int64_t>(0, s.log_end - s.committed), static_cast<int64_t>(s.objects),
+                      static_cast<int64_t>(s.bytes), static_cast<int64_t>(s.records),
+                      static_cast<int64_t>(s.skipped), static_cast<int64_t>(s.dlq),
+                      std::string(state_of(s)), static_cast<int64_t>(s.plan.size()), s.error_offset,
+                      s.last_error.empty() ? report::Value{} : report::Value{s.last_error}});
+  }
+  if (format == "json") {  // one object: the partitions' array and the connector's state
+    std::string rows = RenderListing(t, "json");
+    rows.pop_back();  // the newline
+    std::string out = "{\"partitions\":" + rows + ",\"connector\":";
     AppendJsonString(out, connector_state);
     out += "}\n";
     std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  if (format != "table") {
+    PrintListing(t, format);
     return 0;
   }
   if (paused) {
@@ -380,17 +375,10 @@ int RunStatus(const CliContext& ctx, bool json) {
     std::printf("connector STOPPED (no pinpipe serve or pinpipe sink runs on %s; offsets as the "
                 "last run left them)\n", cfg.DataDir().c_str());
   }
-  std::printf("%-32s %12s %12s %10s %9s %14s %8s  %s\n", "TOPIC-PARTITION", "COMMITTED",
-              "LOG END", "LAG", "OBJECTS", "BYTES", "STATE", "LAST ERROR");
-  for (const auto& [tp, s] : state->partitions) {
-    std::printf("%-32s %12lld %12lld %10lld %9llu %14llu %8s  %s\n", tp.ToString().c_str(),
-                static_cast<long long>(s.committed), static_cast<long long>(s.log_end),
-                static_cast<long long>(std::max<int64_t>(0, s.log_end - s.committed)),
-                static_cast<unsigned long long>(s.objects),
-                static_cast<unsigned long long>(s.bytes), state_of(s),
-                s.last_error.empty() ? "-" : s.last_error.c_str());
-  }
-  if (state->partitions.empty()) std::printf("(no partitions copied yet; state in %s)\n", StateDir(cfg).c_str());
+  ListingOptions o;
+  if (state->partitions.empty()) o.table_footer = "(no partitions copied yet; state in " + StateDir(cfg) + ")";
+  o.show_row_count = !state->partitions.empty();
+  PrintListing(t, format, o);
   return 0;
 }
 
@@ -536,9 +524,11 @@ void RegisterSinkCommands(CLI::App& app, CliContext& ctx) {
       "status", "Per topic-partition: committed offset, lag, objects and bytes, last error; "
                 "RUNNING or STOPPED (is a server running on the data dir?)");
   auto format = std::make_shared<std::string>("table");
-  status->add_flag("--json", *json, "Machine-readable output (--format json)");
-  status->add_option("--format", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
-  status->callback([&ctx, json, format] { std::exit(RunStatus(ctx, *json || *format == "json")); });
+  status->add_flag("--json", *json, "The same as --format json");
+  AddFormatOption(status, format.get())
+      ->description("Output format: table, json (one object: the partitions' array and the "
+                    "connector's state), csv (with a header) or ndjson (one partition per line)");
+  status->callback([&ctx, json, format] { std::exit(RunStatus(ctx, *json ? "json" : *format)); });
 
   for (const char* action : {"pause", "resume"}) {
     auto* c = cmd->add_subcommand(action, std::string(action == std::string("pause")

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "cli/cli_context.h"
+#include "cli/output_format.h"
 #include "cli/rest_client.h"
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "log/log_manager.h"
+#include "report/table.h"
 
 namespace pinpipe::cli {
 namespace {
@@ -23,55 +25,39 @@ namespace {
   std::exit(e.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure);
 }
 
-// --format json: one JSON array.
+// Every format through PrintListing; json: one array of topic names.
 void List(const CliContext& ctx, const std::string& format) {
   RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
   auto topics = rest.GetJson("/topics");
   if (!topics) Fail(topics.error());
-  if (format == "json") {
-    JsonWriter w;
-    w.BeginArray();
-    for (const auto& t : topics->items()) w.String(t.text());
-    w.EndArray();
-    std::printf("%s\n", w.str().c_str());
-    return;
-  }
-  for (const auto& t : topics->items()) std::printf("%s\n", t.text().c_str());
+  report::Table t{"topics", "", {{"topic", report::ColumnType::kString}}, {}};
+  for (const auto& item : topics->items()) t.rows.push_back({item.text()});
+  ListingOptions o;
+  o.scalar_json = true;
+  PrintListing(t, format, o);
 }
 
 void Describe(const CliContext& ctx, const std::string& topic, const std::string& format) {
   RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
   auto parts = rest.Partitions(topic);
   if (!parts) Fail(parts.error());
-  const bool json = format == "json";
-  JsonWriter w;
-  w.BeginArray();
-  if (!json) std::printf("%-10s %14s %14s %14s\n", "PARTITION", "BEGINNING", "END", "RECORDS");
+  report::Table t{"partitions", "", {{"topic", report::ColumnType::kString},
+                                     {"partition", report::ColumnType::kInt},
+                                     {"beginning_offset", report::ColumnType::kInt},
+                                     {"end_offset", report::ColumnType::kInt},
+                                     {"records", report::ColumnType::kInt}}, {}};
   int64_t total = 0;
   for (int p : *parts) {
     auto o = rest.PartitionOffsets(topic, p);
     if (!o) Fail(o.error());
     total += o->end - o->beginning;
-    if (json) {
-      w.BeginObject()
-          .Field("topic", topic)
-          .Field("partition", p)
-          .Field("beginning_offset", o->beginning)
-          .Field("end_offset", o->end)
-          .Field("records", o->end - o->beginning)
-          .EndObject();
-      continue;
-    }
-    std::printf("%-10d %14lld %14lld %14lld\n", p, static_cast<long long>(o->beginning),
-                static_cast<long long>(o->end), static_cast<long long>(o->end - o->beginning));
+    t.rows.push_back({topic, int64_t{p}, o->beginning, o->end, o->end - o->beginning});
   }
-  if (json) {
-    w.EndArray();
-    std::printf("%s\n", w.str().c_str());
-    return;
-  }
-  std::printf("%s: %zu partition%s, %lld record%s\n", topic.c_str(), parts->size(),
-              parts->size() == 1 ? "" : "s", static_cast<long long>(total), total == 1 ? "" : "s");
+  ListingOptions o;
+  o.show_row_count = false;  // the footer says it
+  o.table_footer = topic + ": " + Plural(static_cast<int64_t>(parts->size()), "partition") + ", " +
+                   Plural(total, "record");
+  PrintListing(t, format, o);
 }
 
 // The cluster id the v3 admin routes want (pinpipe answers one; a Confluent REST Proxy too).
@@ -242,15 +228,13 @@ void RegisterTopicCommands(CLI::App& app, CliContext& ctx) {
                  "Exit codes: 0 ok, 1 runtime error (server unreachable, topic exists or is "
                  "unknown), 2 usage error.");
   auto format = std::make_shared<std::string>("table");
-  auto* list = topics->add_subcommand("list", "Topic names, one per line");
-  list->add_option("--format", *format, "Output format (json: one array)")
-      ->check(CLI::IsMember({"table", "json"}));
+  auto* list = topics->add_subcommand("list", "Topic names");
+  AddFormatOption(list, format.get());
   list->callback([&ctx, format] { List(ctx, *format); });
   auto name = std::make_shared<std::string>();
   auto* describe = topics->add_subcommand("describe", "Partitions of a topic with their offsets");
   describe->add_option("topic", *name, "Topic")->required();
-  describe->add_option("--format", *format, "Output format (json: one array)")
-      ->check(CLI::IsMember({"table", "json"}));
+  AddFormatOption(describe, format.get());
   describe->callback([&ctx, name, format] { Describe(ctx, *name, *format); });
 
   auto partitions = std::make_shared<int>(0);

@@ -40,7 +40,7 @@ def table_rows(data, table):
     path = data / "lake" / "delta" / table
     if not (path / "_delta_log").exists():
         return []
-    out = pinpipe(data, "lake", "show", str(path), "--format", "json", "--limit", "10000000").stdout
+    out = pinpipe(data, "lake", "show", str(path), "--format", "ndjson", "--limit", "10000000").stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 

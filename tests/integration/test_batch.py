@@ -58,7 +58,7 @@ def landed(server_factory, tmp_path):
 
 
 def table_rows(data, table):
-    out = pinpipe(data, "lake", "show", str(data / "lake" / "delta" / table), "--format", "json",
+    out = pinpipe(data, "lake", "show", str(data / "lake" / "delta" / table), "--format", "ndjson",
                   "--limit", "1000000").stdout
     return out
 

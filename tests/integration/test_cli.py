@@ -144,6 +144,19 @@ def test_help_texts_do_not_promise_missing_features():
 
 # --- client commands find the server from http.bind/http.port (or --api) ---------------------
 
+def table_header(out):
+    """The column names of a psql-style table (the first line)."""
+    return [c.strip() for c in out.splitlines()[0].split("|")]
+
+
+def table_rows(out):
+    """The data rows of a psql-style table: the lines after the header rule that start with a
+    space (the "(N rows)" count and footers do not)."""
+    lines = out.splitlines()
+    rule = next(i for i, l in enumerate(lines) if l and set(l) <= set("-+"))
+    return [[c.strip() for c in l.split("|")] for l in lines[rule + 1:] if l.startswith(" ")]
+
+
 def produce(url, topic, values):
     import requests
     r = requests.post(f"{url}/topics/{topic}",
@@ -332,8 +345,107 @@ def test_groups_list_and_describe_show_committed_offsets_and_lag(server):
     assert json.loads(p.stdout) == [{"group": "ga", "topic": "t9", "partition": 0,
                                      "current_offset": 2, "log_end_offset": 5, "lag": 3}]
     p = pinpipe(*d, "groups", "describe", "gb")
-    assert "CURRENT-OFFSET" in p.stdout and "LAG" in p.stdout
-    row = [l.split() for l in p.stdout.splitlines() if l.startswith("gb")]
-    assert row == [["gb", "t9", "0", "5", "5", "0"]]
+    assert table_header(p.stdout) == ["group", "topic", "partition", "current_offset",
+                                      "log_end_offset", "lag"]
+    assert table_rows(p.stdout) == [["gb", "t9", "0", "5", "5", "0"]]
     p = pinpipe(*d, "groups", "describe", "nope")
     assert p.returncode == 2 and "consumer group 'nope' has no committed offsets" in p.stderr
+
+
+# --- issue 19 §4: one output flag everywhere ---------------------------------------------------
+
+def _listing_setup(kind, server_factory, tmp_path):
+    """The global options that point a listing command at data with at least one row, and the
+    placeholder {data} of the command's arguments."""
+    if kind == "dag":  # offline: a data dir with one run and its lake
+        data = tmp_path / "d"
+        d = ["--set", f"data.dir={data}"]
+        assert pinpipe(*d, "batch", "gen-raw", "--interactions", "20").returncode == 0
+        p = pinpipe(*d, "dag", "run", "--date", "2026-11-21")
+        assert p.returncode == 0, p.stdout + p.stderr
+        return d, data
+    server = server_factory(["sink.flush_size=100", "sink.rotate_schedule_interval_ms=200"]).start()
+    produce(server.url, "fmt", [{"i": i} for i in range(3)])
+    p = pinpipe("--api", server.url, "consume", "-t", "fmt", "--group", "fg", "--max-records", 1,
+                "--timeout-ms", 800)
+    assert p.returncode == 0, p.stderr
+    d = ["--api", server.url, "--set", f"data.dir={server.data_dir}"]
+    if kind == "sink":
+        produce(server.url, "pinterest.pin", [{"i": 1}])
+        from test_sink import wait_until
+        assert wait_until(lambda: json.loads(pinpipe(*d, "sink", "status", "--format", "json")
+                                             .stdout)["partitions"], 30)
+    return d, server.data_dir
+
+
+# name: (setup, arguments, how the json compares with csv). "rows": json objects whose keys are
+# the csv header and whose values are its cells; "count": the same number of rows (json keeps
+# nested Delta objects; csv flattens them); "partitions"/"fields": json is one document with the
+# rows in that array.
+LISTINGS = {
+    "topics list": ("server", ["topics", "list"], "rows"),
+    "topics describe": ("server", ["topics", "describe", "fmt"], "rows"),
+    "groups list": ("server", ["groups", "list"], "rows"),
+    "groups describe": ("server", ["groups", "describe", "fg"], "rows"),
+    "groups reset-offsets": ("server", ["groups", "reset-offsets", "fg", "--topic", "fmt",
+                                        "--to-earliest"], "rows"),
+    "sink status": ("sink", ["sink", "status"], "partitions"),
+    "dag runs": ("dag", ["dag", "runs"], "rows"),
+    "lake show": ("dag", ["lake", "show", "{data}/lake/delta/pin"], "count"),
+    "lake schema": ("dag", ["lake", "schema", "{data}/lake/delta/pin"], "fields"),
+    "lake history": ("dag", ["lake", "history", "{data}/lake/delta/pin"], "count"),
+    "lake files": ("dag", ["lake", "files", "{data}/lake/delta/pin"], "count"),
+}
+
+
+@pytest.mark.parametrize("name", list(LISTINGS))
+def test_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
+    import csv
+    import io
+    kind, args, shape = LISTINGS[name]
+    base, data = _listing_setup(kind, server_factory, tmp_path)
+    args = [a.replace("{data}", str(data)) for a in args]
+    out = {}
+    for fmt in ("table", "json", "csv", "ndjson"):
+        p = pinpipe(*base, *args, "--format", fmt)
+        assert p.returncode == 0, (fmt, p.stderr)
+        out[fmt] = p.stdout
+    doc = json.loads(out["json"])
+    rows = list(csv.reader(io.StringIO(out["csv"], newline="")))
+    header, data_rows = rows[0], rows[1:]
+    ndjson = [json.loads(l) for l in out["ndjson"].splitlines()]
+    if shape in ("partitions", "fields"):  # one document; ndjson and csv list its rows
+        assert isinstance(doc, dict) and len(doc[shape]) == len(ndjson) == len(data_rows) > 0
+        as_json = ndjson
+    else:
+        assert isinstance(doc, list) and doc, out["json"]
+        assert ndjson == doc
+        as_json = doc
+    assert len(data_rows) == len(as_json)
+    text = lambda v: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    if shape != "count" and isinstance(as_json[0], dict):  # csv header = keys, cells = values
+        assert all(list(o) == header for o in as_json)
+        assert [[text(o[k]) for k in header] for o in as_json] == data_rows
+    elif shape != "count":  # one column of bare values (topic or group names)
+        assert len(header) == 1 and [[text(v)] for v in as_json] == data_rows
+    assert table_header(out["table"].split("\n", 1)[1] if name == "sink status"  # "connector …"
+                        else out["table"]) == header
+    assert len(table_rows(out["table"])) == len(as_json)
+    p = pinpipe(*base, *args, "--format", "yaml")
+    assert p.returncode == 2 and "table" in p.stderr and "ndjson" in p.stderr
+
+
+def test_csv_quotes_commas_and_quotes_rfc4180(server):
+    import csv
+    import io
+    produce(server.url, "q", [{"i": 1}])
+    name = 'g,"x"'
+    p = pinpipe("--api", server.url, "consume", "-t", "q", "--group", name, "--timeout-ms", 800)
+    assert p.returncode == 0, p.stderr
+    d = ["--set", f"data.dir={server.data_dir}"]
+    out = pinpipe(*d, "groups", "list", "--format", "csv").stdout
+    assert '"g,""x"""' in out.splitlines()  # quoted, inner quotes doubled
+    assert [name] in list(csv.reader(io.StringIO(out, newline="")))
+    rows = list(csv.DictReader(io.StringIO(
+        pinpipe(*d, "groups", "describe", name, "--format", "csv").stdout, newline="")))
+    assert [(r["group"], r["topic"], r["current_offset"]) for r in rows] == [(name, "q", "1")]

@@ -191,8 +191,11 @@ def test_kafka_member_blocks_the_reset_and_the_cli_dry_runs_by_default(server_fa
     out = cli(server, "kgroup", "--topic", "kg", "--to-earliest")
     assert out.returncode == 0, out.stderr
     assert "dry run: nothing changed" in out.stdout
-    row = [l.split() for l in out.stdout.splitlines() if l.startswith("kgroup")][0]
-    assert row == ["kgroup", "kg", "0", "5", "0", "5", "5"]
+    lines = out.stdout.splitlines()
+    assert [c.strip() for c in lines[0].split("|")] == [
+        "group", "topic", "partition", "current_offset", "new_offset", "log_end_offset", "lag_after", "executed"]
+    row = [[c.strip() for c in l.split("|")] for l in lines[2:] if l.startswith(" ")]
+    assert row == [["kgroup", "kg", "0", "5", "0", "5", "5", "false"]]
     assert committed(server, "kgroup") == {("kg", 0): 5}
     out = cli(server, "kgroup", "--topic", "kg", "--shift-by", "-2", "--execute", "--format", "json")
     assert out.returncode == 0, out.stderr

@@ -69,7 +69,7 @@ def test_invalid_utf8_lines_keep_the_delta_log_valid(tmp_path):
                 json.loads(action["add"]["stats"])  # the nested stats document too
 
     table = tmp_path / "lake" / "delta" / "quarantine_pin"
-    show = pinpipe(tmp_path, "lake", "show", str(table), "--format", "json")
+    show = pinpipe(tmp_path, "lake", "show", str(table), "--format", "ndjson")
     rows = [json.loads(line) for line in show.stdout.splitlines() if line]
     raws = [r["raw"] for r in rows]
     assert len(rows) >= 4
@@ -85,7 +85,7 @@ def test_invalid_utf8_lines_keep_the_delta_log_valid(tmp_path):
     pinpipe(tmp_path, "dag", "run", "--date", DATE)
     for log in delta_logs(tmp_path):
         strict_json_lines(log)
-    history = pinpipe(tmp_path, "lake", "history", str(table), "--format", "json").stdout
+    history = pinpipe(tmp_path, "lake", "history", str(table), "--format", "ndjson").stdout
     for line in history.splitlines():
         json.loads(line)
 
@@ -118,10 +118,10 @@ def test_fifo_and_symlinks_in_the_lake_are_skipped(tmp_path):
 
     for kind in ("user", "geo", "pin"):
         table = tmp_path / "lake" / "delta" / f"quarantine_{kind}"
-        out = pinpipe(tmp_path, "lake", "show", str(table), "--format", "json").stdout
+        out = pinpipe(tmp_path, "lake", "show", str(table), "--format", "ndjson").stdout
         assert "root:" not in out
     geo = pinpipe(tmp_path, "lake", "show", str(tmp_path / "lake" / "delta" / "geo"),
-                  "--format", "json").stdout
+                  "--format", "ndjson").stdout
     assert "Outside" not in geo and "424242" not in geo
 
 

@@ -73,7 +73,7 @@ def delta_log(table):
 
 def rows_by_ds(data, table):
     out = pinpipe(data, "lake", "show", str(Path(data) / "lake" / "delta" / table),
-                  "--format", "json", "--limit", "0").stdout
+                  "--format", "ndjson", "--limit", "0").stdout
     text = out.strip()
     rows = json.loads(text) if text.startswith("[") else [json.loads(l) for l in text.splitlines() if l]
     return Counter(r["ds"] for r in rows), rows
@@ -139,7 +139,7 @@ def test_backfill_writes_one_partition_per_day_and_a_rerun_rewrites_only_its_day
     # `lake history` shows the run and the date.
     hist = pinpipe(data, "lake", "history", str(pin)).stdout
     assert "userMetadata" in hist and '{"logical_date":"2026-11-02","run_id":"' in hist, hist
-    hist_json = pinpipe(data, "lake", "history", str(pin), "--format", "json").stdout
+    hist_json = pinpipe(data, "lake", "history", str(pin), "--format", "ndjson").stdout
     assert meta["run_id"] in hist_json and '"userMetadata":' in hist_json
 
     # The manifest records the interval it selected.
@@ -195,7 +195,7 @@ def test_switching_the_setting_repartitions_the_tables_in_one_commit(time_lake):
     parts, active, commits = delta_log(pin)
     assert parts == [] and len(commits) == 2
     assert any("metaData" in a for a in commits[-1])
-    out = pinpipe(data, "lake", "show", str(pin), "--format", "json", "--limit", "0").stdout
+    out = pinpipe(data, "lake", "show", str(pin), "--format", "ndjson", "--limit", "0").stdout
     assert len([l for l in out.splitlines() if l.strip()]) == sum(DAYS.values())
     # interval again: partitioned by ds, holding only the run's day.
     pinpipe(data, "dag", "run", "--date", "2026-11-03", sets=TIME_LAYOUT + INTERVAL, timeout=120)

@@ -72,16 +72,16 @@ def test_stream_tables_equal_the_batch_cleaning(server_factory, shared_data):
     assert len(rows(data, "pinterest_user_quarantine")) == 1
     hist = [json.loads(line) for line in pinpipe(
         data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
-        "--format", "json").stdout.splitlines() if line]
+        "--format", "ndjson").stdout.splitlines() if line]
     ops = [h.get("operation") for h in hist]
     assert ops[-1] == "CREATE TABLE" and set(ops[:-1]) == {"STREAMING UPDATE"}, ops
     # `pinpipe lake optimize` compacts the batches' small files; the rows stay the same.
     before = sorted(map(key, rows(data, "pinterest_pin_table")))
     table = str(data / "lake" / "delta" / "pinterest_pin_table")
-    files = pinpipe(data, "lake", "files", table, "--format", "json").stdout.splitlines()
+    files = pinpipe(data, "lake", "files", table, "--format", "ndjson").stdout.splitlines()
     out = pinpipe(data, "lake", "optimize", table).stdout
     assert "OPTIMIZE" in out, out
-    after_files = pinpipe(data, "lake", "files", table, "--format", "json").stdout.splitlines()
+    after_files = pinpipe(data, "lake", "files", table, "--format", "ndjson").stdout.splitlines()
     assert len(files) > 1 and len(after_files) == 1, (len(files), len(after_files))
     assert sorted(map(key, rows(data, "pinterest_pin_table"))) == before
 
@@ -139,6 +139,6 @@ def test_kill9_loop_every_acknowledged_record_exactly_once(server_factory):
     assert not lost, sorted(lost)[:10]
     hist = [json.loads(line) for line in pinpipe(
         data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
-        "--format", "json").stdout.splitlines() if line]
+        "--format", "ndjson").stdout.splitlines() if line]
     epochs = [h["operationParameters"]["epochId"] for h in hist if h.get("operation") == "STREAMING UPDATE"]
     assert len(epochs) == len(set(epochs)), "a batch was committed twice"

@@ -87,12 +87,12 @@ test('DuckDB reads every output Delta table with the rows of `lake show`', async
       if (v instanceof Date) v = v.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
       return [c, norm(v)];
     })));
-    const mine = pinpipe('lake', 'show', root, '--format', 'json', '--limit', '0')
+    const mine = pinpipe('lake', 'show', root, '--format', 'ndjson', '--limit', '0')
       .split('\n').filter(Boolean).map((l) => JSON.parse(l));
     assert.equal(duck.length, mine.length, `${t}: row count`);
     assert.deepEqual(duck, mine, `${t}: rows`);
   }
-  assert.equal(JSON.parse(pinpipe('lake', 'show', join(lake, 'delta', 'quarantine_pin'), '--format', 'json').split('\n')[0]).table, 'pin');
+  assert.equal(JSON.parse(pinpipe('lake', 'show', join(lake, 'delta', 'quarantine_pin'), '--format', 'ndjson').split('\n')[0]).table, 'pin');
 });
 
 test('the analytics equal DuckDB SQL over the same raw files', async () => {
@@ -138,7 +138,7 @@ test('the analytics equal DuckDB SQL over the same raw files', async () => {
   for (const [name, q] of Object.entries(sql)) {
     const duck = (await conn.runAndReadAll(q)).getRowObjectsJS().map((row) =>
       Object.fromEntries(Object.entries(row).map(([k, v]) => [k, norm(v)])));
-    const mine = pinpipe('lake', 'show', join(lake, 'delta', 'analytics', name), '--format', 'json', '--limit', '0')
+    const mine = pinpipe('lake', 'show', join(lake, 'delta', 'analytics', name), '--format', 'ndjson', '--limit', '0')
       .split('\n').filter(Boolean).map((l) => JSON.parse(l));
     assert.deepEqual(mine, duck, name);
     nonEmpty += mine.length > 0;

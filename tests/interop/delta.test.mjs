@@ -46,13 +46,13 @@ function canon(v) {
 const rowKey = (obj, cols) => cols.map((c) => `${c}=${canon(obj[c])}`).join('|');
 
 function lakeRows(table, cols, version) {
-  const args = ['lake', 'show', table, '--format', 'json'];
+  const args = ['lake', 'show', table, '--format', 'ndjson'];
   if (version !== undefined) args.push('--version', String(version));
   return pinpipe(...args).split('\n').filter(Boolean).map((l) => rowKey(parseExact(l), cols)).sort();
 }
 
 function activeFiles(table, version) {
-  const args = ['lake', 'files', table, '--format', 'json'];
+  const args = ['lake', 'files', table, '--format', 'ndjson'];
   if (version !== undefined) args.push('--version', String(version));
   return pinpipe(...args).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
@@ -122,7 +122,7 @@ test('golden time travel: every version equals DuckDB on that version\'s files',
   for (const name of ['time-travel-start-start20-start40', 'snapshot-data2-deleted',
     'basic-with-inserts-deletes-checkpoint']) {
     const table = path.join(GOLDEN, name);
-    const history = pinpipe('lake', 'history', table, '--format', 'json').split('\n').filter(Boolean)
+    const history = pinpipe('lake', 'history', table, '--format', 'ndjson').split('\n').filter(Boolean)
       .map((l) => JSON.parse(l));
     assert.equal(history[0].version, history.length - 1);
     for (const { version } of history) {
@@ -162,7 +162,7 @@ test('golden logs: checkpoints, corrupted _last_checkpoint, missing metadata', {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   // History of a Spark table.
-  const h = pinpipe('lake', 'history', path.join(GOLDEN, 'checkpoint'), '--format', 'json')
+  const h = pinpipe('lake', 'history', path.join(GOLDEN, 'checkpoint'), '--format', 'ndjson')
     .split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.equal(h.length, 15);
   assert.equal(h[0].operation, 'Manual Update');
@@ -215,7 +215,7 @@ test('pinpipe-written table: 25 appends + overwrite, checkpoints, DuckDB sees th
       assert.equal(stats.nullCount.coordinates, Number(agg.cn));
       assert.equal(stats.minValues.follower_count, Number(agg.fmin));
     }
-    const history = pinpipe('lake', 'history', table, '--format', 'json').split('\n').filter(Boolean)
+    const history = pinpipe('lake', 'history', table, '--format', 'ndjson').split('\n').filter(Boolean)
       .map((l) => JSON.parse(l));
     assert.equal(history.length, 27);
     assert.equal(history[0].operationParameters.mode, 'Overwrite');

@@ -109,7 +109,7 @@ async function duckJsonRows(files, columns) {
 const key = (row, columns) => columns.map(({ name, type }) => `${name}=${canon(row[name], type)}`).join('|');
 
 function activeFiles(table) {
-  return pinpipe('lake', 'files', table, '--format', 'json').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return pinpipe('lake', 'files', table, '--format', 'ndjson').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
 // Every golden table with data files (the others hold logs only).
@@ -131,7 +131,7 @@ for (const name of GOLDEN_TABLES) {
     const files = activeFiles(table);
     const partitionCols = new Set(files.flatMap((f) => Object.keys(f.partitionValues)));
     const columns = schema.fields.filter((f) => !partitionCols.has(f.name)).map((f) => ({ name: f.name, type: f.type }));
-    const ours = pinpipe('lake', 'show', table, '--format', 'json').split('\n').filter(Boolean)
+    const ours = pinpipe('lake', 'show', table, '--format', 'ndjson').split('\n').filter(Boolean)
       .map((l) => key(parseExact(l), columns)).sort();
     const theirs = files.length === 0 ? []
       : (await duckJsonRows(files.map((f) => path.join(table, f.file)), columns)).map((r) => key(r, columns)).sort();

@@ -100,7 +100,7 @@ def pp_schema(table):
 
 
 def pp_rows(table, version=None):
-    args = ["lake", "show", table, "--format", "json"]
+    args = ["lake", "show", table, "--format", "ndjson"]
     if version is not None:
         args += ["--version", version]
     # Integers stay exact: Python's json has arbitrary-precision ints.
@@ -108,11 +108,11 @@ def pp_rows(table, version=None):
 
 
 def pp_history(table):
-    return [json.loads(line) for line in pinpipe(None, "lake", "history", table, "--format", "json").splitlines() if line]
+    return [json.loads(line) for line in pinpipe(None, "lake", "history", table, "--format", "ndjson").splitlines() if line]
 
 
 def pp_files(table, version=None):
-    args = ["lake", "files", table, "--format", "json"]
+    args = ["lake", "files", table, "--format", "ndjson"]
     if version is not None:
         args += ["--version", version]
     return [json.loads(line) for line in pinpipe(None, *args).splitlines() if line]

@@ -36,6 +36,17 @@ TEST(ResultCsv, TextCellsThatLookLikeFormulasAreNeutralised) {
             "\"'-3.5\",-3.5,-7\n");  // a string column's "-3.5" is text, not a number
 }
 
+// RFC 4180 §2.6-2.7: fields with commas, double quotes or line breaks are quoted, inner
+// quotes doubled (the CLI's --format csv writes every listing through this routine).
+TEST(ResultCsv, QuotesCommasQuotesAndLineBreaks) {
+  std::string out;
+  for (const char* v : {"a,b", "say \"hi\"", "two\nlines", "cr\rlf", "plain"}) {
+    AppendCsvField(v, &out);
+    out += '|';
+  }
+  EXPECT_EQ(out, "\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\rlf\"|plain|");
+}
+
 TEST(ResultCsv, HeadersAndNullsAndNonText) {
   std::string out;
   AppendCsvField("=cmd", &out);  // headers are text
