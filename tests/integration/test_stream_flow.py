@@ -83,7 +83,7 @@ def test_emulate_stream_mode_lands_as_the_batch_cleans_it(server_factory, tmp_pa
     assert table_rows(data, "pinterest_pin_quarantine") == []
     hist = [json.loads(line) for line in pinpipe(
         data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
-        "--format", "json").stdout.splitlines() if line]
+        "--format", "ndjson").stdout.splitlines() if line]
     assert {h.get("operation") for h in hist[:-1]} == {"STREAMING UPDATE"}, hist
 
 
