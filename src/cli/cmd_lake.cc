@@ -1,5 +1,6 @@
-// pinpipe lake show|schema|history|files TABLE: read a Delta table (a local directory) through
-// the snapshot reader. `lake vacuum TABLE [--retain HOURS]` deletes the data files no version
+// pinpipe lake show|schema|history|files TABLE: read a Delta table through the snapshot reader.
+// TABLE is a table directory, or a table name in the configured lake (`pin`,
+// `analytics/top_country`, `delta/pin`: lake.uri, local or s3://). `lake vacuum TABLE [--retain HOURS]` deletes the data files no version
 // within the retention references (lake/delta_vacuum.h). `write-demo-table` (hidden) writes
 // the deterministic table the interop tests compare with DuckDB.
 #include <chrono>
@@ -8,14 +9,19 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <memory>
+
 #include "cli/cli_context.h"
 #include "cli/output_format.h"
 #include "lake/delta_demo_table.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
 #include "lake/delta_stats.h"
+#include "lake/delta_storage_objstore.h"
 #include "lake/delta_vacuum.h"
 #include "common/json_writer.h"
+#include "objstore/open_object_store.h"
 #include "pinterest/result_csv.h"
 #include "report/table.h"
 
@@ -52,6 +58,51 @@ class Out {
   std::string buf_;
 };
 
+// The table a TABLE argument names, with the store it reads through (s3:// lakes).
+struct OpenedTable {
+  std::unique_ptr<objstore::ObjectStore> store;
+  std::unique_ptr<lake::TableStorage> storage;
+};
+
+bool IsDeltaDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::is_directory(dir / "_delta_log", ec);
+}
+
+// A directory holding a Delta log is read as given; anything else is a name in the configured
+// lake ("pin" → <lake>/delta/pin). Nothing is created either way: these commands only read.
+OpenedTable OpenTableOrExit(const std::string& arg, const CliContext& ctx) {
+  OpenedTable t;
+  // An absolute or ./-relative path is always a path: its reader's error says what is wrong.
+  if (IsDeltaDir(arg) || arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../")) {
+    t.storage = lake::NewLocalTableStorage(arg);
+    return t;
+  }
+  std::string rel = arg;
+  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
+  if (!rel.starts_with("delta/")) rel = "delta/" + rel;
+  const Config cfg = ctx.LoadConfigOrExit();
+  std::string uri = cfg.LakeUri();
+  while (uri.size() > 1 && uri.back() == '/') uri.pop_back();
+  if (uri.starts_with("s3://")) {
+    auto store = objstore::OpenLakeStore(cfg);
+    if (!store) Fail(store.error());
+    t.store = std::move(*store);
+    t.storage = lake::NewObjectStoreTableStorage(*t.store, rel, uri + "/" + rel);
+    return t;
+  }
+  if (uri.starts_with("file://")) uri = uri.substr(7);
+  const std::filesystem::path in_lake = std::filesystem::path(uri) / rel;
+  if (!IsDeltaDir(in_lake)) {
+    Fail(Error(ErrorCode::kNotFound,
+                   "no Delta table '" + arg + "': neither a table directory nor a table of the lake (" +
+                       in_lake.string() + " has no _delta_log); `pinpipe lake show PATH` or a name such as pin, "
+                       "analytics/top_country"));
+  }
+  t.storage = lake::NewLocalTableStorage(in_lake.string());
+  return t;
+}
+
 lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
   auto snap =
       lake::Snapshot::Load(storage, version >= 0 ? std::optional<int64_t>(version) : std::nullopt);
@@ -59,8 +110,9 @@ lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
   return std::move(*snap);
 }
 
-void Show(const LakeArgs& a) {
-  auto storage = lake::NewLocalTableStorage(a.table);
+void Show(const LakeArgs& a, const CliContext& ctx) {
+  OpenedTable opened = OpenTableOrExit(a.table, ctx);
+  auto& storage = opened.storage;
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
   const auto& fields = snap.schema().fields;
   Out out;
@@ -129,8 +181,9 @@ void Show(const LakeArgs& a) {
   }
 }
 
-void SchemaCmd(const LakeArgs& a) {
-  auto storage = lake::NewLocalTableStorage(a.table);
+void SchemaCmd(const LakeArgs& a, const CliContext& ctx) {
+  OpenedTable opened = OpenTableOrExit(a.table, ctx);
+  auto& storage = opened.storage;
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
   if (a.format == "json") {  // the Delta schema document itself, as the log stores it
     Out out;
@@ -159,8 +212,9 @@ void SchemaCmd(const LakeArgs& a) {
 
 std::string FormatMillis(int64_t ms) { return lake::FormatTimestampMillisUtc(ms * 1000); }
 
-void History(const LakeArgs& a) {
-  auto storage = lake::NewLocalTableStorage(a.table);
+void History(const LakeArgs& a, const CliContext& ctx) {
+  OpenedTable opened = OpenTableOrExit(a.table, ctx);
+  auto& storage = opened.storage;
   auto history =
       lake::ReadHistory(*storage, a.limit > 0 ? static_cast<size_t>(a.limit) : 0,
                         a.version >= 0 ? std::optional<int64_t>(a.version) : std::nullopt);
@@ -219,8 +273,9 @@ void History(const LakeArgs& a) {
   }
 }
 
-void Files(const LakeArgs& a) {
-  auto storage = lake::NewLocalTableStorage(a.table);
+void Files(const LakeArgs& a, const CliContext& ctx) {
+  OpenedTable opened = OpenTableOrExit(a.table, ctx);
+  auto& storage = opened.storage;
   lake::Snapshot snap = LoadOrExit(*storage, a.version);
   std::vector<std::string> objects;
   report::Table t{"files", "", {{"file", report::ColumnType::kString},
@@ -256,7 +311,9 @@ void Files(const LakeArgs& a) {
 }
 
 void AddTableOptions(CLI::App* cmd, LakeArgs* a, bool with_limit, bool with_version) {
-  cmd->add_option("TABLE", a->table, "Delta table directory")->required();
+  cmd->add_option("TABLE", a->table,
+                  "Delta table directory, or a table of the configured lake (pin, analytics/top_country)")
+      ->required();
   if (with_limit) cmd->add_option("--limit", a->limit, "At most N rows (0 = all)");
   if (with_version) {
     cmd->add_option("--version", a->version, "Time travel: read the table as of version V");
@@ -304,26 +361,26 @@ CLI::App* LakeGroup(CLI::App& app) {
 
 }  // namespace
 
-void RegisterLakeCommands(CLI::App& app, CliContext& /*ctx*/) {
+void RegisterLakeCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* lake = LakeGroup(app);
   static LakeArgs show_args, schema_args, history_args, files_args;
 
   auto* show = lake->add_subcommand("show", "Print the rows of a Delta table");
   AddTableOptions(show, &show_args, true, true);
-  show->callback([] { Show(show_args); });
+  show->callback([&ctx] { Show(show_args, ctx); });
 
   auto* schema = lake->add_subcommand("schema", "Print the schema of a Delta table");
   AddTableOptions(schema, &schema_args, false, true);
-  schema->callback([] { SchemaCmd(schema_args); });
+  schema->callback([&ctx] { SchemaCmd(schema_args, ctx); });
 
   auto* history =
       lake->add_subcommand("history", "Print the commits of a Delta table, newest first");
   AddTableOptions(history, &history_args, true, true);
-  history->callback([] { History(history_args); });
+  history->callback([&ctx] { History(history_args, ctx); });
 
   auto* files = lake->add_subcommand("files", "List the active data files of a Delta table");
   AddTableOptions(files, &files_args, false, true);
-  files->callback([] { Files(files_args); });
+  files->callback([&ctx] { Files(files_args, ctx); });
 
   static VacuumArgs vacuum_args;
   auto* vacuum = lake->add_subcommand(

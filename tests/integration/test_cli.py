@@ -449,3 +449,30 @@ def test_csv_quotes_commas_and_quotes_rfc4180(server):
     rows = list(csv.DictReader(io.StringIO(
         pinpipe(*d, "groups", "describe", name, "--format", "csv").stdout, newline="")))
     assert [(r["group"], r["topic"], r["current_offset"]) for r in rows] == [(name, "q", "1")]
+
+
+def test_lake_commands_resolve_table_names_in_the_configured_lake(tmp_path):
+    lake = tmp_path / "lake"
+    table = lake / "delta" / "analytics" / "demo"
+    assert pinpipe("lake", "write-demo-table", table).returncode == 0
+    by_path = pinpipe("lake", "show", table, "--format", "ndjson").stdout
+    assert by_path.count("\n") > 10
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("analytics/demo", "delta/analytics/demo"):
+        for uri in (str(lake), f"file://{lake}"):
+            p = pinpipe("--set", f"lake.uri={uri}", "lake", "show", name, "--format", "ndjson", cwd=elsewhere)
+            assert p.returncode == 0, p.stderr
+            assert p.stdout == by_path
+    # The default lake is <data.dir>/lake.
+    p = pinpipe("--data-dir", tmp_path, "lake", "files", "analytics/demo", "--format", "json", cwd=elsewhere)
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(p.stdout)) >= 1
+    p = pinpipe("--data-dir", tmp_path, "lake", "history", "analytics/demo", "--limit", "1", "--format", "json",
+                cwd=elsewhere)
+    assert p.returncode == 0 and len(json.loads(p.stdout)) == 1, p.stderr
+    # An unknown name fails with both places named, and creates nothing.
+    p = pinpipe("--data-dir", tmp_path, "lake", "schema", "nope", cwd=elsewhere)
+    assert p.returncode == 1
+    assert "nope" in p.stderr and str(lake / "delta" / "nope") in p.stderr, p.stderr
+    assert list(elsewhere.iterdir()) == [] and not (lake / "delta" / "nope").exists()
