@@ -306,6 +306,36 @@ bool LogDirInUse(const std::string& data_dir) {
   return false;
 }
 
+// Topics of the log the sink does not copy, each with why: posting to `<user-id>.pin` while the
+// sink copies `<pipeline.id>\..*` must be visible, not a silent empty lake.
+struct SkippedTopic {
+  std::string topic;
+  std::string reason;
+};
+
+std::vector<SkippedTopic> TopicsTheSinkSkips(const Config& cfg) {
+  std::vector<SkippedTopic> out;
+  auto sc = LoadSinkConfig(cfg, {});
+  if (!sc) return out;  // the status still shows; `pinpipe sink` reports the config error
+  std::ifstream in(std::filesystem::path(cfg.DataDir()) / "log" / "topics");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string topic = line.substr(0, line.find(' '));
+    if (topic.empty() || topic == sc->dlq_topic || sc->Matches(topic)) continue;
+    std::string reason;
+    if (!sc->topics.empty()) {
+      reason = "not in sink.topics (";
+      for (size_t i = 0; i < sc->topics.size(); ++i) reason += (i ? ", " : "") + sc->topics[i];
+      reason += ")";
+    } else {
+      reason = "does not match sink.topics_regex '" + sc->topics_regex + "' (pipeline.id '" +
+               cfg.GetString("pipeline.id") + "')";
+    }
+    out.push_back({std::move(topic), std::move(reason)});
+  }
+  return out;
+}
+
 int RunStatus(const CliContext& ctx, const std::string& format) {
   Config cfg = ctx.LoadConfigOrExit();
   sink::StateStore store(FileSystem::Default(), StateDir(cfg));
@@ -354,12 +384,21 @@ int RunStatus(const CliContext& ctx, const std::string& format) {
                       std::string(state_of(s)), static_cast<int64_t>(s.plan.size()), s.error_offset,
                       s.last_error.empty() ? report::Value{} : report::Value{s.last_error}});
   }
-  if (format == "json") {  // one object: the partitions' array and the connector's state
+  const std::vector<SkippedTopic> skipped = TopicsTheSinkSkips(cfg);
+  if (format == "json") {  // one object: the partitions' array, the connector's state, skipped topics
     std::string rows = RenderListing(t, "json");
     rows.pop_back();  // the newline
     std::string out = "{\"partitions\":" + rows + ",\"connector\":";
     AppendJsonString(out, connector_state);
-    out += "}\n";
+    out += ",\"skipped_topics\":[";
+    for (size_t i = 0; i < skipped.size(); ++i) {
+      out += i ? ",{\"topic\":" : "{\"topic\":";
+      AppendJsonString(out, skipped[i].topic);
+      out += ",\"reason\":";
+      AppendJsonString(out, skipped[i].reason);
+      out += "}";
+    }
+    out += "]}\n";
     std::fputs(out.c_str(), stdout);
     return 0;
   }
@@ -379,6 +418,9 @@ int RunStatus(const CliContext& ctx, const std::string& format) {
   if (state->partitions.empty()) o.table_footer = "(no partitions copied yet; state in " + StateDir(cfg) + ")";
   o.show_row_count = !state->partitions.empty();
   PrintListing(t, format, o);
+  for (const auto& k : skipped) {
+    std::printf("not copied: %s — %s\n", k.topic.c_str(), k.reason.c_str());
+  }
   return 0;
 }
 

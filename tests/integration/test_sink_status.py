@@ -71,3 +71,23 @@ def test_connector_routes_need_the_api_key(server_factory):
     assert requests.get(f"{srv.url}/connectors/pinpipe-s3-sink/status").status_code == 403
     ok = requests.get(f"{srv.url}/connectors/pinpipe-s3-sink/status", headers={"x-api-key": "s3cret"})
     assert ok.status_code == 200 and ok.json()["connector"]["state"] == "RUNNING"
+
+
+def test_topics_the_sink_does_not_copy_are_listed_with_why(server_factory):
+    # The original posted to `<user-id>.pin`; the default sink copies `<pipeline.id>\..*`.
+    srv = server_factory(SINK).start()
+    for topic in ("pinterest.pin", "0a1b2c.pin"):
+        r = produce_json(srv.url, topic, [{"i": 1}])
+        assert r.status_code == 200, r.text
+    assert wait_until(lambda: ("pinterest.pin", 0) in status_json(srv.data_dir)[1], 30)
+    doc = json.loads(status(srv.data_dir, "--format", "json"))
+    skipped = {s["topic"]: s["reason"] for s in doc["skipped_topics"]}
+    assert set(skipped) == {"0a1b2c.pin"}, doc
+    assert "sink.topics_regex" in skipped["0a1b2c.pin"] and "pinterest" in skipped["0a1b2c.pin"]
+    assert "not copied: 0a1b2c.pin" in status(srv.data_dir)
+    srv.stop()
+    # An explicit topic list names itself as the reason, also while stopped.
+    out = subprocess.run([BIN, "--set", f"data.dir={srv.data_dir}", "--set", "sink.topics=0a1b2c.pin",
+                          "sink", "status", "--format", "json"], check=True, capture_output=True, text=True).stdout
+    skipped = {s["topic"]: s["reason"] for s in json.loads(out)["skipped_topics"]}
+    assert skipped == {"pinterest.pin": "not in sink.topics (0a1b2c.pin)"}, skipped
