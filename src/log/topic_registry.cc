@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "common/fd_limit.h"
@@ -73,14 +74,25 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
       if (IsValidTopicName(name) && count > 0) wanted[name] = count;
     }
   }
-  // Partition directories the file does not know about (e.g. it was lost): <topic>-<n>.
+  // Partition directories the file does not know about are adopted (<topic>-<n>): the file may
+  // have been lost or damaged, and acknowledged records are never dropped for that. Only a
+  // "-delete" directory means a deletion: DeleteTopic renames before it rewrites the file.
   PINPIPE_ASSIGN_OR_RETURN(auto names, ctx_.fs->List(log_dir_));
   bool changed = false;
   bool removed = false;
+  std::set<std::string> deleting;  // topics with a "-delete" directory
+  std::set<std::string> live;      // topics with a partition directory
   for (const auto& dir : names) {
     const std::string full = JoinPath(log_dir_, dir);
     if (IsDeletedPartitionDir(dir) && ctx_.fs->IsDirectory(full)) {
-      // A deletion the last run did not finish (the directory was renamed, not yet removed).
+      // "<topic>-<p>.<tag>-delete": a deletion the last run did not finish.
+      std::string_view rest = std::string_view(dir).substr(0, dir.size() - 7);
+      if (auto dot = rest.rfind('.'); dot != std::string_view::npos) {
+        rest = rest.substr(0, dot);
+        if (auto dash = rest.rfind('-'); dash != std::string_view::npos) {
+          deleting.insert(std::string(rest.substr(0, dash)));
+        }
+      }
       PINPIPE_RETURN_IF_ERROR(RemoveDirectory(ctx_.fs, full));
       removed = true;
       continue;
@@ -93,18 +105,22 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
     if (*end != '\0' || end == dir.c_str() + dash + 1 || n < 0 || !IsValidTopicName(topic)) {
       continue;
     }
+    live.insert(topic);
     if (have_file && !wanted.contains(topic)) {
-      // The file does not name it: a deletion interrupted after the file was rewritten, or a
-      // creation that never returned (the file is written before a topic is published).
-      spdlog::warn("log: removing {}: topic '{}' is not in the topics file (deleted)", full,
-                   topic);
-      PINPIPE_RETURN_IF_ERROR(RemoveDirectory(ctx_.fs, full));
-      removed = true;
-      continue;
+      spdlog::warn("log: {} holds partition {} of topic '{}', which the topics file does not "
+                   "name (lost or damaged): the topic is kept", full, n, topic);
     }
     auto& count = wanted[topic];
     if (count < n + 1) {
       count = static_cast<int32_t>(n + 1);
+      changed = true;
+    }
+  }
+  // A deletion that renamed every directory but died before rewriting the file: finish it.
+  // (A topic with live directories beside old "-delete" ones was created again: it stays.)
+  for (const auto& topic : deleting) {
+    if (!live.contains(topic) && wanted.erase(topic) > 0) {
+      spdlog::warn("log: finishing the deletion of topic '{}' interrupted by the last run", topic);
       changed = true;
     }
   }
@@ -176,8 +192,8 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   PINPIPE_RETURN_IF_ERROR(CheckDescriptors(name, partitions));
   std::string n(name);
   PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(n, partitions, nullptr));
-  // Named in the file before anyone can append: a crash before this leaves directories the
-  // next Load removes, never acknowledged records of a topic the file does not know.
+  // Named in the file before anyone can append (a crash before this leaves empty directories,
+  // which the next Load adopts).
   PINPIPE_RETURN_IF_ERROR(Persist({}, t.get()));
   std::unique_lock lock(mu_);
   topics_[n] = std::move(t);
@@ -196,8 +212,6 @@ Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* do
   if (t == nullptr) {
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(name) + "' not found");
   }
-  // The file first: from here a crash finishes the deletion at the next start.
-  PINPIPE_RETURN_IF_ERROR(Persist(name));
   {
     std::unique_lock lock(mu_);
     auto it = topics_.find(name);
@@ -218,11 +232,15 @@ Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* do
     if (r) {
       doomed->push_back(std::move(to));
     } else if (st) {
-      st = r;  // left in place: not in the file, so the next Load removes it
+      st = r;  // left in place: the next Load adopts it (never drops data it cannot tell apart)
     }
   }
-  Status synced = ctx_.fs->SyncDir(log_dir_);
-  return st ? synced : st;
+  // The renames are durable before the file stops naming the topic: a crash in between
+  // leaves "-delete" directories, from which the next Load finishes the deletion. A directory
+  // the file does not name is never taken for a deleted one (the file may be damaged).
+  PINPIPE_RETURN_IF_ERROR(ctx_.fs->SyncDir(log_dir_));
+  Status persisted = Persist(name);
+  return st ? persisted : st;
 }
 
 Status TopicRegistry::AddPartitions(std::string_view name, int32_t new_total) {

@@ -270,20 +270,43 @@ TEST_F(DeleteTopicTest, ConcurrentAppendsAndReadsWhileDeletingAndRecreating) {
   }
 }
 
-// A crash after the topics file was rewritten but before the directories were renamed: the
-// next start removes the directories of the topic the file no longer names.
-TEST_F(DeleteTopicTest, StartFinishesADeletionInterruptedBeforeTheRenames) {
+// A topics file that lost a topic (damage, a restored backup): its directories are adopted with
+// every acknowledged record — a directory the file does not name is never taken for a deletion.
+TEST_F(DeleteTopicTest, ATopicTheFileDoesNotNameIsKeptWithItsRecords) {
+  OpenLog();
+  ASSERT_TRUE(log_->CreateTopic("lost", 2));
+  ASSERT_TRUE(log_->CreateTopic("kept", 1));
+  ASSERT_TRUE(Append("lost", 1, "x"));
+  ASSERT_TRUE(Append("kept", 0, "y"));
+  log_.reset();
+  { std::ofstream(dir_ / "log" / "topics", std::ios::trunc) << "kept 1\n"; }
+  OpenLog();
+  ASSERT_TRUE(log_->GetTopic("lost"));
+  EXPECT_EQ(log_->GetTopic("lost")->partitions, 2);
+  EXPECT_EQ(Values("lost", 1), std::vector<std::string>{"x"});
+  EXPECT_EQ(Values("kept", 0), std::vector<std::string>{"y"});
+}
+
+// A crash after the renames but before the topics file was rewritten: the file still names
+// the topic, its directories are all "-delete": the next start finishes the deletion.
+TEST_F(DeleteTopicTest, StartFinishesADeletionInterruptedBeforeTheFileWasRewritten) {
   OpenLog();
   ASSERT_TRUE(log_->CreateTopic("gone", 2));
   ASSERT_TRUE(log_->CreateTopic("kept", 1));
   ASSERT_TRUE(Append("gone", 1, "x"));
   ASSERT_TRUE(Append("kept", 0, "y"));
   log_.reset();
-  { std::ofstream(dir_ / "log" / "topics", std::ios::trunc) << "kept 1\n"; }
+  for (int p = 0; p < 2; ++p) {
+    fs::rename(dir_ / "log" / ("gone-" + std::to_string(p)),
+               dir_ / "log" / ("gone-" + std::to_string(p) + ".1764961234000_" + std::to_string(p) + "-delete"));
+  }
   OpenLog();
   EXPECT_EQ(log_->GetTopic("gone").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(LogDirs(), std::vector<std::string>{"kept-0"});
   EXPECT_EQ(Values("kept", 0), std::vector<std::string>{"y"});
+  log_.reset();
+  OpenLog();  // the file was rewritten: the topic stays gone
+  EXPECT_EQ(log_->GetTopic("gone").error().code(), ErrorCode::kNotFound);
   ASSERT_TRUE(log_->CreateTopic("gone", 1));
   EXPECT_TRUE(Values("gone", 0).empty());
 }
