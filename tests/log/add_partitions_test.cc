@@ -11,6 +11,7 @@
 
 #include "common/file_system.h"
 #include "log/log_manager.h"
+#include "log_dir_fixture.h"
 #include "log_files.h"
 
 namespace pinpipe::log {
@@ -18,48 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class AddPartitionsTest : public ::testing::Test {
+class AddPartitionsTest : public testing::LogDirTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::FreshTestDir(fs::temp_directory_path(), "pinpipe_addparts");
-    options_.dir = dir_.string();
-    options_.retention_check_interval_ms = 0;
-  }
-  void TearDown() override {
-    log_.reset();
-    fs::remove_all(dir_);
-  }
-  void OpenLog() {
-    log_.reset();
-    auto r = LogManager::Open(options_);
-    ASSERT_TRUE(r) << r.error().ToString();
-    log_ = std::move(*r);
-  }
-  Result<AppendResult> Append(std::string_view topic, int32_t p, std::string_view value) {
-    Record rec;
-    rec.value = value;
-    return log_->AppendSync(topic, p, std::span<const Record>(&rec, 1));
-  }
-  // Values of partition p from offset 0, in order.
-  std::vector<std::string> Values(std::string_view topic, int32_t p) {
-    std::vector<std::string> out;
-    int64_t from = 0;
-    while (true) {
-      std::string buf;
-      auto r = log_->Read(topic, p, from, 64 << 10, buf);
-      EXPECT_TRUE(r) << r.error().ToString();
-      if (!r || r->bytes == 0) break;
-      RecordReader reader(buf, from, true);
-      RecordView rec;
-      while (reader.Next(rec)) out.emplace_back(rec.value.value_or(""));
-      from = r->next_offset;
-    }
-    return out;
-  }
-
-  fs::path dir_;
-  LogOptions options_;
-  std::unique_ptr<LogManager> log_;
+  AddPartitionsTest() : LogDirTest("pinpipe_addparts") {}
 };
 
 TEST_F(AddPartitionsTest, GrowsKeepsDataAndPersists) {

@@ -17,6 +17,7 @@
 #include "common/file_system.h"
 #include "log/log_manager.h"
 #include "log/offset_store.h"
+#include "log_dir_fixture.h"
 #include "log_files.h"
 
 namespace pinpipe::log {
@@ -24,44 +25,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class DeleteTopicTest : public ::testing::Test {
+class DeleteTopicTest : public testing::LogDirTest {
  protected:
+  DeleteTopicTest() : LogDirTest("pinpipe_deltopic") {}
   void SetUp() override {
-    dir_ = testing::FreshTestDir(fs::temp_directory_path(), "pinpipe_deltopic");
-    options_.dir = dir_.string();
-    options_.retention_check_interval_ms = 0;
+    LogDirTest::SetUp();
     options_.auto_create = false;
-  }
-  void TearDown() override {
-    log_.reset();
-    fs::remove_all(dir_);
-  }
-  void OpenLog() {
-    log_.reset();
-    auto r = LogManager::Open(options_);
-    ASSERT_TRUE(r) << r.error().ToString();
-    log_ = std::move(*r);
-  }
-  Result<AppendResult> Append(std::string_view topic, int32_t p, std::string_view value) {
-    Record rec;
-    rec.value = value;
-    return log_->AppendSync(topic, p, std::span<const Record>(&rec, 1));
-  }
-  // Values of partition p from offset 0, in order.
-  std::vector<std::string> Values(std::string_view topic, int32_t p) {
-    std::vector<std::string> out;
-    int64_t from = 0;
-    while (true) {
-      std::string buf;
-      auto r = log_->Read(topic, p, from, 64 << 10, buf);
-      EXPECT_TRUE(r) << r.error().ToString();
-      if (!r || r->bytes == 0) break;
-      RecordReader reader(buf, from, true);
-      RecordView rec;
-      while (reader.Next(rec)) out.emplace_back(rec.value.value_or(""));
-      from = r->next_offset;
-    }
-    return out;
   }
   // Names in <dir>/log that are directories.
   std::vector<std::string> LogDirs() {
@@ -85,9 +54,6 @@ class DeleteTopicTest : public ::testing::Test {
   }
   std::string TopicsFile() { return testing::ReadFileBytes(dir_ / "log" / "topics"); }
 
-  fs::path dir_;
-  LogOptions options_;
-  std::unique_ptr<LogManager> log_;
 };
 
 TEST_F(DeleteTopicTest, DeletesDataOffsetsAndDirectoriesAndRecreateStartsAtZero) {

@@ -9,35 +9,22 @@
 
 #include "common/file_system.h"
 #include "log/log_manager.h"
+#include "log_dir_fixture.h"
 
 namespace pinpipe::log {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TopicConfigsTest : public ::testing::Test {
+class TopicConfigsTest : public testing::LogDirTest {
  protected:
+  TopicConfigsTest() : LogDirTest("pinpipe_topic_configs") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pinpipe_topic_configs_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    options_.dir = dir_.string();
-    options_.retention_check_interval_ms = 0;
+    LogDirTest::SetUp();
     options_.now_ms = [this] { return now_.load(); };
     options_.segment_bytes = 2048;
     options_.retention_bytes = -1;
     options_.retention_ms = -1;
-  }
-  void TearDown() override {
-    log_.reset();
-    fs::remove_all(dir_);
-  }
-  void OpenLog() {
-    log_.reset();
-    auto r = LogManager::Open(options_);
-    ASSERT_TRUE(r) << r.error().ToString();
-    log_ = std::move(*r);
   }
   void Fill(std::string_view topic, int n) {
     std::string value(200, 'x');
@@ -54,9 +41,6 @@ class TopicConfigsTest : public ::testing::Test {
   }
 
   std::atomic<int64_t> now_{1'000'000};
-  fs::path dir_;
-  LogOptions options_;
-  std::unique_ptr<LogManager> log_;
 };
 
 TEST_F(TopicConfigsTest, RetentionMsOverrideTrimsOnlyItsTopic) {
