@@ -220,20 +220,31 @@ int64_t Snapshot::TxnVersion(std::string_view app_id) const {
   return it == txns_.end() ? -1 : it->second.version;
 }
 
-Result<std::vector<HistoryEntry>> ReadHistory(TableStorage& storage, size_t limit,
-                                              std::optional<int64_t> up_to) {
+Result<std::vector<CommitEntry>> ReadCommits(TableStorage& storage, size_t limit,
+                                             std::optional<int64_t> up_to) {
   PINPIPE_ASSIGN_OR_RETURN(LogListing listing, ListLog(storage));
   if (listing.commits.empty()) {
     return MakeError(ErrorCode::kNotFound, storage.root() + " is not a Delta table");
   }
-  std::vector<HistoryEntry> out;
+  std::vector<CommitEntry> out;
   for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
     if (up_to && it->first > *up_to) continue;
     if (limit && out.size() >= limit) break;
     PINPIPE_ASSIGN_OR_RETURN(std::string body, storage.Get(it->second));
     PINPIPE_ASSIGN_OR_RETURN(auto actions, ParseCommit(body, it->second));
-    HistoryEntry e{it->first, std::nullopt};
-    for (auto& a : actions) {
+    out.push_back(CommitEntry{it->first, std::move(actions)});
+  }
+  return out;
+}
+
+Result<std::vector<HistoryEntry>> ReadHistory(TableStorage& storage, size_t limit,
+                                              std::optional<int64_t> up_to) {
+  PINPIPE_ASSIGN_OR_RETURN(auto commits, ReadCommits(storage, limit, up_to));
+  std::vector<HistoryEntry> out;
+  out.reserve(commits.size());
+  for (auto& c : commits) {
+    HistoryEntry e{c.version, std::nullopt};
+    for (auto& a : c.actions) {
       if (auto* ci = std::get_if<CommitInfo>(&a)) {
         e.commit_info = std::move(*ci);
         break;

@@ -72,4 +72,15 @@ struct HistoryEntry {
 Result<std::vector<HistoryEntry>> ReadHistory(TableStorage& storage, size_t limit = 0,
                                               std::optional<int64_t> up_to = std::nullopt);
 
+struct CommitEntry {
+  int64_t version = 0;
+  std::vector<Action> actions;  // as written, in order
+};
+
+// Every action of every JSON commit still in the log, newest first, with ReadHistory's
+// `limit` and `up_to`: for readers that need more than commitInfo (the files a commit added
+// or removed). Checkpoints are not read: a version cleaned up after a checkpoint is absent.
+Result<std::vector<CommitEntry>> ReadCommits(TableStorage& storage, size_t limit = 0,
+                                             std::optional<int64_t> up_to = std::nullopt);
+
 }  // namespace pinpipe::lake

@@ -8,6 +8,8 @@
 #include <fstream>
 
 #include "common/file_system.h"
+#include "lake/delta_snapshot.h"
+#include "lake/delta_storage.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
 
@@ -135,71 +137,65 @@ http::Response Dashboard::DeltaTables() {
   return http::Response::Json(200, w.Take());
 }
 
+namespace {
+
+// A commitInfo map (operationParameters, operationMetrics) as a JSON object of strings.
+void WriteStringMap(JsonWriter& w, const lake::StringMap& m) {
+  w.BeginObject();
+  for (const auto& [k, v] : m) {
+    w.Key(k);
+    if (v) w.String(*v); else w.Null();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
 http::Response Dashboard::DeltaTable(std::string path) {
   if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
   if (path.empty() || !SafeRelative(path)) return Error(400, "bad path");
-  fs::path log_dir = fs::path(options_.lake_dir) / path / "_delta_log";
-  std::error_code ec;
-  std::vector<fs::path> commits;
-  for (auto it = fs::directory_iterator(log_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    if (name.size() == 25 && name.ends_with(".json")) commits.push_back(it->path());
+  // History of the newest 100 commits through the lake's commit reader; the schema from the
+  // newest metaData action among them. Files are counted from those commits (checkpoints are
+  // not read here).
+  auto storage = lake::NewLocalTableStorage((fs::path(options_.lake_dir) / path).string());
+  auto commits = lake::ReadCommits(*storage, 100);
+  if (!commits) {
+    return commits.error().code() == ErrorCode::kNotFound ? Error(404, "no such Delta table")
+                                                          : Error(500, commits.error().ToString());
   }
-  if (commits.empty()) return Error(404, "no such Delta table");
-  std::sort(commits.begin(), commits.end());
-  // History of the newest 100 commits; the schema from the newest metaData action.
-  // Files are counted from the JSON commits seen (checkpoints are not read here).
-  simdjson::dom::parser parser;
   JsonWriter hist;
   hist.BeginArray();
   std::string schema;
   int64_t files = 0, bytes = 0;
-  const size_t first = commits.size() > 100 ? commits.size() - 100 : 0;
-  for (size_t i = commits.size(); i-- > first;) {
-    auto text = FileSystem::Default()->ReadFileToString(commits[i].string());
-    if (!text) continue;
-    const int64_t version = std::stoll(commits[i].filename().string().substr(0, 20));
-    std::string op, params, metrics;
-    int64_t ts = 0;
+  for (const auto& c : *commits) {
+    const lake::CommitInfo* info = nullptr;
     int adds = 0, removes = 0;
-    size_t pos = 0;
-    while (pos < text->size()) {
-      size_t nl = text->find('\n', pos);
-      std::string_view line(text->data() + pos, (nl == std::string::npos ? text->size() : nl) - pos);
-      pos = nl == std::string::npos ? text->size() : nl + 1;
-      if (line.empty()) continue;
-      simdjson::dom::element a;
-      if (parser.parse(line.data(), line.size()).get(a) != simdjson::SUCCESS) continue;
-      simdjson::dom::object o;
-      if (a["commitInfo"].get_object().get(o) == simdjson::SUCCESS) {
-        std::string_view s;
-        if (o["operation"].get_string().get(s) == simdjson::SUCCESS) op = std::string(s);
-        if (o["timestamp"].get_int64().get(ts)) {}
-        if (simdjson::dom::element e; o["operationParameters"].get(e) == simdjson::SUCCESS) params = simdjson::minify(e);
-        if (simdjson::dom::element e; o["operationMetrics"].get(e) == simdjson::SUCCESS) metrics = simdjson::minify(e);
-      } else if (a["add"].get_object().get(o) == simdjson::SUCCESS) {
+    for (const auto& a : c.actions) {
+      if (const auto* ci = std::get_if<lake::CommitInfo>(&a)) {
+        info = ci;
+      } else if (const auto* add = std::get_if<lake::AddFile>(&a)) {
         ++adds;
-        int64_t sz = 0;
-        if (o["size"].get_int64().get(sz)) {}
-        bytes += sz;
-      } else if (a["remove"].get_object().get(o) == simdjson::SUCCESS) {
+        bytes += add->size;
+      } else if (const auto* rm = std::get_if<lake::RemoveFile>(&a)) {
         ++removes;
-        int64_t sz = 0;
-        if (o["size"].get_int64().get(sz)) {}
-        bytes -= sz;
-      } else if (schema.empty() && a["metaData"].get_object().get(o) == simdjson::SUCCESS) {
-        std::string_view s;
-        if (o["schemaString"].get_string().get(s) == simdjson::SUCCESS) schema = std::string(s);
+        bytes -= rm->size.value_or(0);
+      } else if (const auto* md = std::get_if<lake::Metadata>(&a); md && schema.empty()) {
+        schema = md->schema_string;
       }
     }
     files += adds - removes;
-    hist.BeginObject().Key("version").Int(version).Key("timestamp").Int(ts).Field("operation", std::string_view(op));
-    hist.Key("parameters").Raw(params.empty() ? "{}" : params).Key("metrics").Raw(metrics.empty() ? "{}" : metrics);
+    hist.BeginObject().Key("version").Int(c.version).Key("timestamp").Int(info ? info->timestamp.value_or(0) : 0);
+    hist.Field("operation", info ? std::string_view(info->operation) : std::string_view());
+    hist.Key("parameters");
+    WriteStringMap(hist, info ? info->operation_parameters : lake::StringMap{});
+    hist.Key("metrics");
+    WriteStringMap(hist, info ? info->operation_metrics : lake::StringMap{});
     hist.Field("adds", adds).Field("removes", removes).EndObject();
   }
   hist.EndArray();
   JsonWriter w;
-  w.BeginObject().Field("path", std::string_view(path)).Key("versions").Int(static_cast<int64_t>(commits.size()));
+  // Versions run from 0 to the newest, whatever log cleanup removed.
+  w.BeginObject().Field("path", std::string_view(path)).Key("versions").Int(commits->front().version + 1);
   w.Key("schema").Raw(schema.empty() ? "null" : schema);
   w.Key("files_in_recent_commits").Int(files).Key("bytes_in_recent_commits").Int(bytes);
   w.Key("history").Raw(hist.str()).EndObject();

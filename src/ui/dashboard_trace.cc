@@ -25,6 +25,8 @@
 
 #include "batch/manifest.h"
 #include "common/file_system.h"
+#include "lake/delta_snapshot.h"
+#include "lake/delta_storage.h"
 #include "log/record_batch.h"
 #include "orchestrator/run_history.h"
 #include "sink/sink_state.h"
@@ -72,73 +74,58 @@ struct DeltaCommit {
   std::vector<std::string> adds;
 };
 
-// Every JSON commit of a table, in version order, and the files active after the last one.
-// (Checkpoints are not read: a table whose early commits were cleaned up after a checkpoint
-// shows only the files its remaining commits add.)
-std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::string>& active) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(table / "_delta_log", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    if (name.size() == 25 && name.ends_with(".json")) files.push_back(it->path());
+// The streaming job's and the batch's commitInfo.userMetadata (a JSON document): the offsets a
+// streaming batch read, or the run and logical date of a batch commit.
+void ReadUserMetadata(std::string_view um, simdjson::dom::parser& parser, DeltaCommit& c) {
+  simdjson::dom::element m;
+  if (parser.parse(um.data(), um.size()).get(m) != simdjson::SUCCESS) return;
+  auto str = [&](const char* k, std::string& dst) {
+    std::string_view v;
+    if (m[k].get_string().get(v) == simdjson::SUCCESS) dst = std::string(v);
+  };
+  str("logical_date", c.logical_date);
+  str("run_id", c.run_id);
+  str("dag_id", c.dag_id);
+  str("task_id", c.task_id);
+  if (m["batch"].get_int64().get(c.batch)) {}
+  simdjson::dom::array ranges;
+  if (m["ranges"].get_array().get(ranges) != simdjson::SUCCESS) return;
+  for (auto r : ranges) {
+    StreamRange sr;
+    std::string_view tp;
+    if (r["topic"].get_string().get(tp) != simdjson::SUCCESS) continue;
+    sr.topic = std::string(tp);
+    if (r["partition"].get_int64().get(sr.partition) || r["start"].get_int64().get(sr.start) ||
+        r["end"].get_int64().get(sr.end)) {
+      continue;
+    }
+    c.ranges.push_back(std::move(sr));
   }
-  std::sort(files.begin(), files.end());
+}
+
+// Every JSON commit of a table, in version order, and the files active after the last one,
+// through the lake's own commit reader (lake::ReadCommits). Checkpoints are not read: a table
+// whose early commits were cleaned up after a checkpoint shows only the files its remaining
+// commits add. A table whose log cannot be read traces as no commit.
+std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::string>& active) {
   std::vector<DeltaCommit> out;
-  simdjson::dom::parser parser, meta_parser;
-  for (const auto& f : files) {
-    auto text = FileSystem::Default()->ReadFileToString(f.string());
-    if (!text) continue;
+  auto storage = lake::NewLocalTableStorage(table.string());
+  auto commits = lake::ReadCommits(*storage);
+  if (!commits) return out;
+  simdjson::dom::parser meta_parser;
+  for (auto it = commits->rbegin(); it != commits->rend(); ++it) {
     DeltaCommit c;
-    c.version = std::stoll(f.filename().string().substr(0, 20));
-    size_t pos = 0;
-    while (pos < text->size()) {
-      size_t nl = text->find('\n', pos);
-      std::string_view line(text->data() + pos, (nl == std::string::npos ? text->size() : nl) - pos);
-      pos = nl == std::string::npos ? text->size() : nl + 1;
-      if (line.empty()) continue;
-      simdjson::dom::element a;
-      if (parser.parse(line.data(), line.size()).get(a) != simdjson::SUCCESS) continue;
-      simdjson::dom::object o;
-      std::string_view s;
-      if (a["commitInfo"].get_object().get(o) == simdjson::SUCCESS) {
-        if (o["operation"].get_string().get(s) == simdjson::SUCCESS) c.operation = std::string(s);
-        if (o["timestamp"].get_int64().get(c.timestamp)) {}
-        std::string_view um;
-        simdjson::dom::element m;
-        if (o["userMetadata"].get_string().get(um) == simdjson::SUCCESS &&
-            meta_parser.parse(um.data(), um.size()).get(m) == simdjson::SUCCESS) {
-          auto str = [&](const char* k, std::string& dst) {
-            std::string_view v;
-            if (m[k].get_string().get(v) == simdjson::SUCCESS) dst = std::string(v);
-          };
-          str("logical_date", c.logical_date);
-          str("run_id", c.run_id);
-          str("dag_id", c.dag_id);
-          str("task_id", c.task_id);
-          if (m["batch"].get_int64().get(c.batch)) {}
-          simdjson::dom::array ranges;
-          if (m["ranges"].get_array().get(ranges) == simdjson::SUCCESS) {
-            for (auto r : ranges) {
-              StreamRange sr;
-              std::string_view tp;
-              if (r["topic"].get_string().get(tp) != simdjson::SUCCESS) continue;
-              sr.topic = std::string(tp);
-              if (r["partition"].get_int64().get(sr.partition) || r["start"].get_int64().get(sr.start) ||
-                  r["end"].get_int64().get(sr.end)) {
-                continue;
-              }
-              c.ranges.push_back(std::move(sr));
-            }
-          }
-        }
-      } else if (a["add"].get_object().get(o) == simdjson::SUCCESS) {
-        if (o["path"].get_string().get(s) == simdjson::SUCCESS) {
-          c.adds.emplace_back(s);
-          active.insert(std::string(s));
-        }
-      } else if (a["remove"].get_object().get(o) == simdjson::SUCCESS) {
-        if (o["path"].get_string().get(s) == simdjson::SUCCESS) active.erase(std::string(s));
+    c.version = it->version;
+    for (const auto& a : it->actions) {
+      if (const auto* ci = std::get_if<lake::CommitInfo>(&a)) {
+        c.operation = ci->operation;
+        c.timestamp = ci->timestamp.value_or(0);
+        if (ci->user_metadata) ReadUserMetadata(*ci->user_metadata, meta_parser, c);
+      } else if (const auto* add = std::get_if<lake::AddFile>(&a)) {
+        c.adds.push_back(add->path);
+        active.insert(add->path);
+      } else if (const auto* rm = std::get_if<lake::RemoveFile>(&a)) {
+        active.erase(rm->path);
       }
     }
     out.push_back(std::move(c));

@@ -395,6 +395,18 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
     assert runs and runs[0]["state"] == "success", runs
 
     lake = s.data_dir / "lake"
+    # The Delta page's document says what the table's own log says.
+    doc = requests.get(s.url + UI + "/delta/table", params={"path": "delta/pin"}).json()
+    log = sorted((lake / "delta/pin/_delta_log").glob("*.json"))
+    assert doc["versions"] == len(log) and doc["history"][0]["version"] == len(log) - 1
+    newest = [json.loads(x) for x in log[-1].read_text().splitlines() if x]
+    info = next(a["commitInfo"] for a in newest if "commitInfo" in a)
+    assert doc["history"][0]["operation"] == info["operation"]
+    assert doc["history"][0]["parameters"] == info["operationParameters"]
+    assert doc["history"][0]["adds"] == sum("add" in a for a in newest)
+    schemas = [a["metaData"]["schemaString"] for f in log for a in map(json.loads, f.read_text().splitlines()) if "metaData" in a]
+    assert doc["schema"] == json.loads(schemas[-1])
+    assert requests.get(s.url + UI + "/delta/table", params={"path": "delta/nope"}).status_code == 404
     for offset, start, end in ((3, 0, 4), (7, 5, 9)):
         d = trace(offset).json()
         assert d["record"]["state"] == "done"
