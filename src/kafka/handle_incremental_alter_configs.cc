@@ -15,44 +15,17 @@ namespace pinpipe::kafka {
 
 void HandleIncrementalAlterConfigs(Broker& b, Request& req, Reply reply) {
   const bool flex = req.header.flexible;
+  ConfigChangeRequest<log::ConfigChange> parsed;
   Reader r(req.body);
-  struct Resource {
-    int8_t type;
-    std::string_view name;
-    std::vector<log::ConfigChange> changes;
-  };
-  std::vector<Resource> resources;
-  int32_t n = r.ArrayLength(flex);
-  for (int32_t i = 0; i < n && !r.failed(); ++i) {
-    Resource res{r.I8(), r.String(flex), {}};
-    int32_t k = r.ArrayLength(flex);
-    for (int32_t j = 0; j < k && !r.failed(); ++j) {
-      log::ConfigChange c;
-      c.name = std::string(r.String(flex));
-      c.op = static_cast<log::ConfigOp>(r.I8());
-      if (auto value = r.NullableString(flex)) c.value = std::string(*value);
-      if (flex) r.SkipTaggedFields();
-      res.changes.push_back(std::move(c));
-    }
-    if (flex) r.SkipTaggedFields();
-    resources.push_back(std::move(res));
-  }
-  const bool validate_only = r.Bool();
-  if (flex) r.SkipTaggedFields();
-  if (r.failed()) return reply.Close();
-
-  std::string body;
-  Writer w(body);
-  w.I32(0);  // throttle_time_ms
-  w.ArrayLength(static_cast<int32_t>(resources.size()), flex);
-  for (const Resource& res : resources) {
-    ConfigResult result = AlterConfigResource(res.type, res.name, [&] {
-      return b.log().AlterTopicConfig(res.name, res.changes, validate_only);
-    });
-    WriteConfigResult(w, result, res.type, res.name, flex);
-  }
-  if (flex) w.EmptyTaggedFields();
-  reply.Send(std::move(body));
+  const bool ok = ReadConfigChangeRequest(r, flex, [flex](Reader& in, log::ConfigChange& c) {
+    c.name = std::string(in.String(flex));
+    c.op = static_cast<log::ConfigOp>(in.I8());
+    if (auto value = in.NullableString(flex)) c.value = std::string(*value);
+  }, parsed);
+  if (!ok) return reply.Close();
+  reply.Send(ConfigChangeResponse(parsed, flex, [&](const auto& res) {
+    return b.log().AlterTopicConfig(res.name, res.entries, parsed.validate_only);
+  }));
 }
 
 }  // namespace pinpipe::kafka
