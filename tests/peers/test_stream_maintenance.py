@@ -5,8 +5,8 @@
   serve` appends to `<id>_pin_table` and delta-rs opens and reads snapshot after snapshot: no
   reader error, every snapshot holds exactly the rows its commits say (the STREAMING UPDATEs'
   numOutputRows up to its version), and each snapshot's rows contain the previous one's (no row
-  lost or changed by a compaction); afterwards the table holds every committed row and a last
-  vacuum leaves exactly the active files.
+  lost or changed by a compaction); afterwards the table holds every committed row, and a last
+  vacuum past the retention leaves exactly the active files.
 Runs under the `lakepy` peer's venv (tests/peers/peer lakepy install)."""
 import subprocess
 import threading
@@ -41,7 +41,8 @@ def maintained(peer, tmp_path_factory):
     data = tmp_path_factory.mktemp("maint") / "data"
     path = data / "lake" / "delta" / TABLE
     lines = fixture_lines("pin")
-    seen = {"snapshots": [], "errors": [], "vacuumed": 0, "optimized": 0, "maintenance": []}
+    seen = {"snapshots": [], "errors": [], "vacuumed": 0, "optimized": 0, "maintenance": [],
+            "deleted_while_reading": 0}
     stop = threading.Event()
     server = Server(data, SETS + ["stream.compact_interval_ms=300", "stream.compact_min_files=3"])
     chunk = 40
@@ -67,6 +68,8 @@ def maintained(peer, tmp_path_factory):
                 if v.returncode != 0:
                     seen["maintenance"].append("vacuum: " + v.stderr)
                 seen["vacuumed"] += v.returncode == 0
+                seen["deleted_while_reading"] += v.stdout.count("\ndeleted part-") + \
+                    v.stdout.startswith("deleted part-")
                 o = run_cli("lake", "optimize", path)
                 # Losing the race to the job's compaction is an expected outcome (kUnavailable).
                 if o.returncode != 0 and "nothing committed" not in o.stdout + o.stderr:
@@ -82,13 +85,19 @@ def maintained(peer, tmp_path_factory):
                 server.produce("pin", lines[i:i + chunk], batch=chunk)
                 time.sleep(0.1)
             server.wait_committed({"pin": len(lines)})
-            time.sleep(VACUUM_RETAIN_S + 1)  # one more vacuum round past the last removes
+            time.sleep(1)  # a few more rounds of maintenance beside the readers
         finally:
             stop.set()
             for t in threads:
                 t.join()
     finally:
         server.stop()
+    # Once the last compaction's removes are past the retention, a vacuum leaves only the
+    # active files.
+    time.sleep(VACUUM_RETAIN_S + 0.5)
+    v = run_cli("lake", "vacuum", path, "--retain", VACUUM_RETAIN_S / 3600, "--force")
+    if v.returncode != 0:
+        seen["maintenance"].append("last vacuum: " + v.stderr)
     return data, path, seen, lines
 
 
@@ -98,6 +107,8 @@ def test_compaction_and_vacuum_under_appends_lose_no_row_and_fail_no_reader(main
     assert seen["maintenance"] == [], seen["maintenance"][:3]
     assert seen["vacuumed"] >= 2 and len(seen["snapshots"]) >= 5, \
         (seen["vacuumed"], len(seen["snapshots"]))
+    # The vacuums deleted compacted-away files while the job appended and delta-rs read.
+    assert seen["deleted_while_reading"] >= 1, seen["vacuumed"]
     rows_at = committed_rows_by_version(path)
     history = [line for p in sorted((path / "_delta_log").glob("*.json"))
                for line in p.read_text().splitlines() if '"commitInfo"' in line]
