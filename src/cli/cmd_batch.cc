@@ -31,7 +31,13 @@ void RunGenRaw(const CliContext& ctx, const GenRawFlags& f) {
   Config cfg = ctx.LoadConfigOrExit();
   InitLogging("warn");
   const std::string uri = f.lake.empty() ? cfg.LakeUri() : f.lake;
-  auto store = objstore::OpenObjectStore(uri);
+  objstore::OpenOptions open;
+  if (uri.starts_with("s3://")) {  // the s3.* keys (endpoint, credentials), as every command
+    auto s3 = objstore::S3OptionsFromConfig(cfg);
+    if (!s3) Fail(s3.error());
+    open.s3 = *s3;
+  }
+  auto store = objstore::OpenObjectStore(uri, open);
   if (!store) Fail(store.error());
   batch::RawGenOptions o;
   o.interactions = f.interactions;

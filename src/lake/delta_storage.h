@@ -43,6 +43,10 @@ class TableStorage {
   // Objects whose key starts with `prefix`, sorted by key. A missing directory lists as empty.
   virtual Result<std::vector<StoredObject>> List(std::string_view prefix) = 0;
 
+  // Removes `key`; an absent key is not an error (another cleaner got there first). Stores that
+  // cannot delete answer kUnsupported (log cleanup then keeps everything).
+  virtual Status Delete(std::string_view key);
+
   // The filesystem path of `key` when the store is local (the Parquet reader and writer work on
   // files); nullopt for remote stores.
   virtual std::optional<std::string> LocalPath(std::string_view key) const = 0;

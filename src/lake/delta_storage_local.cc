@@ -159,6 +159,12 @@ class LocalTableStorage final : public TableStorage {
     return out;
   }
 
+  Status Delete(std::string_view key) override {
+    const std::string path = Path(key);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError("unlink", path, errno);
+    return OkStatus();
+  }
+
   std::optional<std::string> LocalPath(std::string_view key) const override { return Path(key); }
 
  private:
@@ -193,6 +199,10 @@ class LocalTableStorage final : public TableStorage {
 };
 
 }  // namespace
+
+Status TableStorage::Delete(std::string_view key) {
+  return MakeError(ErrorCode::kUnsupported, root() + ": this store cannot delete " + std::string(key));
+}
 
 std::unique_ptr<TableStorage> NewLocalTableStorage(std::string root_dir) {
   return std::make_unique<LocalTableStorage>(std::move(root_dir));

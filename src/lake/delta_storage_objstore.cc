@@ -38,6 +38,8 @@ class ObjectStoreTableStorage final : public TableStorage {
     return out;  // the store lists sorted by key; stripping a common prefix keeps the order
   }
 
+  Status Delete(std::string_view key) override { return store_.Delete(Full(key)); }
+
   std::optional<std::string> LocalPath(std::string_view) const override { return std::nullopt; }
 
  private:

@@ -6,6 +6,7 @@
 
 #include "common/json_writer.h"
 #include "lake/delta_checkpoint.h"
+#include "lake/delta_log_cleanup.h"
 #include "lake/delta_log_files.h"
 #include "lake/delta_uuid.h"
 
@@ -313,6 +314,14 @@ void DeltaTable::MaybeCheckpoint(CommitResult& result) {
     return;
   }
   result.checkpoint = v;
+  if (!options_.log_cleanup) return;
+  const Clock& clock = options_.clock ? *options_.clock : Clock::System();
+  auto cleaned = CleanupExpiredLogs(*storage_, snap->metadata(), clock.WallMs());
+  if (!cleaned) {
+    result.log_cleanup_error = cleaned.error();
+    return;
+  }
+  result.log_files_deleted = static_cast<int64_t>(cleaned->deleted.size());
 }
 
 }  // namespace pinpipe::lake

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "lake/delta_actions.h"
 #include "lake/delta_schema.h"
@@ -73,11 +74,17 @@ struct CommitResult {
   int attempts = 0;                   // put-if-absent attempts (1 = no race)
   std::optional<int64_t> checkpoint;  // a checkpoint written after this commit
   std::optional<Error> checkpoint_error;  // the commit stands even when the checkpoint failed
+  int64_t log_files_deleted = 0;      // expired log files removed after the checkpoint
+  std::optional<Error> log_cleanup_error;  // the commit and checkpoint stand regardless
 };
 
 struct TableOptions {
   int64_t checkpoint_interval = 10;  // Spark's default (DeltaConfig checkpointInterval)
   int max_attempts = 1000;           // put-if-absent attempts before giving up
+  // After each checkpoint it writes, the writer deletes the log files that expired under
+  // delta.logRetentionDuration (delta_log_cleanup.h), as Spark does. Off: keep every file.
+  bool log_cleanup = true;
+  const Clock* clock = nullptr;  // wall time for the log retention; nullptr = Clock::System()
 };
 
 class DeltaTable {

@@ -29,15 +29,21 @@ bool Hidden(std::string_view key) {
 
 }  // namespace
 
-std::chrono::milliseconds DeletedFileRetention(const std::string* property) {
-  if (!property) return kDefaultVacuumRetention;
-  // CalendarInterval text as Delta writes it: "interval <n> <unit>[s]" (one unit).
-  std::istringstream in(*property);
+std::optional<std::chrono::milliseconds> ParseDeltaInterval(std::string_view text) {
+  std::istringstream in{std::string(text)};
   std::string word, unit;
   long long n = 0;
-  if (!(in >> word) || word != "interval" || !(in >> n) || !(in >> unit) || n < 0) {
-    return kDefaultVacuumRetention;
+  if (!(in >> word)) return std::nullopt;
+  if (word == "interval") {
+    if (!(in >> n)) return std::nullopt;
+  } else {
+    // No keyword: the first word is the number.
+    std::istringstream num(word);
+    if (!(num >> n) || !num.eof()) return std::nullopt;
   }
+  if (!(in >> unit) || n < 0) return std::nullopt;
+  std::string rest;
+  if (in >> rest) return std::nullopt;  // one unit only
   if (unit.ends_with("s")) unit.pop_back();
   using namespace std::chrono;
   if (unit == "week") return duration_cast<milliseconds>(hours(168 * n));
@@ -45,7 +51,13 @@ std::chrono::milliseconds DeletedFileRetention(const std::string* property) {
   if (unit == "hour") return duration_cast<milliseconds>(hours(n));
   if (unit == "minute") return duration_cast<milliseconds>(minutes(n));
   if (unit == "second") return duration_cast<milliseconds>(seconds(n));
-  return kDefaultVacuumRetention;
+  if (unit == "millisecond") return milliseconds(n);
+  return std::nullopt;
+}
+
+std::chrono::milliseconds DeletedFileRetention(const std::string* property) {
+  if (!property) return kDefaultVacuumRetention;
+  return ParseDeltaInterval(*property).value_or(kDefaultVacuumRetention);
 }
 
 Result<VacuumResult> Vacuum(TableStorage& storage, const VacuumOptions& options) {

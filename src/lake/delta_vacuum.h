@@ -14,7 +14,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -41,6 +43,11 @@ struct VacuumResult {
 // Errors: kNotFound without a Delta log; kInvalidArgument for a retention below the safety
 // limit without `force`; kUnsupported for a store without local files.
 Result<VacuumResult> Vacuum(TableStorage& storage, const VacuumOptions& options);
+
+// A Delta interval property ("interval 1 week", "30 days", "interval 36 hours": Spark's
+// CalendarInterval text with one unit, the "interval" keyword optional) in ms; nullopt when it
+// does not parse.
+std::optional<std::chrono::milliseconds> ParseDeltaInterval(std::string_view text);
 
 // delta.deletedFileRetentionDuration ("interval 1 week", "interval 36 hours", ...) in ms;
 // the default (168 hours) when absent or unparsable.

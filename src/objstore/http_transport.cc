@@ -1,6 +1,7 @@
 #include "objstore/http_transport.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 
 #include <cctype>
 
@@ -71,11 +72,19 @@ Result<HttpResponse> HttpTransport::Send(const HttpRequest& req) {
   curl_easy_reset(curl);
   HttpResponse resp;
   curl_slist* headers = nullptr;
+  bool has_content_type = false;
   for (const auto& [k, v] : req.headers) {
+    has_content_type = has_content_type || strcasecmp(k.c_str(), "content-type") == 0;
     std::string line = k + ": " + v;
     headers = curl_slist_append(headers, line.c_str());
   }
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  if (req.method != "GET" && req.method != "HEAD" && !has_content_type) {
+    // POSTFIELDS would send "Content-Type: application/x-www-form-urlencoded": servers built on
+    // form-parsing frameworks (moto) then store an S3 object's body as a form, i.e. empty, and
+    // S3 would label the object so. No header: S3 stores binary/octet-stream.
+    headers = curl_slist_append(headers, "Content-Type:");
+  }
   curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

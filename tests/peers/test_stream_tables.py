@@ -1,7 +1,8 @@
 """delta-rs, polars and DuckDB read the streaming job's Delta tables (`<id>_pin_table`, ...):
 while `pinpipe serve` streams into them, every snapshot delta-rs opens holds whole batches only
 (its row count is the sum of the STREAMING UPDATE commits' numOutputRows up to its version);
-afterwards every reader gets exactly pinpipe's rows, and delta-rs sees the job's txn.
+afterwards every reader gets exactly pinpipe's rows, and delta-rs sees the job's txn; after the
+log cleanup by retention delta-rs still reads the table and time-travels to the retained versions.
 Runs under the `lakepy` peer's venv (tests/peers/peer lakepy install)."""
 import json
 import os
@@ -18,6 +19,8 @@ from conftest import (BIN, FIXTURES, canon_rows, diff_summary, pinpipe, pp_histo
                       pp_schema, require_peer, schema_kinds)
 
 TABLES = ["pinterest_pin_table", "pinterest_geo_table", "pinterest_user_table"]
+SETS = ["stream.source=rest", "sink.enabled=false", "scheduler.enabled=false",
+        "stream.max_batch_records=300"]
 
 
 def free_port():
@@ -45,9 +48,7 @@ def streamed(tmp_path_factory, peer):
         pytest.skip("../shared/data/fixtures absent")
     data = tmp_path_factory.mktemp("stream") / "data"
     port = free_port()
-    sets = [f"data.dir={data}", f"http.port={port}", f"kafka.port={free_port()}",
-            "stream.source=rest", "sink.enabled=false", "scheduler.enabled=false",
-            "stream.max_batch_records=300"]
+    sets = [f"data.dir={data}", f"http.port={port}", f"kafka.port={free_port()}", *SETS]
     cmd = [BIN]
     for s in sets:
         cmd += ["--set", s]
@@ -165,3 +166,24 @@ def test_delta_rs_polars_duckdb_read_the_streaming_tables(peer, streamed, table)
     cols = [d[0] for d in cur.description]
     theirs = canon_rows((dict(zip(cols, r)) for r in cur.fetchall()), kinds)
     assert theirs == mine, "duckdb: " + diff_summary(theirs, mine)
+
+
+def test_delta_rs_reads_and_time_travels_after_the_log_cleanup(peer, streamed):
+    """Last in this module: it changes the pin table (ages its log, then appends past the next
+    checkpoint, whose writer deletes the expired commits; stream_feed.expire_log)."""
+    from deltalake import DeltaTable
+    from stream_feed import expire_log, fixture_lines, log_versions
+    data, _ = streamed
+    path = data / "lake" / "delta" / "pinterest_pin_table"
+    rows_at, aged, kept = expire_log(data, path, SETS, fixture_lines("pin")[0])
+    commits = log_versions(path)
+    assert kept >= 10 and commits[0] == kept, (kept, commits[:3])
+    assert commits == list(range(kept, commits[-1] + 1))
+    kinds = schema_kinds(pp_schema(str(path)))
+    mine = canon_rows(pp_rows(str(path)), kinds)
+    theirs = canon_rows(DeltaTable(str(path)).to_pyarrow_table().to_pylist(), kinds)
+    assert theirs == mine, "delta-rs after cleanup: " + diff_summary(theirs, mine)
+    for v in (kept, kept + 1, aged):
+        assert DeltaTable(str(path), version=v).to_pyarrow_table().num_rows == rows_at[v], v
+    with pytest.raises(Exception):
+        DeltaTable(str(path), version=kept - 1).to_pyarrow_table()
