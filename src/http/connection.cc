@@ -415,7 +415,14 @@ void Connection::OnTimer() {
   auto self = shared_from_this();
   if (closed_) return;
   if (h2_ && !lingering_) {
-    Close();  // idle, or a client that stopped reading
+    if (!out_.empty() && !writable_) {
+      Close();  // a client that stopped reading
+      return;
+    }
+    // Idle: say GOAWAY first, so a pooled client does not send a request into the close.
+    h2_->Goaway();
+    close_after_flush_ = true;
+    AfterH2();
     return;
   }
   if (awaiting_) return;

@@ -61,6 +61,8 @@ class Http2Session {
   // Neither side wants more (GOAWAY exchanged, or a fatal error): close the connection.
   bool finished() const;
   size_t open_streams() const { return streams_.size(); }
+  // Idle: a GOAWAY (NO_ERROR) tells the client not to start new streams on this connection.
+  void Goaway() { nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR); }
   // The connection closes: every streamed body learns it.
   void CloseAll();
 

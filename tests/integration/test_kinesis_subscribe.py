@@ -143,3 +143,46 @@ def test_subscribe_errors(kserver):
         seq = c.put_record(StreamName="efo-err", Data=b"x", ExplicitHashKey="0", PartitionKey="p")["SequenceNumber"]
         c.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000001",
                              StartingPosition={"Type": "AT_SEQUENCE_NUMBER", "SequenceNumber": seq})
+
+
+def test_http2_prior_knowledge_and_http1_share_the_port(kserver):
+    """curl speaks HTTP/2 with prior knowledge (nghttp2 on its side too): the same routes answer
+    as over HTTP/1.1 — health, Kinesis calls, unknown paths — and a SubscribeToShard stream
+    arrives as DATA frames."""
+    import shutil
+    assert shutil.which("curl")
+
+    def curl(*args):
+        p = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-w", "\n%{http_version} %{http_code}", *args],
+                           capture_output=True, timeout=30)
+        body, _, status = p.stdout.rpartition(b"\n")
+        return status.decode(), body
+
+    assert curl(kserver.url + "/healthz") == ("2 200", b'{"status":"ok"}')
+    assert curl(kserver.url + "/no/such/path")[0] == "2 404"
+    kin = ["-X", "POST", "-H", "Content-Type: application/x-amz-json-1.1"]
+    status, body = curl(*kin, "-H", "X-Amz-Target: Kinesis_20131202.CreateStream",
+                        "-d", '{"StreamName":"h2","ShardCount":1}', kserver.url + "/")
+    assert (status, body) == ("2 200", b"")
+    c = boto3_client(kserver.url)  # HTTP/1.1 on the same port
+    assert c.list_streams()["StreamNames"] == ["h2"]
+    arn = c.describe_stream_summary(StreamName="h2")["StreamDescriptionSummary"]["StreamARN"]
+    consumer = c.register_stream_consumer(StreamARN=arn, ConsumerName="efo")["Consumer"]["ConsumerARN"]
+    seq = c.put_record(StreamName="h2", Data=b"over-h2", PartitionKey="k")["SequenceNumber"]
+    # The subscription runs until its client leaves: curl's --max-time ends it after the events.
+    status, body = curl("--max-time", "2", *kin, "-H", "X-Amz-Target: Kinesis_20131202.SubscribeToShard",
+                        "-d", json.dumps({"ConsumerARN": consumer, "ShardId": SHARD,
+                                          "StartingPosition": {"Type": "TRIM_HORIZON"}}), kserver.url + "/")
+    assert status == "2 200"
+    import base64
+    import struct
+    events, rest = [], body
+    while len(rest) >= 16:
+        total, hlen = struct.unpack(">II", rest[:8])
+        events.append((rest[12:12 + hlen], rest[12 + hlen:total - 4]))
+        rest = rest[total:]
+    assert b"initial-response" in events[0][0] and events[0][1] == b"{}"
+    first = json.loads(events[1][1])
+    assert [(r["Data"], r["SequenceNumber"]) for r in first["Records"]] == \
+        [(base64.b64encode(b"over-h2").decode(), seq)]
+    assert first["ContinuationSequenceNumber"] == seq
