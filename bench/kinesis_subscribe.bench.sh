@@ -11,7 +11,7 @@ runs=${BENCH_RUNS:-3}
 records=${BENCH_RECORDS:-2000}
 cd "$(dirname "$0")/.."
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { grep -oE "$1=[-0-9.]+" | cut -d= -f2; }
+field() { grep -oE " $1=[-0-9.]+" | cut -d= -f2; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 pid="" dir=""
 trap '[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; [ -n "$dir" ] && rm -rf "$dir"' EXIT
