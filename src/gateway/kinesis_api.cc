@@ -10,6 +10,7 @@
 #include "common/base64.h"
 #include "gateway/sigv4_check.h"
 #include "kinesis/cbor.h"
+#include "kinesis/event_stream.h"
 #include "kinesis/json_codec.h"
 
 namespace pinpipe::gateway {
@@ -168,11 +169,99 @@ http::Response Busy(bool cbor) {
 }  // namespace
 
 KinesisApi::KinesisApi(kinesis::Service& service, KinesisHttpOptions options)
-    : service_(service), options_(std::move(options)), pool_(std::make_unique<WorkPool>(2, 4096)) {}
+    : service_(service),
+      options_(std::move(options)),
+      pool_(std::make_unique<WorkPool>(2, 4096)),
+      sub_pool_(std::make_shared<WorkPool>(2, 65536)) {
+  subs_ = std::make_shared<kinesis::Subscriptions>(
+      service_, Clock::System(),
+      [pool = sub_pool_](std::function<void()> task) { return pool->Post(std::move(task)); },
+      options_.subscriptions);
+}
 
 KinesisApi::~KinesisApi() { Stop(); }
 
-void KinesisApi::Stop() { pool_->Stop(); }
+void KinesisApi::Stop() {
+  subs_->Stop();
+  pool_->Stop();
+  sub_pool_->Stop();
+}
+
+namespace {
+
+// An event stream over a streamed HTTP body: each event framed (event_stream.h) with the
+// request's content type, its payload JSON 1.1 or CBOR as the request was.
+class EventStreamSink final : public kinesis::EventSink {
+ public:
+  EventStreamSink(std::shared_ptr<http::BodyStream> body, bool cbor, std::string content_type)
+      : body_(std::move(body)), cbor_(cbor), content_type_(std::move(content_type)) {}
+  bool Event(const Value& event) override {
+    std::string payload, msg;
+    Encode(event, payload);
+    kinesis::AppendEvent("SubscribeToShardEvent", content_type_, payload, msg);
+    return body_->Write(std::move(msg));
+  }
+  void End(const std::optional<kinesis::ApiError>& error) override {
+    if (error) {
+      Value v = Value::Map();
+      v.Set("message", Value::String(error->message));
+      std::string payload, msg;
+      Encode(v, payload);
+      kinesis::AppendException(error->type, content_type_, payload, msg);
+      body_->Write(std::move(msg));
+    }
+    body_->End();
+  }
+  size_t Buffered() const override { return body_->buffered(); }
+
+ private:
+  void Encode(const Value& v, std::string& out) const {
+    if (cbor_) {
+      kinesis::EncodeCbor(v, out);
+    } else {
+      kinesis::EncodeJson(v, out);
+    }
+  }
+  std::shared_ptr<http::BodyStream> body_;
+  bool cbor_;
+  std::string content_type_;
+};
+
+}  // namespace
+
+void KinesisApi::Subscribe(Value req, bool cbor, std::string content_type, http::Responder r) {
+  auto holder = std::make_shared<http::Responder>(std::move(r));
+  auto task = [this, req = std::move(req), cbor, ct = std::move(content_type), holder]() mutable {
+    auto sub = subs_->Open(req);
+    if (!sub) {
+      holder->Send(KinesisResponse(std::unexpected(sub.error()), cbor, false, false, std::move(ct)));
+      return;
+    }
+    // AWS answers 200 with an event stream whose first message is the operation's (empty)
+    // output, the "initial-response" event.
+    http::Response head;
+    head.status = 200;
+    head.content_type = "application/vnd.amazon.eventstream";
+    head.headers.emplace_back("x-amzn-RequestId", RequestId());
+    std::string empty;
+    if (cbor) {
+      kinesis::EncodeCbor(Value::Map(), empty);
+    } else {
+      empty = "{}";
+    }
+    kinesis::AppendEvent("initial-response", ct, empty, head.body);
+    auto body = holder->SendStream(std::move(head));
+    std::weak_ptr<kinesis::Subscriptions> subs = subs_;
+    std::weak_ptr<kinesis::Subscription> weak = *sub;
+    body->SetOnClose([subs, weak] {
+      auto s = subs.lock();
+      auto one = weak.lock();
+      if (s && one) s->Cancel(one);
+    });
+    subs_->Run(*sub, std::make_shared<EventStreamSink>(body, cbor, std::move(ct)));
+  };
+  if (!pool_->Post(std::move(task))) holder->Send(Busy(cbor));
+}
 
 void KinesisApi::RunOnPool(std::string op, Value req, Wire wire, std::string content_type, http::Responder r) {
   // The Responder is shared with the task so that a refused Post can still answer.
@@ -238,6 +327,7 @@ void KinesisApi::Handle(const http::Request& req, http::Responder r) {
   Result<Value> body = cbor ? kinesis::DecodeCbor(req.body)
                             : kinesis::DecodeJson(req.body.empty() ? std::string_view("{}") : req.body);
   if (!body) return fail(400, "SerializationException", body.error().message());
+  if (op == "SubscribeToShard") return Subscribe(std::move(*body), cbor, std::move(content_type), std::move(r));
   if (kinesis::Service::IsPut(op)) {
     return RunPut(std::move(op), std::move(*body), cbor ? Wire::kCbor : Wire::kJson, std::move(content_type),
                   std::move(r), false);

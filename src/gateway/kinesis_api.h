@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/responder.h"
 #include "kinesis/service.h"
+#include "kinesis/subscriptions.h"
 
 namespace pinpipe::gateway {
 
@@ -25,6 +26,8 @@ struct KinesisHttpOptions {
   // otherwise signatures are parsed only.
   std::string access_key_id;
   std::string secret_access_key;
+  // SubscribeToShard's timing (tests shorten them; production keeps AWS's).
+  kinesis::Subscriptions::Options subscriptions;
 };
 
 class KinesisApi {
@@ -50,12 +53,18 @@ class KinesisApi {
   // Runs a non-put operation on the pool and answers with `encode`.
   enum class Wire { kJson, kCbor, kFacade, kFacadeDelete };
   void RunOnPool(std::string op, kinesis::Value req, Wire wire, std::string content_type, http::Responder r);
+  // SubscribeToShard: checked on the pool; then an AWS event stream (initial-response, then
+  // SubscribeToShardEvents) in a streamed response — HTTP/2 DATA frames, or HTTP/1.1 chunks.
+  void Subscribe(kinesis::Value req, bool cbor, std::string content_type, http::Responder r);
   void RunPut(std::string op, kinesis::Value req, Wire wire, std::string content_type, http::Responder r,
               bool auto_create);
 
   kinesis::Service& service_;
   KinesisHttpOptions options_;
   std::unique_ptr<WorkPool> pool_;
+  // Subscription reads run on their own pool, so a busy control plane does not delay pushes.
+  std::shared_ptr<WorkPool> sub_pool_;
+  std::shared_ptr<kinesis::Subscriptions> subs_;
 };
 
 // Encodes an answer (exposed for tests): success → 200 with the body (empty for a null

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <chrono>
 
+#include "http/body_stream.h"
+#include "http/http2_session.h"
 #include "http/response_writer.h"
 #include "http/worker.h"
 
@@ -50,6 +52,9 @@ void Connection::Close() {
   if (closed_) return;
   closed_ = true;
   reactor_->timers().Cancel(this);
+  // Streamed bodies learn that their client is gone (a subscription releases its lease).
+  if (auto st = std::move(h1_stream_)) st->MarkClosed();
+  if (h2_) h2_->CloseAll();
   ::close(fd_);  // also removes it from epoll (never dup'ed)
   fd_ = -1;
   w_->metrics.active_connections_delta.Add(~uint64_t{0});  // -1, wraps
@@ -65,6 +70,10 @@ void Connection::OnEvents(uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP)) readable_ = true;
   if (events & EPOLLRDHUP) rdhup_ = true;  // EOF pending: read until 0, no new edge will come
   if (events & EPOLLOUT) writable_ = true;
+  if (rdhup_ && h1_stream_) {
+    Close();  // the reader of a streamed body left
+    return;
+  }
   if (lingering_) {
     DrainLinger();
     return;
@@ -97,8 +106,29 @@ bool Connection::ReadSome() {
 }
 
 void Connection::Process() {
+  if (h2_) return ProcessH2();
   while (!closed_ && !awaiting_ && !close_after_flush_) {
     if (out_.size() > kMaxPendingOutput) break;  // resumes on EPOLLOUT
+    if (!sniffed_ && !in_.empty()) {
+      // The HTTP/2 preface, or its beginning, before anything else: wait for all of it.
+      std::string_view v = in_.view();
+      std::string_view p = Http2Session::kPreface;
+      const size_t n = std::min(v.size(), p.size());
+      if (v.substr(0, n) != p.substr(0, n)) {
+        sniffed_ = true;
+      } else if (n == p.size()) {
+        sniffed_ = true;
+        StartHttp2();
+        return;
+      } else {
+        if (peer_eof_) {
+          close_after_flush_ = true;
+          break;
+        }
+        if (!readable_ || !ReadSome()) break;
+        continue;
+      }
+    }
     ParseState st = parser_.Parse(in_.view());
     if (st == ParseState::kComplete) {
       Dispatch();
@@ -128,6 +158,7 @@ void Connection::Process() {
 }
 
 void Connection::Dispatch() {
+  sniffed_ = true;
   Request& req = parser_.mutable_request();
   req.path_params.clear();
   Router::Match match = w_->router.Find(req.method, req.path, &req.path_params);
@@ -148,32 +179,96 @@ void Connection::Dispatch() {
   route_id_ = match.route_id;
   in_dispatch_ = true;
   try {
-    match.route->handler(req, Responder(shared_from_this()));
+    match.route->handler(req, Responder(shared_from_this(), 0));
   } catch (...) {
     // The Responder was destroyed during unwinding and queued a 500.
   }
   in_dispatch_ = false;
 }
 
-void Connection::Deliver(std::shared_ptr<Connection> self, Response&& response) {
+void Connection::Deliver(std::shared_ptr<Connection> self, int32_t stream_id, Response&& response,
+                         std::shared_ptr<BodyStream> body) {
   Connection* c = self.get();
+  Completion comp{std::move(self), std::move(response), stream_id, Completion::kResponse, body};
   // A synchronous Send from the handler itself skips the queue.
   if (net::Reactor::Current() == c->reactor_ && c->in_dispatch_) {
-    c->OnCompletion(std::move(response));
+    c->OnDelivery(std::move(comp));
     return;
   }
   auto inbox = c->inbox_;
-  inbox->Push(Completion{std::move(self), std::move(response)});
+  if (!inbox->Push(std::move(comp)) && body) body->MarkClosed();
 }
 
-void Connection::OnCompletion(Response&& response) {
-  if (closed_ || !awaiting_) return;
-  awaiting_ = false;
+bool Connection::DeliverData(std::shared_ptr<Connection> self, int32_t stream_id, std::string bytes, bool end) {
+  auto inbox = self->inbox_;
+  Completion comp{std::move(self), Response{}, stream_id, end ? Completion::kEnd : Completion::kData, nullptr};
+  comp.response.body = std::move(bytes);
+  return inbox->Push(std::move(comp));
+}
+
+void Connection::OnDelivery(Completion&& c) {
+  if (closed_) {
+    if (c.body_stream) c.body_stream->MarkClosed();
+    return;
+  }
+  if (h2_) {
+    h2_->OnDelivery(std::move(c));
+    if (!in_dispatch_) AfterH2();
+    return;
+  }
+  switch (c.kind) {
+    case Completion::kResponse:
+      OnCompletion(std::move(c.response), std::move(c.body_stream));
+      return;
+    case Completion::kData:
+      if (!h1_stream_) return;
+      h1_stream_->Delivered(c.response.body.size());
+      if (http10_) {
+        out_.Append(c.response.body);
+      } else {
+        AppendChunk(c.response.body, &out_);
+      }
+      Flush();
+      if (!closed_ && h1_stream_) h1_stream_->SetUnsent(out_.size());
+      return;
+    case Completion::kEnd:
+      if (h1_stream_) FinishH1Stream();
+      return;
+  }
+}
+
+void Connection::OnCompletion(Response&& response, std::shared_ptr<BodyStream> body) {
+  if (closed_ || !awaiting_ || h1_stream_) {
+    if (body) body->MarkClosed();
+    return;
+  }
   if (response.close) keep_alive_ = false;
-  if (!keep_alive_) close_after_flush_ = true;
-  WriteOptions opts{keep_alive_, http10_, head_};
+  const bool streamed = response.stream && body && !head_;
+  if (streamed && http10_) keep_alive_ = false;  // no chunked coding: the close ends the body
+  WriteOptions opts{keep_alive_, http10_, head_, streamed && !http10_};
   AppendResponse(response, opts, &out_);
   w_->metrics.Observe(route_id_, response.status, NowNs() - dispatch_ns_);
+  if (streamed) {
+    // The request stays dispatched (awaiting_) until the body ends: no timeouts, no next request.
+    h1_stream_ = std::move(body);
+    Flush();
+    if (!closed_ && h1_stream_) h1_stream_->SetUnsent(out_.size());
+    return;
+  }
+  if (body) body->MarkClosed();
+  FinishRequest();
+}
+
+void Connection::FinishH1Stream() {
+  if (!http10_) AppendChunk({}, &out_);
+  auto st = std::move(h1_stream_);
+  st->MarkClosed();
+  FinishRequest();
+}
+
+void Connection::FinishRequest() {
+  awaiting_ = false;
+  if (!keep_alive_) close_after_flush_ = true;
   in_.Consume(parser_.consumed());
   parser_.Reset();
   continue_sent_ = false;
@@ -184,6 +279,52 @@ void Connection::OnCompletion(Response&& response) {
     auto self = shared_from_this();
     Process();
   }
+}
+
+void Connection::StartHttp2() {
+  h2_ = std::make_unique<Http2Session>(this);
+  if (auto st = h2_->Start(); !st) {
+    Close();
+    return;
+  }
+  ProcessH2();
+}
+
+void Connection::ProcessH2() {
+  while (!closed_ && !close_after_flush_) {
+    if (!in_.empty()) {
+      last_activity_ms_ = reactor_->now_ms();
+      const bool ok = h2_->Receive(in_.view());
+      in_.Consume(in_.size());
+      in_.ShrinkIfEmpty(kKeepBuffer);
+      if (!ok) {
+        close_after_flush_ = true;  // GOAWAY queued; send it and close
+        break;
+      }
+      h2_->DispatchReady();
+      if (closed_) return;
+    }
+    if (out_.size() > kMaxPendingOutput) break;  // resumes on EPOLLOUT
+    if (peer_eof_) {
+      close_after_flush_ = true;
+      break;
+    }
+    if (!readable_ || !ReadSome()) break;
+  }
+  if (!closed_) AfterH2();
+}
+
+void Connection::AfterH2() {
+  auto self = shared_from_this();
+  h2_->Produce(&out_, kMaxPendingOutput);
+  Flush();
+  if (closed_) return;
+  if (h2_->finished() && out_.empty()) {
+    Close();
+    return;
+  }
+  h2_->ReportUnsent(out_.size());
+  UpdateTimer();
 }
 
 void Connection::Fail(int status, std::string_view reason) {
@@ -246,6 +387,15 @@ void Connection::UpdateTimer() {
   uint64_t deadline;
   if (lingering_) {
     deadline = linger_deadline_ms_;
+  } else if (h2_) {
+    if (!out_.empty() && !writable_) {
+      deadline = reactor_->now_ms() + static_cast<uint64_t>(o.idle_timeout_ms);
+    } else if (h2_->open_streams() > 0) {
+      reactor_->timers().Cancel(this);  // handlers and streamed bodies own the clock
+      return;
+    } else {
+      deadline = last_activity_ms_ + static_cast<uint64_t>(o.idle_timeout_ms);
+    }
   } else if (awaiting_) {
     reactor_->timers().Cancel(this);  // the handler owns the clock now
     return;
@@ -263,7 +413,19 @@ void Connection::UpdateTimer() {
 
 void Connection::OnTimer() {
   auto self = shared_from_this();
-  if (closed_ || awaiting_) return;
+  if (closed_) return;
+  if (h2_ && !lingering_) {
+    if (!out_.empty() && !writable_) {
+      Close();  // a client that stopped reading
+      return;
+    }
+    // Idle: say GOAWAY first, so a pooled client does not send a request into the close.
+    h2_->Goaway();
+    close_after_flush_ = true;
+    AfterH2();
+    return;
+  }
+  if (awaiting_) return;
   if (lingering_ || (!out_.empty() && !writable_) || !parser_.started()) {
     Close();  // linger over, stalled reader, or idle keep-alive
     return;

@@ -3,6 +3,10 @@
 // stay in order and request views stay valid), queues responses into its output buffer and
 // writes them with as few send() calls as possible. Edge-triggered epoll; all state is
 // touched only on the reactor thread except through Deliver().
+//
+// A connection whose first bytes are the HTTP/2 client preface (prior knowledge, RFC 9113
+// §3.3: what the AWS SDK for Java's Netty client sends to an http:// endpoint) is handed to an
+// Http2Session for its whole life; its streams are dispatched to the same Router.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,8 @@ namespace pinpipe::http {
 
 class Worker;
 struct Completion;
+class BodyStream;
+class Http2Session;
 
 class Connection final : public net::EventHandler,
                          public net::TimerNode,
@@ -32,10 +38,16 @@ class Connection final : public net::EventHandler,
   void OnTimer() override;
   void Close();
 
-  // Any thread (via Responder): hands the response to the reactor.
-  static void Deliver(std::shared_ptr<Connection> self, Response&& response);
+  // Any thread (via Responder): hands the response to the reactor. `body` is set for a
+  // streamed response (Response::stream).
+  static void Deliver(std::shared_ptr<Connection> self, int32_t stream_id, Response&& response,
+                      std::shared_ptr<BodyStream> body);
+  // Any thread (via BodyStream): more body bytes, or the end. False when the connection's
+  // reactor is gone (server stopped).
+  static bool DeliverData(std::shared_ptr<Connection> self, int32_t stream_id, std::string bytes, bool end);
   // Reactor thread.
-  void OnCompletion(Response&& response);
+  void OnDelivery(Completion&& c);
+  void OnCompletion(Response&& response, std::shared_ptr<BodyStream> body = nullptr);
 
   size_t index = 0;  // position in the worker's connection list
 
@@ -47,6 +59,14 @@ class Connection final : public net::EventHandler,
   void Flush();
   void DrainLinger();
   void UpdateTimer();
+  void FinishRequest();   // HTTP/1.1: the response is queued; on to the next request
+  void FinishH1Stream();  // HTTP/1.1: the last chunk of a streamed body
+  // HTTP/2 (after the preface): feed input to the session, dispatch, write what it produces.
+  void StartHttp2();
+  void ProcessH2();
+  void AfterH2();
+
+  friend class Http2Session;
 
   Worker* w_;
   net::Reactor* reactor_;
@@ -55,6 +75,8 @@ class Connection final : public net::EventHandler,
   net::ByteBuffer out_;
   RequestParser parser_;
   std::shared_ptr<net::Inbox<Completion>> inbox_;  // outlives the worker
+  std::unique_ptr<Http2Session> h2_;
+  std::shared_ptr<BodyStream> h1_stream_;  // a streamed HTTP/1.1 response in progress
 
   bool closed_ = false;
   bool awaiting_ = false;    // a handler holds this request's Responder
@@ -68,6 +90,7 @@ class Connection final : public net::EventHandler,
   bool continue_sent_ = false;
   bool keep_alive_ = true;
   bool http10_ = false;
+  bool sniffed_ = false;  // the first bytes were looked at for the HTTP/2 preface
   bool head_ = false;
   int route_id_ = 0;
   uint64_t dispatch_ns_ = 0;

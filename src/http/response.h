@@ -14,6 +14,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra fields
   bool close = false;  // ask the server to close the connection after this response
+  // The head of an open-ended body (Responder::SendStream): `body` holds its first bytes, the
+  // rest comes through the returned BodyStream. HTTP/2: DATA frames; HTTP/1.1: chunked.
+  bool stream = false;
 
   static Response Text(int status, std::string body) {
     Response r;

@@ -103,7 +103,9 @@ size_t AppendResponse(const Response& r, const WriteOptions& opts, net::ByteBuff
   }
   // No Content-Length on 1xx and 204 (RFC 9110 §8.6); 304 keeps the body empty.
   const bool bodyless = status < 200 || status == 204 || status == 304;
-  if (!bodyless) {
+  if (opts.chunked && !bodyless) {
+    out->Append("Transfer-Encoding: chunked\r\n");
+  } else if (!bodyless && !r.stream) {
     out->Append("Content-Length: ");
     AppendNumber(out, r.body.size());
     out->Append("\r\n");
@@ -121,8 +123,23 @@ size_t AppendResponse(const Response& r, const WriteOptions& opts, net::ByteBuff
     out->Append("\r\n");
   }
   out->Append("\r\n");
-  if (!bodyless && !opts.head) out->Append(r.body);
+  if (!bodyless && !opts.head) {
+    if (!opts.chunked) {
+      out->Append(r.body);
+    } else if (!r.body.empty()) {
+      AppendChunk(r.body, out);
+    }
+  }
   return out->size() - before;
+}
+
+void AppendChunk(std::string_view data, net::ByteBuffer* out) {
+  char num[20];
+  auto res = std::to_chars(num, num + sizeof num, data.size(), 16);
+  out->Append(std::string_view(num, static_cast<size_t>(res.ptr - num)));
+  out->Append("\r\n");
+  out->Append(data);
+  out->Append("\r\n");
 }
 
 Response ErrorResponse(int status, std::string_view detail) {

@@ -23,7 +23,7 @@ class Worker::InboxHandler final : public net::EventHandler, public net::QueuedW
  private:
   void Run(bool signaled) {
     w_->inbox->Drain(&w_->drained_, signaled);
-    for (Completion& c : w_->drained_) c.conn->OnCompletion(std::move(c.response));
+    for (Completion& c : w_->drained_) c.conn->OnDelivery(std::move(c));
     w_->drained_.clear();  // keeps capacity for the next swap
   }
 

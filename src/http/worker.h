@@ -20,6 +20,7 @@
 namespace pinpipe::http {
 
 class Connection;
+class BodyStream;
 
 // Shared by the workers of one server: the connection cap and what the accept paths refused.
 struct AcceptLimits {
@@ -29,10 +30,14 @@ struct AcceptLimits {
   std::atomic<uint64_t> fd_errors{0};  // accept failed with EMFILE/ENFILE
 };
 
-// A response handed over from another thread.
+// A response, or a piece of a streamed body, handed over from another thread.
 struct Completion {
+  enum Kind : uint8_t { kResponse, kData, kEnd };
   std::shared_ptr<Connection> conn;
-  Response response;
+  Response response;  // kData: the bytes in response.body
+  int32_t stream_id = 0;  // HTTP/2 stream; 0 on HTTP/1.1
+  Kind kind = kResponse;
+  std::shared_ptr<BodyStream> body_stream;  // a streamed response's head (Response::stream)
 };
 
 class Worker final : public net::EventHandler {

@@ -672,7 +672,36 @@ Outcome Service::GetRecords(const Value& req) {
                                                                 options_.account + ".");
     }
   }
-  const int64_t max_records = limit.value_or(kMaxGetRecords);
+  size_t bytes = 0;
+  Outcome r = ReadFrom(*s, *it, limit.value_or(kMaxGetRecords), kMaxGetRecordsBytes, now, false, &bytes, nullptr);
+  if (budget) budget->shard(sh.index).ChargeRead(static_cast<int64_t>(bytes), ThrottleNowMs());
+  return r;
+}
+
+Outcome Service::ReadShard(const IteratorState& it, int64_t max_records, size_t max_bytes,
+                           std::optional<IteratorState>* next) {
+  auto s = store_->Get(it.stream);
+  if (!s || s->created_ms != it.stream_created_ms || it.shard_index >= static_cast<int32_t>(s->shards.size())) {
+    return Fail("ResourceNotFoundException", NotFound(it.stream, options_.account));
+  }
+  size_t bytes = 0;
+  return ReadFrom(*s, it, max_records, max_bytes, NowMs(), true, &bytes, next);
+}
+
+std::expected<IteratorState, ApiError> Service::StartPosition(const Value& get_shard_iterator) {
+  auto out = GetShardIterator(get_shard_iterator);
+  if (!out) return std::unexpected(out.error());
+  auto it = DecodeShardIterator(out->Find("ShardIterator")->s, store_->secret());
+  if (!it) return std::unexpected(ApiError{"InternalFailure", "iterator", 500});
+  return *it;
+}
+
+Outcome Service::ReadFrom(const StreamMeta& stream, const IteratorState& start, int64_t max_records,
+                          size_t max_bytes, int64_t now, bool event, size_t* bytes_out,
+                          std::optional<IteratorState>* next_out) {
+  const StreamMeta* s = &stream;
+  const IteratorState* it = &start;
+  const ShardMeta& sh = s->shards[static_cast<size_t>(it->shard_index)];
   const int64_t trim_ms = now - static_cast<int64_t>(s->retention_hours) * 3600000;
   int64_t offset = std::max(it->offset, sh.start_offset);
   int64_t min_ts = it->min_timestamp_ms;
@@ -711,7 +740,7 @@ Outcome Service::GetRecords(const Value& req) {
       }
       const size_t size = (v.value ? v.value->size() : 0) + (v.key ? v.key->size() : 0);
       if (static_cast<int64_t>(records.items.size()) >= max_records ||
-          (bytes + size > kMaxGetRecordsBytes && !records.items.empty())) {
+          (bytes + size > max_bytes && !records.items.empty())) {
         behind_from_ts = v.timestamp_ms;
         full = true;
         break;
@@ -731,12 +760,25 @@ Outcome Service::GetRecords(const Value& req) {
     if (rr->skipped()) offset = std::max(offset, rr->skipped_to);
     if (offset < rr->next_offset && !full) offset = rr->next_offset;  // control records, gaps
   }
-  if (budget) budget->shard(sh.index).ChargeRead(static_cast<int64_t>(bytes), ThrottleNowMs());
+  *bytes_out = bytes;
+  // SubscribeToShard's ContinuationSequenceNumber: the last record's number, or one that
+  // AFTER_SEQUENCE_NUMBER resumes from at `offset` (none at a closed shard's end).
+  std::string continuation;
+  if (event) {
+    if (!records.items.empty()) {
+      continuation = records.items.back().Find("SequenceNumber")->s;
+    } else if (offset <= sh.start_offset) {
+      continuation = StartingSequence(sh);
+    } else {
+      continuation = EncodeSequenceNumber({sh.created_ms / 1000, sh.index, offset - 1, std::max<int64_t>(1, now / 1000)});
+    }
+  }
   Value r = Value::Map();
   r.Set("Records", std::move(records));
   const bool drained = !sh.open() && offset >= sh.end_offset;
   if (drained) {
-    r.Set("NextShardIterator", Value::Null());
+    if (next_out) next_out->reset();
+    if (!event) r.Set("NextShardIterator", Value::Null());
     Value children = Value::Array();
     for (const auto& c : s->shards) {
       if (c.parent != sh.index && c.adjacent_parent != sh.index) continue;
@@ -758,7 +800,12 @@ Outcome Service::GetRecords(const Value& req) {
     next.offset = offset;
     next.min_timestamp_ms = min_ts;
     next.issued_ms = now;
-    r.Set("NextShardIterator", Value::String(EncodeShardIterator(next, store_->secret())));
+    if (event) {
+      r.Set("ContinuationSequenceNumber", Value::String(continuation));
+    } else {
+      r.Set("NextShardIterator", Value::String(EncodeShardIterator(next, store_->secret())));
+    }
+    if (next_out) *next_out = next;
   }
   // How far behind the tip the next read starts: the age of the first record not returned (0
   // when caught up).

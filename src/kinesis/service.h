@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "kinesis/shard_iterator.h"
 #include "kinesis/shard_throttle.h"
 #include "kinesis/stream_store.h"
 #include "kinesis/value.h"
@@ -66,6 +67,17 @@ class Service {
   using Done = std::move_only_function<void(Outcome)>;
   void Put(std::string_view op, const Value& req, Done done);
 
+  // SubscribeToShard (subscriptions.h). ReadShard: a SubscribeToShardEvent's fields (Records,
+  // ContinuationSequenceNumber, MillisBehindLatest, ChildShards at a closed shard's end) read
+  // from `it` as GetRecords reads, without the iterator's expiry or GetRecords' throttle;
+  // `next` gets the position after them, or nothing at a closed shard's end. Worker threads.
+  Outcome ReadShard(const IteratorState& it, int64_t max_records, size_t max_bytes,
+                    std::optional<IteratorState>* next);
+  // The position a GetShardIterator request names (StartingPosition), with its errors.
+  std::expected<IteratorState, ApiError> StartPosition(const Value& get_shard_iterator);
+  log::LogManager& log() { return log_; }
+  const ServiceOptions& options() const { return options_; }
+
   StreamStore& store() { return *store_; }
   int64_t NowMs() const;
   // The throttle's clock: now_ms when injected (tests), else the monotonic clock.
@@ -83,6 +95,10 @@ class Service {
   Outcome ListShards(const Value& req);
   Outcome GetShardIterator(const Value& req);
   Outcome GetRecords(const Value& req);
+  // GetRecords' read (event = SubscribeToShard's form: ContinuationSequenceNumber instead of
+  // NextShardIterator).
+  Outcome ReadFrom(const StreamMeta& s, const IteratorState& it, int64_t max_records, size_t max_bytes,
+                   int64_t now, bool event, size_t* bytes, std::optional<IteratorState>* next);
   Outcome ChangeRetention(const Value& req, bool increase);
   Outcome AddTags(const Value& req);
   Outcome RemoveTags(const Value& req);
