@@ -29,7 +29,7 @@
 #include "emulator/json_value.h"
 #include "objstore/open_object_store.h"
 #include "report/table.h"
-#include "sink/log_source.h"
+#include "log/embedded_log.h"
 #include "sink/sink_connector.h"
 
 namespace pinpipe::cli {
@@ -63,7 +63,7 @@ Result<sink::SinkConfig> LoadSinkConfig(const Config& cfg, const std::vector<std
 
 class EmbeddedSinkImpl final : public EmbeddedSink {
  public:
-  std::unique_ptr<sink::LogSource> source;
+  std::unique_ptr<log::EmbeddedLog> source;
   std::unique_ptr<objstore::ObjectStore> store;
   std::unique_ptr<sink::SinkConnector> connector;
   ~EmbeddedSinkImpl() override {
@@ -223,7 +223,7 @@ Result<std::unique_ptr<EmbeddedSinkImpl>> BuildSink(const Config& cfg, log::LogM
   PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, LoadSinkConfig(cfg, props));
   auto out = std::make_unique<EmbeddedSinkImpl>();
   out->log = &log;
-  out->source = std::make_unique<sink::LogSource>(log);
+  out->source = std::make_unique<log::EmbeddedLog>(log);
   PINPIPE_ASSIGN_OR_RETURN(out->store, objstore::OpenLakeStore(cfg));
   sink::SinkRuntime rt;
   rt.state_dir = StateDir(cfg);

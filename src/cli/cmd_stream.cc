@@ -17,7 +17,7 @@
 #include "cli/cmd_stream.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
-#include "sink/log_source.h"
+#include "log/embedded_log.h"
 #include "stream/stream_job.h"
 
 namespace pinpipe::cli {
@@ -25,7 +25,7 @@ namespace {
 
 class EmbeddedStreamImpl final : public EmbeddedStream {
  public:
-  std::unique_ptr<sink::LogSource> source;
+  std::unique_ptr<log::EmbeddedLog> source;
   std::unique_ptr<batch::BatchLake> lake;
   std::unique_ptr<stream::StreamJob> job;
   ~EmbeddedStreamImpl() override {
@@ -70,7 +70,7 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
   PINPIPE_ASSIGN_OR_RETURN(stream::StreamSettings settings, stream::StreamSettingsFromConfig(cfg));
   PINPIPE_ASSIGN_OR_RETURN(batch::BatchSettings bs, batch::BatchSettingsFromConfig(cfg));
   auto out = std::make_unique<EmbeddedStreamImpl>();
-  out->source = std::make_unique<sink::LogSource>(log);
+  out->source = std::make_unique<log::EmbeddedLog>(log);
   PINPIPE_ASSIGN_OR_RETURN(out->lake, batch::BatchLake::Open(bs));
   stream::StreamRuntime rt;
   batch::BatchLake* lake = out->lake.get();

@@ -16,7 +16,7 @@ int64_t SystemNowMs() {
 }
 }  // namespace
 
-SinkConnector::SinkConnector(SinkConfig cfg, SourceLog* source, objstore::ObjectStore* store,
+SinkConnector::SinkConnector(SinkConfig cfg, log::LogReader* source, objstore::ObjectStore* store,
                              SinkRuntime rt)
     : cfg_(std::move(cfg)),
       source_(source),
@@ -25,7 +25,7 @@ SinkConnector::SinkConnector(SinkConfig cfg, SourceLog* source, objstore::Object
       state_store_(rt_.fs ? rt_.fs : FileSystem::Default(), rt_.state_dir),
       formatter_(cfg_) {}
 
-Result<std::unique_ptr<SinkConnector>> SinkConnector::Create(SinkConfig cfg, SourceLog* source,
+Result<std::unique_ptr<SinkConnector>> SinkConnector::Create(SinkConfig cfg, log::LogReader* source,
                                                              objstore::ObjectStore* store,
                                                              SinkRuntime rt) {
   PINPIPE_RETURN_IF_ERROR(cfg.Validate());
