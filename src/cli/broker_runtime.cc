@@ -48,7 +48,12 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                  rt->log_open_ms_);
   }
   // (LogManager::Open logs every recovery report itself.)
-  if (auto sink = StartEmbeddedSink(cfg, *rt->log_); sink) {
+  rt->embedded_reader_ = std::make_unique<log::EmbeddedLog>(*rt->log_);
+  PINPIPE_ASSIGN_OR_RETURN(rt->cluster_, OpenClusterIfConfigured(cfg));
+  if (rt->cluster_) {
+    spdlog::info("kafka: external cluster {}: REST produce and the sink use it", rt->cluster_->options().bootstrap);
+  }
+  if (auto sink = StartEmbeddedSink(cfg, *rt->log_, rt->cluster_.get()); sink) {
     rt->sink_ = std::move(*sink);
   } else if (sink.error().code() == ErrorCode::kCorruption) {
     // Damaged sink state must not keep the broker down: the log and the REST Proxy serve on,
@@ -84,6 +89,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     spdlog::error("live: not started: {}; the broker runs without it", live.error().message());
   }
   gateway_options.kinesis = rt->kinesis_.get();
+  gateway_options.writer = rt->cluster_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->stream_) {
     rt->gateway_->AddHealthCheck([stream = rt->stream_.get()](std::vector<std::string>& reasons) {
@@ -120,6 +126,12 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                                                                          rt->stream_.get(), std::move(hooks)));
   // The Kafka listener first: once /healthz answers, every listener accepts.
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
+  if (kafka_enabled && rt->cluster_) {
+    // One log per deployment: a listener here would serve the embedded log beside the cluster.
+    spdlog::info("kafka: no Kafka listener on kafka.port: kafka.bootstrap names an external cluster, "
+                 "which Kafka clients use directly");
+    kafka_enabled = false;
+  }
   if (kafka_enabled) {
     PINPIPE_ASSIGN_OR_RETURN(kafka::BrokerOptions kafka_options, KafkaOptionsFromConfig(cfg));
     if (kafka_port_override >= 0) kafka_options.port = static_cast<uint16_t>(kafka_port_override);
@@ -169,6 +181,7 @@ void BrokerRuntime::Stop() {
   if (kafka_) kafka_->Stop();
   if (groups_) groups_->Stop();
   sink_.reset();  // stops the connector before the log closes
+  if (cluster_) cluster_->Close();  // waits for records in flight (their answers were posted)
   if (log_) log_->Close();
 }
 

@@ -24,7 +24,8 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> KeyDigest(std::string_view key) 
 Gateway::Gateway(log::LogManager& log, GatewayOptions options)
     : log_(log),
       options_(std::move(options)),
-      produce_(log, options_.produce),
+      embedded_(log),
+      produce_(options_.writer ? *options_.writer : embedded_, options_.produce),
       topics_(log),
       admin_(log, options_.cluster_id),
       consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {

@@ -14,6 +14,7 @@
 #include "gateway/rest_produce.h"
 #include "gateway/rest_topics.h"
 #include "http/router.h"
+#include "log/embedded_log.h"
 #include "log/log_manager.h"
 
 namespace pinpipe::gateway {
@@ -26,6 +27,9 @@ struct GatewayOptions {
   // service must outlive the gateway.
   kinesis::Service* kinesis = nullptr;
   KinesisHttpOptions kinesis_http;
+  // Where REST Proxy produce appends, when set (an external Kafka cluster: kafka::ClusterLog);
+  // null = the embedded log. Must outlive the gateway.
+  log::LogWriter* writer = nullptr;
   // The cluster id of the v3 admin routes (/v3/clusters/{id}/topics): the Kafka listener's.
   std::string cluster_id = "pinpipe";
 };
@@ -60,6 +64,7 @@ class Gateway {
 
   log::LogManager& log_;
   GatewayOptions options_;
+  log::EmbeddedLog embedded_;  // the writer when options_.writer is null
   RestProduce produce_;
   RestTopics topics_;
   RestAdmin admin_;

@@ -24,6 +24,8 @@ class EmbeddedLog final : public LogReader, public LogWriter {
 
   // LogWriter
   Result<TopicInfo> GetTopic(std::string_view topic) const override { return log_.GetTopic(topic); }
+  bool authoritative() const override { return true; }
+  Result<TopicInfo> LookUpTopic(std::string_view topic) override { return log_.GetTopic(topic); }
   Result<TopicInfo> GetOrCreateTopic(std::string_view topic) override {
     return log_.GetOrCreateTopic(topic);
   }

@@ -21,6 +21,11 @@ class LogWriter {
   // What is known now, without waiting (safe on a reactor thread): the topic's info, or
   // kNotFound when it is unknown here (it may still exist in a cluster: GetOrCreateTopic asks).
   virtual Result<TopicInfo> GetTopic(std::string_view topic) const = 0;
+  // True when GetTopic's kNotFound is final (the embedded log); false when the topic may exist
+  // where GetTopic cannot see without asking (a cluster): then LookUpTopic asks.
+  virtual bool authoritative() const = 0;
+  // Asks where the topic lives; kNotFound when it does not exist. May block.
+  virtual Result<TopicInfo> LookUpTopic(std::string_view topic) = 0;
   // Looks the topic up where it lives and creates it with default_partitions() when
   // auto_create() allows (kNotFound otherwise). May block: never on a reactor thread.
   virtual Result<TopicInfo> GetOrCreateTopic(std::string_view topic) = 0;
