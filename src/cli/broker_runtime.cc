@@ -98,6 +98,11 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     rt->gateway_->AddMetricsSource(
         [stream = rt->stream_.get()](std::string& out) { stream->RenderPrometheus(out); });
   }
+  if (rt->cluster_) {
+    rt->gateway_->AddHealthCheck([cluster = rt->cluster_.get()](std::vector<std::string>& reasons) {
+      if (std::string e = cluster->ClusterError(); !e.empty()) reasons.push_back(std::move(e));
+    });
+  }
   if (rt->sink_) {
     rt->gateway_->AddHealthCheck([sink = rt->sink_.get()](std::vector<std::string>& reasons) {
       for (auto& p : sink->Problems()) reasons.push_back(std::move(p));

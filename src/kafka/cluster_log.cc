@@ -242,9 +242,19 @@ void ClusterLog::NoteClusterError(std::string message) {
   std::lock_guard lock(error_mu_);
   if (cluster_error_ != message) spdlog::warn("{}", message);
   cluster_error_ = std::move(message);
+  has_error_.store(true, std::memory_order_relaxed);
+}
+
+void ClusterLog::ClearClusterError() {
+  if (!has_error_.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(error_mu_);
+  if (!cluster_error_.empty()) spdlog::info("kafka cluster: answering again");
+  cluster_error_.clear();
+  has_error_.store(false, std::memory_order_relaxed);
 }
 
 std::string ClusterLog::ClusterError() const {
+  if (!has_error_.load(std::memory_order_relaxed)) return {};
   std::lock_guard lock(error_mu_);
   return cluster_error_;
 }
@@ -253,7 +263,7 @@ std::string ClusterLog::ClusterError() const {
 
 void ClusterLog::OnDelivery(rd_kafka_s* rk, const rd_kafka_message_s* msg, void* opaque) {
   (void)rk;
-  (void)opaque;
+  if (!msg->err) static_cast<ClusterLog*>(opaque)->ClearClusterError();  // one relaxed load
   auto* slot = static_cast<Batch::Slot*>(msg->_private);
   if (!slot) return;  // a DLQ record: at least once, nobody waits
   Batch* b = slot->batch;
@@ -481,10 +491,7 @@ Result<std::vector<log::TopicInfo>> ClusterLog::ListTopics() {
     NoteClusterError(e.message());
     return std::unexpected(e);
   }
-  {
-    std::lock_guard lock(error_mu_);
-    cluster_error_.clear();
-  }
+  ClearClusterError();
   std::vector<log::TopicInfo> out;
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
@@ -622,10 +629,7 @@ void ClusterLog::ReaderLoop() {
         }
         p->waiters.clear();
       }
-      if (got_data) {
-        std::lock_guard elock(error_mu_);
-        cluster_error_.clear();
-      }
+      if (got_data) ClearClusterError();
     }
     for (auto& fn : fire) fn();
   }

@@ -100,6 +100,7 @@ class ClusterLog final : public log::LogReader, public log::LogWriter {
   void ReaderLoop();
   void PollLoop();
   void NoteClusterError(std::string message);
+  void ClearClusterError();
   void Remember(const log::TopicInfo& info);
   static void OnDelivery(rd_kafka_s* rk, const rd_kafka_message_s* msg, void* opaque);
   static void OnError(rd_kafka_s* rk, int err, const char* reason, void* opaque);
@@ -117,6 +118,7 @@ class ClusterLog final : public log::LogReader, public log::LogWriter {
 
   mutable std::mutex error_mu_;
   std::string cluster_error_;
+  std::atomic<bool> has_error_{false};  // cluster_error_ is set (read without the lock)
 
   // Reading side (created on first use).
   std::mutex mu_;
