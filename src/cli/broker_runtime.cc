@@ -74,7 +74,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   if (!limits) return MakeError(ErrorCode::kInvalidArgument, "kinesis.throttle_limits: four integers 1..2^30 expected");
   kinesis_options.throttle_limits = *limits;
   PINPIPE_ASSIGN_OR_RETURN(rt->kinesis_, kinesis::Service::Open(*rt->log_, kinesis_options));
-  if (auto stream = StartEmbeddedStream(cfg, *rt->log_, &rt->kinesis_->store()); stream) {
+  if (auto stream = StartEmbeddedStream(cfg, *rt->log_, &rt->kinesis_->store(), rt->cluster_.get()); stream) {
     rt->stream_ = std::move(*stream);
   } else if (stream.error().code() == ErrorCode::kCorruption) {
     // As for the sink: damaged job state keeps the job stopped, not the broker down.

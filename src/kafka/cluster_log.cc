@@ -12,6 +12,7 @@ namespace {
 
 constexpr size_t kMaxBuffered = 32u << 20;  // fetched and not yet read, over all partitions
 constexpr int kSeekTimeoutMs = 10000;
+constexpr int kFetchWaitMs = 1000;  // Fetch's wait for data known to be there
 
 std::string ErrText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
 
@@ -197,6 +198,7 @@ void ClusterLog::Close() {
     {
       std::lock_guard lock(mu_);
       space_cv_.notify_all();
+      data_cv_.notify_all();
     }
     rd_kafka_queue_yield(queue_);
     reader_.join();
@@ -630,6 +632,7 @@ void ClusterLog::ReaderLoop() {
         p->waiters.clear();
       }
       if (got_data) ClearClusterError();
+      data_cv_.notify_all();
     }
     for (auto& fn : fire) fn();
   }
@@ -641,17 +644,38 @@ Result<log::FetchResult> ClusterLog::Fetch(const log::TopicPartition& tp, int64_
   f.next_offset = offset;
   bool out_of_range = false;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     PINPIPE_RETURN_IF_ERROR(EnsureConsumer());
-    Part& p = PartLocked(tp);
+    Part& p = PartLocked(tp);  // parts are never removed before Close: the reference stays valid
+    if (p.next_read != offset && p.error.empty()) RequestSeekLocked(p, offset);
+    auto ready = [&] {
+      return !p.error.empty() ||
+             (p.seek_to < 0 && p.next_read == offset && (!p.messages.empty() || p.out_of_range));
+    };
+    if (!ready()) {
+      // Behind the cluster's end with nothing here yet (a seek, a fetch on its way): wait a
+      // little, as a Kafka fetch's max wait does, so that a caller reading from any offset
+      // (the stream job's re-reads, `--once` runs) gets the data without spinning.
+      int64_t lo = -1, hi = -1;
+      if (rd_kafka_get_watermark_offsets(consumer_, tp.topic.c_str(), tp.partition, &lo, &hi) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0) {
+        lock.unlock();
+        auto o = Offsets(tp);  // blocking: worker threads only (the LogReader contract)
+        lock.lock();
+        hi = o ? o->high_watermark : -1;
+      }
+      if (hi > offset) {
+        data_cv_.wait_for(lock, std::chrono::milliseconds(kFetchWaitMs), [&] { return ready() || stop_.load(); });
+      }
+    }
     if (!p.error.empty()) {
       Error e(p.error_code, "kafka cluster: " + tp.ToString() + ": " + p.error);
       p.error.clear();
       RequestSeekLocked(p, offset);  // start again from here next time
       return std::unexpected(e);
     }
-    if (p.next_read != offset) {
-      RequestSeekLocked(p, offset);
+    if (p.next_read != offset || p.seek_to >= 0) {
+      // Still on its way.
     } else if (p.out_of_range) {
       out_of_range = true;
       p.out_of_range = false;

@@ -123,6 +123,7 @@ class ClusterLog final : public log::LogReader, public log::LogWriter {
   // Reading side (created on first use).
   std::mutex mu_;
   std::condition_variable space_cv_;  // the reader thread waits here while buffers are full
+  std::condition_variable data_cv_;   // Fetch waits here for data the reader thread buffers
   rd_kafka_s* consumer_ = nullptr;
   rd_kafka_queue_s* queue_ = nullptr;
   std::map<log::TopicPartition, std::unique_ptr<Part>> parts_;
