@@ -185,3 +185,36 @@ def test_broker_down_produce_fails_loudly_and_the_sink_keeps_its_position(tmp_pa
         assert [json.loads(x)["v"] for x in lines] == [1, 2, 3, 5, 6]
     finally:
         k.stop()
+
+
+def table_rows(data_dir, table, sets=()):
+    text = cli(data_dir, "lake", "show", table, "--limit", 0, "--format", "json", sets=sets, check=False)
+    if text.returncode != 0:
+        return None
+    return sorted(json.dumps(r, sort_keys=True) for r in json.loads(text.stdout))
+
+
+def test_streaming_job_reads_the_cluster_topics(tmp_path, kafka, server_factory):
+    """The streaming job (stream.source = rest: the topics <id>.pin|geo|user) in a server with
+    kafka.bootstrap reads them from the cluster: its tables equal those of the same job over
+    the embedded log holding the same records."""
+    sets = ["pipeline.id=st16", "stream.source=rest"]
+    # The records: the demo's emulator into the embedded log, and into the cluster.
+    emb = tmp_path / "embedded"
+    cli(emb, "demo", "--interactions", 150, "--sink-wait", 120, sets=sets + ["http.port=0", "stream.enabled=false"],
+        timeout=600)
+    cli(tmp_path / "producer", "demo", "--interactions", 150, "--sink-wait", 120,
+        sets=sets + ["http.port=0", "stream.enabled=false", f"kafka.bootstrap={kafka.bootstrap}"], timeout=600)
+    cli(emb, "stream", "--once", sets=sets)
+    expected = {t: table_rows(emb, f"st16_{t}_table") for t in ("pin", "geo", "user")}
+    assert all(expected.values()), expected
+    s = server_factory([f"kafka.bootstrap={kafka.bootstrap}", "sink.enabled=false", "scheduler.enabled=false"] + sets,
+                       name="streamer").start(timeout=60)
+    deadline = time.time() + 120
+    while True:
+        got = {t: table_rows(s.data_dir, f"st16_{t}_table") for t in expected}
+        if all(got[t] is not None and len(got[t]) >= len(expected[t]) for t in expected):
+            break
+        assert time.time() < deadline, {t: (len(got[t] or []), len(expected[t])) for t in expected}
+        time.sleep(0.5)
+    assert got == expected
