@@ -247,7 +247,13 @@ int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool o
   if (!worker) return worker.error();
   sigset_t& signals = worker->stop_signals;
   std::unique_ptr<log::LogManager>& log = worker->log;
-  auto built = BuildSink(cfg, *log, props);
+  // kafka.bootstrap: read the external cluster's topics; the state stays in this data dir.
+  auto cluster = OpenClusterIfConfigured(cfg);
+  if (!cluster) {
+    PrintError(cluster.error());
+    return kExitFailure;
+  }
+  auto built = BuildSink(cfg, *log, props, cluster->get());
   if (!built) {
     PrintError(built.error());
     return kExitUsage;

@@ -112,7 +112,12 @@ int RunStream(const CliContext& ctx, bool once) {
     PrintError(streams.error());
     return kExitFailure;
   }
-  auto built = BuildStream(cfg, *log, std::move(*streams));
+  auto cluster = OpenClusterIfConfigured(cfg);  // kafka.bootstrap: topics from the cluster
+  if (!cluster) {
+    PrintError(cluster.error());
+    return kExitFailure;
+  }
+  auto built = BuildStream(cfg, *log, std::move(*streams), cluster->get());
   if (!built) {
     PrintError(built.error());
     return kExitUsage;

@@ -84,6 +84,13 @@ def test_demo_on_the_cluster_equals_the_embedded_run(tmp_path, kafka):
         assert assert_contiguous(c_starts) == len(cluster) == len(embedded)
         # The emulator posts with 4 connections: the same records, maybe in another order.
         assert Counter(cluster) == Counter(embedded), t
+    # `pinpipe sink --once` (no server) copies the cluster's topics into another lake: the same.
+    once = tmp_path / "once"
+    cli(once, "sink", "--once", sets=[f"kafka.bootstrap={kafka.bootstrap}", "pipeline.id=demo16"])
+    for t in ("pin", "geo", "user"):
+        lines, starts = lake_records(once, f"demo16.{t}")
+        assert assert_contiguous(starts) == len(lines)
+        assert Counter(lines) == Counter(lake_records(runs["cluster"], f"demo16.{t}")[0]), t
     # The records are in the cluster too, at the offsets the lake names.
     listed = json.loads(cli(runs["cluster"], "topics", "list", "--format", "json",
                             sets=[f"kafka.bootstrap={kafka.bootstrap}"]).stdout)
