@@ -672,6 +672,15 @@ Result<log::FetchResult> ClusterLog::Fetch(const log::TopicPartition& tp, int64_
       Error e(p.error_code, "kafka cluster: " + tp.ToString() + ": " + p.error);
       p.error.clear();
       RequestSeekLocked(p, offset);  // start again from here next time
+      lock.unlock();
+      if (e.code() == ErrorCode::kNotFound) {
+        // Readers take kNotFound as "the topic was deleted" (the sink drops its state): say it
+        // only when the cluster's metadata agrees, not for a fetch's passing complaint.
+        auto info = Describe(tp.topic);
+        if (info || info.error().code() != ErrorCode::kNotFound) {
+          return MakeError(ErrorCode::kUnavailable, e.message());
+        }
+      }
       return std::unexpected(e);
     }
     if (p.next_read != offset || p.seek_to >= 0) {
