@@ -26,7 +26,7 @@ Gateway::Gateway(log::LogManager& log, GatewayOptions options)
       options_(std::move(options)),
       embedded_(log),
       produce_(options_.writer ? *options_.writer : embedded_, options_.produce),
-      topics_(log),
+      topics_(log, options_.writer ? options_.reader : nullptr, options_.writer),
       admin_(log, options_.cluster_id),
       consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {
   if (options_.kinesis) kinesis_ = std::make_unique<KinesisApi>(*options_.kinesis, options_.kinesis_http);
@@ -36,6 +36,7 @@ Gateway::~Gateway() { Stop(); }
 
 void Gateway::Stop() {
   consumers_->Stop();
+  topics_.Stop();
   admin_.Stop();
   if (kinesis_) kinesis_->Stop();
 }

@@ -30,6 +30,8 @@ struct GatewayOptions {
   // Where REST Proxy produce appends, when set (an external Kafka cluster: kafka::ClusterLog);
   // null = the embedded log. Must outlive the gateway.
   log::LogWriter* writer = nullptr;
+  // With `writer`: the same cluster's reading side, for the v2 metadata routes (GET /topics...).
+  log::LogReader* reader = nullptr;
   // The cluster id of the v3 admin routes (/v3/clusters/{id}/topics): the Kafka listener's.
   std::string cluster_id = "pinpipe";
 };

@@ -157,6 +157,15 @@ def test_broker_down_produce_fails_loudly_and_the_sink_keeps_its_position(tmp_pa
                 time.sleep(0.2)
 
         wait_committed(3)
+        # The REST Proxy's v2 metadata is the cluster's.
+        assert topic in requests.get(f"{s.url}/topics", timeout=30).json()
+        t = requests.get(f"{s.url}/topics/{topic}", timeout=30).json()
+        assert t["name"] == topic and [p["partition"] for p in t["partitions"]] == [0]
+        assert requests.get(f"{s.url}/topics/{topic}/partitions/0/offsets", timeout=30).json() == \
+            {"beginning_offset": 0, "end_offset": 3}
+        missing = requests.get(f"{s.url}/topics/nope16", timeout=30)
+        assert missing.status_code == 404 and missing.json()["error_code"] == 40401, missing.text
+        assert requests.get(f"{s.url}/topics/{topic}/partitions/1", timeout=30).json()["error_code"] == 40402
         k.stop()
         # Acks=all cannot come: the request fails as a whole with a 5xx, nothing is acknowledged.
         r = produce([4])
