@@ -91,6 +91,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   gateway_options.kinesis = rt->kinesis_.get();
   gateway_options.writer = rt->cluster_.get();
   gateway_options.reader = rt->cluster_.get();
+  gateway_options.admin = rt->cluster_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->stream_) {
     rt->gateway_->AddHealthCheck([stream = rt->stream_.get()](std::vector<std::string>& reasons) {

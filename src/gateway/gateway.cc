@@ -27,7 +27,7 @@ Gateway::Gateway(log::LogManager& log, GatewayOptions options)
       embedded_(log),
       produce_(options_.writer ? *options_.writer : embedded_, options_.produce),
       topics_(log, options_.writer ? options_.reader : nullptr, options_.writer),
-      admin_(log, options_.cluster_id),
+      admin_(log, options_.cluster_id, options_.writer ? options_.admin : nullptr),
       consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {
   if (options_.kinesis) kinesis_ = std::make_unique<KinesisApi>(*options_.kinesis, options_.kinesis_http);
 }

@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "log/embedded_log.h"
 #include "log/log_manager.h"
+#include "log/topic_admin.h"
 
 namespace pinpipe::gateway {
 
@@ -32,6 +33,8 @@ struct GatewayOptions {
   log::LogWriter* writer = nullptr;
   // With `writer`: the same cluster's reading side, for the v2 metadata routes (GET /topics...).
   log::LogReader* reader = nullptr;
+  // With `writer`: the same cluster's administration, for the v3 topic routes.
+  log::TopicAdmin* admin = nullptr;
   // The cluster id of the v3 admin routes (/v3/clusters/{id}/topics): the Kafka listener's.
   std::string cluster_id = "pinpipe";
 };

@@ -29,6 +29,7 @@
 
 #include "log/log_reader.h"
 #include "log/log_writer.h"
+#include "log/topic_admin.h"
 
 struct rd_kafka_s;
 struct rd_kafka_topic_s;
@@ -51,7 +52,7 @@ struct ClusterOptions {
   std::vector<std::pair<std::string, std::string>> properties;
 };
 
-class ClusterLog final : public log::LogReader, public log::LogWriter {
+class ClusterLog final : public log::LogReader, public log::LogWriter, public log::TopicAdmin {
  public:
   // Creates the producer and checks the cluster answers (metadata) within the timeout.
   static Result<std::unique_ptr<ClusterLog>> Open(ClusterOptions options);
@@ -80,9 +81,9 @@ class ClusterLog final : public log::LogReader, public log::LogWriter {
                 log::AppendCallback done) override;
 
   // ---- administration (blocking)
-  Result<std::vector<log::TopicInfo>> ListTopics();  // sorted, internal topics left out
-  Status CreateTopic(std::string_view topic, int32_t partitions);
-  Status DeleteTopic(std::string_view topic);
+  Result<std::vector<log::TopicInfo>> ListTopics() override;  // sorted, internal topics left out
+  Status CreateTopic(std::string_view topic, int32_t partitions) override;
+  Status DeleteTopic(std::string_view topic) override;
 
   const ClusterOptions& options() const { return options_; }
   // The last error the client reported about the cluster as a whole (all brokers down), or "".

@@ -166,6 +166,15 @@ def test_broker_down_produce_fails_loudly_and_the_sink_keeps_its_position(tmp_pa
         missing = requests.get(f"{s.url}/topics/nope16", timeout=30)
         assert missing.status_code == 404 and missing.json()["error_code"] == 40401, missing.text
         assert requests.get(f"{s.url}/topics/{topic}/partitions/1", timeout=30).json()["error_code"] == 40402
+        # The v3 topic administration too (what `pinpipe topics create|delete` call on a server).
+        v3 = f"{s.url}/v3/clusters/pinpipe/topics"
+        made = requests.post(v3, json={"topic_name": "v3adm16", "partitions_count": 2}, timeout=60)
+        assert made.status_code == 201, made.text
+        assert requests.post(v3, json={"topic_name": "v3adm16"}, timeout=60).status_code == 409
+        assert requests.get(f"{v3}/v3adm16", timeout=60).json()["partitions_count"] == 2
+        assert "v3adm16" in [t["topic_name"] for t in requests.get(v3, timeout=60).json()["data"]]
+        assert requests.delete(f"{v3}/v3adm16", timeout=60).status_code == 204
+        assert requests.delete(f"{v3}/nope16", timeout=60).status_code == 404
         k.stop()
         # Acks=all cannot come: the request fails as a whole with a 5xx, nothing is acknowledged.
         r = produce([4])
