@@ -323,8 +323,10 @@ Status ClusterLog::Append(std::string_view topic, int32_t partition, std::span<c
 }
 
 Status ClusterLog::Produce(std::string_view topic, const log::Record& record) {
-  PINPIPE_ASSIGN_OR_RETURN(log::TopicInfo info, GetOrCreateTopic(topic));
-  (void)info;
+  if (!GetTopic(topic)) {  // the cache first: one metadata round trip per topic, not per record
+    PINPIPE_ASSIGN_OR_RETURN(log::TopicInfo info, GetOrCreateTopic(topic));
+    (void)info;
+  }
   rd_kafka_headers_t* hdrs = nullptr;
   if (!record.headers.empty()) {
     hdrs = rd_kafka_headers_new(record.headers.size());

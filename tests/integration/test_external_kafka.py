@@ -166,6 +166,18 @@ def test_broker_down_produce_fails_loudly_and_the_sink_keeps_its_position(tmp_pa
         missing = requests.get(f"{s.url}/topics/nope16", timeout=30)
         assert missing.status_code == 404 and missing.json()["error_code"] == 40401, missing.text
         assert requests.get(f"{s.url}/topics/{topic}/partitions/1", timeout=30).json()["error_code"] == 40402
+        # A record the sink cannot write as JSON goes to the dead-letter topic, in the cluster.
+        bad = requests.post(f"{s.url}/topics/down16.geo", timeout=60,
+                            headers={"Content-Type": "application/vnd.kafka.binary.v2+json"},
+                            json={"records": [{"value": "bm90IGpzb24="}]})  # "not json"
+        assert bad.status_code == 200, bad.text
+        deadline = time.time() + 60
+        while True:
+            dlq = requests.get(f"{s.url}/topics/down16-dlq/partitions/0/offsets", timeout=30)
+            if dlq.status_code == 200 and dlq.json()["end_offset"] == 1:
+                break
+            assert time.time() < deadline, dlq.text
+            time.sleep(0.3)
         # The v3 topic administration too (what `pinpipe topics create|delete` call on a server).
         v3 = f"{s.url}/v3/clusters/pinpipe/topics"
         made = requests.post(v3, json={"topic_name": "v3adm16", "partitions_count": 2}, timeout=60)
