@@ -48,7 +48,12 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                  rt->log_open_ms_);
   }
   // (LogManager::Open logs every recovery report itself.)
-  if (auto sink = StartEmbeddedSink(cfg, *rt->log_); sink) {
+  rt->embedded_reader_ = std::make_unique<log::EmbeddedLog>(*rt->log_);
+  PINPIPE_ASSIGN_OR_RETURN(rt->cluster_, OpenClusterIfConfigured(cfg));
+  if (rt->cluster_) {
+    spdlog::info("kafka: external cluster {}: REST produce and the sink use it", rt->cluster_->options().bootstrap);
+  }
+  if (auto sink = StartEmbeddedSink(cfg, *rt->log_, rt->cluster_.get()); sink) {
     rt->sink_ = std::move(*sink);
   } else if (sink.error().code() == ErrorCode::kCorruption) {
     // Damaged sink state must not keep the broker down: the log and the REST Proxy serve on,
@@ -69,7 +74,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   if (!limits) return MakeError(ErrorCode::kInvalidArgument, "kinesis.throttle_limits: four integers 1..2^30 expected");
   kinesis_options.throttle_limits = *limits;
   PINPIPE_ASSIGN_OR_RETURN(rt->kinesis_, kinesis::Service::Open(*rt->log_, kinesis_options));
-  if (auto stream = StartEmbeddedStream(cfg, *rt->log_, &rt->kinesis_->store()); stream) {
+  if (auto stream = StartEmbeddedStream(cfg, *rt->log_, &rt->kinesis_->store(), rt->cluster_.get()); stream) {
     rt->stream_ = std::move(*stream);
   } else if (stream.error().code() == ErrorCode::kCorruption) {
     // As for the sink: damaged job state keeps the job stopped, not the broker down.
@@ -84,6 +89,9 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     spdlog::error("live: not started: {}; the broker runs without it", live.error().message());
   }
   gateway_options.kinesis = rt->kinesis_.get();
+  gateway_options.writer = rt->cluster_.get();
+  gateway_options.reader = rt->cluster_.get();
+  gateway_options.admin = rt->cluster_.get();
   rt->gateway_ = std::make_unique<gateway::Gateway>(*rt->log_, gateway_options);
   if (rt->stream_) {
     rt->gateway_->AddHealthCheck([stream = rt->stream_.get()](std::vector<std::string>& reasons) {
@@ -91,6 +99,11 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     });
     rt->gateway_->AddMetricsSource(
         [stream = rt->stream_.get()](std::string& out) { stream->RenderPrometheus(out); });
+  }
+  if (rt->cluster_) {
+    rt->gateway_->AddHealthCheck([cluster = rt->cluster_.get()](std::vector<std::string>& reasons) {
+      if (std::string e = cluster->ClusterError(); !e.empty()) reasons.push_back(std::move(e));
+    });
   }
   if (rt->sink_) {
     rt->gateway_->AddHealthCheck([sink = rt->sink_.get()](std::vector<std::string>& reasons) {
@@ -120,6 +133,12 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                                                                          rt->stream_.get(), std::move(hooks)));
   // The Kafka listener first: once /healthz answers, every listener accepts.
   PINPIPE_ASSIGN_OR_RETURN(bool kafka_enabled, cfg.GetBool("kafka.enabled"));
+  if (kafka_enabled && rt->cluster_) {
+    // One log per deployment: a listener here would serve the embedded log beside the cluster.
+    spdlog::info("kafka: no Kafka listener on kafka.port: kafka.bootstrap names an external cluster, "
+                 "which Kafka clients use directly");
+    kafka_enabled = false;
+  }
   if (kafka_enabled) {
     PINPIPE_ASSIGN_OR_RETURN(kafka::BrokerOptions kafka_options, KafkaOptionsFromConfig(cfg));
     if (kafka_port_override >= 0) kafka_options.port = static_cast<uint16_t>(kafka_port_override);
@@ -169,6 +188,7 @@ void BrokerRuntime::Stop() {
   if (kafka_) kafka_->Stop();
   if (groups_) groups_->Stop();
   sink_.reset();  // stops the connector before the log closes
+  if (cluster_) cluster_->Close();  // waits for records in flight (their answers were posted)
   if (log_) log_->Close();
 }
 

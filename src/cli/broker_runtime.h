@@ -17,6 +17,8 @@
 #include "groups/group_coordinator.h"
 #include "http/server.h"
 #include "kafka/broker.h"
+#include "kafka/cluster_log.h"
+#include "log/embedded_log.h"
 #include "kafka/server.h"
 #include "kinesis/service.h"
 #include "log/log_manager.h"
@@ -43,6 +45,9 @@ class BrokerRuntime {
   uint16_t kafka_port() const { return kafka_server_ ? kafka_server_->port() : 0; }
   std::string url() const;
   log::LogManager& log() { return *log_; }
+  // Where the pipeline's topics live: the external cluster (kafka.bootstrap) or the embedded log.
+  log::LogReader& reader() { return cluster_ ? static_cast<log::LogReader&>(*cluster_) : *embedded_reader_; }
+  kafka::ClusterLog* cluster() { return cluster_.get(); }
   const std::vector<log::RecoveryReport>& recovery() const { return recovery_; }
   int64_t log_open_ms() const { return log_open_ms_; }
   size_t reactor_threads() const { return server_->thread_count(); }
@@ -53,6 +58,9 @@ class BrokerRuntime {
   std::vector<std::string> GroupMembers(const std::string& group);
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
+  std::unique_ptr<log::EmbeddedLog> embedded_reader_;
+  // kafka.bootstrap: REST produce and the sink use this cluster instead of the embedded log.
+  std::unique_ptr<kafka::ClusterLog> cluster_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
   std::unique_ptr<kinesis::Service> kinesis_;  // before the stream job and the gateway, which use it
   std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)

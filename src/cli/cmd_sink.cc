@@ -29,7 +29,7 @@
 #include "emulator/json_value.h"
 #include "objstore/open_object_store.h"
 #include "report/table.h"
-#include "sink/log_source.h"
+#include "log/embedded_log.h"
 #include "sink/sink_connector.h"
 
 namespace pinpipe::cli {
@@ -63,7 +63,8 @@ Result<sink::SinkConfig> LoadSinkConfig(const Config& cfg, const std::vector<std
 
 class EmbeddedSinkImpl final : public EmbeddedSink {
  public:
-  std::unique_ptr<sink::LogSource> source;
+  std::unique_ptr<log::EmbeddedLog> embedded;  // the source, unless an external cluster is
+  log::LogReader* source = nullptr;
   std::unique_ptr<objstore::ObjectStore> store;
   std::unique_ptr<sink::SinkConnector> connector;
   ~EmbeddedSinkImpl() override {
@@ -219,16 +220,22 @@ class EmbeddedSinkImpl final : public EmbeddedSink {
 };
 
 Result<std::unique_ptr<EmbeddedSinkImpl>> BuildSink(const Config& cfg, log::LogManager& log,
-                                                    const std::vector<std::string>& props) {
+                                                    const std::vector<std::string>& props,
+                                                    log::LogReader* cluster = nullptr) {
   PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, LoadSinkConfig(cfg, props));
   auto out = std::make_unique<EmbeddedSinkImpl>();
   out->log = &log;
-  out->source = std::make_unique<sink::LogSource>(log);
+  if (cluster) {
+    out->source = cluster;
+  } else {
+    out->embedded = std::make_unique<log::EmbeddedLog>(log);
+    out->source = out->embedded.get();
+  }
   PINPIPE_ASSIGN_OR_RETURN(out->store, objstore::OpenLakeStore(cfg));
   sink::SinkRuntime rt;
   rt.state_dir = StateDir(cfg);
   PINPIPE_ASSIGN_OR_RETURN(out->connector,
-                           sink::SinkConnector::Create(std::move(sc), out->source.get(),
+                           sink::SinkConnector::Create(std::move(sc), out->source,
                                                        out->store.get(), std::move(rt)));
   return out;
 }
@@ -240,7 +247,13 @@ int RunSink(const CliContext& ctx, const std::vector<std::string>& props, bool o
   if (!worker) return worker.error();
   sigset_t& signals = worker->stop_signals;
   std::unique_ptr<log::LogManager>& log = worker->log;
-  auto built = BuildSink(cfg, *log, props);
+  // kafka.bootstrap: read the external cluster's topics; the state stays in this data dir.
+  auto cluster = OpenClusterIfConfigured(cfg);
+  if (!cluster) {
+    PrintError(cluster.error());
+    return kExitFailure;
+  }
+  auto built = BuildSink(cfg, *log, props, cluster->get());
   if (!built) {
     PrintError(built.error());
     return kExitUsage;
@@ -541,12 +554,13 @@ int RunBench(const CliContext& ctx, int64_t records, int64_t flush_size, int par
 
 }  // namespace
 
-Result<std::unique_ptr<EmbeddedSink>> StartEmbeddedSink(const Config& cfg, log::LogManager& log) {
+Result<std::unique_ptr<EmbeddedSink>> StartEmbeddedSink(const Config& cfg, log::LogManager& log,
+                                                        log::LogReader* cluster) {
   PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("sink.enabled"));
   if (!enabled) return std::unique_ptr<EmbeddedSink>();
-  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildSink(cfg, log, {}));
+  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildSink(cfg, log, {}, cluster));
   PINPIPE_RETURN_IF_ERROR(built->connector->Start());
-  spdlog::info("sink: copying topics to {}", built->store->Describe());
+  spdlog::info("sink: copying topics {}to {}", cluster ? "of the Kafka cluster " : "", built->store->Describe());
   return std::unique_ptr<EmbeddedSink>(std::move(built));
 }
 

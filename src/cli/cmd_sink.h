@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "http/router.h"
 #include "log/log_manager.h"
+#include "log/log_reader.h"
 
 namespace pinpipe::cli {
 
@@ -34,7 +35,9 @@ class EmbeddedSink {
                                       int64_t task) = 0;
 };
 
-// Starts the connector over `log` when sink.enabled; nullptr when disabled.
-Result<std::unique_ptr<EmbeddedSink>> StartEmbeddedSink(const Config& cfg, log::LogManager& log);
+// Starts the connector over `log` when sink.enabled; nullptr when disabled. With `cluster`
+// (kafka.bootstrap) it reads the external cluster instead; its state stays under `log`'s data dir.
+Result<std::unique_ptr<EmbeddedSink>> StartEmbeddedSink(const Config& cfg, log::LogManager& log,
+                                                        log::LogReader* cluster = nullptr);
 
 }  // namespace pinpipe::cli

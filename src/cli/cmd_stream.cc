@@ -17,7 +17,7 @@
 #include "cli/cmd_stream.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
-#include "sink/log_source.h"
+#include "log/embedded_log.h"
 #include "stream/stream_job.h"
 
 namespace pinpipe::cli {
@@ -25,7 +25,8 @@ namespace {
 
 class EmbeddedStreamImpl final : public EmbeddedStream {
  public:
-  std::unique_ptr<sink::LogSource> source;
+  std::unique_ptr<log::EmbeddedLog> embedded;
+  log::LogReader* source = nullptr;  // `embedded`, or the external cluster's topics
   std::unique_ptr<batch::BatchLake> lake;
   std::unique_ptr<stream::StreamJob> job;
   ~EmbeddedStreamImpl() override {
@@ -66,11 +67,19 @@ Result<StreamsLookup> ReadStreams(const Config& cfg) {
 }
 
 Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::LogManager& log,
-                                                        StreamsLookup streams) {
+                                                        StreamsLookup streams,
+                                                        log::LogReader* cluster = nullptr) {
   PINPIPE_ASSIGN_OR_RETURN(stream::StreamSettings settings, stream::StreamSettingsFromConfig(cfg));
   PINPIPE_ASSIGN_OR_RETURN(batch::BatchSettings bs, batch::BatchSettingsFromConfig(cfg));
   auto out = std::make_unique<EmbeddedStreamImpl>();
-  out->source = std::make_unique<sink::LogSource>(log);
+  // Kinesis streams live in the embedded log; topics (stream.source = rest or pin=T,...) in
+  // the external cluster when there is one.
+  if (cluster && !settings.sources.front().kinesis) {
+    out->source = cluster;
+  } else {
+    out->embedded = std::make_unique<log::EmbeddedLog>(log);
+    out->source = out->embedded.get();
+  }
   PINPIPE_ASSIGN_OR_RETURN(out->lake, batch::BatchLake::Open(bs));
   stream::StreamRuntime rt;
   batch::BatchLake* lake = out->lake.get();
@@ -87,7 +96,7 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
     };
   }
   PINPIPE_ASSIGN_OR_RETURN(out->job, stream::StreamJob::Create(std::move(settings),
-                                                               out->source.get(), std::move(rt)));
+                                                               out->source, std::move(rt)));
   return out;
 }
 
@@ -103,7 +112,12 @@ int RunStream(const CliContext& ctx, bool once) {
     PrintError(streams.error());
     return kExitFailure;
   }
-  auto built = BuildStream(cfg, *log, std::move(*streams));
+  auto cluster = OpenClusterIfConfigured(cfg);  // kafka.bootstrap: topics from the cluster
+  if (!cluster) {
+    PrintError(cluster.error());
+    return kExitFailure;
+  }
+  auto built = BuildStream(cfg, *log, std::move(*streams), cluster->get());
   if (!built) {
     PrintError(built.error());
     return kExitUsage;
@@ -219,13 +233,14 @@ int RunStatus(const CliContext& ctx, bool json) {
 }  // namespace
 
 Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log,
-                                                            const kinesis::StreamStore* kinesis) {
+                                                            const kinesis::StreamStore* kinesis,
+                                                            log::LogReader* cluster) {
   PINPIPE_ASSIGN_OR_RETURN(bool enabled, cfg.GetBool("stream.enabled"));
   if (!enabled) return std::unique_ptr<EmbeddedStream>();
   StreamsLookup streams = [kinesis](std::string_view name) -> std::shared_ptr<const kinesis::StreamMeta> {
     return kinesis ? kinesis->Get(name) : nullptr;
   };
-  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildStream(cfg, log, std::move(streams)));
+  PINPIPE_ASSIGN_OR_RETURN(auto built, BuildStream(cfg, log, std::move(streams), cluster));
   built->job->Start();
   spdlog::info("stream: streaming into {} (app {})", built->lake->Location("delta"),
                built->job->app_id());

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "kinesis/stream_store.h"
 #include "log/log_manager.h"
+#include "log/log_reader.h"
 
 namespace pinpipe::cli {
 
@@ -23,8 +24,10 @@ class EmbeddedStream {
 
 // Starts the job over `log` when stream.enabled; nullptr when disabled. `kinesis` (the server's
 // stream metadata) keeps the job inside the Kinesis streams' shards: it never reads the records
-// a deleted stream of the same name left in the log topic.
+// a deleted stream of the same name left in the log topic. With `cluster` (kafka.bootstrap) a
+// job that reads topics reads them from the external cluster; Kinesis streams stay in `log`.
 Result<std::unique_ptr<EmbeddedStream>> StartEmbeddedStream(const Config& cfg, log::LogManager& log,
-                                                            const kinesis::StreamStore* kinesis);
+                                                            const kinesis::StreamStore* kinesis,
+                                                            log::LogReader* cluster = nullptr);
 
 }  // namespace pinpipe::cli

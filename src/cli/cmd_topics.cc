@@ -1,6 +1,8 @@
 // pinpipe topics list|describe|create|delete and pinpipe produce: topic administration and a
 // kcat -P style producer, through the running server's REST Proxy API (the same calls any
 // client makes: v2 for reads and produce, v3 /v3/clusters/{id}/topics for create and delete).
+// With kafka.bootstrap set, list|describe|create|delete talk to that Kafka cluster directly
+// (its admin API through librdkafka); no server needs to run.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "cli/cli_context.h"
 #include "cli/output_format.h"
 #include "cli/rest_client.h"
+#include "cli/server_options.h"
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "log/log_manager.h"
@@ -25,9 +28,30 @@ namespace {
   std::exit(e.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure);
 }
 
+// The external cluster when kafka.bootstrap is set (else nullptr); exits when it does not answer.
+std::unique_ptr<kafka::ClusterLog> Cluster(const Config& cfg) {
+  auto cluster = OpenClusterIfConfigured(cfg);
+  if (!cluster) {
+    PrintError(cluster.error());
+    std::exit(kExitFailure);
+  }
+  return std::move(*cluster);
+}
+
 // Every format through PrintListing; json: one array of topic names.
 void List(const CliContext& ctx, const std::string& format) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  const Config cfg = ctx.LoadConfigOrExit();
+  if (auto cluster = Cluster(cfg)) {
+    auto topics = cluster->ListTopics();
+    if (!topics) Fail(topics.error());
+    report::Table t{"topics", "", {{"topic", report::ColumnType::kString}}, {}};
+    for (const auto& info : *topics) t.rows.push_back({info.name});
+    ListingOptions o;
+    o.scalar_json = true;
+    PrintListing(t, format, o);
+    return;
+  }
+  RestClient rest(ctx.ServerUrl(cfg));
   auto topics = rest.GetJson("/topics");
   if (!topics) Fail(topics.error());
   report::Table t{"topics", "", {{"topic", report::ColumnType::kString}}, {}};
@@ -38,8 +62,17 @@ void List(const CliContext& ctx, const std::string& format) {
 }
 
 void Describe(const CliContext& ctx, const std::string& topic, const std::string& format) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
-  auto parts = rest.Partitions(topic);
+  const Config cfg = ctx.LoadConfigOrExit();
+  std::unique_ptr<kafka::ClusterLog> cluster = Cluster(cfg);
+  RestClient rest(ctx.ServerUrl(cfg));
+  Result<std::vector<int>> parts = std::vector<int>{};
+  if (cluster) {
+    auto info = cluster->LookUpTopic(topic);
+    if (!info) Fail(info.error());
+    for (int p = 0; p < info->partitions; ++p) parts->push_back(p);
+  } else {
+    parts = rest.Partitions(topic);
+  }
   if (!parts) Fail(parts.error());
   report::Table t{"partitions", "", {{"topic", report::ColumnType::kString},
                                      {"partition", report::ColumnType::kInt},
@@ -48,7 +81,15 @@ void Describe(const CliContext& ctx, const std::string& topic, const std::string
                                      {"records", report::ColumnType::kInt}}, {}};
   int64_t total = 0;
   for (int p : *parts) {
-    auto o = rest.PartitionOffsets(topic, p);
+    Result<RestClient::Offsets> o = RestClient::Offsets{};
+    if (cluster) {
+      auto offsets = cluster->Offsets({topic, p});
+      if (!offsets) Fail(offsets.error());
+      o->beginning = offsets->log_start_offset;
+      o->end = offsets->high_watermark;
+    } else {
+      o = rest.PartitionOffsets(topic, p);
+    }
     if (!o) Fail(o.error());
     total += o->end - o->beginning;
     t.rows.push_back({topic, int64_t{p}, o->beginning, o->end, o->end - o->beginning});
@@ -86,7 +127,21 @@ void Create(const CliContext& ctx, const std::string& topic, int partitions,
                "invalid topic name '" + topic + "': use 1-249 characters from [a-zA-Z0-9._-], "
                "not '.' or '..'"));
   }
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  const Config cfg = ctx.LoadConfigOrExit();
+  if (auto kc = Cluster(cfg)) {
+    const int32_t count = partitions > 0 ? partitions : kc->default_partitions();
+    if (auto st = kc->CreateTopic(topic, count); !st) FailRuntime(st.error());
+    if (format == "json") {
+      JsonWriter w;
+      w.BeginObject().Field("topic", topic).Field("partitions", int64_t{count}).EndObject();
+      std::printf("%s\n", w.str().c_str());
+      return;
+    }
+    std::printf("created topic %s (%d partition%s) on %s\n", topic.c_str(), count, count == 1 ? "" : "s",
+                kc->options().bootstrap.c_str());
+    return;
+  }
+  RestClient rest(ctx.ServerUrl(cfg));
   const std::string cluster = ClusterId(rest);
   std::string body = "{\"topic_name\":" + JsonQuote(topic);
   if (partitions > 0) body += ",\"partitions_count\":" + std::to_string(partitions);
@@ -126,16 +181,21 @@ void Delete(const CliContext& ctx, const std::string& topic, bool yes,
       std::exit(kExitFailure);
     }
   }
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
-  const std::string cluster = ClusterId(rest);
-  auto r = rest.Call("DELETE", "/v3/clusters/" + cluster + "/topics/" + topic, "", 60000);
-  if (!r) {
-    if (r.error().code() == ErrorCode::kNotFound) {
-      FailRuntime(Error(ErrorCode::kNotFound, "topic '" + topic + "' does not exist on " +
-                                                  rest.url() +
-                                                  " (`pinpipe topics list` lists them)"));
+  const Config cfg = ctx.LoadConfigOrExit();
+  if (auto kc = Cluster(cfg)) {
+    if (auto st = kc->DeleteTopic(topic); !st) FailRuntime(st.error());
+  } else {
+    RestClient rest(ctx.ServerUrl(cfg));
+    const std::string cluster = ClusterId(rest);
+    auto r = rest.Call("DELETE", "/v3/clusters/" + cluster + "/topics/" + topic, "", 60000);
+    if (!r) {
+      if (r.error().code() == ErrorCode::kNotFound) {
+        FailRuntime(Error(ErrorCode::kNotFound, "topic '" + topic + "' does not exist on " +
+                                                    rest.url() +
+                                                    " (`pinpipe topics list` lists them)"));
+      }
+      FailRuntime(r.error());
     }
-    FailRuntime(r.error());
   }
   if (format == "json") {
     JsonWriter w;

@@ -82,4 +82,29 @@ Result<gateway::GatewayOptions> GatewayOptionsFromConfig(const Config& cfg) {
   return o;
 }
 
+Result<kafka::ClusterOptions> ClusterOptionsFromConfig(const Config& cfg) {
+  kafka::ClusterOptions o;
+  o.bootstrap = cfg.GetString("kafka.bootstrap");
+  PINPIPE_ASSIGN_OR_RETURN(o.auto_create, cfg.GetBool("log.auto_create_topics"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t parts, cfg.GetInt("log.default_partitions"));
+  o.default_partitions = static_cast<int32_t>(parts);
+  PINPIPE_ASSIGN_OR_RETURN(o.timeout_ms, cfg.GetInt("kafka.client_timeout_ms"));
+  // kafka.security.* → librdkafka's names, passed through as they are.
+  for (auto [key, property] : {std::pair{"kafka.security.protocol", "security.protocol"},
+                               std::pair{"kafka.security.sasl_mechanism", "sasl.mechanism"},
+                               std::pair{"kafka.security.sasl_username", "sasl.username"},
+                               std::pair{"kafka.security.sasl_password", "sasl.password"},
+                               std::pair{"kafka.security.ssl_ca_location", "ssl.ca.location"}}) {
+    std::string v = cfg.GetString(key);
+    if (!v.empty()) o.properties.emplace_back(property, std::move(v));
+  }
+  return o;
+}
+
+Result<std::unique_ptr<kafka::ClusterLog>> OpenClusterIfConfigured(const Config& cfg) {
+  if (cfg.GetString("kafka.bootstrap").empty()) return std::unique_ptr<kafka::ClusterLog>();
+  PINPIPE_ASSIGN_OR_RETURN(kafka::ClusterOptions o, ClusterOptionsFromConfig(cfg));
+  return kafka::ClusterLog::Open(std::move(o));
+}
+
 }  // namespace pinpipe::cli

@@ -9,6 +9,13 @@ namespace {
 constexpr int64_t kMiB = 1 << 20;
 constexpr int64_t kInt32Max = 2147483647;  // values the subsystems keep in an int (ms, sizes)
 
+// One of "a|b|c", or "" (unset).
+constexpr ValueSpec OptionalOneOf(std::string_view choices) {
+  ValueSpec s = OneOf(choices);
+  s.empty_ok = true;
+  return s;
+}
+
 // log.flush: "always" | "os" | "interval:<ms>" (log/log_options.h parses it for real).
 std::string CheckFlush(std::string_view v) {
   if (v == "always" || v == "os") return "";
@@ -123,7 +130,13 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.message_max_bytes", "1048588", "larger produced batches get MESSAGE_TOO_LARGE (Kafka's message.max.bytes)", Int(1024, kInt32Max)},
       {"kafka.group_initial_rebalance_delay_ms", "3000", "first join round of an empty group waits this long (Kafka's group.initial.rebalance.delay.ms)", Int(0, kInt32Max)},
       {"kafka.delete_topic_enable", "true", "DeleteTopics removes topics; false answers TOPIC_DELETION_DISABLED (Kafka's delete.topic.enable)", Bool()},
-      {"kafka.bootstrap", "", "reserved for an external Kafka cluster (not implemented yet: the embedded log is always used)", Text()},
+      {"kafka.bootstrap", "", "host:port,... of an external Kafka cluster: REST produce and the sink use it instead of the embedded log (the Kafka listener is then off); empty = embedded log", Text()},
+      {"kafka.client_timeout_ms", "30000", "external cluster: how long a produced record may wait for acks=all (message.timeout.ms), and the bound of metadata and admin calls", Int(1000, kInt32Max)},
+      {"kafka.security.protocol", "", "external cluster: librdkafka security.protocol (plaintext, ssl, sasl_plaintext, sasl_ssl); empty = plaintext", OptionalOneOf("plaintext|ssl|sasl_plaintext|sasl_ssl")},
+      {"kafka.security.sasl_mechanism", "", "external cluster: sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)", OptionalOneOf("PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER")},
+      {"kafka.security.sasl_username", "", "external cluster: sasl.username", Text()},
+      {"kafka.security.sasl_password", "", "external cluster: sasl.password", Text()},
+      {"kafka.security.ssl_ca_location", "", "external cluster: ssl.ca.location (a CA bundle file)", Text()},
       {"lake.uri", "", "lake location (path, file:///dir, s3://bucket/prefix); empty = <data.dir>/lake", Text()},
       {"pipeline.id", "pinterest", "topics <id>.pin, <id>.geo, <id>.user", Custom(CheckTopicPrefix, "a topic name prefix")},
       // Kinesis and its API-Gateway facade (kinesis/, gateway/kinesis_api.h).

@@ -24,9 +24,10 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> KeyDigest(std::string_view key) 
 Gateway::Gateway(log::LogManager& log, GatewayOptions options)
     : log_(log),
       options_(std::move(options)),
-      produce_(log, options_.produce),
-      topics_(log),
-      admin_(log, options_.cluster_id),
+      embedded_(log),
+      produce_(options_.writer ? *options_.writer : embedded_, options_.produce),
+      topics_(log, options_.writer ? options_.reader : nullptr, options_.writer),
+      admin_(log, options_.cluster_id, options_.writer ? options_.admin : nullptr),
       consumers_(std::make_unique<ConsumerManager>(log, options_.consumers)) {
   if (options_.kinesis) kinesis_ = std::make_unique<KinesisApi>(*options_.kinesis, options_.kinesis_http);
 }
@@ -35,6 +36,7 @@ Gateway::~Gateway() { Stop(); }
 
 void Gateway::Stop() {
   consumers_->Stop();
+  topics_.Stop();
   admin_.Stop();
   if (kinesis_) kinesis_->Stop();
 }

@@ -14,7 +14,9 @@
 #include "gateway/rest_produce.h"
 #include "gateway/rest_topics.h"
 #include "http/router.h"
+#include "log/embedded_log.h"
 #include "log/log_manager.h"
+#include "log/topic_admin.h"
 
 namespace pinpipe::gateway {
 
@@ -26,6 +28,13 @@ struct GatewayOptions {
   // service must outlive the gateway.
   kinesis::Service* kinesis = nullptr;
   KinesisHttpOptions kinesis_http;
+  // Where REST Proxy produce appends, when set (an external Kafka cluster: kafka::ClusterLog);
+  // null = the embedded log. Must outlive the gateway.
+  log::LogWriter* writer = nullptr;
+  // With `writer`: the same cluster's reading side, for the v2 metadata routes (GET /topics...).
+  log::LogReader* reader = nullptr;
+  // With `writer`: the same cluster's administration, for the v3 topic routes.
+  log::TopicAdmin* admin = nullptr;
   // The cluster id of the v3 admin routes (/v3/clusters/{id}/topics): the Kafka listener's.
   std::string cluster_id = "pinpipe";
 };
@@ -60,6 +69,7 @@ class Gateway {
 
   log::LogManager& log_;
   GatewayOptions options_;
+  log::EmbeddedLog embedded_;  // the writer when options_.writer is null
   RestProduce produce_;
   RestTopics topics_;
   RestAdmin admin_;

@@ -40,8 +40,8 @@ int StatusFor(ErrorCode code) {
 
 }  // namespace
 
-RestAdmin::RestAdmin(log::LogManager& log, std::string cluster_id)
-    : log_(log), cluster_id_(std::move(cluster_id)), pool_(1, 16) {}
+RestAdmin::RestAdmin(log::LogManager& log, std::string cluster_id, log::TopicAdmin* cluster)
+    : log_(log), cluster_id_(std::move(cluster_id)), cluster_(cluster), pool_(1, 16) {}
 
 bool RestAdmin::KnownCluster(const http::Request& req, http::Responder& r) const {
   if (req.PathParam("cluster_id") == cluster_id_) return true;
@@ -81,21 +81,48 @@ void RestAdmin::ListClusters(const http::Request&, http::Responder r) {
 
 void RestAdmin::ListTopics(const http::Request& req, http::Responder r) {
   if (!KnownCluster(req, r)) return;
-  std::string body = "{\"kind\":\"KafkaTopicList\",\"metadata\":{\"self\":";
-  AppendJsonString(body, "/v3/clusters/" + cluster_id_ + "/topics");
-  body += ",\"next\":null},\"data\":[";
-  bool first = true;
-  for (const auto& t : log_.ListTopics()) {
-    if (!first) body += ',';
-    first = false;
-    AppendTopic(body, t);
+  auto answer = [this](std::vector<log::TopicInfo> topics, http::Responder& out) {
+    std::string body = "{\"kind\":\"KafkaTopicList\",\"metadata\":{\"self\":";
+    AppendJsonString(body, "/v3/clusters/" + cluster_id_ + "/topics");
+    body += ",\"next\":null},\"data\":[";
+    bool first = true;
+    for (const auto& t : topics) {
+      if (!first) body += ',';
+      first = false;
+      AppendTopic(body, t);
+    }
+    body += "]}";
+    out.Send(V3Json(200, std::move(body)));
+  };
+  if (!cluster_) return answer(log_.ListTopics(), r);
+  auto held = std::make_shared<http::Responder>(std::move(r));
+  if (!pool_.Post([this, held, answer] {
+        auto topics = cluster_->ListTopics();
+        if (!topics) return held->Send(V3Error(StatusFor(topics.error().code()), topics.error().message()));
+        answer(std::move(*topics), *held);
+      })) {
+    held->Send(V3Error(503, "Too many admin requests queued."));
   }
-  body += "]}";
-  r.Send(V3Json(200, std::move(body)));
 }
 
 void RestAdmin::GetTopic(const http::Request& req, http::Responder r) {
   if (!KnownCluster(req, r)) return;
+  if (cluster_) {
+    auto held = std::make_shared<http::Responder>(std::move(r));
+    if (!pool_.Post([this, held, name = std::string(req.PathParam("topic"))] {
+          auto t = cluster_->LookUpTopic(name);
+          if (!t && t.error().code() == ErrorCode::kNotFound) {
+            return held->Send(V3Error(404, "This server does not host this topic-partition."));
+          }
+          if (!t) return held->Send(V3Error(StatusFor(t.error().code()), t.error().message()));
+          std::string body;
+          AppendTopic(body, *t);
+          held->Send(V3Json(200, std::move(body)));
+        })) {
+      held->Send(V3Error(503, "Too many admin requests queued."));
+    }
+    return;
+  }
   auto t = log_.GetTopic(req.PathParam("topic"));
   if (!t) return r.Send(V3Error(404, "This server does not host this topic-partition."));
   std::string body;
@@ -140,7 +167,7 @@ void RestAdmin::CreateTopic(const http::Request& req, http::Responder r) {
   auto held = std::make_shared<http::Responder>(std::move(r));
   auto task = [this, name = std::string(name_sv), count = static_cast<int32_t>(partitions),
                held] {
-    Status st = log_.CreateTopic(name, count);
+    Status st = cluster_ ? cluster_->CreateTopic(name, count) : log_.CreateTopic(name, count);
     if (!st) return held->Send(V3Error(StatusFor(st.error().code()), st.error().message()));
     std::string body;
     AppendTopic(body, log::TopicInfo{name, count});
@@ -153,7 +180,7 @@ void RestAdmin::DeleteTopic(const http::Request& req, http::Responder r) {
   if (!KnownCluster(req, r)) return;
   auto held = std::make_shared<http::Responder>(std::move(r));
   auto task = [this, name = std::string(req.PathParam("topic")), held] {
-    Status st = log_.DeleteTopic(name);
+    Status st = cluster_ ? cluster_->DeleteTopic(name) : log_.DeleteTopic(name);
     if (!st && st.error().code() == ErrorCode::kNotFound) {
       return held->Send(V3Error(404, "This server does not host this topic-partition."));
     }

@@ -18,13 +18,16 @@
 #include "http/request.h"
 #include "http/responder.h"
 #include "log/log_manager.h"
+#include "log/topic_admin.h"
 
 namespace pinpipe::gateway {
 
 class RestAdmin {
  public:
   // `cluster_id` is the one the Kafka listener reports (DescribeCluster, Metadata).
-  RestAdmin(log::LogManager& log, std::string cluster_id);
+  // `cluster` (kafka.bootstrap): list, look up, create and delete the external cluster's
+  // topics instead, every call on the admin thread.
+  RestAdmin(log::LogManager& log, std::string cluster_id, log::TopicAdmin* cluster = nullptr);
   void Stop() { pool_.Stop(); }
 
   void ListClusters(const http::Request& req, http::Responder r);
@@ -39,6 +42,7 @@ class RestAdmin {
 
   log::LogManager& log_;
   const std::string cluster_id_;
+  log::TopicAdmin* cluster_ = nullptr;
   WorkPool pool_;
 };
 

@@ -57,9 +57,16 @@ struct PendingProduce {
   std::vector<uint32_t> order;  // record indices grouped by partition; empty = one partition
   std::string error_message;  // one message for all failed records
   std::atomic<bool> any_error{false};
+  // The log could not be reached (a cluster down: kUnavailable, kTimeout): if no record was
+  // stored, the request is answered as a whole with a 5xx, not 200 with per-record errors.
+  std::atomic<bool> unreachable{false};
 
   // Slot of the i-th record in partition order.
   Slot& SlotOf(size_t i) { return slots[order.empty() ? i : order[i]]; }
+  void Fail(const Error& e) {
+    if (e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kTimeout) unreachable.store(true);
+    Fail(e.message());
+  }
   void Fail(std::string_view message) {
     // Repeated in every failed record's slot, so it is cut short: the response stays within
     // max_records * (slot + kMaxErrorMessage).
@@ -75,6 +82,14 @@ struct PendingProduce {
   }
 
   void Finish() {
+    if (unreachable.load()) {
+      bool none_stored = true;
+      for (const Slot& s : slots) none_stored = none_stored && s.error_code != 0;
+      if (none_stored) {
+        responder.Send(RestError(rest_code::kKafkaRetriable, error_message + "; nothing was stored, retry later"));
+        return;
+      }
+    }
     std::string body;
     body.reserve(64 + slots.size() * 64);
     body += "{\"offsets\":[";
@@ -145,13 +160,14 @@ void RestProduce::Produce(const http::Request& req, http::Responder responder,
   // request names (path or record); otherwise 404 and the log stays untouched.
   int32_t highest = default_partition;
   for (const auto& p : s.body.records()) highest = std::max(highest, p.partition);
-  if (highest >= log_.options().default_partitions && log_.options().auto_create &&
-      !log_.GetTopic(topic)) {
+  const bool may_auto_create = highest < log_.default_partitions() && log_.auto_create();
+  auto info = log_.GetTopic(topic);
+  if (!info && info.error().code() == ErrorCode::kNotFound && log_.authoritative() && !may_auto_create &&
+      log_.auto_create()) {
     responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
     return;
   }
-  auto info = log_.GetTopic(topic);
-  if (!info && info.error().code() == ErrorCode::kNotFound && log_.options().auto_create) {
+  if (!info && info.error().code() == ErrorCode::kNotFound && (log_.auto_create() || !log_.authoritative())) {
     if (!may_create) {
       // The request's views stay valid until its Responder sends (http/request.h), so the
       // creation thread may read a copy of it (and parses it again: rare, and simpler).
@@ -164,7 +180,14 @@ void RestProduce::Produce(const http::Request& req, http::Responder responder,
       }
       return;
     }
-    info = log_.GetOrCreateTopic(topic);
+    info = log_.LookUpTopic(topic);
+    if (!info && info.error().code() == ErrorCode::kNotFound && log_.auto_create()) {
+      if (!may_auto_create) {
+        responder.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
+        return;
+      }
+      info = log_.GetOrCreateTopic(topic);
+    }
   }
   if (!info) {
     if (info.error().code() == ErrorCode::kNotFound) {
@@ -218,19 +241,19 @@ void RestProduce::Produce(const http::Request& req, http::Responder responder,
             auto& slot = pending->SlotOf(first + k);
             if (r) {
               slot.partition = part;
-              slot.offset = r->base_offset + static_cast<int64_t>(k);
+              slot.offset = r->offsets ? r->offsets[k] : r->base_offset + static_cast<int64_t>(k);
             } else {
               slot.error_code = rest_code::kKafkaError;
             }
           }
-          if (!r) pending->Fail(r.error().message());
+          if (!r) pending->Fail(r.error());
           pending->Release();
         });
     if (!result) {  // the callback will not run
       for (size_t k = 0; k < recs.size(); ++k) {
         pending->SlotOf(first + k).error_code = rest_code::kKafkaError;
       }
-      pending->Fail(result.error().message());
+      pending->Fail(result.error());
       pending->Release();
     }
   };

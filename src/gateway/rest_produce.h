@@ -9,7 +9,7 @@
 #include "http/request.h"
 #include "http/responder.h"
 #include "gateway/work_pool.h"
-#include "log/log_manager.h"
+#include "log/log_writer.h"
 
 namespace pinpipe::gateway {
 
@@ -21,7 +21,8 @@ struct ProduceOptions {
 
 class RestProduce {
  public:
-  explicit RestProduce(log::LogManager& log, ProduceOptions options = {})
+  // `log`: the embedded log (log::EmbeddedLog) or an external cluster (kafka::ClusterLog).
+  explicit RestProduce(log::LogWriter& log, ProduceOptions options = {})
       : log_(log), options_(options) {}
   // `path_partition` is the {partition} of the per-partition endpoint, raw.
   void Handle(const http::Request& req, http::Responder responder,
@@ -29,12 +30,13 @@ class RestProduce {
 
  private:
   // `may_create`: this call runs on the topic-creation thread, where creating a missing topic
-  // (directories, files, their fsyncs) may block; on a reactor thread a request for a missing
-  // topic is handed to that thread instead, so appends to other topics never wait for it.
+  // (directories, files, their fsyncs) or asking a cluster about it may block; on a reactor
+  // thread a request for a topic not known here is handed to that thread instead, so appends
+  // to other topics never wait for it.
   void Produce(const http::Request& req, http::Responder responder,
                std::optional<std::string_view> path_partition, bool may_create);
 
-  log::LogManager& log_;
+  log::LogWriter& log_;
   ProduceOptions options_;
   // One thread: creations are serialised anyway (the log's topic mutex); bounded queue → 503.
   WorkPool creator_{1, 1024};

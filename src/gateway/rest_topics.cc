@@ -23,9 +23,78 @@ std::optional<int32_t> ParsePartition(std::string_view s) {
   return p;
 }
 
+enum What { kListTopics, kGetTopic, kListPartitions, kGetPartition, kGetOffsets };
+
 }  // namespace
 
-void RestTopics::ListTopics(const http::Request&, http::Responder r) {
+void RestTopics::OnCluster(const http::Request& req, http::Responder r, int what) {
+  auto job = std::make_shared<http::Responder>(std::move(r));
+  std::string topic(req.PathParam("topic"));
+  std::string partition(req.PathParam("partition"));
+  if (!pool_->Post([this, what, topic, partition, job] { ClusterAnswer(what, topic, partition, std::move(*job)); })) {
+    job->Send(RestError(rest_code::kKafkaRetriable, "too many metadata requests; retry later"));
+  }
+}
+
+void RestTopics::ClusterAnswer(int what, const std::string& topic, const std::string& partition,
+                               http::Responder r) {
+  if (what == kListTopics) {
+    std::string body = "[";
+    std::string last;
+    for (const auto& tp : reader_->ListPartitions()) {
+      if (tp.topic == last) continue;
+      if (body.size() > 1) body += ',';
+      AppendJsonString(body, tp.topic);
+      last = tp.topic;
+    }
+    body += ']';
+    return r.Send(RestJson(200, std::move(body)));
+  }
+  auto info = writer_->LookUpTopic(topic);
+  if (!info) {
+    if (info.error().code() == ErrorCode::kNotFound) return r.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));
+    return r.Send(RestError(rest_code::kKafkaError, "Kafka error: " + info.error().message()));
+  }
+  std::optional<int32_t> p;
+  if (what == kGetPartition || what == kGetOffsets) {
+    p = ParsePartition(partition);
+    if (!p || *p >= info->partitions) return r.Send(RestError(rest_code::kPartitionNotFound, "Partition not found."));
+  }
+  std::string body;
+  switch (what) {
+    case kGetTopic:
+    case kListPartitions:
+      if (what == kGetTopic) {
+        body = "{\"name\":";
+        AppendJsonString(body, info->name);
+        body += ",\"configs\":{},\"partitions\":";  // the cluster's configs: kafka-configs
+      }
+      body += '[';
+      for (int32_t i = 0; i < info->partitions; ++i) {
+        if (i) body += ',';
+        AppendPartition(body, i);
+      }
+      body += ']';
+      if (what == kGetTopic) body += '}';
+      break;
+    case kGetPartition:
+      AppendPartition(body, *p);
+      break;
+    default: {
+      auto o = reader_->Offsets({info->name, *p});
+      if (!o) return r.Send(RestError(rest_code::kKafkaError, "Kafka error: " + o.error().message()));
+      body = "{\"beginning_offset\":";
+      AppendJsonInt(body, o->log_start_offset);
+      body += ",\"end_offset\":";
+      AppendJsonInt(body, o->high_watermark);
+      body += '}';
+    }
+  }
+  r.Send(RestJson(200, std::move(body)));
+}
+
+void RestTopics::ListTopics(const http::Request& req, http::Responder r) {
+  if (pool_) return OnCluster(req, std::move(r), kListTopics);
   std::string body = "[";
   bool first = true;
   for (const auto& t : log_.ListTopics()) {
@@ -38,6 +107,7 @@ void RestTopics::ListTopics(const http::Request&, http::Responder r) {
 }
 
 void RestTopics::GetTopic(const http::Request& req, http::Responder r) {
+  if (pool_) return OnCluster(req, std::move(r), kGetTopic);
   auto info = log_.GetTopic(req.PathParam("topic"));
   if (!info) return r.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));
   const auto& o = log_.options();
@@ -65,6 +135,7 @@ void RestTopics::GetTopic(const http::Request& req, http::Responder r) {
 }
 
 void RestTopics::ListPartitions(const http::Request& req, http::Responder r) {
+  if (pool_) return OnCluster(req, std::move(r), kListPartitions);
   auto info = log_.GetTopic(req.PathParam("topic"));
   if (!info) return r.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));
   std::string body = "[";
@@ -77,6 +148,7 @@ void RestTopics::ListPartitions(const http::Request& req, http::Responder r) {
 }
 
 void RestTopics::GetPartition(const http::Request& req, http::Responder r) {
+  if (pool_) return OnCluster(req, std::move(r), kGetPartition);
   auto info = log_.GetTopic(req.PathParam("topic"));
   if (!info) return r.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));
   auto p = ParsePartition(req.PathParam("partition"));
@@ -87,6 +159,7 @@ void RestTopics::GetPartition(const http::Request& req, http::Responder r) {
 }
 
 void RestTopics::GetPartitionOffsets(const http::Request& req, http::Responder r) {
+  if (pool_) return OnCluster(req, std::move(r), kGetOffsets);
   auto info = log_.GetTopic(req.PathParam("topic"));
   if (!info) return r.Send(RestError(rest_code::kTopicNotFound, "Topic not found."));
   auto p = ParsePartition(req.PathParam("partition"));

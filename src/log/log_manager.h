@@ -50,6 +50,9 @@ struct Topic;
 struct AppendResult {
   int64_t base_offset = 0;
   int64_t last_offset = 0;  // base + record count - 1
+  // Per record, when the offsets are not base + i (an external cluster may interleave other
+  // producers' records); null from the embedded log. Valid during the callback only.
+  const int64_t* offsets = nullptr;
 };
 
 // Invoked once per successful Append (see the contract above).

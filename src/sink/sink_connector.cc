@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "common/logging.h"
+#include "common/rate_limited_log.h"
 #include "sink/object_name.h"
 
 namespace pinpipe::sink {
@@ -16,7 +17,7 @@ int64_t SystemNowMs() {
 }
 }  // namespace
 
-SinkConnector::SinkConnector(SinkConfig cfg, SourceLog* source, objstore::ObjectStore* store,
+SinkConnector::SinkConnector(SinkConfig cfg, log::LogReader* source, objstore::ObjectStore* store,
                              SinkRuntime rt)
     : cfg_(std::move(cfg)),
       source_(source),
@@ -25,7 +26,7 @@ SinkConnector::SinkConnector(SinkConfig cfg, SourceLog* source, objstore::Object
       state_store_(rt_.fs ? rt_.fs : FileSystem::Default(), rt_.state_dir),
       formatter_(cfg_) {}
 
-Result<std::unique_ptr<SinkConnector>> SinkConnector::Create(SinkConfig cfg, SourceLog* source,
+Result<std::unique_ptr<SinkConnector>> SinkConnector::Create(SinkConfig cfg, log::LogReader* source,
                                                              objstore::ObjectStore* store,
                                                              SinkRuntime rt) {
   PINPIPE_RETURN_IF_ERROR(cfg.Validate());
@@ -38,6 +39,11 @@ Result<std::unique_ptr<SinkConnector>> SinkConnector::Create(SinkConfig cfg, Sou
 }
 
 SinkConnector::~SinkConnector() { Stop(); }
+
+namespace {
+// The prefix of a partition's last error while the log cannot be read (cleared by a good read).
+constexpr std::string_view kReadFailed = "read failed (retrying): ";
+}  // namespace
 
 int64_t SinkConnector::Now() const { return rt_.now_ms ? rt_.now_ms() : SystemNowMs(); }
 
@@ -112,6 +118,10 @@ Result<bool> SinkConnector::Poll(PartitionTask& task, PartitionState& st) {
   fetch_buf_.clear();
   PINPIPE_ASSIGN_OR_RETURN(FetchResult r,
                            source_->Fetch(task.tp(), task.read_pos(), cfg_.fetch_max_bytes, fetch_buf_));
+  if (st.last_error.starts_with(kReadFailed)) {  // readable again
+    st.last_error.clear();
+    status_dirty_ = true;
+  }
   if (st.log_end != r.high_watermark) {
     st.log_end = r.high_watermark;
     status_dirty_ = true;
@@ -456,8 +466,22 @@ void SinkConnector::Run() {
         c = Poll(*task, state_.partitions[tp]);
       }
       if (!c) {
-        if (c.error().code() == ErrorCode::kNotFound) gone.push_back(tp);
-        spdlog::warn("sink: {}: {}", tp.ToString(), c.error().ToString());
+        if (c.error().code() == ErrorCode::kNotFound) {
+          gone.push_back(tp);
+        } else {
+          // The log cannot be read now (a cluster down): `sink status` says so; the position
+          // stays where it is and the next pass reads from it again.
+          std::lock_guard lock(state_mu_);
+          PartitionState& st = state_.partitions[tp];
+          std::string error = std::string(kReadFailed) + c.error().message();
+          if (st.last_error != error) {
+            st.last_error = std::move(error);
+            status_dirty_ = true;
+          }
+        }
+        // Bounded: an unreachable cluster fails every pass until it answers again.
+        static LogRateLimiter limiter(5, 10'000);
+        LogRateLimited(limiter, spdlog::level::warn, "sink: {}: {}", tp.ToString(), c.error().ToString());
         c = true;  // retried on the next pass
       }
       all = all && *c;

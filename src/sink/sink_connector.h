@@ -72,7 +72,7 @@ struct SinkCounters {
 
 class SinkConnector {
  public:
-  static Result<std::unique_ptr<SinkConnector>> Create(SinkConfig cfg, SourceLog* source,
+  static Result<std::unique_ptr<SinkConnector>> Create(SinkConfig cfg, log::LogReader* source,
                                                        objstore::ObjectStore* store,
                                                        SinkRuntime rt);
   ~SinkConnector();  // Stop()
@@ -109,7 +109,7 @@ class SinkConnector {
   Status worker_status();
 
  private:
-  SinkConnector(SinkConfig cfg, SourceLog* source, objstore::ObjectStore* store, SinkRuntime rt);
+  SinkConnector(SinkConfig cfg, log::LogReader* source, objstore::ObjectStore* store, SinkRuntime rt);
   Status Init();
   void RefreshPartitions();
   // The partition's topic was deleted (a fetch answered kNotFound): forgets its task, its
@@ -130,7 +130,7 @@ class SinkConnector {
   std::string PausedMarker() const { return rt_.state_dir + "/paused"; }
 
   SinkConfig cfg_;
-  SourceLog* source_;
+  log::LogReader* source_;
   objstore::ObjectStore* store_;
   SinkRuntime rt_;
   StateStore state_store_;

@@ -43,7 +43,7 @@ struct StreamJob::Wakeup {
   }
 };
 
-StreamJob::StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRuntime runtime)
+StreamJob::StreamJob(StreamSettings settings, log::LogReader* source, StreamRuntime runtime)
     : settings_(std::move(settings)),
       source_(source),
       runtime_(std::move(runtime)),
@@ -59,7 +59,7 @@ StreamJob::StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRun
 StreamJob::~StreamJob() { Stop(); }
 
 Result<std::unique_ptr<StreamJob>> StreamJob::Create(StreamSettings settings,
-                                                     sink::SourceLog* source,
+                                                     log::LogReader* source,
                                                      StreamRuntime runtime) {
   if (!runtime.open_table) {
     return MakeError(ErrorCode::kInvalidArgument, "stream: no lake to write to");

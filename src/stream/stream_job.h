@@ -1,5 +1,5 @@
 // StreamJob: the streaming half of the Lambda architecture. Reads the source topics partition
-// by partition through the log seam (sink::SourceLog: the embedded log; an external Kafka
+// by partition through the log seam (log::LogReader: the embedded log; an external Kafka
 // cluster or a Kinesis endpoint can implement it), in deterministic micro-batches, decodes and
 // cleans each record with the batch's code (pinterest::RawDecoder, pinterest::Clean*), and
 // appends the rows to Delta tables, exactly once (stream_state.h has the protocol).
@@ -59,7 +59,7 @@ struct PartitionStatus {
 
 class StreamJob {
  public:
-  static Result<std::unique_ptr<StreamJob>> Create(StreamSettings settings, sink::SourceLog* source,
+  static Result<std::unique_ptr<StreamJob>> Create(StreamSettings settings, log::LogReader* source,
                                                    StreamRuntime runtime);
   ~StreamJob();  // Stop()
 
@@ -87,7 +87,7 @@ class StreamJob {
  private:
   struct Wakeup;  // shared with the log's callbacks, which may outlive a wait
 
-  StreamJob(StreamSettings settings, sink::SourceLog* source, StreamRuntime runtime);
+  StreamJob(StreamSettings settings, log::LogReader* source, StreamRuntime runtime);
   Status Recover();
   StreamTable& Table(pinterest::RawKind kind, bool quarantine);
   std::vector<TopicPartition> SourcePartitions(bool* missing_topic);
@@ -113,7 +113,7 @@ class StreamJob {
   void PublishStatus(const std::string& error);
 
   StreamSettings settings_;
-  sink::SourceLog* source_;
+  log::LogReader* source_;
   StreamRuntime runtime_;
   StateFiles files_;
   std::string app_id_;

@@ -12,7 +12,7 @@
 
 #include "log/log_manager.h"
 #include "objstore/local_object_store.h"
-#include "sink/log_source.h"
+#include "log/embedded_log.h"
 #include "sink/sink_connector.h"
 
 namespace pinpipe::sink {
@@ -32,7 +32,7 @@ class SinkFixture : public ::testing::Test {
     auto log = log::LogManager::Open(lo);
     ASSERT_TRUE(log) << log.error().ToString();
     log_ = std::move(*log);
-    source_ = std::make_unique<LogSource>(*log_);
+    source_ = std::make_unique<log::EmbeddedLog>(*log_);
   }
   void TearDown() override {
     source_.reset();
@@ -90,7 +90,7 @@ class SinkFixture : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<log::LogManager> log_;
-  std::unique_ptr<LogSource> source_;
+  std::unique_ptr<log::EmbeddedLog> source_;
 };
 
 }  // namespace pinpipe::sink

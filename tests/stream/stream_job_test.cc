@@ -20,7 +20,7 @@
 #include "lake/delta_storage.h"
 #include "log/log_manager.h"
 #include "objstore/local_object_store.h"
-#include "sink/log_source.h"
+#include "log/embedded_log.h"
 #include "stream/stream_job.h"
 #include "stream/stream_settings.h"
 #include "stream/stream_state.h"
@@ -70,7 +70,7 @@ class StreamJobTest : public ::testing::Test {
     auto log = log::LogManager::Open(lo);
     ASSERT_TRUE(log) << log.error().ToString();
     log_ = std::move(*log);
-    source_ = std::make_unique<sink::LogSource>(*log_);
+    source_ = std::make_unique<log::EmbeddedLog>(*log_);
   }
   void TearDown() override {
     source_.reset();
@@ -172,7 +172,7 @@ class StreamJobTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<log::LogManager> log_;
-  std::unique_ptr<sink::LogSource> source_;
+  std::unique_ptr<log::EmbeddedLog> source_;
 };
 
 TEST(StreamStateTest, RoundTripsAndDetectsDamage) {

@@ -1,0 +1,75 @@
+"""Apache Kafka 4.4 from the peer kit, started privately on free loopback ports (KRaft, one
+node), for tests that need a real cluster. stop() and start() again keep its data and ports,
+so a test can take the cluster away and bring it back."""
+import base64
+import json
+import os
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+PEERS = Path(__file__).resolve().parents[1] / "peers"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RealKafka:
+    def __init__(self, run_dir):
+        if os.environ.get("PINPIPE_PEERS") == "none":
+            pytest.skip("PINPIPE_PEERS=none")
+        proc = subprocess.run([str(PEERS / "peer"), "kafka", "env", "--json"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            pytest.fail(f"peer kafka: {proc.stderr.strip()}", pytrace=False)
+        self.env = json.loads(proc.stdout)
+        self.run = Path(run_dir)
+        self.run.mkdir(parents=True, exist_ok=True)
+        self.port, cport = _free_port(), _free_port()
+        self.props = self.run / "server.properties"
+        self.props.write_text((PEERS / "kafka-server.properties.in").read_text().format(
+            port=self.port, controller_port=cport, data=self.run / "data"))
+        self.java = [f"{self.env['JAVA_HOME']}/bin/java", "-Xmx512m",
+                     f"-Dlog4j2.configurationFile=file:{PEERS / 'kafka-log4j2.properties'}",
+                     f"-Dkafka.logs.dir={self.run / 'logs'}", "-cp", self.env["PINPIPE_PEER_KAFKA_CLASSPATH"]]
+        cluster = "-"
+        while cluster.startswith("-"):  # an id starting with '-' would read as an option
+            cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        subprocess.run(self.java + ["kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(self.props)],
+                       check=True, capture_output=True)
+        self.proc = None
+        self.starts = 0
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout=120):
+        log_path = self.run / f"server-{self.starts}.log"
+        self.starts += 1
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(self.java + ["kafka.Kafka", str(self.props)], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline and b"Kafka Server started" not in log_path.read_bytes():
+            assert self.proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
+        assert b"Kafka Server started" in log_path.read_bytes(), "Kafka did not start"
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
