@@ -4,6 +4,9 @@
 
 #include "common/json_validator.h"
 #include "common/utf8.h"
+#include "pinterest/country_codes.h"
+#include "report/world_map.h"
+#include "report/world_shapes.h"
 
 namespace pinpipe::ui {
 
@@ -177,6 +180,23 @@ void AppendSeries(JsonWriter& w, std::string_view name, const SeriesPoints& s) {
   w.Key("values").BeginArray();
   for (const auto& [t, v] : s.points) AppendNumber(w, v);
   w.EndArray().EndObject();
+}
+
+std::string WorldMapJson() {
+  JsonWriter w;
+  w.BeginObject().Key("width").Double(report::kWorldWidth).Key("height").Double(report::kWorldHeight);
+  w.Key("palette").BeginArray();
+  for (size_t i = 0; i < report::CategoryPaletteSize(); ++i) w.String(report::CategoryColor(i));
+  w.EndArray().Key("shapes").BeginArray();
+  for (const auto& s : report::WorldShapes()) {
+    w.BeginObject().Field("iso", s.iso).Field("name", s.name).Field("d", s.path).EndObject();
+  }
+  w.EndArray().Key("countries").BeginArray();
+  for (const auto& c : pinterest::CountryCodes()) {
+    w.BeginObject().Field("name", c.name).Field("iso", c.iso).Field("shaped", c.shaped && report::FindWorldShape(c.iso)).EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
 }
 
 }  // namespace pinpipe::ui

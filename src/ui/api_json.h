@@ -89,4 +89,9 @@ void AppendSeries(JsonWriter& w, std::string_view name, const SeriesPoints& s);
 // A finite double, or null.
 void AppendNumber(JsonWriter& w, double v);
 
+// /ui/api/worldmap: the world map's projected country shapes (report::WorldShapes), the
+// dataset's country names → ISO code (pinterest::CountryCodes; `shaped` false: listed beside
+// the map), and the category palette the HTML report uses, so both draw the same map.
+std::string WorldMapJson();
+
 }  // namespace pinpipe::ui

@@ -285,6 +285,12 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   get("/ui/api/analytics", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date")] { return Analytics(d); });
   });
+  get("/ui/api/worldmap", [this](const http::Request&, http::Responder r) {
+    Offload(std::move(r), [] {
+      static const std::string doc = WorldMapJson();  // built once; the shapes are compiled in
+      return http::Response::Json(200, doc);
+    });
+  });
   get("/ui/api/analytics/result", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date"), n = Query(q, "name")] { return AnalyticsResult(d, n); });
   });

@@ -453,3 +453,23 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
                    for r in meta["ranges"]), meta
         assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
     assert requests.get(server.url + UI + "/trace", params={"stream": name, "seq": "12x"}).status_code == 400
+
+
+def test_worldmap_document_maps_every_dataset_country(server):
+    """The Q1 world map's document: projected shapes, the dataset's country names → ISO code (each
+    either shaped, with a shape of that code, or listed beside the map), the report's palette."""
+    w = requests.get(server.url + UI + "/worldmap").json()
+    assert w["width"] == 960 and 400 < w["height"] < 500
+    assert len(w["palette"]) >= 8 and all(c.startswith("#") and len(c) == 7 for c in w["palette"])
+    shapes = {s["iso"]: s for s in w["shapes"]}
+    assert len(shapes) == len(w["shapes"])
+    for s in w["shapes"]:
+        assert s["d"].startswith("M") and s["d"].endswith("Z"), s["name"]
+    names = {c["name"]: c for c in w["countries"]}
+    assert len(names) == 243
+    for c in w["countries"]:
+        assert c["shaped"] == (c["iso"] in shapes), c
+    if shapes:  # a build with the geometry (scripts/fetch-geometry)
+        assert names["France"]["shaped"] and shapes[names["France"]["iso"]]["name"] == "France"
+        assert names["Libyan Arab Jamahiriya"]["iso"] == 434 and names["Libyan Arab Jamahiriya"]["shaped"]
+        assert not names["Bouvet Island (Bouvetoya)"]["shaped"]

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <set>
 
 namespace pinpipe::ui {
 namespace {
@@ -109,6 +110,20 @@ TEST(ApiJson, SeriesUsesNullForGaps) {
   EXPECT_EQ(int64_t(doc["t0"]), 10);
   EXPECT_TRUE(doc["values"].at(1).is_null());
   EXPECT_DOUBLE_EQ(double(doc["values"].at(2)), 2.0);
+}
+
+TEST(ApiJson, WorldMapListsEveryDatasetCountryAndItsShape) {
+  simdjson::dom::parser p;
+  auto doc = Parse(p, WorldMapJson());
+  std::set<int64_t> shapes;
+  for (auto s : doc["shapes"].get_array()) shapes.insert(int64_t(s["iso"]));
+  size_t countries = 0;
+  for (auto c : doc["countries"].get_array()) {
+    ++countries;
+    EXPECT_EQ(bool(c["shaped"]), shapes.contains(int64_t(c["iso"]))) << std::string_view(c["name"]);
+  }
+  EXPECT_EQ(countries, 243u);
+  EXPECT_EQ(doc["palette"].get_array().size(), 12u);
 }
 
 }  // namespace
