@@ -95,3 +95,25 @@ test('the analytics page draws Q1 on a world map coloured by category', async ()
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the live view draws Q1 from GET /analytics/<name> on the same map', async () => {
+  const live = await (await fetch(`${base}/analytics/category_by_country`)).json();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(`${base}/ui#/analytics?view=live&name=category_by_country`);
+  await page.waitForSelector('[data-loaded]', { timeout: 10000 });
+  assert.equal(await page.locator('.error').count(), 0, await page.locator('main').innerText());
+  assert.match(await page.locator('#page-analytics h2').first().innerText(), /category_by_country \(live\)/);
+  const geo = await (await fetch(`${base}/ui/api/worldmap`)).json();
+  if (geo.shapes.length) {
+    // No batch run and nothing streamed here: every shape is drawn, none has data yet.
+    assert.equal(await page.locator('svg.worldmap path').count(), geo.shapes.length);
+    const shaped = new Set(geo.countries.filter(c => c.shaped).map(c => c.name));
+    assert.equal(await page.locator('svg.worldmap path[data-category]').count(), new Set(live.rows.map(r => r.country).filter(c => shaped.has(c))).size);
+  }
+  await page.screenshot({ path: join(ARTIFACTS, 'analytics-worldmap-live.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
