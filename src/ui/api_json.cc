@@ -62,10 +62,8 @@ void AppendPayload(JsonWriter& w, const std::optional<std::string>& bytes, size_
   w.EndObject();
 }
 
-std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& rows, int64_t scanned,
-                         std::string_view next) {
-  JsonWriter w;
-  w.BeginObject().Field("topic", topic).Key("scanned").Int(scanned).Field("next", next);
+namespace {
+void AppendRecords(JsonWriter& w, const std::vector<MessageRow>& rows) {
   w.Key("records").BeginArray();
   for (const auto& r : rows) {
     w.BeginObject();
@@ -83,7 +81,25 @@ std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& 
     w.EndArray();
     w.EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray();
+}
+}  // namespace
+
+std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& rows, int64_t scanned,
+                         std::string_view next) {
+  JsonWriter w;
+  w.BeginObject().Field("topic", topic).Key("scanned").Int(scanned).Field("next", next);
+  AppendRecords(w, rows);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string SearchJson(std::string_view topic, const std::vector<MessageRow>& rows, const SearchCounts& c) {
+  JsonWriter w;
+  w.BeginObject().Field("topic", topic).Key("scanned").Int(c.scanned).Key("total").Int(c.total);
+  w.Key("blocks_read").Int(c.blocks_read).Key("blocks_total").Int(c.blocks_total).Key("indexed").Int(c.indexed);
+  AppendRecords(w, rows);
+  w.EndObject();
   return w.Take();
 }
 

@@ -248,6 +248,15 @@ void Dashboard::RegisterRoutes(http::Router& router) {
       return Messages(t, p, f, a, n);
     });
   });
+  get("/ui/api/topics/{topic}/search", [this](const http::Request& q, http::Responder r) {
+    auto topic = http::PercentDecode(q.PathParam("topic"));
+    std::optional<std::string> key;  // an empty key searches by time only
+    if (std::string k = Query(q, "key"); !k.empty()) key = std::move(k);
+    Offload(std::move(r), [this, t = topic.value_or(""), p = Query(q, "partition", "all"), key, f = Query(q, "from_ts"),
+                           to = Query(q, "to_ts"), n = QueryInt(q, "limit", 50, 1, 1000)] {
+      return Search(t, p, key, f, to, n);
+    });
+  });
   post("/ui/api/topics/{topic}/produce", [this](const http::Request& q, http::Responder r) {
     auto topic = http::PercentDecode(q.PathParam("topic"));
     Offload(std::move(r), [this, t = topic.value_or(""), b = std::string(q.body)] { return Produce(t, b); });
