@@ -126,5 +126,22 @@ TEST(ApiJson, WorldMapListsEveryDatasetCountryAndItsShape) {
   EXPECT_EQ(doc["palette"].get_array().size(), 12u);
 }
 
+TEST(ApiJson, SearchCarriesScannedOfTotal) {
+  MessageRow r;
+  r.partition = 1;
+  r.offset = 7;
+  r.key = "\"k7\"";
+  r.value = "{}";
+  simdjson::dom::parser p;
+  auto doc = Parse(p, SearchJson("t", {r}, {5, 3500, 1, 4, 3500}));
+  EXPECT_EQ(int64_t(doc["scanned"]), 5);
+  EXPECT_EQ(int64_t(doc["total"]), 3500);
+  EXPECT_EQ(int64_t(doc["blocks_read"]), 1);
+  EXPECT_EQ(int64_t(doc["blocks_total"]), 4);
+  EXPECT_EQ(int64_t(doc["indexed"]), 3500);
+  EXPECT_EQ(int64_t(doc["records"].at(0)["offset"]), 7);
+  EXPECT_EQ(std::string_view(doc["records"].at(0)["key"]["text"]), "\"k7\"");
+}
+
 }  // namespace
 }  // namespace pinpipe::ui

@@ -270,8 +270,16 @@ pages.messages = async (root, params) => {
   f.append(el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'From', fromSel),
     el('label', {}, 'Offset / time', argIn), el('label', {}, 'Limit', limitIn), el('label', {}, 'View', modeSel),
     el('button', { type: 'submit' }, 'Load'), tailBtn);
-  const out = el('div'), status = el('p', { class: 'muted', 'aria-live': 'polite' });
-  root.append(el('h1', {}, 'Messages'), f, status, out);
+  // Search by key and time range, answered from the server's sparse index (only the blocks
+  // whose key filter and time span may match are read: "scanned N of M").
+  const keyIn = el('input', { name: 'key', value: params.get('key') || '', placeholder: 'exact key', size: 16 });
+  const fromTimeIn = el('input', { name: 'from_time', type: 'datetime-local', step: 1, value: params.get('from_time') || '' });
+  const toTimeIn = el('input', { name: 'to_time', type: 'datetime-local', step: 1, value: params.get('to_time') || '' });
+  const sf = el('form', { class: 'controls', id: 'search-form', 'aria-label': 'Search messages' },
+    el('label', {}, 'Key', keyIn), el('label', {}, 'From (UTC)', fromTimeIn), el('label', {}, 'To (UTC)', toTimeIn),
+    el('button', { type: 'submit' }, 'Search'));
+  const out = el('div'), status = el('p', { class: 'muted', id: 'messages-status', 'aria-live': 'polite' });
+  root.append(el('h1', {}, 'Messages'), f, sf, status, out);
   if (!topics.length) { out.append(el('p', { class: 'muted' }, 'No topics yet.')); return; }
 
   const rowsOf = (recs) => recs.map(r => {
@@ -327,9 +335,23 @@ pages.messages = async (root, params) => {
     status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
     openFeed(st.topic);
   };
-  f.onsubmit = (e) => { e.preventDefault(); load(); };
+  const search = async () => {
+    Object.assign(st, { topic: topicSel.value, partition: partIn.value || 'all', limit: limitIn.value, mode: modeSel.value, tail: false });
+    setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value, to_time: toTimeIn.value });
+    const q = new URLSearchParams({ partition: st.partition, limit: st.limit });
+    if (keyIn.value) q.set('key', keyIn.value);
+    if (fromTimeIn.value) q.set('from_ts', Date.parse(fromTimeIn.value + 'Z'));
+    if (toTimeIn.value) q.set('to_ts', Date.parse(toTimeIn.value + 'Z') + 999);
+    try {
+      const d = await api(`topics/${encodeURIComponent(st.topic)}/search?${q}`);
+      status.textContent = `${d.records.length} records · scanned ${fmt(d.scanned)} of ${fmt(d.total)} records (${d.blocks_read} of ${d.blocks_total} index blocks)`;
+      out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rowsOf(d.records))));
+    } catch (e) { showError(out, e); }
+  };
+  sf.onsubmit = (e) => { e.preventDefault(); search(); };
+  f.onsubmit = (e) => { e.preventDefault(); keyIn.value = fromTimeIn.value = toTimeIn.value = ''; load(); };
   tailBtn.onclick = () => { st.tail = !st.tail; tailBtn.textContent = st.tail ? 'Stop live tail' : 'Live tail'; if (!st.tail) { openFeed(null); listeners.records = []; } load(); };
-  await load();
+  if (!st.tail && (keyIn.value || fromTimeIn.value || toTimeIn.value)) await search(); else await load();
 };
 
 pages.produce = async (root, params) => {
