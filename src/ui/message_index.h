@@ -8,6 +8,9 @@
 // search first indexes the records appended since the last one (up to the high watermark),
 // drops the blocks retention removed, and starts over when the log was truncated below what
 // it had indexed. Memory: ~1 KiB per 1,024 records (the filter), e.g. 1 MiB per million.
+// Not handled: a topic deleted and recreated past the indexed offset keeps the old blocks (a
+// search then reads wrong blocks and finds fewer records, never wrong ones: every record read
+// is checked against the query).
 #pragma once
 
 #include <array>
