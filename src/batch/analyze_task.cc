@@ -152,6 +152,7 @@ Result<orchestrator::TaskStats> RunAnalyze(const BatchSettings& s, const orchest
     PINPIPE_RETURN_IF_ERROR(pinterest::WriteResultCsv(r, path));
     csvs.push_back(path);
     html.sections.push_back({ToReportTable(r), ChartFor(r), Question(r.name)});
+    if (auto map = MapFor(r)) html.maps[r.name] = std::move(*map);
   }
   const std::string html_path = JoinPath(dir, "index.html");
   PINPIPE_RETURN_IF_ERROR(report::WriteHtmlReport(html, html_path));

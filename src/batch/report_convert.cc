@@ -1,5 +1,7 @@
 #include "batch/report_convert.h"
 
+#include "pinterest/country_codes.h"
+
 namespace pinpipe::batch {
 
 report::Table ToReportTable(const pinterest::ResultTable& t) {
@@ -87,6 +89,30 @@ std::optional<report::ChartSpec> ChartFor(const pinterest::ResultTable& t) {
     return spec;
   }
   return std::nullopt;
+}
+
+std::optional<report::WorldMapSpec> MapFor(const pinterest::ResultTable& t) {
+  if (t.name != "category_by_country") return std::nullopt;
+  const pinterest::ResultColumn* names = t.Column("country");
+  const pinterest::ResultColumn* cats = t.Column("category");
+  const pinterest::ResultColumn* counts = t.Column("category_count");
+  if (!names || !cats || !counts) return std::nullopt;
+  report::WorldMapSpec spec;
+  spec.title = "Most popular category per country";
+  spec.value_label = "pins";
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (names->IsNull(r) || cats->IsNull(r)) continue;
+    const std::string& name = names->strings[r];
+    const int64_t n = counts->IsNull(r) ? 0 : counts->ints[r];
+    // Rows are sorted by country, category: a tie follows its country's first row.
+    if (!spec.regions.empty() && spec.regions.back().label == name) {
+      spec.regions.back().ties.push_back(cats->strings[r]);
+      continue;
+    }
+    const pinterest::CountryCode* code = pinterest::FindCountryCode(name);
+    spec.regions.push_back({name, code && code->shaped ? code->iso : 0, cats->strings[r], n, {}});
+  }
+  return spec;
 }
 
 }  // namespace pinpipe::batch

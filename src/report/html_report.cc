@@ -36,6 +36,14 @@ table.kv th { background: none; padding-right: 24px; }
 .table-wrap { max-height: 420px; overflow: auto; }
 p.more { color: #666; font-style: italic; margin: 6px 0 0; }
 .error { color: #b00020; }
+svg.worldmap { width: 100%; height: auto; display: block; background: #eef3f8; border-radius: 6px; }
+svg.worldmap path { stroke: #fff; stroke-width: 0.3; }
+svg.worldmap path:hover { stroke: #222; stroke-width: 0.8; }
+ul.legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px;
+          vertical-align: -1px; }
+.muted { color: #777; }
+.shapeless h3 { margin-top: 8px; }
 footer { text-align: center; color: #888; font-size: 12px; padding: 12px; }
 )css";
 
@@ -170,6 +178,7 @@ Result<std::string> RenderHtmlReport(const HtmlReport& report) {
     h += "<section class=\"result\" id=\"" + Anchor(s.table, i) + "\"><h2>" +
          HtmlEscape(s.table.title.empty() ? s.table.name : s.table.title) + "</h2>";
     if (!s.description.empty()) h += "<p class=\"description\">" + HtmlEscape(s.description) + "</p>";
+    if (auto m = report.maps.find(s.table.name); m != report.maps.end()) h += RenderWorldMap(m->second);
     if (s.chart) {
       const bool top = s.chart->series_column.empty() && report.max_chart_bars > 0 &&
                        s.table.rows.size() > report.max_chart_bars;

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "report/bar_chart.h"
 #include "report/table.h"
+#include "report/world_map.h"
 
 namespace pinpipe::report {
 
@@ -41,6 +42,9 @@ struct HtmlReport {
   std::string previous_run;
   std::map<std::string, int64_t> previous_rows;
   std::vector<ReportSection> sections;
+  // A world map drawn above the chart of the section whose table has this name (e.g. Q1's
+  // most popular category per country).
+  std::map<std::string, WorldMapSpec> maps;
   size_t max_table_rows = 500;  // longer tables end with "… N more rows"
   // Charts of one bar per row draw the top N rows by value (sorted, the full table follows):
   // a chart of 229 countries is unreadable. 0 = every row.

@@ -4,6 +4,9 @@
 
 #include "common/json_validator.h"
 #include "common/utf8.h"
+#include "pinterest/country_codes.h"
+#include "report/world_map.h"
+#include "report/world_shapes.h"
 
 namespace pinpipe::ui {
 
@@ -59,10 +62,8 @@ void AppendPayload(JsonWriter& w, const std::optional<std::string>& bytes, size_
   w.EndObject();
 }
 
-std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& rows, int64_t scanned,
-                         std::string_view next) {
-  JsonWriter w;
-  w.BeginObject().Field("topic", topic).Key("scanned").Int(scanned).Field("next", next);
+namespace {
+void AppendRecords(JsonWriter& w, const std::vector<MessageRow>& rows) {
   w.Key("records").BeginArray();
   for (const auto& r : rows) {
     w.BeginObject();
@@ -80,7 +81,25 @@ std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& 
     w.EndArray();
     w.EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray();
+}
+}  // namespace
+
+std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& rows, int64_t scanned,
+                         std::string_view next) {
+  JsonWriter w;
+  w.BeginObject().Field("topic", topic).Key("scanned").Int(scanned).Field("next", next);
+  AppendRecords(w, rows);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string SearchJson(std::string_view topic, const std::vector<MessageRow>& rows, const SearchCounts& c) {
+  JsonWriter w;
+  w.BeginObject().Field("topic", topic).Key("scanned").Int(c.scanned).Key("total").Int(c.total);
+  w.Key("blocks_read").Int(c.blocks_read).Key("blocks_total").Int(c.blocks_total).Key("indexed").Int(c.indexed);
+  AppendRecords(w, rows);
+  w.EndObject();
   return w.Take();
 }
 
@@ -177,6 +196,23 @@ void AppendSeries(JsonWriter& w, std::string_view name, const SeriesPoints& s) {
   w.Key("values").BeginArray();
   for (const auto& [t, v] : s.points) AppendNumber(w, v);
   w.EndArray().EndObject();
+}
+
+std::string WorldMapJson() {
+  JsonWriter w;
+  w.BeginObject().Key("width").Double(report::kWorldWidth).Key("height").Double(report::kWorldHeight);
+  w.Key("palette").BeginArray();
+  for (size_t i = 0; i < report::CategoryPaletteSize(); ++i) w.String(report::CategoryColor(i));
+  w.EndArray().Key("shapes").BeginArray();
+  for (const auto& s : report::WorldShapes()) {
+    w.BeginObject().Field("iso", s.iso).Field("name", s.name).Field("d", s.path).EndObject();
+  }
+  w.EndArray().Key("countries").BeginArray();
+  for (const auto& c : pinterest::CountryCodes()) {
+    w.BeginObject().Field("name", c.name).Field("iso", c.iso).Field("shaped", c.shaped && report::FindWorldShape(c.iso)).EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
 }
 
 }  // namespace pinpipe::ui

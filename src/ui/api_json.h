@@ -56,6 +56,12 @@ MessageRow MessageRowOf(int32_t partition, const log::RecordView& rec, std::vect
 void AppendPayload(JsonWriter& w, const std::optional<std::string>& bytes, size_t max_hex = 4096);
 std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& rows, int64_t scanned,
                          std::string_view next);
+// /ui/api/topics/{t}/search: the matching records and how much of the log answering took
+// ("scanned N of M": records decoded of the partitions' records; index blocks read of all).
+struct SearchCounts {
+  int64_t scanned = 0, total = 0, blocks_read = 0, blocks_total = 0, indexed = 0;
+};
+std::string SearchJson(std::string_view topic, const std::vector<MessageRow>& rows, const SearchCounts& c);
 std::string HexString(std::string_view bytes, size_t max_bytes);
 
 struct GroupPartitionRow {
@@ -88,5 +94,10 @@ void AppendSeries(JsonWriter& w, std::string_view name, const SeriesPoints& s);
 
 // A finite double, or null.
 void AppendNumber(JsonWriter& w, double v);
+
+// /ui/api/worldmap: the world map's projected country shapes (report::WorldShapes), the
+// dataset's country names → ISO code (pinterest::CountryCodes; `shaped` false: listed beside
+// the map), and the category palette the HTML report uses, so both draw the same map.
+std::string WorldMapJson();
 
 }  // namespace pinpipe::ui

@@ -248,6 +248,15 @@ void Dashboard::RegisterRoutes(http::Router& router) {
       return Messages(t, p, f, a, n);
     });
   });
+  get("/ui/api/topics/{topic}/search", [this](const http::Request& q, http::Responder r) {
+    auto topic = http::PercentDecode(q.PathParam("topic"));
+    std::optional<std::string> key;  // an empty key searches by time only
+    if (std::string k = Query(q, "key"); !k.empty()) key = std::move(k);
+    Offload(std::move(r), [this, t = topic.value_or(""), p = Query(q, "partition", "all"), key, f = Query(q, "from_ts"),
+                           to = Query(q, "to_ts"), n = QueryInt(q, "limit", 50, 1, 1000)] {
+      return Search(t, p, key, f, to, n);
+    });
+  });
   post("/ui/api/topics/{topic}/produce", [this](const http::Request& q, http::Responder r) {
     auto topic = http::PercentDecode(q.PathParam("topic"));
     Offload(std::move(r), [this, t = topic.value_or(""), b = std::string(q.body)] { return Produce(t, b); });
@@ -284,6 +293,12 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   });
   get("/ui/api/analytics", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date")] { return Analytics(d); });
+  });
+  get("/ui/api/worldmap", [this](const http::Request&, http::Responder r) {
+    Offload(std::move(r), [] {
+      static const std::string doc = WorldMapJson();  // built once; the shapes are compiled in
+      return http::Response::Json(200, doc);
+    });
   });
   get("/ui/api/analytics/result", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date"), n = Query(q, "name")] { return AnalyticsResult(d, n); });

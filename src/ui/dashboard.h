@@ -32,6 +32,7 @@
 #include "http/router.h"
 #include "kinesis/stream_meta.h"
 #include "log/log_manager.h"
+#include "ui/message_index.h"
 #include "ui/metric_history.h"
 #include "ui/sampler.h"
 
@@ -113,6 +114,8 @@ class Dashboard {
   http::Response Overview();
   http::Response History(std::string names, int64_t window);
   http::Response Topics();
+  http::Response Search(std::string topic, std::string partition, std::optional<std::string> key, std::string from_ts,
+                        std::string to_ts, int64_t limit);
   http::Response Messages(std::string topic, std::string partition, std::string from, std::string arg,
                           int64_t limit);
   http::Response Produce(std::string topic, std::string body);
@@ -140,6 +143,7 @@ class Dashboard {
   DashboardHooks hooks_;
   std::shared_ptr<http::Metrics> http_metrics_;
   MetricHistory history_;
+  MessageIndex message_index_;  // the message browser's search (used on the work pool only)
   Sampler sampler_{history_};
   gateway::WorkPool pool_{2, 512};
   std::string csrf_token_;

@@ -162,6 +162,38 @@ http::Response Dashboard::Messages(std::string topic, std::string partition, std
   return http::Response::Json(200, MessagesJson(topic, rows, scanned, next));
 }
 
+http::Response Dashboard::Search(std::string topic, std::string partition, std::optional<std::string> key,
+                                 std::string from_ts, std::string to_ts, int64_t limit) {
+  auto t = log_.GetTopic(topic);
+  if (!t) return Error(404, "no such topic");
+  std::vector<int32_t> parts;
+  if (partition == "all" || partition.empty()) {
+    for (int32_t p = 0; p < t->partitions; ++p) parts.push_back(p);
+  } else {
+    int64_t p = 0;
+    if (!ParseInt(partition, p) || p < 0 || p >= t->partitions) return Error(400, "bad partition");
+    parts.push_back(static_cast<int32_t>(p));
+  }
+  MessageIndex::Query q;
+  q.key = std::move(key);
+  q.limit = static_cast<size_t>(limit);
+  if (!from_ts.empty() && !ParseInt(from_ts, q.from_ts)) return Error(400, "from_ts must be epoch ms");
+  if (!to_ts.empty() && !ParseInt(to_ts, q.to_ts)) return Error(400, "to_ts must be epoch ms");
+  if (!q.key && from_ts.empty() && to_ts.empty()) return Error(400, "give a key, from_ts or to_ts");
+  std::vector<MessageRow> rows;
+  MessageIndex::Stats stats;
+  for (int32_t p : parts) {
+    if (auto st = message_index_.Search(log_, topic, p, q, rows, stats); !st) return Error(500, st.error().message());
+  }
+  // Partitions merged by time; the first `limit`.
+  std::stable_sort(rows.begin(), rows.end(), [](const MessageRow& a, const MessageRow& b) {
+    return a.timestamp_ms != b.timestamp_ms ? a.timestamp_ms < b.timestamp_ms : a.partition < b.partition;
+  });
+  if (rows.size() > static_cast<size_t>(limit)) rows.resize(static_cast<size_t>(limit));
+  return http::Response::Json(200, SearchJson(topic, rows, {stats.scanned, stats.total, stats.blocks_read,
+                                                            stats.blocks_total, stats.indexed}));
+}
+
 http::Response Dashboard::Produce(std::string topic, std::string body) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

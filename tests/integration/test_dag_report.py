@@ -2,6 +2,7 @@
 real DAG run wrote (generated raw objects plus one interaction with markup-like and non-ASCII
 values) and every chart must be drawn (bars with a positive size), and a screenshot is taken.
 `assert_report_charts_drawn` is reusable for any report (the real analytics report too)."""
+import csv
 import json
 import re
 import shutil
@@ -32,6 +33,8 @@ def assert_report_charts_drawn(html_path, profile_dir, expected_charts=None):
     assert proc.returncode == 0, proc.stderr[-2000:]
     dom = proc.stdout
     svgs = re.findall(r"<svg\b.*?</svg>", dom, flags=re.S)
+    # The world map (Q1) has country paths, no bars: assert_world_map checks it.
+    svgs = [s for s in svgs if 'class="worldmap"' not in s[:200]]
     assert svgs, "no charts in the rendered page"
     if expected_charts is not None:
         assert len(svgs) == expected_charts
@@ -78,6 +81,7 @@ def test_report_renders_in_chromium(tmp_path):
     assert "<script" not in text and "https://" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # data is escaped
 
+    assert_world_map(text, data / "reports" / "2026-11-21" / "category_by_country.csv")
     dom = assert_report_charts_drawn(report, tmp_path / "profile")
     assert len(re.findall(r"<svg\b", dom)) >= 8  # one chart per analytics table with values
     assert "日本" in dom and "Côte d'Ivoire" in dom.replace("&#39;", "'")
@@ -91,6 +95,38 @@ def test_report_renders_in_chromium(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000
     keep = Path("/tmp/pinpipe-report-screenshot.png")
     shutil.copy(png, keep)  # for a human to look at
+
+
+def assert_world_map(html, q1_csv):
+    """Q1's world map in the report: one path per country on the map, filled with the legend's
+    colour of its (first) Q1 category; every other country of Q1 in the table beside it; and
+    nothing loaded from the network."""
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, flags=re.I)
+    fig = re.search(r'<figure class="worldmap">(.*?)</figure>', html, flags=re.S)
+    assert fig, "no world map"
+    fig = fig.group(1)
+    unescape = lambda s: s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'").replace("&amp;", "&")  # noqa: E731
+    first = {}
+    with open(q1_csv, newline="") as f:
+        for row in csv.DictReader(f):
+            first.setdefault(row["country"], row["category"])  # rows sorted by country, category
+    legend = {unescape(c): color for color, c in
+              re.findall(r'<li><span class="swatch" style="background:(#[0-9a-f]{6})"></span>([^<]*) <span', fig)}
+    assert set(legend) == set(first.values())
+    paths = re.findall(r'<path class="country" data-iso="(\d+)" data-country="([^"]*)" data-category="([^"]*)" '
+                       r'fill="([^"]*)"', fig)
+    on_map = {}
+    for iso, country, category, fill in paths:
+        country = unescape(country)
+        assert country not in on_map, f"{country} drawn twice"
+        on_map[country] = iso
+        assert unescape(category) == first[country], country
+        assert fill == legend[first[country]], country
+    assert len(set(on_map.values())) == len(on_map)
+    listed = [unescape(c) for c in re.findall(r'<tr><td>([^<]*)</td><td><span class="swatch"', fig)]
+    assert sorted(list(on_map) + listed) == sorted(first), "a Q1 country is neither on the map nor listed"
+    assert len(on_map) > len(listed)
+    return on_map, listed
 
 
 def comparison_rows(html):

@@ -453,3 +453,64 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
                    for r in meta["ranges"]), meta
         assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
     assert requests.get(server.url + UI + "/trace", params={"stream": name, "seq": "12x"}).status_code == 400
+
+
+def test_worldmap_document_maps_every_dataset_country(server):
+    """The Q1 world map's document: projected shapes, the dataset's country names → ISO code (each
+    either shaped, with a shape of that code, or listed beside the map), the report's palette."""
+    w = requests.get(server.url + UI + "/worldmap").json()
+    assert w["width"] == 960 and 400 < w["height"] < 500
+    assert len(w["palette"]) >= 8 and all(c.startswith("#") and len(c) == 7 for c in w["palette"])
+    shapes = {s["iso"]: s for s in w["shapes"]}
+    assert len(shapes) == len(w["shapes"])
+    for s in w["shapes"]:
+        assert s["d"].startswith("M") and s["d"].endswith("Z"), s["name"]
+    names = {c["name"]: c for c in w["countries"]}
+    assert len(names) == 243
+    for c in w["countries"]:
+        assert c["shaped"] == (c["iso"] in shapes), c
+    if shapes:  # a build with the geometry (scripts/fetch-geometry)
+        assert names["France"]["shaped"] and shapes[names["France"]["iso"]]["name"] == "France"
+        assert names["Libyan Arab Jamahiriya"]["iso"] == 434 and names["Libyan Arab Jamahiriya"]["shaped"]
+        assert not names["Bouvet Island (Bouvetoya)"]["shaped"]
+
+
+def test_message_search_reads_only_the_index_blocks_that_may_match(server):
+    """Search by key and time range from the per-partition sparse index (blocks of 1,024
+    offsets with a key filter and a time span): the answer says how many records it decoded of
+    the partition's total, and it is far fewer than all of them."""
+    keys = [f"k{i}" for i in range(3000)]
+    assert produce_json(server.url, "srch", [{"i": i} for i in range(3000)], keys=keys).status_code == 200
+    time.sleep(0.05)  # the second batch is strictly later
+    assert produce_json(server.url, "srch", [{"i": 3000 + i} for i in range(500)],
+                        keys=[f"m{i}" for i in range(500)]).status_code == 200
+
+    def search(**q):
+        return requests.get(server.url + UI + "/topics/srch/search", params=q)
+
+    first = search(key="k1234").json()
+    assert [(r["offset"], r["key"]["text"]) for r in first["records"]] == [(1234, '"k1234"')]
+    assert first["total"] == 3500 and first["indexed"] == 3500 and first["blocks_total"] == 4
+    assert 1 <= first["blocks_read"] < 4 and first["scanned"] <= first["blocks_read"] * 1024 < first["total"]
+    again = search(key='"k1234"').json()  # the stored bytes match too; nothing new to index
+    assert [r["offset"] for r in again["records"]] == [1234] and again["indexed"] == 0
+    assert again["scanned"] <= first["scanned"]  # one form to look up: fewer false positives
+    missing = search(key="nobody").json()
+    assert missing["records"] == [] and missing["scanned"] < missing["total"] / 2
+
+    # Time range: from the first record of the second batch on.
+    ts = requests.get(server.url + UI + "/topics/srch/messages",
+                      params={"from": "offset", "arg": 3000, "limit": 1, "partition": 0}).json()["records"][0]["timestamp"]
+    later = search(from_ts=ts, limit=1000).json()
+    assert [r["offset"] for r in later["records"]] == list(range(3000, 3500))
+    assert later["scanned"] < later["total"] and later["blocks_read"] <= 2
+    both = search(key="m7", from_ts=ts).json()
+    assert [r["offset"] for r in both["records"]] == [3007]
+    assert search(key="k7", to_ts=ts - 1).json()["records"][0]["offset"] == 7
+    assert search(key="k7", from_ts=ts).json()["records"] == []
+    # New records are indexed by the next search.
+    assert produce_json(server.url, "srch", [{"i": -1}], keys=["late"]).status_code == 200
+    late = search(key="late").json()
+    assert late["indexed"] == 1 and [r["offset"] for r in late["records"]] == [3500]
+    assert search().status_code == 400 and search(from_ts="x").status_code == 400
+    assert requests.get(server.url + UI + "/topics/nope/search", params={"key": "a"}).status_code == 404

@@ -161,6 +161,24 @@ test('the message browser shows newest records with pretty JSON', async () => {
   await page.close();
 });
 
+test('the message search finds a key from the index and says how much it scanned', async () => {
+  const { page, errors } = await openPage(`#/messages?topic=${encodeURIComponent(TOPIC)}&key=k7`);
+  await page.locator('#messages tr.record').first().waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('#messages tr.record').count(), 1);
+  assert.match(await page.locator('#messages tr.record td:nth-child(4)').innerText(), /k7/);
+  const m = (await page.locator('#messages-status').innerText()).match(/scanned (\d+) of (\d+) records/);
+  assert.ok(m, await page.locator('#messages-status').innerText());
+  assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) && Number(m[2]) >= 20, m[0]);
+  // The form searches too (state in the URL).
+  await page.fill('#search-form input[name=key]', 'k3');
+  await page.click('#search-form button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('key=k3'));
+  await page.locator('#messages tr.record td:nth-child(4)', { hasText: 'k3' }).waitFor({ timeout: 5000 });
+  await page.screenshot({ path: join(ARTIFACTS, 'messages-search.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the live tail shows a produced record within 1 s', async () => {
   const { page, errors } = await openPage(`#/messages?topic=${TOPIC}&tail=1`);
   await page.waitForSelector('#tail-info');

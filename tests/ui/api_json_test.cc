@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <set>
 
 namespace pinpipe::ui {
 namespace {
@@ -109,6 +110,37 @@ TEST(ApiJson, SeriesUsesNullForGaps) {
   EXPECT_EQ(int64_t(doc["t0"]), 10);
   EXPECT_TRUE(doc["values"].at(1).is_null());
   EXPECT_DOUBLE_EQ(double(doc["values"].at(2)), 2.0);
+}
+
+TEST(ApiJson, WorldMapListsEveryDatasetCountryAndItsShape) {
+  simdjson::dom::parser p;
+  auto doc = Parse(p, WorldMapJson());
+  std::set<int64_t> shapes;
+  for (auto s : doc["shapes"].get_array()) shapes.insert(int64_t(s["iso"]));
+  size_t countries = 0;
+  for (auto c : doc["countries"].get_array()) {
+    ++countries;
+    EXPECT_EQ(bool(c["shaped"]), shapes.contains(int64_t(c["iso"]))) << std::string_view(c["name"]);
+  }
+  EXPECT_EQ(countries, 243u);
+  EXPECT_EQ(doc["palette"].get_array().size(), 12u);
+}
+
+TEST(ApiJson, SearchCarriesScannedOfTotal) {
+  MessageRow r;
+  r.partition = 1;
+  r.offset = 7;
+  r.key = "\"k7\"";
+  r.value = "{}";
+  simdjson::dom::parser p;
+  auto doc = Parse(p, SearchJson("t", {r}, {5, 3500, 1, 4, 3500}));
+  EXPECT_EQ(int64_t(doc["scanned"]), 5);
+  EXPECT_EQ(int64_t(doc["total"]), 3500);
+  EXPECT_EQ(int64_t(doc["blocks_read"]), 1);
+  EXPECT_EQ(int64_t(doc["blocks_total"]), 4);
+  EXPECT_EQ(int64_t(doc["indexed"]), 3500);
+  EXPECT_EQ(int64_t(doc["records"].at(0)["offset"]), 7);
+  EXPECT_EQ(std::string_view(doc["records"].at(0)["key"]["text"]), "\"k7\"");
 }
 
 }  // namespace

@@ -270,8 +270,16 @@ pages.messages = async (root, params) => {
   f.append(el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'From', fromSel),
     el('label', {}, 'Offset / time', argIn), el('label', {}, 'Limit', limitIn), el('label', {}, 'View', modeSel),
     el('button', { type: 'submit' }, 'Load'), tailBtn);
-  const out = el('div'), status = el('p', { class: 'muted', 'aria-live': 'polite' });
-  root.append(el('h1', {}, 'Messages'), f, status, out);
+  // Search by key and time range, answered from the server's sparse index (only the blocks
+  // whose key filter and time span may match are read: "scanned N of M").
+  const keyIn = el('input', { name: 'key', value: params.get('key') || '', placeholder: 'exact key', size: 16 });
+  const fromTimeIn = el('input', { name: 'from_time', type: 'datetime-local', step: 1, value: params.get('from_time') || '' });
+  const toTimeIn = el('input', { name: 'to_time', type: 'datetime-local', step: 1, value: params.get('to_time') || '' });
+  const sf = el('form', { class: 'controls', id: 'search-form', 'aria-label': 'Search messages' },
+    el('label', {}, 'Key', keyIn), el('label', {}, 'From (UTC)', fromTimeIn), el('label', {}, 'To (UTC)', toTimeIn),
+    el('button', { type: 'submit' }, 'Search'));
+  const out = el('div'), status = el('p', { class: 'muted', id: 'messages-status', 'aria-live': 'polite' });
+  root.append(el('h1', {}, 'Messages'), f, sf, status, out);
   if (!topics.length) { out.append(el('p', { class: 'muted' }, 'No topics yet.')); return; }
 
   const rowsOf = (recs) => recs.map(r => {
@@ -327,9 +335,23 @@ pages.messages = async (root, params) => {
     status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
     openFeed(st.topic);
   };
-  f.onsubmit = (e) => { e.preventDefault(); load(); };
+  const search = async () => {
+    Object.assign(st, { topic: topicSel.value, partition: partIn.value || 'all', limit: limitIn.value, mode: modeSel.value, tail: false });
+    setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value, to_time: toTimeIn.value });
+    const q = new URLSearchParams({ partition: st.partition, limit: st.limit });
+    if (keyIn.value) q.set('key', keyIn.value);
+    if (fromTimeIn.value) q.set('from_ts', Date.parse(fromTimeIn.value + 'Z'));
+    if (toTimeIn.value) q.set('to_ts', Date.parse(toTimeIn.value + 'Z') + 999);
+    try {
+      const d = await api(`topics/${encodeURIComponent(st.topic)}/search?${q}`);
+      status.textContent = `${d.records.length} records · scanned ${fmt(d.scanned)} of ${fmt(d.total)} records (${d.blocks_read} of ${d.blocks_total} index blocks)`;
+      out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rowsOf(d.records))));
+    } catch (e) { showError(out, e); }
+  };
+  sf.onsubmit = (e) => { e.preventDefault(); search(); };
+  f.onsubmit = (e) => { e.preventDefault(); keyIn.value = fromTimeIn.value = toTimeIn.value = ''; load(); };
   tailBtn.onclick = () => { st.tail = !st.tail; tailBtn.textContent = st.tail ? 'Stop live tail' : 'Live tail'; if (!st.tail) { openFeed(null); listeners.records = []; } load(); };
-  await load();
+  if (!st.tail && (keyIn.value || fromTimeIn.value || toTimeIn.value)) await search(); else await load();
 };
 
 pages.produce = async (root, params) => {
@@ -628,9 +650,90 @@ pages.delta = async (root, params) => {
         { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }], t.history, { sort: 'version', dir: -1 }))));
 };
 
+// Q1 on a world map: /ui/api/worldmap gives the projected shapes, the dataset's country names →
+// ISO code and the report's palette (categories in sorted order take its colours in turn).
+let worldMap = null;
+async function q1Map(rows) {
+  const w = worldMap || (worldMap = await api('worldmap'));
+  const byName = new Map(w.countries.map(c => [c.name, c]));
+  const regions = new Map();
+  for (const r of rows) {
+    const g = regions.get(r.country);
+    if (g) g.ties.push(r.category);
+    else regions.set(r.country, { country: r.country, category: r.category, count: Number(r.category_count), ties: [] });
+  }
+  const perCat = new Map();
+  for (const r of regions.values()) perCat.set(r.category, (perCat.get(r.category) || 0) + 1);
+  const cats = [...perCat.keys()].sort();
+  const color = new Map(cats.map((c, i) => [c, w.palette[i % w.palette.length]]));
+  const byIso = new Map(), shapeless = [];
+  for (const r of regions.values()) {
+    const c = byName.get(r.country);
+    if (c && c.shaped && !byIso.has(c.iso)) byIso.set(c.iso, r); else shapeless.push(r);
+  }
+  const label = r => `${r.country}: ${[r.category, ...r.ties].join(', ')} (${fmt(r.count)} pins)`;
+  const fig = el('figure', { class: 'worldmap', id: 'worldmap' });
+  if (w.shapes.length) {
+    const svg = svgEl('svg', { class: 'worldmap', viewBox: `0 0 ${w.width} ${w.height}`, role: 'img',
+      'aria-label': `Most popular category per country: ${byIso.size} countries coloured by category; the table below lists every row` });
+    for (const s of w.shapes) {
+      const r = byIso.get(s.iso);
+      const p = svgEl('path', { d: s.d, class: r ? 'country' : 'country nodata', 'data-iso': s.iso });
+      if (r) { p.setAttribute('fill', color.get(r.category)); p.setAttribute('data-category', r.category); p.setAttribute('data-country', r.country); }
+      const t = svgEl('title'); t.textContent = r ? label(r) : `${s.name}: no data`;
+      p.append(t); svg.append(p);
+    }
+    fig.append(svg);
+  } else fig.append(el('p', { class: 'muted' }, 'No country geometry in this build; the table lists every row.'));
+  fig.append(el('figcaption', {}, el('ul', { class: 'legend', 'aria-label': 'Categories' }, cats.map(c =>
+    el('li', {}, el('span', { class: 'swatch', style: 'background:' + color.get(c) }), c, ' ',
+      el('span', { class: 'muted' }, `(${perCat.get(c)} ${perCat.get(c) === 1 ? 'country' : 'countries'})`))))));
+  if (shapeless.length) {
+    fig.append(el('div', { class: 'shapeless' }, el('h3', {}, `Not on the map (${shapeless.length}: no shape at this scale)`),
+      table([{ key: 'country', label: 'Country' }, { key: 'category', label: 'Category', fmt: r => [el('span', { class: 'swatch', style: 'background:' + color.get(r.category) }), [r.category, ...r.ties].join(', ')] },
+        { key: 'count', label: 'Pins', num: true, fmt: r => fmt(r.count) }], shapeless, { class: 'shapeless' })));
+  }
+  return fig;
+}
+
+// One result: the batch run's CSV (/ui/api/analytics/result) or the live view's table
+// (GET /analytics/<name>, served by the live view on the same port).
+function drawResult(root, name, columns, rowArrays, total) {
+  const numCol = columns.findIndex((c, i) => rowArrays.length && rowArrays.every(row => row[i] !== '' && row[i] !== null && !Number.isNaN(Number(row[i]))));
+  const labelCol = columns.findIndex((c, i) => i !== numCol);
+  const rows = rowArrays.map(row => Object.fromEntries(columns.map((c, i) => [c, row[i] === null ? '' : String(row[i])])));
+  root.append(el('h2', {}, `${name} (${fmt(total)} rows)`));
+  const parts = [];
+  if (columns.includes('country') && columns.includes('category') && columns.includes('category_count')) parts.push(q1Map(rows));
+  else if (numCol >= 0 && labelCol >= 0) {
+    root.append(el('p', { class: 'muted' }, `Top 15 by ${columns[numCol]}`),
+      bars(rows, x => columns.filter((c, i) => i !== numCol).map(c => x[c]).join(' · '), x => Number(x[columns[numCol]]), 15));
+  }
+  const tbl = table(columns.map((c, i) => ({ key: c, label: c, num: i === numCol, sort: i === numCol ? (x => Number(x[c])) : undefined })), rows);
+  return Promise.all(parts).then(nodes => root.append(...nodes, tbl));
+}
+
 pages.analytics = async (root, params) => {
   const d = await api('analytics' + (params.get('date') ? '?date=' + encodeURIComponent(params.get('date')) : ''));
+  const live = params.get('view') === 'live';
   root.append(el('h1', {}, 'Analytics'));
+  const views = el('p', { class: 'controls' }, 'View: ', live ? link('analytics', { name: params.get('name') || 'category_by_country' }, 'batch runs') : el('strong', {}, 'batch runs'), ' · ',
+    live ? el('strong', {}, 'live') : link('analytics', { view: 'live', name: params.get('name') || 'category_by_country' }, 'live'));
+  root.append(views);
+  if (live) {
+    const list = await fetch('/analytics', { credentials: 'same-origin' });
+    if (!list.ok) { root.append(el('p', { class: 'muted' }, `The live view is not available (HTTP ${list.status}).`)); return; }
+    const names = (await list.json()).tables;
+    const name = params.get('name') || 'category_by_country';
+    const r = await fetch('/analytics/' + encodeURIComponent(name), { credentials: 'same-origin' });
+    if (!r.ok) { root.append(el('p', { class: 'muted' }, `The live view is not available (HTTP ${r.status}).`)); return; }
+    const t = await r.json();
+    const cols = t.columns.map(c => c.name);
+    root.append(el('p', { class: 'muted' }, 'The last batch run plus every row the streaming job has committed since.'),
+      el('ul', { class: 'inline' }, names.map(n => el('li', {}, n === name ? el('strong', {}, n) : link('analytics', { view: 'live', name: n }, n)))));
+    await drawResult(root, name + ' (live)', cols, t.rows.map(row => cols.map(c => row[c])), t.rows.length);
+    return;
+  }
   if (!d.dates.length) { root.append(el('p', { class: 'muted' }, 'No analytics results yet (run the daily DAG).')); return; }
   const dateSel = el('select', { name: 'date', onchange: () => { location.hash = '#/analytics?date=' + dateSel.value; } }, d.dates.map(x => el('option', { value: x, selected: x === d.date }, x)));
   root.append(el('div', { class: 'controls' }, el('label', {}, 'Run date', dateSel)),
@@ -638,15 +741,7 @@ pages.analytics = async (root, params) => {
   const name = params.get('name');
   if (!name) return;
   const r = await api(`analytics/result?date=${encodeURIComponent(d.date)}&name=${encodeURIComponent(name)}`);
-  const numCol = r.columns.findIndex((c, i) => r.rows.length && r.rows.every(row => row[i] !== '' && !Number.isNaN(Number(row[i]))));
-  const labelCol = r.columns.findIndex((c, i) => i !== numCol);
-  const rows = r.rows.map(row => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
-  root.append(el('h2', {}, `${name} (${fmt(r.total_rows)} rows)`));
-  if (numCol >= 0 && labelCol >= 0) {
-    root.append(el('p', { class: 'muted' }, `Top 15 by ${r.columns[numCol]}`),
-      bars(rows, x => r.columns.filter((c, i) => i !== numCol).map(c => x[c]).join(' · '), x => Number(x[r.columns[numCol]]), 15));
-  }
-  root.append(table(r.columns.map((c, i) => ({ key: c, label: c, num: i === numCol, sort: i === numCol ? (x => Number(x[c])) : undefined })), rows));
+  await drawResult(root, name, r.columns, r.rows, r.total_rows);
 };
 
 pages.lake = async (root, params) => {
