@@ -27,7 +27,7 @@ namespace {
 
 // Every format through PrintListing; json: one array of topic names.
 void List(const CliContext& ctx, const std::string& format) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   auto topics = rest.GetJson("/topics");
   if (!topics) Fail(topics.error());
   report::Table t{"topics", "", {{"topic", report::ColumnType::kString}}, {}};
@@ -38,7 +38,7 @@ void List(const CliContext& ctx, const std::string& format) {
 }
 
 void Describe(const CliContext& ctx, const std::string& topic, const std::string& format) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   auto parts = rest.Partitions(topic);
   if (!parts) Fail(parts.error());
   report::Table t{"partitions", "", {{"topic", report::ColumnType::kString},
@@ -86,12 +86,12 @@ void Create(const CliContext& ctx, const std::string& topic, int partitions,
                "invalid topic name '" + topic + "': use 1-249 characters from [a-zA-Z0-9._-], "
                "not '.' or '..'"));
   }
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   const std::string cluster = ClusterId(rest);
   std::string body = "{\"topic_name\":" + JsonQuote(topic);
   if (partitions > 0) body += ",\"partitions_count\":" + std::to_string(partitions);
   body += "}";
-  auto r = rest.Call("POST", "/v3/clusters/" + cluster + "/topics", body, 60000,
+  auto r = rest.Call("POST", "/v3/clusters/" + PathSegment(cluster) + "/topics", body, 60000,
                      "application/json");
   if (!r) FailRuntime(r.error());
   auto json = emulator::JsonValue::Parse(*r);
@@ -126,9 +126,9 @@ void Delete(const CliContext& ctx, const std::string& topic, bool yes,
       std::exit(kExitFailure);
     }
   }
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   const std::string cluster = ClusterId(rest);
-  auto r = rest.Call("DELETE", "/v3/clusters/" + cluster + "/topics/" + topic, "", 60000);
+  auto r = rest.Call("DELETE", "/v3/clusters/" + PathSegment(cluster) + "/topics/" + PathSegment(topic), "", 60000);
   if (!r) {
     if (r.error().code() == ErrorCode::kNotFound) {
       FailRuntime(Error(ErrorCode::kNotFound, "topic '" + topic + "' does not exist on " +
@@ -155,11 +155,11 @@ struct ProduceFlags {
 // Lines of stdin -> records, `batch` per request. json: each value is a JSON document, each
 // key a string; binary: raw bytes (sent base64-encoded, as the REST Proxy's binary format wants).
 void Produce(const CliContext& ctx, const ProduceFlags& f) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   const bool json = f.format == "json";
   const std::string type = json ? "application/vnd.kafka.json.v2+json"
                                 : "application/vnd.kafka.binary.v2+json";
-  const std::string path = "/topics/" + f.topic +
+  const std::string path = "/topics/" + PathSegment(f.topic) +
                            (f.partition >= 0 ? "/partitions/" + std::to_string(f.partition) : "");
   auto encode = [&](std::string_view text, std::string& out) {
     if (json) {

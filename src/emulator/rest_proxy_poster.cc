@@ -2,8 +2,8 @@
 
 namespace pinpipe::emulator {
 
-RestProxyPoster::RestProxyPoster(std::string api_url, std::string pipeline_id)
-    : api_url_(std::move(api_url)) {
+RestProxyPoster::RestProxyPoster(std::string api_url, std::string pipeline_id, std::string api_key)
+    : api_url_(std::move(api_url)), key_header_(api_key.empty() ? "" : "x-api-key: " + api_key) {
   while (!api_url_.empty() && api_url_.back() == '/') api_url_.pop_back();
   for (TableId t : kAllTables) {
     urls_[static_cast<int>(t)] =
@@ -49,7 +49,7 @@ PostOutcome ClassifyHttp(const Result<HttpResponse>& r) {
 PostOutcome RestProxyPoster::Post(TableId table, std::span<const std::string> values) {
   BuildBody(values, &body_);
   return ClassifyHttp(
-      http_.Request("POST", urls_[static_cast<int>(table)], kKafkaJsonV2, "", body_));
+      http_.Request("POST", urls_[static_cast<int>(table)], kKafkaJsonV2, "", body_, 30000, key_header_));
 }
 
 }  // namespace pinpipe::emulator

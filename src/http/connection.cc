@@ -130,7 +130,7 @@ void Connection::Process() {
 void Connection::Dispatch() {
   Request& req = parser_.mutable_request();
   req.path_params.clear();
-  Router::Match match = w_->router.Find(req.method, req.path, &req.path_params);
+  Router::Match match = w_->router.Find(req.method, req.path, &req.path_params, &req.path_param_text);
   keep_alive_ = req.keep_alive;
   http10_ = req.version_minor == 0;
   head_ = parser_.is_head();
