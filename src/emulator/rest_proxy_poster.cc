@@ -43,6 +43,8 @@ PostOutcome ClassifyHttp(const Result<HttpResponse>& r) {
   o.retryable = r->status >= 500 || r->status == 429 || r->status == 408;
   std::string body = r->body.substr(0, 300);
   o.message = "HTTP " + std::to_string(r->status) + (body.empty() ? "" : ": " + body);
+  // pinpipe's gateway answers a missing or wrong x-api-key with 403 Forbidden.
+  if (r->status == 403) o.message += " (a pinpipe server with http.api_key set requires that key: set http.api_key)";
   return o;
 }
 

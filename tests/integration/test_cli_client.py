@@ -113,6 +113,15 @@ def test_client_commands_send_the_api_key(server_factory):
             assert [rec["value"] for rec in json.loads(r.stdout)] == [{"a": 1}, {"a": 2}]
         if args[:2] == ("topics", "list"):
             assert "kt" in r.stdout
+    # The emulator posts with the key too (a 403 is not retried and names the setting).
+    db = srv.data_dir.parent / "source.db"
+    assert subprocess.run([BIN, "db", "init", "--db", f"sqlite://{db}"], capture_output=True).returncode == 0
+    emulate = ("emulate", "--db", f"sqlite://{db}", "--count", "2", "--no-sleep", "--quiet", "--id", "em")
+    without = cli(srv, *emulate)
+    assert without.returncode != 0 and "http.api_key" in without.stderr + without.stdout, without
+    r = cli(srv, *emulate, key=key)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert {"em.geo", "em.pin", "em.user"} <= set(json.loads(cli(srv, "topics", "list", "--format", "json", key=key).stdout))
     # The key also reaches the server from the environment, as every key does.
     env_run = subprocess.run([BIN, "--set", f"http.port={srv.port}", "--set", f"data.dir={srv.data_dir}",
                               "topics", "list"], capture_output=True, text=True, timeout=60,
