@@ -13,7 +13,7 @@ PREFIX     ?= /usr/local
 # `cmake` build leaves them warnings.
 CMAKE_FLAGS ?= -DPINPIPE_WERROR=ON
 
-.PHONY: all setup build build-asan build-tsan run test test-unit test-asan bench fuzz format clean install deb
+.PHONY: all setup build build-asan build-tsan run test test-unit test-asan bench fuzz format clean install deb release-check
 
 all: build
 
@@ -66,8 +66,13 @@ install: build
 deb: build
 	cd $(BUILD) && cpack -G DEB
 
+# What users build: Release with GCC and clang (-Werror), a smoke run of each, the .deb
+# inspected and unpacked (part of `make test`, through tests/run_all).
+release-check: setup
+	@tests/run_release
+
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz build-release-gcc build-release-clang

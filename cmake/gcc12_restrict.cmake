@@ -4,7 +4,8 @@
 # overlap". Debian 12's compiler is GCC 12, so a user's Release build with -Werror failed.
 # The warning is silenced only in the files where GCC 12 reports it; it stays on everywhere
 # else and with every other compiler. A plain cmake build does not use -Werror, so a new
-# occurrence there is a warning, not a broken build.
+# occurrence there is a warning, not a broken build; CI's Release build with GCC
+# (tests/run_release) fails on one, so a file that needs it is added here.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
    AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   # target:file, the file relative to the project.
@@ -13,6 +14,8 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_G
     pinpipe_emulator:src/emulator/source_db_mysql.cc
     pinpipe_emulator:src/emulator/source_db_sqlite.cc
     pinpipe_emulator:src/emulator/source_schema.cc
+    pinpipe_kafka:src/kafka/server.cc
+    pinpipe_orchestrator:src/orchestrator/run_lease.cc
     pinpipe_report:src/report/html_report.cc
     pinpipe_report:src/report/terminal_table.cc
     lake_test:tests/lake/delta_table_test.cc

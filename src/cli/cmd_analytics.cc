@@ -190,8 +190,8 @@ int Show(const CliContext& ctx, const ShowArgs& a) {
   Config cfg = ctx.LoadConfigOrExit();
   std::string json;
   if (a.live) {
-    RestClient rest(ctx.ServerUrl(cfg));
-    auto body = rest.Call("GET", "/analytics/" + a.name, "", 30000, "application/json");
+    RestClient rest = ClientFor(ctx, cfg);
+    auto body = rest.Call("GET", "/analytics/" + PathSegment(a.name), "", 30000, "application/json");
     if (!body) {
       PrintError(body.error());
       return kExitFailure;

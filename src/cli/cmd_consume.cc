@@ -33,8 +33,9 @@ struct Consumed {
 Result<Consumed> Consume(RestClient& rest, const ConsumeFlags& f, const std::vector<int>& parts) {
   const std::string instance =
       f.instance.empty() ? "pinpipe-consume-" + std::to_string(getpid()) : f.instance;
-  const std::string inst = "/consumers/" + f.group + "/instances/" + instance;
-  PINPIPE_RETURN_IF_ERROR(rest.Call("POST", "/consumers/" + f.group,
+  const std::string group = "/consumers/" + PathSegment(f.group);
+  const std::string inst = group + "/instances/" + PathSegment(instance);
+  PINPIPE_RETURN_IF_ERROR(rest.Call("POST", group,
                                     "{\"name\":" + JsonQuote(instance) +
                                         ",\"format\":\"json\",\"auto.offset.reset\":\"earliest\","
                                         "\"auto.commit.enable\":\"false\"}"));
@@ -106,7 +107,7 @@ Result<Consumed> Consume(RestClient& rest, const ConsumeFlags& f, const std::vec
 
 void Run(const CliContext& ctx, const ConsumeFlags& f) {
   Config cfg = ctx.LoadConfigOrExit();
-  RestClient rest(ctx.ServerUrl(cfg));
+  RestClient rest = ClientFor(ctx, cfg);
   auto parts = rest.Partitions(f.topic);  // an unknown topic is an error, not an empty read
   if (!parts) Fail(parts.error());
   auto res = Consume(rest, f, *parts);

@@ -124,7 +124,8 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
   eo.python_compatible = true;
   eo.sleep = false;
   eo.concurrency = 4;
-  eo.make_poster = [url, id] { return std::make_unique<emulator::RestProxyPoster>(url, id); };
+  const std::string key = cfg.GetString("http.api_key");
+  eo.make_poster = [url, id, key] { return std::make_unique<emulator::RestProxyPoster>(url, id, key); };
   auto stats = emulator::RunEmulator(eo, nullptr);
   if (!stats) Fail(stats.error());
   std::printf("   %s\n", emulator::FormatSummary(*stats).c_str());
@@ -144,6 +145,7 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
     if (external) break;
     emulator::ConsumeOptions co;
     co.api_url = url;
+    co.api_key = key;
     co.topic = id + "." + t;
     co.instance = std::string(t) + "_consumer";
     co.timeout_ms = 1500;

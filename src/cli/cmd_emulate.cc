@@ -30,13 +30,14 @@ void Run(const CliContext& ctx, EmulateFlags& f) {
   auto& o = f.opt;
   o.db_url = f.db.empty() ? emulator::DefaultDbUrl(cfg.DataDir()) : f.db;
   const std::string api = ctx.ServerUrl(cfg);
+  const std::string key = cfg.GetString("http.api_key");  // x-api-key, when the server wants one
   const std::string id = f.id.empty() ? cfg.GetString("pipeline.id") : f.id;
   if (f.no_sleep || o.rate > 0) o.sleep = false;
   o.progress = !f.quiet;
   if (f.mode == "stream") {
-    o.make_poster = [api, id] { return std::make_unique<emulator::ApiGatewayStreamPoster>(api, id); };
+    o.make_poster = [api, id, key] { return std::make_unique<emulator::ApiGatewayStreamPoster>(api, id, key); };
   } else {
-    o.make_poster = [api, id] { return std::make_unique<emulator::RestProxyPoster>(api, id); };
+    o.make_poster = [api, id, key] { return std::make_unique<emulator::RestProxyPoster>(api, id, key); };
   }
   if (o.python_compatible && o.concurrency > 1) {
     std::fprintf(stderr, "pinpipe: note: with --concurrency > 1 the rows are picked in the "

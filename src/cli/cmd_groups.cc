@@ -106,19 +106,6 @@ void Describe(const CliContext& ctx, const std::string& group, const std::string
   PrintListing(t, format);
 }
 
-void AppendPercentEncoded(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-}
-
 struct ResetFlags {
   std::string group;
   std::vector<std::string> topics;
@@ -147,10 +134,8 @@ void ResetOffsets(const CliContext& ctx, const ResetFlags& f) {
   if (f.shift_by) body.Field("strategy", "shift-by").Field("value", *f.shift_by);
   if (!f.to_datetime.empty()) body.Field("strategy", "to-datetime").Field("value", std::string_view(f.to_datetime));
   body.Field("dry_run", !f.execute).EndObject();
-  RestClient rest(ctx.ServerUrl(cfg));
-  std::string path = "/ui/api/groups/";
-  AppendPercentEncoded(path, f.group);
-  auto answer = rest.PostUi(path + "/reset-offsets", body.str());
+  RestClient rest = ClientFor(ctx, cfg);
+  auto answer = rest.PostUi("/ui/api/groups/" + PathSegment(f.group) + "/reset-offsets", body.str());
   if (!answer) {
     // A live member (409) is a state of the server, not a usage error.
     if (answer.error().message().find(": HTTP 409:") != std::string::npos) {

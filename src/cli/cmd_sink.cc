@@ -440,7 +440,7 @@ int RunStatus(const CliContext& ctx, const std::string& format) {
 // pinpipe sink pause|resume|restart: Kafka Connect's REST control paths of the running server.
 int RunControl(const CliContext& ctx, const std::string& action, bool include_tasks, bool only_failed, int task) {
   Config cfg = ctx.LoadConfigOrExit();
-  RestClient rest(ctx.ServerUrl(cfg));
+  RestClient rest = ClientFor(ctx, cfg);
   auto names = rest.GetJson("/connectors");
   if (!names) {
     if (names.error().code() == ErrorCode::kNotFound) {
@@ -454,7 +454,7 @@ int RunControl(const CliContext& ctx, const std::string& action, bool include_ta
     PrintError(Error(ErrorCode::kUnavailable, "the server at " + rest.url() + " runs no sink connector"));
     return kExitFailure;
   }
-  const std::string base = "/connectors/" + names->items()[0].text();
+  const std::string base = "/connectors/" + PathSegment(names->items()[0].text());
   Result<std::string> r = MakeError(ErrorCode::kInternal, "");
   if (action == "pause" || action == "resume") {
     r = rest.Call("PUT", base + "/" + action, "", 30000, "application/json");

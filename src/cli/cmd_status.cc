@@ -37,7 +37,7 @@ std::string Format(double v, std::string_view unit) {
 }
 
 int RunStatus(const CliContext& ctx) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   auto overview = rest.GetJson("/ui/api/overview");
   if (!overview) {
     PrintError(overview.error());

@@ -18,14 +18,21 @@ namespace {
   std::exit(e.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure);
 }
 
+// The server and the key it wants (http.api_key, sent as x-api-key like every client command).
+struct Server {
+  std::string url, key;
+};
+
 // One Kinesis call; the parsed answer (null for an empty body) or the service's error.
-emulator::JsonValue Call(const std::string& api, const std::string& op, const std::string& body) {
+emulator::JsonValue Call(const Server& server, const std::string& op, const std::string& body) {
   emulator::HttpClient http;
+  const std::string& api = server.url;
   std::string url = api;
   while (!url.empty() && url.back() == '/') url.pop_back();
   // The request is unsigned: pinpipe verifies signatures only when kinesis.* credentials are set.
   auto r = http.Request("POST", url + "/", "application/x-amz-json-1.1", "", body, 30000,
-                        "X-Amz-Target: Kinesis_20131202." + op);
+                        "X-Amz-Target: Kinesis_20131202." + op +
+                            (server.key.empty() ? "" : "\nx-api-key: " + server.key));
   if (!r) {
     Fail(Error(r.error().code(), "cannot reach the server at " + api + ": " + r.error().message() +
                                      "; is `pinpipe serve` running? (--api URL, --port)"));
@@ -36,6 +43,11 @@ emulator::JsonValue Call(const std::string& api, const std::string& op, const st
     if (v) {
       if (const auto* t = v->Find("__type"); t && t->is_string()) type = t->text();
       if (const auto* m = v->Find("message"); m && m->is_string()) msg = m->text();
+    }
+    if (r->status == 403 && msg == "Forbidden") {
+      msg += server.key.empty() ? "; the server at " + api + " requires an API key: set http.api_key "
+                                  "(pinpipe.toml, PINPIPE_HTTP_API_KEY or --set http.api_key=KEY)"
+                                : "; the server at " + api + " refused the API key of http.api_key";
     }
     Fail(Error(type == "ResourceNotFoundException" ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument,
                type + (msg.empty() ? "" : ": " + msg)));
@@ -50,7 +62,10 @@ struct Flags {
   bool on_demand = false;
 };
 
-std::string Api(const CliContext& ctx) { return ctx.ServerUrl(ctx.LoadConfigOrExit()); }
+Server Api(const CliContext& ctx) {
+  const Config cfg = ctx.LoadConfigOrExit();
+  return {ctx.ServerUrl(cfg), cfg.GetString("http.api_key")};
+}
 
 }  // namespace
 
@@ -73,7 +88,7 @@ void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx) {
 
   auto* list = streams->add_subcommand("list", "ListStreams (every page)");
   list->callback([&ctx] {
-    const std::string api = Api(ctx);
+    const Server api = Api(ctx);
     std::string after;
     while (true) {
       std::string body = after.empty() ? "{}" : "{\"ExclusiveStartStreamName\":" + JsonQuote(after) + "}";
@@ -92,7 +107,7 @@ void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx) {
   auto* describe = streams->add_subcommand("describe", "DescribeStreamSummary and ListShards of NAME");
   describe->add_option("name", f->name, "stream name")->required();
   describe->callback([&ctx, f] {
-    const std::string api = Api(ctx);
+    const Server api = Api(ctx);
     auto sum = Call(api, "DescribeStreamSummary", "{\"StreamName\":" + JsonQuote(f->name) + "}");
     const auto* d = sum.Find("StreamDescriptionSummary");
     auto text = [&](const char* k) {

@@ -51,7 +51,7 @@ void List(const CliContext& ctx, const std::string& format) {
     PrintListing(t, format, o);
     return;
   }
-  RestClient rest(ctx.ServerUrl(cfg));
+  RestClient rest = ClientFor(ctx, cfg);
   auto topics = rest.GetJson("/topics");
   if (!topics) Fail(topics.error());
   report::Table t{"topics", "", {{"topic", report::ColumnType::kString}}, {}};
@@ -64,7 +64,7 @@ void List(const CliContext& ctx, const std::string& format) {
 void Describe(const CliContext& ctx, const std::string& topic, const std::string& format) {
   const Config cfg = ctx.LoadConfigOrExit();
   std::unique_ptr<kafka::ClusterLog> cluster = Cluster(cfg);
-  RestClient rest(ctx.ServerUrl(cfg));
+  RestClient rest = ClientFor(ctx, cfg);
   Result<std::vector<int>> parts = std::vector<int>{};
   if (cluster) {
     auto info = cluster->LookUpTopic(topic);
@@ -141,12 +141,12 @@ void Create(const CliContext& ctx, const std::string& topic, int partitions,
                 kc->options().bootstrap.c_str());
     return;
   }
-  RestClient rest(ctx.ServerUrl(cfg));
+  RestClient rest = ClientFor(ctx, cfg);
   const std::string cluster = ClusterId(rest);
   std::string body = "{\"topic_name\":" + JsonQuote(topic);
   if (partitions > 0) body += ",\"partitions_count\":" + std::to_string(partitions);
   body += "}";
-  auto r = rest.Call("POST", "/v3/clusters/" + cluster + "/topics", body, 60000,
+  auto r = rest.Call("POST", "/v3/clusters/" + PathSegment(cluster) + "/topics", body, 60000,
                      "application/json");
   if (!r) FailRuntime(r.error());
   auto json = emulator::JsonValue::Parse(*r);
@@ -185,9 +185,9 @@ void Delete(const CliContext& ctx, const std::string& topic, bool yes,
   if (auto kc = Cluster(cfg)) {
     if (auto st = kc->DeleteTopic(topic); !st) FailRuntime(st.error());
   } else {
-    RestClient rest(ctx.ServerUrl(cfg));
+    RestClient rest = ClientFor(ctx, cfg);
     const std::string cluster = ClusterId(rest);
-    auto r = rest.Call("DELETE", "/v3/clusters/" + cluster + "/topics/" + topic, "", 60000);
+    auto r = rest.Call("DELETE", "/v3/clusters/" + PathSegment(cluster) + "/topics/" + PathSegment(topic), "", 60000);
     if (!r) {
       if (r.error().code() == ErrorCode::kNotFound) {
         FailRuntime(Error(ErrorCode::kNotFound, "topic '" + topic + "' does not exist on " +
@@ -215,11 +215,11 @@ struct ProduceFlags {
 // Lines of stdin -> records, `batch` per request. json: each value is a JSON document, each
 // key a string; binary: raw bytes (sent base64-encoded, as the REST Proxy's binary format wants).
 void Produce(const CliContext& ctx, const ProduceFlags& f) {
-  RestClient rest(ctx.ServerUrl(ctx.LoadConfigOrExit()));
+  RestClient rest = ClientFor(ctx, ctx.LoadConfigOrExit());
   const bool json = f.format == "json";
   const std::string type = json ? "application/vnd.kafka.json.v2+json"
                                 : "application/vnd.kafka.binary.v2+json";
-  const std::string path = "/topics/" + f.topic +
+  const std::string path = "/topics/" + PathSegment(f.topic) +
                            (f.partition >= 0 ? "/partitions/" + std::to_string(f.partition) : "");
   auto encode = [&](std::string_view text, std::string& out) {
     if (json) {

@@ -35,7 +35,9 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
   PINPIPE_ASSIGN_OR_RETURN(bool sink, cfg.GetBool("sink.enabled"));
   if (sink) o.sink_state_dir = cfg.DataDir() + "/state/sink";
   o.api_key = cfg.GetString("http.api_key");
-  o.require_auth = !IsLoopbackBind(bind);
+  // With a key set the dashboard wants it like the REST routes do, on any bind: a key the REST
+  // Proxy enforces must not be bypassed through the dashboard's produce or reset forms.
+  o.require_auth = !IsLoopbackBind(bind) || !o.api_key.empty();
   if (o.require_auth && o.api_key.empty()) {
     spdlog::warn("ui: http.bind {} is not a loopback address and http.api_key is empty: the dashboard "
                  "refuses every request until a key is set", bind);

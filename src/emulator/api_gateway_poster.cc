@@ -5,7 +5,8 @@
 
 namespace pinpipe::emulator {
 
-ApiGatewayStreamPoster::ApiGatewayStreamPoster(std::string api_url, std::string pipeline_id) {
+ApiGatewayStreamPoster::ApiGatewayStreamPoster(std::string api_url, std::string pipeline_id, std::string api_key)
+    : key_header_(api_key.empty() ? "" : "x-api-key: " + api_key) {
   while (!api_url.empty() && api_url.back() == '/') api_url.pop_back();
   for (TableId t : kAllTables) {
     streams_[static_cast<int>(t)] = StreamName(pipeline_id, t);
@@ -60,7 +61,7 @@ PostOutcome ApiGatewayStreamPoster::Post(TableId table, std::span<const std::str
   last.ok = true;
   for (const std::string& v : values) {
     BuildBody(streams_[static_cast<int>(table)], table, v, &body_);
-    last = Classify(http_.Request("PUT", urls_[static_cast<int>(table)], "application/json", "", body_));
+    last = Classify(http_.Request("PUT", urls_[static_cast<int>(table)], "application/json", "", body_, 30000, key_header_));
     if (!last.ok) return last;
   }
   return last;

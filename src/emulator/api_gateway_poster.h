@@ -16,7 +16,8 @@ namespace pinpipe::emulator {
 
 class ApiGatewayStreamPoster final : public Poster {
  public:
-  ApiGatewayStreamPoster(std::string api_url, std::string pipeline_id);
+  // api_key: sent as x-api-key when not empty (pinpipe's http.api_key).
+  ApiGatewayStreamPoster(std::string api_url, std::string pipeline_id, std::string api_key = "");
   PostOutcome Post(TableId table, std::span<const std::string> values) override;
   std::string Describe() const override;
 
@@ -32,6 +33,7 @@ class ApiGatewayStreamPoster final : public Poster {
   std::string urls_[3];
   HttpClient http_;
   std::string body_;
+  std::string key_header_;
 };
 
 }  // namespace pinpipe::emulator

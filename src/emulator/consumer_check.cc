@@ -40,18 +40,19 @@ Result<ConsumeResult> RunConsumerCheck(const ConsumeOptions& opt) {
   const std::string base = api + "/consumers/" + opt.group;
   const std::string inst = base + "/instances/" + instance;
   HttpClient http;
+  const std::string key = opt.api_key.empty() ? "" : "x-api-key: " + opt.api_key;
 
   std::string body = "{\"name\": ";
   AppendPyJsonString(instance, &body);
   body += ", \"format\": \"json\", \"auto.offset.reset\": \"earliest\"}";
-  PINPIPE_RETURN_IF_ERROR(Expect(http.Request("POST", base, kV2, kV2, body), "create consumer", api));
+  PINPIPE_RETURN_IF_ERROR(Expect(http.Request("POST", base, kV2, kV2, body, 30000, key), "create consumer", api));
 
   auto run = [&]() -> Result<ConsumeResult> {
     std::string sub = "{\"topics\": [";
     AppendPyJsonString(opt.topic, &sub);
     sub += "]}";
     PINPIPE_RETURN_IF_ERROR(
-        Expect(http.Request("POST", inst + "/subscription", kV2, "", sub), "subscribe", api));
+        Expect(http.Request("POST", inst + "/subscription", kV2, "", sub, 30000, key), "subscribe", api));
     ConsumeResult out;
     out.json = "[";
     auto last = std::chrono::steady_clock::now();
@@ -60,7 +61,7 @@ Result<ConsumeResult> RunConsumerCheck(const ConsumeOptions& opt) {
       const int poll_ms = std::max(100, std::min(opt.timeout_ms, 1000));
       PINPIPE_ASSIGN_OR_RETURN(
           HttpResponse r, Expect(http.Request("GET", inst + "/records?timeout=" + std::to_string(poll_ms),
-                                              "", kJsonV2, "", poll_ms + 30000),
+                                              "", kJsonV2, "", poll_ms + 30000, key),
                                  "read records", api));
       PINPIPE_ASSIGN_OR_RETURN(JsonValue records, JsonValue::Parse(r.body));
       if (!records.is_array()) {
@@ -83,12 +84,12 @@ Result<ConsumeResult> RunConsumerCheck(const ConsumeOptions& opt) {
     out.json += "]";
     // Commit what was read (an empty body commits all fetched offsets).
     PINPIPE_RETURN_IF_ERROR(
-        Expect(http.Request("POST", inst + "/offsets", kV2, "", ""), "commit offsets", api));
+        Expect(http.Request("POST", inst + "/offsets", kV2, "", "", 30000, key), "commit offsets", api));
     return out;
   };
   auto result = run();
   // Always delete the instance, even after an error.
-  auto del = http.Request("DELETE", inst, kV2, "", "");
+  auto del = http.Request("DELETE", inst, kV2, "", "", 30000, key);
   if (result && (!del || del->status >= 300)) {
     return MakeError(ErrorCode::kUnavailable, "delete consumer instance: " +
                                                   (del ? "HTTP " + std::to_string(del->status)

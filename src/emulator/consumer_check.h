@@ -12,6 +12,7 @@ namespace pinpipe::emulator {
 
 struct ConsumeOptions {
   std::string api_url = "http://127.0.0.1:8082";
+  std::string api_key;       // sent as x-api-key when not empty (pinpipe's http.api_key)
   std::string group = "students";
   std::string topic;
   std::string instance;      // empty: "pinpipe-consume-<pid>"

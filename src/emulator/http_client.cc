@@ -56,8 +56,12 @@ Result<HttpResponse> HttpClient::Request(std::string_view method, const std::str
     ac = "Accept: " + std::string(accept);
     headers = curl_slist_append(headers, ac.c_str());
   }
-  std::string extra(extra_header);
-  if (!extra.empty()) headers = curl_slist_append(headers, extra.c_str());
+  for (std::string_view rest = extra_header; !rest.empty();) {
+    const size_t nl = rest.find('\n');
+    const std::string line(rest.substr(0, nl));
+    if (!line.empty()) headers = curl_slist_append(headers, line.c_str());
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
   // No "Expect: 100-continue" round trip for bodies over 1 KiB.
   headers = curl_slist_append(headers, "Expect:");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

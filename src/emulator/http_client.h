@@ -26,7 +26,7 @@ class HttpClient {
   Result<HttpResponse> Request(std::string_view method, const std::string& url,
                                std::string_view content_type, std::string_view accept,
                                std::string_view body, long timeout_ms = 30000,
-                               std::string_view extra_header = "");  // "Name: value"
+                               std::string_view extra_header = "");  // "Name: value" lines, '\n' between
 
  private:
   void* curl_;  // CURL*

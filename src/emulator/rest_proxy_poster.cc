@@ -2,8 +2,8 @@
 
 namespace pinpipe::emulator {
 
-RestProxyPoster::RestProxyPoster(std::string api_url, std::string pipeline_id)
-    : api_url_(std::move(api_url)) {
+RestProxyPoster::RestProxyPoster(std::string api_url, std::string pipeline_id, std::string api_key)
+    : api_url_(std::move(api_url)), key_header_(api_key.empty() ? "" : "x-api-key: " + api_key) {
   while (!api_url_.empty() && api_url_.back() == '/') api_url_.pop_back();
   for (TableId t : kAllTables) {
     urls_[static_cast<int>(t)] =
@@ -43,13 +43,15 @@ PostOutcome ClassifyHttp(const Result<HttpResponse>& r) {
   o.retryable = r->status >= 500 || r->status == 429 || r->status == 408;
   std::string body = r->body.substr(0, 300);
   o.message = "HTTP " + std::to_string(r->status) + (body.empty() ? "" : ": " + body);
+  // pinpipe's gateway answers a missing or wrong x-api-key with 403 Forbidden.
+  if (r->status == 403) o.message += " (a pinpipe server with http.api_key set requires that key: set http.api_key)";
   return o;
 }
 
 PostOutcome RestProxyPoster::Post(TableId table, std::span<const std::string> values) {
   BuildBody(values, &body_);
   return ClassifyHttp(
-      http_.Request("POST", urls_[static_cast<int>(table)], kKafkaJsonV2, "", body_));
+      http_.Request("POST", urls_[static_cast<int>(table)], kKafkaJsonV2, "", body_, 30000, key_header_));
 }
 
 }  // namespace pinpipe::emulator

@@ -15,7 +15,8 @@ inline constexpr std::string_view kKafkaJsonV2 = "application/vnd.kafka.json.v2+
 
 class RestProxyPoster final : public Poster {
  public:
-  RestProxyPoster(std::string api_url, std::string pipeline_id);
+  // api_key: sent as x-api-key when not empty (pinpipe's http.api_key).
+  RestProxyPoster(std::string api_url, std::string pipeline_id, std::string api_key = "");
   PostOutcome Post(TableId table, std::span<const std::string> values) override;
   std::string Describe() const override;
 
@@ -27,6 +28,7 @@ class RestProxyPoster final : public Poster {
   std::string urls_[3];
   HttpClient http_;
   std::string body_;
+  std::string key_header_;
 };
 
 // Classifies an HTTP result (shared by every poster).

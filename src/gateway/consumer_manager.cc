@@ -242,7 +242,10 @@ void ConsumerManager::DoCreate(Call& call, http::Responder& r) {
   std::string body = "{\"instance_id\":";
   AppendJsonString(body, c->name());
   body += ",\"base_uri\":";
-  AppendJsonString(body, "http://" + host + "/consumers/" + c->group + "/instances/" + c->name());
+  // Encoded segments, as the REST Proxy's UriBuilder.path() writes them: a client that
+  // follows base_uri reaches this instance whatever its group's and its name's bytes.
+  AppendJsonString(body, "http://" + host + "/consumers/" + http::PercentEncodeSegment(c->group) + "/instances/" +
+                             http::PercentEncodeSegment(c->name()));
   body += '}';
   {
     std::lock_guard lock(mu_);

@@ -161,7 +161,7 @@ void Connection::Dispatch() {
   sniffed_ = true;
   Request& req = parser_.mutable_request();
   req.path_params.clear();
-  Router::Match match = w_->router.Find(req.method, req.path, &req.path_params);
+  Router::Match match = w_->router.Find(req.method, req.path, &req.path_params, &req.path_param_text);
   keep_alive_ = req.keep_alive;
   http10_ = req.version_minor == 0;
   head_ = parser_.is_head();

@@ -62,6 +62,7 @@ void Request::Clear() {
   keep_alive = true;
   headers.clear();
   path_params.clear();
+  path_param_text.clear();
 }
 
 namespace {
@@ -72,6 +73,24 @@ int HexValue(char c) {
   return -1;
 }
 }  // namespace
+
+std::string PercentEncodeSegment(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;

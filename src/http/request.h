@@ -28,14 +28,16 @@ struct Request {
   bool keep_alive = true;   // connection persists after the response
   std::vector<HeaderField> headers;
   std::string_view body;    // de-chunked
-  std::vector<NameValue> path_params;  // filled by the Router
+  std::vector<NameValue> path_params;  // filled by the Router, percent-decoded
+  std::string path_param_text;         // the decoded parameters' bytes (Router::Find)
 
   // Case-insensitive lookup of the first field named `name`; "" if absent.
   std::string_view Header(std::string_view name) const;
   bool HasHeader(std::string_view name) const;
   // Number of fields named `name` (a credential must appear exactly once).
   size_t HeaderCount(std::string_view name) const;
-  // Value of "{name}" in the matched route pattern; "" if absent. Not percent-decoded.
+  // Value of "{name}" in the matched route pattern, percent-decoded once by the Router
+  // ("my%20group" -> "my group"); "" if absent.
   std::string_view PathParam(std::string_view name) const;
   // Raw (still percent-encoded) value of the first query parameter `name`; "" for "?name"
   // or "?name=", nullopt if absent. Use PercentDecode for the decoded text.
@@ -47,6 +49,10 @@ struct Request {
 // Decodes %XX escapes (and '+' as space when plus_is_space, for form/query values).
 // nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space = false);
+
+// One path segment, percent-encoded (RFC 3986 §2.1): every byte but the unreserved
+// [A-Za-z0-9-._~] becomes %XX (uppercase hex), so the Router's decoding gives `in` back.
+std::string PercentEncodeSegment(std::string_view in);
 
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -8,6 +8,13 @@
 namespace pinpipe::http {
 namespace {
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 bool IsParam(std::string_view seg) {
   return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
 }
@@ -50,6 +57,37 @@ bool Matches(const Router::Route& r, const PathSegments& path) {
   return true;
 }
 
+// Decodes the parameters from index `first` that hold a '%' into *decoded and points them at
+// it; false on a malformed escape. Two passes, so that no view is taken before the buffer
+// stops growing.
+bool DecodeParams(std::vector<NameValue>* params, size_t first, std::string* decoded) {
+  decoded->clear();
+  std::array<std::pair<size_t, size_t>, PathSegments::kMaxSegments> spans{};  // offset, length
+  for (size_t i = first; i < params->size(); ++i) {
+    std::string_view v = (*params)[i].value;
+    if (v.find('%') == std::string_view::npos) continue;
+    const size_t start = decoded->size();
+    for (size_t j = 0; j < v.size(); ++j) {
+      if (v[j] != '%') {
+        decoded->push_back(v[j]);
+        continue;
+      }
+      if (j + 2 >= v.size()) return false;
+      const int hi = HexDigit(v[j + 1]), lo = HexDigit(v[j + 2]);
+      if (hi < 0 || lo < 0) return false;
+      decoded->push_back(static_cast<char>(hi * 16 + lo));
+      j += 2;
+    }
+    spans[i - first] = {start, decoded->size() - start};
+  }
+  for (size_t i = first; i < params->size(); ++i) {
+    if ((*params)[i].value.find('%') == std::string_view::npos) continue;
+    const auto [off, len] = spans[i - first];
+    (*params)[i].value = std::string_view(*decoded).substr(off, len);
+  }
+  return true;
+}
+
 }  // namespace
 
 Router::Router() : metrics_(std::make_shared<Metrics>()) {}
@@ -80,7 +118,7 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
 }
 
 Router::Match Router::Find(std::string_view method, std::string_view path,
-                           std::vector<NameValue>* params) const {
+                           std::vector<NameValue>* params, std::string* decoded) const {
   Match m;
   const PathSegments segs(path);
   if (segs.too_long || segs.count >= by_length_.size()) return m;  // 404
@@ -98,10 +136,22 @@ Router::Match Router::Find(std::string_view method, std::string_view path,
   }
   if (best_for_method >= 0) {
     const Route& r = routes_[best_for_method];
+    const size_t first = params->size();
+    bool escaped = false;
     for (size_t k = 0; k < segs.count; ++k) {
       if (!r.is_param[k]) continue;
       const std::string& want = r.segments[k];
       params->push_back({std::string_view(want).substr(1, want.size() - 2), segs.seg[k]});
+      escaped |= segs.seg[k].find('%') != std::string_view::npos;
+    }
+    // Decoded once, here, as JAX-RS hands the REST Proxy's resources their @PathParam values
+    // (decoded unless @Encoded), so every handler sees the name the client meant: a consumer
+    // group "my group" arrives as /consumers/my%20group. A malformed escape is a 400, as Jetty
+    // (the REST Proxy's server) answers a path like /%foo/bar% (jetty/jetty.project#4033).
+    if (escaped && !DecodeParams(params, first, decoded)) {
+      params->resize(first);
+      m.status = 400;
+      return m;
     }
     m.route = &r;
     m.route_id = best_for_method;

@@ -1,7 +1,8 @@
 // Router: maps (method, path) to a handler. Patterns are literal segments and "{name}"
 // parameters matching one non-empty segment: "/topics/{topic}/partitions/{partition}".
 // A literal segment beats a parameter where both match. Unknown path -> 404; known path with
-// another method -> 405 with Allow. Configure before Server::Start; read-only afterwards.
+// another method -> 405 with Allow; a parameter with a malformed %-escape -> 400. Configure
+// before Server::Start; read-only afterwards.
 #pragma once
 
 #include <functional>
@@ -37,12 +38,17 @@ class Router {
   struct Match {
     const Route* route = nullptr;  // set when status == 200
     int route_id = -1;             // index into routes(); -1 when unmatched
-    int status = 404;              // 200 (matched), 404 or 405
+    int status = 404;              // 200 (matched), 400 (malformed %-escape), 404 or 405
     std::string allow;             // for 405: "GET, POST"
   };
-  // On a match, appends the path parameters to *params (views into `path`).
-  Match Find(std::string_view method, std::string_view path,
-             std::vector<NameValue>* params) const;
+  // On a match, appends the path parameters to *params, percent-decoded once (RFC 3986
+  // §2.1): the segments are split on the raw '/' first, so "%2F" is a '/' inside one parameter.
+  // A parameter without '%' is a view into `path`; a decoded one is a view into *decoded
+  // (cleared first; its capacity is reused, so a connection's requests do not allocate once it
+  // has grown). A malformed escape ('%' not followed by two hex digits) answers 400 with no
+  // parameters.
+  Match Find(std::string_view method, std::string_view path, std::vector<NameValue>* params,
+             std::string* decoded) const;
 
   const std::vector<Route>& routes() const { return routes_; }
   // Request metrics of servers started with this router (shared by copies of it).

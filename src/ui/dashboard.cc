@@ -97,13 +97,14 @@ Dashboard::~Dashboard() { Stop(); }
 
 Dashboard::Handler Dashboard::Guard(Handler h, bool post) const {
   return [this, h = std::move(h), post](const http::Request& q, http::Responder r) {
+    const bool key_ok = !options_.api_key.empty() && q.HeaderCount("x-api-key") == 1 &&
+                        ConstantTimeEqual(q.Header("x-api-key"), options_.api_key);
     if (options_.require_auth) {
       if (options_.api_key.empty()) {
         return r.Send(http::Response::Json(
             403, "{\"message\":\"the dashboard is bound to a non-loopback address: set http.api_key\"}"));
       }
-      bool ok = false;
-      if (q.HeaderCount("x-api-key") == 1) ok = ConstantTimeEqual(q.Header("x-api-key"), options_.api_key);
+      bool ok = key_ok;
       if (!ok) {
         std::string_view c = CookieValue(q.Header("cookie"), "pinpipe_ui");
         ok = !c.empty() && ConstantTimeEqual(c, cookie_token_);
@@ -119,9 +120,11 @@ Dashboard::Handler Dashboard::Guard(Handler h, bool post) const {
         return r.Send(http::Response::Json(403, "{\"message\":\"Forbidden\"}"));
       }
     }
-    if (post) {
+    if (post && !key_ok) {
       // CSRF: a custom header a cross-site form cannot send, holding a token a cross-site
-      // page cannot read; and an Origin, when sent, naming this server.
+      // page cannot read; and an Origin, when sent, naming this server. The right x-api-key
+      // is such a header too (a browser sends it only when a script of ours sets it), so a
+      // client with the key — the CLI, curl — needs no session token.
       if (q.HeaderCount("x-csrf-token") != 1 || !ConstantTimeEqual(q.Header("x-csrf-token"), csrf_token_)) {
         return r.Send(http::Response::Json(403, "{\"message\":\"missing or wrong x-csrf-token\"}"));
       }
@@ -203,8 +206,7 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   };
   get("/ui", [asset](const http::Request& q, http::Responder r) { asset("index.html", q, std::move(r)); });
   get("/ui/assets/{file}", [asset](const http::Request& q, http::Responder r) {
-    auto name = http::PercentDecode(q.PathParam("file"));
-    asset(name ? *name : std::string(), q, std::move(r));
+    asset(q.PathParam("file"), q, std::move(r));  // decoded by the router
   });
 
   get("/ui/api/session", [this](const http::Request&, http::Responder r) {
@@ -242,8 +244,7 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   });
   get("/ui/api/topics", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Topics(); }); });
   get("/ui/api/topics/{topic}/messages", [this](const http::Request& q, http::Responder r) {
-    auto topic = http::PercentDecode(q.PathParam("topic"));
-    Offload(std::move(r), [this, t = topic.value_or(""), p = Query(q, "partition", "all"), f = Query(q, "from", "newest"),
+    Offload(std::move(r), [this, t = std::string(q.PathParam("topic")), p = Query(q, "partition", "all"), f = Query(q, "from", "newest"),
                            a = Query(q, "arg"), n = QueryInt(q, "limit", 50, 1, 1000)] {
       return Messages(t, p, f, a, n);
     });
@@ -258,13 +259,11 @@ void Dashboard::RegisterRoutes(http::Router& router) {
     });
   });
   post("/ui/api/topics/{topic}/produce", [this](const http::Request& q, http::Responder r) {
-    auto topic = http::PercentDecode(q.PathParam("topic"));
-    Offload(std::move(r), [this, t = topic.value_or(""), b = std::string(q.body)] { return Produce(t, b); });
+    Offload(std::move(r), [this, t = std::string(q.PathParam("topic")), b = std::string(q.body)] { return Produce(t, b); });
   });
   get("/ui/api/groups", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Groups(); }); });
   post("/ui/api/groups/{group}/reset-offsets", [this](const http::Request& q, http::Responder r) {
-    auto group = http::PercentDecode(q.PathParam("group"));
-    Offload(std::move(r), [this, g = group.value_or(""), b = std::string(q.body)] { return ResetOffsets(g, b); });
+    Offload(std::move(r), [this, g = std::string(q.PathParam("group")), b = std::string(q.body)] { return ResetOffsets(g, b); });
   });
   get("/ui/api/sink", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Sink(); }); });
   post("/ui/api/sink/{action}", [this](const http::Request& q, http::Responder r) {
@@ -278,8 +277,7 @@ void Dashboard::RegisterRoutes(http::Router& router) {
     Offload(std::move(r), [this, n = QueryInt(q, "limit", 25, 1, 1000)] { return Dags(n); });
   });
   post("/ui/api/dags/{dag}/trigger", [this](const http::Request& q, http::Responder r) {
-    auto dag = http::PercentDecode(q.PathParam("dag"));
-    Offload(std::move(r), [this, d = dag.value_or(""), b = std::string(q.body)] { return Trigger(d, b); });
+    Offload(std::move(r), [this, d = std::string(q.PathParam("dag")), b = std::string(q.body)] { return Trigger(d, b); });
   });
   get("/ui/api/lake", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, p = Query(q, "prefix")] { return Lake(p); });

@@ -7,11 +7,12 @@
 // WorkPool; SSE requests park until the feed thread has something new. The Sampler thread
 // fills the MetricHistory once a second from counters that exist anyway.
 //
-// Security: on a loopback bind the UI is open like the REST Proxy; on any other bind it needs
-// `http.api_key` (refused without one), sent as x-api-key or exchanged once at
-// POST /ui/api/login for an HttpOnly SameSite=Strict cookie. Every POST carries the
-// per-process CSRF token from GET /ui/api/session in x-csrf-token, and a cross-origin Origin
-// is refused.
+// Security: on a loopback bind without `http.api_key` the UI is open like the REST Proxy; with
+// a key set, or on any other bind, it needs the key (refused without one, like the REST
+// routes), sent as x-api-key or exchanged once at POST /ui/api/login for an HttpOnly
+// SameSite=Strict cookie. A POST carries the per-process CSRF token from GET /ui/api/session
+// in x-csrf-token (a cross-origin Origin is refused) — or the right x-api-key, which a
+// cross-site page can neither know nor send, so a non-browser client needs only the key.
 #pragma once
 
 #include <atomic>
@@ -50,7 +51,7 @@ struct DashboardOptions {
   std::string run_history_path;  // <data.dir>/state/runs.db; empty = no DAG views
   std::string sink_state_dir;    // <data.dir>/state/sink; empty = no sink view
   std::string api_key;           // http.api_key
-  bool require_auth = false;     // bound to a non-loopback address
+  bool require_auth = false;     // a key is set, or bound to a non-loopback address
   int64_t sample_interval_ms = 1000;
 };
 
