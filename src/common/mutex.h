@@ -76,8 +76,8 @@ class SCOPED_CAPABILITY ReaderMutexLock {
   SharedMutex& mu_;
 };
 
-// Holds the mutex for its scope but may release and retake it: the lock to give a
-// std::condition_variable_any (std::unique_lock).
+// Holds the mutex for its scope but may release and retake it (std::unique_lock): for loops
+// that drop the lock around work and take it back; CondVar waits with it held.
 class SCOPED_CAPABILITY UniqueMutexLock {
  public:
   explicit UniqueMutexLock(Mutex& mu) ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
