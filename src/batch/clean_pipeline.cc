@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <thread>
 
 #include "batch/raw_reader.h"
+#include "common/mutex.h"
 
 namespace pinpipe::batch {
 namespace {
@@ -128,8 +127,8 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
   CleanPipelineResult out;
   pinterest::FingerprintSet seen;
 
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   size_t next_decode = 0, next_dedup = 0, written = 0;
   std::deque<size_t> ready;  // deduplicated, waiting to be cleaned and written
   std::optional<Error> failure;
@@ -151,7 +150,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
     pinterest::RawDecoder decoder;
     std::string buf;
     double decode_s = 0, clean_s = 0, write_s = 0;
-    std::unique_lock lock(mu);
+    UniqueMutexLock lock(mu);
     while (!failure && written < n) {
       if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
         failure = Error(ErrorCode::kUnavailable, "cancelled");
@@ -169,7 +168,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
         if (!add) failure = add.error();
         parts[i] = std::move(add);
         ++written;
-        cv.notify_all();
+        cv.NotifyAll();
         continue;
       }
       if (next_decode < n) {
@@ -185,7 +184,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
           st = ReadRawObject(store, kind, objects[k], k == b ? bytes : 0, decoder, buf,
                              &chunks[i].raw);
           if (st && options.progress) {
-            std::lock_guard progress_lock(mu);
+            MutexLock progress_lock(mu);
             done_bytes += objects[k].size;
             options.progress(done_bytes, total);
           }
@@ -199,15 +198,15 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
           chunks[i].decoded = true;
           advance_dedup();
         }
-        cv.notify_all();
+        cv.NotifyAll();
         continue;
       }
-      cv.wait(lock);  // everything left is being decoded or written by another worker
+      cv.Wait(mu);  // everything left is being decoded or written by another worker
     }
     out.decode_seconds += decode_s;
     out.clean_seconds += clean_s;
     out.write_seconds += write_s;
-    cv.notify_all();
+    cv.NotifyAll();
   };
 
   std::vector<std::thread> pool;

@@ -110,7 +110,7 @@ void RunList(const CliContext& ctx) {
                                {"next run (UTC)", report::ColumnType::kString},
                                {"graph", report::ColumnType::kString}},
                   {}};
-  const TimePoint now = SystemClock::Default()->Now();
+  const TimePoint now = NowUtc();
   for (const auto& d : env->registry.dags()) {
     std::string graph;
     for (const auto& [up, down] : d.edges()) graph += (graph.empty() ? "" : ", ") + up + " >> " + down;
@@ -196,7 +196,7 @@ void RunShow(const CliContext& ctx, const DagFlags& f) {
   if (!errors.empty()) std::printf("\nerrors:\n%s", errors.c_str());
 }
 
-std::string TodayUtc() { return FormatDate(SystemClock::Default()->Now()); }
+std::string TodayUtc() { return FormatDate(NowUtc()); }
 
 void RunNow(const CliContext& ctx, const DagFlags& f) {
   TuneAllocatorForBatch();

@@ -17,7 +17,6 @@
 #include "common/logging.h"
 #include "objstore/open_object_store.h"
 #include "orchestrator/civil_time.h"
-#include "orchestrator/clock.h"
 #include "orchestrator/dag_runner.h"
 #include "sink/sink_state.h"
 #include "emulator/consumer_check.h"
@@ -175,7 +174,7 @@ void RunDemo(const CliContext& ctx, const DemoFlags& f) {
   (*rt)->Stop();
 
   // 6. The batch DAG, once, for today.
-  const std::string date = orchestrator::FormatDate(orchestrator::SystemClock::Default()->Now());
+  const std::string date = orchestrator::FormatDate(orchestrator::NowUtc());
   std::printf("6. batch DAG pinterest_batch for %s: load >> [clean_pin, clean_geo, clean_user] >> analyze\n",
               date.c_str());
   auto env = LoadDagEnvironment(cfg);

@@ -7,6 +7,7 @@
 
 #include "cli/builtin_dags.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "orchestrator/fault_injection.h"
 #include "report/task_summary.h"
 
@@ -41,7 +42,7 @@ Result<std::unique_ptr<DagEnvironment>> LoadDagEnvironment(const Config& cfg) {
 }
 
 void TerminalRunObserver::OnRunStart(const orchestrator::DagRunResult& run) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& t : run.tasks) id_width_ = std::max(id_width_, t.task_id.size());
   std::fprintf(out_, "%s: run %s for %s (%zu tasks)\n", run.dag_id.c_str(), run.run_id.c_str(),
                run.logical_date.c_str(), run.tasks.size());
@@ -50,7 +51,7 @@ void TerminalRunObserver::OnRunStart(const orchestrator::DagRunResult& run) {
 
 void TerminalRunObserver::OnTaskRetry(std::string_view task_id, int attempt, const Error& error,
                                       std::chrono::milliseconds delay) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::fprintf(stderr, "%.*s: attempt %d failed: %s; retrying in %s\n",
                static_cast<int>(task_id.size()), task_id.data(), attempt, error.message().c_str(),
                report::FormatSeconds(static_cast<double>(delay.count()) / 1000).c_str());
@@ -68,13 +69,13 @@ void TerminalRunObserver::OnTaskEnd(const orchestrator::TaskOutcome& o) {
   s.records_quarantined = o.stats.records_quarantined;
   s.summary = o.stats.summary;
   s.error = o.error;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::fprintf(out_, "  %s\n", report::FormatTaskSummaryLine(s, id_width_).c_str());
   std::fflush(out_);
 }
 
 void TerminalRunObserver::PrintRunEnd(const orchestrator::DagRunResult& run) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string failed;
   for (const auto& t : run.tasks) {
     if (t.state == orchestrator::TaskState::kFailed) failed += (failed.empty() ? "" : ", ") + t.task_id;

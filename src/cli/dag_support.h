@@ -5,9 +5,9 @@
 
 #include <cstdio>
 #include <memory>
-#include <mutex>
 
 #include "common/config.h"
+#include "common/mutex.h"
 #include "orchestrator/dag_registry.h"
 #include "orchestrator/run_history.h"
 #include "orchestrator/scheduler.h"
@@ -42,9 +42,9 @@ class TerminalRunObserver : public orchestrator::RunObserver {
   void PrintRunEnd(const orchestrator::DagRunResult& run);
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::FILE* out_;
-  size_t id_width_ = 12;
+  size_t id_width_ GUARDED_BY(mu_) = 12;
 };
 
 // The scheduler on its own thread with its own registry and history connection.

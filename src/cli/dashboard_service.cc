@@ -3,6 +3,7 @@
 #include "cli/cmd_stream.h"
 #include "cli/dag_support.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "orchestrator/civil_time.h"
 #include "orchestrator/dag_runner.h"
 #include "orchestrator/run_history.h"
@@ -46,7 +47,7 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
   DashboardService* self = s.get();
   hooks.dag_ids = [self]() {
     std::vector<std::string> ids;
-    std::lock_guard lock(self->mu_);
+    MutexLock lock(self->mu_);
     if (!self->env_) {
       auto env = LoadDagEnvironment(self->cfg_);
       if (!env) return ids;
@@ -67,7 +68,7 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
 void DashboardService::StartSampling() { dashboard_->Start(); }
 
 Result<std::string> DashboardService::Trigger(const std::string& dag_id, const std::string& date) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (running_.load()) return MakeError(ErrorCode::kAlreadyExists, "a run started from the dashboard is still active");
   if (!env_) {
     PINPIPE_ASSIGN_OR_RETURN(env_, LoadDagEnvironment(cfg_));
@@ -76,14 +77,14 @@ Result<std::string> DashboardService::Trigger(const std::string& dag_id, const s
   if (!dag) return MakeError(ErrorCode::kNotFound, "no DAG " + dag_id);
   if (run_.joinable()) run_.join();  // the previous run has ended
   orchestrator::RunOptions opts;
-  opts.logical_date = date.empty() ? orchestrator::FormatDate(orchestrator::SystemClock::Default()->Now()) : date;
+  opts.logical_date = date.empty() ? orchestrator::FormatDate(orchestrator::NowUtc()) : date;
   opts.trigger = orchestrator::Trigger::kManual;
   opts.parallelism = env_->parallelism;
   opts.cancel = &cancel_;
   running_ = true;
   std::string what = dag_id + " for " + opts.logical_date;
-  run_ = std::thread([this, dag, opts] {
-    auto r = orchestrator::RunDag(*dag, opts, env_->history.get());
+  run_ = std::thread([this, dag, opts, history = env_->history.get()] {
+    auto r = orchestrator::RunDag(*dag, opts, history);
     if (!r) spdlog::warn("ui: DAG run {} failed to start: {}", dag->id(), r.error().message());
     running_ = false;
   });

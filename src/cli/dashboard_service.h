@@ -5,11 +5,11 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/config.h"
+#include "common/mutex.h"
 #include "gateway/gateway.h"
 #include "http/router.h"
 #include "kinesis/stream_store.h"
@@ -47,8 +47,8 @@ class DashboardService {
 
   Config cfg_;  // a copy: DAG environments are loaded from it later
   std::unique_ptr<ui::Dashboard> dashboard_;
-  std::mutex mu_;
-  std::unique_ptr<DagEnvironment> env_;  // loaded at the first trigger
+  Mutex mu_;
+  std::unique_ptr<DagEnvironment> env_ GUARDED_BY(mu_);  // loaded at the first trigger
   std::thread run_;
   std::atomic<bool> running_{false};
   std::atomic<bool> cancel_{false};

@@ -1,4 +1,5 @@
 #include "common/file_system.h"
+#include "common/mutex.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -336,12 +337,12 @@ bool FaultInjectionFileSystem::NextSyncFails() {
 }
 
 void FaultInjectionFileSystem::NoteSynced(const std::string& path, uint64_t size) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   synced_size_[path] = size;
 }
 
 void FaultInjectionFileSystem::NoteOpened(const std::string& path, uint64_t size) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   synced_size_.try_emplace(path, size);
 }
 
@@ -361,7 +362,7 @@ Result<std::unique_ptr<File>> FaultInjectionFileSystem::Open(const std::string& 
 
 Status FaultInjectionFileSystem::Rename(const std::string& from, const std::string& to) {
   PINPIPE_RETURN_IF_ERROR(base_->Rename(from, to));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = synced_size_.find(from);
   if (it != synced_size_.end()) {
     synced_size_[to] = it->second;
@@ -374,7 +375,7 @@ Status FaultInjectionFileSystem::Rename(const std::string& from, const std::stri
 
 Status FaultInjectionFileSystem::Unlink(const std::string& path) {
   PINPIPE_RETURN_IF_ERROR(base_->Unlink(path));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   synced_size_.erase(path);
   return OkStatus();
 }
@@ -385,7 +386,7 @@ Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
 }
 
 Status FaultInjectionFileSystem::SimulateCrash() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [path, size] : synced_size_) {
     if (!base_->Exists(path)) continue;
     PINPIPE_ASSIGN_OR_RETURN(auto f, base_->Open(path, kOpenWrite));

@@ -12,13 +12,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace pinpipe {
@@ -147,8 +147,8 @@ class FaultInjectionFileSystem : public FileSystem {
   std::atomic<uint64_t> fail_write_at_{0}, fail_sync_at_{0}, short_write_at_{0};
   std::atomic<size_t> short_write_bytes_{0};
   std::atomic<bool> fail_all_syncs_{false};
-  std::mutex mu_;
-  std::unordered_map<std::string, uint64_t> synced_size_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, uint64_t> synced_size_ GUARDED_BY(mu_);
 };
 
 // Joins path components with exactly one '/'.

@@ -1,9 +1,10 @@
 #include "common/rate_limited_log.h"
+#include "common/mutex.h"
 
 namespace pinpipe {
 
 bool LogRateLimiter::Allow(int64_t now_ms, uint64_t* suppressed) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (window_start_ == INT64_MIN || now_ms - window_start_ >= interval_ms_) {
     window_start_ = now_ms;
     in_window_ = 0;

@@ -7,8 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <utility>
+
+#include "common/mutex.h"
 
 namespace pinpipe {
 
@@ -31,10 +32,10 @@ class LogRateLimiter {
  private:
   const uint32_t burst_;
   const int64_t interval_ms_;
-  std::mutex mu_;
-  int64_t window_start_ = INT64_MIN;
-  uint32_t in_window_ = 0;
-  uint64_t suppressed_ = 0;
+  Mutex mu_;
+  int64_t window_start_ GUARDED_BY(mu_) = INT64_MIN;
+  uint32_t in_window_ GUARDED_BY(mu_) = 0;
+  uint64_t suppressed_ GUARDED_BY(mu_) = 0;
 };
 
 // spdlog at `level` through `limiter`; the first line after a quiet spell says how many

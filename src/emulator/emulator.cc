@@ -6,13 +6,12 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "report/progress_bar.h"
 #include "emulator/row_picker.h"
 #include "emulator/source_db.h"
@@ -29,12 +28,13 @@ constexpr int64_t kOriginalMaxRow = 11000;
 struct Shared {
   const EmulatorOptions& opt;
   const std::atomic<bool>* stop;
-  std::mutex mu;  // guards picker, picked, next_slot, fatal
-  std::unique_ptr<RowPicker> picker;
-  int64_t picked = 0;
-  Clock::time_point start, deadline, next_slot;
+  Mutex mu;
+  std::unique_ptr<RowPicker> picker GUARDED_BY(mu);
+  int64_t picked GUARDED_BY(mu) = 0;
+  Clock::time_point start, deadline;
+  Clock::time_point next_slot GUARDED_BY(mu);
   bool has_deadline = false;
-  std::string fatal;
+  std::string fatal GUARDED_BY(mu);
   std::atomic<bool> abort{false};
   std::atomic<bool> any_success{false};
   std::atomic<int> consecutive_failures{0};
@@ -47,7 +47,7 @@ struct Shared {
   bool Stopping() const { return abort.load() || (stop && stop->load()); }
 
   void Fatal(std::string why) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (fatal.empty()) fatal = std::move(why);
     abort = true;
   }
@@ -126,7 +126,7 @@ void Worker(Shared& sh, int id) {
     picks.clear();
     Clock::time_point slot{};
     {
-      std::lock_guard lock(sh.mu);
+      MutexLock lock(sh.mu);
       for (int i = 0; i < batch; ++i) {
         if (opt.count >= 0 && sh.picked >= opt.count) break;
         if (sh.has_deadline && Clock::now() >= sh.deadline) break;
@@ -234,13 +234,16 @@ Result<EmulatorStats> RunEmulator(const EmulatorOptions& opt, const std::atomic<
   const int64_t max_row = opt.allow_rows_above_11000 ? max_key
                           : opt.python_compatible   ? kOriginalMaxRow
                                                     : std::min(kOriginalMaxRow, max_key);
-  if (opt.python_compatible) {
-    sh.picker = std::make_unique<PythonCompatiblePicker>(max_row);
-  } else {
-    sh.picker = std::make_unique<FastPicker>(max_row, opt.seed);
+  {
+    MutexLock lock(sh.mu);  // no worker yet; taken for the analysis
+    if (opt.python_compatible) {
+      sh.picker = std::make_unique<PythonCompatiblePicker>(max_row);
+    } else {
+      sh.picker = std::make_unique<FastPicker>(max_row, opt.seed);
+    }
+    sh.start = Clock::now();
+    sh.next_slot = sh.start;
   }
-  sh.start = Clock::now();
-  sh.next_slot = sh.start;
   if (opt.duration_s > 0) {
     sh.has_deadline = true;
     sh.deadline = sh.start + std::chrono::microseconds(static_cast<int64_t>(opt.duration_s * 1e6));
@@ -265,7 +268,10 @@ Result<EmulatorStats> RunEmulator(const EmulatorOptions& opt, const std::atomic<
   s.missing_rows = sh.missing;
   s.retries = sh.retries;
   s.seconds = std::chrono::duration<double>(Clock::now() - sh.start).count();
-  s.fatal = sh.fatal;
+  {
+    MutexLock lock(sh.mu);
+    s.fatal = sh.fatal;
+  }
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "gateway/consumer_requests.h"
 #include "gateway/rest_errors.h"
 #include "log/offset_store.h"
@@ -74,10 +75,12 @@ bool MatchesPattern(const Subscription& s, std::string_view topic) {
 
 struct ConsumerManager::Group {
   std::string name;
-  std::mutex mu;
-  // ---- guarded by mu
-  std::map<std::string, std::shared_ptr<ConsumerInstance>> members;  // by instance name
-  uint64_t generation = 0;  // bumped by membership, subscription and assignment changes
+  Mutex mu;
+  // By instance name. The instances' fields are guarded by this mutex too (see
+  // consumer_instance.h).
+  std::map<std::string, std::shared_ptr<ConsumerInstance>> members GUARDED_BY(mu);
+  // Bumped by membership, subscription and assignment changes.
+  uint64_t generation GUARDED_BY(mu) = 0;
 };
 
 // One GET records request, from its first read attempt to its answer. It belongs to one
@@ -116,14 +119,14 @@ ConsumerManager::~ConsumerManager() { Stop(); }
 void ConsumerManager::Stop() {
   if (stopping_.exchange(true)) return;
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (poller_.joinable()) poller_.join();
   std::vector<std::shared_ptr<Poll>> parked;
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     parked.swap(polls_);
   }
   for (auto& p : parked) {
@@ -177,12 +180,12 @@ void ConsumerManager::Records(const http::Request& q, http::Responder r) { Dispa
 bool ConsumerManager::HasInstances(const std::string& group) {
   std::shared_ptr<Group> g;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = groups_.find(group);
     if (it == groups_.end()) return false;
     g = it->second;
   }
-  std::lock_guard lock(g->mu);
+  MutexLock lock(g->mu);
   return !g->members.empty();
 }
 
@@ -190,12 +193,12 @@ std::optional<ConsumerManager::Found> ConsumerManager::Find(const std::string& g
                                                             const std::string& instance) {
   std::shared_ptr<Group> g;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = groups_.find(group);
     if (it == groups_.end()) return std::nullopt;
     g = it->second;
   }
-  std::lock_guard lock(g->mu);
+  MutexLock lock(g->mu);
   auto it = g->members.find(instance);
   if (it == g->members.end()) return std::nullopt;
   it->second->last_used_ms.store(NowMs(), std::memory_order_relaxed);
@@ -205,13 +208,13 @@ std::optional<ConsumerManager::Found> ConsumerManager::Find(const std::string& g
 std::vector<std::string> ConsumerManager::GroupMembers(const std::string& group) {
   std::shared_ptr<Group> g;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = groups_.find(group);
     if (it == groups_.end()) return {};
     g = it->second;
   }
   std::vector<std::string> out;
-  std::lock_guard lock(g->mu);
+  MutexLock lock(g->mu);
   for (const auto& [name, c] : g->members) {
     if (c->removed) continue;
     std::string d = "rest:" + name;
@@ -248,13 +251,13 @@ void ConsumerManager::DoCreate(Call& call, http::Responder& r) {
                              http::PercentEncodeSegment(c->name()));
   body += '}';
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto& g = groups_[c->group];
     if (!g) {
       g = std::make_shared<Group>();
       g->name = c->group;
     }
-    std::lock_guard glock(g->mu);
+    MutexLock glock(g->mu);
     if (!g->members.emplace(c->name(), c).second) {
       return r.Send(RestError(rest_code::kConsumerAlreadyExists,
                               "Consumer with specified consumer ID already exists in the specified consumer group."));
@@ -301,7 +304,7 @@ void ConsumerManager::RemoveInstance(const std::shared_ptr<Group>& g,
                                      const std::shared_ptr<ConsumerInstance>& c) {
   std::vector<std::pair<TopicPartition, int64_t>> commits;
   {
-    std::lock_guard lock(g->mu);
+    MutexLock lock(g->mu);
     if (c->removed) return;
     if (c->settings.auto_commit) commits = CommitSnapshot(*c);
   }
@@ -311,8 +314,8 @@ void ConsumerManager::RemoveInstance(const std::shared_ptr<Group>& g,
   }
   bool was_member = false;
   {
-    std::lock_guard lock(mu_);
-    std::lock_guard glock(g->mu);
+    MutexLock lock(mu_);
+    MutexLock glock(g->mu);
     if (c->removed) return;
     c->removed = true;
     was_member = c->subscribed();
@@ -336,9 +339,9 @@ void ConsumerManager::SweepExpired() {
   const int64_t now = NowMs();
   std::vector<Found> expired;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [name, g] : groups_) {
-      std::lock_guard glock(g->mu);
+      MutexLock glock(g->mu);
       for (auto& [n, c] : g->members) {
         if (now - c->last_used_ms.load(std::memory_order_relaxed) > options_.instance_timeout_ms) {
           expired.push_back(Found{g, c});
@@ -358,7 +361,7 @@ void ConsumerManager::DoSubscribe(Call& call, http::Responder& r) {
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
   {
-    std::lock_guard lock(f->group->mu);
+    MutexLock lock(f->group->mu);
     ConsumerInstance& c = *f->instance;
     if (c.removed) return r.Send(InstanceNotFound());
     if (c.manual) {
@@ -376,7 +379,7 @@ void ConsumerManager::DoGetSubscription(Call& call, http::Responder& r) {
   if (!f) return r.Send(InstanceNotFound());
   std::vector<std::string> topics;
   {
-    std::lock_guard lock(f->group->mu);
+    MutexLock lock(f->group->mu);
     const ConsumerInstance& c = *f->instance;
     if (c.subscription) {
       topics = c.subscription->topics;
@@ -400,7 +403,7 @@ void ConsumerManager::DoUnsubscribe(Call& call, http::Responder& r) {
   std::vector<std::pair<TopicPartition, int64_t>> commits;
   bool rebalance = false;
   {
-    std::lock_guard lock(f->group->mu);
+    MutexLock lock(f->group->mu);
     ConsumerInstance& c = *f->instance;
     if (c.subscribed()) {
       if (c.settings.auto_commit) commits = CommitSnapshot(c);
@@ -426,7 +429,7 @@ void ConsumerManager::DoAssign(Call& call, http::Responder& r) {
   if (!parts) return r.Send(Error(parts.error()));
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
-  std::lock_guard lock(f->group->mu);
+  MutexLock lock(f->group->mu);
   ConsumerInstance& c = *f->instance;
   if (c.subscribed()) {
     return r.Send(IllegalState("Subscription to topics, partitions and pattern are mutually exclusive"));
@@ -448,7 +451,7 @@ void ConsumerManager::DoGetAssignments(Call& call, http::Responder& r) {
   if (AssignmentStale(f->group, *f->instance)) Rebalance(f->group);
   std::string body = "{\"partitions\":[";
   {
-    std::lock_guard lock(f->group->mu);
+    MutexLock lock(f->group->mu);
     bool first = true;
     for (const auto& [tp, pos] : f->instance->positions) {
       if (!first) body += ',';
@@ -469,7 +472,7 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
     uint64_t generation;
     std::vector<std::pair<std::shared_ptr<ConsumerInstance>, std::shared_ptr<const Subscription>>> members;
     {
-      std::lock_guard lock(g->mu);
+      MutexLock lock(g->mu);
       generation = g->generation;
       for (auto& [n, c] : g->members) {
         if (c->subscribed()) members.emplace_back(c, c->subscription);
@@ -515,7 +518,7 @@ void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
     }
     std::vector<std::pair<TopicPartition, int64_t>> commits;
     {
-      std::lock_guard lock(g->mu);
+      MutexLock lock(g->mu);
       // Someone changed the group meanwhile: compute again (bounded; a later read notices any
       // staleness left).
       if (g->generation != generation && attempt < 8) continue;
@@ -576,7 +579,7 @@ bool ConsumerManager::AssignmentStale(const std::shared_ptr<Group>& g, const Con
   std::map<std::string, int32_t> from;
   std::map<std::string, uint64_t> ids;
   {
-    std::lock_guard lock(g->mu);
+    MutexLock lock(g->mu);
     if (!c.subscribed()) return false;
     sub = c.subscription;
     from = c.assigned_from;
@@ -612,7 +615,7 @@ void ConsumerManager::DoSeek(Call& call, http::Responder& r) {
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
   {
-    std::lock_guard lock(f->group->mu);
+    MutexLock lock(f->group->mu);
     for (const auto& o : req->offsets) {
       if (!f->instance->positions.count(o.tp)) return r.Send(NoAssignment(o.tp));
     }
@@ -632,7 +635,7 @@ void ConsumerManager::DoSeek(Call& call, http::Responder& r) {
     }
     by_time.emplace_back(tp, o);
   }
-  std::lock_guard lock(f->group->mu);
+  MutexLock lock(f->group->mu);
   ConsumerInstance& c = *f->instance;
   for (const auto& o : req->offsets) {
     if (!c.positions.count(o.tp)) return r.Send(NoAssignment(o.tp));
@@ -654,7 +657,7 @@ void ConsumerManager::SeekToEdge(Call& call, http::Responder& r, bool end) {
   if (!parts) return r.Send(Error(parts.error()));
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
-  std::lock_guard lock(f->group->mu);
+  MutexLock lock(f->group->mu);
   ConsumerInstance& c = *f->instance;
   for (auto& tp : *parts) {
     if (!c.positions.count(tp)) return r.Send(NoAssignment(tp));
@@ -678,7 +681,7 @@ void ConsumerManager::DoCommitOffsets(Call& call, http::Responder& r) {
     // No list: everything consumed so far.
     std::vector<std::pair<TopicPartition, int64_t>> commits;
     {
-      std::lock_guard lock(f->group->mu);
+      MutexLock lock(f->group->mu);
       commits = CommitSnapshot(*f->instance);
     }
     if (Status st = CommitNow(f->group->name, commits); !st) return r.Send(CommitFailed(st.error()));
@@ -760,7 +763,7 @@ void ConsumerManager::DoRecords(Call& call, http::Responder& r) {
   }
   std::vector<std::pair<TopicPartition, int64_t>> commits;
   {
-    std::lock_guard lock(f->group->mu);
+    MutexLock lock(f->group->mu);
     if (!f->instance->subscribed() && !f->instance->manual) {
       return r.Send(IllegalState("Consumer is not subscribed to any topics or assigned any partitions"));
     }
@@ -845,7 +848,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
     std::optional<std::map<TopicPartition, int64_t>> snapshot;
     uint64_t version = 0;
     {
-      std::lock_guard lock(g.mu);
+      MutexLock lock(g.mu);
       if (c.removed) return Finish(poll, InstanceNotFound());
       if (!poll->started || poll->version != c.version) {
         snapshot = c.positions;
@@ -870,7 +873,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         }
         if (p >= 0) poll->cursor[tp] = p;
       }
-      std::lock_guard lock(g.mu);
+      MutexLock lock(g.mu);
       if (c.removed) return Finish(poll, InstanceNotFound());
       if (c.version != version) continue;  // moved meanwhile: start again
       // Resolving is not a move (the same answer for every reader), so no version change.
@@ -968,7 +971,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
     const bool enough = record_error || (poll->any && (poll->collected >= poll->min_bytes || poll->full));
     if (!enough && NowMs() < poll->deadline_ms && !stopping_.load()) return Park(poll);
     {
-      std::lock_guard lock(g.mu);
+      MutexLock lock(g.mu);
       if (c.removed) return Finish(poll, InstanceNotFound());
       if (c.version != poll->version) {
         poll->started = false;  // moved meanwhile (seek, rebalance, another read): read again
@@ -1006,18 +1009,18 @@ void ConsumerManager::Park(const std::shared_ptr<Poll>& poll) {
       auto p = weak.lock();
       if (!p) return;
       {
-        std::lock_guard lock(poll_mu_);
+        MutexLock lock(poll_mu_);
         p->woken = true;
         wake_ = true;
       }
-      cv_.notify_all();
+      cv_.NotifyAll();
     });
     if (id && *id != 0) waits.push_back(*id);
     if (id && *id == 0) woken = true;  // data arrived in between
   }
   bool parked = false;
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     if (!stop_) {
       poll->waits = std::move(waits);
       poll->woken = poll->woken || woken;
@@ -1027,7 +1030,7 @@ void ConsumerManager::Park(const std::shared_ptr<Poll>& poll) {
     }
   }
   if (parked) {
-    cv_.notify_all();
+    cv_.NotifyAll();
     return;
   }
   // Stopping: answer now.
@@ -1036,15 +1039,17 @@ void ConsumerManager::Park(const std::shared_ptr<Poll>& poll) {
 }
 
 void ConsumerManager::PollerLoop() {
-  std::unique_lock lock(poll_mu_);
+  UniqueMutexLock lock(poll_mu_);
   int64_t next_sweep = NowMs() + 1000;
   int64_t next_recheck = NowMs() + 50;
   while (!stop_) {
     int64_t now = NowMs();
     int64_t wake_at = std::min(next_sweep, next_recheck);
     for (auto& p : polls_) wake_at = std::min(wake_at, p->deadline_ms);
-    cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wake_at - now, 0)),
-                 [this] { return stop_ || wake_; });
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(std::max<int64_t>(wake_at - now, 0));
+    while (!stop_ && !wake_ && cv_.WaitUntil(poll_mu_, deadline)) {
+    }
     if (stop_) break;
     wake_ = false;
     now = NowMs();

@@ -17,17 +17,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "gateway/consumer_instance.h"
 #include "gateway/work_pool.h"
 #include "http/request.h"
@@ -135,14 +134,14 @@ class ConsumerManager {
   WorkPool pool_;
   std::atomic<size_t> instance_count_{0};
 
-  std::mutex mu_;  // guards groups_ only; taken before a Group::mu, never while holding one
-  std::map<std::string, std::shared_ptr<Group>, std::less<>> groups_;
+  Mutex mu_;  // taken before a Group::mu, never while holding one
+  std::map<std::string, std::shared_ptr<Group>, std::less<>> groups_ GUARDED_BY(mu_);
 
-  std::mutex poll_mu_;  // guards polls_, wake_, stop_
-  std::vector<std::shared_ptr<Poll>> polls_;
-  std::condition_variable cv_;
-  bool wake_ = false;
-  bool stop_ = false;
+  Mutex poll_mu_;
+  std::vector<std::shared_ptr<Poll>> polls_ GUARDED_BY(poll_mu_);
+  CondVar cv_;
+  bool wake_ GUARDED_BY(poll_mu_) = false;
+  bool stop_ GUARDED_BY(poll_mu_) = false;
   std::atomic<bool> stopping_{false};
   std::thread poller_;
 };

@@ -1,4 +1,5 @@
 #include "gateway/work_pool.h"
+#include "common/mutex.h"
 
 namespace pinpipe::gateway {
 
@@ -10,34 +11,34 @@ WorkPool::~WorkPool() { Stop(); }
 
 bool WorkPool::Post(Task task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_ || tasks_.size() >= max_queued_) return false;
     tasks_.push_back(std::move(task));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
   return true;
 }
 
 void WorkPool::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return;
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
 
 size_t WorkPool::queued() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return tasks_.size();
 }
 
 void WorkPool::Loop() {
-  std::unique_lock lock(mu_);
+  UniqueMutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+    while (!stop_ && tasks_.empty()) cv_.Wait(mu_);
     if (tasks_.empty()) return;  // stopped and drained
     Task task = std::move(tasks_.front());
     tasks_.pop_front();

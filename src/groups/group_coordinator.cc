@@ -79,7 +79,7 @@ void GroupCoordinator::Start() {
   ticker_ = std::thread([this] {
     UniqueMutexLock lock(mu_);
     while (!stop_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms));
+      (void)cv_.WaitFor(mu_, std::chrono::milliseconds(options_.tick_ms));
       if (stop_) break;
       lock.unlock();
       Tick();
@@ -113,7 +113,7 @@ void GroupCoordinator::Stop() {
       }
     }
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (ticker_.joinable()) ticker_.join();
   Run(actions);
 }

@@ -15,7 +15,6 @@
 // REST Proxy's consumers; CheckCommit says whether a member may commit.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -125,7 +124,7 @@ class GroupCoordinator {
   mutable Mutex mu_;
   std::map<std::string, std::unique_ptr<Group>, std::less<>> groups_ GUARDED_BY(mu_);
   uint64_t next_member_ GUARDED_BY(mu_) = 0;
-  std::condition_variable_any cv_;
+  CondVar cv_;
   bool stop_ GUARDED_BY(mu_) = false;
   std::thread ticker_;
 };

@@ -17,6 +17,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/mutex.h"
+
 namespace pinpipe::http {
 
 class Connection;
@@ -50,7 +52,7 @@ class BodyStream {
   std::atomic<bool> ended_{false};
   std::atomic<size_t> queued_{0};
   std::atomic<size_t> unsent_{0};
-  std::mutex mu_;
+  Mutex mu_;
   std::function<void()> on_close_;
   bool closed_fired_ = false;
 };

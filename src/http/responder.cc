@@ -1,5 +1,6 @@
 #include "http/responder.h"
 
+#include "common/mutex.h"
 #include "http/connection.h"
 #include "http/response_writer.h"
 
@@ -75,7 +76,7 @@ void BodyStream::End() {
 }
 
 void BodyStream::SetOnClose(std::function<void()> fn) {
-  std::unique_lock lock(mu_);
+  UniqueMutexLock lock(mu_);
   if (closed_fired_) {
     lock.unlock();
     if (fn) fn();
@@ -88,7 +89,7 @@ void BodyStream::MarkClosed() {
   open_.store(false, std::memory_order_release);
   std::function<void()> fn;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_fired_) return;
     closed_fired_ = true;
     fn = std::move(on_close_);

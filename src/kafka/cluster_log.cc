@@ -81,7 +81,7 @@ struct ClusterLog::Batch {
   std::vector<Slot> slots;
   std::vector<int64_t> offsets;
   std::atomic<size_t> remaining{0};
-  std::mutex mu;  // guards error
+  Mutex mu;  // guards error
   rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string topic;
   log::AppendCallback done;
@@ -196,16 +196,16 @@ void ClusterLog::Close() {
   if (reader_.joinable()) {
     stop_.store(true);
     {
-      std::lock_guard lock(mu_);
-      space_cv_.notify_all();
-      data_cv_.notify_all();
+      MutexLock lock(mu_);
+      space_cv_.NotifyAll();
+      data_cv_.NotifyAll();
     }
     rd_kafka_queue_yield(queue_);
     reader_.join();
   }
   std::vector<std::function<void()>> fire;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [tp, p] : parts_) {
       if (p->started) rd_kafka_consume_stop(p->rkt, p->tp.partition);
       p->Clear(buffered_bytes_);
@@ -241,7 +241,7 @@ void ClusterLog::OnError(rd_kafka_s* rk, int err, const char* reason, void* opaq
 }
 
 void ClusterLog::NoteClusterError(std::string message) {
-  std::lock_guard lock(error_mu_);
+  MutexLock lock(error_mu_);
   if (cluster_error_ != message) spdlog::warn("{}", message);
   cluster_error_ = std::move(message);
   has_error_.store(true, std::memory_order_relaxed);
@@ -249,7 +249,7 @@ void ClusterLog::NoteClusterError(std::string message) {
 
 void ClusterLog::ClearClusterError() {
   if (!has_error_.load(std::memory_order_relaxed)) return;
-  std::lock_guard lock(error_mu_);
+  MutexLock lock(error_mu_);
   if (!cluster_error_.empty()) spdlog::info("kafka cluster: answering again");
   cluster_error_.clear();
   has_error_.store(false, std::memory_order_relaxed);
@@ -257,7 +257,7 @@ void ClusterLog::ClearClusterError() {
 
 std::string ClusterLog::ClusterError() const {
   if (!has_error_.load(std::memory_order_relaxed)) return {};
-  std::lock_guard lock(error_mu_);
+  MutexLock lock(error_mu_);
   return cluster_error_;
 }
 
@@ -270,7 +270,7 @@ void ClusterLog::OnDelivery(rd_kafka_s* rk, const rd_kafka_message_s* msg, void*
   if (!slot) return;  // a DLQ record: at least once, nobody waits
   Batch* b = slot->batch;
   if (msg->err) {
-    std::lock_guard lock(b->mu);
+    MutexLock lock(b->mu);
     if (b->error == RD_KAFKA_RESP_ERR_NO_ERROR) b->error = msg->err;
   } else {
     b->offsets[slot->index] = msg->offset;
@@ -311,7 +311,7 @@ Status ClusterLog::Append(std::string_view topic, int32_t partition, std::span<c
         return std::unexpected(ErrorFrom(err, "produce to " + std::string(topic)));
       }
       {
-        std::lock_guard lock(b->mu);
+        MutexLock lock(b->mu);
         b->error = err;
       }
       b->Release(records.size() - i);  // the records never enqueued
@@ -355,7 +355,7 @@ Status ClusterLog::Produce(std::string_view topic, const log::Record& record) {
 // ---------------------------------------------------------------- topics
 
 void ClusterLog::Remember(const log::TopicInfo& info) {
-  std::lock_guard lock(topics_mu_);
+  MutexLock lock(topics_mu_);
   auto it = topics_.find(info.name);
   if (it != topics_.end() && it->second.partitions == info.partitions) return;
   log::TopicInfo t = info;
@@ -364,7 +364,7 @@ void ClusterLog::Remember(const log::TopicInfo& info) {
 }
 
 Result<log::TopicInfo> ClusterLog::GetTopic(std::string_view topic) const {
-  std::lock_guard lock(topics_mu_);
+  MutexLock lock(topics_mu_);
   auto it = topics_.find(topic);
   if (it == topics_.end()) return MakeError(ErrorCode::kNotFound, "topic " + std::string(topic) + " not known yet");
   return it->second;
@@ -481,7 +481,7 @@ Status ClusterLog::DeleteTopic(std::string_view topic) {
   Status st = n == 1 ? TopicResult(res[0]) : MakeError(ErrorCode::kInternal, "kafka cluster: no topic result");
   rd_kafka_event_destroy(*ev);
   if (st) {
-    std::lock_guard lock(topics_mu_);
+    MutexLock lock(topics_mu_);
     topics_.erase(name);
   }
   return st;
@@ -511,7 +511,7 @@ Result<std::vector<log::TopicInfo>> ClusterLog::ListTopics() {
 
 std::vector<log::TopicPartition> ClusterLog::ListPartitions() {
   auto topics = ListTopics();
-  std::lock_guard lock(topics_mu_);
+  MutexLock lock(topics_mu_);
   if (topics) {  // else the last answer: a cluster that does not answer has not lost its topics
     last_partitions_.clear();
     for (const auto& t : *topics) {
@@ -563,7 +563,7 @@ void ClusterLog::RequestSeekLocked(Part& p, int64_t offset) {
   p.seek_to = offset;
   p.next_read = offset;
   p.out_of_range = false;
-  space_cv_.notify_all();
+  space_cv_.NotifyAll();
   rd_kafka_queue_yield(queue_);
 }
 
@@ -571,7 +571,7 @@ void ClusterLog::ReaderLoop() {
   std::vector<rd_kafka_message_t*> msgs(1024);
   while (!stop_.load()) {
     {
-      std::unique_lock lock(mu_);
+      UniqueMutexLock lock(mu_);
       // Seeks first, on this thread: nothing fetched before a seek is popped after it.
       for (auto& [tp, p] : parts_) {
         if (p->seek_to < 0) continue;
@@ -589,7 +589,7 @@ void ClusterLog::ReaderLoop() {
           p->next_read = -1;
         }
       }
-      space_cv_.wait(lock, [this] { return stop_.load() || buffered_bytes_ < kMaxBuffered; });
+      while (!stop_.load() && buffered_bytes_ >= kMaxBuffered) space_cv_.Wait(mu_);
     }
     if (stop_.load()) break;
     rd_kafka_poll(consumer_, 0);  // error callbacks
@@ -597,7 +597,7 @@ void ClusterLog::ReaderLoop() {
     if (n <= 0) continue;
     std::vector<std::function<void()>> fire;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       bool got_data = false;
       for (ssize_t i = 0; i < n; ++i) {
         rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
@@ -634,7 +634,7 @@ void ClusterLog::ReaderLoop() {
         p->waiters.clear();
       }
       if (got_data) ClearClusterError();
-      data_cv_.notify_all();
+      data_cv_.NotifyAll();
     }
     for (auto& fn : fire) fn();
   }
@@ -646,7 +646,7 @@ Result<log::FetchResult> ClusterLog::Fetch(const log::TopicPartition& tp, int64_
   f.next_offset = offset;
   bool out_of_range = false;
   {
-    std::unique_lock lock(mu_);
+    UniqueMutexLock lock(mu_);
     PINPIPE_RETURN_IF_ERROR(EnsureConsumer());
     Part& p = PartLocked(tp);  // parts are never removed before Close: the reference stays valid
     if (p.next_read != offset && p.error.empty()) RequestSeekLocked(p, offset);
@@ -667,7 +667,9 @@ Result<log::FetchResult> ClusterLog::Fetch(const log::TopicPartition& tp, int64_
         hi = o ? o->high_watermark : -1;
       }
       if (hi > offset) {
-        data_cv_.wait_for(lock, std::chrono::milliseconds(kFetchWaitMs), [&] { return ready() || stop_.load(); });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kFetchWaitMs);
+        while (!ready() && !stop_.load() && data_cv_.WaitUntil(mu_, deadline)) {
+        }
       }
     }
     if (!p.error.empty()) {
@@ -752,7 +754,7 @@ Result<log::FetchResult> ClusterLog::Fetch(const log::TopicPartition& tp, int64_
         p.messages.pop_front();
       }
       p.next_read = f.next_offset;
-      space_cv_.notify_all();
+      space_cv_.NotifyAll();
     }
     int64_t lo = -1, hi = -1;
     if (consumer_ && rd_kafka_get_watermark_offsets(consumer_, tp.topic.c_str(), tp.partition, &lo, &hi) ==
@@ -781,7 +783,7 @@ Result<log::FetchResult> ClusterLog::Fetch(const log::TopicPartition& tp, int64_
 
 Result<log::PartitionOffsets> ClusterLog::Offsets(const log::TopicPartition& tp) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     PINPIPE_RETURN_IF_ERROR(EnsureConsumer());
   }
   int64_t lo = 0, hi = 0;
@@ -792,7 +794,7 @@ Result<log::PartitionOffsets> ClusterLog::Offsets(const log::TopicPartition& tp)
 }
 
 Result<uint64_t> ClusterLog::WaitForData(const log::TopicPartition& tp, int64_t offset, std::function<void()> fn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PINPIPE_RETURN_IF_ERROR(EnsureConsumer());
   Part& p = PartLocked(tp);
   if (p.next_read != offset && p.error.empty() && !p.out_of_range) RequestSeekLocked(p, offset);
@@ -804,7 +806,7 @@ Result<uint64_t> ClusterLog::WaitForData(const log::TopicPartition& tp, int64_t 
 }
 
 void ClusterLog::CancelWait(uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = waits_.find(id);
   if (it == waits_.end()) return;
   if (auto p = parts_.find(it->second); p != parts_.end()) p->second->waiters.erase(id);

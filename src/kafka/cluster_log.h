@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "log/topic_admin.h"
@@ -112,19 +113,19 @@ class ClusterLog final : public log::LogReader, public log::LogWriter, public lo
   std::atomic<bool> stop_{false};
   bool closed_ = false;
 
-  mutable std::mutex topics_mu_;
+  mutable Mutex topics_mu_;
   std::map<std::string, log::TopicInfo, std::less<>> topics_;  // what the cluster has (cache)
   uint64_t next_topic_id_ = 1;
   std::vector<log::TopicPartition> last_partitions_;
 
-  mutable std::mutex error_mu_;
+  mutable Mutex error_mu_;
   std::string cluster_error_;
   std::atomic<bool> has_error_{false};  // cluster_error_ is set (read without the lock)
 
   // Reading side (created on first use).
-  std::mutex mu_;
-  std::condition_variable space_cv_;  // the reader thread waits here while buffers are full
-  std::condition_variable data_cv_;   // Fetch waits here for data the reader thread buffers
+  Mutex mu_;
+  CondVar space_cv_;  // the reader thread waits here while buffers are full
+  CondVar data_cv_;   // Fetch waits here for data the reader thread buffers
   rd_kafka_s* consumer_ = nullptr;
   rd_kafka_queue_s* queue_ = nullptr;
   std::map<log::TopicPartition, std::unique_ptr<Part>> parts_;

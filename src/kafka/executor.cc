@@ -1,4 +1,5 @@
 #include "kafka/executor.h"
+#include "common/mutex.h"
 
 #include <chrono>
 
@@ -18,37 +19,37 @@ Executor::~Executor() { Stop(); }
 
 bool Executor::Post(Task task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return false;
     ready_.push_back(std::move(task));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
   return true;
 }
 
 bool Executor::PostAfter(int64_t delay_ms, Task task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return false;
     timed_.emplace(NowMs() + delay_ms, std::move(task));
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   return true;
 }
 
 void Executor::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return;
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
 
 void Executor::Loop() {
-  std::unique_lock lock(mu_);
+  UniqueMutexLock lock(mu_);
   for (;;) {
     int64_t now = NowMs();
     while (!timed_.empty() && (stop_ || timed_.begin()->first <= now)) {
@@ -65,9 +66,9 @@ void Executor::Loop() {
     }
     if (stop_) return;
     if (timed_.empty()) {
-      cv_.wait(lock);
+      cv_.Wait(mu_);
     } else {
-      cv_.wait_for(lock, std::chrono::milliseconds(timed_.begin()->first - now));
+      (void)cv_.WaitFor(mu_, std::chrono::milliseconds(timed_.begin()->first - now));
     }
   }
 }

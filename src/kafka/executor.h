@@ -3,14 +3,14 @@
 // reactor thread never waits on the disk. Tasks run in submission order per deadline.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace pinpipe::kafka {
 
@@ -28,11 +28,11 @@ class Executor {
 
  private:
   void Loop();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Task> ready_;
-  std::multimap<int64_t, Task> timed_;  // steady-clock ms -> task
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<Task> ready_ GUARDED_BY(mu_);
+  std::multimap<int64_t, Task> timed_ GUARDED_BY(mu_);  // steady-clock ms -> task
+  bool stop_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -8,9 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "common/mutex.h"
 #include "kafka/broker.h"
 #include "kafka/errors.h"
 #include "log/log_manager.h"
@@ -50,8 +50,8 @@ int64_t NowMs() {
 // One wait round: the first of its wake-ups (data or the deadline) runs the fetch again.
 struct WaitRound {
   std::atomic<bool> fired{false};
-  std::mutex mu;
-  std::vector<log::LogManager::WaitId> ids;
+  Mutex mu;
+  std::vector<log::LogManager::WaitId> ids GUARDED_BY(mu);
 };
 
 void RunFetch(std::shared_ptr<FetchState> st);
@@ -60,7 +60,7 @@ void Wake(const std::shared_ptr<FetchState>& st, const std::shared_ptr<WaitRound
   if (round->fired.exchange(true)) return;
   std::vector<log::LogManager::WaitId> ids;
   {
-    std::lock_guard lock(round->mu);
+    MutexLock lock(round->mu);
     ids.swap(round->ids);
   }
   for (auto id : ids) st->broker->log().CancelWait(id);
@@ -144,7 +144,7 @@ void RunFetch(std::shared_ptr<FetchState> st) {
           ready = true;
           break;
         }
-        std::lock_guard lock(round->mu);
+        MutexLock lock(round->mu);
         round->ids.push_back(*id);
       }
       if (ready) break;
@@ -154,7 +154,7 @@ void RunFetch(std::shared_ptr<FetchState> st) {
       round->fired = true;
       std::vector<log::LogManager::WaitId> ids;
       {
-        std::lock_guard lock(round->mu);
+        MutexLock lock(round->mu);
         ids.swap(round->ids);
       }
       for (auto id : ids) b.log().CancelWait(id);

@@ -7,9 +7,10 @@
 // and not stored again.
 #include <atomic>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <vector>
 
+#include "common/mutex.h"
 #include "kafka/broker.h"
 #include "kafka/errors.h"
 #include "log/log_manager.h"
@@ -127,43 +128,48 @@ void HandleProduce(Broker& b, Request& req, Reply reply) {
       fail(err::kUnknownTopicOrPartition);
       continue;
     }
-    const bool idempotent = header->producer_id >= 0;
-    std::unique_lock<std::mutex> lock;
-    if (idempotent) {
-      lock = std::unique_lock(b.producers().mutex());
-      SequenceCheck check = b.producers().Check(header->producer_id, header->producer_epoch, topic,
-                                                res.index, header->base_sequence,
-                                                header->record_count);
-      if (check.error != err::kNone) { fail(check.error); continue; }
-      if (check.duplicate_of >= 0) {
-        res.base_offset = check.duplicate_of;
-        continue;
+    // Appends the batch; false when it failed (answered through `fail`).
+    auto append = [&]() -> std::optional<int64_t> {
+      log::AppendCallback done;
+      if (respond) {
+        state->pending.fetch_add(1, std::memory_order_relaxed);
+        done = [state, &res, m = &b.metrics()](const Result<log::AppendResult>& appended) {
+          if (!appended) {
+            res.error = StatusToError(appended.error());
+            m->ProduceError(res.error);
+          }
+          state->Done();
+        };
       }
-    }
-    log::AppendCallback done;
-    if (respond) {
-      state->pending.fetch_add(1, std::memory_order_relaxed);
-      done = [state, &res, m = &b.metrics()](const Result<log::AppendResult>& appended) {
-        if (!appended) {
-          res.error = StatusToError(appended.error());
-          m->ProduceError(res.error);
-        }
-        state->Done();
-      };
-    }
-    auto appended = b.log().AppendBatch(topic, res.index, in.records, std::move(done));
-    if (!appended) {
-      fail(StatusToError(appended.error()));
-      if (respond) state->Done();  // the callback will never run
+      auto appended = b.log().AppendBatch(topic, res.index, in.records, std::move(done));
+      if (!appended) {
+        fail(StatusToError(appended.error()));
+        if (respond) state->Done();  // the callback will never run
+        return std::nullopt;
+      }
+      res.base_offset = appended->base_offset;
+      b.metrics().produced_batches.fetch_add(1, std::memory_order_relaxed);
+      b.metrics().produced_records.fetch_add(static_cast<uint64_t>(header->record_count < 0 ? 0 : header->record_count),
+                                             std::memory_order_relaxed);
+      return appended->base_offset;
+    };
+    if (header->producer_id < 0) {
+      (void)append();
       continue;
     }
-    res.base_offset = appended->base_offset;
-    b.metrics().produced_batches.fetch_add(1, std::memory_order_relaxed);
-    b.metrics().produced_records.fetch_add(static_cast<uint64_t>(header->record_count < 0 ? 0 : header->record_count),
-                                           std::memory_order_relaxed);
-    if (idempotent) {
-      b.producers().Record(header->producer_id, header->producer_epoch, topic, res.index,
-                           header->base_sequence, header->record_count, appended->base_offset);
+    // Idempotent: the sequence check, the append and recording it are one step per partition.
+    ProducerStates& producers = b.producers();
+    MutexLock lock(producers.mutex());
+    SequenceCheck check = producers.Check(header->producer_id, header->producer_epoch, topic,
+                                          res.index, header->base_sequence, header->record_count);
+    if (check.error != err::kNone) { fail(check.error); continue; }
+    if (check.duplicate_of >= 0) {
+      res.base_offset = check.duplicate_of;
+      continue;
+    }
+    if (auto base = append()) {
+      producers.Record(header->producer_id, header->producer_epoch, topic, res.index,
+                       header->base_sequence, header->record_count, *base);
     }
   }
   if (!respond) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/mutex.h"
 #include "kafka/errors.h"
 
 namespace pinpipe::kafka {
@@ -21,7 +22,7 @@ ProducerStates::ProducerStates() {
 }
 
 int64_t ProducerStates::AllocateProducerId() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return next_pid_++;
 }
 

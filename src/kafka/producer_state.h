@@ -9,10 +9,11 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <tuple>
+
+#include "common/mutex.h"
 
 namespace pinpipe::kafka {
 
@@ -28,12 +29,12 @@ class ProducerStates {
   int64_t AllocateProducerId();
 
   // The lock that makes Check + append + Record atomic for one partition's batches.
-  std::mutex& mutex() { return mu_; }
-  // Requires mutex(). count = records in the batch.
+  Mutex& mutex() RETURN_CAPABILITY(mu_) { return mu_; }
+  // count = records in the batch.
   SequenceCheck Check(int64_t pid, int16_t epoch, std::string_view topic, int32_t partition,
-                      int32_t base_sequence, int32_t count);
+                      int32_t base_sequence, int32_t count) REQUIRES(mu_);
   void Record(int64_t pid, int16_t epoch, std::string_view topic, int32_t partition,
-              int32_t base_sequence, int32_t count, int64_t base_offset);
+              int32_t base_sequence, int32_t count, int64_t base_offset) REQUIRES(mu_);
 
  private:
   struct Batch {
@@ -45,9 +46,9 @@ class ProducerStates {
     std::deque<Batch> batches;  // last five, oldest first
   };
   using Key = std::tuple<int64_t, std::string, int32_t>;
-  std::mutex mu_;
-  std::map<Key, Entry, std::less<>> entries_;
-  int64_t next_pid_;
+  Mutex mu_;
+  std::map<Key, Entry, std::less<>> entries_ GUARDED_BY(mu_);
+  int64_t next_pid_ GUARDED_BY(mu_);
 };
 
 }  // namespace pinpipe::kafka

@@ -174,15 +174,6 @@ Result<std::unique_ptr<Service>> Service::Open(log::LogManager& log, ServiceOpti
   return s;
 }
 
-int64_t Service::ThrottleNowMs() const {
-  return options_.now_ms ? options_.now_ms() : Clock::System().SteadyMs();
-}
-
-int64_t Service::NowMs() const {
-  if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string Service::Arn(std::string_view stream) const {
   return "arn:aws:kinesis:" + options_.region + ":" + options_.account + ":stream/" + std::string(stream);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "kinesis/shard_iterator.h"
 #include "kinesis/shard_throttle.h"
@@ -36,7 +37,9 @@ struct ServiceOptions {
   std::string account = "000000000000";
   int32_t shard_limit = 10000;  // open shards per stream
   int32_t consumer_limit = 20;  // registered consumers per stream (AWS's quota)
-  std::function<int64_t()> now_ms;  // null = the system clock (tests inject a manual clock)
+  // Arrival times, stream creation and retention read its wall clock, iterator expiry too;
+  // the throttle's buckets its steady clock. Tests give a ManualClock.
+  const Clock* clock = &Clock::System();
   // Fault injection for client retry tests (off by default): the share of put records, in
   // percent, that fail in place with ProvisionedThroughputExceededException / InternalFailure
   // (PutRecord: the whole call), never appended.
@@ -79,9 +82,8 @@ class Service {
   const ServiceOptions& options() const { return options_; }
 
   StreamStore& store() { return *store_; }
-  int64_t NowMs() const;
-  // The throttle's clock: now_ms when injected (tests), else the monotonic clock.
-  int64_t ThrottleNowMs() const;
+  int64_t NowMs() const { return options_.clock->WallMs(); }
+  int64_t ThrottleNowMs() const { return options_.clock->SteadyMs(); }
   std::string Arn(std::string_view stream) const;
 
  private:

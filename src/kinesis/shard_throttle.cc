@@ -1,8 +1,8 @@
 #include "kinesis/shard_throttle.h"
+#include "common/mutex.h"
 
 #include <algorithm>
 #include <charconv>
-#include <mutex>
 
 namespace pinpipe::kinesis {
 
@@ -76,7 +76,7 @@ void ShardThrottle::Shard::ChargeRead(int64_t bytes, int64_t now_ms) {
 std::shared_ptr<const ShardThrottle::Stream> ShardThrottle::For(const std::string& name, int64_t created_ms,
                                                                size_t shard_count, int64_t now_ms) {
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     auto it = streams_.find(name);
     if (it != streams_.end() && it->second->created_ms_ == created_ms && shard_count <= it->second->shards_.size()) {
       return it->second;
@@ -84,7 +84,7 @@ std::shared_ptr<const ShardThrottle::Stream> ShardThrottle::For(const std::strin
   }
   // A new stream, a recreated one, or shards added by a reshard: a new table sharing the
   // buckets of the shards that stay (holders of the old table keep valid buckets).
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   auto& cur = streams_[name];
   if (cur && cur->created_ms_ == created_ms && shard_count <= cur->shards_.size()) return cur;
   auto next = std::make_shared<Stream>();
@@ -103,7 +103,7 @@ std::shared_ptr<const ShardThrottle::Stream> ShardThrottle::For(const std::strin
 }
 
 void ShardThrottle::Forget(const std::string& name) {
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   streams_.erase(name);
 }
 

@@ -13,11 +13,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace pinpipe::kinesis {
 
@@ -82,8 +83,8 @@ class ShardThrottle {
 
  private:
   ThrottleLimits limits_;
-  std::shared_mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Stream>> streams_;
+  SharedMutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Stream>> streams_ GUARDED_BY(mu_);
 };
 
 }  // namespace pinpipe::kinesis

@@ -7,6 +7,7 @@
 
 #include "common/file_system.h"
 #include "common/json_writer.h"
+#include "common/mutex.h"
 
 namespace pinpipe::kinesis {
 
@@ -207,6 +208,7 @@ Status StreamStore::Load() {
   if (!fs->Exists(path)) return OkStatus();
   PINPIPE_ASSIGN_OR_RETURN(std::string text, fs->ReadFileToString(path));
   PINPIPE_ASSIGN_OR_RETURN(std::vector<StreamMeta> all, StreamsFromJson(text));
+  WriterMutexLock lock(mu_);  // not shared yet; taken for the analysis
   for (auto& s : all) {
     std::string name = s.name;
     streams_[name] = std::make_shared<const StreamMeta>(std::move(s));
@@ -221,24 +223,24 @@ Status StreamStore::Persist(const std::map<std::string, std::shared_ptr<const St
 }
 
 std::shared_ptr<const StreamMeta> StreamStore::Get(std::string_view name) const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   auto it = streams_.find(name);
   return it == streams_.end() ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<const StreamMeta>> StreamStore::All() const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   std::vector<std::shared_ptr<const StreamMeta>> v;
   for (const auto& [k, s] : streams_) v.push_back(s);
   return v;
 }
 
 Status StreamStore::Update(const std::string& name, const Mutation& fn) {
-  std::lock_guard guard(update_mu_);
+  MutexLock guard(update_mu_);
   std::shared_ptr<const StreamMeta> cur = Get(name);
   PINPIPE_ASSIGN_OR_RETURN(std::shared_ptr<StreamMeta> next, fn(cur.get()));
   auto copy = [&] {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     return streams_;
   }();
   if (next) {
@@ -247,7 +249,7 @@ Status StreamStore::Update(const std::string& name, const Mutation& fn) {
     copy.erase(name);
   }
   PINPIPE_RETURN_IF_ERROR(Persist(copy));
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   streams_ = std::move(copy);
   return OkStatus();
 }

@@ -10,11 +10,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "kinesis/stream_meta.h"
 
@@ -40,9 +39,9 @@ class StreamStore {
 
   std::string dir_;
   std::string secret_;
-  std::mutex update_mu_;
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<const StreamMeta>, std::less<>> streams_;
+  Mutex update_mu_ ACQUIRED_BEFORE(mu_);  // one Update at a time (held across Persist)
+  mutable SharedMutex mu_;
+  std::map<std::string, std::shared_ptr<const StreamMeta>, std::less<>> streams_ GUARDED_BY(mu_);
 };
 
 // Serialization (exposed for tests).

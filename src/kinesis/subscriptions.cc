@@ -17,7 +17,7 @@ class Subscription {
   int64_t expires_ms = 0;
   int64_t last_event_ms = 0;
 
-  std::mutex mu;
+  Mutex mu;
   std::shared_ptr<EventSink> sink;  // set by Run
   bool scheduled = false;  // a Pump is queued or running
   bool paused = false;     // behind a slow reader, or the executor refused: Sweep resumes
@@ -65,9 +65,9 @@ Subscriptions::Subscriptions(Service& service, const Clock& clock, Executor run,
     : service_(service), clock_(clock), run_(std::move(run)), options_(options) {
   if (options_.sweeper_thread) {
     sweeper_ = std::thread([this] {
-      std::unique_lock lock(mu_);
+      UniqueMutexLock lock(mu_);
       while (!stopped_) {
-        cv_.wait_for(lock, std::chrono::seconds(1));
+        cv_.WaitFor(mu_, std::chrono::seconds(1));
         if (stopped_) break;
         lock.unlock();
         Sweep();
@@ -82,24 +82,24 @@ Subscriptions::~Subscriptions() { Stop(); }
 void Subscriptions::Stop() {
   std::vector<std::shared_ptr<Subscription>> live;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     for (auto& [k, l] : leases_) {
       if (l.sub) live.push_back(l.sub);
     }
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (sweeper_.joinable()) sweeper_.join();
   for (auto& s : live) Finish(s, std::nullopt, true);
 }
 
 size_t Subscriptions::live() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   size_t n = 0;
   for (const auto& [k, l] : leases_) {
     if (const auto& s = l.sub) {
-      std::lock_guard sl(s->mu);
+      MutexLock sl(s->mu);
       n += s->ended ? 0 : 1;
     }
   }
@@ -175,7 +175,7 @@ std::expected<std::shared_ptr<Subscription>, ApiError> Subscriptions::Open(const
   sub->last_event_ms = now;
   std::shared_ptr<Subscription> previous;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return std::unexpected(ApiError{"ServiceUnavailable", "Service is unavailable, retry.", 503});
     Lease& lease = leases_[sub->key];
     if (lease.started_ms != 0 && now - lease.started_ms < options_.takeover_after_ms) {
@@ -199,7 +199,7 @@ std::expected<std::shared_ptr<Subscription>, ApiError> Subscriptions::Open(const
 void Subscriptions::Run(const std::shared_ptr<Subscription>& sub, std::shared_ptr<EventSink> sink) {
   bool ended;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     sub->sink = sink;
     ended = sub->ended;
   }
@@ -215,7 +215,7 @@ void Subscriptions::Cancel(const std::shared_ptr<Subscription>& sub) { Finish(su
 void Subscriptions::Schedule(const std::shared_ptr<Subscription>& sub) {
   log::LogManager::WaitId cancel = 0;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     if (sub->ended || sub->scheduled || !sub->sink) return;
     sub->scheduled = true;
     sub->paused = false;
@@ -226,7 +226,7 @@ void Subscriptions::Schedule(const std::shared_ptr<Subscription>& sub) {
   }
   if (cancel) service_.log().CancelWait(cancel);
   if (!run_([this, sub] { Pump(sub); })) {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     sub->scheduled = false;
     sub->paused = true;  // the pool is full: Sweep tries again
   }
@@ -236,13 +236,13 @@ void Subscriptions::Pump(const std::shared_ptr<Subscription>& sub) {
   std::shared_ptr<EventSink> sink;
   IteratorState pos;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     if (sub->ended) return;
     sink = sub->sink;
     pos = sub->pos;
   }
   if (sink->Buffered() > options_.max_buffered) {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     sub->scheduled = false;
     sub->paused = true;
     return;
@@ -255,14 +255,14 @@ void Subscriptions::Pump(const std::shared_ptr<Subscription>& sub) {
   const int64_t now = clock_.SteadyMs();
   bool send;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     send = at_end || (records && !records->items.empty()) || !sub->sent_any ||
            now - sub->last_event_ms >= options_.heartbeat_ms;
   }
   if (send && !sink->Event(*ev)) return Finish(sub, std::nullopt, false);
   if (at_end) return Finish(sub, std::nullopt, true);
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     if (send) {
       sub->sent_any = true;
       sub->last_event_ms = now;
@@ -279,7 +279,7 @@ void Subscriptions::Wait(const std::shared_ptr<Subscription>& sub) {
   std::weak_ptr<Subscription> weak = sub;
   int64_t offset;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     if (sub->ended || sub->scheduled || sub->waiting) return;
     offset = sub->pos.offset;
     sub->waiting = true;  // claimed before registering, so a fast callback finds it
@@ -287,7 +287,7 @@ void Subscriptions::Wait(const std::shared_ptr<Subscription>& sub) {
   auto id = service_.log().WaitForData(sub->pos.stream, sub->pos.shard_index, offset, [this, weak] {
     if (auto s = weak.lock()) {
       {
-        std::lock_guard lock(s->mu);
+        MutexLock lock(s->mu);
         if (!s->waiting) return;
         s->waiting = false;
         s->wait_id = 0;
@@ -298,7 +298,7 @@ void Subscriptions::Wait(const std::shared_ptr<Subscription>& sub) {
   bool now = false;
   bool drop = false;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     if (!id) {
       now = sub->waiting;  // the topic is gone: the next read reports it
       sub->waiting = false;
@@ -319,7 +319,7 @@ void Subscriptions::Finish(const std::shared_ptr<Subscription>& sub, const std::
   std::shared_ptr<EventSink> sink;
   log::LogManager::WaitId cancel = 0;
   {
-    std::lock_guard lock(sub->mu);
+    MutexLock lock(sub->mu);
     if (sub->ended) return;
     sub->ended = true;
     sink = sub->sink;
@@ -328,7 +328,7 @@ void Subscriptions::Finish(const std::shared_ptr<Subscription>& sub, const std::
   }
   if (cancel) service_.log().CancelWait(cancel);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = leases_.find(sub->key);
     if (it != leases_.end() && it->second.sub == sub) it->second.sub.reset();
   }
@@ -338,7 +338,7 @@ void Subscriptions::Finish(const std::shared_ptr<Subscription>& sub, const std::
 void Subscriptions::Sweep() {
   std::vector<std::shared_ptr<Subscription>> subs;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const int64_t now = clock_.SteadyMs();
     for (auto it = leases_.begin(); it != leases_.end();) {
       auto s = it->second.sub;
@@ -354,7 +354,7 @@ void Subscriptions::Sweep() {
   for (auto& s : subs) {
     bool expired, wake;
     {
-      std::lock_guard lock(s->mu);
+      MutexLock lock(s->mu);
       if (s->ended || !s->sink) continue;
       expired = now >= s->expires_ms;
       wake = s->paused || (s->waiting && now - s->last_event_ms >= options_.heartbeat_ms);

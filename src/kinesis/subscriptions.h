@@ -38,6 +38,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "kinesis/service.h"
 
 namespace pinpipe::kinesis {
@@ -100,10 +101,10 @@ class Subscriptions {
     int64_t started_ms = 0;
     std::shared_ptr<Subscription> sub;
   };
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, Lease> leases_;  // "<consumer ARN>|<shard id>"
   bool stopped_ = false;
-  std::condition_variable cv_;
+  CondVar cv_;
   std::thread sweeper_;
 };
 

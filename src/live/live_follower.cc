@@ -5,6 +5,7 @@
 #include "batch/table_reader.h"
 #include "batch/tasks.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "lake/delta_actions.h"
 #include "lake/delta_log_files.h"
 #include "lake/delta_table.h"
@@ -52,10 +53,10 @@ void LiveFollower::Start() {
 
 void LiveFollower::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -66,8 +67,11 @@ void LiveFollower::Loop() {
       last_error_ = st.error().message();
       if (built_) Publish();  // the last good view, now carrying the error
     }
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, std::chrono::milliseconds(settings_.poll_ms), [this] { return stop_; })) return;
+    MutexLock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.poll_ms);
+    while (!stop_ && cv_.WaitUntil(mu_, deadline)) {
+    }
+    if (stop_) return;
   }
 }
 

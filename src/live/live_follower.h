@@ -19,15 +19,14 @@
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "batch/analytics_boundary.h"
 #include "batch/batch_settings.h"
+#include "common/mutex.h"
 #include "live/live_analytics.h"
 #include "live/live_view.h"
 
@@ -73,9 +72,9 @@ class LiveFollower {
   std::string last_error_;
 
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace pinpipe::live

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "batch/analytics_boundary.h"
+#include "common/mutex.h"
 #include "http/router.h"
 #include "live/live_analytics.h"
 #include "pinterest/median.h"
@@ -46,17 +46,17 @@ Result<pinterest::ResultTable> TableFromJson(std::string_view json);
 class LiveView {
  public:
   std::shared_ptr<const LiveSnapshot> Current() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return current_;
   }
   void Publish(std::shared_ptr<const LiveSnapshot> s) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     current_ = std::move(s);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const LiveSnapshot> current_;
+  mutable Mutex mu_;
+  std::shared_ptr<const LiveSnapshot> current_ GUARDED_BY(mu_);
 };
 
 // GET /analytics (names, boundary) and GET /analytics/{name}[?view=batch] on `router`, each

@@ -1,4 +1,5 @@
 #include "log/file_cache.h"
+#include "common/mutex.h"
 
 #include <vector>
 
@@ -7,7 +8,7 @@ namespace pinpipe::log {
 Result<std::shared_ptr<File>> ReadFileCache::Get(const std::string& path) {
   uint64_t forgets;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     forgets = forgets_;
     if (auto it = by_path_.find(path); it != by_path_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
@@ -18,7 +19,7 @@ Result<std::shared_ptr<File>> ReadFileCache::Get(const std::string& path) {
   PINPIPE_ASSIGN_OR_RETURN(std::unique_ptr<File> opened, fs_->Open(path, kOpenRead));
   std::shared_ptr<File> file(std::move(opened));
   std::shared_ptr<File> evicted;  // closed after the lock is released
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto it = by_path_.find(path); it != by_path_.end()) return it->second->second;
   ++opens_;
   if (forgets != forgets_) return file;  // may be a deleted topic's file: never cached
@@ -34,7 +35,7 @@ Result<std::shared_ptr<File>> ReadFileCache::Get(const std::string& path) {
 
 void ReadFileCache::Forget(const std::string& path) {
   std::shared_ptr<File> dropped;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto it = by_path_.find(path); it != by_path_.end()) {
     dropped = std::move(it->second->second);
     lru_.erase(it->second);
@@ -45,7 +46,7 @@ void ReadFileCache::Forget(const std::string& path) {
 void ReadFileCache::ForgetUnder(const std::string& dir) {
   std::vector<std::shared_ptr<File>> dropped;  // closed after the lock is released
   const std::string prefix = dir + "/";
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++forgets_;
   for (auto it = lru_.begin(); it != lru_.end();) {
     if (it->first.starts_with(prefix)) {
@@ -59,12 +60,12 @@ void ReadFileCache::ForgetUnder(const std::string& dir) {
 }
 
 size_t ReadFileCache::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return lru_.size();
 }
 
 uint64_t ReadFileCache::opens() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return opens_;
 }
 

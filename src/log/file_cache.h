@@ -8,11 +8,11 @@
 #include <cstddef>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 
 namespace pinpipe::log {
 
@@ -34,11 +34,12 @@ class ReadFileCache {
  private:
   FileSystem* fs_;
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::list<std::pair<std::string, std::shared_ptr<File>>> lru_;  // front = most recent
-  std::unordered_map<std::string, decltype(lru_)::iterator> by_path_;
-  uint64_t opens_ = 0;
-  uint64_t forgets_ = 0;  // ForgetUnder calls: an open that started before one is not cached
+  mutable Mutex mu_;
+  using Lru = std::list<std::pair<std::string, std::shared_ptr<File>>>;
+  Lru lru_ GUARDED_BY(mu_);  // front = most recent
+  std::unordered_map<std::string, Lru::iterator> by_path_ GUARDED_BY(mu_);
+  uint64_t opens_ GUARDED_BY(mu_) = 0;
+  uint64_t forgets_ GUARDED_BY(mu_) = 0;  // ForgetUnder calls: an open that started before one is not cached
 };
 
 }  // namespace pinpipe::log

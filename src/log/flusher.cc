@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/mutex.h"
 #include "log/partition_log.h"
 
 namespace pinpipe::log {
@@ -28,11 +29,11 @@ void Flusher::Enqueue(PartitionLog* p) {
   Lane& lane = lanes_[p->lane()];
   bool wake;
   {
-    std::lock_guard lock(lane.mu);
+    MutexLock lock(lane.mu);
     wake = lane.queue.empty();
     lane.queue.push_back(p);
   }
-  if (wake && options_.flush.mode == FlushPolicy::Mode::kAlways) lane.cv.notify_one();
+  if (wake && options_.flush.mode == FlushPolicy::Mode::kAlways) lane.cv.NotifyOne();
 }
 
 void Flusher::Loop(Lane& lane) {
@@ -42,11 +43,12 @@ void Flusher::Loop(Lane& lane) {
   auto next_tick = std::chrono::steady_clock::now() + interval;
   while (true) {
     {
-      std::unique_lock lock(lane.mu);
+      MutexLock lock(lane.mu);
       if (always) {
-        lane.cv.wait(lock, [&] { return lane.stop || !lane.queue.empty(); });
+        while (!lane.stop && lane.queue.empty()) lane.cv.Wait(lane.mu);
       } else {
-        lane.cv.wait_until(lock, next_tick, [&] { return lane.stop; });
+        while (!lane.stop && lane.cv.WaitUntil(lane.mu, next_tick)) {
+        }
         next_tick = std::chrono::steady_clock::now() + interval;
       }
       if (lane.stop && lane.queue.empty()) return;
@@ -65,10 +67,10 @@ void Flusher::Stop() {
   for (int i = 0; i < kLanes; ++i) {
     Lane& lane = lanes_[i];
     {
-      std::lock_guard lock(lane.mu);
+      MutexLock lock(lane.mu);
       lane.stop = true;
     }
-    lane.cv.notify_all();
+    lane.cv.NotifyAll();
   }
   for (int i = 0; i < kLanes; ++i) {
     if (lanes_[i].thread.joinable()) lanes_[i].thread.join();

@@ -11,12 +11,11 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/log_options.h"
 
 namespace pinpipe::log {
@@ -38,10 +37,10 @@ class Flusher {
  private:
   static constexpr int kLanes = 4;
   struct Lane {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<PartitionLog*> queue;
-    bool stop = false;
+    Mutex mu;
+    CondVar cv;
+    std::vector<PartitionLog*> queue GUARDED_BY(mu);
+    bool stop GUARDED_BY(mu) = false;
     std::thread thread;
   };
   void Loop(Lane& lane);

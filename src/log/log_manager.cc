@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "common/fd_limit.h"
 #include "common/file_system.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "log/file_cache.h"
 #include "log/log_metrics.h"
 #include "log/offset_store.h"
@@ -26,17 +25,17 @@ struct LogManager::Background {
   std::unique_ptr<ReadFileCache> files;
   std::unique_ptr<FileLock> dir_lock;
   std::thread retention;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop = false;
+  Mutex mu;
+  CondVar cv;
+  bool stop GUARDED_BY(mu) = false;
   // Waiter ids -> partition, for CancelWait.
-  std::mutex wait_mu;
-  std::unordered_map<WaitId, PartitionLog*> waits;
+  Mutex wait_mu;
+  std::unordered_map<WaitId, PartitionLog*> waits GUARDED_BY(wait_mu);
   std::atomic<WaitId> next_wait_id{1};
-  // Directories of deleted topics waiting for RemovalLoop (guarded by mu, signalled by cv).
-  std::vector<std::string> doomed;
+  // Directories of deleted topics waiting for RemovalLoop (signalled by cv).
+  std::vector<std::string> doomed GUARDED_BY(mu);
   std::thread remover;
-  bool removing = false;  // RemovalLoop holds a batch
+  bool removing GUARDED_BY(mu) = false;  // RemovalLoop holds a batch
 };
 
 LogManager::LogManager(LogOptions options) : options_(std::move(options)) {
@@ -134,9 +133,9 @@ Status LogManager::OpenAll(std::vector<RecoveryReport>* reports) {
 }
 
 void LogManager::RemovalLoop() {
-  std::unique_lock lock(bg_->mu);
+  UniqueMutexLock lock(bg_->mu);
   while (true) {
-    bg_->cv.wait(lock, [&] { return bg_->stop || !bg_->doomed.empty(); });
+    while (!bg_->stop && bg_->doomed.empty()) bg_->cv.Wait(bg_->mu);
     if (bg_->stop) break;  // what is left is removed at the next start
     std::vector<std::string> batch;
     batch.swap(bg_->doomed);
@@ -149,17 +148,17 @@ void LogManager::RemovalLoop() {
     }
     lock.lock();
     bg_->removing = false;
-    bg_->cv.notify_all();
+    bg_->cv.NotifyAll();
   }
 }
 
 void LogManager::Close() {
   if (closed_.exchange(true) || !bg_) return;
   {
-    std::lock_guard lock(bg_->mu);
+    MutexLock lock(bg_->mu);
     bg_->stop = true;
   }
-  bg_->cv.notify_all();
+  bg_->cv.NotifyAll();
   if (bg_->retention.joinable()) bg_->retention.join();
   if (bg_->remover.joinable()) bg_->remover.join();
   if (flusher_) flusher_->Stop();
@@ -183,10 +182,12 @@ void LogManager::Close() {
 }
 
 void LogManager::RetentionLoop() {
-  std::unique_lock lock(bg_->mu);
+  UniqueMutexLock lock(bg_->mu);
   while (!bg_->stop) {
-    bg_->cv.wait_for(lock, std::chrono::milliseconds(options_.retention_check_interval_ms),
-                     [&] { return bg_->stop; });
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.retention_check_interval_ms);
+    while (!bg_->stop && bg_->cv.WaitUntil(bg_->mu, deadline)) {
+    }
     if (bg_->stop) break;
     lock.unlock();
     EnforceRetention();
@@ -233,10 +234,10 @@ Status LogManager::DeleteTopic(std::string_view topic) {
   for (auto& f : fire) f();  // failed appends and woken waiters, with no lock held
   if (!doomed.empty()) {
     {
-      std::lock_guard lock(bg_->mu);
+      MutexLock lock(bg_->mu);
       for (auto& d : doomed) bg_->doomed.push_back(std::move(d));
     }
-    bg_->cv.notify_all();
+    bg_->cv.NotifyAll();
   }
   if (!st) return st;
   // A topic created again under this name starts at 0 with the defaults: no group may keep an
@@ -411,19 +412,19 @@ Result<LogManager::WaitId> LogManager::WaitForData(std::string_view topic, int32
   if (closed_) return MakeError(ErrorCode::kUnavailable, "log closed");
   WaitId id = bg_->next_wait_id.fetch_add(1);
   {
-    std::lock_guard lock(bg_->wait_mu);
+    MutexLock lock(bg_->wait_mu);
     bg_->waits[id] = p;
   }
   // Wrap so the id mapping is dropped when the waiter fires.
   std::function<void()> wrapped = [this, id, fn = std::move(fn)] {
     {
-      std::lock_guard lock(bg_->wait_mu);
+      MutexLock lock(bg_->wait_mu);
       bg_->waits.erase(id);
     }
     if (fn) fn();
   };
   if (!p->AddWaiter(id, offset, wrapped)) {
-    std::lock_guard lock(bg_->wait_mu);
+    MutexLock lock(bg_->wait_mu);
     bg_->waits.erase(id);
     return WaitId{0};
   }
@@ -433,7 +434,7 @@ Result<LogManager::WaitId> LogManager::WaitForData(std::string_view topic, int32
 bool LogManager::CancelWait(WaitId id) {
   PartitionLog* p;
   {
-    std::lock_guard lock(bg_->wait_mu);
+    MutexLock lock(bg_->wait_mu);
     auto it = bg_->waits.find(id);
     if (it == bg_->waits.end()) return false;
     p = it->second;

@@ -5,6 +5,7 @@
 #include "common/crc32c.h"
 #include "common/file_system.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "log/record_batch.h"
 
 namespace pinpipe::log {
@@ -180,7 +181,7 @@ Result<std::unique_ptr<OffsetStore>> OffsetStore::Open(FileSystem* fs, std::stri
 }
 
 Status OffsetStore::Load() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   bool existed = fs_->Exists(path_);
   PINPIPE_ASSIGN_OR_RETURN(file_, fs_->Open(path_, kOpenWrite | kOpenCreate));
   if (!existed) PINPIPE_RETURN_IF_ERROR(fs_->SyncDir(dir_));
@@ -189,6 +190,7 @@ Status OffsetStore::Load() {
   PINPIPE_ASSIGN_OR_RETURN(size_t n, file_->PRead(0, data.data(), size));
   data.resize(n);
   load_report_ = ReplayOffsetEntries(data, [&](const OffsetEntry& e) {
+    mu_.AssertHeld();  // called back before ReplayOffsetEntries returns
     Key key{std::string(e.group), std::string(e.topic), e.partition};
     if (e.offset < 0) {
       offsets_.erase(key);
@@ -233,8 +235,7 @@ Status OffsetStore::Load() {
   return MaybeCompact();
 }
 
-Status OffsetStore::AppendEntries(std::unique_lock<std::mutex>& lock,
-                                  std::string_view payloads) {
+Status OffsetStore::AppendEntries(std::string_view payloads) {
   // Writes may land while another caller's fdatasync runs; sequence numbers tell which
   // writes a finished sync covers (all those issued before it started).
   if (Status st = file_->PWrite(file_size_, payloads); !st) {
@@ -245,17 +246,17 @@ Status OffsetStore::AppendEntries(std::unique_lock<std::mutex>& lock,
   const uint64_t my_seq = ++written_seq_;
   while (synced_seq_ < my_seq) {
     if (syncing_) {
-      sync_cv_.wait(lock);
+      sync_cv_.Wait(mu_);
       continue;
     }
     syncing_ = true;
     const uint64_t target = written_seq_;
     File* file = file_.get();
-    lock.unlock();
+    mu_.unlock();
     Status st = file->DataSync();
-    lock.lock();
+    mu_.lock();
     syncing_ = false;
-    sync_cv_.notify_all();
+    sync_cv_.NotifyAll();
     if (!st) return st;
     synced_seq_ = std::max(synced_seq_, target);
   }
@@ -268,8 +269,8 @@ Status OffsetStore::Commit(std::string_view group, std::span<const OffsetCommit>
     PINPIPE_RETURN_IF_ERROR(ValidateOffsetCommit(group, c));
     AppendFrame(buf, group, c.topic, c.partition, c.offset, c.metadata);
   }
-  std::unique_lock lock(mu_);
-  if (Status st = AppendEntries(lock, buf); !st) {
+  MutexLock lock(mu_);
+  if (Status st = AppendEntries(buf); !st) {
     commit_errors_.fetch_add(1, std::memory_order_relaxed);
     return st;
   }
@@ -304,7 +305,7 @@ Status OffsetStore::MaybeCompact(bool force) {
 
 std::optional<CommittedOffset> OffsetStore::Fetch(std::string_view group, std::string_view topic,
                                                   int32_t partition) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = offsets_.find(std::make_tuple(group, topic, partition));
   if (it == offsets_.end()) return std::nullopt;
   return it->second;
@@ -312,7 +313,7 @@ std::optional<CommittedOffset> OffsetStore::Fetch(std::string_view group, std::s
 
 std::vector<std::tuple<std::string, int32_t, CommittedOffset>> OffsetStore::FetchAll(
     std::string_view group) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::tuple<std::string, int32_t, CommittedOffset>> out;
   for (auto it = offsets_.lower_bound(std::make_tuple(group, std::string_view(), INT32_MIN));
        it != offsets_.end() && std::get<0>(it->first) == group; ++it) {
@@ -322,7 +323,7 @@ std::vector<std::tuple<std::string, int32_t, CommittedOffset>> OffsetStore::Fetc
 }
 
 std::vector<std::string> OffsetStore::Groups() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> out;
   for (const auto& [k, v] : offsets_) {
     if (out.empty() || out.back() != std::get<0>(k)) out.push_back(std::get<0>(k));
@@ -353,7 +354,7 @@ void OffsetStore::RenderPrometheus(std::string& out) const {
 }
 
 Status OffsetStore::DeleteGroup(std::string_view group) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   std::string buf;
   std::vector<Key> keys;
   for (auto it = offsets_.lower_bound(std::make_tuple(group, std::string_view(), INT32_MIN));
@@ -362,7 +363,7 @@ Status OffsetStore::DeleteGroup(std::string_view group) {
     keys.push_back(it->first);
   }
   if (keys.empty()) return OkStatus();
-  PINPIPE_RETURN_IF_ERROR(AppendEntries(lock, buf));
+  PINPIPE_RETURN_IF_ERROR(AppendEntries(buf));
   for (const auto& k : keys) {
     live_bytes_ -= std::min<uint64_t>(live_bytes_, kFrameHeader + 20 + std::get<0>(k).size() +
                                                       std::get<1>(k).size() +
@@ -373,7 +374,7 @@ Status OffsetStore::DeleteGroup(std::string_view group) {
 }
 
 Status OffsetStore::DeleteTopic(std::string_view topic) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   std::string buf;
   std::vector<Key> keys;
   for (const auto& [k, v] : offsets_) {  // keyed by group first: a full walk (rare)
@@ -382,7 +383,7 @@ Status OffsetStore::DeleteTopic(std::string_view topic) {
     keys.push_back(k);
   }
   if (keys.empty()) return OkStatus();
-  PINPIPE_RETURN_IF_ERROR(AppendEntries(lock, buf));
+  PINPIPE_RETURN_IF_ERROR(AppendEntries(buf));
   for (const auto& k : keys) {
     live_bytes_ -= std::min<uint64_t>(live_bytes_, kFrameHeader + 20 + std::get<0>(k).size() +
                                                       std::get<1>(k).size() +

@@ -19,12 +19,10 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,6 +30,7 @@
 #include <tuple>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace pinpipe {
@@ -118,22 +117,24 @@ class OffsetStore {
  private:
   OffsetStore(FileSystem* fs, std::string state_dir);
   Status Load();
-  Status MaybeCompact(bool force = false);  // requires mu_
-  // Writes and waits until durable (sharing fdatasyncs with concurrent callers).
-  Status AppendEntries(std::unique_lock<std::mutex>& lock, std::string_view payloads);
+  Status MaybeCompact(bool force = false) REQUIRES(mu_);
+  // Writes and waits until durable (sharing fdatasyncs with concurrent callers); releases mu_
+  // during the fdatasync.
+  Status AppendEntries(std::string_view payloads) REQUIRES(mu_);
 
   using Key = std::tuple<std::string, std::string, int32_t>;  // group, topic, partition
   FileSystem* fs_;
   std::string dir_, path_;
-  mutable std::mutex mu_;
-  std::map<Key, CommittedOffset, std::less<>> offsets_;
-  std::unique_ptr<File> file_;
-  uint64_t file_size_ = 0;
-  uint64_t live_bytes_ = 0;
+  mutable Mutex mu_;
+  std::map<Key, CommittedOffset, std::less<>> offsets_ GUARDED_BY(mu_);
+  std::unique_ptr<File> file_ GUARDED_BY(mu_);
+  uint64_t file_size_ GUARDED_BY(mu_) = 0;
+  uint64_t live_bytes_ GUARDED_BY(mu_) = 0;
   // Group commit of concurrent Commit calls: one fdatasync covers every write before it.
-  std::condition_variable sync_cv_;
-  uint64_t written_seq_ = 0, synced_seq_ = 0;
-  bool syncing_ = false;
+  CondVar sync_cv_;
+  uint64_t written_seq_ GUARDED_BY(mu_) = 0;
+  uint64_t synced_seq_ GUARDED_BY(mu_) = 0;
+  bool syncing_ GUARDED_BY(mu_) = false;
   OffsetReplay load_report_;
   std::atomic<uint64_t> commits_{0}, commit_errors_{0};
 };

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "log/flusher.h"
 #include "log/record_batch.h"
 #include "log/recovery_point.h"
@@ -37,6 +38,9 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(const PartitionContext&
                                                          std::vector<RecoveryReport>* reports) {
   std::string dir = JoinPath(log_dir, topic + "-" + std::to_string(partition));
   std::unique_ptr<PartitionLog> p(new PartitionLog(ctx, dir, std::move(topic), partition));
+  // Not shared until returned: the locks cost nothing here and let the analysis check the rest.
+  MutexLock sync_lock(p->sync_mu_);
+  MutexLock lock(p->mu_);
   FileSystem* fs = ctx.fs;
   bool created = !fs->Exists(dir);
   PINPIPE_RETURN_IF_ERROR(fs->MkdirAll(dir));
@@ -145,8 +149,8 @@ void PartitionLog::StartWriting(Segment& seg) {
 }
 
 Status PartitionLog::Seal() {
-  std::lock_guard sync_lock(sync_mu_);
-  std::lock_guard lock(mu_);
+  MutexLock sync_lock(sync_mu_);
+  MutexLock lock(mu_);
   if (deleted_.load(std::memory_order_relaxed)) return OkStatus();
   return segments_.back()->Seal();
 }
@@ -159,8 +163,8 @@ void PartitionLog::Drop(std::vector<std::move_only_function<void()>>* fire) {
   std::vector<std::shared_ptr<Segment>> segments;
   std::deque<Pending> pending;
   {
-    std::lock_guard sync_lock(sync_mu_);
-    std::lock_guard lock(mu_);
+    MutexLock sync_lock(sync_mu_);
+    MutexLock lock(mu_);
     if (deleted_.load(std::memory_order_relaxed)) return;
     deleted_.store(true, std::memory_order_release);
     segments.swap(segments_);
@@ -174,14 +178,14 @@ void PartitionLog::Drop(std::vector<std::move_only_function<void()>>* fire) {
     });
   }
   {
-    std::lock_guard lock(wait_mu_);
+    MutexLock lock(wait_mu_);
     for (auto& w : waiters_) {
       if (w.fn) fire->push_back(std::move(w.fn));
     }
     waiter_count_.fetch_sub(static_cast<int>(waiters_.size()));
     waiters_.clear();
   }
-  wait_cv_.notify_all();  // blocking waiters see deleted()
+  wait_cv_.NotifyAll();  // blocking waiters see deleted()
   // `segments` goes here: a segment no read holds closes its files now.
 }
 
@@ -198,7 +202,7 @@ uint64_t PartitionLog::VisibleLimit(const Segment* seg) const {
 }
 
 std::optional<std::string> PartitionLog::refusal() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!failed_) return std::nullopt;
   return failed_->message();
 }
@@ -208,7 +212,7 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
   const size_t bytes = tail.size() + 8;
   AppendResult result;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (deleted_.load(std::memory_order_relaxed)) return std::unexpected(DeletedError());
     if (failed_) {
       return MakeError(ErrorCode::kIoError,
@@ -258,7 +262,7 @@ Result<AppendResult> PartitionLog::Append(std::string_view tail, int32_t count,
 }
 
 bool PartitionLog::SyncOnce() {
-  std::lock_guard sync_lock(sync_mu_);
+  MutexLock sync_lock(sync_mu_);
   int64_t target;
   std::shared_ptr<Segment> seg;
   uint64_t pos;
@@ -266,7 +270,7 @@ bool PartitionLog::SyncOnce() {
   std::vector<std::shared_ptr<Segment>> rolled;
   std::vector<Segment::Unwritten> rolled_bytes;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (failed_ || deleted_.load(std::memory_order_relaxed)) return false;
     target = leo_;
     seg = segments_.back();
@@ -303,7 +307,7 @@ bool PartitionLog::SyncOnce() {
   }
   std::vector<Pending>& done = acked_;  // reused: no allocation per commit
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (st) {
       synced_offset_ = target;
       if (ack_on_sync_ && target > hwm_.load(std::memory_order_relaxed)) {
@@ -359,7 +363,7 @@ void PartitionLog::MaybeWriteRecoveryPoint(const Segment& seg, uint64_t pos, int
 void PartitionLog::FailPending(const Error& error) {
   std::deque<Pending> done;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     done.swap(pending_);
   }
   Result<AppendResult> err = std::unexpected(error);
@@ -380,7 +384,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
     int64_t from_offset, seg_end;  // seg_end: offset after the segment's visible batches
     int64_t skip_to = -1;          // offset is in a gap that ends there
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (deleted_.load(std::memory_order_relaxed)) return std::unexpected(DeletedError());
       if (!started) {
         r.high_watermark = hwm_.load(std::memory_order_relaxed);
@@ -433,7 +437,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
       }
       if (skip_to == -2) {
         // Re-run the gap logic from the gap's position (it now contains the offset's batch).
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         const SegmentGap* g = seg->GapAfter(walk_limit);
         skip_to = g != nullptr ? std::max(g->next_offset, offset + 1) : offset + 1;
       }
@@ -539,7 +543,7 @@ Status PartitionLog::NoteDamage(const std::shared_ptr<Segment>& seg, uint64_t po
   if (!found && g.next_offset <= g.first_offset) g.next_offset = g.first_offset + 1;
   bool added;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     added = seg->AddGap(g);
   }
   if (!added) return OkStatus();  // another reader found it first
@@ -555,7 +559,7 @@ Status PartitionLog::NoteDamage(const std::shared_ptr<Segment>& seg, uint64_t po
 }
 
 PartitionInfo PartitionLog::Info() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PartitionInfo info;
   info.log_start_offset = log_start_.load();
   info.high_watermark = hwm_.load();
@@ -571,7 +575,7 @@ Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t ts_ms) const {
   std::vector<std::pair<std::shared_ptr<Segment>, uint64_t>> segs;
   std::vector<std::vector<std::pair<uint64_t, uint64_t>>> gaps;  // byte ranges to jump over
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& s : segments_) {
       if (s->max_timestamp() >= ts_ms) {
         segs.emplace_back(s, VisibleLimit(s.get()));
@@ -625,7 +629,7 @@ Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t ts_ms) const {
 // ---------------------------------------------------------------- waiters
 
 bool PartitionLog::AddWaiter(uint64_t id, int64_t offset, std::function<void()>& fn) {
-  std::lock_guard lock(wait_mu_);
+  MutexLock lock(wait_mu_);
   waiter_count_.fetch_add(1);  // seq_cst: pairs with the HWM store in NotifyWaiters
   if (hwm_.load() > offset || deleted()) {  // a deleted topic's waiter reads and learns it
     waiter_count_.fetch_sub(1);
@@ -636,7 +640,7 @@ bool PartitionLog::AddWaiter(uint64_t id, int64_t offset, std::function<void()>&
 }
 
 bool PartitionLog::RemoveWaiter(uint64_t id) {
-  std::lock_guard lock(wait_mu_);
+  MutexLock lock(wait_mu_);
   for (size_t i = 0; i < waiters_.size(); ++i) {
     if (waiters_[i].id == id) {
       waiters_.erase(waiters_.begin() + static_cast<ptrdiff_t>(i));
@@ -652,7 +656,7 @@ void PartitionLog::NotifyWaiters() {
   if (waiter_count_.load() == 0) return;
   std::vector<std::function<void()>> fire;
   {
-    std::lock_guard lock(wait_mu_);
+    MutexLock lock(wait_mu_);
     int64_t hwm = hwm_.load();
     for (size_t i = 0; i < waiters_.size();) {
       if (waiters_[i].offset < hwm) {
@@ -665,7 +669,7 @@ void PartitionLog::NotifyWaiters() {
       }
     }
   }
-  wait_cv_.notify_all();
+  wait_cv_.NotifyAll();
   for (auto& f : fire) f();
 }
 
@@ -675,15 +679,17 @@ bool PartitionLog::WaitFor(int64_t offset, std::chrono::milliseconds timeout,
   // NotifyWaiters removes them and signals the condition variable.
   static std::atomic<uint64_t> next_id{1ull << 63};
   const uint64_t id = next_id.fetch_add(1);
-  std::unique_lock lock(wait_mu_);
+  UniqueMutexLock lock(wait_mu_);
   waiter_count_.fetch_add(1);
   if (hwm_.load() > offset || closed.load() || deleted()) {
     waiter_count_.fetch_sub(1);
     return hwm_.load() > offset && !deleted();
   }
   waiters_.push_back(Waiter{id, offset, nullptr});
-  wait_cv_.wait_for(lock, timeout,
-                    [&] { return hwm_.load() > offset || closed.load() || deleted(); });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!(hwm_.load() > offset || closed.load() || deleted()) &&
+         wait_cv_.WaitUntil(wait_mu_, deadline)) {
+  }
   for (size_t i = 0; i < waiters_.size(); ++i) {
     if (waiters_[i].id == id) {
       waiters_.erase(waiters_.begin() + static_cast<ptrdiff_t>(i));
@@ -697,14 +703,14 @@ bool PartitionLog::WaitFor(int64_t offset, std::chrono::milliseconds timeout,
 void PartitionLog::WakeAllWaiters() {
   std::vector<std::function<void()>> fire;
   {
-    std::lock_guard lock(wait_mu_);
+    MutexLock lock(wait_mu_);
     for (auto& w : waiters_) {
       if (w.fn) fire.push_back(std::move(w.fn));
     }
     waiter_count_.fetch_sub(static_cast<int>(waiters_.size()));
     waiters_.clear();
   }
-  wait_cv_.notify_all();
+  wait_cv_.NotifyAll();
   for (auto& f : fire) f();
 }
 
@@ -719,7 +725,7 @@ int PartitionLog::EnforceRetention(int64_t now_ms) {
       limits_ ? TopicLimits::Or(limits_->retention_ms, o.retention_ms) : o.retention_ms;
   std::vector<std::shared_ptr<Segment>> doomed;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (deleted_.load(std::memory_order_relaxed)) return 0;
     uint64_t total = 0;
     for (const auto& s : segments_) total += s->size();

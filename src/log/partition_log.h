@@ -8,16 +8,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/log_manager.h"
 #include "log/log_metrics.h"
 #include "log/segment.h"
@@ -106,20 +105,20 @@ class PartitionLog {
 
  private:
   PartitionLog(const PartitionContext& ctx, std::string dir, std::string topic, int32_t partition);
-  void PublishVisible(int64_t offset, const Segment* seg, uint64_t pos);  // requires mu_
+  void PublishVisible(int64_t offset, const Segment* seg, uint64_t pos) REQUIRES(mu_);
   // Sets how a new active segment is written (buffered for group commit, direct if possible).
   void StartWriting(Segment& seg);
   void NotifyWaiters();
   // After a good sync: records that `seg` is durable up to `pos` (RecoveryPoint) when the
   // last point is older than options.recovery_point_interval_ms or 16 MiB. Lane only.
   void MaybeWriteRecoveryPoint(const Segment& seg, uint64_t pos, int64_t next_offset,
-                               int64_t max_timestamp);
+                               int64_t max_timestamp) REQUIRES(sync_mu_);
   // A read found damage at `pos` of `seg` (the batch there should start at offset `expect`):
   // finds where readable data resumes, records the gap, counts and logs it (rate-limited).
   Status NoteDamage(const std::shared_ptr<Segment>& seg, uint64_t pos, int64_t expect,
                     uint64_t limit, int64_t seg_end) const;
-  // Read limit of `seg`, given the visible point. Requires mu_.
-  uint64_t VisibleLimit(const Segment* seg) const;
+  // Read limit of `seg`, given the visible point.
+  uint64_t VisibleLimit(const Segment* seg) const REQUIRES(mu_);
 
   // segment.bytes for this topic: its override or the option. Lock-free (read per append).
   uint64_t SegmentBytes() const;
@@ -131,41 +130,42 @@ class PartitionLog {
   const bool ack_on_sync_;  // flush=always
   const int lane_;
 
-  mutable std::mutex mu_;
-  std::vector<std::shared_ptr<Segment>> segments_;  // ordered by base offset; back() is active
-  int64_t leo_ = 0;
-  int64_t visible_base_ = 0;   // base offset of the segment holding the visible end
-  uint64_t visible_pos_ = 0;   // position of the visible end in that segment
-  std::vector<std::shared_ptr<Segment>> rolled_unsynced_;
+  mutable Mutex mu_;
+  // Ordered by base offset; back() is active.
+  std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(mu_);
+  int64_t leo_ GUARDED_BY(mu_) = 0;
+  int64_t visible_base_ GUARDED_BY(mu_) = 0;  // base offset of the segment holding the visible end
+  uint64_t visible_pos_ GUARDED_BY(mu_) = 0;  // position of the visible end in that segment
+  std::vector<std::shared_ptr<Segment>> rolled_unsynced_ GUARDED_BY(mu_);
   struct Pending {
     int64_t end_offset;
     AppendResult result;
     AppendCallback done;
   };
-  std::deque<Pending> pending_;
-  std::optional<Error> failed_;  // an fsync failed: refuse appends until restart
+  std::deque<Pending> pending_ GUARDED_BY(mu_);
+  std::optional<Error> failed_ GUARDED_BY(mu_);  // an fsync failed: refuse appends until restart
   std::atomic<bool> deleted_{false};  // set under sync_mu_ and mu_ (Drop); segments_ is empty
 
-  std::mutex sync_mu_;
-  int64_t synced_offset_ = -1;    // guarded by sync_mu_
-  Segment::Unwritten unwritten_;  // guarded by sync_mu_: reused write buffer
-  std::vector<Pending> acked_;    // guarded by sync_mu_: the appends a commit acknowledges
-  // The last recovery point written (guarded by sync_mu_).
-  int64_t point_base_ = -1;
-  uint64_t point_pos_ = 0;
-  std::chrono::steady_clock::time_point point_time_{};
+  Mutex sync_mu_ ACQUIRED_BEFORE(mu_);
+  int64_t synced_offset_ GUARDED_BY(sync_mu_) = -1;
+  Segment::Unwritten unwritten_ GUARDED_BY(sync_mu_);  // reused write buffer
+  std::vector<Pending> acked_ GUARDED_BY(sync_mu_);    // the appends a commit acknowledges
+  // The last recovery point written.
+  int64_t point_base_ GUARDED_BY(sync_mu_) = -1;
+  uint64_t point_pos_ GUARDED_BY(sync_mu_) = 0;
+  std::chrono::steady_clock::time_point point_time_ GUARDED_BY(sync_mu_){};
 
   std::atomic<int64_t> hwm_{0}, leo_pub_{0}, log_start_{0};
 
-  std::mutex wait_mu_;
-  std::condition_variable wait_cv_;
+  Mutex wait_mu_;
+  CondVar wait_cv_;
   std::atomic<int> waiter_count_{0};
   struct Waiter {
     uint64_t id;
     int64_t offset;
     std::function<void()> fn;
   };
-  std::vector<Waiter> waiters_;
+  std::vector<Waiter> waiters_ GUARDED_BY(wait_mu_);
 };
 
 }  // namespace pinpipe::log

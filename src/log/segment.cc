@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/mutex.h"
 #include "log/file_cache.h"
 #include "log/record_batch.h"
 #include "log/recovery_point.h"
@@ -519,7 +520,7 @@ Result<BatchAt> Segment::FindBatch(int64_t offset, uint64_t from, int64_t from_o
 Result<std::shared_ptr<File>> Segment::ReadFile() const {
   ReadFileCache* cache;
   {
-    std::lock_guard lock(file_mu_);
+    MutexLock lock(file_mu_);
     if (log_) return log_;
     cache = cache_;
   }
@@ -530,7 +531,7 @@ void Segment::Retire(ReadFileCache* cache) {
   std::shared_ptr<File> log;
   std::unique_ptr<File> index;
   {
-    std::lock_guard lock(file_mu_);
+    MutexLock lock(file_mu_);
     if (cache_ != nullptr || cache == nullptr) return;
     cache_ = cache;
     log = std::move(log_);
@@ -541,7 +542,7 @@ void Segment::Retire(ReadFileCache* cache) {
 
 Status Segment::Delete() {
   {
-    std::lock_guard lock(file_mu_);
+    MutexLock lock(file_mu_);
     if (cache_ != nullptr) cache_->Forget(log_path_);
   }
   Status a = fs_->Unlink(log_path_);

@@ -17,7 +17,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <span>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "log/direct_appender.h"
 
@@ -197,8 +197,8 @@ class Segment {
   int64_t base_offset_;
   std::shared_ptr<File> log_;  // null once retired (file_mu_)
   std::unique_ptr<File> index_file_;
-  mutable std::mutex file_mu_;
-  ReadFileCache* cache_ = nullptr;  // set by Retire (file_mu_)
+  mutable Mutex file_mu_;
+  ReadFileCache* cache_ GUARDED_BY(file_mu_) = nullptr;  // set by Retire
   std::unique_ptr<DirectAppender> direct_;  // buffered mode with direct writes
   std::atomic<uint64_t> size_{0};
   int64_t next_offset_;

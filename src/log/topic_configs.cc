@@ -6,6 +6,7 @@
 
 #include "common/file_system.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 
 namespace pinpipe::log {
 namespace {
@@ -108,6 +109,7 @@ Result<std::unique_ptr<TopicConfigs>> TopicConfigs::Open(FileSystem* fs, std::st
   std::unique_ptr<TopicConfigs> c(new TopicConfigs(fs, JoinPath(log_dir, "topic-configs")));
   if (!fs->Exists(c->path_)) return c;
   PINPIPE_ASSIGN_OR_RETURN(std::string text, fs->ReadFileToString(c->path_));
+  MutexLock lock(c->mu_);  // not shared yet; taken for the analysis
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
@@ -134,7 +136,7 @@ TopicLimits& TopicConfigs::LimitsLocked(std::string_view topic) {
 }
 
 const TopicLimits* TopicConfigs::LimitsFor(std::string_view topic) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return &LimitsLocked(topic);
 }
 
@@ -149,18 +151,18 @@ void TopicConfigs::Publish(TopicLimits& limits, const Overrides_& overrides) {
 }
 
 std::map<std::string, std::string> TopicConfigs::Overrides(std::string_view topic) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = overrides_.find(topic);
   return it == overrides_.end() ? Overrides_{} : it->second;
 }
 
 std::map<std::string, std::map<std::string, std::string>> TopicConfigs::All() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {overrides_.begin(), overrides_.end()};
 }
 
 TopicConfigs::Overrides_ TopicConfigs::Current(std::string_view topic) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = overrides_.find(topic);
   return it == overrides_.end() ? Overrides_{} : it->second;
 }
@@ -168,7 +170,7 @@ TopicConfigs::Overrides_ TopicConfigs::Current(std::string_view topic) const {
 Status TopicConfigs::Commit(std::string_view topic, Overrides_ next) {
   std::map<std::string, Overrides_, std::less<>> all;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     all = overrides_;
   }
   if (next.empty()) {
@@ -182,7 +184,7 @@ Status TopicConfigs::Commit(std::string_view topic, Overrides_ next) {
   }
   // Durable before anyone sees it: an answered change survives a crash.
   PINPIPE_RETURN_IF_ERROR(fs_->WriteFileAtomically(path_, text));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Publish(LimitsLocked(topic), next);
   overrides_ = std::move(all);
   return OkStatus();
@@ -190,7 +192,7 @@ Status TopicConfigs::Commit(std::string_view topic, Overrides_ next) {
 
 Status TopicConfigs::Alter(std::string_view topic, std::span<const ConfigChange> changes,
                            bool validate_only) {
-  std::lock_guard write(write_mu_);
+  MutexLock write(write_mu_);
   Overrides_ next = Current(topic);
   for (const ConfigChange& c : changes) {
     if (c.op == ConfigOp::kAppend || c.op == ConfigOp::kSubtract) {
@@ -218,7 +220,7 @@ Status TopicConfigs::Alter(std::string_view topic, std::span<const ConfigChange>
 Status TopicConfigs::Replace(std::string_view topic,
                              std::span<const std::pair<std::string, std::string>> configs,
                              bool validate_only) {
-  std::lock_guard write(write_mu_);
+  MutexLock write(write_mu_);
   Overrides_ next;
   for (const auto& [name, value] : configs) {
     PINPIPE_RETURN_IF_ERROR(ValidateTopicConfig(name, value));
@@ -229,7 +231,7 @@ Status TopicConfigs::Replace(std::string_view topic,
 }
 
 Status TopicConfigs::Erase(std::string_view topic) {
-  std::lock_guard write(write_mu_);
+  MutexLock write(write_mu_);
   if (Current(topic).empty()) return OkStatus();
   return Commit(topic, {});
 }

@@ -17,7 +17,6 @@
 #include <limits>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace pinpipe {
@@ -96,11 +96,11 @@ class TopicConfigs {
  private:
   TopicConfigs(FileSystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {}
   using Overrides_ = std::map<std::string, std::string>;
-  // Persists `next` for `topic` (the whole file), then publishes it. Requires write_mu_.
-  Status Commit(std::string_view topic, Overrides_ next);
-  // The topic's current overrides. Requires write_mu_ (so they cannot change meanwhile).
-  Overrides_ Current(std::string_view topic) const;
-  TopicLimits& LimitsLocked(std::string_view topic);  // requires mu_
+  // Persists `next` for `topic` (the whole file), then publishes it.
+  Status Commit(std::string_view topic, Overrides_ next) REQUIRES(write_mu_) EXCLUDES(mu_);
+  // The topic's current overrides (write_mu_ held, so they cannot change meanwhile).
+  Overrides_ Current(std::string_view topic) const REQUIRES(write_mu_) EXCLUDES(mu_);
+  TopicLimits& LimitsLocked(std::string_view topic) REQUIRES(mu_);
   static void Publish(TopicLimits& limits, const Overrides_& overrides);
 
   FileSystem* fs_;
@@ -108,10 +108,10 @@ class TopicConfigs {
   // write_mu_ serialises changes and is held across the file's write and fsync; mu_ guards
   // the maps and is held only for lookups and the final swap, so readers (the REST Proxy's
   // GET /topics on a reactor) never wait for a disk.
-  std::mutex write_mu_;
-  mutable std::mutex mu_;
-  std::map<std::string, Overrides_, std::less<>> overrides_;
-  std::map<std::string, std::unique_ptr<TopicLimits>, std::less<>> limits_;
+  Mutex write_mu_ ACQUIRED_BEFORE(mu_);
+  mutable Mutex mu_;
+  std::map<std::string, Overrides_, std::less<>> overrides_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<TopicLimits>, std::less<>> limits_ GUARDED_BY(mu_);
 };
 
 }  // namespace pinpipe::log

@@ -4,12 +4,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "common/fd_limit.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "log/file_cache.h"
 
 namespace pinpipe::log {
@@ -61,7 +61,7 @@ std::string DeleteTag() {
 }  // namespace
 
 Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
-  std::lock_guard create(create_mu_);
+  MutexLock create(create_mu_);
   std::map<std::string, int32_t> wanted;
   std::string path = JoinPath(log_dir_, "topics");
   const bool have_file = ctx_.fs->Exists(path);
@@ -126,7 +126,7 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
   }
   for (const auto& [name, count] : wanted) {
     PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(name, count, reports));
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(mu_);
     topics_[name] = std::move(t);
   }
   if (removed) PINPIPE_RETURN_IF_ERROR(ctx_.fs->SyncDir(log_dir_));
@@ -137,7 +137,7 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
 Status TopicRegistry::Persist(std::string_view skip, const Topic* add) {
   std::string text;
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     std::map<std::string_view, int32_t> lines;
     for (const auto& [name, t] : topics_) {
       if (name != skip) lines[name] = t->partition_count();
@@ -182,9 +182,9 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   }
   // One creation at a time, outside mu_: lookups and appends of other topics go on while this
   // one makes its directories and files.
-  std::lock_guard create(create_mu_);
+  MutexLock create(create_mu_);
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     if (topics_.contains(name)) {
       return MakeError(ErrorCode::kAlreadyExists, "topic '" + std::string(name) + "' exists");
     }
@@ -195,17 +195,17 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   // Named in the file before anyone can append (a crash before this leaves empty directories,
   // which the next Load adopts).
   PINPIPE_RETURN_IF_ERROR(Persist({}, t.get()));
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   topics_[n] = std::move(t);
   return OkStatus();
 }
 
 Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* doomed,
                              std::vector<std::move_only_function<void()>>* fire) {
-  std::lock_guard create(create_mu_);
+  MutexLock create(create_mu_);
   Topic* t = nullptr;
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     auto it = topics_.find(name);
     if (it != topics_.end()) t = it->second.get();
   }
@@ -213,7 +213,7 @@ Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* do
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(name) + "' not found");
   }
   {
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(mu_);
     auto it = topics_.find(name);
     retired_.push_back(std::move(it->second));
     topics_.erase(it);
@@ -244,10 +244,10 @@ Status TopicRegistry::Delete(std::string_view name, std::vector<std::string>* do
 }
 
 Status TopicRegistry::AddPartitions(std::string_view name, int32_t new_total) {
-  std::lock_guard create(create_mu_);
+  MutexLock create(create_mu_);
   Topic* t = nullptr;
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     auto it = topics_.find(name);
     if (it != topics_.end()) t = it->second.get();
   }
@@ -306,7 +306,7 @@ Topic* TopicRegistry::Find(std::string_view name) const {
   }
   Topic* topic = nullptr;
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     auto it = topics_.find(name);
     if (it != topics_.end()) topic = it->second.get();
   }
@@ -321,7 +321,7 @@ Topic* TopicRegistry::Find(std::string_view name) const {
 }
 
 std::vector<Topic*> TopicRegistry::All() const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   std::vector<Topic*> out;
   for (const auto& [name, t] : topics_) out.push_back(t.get());
   return out;

@@ -14,13 +14,12 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/partition_log.h"
 
 namespace pinpipe::log {
@@ -87,8 +86,8 @@ class TopicRegistry {
   // kUnavailable when the partitions' descriptors would bring the process near its limit.
   Status CheckDescriptors(std::string_view name, int32_t partitions) const;
   // Rewrites the topics file from the map, without `skip` and with `add` (a topic about to be
-  // published). Requires create_mu_ (or start-up).
-  Status Persist(std::string_view skip = {}, const Topic* add = nullptr);
+  // published).
+  Status Persist(std::string_view skip = {}, const Topic* add = nullptr) REQUIRES(create_mu_);
   // Opens (creating if needed) every partition of a topic. Takes no lock: the caller inserts
   // the result into topics_ under mu_.
   Result<std::unique_ptr<Topic>> OpenTopic(const std::string& name, int32_t partitions,
@@ -97,10 +96,10 @@ class TopicRegistry {
   PartitionContext ctx_;
   std::string log_dir_;
   const uint64_t id_;  // unique per registry in this process, never reused (keys the memo)
-  std::mutex create_mu_;
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
-  std::vector<std::unique_ptr<Topic>> retired_;  // deleted topics (guarded by mu_)
+  Mutex create_mu_ ACQUIRED_BEFORE(mu_);  // one creation, deletion or rewrite of the file
+  mutable SharedMutex mu_;
+  std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_ GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Topic>> retired_ GUARDED_BY(mu_);  // deleted topics
   std::atomic<uint64_t> generation_{0};          // bumped after each removal from topics_
 };
 

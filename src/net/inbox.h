@@ -10,10 +10,10 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "net/event_fd.h"
 
@@ -42,7 +42,7 @@ class Inbox {
 
   // Thread-safe. Returns false (and destroys the item) once closed.
   bool Push(T&& item) {
-    std::unique_lock lock(mu_);
+    UniqueMutexLock lock(mu_);
     if (closed_) {
       lock.unlock();
       [[maybe_unused]] T drop = std::move(item);
@@ -67,7 +67,7 @@ class Inbox {
   // called because the eventfd fired (it is read, so that it stops firing).
   void Drain(std::vector<T>* out, bool signaled = true) {
     if (signaled) wake_.Drain();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     items_.swap(*out);
     nonempty_.store(false, std::memory_order_relaxed);
   }
@@ -76,7 +76,7 @@ class Inbox {
   void Close() {
     std::vector<T> drop;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       closed_ = true;
       items_.swap(drop);
     }
@@ -84,9 +84,9 @@ class Inbox {
 
  private:
   Inbox() = default;
-  std::mutex mu_;
-  bool closed_ = false;
-  std::vector<T> items_;
+  Mutex mu_;
+  bool closed_ GUARDED_BY(mu_) = false;
+  std::vector<T> items_ GUARDED_BY(mu_);
   std::atomic<bool> nonempty_{false};
   std::shared_ptr<const std::atomic<bool>> sleeping_;
   EventFd wake_;

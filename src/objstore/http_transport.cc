@@ -1,4 +1,5 @@
 #include "objstore/http_transport.h"
+#include "common/mutex.h"
 
 #include <curl/curl.h>
 #include <strings.h>
@@ -47,7 +48,7 @@ HttpTransport::~HttpTransport() {
 
 void* HttpTransport::Acquire() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!idle_.empty()) {
       void* h = idle_.back();
       idle_.pop_back();
@@ -58,7 +59,7 @@ void* HttpTransport::Acquire() {
 }
 
 void HttpTransport::Release(void* handle) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (idle_.size() < 16) {
     idle_.push_back(handle);
   } else {

@@ -3,12 +3,12 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace pinpipe::objstore {
@@ -42,8 +42,8 @@ class HttpTransport {
   void* Acquire();
   void Release(void* handle);
 
-  std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* handles
+  Mutex mu_;
+  std::vector<void*> idle_ GUARDED_BY(mu_);  // CURL* handles
 };
 
 }  // namespace pinpipe::objstore

@@ -1,4 +1,5 @@
 #include "objstore/local_object_store.h"
+#include "common/mutex.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -167,11 +168,11 @@ Result<std::string> LocalObjectStore::PathOf(std::string_view key) const {
 
 Status LocalObjectStore::EnsureDir(const std::string& dir) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (known_dirs_.contains(dir)) return OkStatus();
   }
   PINPIPE_RETURN_IF_ERROR(fs_->MkdirAll(dir));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   known_dirs_.insert(dir);
   return OkStatus();
 }
@@ -204,7 +205,7 @@ Result<std::string> LocalObjectStore::WriteTemp(const std::string& dir, std::str
   if (!file && file.error().code() == ErrorCode::kNotFound) {
     // The directory vanished (deleted by someone else): create it again once.
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       known_dirs_.erase(staging);
     }
     PINPIPE_RETURN_IF_ERROR(EnsureDir(staging));
@@ -233,7 +234,7 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view data, PutOpt
     return st;
   }
   if (opts.defer_sync) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     pending_ = true;
     if (!syncfs_) pending_dirs_.insert(dir);
     return OkStatus();
@@ -367,7 +368,7 @@ Status LocalObjectStore::Delete(std::string_view key) {
 Status LocalObjectStore::Sync() {
   std::unordered_set<std::string> dirs;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!pending_) return OkStatus();
     dirs.swap(pending_dirs_);
     pending_ = false;

@@ -20,12 +20,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 #include "objstore/object_store.h"
 
 namespace pinpipe::objstore {
@@ -70,10 +70,10 @@ class LocalObjectStore final : public ObjectStore {
   std::string root_;
   FileSystem* fs_;
   bool syncfs_;
-  std::mutex mu_;
-  std::unordered_set<std::string> known_dirs_;    // created already (guarded by mu_)
-  std::unordered_set<std::string> pending_dirs_;  // need an fsync at Sync() (guarded by mu_)
-  bool pending_ = false;                          // guarded by mu_
+  Mutex mu_;
+  std::unordered_set<std::string> known_dirs_ GUARDED_BY(mu_);    // created already
+  std::unordered_set<std::string> pending_dirs_ GUARDED_BY(mu_);  // need an fsync at Sync()
+  bool pending_ GUARDED_BY(mu_) = false;
 };
 
 // The directory under the root that holds temporary files (hidden from List).

@@ -72,6 +72,10 @@ Result<TimePoint> ParseIso(std::string_view text) {
          std::chrono::seconds(s);
 }
 
+TimePoint NowUtc(const Clock& clock) {
+  return TimePoint(std::chrono::seconds(clock.WallMs() / 1000));
+}
+
 int64_t ToMicros(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace pinpipe::orchestrator {
@@ -22,6 +23,9 @@ std::string FormatDate(TimePoint t);
 std::string FormatIso(TimePoint t);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z]" (UTC).
 Result<TimePoint> ParseIso(std::string_view text);
+
+// The clock's wall time, to the second: the scheduler's and the date commands' "now".
+TimePoint NowUtc(const Clock& clock = Clock::System());
 
 // Microseconds since the epoch, the unit of the run history.
 int64_t ToMicros(std::chrono::system_clock::time_point t);

@@ -1,33 +1,21 @@
 #include "orchestrator/dag_runner.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <exception>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "orchestrator/civil_time.h"
 
 namespace pinpipe::orchestrator {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-int64_t NowMicros() { return ToMicros(std::chrono::system_clock::now()); }
-
-// Sleeps for `d`, returning early once `cancel` is set.
-void SleepCancellable(std::chrono::milliseconds d, const std::atomic<bool>* cancel) {
-  const auto end = SteadyClock::now() + d;
-  while (true) {
-    const auto now = SteadyClock::now();
-    if (now >= end || (cancel && cancel->load())) return;
-    std::this_thread::sleep_for(
-        std::min<SteadyClock::duration>(end - now, std::chrono::milliseconds(20)));
-  }
+std::chrono::microseconds Since(const Clock& clock, int64_t steady_us) {
+  return std::chrono::microseconds(clock.SteadyUs() - steady_us);
 }
 
 // Exceptions never cross the worker thread: they become a task failure.
@@ -69,18 +57,18 @@ void Record(RunHistory* history, int64_t run_pk, const TaskOutcome& o) {
 void ExecuteTask(const DagDefinition& dag, const TaskDefinition& task, const std::string& run_id,
                  const std::string& logical_date, int first_attempt, int max_attempts,
                  const std::atomic<bool>* cancel, RunObserver* observer, RunHistory* history,
-                 int64_t run_pk, TaskOutcome& out) {
-  const auto started = SteadyClock::now();
-  out.start_us = NowMicros();
+                 int64_t run_pk, const Clock& clock, TaskOutcome& out) {
+  const int64_t started = clock.SteadyUs();
+  out.start_us = clock.WallUs();
   for (int attempt = first_attempt;; ++attempt) {
     out.attempts = attempt;
     out.state = TaskState::kRunning;
-    out.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+    out.duration = Since(clock, started);
     Record(history, run_pk, out);
     if (observer) observer->OnTaskStart(task.id, attempt);
     TaskContext ctx{dag.id(), task.id, run_id, logical_date, attempt, observer, cancel};
     auto r = InvokeTask(task, ctx);
-    out.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+    out.duration = Since(clock, started);
     if (r) {
       out.stats = std::move(*r);
       if (!out.stats.skip_reason.empty()) {
@@ -107,7 +95,7 @@ void ExecuteTask(const DagDefinition& dag, const TaskDefinition& task, const std
     Record(history, run_pk, out);
     const auto delay = dag.RetryDelayOf(task);
     if (observer) observer->OnTaskRetry(task.id, attempt, r.error(), delay);
-    SleepCancellable(delay, cancel);
+    clock.Sleep(delay.count(), cancel);
   }
 }
 
@@ -130,9 +118,9 @@ class Execution {
   }
 
   void Worker() {
-    std::unique_lock lock(mu_);
+    UniqueMutexLock lock(mu_);
     while (true) {
-      cv_.wait(lock, [&] { return !ready_.empty() || finished_ == remaining_.size(); });
+      while (ready_.empty() && finished_ != remaining_.size()) cv_.Wait(mu_);
       if (finished_ == remaining_.size()) return;
       const size_t i = ready_.front();
       ready_.pop_front();
@@ -148,7 +136,7 @@ class Execution {
       const TaskDefinition& task = *dag_.FindTask(out.task_id);
       lock.unlock();
       ExecuteTask(dag_, task, result_.run_id, result_.logical_date, 1, 1 + dag_.RetriesOf(task),
-                  opts_.cancel, opts_.observer, history_, result_.id, out);
+                  opts_.cancel, opts_.observer, history_, result_.id, *opts_.clock, out);
       Record(history_, result_.id, out);
       if (opts_.observer) opts_.observer->OnTaskEnd(out);
       lock.lock();
@@ -158,7 +146,7 @@ class Execution {
 
  private:
   // A task reached a final state: release or fail its downstream tasks.
-  void Finish(size_t i, bool ok) {
+  void Finish(size_t i, bool ok) REQUIRES(mu_) {
     ++finished_;
     for (size_t d : downstream_[i]) {
       TaskOutcome& down = result_.tasks[d];
@@ -178,7 +166,7 @@ class Execution {
       if (opts_.observer) opts_.observer->OnTaskEnd(down);
       Finish(d, false);
     }
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
 
   const DagDefinition& dag_;
@@ -188,18 +176,19 @@ class Execution {
   std::map<std::string, size_t, std::less<>> index_;
   std::vector<int> remaining_;  // upstreams not yet succeeded
   std::vector<std::vector<size_t>> downstream_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<size_t> ready_;
-  size_t finished_ = 0;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<size_t> ready_ GUARDED_BY(mu_);
+  size_t finished_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
 
-std::string MakeRunId(Trigger trigger, const std::string& logical_date) {
-  const auto now = std::chrono::system_clock::now();
+std::string MakeRunId(Trigger trigger, const std::string& logical_date, const Clock& clock) {
+  const auto now = std::chrono::sys_time<std::chrono::microseconds>(
+      std::chrono::microseconds(clock.WallUs()));
   const auto secs = std::chrono::floor<std::chrono::seconds>(now);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - secs).count();
+  const auto micros = (now - secs).count();
   std::string iso = FormatIso(TimePoint(secs.time_since_epoch()));  // 2026-11-22T10:15:02Z
   std::string compact;
   for (char c : iso) {
@@ -219,19 +208,21 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
   DagRunResult result;
   result.dag_id = dag.id();
   result.logical_date = options.logical_date;
-  result.run_id = options.run_id.empty() ? MakeRunId(options.trigger, options.logical_date)
-                                         : options.run_id;
+  result.run_id = options.run_id.empty()
+                       ? MakeRunId(options.trigger, options.logical_date, *options.clock)
+                       : options.run_id;
   for (const auto& id : order) {
     TaskOutcome t;
     t.task_id = id;
     result.tasks.push_back(std::move(t));
   }
-  const auto started = SteadyClock::now();
+  const Clock& clock = *options.clock;
+  const int64_t started = clock.SteadyUs();
   std::unique_ptr<RunLease> lease;  // held until the run's final state is recorded
   if (history) {
     // Settle runs of processes that died before this one starts (a long-lived scheduler
     // would otherwise only see them at its next start).
-    if (auto reaped = history->ReapAbandonedRuns(NowMicros()); !reaped) {
+    if (auto reaped = history->ReapAbandonedRuns(clock.WallUs()); !reaped) {
       spdlog::warn("run history: checking for abandoned runs: {}", reaped.error().message());
     }
     DagRunRecord rec;
@@ -240,7 +231,7 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
     rec.logical_date = options.logical_date;
     rec.trigger = options.trigger;
     rec.state = RunState::kRunning;
-    rec.start_us = NowMicros();
+    rec.start_us = clock.WallUs();
     rec.scheduled_for = options.scheduled_for;
     PINPIPE_ASSIGN_OR_RETURN(result.id, history->CreateRun(rec, order));
     auto held = history->HoldRun(result.id);
@@ -273,9 +264,9 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
         return t.state == TaskState::kFailed || t.state == TaskState::kUpstreamFailed;
       });
   result.state = ok ? RunState::kSuccess : no_input ? RunState::kSkipped : RunState::kFailed;
-  result.duration = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+  result.duration = Since(clock, started);
   if (history) {
-    if (auto st = history->FinishRun(result.id, result.state, NowMicros()); !st) {
+    if (auto st = history->FinishRun(result.id, result.state, clock.WallUs()); !st) {
       return std::unexpected(st.error());
     }
   }
@@ -285,6 +276,7 @@ Result<DagRunResult> RunDag(const DagDefinition& dag, const RunOptions& options,
 Result<TaskOutcome> RunSingleTask(const DagDefinition& dag, std::string_view task_id,
                                   const std::string& logical_date, RunHistory* history,
                                   RunObserver* observer, const std::atomic<bool>* cancel) {
+  const Clock& clock = Clock::System();
   PINPIPE_RETURN_IF_ERROR(ParseDate(logical_date));
   const TaskDefinition* task = dag.FindTask(task_id);
   if (!task) {
@@ -303,7 +295,7 @@ Result<TaskOutcome> RunSingleTask(const DagDefinition& dag, std::string_view tas
     rec.run_id = run_id;
     rec.logical_date = logical_date;
     rec.trigger = Trigger::kExternal;
-    rec.start_us = NowMicros();
+    rec.start_us = clock.WallUs();
     PINPIPE_ASSIGN_OR_RETURN(auto run, history->FindOrCreateRun(rec, order));
     run_pk = run.id;
     PINPIPE_ASSIGN_OR_RETURN(auto previous, history->Task(run_pk, task->id));
@@ -321,10 +313,10 @@ Result<TaskOutcome> RunSingleTask(const DagDefinition& dag, std::string_view tas
     }
   }
   ExecuteTask(dag, *task, run_id, logical_date, first_attempt, 1, cancel, observer, history,
-              run_pk, out);
+              run_pk, clock, out);
   if (history) {
     PINPIPE_RETURN_IF_ERROR(history->UpdateTask(run_pk, ToRecord(out)));
-    PINPIPE_RETURN_IF_ERROR(history->RefreshRunState(run_pk, NowMicros()));
+    PINPIPE_RETURN_IF_ERROR(history->RefreshRunState(run_pk, clock.WallUs()));
   }
   if (observer) observer->OnTaskEnd(out);
   return out;

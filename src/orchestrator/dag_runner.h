@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "orchestrator/dag.h"
 #include "orchestrator/run_history.h"
@@ -56,6 +57,8 @@ struct RunOptions {
   int parallelism = 4;
   const std::atomic<bool>* cancel = nullptr;  // stops starting tasks and cuts retry waits
   RunObserver* observer = nullptr;
+  // Run and task start times, durations, retry waits and the run id's time.
+  const Clock* clock = &Clock::System();
 };
 
 // The error is for problems outside the tasks (invalid DAG or date, history not writable);
@@ -72,6 +75,7 @@ Result<TaskOutcome> RunSingleTask(const DagDefinition& dag, std::string_view tas
                                   const std::atomic<bool>* cancel = nullptr);
 
 // "manual__2026-11-21__20261122T101502.123456Z"
-std::string MakeRunId(Trigger trigger, const std::string& logical_date);
+std::string MakeRunId(Trigger trigger, const std::string& logical_date,
+                      const Clock& clock = Clock::System());
 
 }  // namespace pinpipe::orchestrator

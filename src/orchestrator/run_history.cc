@@ -9,6 +9,7 @@
 
 #include "common/file_system.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 
 namespace pinpipe::orchestrator {
 namespace {
@@ -265,7 +266,7 @@ Result<int> RunHistory::ReapAbandonedRuns(int64_t now_us) {
       }
     }
     if (whole_run) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       PINPIPE_RETURN_IF_ERROR(
           Exec(db_,
                "UPDATE dag_runs SET state = 'failed', end_us = ? WHERE id = ? AND state = 'running'",
@@ -284,9 +285,10 @@ RunHistory::~RunHistory() { sqlite3_close(db_); }
 
 Result<int64_t> RunHistory::CreateRun(const DagRunRecord& run,
                                       const std::vector<std::string>& task_ids) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PINPIPE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   auto body = [&]() -> Result<int64_t> {
+    mu_.AssertHeld();  // called right below, under the lock
     Arg scheduled = nullptr;
     if (run.scheduled_for) scheduled = *run.scheduled_for;
     PINPIPE_RETURN_IF_ERROR(Exec(
@@ -336,7 +338,7 @@ Result<DagRunRecord> RunHistory::FindOrCreateRun(const DagRunRecord& run,
 }
 
 Status RunHistory::FinishRun(int64_t id, RunState state, int64_t end_us) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return Exec(db_, "UPDATE dag_runs SET state = ?, end_us = ? WHERE id = ?",
               {std::string(RunStateName(state)), end_us, id});
 }
@@ -357,7 +359,7 @@ Status RunHistory::RefreshRunState(int64_t id, int64_t now_us) {
 }
 
 Status RunHistory::UpdateTask(int64_t run_pk, const TaskInstanceRecord& t) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return Exec(db_,
               "INSERT INTO task_instances (run_pk, task_id, ord, state, attempts, start_us, "
               "duration_us, records_in, records_out, records_quarantined, summary, error) "
@@ -373,7 +375,7 @@ Status RunHistory::UpdateTask(int64_t run_pk, const TaskInstanceRecord& t) {
 
 Result<std::vector<DagRunRecord>> RunHistory::QueryRuns(const std::string& sql,
                                                         const std::vector<std::string>& args) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt s(db_, sql);
   PINPIPE_RETURN_IF_ERROR(s.Bind(std::vector<Arg>(args.begin(), args.end())));
   std::vector<DagRunRecord> out;
@@ -421,7 +423,7 @@ Result<std::optional<DagRunRecord>> RunHistory::FindRun(std::string_view key) co
 }
 
 Result<std::vector<TaskInstanceRecord>> RunHistory::Tasks(int64_t run_pk) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt s(db_, std::string(kTaskColumns) + "WHERE run_pk = ? ORDER BY ord");
   PINPIPE_RETURN_IF_ERROR(s.Bind({run_pk}));
   std::vector<TaskInstanceRecord> out;
@@ -436,7 +438,7 @@ Result<std::vector<TaskInstanceRecord>> RunHistory::Tasks(int64_t run_pk) const 
 
 Result<std::optional<TaskInstanceRecord>> RunHistory::Task(int64_t run_pk,
                                                            std::string_view task_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt s(db_, std::string(kTaskColumns) + "WHERE run_pk = ? AND task_id = ?");
   PINPIPE_RETURN_IF_ERROR(s.Bind({run_pk, std::string(task_id)}));
   PINPIPE_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -455,7 +457,7 @@ Result<bool> RunHistory::HasSuccessfulRun(std::string_view dag_id,
 }
 
 Result<std::optional<int64_t>> RunHistory::LastScheduledFire(std::string_view dag_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt s(db_, "SELECT MAX(scheduled_for) FROM dag_runs WHERE dag_id = ? AND scheduled_for IS NOT NULL");
   PINPIPE_RETURN_IF_ERROR(s.Bind({std::string(dag_id)}));
   PINPIPE_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -464,7 +466,7 @@ Result<std::optional<int64_t>> RunHistory::LastScheduledFire(std::string_view da
 }
 
 Result<int64_t> RunHistory::CountRuns(std::string_view dag_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stmt s(db_, "SELECT COUNT(*) FROM dag_runs WHERE dag_id = ?");
   PINPIPE_RETURN_IF_ERROR(s.Bind({std::string(dag_id)}));
   PINPIPE_ASSIGN_OR_RETURN(bool row, s.Step());

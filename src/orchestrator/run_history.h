@@ -9,12 +9,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "orchestrator/run_lease.h"
 
@@ -111,8 +111,8 @@ class RunHistory {
   RunHistory(sqlite3* db, std::string lock_dir) : db_(db), lock_dir_(std::move(lock_dir)) {}
   Result<std::vector<DagRunRecord>> QueryRuns(const std::string& sql,
                                               const std::vector<std::string>& args) const;
-  mutable std::mutex mu_;
-  sqlite3* db_;
+  mutable Mutex mu_;
+  sqlite3* db_ GUARDED_BY(mu_);  // one connection, used by one thread at a time
   std::string lock_dir_;  // empty: no leases
 };
 

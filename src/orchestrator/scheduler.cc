@@ -7,7 +7,7 @@
 namespace pinpipe::orchestrator {
 
 Scheduler::Scheduler(const DagRegistry& registry, SchedulerOptions options)
-    : registry_(registry), options_(std::move(options)), started_at_(options_.clock->Now()) {}
+    : registry_(registry), options_(std::move(options)), started_at_(NowUtc(*options_.clock)) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
@@ -30,10 +30,11 @@ void Scheduler::Loop(std::stop_token stop) {
       spdlog::error("scheduler: {}", fired.error().message());
     }
     if (stop.stop_requested()) break;
-    const TimePoint now = options_.clock->Now();
+    const TimePoint now = NowUtc(*options_.clock);
     // Nothing scheduled: look again in an hour (cheap, and bounded if clocks jump).
     const TimePoint next = NextFireTime(now).value_or(now + std::chrono::hours(1));
-    options_.clock->WaitUntil(next, stop);
+    options_.clock->WaitUntilWall(
+        std::chrono::duration_cast<std::chrono::milliseconds>(next.time_since_epoch()).count(), stop);
   }
 }
 
@@ -82,7 +83,7 @@ std::optional<TimePoint> Scheduler::NextFireTime(TimePoint now) const {
 Result<int> Scheduler::Tick() {
   if (!options_.history) return MakeError(ErrorCode::kInvalidArgument, "scheduler needs a run history");
   int fired = 0;
-  const TimePoint now = options_.clock->Now();
+  const TimePoint now = NowUtc(*options_.clock);
   for (const auto& dag : registry_.dags()) {
     PINPIPE_ASSIGN_OR_RETURN(auto due, Due(dag, now));
     for (const auto& d : due) {
@@ -97,6 +98,7 @@ Result<int> Scheduler::Tick() {
       opts.parallelism = options_.parallelism;
       opts.cancel = &cancel_;
       opts.observer = options_.observer;
+      opts.clock = options_.clock;
       auto result = RunDag(dag, opts, options_.history);
       if (!result) {
         // Another scheduler process already claimed this interval: not an error.

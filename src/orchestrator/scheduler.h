@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
-#include "orchestrator/clock.h"
 #include "orchestrator/dag_registry.h"
 #include "orchestrator/dag_runner.h"
 #include "orchestrator/run_history.h"
@@ -34,7 +34,7 @@
 namespace pinpipe::orchestrator {
 
 struct SchedulerOptions {
-  Clock* clock = SystemClock::Default();
+  const Clock* clock = &Clock::System();  // due times and waits; passed on to the runs
   RunHistory* history = nullptr;  // required; outlives the scheduler
   int parallelism = 4;
   RunObserver* observer = nullptr;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "common/rate_limited_log.h"
 #include "sink/object_name.h"
 
@@ -48,7 +49,10 @@ constexpr std::string_view kReadFailed = "read failed (retrying): ";
 int64_t SinkConnector::Now() const { return rt_.now_ms ? rt_.now_ms() : SystemNowMs(); }
 
 Status SinkConnector::Init() {
-  PINPIPE_ASSIGN_OR_RETURN(state_, state_store_.Load());
+  {
+    MutexLock lock(state_mu_);
+    PINPIPE_ASSIGN_OR_RETURN(state_, state_store_.Load());
+  }
   FileSystem* fs = rt_.fs ? rt_.fs : FileSystem::Default();
   paused_on_disk_ = fs->Exists(PausedMarker());
   paused_.store(paused_on_disk_);
@@ -59,7 +63,7 @@ Status SinkConnector::Init() {
 
 void SinkConnector::RefreshPartitions() {
   last_refresh_ms_ = Now();
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   for (auto& tp : source_->ListPartitions()) {
     if (tasks_.contains(tp) || !cfg_.Matches(tp.topic)) continue;
     auto task = std::make_unique<PartitionTask>(tp, cfg_, &formatter_);
@@ -208,7 +212,7 @@ bool SinkConnector::RoundDue() const {
 Status SinkConnector::FlushRound() {
   std::vector<PartitionTask*> ready;
   {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     for (auto& [tp, task] : tasks_) {
       if (task->cuts().empty()) continue;
       PartitionState& st = state_.partitions[tp];
@@ -220,7 +224,7 @@ Status SinkConnector::FlushRound() {
   if (ready.empty()) return OkStatus();
   // 1. plan, durably.
   {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     PINPIPE_RETURN_IF_ERROR(state_store_.Save(state_));
   }
   if (rt_.hook) PINPIPE_RETURN_IF_ERROR(rt_.hook("planned"));
@@ -241,7 +245,7 @@ Status SinkConnector::FlushRound() {
                   cfg_.pad_width, cfg_.Extension(), key_buf_);
       }
       if (auto s = store_->Put(key_buf_, task->Bytes(c), put); !s) {
-        std::lock_guard lock(state_mu_);
+        MutexLock lock(state_mu_);
         state_.partitions[task->tp()].last_error = "upload failed: " + s.error().message();
         status_dirty_ = true;
         return s;
@@ -255,7 +259,7 @@ Status SinkConnector::FlushRound() {
   if (rt_.hook) PINPIPE_RETURN_IF_ERROR(rt_.hook("synced"));
   // 4. commit.
   uint64_t objects = 0, bytes = 0, records = 0;
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   for (PartitionTask* task : ready) {
     PartitionState& st = state_.partitions[task->tp()];
     for (const auto& c : task->cuts()) {
@@ -288,16 +292,16 @@ void SinkConnector::MaybeWriteStatus(bool force) {
   status_dirty_ = false;
   std::shared_ptr<const SinkState> live;
   {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     (void)state_store_.SaveStatus(state_);
     live = std::make_shared<const SinkState>(state_);
   }
-  std::lock_guard lock(health_mu_);
+  MutexLock lock(health_mu_);
   live_ = std::move(live);
 }
 
 std::shared_ptr<const SinkState> SinkConnector::LiveState() const {
-  std::lock_guard lock(health_mu_);
+  MutexLock lock(health_mu_);
   return live_;
 }
 
@@ -314,7 +318,7 @@ Status SinkConnector::RunUntilCaughtUp(bool flush_open) {
       Result<bool> c;
       const int64_t before = task->read_pos();
       {
-        std::lock_guard lock(state_mu_);
+        MutexLock lock(state_mu_);
         c = Poll(*task, state_.partitions[tp]);
       }
       if (!c) return std::unexpected(c.error());
@@ -340,7 +344,7 @@ Status SinkConnector::RunUntilCaughtUp(bool flush_open) {
   MaybeWriteStatus(true);
   {
     // Task failures must survive a restart of `sink status`: save them durably.
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     PINPIPE_RETURN_IF_ERROR(state_store_.Save(state_));
   }
   return OkStatus();
@@ -348,7 +352,7 @@ Status SinkConnector::RunUntilCaughtUp(bool flush_open) {
 
 void SinkConnector::WaitForWork(int64_t timeout_ms) {
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     woken_ = false;
   }
   std::vector<uint64_t> ids;
@@ -356,9 +360,9 @@ void SinkConnector::WaitForWork(int64_t timeout_ms) {
   for (auto& [tp, task] : tasks_) {
     if (task->failed()) continue;
     auto id = source_->WaitForData(tp, task->read_pos(), [this] {
-      std::lock_guard lock(wake_mu_);
+      MutexLock lock(wake_mu_);
       woken_ = true;
-      wake_cv_.notify_one();
+      wake_cv_.NotifyOne();
     });
     if (id && *id == 0) {
       ready = true;
@@ -367,36 +371,37 @@ void SinkConnector::WaitForWork(int64_t timeout_ms) {
     if (id) ids.push_back(*id);
   }
   if (!ready) {
-    std::unique_lock lock(wake_mu_);
-    wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                      [this] { return woken_ || stop_.load(); });
+    MutexLock lock(wake_mu_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!woken_ && !stop_.load() && wake_cv_.WaitUntil(wake_mu_, deadline)) {
+    }
   }
   for (uint64_t id : ids) source_->CancelWait(id);
 }
 
 void SinkConnector::Pause() {
   paused_.store(true);
-  std::lock_guard lock(wake_mu_);
+  MutexLock lock(wake_mu_);
   woken_ = true;
-  wake_cv_.notify_all();
+  wake_cv_.NotifyAll();
 }
 
 void SinkConnector::Resume() {
   paused_.store(false);
-  std::lock_guard lock(wake_mu_);
+  MutexLock lock(wake_mu_);
   woken_ = true;
-  wake_cv_.notify_all();
+  wake_cv_.NotifyAll();
 }
 
 void SinkConnector::RequestRestart(RestartRequest request) {
   {
-    std::lock_guard lock(control_mu_);
+    MutexLock lock(control_mu_);
     restarts_.push_back(std::move(request));
     restart_pending_.store(true);
   }
-  std::lock_guard lock(wake_mu_);
+  MutexLock lock(wake_mu_);
   woken_ = true;
-  wake_cv_.notify_all();
+  wake_cv_.NotifyAll();
 }
 
 void SinkConnector::ApplyControl() {
@@ -413,7 +418,7 @@ void SinkConnector::ApplyControl() {
   if (!restart_pending_.load()) return;
   std::vector<RestartRequest> requests;
   {
-    std::lock_guard lock(control_mu_);
+    MutexLock lock(control_mu_);
     requests.swap(restarts_);
     restart_pending_.store(false);
   }
@@ -424,7 +429,7 @@ void SinkConnector::ApplyControl() {
       spdlog::info("sink: connector restarted");
       continue;
     }
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     for (auto& [tp, task] : tasks_) {
       if (r.task && *r.task != tp) continue;
       if (r.only_failed && !task->failed()) continue;
@@ -435,7 +440,7 @@ void SinkConnector::ApplyControl() {
       st.last_error.clear();
       caught_up_[tp] = false;
       {
-        std::lock_guard hl(health_mu_);
+        MutexLock hl(health_mu_);
         failed_tasks_.erase(tp);
       }
       status_dirty_ = true;
@@ -451,9 +456,11 @@ void SinkConnector::Run() {
     ApplyControl();
     if (paused_.load()) {
       MaybeWriteStatus(false);
-      std::unique_lock lock(wake_mu_);
-      wake_cv_.wait_for(lock, std::chrono::milliseconds(1000),
-                        [this] { return stop_.load() || !paused_.load() || restart_pending_.load(); });
+      MutexLock lock(wake_mu_);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+      while (!stop_.load() && paused_.load() && !restart_pending_.load() &&
+             wake_cv_.WaitUntil(wake_mu_, deadline)) {
+      }
       continue;
     }
     if (Now() - last_refresh_ms_ >= cfg_.topic_refresh_ms) RefreshPartitions();
@@ -462,7 +469,7 @@ void SinkConnector::Run() {
     for (auto& [tp, task] : tasks_) {
       Result<bool> c;
       {
-        std::lock_guard lock(state_mu_);
+        MutexLock lock(state_mu_);
         c = Poll(*task, state_.partitions[tp]);
       }
       if (!c) {
@@ -471,7 +478,7 @@ void SinkConnector::Run() {
         } else {
           // The log cannot be read now (a cluster down): `sink status` says so; the position
           // stays where it is and the next pass reads from it again.
-          std::lock_guard lock(state_mu_);
+          MutexLock lock(state_mu_);
           PartitionState& st = state_.partitions[tp];
           std::string error = std::string(kReadFailed) + c.error().message();
           if (st.last_error != error) {
@@ -496,7 +503,7 @@ void SinkConnector::Run() {
       auto st = FlushRound();
       if (!st) {
         if (rt_.hook) {  // a simulated crash: stop here, as the process would
-          std::lock_guard lock(worker_mu_);
+          MutexLock lock(worker_mu_);
           worker_status_ = std::unexpected(st.error());
           return;
         }
@@ -509,8 +516,10 @@ void SinkConnector::Run() {
     }
     MaybeWriteStatus(false);
     if (backoff_ms > 0) {
-      std::unique_lock lock(wake_mu_);
-      wake_cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return stop_.load(); });
+      MutexLock lock(wake_mu_);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff_ms);
+      while (!stop_.load() && wake_cv_.WaitUntil(wake_mu_, deadline)) {
+      }
       backoff_ms = 0;
       continue;
     }
@@ -529,25 +538,25 @@ Status SinkConnector::Start() {
 void SinkConnector::Stop() {
   stop_.store(true);
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     woken_ = true;
   }
-  wake_cv_.notify_all();
+  wake_cv_.NotifyAll();
   if (worker_.joinable()) worker_.join();
 }
 
 SinkState SinkConnector::Snapshot() {
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   return state_;
 }
 
 void SinkConnector::SetRoundError(std::string error) {
-  std::lock_guard lock(health_mu_);
+  MutexLock lock(health_mu_);
   round_error_ = std::move(error);
 }
 
 void SinkConnector::DropDeletedPartitions(const std::vector<TopicPartition>& gone) {
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   for (const auto& tp : gone) {
     spdlog::info("sink: {}: the topic was deleted; its state is dropped", tp.ToString());
     tasks_.erase(tp);
@@ -561,12 +570,12 @@ void SinkConnector::DropDeletedPartitions(const std::vector<TopicPartition>& gon
 }
 
 void SinkConnector::NoteFailedTask(const TopicPartition& tp, const std::string& error) {
-  std::lock_guard lock(health_mu_);
+  MutexLock lock(health_mu_);
   failed_tasks_[tp] = error;
 }
 
 std::vector<std::string> SinkConnector::Problems() const {
-  std::lock_guard lock(health_mu_);
+  MutexLock lock(health_mu_);
   std::vector<std::string> out;
   if (!round_error_.empty()) out.push_back("sink: uploads failing (retrying): " + round_error_);
   for (const auto& [tp, error] : failed_tasks_) {
@@ -580,7 +589,7 @@ SinkCounters SinkConnector::counters() const {
 }
 
 Status SinkConnector::worker_status() {
-  std::lock_guard lock(worker_mu_);
+  MutexLock lock(worker_mu_);
   return worker_status_;
 }
 

@@ -26,17 +26,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 #include "objstore/object_store.h"
 #include "sink/partition_task.h"
 #include "sink/record_formatter.h"
@@ -117,8 +116,8 @@ class SinkConnector {
   // copied from offset 0 as a new partition. Objects already written stay in the lake.
   void DropDeletedPartitions(const std::vector<TopicPartition>& gone);
   // Reads what is available for one partition; true if it reached the high watermark.
-  Result<bool> Poll(PartitionTask& task, PartitionState& st);
-  void ReportErrant(PartitionTask& task, const log::RecordView& rec);
+  Result<bool> Poll(PartitionTask& task, PartitionState& st) REQUIRES(state_mu_);
+  void ReportErrant(PartitionTask& task, const log::RecordView& rec) REQUIRES(state_mu_);
   bool RoundDue() const;
   Status FlushRound();
   void Run();
@@ -136,8 +135,8 @@ class SinkConnector {
   StateStore state_store_;
   RecordFormatter formatter_;
 
-  std::mutex state_mu_;  // guards state_ (read by Snapshot from other threads)
-  SinkState state_;
+  Mutex state_mu_;
+  SinkState state_ GUARDED_BY(state_mu_);  // written by the worker, read by Snapshot
   std::map<TopicPartition, std::unique_ptr<PartitionTask>> tasks_;
   std::map<TopicPartition, bool> caught_up_;
   int64_t last_refresh_ms_ = -1;
@@ -153,19 +152,19 @@ class SinkConnector {
   std::atomic<bool> stop_{false};
   std::atomic<bool> paused_{false};
   bool paused_on_disk_ = false;  // worker thread only
-  std::mutex control_mu_;        // guards restarts_
-  std::vector<RestartRequest> restarts_;
+  Mutex control_mu_;
+  std::vector<RestartRequest> restarts_ GUARDED_BY(control_mu_);
   std::atomic<bool> restart_pending_{false};
-  std::mutex wake_mu_;
-  std::condition_variable wake_cv_;
-  bool woken_ = false;
-  std::mutex worker_mu_;
-  Status worker_status_;
+  Mutex wake_mu_;
+  CondVar wake_cv_;
+  bool woken_ GUARDED_BY(wake_mu_) = false;
+  Mutex worker_mu_;
+  Status worker_status_ GUARDED_BY(worker_mu_);
 
-  mutable std::mutex health_mu_;  // guards the two below (never held while doing I/O)
-  std::string round_error_;
-  std::map<TopicPartition, std::string> failed_tasks_;
-  std::shared_ptr<const SinkState> live_;
+  mutable Mutex health_mu_;  // never held while doing I/O
+  std::string round_error_ GUARDED_BY(health_mu_);
+  std::map<TopicPartition, std::string> failed_tasks_ GUARDED_BY(health_mu_);
+  std::shared_ptr<const SinkState> live_ GUARDED_BY(health_mu_);
   void SetRoundError(std::string error);
   void NoteFailedTask(const TopicPartition& tp, const std::string& error);
 

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "common/json_writer.h"
+#include "common/mutex.h"
 #include "common/rate_limited_log.h"
 #include "kinesis/stream_meta.h"
 #include "lake/delta_optimize.h"
@@ -33,13 +34,20 @@ int64_t SystemNowMs() {
 }  // namespace
 
 struct StreamJob::Wakeup {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool woken = false;
+  Mutex mu;
+  CondVar cv;
+  bool woken GUARDED_BY(mu) = false;
   void Notify() {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     woken = true;
-    cv.notify_all();
+    cv.NotifyAll();
+  }
+  // Waits up to `ms` for `stop`, or also for a Notify when `or_notified`.
+  void Wait(int64_t ms, const std::atomic<bool>& stop, bool or_notified) {
+    MutexLock lock(mu);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!stop.load() && !(or_notified && woken) && cv.WaitUntil(mu, deadline)) {
+    }
   }
 };
 
@@ -129,7 +137,7 @@ Status StreamJob::Recover() {
                          " is ahead of committed batch " + std::to_string(state_.batch_id));
   }
   {
-    std::lock_guard lock(status_mu_);
+    MutexLock lock(status_mu_);
     status_app_id_ = state_.app_id;
     status_batch_id_ = state_.batch_id;
     status_partitions_.clear();
@@ -446,7 +454,7 @@ void StreamJob::WaitForData() {
   bool missing = false;
   const auto parts = SourcePartitions(&missing);
   {
-    std::lock_guard lock(wakeup_->mu);
+    MutexLock lock(wakeup_->mu);
     wakeup_->woken = false;
   }
   std::vector<uint64_t> ids;
@@ -463,17 +471,11 @@ void StreamJob::WaitForData() {
     if (id) ids.push_back(*id);
   }
   if (!ready) {
-    std::unique_lock lock(wakeup_->mu);
-    wakeup_->cv.wait_for(lock,
-                         std::chrono::milliseconds(missing || parts.empty() ? kTopicRecheckMs
-                                                                            : kIdleRecheckMs),
-                         [this] { return wakeup_->woken || stop_.load(); });
+    wakeup_->Wait(missing || parts.empty() ? kTopicRecheckMs : kIdleRecheckMs, stop_, true);
   }
   for (uint64_t id : ids) source_->CancelWait(id);
   if (settings_.linger_ms > 0 && !stop_.load()) {
-    std::unique_lock lock(wakeup_->mu);
-    wakeup_->cv.wait_for(lock, std::chrono::milliseconds(settings_.linger_ms),
-                         [this] { return stop_.load(); });
+    wakeup_->Wait(settings_.linger_ms, stop_, false);
   }
 }
 
@@ -494,8 +496,7 @@ void StreamJob::Loop() {
     // Start over from what is durable: the plan (if written) is replayed exactly.
     if (auto st = Recover(); !st) PublishStatus(st.error().message());
     backoff_ms = std::min<int64_t>(backoff_ms ? backoff_ms * 2 : 100, 10'000);
-    std::unique_lock lock(wakeup_->mu);
-    wakeup_->cv.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return stop_.load(); });
+    wakeup_->Wait(backoff_ms, stop_, false);
   }
 }
 
@@ -504,11 +505,7 @@ void StreamJob::CompactLoop() {
   // worker's appends, and run beside them, so the stream never waits for a compaction.
   std::array<std::unique_ptr<lake::DeltaTable>, 6> tables;
   while (!stop_.load()) {
-    {
-      std::unique_lock lock(wakeup_->mu);
-      wakeup_->cv.wait_for(lock, std::chrono::milliseconds(settings_.compact_interval_ms),
-                           [this] { return stop_.load(); });
-    }
+    wakeup_->Wait(settings_.compact_interval_ms, stop_, false);
     for (size_t i = 0; i < tables.size() && !stop_.load(); ++i) {
       if (!opened_[i].load()) continue;
       if (!tables[i]) {
@@ -547,7 +544,7 @@ void StreamJob::Stop() {
 
 void StreamJob::PublishStatus(const std::string& error) {
   {
-    std::lock_guard lock(status_mu_);
+    MutexLock lock(status_mu_);
     status_partitions_.clear();
     for (const auto& [tp, p] : state_.partitions) {
       auto it = log_end_.find(tp);
@@ -566,24 +563,24 @@ void StreamJob::PublishStatus(const std::string& error) {
 }
 
 int64_t StreamJob::committed_batch() const {
-  std::lock_guard lock(status_mu_);
+  MutexLock lock(status_mu_);
   return status_batch_id_;
 }
 
 std::vector<PartitionStatus> StreamJob::Partitions() const {
-  std::lock_guard lock(status_mu_);
+  MutexLock lock(status_mu_);
   return status_partitions_;
 }
 
 std::vector<std::string> StreamJob::Problems() const {
-  std::lock_guard lock(status_mu_);
+  MutexLock lock(status_mu_);
   if (last_error_.empty()) return {};
   return {"stream: " + last_error_};
 }
 
 std::string StreamJob::StatusJson() const {
   const int64_t now = runtime_.now_ms();
-  std::lock_guard lock(status_mu_);
+  MutexLock lock(status_mu_);
   std::string out = "{\"name\":";
   AppendJsonString(out, settings_.name);
   out += ",\"app_id\":";
@@ -660,7 +657,7 @@ void StreamJob::RenderPrometheus(std::string& out) const {
   out += "pinpipe_stream_last_batch_duration_ms " + std::to_string(last_batch_ms_.load()) + "\n";
   out += "# HELP pinpipe_stream_lag_records Records in the log not yet committed, per partition.\n";
   out += "# TYPE pinpipe_stream_lag_records gauge\n";
-  std::lock_guard lock(status_mu_);
+  MutexLock lock(status_mu_);
   for (const auto& p : status_partitions_) {
     out += "pinpipe_stream_lag_records{topic=\"" + p.tp.topic + "\",partition=\"" +
            std::to_string(p.tp.partition) + "\"} " + std::to_string(p.log_end - p.committed) + "\n";

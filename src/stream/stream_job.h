@@ -11,11 +11,9 @@
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +21,7 @@
 #include <vector>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "lake/delta_storage.h"
 #include "pinterest/dedup_window.h"
@@ -141,11 +140,11 @@ class StreamJob {
   std::array<std::atomic<uint64_t>, 3> rows_{};
   std::atomic<int64_t> last_batch_ms_{0}, last_batch_id_{-1}, last_batch_at_ms_{0},
       last_batch_records_{0};
-  mutable std::mutex status_mu_;  // guards the two below; never held during I/O
-  std::vector<PartitionStatus> status_partitions_;
-  std::string last_error_;
-  std::string status_app_id_;
-  int64_t status_batch_id_ = -1;
+  mutable Mutex status_mu_;  // never held during I/O
+  std::vector<PartitionStatus> status_partitions_ GUARDED_BY(status_mu_);
+  std::string last_error_ GUARDED_BY(status_mu_);
+  std::string status_app_id_ GUARDED_BY(status_mu_);
+  int64_t status_batch_id_ GUARDED_BY(status_mu_) = -1;
 };
 
 }  // namespace pinpipe::stream

@@ -11,6 +11,7 @@
 
 #include "common/file_system.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "kinesis/sequence_number.h"
 #include "orchestrator/run_history.h"
 #include "ui/api_json.h"
@@ -330,7 +331,7 @@ void Dashboard::Stop() {
 }
 
 orchestrator::RunHistory* Dashboard::Runs() {
-  std::lock_guard lock(runs_mu_);
+  MutexLock lock(runs_mu_);
   if (runs_ || runs_failed_ || options_.run_history_path.empty()) return runs_.get();
   if (!std::filesystem::exists(options_.run_history_path)) return nullptr;  // no run yet
   auto h = orchestrator::RunHistory::Open(options_.run_history_path);

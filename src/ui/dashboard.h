@@ -21,12 +21,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/json_writer.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "gateway/work_pool.h"
 #include "http/metrics.h"
@@ -151,23 +151,23 @@ class Dashboard {
   std::string cookie_token_;
   int64_t started_ms_ = 0;
 
-  mutable std::mutex runs_mu_;
-  std::unique_ptr<orchestrator::RunHistory> runs_;
-  bool runs_failed_ = false;
+  mutable Mutex runs_mu_;
+  std::unique_ptr<orchestrator::RunHistory> runs_ GUARDED_BY(runs_mu_);
+  bool runs_failed_ GUARDED_BY(runs_mu_) = false;
 
   // Partition watermark last seen by the sampler, and when it moved ("last produced").
   struct Watermark {
     int64_t hwm = -1;
     int64_t moved_ms = -1;
   };
-  mutable std::mutex marks_mu_;
-  std::map<std::pair<std::string, int32_t>, Watermark> marks_;
+  mutable Mutex marks_mu_;
+  std::map<std::pair<std::string, int32_t>, Watermark> marks_ GUARDED_BY(marks_mu_);
   // What RenderPrometheus prints, refreshed by the sampler.
-  mutable std::mutex prom_mu_;
-  std::map<std::string, std::string> prom_parts_;
+  mutable Mutex prom_mu_;
+  std::map<std::string, std::string> prom_parts_ GUARDED_BY(prom_mu_);
 
-  std::mutex parked_mu_;
-  std::vector<std::unique_ptr<Parked>> parked_;
+  Mutex parked_mu_;
+  std::vector<std::unique_ptr<Parked>> parked_ GUARDED_BY(parked_mu_);
   std::atomic<bool> stop_{false};
   std::thread feed_;
   bool started_ = false;

@@ -8,6 +8,7 @@
 #include "common/file_system.h"
 #include "common/json_validator.h"
 #include "common/murmur2.h"
+#include "common/mutex.h"
 #include "log/offset_store.h"
 #include "log/record_batch.h"
 #include "orchestrator/run_history.h"
@@ -80,7 +81,7 @@ http::Response Dashboard::Topics() {
       pr.segments = info->segments;
       pr.records_per_s = NAN;
       {
-        std::lock_guard lock(marks_mu_);
+        MutexLock lock(marks_mu_);
         if (auto it = marks_.find({t.name, p}); it != marks_.end()) pr.last_produced_ms = it->second.moved_ms;
       }
       hwm[{t.name, p}] = info->high_watermark;

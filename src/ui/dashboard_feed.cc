@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "log/record_batch.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
@@ -61,7 +62,7 @@ void Dashboard::Park(const http::Request& q, http::Responder r) {
   }
   p->responder = std::move(r);
   p->deadline = std::chrono::steady_clock::now() + kParkTimeout;
-  std::lock_guard lock(parked_mu_);
+  MutexLock lock(parked_mu_);
   if (parked_.size() >= kMaxParked || stop_.load()) {
     p->responder.Send(http::Response::Json(503, "{\"message\":\"too many live views\"}"));
     return;
@@ -139,7 +140,7 @@ void Dashboard::FeedLoop() {
   while (true) {
     const bool stopping = stop_.load();
     {
-      std::lock_guard lock(parked_mu_);
+      MutexLock lock(parked_mu_);
       work.swap(parked_);
     }
     const auto now = std::chrono::steady_clock::now();
@@ -149,11 +150,11 @@ void Dashboard::FeedLoop() {
     }
     work.clear();
     if (!keep.empty()) {
-      std::lock_guard lock(parked_mu_);
+      MutexLock lock(parked_mu_);
       for (auto& p : keep) parked_.push_back(std::move(p));
     }
     if (stopping) {
-      std::lock_guard lock(parked_mu_);
+      MutexLock lock(parked_mu_);
       for (auto& p : parked_) TryAnswer(*p, true);
       parked_.clear();
       return;

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 #include "log/offset_store.h"
 #include "orchestrator/run_history.h"
 #include "sink/sink_state.h"
@@ -122,7 +123,7 @@ void Dashboard::AddBuiltinSources() {
     s.Gauge("log.bytes", bytes);
     s.Counter("log.fsyncs", static_cast<double>(log_.fsync_count()));
     {
-      std::lock_guard lock(marks_mu_);
+      MutexLock lock(marks_mu_);
       for (const auto& [tp, h] : hwm) {
         Watermark& m = marks_[tp];
         if (m.hwm >= 0 && h != m.hwm) m.moved_ms = now;
@@ -147,7 +148,7 @@ void Dashboard::AddBuiltinSources() {
       total_lag += lag;
     }
     s.Gauge("group.total_lag", total_lag);
-    std::lock_guard lock(prom_mu_);
+    MutexLock lock(prom_mu_);
     prom_parts_["groups"] = std::move(prom);
   });
 
@@ -218,13 +219,13 @@ void Dashboard::AddBuiltinSources() {
         }
       }
     }
-    std::lock_guard lock(prom_mu_);
+    MutexLock lock(prom_mu_);
     prom_parts_["status"] = std::move(prom);
   });
 }
 
 void Dashboard::RenderPrometheus(std::string& out) const {
-  std::lock_guard lock(prom_mu_);
+  MutexLock lock(prom_mu_);
   for (const auto& [k, v] : prom_parts_) out += v;
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "common/mutex.h"
 #include "kinesis/hash_key.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
@@ -96,7 +97,7 @@ void Dashboard::AddStreamSources() {
         all += stream_records;
       }
       s.Counter("kinesis.records", all);
-      std::lock_guard lock(prom_mu_);
+      MutexLock lock(prom_mu_);
       prom_parts_["kinesis"] = std::move(prom);
     });
   }

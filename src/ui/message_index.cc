@@ -99,12 +99,12 @@ Status MessageIndex::Search(const log::LogManager& log, const std::string& topic
   PINPIPE_ASSIGN_OR_RETURN(log::PartitionInfo info, log.GetPartitionInfo(topic, partition));
   Partition* p = nullptr;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto& slot = parts_[{topic, partition}];
     if (!slot) slot = std::make_unique<Partition>();
     p = slot.get();
   }
-  std::lock_guard lock(p->mu);
+  MutexLock lock(p->mu);
   PINPIPE_RETURN_IF_ERROR(CatchUp(log, topic, partition, *p, info, stats));
   stats.total += std::max<int64_t>(0, info.high_watermark - info.log_start_offset);
   stats.blocks_total += static_cast<int64_t>(p->blocks.size());

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "log/log_manager.h"
 #include "ui/api_json.h"
@@ -64,14 +65,14 @@ class MessageIndex {
     bool MayHold(std::string_view key) const;
   };
   struct Partition {
-    std::mutex mu;  // one search per partition at a time (the pool has 2 threads)
+    Mutex mu;  // one search per partition at a time (the pool has 2 threads)
     std::vector<Block> blocks;
     int64_t indexed_to = 0;  // next offset to index
   };
   Status CatchUp(const log::LogManager& log, const std::string& topic, int32_t partition, Partition& p,
                  const log::PartitionInfo& info, Stats& stats);
 
-  std::mutex mu_;
+  Mutex mu_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<Partition>> parts_;
 };
 

@@ -1,4 +1,5 @@
 #include "ui/metric_history.h"
+#include "common/mutex.h"
 
 #include <cmath>
 #include <limits>
@@ -48,7 +49,7 @@ std::vector<std::pair<int64_t, float>> MetricRing::Since(int64_t since) const {
 }
 
 void MetricHistory::Record(std::string_view name, int64_t t, double v) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = series_.find(name);
   if (it == series_.end()) {
     if (series_.size() >= kMaxSeries) return;
@@ -72,7 +73,7 @@ void MetricHistory::Record(std::string_view name, int64_t t, double v) {
 }
 
 SeriesPoints MetricHistory::Query(std::string_view name, int64_t window_s, int64_t now) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SeriesPoints out;
   auto it = series_.find(name);
   if (it == series_.end()) return out;
@@ -83,7 +84,7 @@ SeriesPoints MetricHistory::Query(std::string_view name, int64_t window_s, int64
 }
 
 std::map<std::string, float> MetricHistory::Latest(std::string_view prefix) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::map<std::string, float> out;
   for (auto it = series_.lower_bound(prefix); it != series_.end(); ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
@@ -93,7 +94,7 @@ std::map<std::string, float> MetricHistory::Latest(std::string_view prefix) cons
 }
 
 std::vector<std::string> MetricHistory::Names() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> out;
   out.reserve(series_.size());
   for (const auto& [k, v] : series_) out.push_back(k);
@@ -101,7 +102,7 @@ std::vector<std::string> MetricHistory::Names() const {
 }
 
 int64_t MetricHistory::last_time() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return last_t_;
 }
 

@@ -8,10 +8,11 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace pinpipe::ui {
 
@@ -68,9 +69,9 @@ class MetricHistory {
     double sum = 0;
     int count = 0;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, Series, std::less<>> series_;
-  int64_t last_t_ = -1;
+  mutable Mutex mu_;
+  std::map<std::string, Series, std::less<>> series_ GUARDED_BY(mu_);
+  int64_t last_t_ GUARDED_BY(mu_) = -1;
 };
 
 }  // namespace pinpipe::ui

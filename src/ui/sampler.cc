@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 
 namespace pinpipe::ui {
 
@@ -12,7 +13,7 @@ Sampler::~Sampler() { Stop(); }
 
 void Sampler::Start(int64_t interval_ms) {
   thread_ = std::thread([this, interval_ms] {
-    std::unique_lock lock(mu_);
+    UniqueMutexLock lock(mu_);
     while (!stop_) {
       lock.unlock();
       const auto now = std::chrono::system_clock::now();
@@ -21,17 +22,20 @@ void Sampler::Start(int64_t interval_ms) {
       // Wake on the next whole interval so samples land on distinct seconds.
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
-      cv_.wait_for(lock, std::chrono::milliseconds(interval_ms - ms % interval_ms), [this] { return stop_; });
+      const auto deadline = std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(interval_ms - ms % interval_ms);
+      while (!stop_ && cv_.WaitUntil(mu_, deadline)) {
+      }
     }
   });
 }
 
 void Sampler::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -10,16 +10,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "ui/metric_history.h"
 
 namespace pinpipe::ui {
@@ -60,9 +59,9 @@ class Sampler {
   std::map<std::string, std::pair<int64_t, double>, std::less<>> prev_;  // counter -> (t, total)
   int64_t last_pass_s_ = -1;
   std::atomic<uint64_t> passes_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

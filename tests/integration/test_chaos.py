@@ -286,3 +286,38 @@ def test_sink_once_reads_past_a_hole_and_reports_it(server_factory, tmp_path):
         lines += [json.loads(x) for x in p.read_text().splitlines() if x.strip()]
     landed = sorted(v["i"] for v in lines)
     assert landed == [i for i in range(150) if i != 4]
+
+
+def test_sink_stops_on_a_signal_while_its_uploads_fail(server_factory):
+    """Issue 14 item 9: every loop that waits must be interruptible. `pinpipe sink` against a
+    lake whose uploads all fail keeps retrying with backoff; SIGTERM and SIGINT each stop it
+    within seconds. (`sink --once` gives up at the first failed round and exits 1.)"""
+    import signal
+    import subprocess
+    from conftest import BIN, free_port
+    srv = server_factory(extra_sets=["sink.enabled=false"])
+    srv.start()
+    r = requests.post(f"{srv.url}/topics/pinterest.pin", headers={"Content-Type": JSON_V2},
+                      data=json.dumps({"records": [{"value": {"i": 1}}]}), timeout=10)
+    assert r.status_code == 200, r.text
+    srv.stop()
+    dead = free_port()  # nothing listens here: every upload fails and is retried
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s")
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        proc = subprocess.Popen(
+            [BIN, "--set", f"data.dir={srv.data_dir}", "--set", "sink.flush_size=1",
+             "--set", "lake.uri=s3://lake/prefix", "--set", f"s3.endpoint=http://127.0.0.1:{dead}",
+             "--set", "s3.region=us-east-1", "sink"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(3)
+            assert proc.poll() is None, ("sink ended before the signal", proc.communicate())
+            t0 = time.monotonic()
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=20)
+            assert time.monotonic() - t0 < 10, err
+            assert "Couldn't connect" in err or "upload" in err, err  # it was failing, not idle
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()

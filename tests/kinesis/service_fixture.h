@@ -1,4 +1,4 @@
-// A kinesis::Service over a real log in a temporary data dir, with a manual clock (now_) and
+// A kinesis::Service over a real log in a temporary data dir, with a manual clock (clock_) and
 // Call(op, json) as a client would make it (puts answered through their callback). Shared by
 // the service and resharding tests.
 #pragma once
@@ -43,7 +43,7 @@ class ServiceFixture : public ::testing::Test {
     ASSERT_TRUE(l) << l.error().ToString();
     log_ = std::move(*l);
     ServiceOptions so = options_;
-    so.now_ms = [this] { return now_; };
+    so.clock = &clock_;
     so.before_put_append = [this] {
       if (auto hook = std::exchange(before_put_append_, nullptr)) hook();
     };
@@ -69,7 +69,7 @@ class ServiceFixture : public ::testing::Test {
   static std::string Type(const Outcome& o) { return o ? "" : o.error().type; }
 
   std::filesystem::path dir_;
-  int64_t now_ = 1764892800000;
+  ManualClock clock_{1'000'000, 1764892800000};  // 2025-12-05, far from the real time
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<Service> svc_;
   std::function<void()> before_put_append_;  // runs once, inside the next put

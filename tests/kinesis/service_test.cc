@@ -53,7 +53,7 @@ TEST_F(ServiceTest, PutThenGetRecordsInOrderWithIncreasingSequenceNumbers) {
   EXPECT_EQ(got->Find("Records")->items[0].Find("Data")->s, "1");
   EXPECT_EQ(got->Find("Records")->items[0].Find("SequenceNumber")->s,
             many->Find("Records")->items[0].Find("SequenceNumber")->s);
-  now_ += 2000;  // the third record is two seconds old now
+  clock_.Advance(2000);  // the third record is two seconds old now
   EXPECT_EQ(got->Find("MillisBehindLatest")->i, 0);  // computed at the read (same instant)
   auto next = Call("GetRecords", R"({"ShardIterator":")" + got->Find("NextShardIterator")->s + R"("})");
   ASSERT_TRUE(next);
@@ -95,12 +95,36 @@ TEST_F(ServiceTest, IteratorsExpireAfterFiveMinutesAndRejectTampering) {
   auto it = Call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"LATEST"})");
   ASSERT_TRUE(it);
   std::string tok = it->Find("ShardIterator")->s;
-  now_ += 300000;
+  clock_.Advance(300000);
   EXPECT_TRUE(Call("GetRecords", R"({"ShardIterator":")" + tok + R"("})"));
-  now_ += 1;
+  clock_.Advance(1);
   EXPECT_EQ(Type(Call("GetRecords", R"({"ShardIterator":")" + tok + R"("})")), "ExpiredIteratorException");
   tok[5] = tok[5] == 'A' ? 'B' : 'A';
   EXPECT_EQ(Type(Call("GetRecords", R"({"ShardIterator":")" + tok + R"("})")), "InvalidArgumentException");
+}
+
+// Every time the service reads comes from ServiceOptions::clock: creation and arrival times are
+// the manual clock's (a year before the real time), and an iterator expires when that clock
+// moves five minutes, with no sleeping. Fails if any of them read the system clock.
+TEST_F(ServiceTest, TimesAndIteratorExpiryFollowTheServiceClock) {
+  const int64_t created = clock_.WallMs();
+  ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
+  auto sum = Call("DescribeStreamSummary", R"({"StreamName":"s"})");
+  ASSERT_TRUE(sum);
+  EXPECT_EQ(sum->Find("StreamDescriptionSummary")->Find("StreamCreationTimestamp")->d,
+            static_cast<double>(created));
+  clock_.Advance(1234);
+  ASSERT_TRUE(Call("PutRecord", R"({"StreamName":"s","Data":"eA==","PartitionKey":"a"})"));
+  auto it = Call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
+  ASSERT_TRUE(it);
+  const std::string tok = it->Find("ShardIterator")->s;
+  auto got = Call("GetRecords", R"({"ShardIterator":")" + tok + R"("})");
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->Find("Records")->items.size(), 1u);
+  EXPECT_EQ(got->Find("Records")->items[0].Find("ApproximateArrivalTimestamp")->d,
+            static_cast<double>(created + 1234));
+  clock_.Advance(300001);
+  EXPECT_EQ(Type(Call("GetRecords", R"({"ShardIterator":")" + tok + R"("})")), "ExpiredIteratorException");
 }
 
 TEST_F(ServiceTest, MetadataSurvivesReopenAndSequenceNumbersKeepIncreasing) {
@@ -129,7 +153,7 @@ TEST_F(ServiceTest, MetadataSurvivesReopenAndSequenceNumbersKeepIncreasing) {
 TEST_F(ServiceTest, RetentionTrimsOldRecords) {
   ASSERT_TRUE(Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
   ASSERT_TRUE(Call("PutRecord", R"({"StreamName":"s","Data":"b2xk","PartitionKey":"a"})"));
-  now_ += 25 * 3600 * 1000LL;
+  clock_.Advance(25 * 3600 * 1000LL);
   ASSERT_TRUE(Call("PutRecord", R"({"StreamName":"s","Data":"bmV3","PartitionKey":"a"})"));
   auto read_all = [&] {
     auto it = Call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");

@@ -60,7 +60,7 @@ TEST_F(ThrottleTest, RecordsOverAShardsBudgetFailInPlaceAndAreNotAppended) {
   EXPECT_EQ(one.error().type, "ProvisionedThroughputExceededException");
   EXPECT_EQ(one.error().status, 400);
   EXPECT_EQ(one.error().message, "Rate exceeded for shard shardId-000000000001 in stream s under account 000000000000.");
-  now_ += 1000;  // the next second refills
+  clock_.Advance(1000);  // the next second refills
   auto again = PutMany(4, "f");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->Find("FailedRecordCount")->i, 1);
@@ -82,7 +82,7 @@ TEST_F(ThrottleTest, TheSixthGetRecordsInASecondFails) {
   ASSERT_FALSE(sixth);
   EXPECT_EQ(sixth.error().type, "ProvisionedThroughputExceededException");
   EXPECT_EQ(sixth.error().message, "Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.");
-  now_ += 200;
+  clock_.Advance(200);
   EXPECT_TRUE(Call("GetRecords", req));
 }
 

@@ -362,6 +362,27 @@ TEST_F(DamageTest, TopicCreationStopsBeforeTheDescriptorLimitAndTheLogReopens) {
       ::testing::ExitedWithCode(0), "");
 }
 
+// Issue 14 item 10: the common default soft limit (1024) was never raised, so the ~335th topic
+// failed with EMFILE. Opening the log raises the soft limit to the hard one (in a child, whose
+// soft limit is first lowered below its hard limit).
+TEST_F(DamageTest, OpeningTheLogRaisesTheSoftDescriptorLimitToTheHardOne) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        rlimit rl{};
+        if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(10);
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < OpenFileCount() + 64) _exit(11);
+        rl.rlim_cur = OpenFileCount() + 32;
+        if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(12);
+        auto log = LogManager::Open(options_);
+        if (!log) _exit(13);
+        rlimit after{};
+        if (::getrlimit(RLIMIT_NOFILE, &after) != 0) _exit(14);
+        _exit(after.rlim_cur == rl.rlim_max ? 0 : 15);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 }  // namespace
 }  // namespace pinpipe::log
 

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/clock.h"
 #include "test_util.h"
 
 namespace pinpipe::orchestrator {
@@ -82,6 +87,60 @@ TEST(DagRunnerTest, RetriesWithDelayThenSucceeds) {
   EXPECT_EQ(b.attempts, 3);
   EXPECT_EQ(b.stats.records_quarantined, 1);
   EXPECT_EQ(b.error, "disk on fire");  // the last failed attempt's error is kept
+}
+
+// The retry wait, task start times, durations and the run id all read RunOptions::clock: on a
+// ManualClock a 10-minute backoff passes when the test moves the clock, never in real time, and
+// the recorded times are the manual clock's. Fails (hangs for 10 minutes, or records the real
+// time) if the runner reads the system clock.
+TEST(DagRunnerTest, RetryBackoffAndTimesFollowTheRunClock) {
+  ManualClock clock(5'000'000, 1'600'000'000'000);  // 2020-09-13T12:26:40Z
+  DagDefinition dag("clocked");
+  dag.retries = 1;
+  dag.retry_delay = std::chrono::minutes(10);
+  std::atomic<int> calls{0};
+  std::vector<int64_t> attempt_at;  // the clock's wall ms at each attempt
+  std::mutex mu;
+  dag.AddTask("t", [&](const TaskContext&) -> Result<TaskStats> {
+    {
+      std::lock_guard lock(mu);
+      attempt_at.push_back(clock.WallMs());
+    }
+    clock.Advance(1500);  // the attempt "takes" 1.5 s
+    if (++calls == 1) return MakeError(ErrorCode::kIoError, "disk on fire");
+    return TaskStats{};
+  });
+  RunOptions opts;
+  opts.logical_date = "2020-09-13";
+  opts.clock = &clock;
+  std::optional<Result<DagRunResult>> r;
+  std::thread run([&] { r = RunDag(dag, opts, nullptr); });
+  struct Finish {  // a failed assertion below still ends the run and joins it
+    ManualClock& clock;
+    std::thread& run;
+    ~Finish() {
+      if (!run.joinable()) return;
+      clock.Advance(24 * 3600 * 1000);
+      run.join();
+    }
+  } finish{clock, run};
+  ASSERT_TRUE(clock.AwaitWaiter());  // the failed attempt is waiting out its backoff
+  EXPECT_EQ(calls.load(), 1);
+  clock.Advance(9 * 60 * 1000);
+  ASSERT_TRUE(clock.AwaitWaiter());  // a minute is still left
+  EXPECT_EQ(calls.load(), 1);
+  clock.Advance(60 * 1000);
+  run.join();
+  ASSERT_TRUE(r && *r) << (r && !*r ? r->error().message() : "no result");
+  EXPECT_TRUE((*r)->ok());
+  ASSERT_EQ(attempt_at.size(), 2u);
+  EXPECT_EQ(attempt_at[1] - attempt_at[0], 1500 + 10 * 60 * 1000);
+  const auto& t = Outcome(**r, "t");
+  EXPECT_EQ(t.attempts, 2);
+  EXPECT_EQ(t.start_us, 1'600'000'000'000'000);
+  EXPECT_EQ(t.duration, std::chrono::microseconds((1500 + 10 * 60 * 1000 + 1500) * 1000LL));
+  EXPECT_EQ((*r)->duration, t.duration);
+  EXPECT_EQ((*r)->run_id, "manual__2020-09-13__20200913T122640.000000Z");
 }
 
 TEST(DagRunnerTest, FailurePropagatesAndIsRecorded) {

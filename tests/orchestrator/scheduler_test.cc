@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
 #include "orchestrator/backfill.h"
 #include "test_util.h"
 
@@ -12,6 +13,7 @@ using namespace std::chrono_literals;
 using testing::TempDir;
 
 TimePoint T(const char* iso) { return *ParseIso(iso); }
+int64_t Ms(TimePoint t) { return std::chrono::milliseconds(t.time_since_epoch()).count(); }
 
 class SchedulerTest : public ::testing::Test {
  protected:
@@ -51,16 +53,16 @@ class SchedulerTest : public ::testing::Test {
 TEST_F(SchedulerTest, FiresAtMidnightForThePreviousDay) {
   DagRegistry reg;
   ASSERT_TRUE(reg.Register(Dag("@daily", false)));
-  TestClock clock(T("2026-11-21T10:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T10:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
   Scheduler s(reg, opts);
   EXPECT_EQ(*s.Tick(), 0);  // first start: nothing before the scheduler started
-  EXPECT_EQ(FormatIso(*s.NextFireTime(clock.Now())), "2026-11-22T00:00:00Z");
-  clock.Set(T("2026-11-21T23:59:59Z"));
+  EXPECT_EQ(FormatIso(*s.NextFireTime(NowUtc(clock))), "2026-11-22T00:00:00Z");
+  clock.SetWallMs(Ms(T("2026-11-21T23:59:59Z")));
   EXPECT_EQ(*s.Tick(), 0);
-  clock.Set(T("2026-11-22T00:00:00Z"));
+  clock.SetWallMs(Ms(T("2026-11-22T00:00:00Z")));
   EXPECT_EQ(*s.Tick(), 1);
   EXPECT_EQ(*s.Tick(), 0);  // once per interval
   EXPECT_EQ(Dates(), (std::vector<std::string>{"2026-11-21"}));
@@ -70,25 +72,25 @@ TEST_F(SchedulerTest, FiresAtMidnightForThePreviousDay) {
   EXPECT_EQ(run->state, RunState::kSuccess);
 }
 
-TEST_F(SchedulerTest, ThreadFiresOnTestClock) {
+TEST_F(SchedulerTest, ThreadFiresOnTheManualClock) {
   DagRegistry reg;
   ASSERT_TRUE(reg.Register(Dag("@daily", false)));
-  TestClock clock(T("2026-11-21T10:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T10:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
   Scheduler s(reg, opts);
   s.Start();
-  ASSERT_TRUE(clock.AwaitIdle());
+  ASSERT_TRUE(clock.AwaitWaiter());
   EXPECT_TRUE(Dates().empty());
-  clock.Set(T("2026-11-22T00:00:00Z"));
-  ASSERT_TRUE(clock.AwaitIdle());
+  clock.SetWallMs(Ms(T("2026-11-22T00:00:00Z")));
+  ASSERT_TRUE(clock.AwaitWaiter());
   EXPECT_EQ(Dates(), (std::vector<std::string>{"2026-11-21"}));
-  clock.Set(T("2026-11-22T12:00:00Z"));
-  ASSERT_TRUE(clock.AwaitIdle());
+  clock.SetWallMs(Ms(T("2026-11-22T12:00:00Z")));
+  ASSERT_TRUE(clock.AwaitWaiter());
   EXPECT_EQ(Dates().size(), 1u);
-  clock.Set(T("2026-11-23T00:00:00Z"));
-  ASSERT_TRUE(clock.AwaitIdle());
+  clock.SetWallMs(Ms(T("2026-11-23T00:00:00Z")));
+  ASSERT_TRUE(clock.AwaitWaiter());
   EXPECT_EQ(Dates(), (std::vector<std::string>{"2026-11-21", "2026-11-22"}));
   s.Stop();
 }
@@ -96,17 +98,17 @@ TEST_F(SchedulerTest, ThreadFiresOnTestClock) {
 TEST_F(SchedulerTest, CatchupOffFiresOnlyTheLatestIntervalAfterDowntime) {
   DagRegistry reg;
   ASSERT_TRUE(reg.Register(Dag("@daily", false)));
-  TestClock clock(T("2026-11-21T10:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T10:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
   {
     Scheduler s(reg, opts);
-    clock.Set(T("2026-11-22T00:00:00Z"));
+    clock.SetWallMs(Ms(T("2026-11-22T00:00:00Z")));
     EXPECT_EQ(*s.Tick(), 1);
   }
   // Down for four days; a new scheduler process reads the last fire from the history.
-  clock.Set(T("2026-11-26T07:30:00Z"));
+  clock.SetWallMs(Ms(T("2026-11-26T07:30:00Z")));
   Scheduler s(reg, opts);
   EXPECT_EQ(*s.Tick(), 1);
   EXPECT_EQ(*s.Tick(), 0);
@@ -116,16 +118,16 @@ TEST_F(SchedulerTest, CatchupOffFiresOnlyTheLatestIntervalAfterDowntime) {
 TEST_F(SchedulerTest, CatchupOnFiresEveryMissedIntervalOnce) {
   DagRegistry reg;
   ASSERT_TRUE(reg.Register(Dag("@daily", true)));
-  TestClock clock(T("2026-11-21T10:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T10:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
   {
     Scheduler s(reg, opts);
-    clock.Set(T("2026-11-22T00:00:00Z"));
+    clock.SetWallMs(Ms(T("2026-11-22T00:00:00Z")));
     EXPECT_EQ(*s.Tick(), 1);
   }
-  clock.Set(T("2026-11-26T07:30:00Z"));
+  clock.SetWallMs(Ms(T("2026-11-26T07:30:00Z")));
   Scheduler s(reg, opts);
   EXPECT_EQ(*s.Tick(), 4);
   EXPECT_EQ(*s.Tick(), 0);
@@ -138,7 +140,7 @@ TEST_F(SchedulerTest, CatchupFromStartDate) {
   DagDefinition dag = Dag("@daily", true);
   dag.start_date = T("2026-11-18T00:00:00Z");
   ASSERT_TRUE(reg.Register(dag));
-  TestClock clock(T("2026-11-21T10:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T10:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
@@ -150,12 +152,12 @@ TEST_F(SchedulerTest, CatchupFromStartDate) {
 TEST_F(SchedulerTest, HourlyAndCronExpressions) {
   DagRegistry reg;
   ASSERT_TRUE(reg.Register(Dag("30 */6 * * *", true)));
-  TestClock clock(T("2026-11-21T00:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T00:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
   Scheduler s(reg, opts);
-  clock.Set(T("2026-11-21T13:00:00Z"));
+  clock.SetWallMs(Ms(T("2026-11-21T13:00:00Z")));
   // Fires at 00:30, 06:30 and 12:30; each run is named after its interval's start.
   EXPECT_EQ(*s.Tick(), 3);
   EXPECT_EQ(ScheduledRunIds(), (std::vector<std::string>{"scheduled__2026-11-20T18:30:00Z",
@@ -167,13 +169,13 @@ TEST_F(SchedulerTest, HourlyAndCronExpressions) {
 TEST_F(SchedulerTest, OnceFiresOnlyOnce) {
   DagRegistry reg;
   ASSERT_TRUE(reg.Register(Dag("@once", false)));
-  TestClock clock(T("2026-11-21T10:00:00Z"));
+  ManualClock clock(1'000'000, Ms(T("2026-11-21T10:00:00Z")));
   SchedulerOptions opts;
   opts.clock = &clock;
   opts.history = history_.get();
   Scheduler s(reg, opts);
   EXPECT_EQ(*s.Tick(), 1);
-  clock.Set(T("2026-11-25T10:00:00Z"));
+  clock.SetWallMs(Ms(T("2026-11-25T10:00:00Z")));
   EXPECT_EQ(*s.Tick(), 0);
   EXPECT_EQ(Dates(), (std::vector<std::string>{"2026-11-21"}));
 }
