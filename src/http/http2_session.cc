@@ -196,7 +196,7 @@ void Http2Session::Dispatch(Stream& s) {
   req.path = req.target.substr(0, q);
   req.query = q == std::string_view::npos ? std::string_view() : req.target.substr(q + 1);
   req.path_params.clear();
-  Router::Match match = w->router.Find(req.method, req.path, &req.path_params);
+  Router::Match match = w->router.Find(req.method, req.path, &req.path_params, &req.path_param_text);
   if (match.status != 200) {
     s.route_id = w->unmatched_id;
     Response r = ErrorResponse(match.status);
