@@ -1,7 +1,7 @@
 // pinpipe analytics run (hidden): decode + clean + the eight analytics over raw NDJSON files,
 // each result written as CSV. The second-implementation check (tests/interop/
 // analytics.test.mjs) runs it and DuckDB SQL on the same files and compares every row.
-// pinpipe analytics show NAME [--live] [--json]: one analytics table — the batch view (the last
+// pinpipe analytics show NAME [--live] [--format F]: one analytics table — the batch view (the last
 // successful run's inputs, computed from the lake) or, with --live, the running server's live
 // view (GET /analytics/NAME: the batch view + every streaming-table row since).
 #include <cerrno>
@@ -20,6 +20,7 @@
 #include "cli/rest_client.h"
 #include "live/live_analytics.h"
 #include "report/terminal_table.h"
+#include "cli/output_format.h"
 #include "common/json_writer.h"
 #include "pinterest/analytics.h"
 #include "pinterest/clean_export.h"
@@ -183,7 +184,8 @@ void Run(const CliContext& ctx, const AnalyticsArgs& a) {
 struct ShowArgs {
   std::string name;
   bool live = false;
-  bool json = false;
+  bool json = false;  // deprecated alias of --format json
+  std::string format = "table";
 };
 
 int Show(const CliContext& ctx, const ShowArgs& a) {
@@ -218,7 +220,8 @@ int Show(const CliContext& ctx, const ShowArgs& a) {
       return kExitUsage;
     }
   }
-  if (a.json) {
+  const std::string format = a.json ? "json" : a.format;
+  if (format == "json") {  // the document itself (as GET /analytics/NAME), its rows in "rows"
     std::fwrite(json.data(), 1, json.size(), stdout);
     std::fputc('\n', stdout);
     return 0;
@@ -227,6 +230,10 @@ int Show(const CliContext& ctx, const ShowArgs& a) {
   if (!table) {
     PrintError(table.error());
     return kExitFailure;
+  }
+  if (format != "table") {  // csv, ndjson: the same rows through the one listing routine
+    PrintListing(batch::ToReportTable(*table), format);
+    return 0;
   }
   report::TerminalTableOptions to;
   to.max_rows = 1000;
@@ -256,7 +263,8 @@ void RegisterAnalyticsCommands(CLI::App& app, CliContext& ctx) {
   auto* show = analytics->add_subcommand("show", "Print one analytics table: the batch view, or with --live the server's live view");
   show->add_option("name", show_args->name, "table name, e.g. category_by_country")->required();
   show->add_flag("--live", show_args->live, "the running server's live view: the last batch run + every streaming row since");
-  show->add_flag("--json", show_args->json, "print the JSON document (as GET /analytics/NAME)");
+  AddFormatOption(show, &show_args->format);
+  show->add_flag("--json", show_args->json, "The same as --format json (deprecated)");
   show->callback([&ctx, show_args] { std::exit(Show(ctx, *show_args)); });
 }
 

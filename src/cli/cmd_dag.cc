@@ -163,7 +163,7 @@ void RunShow(const CliContext& ctx, const DagFlags& f) {
     run = OrFail(env->history->FindRun(f.run));
   }
   if (!run) Fail(Error(ErrorCode::kNotFound, f.run.empty() ? "no runs yet" : "no run '" + f.run + "'"));
-  std::printf("run %s (id %lld)\n  dag           %s\n  logical date  %s\n  trigger       %s\n"
+  if (f.format == "table") std::printf("run %s (id %lld)\n  dag           %s\n  logical date  %s\n  trigger       %s\n"
               "  state         %s\n  start         %s UTC\n  end           %s\n",
               run->run_id.c_str(), static_cast<long long>(run->id), run->dag_id.c_str(),
               run->logical_date.c_str(), std::string(TriggerName(run->trigger)).c_str(),
@@ -188,6 +188,10 @@ void RunShow(const CliContext& ctx, const DagFlags& f) {
                       ti.attempts ? report::FormatSeconds(static_cast<double>(ti.duration_us) / 1e6) : std::string(""),
                       ti.records_in, ti.records_out, ti.records_quarantined, ti.summary});
     if (!ti.error.empty()) errors += "  " + ti.task_id + ": " + ti.error + "\n";
+  }
+  if (f.format != "table") {  // the task instances' rows, the same in every format
+    PrintListing(t, f.format);
+    return;
   }
   report::TerminalTableOptions o;
   o.max_cell_width = 60;
@@ -343,6 +347,7 @@ void RegisterDagCommands(CLI::App& app, CliContext& ctx) {
   auto* show = dag->add_subcommand("show", "Show one run and its task instances");
   show->add_option("run", flags->run, "Run id or numeric id from `dag runs` (default: the latest)");
   show->add_option("--dag", flags->dag, "With no RUN: the latest run of this DAG");
+  AddFormatOption(show, &flags->format);
   show->callback([&ctx, flags] { RunShow(ctx, *flags); });
 
   auto* run = dag->add_subcommand("run", "Run a DAG now for a logical date; exit 1 if it fails");

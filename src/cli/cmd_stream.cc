@@ -15,6 +15,8 @@
 #include "cli/cli_context.h"
 #include "cli/worker_process.h"
 #include "cli/cmd_stream.h"
+#include "cli/output_format.h"
+#include "emulator/json_value.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
 #include "log/embedded_log.h"
@@ -145,7 +147,7 @@ int RunStream(const CliContext& ctx, bool once) {
   return 0;
 }
 
-int RunStatus(const CliContext& ctx, bool json) {
+int RunStatus(const CliContext& ctx, const std::string& format) {
   Config cfg = ctx.LoadConfigOrExit();
   auto settings = stream::StreamSettingsFromConfig(cfg);
   if (!settings) {
@@ -160,7 +162,7 @@ int RunStatus(const CliContext& ctx, bool json) {
   }
   auto plan = files.LoadPlan();
   auto live = files.LoadStatus();
-  if (json) {
+  if (format != "table") {
     // The live status the job writes after every batch, or a minimal one from the state.
     std::string out;
     if (live) {
@@ -178,7 +180,40 @@ int RunStatus(const CliContext& ctx, bool json) {
       }
       out += "]}";
     }
-    std::printf("%s\n", out.c_str());
+    if (format == "json") {  // one document; its rows in "partitions" (as `sink status`)
+      std::printf("%s\n", out.c_str());
+      return 0;
+    }
+    // csv, ndjson: the document's partitions, one row each, through the one listing routine.
+    auto doc = emulator::JsonValue::Parse(out);
+    if (!doc) {
+      PrintError(doc.error());
+      return kExitFailure;
+    }
+    report::Table t{"stream", "", {{"topic", report::ColumnType::kString},
+                                   {"partition", report::ColumnType::kInt},
+                                   {"shard", report::ColumnType::kString},
+                                   {"committed", report::ColumnType::kInt},
+                                   {"log_end", report::ColumnType::kInt},
+                                   {"lag_records", report::ColumnType::kInt},
+                                   {"lag_ms", report::ColumnType::kInt}},
+                    {}};
+    if (const auto* parts = doc->Find("partitions")) {
+      for (const auto& p : parts->items()) {
+        auto num = [&p](std::string_view k) -> report::Value {
+          const auto* x = p.Find(k);
+          auto v = x && x->is_number() ? x->as_int() : std::nullopt;
+          return v ? report::Value(*v) : report::Value();
+        };
+        auto str = [&p](std::string_view k) -> report::Value {
+          const auto* x = p.Find(k);
+          return x && x->is_string() ? report::Value(x->text()) : report::Value();
+        };
+        t.rows.push_back({str("topic"), num("partition"), str("shard"), num("committed"),
+                          num("log_end"), num("lag_records"), num("lag_ms")});
+      }
+    }
+    PrintListing(t, format);
     return 0;
   }
   std::printf("stream %s  app %s  committed batch %lld%s\n", settings->name.c_str(),
@@ -257,8 +292,10 @@ void RegisterStreamCommands(CLI::App& app, CliContext& ctx) {
   auto json = std::make_shared<bool>(false);
   auto* status = cmd->add_subcommand(
       "status", "Per partition: committed position, lag in records and time, last batch, errors");
-  status->add_flag("--json", *json, "Machine-readable output");
-  status->callback([&ctx, json] { std::exit(RunStatus(ctx, *json)); });
+  auto format = std::make_shared<std::string>("table");
+  AddFormatOption(status, format.get());
+  status->add_flag("--json", *json, "The same as --format json (deprecated)");
+  status->callback([&ctx, json, format] { std::exit(RunStatus(ctx, *json ? "json" : *format)); });
   cmd->callback([&ctx, once, cmd] {
     if (cmd->get_subcommands().empty()) std::exit(RunStream(ctx, *once));
   });

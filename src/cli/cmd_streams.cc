@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/cli_context.h"
+#include "cli/output_format.h"
 #include "cli/rest_client.h"
 #include "emulator/http_client.h"
 #include "emulator/json_value.h"
@@ -60,6 +61,7 @@ struct Flags {
   std::string name;
   int shards = 1;
   bool on_demand = false;
+  std::string format = "table";
 };
 
 Server Api(const CliContext& ctx) {
@@ -87,8 +89,11 @@ void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx) {
   });
 
   auto* list = streams->add_subcommand("list", "ListStreams (every page)");
-  list->callback([&ctx] {
+  AddFormatOption(list, &f->format);
+  list->callback([&ctx, f] {
     const Server api = Api(ctx);
+    // Every format through PrintListing; json: one array of stream names (as `topics list`).
+    report::Table t{"streams", "", {{"stream", report::ColumnType::kString}}, {}};
     std::string after;
     while (true) {
       std::string body = after.empty() ? "{}" : "{\"ExclusiveStartStreamName\":" + JsonQuote(after) + "}";
@@ -96,16 +101,24 @@ void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx) {
       const auto* names = v.Find("StreamNames");
       if (!names) break;
       for (const auto& n : names->items()) {
-        std::printf("%s\n", n.text().c_str());
+        t.rows.push_back({n.text()});
         after = n.text();
       }
       const auto* more = v.Find("HasMoreStreams");
       if (!more || !more->as_bool() || names->items().empty()) break;
     }
+    if (f->format == "table") {  // one name a line, as always
+      for (const auto& r : t.rows) std::printf("%s\n", std::get<std::string>(r[0]).c_str());
+      return;
+    }
+    ListingOptions o;
+    o.scalar_json = true;
+    PrintListing(t, f->format, o);
   });
 
   auto* describe = streams->add_subcommand("describe", "DescribeStreamSummary and ListShards of NAME");
   describe->add_option("name", f->name, "stream name")->required();
+  AddFormatOption(describe, &f->format);
   describe->callback([&ctx, f] {
     const Server api = Api(ctx);
     auto sum = Call(api, "DescribeStreamSummary", "{\"StreamName\":" + JsonQuote(f->name) + "}");
@@ -114,19 +127,36 @@ void RegisterKinesisStreamCommands(CLI::App& app, CliContext& ctx) {
       const auto* x = d ? d->Find(k) : nullptr;
       return x ? x->text() : std::string("?");
     };
-    std::printf("%s: %s, %s shards open, retention %s h, %s\n", f->name.c_str(), text("StreamStatus").c_str(),
+    const bool table = f->format == "table";
+    if (table) std::printf("%s: %s, %s shards open, retention %s h, %s\n", f->name.c_str(), text("StreamStatus").c_str(),
                 text("OpenShardCount").c_str(), text("RetentionPeriodHours").c_str(), text("StreamARN").c_str());
     auto shards = Call(api, "ListShards", "{\"StreamName\":" + JsonQuote(f->name) + "}");
-    std::printf("%-22s %-40s %-40s %s\n", "SHARD", "STARTING HASH KEY", "ENDING HASH KEY", "STATE");
+    // Other formats: the shards' rows (the summary line is the table's header).
+    report::Table rows{"shards", "", {{"shard", report::ColumnType::kString},
+                                      {"starting_hash_key", report::ColumnType::kString},
+                                      {"ending_hash_key", report::ColumnType::kString},
+                                      {"state", report::ColumnType::kString}},
+                       {}};
+    if (table) std::printf("%-22s %-40s %-40s %s\n", "SHARD", "STARTING HASH KEY", "ENDING HASH KEY", "STATE");
     if (const auto* list = shards.Find("Shards")) {
       for (const auto& s : list->items()) {
         const auto* range = s.Find("HashKeyRange");
         const auto* seq = s.Find("SequenceNumberRange");
         bool closed = seq && seq->Find("EndingSequenceNumber");
-        std::printf("%-22s %-40s %-40s %s\n", s.Find("ShardId")->text().c_str(),
-                    range ? range->Find("StartingHashKey")->text().c_str() : "?",
-                    range ? range->Find("EndingHashKey")->text().c_str() : "?", closed ? "closed" : "open");
+        rows.rows.push_back({s.Find("ShardId")->text(),
+                             range ? range->Find("StartingHashKey")->text() : std::string("?"),
+                             range ? range->Find("EndingHashKey")->text() : std::string("?"),
+                             std::string(closed ? "closed" : "open")});
       }
+    }
+    if (!table) {
+      PrintListing(rows, f->format);
+      return;
+    }
+    for (const auto& r : rows.rows) {
+      std::printf("%-22s %-40s %-40s %s\n", std::get<std::string>(r[0]).c_str(),
+                  std::get<std::string>(r[1]).c_str(), std::get<std::string>(r[2]).c_str(),
+                  std::get<std::string>(r[3]).c_str());
     }
   });
 

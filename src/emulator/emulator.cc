@@ -72,17 +72,31 @@ struct Shared {
   }
 };
 
+// One retry policy for every request, the first one and those after the server went away:
+// up to --max-attempts with exponential backoff, each retry said on stderr, and then — when the
+// server cannot be reached at all — one "giving up" that names the URL and the attempts.
+std::string GivingUp(const Poster& poster, int attempts, const std::string& why) {
+  return "giving up after " + std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts") +
+         " to reach " + poster.Describe() + ": " + why + "; is `pinpipe serve` running? (--api URL)";
+}
+
 PostOutcome PostWithRetry(Shared& sh, Poster& poster, TableId table,
                           std::span<const std::string> values, std::mt19937& jitter) {
   PostOutcome out;
-  for (int attempt = 0; attempt < std::max(1, sh.opt.max_attempts); ++attempt) {
+  const int max_attempts = std::max(1, sh.opt.max_attempts);
+  int attempt = 0;
+  for (; attempt < max_attempts; ++attempt) {
     if (attempt > 0) {
       if (sh.Stopping()) break;
       sh.retries++;
       // Exponential backoff with +-50% jitter so that C workers do not retry in step.
       const double base = std::min(5000.0, sh.opt.retry_base_ms * std::pow(2.0, attempt - 1));
       std::uniform_real_distribution<double> j(0.5, 1.5);
-      sh.SleepFor(std::chrono::microseconds(static_cast<int64_t>(base * j(jitter) * 1000)));
+      const auto delay = std::chrono::microseconds(static_cast<int64_t>(base * j(jitter) * 1000));
+      std::fprintf(stderr, "\npinpipe: %s: %s; retry %d of %d in %lld ms\n", poster.Describe().c_str(),
+                   out.message.c_str(), attempt, max_attempts - 1,
+                   static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()));
+      sh.SleepFor(delay);
     }
     out = poster.Post(table, values);
     if (out.ok) {
@@ -91,15 +105,17 @@ PostOutcome PostWithRetry(Shared& sh, Poster& poster, TableId table,
       sh.requests++;
       return out;
     }
-    if (!out.retryable) break;
+    if (!out.retryable) {
+      ++attempt;
+      break;
+    }
   }
-  if (out.connection_error && !sh.any_success) {
-    sh.Fatal("cannot reach the API (" + poster.Describe() + "): " + out.message + " after " +
-             std::to_string(sh.opt.max_attempts) +
-             " attempts; is `pinpipe serve` running? (--api URL)");
+  if (out.connection_error && !sh.Stopping()) {
+    // The server is unreachable: the same end at start and after it died mid-run.
+    sh.Fatal(GivingUp(poster, attempt, out.message));
   } else if (++sh.consecutive_failures >= sh.opt.max_consecutive_failures) {
     sh.Fatal("giving up after " + std::to_string(sh.consecutive_failures.load()) +
-             " consecutive failed requests; last error: " + out.message);
+             " consecutive failed requests to " + poster.Describe() + "; last error: " + out.message);
   } else {
     // Say why (the first few): a failed request is otherwise only a count in the summary.
     sh.Report("a request to " + poster.Describe() + ": " + out.message);

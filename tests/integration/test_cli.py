@@ -476,3 +476,84 @@ def test_lake_commands_resolve_table_names_in_the_configured_lake(tmp_path):
     assert p.returncode == 1
     assert "nope" in p.stderr and str(lake / "delta" / "nope") in p.stderr, p.stderr
     assert list(elsewhere.iterdir()) == [] and not (lake / "delta" / "nope").exists()
+
+
+def _more_listing_setup(kind, server_factory, tmp_path):
+    """As _listing_setup, for the commands that came to --format later: a stream with two shards
+    (`streams`), or a record the server's streaming job has committed (`stream`)."""
+    if kind == "dag":
+        return _listing_setup(kind, server_factory, tmp_path)
+    server = server_factory(["sink.flush_size=100", "scheduler.enabled=false",
+                             "stream.source=rest"]).start()
+    d = ["--api", server.url, "--set", f"data.dir={server.data_dir}"]
+    if kind == "streams":
+        p = pinpipe(*d, "streams", "create", "fs", "--shards", 2)
+        assert p.returncode == 0, p.stderr
+    else:
+        produce(server.url, "pinterest.pin", [{"i": 1}])
+        from test_sink import wait_until
+        assert wait_until(lambda: json.loads(pinpipe(*d, "stream", "status", "--format", "json")
+                                             .stdout or "{}").get("partitions"), 30)
+    return d, server.data_dir
+
+
+def _first_lines_table(out, start, stop=None):
+    """The rows of a printf-style listing: the lines after the one starting with `start`, up to
+    one starting with `stop` (split on runs of spaces)."""
+    lines = out.splitlines()
+    at = next(i for i, l in enumerate(lines) if l.startswith(start))
+    rows = []
+    for l in lines[at + 1:]:
+        if stop and l.startswith(stop):
+            break
+        rows.append(l.split())
+    return rows
+
+
+# name: (setup, arguments, where json keeps the rows ("" = json is the array itself), how the
+# table output's rows are read).
+MORE_LISTINGS = {
+    "dag show": ("dag", ["dag", "show"], "", table_rows),
+    "analytics show": ("dag", ["analytics", "show", "top_country"], "rows", table_rows),
+    "streams list": ("streams", ["streams", "list"], "", lambda out: [[l] for l in out.splitlines()]),
+    "streams describe": ("streams", ["streams", "describe", "fs"], "",
+                         lambda out: _first_lines_table(out, "SHARD")),
+    "stream status": ("stream", ["stream", "status"], "partitions",
+                      lambda out: _first_lines_table(out, "TOPIC-PARTITION", "last batch:")),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_LISTINGS))
+def test_more_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
+    import csv
+    import io
+    kind, args, key, read_table = MORE_LISTINGS[name]
+    base, _ = _more_listing_setup(kind, server_factory, tmp_path)
+    out = {}
+    for fmt in ("table", "json", "csv", "ndjson"):
+        p = pinpipe(*base, *args, "--format", fmt)
+        assert p.returncode == 0, (fmt, p.stderr)
+        out[fmt] = p.stdout
+    doc = json.loads(out["json"])
+    rows = list(csv.reader(io.StringIO(out["csv"], newline="")))
+    header, data_rows = rows[0], rows[1:]
+    ndjson = [json.loads(l) for l in out["ndjson"].splitlines()]
+    in_json = doc[key] if key else doc
+    assert isinstance(in_json, list) and in_json, out["json"]
+    assert len(in_json) == len(ndjson) == len(data_rows)
+    text = lambda v: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    if isinstance(ndjson[0], dict):  # csv header = keys, cells = values
+        assert all(list(o) == header for o in ndjson)
+        assert [[text(o[k]) for k in header] for o in ndjson] == data_rows
+        if not key:  # json is the array of the same objects
+            assert ndjson == doc
+    else:  # one column of bare names
+        assert len(header) == 1 and [[text(v)] for v in ndjson] == data_rows == [[v] for v in doc]
+    table = read_table(out["table"])
+    assert len(table) == len(data_rows), out["table"]
+    assert [r[0] for r in table] == [r[0] if header[0] != "topic" else f"{r[0]}-{r[1]}"
+                                     for r in data_rows], out["table"]
+    p = pinpipe(*base, *args, "--format", "yaml")
+    assert p.returncode == 2 and "ndjson" in p.stderr
+    if name in ("stream status", "analytics show"):  # --json: the deprecated spelling of json
+        assert json.loads(pinpipe(*base, *args, "--json").stdout)[key] == doc[key]

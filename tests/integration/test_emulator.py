@@ -1,12 +1,14 @@
 """The source database, the emulator and the consumer check, on the real binary."""
 import json
+import re
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from emulator_helpers import (DOCUMENTED_ROWS, GEO_ORDER, RecordingStub, db_rows, run)
+from emulator_helpers import (BIN, DOCUMENTED_ROWS, GEO_ORDER, RecordingStub, db_rows, run)
 
 
 @pytest.fixture
@@ -80,9 +82,44 @@ def test_api_unreachable(source_db):
     p = run("emulate", "--db", f"sqlite://{source_db}", "--api", url, "--count", 5, "--no-sleep",
             "--max-attempts", 3, "--retry-base-ms", 20, "--quiet")
     assert p.returncode != 0
-    assert "cannot reach the API" in p.stderr and "after 3 attempts" in p.stderr
+    assert "giving up after 3 attempts to reach POST " + url in p.stderr, p.stderr
+    assert "retry 1 of 2" in p.stderr and "retry 2 of 2" in p.stderr  # progress while retrying
     assert "retries 2" in p.stdout
     assert time.time() - t < 10
+
+
+GIVING_UP = re.compile(r"giving up after \d+ attempts? to reach \S+ \S+?(?=: )")
+
+
+def test_the_server_dying_mid_run_ends_as_an_unreachable_server_at_start(source_db, server):
+    """Issue 19 §4: one retry policy at start and after the server dies (it used to be one
+    request's attempts at start, but 50 requests' worth of silent retries mid-run)."""
+    import requests
+    args = ["emulate", "--db", f"sqlite://{source_db}", "--api", server.url, "--id", "die",
+            "--rate", 50, "--max-attempts", 3, "--retry-base-ms", 20, "--quiet"]
+    emu = subprocess.Popen([BIN, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        deadline = time.time() + 30
+        while "die.user" not in requests.get(f"{server.url}/topics", timeout=5).text:
+            assert emu.poll() is None and time.time() < deadline, emu.communicate()
+            time.sleep(0.1)
+        server.kill9()  # the server this test started, nothing else
+        out, err = emu.communicate(timeout=60)
+    finally:
+        if emu.poll() is None:
+            emu.kill()
+            emu.wait()
+    assert emu.returncode != 0, out + err
+    assert "retry 2 of 2" in err, err  # said while retrying, not silence
+    mid_run = GIVING_UP.search(err)
+    assert mid_run, err
+    # The same URL with nothing behind it from the start: the same words, the same attempts.
+    p = run(*args, "--count", 3)
+    assert p.returncode != 0
+    at_start = GIVING_UP.search(p.stderr)
+    assert at_start, p.stderr
+    assert mid_run.group(0) == at_start.group(0) == f"giving up after 3 attempts to reach POST {server.url}/topics/die.pin|geo|user"
 
 
 def test_server_errors_are_retried_then_counted(source_db):
