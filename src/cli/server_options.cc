@@ -89,12 +89,12 @@ Result<kafka::ClusterOptions> ClusterOptionsFromConfig(const Config& cfg) {
   PINPIPE_ASSIGN_OR_RETURN(int64_t parts, cfg.GetInt("log.default_partitions"));
   o.default_partitions = static_cast<int32_t>(parts);
   PINPIPE_ASSIGN_OR_RETURN(o.timeout_ms, cfg.GetInt("kafka.client_timeout_ms"));
-  // kafka.security.* → librdkafka's names, passed through as they are.
-  for (auto [key, property] : {std::pair{"kafka.security.protocol", "security.protocol"},
-                               std::pair{"kafka.security.sasl_mechanism", "sasl.mechanism"},
-                               std::pair{"kafka.security.sasl_username", "sasl.username"},
-                               std::pair{"kafka.security.sasl_password", "sasl.password"},
-                               std::pair{"kafka.security.ssl_ca_location", "ssl.ca.location"}}) {
+  // kafka.security_protocol, kafka.sasl_*, kafka.ssl_ca_location → librdkafka's names, passed through as they are.
+  for (auto [key, property] : {std::pair{"kafka.security_protocol", "security.protocol"},
+                               std::pair{"kafka.sasl_mechanism", "sasl.mechanism"},
+                               std::pair{"kafka.sasl_username", "sasl.username"},
+                               std::pair{"kafka.sasl_password", "sasl.password"},
+                               std::pair{"kafka.ssl_ca_location", "ssl.ca.location"}}) {
     std::string v = cfg.GetString(key);
     if (!v.empty()) o.properties.emplace_back(property, std::move(v));
   }

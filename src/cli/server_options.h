@@ -13,7 +13,7 @@ Result<log::LogOptions> LogOptionsFromConfig(const Config& cfg);
 Result<http::ServerOptions> HttpOptionsFromConfig(const Config& cfg);
 Result<gateway::GatewayOptions> GatewayOptionsFromConfig(const Config& cfg);
 // kafka.bootstrap and the external cluster's client settings (kafka.client_timeout_ms,
-// kafka.security.*); topic auto-creation as the embedded log's (log.auto_create_topics,
+// kafka.security_protocol, kafka.sasl_*, kafka.ssl_ca_location); topic auto-creation as the embedded log's (log.auto_create_topics,
 // log.default_partitions).
 Result<kafka::ClusterOptions> ClusterOptionsFromConfig(const Config& cfg);
 // Opens the external cluster when kafka.bootstrap is set; nullptr when it is not.

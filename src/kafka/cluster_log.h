@@ -49,7 +49,7 @@ struct ClusterOptions {
   // How long a produced record may wait for the cluster before it fails (message.timeout.ms),
   // and the bound of every blocking call (metadata, admin, watermarks).
   int64_t timeout_ms = 30000;
-  // Passed to librdkafka as they are (kafka.security.* → security.protocol, sasl.*, ssl.*).
+  // Passed to librdkafka as they are (kafka.security_protocol, kafka.sasl_*, kafka.ssl_ca_location → security.protocol, sasl.*, ssl.*).
   std::vector<std::pair<std::string, std::string>> properties;
 };
 

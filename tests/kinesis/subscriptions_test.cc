@@ -130,8 +130,7 @@ class SubscriptionsTest : public testing::ServiceFixture {
     return sink;
   }
 
-  ManualClock clock_;
-  std::unique_ptr<Subscriptions> subs_;
+  std::unique_ptr<Subscriptions> subs_;  // on the fixture's clock_, as the service
   std::mutex tasks_mu_;
   std::deque<std::function<void()>> tasks_;
   std::string consumer_;
@@ -157,7 +156,8 @@ TEST_F(SubscriptionsTest, PushesRecordsInOrderAsTheyAreAppended) {
 
 TEST_F(SubscriptionsTest, StartingPositions) {
   const std::string a = Put("a");
-  now_ += 1000;
+  clock_.Advance(1000);
+  const int64_t b_time_s = clock_.WallUs() / 1'000'000;  // b's arrival, in whole seconds
   const std::string b = Put("b");
   Put("c");
   auto at = Start(R"({"Type":"AT_SEQUENCE_NUMBER","SequenceNumber":")" + b + R"("})");
@@ -168,7 +168,7 @@ TEST_F(SubscriptionsTest, StartingPositions) {
   ASSERT_TRUE(RunUntil([&] { return after->Data().size() == 2; }));
   EXPECT_EQ(after->Data(), (std::vector<std::string>{"b", "c"}));
   clock_.Advance(5000);
-  auto ts = Start(R"({"Type":"AT_TIMESTAMP","Timestamp":)" + std::to_string(now_ / 1000) + "}");
+  auto ts = Start(R"({"Type":"AT_TIMESTAMP","Timestamp":)" + std::to_string(b_time_s) + "}");
   ASSERT_TRUE(RunUntil([&] { return ts->Data().size() == 2; }));
   EXPECT_EQ(ts->Data(), (std::vector<std::string>{"b", "c"}));
   clock_.Advance(5000);
