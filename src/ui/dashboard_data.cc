@@ -113,18 +113,29 @@ http::Response Dashboard::Topics() {
   return http::Response::Json(200, TopicsJson(rows));
 }
 
+namespace {
+
+// The `partition` query parameter: "all" (or absent) = every partition of the topic, else one
+// partition number in range. False when it is neither.
+bool SelectPartitions(const std::string& partition, int32_t count, std::vector<int32_t>& out) {
+  if (partition == "all" || partition.empty()) {
+    for (int32_t p = 0; p < count; ++p) out.push_back(p);
+    return true;
+  }
+  int64_t p = 0;
+  if (!ParseInt(partition, p) || p < 0 || p >= count) return false;
+  out.push_back(static_cast<int32_t>(p));
+  return true;
+}
+
+}  // namespace
+
 http::Response Dashboard::Messages(std::string topic, std::string partition, std::string from, std::string arg,
                                    int64_t limit) {
   auto t = log_.GetTopic(topic);
   if (!t) return Error(404, "no such topic");
   std::vector<int32_t> parts;
-  if (partition == "all" || partition.empty()) {
-    for (int32_t p = 0; p < t->partitions; ++p) parts.push_back(p);
-  } else {
-    int64_t p = 0;
-    if (!ParseInt(partition, p) || p < 0 || p >= t->partitions) return Error(400, "bad partition");
-    parts.push_back(static_cast<int32_t>(p));
-  }
+  if (!SelectPartitions(partition, t->partitions, parts)) return Error(400, "bad partition");
   int64_t n_arg = 0;
   if ((from == "offset" || from == "timestamp") && !ParseInt(arg, n_arg)) return Error(400, "arg must be an integer");
   if (from != "newest" && from != "beginning" && from != "offset" && from != "timestamp") {
@@ -168,13 +179,7 @@ http::Response Dashboard::Search(std::string topic, std::string partition, std::
   auto t = log_.GetTopic(topic);
   if (!t) return Error(404, "no such topic");
   std::vector<int32_t> parts;
-  if (partition == "all" || partition.empty()) {
-    for (int32_t p = 0; p < t->partitions; ++p) parts.push_back(p);
-  } else {
-    int64_t p = 0;
-    if (!ParseInt(partition, p) || p < 0 || p >= t->partitions) return Error(400, "bad partition");
-    parts.push_back(static_cast<int32_t>(p));
-  }
+  if (!SelectPartitions(partition, t->partitions, parts)) return Error(400, "bad partition");
   MessageIndex::Query q;
   q.key = std::move(key);
   q.limit = static_cast<size_t>(limit);

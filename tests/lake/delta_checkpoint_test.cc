@@ -16,27 +16,14 @@
 #include "lake/delta_table.h"
 #include "common/json_writer.h"
 #include "lake/parquet_reader.h"
+#include "temp_dir.h"
 
 namespace pinpipe::lake {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static int n = 0;
-    path_ = fs::temp_directory_path() /
-            ("pinpipe-delta-cp-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str() const { return path_.string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::vector<std::string> Rows(TableStorage& storage, const Snapshot& snap) {
   std::vector<std::string> rows;

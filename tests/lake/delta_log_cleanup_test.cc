@@ -14,6 +14,7 @@
 #include "lake/delta_log_files.h"
 #include "lake/delta_table.h"
 #include "lake/delta_vacuum.h"
+#include "temp_dir.h"
 
 namespace pinpipe::lake {
 namespace {
@@ -21,21 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
-class TempDir {
- public:
-  TempDir() {
-    static int n = 0;
-    path_ = fs::temp_directory_path() /
-            ("pinpipe-delta-logclean-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str() const { return path_.string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 DeltaSchema Schema() { return DeltaType::Struct({{"ind", DeltaType::Primitive("long")}}); }
 

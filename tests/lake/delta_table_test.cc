@@ -12,27 +12,14 @@
 #include <thread>
 
 #include "lake/delta_log_files.h"
+#include "temp_dir.h"
 
 namespace pinpipe::lake {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static int n = 0;
-    path_ = fs::temp_directory_path() /
-            ("pinpipe-delta-table-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str() const { return path_.string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 DeltaSchema PinSchema() {
   return DeltaType::Struct({{"ind", DeltaType::Primitive("long")},
