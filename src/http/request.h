@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/percent_encode.h"
+
 namespace pinpipe::http {
 
 struct HeaderField {
@@ -52,7 +54,7 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space
 
 // One path segment, percent-encoded (RFC 3986 §2.1): every byte but the unreserved
 // [A-Za-z0-9-._~] becomes %XX (uppercase hex), so the Router's decoding gives `in` back.
-std::string PercentEncodeSegment(std::string_view in);
+inline std::string PercentEncodeSegment(std::string_view in) { return PercentEncode(in); }
 
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/percent_encode.h"
+
 namespace pinpipe::objstore {
 
 // Never logged or printed (Describe() and error messages leave them out).
@@ -41,7 +43,7 @@ SignedRequest SignV4(const SigningRequest& req, const AwsCredentials& creds,
 
 // RFC 3986 percent-encoding of everything but unreserved characters (A-Z a-z 0-9 - . _ ~);
 // '/' is kept when `keep_slash` (paths) and encoded otherwise (query names and values).
-std::string UriEncode(std::string_view s, bool keep_slash);
+inline std::string UriEncode(std::string_view s, bool keep_slash) { return PercentEncode(s, keep_slash); }
 // The canonical query string: names and values encoded, sorted by name then value.
 std::string CanonicalQuery(const std::vector<std::pair<std::string, std::string>>& query);
 // "YYYYMMDDTHHMMSSZ" in UTC.

@@ -398,22 +398,27 @@ LISTINGS = {
 }
 
 
-@pytest.mark.parametrize("name", list(LISTINGS))
-def test_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
+def _print_in_every_format(base, args):
+    """Runs one listing command in each --format: the raw outputs, the json document, the csv
+    header and rows, and the ndjson objects."""
     import csv
     import io
-    kind, args, shape = LISTINGS[name]
-    base, data = _listing_setup(kind, server_factory, tmp_path)
-    args = [a.replace("{data}", str(data)) for a in args]
     out = {}
     for fmt in ("table", "json", "csv", "ndjson"):
         p = pinpipe(*base, *args, "--format", fmt)
         assert p.returncode == 0, (fmt, p.stderr)
         out[fmt] = p.stdout
-    doc = json.loads(out["json"])
     rows = list(csv.reader(io.StringIO(out["csv"], newline="")))
-    header, data_rows = rows[0], rows[1:]
     ndjson = [json.loads(l) for l in out["ndjson"].splitlines()]
+    return out, json.loads(out["json"]), rows[0], rows[1:], ndjson
+
+
+@pytest.mark.parametrize("name", list(LISTINGS))
+def test_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
+    kind, args, shape = LISTINGS[name]
+    base, data = _listing_setup(kind, server_factory, tmp_path)
+    args = [a.replace("{data}", str(data)) for a in args]
+    out, doc, header, data_rows, ndjson = _print_in_every_format(base, args)
     if shape in ("partitions", "fields"):  # one document; ndjson and csv list its rows
         assert isinstance(doc, dict) and len(doc[shape]) == len(ndjson) == len(data_rows) > 0
         as_json = ndjson
@@ -525,19 +530,9 @@ MORE_LISTINGS = {
 
 @pytest.mark.parametrize("name", list(MORE_LISTINGS))
 def test_more_listing_commands_print_the_same_rows_in_every_format(name, server_factory, tmp_path):
-    import csv
-    import io
     kind, args, key, read_table = MORE_LISTINGS[name]
     base, _ = _more_listing_setup(kind, server_factory, tmp_path)
-    out = {}
-    for fmt in ("table", "json", "csv", "ndjson"):
-        p = pinpipe(*base, *args, "--format", fmt)
-        assert p.returncode == 0, (fmt, p.stderr)
-        out[fmt] = p.stdout
-    doc = json.loads(out["json"])
-    rows = list(csv.reader(io.StringIO(out["csv"], newline="")))
-    header, data_rows = rows[0], rows[1:]
-    ndjson = [json.loads(l) for l in out["ndjson"].splitlines()]
+    out, doc, header, data_rows, ndjson = _print_in_every_format(base, args)
     in_json = doc[key] if key else doc
     assert isinstance(in_json, list) and in_json, out["json"]
     assert len(in_json) == len(ndjson) == len(data_rows)

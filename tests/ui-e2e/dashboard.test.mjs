@@ -3,16 +3,11 @@
 // $UI_E2E_ARTIFACTS (default /tmp/pinpipe-ui-e2e).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, startServer, stopAll } from './harness.mjs';
 
-const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
 const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 'streams', 'stream', 'dags', 'delta', 'analytics', 'lake', 'trace'];
 const TOPIC = 'pinterest.pin';
 const STREAM = 'streaming-pinterest-pin';  // a Kinesis stream the streaming job reads
@@ -20,11 +15,6 @@ let kinesisAcked = {};  // shard id -> records acknowledged
 
 let server, base, browser, dataDir;
 
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-  s.on('error', fail);
-});
 
 // A Kinesis operation over AWS JSON 1.1 (no SigV4: pinpipe checks signatures only when keys are set).
 async function kinesis(op, body) {
@@ -46,14 +36,7 @@ async function produce(topic, records) {
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pinpipe-ui-e2e-'));
   mkdirSync(ARTIFACTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false', '--set', 'dag.sink_wait_s=0', 'serve'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 100));
-  }
+  ({ server, base } = await startServer(dataDir, ['dag.sink_wait_s=0']));
   await produce(TOPIC, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: { index: i, title: `pin ${i}` } })));
   // A consumer group with committed offsets: the REST Proxy commits the given offset + 1
   // (the next to read), so its lag is 20 - 6 = 14.
@@ -67,16 +50,10 @@ before(async () => {
     PartitionKey: `p${i}`, Data: Buffer.from(JSON.stringify({ index: 100 + i, title: `stream pin ${i}` })).toString('base64') })) });
   assert.equal(put.FailedRecordCount, 0);
   for (const r of put.Records) kinesisAcked[r.ShardId] = (kinesisAcked[r.ShardId] || 0) + 1;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'] });  // Playwright gives each launch a fresh profile
+  browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopAll({ browser, server, dataDir }));
 
 // A small axe-style check: the rules a keyboard or screen-reader user hits first.
 function a11yProblems() {

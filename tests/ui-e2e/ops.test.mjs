@@ -3,26 +3,17 @@
 // untouched. Screenshots go to $UI_E2E_ARTIFACTS (default /tmp/pinpipe-ui-e2e).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { ARTIFACTS, BIN, launchBrowser, startServer, stopAll } from './harness.mjs';
 
-const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
 const TOPIC = 'ops.pin';  // not a sink topic: the lake holds only the seeded raw objects
 const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
 
 let server, base, browser, dataDir;
 
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-  s.on('error', fail);
-});
 
 async function call(method, path, body, headers) {
   const r = await fetch(base + path, { method, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}),
@@ -42,27 +33,14 @@ before(async () => {
   // Raw objects of the three topics in the lake, so the daily DAG has input (Gantt test).
   execFileSync(BIN, ['--data-dir', dataDir, 'batch', 'gen-raw', '--interactions', '200', '--records-per-object', '50'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false',
-    '--set', 'kafka.enabled=false', '--set', 'dag.sink_wait_s=0', 'serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 100));
-  }
+  ({ server, base } = await startServer(dataDir, ['kafka.enabled=false', 'dag.sink_wait_s=0']));
   const p = await fetch(`${base}/topics/${TOPIC}`, { method: 'POST', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
     body: JSON.stringify({ records: Array.from({ length: 8 }, (_, i) => ({ value: { index: i } })) }) });
   assert.equal(p.status, 200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopAll({ browser, server, dataDir }));
 
 async function openPage(hash) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -3,26 +3,15 @@
 // Delta data file. Its own server (sink.flush_size=5, so objects rotate at once).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, sleep, startServer, stopAll } from './harness.mjs';
 
-const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
 const DATE = '2026-11-23';
 
 let server, base, browser, dataDir;
 
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-  s.on('error', fail);
-});
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const getJson = async path => (await fetch(base + path)).json();
 
 async function produce(topic, values) {
@@ -34,14 +23,7 @@ async function produce(topic, values) {
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pinpipe-ui-trace-'));
   mkdirSync(ARTIFACTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false',
-    '--set', 'kafka.enabled=false', '--set', 'sink.flush_size=5', 'serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-    await sleep(100);
-  }
+  ({ server, base } = await startServer(dataDir, ['kafka.enabled=false', 'sink.flush_size=5']));
   const n = [...Array(10).keys()];
   await produce('pinterest.pin', n.map(i => ({ index: i, unique_id: `u${i}`, title: `pin ${i}`, description: 'd', poster_name: 'p',
     follower_count: '5k', tag_list: 'a', is_image_or_video: 'image', image_src: 's', downloaded: 1,
@@ -59,16 +41,10 @@ before(async () => {
     if (!run) await sleep(250);
   }
   assert.equal(run && run.state, 'success', JSON.stringify(run));
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopAll({ browser, server, dataDir }));
 
 test('the record trace resolves a record to its Delta file', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -4,27 +4,17 @@
 // beside, and the page logs no console error. Screenshot: $UI_E2E_ARTIFACTS/analytics-worldmap.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, startServer, stopAll } from './harness.mjs';
 
-const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
 const GEO = resolve('../../../shared/data/pinterest-db/geolocation_data.csv');
 const DATE = '2026-12-01';
 const CATS = ['travel', 'art', 'quotes', 'education', 'diy-and-crafts', 'tattoos'];
 
 let server, base, browser, dataDir, countries;
 
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-  s.on('error', fail);
-});
 
 before(async () => {
   countries = existsSync(GEO)
@@ -36,24 +26,11 @@ before(async () => {
   writeFileSync(join(dataDir, 'reports', DATE, 'category_by_country.csv'),
     'country,category,category_count\n' + countries.map((c, i) => `${q(c)},${CATS[i % CATS.length]},${10 + i}`).join('\n') + '\n');
   mkdirSync(ARTIFACTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false', 'serve'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'] });
+  ({ server, base } = await startServer(dataDir));
+  browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopAll({ browser, server, dataDir }));
 
 test('the analytics page draws Q1 on a world map coloured by category', async () => {
   const geo = await (await fetch(`${base}/ui/api/worldmap`)).json();

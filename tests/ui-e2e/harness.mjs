@@ -1,0 +1,44 @@
+// What every dashboard end-to-end file shares: the binary and browser to use, a `pinpipe serve`
+// of its own on a free loopback port, a headless chromium, and the clean-up.
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const BIN = process.env.PINPIPE_BIN || resolve('../../build/pinpipe');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const ARTIFACTS = process.env.UI_E2E_ARTIFACTS || '/tmp/pinpipe-ui-e2e';
+
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+const freePort = () => new Promise((ok, fail) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  s.on('error', fail);
+});
+
+// `pinpipe serve` over dataDir with the scheduler off and each of `sets` as a --set; resolves
+// with the process and its base URL once /healthz answers (or after 10 s: the tests then say why).
+export async function startServer(dataDir, sets = []) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(BIN, ['--data-dir', dataDir, '--port', String(port), '--set', 'scheduler.enabled=false',
+    ...sets.flatMap(s => ['--set', s]), 'serve'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
+    await sleep(100);
+  }
+  return { server, base };
+}
+
+// Playwright gives each launch a fresh profile.
+export const launchBrowser = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'] });
+
+export async function stopAll({ browser, server, dataDir }) {
+  if (browser) await browser.close();
+  if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
