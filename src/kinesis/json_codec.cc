@@ -50,6 +50,7 @@ Status Convert(simdjson::dom::element e, Value& out, int depth) {
       simdjson::dom::array arr;
       if (e.get(arr)) return MakeError(ErrorCode::kInvalidArgument, "JSON: bad value");
       out = Value::Array();
+      out.items.reserve(arr.size());
       for (simdjson::dom::element x : arr) PINPIPE_RETURN_IF_ERROR(Convert(x, out.Add(Value{}), depth + 1));
       break;
     }
@@ -57,6 +58,7 @@ Status Convert(simdjson::dom::element e, Value& out, int depth) {
       simdjson::dom::object obj;
       if (e.get(obj)) return MakeError(ErrorCode::kInvalidArgument, "JSON: bad value");
       out = Value::Map();
+      out.fields.reserve(obj.size());
       for (simdjson::dom::key_value_pair kv : obj) {
         PINPIPE_RETURN_IF_ERROR(Convert(kv.value, out.Set(std::string(kv.key), Value{}), depth + 1));
       }

@@ -1,7 +1,8 @@
 #include "kinesis/sequence_number.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <array>
+#include <cstring>
 #include <vector>
 
 namespace pinpipe::kinesis {
@@ -40,44 +41,64 @@ uint64_t Field(std::string_view hex, size_t pos, size_t n) {
   return v;
 }
 
+constexpr uint64_t kChunk = 1000000000000000000ULL;  // 10^18
+
+// (hi * 2^64 + lo) / 10^18 and its remainder, for hi < 10^18 (so the quotient fits 64 bits):
+// one divq on x86-64, where a 128-bit division is otherwise a call into libgcc.
+inline uint64_t DivideByChunk(uint64_t hi, uint64_t lo, uint64_t* rem) {
+#if defined(__x86_64__)
+  uint64_t q = 0, r = 0;
+  __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "r"(kChunk));
+  *rem = r;
+  return q;
+#else
+  __extension__ typedef unsigned __int128 u128;
+  const u128 cur = (static_cast<u128>(hi) << 64) | lo;
+  *rem = static_cast<uint64_t>(cur % kChunk);
+  return static_cast<uint64_t>(cur / kChunk);
+#endif
+}
+
+constexpr std::array<char, 200> MakeDigitPairs() {
+  std::array<char, 200> t{};
+  for (int i = 0; i < 100; ++i) {
+    t[static_cast<size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    t[static_cast<size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}
+constexpr auto kDigitPairs = MakeDigitPairs();
+
 }  // namespace
 
 std::string EncodeSequenceNumber(const SequenceParts& p) {
   // The 188-bit number as three 64-bit limbs (most significant first), converted to decimal by
   // repeated division by 10^18: no allocation but the result (PutRecords calls this per record).
+  // Its 47 hex digits are "2, created(9), index mod 16 (1), offset(16), 00, record(9), index(8),
+  // 2"; from the least significant bit: 0-3 the 2, 4-35 index, 36-71 record, 72-79 zero,
+  // 80-143 offset, 144-147 index mod 16, 148-183 created, 184-187 the leading 2.
   __extension__ typedef unsigned __int128 u128;
   const uint64_t created = static_cast<uint64_t>(p.shard_created_s) & 0xfffffffffULL;
   const uint64_t record = static_cast<uint64_t>(p.record_s) & 0xfffffffffULL;
   const uint64_t index = static_cast<uint32_t>(p.shard_index);
   const uint64_t offset = static_cast<uint64_t>(p.offset);
-  // hex digits 0..46; limb 2 holds digits 31..46 (16), limb 1 digits 15..30, limb 0 digits 0..14.
-  // Build as a 47-digit hex string first, then pack; cheap and obviously right.
-  char hex[kHexDigits + 1];
-  std::snprintf(hex, sizeof hex, "2%09llx%01x%016llx00%09llx%08x2",
-                static_cast<unsigned long long>(created), static_cast<unsigned>(index & 0xf),
-                static_cast<unsigned long long>(offset), static_cast<unsigned long long>(record),
-                static_cast<unsigned>(index));
-  uint64_t limb[3] = {Field(hex, 0, 15), Field(hex, 15, 16), Field(hex, 31, 16)};
-  constexpr uint64_t kChunk = 1000000000000000000ULL;  // 10^18
-  char digits[96];  // 4 rounds of 18 digits at most
-  int nd = 0;
+  const u128 low = u128{2} | (u128{index} << 4) | (u128{record} << 36) | (u128{offset} << 80);
+  const uint64_t high = (offset >> 48) | ((index & 0xf) << 16) | (created << 20) | (uint64_t{2} << 56);
+  uint64_t limb[3] = {high, static_cast<uint64_t>(low >> 64), static_cast<uint64_t>(low)};
+  char buf[80];  // 4 rounds of 18 digits at most
+  char* const end = buf + sizeof buf;
+  char* d = end;
   while (limb[0] || limb[1] || limb[2]) {
-    u128 rem = 0;
-    for (uint64_t& l : limb) {
-      u128 cur = (rem << 64) | l;
-      l = static_cast<uint64_t>(cur / kChunk);
-      rem = cur % kChunk;
-    }
-    uint64_t r = static_cast<uint64_t>(rem);
-    for (int k = 0; k < 18; ++k) {
-      digits[nd++] = static_cast<char>('0' + r % 10);
-      r /= 10;
+    uint64_t rem = 0;
+    for (uint64_t& l : limb) l = DivideByChunk(rem, l, &rem);
+    for (int k = 0; k < 9; ++k) {  // the remainder's 18 digits, two at a time
+      d -= 2;
+      std::memcpy(d, &kDigitPairs[2 * (rem % 100)], 2);
+      rem /= 100;
     }
   }
-  while (nd > 1 && digits[nd - 1] == '0') --nd;
-  std::string dec(static_cast<size_t>(nd), '0');
-  for (int k = 0; k < nd; ++k) dec[static_cast<size_t>(k)] = digits[nd - 1 - k];
-  return dec;
+  while (d < end - 1 && *d == '0') ++d;
+  return std::string(d, end);
 }
 
 std::optional<SequenceParts> DecodeSequenceNumber(std::string_view s) {

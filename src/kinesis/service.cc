@@ -134,8 +134,11 @@ struct PendingPut {
     Value r = Value::Map();
     int64_t failed = 0;
     Value recs = Value::Array();
+    recs.items.reserve(slots.size());
+    std::vector<std::string> shard_ids;  // per shard index, made once per request
     for (const auto& s : slots) {
       Value e = Value::Map();
+      e.fields.reserve(2);
       if (s.throttled) {
         ++failed;
         e.Set("ErrorCode", Value::String("ProvisionedThroughputExceededException"));
@@ -146,7 +149,14 @@ struct PendingPut {
         e.Set("ErrorMessage", Value::String("Internal Service Failure"));
       } else {
         e.Set("SequenceNumber", Value::String(Sequence(s)));
-        e.Set("ShardId", Value::String(ShardIdOf(s.shard)));
+        if (s.shard < 0) {
+          e.Set("ShardId", Value::String(ShardIdOf(s.shard)));
+        } else {
+          const auto k = static_cast<size_t>(s.shard);
+          if (shard_ids.size() <= k) shard_ids.resize(k + 1);
+          if (shard_ids[k].empty()) shard_ids[k] = ShardIdOf(s.shard);
+          e.Set("ShardId", Value::String(shard_ids[k]));
+        }
       }
       recs.Add(std::move(e));
     }
@@ -1158,26 +1168,30 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
   thread_local std::vector<std::string> explicit_text;
   size_t n = 0;
   size_t total = 0;
-  auto read_record = [&](RequestFields& rf, size_t i, std::string_view at_prefix) {
+  // Error texts name the member ("records.3.member.data"); they are built only on a failure, so
+  // a valid record costs no allocation here.
+  auto read_record = [&](RequestFields& rf, size_t i) {
     if (data.size() <= i) {
       data.resize(i + 1);
       explicit_text.resize(i + 1);
     }
     keys.resize(i + 1);
     explicit_keys.resize(i + 1);
+    auto at = [&](std::string_view member) {
+      return (many ? "records." + std::to_string(i + 1) + ".member." : std::string()) + std::string(member);
+    };
     bool has_data = rf.Blob("Data", data[i]);
     const std::string* key = rf.String("PartitionKey");
     const std::string* ehk = rf.String("ExplicitHashKey");
     rf.String("SequenceNumberForOrdering");
-    std::string at(at_prefix);
-    rf.Required(has_data, at + "data");
-    rf.Required(key != nullptr, at + "partitionKey");
+    if (!has_data) rf.Required(false, at("data"));
+    if (key == nullptr) rf.Required(false, at("partitionKey"));
     if (has_data && data[i].size() > kMaxRecordBytes) {
       rf.Fail("Value 'java.nio.HeapByteBuffer[pos=0 lim=" + std::to_string(data[i].size()) + " cap=" +
-              std::to_string(data[i].size()) + "]' at '" + at +
-              "data' failed to satisfy constraint: Member must have length less than or equal to 1048576");
+              std::to_string(data[i].size()) + "]' at '" + at("data") +
+              "' failed to satisfy constraint: Member must have length less than or equal to 1048576");
     }
-    if (key) rf.Length(*key, 1, 256, at + "partitionKey");
+    if (key && (key->empty() || key->size() > 256)) rf.Length(*key, 1, 256, at("partitionKey"));
     keys[i] = key;
     explicit_keys[i] = std::nullopt;
     explicit_text[i].clear();
@@ -1199,7 +1213,7 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
       }
       for (size_t i = 0; i < n; ++i) {
         RequestFields rf(recs->items[i]);
-        read_record(rf, i, "records." + std::to_string(i + 1) + ".member.");
+        read_record(rf, i);
         if (auto e = rf.Error()) {
           if (e->type == "SerializationException") return done(std::unexpected(*e));
           f.Fail(e->message.substr(e->message.find(": ") + 2));
@@ -1208,7 +1222,7 @@ void Service::Put(std::string_view op, const Value& req, Done done) {
     }
   } else {
     n = 1;
-    read_record(f, 0, "");
+    read_record(f, 0);
   }
   if (auto e = f.Error()) return done(std::unexpected(*e));
   for (size_t i = 0; i < n; ++i) {

@@ -32,6 +32,31 @@ TEST(Base64Test, RejectsInvalid) {
   }
 }
 
+// A character outside the alphabet (or a '=' before the end) is refused at every position of a
+// long input, and every length decodes to what was encoded.
+TEST(Base64Test, EveryPositionIsCheckedAndEveryLengthRoundTrips) {
+  std::string plain;
+  for (int i = 0; i < 301; ++i) plain += static_cast<char>((i * 37 + 11) & 0xff);
+  for (size_t n = 0; n <= plain.size(); ++n) {
+    std::string e, d;
+    Base64Encode(std::string_view(plain).substr(0, n), e);
+    ASSERT_TRUE(Base64Decode(e, d)) << n;
+    ASSERT_EQ(d, plain.substr(0, n));
+  }
+  std::string enc;
+  Base64Encode(plain, enc);
+  for (size_t pos = 0; pos < enc.size(); ++pos) {
+    for (char bad : {'!', '=', '\0', '-', '\xff'}) {
+      if (bad == '=' && pos + 2 >= enc.size()) continue;  // may be legal padding there
+      std::string broken = enc;
+      broken[pos] = bad;
+      std::string out = "keep";
+      EXPECT_FALSE(Base64Decode(broken, out)) << pos << " " << static_cast<int>(bad);
+      EXPECT_EQ(out, "keep");
+    }
+  }
+}
+
 TEST(Base64Test, BinaryRoundTrip) {
   std::string all;
   for (int i = 0; i < 256; ++i) all += static_cast<char>(i);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "kinesis/sequence_number.h"
 #include "kinesis/shard_iterator.h"
 
@@ -88,6 +93,49 @@ TEST(SequenceNumberTest, IncreasePerShardWithTheOffset) {
       EXPECT_TRUE(s.size() > prev.size() || (s.size() == prev.size() && s > prev)) << prev << " " << s;
     }
     prev = s;
+  }
+}
+
+// The encoder builds the number with shifts; this reference writes the 47 hex digits of the
+// layout (protocols.md §2.4) and converts them to decimal digit by digit.
+std::string ReferenceSequenceNumber(const SequenceParts& p) {
+  char hex[48];
+  std::snprintf(hex, sizeof hex, "2%09llx%01x%016llx00%09llx%08x2",
+                static_cast<unsigned long long>(p.shard_created_s & 0xfffffffffLL),
+                static_cast<unsigned>(p.shard_index & 0xf), static_cast<unsigned long long>(p.offset),
+                static_cast<unsigned long long>(p.record_s & 0xfffffffffLL), static_cast<unsigned>(p.shard_index));
+  std::vector<int> dec{0};  // least significant first
+  for (const char* c = hex; *c; ++c) {
+    int carry = *c <= '9' ? *c - '0' : *c - 'a' + 10;
+    for (int& d : dec) {
+      const int v = d * 16 + carry;
+      d = v % 10;
+      carry = v / 10;
+    }
+    for (; carry; carry /= 10) dec.push_back(carry % 10);
+  }
+  std::string out;
+  for (auto it = dec.rbegin(); it != dec.rend(); ++it) out += static_cast<char>('0' + *it);
+  return out;
+}
+
+TEST(SequenceNumberTest, EqualsTheDigitByDigitReferenceOverTheWholeRange) {
+  std::mt19937_64 rng(7);
+  std::vector<SequenceParts> cases = {{0, 0, 0, 0},
+                                      {0xfffffffffLL, 0x7fffffff, INT64_MAX, 0xfffffffffLL},
+                                      {1764892800, 15, 1LL << 48, 1764892800},
+                                      {1764892800, 16, (1LL << 48) - 1, 1764892801}};
+  for (int i = 0; i < 2000; ++i) {
+    cases.push_back({static_cast<int64_t>(rng() & 0xfffffffffULL), static_cast<int32_t>(rng() & 0x7fffffff),
+                     static_cast<int64_t>(rng() >> (1 + rng() % 63)), static_cast<int64_t>(rng() & 0xfffffffffULL)});
+  }
+  for (const auto& p : cases) {
+    const std::string s = EncodeSequenceNumber(p);
+    ASSERT_EQ(s, ReferenceSequenceNumber(p)) << p.shard_created_s << " " << p.shard_index << " " << p.offset;
+    auto back = DecodeSequenceNumber(s);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->offset, p.offset);
+    EXPECT_EQ(back->shard_index, p.shard_index);
   }
 }
 
