@@ -17,7 +17,12 @@ step=${STREAM_STEP_SECONDS:-15}
 budget=${STREAM_SEARCH_BUDGET:-240}
 here=$(dirname "$0")
 field() { grep -oE "(^| )$1=[^ ]+" | head -1 | cut -d= -f2; }
-run() { /usr/bin/python3 "$here/stream_sustained.py" "$bin" "$1" "$2" 2>&1 | tee /dev/stderr | grep '^rate='; }
+run() {  # rate seconds -> the result line (all output also on stderr)
+  local out
+  out=$(/usr/bin/python3 "$here/stream_sustained.py" "$bin" "$1" "$2" 2>&1)
+  echo "$out" >&2
+  grep '^rate=' <<<"$out"
+}
 
 out=$(run 20000 "$secs")
 load=$(field load <<<"$out")

@@ -1,6 +1,6 @@
 // LiveFollower: keeps a LiveView current, on its own thread (never a reactor).
 //
-// The live view = analytics over  B ⊎ S  where
+// The live view = analytics over  B ∪ (S \ B)  where
 //   B = the clean rows the last successful `analyze` read: delta/pin|geo|user at exactly the
 //       versions (and ds window) in <lake>/delta/analytics/_boundary.json
 //       (batch/analytics_boundary.h), and
