@@ -11,13 +11,14 @@ record's position is the seqIx of the sequence number PutRecords returned for it
 
 RSS of the server is sampled every second (/proc/PID/status VmRSS). Prints one line:
   rate=… achieved=… p50_ms=… p99_ms=… max_ms=… put=… rows=… missing=… rss_start_mb=… rss_max_mb=…
-  rss_end_mb=… rss_slope_mb_per_min=… (least squares over the last 40 s, or the run's second half
+  rss_end_mb=… rss_slope_mb_per_min=… client_cpu_pct=… (this script's CPU: near 100 = the client limits) (least squares over the last 40 s, or the run's second half
   when shorter) load=1m,5m,15m (at the start) load_end=…
 Usage: stream_sustained.py BIN RATE SECONDS [SERVER ARGS...]"""
 import base64
 import http.client
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -30,7 +31,7 @@ RATE = int(sys.argv[2])
 SECONDS = float(sys.argv[3])
 EXTRA = sys.argv[4:]  # more server arguments, e.g. --set live.enabled=false
 PER_REQUEST = 500
-SENDERS = 4  # connections: a slow acknowledgement does not hold back the schedule
+SENDERS = 8  # connections: a slow acknowledgement does not hold back the schedule
 HEADERS = {
     "Content-Type": "application/x-amz-json-1.1",
     "X-Amz-Target": "Kinesis_20131202.PutRecords",
@@ -204,6 +205,8 @@ def run(d, port, proc):
     for x in senders:
         x.join()
     elapsed = time.monotonic() - t_start
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = 100 * (ru.ru_utime + ru.ru_stime) / elapsed  # % of one core: is the client the limit?
     put = sum(len(a[1]) for a in acks if a)
     deadline = time.monotonic() + 60
     while total[0] < put and time.monotonic() < deadline:
@@ -232,7 +235,7 @@ def run(d, port, proc):
     load1 = os.getloadavg()
     print(f"rate={RATE} achieved={put / elapsed:.0f} p50_ms={pick(0.5):.1f} p99_ms={pick(0.99):.1f} "
           f"max_ms={lat[-1] if lat else float('nan'):.1f} put={put} rows={total[0]} missing={put - len(lat)} "
-          f"errors={errors[0]} rss_start_mb={rss[0][1]:.1f} rss_max_mb={max(v for _, v in rss):.1f} "
+          f"errors={errors[0]} client_cpu_pct={client_cpu:.0f} rss_start_mb={rss[0][1]:.1f} rss_max_mb={max(v for _, v in rss):.1f} "
           f"rss_end_mb={rss[-1][1]:.1f} rss_slope_mb_per_min={slope_per_min(tail):.2f} "
           f"load={load0[0]:.2f},{load0[1]:.2f},{load0[2]:.2f} load_end={load1[0]:.2f},{load1[1]:.2f},{load1[2]:.2f}",
           flush=True)
