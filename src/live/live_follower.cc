@@ -139,7 +139,10 @@ Status LiveFollower::Rebuild(const std::optional<batch::AnalyticsBoundary>& boun
   }
   LiveCounts batch_counts = state->counts();
   std::vector<pinterest::ResultTable> batch_results = state->Results(settings_.median);
-  for (auto& fps : batch_rows) std::sort(fps.begin(), fps.end());
+  for (auto& fps : batch_rows) {
+    std::sort(fps.begin(), fps.end());
+    fps.shrink_to_fit();  // 8 bytes per row of B, not the growth slack
+  }
   std::array<int64_t, 3> versions{-1, -1, -1};
   std::array<size_t, 3> skipped{};
   for (size_t k = 0; k < 3; ++k) {
