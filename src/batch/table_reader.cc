@@ -1,10 +1,12 @@
 #include "batch/table_reader.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
 #include "lake/parquet_reader.h"
+#include "pinterest/fingerprint.h"
 
 namespace pinpipe::batch {
 namespace {
@@ -96,42 +98,101 @@ Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::strin
   return OkStatus();
 }
 
+// The projection: the analytics' columns first (their leaf indices stay 0..n-1), then, when
+// fingerprints are asked for, the rest of the table's columns.
+std::vector<std::string> Projection(std::vector<std::string> columns, std::span<const pinterest::ColumnSpec> schema,
+                                    bool all) {
+  if (!all) return columns;
+  for (const auto& c : schema) {
+    if (std::find(columns.begin(), columns.end(), c.name) == columns.end()) columns.emplace_back(c.name);
+  }
+  return columns;
+}
+
 }  // namespace
 
+Status AppendRowFingerprints(const lake::ColumnBatch& batch, std::span<const pinterest::ColumnSpec> schema,
+                             std::vector<uint64_t>* out) {
+  const size_t rows = batch.num_rows();
+  std::vector<pinterest::RowHasher> h(rows);
+  for (const auto& spec : schema) {
+    const int field = batch.schema().FindField(spec.name);
+    if (field < 0) return MakeError(ErrorCode::kCorruption, "column " + std::string(spec.name) + " was not read");
+    const auto [first, count] = batch.schema().LeafRange(static_cast<size_t>(field));
+    for (size_t l = first; l < first + count; ++l) {
+      const lake::LeafData& leaf = batch.leaf(l);
+      const size_t entries = leaf.num_entries();
+      size_t row = 0, value = 0;
+      for (size_t e = 0; e < entries; ++e) {
+        row = leaf.max_rep == 0 ? e : row + (e > 0 && leaf.rep[e] == 0 ? 1 : 0);
+        if (row >= rows) return MakeError(ErrorCode::kCorruption, "leaf rows differ within a row group");
+        if (leaf.max_rep > 0) h[row].AddInt(leaf.rep[e]);  // list structure: a new row or the next element
+        if (leaf.max_def > 0 && leaf.def[e] != leaf.max_def) {
+          h[row].AddNull();
+          h[row].AddInt(leaf.def[e]);
+          continue;
+        }
+        switch (leaf.type) {
+          case lake::LeafType::kString:
+          case lake::LeafType::kBinary:
+          case lake::LeafType::kFixed: h[row].AddString(leaf.str[value]); break;
+          case lake::LeafType::kInt32: h[row].AddInt(leaf.i32[value]); break;
+          case lake::LeafType::kDouble: h[row].AddDouble(leaf.f64[value]); break;
+          case lake::LeafType::kFloat: h[row].AddDouble(leaf.f32[value]); break;
+          case lake::LeafType::kBoolean: h[row].AddInt(leaf.b[value]); break;
+          case lake::LeafType::kUnsupported: return Mismatch(leaf, "a readable column");
+          default: h[row].AddInt(leaf.i64[value]); break;  // int64, timestamps, INT96
+        }
+        ++value;
+      }
+    }
+  }
+  out->reserve(out->size() + rows);
+  for (const auto& r : h) out->push_back(r.Finish().lo);
+  return OkStatus();
+}
+
 Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage, ReadStats* stats,
-                                                    const DateRange* dates, const FileSelection& select) {
+                                                    const DateRange* dates, const FileSelection& select,
+                                                    std::vector<uint64_t>* fingerprints) {
+  const auto schema = pinterest::CleanPinTable::Schema();
   pinterest::CleanPinTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "follower_count", "poster_name", "category"}, stats, dates, select,
+      storage, Projection({"ind", "follower_count", "poster_name", "category"}, schema, fingerprints), stats, dates, select,
       [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         if (b.leaf(1).type != lake::LeafType::kInt32) return Mismatch(b.leaf(1), "integer");
         AppendNumeric(b.leaf(1), b.leaf(1).i32, &t.follower_count);
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(2), &t.poster_name));
-        return AppendString(b.leaf(3), &t.category);
+        PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(3), &t.category));
+        return fingerprints ? AppendRowFingerprints(b, schema, fingerprints) : OkStatus();
       }));
   return t;
 }
 
 Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage, ReadStats* stats,
-                                                    const DateRange* dates, const FileSelection& select) {
+                                                    const DateRange* dates, const FileSelection& select,
+                                                    std::vector<uint64_t>* fingerprints) {
+  const auto schema = pinterest::CleanGeoTable::Schema();
   pinterest::CleanGeoTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "country", "timestamp"}, stats, dates, select, [&](const lake::ColumnBatch& b) -> Status {
+      storage, Projection({"ind", "country", "timestamp"}, schema, fingerprints), stats, dates, select, [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.country));
         if (b.leaf(2).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(2), "timestamp");
         AppendNumeric(b.leaf(2), b.leaf(2).i64, &t.timestamp);
-        return OkStatus();
+        return fingerprints ? AppendRowFingerprints(b, schema, fingerprints) : OkStatus();
       }));
   return t;
 }
 
 Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& storage, ReadStats* stats,
-                                                    const DateRange* dates, const FileSelection& select) {
+                                                    const DateRange* dates, const FileSelection& select,
+                                                    std::vector<uint64_t>* fingerprints) {
+  const auto schema = pinterest::CleanUserTable::Schema();
   pinterest::CleanUserTable t;
   PINPIPE_RETURN_IF_ERROR(ForEachRowGroup(
-      storage, {"ind", "user_name", "age", "date_joined"}, stats, dates, select,
+      storage, Projection({"ind", "user_name", "age", "date_joined"}, schema, fingerprints), stats, dates, select,
       [&](const lake::ColumnBatch& b) -> Status {
         PINPIPE_RETURN_IF_ERROR(AppendPlainInt64(b.leaf(0), &t.ind));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(1), &t.user_name));
@@ -139,7 +200,7 @@ Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& stora
         AppendNumeric(b.leaf(2), b.leaf(2).i32, &t.age);
         if (b.leaf(3).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(3), "timestamp");
         AppendNumeric(b.leaf(3), b.leaf(3).i64, &t.date_joined);
-        return OkStatus();
+        return fingerprints ? AppendRowFingerprints(b, schema, fingerprints) : OkStatus();
       }));
   return t;
 }

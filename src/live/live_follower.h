@@ -1,13 +1,14 @@
 // LiveFollower: keeps a LiveView current, on its own thread (never a reactor).
 //
-// The live view = analytics over  B ⊎ S  where
+// The live view = analytics over  B ∪ (S \ B)  where
 //   B = the clean rows the last successful `analyze` read: delta/pin|geo|user at exactly the
 //       versions (and ds window) in <lake>/delta/analytics/_boundary.json
 //       (batch/analytics_boundary.h), and
 //   S = every row of the streaming tables <id>_pin_table, <id>_geo_table, <id>_user_table up to
 //       the versions the snapshot names.
-// The batch reads the raw lake (REST Proxy → sink), the stream job reads the Kinesis streams:
-// two inputs, each deduplicated by its own path; the union adds them (README.md).
+// The union counts a row once: a streaming row equal, column for column, to a row of B is
+// B's already (posted on both paths, or read by both when stream.source=rest) and is skipped;
+// B's rows are fingerprinted (8 bytes per row, sorted) when the boundary moves (README.md).
 //
 // Each poll (live.poll_ms): if the boundary object changed, a new LiveAnalytics is built from
 // B and S at their current versions while the old snapshot keeps serving, then swapped in one
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -53,7 +55,8 @@ class LiveFollower {
   Status Rebuild(const std::optional<batch::AnalyticsBoundary>& boundary);
   // Feeds table k's commits after versions_[k]; *rebuild when a commit removed rows.
   Status Follow(size_t k, LiveAnalytics* state, int64_t* version, bool* changed, bool* rebuild);
-  Status AddStreamTable(size_t k, LiveAnalytics* state, int64_t* version);
+  Status AddStreamTable(size_t k, LiveAnalytics* state, const std::vector<uint64_t>& in_batch, int64_t* version,
+                        size_t* skipped);
   void Publish();
   void Loop();
 
@@ -66,6 +69,10 @@ class LiveFollower {
   std::optional<batch::AnalyticsBoundary> boundary_;
   bool built_ = false;
   std::array<int64_t, 3> versions_{-1, -1, -1};
+  // B's row fingerprints per table (batch::AppendRowFingerprints), sorted: 8 bytes per row.
+  // Built with the state at each rebuild, so they move with the boundary.
+  std::array<std::vector<uint64_t>, 3> batch_rows_;
+  std::array<size_t, 3> stream_in_batch_{};  // streaming rows skipped: B holds them
   LiveCounts batch_counts_;
   std::vector<pinterest::ResultTable> batch_results_;
   uint64_t generation_ = 0;

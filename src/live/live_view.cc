@@ -67,6 +67,8 @@ std::string TableJson(const LiveSnapshot& s, size_t index, bool batch_view) {
   out += ",\"stream_versions\":{\"pin\":" + std::to_string(s.stream_versions[0]) +
          ",\"geo\":" + std::to_string(s.stream_versions[1]) +
          ",\"user\":" + std::to_string(s.stream_versions[2]) + "}";
+  out += ",\"stream_rows_in_batch\":{\"pin\":" + std::to_string(s.stream_in_batch[0]) +
+         ",\"geo\":" + std::to_string(s.stream_in_batch[1]) + ",\"user\":" + std::to_string(s.stream_in_batch[2]) + "}";
   out += ",\"rows_in\":{\"batch\":";
   AppendCounts(out, s.batch_counts);
   out += ",\"live\":";

@@ -31,6 +31,8 @@ struct LiveSnapshot {
   // The stream half: every row of each streaming table up to this version (-1 = none).
   std::array<int64_t, 3> stream_versions{-1, -1, -1};
   LiveCounts batch_counts, counts;  // rows at the boundary; rows in the live view
+  // Streaming rows not counted because B holds an equal row (pin, geo, user).
+  std::array<size_t, 3> stream_in_batch{};
   std::vector<pinterest::ResultTable> live, batch;  // 9 each, AnalyticsTableNames() order
   std::vector<std::string> live_json, batch_json;   // the same, rendered (TableJson)
   std::string last_error;                           // the follower's, while it fails
@@ -38,6 +40,7 @@ struct LiveSnapshot {
 
 // {"table", "view", "median", "columns": [{name, type}], "rows": [{column: value}],
 //  "boundary": {...} | null, "stream_versions": {pin, geo, user}, "rows_in": {...},
+//  "stream_rows_in_batch": {pin, geo, user},
 //  "generation", "updated_ms"} — column names as the analytics tables'.
 std::string TableJson(const LiveSnapshot& s, size_t index, bool batch_view);
 // The table back from TableJson's text (the CLI prints it).

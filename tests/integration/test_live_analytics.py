@@ -4,7 +4,8 @@ the last batch run at its boundary. Every `GET /analytics/<name>` is compared, r
 the analytics tables of a `pinpipe dag run` over the union of the same rows (the batch's raw
 objects + the streamed rows written as raw objects of another partition), at three points:
 stream rows only (no batch run yet), right after a batch run lands, and after more stream rows.
-Both median settings."""
+Both median settings. Some rows are posted on both paths (the union's dag run keeps one copy,
+so must the live view), and with `stream.source=rest` the stream reads the batch's own topics."""
 import json
 import shutil
 import time
@@ -14,7 +15,9 @@ import pytest
 import requests
 
 from kinesis_helpers import boto3_client
+from rest_helpers import JSON_V2
 from stream_helpers import table_rows, wait_caught_up
+from test_stream_flow import wait_sink
 from conftest import SHARED_DATA
 from test_dag import pinpipe, seed_lake
 
@@ -57,14 +60,17 @@ def get(srv, name):
 
 
 def wait_live(srv, data, with_batch):
-    """Until the live view holds every row of the streaming tables (and the batch run's)."""
+    """Until the live view holds every row of the streaming tables (and the batch run's): each
+    either counted or skipped as a row the batch holds already."""
     want = {t: len(table_rows(data, f"pinterest_{t}_table")) for t in KINDS}
     deadline = time.time() + 60
     while True:
         doc = get(srv, "category_by_country")
         rows_in = doc["rows_in"]
+        in_batch = doc.get("stream_rows_in_batch", {})
         batch_ok = (doc["boundary"] is not None) == with_batch
-        if batch_ok and all(rows_in["live"][t] - rows_in["batch"][t] == want[t] for t in KINDS):
+        if batch_ok and all(rows_in["live"][t] - rows_in["batch"][t] + in_batch.get(t, 0) == want[t]
+                            for t in KINDS):
             return doc
         assert time.time() < deadline, (doc, want)
         time.sleep(0.1)
@@ -99,16 +105,30 @@ def norm(line):
     return json.dumps(json.loads(line), sort_keys=True)
 
 
-def scenario(server_factory, tmp_path, median, batch_data, stream):
+def raw_lines(data):
+    """The raw records of the batch's input objects in data's lake, by kind."""
+    out = {}
+    for t in KINDS:
+        out[t] = []
+        for f in sorted((data / "lake" / "topics" / f"pinterest.{t}").rglob("*.json")):
+            out[t] += [line for line in f.read_text().splitlines() if line.strip()]
+    return out
+
+
+def interleave(a, b):
+    """a's and b's lines alternating (b spread over both halves of the stream), then the rest."""
+    n = min(len(a), len(b))
+    return [x for pair in zip(a, b) for x in pair] + a[n:] + b[n:]
+
+
+def scenario(server_factory, tmp_path, median, batch_data, stream, min_overlap=1):
     """Streams `stream` ({kind: NDJSON lines}) in two halves around a batch run over the raw
     objects already in batch_data's lake, comparing every table with a union dag run at three
-    points."""
-    # Two inputs, two postings: no raw row is on both paths (README.md of src/live).
+    points. At least `min_overlap` streamed rows of each kind are also the batch's input."""
+    batch = raw_lines(batch_data)
     for t in KINDS:
-        batch_lines = set()
-        for f in (batch_data / "lake" / "topics" / f"pinterest.{t}").rglob("*.json"):
-            batch_lines |= {norm(line) for line in f.read_text().splitlines() if line.strip()}
-        assert not any(norm(line) in batch_lines for line in stream[t]), t
+        batch_lines = {norm(line) for line in batch[t]}
+        assert sum(norm(line) in batch_lines for line in stream[t]) >= min_overlap, t
     first = {"pin": stream["pin"][:len(stream["pin"]) * 5 // 8],
              # geo and user lag behind pin: some of their pins arrive in the first half, they in the second.
              "geo": stream["geo"][:len(stream["geo"]) * 3 // 8],
@@ -139,6 +159,8 @@ def scenario(server_factory, tmp_path, median, batch_data, stream):
     doc = wait_live(srv, batch_data, with_batch=True)
     assert doc["boundary"]["logical_date"] == DATE and doc["boundary"]["input_versions"]["pin"] >= 0
     assert doc["rows_in"]["batch"]["pin"] > 0
+    if min_overlap:  # streamed rows the batch holds are not counted twice
+        assert all(doc["stream_rows_in_batch"][t] > 0 for t in KINDS), doc
     assert_same(srv, union_run(tmp_path, "2", batch_data / "lake", first, median), "after the batch run")
     # The batch view alone equals the batch run's own tables.
     for n in NAMES:
@@ -157,7 +179,12 @@ def scenario(server_factory, tmp_path, median, batch_data, stream):
 def test_live_view_equals_dag_run_over_the_union(server_factory, tmp_path, median):
     batch_data = tmp_path / "data"
     seed_lake(batch_data, interactions=300)  # the batch's input: raw objects in the lake
-    srv = scenario(server_factory, tmp_path, median, batch_data, generated_rows(tmp_path, 400, seed=7))
+    stream = generated_rows(tmp_path, 400, seed=7)
+    # Every fifth batch row is posted on the stream path too, spread over both halves.
+    batch = raw_lines(batch_data)
+    for t in KINDS:
+        stream[t] = interleave(stream[t], batch[t][::5])
+    srv = scenario(server_factory, tmp_path, median, batch_data, stream)
 
     # The CLI prints the same live table; `show` without --live is the batch view.
     out = pinpipe(batch_data, "analytics", "show", "top_country", "--live", "--json",
@@ -185,16 +212,11 @@ def test_live_view_over_every_fixture(server_factory, tmp_path, shared_data):
         for t in KINDS:
             rows = [{k: (None if v == "null" else v) for k, v in r.items()} for r in data[t]]
             (batch_rows if i % 2 == 0 else stream)[t] += [json.dumps(r) for r in rows]
-    # A row in fixtures on both sides would be one posting on each path, which the union's dag
-    # run deduplicates and the live view (clean rows carry no raw fingerprint) cannot: keep such
-    # rows on the batch side. Fixtures spell the same row differently (both datetime spellings,
-    # number formats), so "the same" is by ind: decoded-equal rows have equal inds.
-    def ind(line):
-        r = json.loads(line)
-        return int(r["index"] if "index" in r and r.get("ind") is None else r["ind"])
+    # Fixtures hold the same rows in different spellings (both datetime spellings, numbers as
+    # strings): a streamed row may be decoded-equal to a batch row, which the union's dag run
+    # keeps once. Every third batch row is posted on the stream path as well.
     for t in KINDS:
-        seen = {ind(line) for line in batch_rows[t]}
-        stream[t] = [line for line in stream[t] if ind(line) not in seen]
+        stream[t] = interleave(stream[t], batch_rows[t][::3])
         assert len(stream[t]) > 50, t
     batch_data = tmp_path / "data"
     for t in KINDS:
@@ -202,3 +224,39 @@ def test_live_view_over_every_fixture(server_factory, tmp_path, shared_data):
         d.mkdir(parents=True)
         (d / f"pinterest.{t}+0+0000000000.json").write_text("\n".join(batch_rows[t]) + "\n")
     scenario(server_factory, tmp_path, "lower", batch_data, stream)
+
+
+def test_live_view_with_the_stream_reading_the_batchs_topics(server_factory, tmp_path, shared_data):
+    """stream.source=rest: the stream job reads the topics the sink lands for the batch, so every
+    batch row is a streaming row too; the live view still equals a dag run over what was posted,
+    before the batch run, right after it, and after more rows."""
+    srv = server_factory(["stream.source=rest", "sink.rotate_schedule_interval_ms=300", "sink.flush_size=100",
+                          "scheduler.enabled=false", "stream.compact_interval_ms=0", "live.poll_ms=50"]).start()
+    data = srv.data_dir
+    rows = generated_rows(tmp_path, 300, seed=11)
+    halves = [{t: rows[t][:len(rows[t]) // 2] for t in KINDS}, {t: rows[t][len(rows[t]) // 2:] for t in KINDS}]
+    posted = {t: 0 for t in KINDS}
+    s = requests.Session()
+
+    def post_all(part):
+        for t in KINDS:
+            values = [json.loads(line) for line in part[t]]
+            for i in range(0, len(values), 100):
+                r = s.post(f"{srv.url}/topics/pinterest.{t}", headers={"Content-Type": JSON_V2},
+                           data=json.dumps({"records": [{"value": v} for v in values[i:i + 100]]}), timeout=10)
+                assert r.status_code == 200, r.text
+            posted[t] += len(values)
+        wait_caught_up(data, {f"pinterest.{t}": posted[t] for t in KINDS}, no_lag=True)
+        wait_sink(data, [f"pinterest.{t}" for t in KINDS])
+
+    post_all(halves[0])
+    wait_live(srv, data, with_batch=False)
+    assert_same(srv, union_run(tmp_path, "r1", data / "lake", {t: [] for t in KINDS}, "lower"), "stream only")
+    pinpipe(data, "dag", "run", "--date", DATE, timeout=180)
+    doc = wait_live(srv, data, with_batch=True)
+    # Every streaming row is one the batch read.
+    assert doc["stream_rows_in_batch"] == {t: len(table_rows(data, f"pinterest_{t}_table")) for t in KINDS}, doc
+    assert_same(srv, union_run(tmp_path, "r2", data / "lake", {t: [] for t in KINDS}, "lower"), "after the batch run")
+    post_all(halves[1])
+    wait_live(srv, data, with_batch=True)
+    assert_same(srv, union_run(tmp_path, "r3", data / "lake", {t: [] for t in KINDS}, "lower"), "more rows")

@@ -1,8 +1,9 @@
 // LiveFollower over a real local lake: the batch's clean tables read at exactly the boundary's
 // versions (a later clean commit is not in the view until a new boundary names it), the
 // streaming tables followed commit by commit, a compaction (dataChange=false) not counted
-// twice, and the boundary moving atomically — each compared with RunAnalytics over the rows
-// the view should hold.
+// twice, a streaming row equal to a row of the batch view counted once, and the boundary
+// moving atomically — each compared with RunAnalytics over the rows the view should hold:
+// B, then every streaming row B holds no equal row of.
 #include "live/live_follower.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "batch/analytics_boundary.h"
@@ -86,13 +88,30 @@ class LiveFollowerTest : public ::testing::Test {
     testing::AppendUserRows(src.user, user[0], user[1], &u);
     auto t2 = Table(rels[2], 2);
     v[2] = t2.Append(u, "app", batch_)->version;
-    // The rows the view should now hold.
-    testing::AppendPinRows(src.pin, pin[0], pin[1], &expected_.pin);
-    testing::AppendGeoRows(src.geo, geo[0], geo[1], &expected_.geo);
-    testing::AppendUserRows(src.user, user[0], user[1], &expected_.user);
+    if (rels == settings_.stream_tables) {  // the streaming rows so far
+      testing::AppendPinRows(src.pin, pin[0], pin[1], &stream_.pin);
+      testing::AppendGeoRows(src.geo, geo[0], geo[1], &stream_.geo);
+      testing::AppendUserRows(src.user, user[0], user[1], &stream_.user);
+    }
     return v;
   }
-  void ExpectView(const LiveView& view, const RandomTables& rows, const std::string& where) {
+  // The rows the view should hold: boundary_ (B), then the streaming rows B holds no equal of.
+  RandomTables Expected() const {
+    RandomTables e = boundary_;
+    auto keep = [](const auto& b, const auto& s, auto append, auto* out) {
+      std::set<std::string> in_b;
+      for (size_t r = 0; r < b.size(); ++r) in_b.insert(testing::RowKey(b, r));
+      for (size_t r = 0; r < s.size(); ++r) {
+        if (!in_b.contains(testing::RowKey(s, r))) append(s, r, r + 1, out);
+      }
+    };
+    keep(boundary_.pin, stream_.pin, testing::AppendPinRows, &e.pin);
+    keep(boundary_.geo, stream_.geo, testing::AppendGeoRows, &e.geo);
+    keep(boundary_.user, stream_.user, testing::AppendUserRows, &e.user);
+    return e;
+  }
+  void ExpectView(const LiveView& view, const std::string& where) {
+    const RandomTables rows = Expected();
     auto snap = view.Current();
     ASSERT_TRUE(snap) << where;
     pinterest::AnalyticsOptions o;
@@ -102,13 +121,14 @@ class LiveFollowerTest : public ::testing::Test {
       EXPECT_EQ(Lines(snap->live[i]), Lines(want[i])) << where << " " << want[i].name;
     }
     EXPECT_EQ(snap->counts.pins, rows.pin.size()) << where;
+    EXPECT_EQ(snap->stream_in_batch[0], stream_.pin.size() + boundary_.pin.size() - rows.pin.size()) << where;
   }
 
   std::string dir_;
   std::unique_ptr<batch::BatchLake> lake_;
   LiveSettings settings_;
   int64_t batch_ = 0;
-  RandomTables expected_;
+  RandomTables stream_, boundary_;
 };
 
 TEST_F(LiveFollowerTest, BoundaryStreamFollowCompactionAndSwap) {
@@ -121,22 +141,29 @@ TEST_F(LiveFollowerTest, BoundaryStreamFollowCompactionAndSwap) {
 
   // Nothing yet: an empty view, then stream rows alone.
   ASSERT_TRUE(follower.PollOnce());
-  ExpectView(view, expected_, "empty");
+  ExpectView(view, "empty");
   Append(settings_.stream_tables, rows, {0, 50}, {0, 30}, {0, 20});
   ASSERT_TRUE(follower.PollOnce());
-  ExpectView(view, expected_, "stream only");
+  ExpectView(view, "stream only");
 
   // A batch run read the clean tables at these versions; a later clean commit is past the
   // boundary and stays out of the view.
   const auto v1 = Append(clean, rows, {50, 150}, {30, 130}, {20, 120});
   batch::AnalyticsBoundary b{"pinterest_batch", "run-1", "2026-11-21", 1, v1[0], v1[1], v1[2], std::nullopt};
   ASSERT_TRUE(batch::WriteAnalyticsBoundary(lake_->store(), b));
-  const RandomTables at_boundary = expected_;
   const auto v2 = Append(clean, rows, {150, 200}, {130, 180}, {120, 170});
-  expected_ = at_boundary;  // the second clean commit is not in the view yet
+  // The second clean commit is not in the view yet.
+  testing::AppendPinRows(rows.pin, 50, 150, &boundary_.pin);
+  testing::AppendGeoRows(rows.geo, 30, 130, &boundary_.geo);
+  testing::AppendUserRows(rows.user, 20, 120, &boundary_.user);
+  // Rows posted on both paths: some of B's rows are streamed too (and some of the next run's).
+  Append(settings_.stream_tables, rows, {60, 90}, {40, 60}, {30, 50});
+  Append(settings_.stream_tables, rows, {160, 170}, {140, 150}, {130, 140});
   ASSERT_TRUE(follower.PollOnce());
-  ExpectView(view, expected_, "at the boundary");
+  ExpectView(view, "at the boundary");
   EXPECT_EQ(view.Current()->batch_counts.pins, 100u);
+  EXPECT_GE(view.Current()->stream_in_batch[0], 30u);
+  EXPECT_GE(view.Current()->stream_in_batch[2], 20u);
 
   // More stream commits, some in several batches, then a compaction of the stream pin table:
   // its dataChange=false commit adds rows already counted.
@@ -144,8 +171,10 @@ TEST_F(LiveFollowerTest, BoundaryStreamFollowCompactionAndSwap) {
     Append(settings_.stream_tables, rows, {200 + i * 20, 220 + i * 20}, {180 + i * 20, 200 + i * 20},
            {170 + i * 20, 190 + i * 20});
   }
+  // And one streamed after the boundary moved (followed, not rebuilt).
+  Append(settings_.stream_tables, rows, {100, 110}, {100, 110}, {100, 110});
   ASSERT_TRUE(follower.PollOnce());
-  ExpectView(view, expected_, "followed");
+  ExpectView(view, "followed");
   {
     lake::DeltaTable t(lake_->Table(settings_.stream_tables[0]));
     lake::OptimizeOptions oo;
@@ -157,17 +186,17 @@ TEST_F(LiveFollowerTest, BoundaryStreamFollowCompactionAndSwap) {
   }
   Append(settings_.stream_tables, rows, {300, 320}, {280, 300}, {270, 290});
   ASSERT_TRUE(follower.PollOnce());
-  ExpectView(view, expected_, "after a compaction");
+  ExpectView(view, "after a compaction");
 
   // The next run lands: its boundary includes the clean commit made after the first one.
   b.run_id = "run-2";
   b.pin_version = v2[0], b.geo_version = v2[1], b.user_version = v2[2];
   ASSERT_TRUE(batch::WriteAnalyticsBoundary(lake_->store(), b));
-  testing::AppendPinRows(rows.pin, 150, 200, &expected_.pin);
-  testing::AppendGeoRows(rows.geo, 130, 180, &expected_.geo);
-  testing::AppendUserRows(rows.user, 120, 170, &expected_.user);
+  testing::AppendPinRows(rows.pin, 150, 200, &boundary_.pin);
+  testing::AppendGeoRows(rows.geo, 130, 180, &boundary_.geo);
+  testing::AppendUserRows(rows.user, 120, 170, &boundary_.user);
   ASSERT_TRUE(follower.PollOnce());
-  ExpectView(view, expected_, "after the next batch run");
+  ExpectView(view, "after the next batch run");
   EXPECT_EQ(view.Current()->boundary->run_id, "run-2");
   EXPECT_EQ(view.Current()->batch_counts.pins, 150u);
 
@@ -216,7 +245,7 @@ TEST_F(LiveFollowerTest, ThreadFollowsWhileReadersRead) {
   stop = true;
   reader.join();
   EXPECT_GT(reads.load(), 0u);
-  ExpectView(view, expected_, "after the thread caught up");
+  ExpectView(view, "after the thread caught up");
 }
 
 TEST(LiveViewTest, TableJsonRoundTrips) {

@@ -36,6 +36,23 @@ inline void AppendUserRows(const pinterest::CleanUserTable& t, size_t begin, siz
   }
 }
 
+// Row r of a table as text over the columns AppendXRows copies (the tests' other columns are
+// null): equal keys = equal rows.
+template <typename Table>
+std::string RowKey(const Table& t, size_t r) {
+  std::string k = std::to_string(t.ind[r]);
+  auto str = [&](const pinterest::StringColumn& c) { k += c.IsValid(r) ? "|s" + std::string(c.Get(r)) : "|N"; };
+  auto num = [&](const auto& c) { k += c.IsValid(r) ? "|" + std::to_string(c.values[r]) : "|N"; };
+  if constexpr (requires { t.category; }) {
+    str(t.category), str(t.poster_name), num(t.follower_count);
+  } else if constexpr (requires { t.country; }) {
+    str(t.country), num(t.timestamp);
+  } else {
+    str(t.user_name), num(t.age), num(t.date_joined);
+  }
+  return k;
+}
+
 // The table as lines: a header "name|title|col:type,..." then one "a|b|c" line per row
 // (null as \N; doubles in shortest round-trip form, so equal text = equal bits).
 inline std::vector<std::string> Lines(const pinterest::ResultTable& t) {
