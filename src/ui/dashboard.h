@@ -115,8 +115,17 @@ class Dashboard {
   http::Response Overview();
   http::Response History(std::string names, int64_t window);
   http::Response Topics();
-  http::Response Search(std::string topic, std::string partition, std::optional<std::string> key, std::string from_ts,
-                        std::string to_ts, int64_t limit);
+  // The search's parameters as the request gave them (checked by Search, on the work pool).
+  struct SearchParams {
+    std::string partition;
+    std::optional<std::string> key;
+    std::string from_ts, to_ts;
+    std::string contains, field;  // the value filter (ui/value_filter.h)
+    bool case_sensitive = false;
+    std::string max_scan, cursor;
+    int64_t limit = 50;
+  };
+  http::Response Search(std::string topic, SearchParams sp);
   http::Response Messages(std::string topic, std::string partition, std::string from, std::string arg,
                           int64_t limit);
   http::Response Produce(std::string topic, std::string body);

@@ -9,7 +9,7 @@ import time
 import requests
 
 from conftest import BIN
-from rest_helpers import V2, create_consumer, produce_json
+from rest_helpers import JSON_V2, V2, create_consumer, produce_json
 
 UI = "/ui/api"
 
@@ -514,3 +514,71 @@ def test_message_search_reads_only_the_index_blocks_that_may_match(server):
     assert late["indexed"] == 1 and [r["offset"] for r in late["records"]] == [3500]
     assert search().status_code == 400 and search(from_ts="x").status_code == 400
     assert requests.get(server.url + UI + "/topics/nope/search", params={"key": "a"}).status_code == 404
+
+
+def test_message_search_filters_values_on_the_server_in_bounded_scans(server):
+    """A filter on the value (a substring, or a top-level JSON field), evaluated by the server
+    record by record; a scan decodes at most max_scan records and answers where to continue."""
+    made = requests.post(server.url + "/v3/clusters/pinpipe/topics", json={"topic_name": "vf", "partitions_count": 2})
+    assert made.status_code == 201, made.text
+
+    def produce(partition, values):
+        body = {"records": [{"value": v, "partition": partition} for v in values]}
+        resp = requests.post(server.url + "/topics/vf", headers={"Content-Type": JSON_V2}, data=json.dumps(body))
+        assert resp.status_code == 200, resp.text
+    # Partition 0: travel at 0,5,..,25, "Trip to PARIS" at 3,13,23; partition 1 (later): travel at 0,3,6,9.
+    produce(0, [{"i": i, "category": "travel" if i % 5 == 0 else "food",
+                 "note": "Trip to PARIS" if i % 10 == 3 else "home"} for i in range(30)])
+    time.sleep(0.05)
+    produce(1, [{"i": i, "category": "travel" if i % 3 == 0 else "food", "note": "x"} for i in range(10)])
+    travel = [(0, o) for o in range(0, 30, 5)] + [(1, o) for o in (0, 3, 6, 9)]
+
+    def search(**q):
+        return requests.get(server.url + UI + "/topics/vf/search", params=q)
+
+    def offsets(d):
+        return [(r["partition"], r["offset"]) for r in d["records"]]
+    everything = search(field="category=travel", limit=1000).json()
+    assert offsets(everything) == travel
+    assert everything["scanned"] == 40 and everything["total"] == 40 and everything["next"] is None
+    assert all(json.loads(r["value"]["text"])["category"] == "travel" for r in everything["records"])
+    # Substrings: ASCII case-folded unless case_sensitive.
+    assert offsets(search(contains="paris").json()) == [(0, 3), (0, 13), (0, 23)]
+    assert offsets(search(contains="paris", case_sensitive="true").json()) == []
+    assert offsets(search(contains="PARIS", case_sensitive="1", partition=0).json()) == [(0, 3), (0, 13), (0, 23)]
+    assert offsets(search(field="i=7", partition=1).json()) == [(1, 7)]  # a number by its JSON text
+    # With the time range and the key filter too: nothing before from_ts of partition 1.
+    ts1 = requests.get(server.url + UI + "/topics/vf/messages",
+                       params={"from": "offset", "arg": 0, "limit": 1, "partition": 1}).json()["records"][0]["timestamp"]
+    assert offsets(search(field="category=travel", from_ts=ts1).json()) == travel[6:]
+
+    # Bounded: 12 records decoded per request, continued from `next` until it is null.
+    pages, cursor = [], None
+    while True:
+        q = {"field": "category=travel", "max_scan": 12, "limit": 1000}
+        if cursor:
+            q["cursor"] = cursor
+        d = search(**q).json()
+        pages.append((offsets(d), d["scanned"], d["next"]))
+        cursor = d["next"]
+        if cursor is None:
+            break
+        assert len(pages) < 10
+    assert pages == [
+        ([(0, 0), (0, 5), (0, 10)], 12, "0:12,1:0"),
+        ([(0, 15), (0, 20)], 12, "0:24,1:0"),
+        ([(0, 25), (1, 0), (1, 3)], 12, "0:30,1:6"),
+        ([(1, 6), (1, 9)], 4, None),
+    ]
+    # The match limit also stops a scan: the rows cut by the merge are where a partition continues.
+    first = search(field="category=travel", limit=2).json()
+    assert offsets(first) == [(0, 0), (0, 5)] and first["next"] == "0:6,1:0"
+    second = search(field="category=travel", limit=2, cursor=first["next"]).json()
+    assert offsets(second) == [(0, 10), (0, 15)] and second["next"] == "0:16,1:0"
+
+    # Bad filters: 400 with a message.
+    for q, words in [({"field": "category"}, "name=value"), ({"field": "=travel"}, "name"),
+                     ({"field": "a=b", "contains": "c"}, "not both"), ({"contains": "x" * 1025}, "longer"),
+                     ({"contains": "x", "max_scan": 0}, "max_scan"), ({"contains": "x", "cursor": "0-5"}, "cursor")]:
+        bad = search(**q)
+        assert bad.status_code == 400 and words in bad.json()["message"], (q, bad.text)
