@@ -275,9 +275,16 @@ pages.messages = async (root, params) => {
   const keyIn = el('input', { name: 'key', value: params.get('key') || '', placeholder: 'exact key', size: 16 });
   const fromTimeIn = el('input', { name: 'from_time', type: 'datetime-local', step: 1, value: params.get('from_time') || '' });
   const toTimeIn = el('input', { name: 'to_time', type: 'datetime-local', step: 1, value: params.get('to_time') || '' });
+  // The value filter runs on the server, in bounded scans: "Continue" resumes where one stopped.
+  const filterIn = el('input', { name: 'filter', value: params.get('filter') || '', placeholder: 'text, or field=value', size: 20 });
+  const filterModeSel = el('select', { name: 'filter_mode' }, [['contains', 'contains'], ['field', 'JSON field=value']].map(([v, t]) =>
+    el('option', { value: v, selected: v === (params.get('filter_mode') || 'contains') }, t)));
+  const caseIn = el('input', { type: 'checkbox', name: 'case_sensitive', checked: params.get('case_sensitive') === '1' });
+  const moreBtn = el('button', { type: 'button', class: 'secondary', id: 'search-more', hidden: true }, 'Continue');
   const sf = el('form', { class: 'controls', id: 'search-form', 'aria-label': 'Search messages' },
     el('label', {}, 'Key', keyIn), el('label', {}, 'From (UTC)', fromTimeIn), el('label', {}, 'To (UTC)', toTimeIn),
-    el('button', { type: 'submit' }, 'Search'));
+    el('label', {}, 'Value', filterModeSel), el('label', {}, 'Filter', filterIn), el('label', {}, caseIn, 'Case-sensitive'),
+    el('button', { type: 'submit' }, 'Search'), moreBtn);
   const out = el('div'), status = el('p', { class: 'muted', id: 'messages-status', 'aria-live': 'polite' });
   root.append(el('h1', {}, 'Messages'), f, sf, status, out);
   if (!topics.length) { out.append(el('p', { class: 'muted' }, 'No topics yet.')); return; }
@@ -335,23 +342,35 @@ pages.messages = async (root, params) => {
     status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
     openFeed(st.topic);
   };
-  const search = async () => {
+  let scannedSoFar = 0, foundSoFar = 0;
+  const search = async (cursor) => {
     Object.assign(st, { topic: topicSel.value, partition: partIn.value || 'all', limit: limitIn.value, mode: modeSel.value, tail: false });
-    setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value, to_time: toTimeIn.value });
+    setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value,
+      to_time: toTimeIn.value, filter: filterIn.value, filter_mode: filterIn.value ? filterModeSel.value : '', case_sensitive: caseIn.checked && filterIn.value ? '1' : '' });
     const q = new URLSearchParams({ partition: st.partition, limit: st.limit });
     if (keyIn.value) q.set('key', keyIn.value);
     if (fromTimeIn.value) q.set('from_ts', Date.parse(fromTimeIn.value + 'Z'));
     if (toTimeIn.value) q.set('to_ts', Date.parse(toTimeIn.value + 'Z') + 999);
+    if (filterIn.value) q.set(filterModeSel.value === 'field' ? 'field' : 'contains', filterIn.value);
+    if (filterIn.value && caseIn.checked) q.set('case_sensitive', '1');
+    if (cursor) q.set('cursor', cursor); else scannedSoFar = foundSoFar = 0;
     try {
       const d = await api(`topics/${encodeURIComponent(st.topic)}/search?${q}`);
-      status.textContent = `${d.records.length} records · scanned ${fmt(d.scanned)} of ${fmt(d.total)} records (${d.blocks_read} of ${d.blocks_total} index blocks)`;
-      out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rowsOf(d.records))));
-    } catch (e) { showError(out, e); }
+      scannedSoFar += d.scanned;
+      foundSoFar += d.records.length;
+      status.textContent = `${fmt(foundSoFar)} records · scanned ${fmt(scannedSoFar)} of ${fmt(d.total)} records (${d.blocks_read} of ${d.blocks_total} index blocks)` +
+        (d.next ? ' · stopped after ' + fmt(d.max_scan) + ' records: continue for more' : '');
+      moreBtn.hidden = !d.next;
+      moreBtn.onclick = () => search(d.next);
+      const rows = rowsOf(d.records);
+      if (cursor && out.querySelector('#messages tbody')) out.querySelector('#messages tbody').append(...rows.flat());
+      else out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rows)));
+    } catch (e) { moreBtn.hidden = true; showError(out, e); }
   };
   sf.onsubmit = (e) => { e.preventDefault(); search(); };
-  f.onsubmit = (e) => { e.preventDefault(); keyIn.value = fromTimeIn.value = toTimeIn.value = ''; load(); };
+  f.onsubmit = (e) => { e.preventDefault(); keyIn.value = fromTimeIn.value = toTimeIn.value = filterIn.value = ''; moreBtn.hidden = true; load(); };
   tailBtn.onclick = () => { st.tail = !st.tail; tailBtn.textContent = st.tail ? 'Stop live tail' : 'Live tail'; if (!st.tail) { openFeed(null); listeners.records = []; } load(); };
-  if (!st.tail && (keyIn.value || fromTimeIn.value || toTimeIn.value)) await search(); else await load();
+  if (!st.tail && (keyIn.value || fromTimeIn.value || toTimeIn.value || filterIn.value)) await search(); else await load();
 };
 
 pages.produce = async (root, params) => {
