@@ -12,9 +12,9 @@
 //   <lake>/<sink.topics_dir>/<topic>/ (default and time-based layouts alike).
 // - Delta: a batch run's manifest (batch/manifest.h) lists the objects its clean tasks read; the
 //   clean table of topic "<id>.<kind>" is delta/<kind>; its commit is the newest one whose
-//   commitInfo.userMetadata names the manifest's logical date. Part files hold rows in
-//   manifest order but are not split by object: when the commit added several, the trace names
-//   them all ("one of N").
+//   commitInfo.userMetadata names the manifest's logical date. Part files are not split by
+//   object: the one holding the record is found by the clean row's key `ind` (the record's
+//   index/ind), pruned by the adds' stats, then read (ui/trace_part_file.h).
 #include <simdjson.h>
 
 #include <algorithm>
@@ -32,6 +32,7 @@
 #include "sink/sink_state.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/trace_part_file.h"
 
 namespace pinpipe::ui {
 namespace fs = std::filesystem;
@@ -72,6 +73,7 @@ struct DeltaCommit {
   int64_t timestamp = 0;
   std::string logical_date, run_id, dag_id, task_id, operation;
   std::vector<std::string> adds;
+  std::vector<lake::AddFile> add_files;  // the same, with their stats
 };
 
 // The streaming job's and the batch's commitInfo.userMetadata (a JSON document): the offsets a
@@ -123,6 +125,7 @@ std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::strin
         if (ci->user_metadata) ReadUserMetadata(*ci->user_metadata, meta_parser, c);
       } else if (const auto* add = std::get_if<lake::AddFile>(&a)) {
         c.adds.push_back(add->path);
+        c.add_files.push_back(*add);
         active.insert(add->path);
       } else if (const auto* rm = std::get_if<lake::RemoveFile>(&a)) {
         active.erase(rm->path);
@@ -201,6 +204,7 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
   w.BeginObject().Field("topic", std::string_view(topic)).Field("partition", partition).Key("offset").Int(offset);
 
   // 1. The record itself.
+  std::optional<int64_t> ind;  // the clean row's key, from the record's value
   w.Key("record").BeginObject();
   {
     std::string buf;
@@ -213,6 +217,7 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       if (rec.offset < offset) continue;
       if (rec.offset == offset) {
         MessageRow row = MessageRowOf(partition, rec, hs);
+        if (rec.value) ind = RecordInd(*rec.value);
         w.Field("state", "done").Key("timestamp_ms").Int(row.timestamp_ms).Key("key");
         AppendPayload(w, row.key, 256);
         w.Key("value");
@@ -339,12 +344,28 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       for (const auto& a : hit->adds) {
         w.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
       }
-      w.EndArray().Key("file");
-      if (hit->adds.size() == 1) w.String(hit->adds.front()); else w.Null();
-      w.Field("in_current_snapshot", !in_snapshot.empty());
-      if (hit->adds.size() > 1) {
-        w.Field("note", "the record is in one of the commit's " + std::to_string(hit->adds.size()) + " part files");
+      w.EndArray();
+      // The part file (and row) holding the record's clean row, found by its `ind`.
+      std::optional<PartRow> exact;
+      std::string note;
+      if (!ind) {
+        if (hit->adds.size() > 1) note = "the record has no index/ind: it is in one of the commit's " + std::to_string(hit->adds.size()) + " part files";
+      } else {
+        auto storage = lake::NewLocalTableStorage((fs::path(options_.lake_dir) / table).string());
+        auto found = FindPartRow(*storage, hit->add_files, *ind);
+        if (!found) {
+          note = "reading the part files failed: " + found.error().message();
+        } else if (!*found) {
+          note = "no part file of the commit holds ind " + std::to_string(*ind) + " (a duplicate dropped by the clean, or quarantined)";
+        } else {
+          exact = **found;
+        }
       }
+      w.Key("file");
+      if (exact) w.String(exact->path); else if (!ind && hit->adds.size() == 1) w.String(hit->adds.front()); else w.Null();
+      if (exact) w.Key("row").Int(exact->row).Key("files_read").Int(exact->files_read).Key("ind").Int(*ind);
+      w.Field("in_current_snapshot", exact ? active.count(exact->path) > 0 : !in_snapshot.empty());
+      if (!note.empty()) w.Field("note", note);
       w.EndObject();
     }
   }

@@ -370,7 +370,8 @@ def delta_snapshot(table_dir):
 
 def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
     from test_daily_runs import post_interactions
-    s = server_factory(["sink.flush_size=5"]).start()
+    # One clean part file per raw object (dag.clean_chunk_bytes=1): the commit adds two.
+    s = server_factory(["sink.flush_size=5", "dag.clean_chunk_bytes=1"]).start()
     post_interactions(s.url, n=10)  # pinterest.pin offsets 0..9 → objects +0 (0–4) and +5 (5–9)
     trace = lambda offset, topic="pinterest.pin": requests.get(  # noqa: E731
         s.url + UI + "/trace", params={"topic": topic, "partition": 0, "offset": offset})
@@ -407,6 +408,7 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
     schemas = [a["metaData"]["schemaString"] for f in log for a in map(json.loads, f.read_text().splitlines()) if "metaData" in a]
     assert doc["schema"] == json.loads(schemas[-1])
     assert requests.get(s.url + UI + "/delta/table", params={"path": "delta/nope"}).status_code == 404
+    files = {}
     for offset, start, end in ((3, 0, 4), (7, 5, 9)):
         d = trace(offset).json()
         assert d["record"]["state"] == "done"
@@ -419,10 +421,24 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
         assert value in lines
         delta = d["delta"]
         assert delta["state"] == "done" and delta["table"] == "delta/pin" and delta["logical_date"] == "2026-11-22"
-        assert delta["file"] and (lake / "delta/pin" / delta["file"]).is_file()
+        # Exactly the part file holding the record's row, of the commit's two.
+        assert len(delta["files"]) == 2, delta
+        assert delta["file"] and (lake / "delta/pin" / delta["file"]).is_file(), delta
         assert delta["file"] in delta_snapshot(lake / "delta/pin") and delta["in_current_snapshot"] is True
+        files[offset] = delta["file"]
+        # Read back independently: the named row of that file is the record's, and no other
+        # part file of the commit has it.
+        for f in delta["files"]:
+            rows = [json.loads(x) for x in subprocess.run(
+                [BIN, "lake", "parquet-cat", str(lake / "delta/pin" / f["path"])],
+                capture_output=True, text=True, check=True).stdout.splitlines() if x]
+            inds = [r["ind"] for r in rows]
+            assert (offset in inds) == (f["path"] == delta["file"]), (f, inds)
+            if f["path"] == delta["file"]:
+                assert rows[delta["row"]]["ind"] == offset and delta["ind"] == offset
         assert d["run"]["state"] == "done" and d["run"]["run_id"] == runs[0]["run_id"]
         assert d["run"]["dag_id"] == "pinterest_batch" and d["run"]["run_state"] == "success"
+    assert files[3] != files[7]
 
 
 def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
