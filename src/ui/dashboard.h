@@ -33,6 +33,7 @@
 #include "http/router.h"
 #include "kinesis/stream_meta.h"
 #include "log/log_manager.h"
+#include "objstore/object_store.h"
 #include "ui/message_index.h"
 #include "ui/metric_history.h"
 #include "ui/sampler.h"
@@ -46,6 +47,10 @@ namespace pinpipe::ui {
 struct DashboardOptions {
   std::string data_dir;          // reports/<date>/*.csv (analytics results)
   std::string lake_dir;          // a local lake to browse; empty when the lake is remote
+  std::string lake_uri;          // lake.uri (names tables in messages)
+  // Opens the lake's object store (local or s3://) for the record trace; called on the work
+  // pool, once per trace. Unset: the lake is lake_dir's directory.
+  std::function<Result<std::unique_ptr<objstore::ObjectStore>>()> open_lake_store;
   std::string topics_dir = "topics";  // sink.topics_dir: the sink's objects under <lake>/<topics_dir>/<topic>/
   std::string assets_dir;        // ui.dir: serve the assets from here (development)
   std::string run_history_path;  // <data.dir>/state/runs.db; empty = no DAG views

@@ -1,8 +1,9 @@
 // The record trace: one log record (topic, partition, offset) followed through the pipeline —
 // the record → the sink's object holding its offset → the clean Delta table's commit that read
 // that object (and its data files) → the DAG run that wrote the commit. Each hop is "done" or
-// "not yet" with a note. Everything here is plain file reads of the local lake, the sink's
-// state and the run history, on the dashboard's work pool.
+// "not yet" with a note. The lake is read through its object store (a local directory or an
+// s3:// prefix; the streaming job's hop lists local lakes only), with the sink's state and
+// the run history, on the dashboard's work pool.
 //
 // How each hop is found:
 // - object: the sink names objects by their start offset (sink/object_name.h:
@@ -27,6 +28,8 @@
 #include "common/file_system.h"
 #include "lake/delta_snapshot.h"
 #include "lake/delta_storage.h"
+#include "lake/delta_storage_objstore.h"
+#include "objstore/open_object_store.h"
 #include "log/record_batch.h"
 #include "orchestrator/run_history.h"
 #include "sink/sink_state.h"
@@ -109,10 +112,9 @@ void ReadUserMetadata(std::string_view um, simdjson::dom::parser& parser, DeltaC
 // through the lake's own commit reader (lake::ReadCommits). Checkpoints are not read: a table
 // whose early commits were cleaned up after a checkpoint shows only the files its remaining
 // commits add. A table whose log cannot be read traces as no commit.
-std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::string>& active) {
+std::vector<DeltaCommit> ReadDeltaLog(lake::TableStorage& storage, std::set<std::string>& active) {
   std::vector<DeltaCommit> out;
-  auto storage = lake::NewLocalTableStorage(table.string());
-  auto commits = lake::ReadCommits(*storage);
+  auto commits = lake::ReadCommits(storage);
   if (!commits) return out;
   simdjson::dom::parser meta_parser;
   for (auto it = commits->rbegin(); it != commits->rend(); ++it) {
@@ -168,7 +170,8 @@ void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t parti
   int n = 0;
   for (const auto& t : tables) {
     std::set<std::string> active;
-    for (const auto& c : ReadDeltaLog(t, active)) {
+    auto storage = lake::NewLocalTableStorage(t.string());
+    for (const auto& c : ReadDeltaLog(*storage, active)) {
       bool covers = false;
       for (const auto& r : c.ranges) {
         covers |= r.topic == topic && r.partition == partition && offset >= r.start && offset < r.end;
@@ -235,33 +238,40 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
   }
   w.EndObject();
 
-  // 2. The sink's object.
+  // 2. The sink's object. The lake is read through its object store: a local directory or an
+  // s3:// bucket prefix alike.
   std::optional<LakeObjectRef> object;
   int64_t object_end = -1;  // last offset it holds; -1 = unknown
-  if (options_.lake_dir.empty()) {
-    NotYet(w, "object", "the lake is not a local directory: objects are not listed here");
+  std::unique_ptr<objstore::ObjectStore> store;
+  std::string store_error;
+  if (options_.open_lake_store) {
+    auto opened = options_.open_lake_store();
+    if (opened) store = std::move(*opened); else store_error = opened.error().message();
+  } else if (!options_.lake_dir.empty()) {
+    auto opened = objstore::OpenObjectStore(options_.lake_dir);
+    if (opened) store = std::move(*opened); else store_error = opened.error().message();
+  } else {
+    store_error = "no lake";
+  }
+  if (!store) {
+    NotYet(w, "object", "the lake cannot be read: " + store_error);
   } else {
     std::vector<LakeObjectRef> objects;
-    const fs::path root = fs::path(options_.lake_dir) / options_.topics_dir / topic;
-    std::error_code ec;
-    auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it.depth() > 4) {
-        it.disable_recursion_pending();
-        continue;
-      }
-      std::error_code e2;
-      if (!it->is_regular_file(e2)) continue;
-      if (auto start = StartOffsetOf(it->path().filename().string(), topic, partition)) {
-        objects.push_back({*start, fs::relative(it->path(), options_.lake_dir, e2).string(),
-                           static_cast<int64_t>(it->file_size(e2))});
+    auto listed = store->ListAll(options_.topics_dir + "/" + topic + "/");
+    if (listed) {
+      for (const auto& info : *listed) {
+        const size_t slash = info.key.rfind('/');
+        const std::string_view name = std::string_view(info.key).substr(slash == std::string::npos ? 0 : slash + 1);
+        if (auto start = StartOffsetOf(name, topic, partition)) {
+          objects.push_back({*start, info.key, static_cast<int64_t>(info.size)});
+        }
       }
     }
     std::sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
     int64_t committed = -1;
     if (!options_.sink_state_dir.empty()) {
-      sink::StateStore store(FileSystem::Default(), options_.sink_state_dir);
-      if (auto st = store.LoadForStatus()) {
+      sink::StateStore state(FileSystem::Default(), options_.sink_state_dir);
+      if (auto st = state.LoadForStatus()) {
         for (const auto& [tp, ps] : st->partitions) {
           if (tp.topic == topic && tp.partition == partition) committed = ps.committed;
         }
@@ -292,12 +302,10 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
   } else {
     // The manifests that list the object, newest logical date first.
     std::vector<std::string> dates;
-    const fs::path mdir = fs::path(options_.lake_dir) / "manifests";
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(mdir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->path().extension() != ".json") continue;
-      auto text = FileSystem::Default()->ReadFileToString(it->path().string());
+    auto manifests = store->ListAll("manifests/");
+    for (const auto& info : manifests ? *manifests : std::vector<objstore::ObjectInfo>{}) {
+      if (!info.key.ends_with(".json")) continue;
+      auto text = store->Get(info.key);
       if (!text) continue;
       auto m = batch::DecodeManifest(*text);
       if (!m) continue;
@@ -312,7 +320,10 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
     const std::string kind = topic.substr(topic.rfind('.') + 1);
     const std::string table = "delta/" + kind;
     std::set<std::string> active;
-    auto commits = dates.empty() ? std::vector<DeltaCommit>{} : ReadDeltaLog(fs::path(options_.lake_dir) / table, active);
+    std::unique_ptr<lake::TableStorage> storage =
+        options_.lake_dir.empty() ? lake::NewObjectStoreTableStorage(*store, table, options_.lake_uri + "/" + table)
+                                  : lake::NewLocalTableStorage((fs::path(options_.lake_dir) / table).string());
+    auto commits = dates.empty() ? std::vector<DeltaCommit>{} : ReadDeltaLog(*storage, active);
     const DeltaCommit* hit = nullptr;
     std::string hit_date;
     for (const auto& d : dates) {
@@ -351,7 +362,6 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       if (!ind) {
         if (hit->adds.size() > 1) note = "the record has no index/ind: it is in one of the commit's " + std::to_string(hit->adds.size()) + " part files";
       } else {
-        auto storage = lake::NewLocalTableStorage((fs::path(options_.lake_dir) / table).string());
         auto found = FindPartRow(*storage, hit->add_files, *ind);
         if (!found) {
           note = "reading the part files failed: " + found.error().message();
