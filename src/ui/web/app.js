@@ -814,7 +814,10 @@ pages.trace = async (root, params) => {
       link('lake', { key: d.object.key }, d.object.key), ` · offsets ${d.object.start_offset}–${d.object.end_offset ?? '…'} · ${fmtBytes(d.object.size)}`)),
     hop('delta', 'Delta table', d.delta, () => [
       el('p', {}, link('delta', { table: d.delta.table }, d.delta.table), ` version ${d.delta.version} (current ${d.delta.current_version}) · ${d.delta.operation} · ${d.delta.logical_date}`),
-      el('ul', {}, d.delta.files.map(x => el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
+      // The part file holding the record when the server found it (by the row's ind); else every part of the commit.
+      el('ul', {}, (d.delta.file ? d.delta.files.filter(x => x.path === d.delta.file) : d.delta.files).map(x =>
+        el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
+      d.delta.row !== undefined ? el('p', { id: 'delta-row' }, `row ${d.delta.row} (ind ${d.delta.ind}) · 1 of the commit's ${d.delta.files.length} part files, ${d.delta.files_read} read`) : null,
       d.delta.note ? el('p', { class: 'muted' }, d.delta.note) : null]),
     hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', {},
       link('delta', { table: c.table }, c.table), ` version ${c.version} · batch ${c.batch} · `,
