@@ -50,6 +50,21 @@ test('a value filter typed in the search form shows only the matching records', 
   await page.click('#messages tr.record >> nth=1');
   assert.match(await page.getAttribute('#messages a:text("permalink") >> nth=1', 'href'), /from=offset&arg=4&limit=1/);
 
+  // A bounded scan: 5 records per request, "Continue" appends the next page's matches.
+  await page.fill('#search-form input[name=max_scan]', '5');
+  await page.click('#search-form button[type=submit]');
+  await page.waitForFunction(() => /scanned 5 of 12/.test(document.querySelector('#messages-status').textContent), null, { timeout: 10000 });
+  assert.deepEqual(await offsets(page), ['0', '4']);
+  assert.match(await page.textContent('#messages-status'), /continue for more/);
+  await page.click('#search-more');
+  await page.waitForFunction(() => /scanned 10 of 12/.test(document.querySelector('#messages-status').textContent), null, { timeout: 10000 });
+  assert.deepEqual(await offsets(page), ['0', '4', '8']);
+  await page.click('#search-more');
+  await page.waitForFunction(() => /scanned 12 of 12/.test(document.querySelector('#messages-status').textContent), null, { timeout: 10000 });
+  assert.deepEqual(await offsets(page), ['0', '4', '8']);
+  assert.equal(await page.isHidden('#search-more'), true);
+  await page.fill('#search-form input[name=max_scan]', '');
+
   // A substring, case-folded unless asked.
   await page.selectOption('#search-form select[name=filter_mode]', 'contains');
   await page.fill('#search-form input[name=filter]', 'paris');

@@ -280,10 +280,11 @@ pages.messages = async (root, params) => {
   const filterModeSel = el('select', { name: 'filter_mode' }, [['contains', 'contains'], ['field', 'JSON field=value']].map(([v, t]) =>
     el('option', { value: v, selected: v === (params.get('filter_mode') || 'contains') }, t)));
   const caseIn = el('input', { type: 'checkbox', name: 'case_sensitive', checked: params.get('case_sensitive') === '1' });
+  const maxScanIn = el('input', { name: 'max_scan', value: params.get('max_scan') || '', placeholder: '100000', size: 8 });
   const moreBtn = el('button', { type: 'button', class: 'secondary', id: 'search-more', hidden: true }, 'Continue');
   const sf = el('form', { class: 'controls', id: 'search-form', 'aria-label': 'Search messages' },
     el('label', {}, 'Key', keyIn), el('label', {}, 'From (UTC)', fromTimeIn), el('label', {}, 'To (UTC)', toTimeIn),
-    el('label', {}, 'Value', filterModeSel), el('label', {}, 'Filter', filterIn), el('label', {}, caseIn, 'Case-sensitive'),
+    el('label', {}, 'Value', filterModeSel), el('label', {}, 'Filter', filterIn), el('label', {}, caseIn, 'Case-sensitive'), el('label', {}, 'Scan at most', maxScanIn),
     el('button', { type: 'submit' }, 'Search'), moreBtn);
   const out = el('div'), status = el('p', { class: 'muted', id: 'messages-status', 'aria-live': 'polite' });
   root.append(el('h1', {}, 'Messages'), f, sf, status, out);
@@ -346,13 +347,14 @@ pages.messages = async (root, params) => {
   const search = async (cursor) => {
     Object.assign(st, { topic: topicSel.value, partition: partIn.value || 'all', limit: limitIn.value, mode: modeSel.value, tail: false });
     setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value,
-      to_time: toTimeIn.value, filter: filterIn.value, filter_mode: filterIn.value ? filterModeSel.value : '', case_sensitive: caseIn.checked && filterIn.value ? '1' : '' });
+      to_time: toTimeIn.value, filter: filterIn.value, filter_mode: filterIn.value ? filterModeSel.value : '', case_sensitive: caseIn.checked && filterIn.value ? '1' : '', max_scan: maxScanIn.value });
     const q = new URLSearchParams({ partition: st.partition, limit: st.limit });
     if (keyIn.value) q.set('key', keyIn.value);
     if (fromTimeIn.value) q.set('from_ts', Date.parse(fromTimeIn.value + 'Z'));
     if (toTimeIn.value) q.set('to_ts', Date.parse(toTimeIn.value + 'Z') + 999);
     if (filterIn.value) q.set(filterModeSel.value === 'field' ? 'field' : 'contains', filterIn.value);
     if (filterIn.value && caseIn.checked) q.set('case_sensitive', '1');
+    if (maxScanIn.value) q.set('max_scan', maxScanIn.value);
     if (cursor) q.set('cursor', cursor); else scannedSoFar = foundSoFar = 0;
     try {
       const d = await api(`topics/${encodeURIComponent(st.topic)}/search?${q}`);
