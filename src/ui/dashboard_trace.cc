@@ -146,7 +146,8 @@ void NotYet(JsonWriter& w, std::string_view key, std::string_view note) {
 
 // The streaming job's commit whose batch read the offset: its commitInfo.userMetadata lists
 // the batch's ranges (stream/stream_tables.h). Tables are the lake's delta/<name>.
-void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset) {
+void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset,
+                          const std::optional<std::string>& value) {
   if (options_.lake_dir.empty()) {
     NotYet(w, "stream", "the lake is not a local directory");
     return;
@@ -183,8 +184,25 @@ void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t parti
       for (const auto& a : c.adds) {
         hits.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
       }
-      hits.EndArray().Key("file");
-      if (c.adds.size() == 1) hits.String(c.adds.front()); else hits.Null();
+      hits.EndArray();
+      // Whether this commit's part files hold the record: a clean table's row by its `ind`, a
+      // quarantine table's by its raw text. Unknown (null) when the record is gone.
+      const bool quarantine = t.filename().string().find("quarantine") != std::string::npos;
+      std::optional<int64_t> ind = value ? RecordInd(*value) : std::nullopt;
+      Result<std::optional<PartRow>> found = std::optional<PartRow>();
+      const bool known = value && (quarantine || ind);
+      if (known) found = quarantine ? FindQuarantineRow(*storage, c.add_files, *value) : FindPartRow(*storage, c.add_files, *ind);
+      hits.Key("holds_record");
+      if (known && found) hits.Bool(found->has_value()); else hits.Null();
+      hits.Key("file");
+      if (known && found && *found) {
+        hits.String((*found)->path);
+        hits.Key("row").Int((*found)->row);
+      } else if ((!known || !found) && c.adds.size() == 1) {
+        hits.String(c.adds.front());
+      } else {
+        hits.Null();
+      }
       hits.EndObject();
       ++n;
     }
@@ -208,6 +226,7 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
 
   // 1. The record itself.
   std::optional<int64_t> ind;  // the clean row's key, from the record's value
+  std::optional<std::string> value;  // the record's value (the streaming hop matches quarantined text)
   w.Key("record").BeginObject();
   {
     std::string buf;
@@ -220,7 +239,10 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       if (rec.offset < offset) continue;
       if (rec.offset == offset) {
         MessageRow row = MessageRowOf(partition, rec, hs);
-        if (rec.value) ind = RecordInd(*rec.value);
+        if (rec.value) {
+          ind = RecordInd(*rec.value);
+          value = std::string(*rec.value);
+        }
         w.Field("state", "done").Key("timestamp_ms").Int(row.timestamp_ms).Key("key");
         AppendPayload(w, row.key, 256);
         w.Key("value");
@@ -379,7 +401,7 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       w.EndObject();
     }
   }
-  StreamHop(w, topic, partition, offset);
+  StreamHop(w, topic, partition, offset, value);
   if (run_id.empty()) {
     NotYet(w, "run", "no DAG run has written the record to a clean table yet");
   } else {

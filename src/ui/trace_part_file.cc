@@ -59,35 +59,59 @@ std::optional<int64_t> RecordInd(std::string_view value_json) {
   return std::nullopt;
 }
 
-Result<std::optional<PartRow>> FindPartRow(lake::TableStorage& storage, const std::vector<lake::AddFile>& adds, int64_t ind) {
-  simdjson::dom::parser parser;
+namespace {
+
+// The first row of `adds` whose value in `column` satisfies `match(leaf, value index)`;
+// `admit(add)` prunes files first.
+template <typename Admit, typename Match>
+Result<std::optional<PartRow>> FindRow(lake::TableStorage& storage, const std::vector<lake::AddFile>& adds,
+                                       const std::string& column, Admit&& admit, Match&& match) {
   int files_read = 0;
   for (const auto& add : adds) {
-    if (!StatsAdmit(add, ind, parser)) continue;
+    if (!admit(add)) continue;
     ++files_read;
     PINPIPE_ASSIGN_OR_RETURN(auto reader, OpenPart(storage, lake::DecodeDataPath(add.path)));
     int64_t row0 = 0;  // rows before this row group
     for (size_t rg = 0; rg < reader->num_row_groups(); ++rg) {
-      PINPIPE_ASSIGN_OR_RETURN(lake::ColumnBatch batch, reader->ReadRowGroup(rg, {"ind"}));
-      const lake::LeafData* col = batch.column("ind");
-      if (!col || col->max_rep != 0) return MakeError(ErrorCode::kUnsupported, "column ind is not a flat column");
-      const bool wide = col->type == lake::LeafType::kInt64;
-      if (!wide && col->type != lake::LeafType::kInt32) return MakeError(ErrorCode::kUnsupported, "column ind is not an integer");
-      const size_t stored = wide ? col->i64.size() : col->i32.size();
+      PINPIPE_ASSIGN_OR_RETURN(lake::ColumnBatch batch, reader->ReadRowGroup(rg, {column}));
+      const lake::LeafData* col = batch.column(column);
+      if (!col || col->max_rep != 0) return MakeError(ErrorCode::kUnsupported, "column " + column + " is not a flat column");
       // Nulls have no value: walk the definition levels beside the values.
       size_t v = 0;
       const size_t entries = col->num_entries();
       for (size_t i = 0; i < entries; ++i) {
         if (col->max_def > 0 && col->def[i] != col->max_def) continue;
-        if (v < stored && (wide ? col->i64[v] : int64_t{col->i32[v]}) == ind) {
-          return std::optional<PartRow>(PartRow{add.path, row0 + static_cast<int64_t>(i), files_read});
-        }
+        PINPIPE_ASSIGN_OR_RETURN(bool hit, match(*col, v));
+        if (hit) return std::optional<PartRow>(PartRow{add.path, row0 + static_cast<int64_t>(i), files_read});
         ++v;
       }
       row0 += static_cast<int64_t>(entries);
     }
   }
   return std::optional<PartRow>();
+}
+
+}  // namespace
+
+Result<std::optional<PartRow>> FindPartRow(lake::TableStorage& storage, const std::vector<lake::AddFile>& adds, int64_t ind) {
+  simdjson::dom::parser parser;
+  return FindRow(storage, adds, "ind", [&](const lake::AddFile& add) { return StatsAdmit(add, ind, parser); },
+                 [&](const lake::LeafData& col, size_t v) -> Result<bool> {
+                   if (col.type == lake::LeafType::kInt64) return v < col.i64.size() && col.i64[v] == ind;
+                   if (col.type == lake::LeafType::kInt32) return v < col.i32.size() && int64_t{col.i32[v]} == ind;
+                   return MakeError(ErrorCode::kUnsupported, "column ind is not an integer");
+                 });
+}
+
+Result<std::optional<PartRow>> FindQuarantineRow(lake::TableStorage& storage, const std::vector<lake::AddFile>& adds,
+                                                 std::string_view raw) {
+  return FindRow(storage, adds, "raw", [](const lake::AddFile&) { return true; },
+                 [&](const lake::LeafData& col, size_t v) -> Result<bool> {
+                   if (col.type != lake::LeafType::kBinary && col.type != lake::LeafType::kString) {
+                     return MakeError(ErrorCode::kUnsupported, "column raw is not a string");
+                   }
+                   return v < col.str.size() && col.str[v] == raw;
+                 });
 }
 
 }  // namespace pinpipe::ui

@@ -3,7 +3,8 @@
 // (the raw record's `index` for pins, `ind` for geo and user), so the record's value gives the
 // `ind` to look for; files whose stats (minValues/maxValues of `ind`) exclude it are skipped,
 // the others' `ind` column is read through the lake's Parquet reader — from the local file, or
-// fetched from the object store (an s3:// lake) — until a row has it.
+// fetched from the object store (an s3:// lake) — until a row has it. A quarantine table
+// (table, reason, raw) holds the record's text as received: its `raw` column is matched instead.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +31,8 @@ struct PartRow {
 
 // The first of `adds` (in order) whose rows hold `ind`; nullopt when none does.
 Result<std::optional<PartRow>> FindPartRow(lake::TableStorage& storage, const std::vector<lake::AddFile>& adds, int64_t ind);
+// The same for a quarantine table: the row whose `raw` is the record's value.
+Result<std::optional<PartRow>> FindQuarantineRow(lake::TableStorage& storage, const std::vector<lake::AddFile>& adds,
+                                                 std::string_view raw);
 
 }  // namespace pinpipe::ui

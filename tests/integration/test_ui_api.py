@@ -467,7 +467,28 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
         meta = json.loads(info["userMetadata"])
         assert any(r["topic"] == name and r["partition"] == d["partition"] and r["start"] <= d["offset"] < r["end"]
                    for r in meta["ranges"]), meta
-        assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
+        if x["holds_record"]:
+            assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
+            rows = [json.loads(line) for line in subprocess.run(
+                [BIN, "lake", "parquet-cat", str(lake / x["table"] / x["file"])], capture_output=True, text=True,
+                check=True).stdout.splitlines() if line]
+            held = rows[x["row"]]
+            assert held.get("ind") == 5 or held.get("raw") == d["record"]["value"]["text"], held
+        else:
+            assert x["holds_record"] is False and x["file"] is None, x
+    # Exactly one of the batch's commits (clean or quarantine) holds the record.
+    assert [x["holds_record"] for x in commits].count(True) == 1, commits
+    assert next(x for x in commits if x["holds_record"])["table"] == "delta/pinterest_pin_table", commits
+    # A record the job quarantines: its batch commits to both tables; the quarantine one holds it.
+    bad = c.put_records(StreamName=name, Records=[{"Data": b"not json at all", "PartitionKey": "k1"},
+                                                  {"Data": json.dumps({"index": 99, "unique_id": "u99"}).encode(), "PartitionKey": "k1"}])
+    qtrace = lambda: requests.get(server.url + UI + "/trace",  # noqa: E731
+                                  params={"stream": name, "seq": bad["Records"][0]["SequenceNumber"]}).json()
+    q = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and t)(qtrace()), timeout=20)
+    assert q, qtrace()
+    held = [x for x in q["stream"]["commits"] if x["holds_record"]]
+    assert len(held) == 1 and "quarantine" in held[0]["table"], q["stream"]["commits"]
+    assert {x["table"] for x in q["stream"]["commits"]} >= {held[0]["table"]}
     assert requests.get(server.url + UI + "/trace", params={"stream": name, "seq": "12x"}).status_code == 400
 
 

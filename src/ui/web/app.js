@@ -821,9 +821,11 @@ pages.trace = async (root, params) => {
         el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
       d.delta.row !== undefined ? el('p', { id: 'delta-row' }, `row ${d.delta.row} (ind ${d.delta.ind}) · 1 of the commit's ${d.delta.files.length} part files, ${d.delta.files_read} read`) : null,
       d.delta.note ? el('p', { class: 'muted' }, d.delta.note) : null]),
-    hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', {},
+    // The commit whose part file holds the record (holds_record), else every covering commit's files.
+    hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', { class: c.holds_record ? 'stream-hit' : null },
       link('delta', { table: c.table }, c.table), ` version ${c.version} · batch ${c.batch} · `,
-      c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
+      c.holds_record ? `${c.file}, row ${c.row} (holds the record)` : c.holds_record === false ? 'does not hold the record' :
+        c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
     hop('run', 'DAG run', d.run, () => el('p', {},
       link('dags', { dag: d.run.dag_id }, d.run.run_id), ` · ${d.run.dag_id} ${d.run.logical_date}`, d.run.run_state ? ' · ' + d.run.run_state : '')));
 };
