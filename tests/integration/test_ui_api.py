@@ -452,7 +452,8 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
     assert out["FailedRecordCount"] == 0, out
     rec = out["Records"][5]
     trace = lambda: requests.get(server.url + UI + "/trace", params={"stream": name, "seq": rec["SequenceNumber"]}).json()  # noqa: E731
-    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and t)(trace()), timeout=20)
+    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and
+                          any(x["holds_record"] for x in t["stream"]["commits"]) and t)(trace()), timeout=20)
     assert d, trace()
     # The sequence number decodes to the record's shard (= partition) and offset.
     assert d["topic"] == name and f"shardId-{d['partition']:012d}" == rec["ShardId"]
