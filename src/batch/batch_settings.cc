@@ -39,6 +39,8 @@ Result<BatchSettings> BatchSettingsFromConfig(const Config& cfg) {
   }
   s.data_selection = selection == "interval" ? DataSelection::kInterval : DataSelection::kAll;
   PINPIPE_ASSIGN_OR_RETURN(s.analytics_window_days, cfg.GetInt("dag.analytics_window_days"));
+  PINPIPE_ASSIGN_OR_RETURN(int64_t chunk, cfg.GetInt("dag.clean_chunk_bytes"));
+  s.clean_chunk_bytes = static_cast<uint64_t>(chunk);
   if (s.data_selection == DataSelection::kInterval) {
     // The layout the sink writes, from the same sink.* keys.
     PINPIPE_ASSIGN_OR_RETURN(sink::SinkConfig sc, sink::SinkConfigFromConfig(cfg));

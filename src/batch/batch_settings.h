@@ -27,6 +27,7 @@ struct BatchSettings {
   std::string topics_dir;    // sink.topics_dir: raw objects under <lake>/<topics_dir>/<topic>/
   pinterest::MedianMode median = pinterest::MedianMode::kLower;
   int threads = 0;           // object reads/decodes in parallel per task; 0 = cores
+  uint64_t clean_chunk_bytes = 24ull << 20;  // dag.clean_chunk_bytes: raw bytes per clean part file
   bool quiet = false;        // no progress bars, no terminal tables (tests)
   std::optional<Config> config;  // for S3 settings; unset = local lakes only
   bool lake_configured = false;  // lake.uri set: a missing lake directory is an error, not "no input"

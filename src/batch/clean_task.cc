@@ -30,6 +30,7 @@ Result<orchestrator::TaskStats> RunClean(const BatchSettings& s, RawKind kind,
   if (!s.quiet) bar = std::make_unique<report::ProgressBar>("   " + ctx.task_id, static_cast<int64_t>(topic.bytes()));
   CleanPipelineOptions po;
   po.threads = s.threads;
+  po.chunk_bytes = s.clean_chunk_bytes;
   if (po.threads == 0 && kind != RawKind::kPin) {
     // pin is ~2/3 of the raw bytes and the DAG's critical path; geo and user run beside it
     // with half the threads so that pin keeps most of the cores.

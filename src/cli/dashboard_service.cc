@@ -4,6 +4,7 @@
 #include "cli/dag_support.h"
 #include "common/logging.h"
 #include "common/mutex.h"
+#include "objstore/open_object_store.h"
 #include "orchestrator/civil_time.h"
 #include "orchestrator/dag_runner.h"
 #include "orchestrator/run_history.h"
@@ -30,6 +31,10 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
   std::string lake = cfg.LakeUri();
   if (lake.starts_with("file://")) lake = lake.substr(7);
   if (lake.find("://") == std::string::npos) o.lake_dir = lake;
+  o.lake_uri = cfg.LakeUri();
+  if (o.lake_dir.empty()) {
+    o.open_lake_store = [cfg]() { return objstore::OpenLakeStore(cfg); };
+  }
   o.topics_dir = cfg.GetString("sink.topics_dir");
   o.assets_dir = cfg.GetString("ui.dir");
   o.run_history_path = orchestrator::RunHistory::DefaultPath(cfg.DataDir());

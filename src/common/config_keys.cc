@@ -209,6 +209,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"dag.on_no_input", "fail", "a run whose load finds no raw objects: fail or skip (never success)", OneOf("fail|skip")},
       {"dag.data_selection", "all", "all (every run reads the whole lake) or interval (the logical date's day; date-partitioned clean tables)", OneOf("all|interval")},
       {"dag.analytics_window_days", "0", "with dag.data_selection=interval: analytics over the last N dates up to the run's; 0 = all dates", Int(0, 36500)},
+      {"dag.clean_chunk_bytes", "25165824", "clean tasks: bytes of raw objects per Parquet part file (read and cleaned in parallel)", Int(1)},
       {"dag.sink_wait_s", "60", "load waits up to N s for the sink to land what the log held; 0 = no wait", Int(0, 86400)},
       {"scheduler.enabled", "true", "run the DAG scheduler inside pinpipe serve", Bool()},
       {"ui.enabled", "true", "serve the web dashboard at /ui on the HTTP port (pinpipe serve)", Bool()},

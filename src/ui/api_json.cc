@@ -98,6 +98,8 @@ std::string SearchJson(std::string_view topic, const std::vector<MessageRow>& ro
   JsonWriter w;
   w.BeginObject().Field("topic", topic).Key("scanned").Int(c.scanned).Key("total").Int(c.total);
   w.Key("blocks_read").Int(c.blocks_read).Key("blocks_total").Int(c.blocks_total).Key("indexed").Int(c.indexed);
+  w.Key("max_scan").Int(c.max_scan).Key("next");
+  if (c.next.empty()) w.Null(); else w.String(c.next);
   AppendRecords(w, rows);
   w.EndObject();
   return w.Take();

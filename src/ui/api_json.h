@@ -60,6 +60,8 @@ std::string MessagesJson(std::string_view topic, const std::vector<MessageRow>& 
 // ("scanned N of M": records decoded of the partitions' records; index blocks read of all).
 struct SearchCounts {
   int64_t scanned = 0, total = 0, blocks_read = 0, blocks_total = 0, indexed = 0;
+  int64_t max_scan = 0;      // the request's budget of records to decode
+  std::string next;          // where to continue ("<partition>:<offset>,..."); empty: finished
 };
 std::string SearchJson(std::string_view topic, const std::vector<MessageRow>& rows, const SearchCounts& c);
 std::string HexString(std::string_view bytes, size_t max_bytes);

@@ -252,12 +252,19 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   });
   get("/ui/api/topics/{topic}/search", [this](const http::Request& q, http::Responder r) {
     auto topic = http::PercentDecode(q.PathParam("topic"));
-    std::optional<std::string> key;  // an empty key searches by time only
-    if (std::string k = Query(q, "key"); !k.empty()) key = std::move(k);
-    Offload(std::move(r), [this, t = topic.value_or(""), p = Query(q, "partition", "all"), key, f = Query(q, "from_ts"),
-                           to = Query(q, "to_ts"), n = QueryInt(q, "limit", 50, 1, 1000)] {
-      return Search(t, p, key, f, to, n);
-    });
+    SearchParams sp;
+    sp.partition = Query(q, "partition", "all");
+    if (std::string k = Query(q, "key"); !k.empty()) sp.key = std::move(k);  // an empty key searches by time only
+    sp.from_ts = Query(q, "from_ts");
+    sp.to_ts = Query(q, "to_ts");
+    sp.contains = Query(q, "contains");
+    sp.field = Query(q, "field");
+    const std::string cs = Query(q, "case_sensitive");
+    sp.case_sensitive = cs == "1" || cs == "true";
+    sp.max_scan = Query(q, "max_scan");
+    sp.cursor = Query(q, "cursor");
+    sp.limit = QueryInt(q, "limit", 50, 1, 1000);
+    Offload(std::move(r), [this, t = topic.value_or(""), sp = std::move(sp)]() mutable { return Search(t, std::move(sp)); });
   });
   post("/ui/api/topics/{topic}/produce", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, t = std::string(q.PathParam("topic")), b = std::string(q.body)] { return Produce(t, b); });

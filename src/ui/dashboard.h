@@ -33,6 +33,7 @@
 #include "http/router.h"
 #include "kinesis/stream_meta.h"
 #include "log/log_manager.h"
+#include "objstore/object_store.h"
 #include "ui/message_index.h"
 #include "ui/metric_history.h"
 #include "ui/sampler.h"
@@ -46,6 +47,10 @@ namespace pinpipe::ui {
 struct DashboardOptions {
   std::string data_dir;          // reports/<date>/*.csv (analytics results)
   std::string lake_dir;          // a local lake to browse; empty when the lake is remote
+  std::string lake_uri;          // lake.uri (names tables in messages)
+  // Opens the lake's object store (local or s3://) for the record trace; called on the work
+  // pool, once per trace. Unset: the lake is lake_dir's directory.
+  std::function<Result<std::unique_ptr<objstore::ObjectStore>>()> open_lake_store;
   std::string topics_dir = "topics";  // sink.topics_dir: the sink's objects under <lake>/<topics_dir>/<topic>/
   std::string assets_dir;        // ui.dir: serve the assets from here (development)
   std::string run_history_path;  // <data.dir>/state/runs.db; empty = no DAG views
@@ -115,8 +120,17 @@ class Dashboard {
   http::Response Overview();
   http::Response History(std::string names, int64_t window);
   http::Response Topics();
-  http::Response Search(std::string topic, std::string partition, std::optional<std::string> key, std::string from_ts,
-                        std::string to_ts, int64_t limit);
+  // The search's parameters as the request gave them (checked by Search, on the work pool).
+  struct SearchParams {
+    std::string partition;
+    std::optional<std::string> key;
+    std::string from_ts, to_ts;
+    std::string contains, field;  // the value filter (ui/value_filter.h)
+    bool case_sensitive = false;
+    std::string max_scan, cursor;
+    int64_t limit = 50;
+  };
+  http::Response Search(std::string topic, SearchParams sp);
   http::Response Messages(std::string topic, std::string partition, std::string from, std::string arg,
                           int64_t limit);
   http::Response Produce(std::string topic, std::string body);
@@ -135,7 +149,9 @@ class Dashboard {
   http::Response Analytics(std::string date);
   // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
   http::Response Trace(std::string topic, int64_t partition, int64_t offset);
-  void StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset);
+  // `value`: the record's value (none: gone), to find which commit's part file holds it.
+  void StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset,
+                 const std::optional<std::string>& value);
   http::Response AnalyticsResult(std::string date, std::string name);
   orchestrator::RunHistory* Runs();  // opened on first use; null when unavailable
 

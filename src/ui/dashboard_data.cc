@@ -4,6 +4,8 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include "common/file_system.h"
 #include "common/json_validator.h"
@@ -174,30 +176,84 @@ http::Response Dashboard::Messages(std::string topic, std::string partition, std
   return http::Response::Json(200, MessagesJson(topic, rows, scanned, next));
 }
 
-http::Response Dashboard::Search(std::string topic, std::string partition, std::optional<std::string> key,
-                                 std::string from_ts, std::string to_ts, int64_t limit) {
+namespace {
+
+// "<partition>:<offset>,..." → the offset to continue from, per partition.
+bool ParseCursor(const std::string& cursor, std::map<int32_t, int64_t>& out) {
+  std::string_view rest = cursor;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const size_t colon = item.find(':');
+    int64_t p = 0, o = 0;
+    if (colon == std::string_view::npos || !ParseInt(item.substr(0, colon), p) || !ParseInt(item.substr(colon + 1), o) ||
+        p < 0 || p > std::numeric_limits<int32_t>::max() || o < 0) {
+      return false;
+    }
+    out[static_cast<int32_t>(p)] = o;
+  }
+  return true;
+}
+
+}  // namespace
+
+http::Response Dashboard::Search(std::string topic, SearchParams sp) {
+  constexpr int64_t kDefaultMaxScan = 100'000, kMaxMaxScan = 10'000'000;
   auto t = log_.GetTopic(topic);
   if (!t) return Error(404, "no such topic");
   std::vector<int32_t> parts;
-  if (!SelectPartitions(partition, t->partitions, parts)) return Error(400, "bad partition");
+  if (!SelectPartitions(sp.partition, t->partitions, parts)) return Error(400, "bad partition");
+  const int64_t limit = sp.limit;
   MessageIndex::Query q;
-  q.key = std::move(key);
+  q.key = std::move(sp.key);
   q.limit = static_cast<size_t>(limit);
-  if (!from_ts.empty() && !ParseInt(from_ts, q.from_ts)) return Error(400, "from_ts must be epoch ms");
-  if (!to_ts.empty() && !ParseInt(to_ts, q.to_ts)) return Error(400, "to_ts must be epoch ms");
-  if (!q.key && from_ts.empty() && to_ts.empty()) return Error(400, "give a key, from_ts or to_ts");
+  if (!sp.from_ts.empty() && !ParseInt(sp.from_ts, q.from_ts)) return Error(400, "from_ts must be epoch ms");
+  if (!sp.to_ts.empty() && !ParseInt(sp.to_ts, q.to_ts)) return Error(400, "to_ts must be epoch ms");
+  auto filter = ValueFilter::Parse(sp.contains, sp.field, sp.case_sensitive);
+  if (!filter) return Error(400, filter.error().message());
+  if (filter->active()) q.value = &*filter;
+  int64_t max_scan = kDefaultMaxScan;
+  if (!sp.max_scan.empty() && (!ParseInt(sp.max_scan, max_scan) || max_scan < 1 || max_scan > kMaxMaxScan)) {
+    return Error(400, "max_scan must be 1.." + std::to_string(kMaxMaxScan));
+  }
+  std::map<int32_t, int64_t> cursor;
+  if (!ParseCursor(sp.cursor, cursor)) return Error(400, "cursor must be <partition>:<offset>,... as the last answer's next");
+  if (!q.key && sp.from_ts.empty() && sp.to_ts.empty() && !q.value) {
+    return Error(400, "give a key, from_ts, to_ts, contains or field");
+  }
+  // Partitions one after the other, sharing the budget of records to decode.
   std::vector<MessageRow> rows;
   MessageIndex::Stats stats;
+  std::map<int32_t, MessageIndex::Position> reached;
   for (int32_t p : parts) {
-    if (auto st = message_index_.Search(log_, topic, p, q, rows, stats); !st) return Error(500, st.error().message());
+    auto c = cursor.find(p);
+    q.from_offset = c == cursor.end() ? 0 : c->second;
+    q.max_scan = max_scan - stats.scanned;
+    auto pos = message_index_.Search(log_, topic, p, q, rows, stats);
+    if (!pos) return Error(500, pos.error().message());
+    reached[p] = *pos;
   }
-  // Partitions merged by time; the first `limit`.
+  // Partitions merged by time; the first `limit`. A partition whose rows were cut continues
+  // from its first cut row.
   std::stable_sort(rows.begin(), rows.end(), [](const MessageRow& a, const MessageRow& b) {
     return a.timestamp_ms != b.timestamp_ms ? a.timestamp_ms < b.timestamp_ms : a.partition < b.partition;
   });
+  for (size_t i = static_cast<size_t>(limit); i < rows.size(); ++i) {
+    auto& r = reached[rows[i].partition];
+    r.next = std::min(r.next, rows[i].offset);
+  }
   if (rows.size() > static_cast<size_t>(limit)) rows.resize(static_cast<size_t>(limit));
-  return http::Response::Json(200, SearchJson(topic, rows, {stats.scanned, stats.total, stats.blocks_read,
-                                                            stats.blocks_total, stats.indexed}));
+  std::string next;
+  bool finished = true;
+  for (const auto& [p, r] : reached) {
+    finished &= r.next >= r.end;
+    next += (next.empty() ? "" : ",") + std::to_string(p) + ":" + std::to_string(r.next);
+  }
+  if (finished) next.clear();
+  return http::Response::Json(200, SearchJson(topic, rows, {.scanned = stats.scanned, .total = stats.total,
+                                                            .blocks_read = stats.blocks_read, .blocks_total = stats.blocks_total,
+                                                            .indexed = stats.indexed, .max_scan = max_scan, .next = next}));
 }
 
 http::Response Dashboard::Produce(std::string topic, std::string body) {

@@ -1,8 +1,9 @@
 // The record trace: one log record (topic, partition, offset) followed through the pipeline —
 // the record → the sink's object holding its offset → the clean Delta table's commit that read
 // that object (and its data files) → the DAG run that wrote the commit. Each hop is "done" or
-// "not yet" with a note. Everything here is plain file reads of the local lake, the sink's
-// state and the run history, on the dashboard's work pool.
+// "not yet" with a note. The lake is read through its object store (a local directory or an
+// s3:// prefix; the streaming job's hop lists local lakes only), with the sink's state and
+// the run history, on the dashboard's work pool.
 //
 // How each hop is found:
 // - object: the sink names objects by their start offset (sink/object_name.h:
@@ -12,9 +13,9 @@
 //   <lake>/<sink.topics_dir>/<topic>/ (default and time-based layouts alike).
 // - Delta: a batch run's manifest (batch/manifest.h) lists the objects its clean tasks read; the
 //   clean table of topic "<id>.<kind>" is delta/<kind>; its commit is the newest one whose
-//   commitInfo.userMetadata names the manifest's logical date. Part files hold rows in
-//   manifest order but are not split by object: when the commit added several, the trace names
-//   them all ("one of N").
+//   commitInfo.userMetadata names the manifest's logical date. Part files are not split by
+//   object: the one holding the record is found by the clean row's key `ind` (the record's
+//   index/ind), pruned by the adds' stats, then read (ui/trace_part_file.h).
 #include <simdjson.h>
 
 #include <algorithm>
@@ -27,11 +28,14 @@
 #include "common/file_system.h"
 #include "lake/delta_snapshot.h"
 #include "lake/delta_storage.h"
+#include "lake/delta_storage_objstore.h"
+#include "objstore/open_object_store.h"
 #include "log/record_batch.h"
 #include "orchestrator/run_history.h"
 #include "sink/sink_state.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/trace_part_file.h"
 
 namespace pinpipe::ui {
 namespace fs = std::filesystem;
@@ -72,6 +76,7 @@ struct DeltaCommit {
   int64_t timestamp = 0;
   std::string logical_date, run_id, dag_id, task_id, operation;
   std::vector<std::string> adds;
+  std::vector<lake::AddFile> add_files;  // the same, with their stats
 };
 
 // The streaming job's and the batch's commitInfo.userMetadata (a JSON document): the offsets a
@@ -107,10 +112,9 @@ void ReadUserMetadata(std::string_view um, simdjson::dom::parser& parser, DeltaC
 // through the lake's own commit reader (lake::ReadCommits). Checkpoints are not read: a table
 // whose early commits were cleaned up after a checkpoint shows only the files its remaining
 // commits add. A table whose log cannot be read traces as no commit.
-std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::string>& active) {
+std::vector<DeltaCommit> ReadDeltaLog(lake::TableStorage& storage, std::set<std::string>& active) {
   std::vector<DeltaCommit> out;
-  auto storage = lake::NewLocalTableStorage(table.string());
-  auto commits = lake::ReadCommits(*storage);
+  auto commits = lake::ReadCommits(storage);
   if (!commits) return out;
   simdjson::dom::parser meta_parser;
   for (auto it = commits->rbegin(); it != commits->rend(); ++it) {
@@ -123,6 +127,7 @@ std::vector<DeltaCommit> ReadDeltaLog(const fs::path& table, std::set<std::strin
         if (ci->user_metadata) ReadUserMetadata(*ci->user_metadata, meta_parser, c);
       } else if (const auto* add = std::get_if<lake::AddFile>(&a)) {
         c.adds.push_back(add->path);
+        c.add_files.push_back(*add);
         active.insert(add->path);
       } else if (const auto* rm = std::get_if<lake::RemoveFile>(&a)) {
         active.erase(rm->path);
@@ -141,7 +146,8 @@ void NotYet(JsonWriter& w, std::string_view key, std::string_view note) {
 
 // The streaming job's commit whose batch read the offset: its commitInfo.userMetadata lists
 // the batch's ranges (stream/stream_tables.h). Tables are the lake's delta/<name>.
-void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset) {
+void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset,
+                          const std::optional<std::string>& value) {
   if (options_.lake_dir.empty()) {
     NotYet(w, "stream", "the lake is not a local directory");
     return;
@@ -165,7 +171,8 @@ void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t parti
   int n = 0;
   for (const auto& t : tables) {
     std::set<std::string> active;
-    for (const auto& c : ReadDeltaLog(t, active)) {
+    auto storage = lake::NewLocalTableStorage(t.string());
+    for (const auto& c : ReadDeltaLog(*storage, active)) {
       bool covers = false;
       for (const auto& r : c.ranges) {
         covers |= r.topic == topic && r.partition == partition && offset >= r.start && offset < r.end;
@@ -177,8 +184,25 @@ void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t parti
       for (const auto& a : c.adds) {
         hits.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
       }
-      hits.EndArray().Key("file");
-      if (c.adds.size() == 1) hits.String(c.adds.front()); else hits.Null();
+      hits.EndArray();
+      // Whether this commit's part files hold the record: a clean table's row by its `ind`, a
+      // quarantine table's by its raw text. Unknown (null) when the record is gone.
+      const bool quarantine = t.filename().string().find("quarantine") != std::string::npos;
+      std::optional<int64_t> ind = value ? RecordInd(*value) : std::nullopt;
+      Result<std::optional<PartRow>> found = std::optional<PartRow>();
+      const bool known = value && (quarantine || ind);
+      if (known) found = quarantine ? FindQuarantineRow(*storage, c.add_files, *value) : FindPartRow(*storage, c.add_files, *ind);
+      hits.Key("holds_record");
+      if (known && found) hits.Bool(found->has_value()); else hits.Null();
+      hits.Key("file");
+      if (known && found && *found) {
+        hits.String((*found)->path);
+        hits.Key("row").Int((*found)->row);
+      } else if ((!known || !found) && c.adds.size() == 1) {
+        hits.String(c.adds.front());
+      } else {
+        hits.Null();
+      }
       hits.EndObject();
       ++n;
     }
@@ -201,6 +225,8 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
   w.BeginObject().Field("topic", std::string_view(topic)).Field("partition", partition).Key("offset").Int(offset);
 
   // 1. The record itself.
+  std::optional<int64_t> ind;  // the clean row's key, from the record's value
+  std::optional<std::string> value;  // the record's value (the streaming hop matches quarantined text)
   w.Key("record").BeginObject();
   {
     std::string buf;
@@ -213,6 +239,10 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       if (rec.offset < offset) continue;
       if (rec.offset == offset) {
         MessageRow row = MessageRowOf(partition, rec, hs);
+        if (rec.value) {
+          ind = RecordInd(*rec.value);
+          value = std::string(*rec.value);
+        }
         w.Field("state", "done").Key("timestamp_ms").Int(row.timestamp_ms).Key("key");
         AppendPayload(w, row.key, 256);
         w.Key("value");
@@ -230,33 +260,40 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
   }
   w.EndObject();
 
-  // 2. The sink's object.
+  // 2. The sink's object. The lake is read through its object store: a local directory or an
+  // s3:// bucket prefix alike.
   std::optional<LakeObjectRef> object;
   int64_t object_end = -1;  // last offset it holds; -1 = unknown
-  if (options_.lake_dir.empty()) {
-    NotYet(w, "object", "the lake is not a local directory: objects are not listed here");
+  std::unique_ptr<objstore::ObjectStore> store;
+  std::string store_error;
+  if (options_.open_lake_store) {
+    auto opened = options_.open_lake_store();
+    if (opened) store = std::move(*opened); else store_error = opened.error().message();
+  } else if (!options_.lake_dir.empty()) {
+    auto opened = objstore::OpenObjectStore(options_.lake_dir);
+    if (opened) store = std::move(*opened); else store_error = opened.error().message();
+  } else {
+    store_error = "no lake";
+  }
+  if (!store) {
+    NotYet(w, "object", "the lake cannot be read: " + store_error);
   } else {
     std::vector<LakeObjectRef> objects;
-    const fs::path root = fs::path(options_.lake_dir) / options_.topics_dir / topic;
-    std::error_code ec;
-    auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it.depth() > 4) {
-        it.disable_recursion_pending();
-        continue;
-      }
-      std::error_code e2;
-      if (!it->is_regular_file(e2)) continue;
-      if (auto start = StartOffsetOf(it->path().filename().string(), topic, partition)) {
-        objects.push_back({*start, fs::relative(it->path(), options_.lake_dir, e2).string(),
-                           static_cast<int64_t>(it->file_size(e2))});
+    auto listed = store->ListAll(options_.topics_dir + "/" + topic + "/");
+    if (listed) {
+      for (const auto& info : *listed) {
+        const size_t slash = info.key.rfind('/');
+        const std::string_view name = std::string_view(info.key).substr(slash == std::string::npos ? 0 : slash + 1);
+        if (auto start = StartOffsetOf(name, topic, partition)) {
+          objects.push_back({*start, info.key, static_cast<int64_t>(info.size)});
+        }
       }
     }
     std::sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
     int64_t committed = -1;
     if (!options_.sink_state_dir.empty()) {
-      sink::StateStore store(FileSystem::Default(), options_.sink_state_dir);
-      if (auto st = store.LoadForStatus()) {
+      sink::StateStore state(FileSystem::Default(), options_.sink_state_dir);
+      if (auto st = state.LoadForStatus()) {
         for (const auto& [tp, ps] : st->partitions) {
           if (tp.topic == topic && tp.partition == partition) committed = ps.committed;
         }
@@ -287,12 +324,10 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
   } else {
     // The manifests that list the object, newest logical date first.
     std::vector<std::string> dates;
-    const fs::path mdir = fs::path(options_.lake_dir) / "manifests";
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(mdir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->path().extension() != ".json") continue;
-      auto text = FileSystem::Default()->ReadFileToString(it->path().string());
+    auto manifests = store->ListAll("manifests/");
+    for (const auto& info : manifests ? *manifests : std::vector<objstore::ObjectInfo>{}) {
+      if (!info.key.ends_with(".json")) continue;
+      auto text = store->Get(info.key);
       if (!text) continue;
       auto m = batch::DecodeManifest(*text);
       if (!m) continue;
@@ -307,7 +342,10 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
     const std::string kind = topic.substr(topic.rfind('.') + 1);
     const std::string table = "delta/" + kind;
     std::set<std::string> active;
-    auto commits = dates.empty() ? std::vector<DeltaCommit>{} : ReadDeltaLog(fs::path(options_.lake_dir) / table, active);
+    std::unique_ptr<lake::TableStorage> storage =
+        options_.lake_dir.empty() ? lake::NewObjectStoreTableStorage(*store, table, options_.lake_uri + "/" + table)
+                                  : lake::NewLocalTableStorage((fs::path(options_.lake_dir) / table).string());
+    auto commits = dates.empty() ? std::vector<DeltaCommit>{} : ReadDeltaLog(*storage, active);
     const DeltaCommit* hit = nullptr;
     std::string hit_date;
     for (const auto& d : dates) {
@@ -339,16 +377,31 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       for (const auto& a : hit->adds) {
         w.BeginObject().Field("path", std::string_view(a)).Field("in_snapshot", active.count(a) > 0).EndObject();
       }
-      w.EndArray().Key("file");
-      if (hit->adds.size() == 1) w.String(hit->adds.front()); else w.Null();
-      w.Field("in_current_snapshot", !in_snapshot.empty());
-      if (hit->adds.size() > 1) {
-        w.Field("note", "the record is in one of the commit's " + std::to_string(hit->adds.size()) + " part files");
+      w.EndArray();
+      // The part file (and row) holding the record's clean row, found by its `ind`.
+      std::optional<PartRow> exact;
+      std::string note;
+      if (!ind) {
+        if (hit->adds.size() > 1) note = "the record has no index/ind: it is in one of the commit's " + std::to_string(hit->adds.size()) + " part files";
+      } else {
+        auto found = FindPartRow(*storage, hit->add_files, *ind);
+        if (!found) {
+          note = "reading the part files failed: " + found.error().message();
+        } else if (!*found) {
+          note = "no part file of the commit holds ind " + std::to_string(*ind) + " (a duplicate dropped by the clean, or quarantined)";
+        } else {
+          exact = **found;
+        }
       }
+      w.Key("file");
+      if (exact) w.String(exact->path); else if (!ind && hit->adds.size() == 1) w.String(hit->adds.front()); else w.Null();
+      if (exact) w.Key("row").Int(exact->row).Key("files_read").Int(exact->files_read).Key("ind").Int(*ind);
+      w.Field("in_current_snapshot", exact ? active.count(exact->path) > 0 : !in_snapshot.empty());
+      if (!note.empty()) w.Field("note", note);
       w.EndObject();
     }
   }
-  StreamHop(w, topic, partition, offset);
+  StreamHop(w, topic, partition, offset, value);
   if (run_id.empty()) {
     NotYet(w, "run", "no DAG run has written the record to a clean table yet");
   } else {

@@ -94,8 +94,8 @@ Status MessageIndex::CatchUp(const log::LogManager& log, const std::string& topi
   });
 }
 
-Status MessageIndex::Search(const log::LogManager& log, const std::string& topic, int32_t partition, const Query& q,
-                            std::vector<MessageRow>& out, Stats& stats) {
+Result<MessageIndex::Position> MessageIndex::Search(const log::LogManager& log, const std::string& topic, int32_t partition,
+                                                    const Query& q, std::vector<MessageRow>& out, Stats& stats) {
   PINPIPE_ASSIGN_OR_RETURN(log::PartitionInfo info, log.GetPartitionInfo(topic, partition));
   Partition* p = nullptr;
   {
@@ -117,22 +117,38 @@ Status MessageIndex::Search(const log::LogManager& log, const std::string& topic
   }
   auto key_matches = [&](std::string_view k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
   size_t found = 0;
+  int64_t decoded = 0;
+  bool stopped = false;  // by the limit or the budget: `pos` is where to continue
+  int64_t pos = std::max(q.from_offset, info.log_start_offset);
   std::vector<log::Header> headers;
   for (const Block& b : p->blocks) {
-    if (found >= q.limit) break;
-    if (b.max_ts < q.from_ts || b.min_ts > q.to_ts) continue;
-    if (q.key && std::none_of(keys.begin(), keys.end(), [&](const std::string& k) { return b.MayHold(k); })) continue;
+    if (stopped || found >= q.limit) break;
+    if (b.end <= pos) continue;
+    if (b.max_ts < q.from_ts || b.min_ts > q.to_ts ||
+        (q.key && std::none_of(keys.begin(), keys.end(), [&](const std::string& k) { return b.MayHold(k); }))) {
+      pos = b.end;  // nothing here can match
+      continue;
+    }
     ++stats.blocks_read;
-    PINPIPE_RETURN_IF_ERROR(Scan(log, topic, partition, std::max(b.start, info.log_start_offset), b.end,
-                                 [&](const log::RecordView& rec) {
-                                   ++stats.scanned;
-                                   if (rec.timestamp_ms < q.from_ts || rec.timestamp_ms > q.to_ts) return true;
-                                   if (q.key && (!rec.key || !key_matches(*rec.key))) return true;
-                                   out.push_back(MessageRowOf(partition, rec, headers));
-                                   return ++found < q.limit;
-                                 }));
+    PINPIPE_RETURN_IF_ERROR(Scan(log, topic, partition, std::max(b.start, pos), b.end, [&](const log::RecordView& rec) {
+      if (decoded >= q.max_scan) {
+        stopped = true;
+        return false;
+      }
+      ++decoded;
+      ++stats.scanned;
+      pos = rec.offset + 1;
+      if (rec.timestamp_ms < q.from_ts || rec.timestamp_ms > q.to_ts) return true;
+      if (q.key && (!rec.key || !key_matches(*rec.key))) return true;
+      if (q.value && !q.value->Matches(rec.value)) return true;
+      out.push_back(MessageRowOf(partition, rec, headers));
+      stopped = ++found >= q.limit;
+      return !stopped;
+    }));
+    if (!stopped) pos = std::max(pos, b.end);
   }
-  return OkStatus();
+  if (!stopped && found < q.limit) pos = std::max(pos, info.high_watermark);
+  return Position{pos, info.high_watermark};
 }
 
 }  // namespace pinpipe::ui

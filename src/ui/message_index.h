@@ -2,7 +2,9 @@
 // of kBlockRecords consecutive offsets, each with its records' minimum and maximum timestamp
 // and a Bloom filter of their keys. A search by key and/or time range reads only the blocks
 // whose filter may hold the key and whose time span overlaps the range, and reports how many
-// records it decoded ("scanned N of M").
+// records it decoded ("scanned N of M"). A filter on the value (ui/value_filter.h) is checked
+// on every record read; a scan is bounded by a budget of records and answers the offset it
+// reached, from which the next request continues.
 //
 // The index is built lazily on the dashboard's work pool (never on a reactor thread): each
 // search first indexes the records appended since the last one (up to the high watermark),
@@ -28,6 +30,7 @@
 #include "common/status.h"
 #include "log/log_manager.h"
 #include "ui/api_json.h"
+#include "ui/value_filter.h"
 
 namespace pinpipe::ui {
 
@@ -42,6 +45,14 @@ class MessageIndex {
     int64_t from_ts = std::numeric_limits<int64_t>::min();  // inclusive, ms
     int64_t to_ts = std::numeric_limits<int64_t>::max();    // inclusive, ms
     size_t limit = 50;
+    ValueFilter* value = nullptr;  // none: any value
+    int64_t from_offset = 0;       // continue from here (the previous answer's `next`)
+    int64_t max_scan = std::numeric_limits<int64_t>::max();  // records to decode at most
+  };
+  // How far a search of one partition got: records below `next` were all examined; the
+  // partition is finished when next >= end (its high watermark when the search began).
+  struct Position {
+    int64_t next = 0, end = 0;
   };
   struct Stats {
     int64_t scanned = 0;       // records decoded to answer (in the blocks read)
@@ -51,8 +62,9 @@ class MessageIndex {
     int64_t indexed = 0;       // records this search added to the index first
   };
 
-  // Appends up to `q.limit` matching records of `partition` (oldest first) to `out`.
-  Status Search(const log::LogManager& log, const std::string& topic, int32_t partition, const Query& q,
+  // Appends up to `q.limit` matching records of `partition` (oldest first) to `out`, decoding
+  // at most `q.max_scan` records.
+  Result<Position> Search(const log::LogManager& log, const std::string& topic, int32_t partition, const Query& q,
                 std::vector<MessageRow>& out, Stats& stats);
 
  private:

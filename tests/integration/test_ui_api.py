@@ -9,7 +9,7 @@ import time
 import requests
 
 from conftest import BIN
-from rest_helpers import V2, create_consumer, produce_json
+from rest_helpers import JSON_V2, V2, create_consumer, produce_json
 
 UI = "/ui/api"
 
@@ -370,7 +370,8 @@ def delta_snapshot(table_dir):
 
 def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
     from test_daily_runs import post_interactions
-    s = server_factory(["sink.flush_size=5"]).start()
+    # One clean part file per raw object (dag.clean_chunk_bytes=1): the commit adds two.
+    s = server_factory(["sink.flush_size=5", "dag.clean_chunk_bytes=1"]).start()
     post_interactions(s.url, n=10)  # pinterest.pin offsets 0..9 → objects +0 (0–4) and +5 (5–9)
     trace = lambda offset, topic="pinterest.pin": requests.get(  # noqa: E731
         s.url + UI + "/trace", params={"topic": topic, "partition": 0, "offset": offset})
@@ -407,6 +408,7 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
     schemas = [a["metaData"]["schemaString"] for f in log for a in map(json.loads, f.read_text().splitlines()) if "metaData" in a]
     assert doc["schema"] == json.loads(schemas[-1])
     assert requests.get(s.url + UI + "/delta/table", params={"path": "delta/nope"}).status_code == 404
+    files = {}
     for offset, start, end in ((3, 0, 4), (7, 5, 9)):
         d = trace(offset).json()
         assert d["record"]["state"] == "done"
@@ -419,10 +421,24 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
         assert value in lines
         delta = d["delta"]
         assert delta["state"] == "done" and delta["table"] == "delta/pin" and delta["logical_date"] == "2026-11-22"
-        assert delta["file"] and (lake / "delta/pin" / delta["file"]).is_file()
+        # Exactly the part file holding the record's row, of the commit's two.
+        assert len(delta["files"]) == 2, delta
+        assert delta["file"] and (lake / "delta/pin" / delta["file"]).is_file(), delta
         assert delta["file"] in delta_snapshot(lake / "delta/pin") and delta["in_current_snapshot"] is True
+        files[offset] = delta["file"]
+        # Read back independently: the named row of that file is the record's, and no other
+        # part file of the commit has it.
+        for f in delta["files"]:
+            rows = [json.loads(x) for x in subprocess.run(
+                [BIN, "lake", "parquet-cat", str(lake / "delta/pin" / f["path"])],
+                capture_output=True, text=True, check=True).stdout.splitlines() if x]
+            inds = [r["ind"] for r in rows]
+            assert (offset in inds) == (f["path"] == delta["file"]), (f, inds)
+            if f["path"] == delta["file"]:
+                assert rows[delta["row"]]["ind"] == offset and delta["ind"] == offset
         assert d["run"]["state"] == "done" and d["run"]["run_id"] == runs[0]["run_id"]
         assert d["run"]["dag_id"] == "pinterest_batch" and d["run"]["run_state"] == "success"
+    assert files[3] != files[7]
 
 
 def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
@@ -436,7 +452,8 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
     assert out["FailedRecordCount"] == 0, out
     rec = out["Records"][5]
     trace = lambda: requests.get(server.url + UI + "/trace", params={"stream": name, "seq": rec["SequenceNumber"]}).json()  # noqa: E731
-    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and t)(trace()), timeout=20)
+    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and
+                          any(x["holds_record"] for x in t["stream"]["commits"]) and t)(trace()), timeout=20)
     assert d, trace()
     # The sequence number decodes to the record's shard (= partition) and offset.
     assert d["topic"] == name and f"shardId-{d['partition']:012d}" == rec["ShardId"]
@@ -451,7 +468,30 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
         meta = json.loads(info["userMetadata"])
         assert any(r["topic"] == name and r["partition"] == d["partition"] and r["start"] <= d["offset"] < r["end"]
                    for r in meta["ranges"]), meta
-        assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
+        if x["holds_record"]:
+            assert x["file"] in delta_snapshot(lake / x["table"]) and (lake / x["table"] / x["file"]).is_file()
+            rows = [json.loads(line) for line in subprocess.run(
+                [BIN, "lake", "parquet-cat", str(lake / x["table"] / x["file"])], capture_output=True, text=True,
+                check=True).stdout.splitlines() if line]
+            held = rows[x["row"]]
+            assert held.get("ind") == 5 or held.get("raw") == d["record"]["value"]["text"], held
+        else:
+            assert x["holds_record"] is False and x["file"] is None, x
+    # Exactly one of the batch's commits (clean or quarantine) holds the record.
+    assert [x["holds_record"] for x in commits].count(True) == 1, commits
+    assert next(x for x in commits if x["holds_record"])["table"] == "delta/pinterest_pin_table", commits
+    # A record the job quarantines: its batch commits to both tables; the quarantine one holds it.
+    bad = c.put_records(StreamName=name, Records=[{"Data": b"not json at all", "PartitionKey": "k1"},
+                                                  {"Data": json.dumps({"index": 99, "unique_id": "u99"}).encode(), "PartitionKey": "k1"}])
+    qtrace = lambda: requests.get(server.url + UI + "/trace",  # noqa: E731
+                                  params={"stream": name, "seq": bad["Records"][0]["SequenceNumber"]}).json()
+    # (The batch commits to the clean table, then to the quarantine table: wait for the second.)
+    q = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and
+                          any(x["holds_record"] for x in t["stream"]["commits"]) and t)(qtrace()), timeout=20)
+    assert q, qtrace()
+    held = [x for x in q["stream"]["commits"] if x["holds_record"]]
+    assert len(held) == 1 and "quarantine" in held[0]["table"], q["stream"]["commits"]
+    assert {x["table"] for x in q["stream"]["commits"]} >= {held[0]["table"]}
     assert requests.get(server.url + UI + "/trace", params={"stream": name, "seq": "12x"}).status_code == 400
 
 
@@ -514,3 +554,71 @@ def test_message_search_reads_only_the_index_blocks_that_may_match(server):
     assert late["indexed"] == 1 and [r["offset"] for r in late["records"]] == [3500]
     assert search().status_code == 400 and search(from_ts="x").status_code == 400
     assert requests.get(server.url + UI + "/topics/nope/search", params={"key": "a"}).status_code == 404
+
+
+def test_message_search_filters_values_on_the_server_in_bounded_scans(server):
+    """A filter on the value (a substring, or a top-level JSON field), evaluated by the server
+    record by record; a scan decodes at most max_scan records and answers where to continue."""
+    made = requests.post(server.url + "/v3/clusters/pinpipe/topics", json={"topic_name": "vf", "partitions_count": 2})
+    assert made.status_code == 201, made.text
+
+    def produce(partition, values):
+        body = {"records": [{"value": v, "partition": partition} for v in values]}
+        resp = requests.post(server.url + "/topics/vf", headers={"Content-Type": JSON_V2}, data=json.dumps(body))
+        assert resp.status_code == 200, resp.text
+    # Partition 0: travel at 0,5,..,25, "Trip to PARIS" at 3,13,23; partition 1 (later): travel at 0,3,6,9.
+    produce(0, [{"i": i, "category": "travel" if i % 5 == 0 else "food",
+                 "note": "Trip to PARIS" if i % 10 == 3 else "home"} for i in range(30)])
+    time.sleep(0.05)
+    produce(1, [{"i": i, "category": "travel" if i % 3 == 0 else "food", "note": "x"} for i in range(10)])
+    travel = [(0, o) for o in range(0, 30, 5)] + [(1, o) for o in (0, 3, 6, 9)]
+
+    def search(**q):
+        return requests.get(server.url + UI + "/topics/vf/search", params=q)
+
+    def offsets(d):
+        return [(r["partition"], r["offset"]) for r in d["records"]]
+    everything = search(field="category=travel", limit=1000).json()
+    assert offsets(everything) == travel
+    assert everything["scanned"] == 40 and everything["total"] == 40 and everything["next"] is None
+    assert all(json.loads(r["value"]["text"])["category"] == "travel" for r in everything["records"])
+    # Substrings: ASCII case-folded unless case_sensitive.
+    assert offsets(search(contains="paris").json()) == [(0, 3), (0, 13), (0, 23)]
+    assert offsets(search(contains="paris", case_sensitive="true").json()) == []
+    assert offsets(search(contains="PARIS", case_sensitive="1", partition=0).json()) == [(0, 3), (0, 13), (0, 23)]
+    assert offsets(search(field="i=7", partition=1).json()) == [(1, 7)]  # a number by its JSON text
+    # With the time range and the key filter too: nothing before from_ts of partition 1.
+    ts1 = requests.get(server.url + UI + "/topics/vf/messages",
+                       params={"from": "offset", "arg": 0, "limit": 1, "partition": 1}).json()["records"][0]["timestamp"]
+    assert offsets(search(field="category=travel", from_ts=ts1).json()) == travel[6:]
+
+    # Bounded: 12 records decoded per request, continued from `next` until it is null.
+    pages, cursor = [], None
+    while True:
+        q = {"field": "category=travel", "max_scan": 12, "limit": 1000}
+        if cursor:
+            q["cursor"] = cursor
+        d = search(**q).json()
+        pages.append((offsets(d), d["scanned"], d["next"]))
+        cursor = d["next"]
+        if cursor is None:
+            break
+        assert len(pages) < 10
+    assert pages == [
+        ([(0, 0), (0, 5), (0, 10)], 12, "0:12,1:0"),
+        ([(0, 15), (0, 20)], 12, "0:24,1:0"),
+        ([(0, 25), (1, 0), (1, 3)], 12, "0:30,1:6"),
+        ([(1, 6), (1, 9)], 4, None),
+    ]
+    # The match limit also stops a scan: the rows cut by the merge are where a partition continues.
+    first = search(field="category=travel", limit=2).json()
+    assert offsets(first) == [(0, 0), (0, 5)] and first["next"] == "0:6,1:0"
+    second = search(field="category=travel", limit=2, cursor=first["next"]).json()
+    assert offsets(second) == [(0, 10), (0, 15)] and second["next"] == "0:16,1:0"
+
+    # Bad filters: 400 with a message.
+    for q, words in [({"field": "category"}, "name=value"), ({"field": "=travel"}, "name"),
+                     ({"field": "a=b", "contains": "c"}, "not both"), ({"contains": "x" * 1025}, "longer"),
+                     ({"contains": "x", "max_scan": 0}, "max_scan"), ({"contains": "x", "cursor": "0-5"}, "cursor")]:
+        bad = search(**q)
+        assert bad.status_code == 400 and words in bad.json()["message"], (q, bad.text)

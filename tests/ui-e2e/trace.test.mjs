@@ -69,6 +69,8 @@ test('the record trace resolves a record to its Delta file', async () => {
   const files = await page.locator('#hop-delta li.delta-file').allInnerTexts();
   assert.equal(files.length, 1, files.join(','));
   assert.ok(existsSync(join(dataDir, 'lake', 'delta', 'pin', files[0])), files[0]);
+  // ... with the record's row in it (the pin's index is the clean row's ind).
+  assert.match(await page.locator('#delta-row').innerText(), /^row \d+ \(ind 7\)/);
   assert.match(await page.locator('#hop-run').innerText(), /success/);
   await page.screenshot({ path: join(ARTIFACTS, 'trace.png'), fullPage: true });
   assert.deepEqual(errors, []);

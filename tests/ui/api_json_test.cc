@@ -133,7 +133,7 @@ TEST(ApiJson, SearchCarriesScannedOfTotal) {
   r.key = "\"k7\"";
   r.value = "{}";
   simdjson::dom::parser p;
-  auto doc = Parse(p, SearchJson("t", {r}, {5, 3500, 1, 4, 3500}));
+  auto doc = Parse(p, SearchJson("t", {r}, {5, 3500, 1, 4, 3500, 50, ""}));
   EXPECT_EQ(int64_t(doc["scanned"]), 5);
   EXPECT_EQ(int64_t(doc["total"]), 3500);
   EXPECT_EQ(int64_t(doc["blocks_read"]), 1);
@@ -141,6 +141,10 @@ TEST(ApiJson, SearchCarriesScannedOfTotal) {
   EXPECT_EQ(int64_t(doc["indexed"]), 3500);
   EXPECT_EQ(int64_t(doc["records"].at(0)["offset"]), 7);
   EXPECT_EQ(std::string_view(doc["records"].at(0)["key"]["text"]), "\"k7\"");
+  EXPECT_TRUE(doc["next"].is_null());
+  auto more = Parse(p, SearchJson("t", {}, {10, 20, 1, 1, 0, 10, "0:10,1:0"}));
+  EXPECT_EQ(std::string_view(more["next"]), "0:10,1:0");
+  EXPECT_EQ(int64_t(more["max_scan"]), 10);
 }
 
 }  // namespace

@@ -275,9 +275,17 @@ pages.messages = async (root, params) => {
   const keyIn = el('input', { name: 'key', value: params.get('key') || '', placeholder: 'exact key', size: 16 });
   const fromTimeIn = el('input', { name: 'from_time', type: 'datetime-local', step: 1, value: params.get('from_time') || '' });
   const toTimeIn = el('input', { name: 'to_time', type: 'datetime-local', step: 1, value: params.get('to_time') || '' });
+  // The value filter runs on the server, in bounded scans: "Continue" resumes where one stopped.
+  const filterIn = el('input', { name: 'filter', value: params.get('filter') || '', placeholder: 'text, or field=value', size: 20 });
+  const filterModeSel = el('select', { name: 'filter_mode' }, [['contains', 'contains'], ['field', 'JSON field=value']].map(([v, t]) =>
+    el('option', { value: v, selected: v === (params.get('filter_mode') || 'contains') }, t)));
+  const caseIn = el('input', { type: 'checkbox', name: 'case_sensitive', checked: params.get('case_sensitive') === '1' });
+  const maxScanIn = el('input', { name: 'max_scan', value: params.get('max_scan') || '', placeholder: '100000', size: 8 });
+  const moreBtn = el('button', { type: 'button', class: 'secondary', id: 'search-more', hidden: true }, 'Continue');
   const sf = el('form', { class: 'controls', id: 'search-form', 'aria-label': 'Search messages' },
     el('label', {}, 'Key', keyIn), el('label', {}, 'From (UTC)', fromTimeIn), el('label', {}, 'To (UTC)', toTimeIn),
-    el('button', { type: 'submit' }, 'Search'));
+    el('label', {}, 'Value', filterModeSel), el('label', {}, 'Filter', filterIn), el('label', {}, caseIn, 'Case-sensitive'), el('label', {}, 'Scan at most', maxScanIn),
+    el('button', { type: 'submit' }, 'Search'), moreBtn);
   const out = el('div'), status = el('p', { class: 'muted', id: 'messages-status', 'aria-live': 'polite' });
   root.append(el('h1', {}, 'Messages'), f, sf, status, out);
   if (!topics.length) { out.append(el('p', { class: 'muted' }, 'No topics yet.')); return; }
@@ -335,23 +343,36 @@ pages.messages = async (root, params) => {
     status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
     openFeed(st.topic);
   };
-  const search = async () => {
+  let scannedSoFar = 0, foundSoFar = 0;
+  const search = async (cursor) => {
     Object.assign(st, { topic: topicSel.value, partition: partIn.value || 'all', limit: limitIn.value, mode: modeSel.value, tail: false });
-    setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value, to_time: toTimeIn.value });
+    setState({ topic: st.topic, partition: st.partition, limit: st.limit, mode: st.mode, key: keyIn.value, from_time: fromTimeIn.value,
+      to_time: toTimeIn.value, filter: filterIn.value, filter_mode: filterIn.value ? filterModeSel.value : '', case_sensitive: caseIn.checked && filterIn.value ? '1' : '', max_scan: maxScanIn.value });
     const q = new URLSearchParams({ partition: st.partition, limit: st.limit });
     if (keyIn.value) q.set('key', keyIn.value);
     if (fromTimeIn.value) q.set('from_ts', Date.parse(fromTimeIn.value + 'Z'));
     if (toTimeIn.value) q.set('to_ts', Date.parse(toTimeIn.value + 'Z') + 999);
+    if (filterIn.value) q.set(filterModeSel.value === 'field' ? 'field' : 'contains', filterIn.value);
+    if (filterIn.value && caseIn.checked) q.set('case_sensitive', '1');
+    if (maxScanIn.value) q.set('max_scan', maxScanIn.value);
+    if (cursor) q.set('cursor', cursor); else scannedSoFar = foundSoFar = 0;
     try {
       const d = await api(`topics/${encodeURIComponent(st.topic)}/search?${q}`);
-      status.textContent = `${d.records.length} records · scanned ${fmt(d.scanned)} of ${fmt(d.total)} records (${d.blocks_read} of ${d.blocks_total} index blocks)`;
-      out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rowsOf(d.records))));
-    } catch (e) { showError(out, e); }
+      scannedSoFar += d.scanned;
+      foundSoFar += d.records.length;
+      status.textContent = `${fmt(foundSoFar)} records · scanned ${fmt(scannedSoFar)} of ${fmt(d.total)} records (${d.blocks_read} of ${d.blocks_total} index blocks)` +
+        (d.next ? ' · stopped after ' + fmt(d.max_scan) + ' records: continue for more' : '');
+      moreBtn.hidden = !d.next;
+      moreBtn.onclick = () => search(d.next);
+      const rows = rowsOf(d.records);
+      if (cursor && out.querySelector('#messages tbody')) out.querySelector('#messages tbody').append(...rows.flat());
+      else out.replaceChildren(el('table', { id: 'messages' }, head(), el('tbody', {}, rows)));
+    } catch (e) { moreBtn.hidden = true; showError(out, e); }
   };
   sf.onsubmit = (e) => { e.preventDefault(); search(); };
-  f.onsubmit = (e) => { e.preventDefault(); keyIn.value = fromTimeIn.value = toTimeIn.value = ''; load(); };
+  f.onsubmit = (e) => { e.preventDefault(); keyIn.value = fromTimeIn.value = toTimeIn.value = filterIn.value = ''; moreBtn.hidden = true; load(); };
   tailBtn.onclick = () => { st.tail = !st.tail; tailBtn.textContent = st.tail ? 'Stop live tail' : 'Live tail'; if (!st.tail) { openFeed(null); listeners.records = []; } load(); };
-  if (!st.tail && (keyIn.value || fromTimeIn.value || toTimeIn.value)) await search(); else await load();
+  if (!st.tail && (keyIn.value || fromTimeIn.value || toTimeIn.value || filterIn.value)) await search(); else await load();
 };
 
 pages.produce = async (root, params) => {
@@ -795,11 +816,16 @@ pages.trace = async (root, params) => {
       link('lake', { key: d.object.key }, d.object.key), ` · offsets ${d.object.start_offset}–${d.object.end_offset ?? '…'} · ${fmtBytes(d.object.size)}`)),
     hop('delta', 'Delta table', d.delta, () => [
       el('p', {}, link('delta', { table: d.delta.table }, d.delta.table), ` version ${d.delta.version} (current ${d.delta.current_version}) · ${d.delta.operation} · ${d.delta.logical_date}`),
-      el('ul', {}, d.delta.files.map(x => el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
+      // The part file holding the record when the server found it (by the row's ind); else every part of the commit.
+      el('ul', {}, (d.delta.file ? d.delta.files.filter(x => x.path === d.delta.file) : d.delta.files).map(x =>
+        el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
+      d.delta.row !== undefined ? el('p', { id: 'delta-row' }, `row ${d.delta.row} (ind ${d.delta.ind}) · 1 of the commit's ${d.delta.files.length} part files, ${d.delta.files_read} read`) : null,
       d.delta.note ? el('p', { class: 'muted' }, d.delta.note) : null]),
-    hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', {},
+    // The commit whose part file holds the record (holds_record), else every covering commit's files.
+    hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', { class: c.holds_record ? 'stream-hit' : null },
       link('delta', { table: c.table }, c.table), ` version ${c.version} · batch ${c.batch} · `,
-      c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
+      c.holds_record ? `${c.file}, row ${c.row} (holds the record)` : c.holds_record === false ? 'does not hold the record' :
+        c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
     hop('run', 'DAG run', d.run, () => el('p', {},
       link('dags', { dag: d.run.dag_id }, d.run.run_id), ` · ${d.run.dag_id} ${d.run.logical_date}`, d.run.run_state ? ' · ' + d.run.run_state : '')));
 };
