@@ -25,9 +25,6 @@ const std::string* Str(const Value& v, std::string_view key) {
   return f && f->kind == Value::Kind::kString ? &f->s : nullptr;
 }
 
-// Records per RecordBatch that Fetch builds (a GetRecords answer is cut the same way).
-constexpr size_t kRecordsPerBatch = 500;
-
 }  // namespace
 
 int32_t RemoteKinesisLog::PartitionOfShardId(std::string_view id) {
@@ -228,12 +225,14 @@ bool RemoteKinesisLog::PollShard(const Key& key) {
     if (e.type == "ExpiredIteratorException") {
       // Iterators live 5 minutes: get one again from the last record buffered.
       expired_.fetch_add(1);
+      ++s->expired;
       s->iterator.clear();
       s->next_poll_ms = now;
       return;
     }
     if (e.type == "ProvisionedThroughputExceededException" || e.type == "LimitExceededException") {
       throttles_.fetch_add(1);
+      ++s->throttled;
     } else {
       s->error = (e.type.empty() ? "" : e.type + ": ") + e.message;
       static LogRateLimiter limiter(3, 60'000);
@@ -401,13 +400,13 @@ Result<log::FetchResult> RemoteKinesisLog::Fetch(const log::TopicPartition& tp, 
     s->base = offset;
   }
   std::vector<log::Record> batch;
-  batch.reserve(std::min(kRecordsPerBatch, s->recs.size()));
+  batch.reserve(std::min(options_.records_per_batch, s->recs.size()));
   size_t bytes = 0;
   size_t i = 0;
   while (i < s->recs.size() && (bytes == 0 || bytes < max_bytes)) {
     batch.clear();
     const size_t first = i;
-    for (; i < s->recs.size() && batch.size() < kRecordsPerBatch; ++i) {
+    for (; i < s->recs.size() && batch.size() < std::max<size_t>(1, options_.records_per_batch); ++i) {
       const Rec& r = s->recs[i];
       log::Record rec;
       rec.key = std::string_view(r.key);
@@ -492,6 +491,7 @@ void RemoteKinesisLog::AppendStatus(const log::TopicPartition& tp, std::string& 
   const Shard& s = it->second;
   json += ",\"millis_behind_latest\":" + std::to_string(s.millis_behind);
   json += std::string(",\"shard_closed\":") + (s.ended ? "true" : "false");
+  json += ",\"throttled\":" + std::to_string(s.throttled) + ",\"expired_iterators\":" + std::to_string(s.expired);
   if (!s.error.empty()) {
     json += ",\"source_error\":";
     AppendJsonString(json, s.error);

@@ -44,6 +44,7 @@ struct RemoteKinesisOptions {
   int64_t idle_poll_ms = 200;        // a shard with nothing new is asked again after this
   size_t max_buffer_bytes = 64u << 20;  // per shard: GetRecords pauses above it
   int32_t get_records_limit = 10000;
+  size_t records_per_batch = 500;  // records per RecordBatch that Fetch builds
 };
 
 class RemoteKinesisLog final : public log::LogReader, public SourcePositions {
@@ -101,6 +102,7 @@ class RemoteKinesisLog final : public log::LogReader, public SourcePositions {
     int64_t next_poll_ms = 0;
     int64_t backoff_ms = 0;
     uint64_t generation = 0;  // bumped by Seat: an answer to an older iterator is dropped
+    uint64_t throttled = 0, expired = 0;  // for the status
     std::string error;
   };
   using Key = log::TopicPartition;

@@ -59,7 +59,7 @@ struct PartitionStatus {
   int64_t committed = 0;
   int64_t log_end = 0;         // high watermark last seen
   int64_t last_record_ms = -1; // timestamp of the last committed record
-  std::string position;        // a remote shard: sequence number of the last committed record
+  std::string position = {};   // a remote shard: sequence number of the last committed record
 };
 
 class StreamJob {

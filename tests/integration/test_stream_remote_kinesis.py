@@ -6,6 +6,7 @@ the job's tables must equal those of the embedded-source job on the same records
 across kill -9, and a SplitShard during the run is followed (parent read to its end, then its
 children)."""
 import json
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -14,7 +15,7 @@ import pytest
 
 from kinesis_helpers import MotoServer, boto3_client, moto_env
 from stream_helpers import kill9_under_load, pin_rows, stream_status, table_rows, wait_caught_up
-from conftest import free_port
+from conftest import BIN, free_port
 
 KINDS = ("pin", "geo", "user")
 KEY, SECRET = "AKIDREMOTETEST", "remote-secret-for-tests"
@@ -65,9 +66,12 @@ def committed_by_topic(st):
 def test_remote_pinpipe_endpoint_same_tables_split_and_kill9(server_factory):
     # The endpoint: a pinpipe serve whose own (embedded-source) stream job reads the same
     # records — the reference tables. Its Kinesis API verifies SigV4 against KEY/SECRET.
+    # AWS's per-shard read limit, lowered to 3 GetRecords/s (writes unlimited): the job's
+    # reader is throttled (ProvisionedThroughputExceeded) and must back off without losing data.
     remote = server_factory(["stream.compact_interval_ms=0", "stream.dedup_window=0",
                              "sink.enabled=false", "scheduler.enabled=false",
-                             f"kinesis.access_key_id={KEY}", f"kinesis.secret_access_key={SECRET}"],
+                             f"kinesis.access_key_id={KEY}", f"kinesis.secret_access_key={SECRET}",
+                             "kinesis.throttle=true", "kinesis.throttle_limits=1073741824,1000000,1073741824,3"],
                             name="remote").start()
     c = boto3_client(remote.url, KEY, SECRET)
     for k in KINDS:
@@ -132,6 +136,12 @@ def test_remote_pinpipe_endpoint_same_tables_split_and_kill9(server_factory):
         if p["committed"] > 0:
             assert p["position"] != "" and int(p["position"]) > 0, p
     assert st["last_error"] == "", st
+    # The endpoint's read limit was hit (idle shards are asked 5 times a second) and backed off.
+    # (The status is written per batch: one more batch publishes the counts.)
+    time.sleep(1.5)
+    sent["streaming-pinterest-pin"] += put(c, "pin", ROWS["pin"](100000, 10))
+    st = wait_caught_up(job.data_dir, sent, timeout=60)
+    assert sum(p["throttled"] for p in st["partitions"]) > 0, st
 
 
 def test_remote_endpoint_rejects_a_wrong_signature(server_factory):
@@ -185,8 +195,19 @@ def test_moto_endpoint(server_factory):
             sent[f"streaming-pinterest-{k}"] += 20
         st = wait_caught_up(job.data_dir, sent, timeout=120, no_lag=True)
         assert committed_by_topic(st) == sent
+        # `pinpipe stream --once` over the stopped server's data: reads every shard to its tip.
+        job.stop()
+        for k in KINDS:
+            put(c, k, ROWS[k](2000, 15))
+            sent[f"streaming-pinterest-{k}"] += 15
+        p = subprocess.run([BIN, "--set", f"data.dir={job.data_dir}", *sum((["--set", s] for s in job.extra_sets), []),
+                            "stream", "--once"], env=job.env, capture_output=True, text=True, timeout=180)
+        assert p.returncode == 0, p.stderr
+        st = stream_status(job.data_dir)
+        assert committed_by_topic(st) == sent, st
         for k in KINDS:
             got = rows_of(job.data_dir, k)
             assert len(got) == len(set(got)) == sent[f"streaming-pinterest-{k}"], k
+        assert all(p["millis_behind_latest"] == 0 for p in st["partitions"]), st
     finally:
         moto.stop()
