@@ -84,7 +84,12 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
     PINPIPE_ASSIGN_OR_RETURN(stream::KinesisEndpoint endpoint,
                              stream::ParseKinesisUrl(settings.kinesis_url, settings.kinesis_region));
     stream::ApplyAwsCredentials(endpoint.credentials);
+    if (endpoint.credentials.access_key_id.empty() || endpoint.credentials.secret_access_key.empty()) {
+      spdlog::warn("stream: no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: requests to {} are not signed",
+                   endpoint.url);
+    }
     stream::RemoteKinesisOptions ro;
+    ro.idle_poll_ms = settings.kinesis_idle_poll_ms;
     ro.endpoint = std::move(endpoint);
     for (const auto& s : settings.sources) ro.streams.push_back(s.topic);
     out->remote = std::make_unique<stream::RemoteKinesisLog>(std::move(ro));

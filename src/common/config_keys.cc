@@ -193,6 +193,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "pin=TOPIC,geo=TOPIC,user=TOPIC; kinesis://HOST:PORT (kinesis+https://HOST, kinesis:// = AWS) reads "
        "the same streams from a remote Kinesis endpoint, SigV4 with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN",
        Custom(CheckStreamSource, "kinesis, rest, kinesis://HOST:PORT or pin=T,geo=T,user=T")},
+      {"stream.kinesis_idle_poll_ms", "200", "kinesis:// source: a shard with no new record is asked again after this (AWS allows 5 GetRecords/s per shard, shared by its readers)", Int(10, 60000)},
       {"stream.kinesis_region", "", "region of a kinesis:// source (signature scope; kinesis:// alone = its AWS endpoint); empty = AWS_REGION, else us-east-1", Text()},
       {"stream.name", "pinpipe-stream", "job name: state under <data.dir>/state/stream/<name>", Custom(CheckTopicPrefix, "a name")},
       {"stream.table_prefix", "", "tables <prefix>_pin_table ...; empty = <pipeline.id>", Text()},

@@ -25,13 +25,17 @@ std::expected<kinesis::Value, KinesisError> KinesisClient::Call(std::string_view
   if (!endpoint_.credentials.session_token.empty()) {
     sr.headers.emplace_back("x-amz-security-token", endpoint_.credentials.session_token);
   }
-  const objstore::SignedRequest signed_req =
-      objstore::SignV4(sr, endpoint_.credentials, amz_date, endpoint_.region, "kinesis");
   objstore::HttpRequest req;
   req.method = "POST";
   req.url = endpoint_.url + "/";
   req.headers = sr.headers;
-  req.headers.emplace_back("Authorization", signed_req.authorization);
+  // Without credentials the request goes unsigned (a local endpoint that does not check);
+  // an empty Credential would be a malformed signature to every endpoint that parses it.
+  if (!endpoint_.credentials.access_key_id.empty()) {
+    const objstore::SignedRequest signed_req =
+        objstore::SignV4(sr, endpoint_.credentials, amz_date, endpoint_.region, "kinesis");
+    req.headers.emplace_back("Authorization", signed_req.authorization);
+  }
   req.body = body;
   req.timeout_ms = 30000;
   auto resp = http_.Send(req);

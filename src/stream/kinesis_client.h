@@ -2,6 +2,7 @@
 // Kinesis_20131202.<Op>`) to a remote endpoint, signed with SigV4 by objstore's signer and sent
 // by objstore's libcurl transport — the same two pieces the S3 store uses. No retries here: the
 // caller (remote_kinesis_log.h) decides what a throttle or an expired iterator means.
+// Without an access key id the requests go unsigned (AWS refuses them; a local endpoint may not).
 #pragma once
 
 #include <string>

@@ -55,6 +55,7 @@ Result<StreamSettings> StreamSettingsFromConfig(const Config& cfg) {
   const std::string source = cfg.GetString("stream.source");
   PINPIPE_ASSIGN_OR_RETURN(s.sources, ParseStreamSources(source, id));
   s.kinesis_region = cfg.GetString("stream.kinesis_region");
+  PINPIPE_ASSIGN_OR_RETURN(s.kinesis_idle_poll_ms, cfg.GetInt("stream.kinesis_idle_poll_ms"));
   if (IsKinesisUrl(source)) {
     PINPIPE_RETURN_IF_ERROR(ParseKinesisUrl(source, s.kinesis_region));  // checked at start
     s.kinesis_url = source;

@@ -26,6 +26,7 @@ struct StreamSettings {
   // (kinesis_endpoint.h) instead of the embedded log; empty otherwise.
   std::string kinesis_url;
   std::string kinesis_region;  // stream.kinesis_region ("" = AWS_REGION, else us-east-1)
+  int64_t kinesis_idle_poll_ms = 200;  // a shard that answered no record is asked again after this
   // Delta tables (relative to the lake), indexed by RawKind.
   std::array<std::string, 3> tables;             // delta/<prefix>_pin_table ...
   std::array<std::string, 3> quarantine_tables;  // delta/<prefix>_pin_quarantine ...

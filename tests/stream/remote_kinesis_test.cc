@@ -142,9 +142,13 @@ class FakeKinesis {
     records_[shard][i].first = std::move(seq);
   }
   std::string url() const { return "kinesis://127.0.0.1:" + std::to_string(server_->port()); }
-  int unsigned_requests() {
+  int bad_signatures() {
     std::lock_guard lock(mu_);
     return bad_signatures_;
+  }
+  int unsigned_requests() {
+    std::lock_guard lock(mu_);
+    return unsigned_;
   }
   void ClearRequests() {
     std::lock_guard lock(mu_);
@@ -174,6 +178,7 @@ class FakeKinesis {
   std::pair<int, std::string> Handle(const http::Request& req) {
     std::lock_guard lock(mu_);
     if (!SignedRight(req)) ++bad_signatures_;
+    if (!req.HasHeader("Authorization")) ++unsigned_;
     std::string_view target = req.Header("X-Amz-Target");
     const std::string op(target.substr(target.find('.') + 1));
     auto in = kinesis::DecodeJson(req.body);
@@ -241,6 +246,7 @@ class FakeKinesis {
   std::map<int, std::vector<std::pair<std::string, std::string>>> records_;
   std::map<int, int> get_records_;
   int bad_signatures_ = 0;
+  int unsigned_ = 0;
   std::vector<std::string> iterator_requests_;
   std::unique_ptr<http::Server> server_;
 };
@@ -315,8 +321,21 @@ TEST(RemoteKinesisLogTest, ShardsThrottlingExpiryResharding) {
   status.clear();
   r.AppendStatus({"s", 1}, status);
   EXPECT_NE(status.find(",\"throttled\":1,"), std::string::npos) << status;
-  EXPECT_EQ(fake.unsigned_requests(), 0);  // every request carried a valid SigV4 signature
+  EXPECT_EQ(fake.bad_signatures(), 0);  // every request carried a valid SigV4 signature
+  EXPECT_EQ(fake.unsigned_requests(), 0);
   r.Stop();
+}
+
+TEST(RemoteKinesisLogTest, NoCredentialsNoSignature) {
+  FakeKinesis fake("s");
+  RemoteKinesisOptions o = Options(fake, "s");
+  o.endpoint.credentials = {};
+  RemoteKinesisLog r(std::move(o));
+  ASSERT_TRUE(r.Start());
+  ASSERT_TRUE(r.WaitCaughtUp(20000));
+  EXPECT_EQ(ReadAll(r, {"s", 1}, 0).size(), 5u);
+  EXPECT_GT(fake.unsigned_requests(), 0);
+  EXPECT_EQ(fake.unsigned_requests(), fake.bad_signatures());  // none was signed at all
 }
 
 class RemoteJobTest : public ::testing::Test {
