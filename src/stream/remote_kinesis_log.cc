@@ -64,7 +64,7 @@ void RemoteKinesisLog::Stop() {
 
 Status RemoteKinesisLog::ListShardsNow() {
   struct Listed {
-    std::string stream, id;
+    std::string stream, id, ending_seq;
     std::vector<std::string> parents;
   };
   std::vector<Listed> all;
@@ -96,6 +96,9 @@ Status RemoteKinesisLog::ListShardsNow() {
           Listed l;
           l.stream = stream;
           if (const auto* id = Str(sh, "ShardId")) l.id = *id;
+          if (const Value* range = sh.Find("SequenceNumberRange")) {
+            if (const auto* end = Str(*range, "EndingSequenceNumber")) l.ending_seq = *end;
+          }
           for (const char* p : {"ParentShardId", "AdjacentParentShardId"}) {
             if (const auto* pid = Str(sh, p); pid && !pid->empty()) l.parents.push_back(*pid);
           }
@@ -121,6 +124,7 @@ Status RemoteKinesisLog::ListShardsNow() {
     auto [it, fresh] = shards_.try_emplace(key);
     Shard& s = it->second;
     s.listed = true;
+    s.ending_seq = l.ending_seq;
     if (fresh) {
       s.stream = l.stream;
       s.id = l.id;
@@ -314,7 +318,9 @@ bool RemoteKinesisLog::PollShard(const Key& key) {
     s->backoff_ms = 0;
     s->error.clear();
     const auto* next = Str(*r, "NextShardIterator");
-    if (!next || next->empty()) {
+    // Some endpoints (moto) keep answering an iterator for a closed shard read to its end.
+    const bool closed_and_read = !s->ending_seq.empty() && got.empty() && s->millis_behind == 0;
+    if (!next || next->empty() || closed_and_read) {
       // A closed shard read to its end: its children may be read now (ChildShards names them;
       // ListShards lists them with their parents, which is what enabling checks).
       s->ended = true;

@@ -15,7 +15,9 @@
 //     buffered record; other errors back off too and show in the status.
 //   - Resharding: a child shard (ParentShardId / AdjacentParentShardId) is listed as a partition
 //     only once each parent still listed has been read to its end (GetRecords without
-//     NextShardIterator), so a key's records are read in order across a split or merge.
+//     NextShardIterator; or, for endpoints that always answer one — moto —, a closed shard
+//     whose GetRecords answered nothing at MillisBehindLatest 0), so a key's records are read
+//     in order across a split or merge.
 //   - MillisBehindLatest of each shard's last GetRecords is kept for `stream status`.
 #pragma once
 
@@ -89,6 +91,7 @@ class RemoteKinesisLog final : public log::LogReader, public SourcePositions {
   struct Shard {
     std::string stream, id;
     std::vector<std::string> parents;
+    std::string ending_seq;  // ListShards' EndingSequenceNumber: the shard is closed
     bool listed = true;     // in the last ListShards answer
     bool enabled = false;   // its parents are read to their end: the job may read it
     bool ended = false;     // closed and read to its end

@@ -520,11 +520,20 @@ void StreamJob::WaitForData() {
 
 void StreamJob::Loop() {
   int64_t backoff_ms = 0;
+  int64_t idle_published_ms = 0;
   while (!stop_.load()) {
     auto ran = RunOneBatch();
     if (ran) {
       backoff_ms = 0;
-      if (!*ran) WaitForData();
+      if (!*ran) {
+        // A remote source's shards change without a batch (a split's children, the time
+        // behind the tip, a closed shard read to its end): the status follows once a second.
+        if (runtime_.positions && Now() - idle_published_ms >= 1000) {
+          PublishStatus("");
+          idle_published_ms = Now();
+        }
+        WaitForData();
+      }
       continue;
     }
     errors_.fetch_add(1, std::memory_order_relaxed);
