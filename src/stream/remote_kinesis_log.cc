@@ -490,6 +490,12 @@ Status RemoteKinesisLog::Seat(const log::TopicPartition& tp, int64_t offset, std
   return OkStatus();
 }
 
+std::vector<std::string> RemoteKinesisLog::Problems() const {
+  MutexLock lock(mu_);
+  if (list_error_.empty()) return {};
+  return {"stream: " + list_error_};
+}
+
 void RemoteKinesisLog::AppendStatus(const log::TopicPartition& tp, std::string& json) const {
   MutexLock lock(mu_);
   auto it = shards_.find(tp);

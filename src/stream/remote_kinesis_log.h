@@ -74,6 +74,7 @@ class RemoteKinesisLog final : public log::LogReader, public SourcePositions {
   Result<std::string> PositionAt(const log::TopicPartition& tp, int64_t offset) override;
   Status Seat(const log::TopicPartition& tp, int64_t offset, std::string_view position) override;
   void AppendStatus(const log::TopicPartition& tp, std::string& json) const override;
+  std::vector<std::string> Problems() const override;  // ListShards failing
 
   // For tests: GetRecords calls made, throttles and expired iterators seen.
   uint64_t get_records_calls() const { return get_records_.load(); }

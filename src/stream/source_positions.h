@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "log/log_reader.h"
@@ -28,6 +29,8 @@ class SourcePositions {
   // Extra JSON members of the partition's status (`,"name":value...`), e.g. the time behind the
   // shard's tip.
   virtual void AppendStatus(const log::TopicPartition& tp, std::string& json) const = 0;
+  // What /healthz reports about the source itself (an endpoint that does not answer).
+  virtual std::vector<std::string> Problems() const { return {}; }
 };
 
 }  // namespace pinpipe::stream

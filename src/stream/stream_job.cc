@@ -621,9 +621,11 @@ std::vector<PartitionStatus> StreamJob::Partitions() const {
 }
 
 std::vector<std::string> StreamJob::Problems() const {
+  std::vector<std::string> out = runtime_.positions ? runtime_.positions->Problems()
+                                                    : std::vector<std::string>();
   MutexLock lock(status_mu_);
-  if (last_error_.empty()) return {};
-  return {"stream: " + last_error_};
+  if (!last_error_.empty()) out.push_back("stream: " + last_error_);
+  return out;
 }
 
 std::string StreamJob::StatusJson() const {
