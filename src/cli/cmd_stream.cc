@@ -20,6 +20,7 @@
 #include "cli/server_options.h"
 #include "common/logging.h"
 #include "log/embedded_log.h"
+#include "stream/remote_kinesis_log.h"
 #include "stream/stream_job.h"
 
 namespace pinpipe::cli {
@@ -28,11 +29,13 @@ namespace {
 class EmbeddedStreamImpl final : public EmbeddedStream {
  public:
   std::unique_ptr<log::EmbeddedLog> embedded;
-  log::LogReader* source = nullptr;  // `embedded`, or the external cluster's topics
+  std::unique_ptr<stream::RemoteKinesisLog> remote;  // stream.source = kinesis://…
+  log::LogReader* source = nullptr;  // `embedded`, the external cluster's topics, or `remote`
   std::unique_ptr<batch::BatchLake> lake;
   std::unique_ptr<stream::StreamJob> job;
   ~EmbeddedStreamImpl() override {
     if (job) job->Stop();
+    if (remote) remote->Stop();
   }
   std::vector<std::string> Problems() const override { return job->Problems(); }
   void RenderPrometheus(std::string& out) const override { job->RenderPrometheus(out); }
@@ -76,7 +79,22 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
   auto out = std::make_unique<EmbeddedStreamImpl>();
   // Kinesis streams live in the embedded log; topics (stream.source = rest or pin=T,...) in
   // the external cluster when there is one.
-  if (cluster && !settings.sources.front().kinesis) {
+  if (!settings.kinesis_url.empty()) {
+    // A remote Kinesis endpoint (kinesis://…): its streams through the API, SigV4-signed.
+    PINPIPE_ASSIGN_OR_RETURN(stream::KinesisEndpoint endpoint,
+                             stream::ParseKinesisUrl(settings.kinesis_url, settings.kinesis_region));
+    stream::ApplyAwsCredentials(endpoint.credentials);
+    if (endpoint.credentials.access_key_id.empty() || endpoint.credentials.secret_access_key.empty()) {
+      spdlog::warn("stream: no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: requests to {} are not signed",
+                   endpoint.url);
+    }
+    stream::RemoteKinesisOptions ro;
+    ro.idle_poll_ms = settings.kinesis_idle_poll_ms;
+    ro.endpoint = std::move(endpoint);
+    for (const auto& s : settings.sources) ro.streams.push_back(s.topic);
+    out->remote = std::make_unique<stream::RemoteKinesisLog>(std::move(ro));
+    out->source = out->remote.get();
+  } else if (cluster && !settings.sources.front().kinesis) {
     out->source = cluster;
   } else {
     out->embedded = std::make_unique<log::EmbeddedLog>(log);
@@ -86,7 +104,11 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
   stream::StreamRuntime rt;
   batch::BatchLake* lake = out->lake.get();
   rt.open_table = [lake](std::string_view rel) { return lake->Table(rel); };
-  if (settings.sources.front().kinesis) rt.first_offset = ShardStart(std::move(streams));
+  if (out->remote) {
+    rt.positions = out->remote.get();
+  } else if (settings.sources.front().kinesis) {
+    rt.first_offset = ShardStart(std::move(streams));
+  }
   // Test hook: PINPIPE_TEST_STREAM_DELAY_MS=N sleeps N ms at each crash point of the protocol
   // (plan durable, each table committed, state durable), so that a kill -9 at a random moment
   // lands between the steps (tests/integration/test_stream.py).
@@ -99,6 +121,8 @@ Result<std::unique_ptr<EmbeddedStreamImpl>> BuildStream(const Config& cfg, log::
   }
   PINPIPE_ASSIGN_OR_RETURN(out->job, stream::StreamJob::Create(std::move(settings),
                                                                out->source, std::move(rt)));
+  // Polled only once the job has seated every shard on its committed position.
+  if (out->remote) PINPIPE_RETURN_IF_ERROR(out->remote->Start());
   return out;
 }
 
@@ -126,7 +150,9 @@ int RunStream(const CliContext& ctx, bool once) {
   }
   auto& job = *(*built)->job;
   if (once) {
-    auto st = job.RunUntilCaughtUp();
+    // A remote endpoint: first read every shard up to its tip (MillisBehindLatest 0).
+    Status st = (*built)->remote ? (*built)->remote->WaitCaughtUp(120'000) : OkStatus();
+    if (st) st = job.RunUntilCaughtUp();
     std::fprintf(stderr, "pinpipe stream: committed batch %lld (app %s)\n",
                  static_cast<long long>(job.committed_batch()), job.app_id().c_str());
     built->reset();

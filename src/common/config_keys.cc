@@ -69,6 +69,8 @@ std::string CheckTimezone(std::string_view v) {
 // stream.source: "kinesis", "rest" or "pin=T,geo=T,user=T" (stream/stream_settings.cc parses it).
 std::string CheckStreamSource(std::string_view v) {
   if (v == "kinesis" || v == "rest") return "";
+  // A remote Kinesis endpoint (stream/kinesis_endpoint.h checks the URL's form).
+  if (v.starts_with("kinesis://") || v.starts_with("kinesis+http://") || v.starts_with("kinesis+https://")) return "";
   int seen = 0;
   while (!v.empty()) {
     const size_t comma = v.find(',');
@@ -188,7 +190,11 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"stream.enabled", "true", "run the streaming job inside pinpipe serve", Bool()},
       {"stream.source", "kinesis",
        "kinesis (streams streaming-<id>-pin|geo|user), rest (topics <id>.pin|geo|user) or "
-       "pin=TOPIC,geo=TOPIC,user=TOPIC", Custom(CheckStreamSource, "kinesis, rest or pin=T,geo=T,user=T")},
+       "pin=TOPIC,geo=TOPIC,user=TOPIC; kinesis://HOST:PORT (kinesis+https://HOST, kinesis:// = AWS) reads "
+       "the same streams from a remote Kinesis endpoint, SigV4 with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN",
+       Custom(CheckStreamSource, "kinesis, rest, kinesis://HOST:PORT or pin=T,geo=T,user=T")},
+      {"stream.kinesis_idle_poll_ms", "200", "kinesis:// source: a shard with no new record is asked again after this (AWS allows 5 GetRecords/s per shard, shared by its readers)", Int(10, 60000)},
+      {"stream.kinesis_region", "", "region of a kinesis:// source (signature scope; kinesis:// alone = its AWS endpoint); empty = AWS_REGION, else us-east-1", Text()},
       {"stream.name", "pinpipe-stream", "job name: state under <data.dir>/state/stream/<name>", Custom(CheckTopicPrefix, "a name")},
       {"stream.table_prefix", "", "tables <prefix>_pin_table ...; empty = <pipeline.id>", Text()},
       {"stream.max_batch_records", "100000", "records per micro-batch at most", Int(1, kInt32Max)},

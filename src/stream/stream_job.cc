@@ -136,14 +136,42 @@ Status StreamJob::Recover() {
                      "stream.plan: batch " + std::to_string(plan->batch_id) +
                          " is ahead of committed batch " + std::to_string(state_.batch_id));
   }
+  PINPIPE_RETURN_IF_ERROR(SeatPositions());
   {
     MutexLock lock(status_mu_);
     status_app_id_ = state_.app_id;
     status_batch_id_ = state_.batch_id;
     status_partitions_.clear();
     for (const auto& [tp, p] : state_.partitions) {
-      status_partitions_.push_back({tp, p.committed, std::max(p.committed, log_end_[tp]), p.last_record_ms});
+      status_partitions_.push_back({tp, p.committed, std::max(p.committed, log_end_[tp]), p.last_record_ms, p.position});
     }
+  }
+  return OkStatus();
+}
+
+Status StreamJob::SeatPositions() {
+  SourcePositions* pos = runtime_.positions;
+  if (!pos) return OkStatus();
+  // The reader counts offsets from where it is seated: on the committed record of every
+  // partition, or, where a plan is pending, on the record before the plan's range — so the
+  // replay reads AFTER_SEQUENCE_NUMBER that record, up to the plan's end_position.
+  std::map<TopicPartition, std::pair<int64_t, std::string>> seats;
+  for (const auto& [tp, p] : state_.partitions) seats[tp] = {p.committed, p.position};
+  if (pending_) {
+    for (const auto& r : pending_->ranges) seats[r.tp] = {r.start, r.start_position};
+  }
+  for (const auto& [tp, seat] : seats) {
+    PINPIPE_RETURN_IF_ERROR(pos->Seat(tp, seat.first, seat.second));
+  }
+  return OkStatus();
+}
+
+Status StreamJob::NamePositions(BatchPlan& plan) {
+  SourcePositions* pos = runtime_.positions;
+  if (!pos) return OkStatus();
+  for (auto& r : plan.ranges) {
+    PINPIPE_ASSIGN_OR_RETURN(r.start_position, pos->PositionAt(r.tp, r.start));
+    PINPIPE_ASSIGN_OR_RETURN(r.end_position, pos->PositionAt(r.tp, r.end));
   }
   return OkStatus();
 }
@@ -231,7 +259,7 @@ Result<PlannedRange> StreamJob::PlanRange(const TopicPartition& tp, int64_t star
       PINPIPE_ASSIGN_OR_RETURN(f, source_->Fetch(tp, start, per_partition, fetch_buf_));
       log_end_[tp] = f.high_watermark;
     }
-    if (f.out_of_range) return PlannedRange{tp, start, start};  // at or above the high watermark
+    if (f.out_of_range) return PlannedRange{tp, start, start, "", ""};  // at or above the high watermark
   }
   // The range ends at a batch boundary inside what was fetched: whole log batches, never
   // above the high watermark, at most records_left records (at least one batch).
@@ -250,7 +278,7 @@ Result<PlannedRange> StreamJob::PlanRange(const TopicPartition& tp, int64_t star
     if (*records_left <= 0) break;
   }
   if (f.skipped_to > end) end = std::min(f.skipped_to, f.high_watermark);  // damaged range
-  return PlannedRange{tp, start, end};
+  return PlannedRange{tp, start, end, "", ""};
 }
 
 Status StreamJob::ReadRange(const PlannedRange& range, RawKind kind, pinterest::RawTables* raw,
@@ -307,6 +335,15 @@ Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
     }
     int64_t ms = -1;
     PINPIPE_RETURN_IF_ERROR(ReadRange(r, it->second, &raw, &ms));
+    if (runtime_.positions && r.end > r.start) {
+      // A replay must end on the record the plan named: anything else would not be this batch.
+      PINPIPE_ASSIGN_OR_RETURN(std::string end, runtime_.positions->PositionAt(r.tp, r.end));
+      if (end != r.end_position) {
+        return MakeError(ErrorCode::kCorruption,
+                         "stream: " + r.tp.ToString() + " batch " + std::to_string(plan.batch_id) +
+                             " should end at sequence number " + r.end_position + ", read up to " + end);
+      }
+    }
     last_ms[r.tp] = ms;
     records += static_cast<uint64_t>(r.end - r.start);
   }
@@ -379,6 +416,7 @@ Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
   for (const auto& r : plan.ranges) {
     auto& p = next.partitions[r.tp];
     p.committed = r.end;
+    if (runtime_.positions) p.position = r.end_position;
     if (last_ms[r.tp] >= 0) p.last_record_ms = last_ms[r.tp];
   }
   for (size_t i = 0; i < 3; ++i) {
@@ -417,6 +455,7 @@ Result<bool> StreamJob::RunOneBatch() {
   }
   PINPIPE_ASSIGN_OR_RETURN(BatchPlan plan, PlanNext());
   if (plan.ranges.empty()) return false;
+  PINPIPE_RETURN_IF_ERROR(NamePositions(plan));
   // The plan is durable before any record is decoded: a crash from here on replays exactly it.
   PINPIPE_RETURN_IF_ERROR(files_.SavePlan(plan));
   pending_ = plan;
@@ -481,11 +520,20 @@ void StreamJob::WaitForData() {
 
 void StreamJob::Loop() {
   int64_t backoff_ms = 0;
+  int64_t idle_published_ms = 0;
   while (!stop_.load()) {
     auto ran = RunOneBatch();
     if (ran) {
       backoff_ms = 0;
-      if (!*ran) WaitForData();
+      if (!*ran) {
+        // A remote source's shards change without a batch (a split's children, the time
+        // behind the tip, a closed shard read to its end): the status follows once a second.
+        if (runtime_.positions && Now() - idle_published_ms >= 1000) {
+          PublishStatus("");
+          idle_published_ms = Now();
+        }
+        WaitForData();
+      }
       continue;
     }
     errors_.fetch_add(1, std::memory_order_relaxed);
@@ -549,11 +597,11 @@ void StreamJob::PublishStatus(const std::string& error) {
     for (const auto& [tp, p] : state_.partitions) {
       auto it = log_end_.find(tp);
       const int64_t end = it == log_end_.end() ? p.committed : std::max(p.committed, it->second);
-      status_partitions_.push_back({tp, p.committed, end, p.last_record_ms});
+      status_partitions_.push_back({tp, p.committed, end, p.last_record_ms, p.position});
     }
     // A partition with records but no batch yet.
     for (const auto& [tp, end] : log_end_) {
-      if (!state_.partitions.contains(tp)) status_partitions_.push_back({tp, 0, end, -1});
+      if (!state_.partitions.contains(tp)) status_partitions_.push_back({tp, 0, end, -1, ""});
     }
     last_error_ = error;  // cleared by the next batch that commits
     status_app_id_ = state_.app_id;
@@ -573,9 +621,11 @@ std::vector<PartitionStatus> StreamJob::Partitions() const {
 }
 
 std::vector<std::string> StreamJob::Problems() const {
+  std::vector<std::string> out = runtime_.positions ? runtime_.positions->Problems()
+                                                    : std::vector<std::string>();
   MutexLock lock(status_mu_);
-  if (last_error_.empty()) return {};
-  return {"stream: " + last_error_};
+  if (!last_error_.empty()) out.push_back("stream: " + last_error_);
+  return out;
 }
 
 std::string StreamJob::StatusJson() const {
@@ -622,7 +672,14 @@ std::string StreamJob::StatusJson() const {
            // While behind: how old the last committed record is (how far the job trails).
            ",\"lag_ms\":" +
            std::to_string(lag > 0 && p.last_record_ms >= 0 ? std::max<int64_t>(0, now - p.last_record_ms) : 0) +
-           ",\"last_record_ms\":" + std::to_string(p.last_record_ms) + "}";
+           ",\"last_record_ms\":" + std::to_string(p.last_record_ms);
+    if (runtime_.positions) {
+      // A remote shard: the sequence number committed last and the time behind its tip.
+      out += ",\"position\":";
+      AppendJsonString(out, p.position);
+      runtime_.positions->AppendStatus(p.tp, out);
+    }
+    out += "}";
   }
   out += "]}";
   return out;

@@ -27,6 +27,7 @@
 #include "pinterest/dedup_window.h"
 #include "pinterest/raw_decode.h"
 #include "sink/source_log.h"
+#include "stream/source_positions.h"
 #include "stream/stream_settings.h"
 #include "stream/stream_state.h"
 #include "stream/stream_tables.h"
@@ -46,6 +47,10 @@ struct StreamRuntime {
   // shard's start_offset, so records of a deleted stream of the same name, which the log
   // topic keeps, are never read (kinesis/README.md). Called on the job's thread per plan.
   std::function<int64_t(const TopicPartition&)> first_offset;
+  // A source whose offsets are the reader's own ordinals (a remote Kinesis endpoint,
+  // remote_kinesis_log.h): the job keeps each offset's durable name beside it in the plan and
+  // the state and seats the reader on them when it recovers. Null for the embedded log.
+  SourcePositions* positions = nullptr;
 };
 
 // Per source partition, for `stream status` and /metrics.
@@ -54,6 +59,7 @@ struct PartitionStatus {
   int64_t committed = 0;
   int64_t log_end = 0;         // high watermark last seen
   int64_t last_record_ms = -1; // timestamp of the last committed record
+  std::string position = {};   // a remote shard: sequence number of the last committed record
 };
 
 class StreamJob {
@@ -97,6 +103,10 @@ class StreamJob {
                                  int64_t* records_left);
   // The committed offset of `tp` is past its log's end (its topic was deleted and created
   // again): restarts it at the first offset the job may read, saved durably.
+  // Seats runtime_.positions on the committed positions and the pending plan's starts.
+  Status SeatPositions();
+  // Fills the plan's ranges' positions from runtime_.positions (right after they were fetched).
+  Status NamePositions(BatchPlan& plan);
   Status RestartPartition(const TopicPartition& tp, int64_t committed);
   int64_t FirstOffset(const TopicPartition& tp) const;
   Status Execute(const BatchPlan& plan, bool replay);

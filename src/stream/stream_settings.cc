@@ -1,6 +1,7 @@
 #include "stream/stream_settings.h"
 
 #include "common/file_system.h"
+#include "stream/kinesis_endpoint.h"
 
 namespace pinpipe::stream {
 
@@ -9,6 +10,7 @@ using pinterest::RawKind;
 Result<std::vector<StreamSource>> ParseStreamSources(std::string_view spec, std::string_view id) {
   std::vector<StreamSource> out;
   constexpr RawKind kinds[] = {RawKind::kPin, RawKind::kGeo, RawKind::kUser};
+  if (IsKinesisUrl(spec)) spec = "kinesis";  // the same streams, on a remote endpoint
   if (spec == "kinesis" || spec == "rest") {
     for (RawKind k : kinds) {
       std::string name(pinterest::RawKindName(k));
@@ -50,7 +52,14 @@ Result<StreamSettings> StreamSettingsFromConfig(const Config& cfg) {
   const std::string id = cfg.GetString("pipeline.id");
   s.name = cfg.GetString("stream.name");
   s.state_dir = JoinPath(JoinPath(JoinPath(cfg.DataDir(), "state"), "stream"), s.name);
-  PINPIPE_ASSIGN_OR_RETURN(s.sources, ParseStreamSources(cfg.GetString("stream.source"), id));
+  const std::string source = cfg.GetString("stream.source");
+  PINPIPE_ASSIGN_OR_RETURN(s.sources, ParseStreamSources(source, id));
+  s.kinesis_region = cfg.GetString("stream.kinesis_region");
+  PINPIPE_ASSIGN_OR_RETURN(s.kinesis_idle_poll_ms, cfg.GetInt("stream.kinesis_idle_poll_ms"));
+  if (IsKinesisUrl(source)) {
+    PINPIPE_RETURN_IF_ERROR(ParseKinesisUrl(source, s.kinesis_region));  // checked at start
+    s.kinesis_url = source;
+  }
   std::string prefix = cfg.GetString("stream.table_prefix");
   if (prefix.empty()) prefix = id;
   for (RawKind k : {RawKind::kPin, RawKind::kGeo, RawKind::kUser}) {

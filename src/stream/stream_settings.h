@@ -22,6 +22,11 @@ struct StreamSettings {
   std::string name = "pinpipe-stream";  // state under <state_dir>; the txn appId is made once
   std::string state_dir;                // <data.dir>/state/stream/<name>
   std::vector<StreamSource> sources;    // read in this order within a batch
+  // stream.source = kinesis://… : the streams are read from this remote Kinesis endpoint
+  // (kinesis_endpoint.h) instead of the embedded log; empty otherwise.
+  std::string kinesis_url;
+  std::string kinesis_region;  // stream.kinesis_region ("" = AWS_REGION, else us-east-1)
+  int64_t kinesis_idle_poll_ms = 200;  // a shard that answered no record is asked again after this
   // Delta tables (relative to the lake), indexed by RawKind.
   std::array<std::string, 3> tables;             // delta/<prefix>_pin_table ...
   std::array<std::string, 3> quarantine_tables;  // delta/<prefix>_pin_quarantine ...
@@ -35,7 +40,8 @@ struct StreamSettings {
   int64_t compact_min_files = 20;
 };
 
-// The sources of stream.source for pipeline `id`: "kinesis" = streams streaming-<id>-pin|geo|user,
+// The sources of stream.source for pipeline `id`: "kinesis" = streams streaming-<id>-pin|geo|user
+// (a kinesis://… URL names the same streams on a remote endpoint),
 // "rest" = topics <id>.pin|geo|user, or an explicit "pin=T,geo=T,user=T".
 Result<std::vector<StreamSource>> ParseStreamSources(std::string_view spec, std::string_view id);
 

@@ -73,6 +73,19 @@ bool ParseTp(std::string_view& line, TopicPartition* tp) {
   return true;
 }
 
+// A position token: a sequence number (digits), "-" for the shard's start.
+std::string PositionToken(const std::string& pos) { return pos.empty() ? "-" : pos; }
+
+// An optional trailing position token; absent = "". Sequence numbers are decimal digits.
+bool OptionalPosition(std::string_view& line, std::string* out) {
+  std::string_view t = Token(line);
+  out->clear();
+  if (t.empty() || t == "-") return true;
+  if (t.find_first_not_of("0123456789") != std::string_view::npos || t.size() > 129) return false;  // the API: 0|([1-9]\d{0,128})
+  *out = std::string(t);
+  return true;
+}
+
 }  // namespace
 
 std::string BatchPlan::Encode() const {
@@ -80,7 +93,12 @@ std::string BatchPlan::Encode() const {
   out += "batch " + std::to_string(batch_id) + "\n";
   for (const auto& r : ranges) {
     out += "r " + r.tp.topic + " " + std::to_string(r.tp.partition) + " " +
-           std::to_string(r.start) + " " + std::to_string(r.end) + "\n";
+           std::to_string(r.start) + " " + std::to_string(r.end);
+    // Positions only where there are any, so embedded-log plans keep their form.
+    if (!r.start_position.empty() || !r.end_position.empty()) {
+      out += " " + PositionToken(r.start_position) + " " + PositionToken(r.end_position);
+    }
+    out += "\n";
   }
   Seal(out);
   return out;
@@ -98,7 +116,9 @@ Result<BatchPlan> BatchPlan::Decode(std::string_view bytes) {
       have_batch = true;
     } else if (tag == "r") {
       PlannedRange r;
-      if (!ParseTp(line, &r.tp) || !Int(line, &r.start) || !Int(line, &r.end) || r.end < r.start) {
+      if (!ParseTp(line, &r.tp) || !Int(line, &r.start) || !Int(line, &r.end) || r.end < r.start ||
+          !OptionalPosition(line, &r.start_position) || !OptionalPosition(line, &r.end_position) ||
+          !Token(line).empty()) {
         return std::unexpected(Corrupt("stream.plan", "bad range"));
       }
       p.ranges.push_back(std::move(r));
@@ -116,7 +136,9 @@ std::string CommittedState::Encode() const {
   out += "batch " + std::to_string(batch_id) + "\n";
   for (const auto& [tp, p] : partitions) {
     out += "p " + tp.topic + " " + std::to_string(tp.partition) + " " +
-           std::to_string(p.committed) + " " + std::to_string(p.last_record_ms) + "\n";
+           std::to_string(p.committed) + " " + std::to_string(p.last_record_ms);
+    if (!p.position.empty()) out += " " + PositionToken(p.position);
+    out += "\n";
   }
   for (size_t i = 0; i < windows.size(); ++i) {
     out += "window " + std::to_string(i) + " " + std::to_string(windows[i].size()) + "\n";
@@ -140,7 +162,8 @@ Result<CommittedState> CommittedState::Decode(std::string_view bytes) {
     } else if (tag == "p") {
       TopicPartition tp;
       PartitionProgress p;
-      if (!ParseTp(line, &tp) || !Int(line, &p.committed) || !Int(line, &p.last_record_ms)) {
+      if (!ParseTp(line, &tp) || !Int(line, &p.committed) || !Int(line, &p.last_record_ms) ||
+          !OptionalPosition(line, &p.position) || !Token(line).empty()) {
         return std::unexpected(Corrupt("stream.state", "bad partition"));
       }
       s.partitions[std::move(tp)] = p;

@@ -36,6 +36,12 @@ struct PlannedRange {
   TopicPartition tp;
   int64_t start = 0;
   int64_t end = 0;  // offset after the last record read
+  // A remote Kinesis shard (source_positions.h): the sequence numbers of the record before
+  // `start` ("" = the shard's start) and of the last record of the range. A replay seats the
+  // reader AFTER_SEQUENCE_NUMBER start_position and checks that it ends at end_position.
+  // Both empty for the embedded log, whose offsets name records durably.
+  std::string start_position = {};
+  std::string end_position = {};
   bool operator==(const PlannedRange&) const = default;
 };
 
@@ -51,6 +57,7 @@ struct BatchPlan {
 struct PartitionProgress {
   int64_t committed = 0;       // next offset to read
   int64_t last_record_ms = -1; // timestamp of the last committed record
+  std::string position = {};   // a remote shard: sequence number of the last committed record
   bool operator==(const PartitionProgress&) const = default;
 };
 
