@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make bench: Kafka 4.4's kafka-producer-perf-test (the Java producer: 1 partition, 100 B
-# records, acks=1, idempotence as its default) against pinpipe's Kafka listener and against
+# make bench: Kafka 4.4's kafka-producer-perf-test (the Java producer, 100 B records,
+# idempotence as its default; rows: 1 partition acks=1, 1 partition acks=all, 3 partitions
+# acks=1, 3 partitions acks=all — KAFKA_BENCH_CASES, "acks:partitions" words, default
+# "1:1 all:1 1:3 all:3") against pinpipe's Kafka listener and against
 # Apache Kafka 4.4 from the peer kit, in the same run and interleaved: pinpipe with
 # log.flush=os (like Kafka's defaults, no fsync per write) and with its durable default
 # (fsync before every acknowledgement). Reported: records/s, p99, and pinpipe ÷ Kafka.
@@ -48,10 +50,10 @@ start_pinpipe() {  # flush → sets bs
   bs=127.0.0.1:$kport
 }
 
-perf() {  # bootstrap topic → "records_per_s p99_ms"
-  "$tools/kafka-topics" --bootstrap-server "$1" --create --topic "$2" --partitions 1 >/dev/null 2>&1
+perf() {  # bootstrap topic acks partitions → "records_per_s p99_ms"
+  "$tools/kafka-topics" --bootstrap-server "$1" --create --topic "$2" --partitions "$4" >/dev/null 2>&1
   timeout 600 "$tools/kafka-producer-perf-test" --topic "$2" --num-records "$n" --record-size 100 \
-    --throughput -1 --producer-props bootstrap.servers="$1" acks=1 2>/dev/null |
+    --throughput -1 --producer-props bootstrap.servers="$1" acks="$3" 2>/dev/null |
     grep 'records sent' | tail -1 |
     awk '{for (i = 1; i <= NF; i++) { if ($(i+1) == "records/sec") r = $i; if ($(i+2) == "99th,") p = $i }
           print r, p}'
@@ -59,16 +61,21 @@ perf() {  # bootstrap topic → "records_per_s p99_ms"
 
 start_pinpipe os; bs_os=$bs
 start_pinpipe always; bs_durable=$bs
-k=(); o=(); d=(); kp=(); op=(); dp=()
-for ((i = 0; i < runs; i++)); do
-  read -r r p < <(perf "$kafka_bs" "bench$i"); k+=("$r"); kp+=("$p")
-  read -r r p < <(perf "$bs_os" "bench$i"); o+=("$r"); op+=("$p")
-  read -r r p < <(perf "$bs_durable" "bench$i"); d+=("$r"); dp+=("$p")
+for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
+  acks=${case%%:*}; parts=${case##*:}
+  k=(); o=(); d=(); kp=(); op=(); dp=()
+  for ((i = 0; i < runs; i++)); do
+    t="bench-a$acks-p$parts-$i"
+    read -r r p < <(perf "$kafka_bs" "$t" "$acks" "$parts"); k+=("$r"); kp+=("$p")
+    read -r r p < <(perf "$bs_os" "$t" "$acks" "$parts"); o+=("$r"); op+=("$p")
+    read -r r p < <(perf "$bs_durable" "$t" "$acks" "$parts"); d+=("$r"); dp+=("$p")
+  done
+  km=$(printf '%s\n' "${k[@]}" | median); om=$(printf '%s\n' "${o[@]}" | median)
+  dm=$(printf '%s\n' "${d[@]}" | median)
+  row "kafka-producer-perf-test 100 B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" \
+    "p99 $(printf '%s\n' "${kp[@]}" | median) ms" "records/s (reference)"
+  row "  pinpipe, log.flush=os" "$om" "p99 $(printf '%s\n' "${op[@]}" | median) ms" \
+    "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
+  row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(printf '%s\n' "${dp[@]}" | median) ms" \
+    "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"
 done
-km=$(printf '%s\n' "${k[@]}" | median); om=$(printf '%s\n' "${o[@]}" | median)
-dm=$(printf '%s\n' "${d[@]}" | median)
-row "kafka-producer-perf-test 100 B acks=1: Apache Kafka 4.4" "$km" "p99 $(printf '%s\n' "${kp[@]}" | median) ms" "records/s (reference)"
-row "  pinpipe, log.flush=os" "$om" "p99 $(printf '%s\n' "${op[@]}" | median) ms" \
-  "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
-row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(printf '%s\n' "${dp[@]}" | median) ms" \
-  "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"

@@ -147,6 +147,10 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     rt->groups_ = std::make_unique<groups::GroupCoordinator>(group_options);
     rt->groups_->Start();
     rt->kafka_ = std::make_unique<kafka::Broker>(*rt->log_, *rt->groups_, kafka_options);
+    PINPIPE_ASSIGN_OR_RETURN(kafka::ProducerRebuild rebuilt, rt->kafka_->producers().Open(*rt->log_));
+    spdlog::info("kafka: idempotent producers rebuilt from the tails of {} partitions ({} batches, "
+                 "{} bytes read); next producer id {}",
+                 rebuilt.partitions, rebuilt.batches, rebuilt.bytes, rebuilt.next_producer_id);
     rt->kafka_->set_other_group_members(
         [gw = rt->gateway_.get()](const std::string& group) { return gw->HasConsumerInstances(group); });
     rt->gateway_->AddMetricsSource([k = rt->kafka_.get()](std::string& out) { k->metrics().RenderPrometheus(out); });

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array kApis = {
     ApiRange{kProduce, 3, 7},         ApiRange{kFetch, 4, 11},
-    ApiRange{kListOffsets, 0, 2},     ApiRange{kMetadata, 0, 4},
+    ApiRange{kListOffsets, 0, 2},     ApiRange{kMetadata, 0, 12},
     ApiRange{kOffsetCommit, 2, 2},    ApiRange{kOffsetFetch, 1, 3},
     ApiRange{kFindCoordinator, 0, 2}, ApiRange{kJoinGroup, 0, 2},
     ApiRange{kHeartbeat, 0, 2},       ApiRange{kLeaveGroup, 0, 2},

@@ -28,6 +28,7 @@ bool Broker::IsBlocking(int16_t api_key) {
     case kDeleteGroups:    // fsync of the offset store
     case kAlterConfigs:    // the topic-configs file: write, fsync, rename
     case kIncrementalAlterConfigs:
+    case kInitProducerId:  // a new block of producer ids: write, fsync, rename
       return true;
     default:
       return false;

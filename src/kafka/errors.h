@@ -35,6 +35,8 @@ inline constexpr int16_t kGroupIdNotFound = 69;
 inline constexpr int16_t kTopicDeletionDisabled = 73;
 inline constexpr int16_t kUnsupportedCompressionType = 76;
 inline constexpr int16_t kInvalidRecord = 87;
+inline constexpr int16_t kUnknownTopicId = 100;
+inline constexpr int16_t kInconsistentTopicId = 103;
 inline constexpr int16_t kUnknownServerError = -1;
 inline constexpr int16_t kKafkaStorageError = 56;
 

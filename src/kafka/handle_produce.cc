@@ -160,7 +160,7 @@ void HandleProduce(Broker& b, Request& req, Reply reply) {
     // Idempotent: the sequence check, the append and recording it are one step per partition.
     ProducerStates& producers = b.producers();
     MutexLock lock(producers.mutex());
-    SequenceCheck check = producers.Check(header->producer_id, header->producer_epoch, topic,
+    SequenceCheck check = producers.Check(header->producer_id, header->producer_epoch, info->id,
                                           res.index, header->base_sequence, header->record_count);
     if (check.error != err::kNone) { fail(check.error); continue; }
     if (check.duplicate_of >= 0) {
@@ -168,7 +168,7 @@ void HandleProduce(Broker& b, Request& req, Reply reply) {
       continue;
     }
     if (auto base = append()) {
-      producers.Record(header->producer_id, header->producer_epoch, topic, res.index,
+      producers.Record(header->producer_id, header->producer_epoch, info->id, res.index,
                        header->base_sequence, header->record_count, *base);
     }
   }

@@ -249,7 +249,7 @@ Status LogManager::DeleteTopic(std::string_view topic) {
 std::vector<TopicInfo> LogManager::ListTopics() const {
   std::vector<TopicInfo> out;
   for (Topic* t : topics_->All()) {
-    out.push_back({t->name, t->partition_count(), t->id});
+    out.push_back({t->name, t->partition_count(), t->id, t->uuid});
   }
   return out;
 }
@@ -259,12 +259,12 @@ Result<TopicInfo> LogManager::GetTopic(std::string_view topic) const {
   if (t == nullptr) {
     return MakeError(ErrorCode::kNotFound, "topic '" + std::string(topic) + "' not found");
   }
-  return TopicInfo{t->name, t->partition_count(), t->id};
+  return TopicInfo{t->name, t->partition_count(), t->id, t->uuid};
 }
 
 Result<TopicInfo> LogManager::GetOrCreateTopic(std::string_view topic) {
   if (Topic* t = topics_->Find(topic)) {
-    return TopicInfo{t->name, t->partition_count(), t->id};
+    return TopicInfo{t->name, t->partition_count(), t->id, t->uuid};
   }
   if (!options_.auto_create) return GetTopic(topic);
   auto st = topics_->Create(topic, options_.default_partitions);

@@ -22,6 +22,7 @@
 //    that advanced the high watermark, without locks held) once HWM > offset.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -97,13 +98,22 @@ struct RecoveryReport {
   std::string Describe() const;
 };
 
+// Kafka's topic ID (KIP-516): 16 random bytes given at creation, kept in the topics file, so
+// it is the same after a restart and different for a topic deleted and created again.
+using TopicUuid = std::array<uint8_t, 16>;
+TopicUuid NewTopicUuid();  // random, never all zeros (Kafka's ZERO_UUID) or 0…01
+std::string TopicUuidHex(const TopicUuid& id);
+// Kafka's text form (Uuid.toString: URL-safe base64 without padding, 22 characters).
+std::string TopicUuidBase64(const TopicUuid& id);
+
 struct TopicInfo {
   std::string name;
   int32_t partitions = 0;
-  // Unique per creation while the process runs (Kafka's topic ID, for this process): a topic
-  // deleted and created again under the name has another, so a reader that remembers
-  // positions can tell the new topic from the old one.
+  // Unique per creation while the process runs: a topic deleted and created again under the
+  // name has another, so a reader that remembers positions can tell the new topic from the
+  // old one. Cheap map key; `uuid` is the durable identity.
   uint64_t id = 0;
+  TopicUuid uuid{};
 };
 
 struct PartitionInfo {

@@ -4,6 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -24,13 +27,74 @@ bool IsValidTopicName(std::string_view name) {
   return true;
 }
 
+TopicUuid NewTopicUuid() {
+  static std::random_device rd;
+  static Mutex mu;
+  TopicUuid id{};
+  while (true) {
+    {
+      MutexLock lock(mu);
+      for (size_t i = 0; i < id.size(); i += 4) {
+        const uint32_t r = rd();
+        std::memcpy(id.data() + i, &r, 4);
+      }
+    }
+    bool zero_or_one = true;  // Kafka reserves 0 (no id) and 1 (the metadata topic)
+    for (size_t i = 0; i + 1 < id.size(); ++i) zero_or_one = zero_or_one && id[i] == 0;
+    if (!zero_or_one || id.back() > 1) return id;
+  }
+}
+
+std::string TopicUuidHex(const TopicUuid& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : id) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::string TopicUuidBase64(const TopicUuid& id) {
+  static constexpr char kB64[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (size_t i = 0; i < id.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(id[i]) << 16;
+    if (i + 1 < id.size()) v |= static_cast<uint32_t>(id[i + 1]) << 8;
+    if (i + 2 < id.size()) v |= id[i + 2];
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    if (i + 1 < id.size()) out += kB64[(v >> 6) & 63];
+    if (i + 2 < id.size()) out += kB64[v & 63];
+  }
+  return out;
+}
+
+namespace {
+// 32 hex digits → the id; nullopt otherwise.
+std::optional<TopicUuid> ParseTopicUuidHex(std::string_view hex) {
+  if (hex.size() != 32) return std::nullopt;
+  TopicUuid id{};
+  for (size_t i = 0; i < 32; ++i) {
+    const char c = hex[i];
+    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (v < 0) return std::nullopt;
+    id[i / 2] = static_cast<uint8_t>(id[i / 2] << 4 | v);
+  }
+  return id;
+}
+}  // namespace
+
 Result<std::unique_ptr<Topic>> TopicRegistry::OpenTopic(const std::string& name,
                                                         int32_t partitions,
+                                                        const TopicUuid& uuid,
                                                         std::vector<RecoveryReport>* reports) {
   static std::atomic<uint64_t> next_id{1};
   auto t = std::make_unique<Topic>();
   t->name = name;
   t->id = next_id.fetch_add(1);
+  t->uuid = uuid;
   for (int32_t i = 0; i < partitions; ++i) {
     PINPIPE_ASSIGN_OR_RETURN(auto p, PartitionLog::Open(ctx_, log_dir_, name, i, reports));
     t->owned.push_back(std::move(p));
@@ -63,15 +127,23 @@ std::string DeleteTag() {
 Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
   MutexLock create(create_mu_);
   std::map<std::string, int32_t> wanted;
+  std::map<std::string, TopicUuid> ids;
   std::string path = JoinPath(log_dir_, "topics");
   const bool have_file = ctx_.fs->Exists(path);
   if (have_file) {
+    // "name partitions [topic id]" per line; files from before topic ids have none.
     PINPIPE_ASSIGN_OR_RETURN(std::string text, ctx_.fs->ReadFileToString(path));
-    std::istringstream in(text);
-    std::string name;
-    int32_t count;
-    while (in >> name >> count) {
-      if (IsValidTopicName(name) && count > 0) wanted[name] = count;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream in(line);
+      std::string name, id;
+      int32_t count = 0;
+      if (!(in >> name >> count) || !IsValidTopicName(name) || count <= 0) continue;
+      wanted[name] = count;
+      if (in >> id) {
+        if (auto uuid = ParseTopicUuidHex(id)) ids[name] = *uuid;
+      }
     }
   }
   // Partition directories the file does not know about are adopted (<topic>-<n>): the file may
@@ -125,7 +197,10 @@ Status TopicRegistry::Load(std::vector<RecoveryReport>* reports) {
     }
   }
   for (const auto& [name, count] : wanted) {
-    PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(name, count, reports));
+    auto known = ids.find(name);
+    if (known == ids.end()) changed = true;  // a topic id is given once, then kept
+    PINPIPE_ASSIGN_OR_RETURN(
+        auto t, OpenTopic(name, count, known != ids.end() ? known->second : NewTopicUuid(), reports));
     WriterMutexLock lock(mu_);
     topics_[name] = std::move(t);
   }
@@ -138,15 +213,17 @@ Status TopicRegistry::Persist(std::string_view skip, const Topic* add) {
   std::string text;
   {
     ReaderMutexLock lock(mu_);
-    std::map<std::string_view, int32_t> lines;
+    std::map<std::string_view, const Topic*> lines;
     for (const auto& [name, t] : topics_) {
-      if (name != skip) lines[name] = t->partition_count();
+      if (name != skip) lines[name] = t.get();
     }
-    if (add != nullptr) lines[add->name] = add->partition_count();
-    for (const auto& [name, count] : lines) {
+    if (add != nullptr) lines[add->name] = add;
+    for (const auto& [name, t] : lines) {
       text += name;
       text += ' ';
-      text += std::to_string(count);
+      text += std::to_string(t->partition_count());
+      text += ' ';
+      text += TopicUuidHex(t->uuid);
       text += '\n';
     }
   }
@@ -191,7 +268,7 @@ Status TopicRegistry::Create(std::string_view name, int32_t partitions) {
   }
   PINPIPE_RETURN_IF_ERROR(CheckDescriptors(name, partitions));
   std::string n(name);
-  PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(n, partitions, nullptr));
+  PINPIPE_ASSIGN_OR_RETURN(auto t, OpenTopic(n, partitions, NewTopicUuid(), nullptr));
   // Named in the file before anyone can append (a crash before this leaves empty directories,
   // which the next Load adopts).
   PINPIPE_RETURN_IF_ERROR(Persist({}, t.get()));

@@ -33,6 +33,7 @@ struct Topic {
 
   std::string name;
   uint64_t id = 0;  // TopicInfo::id
+  TopicUuid uuid{};  // TopicInfo::uuid, persisted in the topics file
   std::atomic<uint64_t> records_appended{0};
   std::atomic<uint64_t> bytes_appended{0};
 
@@ -91,6 +92,7 @@ class TopicRegistry {
   // Opens (creating if needed) every partition of a topic. Takes no lock: the caller inserts
   // the result into topics_ under mu_.
   Result<std::unique_ptr<Topic>> OpenTopic(const std::string& name, int32_t partitions,
+                                           const TopicUuid& uuid,
                                            std::vector<RecoveryReport>* reports);
 
   PartitionContext ctx_;

@@ -107,7 +107,7 @@ TEST(FrameTest, AdvertisedRangesAreSortedAndFlexibilityFollowsKafka) {
   for (const ApiRange& a : apis) {
     switch (a.key) {
       case kApiVersions: case kDescribeCluster: case kListGroups: case kDescribeConfigs:
-      case kAlterConfigs: case kDeleteGroups: case kIncrementalAlterConfigs:
+      case kAlterConfigs: case kDeleteGroups: case kIncrementalAlterConfigs: case kMetadata:
         continue;
       default:
         EXPECT_FALSE(IsFlexible(a.key, a.max_version)) << ApiName(a.key);
@@ -117,6 +117,8 @@ TEST(FrameTest, AdvertisedRangesAreSortedAndFlexibilityFollowsKafka) {
   EXPECT_TRUE(IsFlexible(kIncrementalAlterConfigs, 1));
   EXPECT_FALSE(IsFlexible(kIncrementalAlterConfigs, 0));
   EXPECT_TRUE(IsFlexible(kDescribeConfigs, 4));
+  EXPECT_FALSE(IsFlexible(kMetadata, 8));
+  EXPECT_TRUE(IsFlexible(kMetadata, 9));
 }
 
 }  // namespace

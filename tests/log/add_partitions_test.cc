@@ -51,7 +51,7 @@ TEST_F(AddPartitionsTest, GrowsKeepsDataAndPersists) {
   EXPECT_EQ(Values("t", 3), std::vector<std::string>{"new"});
   std::ifstream topics(dir_ / "log" / "topics");
   std::string text((std::istreambuf_iterator<char>(topics)), {});
-  EXPECT_EQ(text, "t 4\n");
+  EXPECT_EQ(text, "t 4 " + TopicUuidHex(log_->GetTopic("t")->uuid) + "\n");
 }
 
 // A crash after the new partitions exist but before the topics file names them: the next

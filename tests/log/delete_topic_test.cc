@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,7 +53,13 @@ class DeleteTopicTest : public testing::LogDirTest {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  std::string TopicsFile() { return testing::ReadFileBytes(dir_ / "log" / "topics"); }
+  // The topics file without the topic ids ("name partitions" per line).
+  std::string TopicsFile() {
+    std::istringstream in(testing::ReadFileBytes(dir_ / "log" / "topics"));
+    std::string out, name, count, id;
+    while (in >> name >> count >> id) out += name + " " + count + "\n";
+    return out;
+  }
 
 };
 
