@@ -5,7 +5,8 @@
 # A,B,B,A,... so a drifting machine moves both sides alike. Each run prints the load average
 # before it, wrk's throughput and the server's CPU per request (user+system, from /proc: less
 # sensitive than throughput to other load on a shared machine); the end prints medians.
-# Usage: bench/produce_ab.bench.sh BASE_BIN NEW_BIN   (env PAIRS_500=4 PAIRS_1=3 BENCH_SECONDS=10)
+# Usage: bench/produce_ab.sh BASE_BIN NEW_BIN   (env PAIRS_500=4 PAIRS_1=3 BENCH_SECONDS=10)
+# (Not a *.bench.sh: bench/run_all runs those with one binary.)
 set -uo pipefail
 base=$(realpath "$1") new=$(realpath "$2")
 pairs500=${PAIRS_500:-4} pairs1=${PAIRS_1:-3} secs=${BENCH_SECONDS:-10}
