@@ -13,7 +13,7 @@ pairs500=${PAIRS_500:-4} pairs1=${PAIRS_1:-3} secs=${BENCH_SECONDS:-10}
 cd "$(dirname "$0")/.."
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 field() { grep -oE "$1=[0-9.]+" | cut -d= -f2; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f\n", (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 pid="" dir=""
 trap '[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null; [ -n "$dir" ] && rm -rf "$dir"' EXIT
 
@@ -36,6 +36,7 @@ run() {  # bin script conns key -> "value cpu_us_per_request load1"
 
 ab() {  # name script conns key pairs
   local name=$1 script=$2 conns=$3 key=$4 pairs=$5 a=() b=() ac=() bc=() r
+  ((pairs > 0)) || return 0
   echo "== $name ($key, ${secs}s runs, $pairs pairs)"
   printf '%-5s %-4s %14s %16s %8s\n' pair side "$key" "server_us/req" load1
   for ((i = 0; i < pairs; i++)); do
