@@ -1,5 +1,6 @@
 // Clock: the one source of time for deadlines, expiry, waits and timestamps (the REST consumers,
-// Kinesis, the scheduler and DAG runs), so that tests move time instead of sleeping.
+// Kinesis, the scheduler and DAG runs, the log, the sink, the group coordinator, the stream job),
+// so that tests move time instead of sleeping.
 #pragma once
 
 #include <atomic>

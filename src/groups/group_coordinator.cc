@@ -64,11 +64,7 @@ GroupCoordinator::GroupCoordinator(CoordinatorOptions options) : options_(std::m
 
 GroupCoordinator::~GroupCoordinator() { Stop(); }
 
-int64_t GroupCoordinator::Now() const {
-  if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+int64_t GroupCoordinator::Now() const { return options_.clock->SteadyMs(); }
 
 void GroupCoordinator::Run(Actions& actions) {
   for (auto& a : actions) a();

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 
 namespace pinpipe::groups {
@@ -35,7 +36,9 @@ struct CoordinatorOptions {
   int32_t min_session_timeout_ms = 6000;      // group.min.session.timeout.ms
   int32_t max_session_timeout_ms = 1800000;   // group.max.session.timeout.ms
   int64_t tick_ms = 100;
-  std::function<int64_t()> now_ms;  // default: steady clock
+  // Steady time for the initial rebalance delay, session and rebalance timeouts; tests pass a
+  // ManualClock and Tick.
+  const Clock* clock = &Clock::System();
 };
 
 struct JoinRequest {

@@ -44,12 +44,7 @@ LogManager::LogManager(LogOptions options) : options_(std::move(options)) {
 
 LogManager::~LogManager() { Close(); }
 
-int64_t LogManager::NowMs() const {
-  if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t LogManager::NowMs() const { return options_.clock->WallMs(); }
 
 std::string RecoveryReport::Describe() const {
   std::string s = topic + "-" + std::to_string(partition) + ": ";

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace pinpipe {
@@ -49,8 +50,9 @@ struct LogOptions {
   // restart after a crash validates only what came after; -1 = never (validate it all).
   int64_t recovery_point_interval_ms = 1000;
   FileSystem* fs = nullptr;  // null = FileSystem::Default()
-  // Clock for timestamps and age retention (tests inject one); null = system clock (ms).
-  std::function<int64_t()> now_ms;
+  // Wall clock for record timestamps (appends without one) and age retention; tests pass a
+  // ManualClock (common/clock.h).
+  const Clock* clock = &Clock::System();
 };
 
 }  // namespace pinpipe::log

@@ -10,14 +10,6 @@
 
 namespace pinpipe::sink {
 
-namespace {
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
 SinkConnector::SinkConnector(SinkConfig cfg, log::LogReader* source, objstore::ObjectStore* store,
                              SinkRuntime rt)
     : cfg_(std::move(cfg)),
@@ -46,7 +38,7 @@ namespace {
 constexpr std::string_view kReadFailed = "read failed (retrying): ";
 }  // namespace
 
-int64_t SinkConnector::Now() const { return rt_.now_ms ? rt_.now_ms() : SystemNowMs(); }
+int64_t SinkConnector::Now() const { return rt_.clock->WallMs(); }
 
 Status SinkConnector::Init() {
   {

@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/file_system.h"
 #include "common/mutex.h"
 #include "objstore/object_store.h"
@@ -48,7 +49,9 @@ namespace pinpipe::sink {
 struct SinkRuntime {
   FileSystem* fs = nullptr;   // for the state; null = FileSystem::Default()
   std::string state_dir;      // <data.dir>/state/sink
-  std::function<int64_t()> now_ms;  // wall clock (tests inject one); null = system clock
+  // Wall clock: time-based rotation (rotate.schedule.interval.ms), wallclock timestamps, the
+  // partition refresh; tests pass a ManualClock.
+  const Clock* clock = &Clock::System();
   // Test seam: called at "planned", "uploaded" (after the first object of a round) and
   // "synced"; an error aborts the round there, as a crash would.
   std::function<Status(std::string_view point)> hook;

@@ -25,12 +25,6 @@ constexpr int64_t kIdleRecheckMs = 1000;       // new partitions are noticed at 
 
 size_t Idx(RawKind k) { return static_cast<size_t>(k); }
 
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 struct StreamJob::Wakeup {
@@ -57,7 +51,6 @@ StreamJob::StreamJob(StreamSettings settings, log::LogReader* source, StreamRunt
       runtime_(std::move(runtime)),
       files_(runtime_.fs, settings_.state_dir),
       wakeup_(std::make_shared<Wakeup>()) {
-  if (!runtime_.now_ms) runtime_.now_ms = SystemNowMs;
   for (const auto& s : settings_.sources) {
     kind_of_topic_[s.topic] = s.kind;
     if (s.kinesis) kinesis_topics_.insert(s.topic);
@@ -322,7 +315,7 @@ Status StreamJob::ReadRange(const PlannedRange& range, RawKind kind, pinterest::
 }
 
 Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
-  const auto started = std::chrono::steady_clock::now();
+  const int64_t started_ms = runtime_.clock->SteadyMs();
   pinterest::RawTables raw;
   std::map<TopicPartition, int64_t> last_ms;
   uint64_t records = 0;
@@ -437,9 +430,7 @@ Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
                         std::memory_order_relaxed);
   bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
   for (size_t i = 0; i < 3; ++i) rows_[i].fetch_add(rows[i], std::memory_order_relaxed);
-  last_batch_ms_.store(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - started).count(),
-                       std::memory_order_relaxed);
+  last_batch_ms_.store(runtime_.clock->SteadyMs() - started_ms, std::memory_order_relaxed);
   last_batch_id_.store(id, std::memory_order_relaxed);
   last_batch_at_ms_.store(Now(), std::memory_order_relaxed);
   last_batch_records_.store(static_cast<int64_t>(records), std::memory_order_relaxed);
@@ -629,7 +620,7 @@ std::vector<std::string> StreamJob::Problems() const {
 }
 
 std::string StreamJob::StatusJson() const {
-  const int64_t now = runtime_.now_ms();
+  const int64_t now = Now();
   MutexLock lock(status_mu_);
   std::string out = "{\"name\":";
   AppendJsonString(out, settings_.name);

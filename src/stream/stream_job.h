@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/file_system.h"
 #include "common/mutex.h"
 #include "common/status.h"
@@ -42,7 +43,9 @@ struct StreamRuntime {
   // table's Delta commit), "saved" (state durable). An error stops the batch right there, as
   // a crash would; the test then builds a new job from the files.
   std::function<Status(std::string_view point)> hook;
-  std::function<int64_t()> now_ms;  // wall clock (ms since the epoch); default: system clock
+  // Wall time of the status (updated_ms, a batch's at_ms) and steady time of batch durations;
+  // tests pass a ManualClock.
+  const Clock* clock = &Clock::System();
   // The first offset of a source partition that the job may read (default 0): a Kinesis
   // shard's start_offset, so records of a deleted stream of the same name, which the log
   // topic keeps, are never read (kinesis/README.md). Called on the job's thread per plan.
@@ -118,7 +121,7 @@ class StreamJob {
   Status Hook(std::string_view point) const {
     return runtime_.hook ? runtime_.hook(point) : OkStatus();
   }
-  int64_t Now() const { return runtime_.now_ms(); }
+  int64_t Now() const { return runtime_.clock->WallMs(); }
   void PublishStatus(const std::string& error);
 
   StreamSettings settings_;

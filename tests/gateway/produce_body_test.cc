@@ -71,5 +71,45 @@ TEST(ProduceBodyTest, DepthLimitIsPerValue) {
   EXPECT_EQ(key->code, rest_code::kPayloadError);
 }
 
+TEST(ProduceBodyTest, NumbersAgreeWithValidateJson) {
+  // The inline fast path for plain numbers (produce_body.cc NumberOk) and the reference must
+  // give the same verdict at every edge of the fast path.
+  const std::string nines(300, '9');
+  const std::string numbers[] = {
+      "0", "-0", "7", "-7", "01", "-01", "00", "-", "1.", ".5", "-.5", "1.5", "-01.5", "0.0001",
+      "123456789012345678", "-123456789012345678", "1234567890123456789", "9223372036854775807",
+      "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+      "18446744073709551616", "1e5", "1E+5", "1e-999", "1e999", "-1e999", "1.5e308", "1.8e308",
+      nines + ".5", nines.substr(1) + ".5", "9" + nines + ".5", "1" + std::string(999, '0'),
+      "0." + std::string(998, '1'), "0." + std::string(999, '1'), "1x", "1.5.5", "--1", "+1"};
+  ProduceBody body;
+  for (const std::string& n : numbers) {
+    for (const std::string& v : {n, "[" + n + "]", "{\"n\":" + n + "}"}) {
+      auto err = body.Parse("{\"records\":[{\"value\":" + v + "}]}", false, 10);
+      EXPECT_EQ(!err.has_value(), ValidateJson(v).ok) << v;
+    }
+  }
+}
+
+TEST(ProduceBodyTest, EscapesAreCheckedInEveryValueOfTheBody) {
+  // Values are searched for backslashes with one lazy pass over the body: an escape in any
+  // record, before or after valid escapes in other records and keys, is still checked.
+  ProduceBody body;
+  const std::string ok = "{\"value\":\"plain\"}";
+  const std::string esc = "{\"key\":\"a\\n\",\"value\":\"\\u00e9\"}";
+  const std::string bad = "{\"value\":[\"x\",\"\\ud800\"]}";
+  const std::string shapes[][3] = {{ok, ok, bad}, {esc, ok, bad}, {bad, ok, ok},
+                                   {esc, bad, esc}, {ok, esc, bad}};
+  for (const auto& s : shapes) {
+    auto err = body.Parse("{\"records\":[" + s[0] + "," + s[1] + "," + s[2] + "]}", false, 10);
+    ASSERT_TRUE(err.has_value()) << s[0] << s[1] << s[2];
+    EXPECT_EQ(err->code, rest_code::kPayloadError);
+  }
+  auto fine = body.Parse("{\"records\":[" + esc + "," + ok + "," + esc + "]}", false, 10);
+  ASSERT_FALSE(fine.has_value()) << fine->message;
+  ASSERT_EQ(body.records().size(), 3u);
+  EXPECT_EQ(body.Value(body.records()[2]), "\"\\u00e9\"");
+}
+
 }  // namespace
 }  // namespace pinpipe::gateway

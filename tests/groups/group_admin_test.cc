@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/file_system.h"
 #include "groups/group_coordinator.h"
 #include "log/offset_store.h"
@@ -47,15 +48,14 @@ class GroupAdminTest : public ::testing::Test {
     r.protocols = {{"range", "m"}};
     std::optional<JoinResult> joined;
     coordinator_.Join(r, [&](JoinResult j) { joined = std::move(j); });
-    now_ += 1;
+    clock_.Advance(1);
     coordinator_.Tick();
     EXPECT_TRUE(joined);
     return joined ? joined->member_id : std::string();
   }
 
-  int64_t now_ = 1000;
-  GroupCoordinator coordinator_{CoordinatorOptions{.initial_rebalance_delay_ms = 0,
-                                                   .now_ms = [this] { return now_; }}};
+  ManualClock clock_{1000};
+  GroupCoordinator coordinator_{CoordinatorOptions{.initial_rebalance_delay_ms = 0, .clock = &clock_}};
   fs::path dir_;
   std::unique_ptr<log::OffsetStore> store_;
 };

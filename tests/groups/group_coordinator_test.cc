@@ -4,14 +4,15 @@
 
 #include <optional>
 
+#include "common/clock.h"
+
 namespace pinpipe::groups {
 namespace {
 
 // A coordinator on a manual clock, ticked by the test.
 struct Fixture {
-  int64_t now = 1000;
-  GroupCoordinator c{CoordinatorOptions{.initial_rebalance_delay_ms = 100,
-                                        .now_ms = [this] { return now; }}};
+  ManualClock clock{1000};
+  GroupCoordinator c{CoordinatorOptions{.initial_rebalance_delay_ms = 100, .clock = &clock}};
   JoinRequest Req(std::string member = "") {
     JoinRequest r;
     r.group_id = "g";
@@ -32,7 +33,7 @@ TEST(GroupCoordinatorTest, FirstJoinWaitsForTheInitialDelayThenLeadsGenerationOn
   EXPECT_FALSE(a);  // parked
   f.c.Tick();
   EXPECT_FALSE(a);
-  f.now += 100;
+  f.clock.Advance(100);
   f.c.Tick();
   ASSERT_TRUE(a);
   EXPECT_EQ(a->error, 0);
@@ -55,7 +56,7 @@ TEST(GroupCoordinatorTest, ASecondMemberRebalancesAndFollowersWaitForTheLeadersS
   Fixture f;
   std::optional<JoinResult> a, b, a2;
   f.c.Join(f.Req(), [&](JoinResult r) { a = std::move(r); });
-  f.now += 100;
+  f.clock.Advance(100);
   f.c.Tick();
   ASSERT_TRUE(a);
   f.c.Sync("g", 1, a->member_id, {{a->member_id, "x"}}, [](SyncResult) {});
@@ -82,19 +83,37 @@ TEST(GroupCoordinatorTest, ASecondMemberRebalancesAndFollowersWaitForTheLeadersS
   EXPECT_EQ(f.c.Heartbeat("g", 1, b->member_id), 22);  // ILLEGAL_GENERATION
 }
 
+TEST(GroupCoordinatorTest, SessionTimeoutFollowsTheCoordinatorClock) {
+  // Seconds of session timeout pass in microseconds of real time: a coordinator that read the
+  // system clock would keep the silent member (or, on a 10-minute clock jump, expire it late).
+  Fixture f;
+  std::optional<JoinResult> a;
+  f.c.Join(f.Req(), [&](JoinResult r) { a = std::move(r); });
+  f.clock.Advance(100);
+  f.c.Tick();
+  ASSERT_TRUE(a);
+  f.c.Sync("g", 1, a->leader, {}, [](SyncResult) {});
+  f.clock.Advance(9'000);
+  f.c.Tick();
+  EXPECT_EQ(f.c.Heartbeat("g", 1, a->member_id), 0);  // 9 s of a 10 s session: alive
+  f.clock.Advance(10'001);
+  f.c.Tick();
+  EXPECT_EQ(f.c.Heartbeat("g", 1, a->member_id), 25);  // UNKNOWN_MEMBER_ID: expired
+}
+
 TEST(GroupCoordinatorTest, SilentMembersExpireAndLeavingRebalances) {
   Fixture f;
   std::optional<JoinResult> a, b;
   f.c.Join(f.Req(), [&](JoinResult r) { a = std::move(r); });
   f.c.Join(f.Req(), [&](JoinResult r) { b = std::move(r); });
-  f.now += 100;
+  f.clock.Advance(100);
   f.c.Tick();
   ASSERT_TRUE(a && b);
   f.c.Sync("g", 1, a->leader, {}, [](SyncResult) {});
   // b heartbeats, a falls silent past its session timeout.
-  f.now += 6000;
+  f.clock.Advance(6000);
   EXPECT_EQ(f.c.Heartbeat("g", 1, b->member_id), 0);
-  f.now += 5000;
+  f.clock.Advance(5000);
   f.c.Tick();
   EXPECT_EQ(f.c.Heartbeat("g", 1, a->member_id), 25);  // UNKNOWN_MEMBER_ID
   EXPECT_EQ(f.c.Heartbeat("g", 1, b->member_id), 27);
@@ -136,7 +155,7 @@ TEST(GroupCoordinatorTest, MembersThatDoNotRejoinByTheDeadlineAreDropped) {
   std::optional<JoinResult> a, b;
   f.c.Join(f.Req(), [&](JoinResult r) { a = std::move(r); });
   f.c.Join(f.Req(), [&](JoinResult r) { b = std::move(r); });
-  f.now += 100;
+  f.clock.Advance(100);
   f.c.Tick();
   ASSERT_TRUE(a && b);
   std::optional<JoinResult> c;
@@ -144,7 +163,7 @@ TEST(GroupCoordinatorTest, MembersThatDoNotRejoinByTheDeadlineAreDropped) {
   std::optional<JoinResult> a2;
   f.c.Join(f.Req(a->member_id), [&](JoinResult r) { a2 = std::move(r); });
   EXPECT_FALSE(a2);  // b has not rejoined; it keeps heartbeating though
-  f.now += 30000;  // the rebalance timeout
+  f.clock.Advance(30000);  // the rebalance timeout
   EXPECT_EQ(f.c.Heartbeat("g", 1, b->member_id), 27);
   f.c.Tick();
   ASSERT_TRUE(a2 && c);

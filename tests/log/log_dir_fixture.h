@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
 #include "log/log_manager.h"
 #include "log/record_batch.h"
 #include "log_files.h"
@@ -60,6 +61,7 @@ class LogDirTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  ManualClock clock_{1'000'000, 1'000'000};  // tests that move time set options_.clock = &clock_
   LogOptions options_;
   std::unique_ptr<LogManager> log_;
 

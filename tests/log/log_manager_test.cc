@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/file_system.h"
 #include "log/offset_store.h"
 #include "log_files.h"
@@ -76,6 +77,7 @@ class LogTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  ManualClock clock_{1'000'000, 1'000'000};  // tests that move time set options_.clock = &clock_
   LogOptions options_;
   std::unique_ptr<LogManager> log_;
 };
@@ -256,8 +258,7 @@ TEST_F(LogTest, GroupCommitWritesTheIndexInBatchesAndCompletesItAtClose) {
 }
 
 TEST_F(LogTest, RetentionBySizeAndAge) {
-  std::atomic<int64_t> now{1'000'000};
-  options_.now_ms = [&] { return now.load(); };
+  options_.clock = &clock_;
   options_.segment_bytes = 2048;
   options_.retention_bytes = 8192;
   options_.retention_ms = -1;
@@ -281,11 +282,41 @@ TEST_F(LogTest, RetentionBySizeAndAge) {
   options_.retention_bytes = -1;
   options_.retention_ms = 1000;
   OpenLog();
-  now += 5000;
+  clock_.Advance(5000);
   AppendValue("s", 0, "new");  // lands in the active segment with a fresh timestamp
   EXPECT_GT(log_->EnforceRetention(), 0);
   EXPECT_EQ(Segments("s", 0).size(), 1u);
   EXPECT_EQ(log_->GetPartitionInfo("s", 0)->log_end_offset, 201);
+}
+
+TEST_F(LogTest, TimestampsAndAgeRetentionFollowTheLogClock) {
+  // The clock stands in 2001, years before the machine's: a log that read the system clock
+  // would stamp records with today and, a day later by the test clock, would have deleted
+  // nothing — or with a system "now", everything at once.
+  clock_.SetWallMs(1'000'000'000'000);
+  options_.clock = &clock_;
+  options_.segment_bytes = 2048;
+  options_.retention_bytes = -1;
+  options_.retention_ms = 24 * 3600 * 1000;
+  OpenLog();
+  const std::string value(200, 'x');
+  for (int i = 0; i < 50; ++i) AppendValue("t", 0, value);
+  std::string buf;
+  auto r = log_->Read("t", 0, 0, 64 << 10, buf);
+  ASSERT_TRUE(r);
+  RecordReader reader(buf, 0, true);
+  RecordView rec;
+  ASSERT_TRUE(reader.Next(rec));
+  EXPECT_EQ(rec.timestamp_ms, 1'000'000'000'000);  // an append without a timestamp gets the clock's
+  const size_t segments = Segments("t", 0).size();
+  ASSERT_GT(segments, 2u);
+  clock_.Advance(23 * 3600 * 1000);
+  EXPECT_EQ(log_->EnforceRetention(), 0);  // 23 h old: kept
+  clock_.Advance(2 * 3600 * 1000);
+  AppendValue("t", 0, "fresh");  // the active segment now holds a record of the clock's "now"
+  EXPECT_GT(log_->EnforceRetention(), 0);  // 25 h old: gone
+  EXPECT_LT(Segments("t", 0).size(), segments);
+  EXPECT_EQ(ReadAll("t", 0, log_->GetPartitionInfo("t", 0)->log_start_offset).back().second, "fresh");
 }
 
 TEST_F(LogTest, RecoveryCutsTornTailAndReportsIt) {

@@ -21,7 +21,7 @@ class TopicConfigsTest : public testing::LogDirTest {
   TopicConfigsTest() : LogDirTest("pinpipe_topic_configs") {}
   void SetUp() override {
     LogDirTest::SetUp();
-    options_.now_ms = [this] { return now_.load(); };
+    options_.clock = &clock_;
     options_.segment_bytes = 2048;
     options_.retention_bytes = -1;
     options_.retention_ms = -1;
@@ -39,8 +39,6 @@ class TopicConfigsTest : public testing::LogDirTest {
     ConfigChange c{std::move(name), ConfigOp::kSet, std::move(value)};
     return log_->AlterTopicConfig(topic, std::span<const ConfigChange>(&c, 1), false);
   }
-
-  std::atomic<int64_t> now_{1'000'000};
 };
 
 TEST_F(TopicConfigsTest, RetentionMsOverrideTrimsOnlyItsTopic) {
@@ -53,7 +51,7 @@ TEST_F(TopicConfigsTest, RetentionMsOverrideTrimsOnlyItsTopic) {
   ASSERT_GT(Segments("short"), 3);
   const int32_t kept_segments = Segments("kept");
   EXPECT_EQ(log_->EnforceRetention(), 0);  // nothing is older than 1 s yet
-  now_ += 5000;
+  clock_.Advance(5000);
   EXPECT_GT(log_->EnforceRetention(), 0);
   EXPECT_EQ(Segments("short"), 1);  // only the active segment stays
   EXPECT_GT(log_->GetPartitionInfo("short", 0)->log_start_offset, 0);

@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include "common/clock.h"
+
 #include "sink_test_util.h"
 
 namespace pinpipe::sink {
@@ -82,21 +84,21 @@ TEST_F(ExactlyOnceTest, CrashAtEveryPointRewritesTheSameObjects) {
 }
 
 TEST_F(ExactlyOnceTest, WallClockCutIsReplayedRegardlessOfTheClock) {
-  std::atomic<int64_t> now{10'500};
+  ManualClock clock(1'000'000, 10'500);
   SinkConfig cfg = Config("w", 1000);
   cfg.rotate_schedule_interval_ms = 1000;
   Append("w", 0, {"1", "2", "3", "4", "5"});
   objstore::LocalObjectStore lake(Lake());
   {
     SinkRuntime rt = Rt("state");
-    rt.now_ms = [&] { return now.load(); };
+    rt.clock = &clock;
     rt.hook = [](std::string_view p) -> Status {
       return p == "uploaded" ? MakeError(ErrorCode::kIoError, "crash") : OkStatus();
     };
     auto c = Make(cfg, &lake, rt);
     ASSERT_TRUE(c->RunUntilCaughtUp(false));  // 10.5 s: before the 11 s boundary, no cut
     EXPECT_TRUE(Objects(Lake()).empty());
-    now = 11'000;
+    clock.SetWallMs(11'000);
     EXPECT_FALSE(c->RunUntilCaughtUp(false));  // cut at 5 planned and uploaded, then "crash"
     auto st = c->Snapshot().partitions.at({"w", 0});
     ASSERT_EQ(st.plan.size(), 1u);
@@ -106,8 +108,8 @@ TEST_F(ExactlyOnceTest, WallClockCutIsReplayedRegardlessOfTheClock) {
   Append("w", 0, {"6", "7"});  // more data arrives while the connector is down
   {
     SinkRuntime rt = Rt("state");
-    now = 10'000;  // a clock that would not rotate at all
-    rt.now_ms = [&] { return now.load(); };
+    clock.SetWallMs(10'000);  // a clock that would not rotate at all
+    rt.clock = &clock;
     auto c = Make(cfg, &lake, rt);
     ASSERT_TRUE(c->RunUntilCaughtUp(false));
     auto objs = Objects(Lake());
@@ -138,17 +140,17 @@ TEST_F(ExactlyOnceTest, RotationPolicies) {
   EXPECT_EQ(objs["topics/r/partition=0/r+0+0000000003.json"], "4\n5\n");
 
   // Wall clock on a quiet topic: flushes what is there once the boundary passes.
-  std::atomic<int64_t> now{5'000};
+  ManualClock clock(1'000'000, 5'000);
   SinkConfig wc = Config("q", 1000);
   wc.rotate_schedule_interval_ms = 2'000;
   Append("q", 0, {"\"a1\"", "\"a2\""});
   objstore::LocalObjectStore lake2(Lake("q"));
   SinkRuntime rt = Rt("qstate");
-  rt.now_ms = [&] { return now.load(); };
+  rt.clock = &clock;
   auto q = Make(wc, &lake2, rt);
   ASSERT_TRUE(q->RunUntilCaughtUp(false));
   EXPECT_TRUE(Objects(Lake("q")).empty());
-  now = 6'000;  // the next 2 s boundary after 5 s
+  clock.SetWallMs(6'000);  // the next 2 s boundary after 5 s
   ASSERT_TRUE(q->RunUntilCaughtUp(false));
   EXPECT_EQ(Objects(Lake("q"))["topics/q/partition=0/q+0+0000000000.json"], "\"a1\"\n\"a2\"\n");
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "batch/clean_pipeline.h"
+#include "common/clock.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
 #include "lake/delta_storage.h"
@@ -104,6 +105,7 @@ class StreamJobTest : public ::testing::Test {
                                   std::function<Status(std::string_view)> hook = nullptr,
                                   std::function<int64_t(const TopicPartition&)> first = nullptr) {
     StreamRuntime rt;
+    rt.clock = &clock_;
     const std::string lake = (dir_ / "lake").string();
     rt.open_table = [lake](std::string_view rel) {
       const std::string d = lake + "/" + std::string(rel);
@@ -170,6 +172,7 @@ class StreamJobTest : public ::testing::Test {
     return out;
   }
 
+  ManualClock clock_;  // the jobs' clock (Make)
   fs::path dir_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<log::EmbeddedLog> source_;
@@ -238,6 +241,18 @@ TEST_F(StreamJobTest, RowsEqualTheBatchCleaningOfTheSameRecords) {
   EXPECT_EQ(Rows("t_user_table"), BatchRows(RawKind::kUser, {{User(1), User(2)}}));
   EXPECT_EQ(Rows("t_pin_table").size(), 5u);  // Pin(1) once
   EXPECT_EQ(Rows("t_pin_quarantine").size(), 1u);
+}
+
+TEST_F(StreamJobTest, StatusTimesFollowTheJobsClock) {
+  // The job's clock stands in 2001: a job that read the system clock would report today.
+  clock_.SetWallMs(1'000'000'000'000);
+  Append("streaming-t-pin", 0, {Pin(1)});
+  auto job = Make(Settings());
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  clock_.Advance(1500);
+  const std::string st = job->StatusJson();
+  EXPECT_NE(st.find("\"updated_ms\":1000000001500,"), std::string::npos) << st;
+  EXPECT_NE(st.find("\"duration_ms\":0,\"at_ms\":1000000000000}"), std::string::npos) << st;
 }
 
 TEST_F(StreamJobTest, StatusNamesTheShardsOfKinesisStreams) {
