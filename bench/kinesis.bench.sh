@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: Kinesis PutRecord (1 pin row per request, 64 connections) and PutRecords (500 per
-# request, 16 connections) with wrk — the same requests (bench/kinesis_put_*.lua) against a fresh
+# make bench: Kinesis PutRecord (1 pin row per request, 64 connections), PutRecords (500 per
+# request, 16 connections) with wrk and GetRecords (bench/kinesis_getrecords.py) — the same requests (bench/kinesis_put_*.lua) against a fresh
 # `pinpipe serve` (durable acks, log.flush=always) and against moto and kinesalite (in memory,
 # npm) from the peer kit, and the ratios. A peer is skipped (and said so) when it is not
 # installed or PINPIPE_PEERS=none.
@@ -23,6 +23,9 @@ create() {  # url
 load() {  # url script conns -> "RESULT ..." line
   wrk -t2 -c"$3" -d"${secs}s" -s "bench/$2" "$1/" 2>&1 | grep RESULT
 }
+get_records() {  # url -> "RESULT ..." line: one reader draining a 1-shard stream
+  /usr/bin/python3 bench/kinesis_getrecords.py "$1" "${KINESIS_GET_RECORDS:-20000}" 2>&1 | grep RESULT
+}
 
 # pinpipe
 dir=$(mktemp -d); dirs+=("$dir"); port=$(free_port)
@@ -33,9 +36,10 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 create "http://127.0.0.1:$port"
 p1=$(load "http://127.0.0.1:$port" kinesis_put_1.lua 64)
 p500=$(load "http://127.0.0.1:$port" kinesis_put_500.lua 16)
+pget=$(get_records "http://127.0.0.1:$port")
 
 # moto (peer kit)
-m1="" m500=""
+m1="" m500="" mget=""
 moto_py=""
 if [ "${PINPIPE_PEERS:-}" != none ]; then
   moto_py=$(tests/peers/peer moto env --json 2>/dev/null | /usr/bin/python3 -c \
@@ -49,10 +53,11 @@ if [ -n "$moto_py" ]; then
   create "http://127.0.0.1:$mport"
   m1=$(load "http://127.0.0.1:$mport" kinesis_put_1.lua 64)
   m500=$(load "http://127.0.0.1:$mport" kinesis_put_500.lua 16)
+  mget=$(get_records "http://127.0.0.1:$mport")
 fi
 
 # kinesalite (peer kit, npm; in memory)
-k1="" k500=""
+k1="" k500="" kget=""
 kcli=""
 if [ "${PINPIPE_PEERS:-}" != none ]; then
   kcli=$(tests/peers/peer kinesalite env --json 2>/dev/null | /usr/bin/python3 -c \
@@ -66,6 +71,7 @@ if [ -n "$kcli" ]; then
   create "http://127.0.0.1:$kport"
   k1=$(load "http://127.0.0.1:$kport" kinesis_put_1.lua 64)
   k500=$(load "http://127.0.0.1:$kport" kinesis_put_500.lua 16)
+  kget=$(get_records "http://127.0.0.1:$kport")
 fi
 
 ratio() {  # ours theirs key peer
@@ -86,3 +92,4 @@ row() {  # name ours moto kinesalite key target
 }
 row "Kinesis PutRecord, 64 conns (requests/s)" "$p1" "$m1" "$k1" requests_per_s "goal >= 12x moto and kinesalite, p99 <= 10 ms"
 row "Kinesis PutRecords, 500/request, 16 conns (records/s)" "$p500" "$m500" "$k500" records_per_s "goal >= 30x moto and kinesalite"
+row "Kinesis GetRecords, 1 reader, Limit 10000 (records/s)" "$pget" "$mget" "$kget" records_per_s "reported (one Python client reads and parses every answer)"
