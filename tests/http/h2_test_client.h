@@ -3,9 +3,6 @@
 // thread; RunUntil pumps frames both ways until a condition holds or a timeout passes.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,6 +18,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "test_client.h"
 
 namespace pinpipe::http::testing {
 
@@ -39,14 +38,7 @@ class H2Client {
   // `window`: the client's initial stream window; `auto_window`: false to consume by hand
   // (Consume), so the test controls the server's flow control.
   explicit H2Client(uint16_t port, uint32_t window = 65535, bool auto_window = true) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fd_ = ConnectLoopback(port, &connected_);
 
     nghttp2_session_callbacks* cbs = nullptr;
     nghttp2_session_callbacks_new(&cbs);

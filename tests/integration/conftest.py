@@ -119,3 +119,18 @@ def shared_data():
     if not SHARED_DATA.exists():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+@pytest.fixture
+def moto():
+    """A private moto server (S3 and Kinesis) from the peer kit, started on a free port; its URL.
+    Skipped only with PINPIPE_PEERS=none (a peer that cannot be installed fails the test)."""
+    from kinesis_helpers import MotoServer, moto_env  # it imports this module
+    env = moto_env()
+    if env is None:
+        pytest.skip("PINPIPE_PEERS=none")
+    server = MotoServer(env, free_port())
+    try:
+        yield server.url
+    finally:
+        server.stop()

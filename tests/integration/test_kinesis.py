@@ -11,9 +11,8 @@ import time
 import pytest
 import requests
 
-from conftest import free_port
-from kinesis_helpers import (MotoServer, boto3_client, cbor_call, cbor_decode, cbor_encode,
-                             kinesis_script, moto_env, CborTimestampMs)
+from kinesis_helpers import (boto3_client, cbor_call, cbor_decode, cbor_encode,
+                             kinesis_script, CborTimestampMs)
 
 SERVER_SETS = ("sink.enabled=false", "scheduler.enabled=false")
 
@@ -438,15 +437,8 @@ def test_kill9_under_put_records_loses_nothing_acknowledged(server_factory):
         assert r["ShardId"] == shard and int(r["SequenceNumber"]) > top
 
 
-def test_same_script_against_moto(kserver, tmp_path):
-    env = moto_env()
-    if env is None:
-        pytest.skip("PINPIPE_PEERS=none")
-    moto = MotoServer(env, free_port())
-    try:
-        theirs = kinesis_script(boto3_client(moto.url), "orders")
-    finally:
-        moto.stop()
+def test_same_script_against_moto(kserver, tmp_path, moto):
+    theirs = kinesis_script(boto3_client(moto), "orders")
     ours = kinesis_script(boto3_client(kserver.url), "orders")
     # Where moto departs from AWS (what pinpipe answers is checked against AWS's documented
     # behaviour in test_boto3_every_core_operation), moto's answer is pinned here, so a moto

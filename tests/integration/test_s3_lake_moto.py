@@ -9,22 +9,8 @@ import subprocess
 import boto3
 import pytest
 
-from conftest import free_port
-from kinesis_helpers import MotoServer, moto_env
 
 BIN = os.environ.get("PINPIPE_BIN", "build/pinpipe")
-
-
-@pytest.fixture
-def moto():
-    env = moto_env()
-    if env is None:
-        pytest.skip("PINPIPE_PEERS=none")
-    server = MotoServer(env, free_port())
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 def test_the_batch_writes_a_readable_lake_to_moto(moto, tmp_path):

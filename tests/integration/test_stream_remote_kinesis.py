@@ -14,9 +14,9 @@ from collections import Counter
 import pytest
 import requests
 
-from kinesis_helpers import MotoServer, boto3_client, moto_env
+from kinesis_helpers import boto3_client
 from stream_helpers import kill9_under_load, pin_rows, stream_status, table_rows, wait_caught_up
-from conftest import BIN, free_port
+from conftest import BIN
 
 KINDS = ("pin", "geo", "user")
 KEY, SECRET = "AKIDREMOTETEST", "remote-secret-for-tests"
@@ -164,95 +164,81 @@ def test_remote_endpoint_rejects_a_wrong_signature(server_factory):
     assert any("ListShards" in r and "signature" in r.lower() for r in h.json()["reasons"]), h.text
 
 
-def test_moto_endpoint(server_factory):
-    env = moto_env()
-    if env is None:
-        pytest.skip("PINPIPE_PEERS=none")
-    moto = MotoServer(env, free_port())
-    try:
-        c = boto3_client(moto.url)
-        ref = server_factory(["stream.compact_interval_ms=0", "stream.dedup_window=0",
-                              "sink.enabled=false", "scheduler.enabled=false"], name="ref").start()
-        rc = boto3_client(ref.url)
-        sent = Counter()
-        for cl in (c, rc):
-            for k in KINDS:
-                cl.create_stream(StreamName=f"streaming-pinterest-{k}", ShardCount=2)
+def test_moto_endpoint(server_factory, moto):
+    c = boto3_client(moto)
+    ref = server_factory(["stream.compact_interval_ms=0", "stream.dedup_window=0",
+                          "sink.enabled=false", "scheduler.enabled=false"], name="ref").start()
+    rc = boto3_client(ref.url)
+    sent = Counter()
+    for cl in (c, rc):
         for k in KINDS:
-            rows = ROWS[k](0, 250)
-            sent[f"streaming-pinterest-{k}"] = put(c, k, rows)
-            put(rc, k, rows)
-        job = server_factory([f"stream.source=kinesis://127.0.0.1:{moto.url.rsplit(':', 1)[1]}", *JOB_SETS],
-                             name="job", env={"AWS_ACCESS_KEY_ID": "testing",
-                                              "AWS_SECRET_ACCESS_KEY": "testing",
-                                              "AWS_REGION": "us-east-1"}).start()
-        st = wait_caught_up(job.data_dir, sent, timeout=120, no_lag=True)
-        assert committed_by_topic(st) == sent
-        wait_caught_up(ref.data_dir, sent, timeout=60, no_lag=True)
-        for k in KINDS:
-            got = rows_of(job.data_dir, k)
-            assert len(got) == sent[f"streaming-pinterest-{k}"] and got == rows_of(ref.data_dir, k), k
-        # Restarted, it reads nothing twice (AFTER_SEQUENCE_NUMBER from the committed positions).
-        job.restart()
-        for k in KINDS:
-            put(c, k, ROWS[k](1000, 20))
-            sent[f"streaming-pinterest-{k}"] += 20
-        st = wait_caught_up(job.data_dir, sent, timeout=120, no_lag=True)
-        assert committed_by_topic(st) == sent
-        # `pinpipe stream --once` over the stopped server's data: reads every shard to its tip.
-        job.stop()
-        for k in KINDS:
-            put(c, k, ROWS[k](2000, 15))
-            sent[f"streaming-pinterest-{k}"] += 15
-        p = subprocess.run([BIN, "--set", f"data.dir={job.data_dir}", *sum((["--set", s] for s in job.extra_sets), []),
-                            "stream", "--once"], env=job.env, capture_output=True, text=True, timeout=180)
-        assert p.returncode == 0, p.stderr
-        st = stream_status(job.data_dir)
-        assert committed_by_topic(st) == sent, st
-        for k in KINDS:
-            got = rows_of(job.data_dir, k)
-            assert len(got) == len(set(got)) == sent[f"streaming-pinterest-{k}"], k
-        assert all(p["millis_behind_latest"] == 0 for p in st["partitions"]), st
-    finally:
-        moto.stop()
+            cl.create_stream(StreamName=f"streaming-pinterest-{k}", ShardCount=2)
+    for k in KINDS:
+        rows = ROWS[k](0, 250)
+        sent[f"streaming-pinterest-{k}"] = put(c, k, rows)
+        put(rc, k, rows)
+    job = server_factory([f"stream.source=kinesis://127.0.0.1:{moto.rsplit(':', 1)[1]}", *JOB_SETS],
+                         name="job", env={"AWS_ACCESS_KEY_ID": "testing",
+                                          "AWS_SECRET_ACCESS_KEY": "testing",
+                                          "AWS_REGION": "us-east-1"}).start()
+    st = wait_caught_up(job.data_dir, sent, timeout=120, no_lag=True)
+    assert committed_by_topic(st) == sent
+    wait_caught_up(ref.data_dir, sent, timeout=60, no_lag=True)
+    for k in KINDS:
+        got = rows_of(job.data_dir, k)
+        assert len(got) == sent[f"streaming-pinterest-{k}"] and got == rows_of(ref.data_dir, k), k
+    # Restarted, it reads nothing twice (AFTER_SEQUENCE_NUMBER from the committed positions).
+    job.restart()
+    for k in KINDS:
+        put(c, k, ROWS[k](1000, 20))
+        sent[f"streaming-pinterest-{k}"] += 20
+    st = wait_caught_up(job.data_dir, sent, timeout=120, no_lag=True)
+    assert committed_by_topic(st) == sent
+    # `pinpipe stream --once` over the stopped server's data: reads every shard to its tip.
+    job.stop()
+    for k in KINDS:
+        put(c, k, ROWS[k](2000, 15))
+        sent[f"streaming-pinterest-{k}"] += 15
+    p = subprocess.run([BIN, "--set", f"data.dir={job.data_dir}", *sum((["--set", s] for s in job.extra_sets), []),
+                        "stream", "--once"], env=job.env, capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stderr
+    st = stream_status(job.data_dir)
+    assert committed_by_topic(st) == sent, st
+    for k in KINDS:
+        got = rows_of(job.data_dir, k)
+        assert len(got) == len(set(got)) == sent[f"streaming-pinterest-{k}"], k
+    assert all(p["millis_behind_latest"] == 0 for p in st["partitions"]), st
 
 
-def test_moto_split_shard_followed(server_factory):
+def test_moto_split_shard_followed(server_factory, moto):
     # moto keeps answering a NextShardIterator for a closed shard; the reader still sees the
     # parent's end (EndingSequenceNumber, nothing left at MillisBehindLatest 0) and goes on to
     # the children. (moto itself routes records put after the split to the parent, so the
     # children stay empty there; the pinpipe-endpoint test reads records from children.)
-    env = moto_env()
-    if env is None:
-        pytest.skip("PINPIPE_PEERS=none")
-    moto = MotoServer(env, free_port())
-    try:
-        c = boto3_client(moto.url)
-        for k in KINDS:
-            c.create_stream(StreamName=f"streaming-pinterest-{k}", ShardCount=1)
-        sent = Counter()
-        sent["streaming-pinterest-pin"] = put(c, "pin", ROWS["pin"](0, 40))
-        job = server_factory([f"stream.source=kinesis://127.0.0.1:{moto.url.rsplit(':', 1)[1]}", *JOB_SETS],
-                             name="job", env={"AWS_ACCESS_KEY_ID": "testing",
-                                              "AWS_SECRET_ACCESS_KEY": "testing"}).start()
-        wait_caught_up(job.data_dir, sent, timeout=60)
-        shard0 = c.list_shards(StreamName="streaming-pinterest-pin")["Shards"][0]
-        lo, hi = int(shard0["HashKeyRange"]["StartingHashKey"]), int(shard0["HashKeyRange"]["EndingHashKey"])
-        c.split_shard(StreamName="streaming-pinterest-pin", ShardToSplit=shard0["ShardId"],
-                      NewStartingHashKey=str((lo + hi) // 2))
-        sent["streaming-pinterest-pin"] += put(c, "pin", ROWS["pin"](40, 40))
-        shards = {s["ShardId"] for s in c.list_shards(StreamName="streaming-pinterest-pin")["Shards"]}
-        assert len(shards) == 3, shards
-        deadline = time.time() + 60
-        while True:
-            st = stream_status(job.data_dir)
-            pin = {p["shard"]: p for p in st["partitions"] if p["topic"] == "streaming-pinterest-pin"}
-            if set(pin) == shards and committed_by_topic(st) == sent:
-                break
-            assert time.time() < deadline, (json.dumps(st)[-2000:], shards, sent)
-            time.sleep(0.2)
-        assert pin[shard0["ShardId"]]["shard_closed"] is True, pin
-        got = rows_of(job.data_dir, "pin")
-        assert len(got) == len(set(got)) == 80
-    finally:
-        moto.stop()
+    c = boto3_client(moto)
+    for k in KINDS:
+        c.create_stream(StreamName=f"streaming-pinterest-{k}", ShardCount=1)
+    sent = Counter()
+    sent["streaming-pinterest-pin"] = put(c, "pin", ROWS["pin"](0, 40))
+    job = server_factory([f"stream.source=kinesis://127.0.0.1:{moto.rsplit(':', 1)[1]}", *JOB_SETS],
+                         name="job", env={"AWS_ACCESS_KEY_ID": "testing",
+                                          "AWS_SECRET_ACCESS_KEY": "testing"}).start()
+    wait_caught_up(job.data_dir, sent, timeout=60)
+    shard0 = c.list_shards(StreamName="streaming-pinterest-pin")["Shards"][0]
+    lo, hi = int(shard0["HashKeyRange"]["StartingHashKey"]), int(shard0["HashKeyRange"]["EndingHashKey"])
+    c.split_shard(StreamName="streaming-pinterest-pin", ShardToSplit=shard0["ShardId"],
+                  NewStartingHashKey=str((lo + hi) // 2))
+    sent["streaming-pinterest-pin"] += put(c, "pin", ROWS["pin"](40, 40))
+    shards = {s["ShardId"] for s in c.list_shards(StreamName="streaming-pinterest-pin")["Shards"]}
+    assert len(shards) == 3, shards
+    deadline = time.time() + 60
+    while True:
+        st = stream_status(job.data_dir)
+        pin = {p["shard"]: p for p in st["partitions"] if p["topic"] == "streaming-pinterest-pin"}
+        if set(pin) == shards and committed_by_topic(st) == sent:
+            break
+        assert time.time() < deadline, (json.dumps(st)[-2000:], shards, sent)
+        time.sleep(0.2)
+    assert pin[shard0["ShardId"]]["shard_closed"] is True, pin
+    got = rows_of(job.data_dir, "pin")
+    assert len(got) == len(set(got)) == 80

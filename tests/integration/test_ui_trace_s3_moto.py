@@ -9,23 +9,10 @@ import boto3
 import pytest
 import requests
 
-from conftest import BIN, free_port
-from kinesis_helpers import MotoServer, moto_env
+from conftest import BIN
 from test_daily_runs import post_interactions
 
 UI = "/ui/api"
-
-
-@pytest.fixture
-def moto():
-    env = moto_env()
-    if env is None:
-        pytest.skip("PINPIPE_PEERS=none")
-    server = MotoServer(env, free_port())
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 def wait_for(fn, timeout, step=0.25):
