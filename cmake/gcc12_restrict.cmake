@@ -16,6 +16,7 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_G
     pinpipe_emulator:src/emulator/source_schema.cc
     pinpipe_kafka:src/kafka/server.cc
     pinpipe_orchestrator:src/orchestrator/run_lease.cc
+    pinpipe_stream:src/stream/stream_state.cc
     pinpipe_report:src/report/html_report.cc
     pinpipe_report:src/report/terminal_table.cc
     lake_test:tests/lake/delta_table_test.cc
