@@ -168,7 +168,8 @@ def test_spark_reads_and_time_travels_after_the_log_cleanup(spark, cleaned):
     for v in sorted({min(at), max(at)}):
         n = spark.read.format("delta").option("versionAsOf", v).load(str(path)).count()
         assert n == at[v], (v, n, at[v])
-    for v in (kept, kept + 1, aged):
+    # (kept + 1 exists among the aged versions unless the last aged commit was a checkpoint.)
+    for v in sorted({kept, kept + 1, aged} & rows_at.keys()):
         assert len(pp_rows(str(path), v)) == rows_at[v], v
     with pytest.raises(Exception) as e:
         spark.read.format("delta").option("versionAsOf", kept - 1).load(str(path)).count()
