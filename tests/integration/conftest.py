@@ -134,3 +134,13 @@ def moto():
         yield server.url
     finally:
         server.stop()
+
+
+def wait_for(fn, timeout=10, step=0.1):
+    """Calls fn until it returns something true or `timeout` seconds pass; returns its last value."""
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v or time.time() > deadline:
+            return v
+        time.sleep(step)

@@ -20,6 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kafka_wire as kw  # noqa: E402
 from test_kafka_differential import real_kafka  # noqa: E402,F401  (the module's broker fixture)
+from conftest import wait_for  # noqa: E402
 
 PEER = Path(__file__).resolve().parents[1] / "peers" / "peer"
 ZERO = bytes(16)
@@ -101,15 +102,6 @@ def delete_topic(conn, topic):
     return struct.unpack_from(">h", resp, 4 + 4 + 2 + len(topic))[0]
 
 
-def wait_for(fn, timeout=30):
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v or time.time() > deadline:
-            return v
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def brokers(real_kafka, server_factory):  # noqa: F811
     s = server_factory(["kafka.group_initial_rebalance_delay_ms=0"]).start()
@@ -124,16 +116,16 @@ def test_metadata_ids_across_delete_and_recreate(brokers):
         c = kw.Conn(port)
         out = {"create": create_topic(c, topic)}
         # Kafka makes the partition's leader asynchronously: wait for the topic to be known.
-        wait_for(lambda: metadata_v12(c, topic)[0] == 0)
+        wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
         err, _, first, n = metadata_v12(c, topic)
         out["by_name"] = (err, n, first != ZERO)
         out["by_id"] = metadata_v12(c, None, first)[:2] + (metadata_v12(c, None, first)[2] == first,)
         out["delete"] = delete_topic(c, topic)
-        wait_for(lambda: metadata_v12(c, None, first)[0] != 0)
+        wait_for(lambda: metadata_v12(c, None, first)[0] != 0, 30)
         out["deleted_id"] = metadata_v12(c, None, first)[:2]
         out["deleted_name"] = metadata_v12(c, topic)[0]
-        out["recreate"] = wait_for(lambda: create_topic(c, topic) == 0) and 0
-        wait_for(lambda: metadata_v12(c, topic)[0] == 0)
+        out["recreate"] = wait_for(lambda: create_topic(c, topic) == 0, 30) and 0
+        wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
         err, _, second, _ = metadata_v12(c, topic)
         out["recreated"] = (err, second != first, second != ZERO)
         out["old_id_after_recreate"] = metadata_v12(c, None, first)[:2]
@@ -170,7 +162,7 @@ def console_consumer_across_recreate(port, topic):
     env = json.loads(proc.stdout)
     c = kw.Conn(port)
     assert create_topic(c, topic) == 0
-    wait_for(lambda: metadata_v12(c, topic)[0] == 0)
+    wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
     produce = lambda values: kw.parse_produce_v3(  # noqa: E731
         c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch(values)))[1])[0]
     assert produce([b"old-0", b"old-1", b"old-2"])[1] == 0
@@ -189,8 +181,8 @@ def console_consumer_across_recreate(port, topic):
         assert wait_for(lambda: len(lines()) >= 3, 60), "the consumer read nothing"
         assert delete_topic(c, topic) == 0
         time.sleep(4)  # several metadata refreshes: the consumer sees the topic gone
-        assert wait_for(lambda: create_topic(c, topic) == 0)
-        wait_for(lambda: metadata_v12(c, topic)[0] == 0)
+        assert wait_for(lambda: create_topic(c, topic) == 0, 30)
+        wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
         # One batch of five, right after the topic is back (before the consumer's next metadata
         # refresh, 500 ms): Kafka 4.4's consumer keeps its position (3) across the re-creation
         # and goes on there, skipping the new topic's first three records — on both brokers.

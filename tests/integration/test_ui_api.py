@@ -8,19 +8,10 @@ import time
 
 import requests
 
-from conftest import BIN
+from conftest import BIN, wait_for
 from rest_helpers import JSON_V2, V2, create_consumer, produce_json
 
 UI = "/ui/api"
-
-
-def wait_for(fn, timeout=10, step=0.1):
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v or time.time() > deadline:
-            return v
-        time.sleep(step)
 
 
 def csrf(url):

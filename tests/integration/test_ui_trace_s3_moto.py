@@ -9,20 +9,10 @@ import boto3
 import pytest
 import requests
 
-from conftest import BIN
+from conftest import BIN, wait_for
 from test_daily_runs import post_interactions
 
 UI = "/ui/api"
-
-
-def wait_for(fn, timeout, step=0.25):
-    import time
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v or time.time() > deadline:
-            return v
-        time.sleep(step)
 
 
 def test_record_trace_through_an_s3_lake(moto, server_factory, tmp_path):
