@@ -106,7 +106,7 @@ Result<lake::AddFile> WritePart(lake::TableStorage& storage, const lake::Schema&
   } else {
     PINPIPE_ASSIGN_OR_RETURN(writer, lake::ParquetWriter::Open(lake::MemorySink(&buffer), schema, {}));
   }
-  lake::DeltaStatsCollector stats(schema);
+  lake::DeltaStatsCollector stats(schema, /*string_bounds_from_footer=*/true);
   lake::ColumnBatch batch(schema);
   size_t r = b;
   do {  // at least one (possibly empty) batch, so even an empty table has a readable file
@@ -118,6 +118,7 @@ Result<lake::AddFile> WritePart(lake::TableStorage& storage, const lake::Schema&
     r = end;
   } while (r < e);
   PINPIPE_RETURN_IF_ERROR(writer->Close());
+  stats.AddFooterStringBounds(writer->metadata());
   if (!local) PINPIPE_RETURN_IF_ERROR(storage.PutIfAbsent(key, buffer));
   PINPIPE_ASSIGN_OR_RETURN(lake::StoredObject obj, storage.Head(key));
   lake::AddFile add;

@@ -45,7 +45,7 @@ Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
   } else {
     PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(MemorySink(&buffer), schema, {}));
   }
-  DeltaStatsCollector stats(schema);
+  DeltaStatsCollector stats(schema, /*string_bounds_from_footer=*/true);
   for (const auto& f : files) {
     PINPIPE_ASSIGN_OR_RETURN(auto reader, OpenDataFile(storage, f));
     if (reader->schema().leaves().size() != schema.leaves().size()) {
@@ -59,6 +59,7 @@ Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
     }
   }
   PINPIPE_RETURN_IF_ERROR(writer->Close());
+  stats.AddFooterStringBounds(writer->metadata());
   if (!local) PINPIPE_RETURN_IF_ERROR(storage.PutIfAbsent(key, buffer));
   PINPIPE_ASSIGN_OR_RETURN(StoredObject obj, storage.Head(key));
   AddFile add;

@@ -84,7 +84,8 @@ std::string FormatTimestampMillisUtc(int64_t micros) {
   return buf;
 }
 
-DeltaStatsCollector::DeltaStatsCollector(const Schema& schema) {
+DeltaStatsCollector::DeltaStatsCollector(const Schema& schema, bool string_bounds_from_footer)
+    : string_bounds_from_footer_(string_bounds_from_footer) {
   for (size_t i = 0; i < schema.fields().size() && columns_.size() < kIndexedColumns; ++i) {
     const Field& f = schema.fields()[i];
     if (f.kind != Field::Kind::kPrimitive && f.kind != Field::Kind::kList) continue;
@@ -145,6 +146,7 @@ void DeltaStatsCollector::Add(const ColumnBatch& batch) {
         }
         break;
       case LeafType::kString:
+        if (string_bounds_from_footer_) break;
         for (size_t i = 0; i < leaf.str.size(); ++i) {
           std::string_view v = leaf.str[i];
           if (!c.has_minmax) {
@@ -160,6 +162,39 @@ void DeltaStatsCollector::Add(const ColumnBatch& batch) {
         break;
       default:
         break;
+    }
+  }
+}
+
+void DeltaStatsCollector::AddFooterStringBounds(const format::FileMetaData& md) {
+  for (auto& c : columns_) {
+    if (!c.skipping_eligible || c.type != LeafType::kString) continue;
+    bool unknown = false;
+    for (const auto& rg : md.row_groups) {
+      if (c.leaf >= rg.columns.size() || !rg.columns[c.leaf].meta_data) {
+        unknown = true;
+        break;
+      }
+      const auto& cm = *rg.columns[c.leaf].meta_data;
+      const auto& st = cm.statistics;
+      if (!st || !st->min_value || !st->max_value) {
+        // Only a chunk of nulls (or no rows) may lack bounds.
+        if (!st || !st->null_count || *st->null_count < cm.num_values) unknown = true;
+        if (unknown) break;
+        continue;
+      }
+      if (!c.has_minmax) {
+        c.smin = *st->min_value;
+        c.smax = *st->max_value;
+        c.has_minmax = true;
+      } else {
+        if (*st->min_value < c.smin) c.smin = *st->min_value;
+        if (*st->max_value > c.smax) c.smax = *st->max_value;
+      }
+    }
+    if (unknown) {
+      c.has_minmax = false;
+      c.skipping_eligible = false;  // no bounds rather than wrong ones
     }
   }
 }

@@ -14,16 +14,23 @@
 #include <vector>
 
 #include "lake/parquet_column_data.h"
+#include "lake/parquet_format.h"
 #include "lake/parquet_schema.h"
 
 namespace pinpipe::lake {
 
 class DeltaStatsCollector {
  public:
-  explicit DeltaStatsCollector(const Schema& schema);
+  // string_bounds_from_footer: string min/max are not collected by Add but taken from the
+  // Parquet footer the same rows were written to (AddFooterStringBounds), whose column
+  // statistics hold the exact bounds already: one comparison per value instead of two.
+  explicit DeltaStatsCollector(const Schema& schema, bool string_bounds_from_footer = false);
 
   // Folds in a batch of rows (of the collector's schema). No per-value allocation.
   void Add(const ColumnBatch& batch);
+  // The string min/max of every row group of a file written from exactly the rows Add saw
+  // (with string_bounds_from_footer). A row group with values but no bounds drops the column's.
+  void AddFooterStringBounds(const format::FileMetaData& md);
 
   int64_t num_records() const { return num_records_; }
   // The stats JSON document (to be stored as a string in add.stats).
@@ -44,6 +51,7 @@ class DeltaStatsCollector {
   };
   std::vector<Column> columns_;
   int64_t num_records_ = 0;
+  bool string_bounds_from_footer_ = false;
 };
 
 // "2023-11-14T22:13:20.123Z" for microseconds since the epoch, floored to milliseconds.

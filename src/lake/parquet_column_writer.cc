@@ -11,6 +11,10 @@ namespace pinpipe::lake {
 
 namespace {
 constexpr size_t kPieceEntries = 1024;  // granularity of page-size checks
+// Values of the first page after which a dictionary holding nearly every value is given up:
+// waiting for the first page's end (or the dictionary limit) hashes and copies thousands of
+// distinct values (ids, free text) only to re-encode them as PLAIN at the flush.
+constexpr size_t kDictionaryProbeValues = 4096;
 
 // 4-byte little-endian length prefix + hybrid levels (data page v1, Encodings.md "RLE").
 void AppendLevels(const std::vector<uint8_t>& levels, int max_level, std::string* out) {
@@ -48,6 +52,7 @@ void ColumnChunkWriter::AddDictValues(const LeafData& d, size_t v0, size_t v1) {
     if (!found) {
       dict_.push_back(v);
       hashes_.push_back(h);
+      stats_.UpdateString(v);
       found = static_cast<uint32_t>(dict_.size());
       table_[slot] = found;
       dict_plain_bytes_ += 4 + v.size();
@@ -84,7 +89,7 @@ Status ColumnChunkWriter::Append(const LeafData& d, size_t e0, size_t e1, size_t
     if (has_rep) rep_.insert(rep_.end(), d.rep.begin() + pos, d.rep.begin() + end);
     if (vpos + nvals > v1) return MakeError(ErrorCode::kInvalidArgument, "column '" + leaf_.path[0] + "': fewer values than levels say");
     stats_.AddNulls(static_cast<int64_t>(end - pos - nvals));
-    stats_.Update(d, vpos, nvals);
+    if (!dict_mode_) stats_.Update(d, vpos, nvals);  // dictionary values: on insertion
     if (dict_mode_) {
       AddDictValues(d, vpos, vpos + nvals);
     } else if (leaf_.type == LeafType::kBoolean) {
@@ -92,6 +97,11 @@ Status ColumnChunkWriter::Append(const LeafData& d, size_t e0, size_t e1, size_t
       bools_.b.insert(bools_.b.end(), d.b.begin() + vpos, d.b.begin() + vpos + nvals);
     } else {
       EncodePlain(d, vpos, nvals, &values_);
+    }
+    if (dict_mode_ && data_pages_ == 0 && indices_.size() >= kDictionaryProbeValues &&
+        indices_.size() < kDictionaryProbeValues + kPieceEntries &&
+        dict_plain_bytes_ * 10 >= page_plain_bytes_ * 9) {
+      FallBackToPlain();  // >= 90% of the bytes distinct: the first page's test would fail too
     }
     page_entries_ += static_cast<int32_t>(end - pos);
     num_entries_ += static_cast<int64_t>(end - pos);

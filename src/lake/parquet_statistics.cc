@@ -60,25 +60,26 @@ void StatisticsBuilder::Update(const LeafData& d, size_t first, size_t count) {
       break;
     case LeafType::kString:
     case LeafType::kBinary:
-      for (size_t i = first; i < end; ++i) {
-        std::string_view v = d.str[i];
-        // std::string_view compares char_traits<char>::compare = memcmp: unsigned bytewise.
-        if (!has_) {
-          smin_.assign(v);
-          smax_.assign(v);
-          has_ = true;
-        } else if (v < std::string_view(smin_)) {
-          smin_.assign(v);
-        } else if (v > std::string_view(smax_)) {
-          smax_.assign(v);
-        }
-      }
+      for (size_t i = first; i < end; ++i) UpdateString(d.str[i]);
       break;
     case LeafType::kUnsupported:
     case LeafType::kFloat:
     case LeafType::kInt96:
     case LeafType::kFixed:
       break;
+  }
+}
+
+void StatisticsBuilder::UpdateString(std::string_view v) {
+  // std::string_view compares char_traits<char>::compare = memcmp: unsigned bytewise.
+  if (!has_) {
+    smin_.assign(v);
+    smax_.assign(v);
+    has_ = true;
+  } else if (v < std::string_view(smin_)) {
+    smin_.assign(v);
+  } else if (v > std::string_view(smax_)) {
+    smax_.assign(v);
   }
 }
 

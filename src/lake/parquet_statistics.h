@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "lake/parquet_column_data.h"
 #include "lake/parquet_format.h"
@@ -16,6 +17,9 @@ class StatisticsBuilder {
   explicit StatisticsBuilder(LeafType type) : type_(type) {}
   // Values [first, first+count) of d's value vector.
   void Update(const LeafData& d, size_t first, size_t count);
+  // One string or binary value (a dictionary's new distinct value: min/max over a chunk's
+  // dictionary equal min/max over its dictionary-encoded values).
+  void UpdateString(std::string_view v);
   void AddNulls(int64_t n) { null_count_ += n; }
   void Reset();
   // null_count always; min/max when at least one (non-NaN) value was seen; the deprecated

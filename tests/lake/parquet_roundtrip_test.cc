@@ -281,5 +281,44 @@ TEST(ParquetWriter, DictionaryFallbackAndProjection) {
   EXPECT_FALSE((*r)->ReadRowGroup(0, {"nope"}));
 }
 
+// Distinct values (ids, free text) give up the dictionary after a first sample instead of
+// at the end of the first page; repetitive ones keep it; the column statistics are exact in
+// both (dictionary values count on insertion, not per value).
+TEST(ParquetWriter, DistinctStringsGiveUpTheDictionaryEarlyAndStatsStayExact) {
+  Schema schema({Field::Primitive("uuid", LeafType::kString), Field::Primitive("cat", LeafType::kString)});
+  ColumnBatch b(schema);
+  std::string lo_uuid = "~", hi_uuid;
+  for (int i = 0; i < 20000; ++i) {
+    std::string u = "id-" + std::to_string(i * 7919 % 20011) + "-tail";
+    lo_uuid = std::min(lo_uuid, u);
+    hi_uuid = std::max(hi_uuid, u);
+    b.leaf(0).AppendString(u);
+    b.leaf(1).AppendString(i == 12345 ? std::string("aaa-rare") : i == 17 ? std::string("zzz-rare") : "c" + std::to_string(i % 5));
+  }
+  std::string file;
+  auto w = ParquetWriter::Open(MemorySink(&file), schema, {});
+  ASSERT_TRUE(w);
+  ASSERT_TRUE((*w)->WriteBatch(b));
+  ASSERT_TRUE((*w)->Close());
+  auto r = ParquetReader::Open(MemorySource(file));
+  ASSERT_TRUE(r);
+  const auto& ids = *(*r)->metadata().row_groups[0].columns[0].meta_data;
+  const auto& cats = *(*r)->metadata().row_groups[0].columns[1].meta_data;
+  auto has = [](const format::ColumnMetaData& md, int32_t e) {
+    return std::find(md.encodings.begin(), md.encodings.end(), e) != md.encodings.end();
+  };
+  EXPECT_FALSE(has(ids, format::kRleDictionary));
+  EXPECT_FALSE(ids.dictionary_page_offset.has_value());
+  EXPECT_TRUE(has(cats, format::kRleDictionary));
+  EXPECT_EQ(*ids.statistics->min_value, lo_uuid);
+  EXPECT_EQ(*ids.statistics->max_value, hi_uuid);
+  EXPECT_EQ(*cats.statistics->min_value, "aaa-rare");
+  EXPECT_EQ(*cats.statistics->max_value, "zzz-rare");
+  auto batch = (*r)->ReadRowGroup(0);
+  ASSERT_TRUE(batch) << batch.error().ToString();
+  ExpectEqual(batch->leaf(0), b.leaf(0), "uuid");
+  ExpectEqual(batch->leaf(1), b.leaf(1), "cat");
+}
+
 }  // namespace
 }  // namespace pinpipe::lake
