@@ -23,14 +23,24 @@ constexpr size_t kMaxBody = 7 << 20;  // AWS answers 413 above 7 MiB (kinesalite
 constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
 constexpr std::string_view kJsonType = "application/x-amz-json-1.1";
 
+// A version-4 UUID (8-4-4-4-12 hex digits) from two random words, as AWS's request ids look;
+// written digit by digit: every answer carries one, and snprintf cost 1.4% of PutRecord.
 std::string RequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t a = rng(), b = rng();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                static_cast<unsigned>(b >> 52), static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
+  const uint64_t a = rng(), b = rng();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(36, '-');
+  auto put = [&](size_t at, uint64_t v, int digits) {
+    for (int i = digits - 1; i >= 0; --i, v >>= 4) id[at + static_cast<size_t>(i)] = kHex[v & 15];
+  };
+  put(0, a >> 32, 8);
+  put(9, (a >> 16) & 0xffff, 4);
+  id[14] = '4';
+  put(15, a & 0xfff, 3);
+  id[19] = 'a';
+  put(20, b >> 52, 3);
+  put(24, b & 0xffffffffffffULL, 12);
+  return id;
 }
 
 std::string_view MediaType(std::string_view ct) {

@@ -3,6 +3,7 @@ hand-built CBOR requests, awscli, a script in the original's style (requests PUT
 SigV4 verification, kill -9 under PutRecords load, and the same boto3 script against moto."""
 import base64
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -257,7 +258,13 @@ def test_json_errors_and_limits(kserver):
     assert r.json()["__type"] == "ValidationException"
     assert "Member must have length less than or equal to 1048576" in r.json()["message"]
     exact = base64.b64encode(b"x" * (1024 * 1024 - 1)).decode()
-    assert _json_call(url, "PutRecord", {"StreamName": "lim", "PartitionKey": "a", "Data": exact}).status_code == 200
+    r = _json_call(url, "PutRecord", {"StreamName": "lim", "PartitionKey": "a", "Data": exact})
+    assert r.status_code == 200
+    # Every answer carries a request id shaped like AWS's (a version-4 UUID), each one new.
+    uuid4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}")
+    ids = {_json_call(url, "ListStreams", {}).headers["x-amzn-RequestId"] for _ in range(5)}
+    ids.add(r.headers["x-amzn-RequestId"])
+    assert len(ids) == 6 and all(uuid4.fullmatch(i) for i in ids), ids
     over = base64.b64encode(b"x" * (1024 * 1024)).decode()  # data + key = 1 MiB + 1
     assert _json_call(url, "PutRecord", {"StreamName": "lim", "PartitionKey": "a", "Data": over}).json()["__type"] == \
         "InvalidArgumentException"
