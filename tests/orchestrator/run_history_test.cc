@@ -1,8 +1,11 @@
 #include "orchestrator/run_history.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "test_util.h"
@@ -153,6 +156,31 @@ TEST(RunHistoryTest, ADamagedHistoryIsKeptAsideAndANewOneStarted) {
     }
   }
   EXPECT_EQ(aside, 1);
+}
+
+// `serve` once failed to start with "run history step: database is locked": switching a
+// rollback-journal database to WAL upgrades a read lock to a write lock, and SQLite does not
+// call the busy handler for that upgrade, so another connection's write (another process, or
+// the dashboard's own RunHistory opening at the same moment) failed Open at once.
+TEST(RunHistoryTest, OpenWaitsForAnotherConnectionsWriteLock) {
+  TempDir dir;
+  const std::string path = dir.path() + "/runs.db";
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "CREATE TABLE t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);", nullptr, nullptr,
+                         nullptr), SQLITE_OK);  // still in rollback mode, holding the write lock
+  auto release = std::async(std::launch::async, [other] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const int rc = sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    return rc;
+  });
+  auto h = RunHistory::Open(path);
+  EXPECT_EQ(release.get(), SQLITE_OK);
+  ASSERT_TRUE(h) << h.error().message();
+  auto id = (*h)->CreateRun(MakeRun("d", "r1", "2026-11-21"), {"load"});
+  ASSERT_TRUE(id) << id.error().message();
+  EXPECT_EQ(*(*h)->CountRuns("d"), 1);
 }
 
 }  // namespace
