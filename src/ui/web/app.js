@@ -54,8 +54,10 @@ async function api(path, opts) {
   if (!r.ok) throw new Error(body.message || ('HTTP ' + r.status));
   return body;
 }
-const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body),
-  headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf } });
+// The session (its CSRF token) is fetched alongside the first page's data; a POST waits for it.
+let sessionReady = Promise.resolve();
+const post = async (path, body) => { await sessionReady; return api(path, { method: 'POST', body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf } }); };
 
 function parseRoute() {
   const h = location.hash.replace(/^#\/?/, '');
@@ -852,8 +854,6 @@ async function render() {
 }
 
 window.addEventListener('hashchange', render);
-(async () => {
-  try { session = await api('session'); } catch (e) { /* rendered pages show the error */ }
-  if (!location.hash) history.replaceState(null, '', '#/overview');
-  render();
-})();
+sessionReady = api('session').then(s => { session = s; }, () => { /* rendered pages show the error */ });
+if (!location.hash) history.replaceState(null, '', '#/overview');
+render();
