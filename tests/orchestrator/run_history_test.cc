@@ -6,7 +6,9 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "test_util.h"
 
@@ -181,6 +183,23 @@ TEST(RunHistoryTest, OpenWaitsForAnotherConnectionsWriteLock) {
   auto id = (*h)->CreateRun(MakeRun("d", "r1", "2026-11-21"), {"load"});
   ASSERT_TRUE(id) << id.error().message();
   EXPECT_EQ(*(*h)->CountRuns("d"), 1);
+}
+
+// The same race as `serve` met it: several connections opening a new history at once (the
+// scheduler's and the dashboard's), each switching it to WAL while another creates the schema.
+TEST(RunHistoryTest, ConcurrentOpensOfANewHistoryAllSucceed) {
+  for (int round = 0; round < 50; ++round) {
+    TempDir dir;
+    const std::string path = RunHistory::DefaultPath(dir.path());
+    std::vector<std::future<std::string>> opens;
+    for (int i = 0; i < 4; ++i) {
+      opens.push_back(std::async(std::launch::async, [&path] {
+        auto h = RunHistory::Open(path);
+        return h ? std::string() : h.error().message();
+      }));
+    }
+    for (auto& o : opens) EXPECT_EQ(o.get(), "") << "round " << round;
+  }
 }
 
 }  // namespace
