@@ -6,7 +6,8 @@
 // context (cold cache) RUNS times. Per load: First Contentful Paint, and "content" = the
 // first frame after the overview's cards, group table and last run are in the DOM
 // (#page-overview[data-loaded]); from navigation start.
-// Usage: node bench/ui_first_paint.mjs BIN   (RUNS, default 7; prints name=value lines)
+// Usage: node bench/ui_first_paint.mjs BIN   (RUNS, default 7; prints name=value lines;
+// PAINT_DETAIL=1 also prints each load's resource timings to stderr)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
