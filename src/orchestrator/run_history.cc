@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 #include <variant>
 
 #include "common/file_system.h"
@@ -181,6 +182,22 @@ bool IsDamagedDatabase(const std::string& path) {
   return damaged;
 }
 
+constexpr int kBusyTimeoutMs = 10000;
+
+// PRAGMA journal_mode=WAL on a database still in rollback mode upgrades the pragma's read lock
+// to a write lock, and SQLite does not call the busy handler for such an upgrade (it could
+// deadlock): while another connection writes (another process, or a second RunHistory of this
+// one opening at the same moment), it fails at once with "database is locked". Retried here
+// for as long as the busy timeout would have waited.
+Status SwitchToWal(sqlite3* db) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  while (true) {
+    Status st = Exec(db, "PRAGMA journal_mode=WAL");
+    if (st || (sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RunHistory>> RunHistory::Open(const std::string& path) {
@@ -212,8 +229,8 @@ Result<std::unique_ptr<RunHistory>> RunHistory::Open(const std::string& path) {
   std::unique_ptr<RunHistory> h(
       new RunHistory(db, on_disk ? JoinPath(dir.empty() ? "." : dir.string(), "run_locks") : ""));
   // Another process may hold the write lock for a moment: wait rather than fail.
-  sqlite3_busy_timeout(db, 10000);
-  PINPIPE_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL"));
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  PINPIPE_RETURN_IF_ERROR(SwitchToWal(db));
   PINPIPE_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=NORMAL"));
   char* err = nullptr;
   if (sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {

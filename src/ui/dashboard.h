@@ -149,9 +149,10 @@ class Dashboard {
   http::Response Analytics(std::string date);
   // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
   http::Response Trace(std::string topic, int64_t partition, int64_t offset);
-  // `value`: the record's value (none: gone), to find which commit's part file holds it.
+  // `value`: the record's value (none: gone), to find which commit's part file holds it;
+  // `store`: the lake's object store (read when the lake is not a local directory; may be null).
   void StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset,
-                 const std::optional<std::string>& value);
+                 const std::optional<std::string>& value, objstore::ObjectStore* store);
   http::Response AnalyticsResult(std::string date, std::string name);
   orchestrator::RunHistory* Runs();  // opened on first use; null when unavailable
 

@@ -2,7 +2,7 @@
 // the record → the sink's object holding its offset → the clean Delta table's commit that read
 // that object (and its data files) → the DAG run that wrote the commit. Each hop is "done" or
 // "not yet" with a note. The lake is read through its object store (a local directory or an
-// s3:// prefix; the streaming job's hop lists local lakes only), with the sink's state and
+// s3:// prefix, the streaming job's tables too), with the sink's state and
 // the run history, on the dashboard's work pool.
 //
 // How each hop is found:
@@ -145,40 +145,64 @@ void NotYet(JsonWriter& w, std::string_view key, std::string_view note) {
 }  // namespace
 
 // The streaming job's commit whose batch read the offset: its commitInfo.userMetadata lists
-// the batch's ranges (stream/stream_tables.h). Tables are the lake's delta/<name>.
+// the batch's ranges (stream/stream_tables.h). Tables are the lake's delta/<name>: a local
+// lake's directories, or on an object store (s3://) the prefixes under delta/ that hold a
+// _delta_log/ (one listing of delta/, as the trace runs once per request on the work pool).
 void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t partition, int64_t offset,
-                          const std::optional<std::string>& value) {
-  if (options_.lake_dir.empty()) {
-    NotYet(w, "stream", "the lake is not a local directory");
+                          const std::optional<std::string>& value, objstore::ObjectStore* store) {
+  struct Table {
+    std::string name;  // "delta/<name>", relative to the lake
+    std::unique_ptr<lake::TableStorage> storage;
+  };
+  std::vector<Table> tables;
+  if (!options_.lake_dir.empty()) {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(fs::path(options_.lake_dir) / "delta", ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+      std::error_code e2;
+      if (fs::is_directory(it->path() / "_delta_log", e2)) {
+        tables.push_back({"delta/" + it->path().filename().string(), lake::NewLocalTableStorage(it->path().string())});
+      }
+    }
+  } else if (store) {
+    auto listed = store->ListAll("delta/");
+    if (!listed) {
+      NotYet(w, "stream", "the lake's delta/ cannot be listed: " + listed.error().message());
+      return;
+    }
+    std::set<std::string> names;
+    for (const auto& info : *listed) {
+      const size_t log = info.key.find("/_delta_log/");
+      // delta/<name>/_delta_log/...: <name> is one segment.
+      if (log != std::string::npos && info.key.find('/', 6) == log) names.insert(info.key.substr(0, log));
+    }
+    for (const auto& n : names) {
+      tables.push_back({n, lake::NewObjectStoreTableStorage(*store, n, options_.lake_uri + "/" + n)});
+    }
+  } else {
+    NotYet(w, "stream", "the lake cannot be read");
     return;
-  }
-  std::error_code ec;
-  std::vector<fs::path> tables;
-  for (auto it = fs::directory_iterator(fs::path(options_.lake_dir) / "delta", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    std::error_code e2;
-    if (fs::is_directory(it->path() / "_delta_log", e2)) tables.push_back(it->path());
   }
   // Clean tables first: a batch that also quarantined records commits to both, and the
   // record is in one of them (listed in `commits`).
-  std::sort(tables.begin(), tables.end(), [](const fs::path& a, const fs::path& b) {
-    const bool qa = a.filename().string().find("quarantine") != std::string::npos;
-    const bool qb = b.filename().string().find("quarantine") != std::string::npos;
-    return qa != qb ? qb : a < b;
+  auto is_quarantine = [](const Table& t) { return t.name.find("quarantine") != std::string::npos; };
+  std::sort(tables.begin(), tables.end(), [&](const Table& a, const Table& b) {
+    const bool qa = is_quarantine(a), qb = is_quarantine(b);
+    return qa != qb ? qb : a.name < b.name;
   });
   JsonWriter hits;
   hits.BeginArray();
   int n = 0;
   for (const auto& t : tables) {
     std::set<std::string> active;
-    auto storage = lake::NewLocalTableStorage(t.string());
-    for (const auto& c : ReadDeltaLog(*storage, active)) {
+    lake::TableStorage& storage = *t.storage;
+    for (const auto& c : ReadDeltaLog(storage, active)) {
       bool covers = false;
       for (const auto& r : c.ranges) {
         covers |= r.topic == topic && r.partition == partition && offset >= r.start && offset < r.end;
       }
       if (!covers || c.adds.empty()) continue;
-      hits.BeginObject().Field("table", fs::relative(t, options_.lake_dir, ec).string()).Key("version").Int(c.version);
+      hits.BeginObject().Field("table", std::string_view(t.name)).Key("version").Int(c.version);
       hits.Key("batch").Int(c.batch).Key("timestamp").Int(c.timestamp).Field("operation", std::string_view(c.operation));
       hits.Key("files").BeginArray();
       for (const auto& a : c.adds) {
@@ -187,11 +211,11 @@ void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t parti
       hits.EndArray();
       // Whether this commit's part files hold the record: a clean table's row by its `ind`, a
       // quarantine table's by its raw text. Unknown (null) when the record is gone.
-      const bool quarantine = t.filename().string().find("quarantine") != std::string::npos;
+      const bool quarantine = is_quarantine(t);
       std::optional<int64_t> ind = value ? RecordInd(*value) : std::nullopt;
       Result<std::optional<PartRow>> found = std::optional<PartRow>();
       const bool known = value && (quarantine || ind);
-      if (known) found = quarantine ? FindQuarantineRow(*storage, c.add_files, *value) : FindPartRow(*storage, c.add_files, *ind);
+      if (known) found = quarantine ? FindQuarantineRow(storage, c.add_files, *value) : FindPartRow(storage, c.add_files, *ind);
       hits.Key("holds_record");
       if (known && found) hits.Bool(found->has_value()); else hits.Null();
       hits.Key("file");
@@ -401,7 +425,7 @@ http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t
       w.EndObject();
     }
   }
-  StreamHop(w, topic, partition, offset, value);
+  StreamHop(w, topic, partition, offset, value, store.get());
   if (run_id.empty()) {
     NotYet(w, "run", "no DAG run has written the record to a clean table yet");
   } else {

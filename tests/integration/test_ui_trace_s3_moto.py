@@ -65,3 +65,47 @@ def test_record_trace_through_an_s3_lake(moto, server_factory, tmp_path):
                 assert rows[delta["row"]]["ind"] == offset
         assert d["run"]["state"] == "done" and d["run"]["run_id"] == runs[0]["run_id"]
     assert files[3] != files[7]
+
+
+def test_stream_hop_of_a_kinesis_record_through_an_s3_lake(moto, server_factory, tmp_path):
+    """The streaming job writes its tables to the bucket; the trace's `stream` hop finds the
+    commit whose batch read the record, and its part file and row, through the object store."""
+    from kinesis_helpers import boto3_client
+    s3 = boto3.client("s3", endpoint_url=moto, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="lake")
+    env = {k: "" for k in os.environ if k.startswith("AWS_")}
+    s = server_factory(["sink.enabled=false", "lake.uri=s3://lake/pp", f"s3.endpoint={moto}", "s3.region=us-east-1",
+                        "s3.access_key_id=testing", "s3.secret_access_key=testing"], env=env).start()
+    name = "streaming-pinterest-pin"
+    c = boto3_client(s.url)
+    c.create_stream(StreamName=name, ShardCount=2)
+    out = c.put_records(StreamName=name, Records=[
+        {"Data": json.dumps({"index": i, "unique_id": f"u{i}", "title": f"pin {i}", "category": "art",
+                             "follower_count": "5k"}).encode(), "PartitionKey": f"k{i}"} for i in range(8)])
+    assert out["FailedRecordCount"] == 0, out
+    rec = out["Records"][5]
+
+    def trace():
+        return requests.get(s.url + UI + "/trace", params={"stream": name, "seq": rec["SequenceNumber"]}).json()
+    d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and
+                          any(x["holds_record"] for x in t["stream"]["commits"]) and t)(trace()), timeout=30, step=0.3)
+    assert d, trace()
+    commits = d["stream"]["commits"]
+    assert all(x["operation"] == "STREAMING UPDATE" and x["batch"] >= 0 for x in commits), commits
+    held = [x for x in commits if x["holds_record"]]
+    assert len(held) == 1 and held[0]["table"] == "delta/pinterest_pin_table", commits
+    for x in commits:
+        # The commit named is in the bucket and its userMetadata covers the record's offset.
+        log = s3.get_object(Bucket="lake", Key=f"pp/{x['table']}/_delta_log/{x['version']:020d}.json")["Body"].read()
+        info = next(json.loads(line)["commitInfo"] for line in log.decode().splitlines() if '"commitInfo"' in line)
+        assert any(r["topic"] == name and r["partition"] == d["partition"] and r["start"] <= d["offset"] < r["end"]
+                   for r in json.loads(info["userMetadata"])["ranges"]), info
+    # The part file named, read back from the bucket, has the record's row where the trace says.
+    x = held[0]
+    assert x["file"] in [f["path"] for f in x["files"]], x
+    local = tmp_path / "part.parquet"
+    local.write_bytes(s3.get_object(Bucket="lake", Key=f"pp/{x['table']}/{x['file']}")["Body"].read())
+    rows = [json.loads(line) for line in subprocess.run([BIN, "lake", "parquet-cat", str(local)], capture_output=True,
+                                                        text=True, check=True).stdout.splitlines() if line]
+    assert rows[x["row"]]["ind"] == 5, rows

@@ -1,9 +1,14 @@
 #include "orchestrator/run_history.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "test_util.h"
 
@@ -153,6 +158,48 @@ TEST(RunHistoryTest, ADamagedHistoryIsKeptAsideAndANewOneStarted) {
     }
   }
   EXPECT_EQ(aside, 1);
+}
+
+// `serve` once failed to start with "run history step: database is locked": switching a
+// rollback-journal database to WAL upgrades a read lock to a write lock, and SQLite does not
+// call the busy handler for that upgrade, so another connection's write (another process, or
+// the dashboard's own RunHistory opening at the same moment) failed Open at once.
+TEST(RunHistoryTest, OpenWaitsForAnotherConnectionsWriteLock) {
+  TempDir dir;
+  const std::string path = dir.path() + "/runs.db";
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "CREATE TABLE t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);", nullptr, nullptr,
+                         nullptr), SQLITE_OK);  // still in rollback mode, holding the write lock
+  auto release = std::async(std::launch::async, [other] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const int rc = sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    return rc;
+  });
+  auto h = RunHistory::Open(path);
+  EXPECT_EQ(release.get(), SQLITE_OK);
+  ASSERT_TRUE(h) << h.error().message();
+  auto id = (*h)->CreateRun(MakeRun("d", "r1", "2026-11-21"), {"load"});
+  ASSERT_TRUE(id) << id.error().message();
+  EXPECT_EQ(*(*h)->CountRuns("d"), 1);
+}
+
+// The same race as `serve` met it: several connections opening a new history at once (the
+// scheduler's and the dashboard's), each switching it to WAL while another creates the schema.
+TEST(RunHistoryTest, ConcurrentOpensOfANewHistoryAllSucceed) {
+  for (int round = 0; round < 50; ++round) {
+    TempDir dir;
+    const std::string path = RunHistory::DefaultPath(dir.path());
+    std::vector<std::future<std::string>> opens;
+    for (int i = 0; i < 4; ++i) {
+      opens.push_back(std::async(std::launch::async, [&path] {
+        auto h = RunHistory::Open(path);
+        return h ? std::string() : h.error().message();
+      }));
+    }
+    for (auto& o : opens) EXPECT_EQ(o.get(), "") << "round " << round;
+  }
 }
 
 }  // namespace

@@ -21,6 +21,9 @@ function el(tag, attrs, ...kids) {
   for (const k of kids.flat(Infinity)) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
   return e;
 }
+// Live values (rates, times, batch counts, run ids, charts of live series) carry data-volatile:
+// the pinned-screenshot test blanks and masks them, and compares everything else.
+const vol = (x, tag) => el(tag || 'span', { 'data-volatile': true }, x);
 const svgEl = (tag, attrs) => { const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v); return e; };
 const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -51,8 +54,10 @@ async function api(path, opts) {
   if (!r.ok) throw new Error(body.message || ('HTTP ' + r.status));
   return body;
 }
-const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body),
-  headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf } });
+// The session (its CSRF token) is fetched alongside the first page's data; a POST waits for it.
+let sessionReady = Promise.resolve();
+const post = async (path, body) => { await sessionReady; return api(path, { method: 'POST', body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf } }); };
 
 function parseRoute() {
   const h = location.hash.replace(/^#\/?/, '');
@@ -110,13 +115,13 @@ function points(values, w, h) {
   return { segs, max, min };
 }
 function sparkline(values) {
-  const s = svgEl('svg', { class: 'spark', viewBox: '0 0 100 30', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'trend' });
+  const s = svgEl('svg', { class: 'spark', viewBox: '0 0 100 30', preserveAspectRatio: 'none', role: 'img', 'aria-label': 'trend', 'data-volatile': '' });
   for (const seg of points(values || [], 100, 30).segs) s.append(svgEl('polyline', { points: seg.length === 1 ? seg[0] + ' ' + seg[0] : seg.join(' ') }));
   return s;
 }
 function lineChart(series, unit) {
   const W = 600, H = 160;
-  const s = svgEl('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': series.name });
+  const s = svgEl('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': series.name, 'data-volatile': '' });
   const { segs, max } = points(series.values || [], W, H - 14);
   s.append(svgEl('line', { x1: 0, y1: H - 14, x2: W, y2: H - 14 }));
   for (const seg of segs) s.append(svgEl('polyline', { points: seg.join(' ') }));
@@ -137,7 +142,7 @@ function gantt(run) {
   const span = t1 - t0, scale = (W - label - 10) / span;
   const H = top + row * run.tasks.length + 4;
   const s = svgEl('svg', { class: 'gantt', id: 'dag-gantt', viewBox: `0 0 ${W} ${H}`, role: 'img',
-    'aria-label': `Task durations of ${run.dag_id} ${run.run_id}` });
+    'aria-label': `Task durations of ${run.dag_id} ${run.run_id}`, 'data-volatile': '' });
   for (const f of [0, 0.25, 0.5, 0.75, 1]) {
     const x = label + f * (W - label - 10);
     s.append(svgEl('line', { x1: x, y1: top - 4, x2: x, y2: H }));
@@ -203,20 +208,20 @@ pages.overview = async (root) => {
   const load = async () => {
     const o = await api('overview');
     cards.replaceChildren(...o.cards.map(c => {
-      const v = el('span', { class: 'value' }, fmt(c.value, c.unit));
+      const v = el('span', { class: 'value', 'data-volatile': true }, fmt(c.value, c.unit));
       valueEls[c.key] = { v, unit: c.unit };
       return el('div', { class: 'card ' + c.state, 'data-key': c.key }, el('div', { class: 'label' }, c.label),
         el('div', {}, v, el('span', { class: 'unit' }, c.unit === 'bytes' ? '' : c.unit)), sparkline(c.series.values));
     }));
     extra.replaceChildren(
-      el('p', { class: 'muted' }, `${o.topics} topics, ${o.partitions} partitions · up since ${fmtTime(o.started_ms)}`),
+      el('p', { class: 'muted' }, `${o.topics} topics, ${o.partitions} partitions · up since `, vol(fmtTime(o.started_ms))),
       el('h2', {}, 'Consumer group lag'),
       table([{ key: 'group', label: 'Group', fmt: r => link('groups', { group: r.group }, r.group) },
              { key: 'lag', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag) },
              { key: 'trend', label: 'Last 5 min', fmt: r => sparkline(r.series.values) }], o.groups, { empty: 'No consumer groups.' }),
       el('h2', {}, 'Last DAG run'),
-      o.last_run ? el('p', {}, link('dags', { dag: o.last_run.dag_id }, o.last_run.dag_id), ' ', o.last_run.run_id, ' ',
-        el('span', { class: 'state ' + o.last_run.state }, o.last_run.state), ' ', fmtTime(o.last_run.start_us / 1000))
+      o.last_run ? el('p', {}, link('dags', { dag: o.last_run.dag_id }, o.last_run.dag_id), ' ', vol(o.last_run.run_id), ' ',
+        el('span', { class: 'state ' + o.last_run.state }, o.last_run.state), ' ', vol(fmtTime(o.last_run.start_us / 1000)))
         : el('p', { class: 'muted' }, 'No run yet.'));
   };
   await load();
@@ -233,8 +238,8 @@ pages.topics = async (root, params) => {
     { key: 'partition_count', label: 'Partitions', num: true },
     { key: 'records', label: 'Records', num: true, fmt: r => fmt(r.records) },
     { key: 'size_bytes', label: 'Size', num: true, fmt: r => fmtBytes(r.size_bytes) },
-    { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => fmt(r.records_per_s) },
-    { key: 'last_produced_ms', label: 'Last produced', fmt: r => fmtAgo(r.last_produced_ms) },
+    { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => vol(fmt(r.records_per_s)) },
+    { key: 'last_produced_ms', label: 'Last produced', fmt: r => vol(fmtAgo(r.last_produced_ms)) },
     { key: 'groups', label: 'Groups (lag)', sort: r => r.groups.length, fmt: r => r.groups.length ? r.groups.map(g => el('span', { class: 'pill' }, `${g.group}: ${fmt(g.lag)}`)) : '–' },
     { key: 'browse', label: '', fmt: r => link('messages', { topic: r.name }, 'messages') },
   ], d.topics, { sort: 'name', empty: 'No topics yet: produce to one.' }));
@@ -246,7 +251,7 @@ pages.topics = async (root, params) => {
       { key: 'high_watermark', label: 'High watermark', num: true },
       { key: 'size_bytes', label: 'Size', num: true, fmt: r => fmtBytes(r.size_bytes) },
       { key: 'segments', label: 'Segments', num: true },
-      { key: 'last_produced_ms', label: 'Last produced', fmt: r => fmtAgo(r.last_produced_ms) },
+      { key: 'last_produced_ms', label: 'Last produced', fmt: r => vol(fmtAgo(r.last_produced_ms)) },
       { key: 'go', label: '', fmt: r => link('messages', { topic: t.name, partition: r.partition }, 'browse') },
     ], t.partitions));
     const h = await api('history?window=3600&names=' + encodeURIComponent('topic.' + t.name + '.records'));
@@ -297,7 +302,7 @@ pages.messages = async (root, params) => {
       el('h2', {}, 'Value'), payloadView(r.value, st.mode), el('h2', {}, 'Key'), payloadView(r.key, st.mode),
       r.headers.length ? [el('h2', {}, 'Headers'), el('pre', {}, r.headers.map(h => h.key + ': ' + (h.value ? payloadText(h.value) : 'null')).join('\n'))] : null));
     const row = el('tr', { class: 'clickable record', onclick: () => { detail.hidden = !detail.hidden; } },
-      el('td', { class: 'num' }, r.partition), el('td', { class: 'num' }, r.offset), el('td', {}, fmtTime(r.timestamp)),
+      el('td', { class: 'num' }, r.partition), el('td', { class: 'num' }, r.offset), el('td', {}, vol(fmtTime(r.timestamp))),
       el('td', {}, el('div', { class: 'trunc' }, payloadText(r.key))), el('td', {}, el('div', { class: 'trunc' }, payloadText(r.value))),
       el('td', { class: 'num' }, r.value ? fmtBytes(r.value.size) : '–'));
     return [row, detail];
@@ -540,7 +545,7 @@ pages.streams = async (root, params) => {
     body.replaceChildren(...streams.map(s => el('section', { class: 'stream', 'data-stream': s.name },
       el('h2', {}, link('streams', { stream: s.name }, s.name), ' ', el('span', { class: 'state ' + (s.status === 'ACTIVE' ? 'ok' : 'warn') }, s.status)),
       el('p', { class: 'muted' }, `${s.mode} · ${s.open_shards} open of ${s.shards.length} shards · retention ${s.retention_hours} h · ` +
-        `${s.consumers} consumers · encryption ${s.encryption} · created ${fmtTime(s.created_ms)} · `, el('span', { class: 'rate' }, fmt(s.records_per_s)), ' records/s'),
+        `${s.consumers} consumers · encryption ${s.encryption} · created `, vol(fmtTime(s.created_ms)), ' · ', el('span', { class: 'rate', 'data-volatile': true }, fmt(s.records_per_s)), ' records/s'),
       el('div', { class: 'trend' }, sparkline(s.series.values)),
       table([
         { key: 'shard_id', label: 'Shard' },
@@ -551,8 +556,8 @@ pages.streams = async (root, params) => {
         { key: 'start_offset', label: 'Start', num: true },
         { key: 'position', label: 'Position (log end)', num: true },
         { key: 'records', label: 'Records', num: true, fmt: r => fmt(r.records) },
-        { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => fmt(r.records_per_s) },
-        { key: 'closed_ms', label: 'Closed', fmt: r => r.open ? '–' : fmtTime(r.closed_ms) },
+        { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => vol(fmt(r.records_per_s)) },
+        { key: 'closed_ms', label: 'Closed', fmt: r => r.open ? '–' : vol(fmtTime(r.closed_ms)) },
       ], s.shards, { class: 'shards' }))));
   };
   await load();
@@ -572,18 +577,19 @@ pages.stream = async (root) => {
     const s = doc || await api('stream');
     const j = s.job, lag = s.partitions.reduce((n, p) => n + p.lag_records, 0);
     summary.replaceChildren(
-      card('input', 'Input rate', fmt(s.rates.input), '/s'),
-      card('processed', 'Processing rate', fmt(s.rates.processed), '/s'),
+      card('input', 'Input rate', vol(fmt(s.rates.input)), '/s'),
+      card('processed', 'Processing rate', vol(fmt(s.rates.processed)), '/s'),
       card('lag', 'Lag', fmt(lag), 'records', lag > 100000 ? 'bad' : lag > 10000 ? 'warn' : 'ok'),
-      card('last-batch', `Last batch #${j.last_batch.id}`, fmt(j.last_batch.records), `rows in ${fmt(j.last_batch.duration_ms, 'ms')} ms`),
-      card('batches', 'Batches', fmt(j.batches), j.replayed_batches ? `(${j.replayed_batches} replayed)` : ''),
+      // How the records fell into batches depends on timing.
+      card('last-batch', ['Last batch #', vol(j.last_batch.id)], vol(fmt(j.last_batch.records)), ['rows in ', vol(fmt(j.last_batch.duration_ms, 'ms')), ' ms']),
+      card('batches', 'Batches', vol(fmt(j.batches)), j.replayed_batches ? `(${j.replayed_batches} replayed)` : ''),
       card('records', 'Records read', fmt(j.records), ''),
       card('quarantined', 'Quarantined', fmt(j.quarantined), '', j.quarantined ? 'warn' : 'ok'),
       card('duplicates', 'Duplicates dropped', fmt(j.duplicates), ''),
       card('errors', 'Failed attempts', fmt(j.errors), '', j.last_error ? 'bad' : j.errors ? 'warn' : 'ok'));
     parts.replaceChildren(
       j.last_error ? el('p', { class: 'error', role: 'alert', id: 'stream-error' }, 'Last error: ' + j.last_error) : el('p', { class: 'muted' },
-        `${j.name} · app ${j.app_id} · committed batch ${j.committed_batch} · last batch ${fmtAgo(j.last_batch.at_ms)} · tables ${j.tables.join(', ')}`),
+        `${j.name} · app `, vol(j.app_id), ' · committed batch ', vol(j.committed_batch), ' · last batch ', vol(fmtAgo(j.last_batch.at_ms)), ` · tables ${j.tables.join(', ')}`),
       el('h2', {}, 'Partitions'),
       table([
         { key: 'topic', label: 'Topic / stream' },
@@ -592,8 +598,8 @@ pages.stream = async (root) => {
         { key: 'committed', label: 'Committed', num: true },
         { key: 'end', label: 'Log end', num: true },
         { key: 'lag_records', label: 'Lag (records)', num: true, fmt: r => fmt(r.lag_records) },
-        { key: 'lag_ms', label: 'Lag (ms)', num: true, fmt: r => fmt(r.lag_ms, 'ms') },
-        { key: 'last_record_ms', label: 'Last record', fmt: r => fmtTime(r.last_record_ms) },
+        { key: 'lag_ms', label: 'Lag (ms)', num: true, fmt: r => vol(fmt(r.lag_ms, 'ms')) },
+        { key: 'last_record_ms', label: 'Last record', fmt: r => vol(fmtTime(r.last_record_ms)) },
       ], s.partitions, { class: 'stream-partitions', empty: 'No source partition yet: the job waits for its topics or streams.' }));
   };
   const loadCharts = async () => {
@@ -627,18 +633,19 @@ pages.dags = async (root, params) => {
     const last = d.runs[0];
     const shown = d.runs.find(r => String(r.id) === params.get('run')) || last;
     const runSel = el('select', { name: 'gantt-run', onchange: () => { params.set('run', runSel.value); setState(Object.fromEntries(params)); load(); } },
-      d.runs.map(r => el('option', { value: r.id, selected: r === shown }, `${r.dag_id} ${r.run_id} (${r.state})`)));
+      d.runs.map(r => el('option', { value: r.id, selected: r === shown, 'data-volatile': true }, `${r.dag_id} ${r.run_id} (${r.state})`)));
     grid.replaceChildren(
       el('table', { class: 'grid', id: 'dag-grid' }, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Task'), runs.map(r => el('th', { scope: 'col', title: r.run_id }, ''))),
         el('tr', {}, el('th', { scope: 'row' }, 'run'), runs.map(r => el('td', { class: 'cell ' + r.state, title: `${r.dag_id} ${r.run_id}: ${r.state}` })))),
         el('tbody', {}, tasks.map(t => el('tr', {}, el('th', { scope: 'row' }, t), runs.map(r => { const ti = r.tasks.find(x => x.task_id === t);
           return el('td', { class: 'cell ' + (ti ? ti.state : ''), title: ti ? `${t}: ${ti.state}, ${ti.attempts} attempt(s), ${fmtDur(ti.duration_us)}, in ${ti.records_in} out ${ti.records_out} quarantined ${ti.records_quarantined}${ti.error ? '\n' + ti.error : ''}` : '' }); }))))),
-      el('h2', {}, `Latest run: ${last.dag_id} ${last.run_id} `, el('span', { class: 'state ' + last.state, id: 'last-run-state' }, last.state)),
+      el('h2', {}, `Latest run: ${last.dag_id} `, vol(last.run_id), ' ', el('span', { class: 'state ' + last.state, id: 'last-run-state' }, last.state)),
       table([{ key: 'task_id', label: 'Task' }, { key: 'state', label: 'State', fmt: r => el('span', { class: 'state ' + r.state }, r.state) },
-        { key: 'attempts', label: 'Attempts', num: true }, { key: 'duration_us', label: 'Duration', num: true, fmt: r => fmtDur(r.duration_us) },
+        { key: 'attempts', label: 'Attempts', num: true }, { key: 'duration_us', label: 'Duration', num: true, fmt: r => vol(fmtDur(r.duration_us)) },
         { key: 'records_in', label: 'Rows in', num: true, fmt: r => fmt(r.records_in) }, { key: 'records_out', label: 'Rows out', num: true, fmt: r => fmt(r.records_out) },
         { key: 'records_quarantined', label: 'Quarantined', num: true, fmt: r => fmt(r.records_quarantined) },
-        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary }, r.error || r.summary) }], last.tasks),
+        // (Summaries name the data directory's paths.)
+        { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary, 'data-volatile': true }, r.error || r.summary) }], last.tasks),
       el('h2', {}, 'Gantt'), el('div', { class: 'controls' }, el('label', {}, 'Run', runSel)), gantt(shown));
   };
   form.onsubmit = async (e) => {
@@ -666,7 +673,7 @@ pages.delta = async (root, params) => {
     el('div', { class: 'split' },
       el('div', {}, el('h2', {}, 'Schema'), table([{ key: 'name', label: 'Column' }, { key: 'type', label: 'Type', fmt: r => typeof r.type === 'string' ? r.type : JSON.stringify(r.type) },
         { key: 'nullable', label: 'Nullable', fmt: r => String(r.nullable) }], fields)),
-      el('div', {}, el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true }, { key: 'timestamp', label: 'Time', fmt: r => fmtTime(r.timestamp) },
+      el('div', {}, el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true }, { key: 'timestamp', label: 'Time', fmt: r => vol(fmtTime(r.timestamp)) },
         { key: 'operation', label: 'Operation' }, { key: 'adds', label: 'Files added', num: true }, { key: 'removes', label: 'Removed', num: true },
         { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }], t.history, { sort: 'version', dir: -1 }))));
 };
@@ -779,7 +786,7 @@ pages.lake = async (root, params) => {
     return;
   }
   const d = await api('lake?prefix=' + encodeURIComponent(prefix));
-  root.append(el('p', { class: 'muted' }, d.root), table([
+  root.append(el('p', { class: 'muted' }, vol(d.root)), table([
     { key: 'name', label: 'Name', fmt: r => r.dir ? link('lake', { prefix: (prefix ? prefix + '/' : '') + r.name }, r.name + '/') : link('lake', { prefix, key: (prefix ? prefix + '/' : '') + r.name }, r.name) },
     { key: 'size', label: 'Size', num: true, fmt: r => r.dir ? '' : fmtBytes(r.size) }], d.entries, { empty: 'Empty.' }));
 };
@@ -810,7 +817,7 @@ pages.trace = async (root, params) => {
     h.state === 'done' ? body() : el('p', { class: 'muted' }, h.note || ''));
   out.append(
     hop('record', `Record ${d.topic}-${d.partition}@${d.offset}`, d.record, () => [
-      el('p', {}, 'Timestamp ', fmtTime(d.record.timestamp_ms), ' · key ', payloadText(d.record.key)),
+      el('p', {}, 'Timestamp ', vol(fmtTime(d.record.timestamp_ms)), ' · key ', payloadText(d.record.key)),
       payloadView(d.record.value, 'text')]),
     hop('object', 'Lake object (S3 sink)', d.object, () => el('p', {},
       link('lake', { key: d.object.key }, d.object.key), ` · offsets ${d.object.start_offset}–${d.object.end_offset ?? '…'} · ${fmtBytes(d.object.size)}`)),
@@ -818,16 +825,16 @@ pages.trace = async (root, params) => {
       el('p', {}, link('delta', { table: d.delta.table }, d.delta.table), ` version ${d.delta.version} (current ${d.delta.current_version}) · ${d.delta.operation} · ${d.delta.logical_date}`),
       // The part file holding the record when the server found it (by the row's ind); else every part of the commit.
       el('ul', {}, (d.delta.file ? d.delta.files.filter(x => x.path === d.delta.file) : d.delta.files).map(x =>
-        el('li', { class: 'delta-file' }, x.path, x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
+        el('li', { class: 'delta-file' }, vol(x.path), x.in_snapshot ? '' : ' (no longer in the current snapshot)'))),
       d.delta.row !== undefined ? el('p', { id: 'delta-row' }, `row ${d.delta.row} (ind ${d.delta.ind}) · 1 of the commit's ${d.delta.files.length} part files, ${d.delta.files_read} read`) : null,
       d.delta.note ? el('p', { class: 'muted' }, d.delta.note) : null]),
     // The commit whose part file holds the record (holds_record), else every covering commit's files.
     hop('stream', 'Streaming job commit', d.stream, () => el('ul', {}, d.stream.commits.map(c => el('li', { class: c.holds_record ? 'stream-hit' : null },
-      link('delta', { table: c.table }, c.table), ` version ${c.version} · batch ${c.batch} · `,
-      c.holds_record ? `${c.file}, row ${c.row} (holds the record)` : c.holds_record === false ? 'does not hold the record' :
-        c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', '))))),
+      link('delta', { table: c.table }, c.table), ' version ', vol(c.version), ' · batch ', vol(c.batch), ' · ',
+      c.holds_record ? [vol(c.file), `, row ${c.row} (holds the record)`] : c.holds_record === false ? 'does not hold the record' :
+        vol(c.files.map(x => x.path + (x.in_snapshot ? '' : ' (no longer in the current snapshot)')).join(', ')))))),
     hop('run', 'DAG run', d.run, () => el('p', {},
-      link('dags', { dag: d.run.dag_id }, d.run.run_id), ` · ${d.run.dag_id} ${d.run.logical_date}`, d.run.run_state ? ' · ' + d.run.run_state : '')));
+      link('dags', { dag: d.run.dag_id }, vol(d.run.run_id)), ` · ${d.run.dag_id} ${d.run.logical_date}`, d.run.run_state ? ' · ' + d.run.run_state : '')));
 };
 
 // ---------- router ----------
@@ -847,8 +854,6 @@ async function render() {
 }
 
 window.addEventListener('hashchange', render);
-(async () => {
-  try { session = await api('session'); } catch (e) { /* rendered pages show the error */ }
-  if (!location.hash) history.replaceState(null, '', '#/overview');
-  render();
-})();
+sessionReady = api('session').then(s => { session = s; }, () => { /* rendered pages show the error */ });
+if (!location.hash) history.replaceState(null, '', '#/overview');
+render();
