@@ -24,6 +24,8 @@ class Reactor;
 
 namespace pinpipe::kafka {
 
+class SaslUsers;
+
 class KafkaServer {
  public:
   // Listens on options.bind:options.port (0 = ephemeral) and starts the reactor thread. Tells
@@ -50,6 +52,7 @@ class KafkaServer {
   uint16_t port_ = 0;
   std::thread thread_;
   bool stopped_ = false;
+  std::shared_ptr<const SaslUsers> sasl_users_;  // set on a SASL listener
 };
 
 }  // namespace pinpipe::kafka
