@@ -32,6 +32,13 @@ Status ListenerSecurityFromConfig(const Config& cfg, kafka::BrokerOptions& o) {
     o.sasl_mechanisms.emplace_back(mechanisms.substr(0, comma));
     mechanisms.remove_prefix(comma == std::string_view::npos ? mechanisms.size() : comma + 1);
   }
+  o.tls_cert_file = cfg.GetString("kafka.listener_tls_cert_file");
+  o.tls_key_file = cfg.GetString("kafka.listener_tls_key_file");
+  for (auto [key, value] : {std::pair<std::string_view, const std::string*>{"kafka.listener_tls_cert_file", &o.tls_cert_file},
+                            {"kafka.listener_tls_key_file", &o.tls_key_file}}) {
+    if (o.tls && value->empty()) return bad(key, "must name a PEM file for a TLS listener");
+    if (!o.tls && !value->empty()) return bad(key, "is set but the listener does not use TLS");
+  }
   return OkStatus();
 }
 

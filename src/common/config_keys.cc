@@ -150,6 +150,8 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.listener_security", "plaintext", "the Kafka listener's security protocol: plaintext, ssl, sasl_plaintext, sasl_ssl (Kafka's listener.security.protocol.map)", OneOf("plaintext|ssl|sasl_plaintext|sasl_ssl")},
       {"kafka.listener_sasl_mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", "sasl_* listener: mechanisms offered (Kafka's sasl.enabled.mechanisms)", Custom(CheckListenerSaslMechanisms, "a comma list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")},
       {"kafka.listener_sasl_users", "", "sasl_* listener: its users, user:password,... (secret; SCRAM keys derived at start)", Text()},
+      {"kafka.listener_tls_cert_file", "", "ssl/sasl_ssl listener: the certificate chain (PEM), leaf first", Text()},
+      {"kafka.listener_tls_key_file", "", "ssl/sasl_ssl listener: the certificate's private key (PEM, unencrypted)", Text()},
       {"kafka.bootstrap", "", "host:port,... of an external Kafka cluster: REST produce and the sink use it instead of the embedded log (the Kafka listener is then off); empty = embedded log", Text()},
       {"kafka.client_timeout_ms", "30000", "external cluster: how long a produced record may wait for acks=all (message.timeout.ms), and the bound of metadata and admin calls", Int(1000, kInt32Max)},
       {"kafka.security_protocol", "", "external cluster: librdkafka security.protocol (plaintext, ssl, sasl_plaintext, sasl_ssl); empty = plaintext", OptionalOneOf("plaintext|ssl|sasl_plaintext|sasl_ssl")},

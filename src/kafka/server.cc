@@ -17,6 +17,7 @@
 #include "net/byte_buffer.h"
 #include "net/listener.h"
 #include "net/reactor.h"
+#include "net/tls.h"
 
 namespace pinpipe::kafka {
 namespace {
@@ -51,6 +52,7 @@ class KafkaServer::Connection final : public net::EventHandler,
  public:
   Connection(KafkaServer& server, int fd) : server_(server), fd_(fd), host_(PeerHost(fd)) {
     if (server_.sasl_users_) sasl_ = std::make_unique<SaslSession>(server_.sasl_users_);
+    if (server_.tls_) tls_ = net::TlsStream::Accept(server_.tls_, fd);  // null: closed on first event
     KafkaMetrics& m = server_.broker_.metrics();
     m.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     m.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -62,9 +64,14 @@ class KafkaServer::Connection final : public net::EventHandler,
 
   void OnEvents(uint32_t events) override {
     auto self = shared_from_this();  // Close() may drop the server's reference
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ReadAll();
+    if (server_.tls_ && !tls_) return Close("TLS session could not be created");
+    // TLS may need the other direction: a read that writes a handshake record, a write that
+    // waits for one.
+    const bool tls_read = tls_ && tls_->read_wants_write() && (events & EPOLLOUT);
+    const bool tls_write = tls_ && tls_->write_wants_read() && (events & EPOLLIN);
+    if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) || tls_read) ReadAll();
     if (closed_) return;
-    if (events & EPOLLOUT) Flush();
+    if ((events & EPOLLOUT) || tls_write) Flush();
   }
 
   // Reactor thread: the answer to request `seq` (already framed, or empty).
@@ -114,15 +121,21 @@ class KafkaServer::Connection final : public net::EventHandler,
   void ReadAll() {
     for (;;) {
       char* p = in_.PrepareWrite(64 * 1024);
-      ssize_t n = ::read(fd_, p, in_.tail_room());
+      ssize_t n = tls_ ? tls_->Read(p, in_.tail_room()) : ::read(fd_, p, in_.tail_room());
       if (n > 0) {
         in_.CommitWrite(static_cast<size_t>(n));
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0 && errno == EPROTO && tls_) {
+        const std::string why = "TLS: " + tls_->error();
+        return Close(why.c_str());
+      }
       return Close(nullptr);  // EOF or error
     }
+    if (tls_) Flush();  // watch EPOLLOUT while the handshake must write
+    if (closed_) return;
     Process();
   }
 
@@ -282,7 +295,8 @@ class KafkaServer::Connection final : public net::EventHandler,
 
   void Flush() {
     while (out_off_ < out_.size()) {
-      ssize_t n = ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
+      ssize_t n = tls_ ? tls_->Write(out_.data() + out_off_, out_.size() - out_off_)
+                       : ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
       if (n > 0) {
         out_off_ += static_cast<size_t>(n);
         continue;
@@ -297,7 +311,7 @@ class KafkaServer::Connection final : public net::EventHandler,
       out_off_ = 0;
       if (out_.capacity() > (4u << 20)) out_.shrink_to_fit();
     }
-    const bool want_out = out_off_ < out_.size();
+    const bool want_out = out_off_ < out_.size() || (tls_ && tls_->read_wants_write());
     if (want_out != watching_out_) {
       watching_out_ = want_out;
       (void)server_.reactor_->Modify(fd_, EPOLLIN | EPOLLRDHUP | (want_out ? static_cast<uint32_t>(EPOLLOUT) : 0u), this);
@@ -319,6 +333,7 @@ class KafkaServer::Connection final : public net::EventHandler,
   bool closed_ = false;
   bool processing_ = false;
   std::unique_ptr<SaslSession> sasl_;  // SASL listeners only
+  std::unique_ptr<net::TlsStream> tls_;  // TLS listeners only: one branch per read and write
   bool close_after_flush_ = false;     // a failed authentication: close once answered
 };
 
@@ -340,6 +355,15 @@ Result<std::unique_ptr<KafkaServer>> KafkaServer::Start(Broker& broker) {
     return std::unexpected(Error(fd.error().code(), "kafka listener on " + broker.options().bind + ":" +
                                                         std::to_string(broker.options().port) + ": " +
                                                         fd.error().message()));
+  }
+  if (broker.options().tls) {
+    auto tls = net::TlsContext::Server(broker.options().tls_cert_file, broker.options().tls_key_file);
+    if (!tls) {
+      ::close(*fd);
+      return MakeError(ErrorCode::kInvalidArgument, "kafka.listener_tls_cert_file / kafka.listener_tls_key_file: " +
+                                                        tls.error().message());
+    }
+    s->tls_ = std::move(*tls);
   }
   if (broker.options().sasl) {
     std::vector<SaslMechanism> mechanisms;

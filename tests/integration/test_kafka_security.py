@@ -274,3 +274,135 @@ def test_config_show_hides_the_listener_users(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "listener_sasl_users" in p.stdout and "<set, hidden>" in p.stdout
     assert "alice-secret" not in p.stdout and "b0b-secret" not in p.stdout
+
+
+# --- TLS (SSL) and SASL_SSL -------------------------------------------------------------------
+
+@pytest.fixture
+def certs(tmp_path):
+    """A self-signed certificate for 127.0.0.1 (its own CA: clients are given cert.pem)."""
+    d = tmp_path / "tls"
+    d.mkdir()
+    p = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                        "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return d
+
+
+def tls_sets(certs, security):
+    return [f"kafka.listener_security={security}", f"kafka.listener_tls_cert_file={certs / 'cert.pem'}",
+            f"kafka.listener_tls_key_file={certs / 'key.pem'}"]
+
+
+@pytest.fixture
+def ssl_broker(server_factory, certs):
+    return server_factory(FAST + tls_sets(certs, "ssl")).start()
+
+
+@pytest.fixture
+def sasl_ssl_broker(server_factory, certs):
+    return server_factory(FAST + tls_sets(certs, "sasl_ssl") + [f"kafka.listener_sasl_users={USERS}"]).start()
+
+
+def test_ssl_confluent_kafka_produces_and_consumes_records_larger_than_a_tls_record(ssl_broker, certs):
+    from confluent_kafka import Consumer, Producer
+    conf = confluent_conf(ssl_broker, "SSL", ca=certs / "cert.pem")
+    assert produce_and_consume(conf, "tls-small") == [f"v{i}" for i in range(20)]
+    # 300 KiB values: many TLS records per answer, and partial writes on the socket.
+    big = [bytes([65 + i]) * (300 << 10) for i in range(6)]
+    p = Producer(conf)
+    for v in big:
+        p.produce("tls-big", value=v)
+    assert p.flush(30) == 0
+    c = Consumer(dict(conf, **{"group.id": "tls-big", "auto.offset.reset": "earliest",
+                               "fetch.max.bytes": 4 << 20}))
+    c.subscribe(["tls-big"])
+    got = []
+    import time
+    deadline = time.time() + 30
+    while len(got) < len(big) and time.time() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            got.append(m.value())
+    c.close()
+    assert got == big
+
+
+def test_ssl_kcat_and_a_plaintext_client_is_refused(ssl_broker, certs):
+    if not shutil.which("kcat"):
+        pytest.fail("kcat is not installed (scripts/setup installs it)")
+    b = bootstrap(ssl_broker)
+    tls = ["-X", "security.protocol=SSL", "-X", f"ssl.ca.location={certs / 'cert.pem'}"]
+    p = subprocess.run(["kcat", "-b", b, "-P", "-t", "kt", *tls], input="x\ny\n", capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run(["kcat", "-b", b, "-C", "-t", "kt", "-o", "beginning", "-e", *tls],
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.split() == ["x", "y"], p.stderr
+    # Plaintext Kafka bytes on the TLS port: not a TLS handshake, the connection is closed.
+    c = kw.Conn(ssl_broker.kafka_port)
+    c.send(kw.request(18, 0, b""))
+    assert c.recv_frame() is None
+    c.close()
+    assert "closing the connection" in ssl_broker.output() and "TLS:" in ssl_broker.output()
+    # A client that does not trust the certificate fails its handshake.
+    p = subprocess.run(["kcat", "-b", b, "-L", "-m", "5", "-X", "security.protocol=SSL"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
+
+
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_raw_api_versions_over_tls_1_2_and_1_3(ssl_broker, certs, version):
+    import socket
+    import ssl
+    ctx = ssl.create_default_context(cafile=str(certs / "cert.pem"))
+    ctx.minimum_version = ctx.maximum_version = getattr(ssl.TLSVersion, version)
+    with socket.create_connection(("127.0.0.1", ssl_broker.kafka_port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            assert s.version() == version.replace("_", ".")
+            s.sendall(kw.request(18, 0, b"", correlation_id=5))
+            head = s.recv(4)
+            (size,) = struct.unpack(">i", head)
+            body = b""
+            while len(body) < size:
+                body += s.recv(size - len(body))
+            assert struct.unpack_from(">ih", body, 0) == (5, 0)
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_confluent_kafka_sasl_ssl_produces_and_consumes(sasl_ssl_broker, certs, mechanism):
+    conf = confluent_conf(sasl_ssl_broker, "SASL_SSL", mechanism, ca=certs / "cert.pem")
+    assert produce_and_consume(conf, "ss-" + mechanism.lower()) == [f"v{i}" for i in range(20)]
+    errors = auth_error(confluent_conf(sasl_ssl_broker, "SASL_SSL", mechanism, password="nope",
+                                       ca=certs / "cert.pem"))
+    assert "Authentication failed" in " ".join(str(e) for e in errors)
+
+
+def test_java_console_tools_like_msk_sasl_ssl_scram_sha_512_with_a_pem_truststore(sasl_ssl_broker, certs, tmp_path):
+    """The headline: Kafka 4.4's console producer and consumer with an MSK-style client.properties
+    (SASL_SSL, SCRAM-SHA-512, the JAAS ScramLoginModule line, a PEM truststore)."""
+    props = write_client_properties(tmp_path / "client.properties", "SASL_SSL", "SCRAM-SHA-512", "bob",
+                                    "b0b-secret", ca=certs / "cert.pem")
+    assert java_console_round_trip(sasl_ssl_broker, props, "msk-like") == [f"j{i}" for i in range(10)]
+    bad = write_client_properties(tmp_path / "bad.properties", "SASL_SSL", "SCRAM-SHA-512", "bob", "nope",
+                                  ca=certs / "cert.pem")
+    p = run_tool("kafka-topics", "--bootstrap-server", bootstrap(sasl_ssl_broker), "--list",
+                 "--command-config", str(bad))
+    assert p.returncode != 0 and "SaslAuthenticationException" in p.stderr + p.stdout
+
+
+@pytest.mark.parametrize("sets,key", [
+    (["kafka.listener_security=ssl"], "kafka.listener_tls_cert_file"),
+    (["kafka.listener_tls_key_file=/x.pem"], "kafka.listener_tls_key_file"),
+    (["kafka.listener_security=ssl", "kafka.listener_tls_cert_file=/nonexistent/cert.pem",
+      "kafka.listener_tls_key_file=/nonexistent/key.pem"], "kafka.listener_tls_cert_file"),
+    (["kafka.listener_security=sasl_ssl", "kafka.listener_tls_cert_file=/c", "kafka.listener_tls_key_file=/k"],
+     "kafka.listener_sasl_users"),
+])
+def test_bad_tls_settings_are_config_errors_naming_the_key(server_factory, sets, key):
+    s = server_factory(sets)
+    with pytest.raises(RuntimeError) as e:
+        s.start()
+    assert key in str(e.value)
