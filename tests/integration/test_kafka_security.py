@@ -406,3 +406,55 @@ def test_bad_tls_settings_are_config_errors_naming_the_key(server_factory, sets,
     with pytest.raises(RuntimeError) as e:
         s.start()
     assert key in str(e.value)
+
+
+# --- external-cluster mode: kafka.security_protocol / kafka.sasl_* through librdkafka ----------
+
+def test_external_cluster_mode_over_sasl_against_kafka_4_4(tmp_path, server_factory):
+    """pinpipe as a client of a real Kafka 4.4 whose listener is SASL_PLAINTEXT: topic
+    administration and REST produce reach the cluster with kafka.sasl_* (PLAIN through
+    librdkafka); a wrong password is the cluster's authentication error; Kafka's own Java client
+    reads the records back with SCRAM-SHA-512 (the users created at KRaft format time).
+    Debian's librdkafka 2.0.2 cannot use SCRAM against Kafka 4.4: its client-final nonce repeats
+    the client nonce, which Kafka 4.4 refuses as invalid credentials (pinpipe's listener
+    accepts it, as Kafka's broker did before) — README "External-cluster mode"."""
+    import json
+    import time
+
+    import requests
+    from conftest import BIN
+    from real_kafka import RealKafka
+    from rest_helpers import produce_json
+    k = RealKafka(tmp_path / "scram-kafka", scram_users={"carol": "carol-secret"}).start()
+    try:
+        bs = f"127.0.0.1:{k.sasl_port}"
+        client = [f"kafka.bootstrap={bs}", "kafka.security_protocol=sasl_plaintext",
+                  "kafka.sasl_mechanism=PLAIN", "kafka.sasl_username=carol"]
+
+        def cli(*args, password="carol-secret"):
+            cmd = [BIN, "--set", f"data.dir={tmp_path / 'cli'}"]
+            for s in client + [f"kafka.sasl_password={password}", "kafka.client_timeout_ms=5000"]:
+                cmd += ["--set", s]
+            return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=120)
+
+        p = cli("topics", "create", "sec16", "--partitions", "2")
+        assert p.returncode == 0 and "created topic sec16" in p.stdout, p.stderr
+        assert "sec16" in json.loads(cli("topics", "list", "--format", "json").stdout)
+        bad = cli("topics", "list", "--format", "json", password="nope")
+        assert bad.returncode != 0
+        assert "authentication" in (bad.stderr + bad.stdout).lower(), bad.stderr[-2000:]
+
+        s = server_factory(client + ["kafka.sasl_password=carol-secret", "sink.enabled=false"], name="ext").start()
+        r = produce_json(s.url, "sec16", [{"n": i} for i in range(10)])
+        assert r.status_code == 200, r.text
+        assert all(o.get("error_code") is None for o in r.json()["offsets"]), r.text
+        # Read back from the cluster with Kafka 4.4's console consumer over SCRAM-SHA-512.
+        props = write_client_properties(tmp_path / "scram.properties", "SASL_PLAINTEXT", "SCRAM-SHA-512",
+                                        "carol", "carol-secret")
+        p = run_tool("kafka-console-consumer", "--bootstrap-server", bs, "--topic", "sec16", "--from-beginning",
+                     "--max-messages", "10", "--timeout-ms", "30000", "--command-config", str(props))
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert sorted(json.loads(line)["n"] for line in p.stdout.split()) == list(range(10))
+        assert requests.get(s.url + "/healthz", timeout=5).status_code == 200
+    finally:
+        k.stop()
