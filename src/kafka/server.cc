@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <deque>
@@ -39,6 +40,8 @@ LogRateLimiter& CloseLog() {
   static LogRateLimiter limiter;
   return limiter;
 }
+
+constexpr size_t kSaslMaxReceiveBytes = 524288;  // Kafka's sasl.server.max.receive.size default
 
 LogRateLimiter& AuthLog() {
   static LogRateLimiter limiter;
@@ -150,12 +153,18 @@ class KafkaServer::Connection final : public net::EventHandler,
     while (!closed_ && !muted_ && !close_after_flush_) {
       std::string_view frame;
       size_t consumed = 0;
-      switch (NextFrame(in_.view(), broker.options().socket_request_max_bytes, &frame, &consumed)) {
+      // Before authentication Kafka takes frames up to sasl.server.max.receive.size (512 KiB)
+      // only: an unauthenticated client cannot make the broker buffer 100 MB.
+      const bool unauthenticated = sasl_ && !sasl_->authenticated();
+      const size_t max_bytes = unauthenticated ? std::min(kSaslMaxReceiveBytes, broker.options().socket_request_max_bytes)
+                                               : broker.options().socket_request_max_bytes;
+      switch (NextFrame(in_.view(), max_bytes, &frame, &consumed)) {
         case FrameStatus::kNeedMore:
           in_.ShrinkIfEmpty(1 << 20);
           return;
         case FrameStatus::kTooLarge:
-          return Close("request larger than socket.request.max.bytes");
+          return Close(unauthenticated ? "request before SASL authentication larger than sasl.server.max.receive.size"
+                                       : "request larger than socket.request.max.bytes");
         case FrameStatus::kInvalidSize:
           return Close("negative frame size");
         case FrameStatus::kFrame:

@@ -135,6 +135,26 @@ def test_unauthenticated_metadata_is_refused_by_closing_the_connection(sasl_brok
     c.close()
 
 
+def test_frames_over_512_kib_before_authentication_close_the_connection(sasl_broker):
+    """Kafka's sasl.server.max.receive.size: before authentication a frame may not exceed
+    512 KiB (socket.request.max.bytes, 100 MB, applies after)."""
+    c = kw.Conn(sasl_broker.kafka_port)
+    c.send(struct.pack(">i", 600000) + b"\0" * 1000)
+    assert c.recv_frame() is None
+    c.close()
+    c = kw.Conn(sasl_broker.kafka_port)
+    assert handshake(c, "PLAIN") == (0, MECHANISMS)
+    assert authenticate_v1(c, b"\0alice\0alice-secret")[0] == 0
+    # Authenticated: a 600000-byte frame is taken (ApiVersions v0 ignores the bytes after its
+    # header).
+    payload = struct.pack(">hhi", 18, 0, 9) + kw.string("wire-test") + b"\0" * 600000
+    c.send(struct.pack(">i", len(payload)) + payload)
+    corr, body = c.recv_frame()
+    assert corr == 9
+    c.close()
+    assert "larger than sasl.server.max.receive.size" in sasl_broker.output()
+
+
 def test_raw_plain_wrong_password_unsupported_mechanism_and_success(sasl_broker):
     c = kw.Conn(sasl_broker.kafka_port)
     assert handshake(c, "PLAIN") == (0, MECHANISMS)
