@@ -12,6 +12,36 @@ namespace pinpipe::cli {
 
 namespace {
 
+// kafka.listener_* (the listener's own security; kafka.security_protocol and kafka.sasl_* are
+// the external-cluster client's). A setting the chosen protocol would ignore is an error, so
+// nobody believes a listener is protected when it is not.
+Status ListenerSecurityFromConfig(const Config& cfg, kafka::BrokerOptions& o) {
+  const std::string& security = cfg.GetString("kafka.listener_security");
+  o.sasl = security == "sasl_plaintext" || security == "sasl_ssl";
+  o.tls = security == "ssl" || security == "sasl_ssl";
+  auto bad = [&](std::string_view key, std::string_view what) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string(key) + " " + std::string(what) +
+                                                      " (kafka.listener_security=" + security + ")");
+  };
+  o.sasl_users = cfg.GetString("kafka.listener_sasl_users");
+  if (o.sasl && o.sasl_users.empty()) return bad("kafka.listener_sasl_users", "must list user:password,... for a SASL listener");
+  if (!o.sasl && !o.sasl_users.empty()) return bad("kafka.listener_sasl_users", "is set but the listener does not use SASL");
+  std::string_view mechanisms = cfg.GetString("kafka.listener_sasl_mechanisms");
+  while (o.sasl && !mechanisms.empty()) {
+    const size_t comma = mechanisms.find(',');
+    o.sasl_mechanisms.emplace_back(mechanisms.substr(0, comma));
+    mechanisms.remove_prefix(comma == std::string_view::npos ? mechanisms.size() : comma + 1);
+  }
+  o.tls_cert_file = cfg.GetString("kafka.listener_tls_cert_file");
+  o.tls_key_file = cfg.GetString("kafka.listener_tls_key_file");
+  for (auto [key, value] : {std::pair<std::string_view, const std::string*>{"kafka.listener_tls_cert_file", &o.tls_cert_file},
+                            {"kafka.listener_tls_key_file", &o.tls_key_file}}) {
+    if (o.tls && value->empty()) return bad(key, "must name a PEM file for a TLS listener");
+    if (!o.tls && !value->empty()) return bad(key, "is set but the listener does not use TLS");
+  }
+  return OkStatus();
+}
+
 Result<kafka::BrokerOptions> KafkaOptionsFromConfig(const Config& cfg) {
   kafka::BrokerOptions o;
   o.bind = cfg.GetString("kafka.bind");
@@ -24,6 +54,7 @@ Result<kafka::BrokerOptions> KafkaOptionsFromConfig(const Config& cfg) {
   o.socket_request_max_bytes = static_cast<size_t>(max_request);
   o.message_max_bytes = static_cast<size_t>(max_message);
   o.group_initial_rebalance_delay_ms = delay;
+  PINPIPE_RETURN_IF_ERROR(ListenerSecurityFromConfig(cfg, o));
   return o;
 }
 

@@ -319,7 +319,8 @@ std::string Config::LakeUri() const {
 
 bool IsSecretKey(std::string_view key) {
   return key.find("secret") != std::string_view::npos || key.find("token") != std::string_view::npos ||
-         key.find("password") != std::string_view::npos || key.ends_with("api_key");
+         key.find("password") != std::string_view::npos || key.ends_with("api_key") ||
+         key.ends_with("sasl_users");
 }
 
 std::string Config::Show() const {

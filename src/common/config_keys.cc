@@ -88,6 +88,21 @@ std::string CheckStreamSource(std::string_view v) {
   return seen ? "" : "kinesis, rest or pin=T,geo=T,user=T";
 }
 
+// kafka.listener_sasl_mechanisms: a comma list of Kafka's mechanism names, each once.
+std::string CheckListenerSaslMechanisms(std::string_view v) {
+  constexpr std::string_view kHelp = "a comma list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (each once)";
+  int seen = 0;
+  while (true) {
+    const size_t comma = v.find(',');
+    std::string_view m = v.substr(0, comma);
+    const int bit = m == "PLAIN" ? 1 : m == "SCRAM-SHA-256" ? 2 : m == "SCRAM-SHA-512" ? 4 : 0;
+    if (bit == 0 || (seen & bit)) return std::string(kHelp);
+    seen |= bit;
+    if (comma == std::string_view::npos) return "";
+    v.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
 
 // Keys fixed by the architecture (data.dir, http.*, kafka.*, lake.uri, pipeline.id,
@@ -132,6 +147,11 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.message_max_bytes", "1048588", "larger produced batches get MESSAGE_TOO_LARGE (Kafka's message.max.bytes)", Int(1024, kInt32Max)},
       {"kafka.group_initial_rebalance_delay_ms", "3000", "first join round of an empty group waits this long (Kafka's group.initial.rebalance.delay.ms)", Int(0, kInt32Max)},
       {"kafka.delete_topic_enable", "true", "DeleteTopics removes topics; false answers TOPIC_DELETION_DISABLED (Kafka's delete.topic.enable)", Bool()},
+      {"kafka.listener_security", "plaintext", "the Kafka listener's security protocol: plaintext, ssl, sasl_plaintext, sasl_ssl (Kafka's listener.security.protocol.map)", OneOf("plaintext|ssl|sasl_plaintext|sasl_ssl")},
+      {"kafka.listener_sasl_mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", "sasl_* listener: mechanisms offered (Kafka's sasl.enabled.mechanisms)", Custom(CheckListenerSaslMechanisms, "a comma list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")},
+      {"kafka.listener_sasl_users", "", "sasl_* listener: its users, user:password,... (secret; SCRAM keys derived at start)", Text()},
+      {"kafka.listener_tls_cert_file", "", "ssl/sasl_ssl listener: the certificate chain (PEM), leaf first", Text()},
+      {"kafka.listener_tls_key_file", "", "ssl/sasl_ssl listener: the certificate's private key (PEM, unencrypted)", Text()},
       {"kafka.bootstrap", "", "host:port,... of an external Kafka cluster: REST produce and the sink use it instead of the embedded log (the Kafka listener is then off); empty = embedded log", Text()},
       {"kafka.client_timeout_ms", "30000", "external cluster: how long a produced record may wait for acks=all (message.timeout.ms), and the bound of metadata and admin calls", Int(1000, kInt32Max)},
       {"kafka.security_protocol", "", "external cluster: librdkafka security.protocol (plaintext, ssl, sasl_plaintext, sasl_ssl); empty = plaintext", OptionalOneOf("plaintext|ssl|sasl_plaintext|sasl_ssl")},

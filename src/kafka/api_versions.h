@@ -25,12 +25,14 @@ enum ApiKey : int16_t {
   kSyncGroup = 14,
   kDescribeGroups = 15,
   kListGroups = 16,
+  kSaslHandshake = 17,
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kInitProducerId = 22,
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
+  kSaslAuthenticate = 36,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
   kIncrementalAlterConfigs = 44,
@@ -43,7 +45,8 @@ struct ApiRange {
   int16_t max_version;
 };
 
-// The advertised table, sorted by key.
+// The advertised table, sorted by key. SaslHandshake and SaslAuthenticate are in it but
+// advertised only by a SASL listener (HandleApiVersions).
 std::span<const ApiRange> SupportedApis();
 // Nullptr when the key is not implemented.
 const ApiRange* FindApi(int16_t key);

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "kafka/executor.h"
 #include "kafka/frame.h"
@@ -36,6 +37,12 @@ struct BrokerOptions {
   int64_t group_initial_rebalance_delay_ms = 3000;
   size_t worker_threads = 2;
   bool delete_topic_enable = true;  // delete.topic.enable: DeleteTopics removes topics
+  // The listener's security (kafka.listener_*; README "Security"). Off by default.
+  bool sasl = false;                      // SASL_PLAINTEXT / SASL_SSL
+  bool tls = false;                       // SSL / SASL_SSL
+  std::vector<std::string> sasl_mechanisms;  // Kafka's names, in the configured order
+  std::string sasl_users;                 // "user:password,…" (secret: never logged)
+  std::string tls_cert_file, tls_key_file;  // PEM
 };
 
 // One decoded request. `body` points into `frame`, which the request owns.

@@ -20,6 +20,8 @@ inline constexpr int16_t kUnknownMemberId = 25;
 inline constexpr int16_t kInvalidSessionTimeout = 26;
 inline constexpr int16_t kRebalanceInProgress = 27;
 inline constexpr int16_t kOffsetMetadataTooLarge = 12;
+inline constexpr int16_t kUnsupportedSaslMechanism = 33;
+inline constexpr int16_t kIllegalSaslState = 34;
 inline constexpr int16_t kUnsupportedVersion = 35;
 inline constexpr int16_t kTopicAlreadyExists = 36;
 inline constexpr int16_t kInvalidPartitions = 37;
@@ -39,5 +41,6 @@ inline constexpr int16_t kUnknownTopicId = 100;
 inline constexpr int16_t kInconsistentTopicId = 103;
 inline constexpr int16_t kUnknownServerError = -1;
 inline constexpr int16_t kKafkaStorageError = 56;
+inline constexpr int16_t kSaslAuthenticationFailed = 58;
 
 }  // namespace pinpipe::kafka::err

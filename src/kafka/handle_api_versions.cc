@@ -19,7 +19,7 @@ std::string UnsupportedApiVersionsBody() {
   return body;
 }
 
-void HandleApiVersions(Broker&, Request& req, Reply reply) {
+void HandleApiVersions(Broker& b, Request& req, Reply reply) {
   const int16_t v = req.header.api_version;
   if (v > FindApi(kApiVersions)->max_version) return reply.Send(UnsupportedApiVersionsBody());
   const bool flex = req.header.flexible;
@@ -41,9 +41,12 @@ void HandleApiVersions(Broker&, Request& req, Reply reply) {
   std::string body;
   Writer w(body);
   w.I16(err::kNone);
+  // The SASL APIs only where a client must use them (a SASL listener).
+  const bool sasl = b.options().sasl;
   auto apis = SupportedApis();
-  w.ArrayLength(static_cast<int32_t>(apis.size()), flex);
+  w.ArrayLength(static_cast<int32_t>(apis.size()) - (sasl ? 0 : 2), flex);
   for (const ApiRange& a : apis) {
+    if (!sasl && (a.key == kSaslHandshake || a.key == kSaslAuthenticate)) continue;
     w.I16(a.key);
     w.I16(a.min_version);
     w.I16(a.max_version);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <deque>
@@ -13,9 +14,11 @@
 #include "common/logging.h"
 #include "common/rate_limited_log.h"
 #include "kafka/api_versions.h"
+#include "kafka/sasl_session.h"
 #include "net/byte_buffer.h"
 #include "net/listener.h"
 #include "net/reactor.h"
+#include "net/tls.h"
 
 namespace pinpipe::kafka {
 namespace {
@@ -38,12 +41,21 @@ LogRateLimiter& CloseLog() {
   return limiter;
 }
 
+constexpr size_t kSaslMaxReceiveBytes = 524288;  // Kafka's sasl.server.max.receive.size default
+
+LogRateLimiter& AuthLog() {
+  static LogRateLimiter limiter;
+  return limiter;
+}
+
 }  // namespace
 
 class KafkaServer::Connection final : public net::EventHandler,
                                       public std::enable_shared_from_this<Connection> {
  public:
   Connection(KafkaServer& server, int fd) : server_(server), fd_(fd), host_(PeerHost(fd)) {
+    if (server_.sasl_users_) sasl_ = std::make_unique<SaslSession>(server_.sasl_users_);
+    if (server_.tls_) tls_ = net::TlsStream::Accept(server_.tls_, fd);  // null: closed on first event
     KafkaMetrics& m = server_.broker_.metrics();
     m.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     m.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -55,9 +67,14 @@ class KafkaServer::Connection final : public net::EventHandler,
 
   void OnEvents(uint32_t events) override {
     auto self = shared_from_this();  // Close() may drop the server's reference
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ReadAll();
+    if (server_.tls_ && !tls_) return Close("TLS session could not be created");
+    // TLS may need the other direction: a read that writes a handshake record, a write that
+    // waits for one.
+    const bool tls_read = tls_ && tls_->read_wants_write() && (events & EPOLLOUT);
+    const bool tls_write = tls_ && tls_->write_wants_read() && (events & EPOLLIN);
+    if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) || tls_read) ReadAll();
     if (closed_) return;
-    if (events & EPOLLOUT) Flush();
+    if ((events & EPOLLOUT) || tls_write) Flush();
   }
 
   // Reactor thread: the answer to request `seq` (already framed, or empty).
@@ -107,15 +124,21 @@ class KafkaServer::Connection final : public net::EventHandler,
   void ReadAll() {
     for (;;) {
       char* p = in_.PrepareWrite(64 * 1024);
-      ssize_t n = ::read(fd_, p, in_.tail_room());
+      ssize_t n = tls_ ? tls_->Read(p, in_.tail_room()) : ::read(fd_, p, in_.tail_room());
       if (n > 0) {
         in_.CommitWrite(static_cast<size_t>(n));
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0 && errno == EPROTO && tls_) {
+        const std::string why = "TLS: " + tls_->error();
+        return Close(why.c_str());
+      }
       return Close(nullptr);  // EOF or error
     }
+    if (tls_) Flush();  // watch EPOLLOUT while the handshake must write
+    if (closed_) return;
     Process();
   }
 
@@ -127,15 +150,21 @@ class KafkaServer::Connection final : public net::EventHandler,
 
   void ProcessFrames() {
     Broker& broker = server_.broker_;
-    while (!closed_ && !muted_) {
+    while (!closed_ && !muted_ && !close_after_flush_) {
       std::string_view frame;
       size_t consumed = 0;
-      switch (NextFrame(in_.view(), broker.options().socket_request_max_bytes, &frame, &consumed)) {
+      // Before authentication Kafka takes frames up to sasl.server.max.receive.size (512 KiB)
+      // only: an unauthenticated client cannot make the broker buffer 100 MB.
+      const bool unauthenticated = sasl_ && !sasl_->authenticated();
+      const size_t max_bytes = unauthenticated ? std::min(kSaslMaxReceiveBytes, broker.options().socket_request_max_bytes)
+                                               : broker.options().socket_request_max_bytes;
+      switch (NextFrame(in_.view(), max_bytes, &frame, &consumed)) {
         case FrameStatus::kNeedMore:
           in_.ShrinkIfEmpty(1 << 20);
           return;
         case FrameStatus::kTooLarge:
-          return Close("request larger than socket.request.max.bytes");
+          return Close(unauthenticated ? "request before SASL authentication larger than sasl.server.max.receive.size"
+                                       : "request larger than socket.request.max.bytes");
         case FrameStatus::kInvalidSize:
           return Close("negative frame size");
         case FrameStatus::kFrame:
@@ -143,6 +172,11 @@ class KafkaServer::Connection final : public net::EventHandler,
       }
       const auto arrived = std::chrono::steady_clock::now();
       broker.metrics().bytes_in.fetch_add(consumed, std::memory_order_relaxed);
+      if (sasl_ && sasl_->raw_tokens()) {
+        if (!RawSaslToken(frame)) return;
+        in_.Consume(consumed);
+        continue;
+      }
       auto req = std::make_shared<Request>();
       req->frame.assign(frame);
       in_.Consume(consumed);
@@ -153,6 +187,12 @@ class KafkaServer::Connection final : public net::EventHandler,
       const RequestHeader& h = req->header;
       const ApiRange* api = FindApi(h.api_key);
       if (api == nullptr) return Close("unknown API key");
+      // Before authentication a SASL listener takes only these three (Kafka's broker closes
+      // the connection on anything else).
+      if (sasl_ && !sasl_->authenticated() && h.api_key != kApiVersions && h.api_key != kSaslHandshake &&
+          h.api_key != kSaslAuthenticate) {
+        return Close("request before SASL authentication");
+      }
       const uint64_t seq = next_seq_++;
       slots_.emplace_back();
       Reply reply(MakeReplyFn(seq, h, arrived));
@@ -163,6 +203,10 @@ class KafkaServer::Connection final : public net::EventHandler,
           return Close("unsupported API version");
         }
         reply.Send(UnsupportedApiVersionsBody());
+        continue;
+      }
+      if (h.api_key == kSaslHandshake || h.api_key == kSaslAuthenticate) {
+        if (!Sasl(*req, reply)) return;
         continue;
       }
       if (Broker::IsBlocking(h.api_key)) {
@@ -176,6 +220,58 @@ class KafkaServer::Connection final : public net::EventHandler,
       }
       broker.Handle(*req, std::move(reply));
     }
+  }
+
+  // SaslHandshake / SaslAuthenticate: they change this connection's state, so the connection
+  // answers them itself. False when processing stops (closed, or closing once answered).
+  bool Sasl(Request& req, Reply& reply) {
+    if (!sasl_) {
+      Close("SASL request on a listener without SASL");
+      return false;
+    }
+    const RequestHeader& h = req.header;
+    SaslSession::Answer a = h.api_key == kSaslHandshake ? sasl_->Handshake(h.api_version, req.body)
+                                                        : sasl_->Authenticate(h.api_version, h.flexible, req.body);
+    if (a.close_now) {
+      Close(a.log.c_str());
+      return false;
+    }
+    if (a.close_after) {
+      uint64_t suppressed = 0;
+      if (AuthLog().Allow(&suppressed)) {
+        spdlog::warn("kafka: SASL authentication from {} failed: {} ({} similar lines suppressed)", host_, a.log,
+                     suppressed);
+      }
+      close_after_flush_ = true;  // before Send: its Flush closes once the answer is out
+    }
+    reply.Send(std::move(a.body));
+    return !close_after_flush_;
+  }
+
+  // A bare token after a SaslHandshake v0: answered with a bare size-prefixed token.
+  bool RawSaslToken(std::string_view token) {
+    SaslSession::Answer a = sasl_->RawToken(token);
+    if (a.close_now) {
+      uint64_t suppressed = 0;
+      if (AuthLog().Allow(&suppressed)) {
+        spdlog::warn("kafka: SASL authentication from {} failed: {} ({} similar lines suppressed)", host_, a.log,
+                     suppressed);
+      }
+      Close(nullptr);
+      return false;
+    }
+    // Only ApiVersions may precede this, answered inline: no answer is pending, so this one
+    // cannot overtake another.
+    char size[4];
+    const uint32_t n = static_cast<uint32_t>(a.body.size());
+    size[0] = static_cast<char>(n >> 24);
+    size[1] = static_cast<char>(n >> 16);
+    size[2] = static_cast<char>(n >> 8);
+    size[3] = static_cast<char>(n);
+    out_.append(size, 4);
+    out_.append(a.body);
+    Flush();
+    return !closed_;
   }
 
   Reply::Fn MakeReplyFn(uint64_t seq, const RequestHeader& h, std::chrono::steady_clock::time_point arrived) {
@@ -208,7 +304,8 @@ class KafkaServer::Connection final : public net::EventHandler,
 
   void Flush() {
     while (out_off_ < out_.size()) {
-      ssize_t n = ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
+      ssize_t n = tls_ ? tls_->Write(out_.data() + out_off_, out_.size() - out_off_)
+                       : ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
       if (n > 0) {
         out_off_ += static_cast<size_t>(n);
         continue;
@@ -218,11 +315,12 @@ class KafkaServer::Connection final : public net::EventHandler,
       return Close(nullptr);
     }
     if (out_off_ == out_.size()) {
+      if (close_after_flush_) return Close(nullptr);
       out_.clear();
       out_off_ = 0;
       if (out_.capacity() > (4u << 20)) out_.shrink_to_fit();
     }
-    const bool want_out = out_off_ < out_.size();
+    const bool want_out = out_off_ < out_.size() || (tls_ && tls_->read_wants_write());
     if (want_out != watching_out_) {
       watching_out_ = want_out;
       (void)server_.reactor_->Modify(fd_, EPOLLIN | EPOLLRDHUP | (want_out ? static_cast<uint32_t>(EPOLLOUT) : 0u), this);
@@ -243,6 +341,9 @@ class KafkaServer::Connection final : public net::EventHandler,
   uint64_t muted_seq_ = 0;
   bool closed_ = false;
   bool processing_ = false;
+  std::unique_ptr<SaslSession> sasl_;  // SASL listeners only
+  std::unique_ptr<net::TlsStream> tls_;  // TLS listeners only: one branch per read and write
+  bool close_after_flush_ = false;     // a failed authentication: close once answered
 };
 
 class KafkaServer::Acceptor final : public net::EventHandler {
@@ -263,6 +364,32 @@ Result<std::unique_ptr<KafkaServer>> KafkaServer::Start(Broker& broker) {
     return std::unexpected(Error(fd.error().code(), "kafka listener on " + broker.options().bind + ":" +
                                                         std::to_string(broker.options().port) + ": " +
                                                         fd.error().message()));
+  }
+  if (broker.options().tls) {
+    auto tls = net::TlsContext::Server(broker.options().tls_cert_file, broker.options().tls_key_file);
+    if (!tls) {
+      ::close(*fd);
+      return MakeError(ErrorCode::kInvalidArgument, "kafka.listener_tls_cert_file / kafka.listener_tls_key_file: " +
+                                                        tls.error().message());
+    }
+    s->tls_ = std::move(*tls);
+  }
+  if (broker.options().sasl) {
+    std::vector<SaslMechanism> mechanisms;
+    for (const std::string& name : broker.options().sasl_mechanisms) {
+      auto m = ParseSaslMechanism(name);
+      if (!m) {
+        ::close(*fd);
+        return MakeError(ErrorCode::kInvalidArgument, "kafka.listener_sasl_mechanisms: unknown mechanism '" + name + "'");
+      }
+      mechanisms.push_back(*m);
+    }
+    auto users = SaslUsers::Parse(broker.options().sasl_users, std::move(mechanisms));
+    if (!users) {
+      ::close(*fd);
+      return MakeError(ErrorCode::kInvalidArgument, "kafka.listener_sasl_users: " + users.error().message());
+    }
+    s->sasl_users_ = std::move(*users);
   }
   s->listen_fd_ = *fd;
   PINPIPE_ASSIGN_OR_RETURN(s->port_, net::LocalPort(s->listen_fd_));

@@ -8,6 +8,9 @@
 // thread. The connection closes where Kafka's broker would: a frame over
 // socket.request.max.bytes, a negative size, an unparsable header, an unknown API key or an
 // unsupported version of any API but ApiVersions, a malformed body, an error with acks=0.
+// Optional security (README "Security"): TLS through net::TlsStream (one branch per read and
+// write on the plaintext path) and SASL through a per-connection SaslSession, which the
+// connection answers itself since the exchange changes what the connection accepts.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +23,12 @@
 
 namespace pinpipe::net {
 class Reactor;
+class TlsContext;
 }
 
 namespace pinpipe::kafka {
+
+class SaslUsers;
 
 class KafkaServer {
  public:
@@ -50,6 +56,8 @@ class KafkaServer {
   uint16_t port_ = 0;
   std::thread thread_;
   bool stopped_ = false;
+  std::shared_ptr<const SaslUsers> sasl_users_;  // set on a SASL listener
+  std::shared_ptr<net::TlsContext> tls_;          // set on a TLS listener
 };
 
 }  // namespace pinpipe::kafka

@@ -192,6 +192,29 @@ TEST(ConfigTest, UnknownKeysAndBadValuesAreErrors) {
   EXPECT_FALSE(Config::Load(flags).has_value());
 }
 
+// The Kafka listener's users carry passwords: hidden like every secret, and an invalid
+// mechanism list is refused naming its key.
+TEST(ConfigTest, ShowHidesTheListenerSaslUsersAndMechanismListsAreChecked) {
+  ConfigSources src;
+  src.read_environment = false;
+  src.sets = {"kafka.listener_sasl_users=alice:pw-alice-123,bob:pw-bob-456",
+              "kafka.listener_sasl_mechanisms=SCRAM-SHA-512,PLAIN"};
+  auto cfg = Config::Load(src);
+  ASSERT_TRUE(cfg.has_value()) << cfg.error().message();
+  std::string shown = cfg->Show();
+  EXPECT_EQ(shown.find("pw-alice-123"), std::string::npos);
+  EXPECT_EQ(shown.find("pw-bob-456"), std::string::npos);
+  EXPECT_NE(shown.find("listener_sasl_users = \"<set, hidden>\""), std::string::npos);
+  for (const char* bad : {"kafka.listener_sasl_mechanisms=GSSAPI", "kafka.listener_sasl_mechanisms=PLAIN,PLAIN",
+                          "kafka.listener_sasl_mechanisms=", "kafka.listener_security=tls"}) {
+    src.sets = {bad};
+    auto r = Config::Load(src);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_NE(r.error().message().find(std::string(bad).substr(0, std::string(bad).find('='))), std::string::npos)
+        << r.error().message();
+  }
+}
+
 TEST(ConfigTest, ShowHidesSecrets) {
   ConfigSources src;
   src.sets = {"http.api_key=topsecret-key-123"};

@@ -22,7 +22,10 @@ def _free_port():
 
 
 class RealKafka:
-    def __init__(self, run_dir):
+    def __init__(self, run_dir, scram_users=None):
+        """scram_users: {"name": "password"} adds a SASL_PLAINTEXT listener on `sasl_port` with
+        PLAIN (the users in its JAAS line) and SCRAM-SHA-256/512 (the users created at storage
+        format time, KRaft)."""
         if os.environ.get("PINPIPE_PEERS") == "none":
             pytest.skip("PINPIPE_PEERS=none")
         proc = subprocess.run([str(PEERS / "peer"), "kafka", "env", "--json"], capture_output=True, text=True)
@@ -33,15 +36,38 @@ class RealKafka:
         self.run.mkdir(parents=True, exist_ok=True)
         self.port, cport = _free_port(), _free_port()
         self.props = self.run / "server.properties"
-        self.props.write_text((PEERS / "kafka-server.properties.in").read_text().format(
-            port=self.port, controller_port=cport, data=self.run / "data"))
+        text = (PEERS / "kafka-server.properties.in").read_text().format(
+            port=self.port, controller_port=cport, data=self.run / "data")
+        self.sasl_port = None
+        if scram_users:
+            self.sasl_port = _free_port()
+            text = text.replace("\nlisteners=PLAINTEXT://127.0.0.1:{}".format(self.port),
+                                f"\nlisteners=PLAINTEXT://127.0.0.1:{self.port},SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}")
+            text = text.replace("advertised.listeners=PLAINTEXT://127.0.0.1:{}".format(self.port),
+                                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                                f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}")
+            text = text.replace("listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,"
+                                "SASL_PLAINTEXT:SASL_PLAINTEXT")
+            text += "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512\n"
+            text += ("listener.name.sasl_plaintext.plain.sasl.jaas.config="
+                     "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                     + " ".join(f'user_{n}="{pw}"' for n, pw in scram_users.items()) + ";\n")
+            for m in ("scram-sha-256", "scram-sha-512"):
+                text += (f"listener.name.sasl_plaintext.{m}.sasl.jaas.config="
+                         "org.apache.kafka.common.security.scram.ScramLoginModule required;\n")
+        self.props.write_text(text)
         self.java = [f"{self.env['JAVA_HOME']}/bin/java", "-Xmx512m",
                      f"-Dlog4j2.configurationFile=file:{PEERS / 'kafka-log4j2.properties'}",
                      f"-Dkafka.logs.dir={self.run / 'logs'}", "-cp", self.env["PINPIPE_PEER_KAFKA_CLASSPATH"]]
         cluster = "-"
         while cluster.startswith("-"):  # an id starting with '-' would read as an option
             cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        subprocess.run(self.java + ["kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(self.props)],
+        scram = []
+        for name, password in (scram_users or {}).items():
+            for m in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+                scram += ["--add-scram", f"{m}=[name={name},password={password}]"]
+        subprocess.run(self.java + ["kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(self.props), *scram],
                        check=True, capture_output=True)
         self.proc = None
         self.starts = 0
