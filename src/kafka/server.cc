@@ -101,11 +101,7 @@ class KafkaServer::Connection final : public net::EventHandler,
   void Close(const char* why) {
     if (closed_) return;
     closed_ = true;
-    uint64_t suppressed = 0;
-    if (why && CloseLog().Allow(&suppressed)) {
-      spdlog::info("kafka: closing the connection from {}: {} ({} similar lines suppressed)",
-                   host_, why, suppressed);
-    }
+    if (why) LogRateLimited(CloseLog(), spdlog::level::info, "kafka: closing the connection from {}: {}", host_, why);
     server_.reactor_->Remove(fd_);
     ::close(fd_);
     fd_ = -1;
@@ -237,11 +233,7 @@ class KafkaServer::Connection final : public net::EventHandler,
       return false;
     }
     if (a.close_after) {
-      uint64_t suppressed = 0;
-      if (AuthLog().Allow(&suppressed)) {
-        spdlog::warn("kafka: SASL authentication from {} failed: {} ({} similar lines suppressed)", host_, a.log,
-                     suppressed);
-      }
+      LogRateLimited(AuthLog(), spdlog::level::warn, "kafka: SASL authentication from {} failed: {}", host_, a.log);
       close_after_flush_ = true;  // before Send: its Flush closes once the answer is out
     }
     reply.Send(std::move(a.body));
@@ -252,11 +244,7 @@ class KafkaServer::Connection final : public net::EventHandler,
   bool RawSaslToken(std::string_view token) {
     SaslSession::Answer a = sasl_->RawToken(token);
     if (a.close_now) {
-      uint64_t suppressed = 0;
-      if (AuthLog().Allow(&suppressed)) {
-        spdlog::warn("kafka: SASL authentication from {} failed: {} ({} similar lines suppressed)", host_, a.log,
-                     suppressed);
-      }
+      LogRateLimited(AuthLog(), spdlog::level::warn, "kafka: SASL authentication from {} failed: {}", host_, a.log);
       Close(nullptr);
       return false;
     }
