@@ -7,7 +7,7 @@ namespace pinpipe::kafka {
 namespace {
 
 constexpr std::array kApis = {
-    ApiRange{kProduce, 3, 7},         ApiRange{kFetch, 4, 17},
+    ApiRange{kProduce, 3, 7},         ApiRange{kFetch, 4, 18},
     ApiRange{kListOffsets, 0, 2},     ApiRange{kMetadata, 0, 12},
     ApiRange{kOffsetCommit, 2, 2},    ApiRange{kOffsetFetch, 1, 5},
     ApiRange{kFindCoordinator, 0, 2}, ApiRange{kJoinGroup, 0, 2},

@@ -1,4 +1,4 @@
-// Fetch v4-17 (kafka.md §2.7; Kafka's FetchRequest/FetchResponse.json). Whole batches from each
+// Fetch v4-18 (kafka.md §2.7; Kafka's FetchRequest/FetchResponse.json). Whole batches from each
 // partition's fetch offset, as stored (the client decompresses); KIP-74: the first non-empty
 // partition returns at least one batch even over the limits, later partitions only what fits in
 // max_bytes. Long poll: with fewer than min_bytes available the request waits
@@ -11,8 +11,8 @@
 // followers send it); v13+ name topics by id (KIP-516): an id no topic has is UNKNOWN_TOPIC_ID,
 // and an id whose name now belongs to another topic (deleted and created again while the fetch
 // waited) is INCONSISTENT_TOPIC_ID, as Kafka's KafkaApis and ReplicaManager answer; v15 moves
-// the replica id into a tagged ReplicaState, v17 adds a tagged directory id (both followers'
-// only, skipped). Leader epochs (v9+): one epoch, kLeaderEpoch; a current_leader_epoch below
+// the replica id into a tagged ReplicaState, v17 adds a tagged directory id, v18 a tagged
+// high watermark per partition (all followers' only, skipped; Kafka 4.4's newest version). Leader epochs (v9+): one epoch, kLeaderEpoch; a current_leader_epoch below
 // it is FENCED_LEADER_EPOCH, above it UNKNOWN_LEADER_EPOCH (v16+: with the leader and its
 // endpoint, KIP-951), as Kafka's Partition checks. Every returned batch carries kLeaderEpoch
 // as its partitionLeaderEpoch (Kafka writes the leader's epoch on append; pinpipe stores
@@ -344,7 +344,7 @@ void HandleFetch(Broker& b, Request& req, Reply reply) {
       if (v >= 12) r.I32();  // last_fetched_epoch: a follower's divergence check
       if (v >= 5) r.I64();   // log_start_offset (a follower's)
       p.max_bytes = r.I32();
-      if (flex) r.SkipTaggedFields();  // v17: replica_directory_id
+      if (flex) r.SkipTaggedFields();  // v17: replica_directory_id, v18: high_watermark
       t.partitions.push_back(p);
     }
     if (flex) r.SkipTaggedFields();

@@ -269,7 +269,7 @@ def fetch_by_id(conn, topic_id, offset=0, version=13):
 
 
 def test_fetch_by_topic_id_known_unknown_and_recreated(brokers):
-    """Hand-built Fetch v13 and v17 by topic id on both brokers: the topic's id reads its
+    """Hand-built Fetch v13 and v18 by topic id on both brokers: the topic's id reads its
     records (each batch carrying leader epoch 0); a random id and, after delete and re-create,
     the old id are UNKNOWN_TOPIC_ID (100), answered with the id asked for."""
     ports, _ = brokers
@@ -284,7 +284,7 @@ def test_fetch_by_topic_id_known_unknown_and_recreated(brokers):
         produce = lambda v: kw.parse_produce_v3(  # noqa: E731
             c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch(v)))[1])[0][1]
         out["produce"] = produce([b"a", b"b"])
-        for version in (13, 17):
+        for version in (13, 18):
             got_id, p, err, hw, records = fetch_by_id(c, tid, 0, version)
             epochs = []
             pos = 0
@@ -299,13 +299,13 @@ def test_fetch_by_topic_id_known_unknown_and_recreated(brokers):
         wait_for(lambda: metadata_v12(c, None, tid)[0] != 0, 30)
         assert wait_for(lambda: create_topic(c, topic) == 0, 30)
         wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
-        got_id, p, err, hw, records = fetch_by_id(c, tid, 0, 17)
+        got_id, p, err, hw, records = fetch_by_id(c, tid, 0, 18)
         out["old_id"] = (got_id == tid, err, hw, records)
         c.close()
         return out
 
     results = {name: run(port) for name, port in ports.items()}
     assert results["pinpipe"] == results["kafka"], results
-    assert results["kafka"]["v17"] == (True, 0, 0, 2, [0])
+    assert results["kafka"]["v18"] == (True, 0, 0, 2, [0])
     assert results["kafka"]["v13_unknown"] == (True, 0, 100, -1, b"")
     assert results["kafka"]["old_id"] == (True, 100, -1, b"")

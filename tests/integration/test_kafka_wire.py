@@ -76,7 +76,7 @@ def test_api_versions_advertises_what_is_implemented_and_answers_unknown_version
     for i in range(n):
         key, lo, hi = struct.unpack_from(">hhh", body, 6 + 6 * i)
         ranges[key] = (lo, hi)
-    assert ranges[0] == (3, 7) and ranges[1] == (4, 17) and ranges[18] == (0, 3)
+    assert ranges[0] == (3, 7) and ranges[1] == (4, 18) and ranges[18] == (0, 3)
     assert ranges[23] == (3, 4)  # OffsetForLeaderEpoch (KIP-320)
     assert ranges[9] == (1, 5)  # OffsetFetch: v5 answers committed leader epochs
     assert ranges[22] == (0, 1)  # InitProducerId: idempotent producers
@@ -256,7 +256,7 @@ def test_java_tools_create_a_topic_and_read_what_the_rest_proxy_wrote(broker):
 
 
 def test_java_console_consumer_fetches_by_topic_id(broker):
-    """Kafka 4.4's consumer negotiates Fetch v17 (flexible, topics by id, KIP-516) and
+    """Kafka 4.4's consumer negotiates Fetch v18 (flexible, topics by id, KIP-516) and
     OffsetFetch v5: the per-version request counters of /metrics show what it sent, and it
     reads what was produced."""
     b = bootstrap(broker)
@@ -275,8 +275,8 @@ def test_java_console_consumer_fetches_by_topic_id(broker):
         key = ("pinpipe_kafka_requests_by_version_total", f'api="{api}",version="{version}"')
         return after.get(key, 0) - before.get(key, 0)
 
-    assert grew("Fetch", 17) >= 1, {k: v for k, v in after.items() if "by_version" in k[0]}
-    assert all(grew("Fetch", v) == 0 for v in range(4, 17))  # never by name
+    assert grew("Fetch", 18) >= 1, {k: v for k, v in after.items() if "by_version" in k[0]}
+    assert all(grew("Fetch", v) == 0 for v in range(4, 18))  # never by name
     assert grew("OffsetFetch", 5) >= 1
 
 

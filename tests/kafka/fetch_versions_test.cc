@@ -1,9 +1,10 @@
-// Fetch v4-17 and OffsetForLeaderEpoch v3-4 against byte layouts from Kafka's
+// Fetch v4-18 and OffsetForLeaderEpoch v3-4 against byte layouts from Kafka's
 // FetchRequest/FetchResponse.json and OffsetForLeaderEpochRequest/Response.json: requests are
 // built field by field here (not with the broker's own Writer helpers for the flexible
 // parts), answers are decoded field by field. v12 flexible by name, v13+ by topic id
 // (UNKNOWN_TOPIC_ID, INCONSISTENT_TOPIC_ID), v15 without replica_id, v16 the leader's endpoint
-// with FENCED_LEADER_EPOCH, v17 a tagged directory id; every batch answered carries the one
+// with FENCED_LEADER_EPOCH, v17 a tagged directory id, v18 a tagged high watermark; every
+// batch answered carries the one
 // leader epoch (kLeaderEpoch), whatever the producer wrote.
 #include <chrono>
 #include <filesystem>
@@ -171,8 +172,14 @@ std::string FetchRequestBody(int16_t v, const Want& want, int32_t max_wait_ms = 
   if (v >= 5) b += Be64(-1);                        // log_start_offset
   b += Be32(1 << 20);                               // partition_max_bytes
   if (flex) {
-    // v17: replica_directory_id, tag 0, 16 bytes.
-    b += directory_id ? Hex("01 00 10") + std::string(16, '\x07') : Hex("00");
+    // v17: replica_directory_id, tag 0, 16 bytes; v18 adds high_watermark, tag 1, 8 bytes.
+    if (directory_id && v >= 18) {
+      b += Hex("02 00 10") + std::string(16, '\x07') + Hex("01 08") + Be64(5);
+    } else if (directory_id) {
+      b += Hex("01 00 10") + std::string(16, '\x07');
+    } else {
+      b += Hex("00");
+    }
   }
   if (flex) b += Hex("00");                         // topic tags
   if (v >= 7) b += len(0);                          // forgotten topics
@@ -250,7 +257,7 @@ TEST_F(FetchVersionsTest, EveryVersionReturnsTheBatchWithTheLeaderEpoch) {
   std::string expected = sent;  // as stored: base offset 0, epoch stamped, CRC unchanged
   log::WriteBigEndian32(expected.data() + log::kLeaderEpochPos, kLeaderEpoch);
   const log::TopicUuid id = log_->GetTopic("t")->uuid;
-  for (int16_t v = 4; v <= 17; ++v) {
+  for (int16_t v = 4; v <= 18; ++v) {
     SCOPED_TRACE("Fetch v" + std::to_string(v));
     FetchAnswer a = DecodeFetch(v, Call(kFetch, v, FetchRequestBody(v, {"t", id, 0, 0, 0},
                                                                      0, 0, v >= 17)));

@@ -120,13 +120,14 @@ TEST(FrameTest, AdvertisedRangesAreSortedAndFlexibilityFollowsKafka) {
   EXPECT_TRUE(IsFlexible(kDescribeConfigs, 4));
   EXPECT_FALSE(IsFlexible(kMetadata, 8));
   EXPECT_TRUE(IsFlexible(kMetadata, 9));
-  // Fetch: flexible from v12 (FetchRequest.json), advertised to v17 (topic ids from v13).
+  // Fetch: flexible from v12 (FetchRequest.json), advertised to v18, Kafka 4.4's newest
+  // (topic ids from v13).
   EXPECT_FALSE(IsFlexible(kFetch, 11));
   EXPECT_TRUE(IsFlexible(kFetch, 12));
   const ApiRange* fetch = FindApi(kFetch);
   ASSERT_NE(fetch, nullptr);
   EXPECT_EQ(fetch->min_version, 4);
-  EXPECT_EQ(fetch->max_version, 17);
+  EXPECT_EQ(fetch->max_version, 18);
   // OffsetForLeaderEpoch: what Kafka 4.4's consumer sends, v4 flexible.
   const ApiRange* olep = FindApi(kOffsetForLeaderEpoch);
   ASSERT_NE(olep, nullptr);
