@@ -2,7 +2,8 @@
 // partition's fetch offset, as stored (the client decompresses); KIP-74: the first non-empty
 // partition returns at least one batch even over the limits, later partitions only what fits in
 // max_bytes. Long poll: with fewer than min_bytes available the request waits
-// (LogManager::WaitForData, no thread held) until data arrives or max_wait_ms passes. Fetch
+// (LogManager::WaitForData, no thread held) until data arrives or max_wait_ms passes; with no
+// partition to read (no topics, only unknown ids) it is answered at once, as Kafka's. Fetch
 // sessions (v7+) are declined: every answer carries session id 0, so clients keep sending full
 // fetches. LSO = high watermark (no transactions). Runs on the executor: a read may miss the
 // page cache.
@@ -12,7 +13,8 @@
 // and an id whose name now belongs to another topic (deleted and created again while the fetch
 // waited) is INCONSISTENT_TOPIC_ID, as Kafka's KafkaApis and ReplicaManager answer; v15 moves
 // the replica id into a tagged ReplicaState, v17 adds a tagged directory id, v18 a tagged
-// high watermark per partition (all followers' only, skipped; Kafka 4.4's newest version). Leader epochs (v9+): one epoch, kLeaderEpoch; a current_leader_epoch below
+// high watermark per partition (all followers' only, skipped; Kafka 4.4's newest version).
+// Leader epochs (v9+): one epoch, kLeaderEpoch; a current_leader_epoch below
 // it is FENCED_LEADER_EPOCH, above it UNKNOWN_LEADER_EPOCH (v16+: with the leader and its
 // endpoint, KIP-951), as Kafka's Partition checks. Every returned batch carries kLeaderEpoch
 // as its partitionLeaderEpoch (Kafka writes the leader's epoch on append; pinpipe stores

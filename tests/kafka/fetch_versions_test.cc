@@ -154,7 +154,8 @@ std::string FetchRequestBody(int16_t v, const Want& want, int32_t max_wait_ms = 
   auto len = [&](int32_t n) { return flex ? std::string(1, static_cast<char>(n + 1)) : Be32(n); };
   auto str = [&](std::string_view s) {
     std::string out = flex ? std::string(1, static_cast<char>(s.size() + 1))
-                           : std::string{static_cast<char>(s.size() >> 8), static_cast<char>(s.size())};
+                           : std::string{static_cast<char>(s.size() >> 8),
+                                         static_cast<char>(s.size())};
     return out + std::string(s);
   };
   std::string b;
@@ -309,6 +310,21 @@ TEST_F(FetchVersionsTest, UnknownTopicIdIsAnsweredWithTheIdAndKafkasBytes) {
                          Be32(0) + Hex("0064") + Be64(-1) + Be64(-1) + Be64(-1) + Hex("01") +
                          Be32(-1) + Hex("01") + Hex("00") + Hex("00") + Hex("00");
   EXPECT_EQ(body, expected);
+}
+
+TEST_F(FetchVersionsTest, NothingToReadIsAnsweredAtOnceAsKafkaDoes) {
+  // Kafka's KafkaApis answers at once when no partition of the request can be read (no topics
+  // at all, or only ids it does not know) whatever max_wait_ms and min_bytes say.
+  log::TopicUuid unknown{};
+  unknown.fill(0x42);
+  const auto start = std::chrono::steady_clock::now();
+  std::string none = Be32(-1) + Be32(60000) + Be32(1) + Be32(1 << 20) + Hex("00") + Be32(0) +
+                     Be32(-1) + Be32(0) + Be32(0) + Hex("0000");  // v11: no topics or forgotten
+  FetchAnswer a = DecodeFetch(11, Call(kFetch, 11, none));
+  EXPECT_TRUE(a.topics.empty());
+  a = DecodeFetch(13, Call(kFetch, 13, FetchRequestBody(13, {"", unknown, 0, 0, -1}, 60000, 1)));
+  EXPECT_EQ(a.topics[0].partitions[0].error, err::kUnknownTopicId);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 TEST_F(FetchVersionsTest, AnIdOfADeletedOrRecreatedTopicIsUnknown) {
