@@ -42,6 +42,7 @@ void Broker::Handle(Request& req, Reply reply) {
     case kProduce: return HandleProduce(*this, req, std::move(reply));
     case kFetch: return HandleFetch(*this, req, std::move(reply));
     case kListOffsets: return HandleListOffsets(*this, req, std::move(reply));
+    case kOffsetForLeaderEpoch: return HandleOffsetForLeaderEpoch(*this, req, std::move(reply));
     case kFindCoordinator: return HandleFindCoordinator(*this, req, std::move(reply));
     case kInitProducerId: return HandleInitProducerId(*this, req, std::move(reply));
     case kCreateTopics: return HandleCreateTopics(*this, req, std::move(reply));

@@ -27,6 +27,11 @@ class GroupCoordinator;
 
 namespace pinpipe::kafka {
 
+// The leader epoch of every partition (KIP-101/320): one broker, never a new leader, so one
+// epoch, as a new topic's partitions start on Kafka. Metadata, Fetch (and the batches it
+// returns) and OffsetForLeaderEpoch all answer it.
+inline constexpr int32_t kLeaderEpoch = 0;
+
 struct BrokerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 9092;  // 0 = ephemeral
@@ -122,6 +127,7 @@ void HandleMetadata(Broker& b, Request& req, Reply reply);
 void HandleProduce(Broker& b, Request& req, Reply reply);
 void HandleFetch(Broker& b, Request& req, Reply reply);
 void HandleListOffsets(Broker& b, Request& req, Reply reply);
+void HandleOffsetForLeaderEpoch(Broker& b, Request& req, Reply reply);
 void HandleFindCoordinator(Broker& b, Request& req, Reply reply);
 void HandleInitProducerId(Broker& b, Request& req, Reply reply);
 void HandleCreateTopics(Broker& b, Request& req, Reply reply);

@@ -1,12 +1,28 @@
-// Fetch v4-11 (kafka.md §2.7). Whole batches from each partition's fetch offset, as stored
-// (the client decompresses); KIP-74: the first non-empty partition returns at least one batch
-// even over the limits, later partitions only what fits in max_bytes. Long poll: with fewer
-// than min_bytes available the request waits (LogManager::WaitForData, no thread held) until
-// data arrives or max_wait_ms passes. Fetch sessions (v7+) are declined: every answer carries
-// session id 0, so clients keep sending full fetches. LSO = high watermark (no transactions).
-// Runs on the executor: a read may miss the page cache.
+// Fetch v4-18 (kafka.md §2.7; Kafka's FetchRequest/FetchResponse.json). Whole batches from each
+// partition's fetch offset, as stored (the client decompresses); KIP-74: the first non-empty
+// partition returns at least one batch even over the limits, later partitions only what fits in
+// max_bytes. Long poll: with fewer than min_bytes available the request waits
+// (LogManager::WaitForData, no thread held) until data arrives or max_wait_ms passes; with no
+// partition to read (no topics, only unknown ids) it is answered at once, as Kafka's. Fetch
+// sessions (v7+) are declined: every answer carries session id 0, so clients keep sending full
+// fetches. LSO = high watermark (no transactions). Runs on the executor: a read may miss the
+// page cache.
+//
+// Versions: v12+ flexible (the partitions' last_fetched_epoch is read and not used: only
+// followers send it); v13+ name topics by id (KIP-516): an id no topic has is UNKNOWN_TOPIC_ID,
+// and an id whose name now belongs to another topic (deleted and created again while the fetch
+// waited) is INCONSISTENT_TOPIC_ID, as Kafka's KafkaApis and ReplicaManager answer; v15 moves
+// the replica id into a tagged ReplicaState, v17 adds a tagged directory id, v18 a tagged
+// high watermark per partition (all followers' only, skipped; Kafka 4.4's newest version).
+// Leader epochs (v9+): one epoch, kLeaderEpoch; a current_leader_epoch below
+// it is FENCED_LEADER_EPOCH, above it UNKNOWN_LEADER_EPOCH (v16+: with the leader and its
+// endpoint, KIP-951), as Kafka's Partition checks. Every returned batch carries kLeaderEpoch
+// as its partitionLeaderEpoch (Kafka writes the leader's epoch on append; pinpipe stores
+// batches as producers sent them, -1), so a Java consumer's position has an epoch to validate
+// with OffsetForLeaderEpoch (KIP-320) — outside the batch CRC, which stays valid.
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -14,20 +30,28 @@
 #include "kafka/broker.h"
 #include "kafka/errors.h"
 #include "log/log_manager.h"
+#include "log/record_batch.h"
 
 namespace pinpipe::kafka {
 namespace {
 
 constexpr int16_t kFetchSessionIdNotFound = 70;
+constexpr int32_t kNoEpoch = -1;
+// A flexible answer's records field starts with an unsigned varint (size + 1) that is only
+// known after the read: five bytes are reserved (any int32 fits) and the data moved down.
+constexpr size_t kMaxVarint = 5;
 
 struct FetchPartition {
   int32_t index;
+  int32_t current_leader_epoch;
   int64_t offset;
   int32_t max_bytes;
 };
 
 struct FetchTopic {
-  std::string name;
+  std::string name;       // resolved from the id for v13+
+  log::TopicUuid id{};    // v13+
+  bool unknown_id = false;
   std::vector<FetchPartition> partitions;
 };
 
@@ -45,6 +69,37 @@ struct FetchState {
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+log::TopicUuid ReadUuid(Reader& r) {
+  log::TopicUuid id{};
+  for (auto& b : id) b = static_cast<uint8_t>(r.I8());
+  return id;
+}
+
+void WriteUuid(Writer& w, const log::TopicUuid& id) {
+  for (uint8_t b : id) w.I8(static_cast<int8_t>(b));
+}
+
+size_t VarintSize(uint32_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// Stamps kLeaderEpoch into the header of every batch that starts in [p, p + n) with its epoch
+// field inside it (a truncated trailing batch too; clients skip it).
+void StampLeaderEpoch(char* p, size_t n) {
+  size_t pos = 0;
+  while (pos + log::kLeaderEpochPos + 4 <= n) {
+    const int64_t len = log::ReadBigEndian32(p + pos + 8);
+    if (len <= 0) break;
+    log::WriteBigEndian32(p + pos + log::kLeaderEpochPos, kLeaderEpoch);
+    pos += 12 + static_cast<size_t>(len);
+  }
 }
 
 // One wait round: the first of its wake-ups (data or the deadline) runs the fetch again.
@@ -67,9 +122,17 @@ void Wake(const std::shared_ptr<FetchState>& st, const std::shared_ptr<WaitRound
   if (!st->broker->executor().Post([st] { RunFetch(st); })) st->reply.Close();
 }
 
+// Where a partition that was read would get new data (the long poll's wake-up).
+struct WaitAt {
+  const FetchTopic* topic;
+  int32_t partition;
+  int64_t offset;
+};
+
 void RunFetch(std::shared_ptr<FetchState> st) {
   Broker& b = *st->broker;
   const int16_t v = st->version;
+  const bool flex = v >= 12;
   std::string body;
   Writer w(body);
   w.I32(0);  // throttle_time_ms
@@ -79,11 +142,25 @@ void RunFetch(std::shared_ptr<FetchState> st) {
   }
   size_t total = 0;
   bool errors = false;
-  std::vector<int64_t> wait_offsets;  // per partition: where new data would start
-  w.ArrayLength(static_cast<int32_t>(st->topics.size()), false);
+  bool fenced = false;  // v16+: the leader's endpoint goes with FENCED_LEADER_EPOCH
+  std::vector<WaitAt> waits;
+  w.ArrayLength(static_cast<int32_t>(st->topics.size()), flex);
   for (const FetchTopic& t : st->topics) {
-    w.String(t.name, false);
-    w.ArrayLength(static_cast<int32_t>(t.partitions.size()), false);
+    if (v >= 13) {
+      WriteUuid(w, t.id);
+    } else {
+      w.String(t.name, flex);
+    }
+    // v13+: the id named a topic when the request came; the name may since belong to another.
+    // Kafka checks the partition exists first, then the id (ReplicaManager.readFromLog).
+    bool inconsistent = false;
+    int32_t now_partitions = 0;
+    if (v >= 13 && !t.unknown_id) {
+      auto now = b.log().GetTopic(t.name);
+      inconsistent = now && now->uuid != t.id;
+      if (now) now_partitions = now->partitions;
+    }
+    w.ArrayLength(static_cast<int32_t>(t.partitions.size()), flex);
     for (const FetchPartition& p : t.partitions) {
       w.I32(p.index);
       size_t error_pos = body.size();
@@ -92,62 +169,119 @@ void RunFetch(std::shared_ptr<FetchState> st) {
       w.I64(-1);  // high watermark
       w.I64(-1);  // last stable offset
       if (v >= 5) w.I64(-1);  // log start offset
-      w.ArrayLength(0, false);  // aborted transactions
+      w.ArrayLength(0, flex);  // aborted transactions
       if (v >= 11) w.I32(-1);  // preferred read replica
-      size_t size_pos = w.ReserveI32();
+      size_t size_pos = flex ? body.size() : w.ReserveI32();
+      if (flex) body.append(kMaxVarint, '\0');
+      const size_t data_pos = body.size();
       int16_t code = err::kNone;
-      size_t budget = st->max_bytes > 0 ? static_cast<size_t>(st->max_bytes) : 0;
-      size_t limit = std::min(static_cast<size_t>(std::max(p.max_bytes, 0)),
-                              budget > total ? budget - total : 0);
-      auto read = b.log().Read(t.name, p.index, p.offset, limit, body);
       size_t got = 0;
-      if (!read) {
-        code = err::kUnknownTopicOrPartition;
+      if (t.unknown_id) {
+        code = err::kUnknownTopicId;
+      } else if (inconsistent) {
+        code = p.index >= 0 && p.index < now_partitions ? err::kInconsistentTopicId
+                                                         : err::kUnknownTopicOrPartition;
+        errors = true;
       } else {
-        got = read->bytes;
-        wait_offsets.push_back(read->next_offset);
-        if (read->out_of_range) code = err::kOffsetOutOfRange;
-        // KIP-74's "at least one batch" holds for the first partition with data only.
-        if (total > 0 && got > limit) {
-          body.resize(body.size() - got);
-          got = 0;
-          wait_offsets.back() = p.offset;
+        size_t budget = st->max_bytes > 0 ? static_cast<size_t>(st->max_bytes) : 0;
+        size_t limit = std::min(static_cast<size_t>(std::max(p.max_bytes, 0)),
+                                budget > total ? budget - total : 0);
+        auto read = b.log().Read(t.name, p.index, p.offset, limit, body);
+        if (!read) {
+          code = err::kUnknownTopicOrPartition;
+        } else if (p.current_leader_epoch != kNoEpoch && p.current_leader_epoch != kLeaderEpoch) {
+          body.resize(data_pos);
+          code = p.current_leader_epoch < kLeaderEpoch ? err::kFencedLeaderEpoch
+                                                       : err::kUnknownLeaderEpoch;
+          fenced = fenced || code == err::kFencedLeaderEpoch;
+        } else {
+          got = read->bytes;
+          waits.push_back({&t, p.index, read->next_offset});
+          if (read->out_of_range) code = err::kOffsetOutOfRange;
+          // KIP-74's "at least one batch" holds for the first partition with data only.
+          if (total > 0 && got > limit) {
+            body.resize(data_pos);
+            got = 0;
+            waits.back().offset = p.offset;
+          }
+          if (code == err::kNone) {  // Kafka leaves them -1 with an error
+            char* hw = body.data() + hw_pos;
+            log::WriteBigEndian64(hw, read->high_watermark);
+            log::WriteBigEndian64(hw + 8, read->high_watermark);
+            if (v >= 5) log::WriteBigEndian64(hw + 16, read->log_start_offset);
+          }
         }
-        if (code == err::kNone) {  // Kafka leaves them -1 with an error
-          char* hw = body.data() + hw_pos;
-          log::WriteBigEndian64(hw, read->high_watermark);
-          log::WriteBigEndian64(hw + 8, read->high_watermark);
-          if (v >= 5) log::WriteBigEndian64(hw + 16, read->log_start_offset);
-        }
+        if (code != err::kNone) errors = true;
       }
       if (code != err::kNone) {
-        errors = true;
         body[error_pos] = static_cast<char>(static_cast<uint16_t>(code) >> 8);
         body[error_pos + 1] = static_cast<char>(code & 0xff);
       }
-      w.PatchI32(size_pos, static_cast<int32_t>(got));
+      StampLeaderEpoch(body.data() + data_pos, got);
+      if (flex) {
+        // COMPACT_RECORDS: varint(size + 1), written where the reservation ends, data moved down.
+        const auto n = static_cast<uint32_t>(got + 1);
+        const size_t vs = VarintSize(n);
+        if (vs < kMaxVarint) {
+          std::memmove(body.data() + size_pos + vs, body.data() + data_pos, got);
+          body.resize(size_pos + vs + got);
+        }
+        std::string varint;
+        Writer(varint).UVarint(n);
+        std::memcpy(body.data() + size_pos, varint.data(), vs);
+        if (v >= 16 && code == err::kFencedLeaderEpoch) {
+          // Tagged CurrentLeader (tag 1): leader id, leader epoch, no tags of its own.
+          w.UVarint(1);
+          w.UVarint(1);
+          w.UVarint(4 + 4 + 1);
+          w.I32(b.options().node_id);
+          w.I32(kLeaderEpoch);
+          w.EmptyTaggedFields();
+        } else {
+          w.EmptyTaggedFields();
+        }
+      } else {
+        w.PatchI32(size_pos, static_cast<int32_t>(got));
+      }
       total += got;
+    }
+    if (flex) w.EmptyTaggedFields();
+  }
+  if (flex) {
+    if (v >= 16 && fenced) {
+      // Tagged NodeEndpoints (tag 0): this broker, for the clients told of a newer leader.
+      std::string nodes;
+      Writer n(nodes);
+      n.ArrayLength(1, true);
+      n.I32(b.options().node_id);
+      n.String(b.advertised_host(), true);
+      n.I32(b.advertised_port());
+      n.NullableString(std::nullopt, true);  // rack
+      n.EmptyTaggedFields();
+      w.UVarint(1);
+      w.UVarint(0);
+      w.UVarint(static_cast<uint32_t>(nodes.size()));
+      body += nodes;
+    } else {
+      w.EmptyTaggedFields();
     }
   }
   const int64_t now = NowMs();
-  if (!errors && total < static_cast<size_t>(std::max(st->min_bytes, 0)) && now < st->deadline_ms &&
-      st->session_id == 0) {
+  // Kafka answers at once when no partition could be read (ids it did not know, say).
+  if (!errors && !waits.empty() && total < static_cast<size_t>(std::max(st->min_bytes, 0)) &&
+      now < st->deadline_ms && st->session_id == 0) {
     // Park until data arrives at any of the partitions or the wait ends.
     auto round = std::make_shared<WaitRound>();
     bool ready = false;
-    size_t k = 0;
-    for (const FetchTopic& t : st->topics) {
-      for (const FetchPartition& p : t.partitions) {
-        auto id = b.log().WaitForData(t.name, p.index, wait_offsets[k++],
-                                      [st, round] { Wake(st, round); });
-        if (!id || *id == 0) {
-          ready = true;
-          break;
-        }
-        MutexLock lock(round->mu);
-        round->ids.push_back(*id);
+    for (const WaitAt& at : waits) {
+      auto id = b.log().WaitForData(at.topic->name, at.partition, at.offset,
+                                    [st, round] { Wake(st, round); });
+      if (!id || *id == 0) {
+        ready = true;
+        break;
       }
-      if (ready) break;
+      MutexLock lock(round->mu);
+      round->ids.push_back(*id);
     }
     if (ready) {
       // More data than the limits let this answer take: answer now rather than spin.
@@ -174,11 +308,12 @@ void RunFetch(std::shared_ptr<FetchState> st) {
 
 void HandleFetch(Broker& b, Request& req, Reply reply) {
   const int16_t v = req.header.api_version;
+  const bool flex = v >= 12;
   Reader r(req.body);
   auto st = std::make_shared<FetchState>();
   st->broker = &b;
   st->version = v;
-  r.I32();  // replica_id
+  if (v <= 14) r.I32();  // replica_id (v15+: the tagged ReplicaState)
   int32_t max_wait = r.I32();
   st->min_bytes = r.I32();
   st->max_bytes = r.I32();
@@ -188,31 +323,50 @@ void HandleFetch(Broker& b, Request& req, Reply reply) {
     st->session_id = r.I32();
     r.I32();  // session_epoch
   }
-  int32_t nt = r.ArrayLength(false);
+  int32_t nt = r.ArrayLength(flex);
   for (int32_t i = 0; i < nt && !r.failed(); ++i) {
     FetchTopic t;
-    t.name = std::string(r.String(false));
-    int32_t np = r.ArrayLength(false);
+    if (v >= 13) {
+      t.id = ReadUuid(r);
+      auto found = b.log().GetTopicById(t.id);
+      if (found) {
+        t.name = std::move(found->name);
+      } else {
+        t.unknown_id = true;
+      }
+    } else {
+      t.name = std::string(r.String(flex));
+    }
+    int32_t np = r.ArrayLength(flex);
     for (int32_t j = 0; j < np && !r.failed(); ++j) {
       FetchPartition p{};
       p.index = r.I32();
-      if (v >= 9) r.I32();  // current_leader_epoch
+      p.current_leader_epoch = v >= 9 ? r.I32() : kNoEpoch;
       p.offset = r.I64();
-      if (v >= 5) r.I64();  // log_start_offset (a follower's)
+      if (v >= 12) r.I32();  // last_fetched_epoch: a follower's divergence check
+      if (v >= 5) r.I64();   // log_start_offset (a follower's)
       p.max_bytes = r.I32();
+      if (flex) r.SkipTaggedFields();  // v17: replica_directory_id, v18: high_watermark
       t.partitions.push_back(p);
     }
+    if (flex) r.SkipTaggedFields();
     st->topics.push_back(std::move(t));
   }
   if (v >= 7) {
-    int32_t nf = r.ArrayLength(false);
+    int32_t nf = r.ArrayLength(flex);
     for (int32_t i = 0; i < nf && !r.failed(); ++i) {
-      r.String(false);
-      int32_t np = r.ArrayLength(false);
+      if (v >= 13) {
+        ReadUuid(r);
+      } else {
+        r.String(flex);
+      }
+      int32_t np = r.ArrayLength(flex);
       for (int32_t j = 0; j < np && !r.failed(); ++j) r.I32();
+      if (flex) r.SkipTaggedFields();
     }
   }
-  if (v >= 11) r.String(false);  // rack_id
+  if (v >= 11) r.String(flex);  // rack_id
+  if (flex) r.SkipTaggedFields();  // cluster_id, replica_state
   if (r.failed()) return reply.Close();
   st->deadline_ms = NowMs() + std::max(max_wait, 0);
   st->reply = std::move(reply);

@@ -87,7 +87,7 @@ void HandleMetadata(Broker& b, Request& req, Reply reply) {
       w.I16(err::kNone);
       w.I32(p);
       w.I32(b.options().node_id);  // leader
-      if (v >= 7) w.I32(0);        // leader_epoch: one broker, never a new leader
+      if (v >= 7) w.I32(kLeaderEpoch);
       w.ArrayLength(1, flex);
       w.I32(b.options().node_id);  // replicas
       w.ArrayLength(1, flex);

@@ -1,7 +1,12 @@
-// OffsetFetch v1-3: committed offsets from the log's offset store (shared with the REST Proxy's
+// OffsetFetch v1-5: committed offsets from the log's offset store (shared with the REST Proxy's
 // consumers); -1 with no error for a partition nothing was committed for. v2+: a null topic
 // list asks for every committed offset of the group (kafka-consumer-groups --describe) and the
-// answer ends with a group-level error code; v3 adds the throttle time first.
+// answer ends with a group-level error code; v3 adds the throttle time first; v4 is v3; v5
+// adds each offset's committed leader epoch. The store keeps no epoch, and every record here
+// is in the one epoch (kLeaderEpoch), so a committed offset answers it (-1 with none): Kafka
+// 4.4's consumer then validates the position with OffsetForLeaderEpoch (KIP-320) as it does
+// on Kafka — which is how one past the end of a topic deleted and created again under its
+// name moves to the new end instead of OFFSET_OUT_OF_RANGE.
 #include <map>
 #include <vector>
 
@@ -45,6 +50,7 @@ void HandleOffsetFetch(Broker& b, Request& req, Reply reply) {
       auto c = store.Fetch(group, topic, partition);
       w.I32(partition);
       w.I64(c ? c->offset : -1);
+      if (v >= 5) w.I32(c && c->offset >= 0 ? kLeaderEpoch : -1);  // committed_leader_epoch
       w.NullableString(c ? std::optional<std::string_view>(c->metadata) : std::string_view(), false);
       w.I16(err::kNone);
     }

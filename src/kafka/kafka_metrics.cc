@@ -25,6 +25,18 @@ void KafkaMetrics::RenderPrometheus(std::string& out) const {
   out += "# HELP pinpipe_kafka_requests_total Kafka protocol requests answered, by API.\n"
          "# TYPE pinpipe_kafka_requests_total counter\n";
   each_api("pinpipe_kafka_requests_total", [](const Api& a) { return a.requests.load(std::memory_order_relaxed); });
+  out += "# HELP pinpipe_kafka_requests_by_version_total Kafka protocol requests answered, by API and version (versions seen only).\n"
+         "# TYPE pinpipe_kafka_requests_by_version_total counter\n";
+  for (const ApiRange& r : SupportedApis()) {
+    if (static_cast<size_t>(r.key) >= kMaxApiKey) continue;
+    for (size_t v = 0; v < kMaxVersion; ++v) {
+      uint64_t n = versions_[static_cast<size_t>(r.key)][v].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      std::snprintf(line, sizeof line, "pinpipe_kafka_requests_by_version_total{api=\"%s\",version=\"%zu\"} %llu\n",
+                    ApiName(r.key), v, static_cast<unsigned long long>(n));
+      out += line;
+    }
+  }
   out += "# HELP pinpipe_kafka_request_errors_total Kafka requests answered by closing the connection (malformed, or an error with acks=0).\n"
          "# TYPE pinpipe_kafka_request_errors_total counter\n";
   each_api("pinpipe_kafka_request_errors_total", [](const Api& a) { return a.closes.load(std::memory_order_relaxed); });

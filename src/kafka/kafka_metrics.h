@@ -19,6 +19,8 @@ class KafkaMetrics {
   static constexpr size_t kMaxApiKey = 64;
   // Kafka's error codes in use are below 128; larger ones share the last slot.
   static constexpr size_t kMaxErrorCode = 128;
+  // Versions counted per API (every advertised version is below it).
+  static constexpr size_t kMaxVersion = 32;
 
   struct Api {
     std::atomic<uint64_t> requests{0};
@@ -34,6 +36,18 @@ class KafkaMetrics {
     a.requests.fetch_add(1, std::memory_order_relaxed);
     if (closed) a.closes.fetch_add(1, std::memory_order_relaxed);
     a.latency.Record(nanos);
+  }
+  // One request of (api_key, version) was answered: which versions clients negotiate (a Java
+  // consumer fetching by topic id sends Fetch v13+).
+  void CountVersion(int16_t api_key, int16_t version) {
+    if (api_key < 0 || static_cast<size_t>(api_key) >= kMaxApiKey) return;
+    if (version < 0 || static_cast<size_t>(version) >= kMaxVersion) return;
+    versions_[static_cast<size_t>(api_key)][static_cast<size_t>(version)].fetch_add(
+        1, std::memory_order_relaxed);
+  }
+  uint64_t version_requests(int16_t api_key, int16_t version) const {
+    return versions_[static_cast<size_t>(api_key)][static_cast<size_t>(version)].load(
+        std::memory_order_relaxed);
   }
   void ProduceError(int16_t code) {
     size_t i = code < 0 ? kMaxErrorCode - 1 : static_cast<size_t>(code);
@@ -56,6 +70,7 @@ class KafkaMetrics {
 
  private:
   std::array<Api, kMaxApiKey> apis_{};
+  std::array<std::array<std::atomic<uint64_t>, kMaxVersion>, kMaxApiKey> versions_{};
   std::array<std::atomic<uint64_t>, kMaxErrorCode> produce_errors_{};
 };
 

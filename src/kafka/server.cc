@@ -268,7 +268,7 @@ class KafkaServer::Connection final : public net::EventHandler,
     // The broker outlives its listener's connections and their pending replies.
     KafkaMetrics* metrics = &server_.broker_.metrics();
     return [weak, reactor, seq, corr = h.correlation_id, flex = FlexibleResponseHeader(h), api = h.api_key,
-            arrived, metrics](ReplyKind kind, std::string body) {
+            version = h.api_version, arrived, metrics](ReplyKind kind, std::string body) {
       std::string framed;
       if (kind == ReplyKind::kBody) {
         framed.reserve(body.size() + 9);
@@ -280,6 +280,7 @@ class KafkaServer::Connection final : public net::EventHandler,
       const auto elapsed = std::chrono::steady_clock::now() - arrived;
       metrics->Observe(api, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()),
                        kind == ReplyKind::kClose);
+      metrics->CountVersion(api, version);
       if (reactor->InLoopThread()) {
         if (auto c = weak.lock()) c->Complete(seq, kind, std::move(framed));
         return;

@@ -257,6 +257,13 @@ Result<TopicInfo> LogManager::GetTopic(std::string_view topic) const {
   return TopicInfo{t->name, t->partition_count(), t->id, t->uuid};
 }
 
+Result<TopicInfo> LogManager::GetTopicById(const TopicUuid& uuid) const {
+  for (Topic* t : topics_->All()) {
+    if (t->uuid == uuid) return TopicInfo{t->name, t->partition_count(), t->id, t->uuid};
+  }
+  return MakeError(ErrorCode::kNotFound, "no topic has id " + TopicUuidBase64(uuid));
+}
+
 Result<TopicInfo> LogManager::GetOrCreateTopic(std::string_view topic) {
   if (Topic* t = topics_->Find(topic)) {
     return TopicInfo{t->name, t->partition_count(), t->id, t->uuid};

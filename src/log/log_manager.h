@@ -165,6 +165,9 @@ class LogManager {
   std::vector<TopicInfo> ListTopics() const;  // sorted by name
   // kNotFound if unknown.
   Result<TopicInfo> GetTopic(std::string_view topic) const;
+  // The topic whose Kafka topic id (TopicInfo::uuid) is `uuid`; kNotFound if none has it (one
+  // deleted, or deleted and created again under its name). A scan of the topics.
+  Result<TopicInfo> GetTopicById(const TopicUuid& uuid) const;
   // Creates the topic with default_partitions when auto_create is on; kNotFound otherwise.
   Result<TopicInfo> GetOrCreateTopic(std::string_view topic);
 

@@ -1,7 +1,7 @@
 """issue 16, differential: the same raw requests against pinpipe's Kafka listener and against
 Apache Kafka 4.4 (the peer kit's jars, started privately on free loopback ports) give the same
 observable results — error codes for bad input, offsets of idempotent retries, which requests
-close the connection."""
+close the connection, leader epochs (OffsetForLeaderEpoch, Fetch's current leader epoch)."""
 import base64
 import json
 import os
@@ -156,3 +156,34 @@ def test_which_requests_close_the_connection(targets):
         c.close()
         return out, corr, err, 18 in keys
     assert both(targets, run) == ([True, True, True], 3, 35, True)
+
+
+def test_offset_for_leader_epoch_and_fetch_leader_epochs(targets):
+    """OffsetForLeaderEpoch v3 (what a consumer validating its position after a leader change
+    asks, KIP-320) and the current leader epoch of Fetch v11: a fresh partition's one epoch
+    (0) ends at the log's end, a later epoch is undefined (-1, -1), a current epoch above the
+    leader's is UNKNOWN_LEADER_EPOCH (75), below it FENCED_LEADER_EPOCH (74)."""
+    def run(port, topic):
+        c = kw.Conn(port)
+        c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch([b"a", b"b", b"c"])))
+        out = []
+        for partition, current, epoch in ((0, 0, 0), (0, -1, 0), (0, 0, 7), (0, 4, 0),
+                                          (0, -5, 0), (3, 0, 0)):
+            body = struct.pack(">ii", -1, 1) + kw.string(topic) + struct.pack(">i", 1)
+            body += struct.pack(">iii", partition, current, epoch)
+            _, resp = c.call(23, 3, body)
+            pos = 4 + 4 + 2 + len(topic) + 4
+            out.append(struct.unpack_from(">hiiq", resp, pos))
+        for current in (0, 1, -1):
+            req = struct.pack(">iiiib", -1, 0, 0, 1 << 20, 0) + struct.pack(">ii", 0, -1)
+            req += struct.pack(">i", 1) + kw.string(topic) + struct.pack(">i", 1)
+            req += struct.pack(">iiqqi", 0, current, 0, -1, 1 << 20)
+            req += struct.pack(">i", 0) + kw.string("")  # forgotten topics, rack
+            _, body = c.call(1, 11, req)
+            pos = 4 + 2 + 4 + 4 + 2 + len(topic) + 4
+            _p, err, hw = struct.unpack_from(">ihq", body, pos)
+            out.append((err, hw))
+        c.close()
+        return out
+    assert both(targets, run) == [(0, 0, 0, 3), (0, 0, 0, 3), (0, 0, -1, -1), (75, 0, -1, -1),
+                                  (74, 0, -1, -1), (3, 3, -1, -1), (0, 3), (75, -1), (0, 3)]

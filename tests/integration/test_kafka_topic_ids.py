@@ -2,12 +2,16 @@
 against Apache Kafka 4.4 (the peer kit's, started privately) and against pinpipe give the same
 observable results: Metadata v12 answers a topic's id, finds the topic by it, answers the id of
 a deleted (or deleted and re-created) topic with UNKNOWN_TOPIC_ID (100) and a null name, gives
-a re-created topic a new id, and pinpipe keeps ids across a restart. A Kafka 4.4 console
-consumer attached while its topic is deleted and re-created prints the same records on both
-(it keeps its position across the re-creation)."""
+a re-created topic a new id, and pinpipe keeps ids across a restart. Fetch v13+ (by topic id)
+reads a topic by its id and answers an id no topic has (a random one, or a re-created topic's
+old one) with UNKNOWN_TOPIC_ID. A Kafka 4.4 console consumer attached while its topic is
+deleted and re-created prints the same records on both: it keeps its position when the new
+topic already reaches it, and waits at the new end when it does not (its committed position
+is validated with OffsetForLeaderEpoch, KIP-320, and found past the epoch's end)."""
 import base64
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -16,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kafka_wire as kw  # noqa: E402
@@ -156,7 +161,7 @@ def test_pinpipe_keeps_topic_ids_across_a_restart(server_factory):
     c.close()
 
 
-def console_consumer_across_recreate(port, topic):
+def console_consumer_across_recreate(port, topic, batches):
     """What a Kafka 4.4 console consumer prints while its topic is deleted and re-created."""
     proc = subprocess.run([str(PEER), "kafka", "env", "--json"], capture_output=True, text=True)
     env = json.loads(proc.stdout)
@@ -183,14 +188,17 @@ def console_consumer_across_recreate(port, topic):
         time.sleep(4)  # several metadata refreshes: the consumer sees the topic gone
         assert wait_for(lambda: create_topic(c, topic) == 0, 30)
         wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
-        # One batch of five, right after the topic is back (before the consumer's next metadata
-        # refresh, 500 ms): Kafka 4.4's consumer keeps its position (3) across the re-creation
-        # and goes on there, skipping the new topic's first three records — on both brokers.
-        # (With fewer records than its position the two differ: Kafka's consumer detects the
-        # "truncation" through leader epochs, KIP-320, and waits at the new end; pinpipe has no
-        # leader epochs, so its fetch is OFFSET_OUT_OF_RANGE and --from-beginning rereads.)
-        assert produce([f"new-{i}".encode() for i in range(5)])[1] == 0
-        wait_for(lambda: b"new-4" in lines(), 30)
+        # Right after the topic is back (before the consumer's next metadata refresh, 500 ms),
+        # `batches`: Kafka 4.4's consumer commits its position (3, leader epoch 0) once the
+        # topic exists again, rejoins, and validates that position with OffsetForLeaderEpoch.
+        # Five records reach it: it goes on at 3, skipping the new topic's first three. One
+        # record does not ("truncation", KIP-320): it moves to the new end (1) and waits there.
+        for i, batch in enumerate(batches):
+            if i:
+                time.sleep(4)  # the consumer has rejoined and validated its position
+            assert produce([v.encode() for v in batch])[1] == 0
+        last = batches[-1][-1].encode()
+        wait_for(lambda: last in lines(), 30)
         time.sleep(2)  # anything printed late (twice) shows up too
         return [x.decode() for x in lines()]
     finally:
@@ -203,6 +211,101 @@ def console_consumer_across_recreate(port, topic):
 def test_console_consumer_attached_while_its_topic_is_deleted_and_recreated(brokers):
     ports, _ = brokers
     topic = f"rc-{uuid.uuid4().hex[:6]}"
-    results = {name: console_consumer_across_recreate(port, topic) for name, port in ports.items()}
+    five = [[f"new-{i}" for i in range(5)]]
+    results = {name: console_consumer_across_recreate(port, topic, five)
+               for name, port in ports.items()}
     assert results["pinpipe"] == results["kafka"], results
     assert results["kafka"] == ["old-0", "old-1", "old-2", "new-3", "new-4"]
+
+
+def test_console_consumer_past_a_recreated_topics_end_waits_at_the_new_end(brokers):
+    """The re-created topic has fewer records (1) than the consumer's position (3): Kafka's
+    consumer finds its committed position past leader epoch 0's end (OffsetForLeaderEpoch: 1)
+    and moves there, skipping nothing produced later — it does not re-read from the beginning
+    (pinpipe before OffsetForLeaderEpoch: OFFSET_OUT_OF_RANGE, and --from-beginning reread
+    new-0)."""
+    ports, s = brokers
+    topic = f"rp-{uuid.uuid4().hex[:6]}"
+    batches = [["new-0"], ["new-1", "new-2"]]
+    results = {name: console_consumer_across_recreate(port, topic, batches)
+               for name, port in ports.items()}
+    assert results["pinpipe"] == results["kafka"], results
+    assert results["kafka"] == ["old-0", "old-1", "old-2", "new-1", "new-2"]
+    # pinpipe was asked what Kafka was asked: the position's epoch, by OffsetForLeaderEpoch.
+    text = requests.get(s.url + "/metrics", timeout=10).text
+    assert re.search(r'pinpipe_kafka_requests_total\{api="OffsetForLeaderEpoch"\} [1-9]', text), text
+
+
+def fetch_by_id(conn, topic_id, offset=0, version=13):
+    """Fetch v13+ (flexible, topics by id) of partition 0: (topic id answered, partition,
+    error, high watermark, records bytes)."""
+    body = b""
+    if version <= 14:
+        body += struct.pack(">i", -1)  # replica_id
+    body += struct.pack(">iiib", 0, 0, 1 << 20, 0)  # max_wait, min_bytes, max_bytes, isolation
+    body += struct.pack(">ii", 0, -1)  # no fetch session (session id 0, epoch -1: full fetch)
+    body += uvarint(2) + topic_id + uvarint(2)
+    body += struct.pack(">iiqiqi", 0, -1, offset, -1, -1, 1 << 20) + b"\0"  # partition + tags
+    body += b"\0" + uvarint(1) + compact_string("") + b"\0"  # topic tags, forgotten, rack, tags
+    frame = struct.pack(">hhi", 1, version, 9) + kw.string("topic-ids") + b"\0" + body
+    conn.send(struct.pack(">i", len(frame)) + frame)
+    _, resp = conn.recv_frame()
+    pos = 1 + 4  # header tags, throttle
+    err, session = struct.unpack_from(">hi", resp, pos)
+    assert (err, session) == (0, 0), (err, session)  # sessions declined / none asked for
+    pos += 6
+    nt, pos = read_uvarint(resp, pos)
+    assert nt == 2
+    tid = resp[pos:pos + 16]
+    np, pos = read_uvarint(resp, pos + 16)
+    assert np == 2
+    partition, perr, hw = struct.unpack_from(">ihq", resp, pos)
+    pos += 4 + 2 + 8 + 8 + 8  # partition, error, hw, lso, log start
+    naborted, pos = read_uvarint(resp, pos)
+    pos += 4  # preferred read replica
+    size, pos = read_uvarint(resp, pos)
+    records = resp[pos:pos + size - 1] if size else None
+    return tid, partition, perr, hw, records
+
+
+def test_fetch_by_topic_id_known_unknown_and_recreated(brokers):
+    """Hand-built Fetch v13 and v18 by topic id on both brokers: the topic's id reads its
+    records (each batch carrying leader epoch 0); a random id and, after delete and re-create,
+    the old id are UNKNOWN_TOPIC_ID (100), answered with the id asked for."""
+    ports, _ = brokers
+    topic = f"fi-{uuid.uuid4().hex[:6]}"
+    unknown = uuid.uuid4().bytes
+
+    def run(port):
+        c = kw.Conn(port)
+        out = {"create": create_topic(c, topic)}
+        wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
+        tid = metadata_v12(c, topic)[2]
+        produce = lambda v: kw.parse_produce_v3(  # noqa: E731
+            c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch(v)))[1])[0][1]
+        out["produce"] = produce([b"a", b"b"])
+        for version in (13, 18):
+            got_id, p, err, hw, records = fetch_by_id(c, tid, 0, version)
+            epochs = []
+            pos = 0
+            while records and pos + 17 <= len(records):
+                (length, epoch) = struct.unpack_from(">ii", records, pos + 8)
+                epochs.append(epoch)
+                pos += 12 + length
+            out[f"v{version}"] = (got_id == tid, p, err, hw, epochs)
+            got_id, p, err, hw, records = fetch_by_id(c, unknown, 0, version)
+            out[f"v{version}_unknown"] = (got_id == unknown, p, err, hw, records)
+        out["delete"] = delete_topic(c, topic)
+        wait_for(lambda: metadata_v12(c, None, tid)[0] != 0, 30)
+        assert wait_for(lambda: create_topic(c, topic) == 0, 30)
+        wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
+        got_id, p, err, hw, records = fetch_by_id(c, tid, 0, 18)
+        out["old_id"] = (got_id == tid, err, hw, records)
+        c.close()
+        return out
+
+    results = {name: run(port) for name, port in ports.items()}
+    assert results["pinpipe"] == results["kafka"], results
+    assert results["kafka"]["v18"] == (True, 0, 0, 2, [0])
+    assert results["kafka"]["v13_unknown"] == (True, 0, 100, -1, b"")
+    assert results["kafka"]["old_id"] == (True, 100, -1, b"")

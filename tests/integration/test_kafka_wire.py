@@ -76,7 +76,9 @@ def test_api_versions_advertises_what_is_implemented_and_answers_unknown_version
     for i in range(n):
         key, lo, hi = struct.unpack_from(">hhh", body, 6 + 6 * i)
         ranges[key] = (lo, hi)
-    assert ranges[0] == (3, 7) and ranges[1] == (4, 11) and ranges[18] == (0, 3)
+    assert ranges[0] == (3, 7) and ranges[1] == (4, 18) and ranges[18] == (0, 3)
+    assert ranges[23] == (3, 4)  # OffsetForLeaderEpoch (KIP-320)
+    assert ranges[9] == (1, 5)  # OffsetFetch: v5 answers committed leader epochs
     assert ranges[22] == (0, 1)  # InitProducerId: idempotent producers
     assert ranges[37] == (0, 1)  # CreatePartitions
     # A version above ApiVersions' own: Kafka's v0 body with UNSUPPORTED_VERSION (35) and only
@@ -251,6 +253,31 @@ def test_java_tools_create_a_topic_and_read_what_the_rest_proxy_wrote(broker):
     p = run_tool("kafka-console-consumer", "--bootstrap-server", b, "--topic", topic,
                  "--from-beginning", "--max-messages", "5", "--timeout-ms", "30000")
     assert [json.loads(line) for line in p.stdout.splitlines()] == values, p.stderr
+
+
+def test_java_console_consumer_fetches_by_topic_id(broker):
+    """Kafka 4.4's consumer negotiates Fetch v18 (flexible, topics by id, KIP-516) and
+    OffsetFetch v5: the per-version request counters of /metrics show what it sent, and it
+    reads what was produced."""
+    b = bootstrap(broker)
+    topic = f"{uuid.uuid4().hex[:6]}.geo"
+    assert run_tool("kafka-topics", "--bootstrap-server", b, "--create", "--topic", topic).returncode == 0
+    values = [{"n": i} for i in range(4)]
+    assert produce_json(broker.url, topic, values).status_code == 200
+    before = scrape(broker)
+    p = run_tool("kafka-console-consumer", "--bootstrap-server", b, "--topic", topic,
+                 "--group", f"g-{topic}", "--from-beginning", "--max-messages", "4",
+                 "--timeout-ms", "30000")
+    assert [json.loads(line) for line in p.stdout.splitlines()] == values, p.stderr
+    after = scrape(broker)
+
+    def grew(api, version):
+        key = ("pinpipe_kafka_requests_by_version_total", f'api="{api}",version="{version}"')
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert grew("Fetch", 18) >= 1, {k: v for k, v in after.items() if "by_version" in k[0]}
+    assert all(grew("Fetch", v) == 0 for v in range(4, 18))  # never by name
+    assert grew("OffsetFetch", 5) >= 1
 
 
 def test_java_tools_delete_a_topic_and_a_recreated_one_starts_empty(broker):

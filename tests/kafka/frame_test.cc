@@ -109,6 +109,7 @@ TEST(FrameTest, AdvertisedRangesAreSortedAndFlexibilityFollowsKafka) {
       case kApiVersions: case kDescribeCluster: case kListGroups: case kDescribeConfigs:
       case kAlterConfigs: case kDeleteGroups: case kIncrementalAlterConfigs: case kMetadata:
       case kSaslAuthenticate:  // v2 flexible (SaslSession writes both encodings)
+      case kFetch: case kOffsetForLeaderEpoch:
         continue;
       default:
         EXPECT_FALSE(IsFlexible(a.key, a.max_version)) << ApiName(a.key);
@@ -122,6 +123,22 @@ TEST(FrameTest, AdvertisedRangesAreSortedAndFlexibilityFollowsKafka) {
   EXPECT_TRUE(IsFlexible(kMetadata, 9));
   EXPECT_TRUE(IsFlexible(kSaslAuthenticate, 2));
   EXPECT_FALSE(IsFlexible(kSaslHandshake, 1));
+  // Fetch: flexible from v12 (FetchRequest.json), advertised to v18, Kafka 4.4's newest
+  // (topic ids from v13).
+  EXPECT_FALSE(IsFlexible(kFetch, 11));
+  EXPECT_TRUE(IsFlexible(kFetch, 12));
+  const ApiRange* fetch = FindApi(kFetch);
+  ASSERT_NE(fetch, nullptr);
+  EXPECT_EQ(fetch->min_version, 4);
+  EXPECT_EQ(fetch->max_version, 18);
+  // OffsetForLeaderEpoch: what Kafka 4.4's consumer sends, v4 flexible.
+  const ApiRange* olep = FindApi(kOffsetForLeaderEpoch);
+  ASSERT_NE(olep, nullptr);
+  EXPECT_EQ(olep->min_version, 3);
+  EXPECT_EQ(olep->max_version, 4);
+  EXPECT_FALSE(IsFlexible(kOffsetForLeaderEpoch, 3));
+  EXPECT_TRUE(IsFlexible(kOffsetForLeaderEpoch, 4));
+  EXPECT_STREQ(ApiName(kOffsetForLeaderEpoch), "OffsetForLeaderEpoch");
 }
 
 }  // namespace

@@ -45,6 +45,22 @@ TEST(KafkaMetricsTest, CountsPerApiAndRendersLabelledHistograms) {
   EXPECT_TRUE(has("# TYPE pinpipe_kafka_request_seconds histogram"));
 }
 
+TEST(KafkaMetricsTest, CountsVersionsSeenOnly) {
+  KafkaMetrics m;
+  m.CountVersion(kFetch, 17);
+  m.CountVersion(kFetch, 17);
+  m.CountVersion(kFetch, 4);
+  m.CountVersion(kFetch, KafkaMetrics::kMaxVersion);  // out of range: ignored
+  m.CountVersion(-1, 0);
+  EXPECT_EQ(m.version_requests(kFetch, 17), 2u);
+  std::string out;
+  m.RenderPrometheus(out);
+  auto has = [&](const std::string& line) { return out.find(line + "\n") != std::string::npos; };
+  EXPECT_TRUE(has("pinpipe_kafka_requests_by_version_total{api=\"Fetch\",version=\"17\"} 2")) << out;
+  EXPECT_TRUE(has("pinpipe_kafka_requests_by_version_total{api=\"Fetch\",version=\"4\"} 1"));
+  EXPECT_EQ(out.find("version=\"12\""), std::string::npos);  // never seen: not rendered
+}
+
 TEST(KafkaMetricsTest, UnlabelledHistogramsKeepTheirFormat) {
   log::LatencyHistogram h;
   h.Record(300'000);  // 0.3 ms
