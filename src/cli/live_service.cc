@@ -15,6 +15,7 @@ Result<std::unique_ptr<LiveService>> BuildLiveService(const Config& cfg) {
   ls.stream_tables = ss.tables;
   ls.median = bs.median;
   ls.poll_ms = poll_ms;
+  ls.join_store.dir = cfg.DataDir() + "/state/live";
   out->follower = std::make_unique<live::LiveFollower>(out->lake.get(), std::move(ls), &out->view);
   return out;
 }
