@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <tuple>
 #include <unordered_map>
 
 #include "live/counted_median.h"

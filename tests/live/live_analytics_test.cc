@@ -229,11 +229,12 @@ TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
   EXPECT_EQ(live.counts().pin_geo_pairs, pin.size());  // generated inds are unique per row
 }
 
-// The join rows on disk behind a cache of two pages (every page goes out and comes back):
-// still equal to the batch after every chunk, partners on either side, duplicates multiplying.
+// The join rows on disk behind a cache of two pages (every page goes out and comes back, and
+// the table splits): still equal to the batch after every chunk, partners on either side,
+// duplicates multiplying.
 TEST(LiveAnalyticsTest, TwoPageCacheEqualsBatchAfterEveryChunk) {
   for (uint64_t seed = 1; seed <= 12; ++seed) {
-    const RandomTables all = MakeRandom(seed, 400, 300, 300, seed % 2 ? 25 : 600);
+    const RandomTables all = MakeRandom(seed, 1200, 900, 900, seed % 2 ? 25 : 600);  // > 2040 rows: splits
     std::mt19937_64 rng(seed * 17);
     LiveAnalytics live({.dir = ::testing::TempDir(), .cache_bytes = 2 * JoinStore::kPageBytes});
     RandomTables fed;
