@@ -225,6 +225,8 @@ void LiveFollower::Publish() {
   s->stream_in_batch = stream_in_batch_;
   s->batch_counts = batch_counts_;
   s->counts = state_->counts();
+  const JoinStore& js = state_->join_store();
+  s->join_store = {js.entries(), js.disk_bytes(), js.cache_bytes(), js.reads(), js.writes()};
   s->live = state_->Results(settings_.median);
   s->batch = batch_results_;
   s->last_error = last_error_;

@@ -242,6 +242,15 @@ TEST_F(LiveFollowerTest, SmallJoinCacheOnDiskEqualsBatchAcrossRebuild) {
   ASSERT_TRUE(follower.PollOnce());
   ExpectView(view, "followed after the rebuild");
   EXPECT_TRUE(fs::is_empty(state));
+  // The snapshot reports the store: every row of the view in it, pages gone to disk and back.
+  const auto snap = view.Current();
+  EXPECT_EQ(snap->join_store.rows, snap->counts.pins + snap->counts.geos + snap->counts.users);
+  EXPECT_EQ(snap->join_store.cache_bytes, 2 * JoinStore::kPageBytes);
+  EXPECT_GT(snap->join_store.disk_bytes, 10 * snap->join_store.cache_bytes);
+  EXPECT_GT(snap->join_store.page_reads, 0u);
+  EXPECT_GT(snap->join_store.page_writes, 0u);
+  EXPECT_NE(snap->live_json[0].find("\"join_store\":{\"rows\":" + std::to_string(snap->join_store.rows)),
+            std::string::npos);
 }
 
 // The follower's own thread: readers take snapshots while commits land; every snapshot they
