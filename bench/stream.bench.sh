@@ -3,7 +3,8 @@
 # bench/stream_sustained.py (PutRecords acknowledged → row visible in a Delta commit of
 # pinterest_pin_table; server RSS every second):
 #   1. 20k records/s paced for STREAM_SECONDS (default 60) s: p50/p99/max, records put = rows in
-#      the table, RSS start/max/end and its slope over the last 40 s;
+#      the table, RSS start/max/end, its slope over the last 40 s and its curve (10 s, 30 s, 60 s,
+#      then every minute), the server's CPU seconds;
 #   2. the maximum sustainable rate at p99 <= 1 s: 20k, 40k, 80k, … for STREAM_STEP_SECONDS
 #      (default 15) s each on a fresh server until one fails (p99 > 1 s, a record missing, or the
 #      offered rate not reached), then two bisections; bounded by STREAM_SEARCH_BUDGET (240) s.
@@ -33,6 +34,8 @@ printf '%-58s %14s %12s   %s\n' "  same run: max latency (ms); records put / row
 printf '%-58s %14s %12s   %s\n' "  same run: server RSS MB start / max / end" \
   "$(field rss_start_mb <<<"$out")/$(field rss_max_mb <<<"$out")" "end $(field rss_end_mb <<<"$out")" \
   "flat: slope $(field rss_slope_mb_per_min <<<"$out") MB/min over the last 40 s"
+printf '%-58s %14s %12s   %s\n' "  same run: server RSS MB curve; server CPU s" \
+  "$(field rss_at_mb <<<"$out")" "cpu $(field server_cpu_s <<<"$out") s" "plateau after warm-up (live view on)"
 
 # A step passes when p99 <= 1000 ms, nothing is missing and >= 95% of the offered rate was put.
 passes() {  # line

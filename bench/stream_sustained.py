@@ -11,8 +11,11 @@ record's position is the seqIx of the sequence number PutRecords returned for it
 
 RSS of the server is sampled every second (/proc/PID/status VmRSS). Prints one line:
   rate=… achieved=… p50_ms=… p99_ms=… max_ms=… put=… rows=… missing=… rss_start_mb=… rss_max_mb=…
-  rss_end_mb=… rss_slope_mb_per_min=… client_cpu_pct=… (this script's CPU: near 100 = the client limits) (least squares over the last 40 s, or the run's second half
-  when shorter) load=1m,5m,15m (at the start) load_end=…
+  rss_end_mb=… rss_slope_mb_per_min=… (least squares over the last 40 s, or the run's second half
+  when shorter) rss_at_mb=10s:…,30s:…,60s:…,120s:… (the curve: the samples nearest those moments)
+  client_cpu_pct=… (this script's CPU: near 100 = the client limits) server_cpu_s=… (the server's
+  CPU seconds from the first PutRecords to the last row visible) load=1m,5m,15m (at the start)
+  load_end=…
 Usage: stream_sustained.py BIN RATE SECONDS [SERVER ARGS...]"""
 import base64
 import http.client
@@ -62,6 +65,16 @@ def rss_mb(pid):
     except FileNotFoundError:
         pass
     return float("nan")
+
+
+def cpu_s(pid):
+    """The server's user + system CPU seconds so far (/proc/PID/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, IndexError, ValueError):
+        return float("nan")
 
 
 def slope_per_min(samples):
@@ -124,6 +137,7 @@ def run(d, port, proc):
         time.sleep(0.05)
     log_dir = f"{d}/data/lake/delta/pinterest_pin_table/_delta_log"
     load0 = os.getloadavg()
+    cpu0 = cpu_s(proc.pid)
 
     # The watcher: (cumulative rows, moment visible), one entry per data commit.
     visible, stop = [], threading.Event()
@@ -233,12 +247,18 @@ def run(d, port, proc):
     tail_from = SECONDS - 40 if SECONDS >= 50 else SECONDS / 2
     tail = [(t, v) for t, v in rss if t >= tail_from and t <= SECONDS]
     load1 = os.getloadavg()
+    server_cpu = cpu_s(proc.pid) - cpu0
+    # The RSS curve: the sample nearest to 10 s, 30 s, 60 s, then every 60 s while the run lasts.
+    marks = [m for m in [10, 30] + list(range(60, int(SECONDS) + 1, 60)) if m <= SECONDS]
+    near = lambda m: min(rss, key=lambda s: abs(s[0] - m))[1]  # noqa: E731
+    curve = ",".join(f"{m}s:{near(m):.1f}" for m in marks)
     print(f"rate={RATE} achieved={put / elapsed:.0f} p50_ms={pick(0.5):.1f} p99_ms={pick(0.99):.1f} "
           f"max_ms={lat[-1] if lat else float('nan'):.1f} put={put} rows={total[0]} missing={put - len(lat)} "
-          f"errors={errors[0]} client_cpu_pct={client_cpu:.0f} rss_start_mb={rss[0][1]:.1f} rss_max_mb={max(v for _, v in rss):.1f} "
-          f"rss_end_mb={rss[-1][1]:.1f} rss_slope_mb_per_min={slope_per_min(tail):.2f} "
+          f"errors={errors[0]} client_cpu_pct={client_cpu:.0f} server_cpu_s={server_cpu:.1f} rss_start_mb={rss[0][1]:.1f} rss_max_mb={max(v for _, v in rss):.1f} "
+          f"rss_end_mb={rss[-1][1]:.1f} rss_slope_mb_per_min={slope_per_min(tail):.2f} rss_at_mb={curve} "
           f"load={load0[0]:.2f},{load0[1]:.2f},{load0[2]:.2f} load_end={load1[0]:.2f},{load1[1]:.2f},{load1[2]:.2f}",
           flush=True)
 
 
-main()
+if __name__ == "__main__":  # live_rss.py imports the helpers
+    main()

@@ -1,5 +1,9 @@
 #include "cli/live_service.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "common/logging.h"
 #include "stream/stream_settings.h"
 
@@ -15,6 +19,13 @@ Result<std::unique_ptr<LiveService>> BuildLiveService(const Config& cfg) {
   ls.stream_tables = ss.tables;
   ls.median = bs.median;
   ls.poll_ms = poll_ms;
+  // The join store's (unlinked) files; a data dir we cannot write (`analytics show --live` on a
+  // read-only copy) falls back to the temp directory.
+  std::error_code ec;
+  const std::string state = cfg.DataDir() + "/state/live";
+  if (std::filesystem::create_directories(state, ec); !ec && ::access(state.c_str(), W_OK) == 0) {
+    ls.join_store.dir = state;
+  }
   out->follower = std::make_unique<live::LiveFollower>(out->lake.get(), std::move(ls), &out->view);
   return out;
 }

@@ -50,7 +50,7 @@ std::vector<TopEntry> TopWithTies(const pinterest::FlatMap64<int64_t>& counts) {
   return out;
 }
 
-void PushMedian(ResultColumn& col, const RunningMedian& m, MedianMode mode) {
+void PushMedian(ResultColumn& col, const CountedMedian& m, MedianMode mode) {
   if (mode == MedianMode::kLower) {
     auto v = m.Lower();
     v ? col.PushInt(*v) : col.PushNull();
@@ -62,43 +62,44 @@ void PushMedian(ResultColumn& col, const RunningMedian& m, MedianMode mode) {
 
 }  // namespace
 
-LiveAnalytics::LiveAnalytics() : heads_(1024) {}
+LiveAnalytics::LiveAnalytics(JoinStoreOptions store) : store_(std::move(store)) {}
 
+// The three kinds as JoinEntry (24 bytes on disk) and back.
 void LiveAnalytics::AddPins(const pinterest::CleanPinTable& t, size_t begin, size_t end) {
   end = std::min(end, t.size());
   for (size_t r = begin; r < end; ++r) {
     const bool has_f = t.follower_count.IsValid(r);
-    Pin p{InternOrNull(categories_, t.category, r), InternOrNull(posters_, t.poster_name, r),
-          has_f ? t.follower_count.values[r] : 0, has_f, kNone};
-    Heads& h = heads_[static_cast<uint64_t>(t.ind[r])];
-    p.next = h.pin;
-    h.pin = static_cast<uint32_t>(pins_.size());
-    pins_.push_back(p);
-    for (uint32_t g = h.geo; g != kNone; g = geos_[g].next) JoinPinGeo(p, geos_[g]);
-    for (uint32_t u = h.user; u != kNone; u = users_[u].next) JoinPinUser(p, users_[u]);
+    const Pin p{InternOrNull(categories_, t.category, r), InternOrNull(posters_, t.poster_name, r),
+                has_f ? t.follower_count.values[r] : 0, has_f};
+    const JoinEntry e{t.ind[r], p.category, p.poster, p.followers, kPin, static_cast<uint8_t>(has_f), 0};
+    store_.Add(
+        e, [](uint8_t kind) { return kind != kPin; },
+        [&](const JoinEntry& x) {
+          if (x.kind == kGeo) JoinPinGeo(p, Geo{x.a, x.c});
+          else JoinPinUser(p, User{static_cast<int8_t>(x.flag), x.c});
+        });
+    ++counts_.pins;
   }
-  counts_.pins = pins_.size();
 }
 
 void LiveAnalytics::AddGeos(const pinterest::CleanGeoTable& t, size_t begin, size_t end) {
   end = std::min(end, t.size());
   for (size_t r = begin; r < end; ++r) {
-    Geo g{InternOrNull(countries_, t.country, r), YearOrNone(t.timestamp, r, kNoYear), kNone};
+    const Geo g{InternOrNull(countries_, t.country, r), YearOrNone(t.timestamp, r, kNoYear)};
     if (g.country != kNull && g.country >= q3_.size()) q3_.resize(g.country + 1);
-    Heads& h = heads_[static_cast<uint64_t>(t.ind[r])];
-    g.next = h.geo;
-    h.geo = static_cast<uint32_t>(geos_.size());
-    geos_.push_back(g);
-    for (uint32_t p = h.pin; p != kNone; p = pins_[p].next) JoinPinGeo(pins_[p], g);
+    const JoinEntry e{t.ind[r], g.country, 0, g.year, kGeo, 0, 0};
+    store_.Add(
+        e, [](uint8_t kind) { return kind == kPin; },
+        [&](const JoinEntry& x) { JoinPinGeo(Pin{x.a, x.b, x.c, x.flag != 0}, g); });
+    ++counts_.geos;
   }
-  counts_.geos = geos_.size();
 }
 
 void LiveAnalytics::AddUsers(const pinterest::CleanUserTable& t, size_t begin, size_t end) {
   end = std::min(end, t.size());
   for (size_t r = begin; r < end; ++r) {
     const int group = t.age.IsValid(r) ? pinterest::AgeGroupOf(t.age.values[r]) : pinterest::kNoAgeGroup;
-    User u{static_cast<int8_t>(group), YearOrNone(t.date_joined, r, kNoYear), kNone};
+    const User u{static_cast<int8_t>(group), YearOrNone(t.date_joined, r, kNoYear)};
     // Q6 needs no join: distinct non-null names per joining year.
     if (u.year >= kFirstJoinYear && u.year <= kLastJoinYear) {
       const size_t slot = static_cast<size_t>(u.year - kFirstJoinYear);
@@ -111,13 +112,12 @@ void LiveAnalytics::AddUsers(const pinterest::CleanUserTable& t, size_t begin, s
         }
       }
     }
-    Heads& h = heads_[static_cast<uint64_t>(t.ind[r])];
-    u.next = h.user;
-    h.user = static_cast<uint32_t>(users_.size());
-    users_.push_back(u);
-    for (uint32_t p = h.pin; p != kNone; p = pins_[p].next) JoinPinUser(pins_[p], u);
+    const JoinEntry e{t.ind[r], 0, 0, u.year, kUser, static_cast<uint8_t>(u.group), 0};
+    store_.Add(
+        e, [](uint8_t kind) { return kind == kPin; },
+        [&](const JoinEntry& x) { JoinPinUser(Pin{x.a, x.b, x.c, x.flag != 0}, u); });
+    ++counts_.users;
   }
-  counts_.users = users_.size();
 }
 
 void LiveAnalytics::JoinPinGeo(const Pin& p, const Geo& g) {
@@ -146,7 +146,7 @@ void LiveAnalytics::JoinPinUser(const Pin& p, const User& u) {
     q5_present_[g] = 1;
     if (p.has_followers) q5_[g].Add(p.followers);
     if (u.year != kNoYear) {
-      RunningMedian& m = Q8Median(u.group, u.year);
+      CountedMedian& m = Q8Median(u.group, u.year);
       if (p.has_followers) m.Add(p.followers);
     }
   }
@@ -157,7 +157,7 @@ void LiveAnalytics::JoinPinUser(const Pin& p, const User& u) {
   }
 }
 
-RunningMedian& LiveAnalytics::Q8Median(int group, int32_t year) {
+CountedMedian& LiveAnalytics::Q8Median(int group, int32_t year) {
   const uint64_t key = Pack(static_cast<uint32_t>(group), static_cast<uint32_t>(year));
   uint32_t& slot = q8_slot_[key];
   if (slot == 0) {  // stored +1: 0 means new

@@ -121,7 +121,7 @@ Status LiveFollower::AddStreamTable(size_t k, LiveAnalytics* state, const std::v
 }
 
 Status LiveFollower::Rebuild(const std::optional<batch::AnalyticsBoundary>& boundary) {
-  auto state = std::make_unique<LiveAnalytics>();
+  auto state = std::make_unique<LiveAnalytics>(settings_.join_store);
   std::array<std::vector<uint64_t>, 3> batch_rows;
   if (boundary) {
     const int64_t versions[] = {boundary->pin_version, boundary->geo_version, boundary->user_version};
@@ -148,6 +148,7 @@ Status LiveFollower::Rebuild(const std::optional<batch::AnalyticsBoundary>& boun
   for (size_t k = 0; k < 3; ++k) {
     PINPIPE_RETURN_IF_ERROR(AddStreamTable(k, state.get(), batch_rows[k], &versions[k], &skipped[k]));
   }
+  PINPIPE_RETURN_IF_ERROR(state->status());
   // Swap: everything below is this thread's, published in one pointer.
   state_ = std::move(state);
   boundary_ = boundary;
@@ -192,7 +193,8 @@ Status LiveFollower::PollOnce() {
   PINPIPE_ASSIGN_OR_RETURN(std::optional<batch::AnalyticsBoundary> boundary,
                            batch::ReadAnalyticsBoundary(lake_->store()));
   bool changed = false;
-  if (!built_ || boundary != boundary_) {
+  // A join store error means the state missed rows: it is rebuilt (into fresh files).
+  if (!built_ || boundary != boundary_ || !state_->status()) {
     PINPIPE_RETURN_IF_ERROR(Rebuild(boundary));
     changed = true;
   } else {
@@ -200,6 +202,7 @@ Status LiveFollower::PollOnce() {
     for (size_t k = 0; k < 3 && !rebuild; ++k) {
       PINPIPE_RETURN_IF_ERROR(Follow(k, state_.get(), &versions_[k], &changed, &rebuild));
     }
+    PINPIPE_RETURN_IF_ERROR(state_->status());
     if (rebuild) {
       PINPIPE_RETURN_IF_ERROR(Rebuild(boundary));
       changed = true;
@@ -222,6 +225,8 @@ void LiveFollower::Publish() {
   s->stream_in_batch = stream_in_batch_;
   s->batch_counts = batch_counts_;
   s->counts = state_->counts();
+  const JoinStore& js = state_->join_store();
+  s->join_store = {js.entries(), js.disk_bytes(), js.cache_bytes(), js.reads(), js.writes()};
   s->live = state_->Results(settings_.median);
   s->batch = batch_results_;
   s->last_error = last_error_;

@@ -15,7 +15,8 @@
 // publish (the boundary moves atomically); otherwise the commits after each streaming table's
 // followed version are read one by one and their data-changing `add`s fed in (compactions,
 // dataChange=false, hold rows already seen and are skipped). A data-changing `remove` (someone
-// deleted rows) rebuilds. Errors keep the last snapshot and are retried at the next poll.
+// deleted rows) rebuilds, and so does a join store error (the state missed rows). Errors keep
+// the last snapshot and are retried at the next poll.
 #pragma once
 
 #include <array>
@@ -38,6 +39,9 @@ struct LiveSettings {
   std::array<std::string, 3> stream_tables;  // lake-relative, by RawKind (stream.table_prefix)
   pinterest::MedianMode median = pinterest::MedianMode::kLower;
   int64_t poll_ms = 100;
+  // Where the join rows go (JoinStore: unlinked files, rebuilt at every start) and the page
+  // cache each state keeps in memory; `serve` uses <data.dir>/state/live.
+  JoinStoreOptions join_store;
 };
 
 class LiveFollower {

@@ -69,6 +69,10 @@ std::string TableJson(const LiveSnapshot& s, size_t index, bool batch_view) {
          ",\"user\":" + std::to_string(s.stream_versions[2]) + "}";
   out += ",\"stream_rows_in_batch\":{\"pin\":" + std::to_string(s.stream_in_batch[0]) +
          ",\"geo\":" + std::to_string(s.stream_in_batch[1]) + ",\"user\":" + std::to_string(s.stream_in_batch[2]) + "}";
+  const auto& j = s.join_store;
+  out += ",\"join_store\":{\"rows\":" + std::to_string(j.rows) + ",\"disk_bytes\":" + std::to_string(j.disk_bytes) +
+         ",\"cache_bytes\":" + std::to_string(j.cache_bytes) + ",\"page_reads\":" + std::to_string(j.page_reads) +
+         ",\"page_writes\":" + std::to_string(j.page_writes) + "}";
   out += ",\"rows_in\":{\"batch\":";
   AppendCounts(out, s.batch_counts);
   out += ",\"live\":";

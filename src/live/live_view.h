@@ -33,6 +33,10 @@ struct LiveSnapshot {
   LiveCounts batch_counts, counts;  // rows at the boundary; rows in the live view
   // Streaming rows not counted because B holds an equal row (pin, geo, user).
   std::array<size_t, 3> stream_in_batch{};
+  // The live state's join store (join_store.h): rows, bytes on disk, cache, page reads/writes.
+  struct JoinStoreStats {
+    uint64_t rows = 0, disk_bytes = 0, cache_bytes = 0, page_reads = 0, page_writes = 0;
+  } join_store;
   std::vector<pinterest::ResultTable> live, batch;  // 9 each, AnalyticsTableNames() order
   std::vector<std::string> live_json, batch_json;   // the same, rendered (TableJson)
   std::string last_error;                           // the follower's, while it fails
@@ -41,6 +45,7 @@ struct LiveSnapshot {
 // {"table", "view", "median", "columns": [{name, type}], "rows": [{column: value}],
 //  "boundary": {...} | null, "stream_versions": {pin, geo, user}, "rows_in": {...},
 //  "stream_rows_in_batch": {pin, geo, user},
+//  "join_store": {rows, disk_bytes, cache_bytes, page_reads, page_writes},
 //  "generation", "updated_ms"} — column names as the analytics tables'.
 std::string TableJson(const LiveSnapshot& s, size_t index, bool batch_view);
 // The table back from TableJson's text (the CLI prints it).

@@ -229,5 +229,103 @@ TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
   EXPECT_EQ(live.counts().pin_geo_pairs, pin.size());  // generated inds are unique per row
 }
 
+// The join rows on disk behind a cache of two pages (every page goes out and comes back, and
+// the table splits): still equal to the batch after every chunk, partners on either side,
+// duplicates multiplying.
+TEST(LiveAnalyticsTest, TwoPageCacheEqualsBatchAfterEveryChunk) {
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    const RandomTables all = MakeRandom(seed, 1200, 900, 900, seed % 2 ? 25 : 600);  // > 2040 rows: splits
+    std::mt19937_64 rng(seed * 17);
+    LiveAnalytics live({.dir = ::testing::TempDir(), .cache_bytes = 2 * JoinStore::kPageBytes});
+    RandomTables fed;
+    size_t next[3] = {0, 0, 0};
+    const size_t size[3] = {all.pin.size(), all.geo.size(), all.user.size()};
+    while (next[0] < size[0] || next[1] < size[1] || next[2] < size[2]) {
+      const size_t k = static_cast<size_t>(rng() % 3);
+      if (next[k] == size[k]) continue;
+      const size_t end = std::min(size[k], next[k] + 1 + static_cast<size_t>(rng() % 40));
+      if (k == 0) {
+        live.AddPins(all.pin, next[k], end);
+        testing::AppendPinRows(all.pin, next[k], end, &fed.pin);
+      } else if (k == 1) {
+        live.AddGeos(all.geo, next[k], end);
+        testing::AppendGeoRows(all.geo, next[k], end, &fed.geo);
+      } else {
+        live.AddUsers(all.user, next[k], end);
+        testing::AppendUserRows(all.user, next[k], end, &fed.user);
+      }
+      next[k] = end;
+      ExpectSame(live, fed.pin, fed.geo, fed.user, "seed " + std::to_string(seed));
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    ASSERT_TRUE(live.status());
+    EXPECT_EQ(live.join_store().entries(), size[0] + size[1] + size[2]);
+  }
+}
+
+// 200k generated interactions through a 64 KiB join cache (16 pages, the rows' pages ~100x
+// that): geo and user trail the pins by up to 30k rows, so most partners are read back from
+// disk; compared at several points and at the end.
+TEST(LiveAnalyticsTest, GeneratedInteractionsThroughSmallJoinCache) {
+  constexpr int64_t kInteractions = 200'000;
+  pinterest::DatasetGenerator gen({.seed = 23, .rows = kInteractions});
+  pinterest::GeneratedRow row;
+  std::string pins, geos, users;
+  std::mt19937_64 rng(9);
+  std::vector<std::array<std::string, 3>> recent;
+  for (int64_t i = 0; i < kInteractions; ++i) {
+    if (!recent.empty() && rng() % 10 == 0) {  // a re-post of a recent interaction
+      const auto& r = recent[rng() % recent.size()];
+      pins += r[0], geos += r[1], users += r[2];
+      continue;
+    }
+    gen.Next(&row);
+    std::array<std::string, 3> lines{PinLine(row.pin), GeoLine(row.geo), UserLine(row.user)};
+    pins += lines[0], geos += lines[1], users += lines[2];
+    if (recent.size() < 256) recent.push_back(std::move(lines));
+    else recent[static_cast<size_t>(rng() % 256)] = std::move(lines);
+  }
+  pinterest::RawTables raw;
+  pinterest::RawDecoder d;
+  d.Decode(pinterest::RawKind::kPin, pins, &raw);
+  d.Decode(pinterest::RawKind::kGeo, geos, &raw);
+  d.Decode(pinterest::RawKind::kUser, users, &raw);
+  ASSERT_EQ(raw.quarantine.size(), 0u);
+  const CleanPinTable pin = pinterest::CleanPins(std::move(raw.pin));
+  const CleanGeoTable geo = pinterest::CleanGeos(std::move(raw.geo));
+  const CleanUserTable user = pinterest::CleanUsers(std::move(raw.user));
+
+  LiveAnalytics live({.dir = ::testing::TempDir(), .cache_bytes = 16 * JoinStore::kPageBytes});
+  RandomTables fed;
+  const size_t chunk = 10'007;
+  size_t p = 0, g = 0, u = 0, step = 0;
+  while (p < pin.size() || g < geo.size() || u < user.size()) {
+    const size_t pe = std::min(pin.size(), p + chunk);
+    live.AddPins(pin, p, pe);
+    testing::AppendPinRows(pin, p, pe, &fed.pin);
+    p = pe;
+    // user trails by one chunk, geo by three: their pins are on disk by then.
+    if (step >= 3) {
+      const size_t ge = std::min(geo.size(), g + (p >= pin.size() ? geo.size() : chunk));
+      live.AddGeos(geo, g, ge);
+      testing::AppendGeoRows(geo, g, ge, &fed.geo);
+      g = ge;
+    }
+    if (step >= 1) {
+      const size_t ue = std::min(user.size(), u + (p >= pin.size() ? user.size() : chunk));
+      live.AddUsers(user, u, ue);
+      testing::AppendUserRows(user, u, ue, &fed.user);
+      u = ue;
+    }
+    if (step % 5 == 4) ExpectSame(live, fed.pin, fed.geo, fed.user, "step " + std::to_string(step));
+    if (::testing::Test::HasFatalFailure()) return;
+    ++step;
+  }
+  ExpectSame(live, pin, geo, user, "end");
+  ASSERT_TRUE(live.status());
+  EXPECT_GT(live.join_store().disk_bytes(), 50 * live.join_store().cache_bytes());
+  EXPECT_GT(live.join_store().reads(), 1000u);  // partners came back from disk
+}
+
 }  // namespace
 }  // namespace pinpipe::live

@@ -211,6 +211,48 @@ TEST_F(LiveFollowerTest, BoundaryStreamFollowCompactionAndSwap) {
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(Lines(view.Current()->batch[i]), Lines(want[i]));
 }
 
+// The join rows on disk behind a two-page cache under <lake>/state/live: the view still equals
+// the batch while thousands of rows stream in many commits and across a boundary move (a
+// rebuild into new files), and the store's files are never visible in the directory.
+TEST_F(LiveFollowerTest, SmallJoinCacheOnDiskEqualsBatchAcrossRebuild) {
+  const RandomTables rows = testing::MakeRandom(8, 3000, 3000, 3000, 900);
+  const std::string state = dir_ + "/state/live";
+  settings_.join_store = {.dir = state, .cache_bytes = 2 * JoinStore::kPageBytes};
+  LiveView view;
+  LiveFollower follower(lake_.get(), settings_, &view);
+  for (size_t i = 0; i < 10; ++i) {
+    Append(settings_.stream_tables, rows, {i * 200, i * 200 + 200}, {i * 150, i * 150 + 150}, {i * 100, i * 100 + 100});
+    ASSERT_TRUE(follower.PollOnce());
+    if (i % 3 == 2) ExpectView(view, "stream commit " + std::to_string(i));
+    EXPECT_TRUE(fs::is_empty(state));
+  }
+  // A batch run over other rows lands: the state is rebuilt from B and the streaming tables.
+  const std::array<std::string, 3> clean = {batch::CleanTablePath(pinterest::RawKind::kPin),
+                                            batch::CleanTablePath(pinterest::RawKind::kGeo),
+                                            batch::CleanTablePath(pinterest::RawKind::kUser)};
+  const auto v = Append(clean, rows, {2000, 3000}, {1500, 3000}, {1000, 3000});
+  batch::AnalyticsBoundary b{"pinterest_batch", "run-1", "2026-11-21", 1, v[0], v[1], v[2], std::nullopt};
+  ASSERT_TRUE(batch::WriteAnalyticsBoundary(lake_->store(), b));
+  testing::AppendPinRows(rows.pin, 2000, 3000, &boundary_.pin);
+  testing::AppendGeoRows(rows.geo, 1500, 3000, &boundary_.geo);
+  testing::AppendUserRows(rows.user, 1000, 3000, &boundary_.user);
+  ASSERT_TRUE(follower.PollOnce());
+  ExpectView(view, "rebuilt at the boundary");
+  Append(settings_.stream_tables, rows, {2500, 2600}, {2000, 2100}, {1500, 1600});  // some in B
+  ASSERT_TRUE(follower.PollOnce());
+  ExpectView(view, "followed after the rebuild");
+  EXPECT_TRUE(fs::is_empty(state));
+  // The snapshot reports the store: every row of the view in it, pages gone to disk and back.
+  const auto snap = view.Current();
+  EXPECT_EQ(snap->join_store.rows, snap->counts.pins + snap->counts.geos + snap->counts.users);
+  EXPECT_EQ(snap->join_store.cache_bytes, 2 * JoinStore::kPageBytes);
+  EXPECT_GT(snap->join_store.disk_bytes, 10 * snap->join_store.cache_bytes);
+  EXPECT_GT(snap->join_store.page_reads, 0u);
+  EXPECT_GT(snap->join_store.page_writes, 0u);
+  EXPECT_NE(snap->live_json[0].find("\"join_store\":{\"rows\":" + std::to_string(snap->join_store.rows)),
+            std::string::npos);
+}
+
 // The follower's own thread: readers take snapshots while commits land; every snapshot they
 // see is whole (nine tables, generations increasing), and the last one equals the batch.
 TEST_F(LiveFollowerTest, ThreadFollowsWhileReadersRead) {
