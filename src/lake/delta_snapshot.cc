@@ -215,6 +215,37 @@ Result<Snapshot> Snapshot::Load(TableStorage& storage, std::optional<int64_t> ve
   return snap;
 }
 
+bool Snapshot::ApplyBlindAppend(int64_t version, const std::vector<Action>& actions) {
+  if (version != version_ + 1) return false;
+  for (const auto& a : actions) {
+    const auto* add = std::get_if<AddFile>(&a);
+    if (add ? add->deletion_vector_json.has_value()
+            : !std::holds_alternative<CommitInfo>(a) && !std::holds_alternative<Txn>(a)) {
+      return false;
+    }
+  }
+  auto by_path = [](const auto& x, std::string_view p) { return x.path < p; };
+  for (const auto& a : actions) {
+    if (const auto* add = std::get_if<AddFile>(&a)) {
+      // Stream part files are named in batch order: the insertion point is nearly always the end.
+      auto it = files_.empty() || files_.back().path < add->path
+                    ? files_.end()
+                    : std::lower_bound(files_.begin(), files_.end(), std::string_view(add->path), by_path);
+      if (it != files_.end() && it->path == add->path) {
+        *it = *add;
+      } else {
+        files_.insert(it, *add);
+      }
+      auto t = std::lower_bound(tombstones_.begin(), tombstones_.end(), std::string_view(add->path), by_path);
+      if (t != tombstones_.end() && t->path == add->path) tombstones_.erase(t);
+    } else if (const auto* txn = std::get_if<Txn>(&a)) {
+      txns_.insert_or_assign(txn->app_id, *txn);
+    }
+  }
+  version_ = version;
+  return true;
+}
+
 int64_t Snapshot::TxnVersion(std::string_view app_id) const {
   auto it = txns_.find(app_id);
   return it == txns_.end() ? -1 : it->second.version;

@@ -50,6 +50,12 @@ class Snapshot {
   std::optional<int64_t> checkpoint_version() const { return checkpoint_version_; }
   const std::string& last_checkpoint_hint() const { return hint_status_; }
 
+  // Moves this snapshot to `version` = its version + 1 by a commit of only commitInfo, adds
+  // without deletion vectors and txns (a blind append, as a writer knows the commit it just
+  // made): the same state Load would rebuild, without listing and replaying the log. False,
+  // and the snapshot unchanged, for any other commit.
+  bool ApplyBlindAppend(int64_t version, const std::vector<Action>& actions);
+
  private:
   int64_t version_ = -1;
   Protocol protocol_;

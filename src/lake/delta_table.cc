@@ -163,7 +163,14 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request) {
 }
 
 Result<CommitResult> DeltaTable::Commit(CommitRequest request, const CommitOptions& options) {
-  PINPIPE_ASSIGN_OR_RETURN(auto snap, Snapshot::Load(*storage_));
+  const bool blind_append = request.mode == WriteMode::kAppend && !options.new_metadata;
+  std::optional<Snapshot> loaded;
+  if (!blind_append || !tip_) {
+    tip_.reset();
+    PINPIPE_ASSIGN_OR_RETURN(loaded, Snapshot::Load(*storage_));
+    if (blind_append) tip_ = std::move(loaded);
+  }
+  const Snapshot& snap = blind_append ? *tip_ : *loaded;
   PINPIPE_RETURN_IF_ERROR(CheckWritable(snap, request.mode));
   if (request.txn && snap.TxnVersion(request.txn->app_id) >= request.txn->version) {
     CommitResult r;
@@ -173,7 +180,7 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request, const CommitOptio
   }
   const int64_t now = NowMillis();
   std::vector<Action> actions;
-  actions.reserve(request.adds.size() + snap.files().size() + 2);
+  actions.reserve(request.adds.size() + (request.mode == WriteMode::kOverwrite ? snap.files().size() : 0) + 3);
   CommitInfo ci;
   ci.timestamp = now;
   if (options.streaming) {
@@ -239,12 +246,14 @@ Result<CommitResult> DeltaTable::Commit(CommitRequest request, const CommitOptio
     metrics.erase("numFiles");
     metrics.emplace("numRemovedFiles", std::to_string(removed));
   }
-  return CommitLoop(snap.version(), std::move(actions), &request, &options);
+  auto result = CommitLoop(snap.version(), std::move(actions), &request, &options, blind_append);
+  if (!result) tip_.reset();
+  return result;
 }
 
 Result<CommitResult> DeltaTable::CommitLoop(int64_t read_version, std::vector<Action> actions,
                                             const CommitRequest* request,
-                                            const CommitOptions* options) {
+                                            const CommitOptions* options, bool advance_tip) {
   const std::string body = SerializeCommit(actions);
   CommitResult result;
   int64_t version = read_version + 1;
@@ -253,6 +262,7 @@ Result<CommitResult> DeltaTable::CommitLoop(int64_t read_version, std::vector<Ac
     auto put = storage_->PutIfAbsent(CommitKey(version), body);
     if (put) {
       result.version = version;
+      if (!(advance_tip && attempt == 1 && tip_ && tip_->ApplyBlindAppend(version, actions))) tip_.reset();
       MaybeCheckpoint(result);
       return result;
     }
@@ -272,6 +282,7 @@ Result<CommitResult> DeltaTable::CommitLoop(int64_t read_version, std::vector<Ac
           t && request->txn && t->app_id == request->txn->app_id) {
         if (t->version >= request->txn->version) {
           // Our batch (or a later one of the same application) is already in: idempotent skip.
+          tip_.reset();
           result.version = version;
           result.skipped = true;
           return result;
@@ -303,11 +314,17 @@ void DeltaTable::MaybeCheckpoint(CommitResult& result) {
   const int64_t v = result.version;
   if (options_.checkpoint_interval <= 0 || v == 0 || v % options_.checkpoint_interval != 0) return;
   // A checkpoint for v may only be written once v.json exists (PROTOCOL.md "Checkpoints").
-  auto snap = Snapshot::Load(*storage_, v);
-  if (!snap) {
-    result.checkpoint_error = snap.error();
-    return;
+  // The tip, when it is at v, is v's state (it followed this writer's own commit).
+  std::optional<Snapshot> loaded;
+  if (!tip_ || tip_->version() != v) {
+    auto snap = Snapshot::Load(*storage_, v);
+    if (!snap) {
+      result.checkpoint_error = snap.error();
+      return;
+    }
+    loaded = std::move(*snap);
   }
+  const Snapshot* snap = loaded ? &*loaded : &*tip_;
   auto lc = WriteCheckpoint(*storage_, *snap);
   if (!lc) {
     result.checkpoint_error = lc.error();

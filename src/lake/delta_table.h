@@ -115,13 +115,20 @@ class DeltaTable {
 
  private:
   // Tries versions read_version+1, +2, ... until one is created or a conflict is found.
+  // advance_tip: the actions are a blind append read from tip_, which follows the commit when
+  // it won the first version tried (else tip_ is dropped: other writers' commits are not in it).
   Result<CommitResult> CommitLoop(int64_t read_version, std::vector<Action> actions,
                                   const CommitRequest* request,
-                                  const CommitOptions* options = nullptr);
+                                  const CommitOptions* options = nullptr, bool advance_tip = false);
   void MaybeCheckpoint(CommitResult& result);
 
   std::unique_ptr<TableStorage> storage_;
   TableOptions options_;
+  // The snapshot of this writer's last blind append, at the version it committed. The next blind
+  // append reads it instead of listing and replaying the log (a streaming writer commits every
+  // few milliseconds, and a Load costs time in proportion to the log and the table's files); a
+  // stale tip is safe: the put-if-absent of its version + 1 fails and the winners are checked.
+  std::optional<Snapshot> tip_;
 };
 
 // A metaData action for a new table: random id, parquet format, the schema string, no

@@ -204,8 +204,9 @@ TEST(DeltaTable, TxnMakesWritesIdempotent) {
 // A storage that lets a "concurrent writer" commit just before our put-if-absent of a version.
 class RacingStorage final : public TableStorage {
  public:
-  RacingStorage(std::unique_ptr<TableStorage> inner, std::function<void(std::string_view)> before)
-      : inner_(std::move(inner)), before_(std::move(before)) {}
+  RacingStorage(std::unique_ptr<TableStorage> inner, std::function<void(std::string_view)> before,
+                int* lists = nullptr)
+      : inner_(std::move(inner)), before_(std::move(before)), lists_(lists) {}
   const std::string& root() const override { return inner_->root(); }
   Status PutIfAbsent(std::string_view key, std::string_view data) override {
     if (before_) {
@@ -221,6 +222,7 @@ class RacingStorage final : public TableStorage {
   Result<std::string> Get(std::string_view key) override { return inner_->Get(key); }
   Result<StoredObject> Head(std::string_view key) override { return inner_->Head(key); }
   Result<std::vector<StoredObject>> List(std::string_view prefix) override {
+    if (lists_) ++*lists_;
     return inner_->List(prefix);
   }
   std::optional<std::string> LocalPath(std::string_view key) const override {
@@ -230,6 +232,7 @@ class RacingStorage final : public TableStorage {
  private:
   std::unique_ptr<TableStorage> inner_;
   std::function<void(std::string_view)> before_;
+  int* lists_;
 };
 
 struct RaceCase {
@@ -322,6 +325,55 @@ TEST(DeltaTable, LostRaceAgainstMetadataChangeConflicts) {
                     /*theirs_changes_metadata=*/true);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+}
+
+// A streaming writer's blind appends read the snapshot of its own last commit instead of
+// listing and replaying the log each time (a Load costs in proportion to the log and the
+// files, and a stream commits every few milliseconds); its checkpoints come from that state
+// too, and they, read back by a fresh Load, hold exactly the files and txns of the log.
+TEST(DeltaTable, BlindAppendsFollowTheWritersOwnTipWithoutReplayingTheLog) {
+  TempDir dir;
+  TableOptions opts;
+  opts.log_cleanup = false;  // checkpoints every 10 versions, nothing deleted
+  ASSERT_TRUE(DeltaTable::OpenLocal(dir.str(), opts).Create(PinSchema(), {FakeFile("p-000")}));
+  int lists = 0;
+  DeltaTable writer(std::make_unique<RacingStorage>(NewLocalTableStorage(dir.str()), nullptr, &lists),
+                    opts);
+  std::set<std::string> expected{"p-000"};
+  auto append = [&](DeltaTable& t, const std::string& path, int64_t batch,
+                    const std::string& app = "stream") {
+    auto r = t.Commit({WriteMode::kAppend, {FakeFile(path)}, Txn{app, batch, {}}});
+    ASSERT_TRUE(r) << r.error().ToString();
+    ASSERT_FALSE(r->skipped);
+    expected.insert(path);
+  };
+  for (int i = 1; i <= 45; ++i) append(writer, "p-" + std::to_string(1000 + i), i);
+  EXPECT_EQ(lists, 1);  // the first commit's Load; none per commit, none per checkpoint
+  auto snap = DeltaTable::OpenLocal(dir.str(), opts).LoadSnapshot();
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->version(), 45);
+  EXPECT_EQ(snap->checkpoint_version(), 40);  // read from the checkpoint the tip wrote
+  EXPECT_EQ(Paths(*snap), expected);
+  EXPECT_EQ(snap->TxnVersion("stream"), 45);
+  // A re-sent batch is skipped from the tip, writing nothing.
+  auto again = writer.Commit({WriteMode::kAppend, {FakeFile("dup")}, Txn{"stream", 45, {}}});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->skipped);
+  // Another writer commits: the tip is stale, the put of its next version loses, the winner is
+  // checked and the append lands after it; the next append reads the log again.
+  auto other = DeltaTable::OpenLocal(dir.str(), opts);
+  append(other, "q-1", 1, "other-app");
+  append(writer, "p-2000", 46);
+  append(writer, "p-2001", 47);
+  EXPECT_EQ(lists, 2);
+  // An overwrite never reads the tip; the appends after it start from a fresh Load.
+  ASSERT_TRUE(writer.Commit({WriteMode::kOverwrite, {FakeFile("o-1")}, std::nullopt}));
+  expected = {"o-1"};
+  append(writer, "p-3000", 48);
+  snap = DeltaTable::OpenLocal(dir.str(), opts).LoadSnapshot();
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(Paths(*snap), expected);
+  EXPECT_EQ(snap->TxnVersion("stream"), 48);
 }
 
 TEST(DeltaTable, ConcurrentWritersLoseNothing) {
