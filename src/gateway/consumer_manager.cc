@@ -77,7 +77,6 @@ bool MatchesPattern(const Subscription& s, std::string_view topic) {
 constexpr int16_t kCoordinatorNotAvailable = 15;
 constexpr int16_t kIllegalGeneration = 22;
 constexpr int16_t kUnknownMemberId = 25;
-constexpr int16_t kRebalanceInProgress = 27;
 
 // A REST member's rebalance timeout: it rejoins from the pool as soon as a round starts, so
 // this only bounds how long a round waits for an instance whose rejoin could not be queued.
