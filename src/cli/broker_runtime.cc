@@ -100,6 +100,16 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     rt->groups_->Start();
     gateway_options.consumers.coordinator = rt->groups_.get();
   }
+  if (rt->cluster_) {
+    // The REST Proxy's consumers join the cluster's groups (librdkafka, one per instance).
+    kafka::ClusterConsumerOptions co;
+    co.cluster = rt->cluster_->options();
+    co.instance_timeout_ms = gateway_options.consumers.instance_timeout_ms;
+    co.request_timeout_ms = gateway_options.consumers.request_timeout_ms;
+    co.max_bytes = gateway_options.consumers.max_bytes;
+    rt->cluster_consumers_ = std::make_unique<kafka::ClusterConsumers>(std::move(co));
+    gateway_options.cluster_consumers = rt->cluster_consumers_.get();
+  }
   gateway_options.kinesis = rt->kinesis_.get();
   gateway_options.writer = rt->cluster_.get();
   gateway_options.reader = rt->cluster_.get();

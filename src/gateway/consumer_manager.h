@@ -36,6 +36,7 @@
 
 #include "common/clock.h"
 #include "common/mutex.h"
+#include "gateway/consumer_api.h"
 #include "gateway/consumer_instance.h"
 #include "gateway/work_pool.h"
 #include "groups/group_coordinator.h"
@@ -59,33 +60,33 @@ struct ConsumerOptions {
   std::string client_host = "/127.0.0.1";
 };
 
-class ConsumerManager {
+class ConsumerManager final : public ConsumerApi {
  public:
   ConsumerManager(log::LogManager& log, ConsumerOptions options);
-  ~ConsumerManager();  // Stop()
+  ~ConsumerManager() override;  // Stop()
   // Answers pending long polls, finishes queued work and joins the threads.
-  void Stop();
+  void Stop() override;
   // Whether the group has consumer instances (Kafka's DeleteGroups refuses such a group).
-  bool HasInstances(const std::string& group);
+  bool HasInstances(const std::string& group) override;
 
-  void Create(const http::Request& req, http::Responder r);
-  void Delete(const http::Request& req, http::Responder r);
-  void Subscribe(const http::Request& req, http::Responder r);
-  void GetSubscription(const http::Request& req, http::Responder r);
-  void Unsubscribe(const http::Request& req, http::Responder r);
-  void Assign(const http::Request& req, http::Responder r);
-  void GetAssignments(const http::Request& req, http::Responder r);
-  void Seek(const http::Request& req, http::Responder r);
-  void SeekBeginning(const http::Request& req, http::Responder r);
-  void SeekEnd(const http::Request& req, http::Responder r);
-  void CommitOffsets(const http::Request& req, http::Responder r);
-  void GetOffsets(const http::Request& req, http::Responder r);
-  void Records(const http::Request& req, http::Responder r);
+  void Create(const http::Request& req, http::Responder r) override;
+  void Delete(const http::Request& req, http::Responder r) override;
+  void Subscribe(const http::Request& req, http::Responder r) override;
+  void GetSubscription(const http::Request& req, http::Responder r) override;
+  void Unsubscribe(const http::Request& req, http::Responder r) override;
+  void Assign(const http::Request& req, http::Responder r) override;
+  void GetAssignments(const http::Request& req, http::Responder r) override;
+  void Seek(const http::Request& req, http::Responder r) override;
+  void SeekBeginning(const http::Request& req, http::Responder r) override;
+  void SeekEnd(const http::Request& req, http::Responder r) override;
+  void CommitOffsets(const http::Request& req, http::Responder r) override;
+  void GetOffsets(const http::Request& req, http::Responder r) override;
+  void Records(const http::Request& req, http::Responder r) override;
 
   size_t instance_count() const { return instance_count_.load(std::memory_order_relaxed); }
   // The group's live instances, described ("rest:<name> subscribed to a,b"), for admin
   // actions that need the group empty (offset reset). Short locks only.
-  std::vector<std::string> GroupMembers(const std::string& group);
+  std::vector<std::string> GroupMembers(const std::string& group) override;
 
   // What a handler needs of its request, copied on the reactor (the Request's views are not
   // used off it).
