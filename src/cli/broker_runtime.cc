@@ -91,8 +91,8 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   }
   if (!rt->cluster_) {
     // One set of groups: the REST Proxy's consumers are members of the coordinator the Kafka
-    // listener (if enabled) serves. (With kafka.bootstrap they still read the embedded log
-    // and keep a coordinator of their own.)
+    // listener (if enabled) serves. (With kafka.bootstrap they are members of the cluster's
+    // groups: cluster_consumers_ below.)
     PINPIPE_ASSIGN_OR_RETURN(int64_t delay, cfg.GetInt("kafka.group_initial_rebalance_delay_ms"));
     groups::CoordinatorOptions group_options;
     group_options.initial_rebalance_delay_ms = delay;
