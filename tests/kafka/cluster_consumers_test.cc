@@ -22,6 +22,11 @@ namespace fs = std::filesystem;
 class ClusterConsumersTest : public ::testing::Test {
  protected:
   void SetUp() override {
+#if defined(__SANITIZE_THREAD__)
+    // librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer does not
+    // intercept: its runtime crashes in their first allocation (not a race in this code).
+    GTEST_SKIP() << "librdkafka's threads are invisible to ThreadSanitizer";
+#endif
     dir_ = fs::temp_directory_path() / ("pinpipe_cc_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     log::LogOptions lo;
@@ -47,6 +52,7 @@ class ClusterConsumersTest : public ::testing::Test {
     server_ = std::move(*server);
   }
   void TearDown() override {
+    if (!server_) return;
     server_.reset();
     gateway_.reset();
     consumers_.reset();
