@@ -1,5 +1,6 @@
 #include "cli/broker_runtime.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "cli/dag_support.h"
@@ -119,6 +120,27 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
     // As for the sink and the stream job: the broker serves on without the live view.
     spdlog::error("live: not started: {}; the broker runs without it", live.error().message());
   }
+  if (!rt->cluster_) {
+    // One set of groups: the REST Proxy's consumers are members of the coordinator the Kafka
+    // listener (if enabled) serves. (With kafka.bootstrap they are members of the cluster's
+    // groups: cluster_consumers_ below.)
+    PINPIPE_ASSIGN_OR_RETURN(int64_t delay, cfg.GetInt("kafka.group_initial_rebalance_delay_ms"));
+    groups::CoordinatorOptions group_options;
+    group_options.initial_rebalance_delay_ms = delay;
+    rt->groups_ = std::make_unique<groups::GroupCoordinator>(group_options);
+    rt->groups_->Start();
+    gateway_options.consumers.coordinator = rt->groups_.get();
+  }
+  if (rt->cluster_) {
+    // The REST Proxy's consumers join the cluster's groups (librdkafka, one per instance).
+    kafka::ClusterConsumerOptions co;
+    co.cluster = rt->cluster_->options();
+    co.instance_timeout_ms = gateway_options.consumers.instance_timeout_ms;
+    co.request_timeout_ms = gateway_options.consumers.request_timeout_ms;
+    co.max_bytes = gateway_options.consumers.max_bytes;
+    rt->cluster_consumers_ = std::make_unique<kafka::ClusterConsumers>(std::move(co));
+    gateway_options.cluster_consumers = rt->cluster_consumers_.get();
+  }
   gateway_options.kinesis = rt->kinesis_.get();
   gateway_options.writer = rt->cluster_.get();
   gateway_options.reader = rt->cluster_.get();
@@ -151,7 +173,7 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
                              [gw = rt->gateway_.get()](http::Handler h) { return gw->Guard(std::move(h)); });
   }
   ui::DashboardHooks hooks;
-  // Read only once the server runs: groups_ is set below, before http::Server::Start.
+  // Read only once the server runs (groups_ is set before http::Server::Start).
   hooks.group_members = [self = rt.get()](const std::string& group) { return self->GroupMembers(group); };
   if (rt->sink_) {
     hooks.sink_control = [sink = rt->sink_.get()](std::string_view action, bool include_tasks, bool only_failed,
@@ -173,10 +195,6 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   if (kafka_enabled) {
     PINPIPE_ASSIGN_OR_RETURN(kafka::BrokerOptions kafka_options, KafkaOptionsFromConfig(cfg));
     if (kafka_port_override >= 0) kafka_options.port = static_cast<uint16_t>(kafka_port_override);
-    groups::CoordinatorOptions group_options;
-    group_options.initial_rebalance_delay_ms = kafka_options.group_initial_rebalance_delay_ms;
-    rt->groups_ = std::make_unique<groups::GroupCoordinator>(group_options);
-    rt->groups_->Start();
     rt->kafka_ = std::make_unique<kafka::Broker>(*rt->log_, *rt->groups_, kafka_options);
     PINPIPE_ASSIGN_OR_RETURN(kafka::ProducerRebuild rebuilt, rt->kafka_->producers().Open(*rt->log_));
     spdlog::info("kafka: idempotent producers rebuilt from the tails of {} partitions ({} batches, "
@@ -230,7 +248,14 @@ void BrokerRuntime::Stop() {
 std::vector<std::string> BrokerRuntime::GroupMembers(const std::string& group) {
   std::vector<std::string> out = gateway_->ConsumerGroupMembers(group);
   if (groups_) {
+    const size_t rest = out.size();
     for (const auto& m : groups_->Describe(group).members) {
+      // REST instances are members too (client id = instance name): listed once, above.
+      const std::string tag = "rest:" + m.client_id;
+      bool listed = std::any_of(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(rest), [&](const std::string& d) {
+        return d.starts_with(tag) && (d.size() == tag.size() || d[tag.size()] == ' ');
+      });
+      if (listed) continue;
       out.push_back("kafka:" + m.member_id + " (" + m.client_id + "@" + m.client_host + ")");
     }
   }

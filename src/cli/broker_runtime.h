@@ -17,6 +17,7 @@
 #include "groups/group_coordinator.h"
 #include "http/server.h"
 #include "kafka/broker.h"
+#include "kafka/cluster_consumers.h"
 #include "kafka/cluster_log.h"
 #include "log/embedded_log.h"
 #include "kafka/server.h"
@@ -61,6 +62,9 @@ class BrokerRuntime {
   std::unique_ptr<log::EmbeddedLog> embedded_reader_;
   // kafka.bootstrap: REST produce and the sink use this cluster instead of the embedded log.
   std::unique_ptr<kafka::ClusterLog> cluster_;
+  // kafka.bootstrap: the REST Proxy's consumers, members of the cluster's groups (before the
+  // gateway, which calls them: destroyed after it).
+  std::unique_ptr<kafka::ClusterConsumers> cluster_consumers_;
   std::unique_ptr<EmbeddedSink> sink_;  // the S3 sink connector (sink.enabled)
   std::unique_ptr<kinesis::Service> kinesis_;  // before the stream job and the gateway, which use it
   std::unique_ptr<EmbeddedStream> stream_;  // the streaming job (stream.enabled)

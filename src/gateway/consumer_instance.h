@@ -64,6 +64,13 @@ struct ConsumerInstance {
   std::map<std::string, uint64_t> assigned_ids;
   size_t next_partition = 0;  // round-robin start for fairness across partitions
 
+  // Membership of a subscribed instance in the group coordinator (consumer_manager.h).
+  std::string member_id;     // empty: not (yet) a member
+  int32_t generation = -1;   // the generation its assignment belongs to
+  bool joining = false;      // a join round (JoinGroup, then SyncGroup) is in flight
+  bool rejoin = false;       // another round is wanted once this one ends
+  bool rebalancing = false;  // from a rebalance's start to the new assignment: reads wait
+
   bool subscribed() const { return !manual && subscription != nullptr; }
 };
 

@@ -15,6 +15,8 @@
 #include "common/mutex.h"
 #include "gateway/consumer_requests.h"
 #include "gateway/rest_errors.h"
+#include "groups/consumer_protocol.h"
+#include "groups/range_assignor.h"
 #include "log/offset_store.h"
 
 namespace pinpipe::gateway {
@@ -71,6 +73,19 @@ bool MatchesPattern(const Subscription& s, std::string_view topic) {
   return RE2::FullMatch(re2::StringPiece(topic.data(), topic.size()), *s.pattern);
 }
 
+// Kafka's error codes the membership round reacts to.
+constexpr int16_t kCoordinatorNotAvailable = 15;
+constexpr int16_t kIllegalGeneration = 22;
+constexpr int16_t kUnknownMemberId = 25;
+
+// A REST member's rebalance timeout: it rejoins from the pool as soon as a round starts, so
+// this only bounds how long a round waits for an instance whose rejoin could not be queued.
+constexpr int32_t kRestRebalanceTimeoutMs = 60000;
+
+// Set on the pool's threads: a coordinator callback arriving there may do blocking work
+// (commits) inline; elsewhere (a Kafka connection's thread, the ticker) it is posted.
+thread_local bool tl_worker = false;
+
 }  // namespace
 
 struct ConsumerManager::Group {
@@ -79,8 +94,13 @@ struct ConsumerManager::Group {
   // By instance name. The instances' fields are guarded by this mutex too (see
   // consumer_instance.h).
   std::map<std::string, std::shared_ptr<ConsumerInstance>> members GUARDED_BY(mu);
-  // Bumped by membership, subscription and assignment changes.
-  uint64_t generation GUARDED_BY(mu) = 0;
+};
+
+// What a join round was asked with: the subscribed topics' partition counts and ids at that
+// moment (the assignment is computed from them; a later change is noticed by AssignmentStale).
+struct ConsumerManager::JoinMeta {
+  std::map<std::string, int32_t> from;
+  std::map<std::string, uint64_t> ids;
 };
 
 // One GET records request, from its first read attempt to its answer. It belongs to one
@@ -110,8 +130,22 @@ struct ConsumerManager::Poll {
 };
 
 ConsumerManager::ConsumerManager(log::LogManager& log, ConsumerOptions options)
-    : log_(log), options_(options), pool_(std::max<size_t>(options.worker_threads, 1), options.max_queued) {
+    : log_(log),
+      options_(options),
+      own_coordinator_(options.coordinator ? nullptr
+                                           : std::make_unique<groups::GroupCoordinator>(
+                                                 groups::CoordinatorOptions{.clock = options.clock})),
+      coordinator_(options.coordinator ? options.coordinator : own_coordinator_.get()),
+      pool_(std::max<size_t>(options.worker_threads, 1), options.max_queued) {
+  if (own_coordinator_) own_coordinator_->Start();
   poller_ = std::thread([this] { PollerLoop(); });
+}
+
+bool ConsumerManager::Post(WorkPool::Task task) {
+  return pool_.Post([t = std::move(task)]() mutable {
+    tl_worker = true;
+    t();
+  });
 }
 
 ConsumerManager::~ConsumerManager() { Stop(); }
@@ -133,7 +167,21 @@ void ConsumerManager::Stop() {
     for (auto id : p->waits) log_.CancelWait(id);
     Finish(p, RestJson(200, "[]"));
   }
+  // The instances leave their groups (a Kafka member left alone takes every partition); the
+  // callbacks of rounds in flight see stopping_ and do nothing more.
+  std::vector<std::pair<std::string, std::string>> members;
+  {
+    MutexLock lock(mu_);
+    for (auto& [name, g] : groups_) {
+      MutexLock glock(g->mu);
+      for (auto& [n, c] : g->members) {
+        if (!c->member_id.empty()) members.emplace_back(name, std::exchange(c->member_id, {}));
+      }
+    }
+  }
+  for (const auto& [group, member] : members) coordinator_->Leave(group, member);
   pool_.Stop();  // queued work sees stopping_ and answers at once
+  if (own_coordinator_) own_coordinator_->Stop();
 }
 
 int64_t ConsumerManager::NowMs() const { return options_.clock->SteadyMs(); }
@@ -155,7 +203,7 @@ void ConsumerManager::Dispatch(const http::Request& req, http::Responder r, Hand
   if (auto t = req.QueryParam("timeout")) c.timeout = std::string(*t);
   if (auto m = req.QueryParam("max_bytes")) c.max_bytes = std::string(*m);
   job->r = std::move(r);
-  if (!pool_.Post([this, job, h] { (this->*h)(job->call, job->r); })) {
+  if (!Post([this, job, h] { (this->*h)(job->call, job->r); })) {
     job->r.Send(RestError(rest_code::kKafkaRetriable,
                           "the server is overloaded with consumer requests or stopping; retry later"));
   }
@@ -303,29 +351,35 @@ Status ConsumerManager::CommitNow(const std::string& group,
 void ConsumerManager::RemoveInstance(const std::shared_ptr<Group>& g,
                                      const std::shared_ptr<ConsumerInstance>& c) {
   std::vector<std::pair<TopicPartition, int64_t>> commits;
+  std::string member_id;
+  int32_t generation = -1;
   {
     MutexLock lock(g->mu);
     if (c->removed) return;
-    if (c->settings.auto_commit) commits = CommitSnapshot(*c);
+    if (c->settings.auto_commit && !c->rebalancing) commits = CommitSnapshot(*c);
+    member_id = c->member_id;
+    generation = c->generation;
   }
-  if (Status st = CommitNow(g->name, commits); !st) {
-    spdlog::warn("rest consumer {}/{}: auto-commit at removal failed: {}", g->name, c->name(),
-                 st.error().ToString());
+  if (!commits.empty() && MayCommit(g->name, member_id, generation)) {
+    if (Status st = CommitNow(g->name, commits); !st) {
+      spdlog::warn("rest consumer {}/{}: auto-commit at removal failed: {}", g->name, c->name(),
+                   st.error().ToString());
+    }
   }
-  bool was_member = false;
   {
     MutexLock lock(mu_);
     MutexLock glock(g->mu);
     if (c->removed) return;
     c->removed = true;
-    was_member = c->subscribed();
+    member_id = std::exchange(c->member_id, {});
     g->members.erase(c->name());
-    ++g->generation;
     auto it = groups_.find(g->name);
     if (g->members.empty() && it != groups_.end() && it->second == g) groups_.erase(it);
   }
   instance_count_.fetch_sub(1, std::memory_order_relaxed);
-  if (was_member) Rebalance(g);
+  // Leaving starts the round that hands its partitions to the others (a round in flight for
+  // it ends in OnJoined/OnSynced, which see `removed`).
+  if (!member_id.empty()) coordinator_->Leave(g->name, member_id);
 }
 
 void ConsumerManager::DoDelete(Call& call, http::Responder& r) {
@@ -368,9 +422,10 @@ void ConsumerManager::DoSubscribe(Call& call, http::Responder& r) {
       return r.Send(IllegalState("Subscription to topics, partitions and pattern are mutually exclusive"));
     }
     c.subscription = std::move(*sub);
-    ++f->group->generation;
   }
-  Rebalance(f->group);
+  // A group of REST instances only is assigned before the answer; with Kafka members the round
+  // ends when they have rejoined, and reads wait for it.
+  JoinGroup(f->group, f->instance);
   r.Send(NoContent());
 }
 
@@ -401,17 +456,19 @@ void ConsumerManager::DoUnsubscribe(Call& call, http::Responder& r) {
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
   std::vector<std::pair<TopicPartition, int64_t>> commits;
-  bool rebalance = false;
+  std::string member_id;
+  int32_t generation = -1;
   {
     MutexLock lock(f->group->mu);
     ConsumerInstance& c = *f->instance;
     if (c.subscribed()) {
-      if (c.settings.auto_commit) commits = CommitSnapshot(c);
+      if (c.settings.auto_commit && !c.rebalancing) commits = CommitSnapshot(c);
       c.subscription.reset();
       c.assigned_from.clear();
       c.assigned_ids.clear();
-      rebalance = true;
-      ++f->group->generation;
+      member_id = std::exchange(c.member_id, {});
+      generation = std::exchange(c.generation, -1);
+      c.rebalancing = false;
     } else if (c.manual) {
       c.manual = false;
     }
@@ -419,8 +476,10 @@ void ConsumerManager::DoUnsubscribe(Call& call, http::Responder& r) {
     ++c.version;
   }
   // Committed before the partitions move, so their next owner starts there.
-  if (Status st = CommitNow(f->group->name, commits); !st) return r.Send(CommitFailed(st.error()));
-  if (rebalance) Rebalance(f->group);
+  if (!commits.empty() && MayCommit(f->group->name, member_id, generation)) {
+    if (Status st = CommitNow(f->group->name, commits); !st) return r.Send(CommitFailed(st.error()));
+  }
+  if (!member_id.empty()) coordinator_->Leave(f->group->name, member_id);
   r.Send(NoContent());
 }
 
@@ -448,7 +507,7 @@ void ConsumerManager::DoAssign(Call& call, http::Responder& r) {
 void ConsumerManager::DoGetAssignments(Call& call, http::Responder& r) {
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
-  if (AssignmentStale(f->group, *f->instance)) Rebalance(f->group);
+  if (AssignmentStale(f->group, *f->instance)) JoinGroup(f->group, f->instance);
   std::string body = "{\"partitions\":[";
   {
     MutexLock lock(f->group->mu);
@@ -463,115 +522,209 @@ void ConsumerManager::DoGetAssignments(Call& call, http::Responder& r) {
   r.Send(RestJson(200, std::move(body)));
 }
 
-// Range assignment per topic among the group's subscribed members (sorted by name), like
-// Kafka's RangeAssignor. A partition that moves from an auto-committing member carries its
-// position to the new owner (the same offset its revocation commits), so the next owner
-// continues where the previous one stopped even before that commit is durable.
-void ConsumerManager::Rebalance(const std::shared_ptr<Group>& g) {
-  for (int attempt = 0;; ++attempt) {
-    uint64_t generation;
-    std::vector<std::pair<std::shared_ptr<ConsumerInstance>, std::shared_ptr<const Subscription>>> members;
-    {
-      MutexLock lock(g->mu);
-      generation = g->generation;
-      for (auto& [n, c] : g->members) {
-        if (c->subscribed()) members.emplace_back(c, c->subscription);
-      }
+// ---- group membership (the coordinator's "consumer" protocol; see consumer_manager.h)
+
+bool ConsumerManager::MayCommit(const std::string& group, const std::string& member_id, int32_t generation) {
+  // Not a member (manual assignment, or before the first join): outside group management, as
+  // before; a member commits as a Kafka member does, with its generation.
+  return member_id.empty() || coordinator_->CheckCommit(group, generation, member_id) == 0;
+}
+
+void ConsumerManager::RejoinLater(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c) {
+  if (stopping_.load()) return;
+  if (!Post([this, g, c] { JoinGroup(g, c); })) {
+    // The pool is full: the next read of the instance starts the round (Attempt).
+    spdlog::warn("rest consumer {}/{}: rejoining its group must wait for the next read: the pool is full",
+                 g->name, c->name());
+  }
+}
+
+void ConsumerManager::OnRebalance(const std::weak_ptr<Group>& wg, const std::weak_ptr<ConsumerInstance>& wc) {
+  if (stopping_.load()) return;
+  auto g = wg.lock();
+  auto c = wc.lock();
+  if (!g || !c) return;
+  // On a worker (a REST request started the round: another instance subscribed or left) the
+  // rejoin runs at once, so that request's answer comes after the group's new assignment.
+  if (tl_worker) return JoinGroup(g, c);
+  RejoinLater(g, c);
+}
+
+void ConsumerManager::JoinGroup(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c) {
+  std::shared_ptr<const Subscription> sub;
+  std::vector<std::pair<TopicPartition, int64_t>> commits;
+  std::string member_id;
+  int32_t generation = -1;
+  {
+    MutexLock lock(g->mu);
+    if (c->removed || !c->subscribed() || stopping_.load()) return;
+    if (c->joining) {
+      c->rejoin = true;
+      return;
     }
-    // Topics and pattern matches, with no lock held (RE2: linear in each topic name).
-    std::vector<log::TopicInfo> all_topics;
-    bool listed = false;
-    std::vector<std::map<std::string, int32_t>> from(members.size());
-    std::vector<std::map<std::string, uint64_t>> ids(members.size());
-    std::map<std::string, int32_t> topic_partitions;
-    std::map<std::string, std::vector<size_t>> subscribers;
-    for (size_t i = 0; i < members.size(); ++i) {
-      const Subscription& sub = *members[i].second;
-      std::vector<std::string> topics = sub.topics;
-      if (sub.pattern) {
-        if (!listed) {
-          all_topics = log_.ListTopics();
-          listed = true;
-        }
-        for (const auto& t : all_topics) {
-          if (MatchesPattern(sub, t.name)) topics.push_back(t.name);
-        }
-      }
-      for (const auto& t : topics) {
-        auto info = log_.GetTopic(t);
-        int32_t n = info ? info->partitions : 0;
-        from[i][t] = n;
-        ids[i][t] = info ? info->id : 0;
-        topic_partitions[t] = n;
-        subscribers[t].push_back(i);
-      }
+    c->joining = true;
+    c->rejoin = false;
+    if (!c->rebalancing) {
+      // Reads stop here (a read in flight finds the version moved and does not apply).
+      c->rebalancing = true;
+      ++c->version;
+      // Eager protocol: what was read is committed before any partition can move, as a Kafka
+      // consumer commits in onPartitionsRevoked before it rejoins.
+      if (c->settings.auto_commit) commits = CommitSnapshot(*c);
     }
-    std::vector<std::set<TopicPartition>> target(members.size());
-    for (auto& [topic, subs] : subscribers) {
-      int32_t n = topic_partitions[topic];
-      auto m = static_cast<int32_t>(subs.size());
-      int32_t per = n / m, extra = n % m, next = 0;
-      for (int32_t i = 0; i < m; ++i) {
-        int32_t count = per + (i < extra ? 1 : 0);
-        for (int32_t k = 0; k < count; ++k) target[subs[static_cast<size_t>(i)]].insert({topic, next++});
-      }
-    }
-    std::vector<std::pair<TopicPartition, int64_t>> commits;
-    {
-      MutexLock lock(g->mu);
-      // Someone changed the group meanwhile: compute again (bounded; a later read notices any
-      // staleness left).
-      if (g->generation != generation && attempt < 8) continue;
-      std::map<TopicPartition, int64_t> handover;
-      for (size_t i = 0; i < members.size(); ++i) {
-        ConsumerInstance& m = *members[i].first;
-        if (m.removed || m.subscription != members[i].second) continue;
-        // Positions in a topic that was deleted (and maybe created again) are not positions in
-        // the one there now: forget them, uncommitted (the deletion dropped the commits).
-        for (auto it = m.positions.begin(); it != m.positions.end();) {
-          auto old_id = m.assigned_ids.find(it->first.first);
-          auto new_id = ids[i].find(it->first.first);
-          if (old_id != m.assigned_ids.end() &&
-              (new_id == ids[i].end() || new_id->second != old_id->second)) {
-            it = m.positions.erase(it);
-            ++m.version;
-          } else {
-            ++it;
-          }
-        }
-        std::vector<TopicPartition> revoked;
-        for (const auto& [tp, pos] : m.positions) {
-          if (!target[i].count(tp)) revoked.push_back(tp);
-        }
-        if (m.settings.auto_commit) {
-          for (auto& c : CommitSnapshot(m, &revoked)) {
-            handover[c.first] = c.second;
-            commits.push_back(std::move(c));
-          }
-        }
-        for (const auto& tp : revoked) m.positions.erase(tp);
-        if (!revoked.empty()) ++m.version;
-        m.assigned_from = std::move(from[i]);
-        m.assigned_ids = std::move(ids[i]);
-      }
-      for (size_t i = 0; i < members.size(); ++i) {
-        ConsumerInstance& m = *members[i].first;
-        if (m.removed || m.subscription != members[i].second) continue;
-        for (const auto& tp : target[i]) {
-          if (m.positions.count(tp)) continue;
-          auto h = handover.find(tp);
-          m.positions.emplace(tp, h == handover.end() ? -1 : h->second);
-          ++m.version;
-        }
-      }
-      ++g->generation;
-    }
+    sub = c->subscription;
+    member_id = c->member_id;
+    generation = c->generation;
+  }
+  if (!commits.empty() && MayCommit(g->name, member_id, generation)) {
     if (Status st = CommitNow(g->name, commits); !st) {
-      spdlog::warn("rest consumer group {}: committing revoked partitions failed: {}", g->name,
+      spdlog::warn("rest consumer {}/{}: auto-commit before rejoining failed: {}", g->name, c->name(),
                    st.error().ToString());
     }
+  }
+  // The subscription's topics (pattern matched without any lock; RE2 is linear).
+  std::vector<std::string> topics = sub->topics;
+  if (sub->pattern) {
+    for (const auto& t : log_.ListTopics()) {
+      if (MatchesPattern(*sub, t.name)) topics.push_back(t.name);
+    }
+    std::sort(topics.begin(), topics.end());
+    topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
+  }
+  auto meta = std::make_shared<JoinMeta>();
+  for (const auto& t : topics) {
+    auto info = log_.GetTopic(t);
+    meta->from[t] = info ? info->partitions : 0;
+    meta->ids[t] = info ? info->id : 0;
+  }
+  const auto& co = coordinator_->options();
+  groups::JoinRequest req;
+  req.group_id = g->name;
+  req.member_id = std::move(member_id);
+  req.client_id = c->name();
+  req.client_host = options_.client_host;
+  req.protocol_type = "consumer";
+  req.session_timeout_ms = static_cast<int32_t>(std::clamp<int64_t>(
+      options_.instance_timeout_ms, co.min_session_timeout_ms, co.max_session_timeout_ms));
+  req.rebalance_timeout_ms = kRestRebalanceTimeoutMs;
+  req.protocols.emplace_back("range", groups::EncodeSubscription(topics));
+  req.session_expires = false;  // the instance's expiry (consumer.instance.timeout.ms) leaves
+  req.initial_delay = false;
+  req.on_rebalance = [this, wg = std::weak_ptr<Group>(g), wc = std::weak_ptr<ConsumerInstance>(c)] {
+    OnRebalance(wg, wc);
+  };
+  coordinator_->Join(std::move(req), [this, g, c, meta = std::shared_ptr<const JoinMeta>(meta)](
+                                         groups::JoinResult r) { OnJoined(g, c, meta, std::move(r)); });
+}
+
+void ConsumerManager::OnJoined(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c,
+                               const std::shared_ptr<const JoinMeta>& meta, groups::JoinResult r) {
+  if (r.error != 0) {
+    bool again = false;
+    {
+      MutexLock lock(g->mu);
+      c->joining = false;
+      if (r.error == kUnknownMemberId) {
+        c->member_id.clear();
+        c->generation = -1;
+      }
+      again = !c->removed && c->subscribed() && (c->rejoin || r.error == kUnknownMemberId);
+    }
+    if (r.error != kUnknownMemberId && r.error != kCoordinatorNotAvailable) {
+      // INCONSISTENT_GROUP_PROTOCOL: the group's Kafka members speak no "range" (or another
+      // protocol type); the instance stays without partitions and tries again at its reads.
+      static std::atomic<int64_t> last_warn{0};
+      const int64_t now = NowMs();
+      if (now - last_warn.exchange(now) > 10000) spdlog::warn("rest consumer {}/{}: joining the group failed with Kafka error {}", g->name, c->name(),
+                   r.error);
+    }
+    if (again) RejoinLater(g, c);
     return;
   }
+  bool leave = false;
+  {
+    MutexLock lock(g->mu);
+    if (c->removed || !c->subscribed() || stopping_.load()) {
+      leave = true;
+      c->joining = false;
+    } else {
+      c->member_id = r.member_id;
+      c->generation = r.generation;
+    }
+  }
+  if (leave) {
+    coordinator_->Leave(g->name, r.member_id);
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> assignments;
+  if (r.leader == r.member_id) {
+    // The leader assigns for everyone, Kafka members included (in memory: no I/O here).
+    assignments = groups::RangeAssign(r.members, [&](const std::string& topic) {
+      auto info = log_.GetTopic(topic);
+      return info ? info->partitions : 0;
+    });
+  }
+  const int32_t generation = r.generation;
+  coordinator_->Sync(g->name, generation, r.member_id, std::move(assignments),
+                     [this, g, c, meta, generation](groups::SyncResult s) {
+                       OnSynced(g, c, meta, generation, std::move(s));
+                     });
+}
+
+void ConsumerManager::OnSynced(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c,
+                               const std::shared_ptr<const JoinMeta>& meta, int32_t generation,
+                               groups::SyncResult s) {
+  std::optional<groups::TopicPartitionList> assigned;
+  if (s.error == 0) {
+    assigned = groups::DecodeAssignment(s.assignment);
+    if (!assigned) {
+      spdlog::warn("rest consumer {}/{}: the leader's assignment does not decode; no partitions", g->name,
+                   c->name());
+      assigned.emplace();
+    }
+  }
+  bool again = false;
+  {
+    MutexLock lock(g->mu);
+    c->joining = false;
+    if (s.error != 0) {
+      if (s.error == kUnknownMemberId) {
+        c->member_id.clear();
+        c->generation = -1;
+      }
+      // REBALANCE_IN_PROGRESS: the new round's on_rebalance rejoins (already called, or set
+      // `rejoin` while this round was in flight).
+      again = !c->removed && c->subscribed() &&
+              (c->rejoin || s.error == kUnknownMemberId || s.error == kIllegalGeneration);
+    } else if (!c->removed && c->subscribed()) {
+      std::set<TopicPartition> target;
+      for (const auto& [topic, parts] : *assigned) {
+        for (int32_t p : parts) target.emplace(topic, p);
+      }
+      for (auto it = c->positions.begin(); it != c->positions.end();) {
+        // Revoked partitions go (their positions were committed before the round, with
+        // auto-commit); so do positions in a topic deleted (and maybe created again) since
+        // the last assignment: not positions in the topic there now.
+        auto old_id = c->assigned_ids.find(it->first.first);
+        auto new_id = meta->ids.find(it->first.first);
+        const bool recreated = old_id != c->assigned_ids.end() &&
+                               (new_id == meta->ids.end() || new_id->second != old_id->second);
+        if (recreated || !target.count(it->first)) {
+          it = c->positions.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const auto& tp : target) c->positions.emplace(tp, -1);  // -1: committed or reset
+      c->assigned_from = meta->from;
+      c->assigned_ids = meta->ids;
+      c->generation = generation;
+      c->rebalancing = false;
+      ++c->version;
+      again = c->rejoin;
+    }
+  }
+  if (again) RejoinLater(g, c);
 }
 
 bool ConsumerManager::AssignmentStale(const std::shared_ptr<Group>& g, const ConsumerInstance& c) {
@@ -677,6 +830,22 @@ void ConsumerManager::DoCommitOffsets(Call& call, http::Responder& r) {
   if (!list) return r.Send(Error(list.error()));
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
+  // A subscribed instance commits as a group member: refused, as Kafka refuses a member's
+  // commit, while a round is moving partitions or after its generation ended.
+  std::string member_id;
+  int32_t generation = -1;
+  bool member = false;
+  {
+    MutexLock lock(f->group->mu);
+    member = f->instance->subscribed();
+    member_id = f->instance->member_id;
+    generation = f->instance->generation;
+  }
+  if (member && (member_id.empty() || !MayCommit(f->group->name, member_id, generation))) {
+    return r.Send(RestError(rest_code::kKafkaError,
+                            "Kafka error: CommitFailedException: the group is rebalancing or this "
+                            "instance's generation ended; read again (the new assignment) and commit then"));
+  }
   if (!*list) {
     // No list: everything consumed so far.
     std::vector<std::pair<TopicPartition, int64_t>> commits;
@@ -762,14 +931,22 @@ void ConsumerManager::DoRecords(Call& call, http::Responder& r) {
                             "The requested embedded data format does not match the deserializer for this consumer instance"));
   }
   std::vector<std::pair<TopicPartition, int64_t>> commits;
+  std::string member_id;
+  int32_t generation = -1;
   {
     MutexLock lock(f->group->mu);
     if (!f->instance->subscribed() && !f->instance->manual) {
       return r.Send(IllegalState("Consumer is not subscribed to any topics or assigned any partitions"));
     }
-    // Auto-commit: what the previous reads returned is committed at this poll, as Kafka does.
-    if (s.auto_commit) commits = CommitSnapshot(*f->instance);
+    // Auto-commit: what the previous reads returned is committed at this poll, as Kafka does
+    // (not during a round: JoinGroup committed them, and the partitions may be moving).
+    if (s.auto_commit && !f->instance->rebalancing) {
+      commits = CommitSnapshot(*f->instance);
+      member_id = f->instance->member_id;
+      generation = f->instance->generation;
+    }
   }
+  if (!commits.empty() && !MayCommit(f->group->name, member_id, generation)) commits.clear();
   if (Status st = CommitNow(f->group->name, commits); !st) {
     // As Kafka's auto-commit: the poll goes on; the records may be delivered again.
     static std::atomic<int64_t> last_warn{0};
@@ -843,18 +1020,36 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
   Group& g = *poll->group;
   for (int round = 0; round < 4; ++round) {
     if (stopping_.load()) return Finish(poll, RestJson(200, "[]"));
-    if (AssignmentStale(poll->group, c)) Rebalance(poll->group);
+    if (AssignmentStale(poll->group, c)) JoinGroup(poll->group, poll->instance);
     std::vector<TopicPartition> order;
     std::optional<std::map<TopicPartition, int64_t>> snapshot;
     uint64_t version = 0;
+    bool in_round = false, join = false;
     {
       MutexLock lock(g.mu);
       if (c.removed) return Finish(poll, InstanceNotFound());
-      if (!poll->started || poll->version != c.version) {
+      if (c.subscribed() && (c.rebalancing || c.member_id.empty())) {
+        // A join round: nothing to read until the new assignment (or no membership yet: a
+        // failed round, or a rejoin that could not be queued, starts again here).
+        in_round = true;
+        join = !c.joining;
+      } else if (!poll->started || poll->version != c.version) {
         snapshot = c.positions;
         version = c.version;
         poll->start = c.next_partition++;
       }
+    }
+    if (in_round) {
+      poll->started = false;
+      if (join) {
+        JoinGroup(poll->group, poll->instance);  // a group of REST instances ends it at once
+        if (round < 3) continue;
+      }
+      if (NowMs() < poll->deadline_ms && !stopping_.load()) {
+        poll->cursor.clear();
+        return Park(poll);  // no waits: the poller's 50 ms re-check tries again
+      }
+      return Finish(poll, RestJson(200, "[]"));
     }
     if (snapshot) {
       // A new start: resolve unset and out-of-range positions (committed offset or
@@ -1075,12 +1270,12 @@ void ConsumerManager::PollerLoop() {
     lock.unlock();
     for (auto id : cancel) log_.CancelWait(id);
     for (auto& p : due) {
-      if (!pool_.Post([this, p] { Attempt(p); })) {
+      if (!Post([this, p] { Attempt(p); })) {
         // Workers saturated: answer what the poll has rather than hold it.
         Finish(p, RestError(rest_code::kKafkaRetriable, "the server is overloaded with consumer requests; retry later"));
       }
     }
-    if (sweep) (void)pool_.Post([this] { SweepExpired(); });
+    if (sweep) (void)Post([this] { SweepExpired(); });
     lock.lock();
   }
 }

@@ -11,6 +11,15 @@
 //    meanwhile; commits are snapshotted and written after unlocking; patterns (RE2, linear
 //    time) are matched against a topic list taken outside the lock. One slow consumer delays
 //    only its own request.
+//  - Subscribed instances are members of a groups::GroupCoordinator group (the Kafka
+//    listener's in embedded mode, so REST and Kafka consumers of one group share it; else one
+//    of its own), protocol type "consumer", protocol "range". A round runs on callbacks: the
+//    instance asks to join (from a worker), the coordinator answers when every member has
+//    rejoined, a REST leader computes the range assignment, SyncGroup hands it out. No thread
+//    waits for other members; reads of an instance in a round answer nothing (parked up to
+//    their timeout) until its new assignment is applied. A rebalance the instance did not
+//    start reaches it through JoinRequest::on_rebalance (its requests are its heartbeat; the
+//    coordinator never expires it; deleting or expiring the instance leaves the group).
 //  - A poller thread keeps the pending long polls (`poll_mu_`), woken by the log's
 //    data-available callbacks or at their deadline, and hands each due poll back to the pool;
 //    it also posts the expiry sweep of idle instances once a second.
@@ -27,8 +36,10 @@
 
 #include "common/clock.h"
 #include "common/mutex.h"
+#include "gateway/consumer_api.h"
 #include "gateway/consumer_instance.h"
 #include "gateway/work_pool.h"
+#include "groups/group_coordinator.h"
 #include "http/request.h"
 #include "http/responder.h"
 #include "log/log_manager.h"
@@ -42,35 +53,40 @@ struct ConsumerOptions {
   size_t worker_threads = 4;             // blocking consumer work (reads, commits)
   size_t max_queued = 4096;              // consumer requests waiting for a worker; then 503
   const Clock* clock = &Clock::System();  // instance expiry and long-poll deadlines
+  // The coordinator whose groups subscribed instances join (the Kafka listener's, so REST and
+  // Kafka consumers share groups); null: the manager runs its own. Must outlive Stop().
+  groups::GroupCoordinator* coordinator = nullptr;
+  // The host REST members show in DescribeGroups (the REST Proxy is their Kafka client).
+  std::string client_host = "/127.0.0.1";
 };
 
-class ConsumerManager {
+class ConsumerManager final : public ConsumerApi {
  public:
   ConsumerManager(log::LogManager& log, ConsumerOptions options);
-  ~ConsumerManager();  // Stop()
+  ~ConsumerManager() override;  // Stop()
   // Answers pending long polls, finishes queued work and joins the threads.
-  void Stop();
+  void Stop() override;
   // Whether the group has consumer instances (Kafka's DeleteGroups refuses such a group).
-  bool HasInstances(const std::string& group);
+  bool HasInstances(const std::string& group) override;
 
-  void Create(const http::Request& req, http::Responder r);
-  void Delete(const http::Request& req, http::Responder r);
-  void Subscribe(const http::Request& req, http::Responder r);
-  void GetSubscription(const http::Request& req, http::Responder r);
-  void Unsubscribe(const http::Request& req, http::Responder r);
-  void Assign(const http::Request& req, http::Responder r);
-  void GetAssignments(const http::Request& req, http::Responder r);
-  void Seek(const http::Request& req, http::Responder r);
-  void SeekBeginning(const http::Request& req, http::Responder r);
-  void SeekEnd(const http::Request& req, http::Responder r);
-  void CommitOffsets(const http::Request& req, http::Responder r);
-  void GetOffsets(const http::Request& req, http::Responder r);
-  void Records(const http::Request& req, http::Responder r);
+  void Create(const http::Request& req, http::Responder r) override;
+  void Delete(const http::Request& req, http::Responder r) override;
+  void Subscribe(const http::Request& req, http::Responder r) override;
+  void GetSubscription(const http::Request& req, http::Responder r) override;
+  void Unsubscribe(const http::Request& req, http::Responder r) override;
+  void Assign(const http::Request& req, http::Responder r) override;
+  void GetAssignments(const http::Request& req, http::Responder r) override;
+  void Seek(const http::Request& req, http::Responder r) override;
+  void SeekBeginning(const http::Request& req, http::Responder r) override;
+  void SeekEnd(const http::Request& req, http::Responder r) override;
+  void CommitOffsets(const http::Request& req, http::Responder r) override;
+  void GetOffsets(const http::Request& req, http::Responder r) override;
+  void Records(const http::Request& req, http::Responder r) override;
 
   size_t instance_count() const { return instance_count_.load(std::memory_order_relaxed); }
   // The group's live instances, described ("rest:<name> subscribed to a,b"), for admin
   // actions that need the group empty (offset reset). Short locks only.
-  std::vector<std::string> GroupMembers(const std::string& group);
+  std::vector<std::string> GroupMembers(const std::string& group) override;
 
   // What a handler needs of its request, copied on the reactor (the Request's views are not
   // used off it).
@@ -107,9 +123,22 @@ class ConsumerManager {
     std::shared_ptr<ConsumerInstance> instance;
   };
   std::optional<Found> Find(const std::string& group, const std::string& instance);
-  // Recomputes the group's assignment (range per topic). Matches patterns and lists topics
-  // without the group lock; commits revoked positions (auto-commit) after unlocking.
-  void Rebalance(const std::shared_ptr<Group>& g);
+  // Group membership (see the top of this file). JoinGroup starts a join round for a
+  // subscribed instance (or marks one wanted when a round is in flight): it commits the
+  // positions read so far (auto-commit) before its partitions can move, then asks the
+  // coordinator, with no lock held. The callbacks run on whichever thread completes them
+  // and only post blocking work to the pool.
+  struct JoinMeta;
+  void JoinGroup(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c);
+  void OnRebalance(const std::weak_ptr<Group>& g, const std::weak_ptr<ConsumerInstance>& c);
+  void OnJoined(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c,
+                const std::shared_ptr<const JoinMeta>& meta, groups::JoinResult r);
+  void OnSynced(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c,
+                const std::shared_ptr<const JoinMeta>& meta, int32_t generation, groups::SyncResult s);
+  void RejoinLater(const std::shared_ptr<Group>& g, const std::shared_ptr<ConsumerInstance>& c);
+  // Whether a member may commit (Kafka's generation check); true for non-members.
+  bool MayCommit(const std::string& group, const std::string& member_id, int32_t generation);
+  bool Post(WorkPool::Task task);  // to the pool, marking its threads as workers
   // True if topics or partitions changed since the instance's assignment (no lock held).
   bool AssignmentStale(const std::shared_ptr<Group>& g, const ConsumerInstance& c);
   // The instance's positions as commits (all, or only `only`), without those in a topic
@@ -131,6 +160,8 @@ class ConsumerManager {
 
   log::LogManager& log_;
   ConsumerOptions options_;
+  std::unique_ptr<groups::GroupCoordinator> own_coordinator_;  // when options_ names none
+  groups::GroupCoordinator* coordinator_;
   WorkPool pool_;
   std::atomic<size_t> instance_count_{0};
 

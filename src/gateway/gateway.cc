@@ -36,13 +36,14 @@ Gateway::~Gateway() { Stop(); }
 
 void Gateway::Stop() {
   consumers_->Stop();
+  if (options_.cluster_consumers) options_.cluster_consumers->Stop();
   topics_.Stop();
   admin_.Stop();
   if (kinesis_) kinesis_->Stop();
 }
 
 bool Gateway::HasConsumerInstances(const std::string& group) const {
-  return consumers_->HasInstances(group);
+  return consumers()->HasInstances(group);
 }
 
 http::Handler Gateway::Guard(http::Handler h) const {
@@ -153,7 +154,7 @@ void Gateway::RegisterRoutes(http::Router& router) {
   add("DELETE", topics_v3 + "/{topic}", [a](const http::Request& q, http::Responder r) { a->DeleteTopic(q, std::move(r)); });
 
   // Consumers.
-  ConsumerManager* c = consumers_.get();
+  ConsumerApi* c = consumers();
   const std::string inst = "/consumers/{group}/instances/{instance}";
   add("POST", "/consumers/{group}", [c](const http::Request& q, http::Responder r) { c->Create(q, std::move(r)); });
   add("DELETE", inst, [c](const http::Request& q, http::Responder r) { c->Delete(q, std::move(r)); });

@@ -35,6 +35,9 @@ struct GatewayOptions {
   log::LogReader* reader = nullptr;
   // With `writer`: the same cluster's administration, for the v3 topic routes.
   log::TopicAdmin* admin = nullptr;
+  // With `writer`: the REST Proxy's consumers on that cluster (kafka::ClusterConsumers); null:
+  // the embedded log's (ConsumerManager). Must outlive the gateway.
+  ConsumerApi* cluster_consumers = nullptr;
   // The cluster id of the v3 admin routes (/v3/clusters/{id}/topics): the Kafka listener's.
   std::string cluster_id = "pinpipe";
 };
@@ -61,9 +64,12 @@ class Gateway {
   // server add beside the gateway's (the sink's Connect-style status).
   http::Handler Guard(http::Handler h) const;
   // The REST Proxy consumer instances of `group` (ConsumerManager::GroupMembers).
-  std::vector<std::string> ConsumerGroupMembers(const std::string& group) { return consumers_->GroupMembers(group); }
+  std::vector<std::string> ConsumerGroupMembers(const std::string& group) { return consumers()->GroupMembers(group); }
 
  private:
+  ConsumerApi* consumers() const {
+    return options_.cluster_consumers ? options_.cluster_consumers : consumers_.get();
+  }
   void Metrics(http::Responder r) const;
   void Health(http::Responder r) const;
 

@@ -40,6 +40,8 @@ struct GroupCoordinator::Member {
   std::vector<std::pair<std::string, std::string>> protocols;
   std::string assignment;
   int64_t last_heartbeat_ms = 0;
+  bool session_expires = true;
+  std::function<void()> on_rebalance;
   std::optional<JoinCallback> join;  // parked JoinGroup
   std::optional<SyncCallback> sync;  // parked SyncGroup
   const std::string* Metadata(const std::string& protocol) const {
@@ -114,7 +116,7 @@ void GroupCoordinator::Stop() {
   Run(actions);
 }
 
-void GroupCoordinator::PrepareRebalance(Group& g, Actions& actions) {
+void GroupCoordinator::PrepareRebalance(Group& g, Actions& actions, bool initial_delay) {
   if (g.state == State::kCompletingRebalance) {
     for (auto& [id, m] : g.members) {
       if (m.sync) {
@@ -128,7 +130,11 @@ void GroupCoordinator::PrepareRebalance(Group& g, Actions& actions) {
   int64_t now = Now();
   int32_t timeout = 0;
   for (const auto& [id, m] : g.members) timeout = std::max(timeout, m.rebalance_timeout_ms);
-  g.join_ready_ms = g.state == State::kEmpty ? now + options_.initial_rebalance_delay_ms : now;
+  // Members without a heartbeat learn of the round now (they rejoin from their front end).
+  for (const auto& [id, m] : g.members) {
+    if (m.on_rebalance && !m.join) actions.push_back([cb = m.on_rebalance] { cb(); });
+  }
+  g.join_ready_ms = g.state == State::kEmpty && initial_delay ? now + options_.initial_rebalance_delay_ms : now;
   g.join_deadline_ms = std::max(now + timeout, g.join_ready_ms);
   g.state = State::kPreparingRebalance;
 }
@@ -291,6 +297,8 @@ void GroupCoordinator::Join(JoinRequest req, JoinCallback done) {
                                                                 : req.rebalance_timeout_ms;
           m.protocols = std::move(req.protocols);
           m.last_heartbeat_ms = Now();
+          m.session_expires = req.session_expires;
+          m.on_rebalance = std::move(req.on_rebalance);
           if (m.join) {  // a second join replaces the first, which learns it lost
             actions.push_back([cb = std::move(*m.join)]() mutable {
               JoinResult r;
@@ -299,7 +307,7 @@ void GroupCoordinator::Join(JoinRequest req, JoinCallback done) {
             });
           }
           m.join = std::move(done);
-          if (g.state != State::kPreparingRebalance) PrepareRebalance(g, actions);
+          if (g.state != State::kPreparingRebalance) PrepareRebalance(g, actions, req.initial_delay);
           MaybeCompleteJoin(g, actions, false);
         }
       }
@@ -415,7 +423,10 @@ void GroupCoordinator::Tick() {
       std::vector<std::string> expired;
       for (const auto& [id, m] : g.members) {
         // A member parked in JoinGroup is waiting for the others, not silent.
-        if (!m.join && now - m.last_heartbeat_ms > m.session_timeout_ms) expired.push_back(id);
+        // A member its front end keeps alive never expires here (it leaves by Leave).
+        if (!m.join && m.session_expires && now - m.last_heartbeat_ms > m.session_timeout_ms) {
+          expired.push_back(id);
+        }
       }
       for (const auto& id : expired) RemoveMember(g, id, actions);
       if (g.state == State::kPreparingRebalance) {

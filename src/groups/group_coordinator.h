@@ -50,6 +50,16 @@ struct JoinRequest {
   int32_t session_timeout_ms = 0;
   int32_t rebalance_timeout_ms = -1;  // -1: the session timeout (JoinGroup v0)
   std::vector<std::pair<std::string, std::string>> protocols;  // name, metadata
+  // A member its front end keeps alive (a REST Proxy consumer instance: no heartbeat thread,
+  // its requests are its heartbeat): its session never expires, the front end calls Leave
+  // when it ends. `on_rebalance` is then called (outside the lock, on the thread that started
+  // the rebalance) whenever a rebalance starts while the member is not parked in a join, so
+  // its front end rejoins at once — what a Kafka client learns from its next heartbeat.
+  bool session_expires = true;
+  std::function<void()> on_rebalance;
+  // false: joining an empty group does not wait group.initial.rebalance.delay.ms (there is no
+  // crowd of consumers starting together to wait for).
+  bool initial_delay = true;
 };
 
 struct JoinResult {
@@ -105,6 +115,7 @@ class GroupCoordinator {
   // Whether an offset commit may proceed: generation -1 with an empty member id is a commit
   // outside group management (allowed unless the group has live members).
   int16_t CheckCommit(const std::string& group_id, int32_t generation, const std::string& member_id);
+  const CoordinatorOptions& options() const { return options_; }
 
   std::vector<GroupListing> List() const;
   GroupDescription Describe(const std::string& group_id) const;
@@ -118,7 +129,7 @@ class GroupCoordinator {
   struct Group;
   using Actions = std::vector<std::move_only_function<void()>>;
   int64_t Now() const;
-  void PrepareRebalance(Group& g, Actions& actions) REQUIRES(mu_);
+  void PrepareRebalance(Group& g, Actions& actions, bool initial_delay = true) REQUIRES(mu_);
   void MaybeCompleteJoin(Group& g, Actions& actions, bool deadline_passed) REQUIRES(mu_);
   void RemoveMember(Group& g, const std::string& member_id, Actions& actions) REQUIRES(mu_);
   static void Run(Actions& actions);

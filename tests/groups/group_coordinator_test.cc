@@ -171,5 +171,95 @@ TEST(GroupCoordinatorTest, MembersThatDoNotRejoinByTheDeadlineAreDropped) {
   EXPECT_EQ(f.c.Describe("g").members.size(), 2u);
 }
 
+// A member its front end keeps alive (a REST Proxy instance): it joins an empty group at once,
+// never expires however long it is silent, and learns of every rebalance it did not start
+// through on_rebalance, so that it rejoins without a heartbeat.
+TEST(GroupCoordinatorTest, FrontEndMembersJoinAtOnceNeverExpireAndHearOfRebalances) {
+  Fixture f;
+  int notified = 0;
+  auto rest = [&](std::string member) {
+    JoinRequest r = f.Req(std::move(member));
+    r.client_id = "rest-a";
+    r.protocols = {{"range", "meta-rest"}};
+    r.session_expires = false;
+    r.initial_delay = false;
+    r.on_rebalance = [&] { ++notified; };
+    return r;
+  };
+  std::optional<JoinResult> a;
+  f.c.Join(rest(""), [&](JoinResult r) { a = std::move(r); });
+  ASSERT_TRUE(a);  // no initial delay
+  EXPECT_EQ(a->generation, 1);
+  std::optional<SyncResult> sa;
+  f.c.Sync("g", 1, a->member_id, {{a->member_id, "all"}}, [&](SyncResult r) { sa = r; });
+  ASSERT_TRUE(sa);
+  // Silent for far longer than its session timeout: still a member.
+  f.clock.Advance(10 * 10000);
+  f.c.Tick();
+  EXPECT_EQ(f.c.Describe("g").members.size(), 1u);
+  EXPECT_EQ(notified, 0);
+
+  // A Kafka member joins: the REST member is told (once), rejoins, and the round ends.
+  std::optional<JoinResult> k;
+  f.c.Join(f.Req(), [&](JoinResult r) { k = std::move(r); });
+  EXPECT_EQ(notified, 1);
+  EXPECT_FALSE(k);
+  std::optional<JoinResult> a2;
+  f.c.Join(rest(a->member_id), [&](JoinResult r) { a2 = std::move(r); });
+  ASSERT_TRUE(a2 && k);
+  EXPECT_EQ(a2->generation, 2);
+  EXPECT_EQ(a2->leader, a->member_id);  // the leader stays
+  ASSERT_EQ(a2->members.size(), 2u);
+  EXPECT_EQ(notified, 1);  // its own rejoin is not news to it
+
+  // The Kafka member is silent past its session: it expires, the REST member is told again.
+  std::optional<SyncResult> sk, sa2;
+  f.c.Sync("g", 2, k->member_id, {}, [&](SyncResult r) { sk = r; });
+  f.c.Sync("g", 2, a2->member_id, {{a2->member_id, "half"}, {k->member_id, "other"}},
+           [&](SyncResult r) { sa2 = r; });
+  ASSERT_TRUE(sk && sa2);
+  EXPECT_EQ(sk->assignment, "other");
+  f.clock.Advance(10001);
+  f.c.Tick();
+  EXPECT_EQ(notified, 2);
+  auto d = f.c.Describe("g");
+  ASSERT_EQ(d.members.size(), 1u);
+  EXPECT_EQ(d.members[0].client_id, "rest-a");
+  // Only Leave removes it.
+  EXPECT_EQ(f.c.Leave("g", a->member_id), 0);
+  EXPECT_EQ(f.c.Describe("g").state, "Empty");
+}
+
+// A member parked in SyncGroup when a new round starts gets REBALANCE_IN_PROGRESS and the
+// notification (its front end rejoins once, from either signal).
+TEST(GroupCoordinatorTest, AParkedFollowerSyncIsAnsweredAndNotified) {
+  Fixture f;
+  std::optional<JoinResult> k;
+  f.c.Join(f.Req(), [&](JoinResult r) { k = std::move(r); });
+  f.clock.Advance(100);
+  f.c.Tick();
+  ASSERT_TRUE(k);
+  std::optional<SyncResult> sk;
+  f.c.Sync("g", 1, k->member_id, {{k->member_id, "all"}}, [&](SyncResult r) { sk = r; });
+  int notified = 0;
+  JoinRequest rr = f.Req();
+  rr.session_expires = false;
+  rr.initial_delay = false;
+  rr.on_rebalance = [&] { ++notified; };
+  std::optional<JoinResult> a;
+  f.c.Join(std::move(rr), [&](JoinResult r) { a = std::move(r); });
+  std::optional<JoinResult> k2;
+  f.c.Join(f.Req(k->member_id), [&](JoinResult r) { k2 = std::move(r); });
+  ASSERT_TRUE(a && k2);
+  std::optional<SyncResult> sa;
+  f.c.Sync("g", 2, a->member_id, {}, [&](SyncResult r) { sa = r; });
+  EXPECT_FALSE(sa);  // waits for the Kafka leader
+  std::optional<JoinResult> k3;
+  f.c.Join(f.Req(k->member_id), [&](JoinResult r) { k3 = std::move(r); });  // a new round
+  ASSERT_TRUE(sa);
+  EXPECT_EQ(sa->error, 27);  // REBALANCE_IN_PROGRESS
+  EXPECT_EQ(notified, 1);
+}
+
 }  // namespace
 }  // namespace pinpipe::groups

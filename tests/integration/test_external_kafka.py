@@ -76,6 +76,12 @@ def test_demo_on_the_cluster_equals_the_embedded_run(tmp_path, kafka):
         assert "done." in out, out
         runs[name] = d
     assert "acks=all from the Kafka cluster" in out, out
+    # The consumer check read every record over the REST Proxy, on the cluster too (its
+    # consumers are members of the cluster's group "students").
+    for t in ("pin", "geo", "user"):
+        checked = {n: json.loads((runs[n] / "consumer-check" / f"{t}_consumer.json").read_text())
+                   for n in runs}
+        assert len(checked["cluster"]) == len(checked["embedded"]) > 0, t
     for t in ("pin", "geo", "user"):
         embedded, e_starts = lake_records(runs["embedded"], f"demo16.{t}")
         cluster, c_starts = lake_records(runs["cluster"], f"demo16.{t}")
