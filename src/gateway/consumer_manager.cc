@@ -9,7 +9,6 @@
 #include <set>
 
 #include "common/json_validator.h"
-#include "common/base64.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "common/mutex.h"
@@ -1124,10 +1123,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
           if (poll->any) {
             poll->full = true;
           } else {
-            record_error = RestError(rest_code::kSerialization,
-                                     "Error deserializing key/value for partition " + tp.first + "-" +
-                                         std::to_string(tp.second) + " at offset " + std::to_string(rec.offset) +
-                                         ": the record is not JSON; it is skipped (read it with a binary consumer)");
+            record_error = RecordNotJsonError(tp.first, tp.second, rec.offset);
             pos = rec.offset + 1;
             poll->moved = true;
           }
@@ -1136,29 +1132,7 @@ void ConsumerManager::Attempt(const std::shared_ptr<Poll>& poll) {
         std::string& body = poll->body;
         if (poll->any) body += ',';
         poll->any = true;
-        body += "{\"topic\":";
-        AppendJsonString(body, tp.first);
-        // A key or value as the embedded format writes it: JSON text as is, bytes as base64.
-        auto append_payload = [&](const std::optional<std::string_view>& payload) {
-          if (!payload) {
-            body += "null";
-          } else if (poll->format == EmbeddedFormat::kJson) {
-            body += *payload;
-          } else {
-            body += '"';
-            Base64Encode(*payload, body);
-            body += '"';
-          }
-        };
-        body += ",\"key\":";
-        append_payload(rec.key);
-        body += ",\"value\":";
-        append_payload(rec.value);
-        body += ",\"partition\":";
-        AppendJsonInt(body, tp.second);
-        body += ",\"offset\":";
-        AppendJsonInt(body, rec.offset);
-        body += '}';
+        AppendConsumedRecord(body, tp.first, tp.second, rec.offset, rec.key, rec.value, poll->format);
         poll->collected += size;
         pos = rec.offset + 1;
       }

@@ -1,5 +1,7 @@
 #include "gateway/embedded_format.h"
 
+#include "common/base64.h"
+#include "common/json_writer.h"
 #include "http/request.h"
 
 namespace pinpipe::gateway {
@@ -84,6 +86,33 @@ std::optional<EmbeddedFormat> AcceptedFormat(std::string_view accept, bool* unsu
   // answers when no @Produces type matches.
   *unsupported = named_unsupported || !acceptable;
   return std::nullopt;
+}
+
+void AppendConsumedRecord(std::string& body, std::string_view topic, int32_t partition, int64_t offset,
+                          std::optional<std::string_view> key, std::optional<std::string_view> value,
+                          EmbeddedFormat format) {
+  auto payload = [&](const std::optional<std::string_view>& p) {
+    if (!p) {
+      body += "null";
+    } else if (format == EmbeddedFormat::kJson) {
+      body += *p;
+    } else {
+      body += '"';
+      Base64Encode(*p, body);
+      body += '"';
+    }
+  };
+  body += "{\"topic\":";
+  AppendJsonString(body, topic);
+  body += ",\"key\":";
+  payload(key);
+  body += ",\"value\":";
+  payload(value);
+  body += ",\"partition\":";
+  AppendJsonInt(body, partition);
+  body += ",\"offset\":";
+  AppendJsonInt(body, offset);
+  body += '}';
 }
 
 }  // namespace pinpipe::gateway

@@ -10,6 +10,13 @@ int HttpStatusForCode(int error_code) {
   return error_code >= 1000 ? error_code / 100 : error_code;
 }
 
+http::Response RecordNotJsonError(std::string_view topic, int32_t partition, int64_t offset) {
+  return RestError(rest_code::kSerialization,
+                   "Error deserializing key/value for partition " + std::string(topic) + "-" +
+                       std::to_string(partition) + " at offset " + std::to_string(offset) +
+                       ": the record is not JSON; it is skipped (read it with a binary consumer)");
+}
+
 http::Response RestError(int error_code, std::string_view message) {
   std::string body = "{\"error_code\":";
   AppendJsonInt(body, error_code);

@@ -2,6 +2,8 @@
 // (../shared/reference/protocols.md §1.2), in application/vnd.kafka.v2+json.
 #pragma once
 
+#include <cstdint>
+
 #include <string_view>
 
 #include "http/response.h"
@@ -37,6 +39,10 @@ inline constexpr int kKafkaRetriable = 50003;
 int HttpStatusForCode(int error_code);
 
 http::Response RestError(int error_code, std::string_view message);
+// 40801 for a record a JSON consumer cannot read: the records before it are answered, and when
+// it comes first this is the answer and the position moves past it (one bad record never stops
+// a partition).
+http::Response RecordNotJsonError(std::string_view topic, int32_t partition, int64_t offset);
 // A JSON body with the v2 content type.
 http::Response RestJson(int status, std::string body);
 

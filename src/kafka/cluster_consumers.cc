@@ -10,7 +10,6 @@
 #include <optional>
 #include <random>
 
-#include "common/base64.h"
 #include "common/clock.h"
 #include "common/json_validator.h"
 #include "common/json_writer.h"
@@ -22,6 +21,9 @@
 
 namespace pinpipe::kafka {
 
+using gateway::AppendConsumedRecord;
+using gateway::EmbeddedFormat;
+using gateway::RecordNotJsonError;
 using gateway::RestError;
 using gateway::RestJson;
 namespace rest_code = gateway::rest_code;
@@ -228,10 +230,7 @@ void ClusterConsumers::Instance::Serve() {
       // As the embedded REST consumer: the records before it are answered; when it comes
       // first, this answer is its error and the position moves past it.
       if (!any) {
-        error = RestError(rest_code::kSerialization,
-                          "Error deserializing key/value for partition " + m.topic + "-" +
-                              std::to_string(m.partition) + " at offset " + std::to_string(m.offset) +
-                              ": the record is not JSON; it is skipped (read it with a binary consumer)");
+        error = RecordNotJsonError(m.topic, m.partition, m.offset);
         next[{m.topic, m.partition}] = m.offset + 1;
         buffered -= static_cast<size_t>(size);
         buffer.pop_front();
@@ -240,28 +239,11 @@ void ClusterConsumers::Instance::Serve() {
     }
     if (any) body += ',';
     any = true;
-    body += "{\"topic\":";
-    AppendJsonString(body, m.topic);
-    auto payload = [&](const std::optional<std::string>& p) {
-      if (!p) {
-        body += "null";
-      } else if (json) {
-        body += *p;
-      } else {
-        body += '"';
-        Base64Encode(*p, body);
-        body += '"';
-      }
+    auto view = [](const std::optional<std::string>& p) {
+      return p ? std::optional<std::string_view>(*p) : std::nullopt;
     };
-    body += ",\"key\":";
-    payload(m.key);
-    body += ",\"value\":";
-    payload(m.value);
-    body += ",\"partition\":";
-    AppendJsonInt(body, m.partition);
-    body += ",\"offset\":";
-    AppendJsonInt(body, m.offset);
-    body += '}';
+    AppendConsumedRecord(body, m.topic, m.partition, m.offset, view(m.key), view(m.value),
+                         json ? EmbeddedFormat::kJson : EmbeddedFormat::kBinary);
     collected += size;
     next[{m.topic, m.partition}] = m.offset + 1;
     buffered -= static_cast<size_t>(size);
