@@ -21,17 +21,6 @@
 namespace pinpipe::gateway {
 namespace {
 
-
-http::Response NoContent() {
-  http::Response r;
-  r.status = 204;
-  return r;
-}
-
-http::Response InstanceNotFound() {
-  return RestError(rest_code::kConsumerInstanceNotFound, "Consumer instance not found.");
-}
-
 http::Response Error(const ApiError& e) { return RestError(e.code, e.message); }
 
 http::Response IllegalState(std::string_view what) {
@@ -385,7 +374,7 @@ void ConsumerManager::DoDelete(Call& call, http::Responder& r) {
   auto f = Find(call.group, call.instance);
   if (!f) return r.Send(InstanceNotFound());
   RemoveInstance(f->group, f->instance);
-  r.Send(NoContent());
+  r.Send(http::Response::NoContent());
 }
 
 void ConsumerManager::SweepExpired() {
@@ -425,7 +414,7 @@ void ConsumerManager::DoSubscribe(Call& call, http::Responder& r) {
   // A group of REST instances only is assigned before the answer; with Kafka members the round
   // ends when they have rejoined, and reads wait for it.
   JoinGroup(f->group, f->instance);
-  r.Send(NoContent());
+  r.Send(http::Response::NoContent());
 }
 
 void ConsumerManager::DoGetSubscription(Call& call, http::Responder& r) {
@@ -479,7 +468,7 @@ void ConsumerManager::DoUnsubscribe(Call& call, http::Responder& r) {
     if (Status st = CommitNow(f->group->name, commits); !st) return r.Send(CommitFailed(st.error()));
   }
   if (!member_id.empty()) coordinator_->Leave(f->group->name, member_id);
-  r.Send(NoContent());
+  r.Send(http::Response::NoContent());
 }
 
 void ConsumerManager::DoAssign(Call& call, http::Responder& r) {
@@ -500,7 +489,7 @@ void ConsumerManager::DoAssign(Call& call, http::Responder& r) {
   }
   c.positions = std::move(positions);
   ++c.version;
-  r.Send(NoContent());
+  r.Send(http::Response::NoContent());
 }
 
 void ConsumerManager::DoGetAssignments(Call& call, http::Responder& r) {
@@ -798,7 +787,7 @@ void ConsumerManager::DoSeek(Call& call, http::Responder& r) {
   for (const auto& o : req->offsets) c.positions[o.tp] = o.offset;
   for (const auto& [tp, o] : by_time) c.positions[tp] = o;
   ++c.version;
-  r.Send(NoContent());
+  r.Send(http::Response::NoContent());
 }
 
 void ConsumerManager::DoSeekBeginning(Call& call, http::Responder& r) { SeekToEdge(call, r, false); }
@@ -819,7 +808,7 @@ void ConsumerManager::SeekToEdge(Call& call, http::Responder& r, bool end) {
     c.positions[tp] = !info ? 0 : end ? info->high_watermark : info->log_start_offset;
   }
   ++c.version;
-  r.Send(NoContent());
+  r.Send(http::Response::NoContent());
 }
 
 // ---- committed offsets

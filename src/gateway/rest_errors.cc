@@ -10,6 +10,10 @@ int HttpStatusForCode(int error_code) {
   return error_code >= 1000 ? error_code / 100 : error_code;
 }
 
+http::Response InstanceNotFound() {
+  return RestError(rest_code::kConsumerInstanceNotFound, "Consumer instance not found.");
+}
+
 http::Response RecordNotJsonError(std::string_view topic, int32_t partition, int64_t offset) {
   return RestError(rest_code::kSerialization,
                    "Error deserializing key/value for partition " + std::string(topic) + "-" +

@@ -42,6 +42,8 @@ http::Response RestError(int error_code, std::string_view message);
 // 40801 for a record a JSON consumer cannot read: the records before it are answered, and when
 // it comes first this is the answer and the position moves past it (one bad record never stops
 // a partition).
+// 40403 "Consumer instance not found." (the REST Proxy's answer for an unknown instance).
+http::Response InstanceNotFound();
 http::Response RecordNotJsonError(std::string_view topic, int32_t partition, int64_t offset);
 // A JSON body with the v2 content type.
 http::Response RestJson(int status, std::string body);

@@ -32,6 +32,11 @@ struct Response {
     r.body = std::move(body);
     return r;
   }
+  static Response NoContent() {
+    Response r;
+    r.status = 204;
+    return r;
+  }
 };
 
 }  // namespace pinpipe::http

@@ -35,15 +35,6 @@ constexpr int kPollMs = 20;                      // a queued call waits at most 
 
 int64_t NowMs() { return Clock::System().SteadyMs(); }
 
-http::Response NoContent() {
-  http::Response r;
-  r.status = 204;
-  return r;
-}
-
-http::Response NotFound() {
-  return RestError(rest_code::kConsumerInstanceNotFound, "Consumer instance not found.");
-}
 
 http::Response KafkaError(const std::string& what, rd_kafka_resp_err_t err) {
   return RestError(rest_code::kKafkaError, "Kafka error: " + what + ": " + rd_kafka_err2str(err));
@@ -320,7 +311,7 @@ void ClusterConsumers::Instance::Run(const ClusterConsumerOptions& o) {
     rest.swap(tasks);
   }
   for (auto& t : rest) t(*this);  // queued before the close: answered (rk is gone: an error)
-  if (answer) answer->Send(NoContent());
+  if (answer) answer->Send(http::Response::NoContent());
   done.store(true);
 }
 
@@ -460,7 +451,7 @@ void ClusterConsumers::Delete(const http::Request& req, http::Responder r) {
   {
     MutexLock l(mu_);
     auto it = instances_.find({std::string(req.PathParam("group")), std::string(req.PathParam("instance"))});
-    if (it == instances_.end()) return r.Send(NotFound());
+    if (it == instances_.end()) return r.Send(gateway::InstanceNotFound());
     in = it->second;
     instances_.erase(it);
   }
@@ -476,13 +467,13 @@ namespace {
 // Queues `fn` on the instance's thread, or answers 40403 when the instance is closing.
 template <typename Fn>
 void Queue(const std::shared_ptr<ClusterConsumers::Instance>& in, http::Responder r, Fn fn) {
-  if (!in) return r.Send(NotFound());
+  if (!in) return r.Send(gateway::InstanceNotFound());
   auto shared = std::make_shared<http::Responder>(std::move(r));
   if (!in->Post([shared, fn = std::move(fn)](ClusterConsumers::Instance& i) mutable {
         if (!i.rk) return shared->Send(RestError(rest_code::kKafkaError, "Kafka error: the consumer could not be made (see the log)"));
         fn(i, *shared);
       })) {
-    shared->Send(NotFound());
+    shared->Send(gateway::InstanceNotFound());
   }
 }
 
@@ -507,7 +498,7 @@ void ClusterConsumers::Subscribe(const http::Request& req, http::Responder r) {
       MutexLock l(in.mu);
       in.described = std::move(described);
     }
-    r.Send(NoContent());
+    r.Send(http::Response::NoContent());
   });
 }
 
@@ -535,7 +526,7 @@ void ClusterConsumers::Unsubscribe(const http::Request& req, http::Responder r) 
       MutexLock l(in.mu);
       in.described.clear();
     }
-    r.Send(NoContent());
+    r.Send(http::Response::NoContent());
   });
 }
 
@@ -622,7 +613,7 @@ void ClusterConsumers::GetOffsets(const http::Request& req, http::Responder r) {
 
 void ClusterConsumers::Records(const http::Request& req, http::Responder r) {
   auto in = Find(req);
-  if (!in) return r.Send(NotFound());
+  if (!in) return r.Send(gateway::InstanceNotFound());
   bool unsupported = false;
   auto wanted = gateway::AcceptedFormat(req.Header("Accept"), &unsupported);
   if (unsupported || (wanted && *wanted != in->settings.format)) {

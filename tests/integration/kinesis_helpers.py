@@ -32,6 +32,18 @@ def _head(major, n):
     raise ValueError(n)
 
 
+def create_and_put_pins(url, name, n=8, shards=2):
+    """Creates stream `name` and puts n pin rows (index i, partition key k<i>) with boto3; the
+    PutRecords answer."""
+    c = boto3_client(url)
+    c.create_stream(StreamName=name, ShardCount=shards)
+    out = c.put_records(StreamName=name, Records=[
+        {"Data": json.dumps({"index": i, "unique_id": f"u{i}", "title": f"pin {i}", "category": "art",
+                             "follower_count": "5k"}).encode(), "PartitionKey": f"k{i}"} for i in range(n)])
+    assert out["FailedRecordCount"] == 0, out
+    return out
+
+
 def cbor_encode(v):
     if v is None:
         return b"\xf6"

@@ -14,8 +14,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_kafka import RealKafka  # noqa: E402
 from rest_helpers import V2, create_consumer, delete_consumer  # noqa: E402
-from test_kafka_rest_groups import KafkaPythonMember, drain_rest, rest_subscribe, settle  # noqa: E402
-from test_kafka_wire import run_tool  # noqa: E402
+from test_kafka_rest_groups import KafkaPythonMember, describe_rows, drain_rest, rest_subscribe, settle  # noqa: E402
 
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 
@@ -72,18 +71,10 @@ def test_rest_consumers_are_members_of_the_clusters_group(kafka, server_factory)
         assert r.status_code == 200, r.text
 
         # The real broker's own tool lists the REST member with its partitions.
-        p = run_tool("kafka-consumer-groups", "--bootstrap-server", kafka.bootstrap, "--describe", "--group", group)
-        assert p.returncode == 0, p.stdout + p.stderr
-        header, rows = None, []
-        for line in p.stdout.splitlines():
-            cols = line.split()
-            if cols and cols[0] == "GROUP":
-                header = cols
-            elif header and cols and cols[0] == group:
-                rows.append(dict(zip(header, cols)))
+        rows, out = describe_rows(None, group, kafka.bootstrap)
         rest_rows = {int(r["PARTITION"]): r for r in rows if r.get("CLIENT-ID") == "rest-x"}
-        assert set(rest_rows) == rest_parts, p.stdout
-        assert all(r["CURRENT-OFFSET"] == str(PER_PARTITION) for r in rest_rows.values()), p.stdout
+        assert set(rest_rows) == rest_parts, out
+        assert all(r["CURRENT-OFFSET"] == str(PER_PARTITION) for r in rest_rows.values()), out
 
         # Deleting the instance leaves the group: the Kafka member takes every partition.
         delete_consumer(rest)

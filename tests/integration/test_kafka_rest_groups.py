@@ -94,8 +94,11 @@ def drain_rest(base, seen, idle=3):
     seen.extend((r["partition"], r["value"]) for r in got)
 
 
-def describe_rows(server, group):
-    p = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap(server), "--describe", "--group", group)
+def describe_rows(server, group, bootstrap_servers=None):
+    """`kafka-consumer-groups --describe` of `group`: its rows as dicts by column name, and the
+    tool's output (on pinpipe's listener, or on `bootstrap_servers`)."""
+    p = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap_servers or bootstrap(server), "--describe",
+                 "--group", group)
     assert p.returncode == 0, p.stdout + p.stderr
     header = None
     rows = []

@@ -433,14 +433,9 @@ def test_record_trace_follows_a_record_to_its_delta_file(server_factory):
 
 
 def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
-    from kinesis_helpers import boto3_client
+    from kinesis_helpers import boto3_client, create_and_put_pins
     name = "streaming-pinterest-pin"
-    c = boto3_client(server.url)
-    c.create_stream(StreamName=name, ShardCount=2)
-    out = c.put_records(StreamName=name, Records=[
-        {"Data": json.dumps({"index": i, "unique_id": f"u{i}", "title": f"pin {i}", "category": "art",
-                             "follower_count": "5k"}).encode(), "PartitionKey": f"k{i}"} for i in range(8)])
-    assert out["FailedRecordCount"] == 0, out
+    out = create_and_put_pins(server.url, name)
     rec = out["Records"][5]
     trace = lambda: requests.get(server.url + UI + "/trace", params={"stream": name, "seq": rec["SequenceNumber"]}).json()  # noqa: E731
     d = wait_for(lambda: (lambda t: t["stream"]["state"] == "done" and
@@ -472,8 +467,9 @@ def test_record_trace_of_a_kinesis_record_reaches_the_streaming_commit(server):
     assert [x["holds_record"] for x in commits].count(True) == 1, commits
     assert next(x for x in commits if x["holds_record"])["table"] == "delta/pinterest_pin_table", commits
     # A record the job quarantines: its batch commits to both tables; the quarantine one holds it.
-    bad = c.put_records(StreamName=name, Records=[{"Data": b"not json at all", "PartitionKey": "k1"},
-                                                  {"Data": json.dumps({"index": 99, "unique_id": "u99"}).encode(), "PartitionKey": "k1"}])
+    bad = boto3_client(server.url).put_records(StreamName=name, Records=[
+        {"Data": b"not json at all", "PartitionKey": "k1"},
+        {"Data": json.dumps({"index": 99, "unique_id": "u99"}).encode(), "PartitionKey": "k1"}])
     qtrace = lambda: requests.get(server.url + UI + "/trace",  # noqa: E731
                                   params={"stream": name, "seq": bad["Records"][0]["SequenceNumber"]}).json()
     # (The batch commits to the clean table, then to the quarantine table: wait for the second.)

@@ -70,7 +70,7 @@ def test_record_trace_through_an_s3_lake(moto, server_factory, tmp_path):
 def test_stream_hop_of_a_kinesis_record_through_an_s3_lake(moto, server_factory, tmp_path):
     """The streaming job writes its tables to the bucket; the trace's `stream` hop finds the
     commit whose batch read the record, and its part file and row, through the object store."""
-    from kinesis_helpers import boto3_client
+    from kinesis_helpers import create_and_put_pins
     s3 = boto3.client("s3", endpoint_url=moto, region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     s3.create_bucket(Bucket="lake")
@@ -78,12 +78,7 @@ def test_stream_hop_of_a_kinesis_record_through_an_s3_lake(moto, server_factory,
     s = server_factory(["sink.enabled=false", "lake.uri=s3://lake/pp", f"s3.endpoint={moto}", "s3.region=us-east-1",
                         "s3.access_key_id=testing", "s3.secret_access_key=testing"], env=env).start()
     name = "streaming-pinterest-pin"
-    c = boto3_client(s.url)
-    c.create_stream(StreamName=name, ShardCount=2)
-    out = c.put_records(StreamName=name, Records=[
-        {"Data": json.dumps({"index": i, "unique_id": f"u{i}", "title": f"pin {i}", "category": "art",
-                             "follower_count": "5k"}).encode(), "PartitionKey": f"k{i}"} for i in range(8)])
-    assert out["FailedRecordCount"] == 0, out
+    out = create_and_put_pins(s.url, name)
     rec = out["Records"][5]
 
     def trace():

@@ -168,6 +168,45 @@ std::string UserLine(const pinterest::GeneratedUser& u) {
 // 100k generated interactions (a fifth re-post a recent row, as raw_gen does), cleaned as the
 // batch cleans them, fed in chunks with geo and user lagging behind pin; compared at several
 // points and at the end.
+struct Lag {
+  size_t chunk = 0;
+  size_t geo_lag = 0, user_lag = 0;  // chunks behind the pins
+  size_t check_every = 1;            // compare with the batch every this many chunks
+};
+
+// Feeds the three tables chunk by chunk, geo and user `lag` chunks behind the pins (the rest
+// at once once the pins are in), comparing the live answers with the batch over what was fed
+// every `check_every` chunks and at the end.
+void FeedLagged(LiveAnalytics& live, const CleanPinTable& pin, const CleanGeoTable& geo,
+                const CleanUserTable& user, const Lag& lag) {
+  RandomTables fed;
+  size_t p = 0, g = 0, u = 0, step = 0;
+  while (p < pin.size() || g < geo.size() || u < user.size()) {
+    const size_t pe = std::min(pin.size(), p + lag.chunk);
+    live.AddPins(pin, p, pe);
+    testing::AppendPinRows(pin, p, pe, &fed.pin);
+    p = pe;
+    if (step >= lag.geo_lag) {
+      const size_t ge = std::min(geo.size(), g + (p >= pin.size() ? geo.size() : lag.chunk));
+      live.AddGeos(geo, g, ge);
+      testing::AppendGeoRows(geo, g, ge, &fed.geo);
+      g = ge;
+    }
+    if (step >= lag.user_lag) {
+      const size_t ue = std::min(user.size(), u + (p >= pin.size() ? user.size() : lag.chunk));
+      live.AddUsers(user, u, ue);
+      testing::AppendUserRows(user, u, ue, &fed.user);
+      u = ue;
+    }
+    if (step % lag.check_every == lag.check_every - 1) {
+      ExpectSame(live, fed.pin, fed.geo, fed.user, "step " + std::to_string(step));
+    }
+    if (::testing::Test::HasFatalFailure()) return;
+    ++step;
+  }
+  ExpectSame(live, pin, geo, user, "end");
+}
+
 TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
   constexpr int64_t kInteractions = 100'000;
   pinterest::DatasetGenerator gen({.seed = 11, .rows = kInteractions});
@@ -200,32 +239,9 @@ TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
   ASSERT_LT(pin.size(), 95'000u);  // the duplicates were dropped
 
   LiveAnalytics live;
-  RandomTables fed;
-  const size_t chunk = 7'919;
-  size_t p = 0, g = 0, u = 0, step = 0;
-  while (p < pin.size() || g < geo.size() || u < user.size()) {
-    const size_t pe = std::min(pin.size(), p + chunk);
-    live.AddPins(pin, p, pe);
-    testing::AppendPinRows(pin, p, pe, &fed.pin);
-    p = pe;
-    // geo lags one chunk, user two: their pins arrived first.
-    if (step >= 1) {
-      const size_t ge = std::min(geo.size(), g + (p >= pin.size() ? geo.size() : chunk));
-      live.AddGeos(geo, g, ge);
-      testing::AppendGeoRows(geo, g, ge, &fed.geo);
-      g = ge;
-    }
-    if (step >= 2) {
-      const size_t ue = std::min(user.size(), u + (p >= pin.size() ? user.size() : chunk));
-      live.AddUsers(user, u, ue);
-      testing::AppendUserRows(user, u, ue, &fed.user);
-      u = ue;
-    }
-    if (step % 3 == 1) ExpectSame(live, fed.pin, fed.geo, fed.user, "step " + std::to_string(step));
-    if (::testing::Test::HasFatalFailure()) return;
-    ++step;
-  }
-  ExpectSame(live, pin, geo, user, "end");
+  // geo lags one chunk, user two: their pins arrived first.
+  FeedLagged(live, pin, geo, user, {.chunk = 7'919, .geo_lag = 1, .user_lag = 2, .check_every = 3});
+  if (::testing::Test::HasFatalFailure()) return;
   EXPECT_EQ(live.counts().pin_geo_pairs, pin.size());  // generated inds are unique per row
 }
 
@@ -296,32 +312,9 @@ TEST(LiveAnalyticsTest, GeneratedInteractionsThroughSmallJoinCache) {
   const CleanUserTable user = pinterest::CleanUsers(std::move(raw.user));
 
   LiveAnalytics live({.dir = ::testing::TempDir(), .cache_bytes = 16 * JoinStore::kPageBytes});
-  RandomTables fed;
-  const size_t chunk = 10'007;
-  size_t p = 0, g = 0, u = 0, step = 0;
-  while (p < pin.size() || g < geo.size() || u < user.size()) {
-    const size_t pe = std::min(pin.size(), p + chunk);
-    live.AddPins(pin, p, pe);
-    testing::AppendPinRows(pin, p, pe, &fed.pin);
-    p = pe;
-    // user trails by one chunk, geo by three: their pins are on disk by then.
-    if (step >= 3) {
-      const size_t ge = std::min(geo.size(), g + (p >= pin.size() ? geo.size() : chunk));
-      live.AddGeos(geo, g, ge);
-      testing::AppendGeoRows(geo, g, ge, &fed.geo);
-      g = ge;
-    }
-    if (step >= 1) {
-      const size_t ue = std::min(user.size(), u + (p >= pin.size() ? user.size() : chunk));
-      live.AddUsers(user, u, ue);
-      testing::AppendUserRows(user, u, ue, &fed.user);
-      u = ue;
-    }
-    if (step % 5 == 4) ExpectSame(live, fed.pin, fed.geo, fed.user, "step " + std::to_string(step));
-    if (::testing::Test::HasFatalFailure()) return;
-    ++step;
-  }
-  ExpectSame(live, pin, geo, user, "end");
+  // user trails by one chunk, geo by three: their pins are on disk by then.
+  FeedLagged(live, pin, geo, user, {.chunk = 10'007, .geo_lag = 3, .user_lag = 1, .check_every = 5});
+  if (::testing::Test::HasFatalFailure()) return;
   ASSERT_TRUE(live.status());
   EXPECT_GT(live.join_store().disk_bytes(), 50 * live.join_store().cache_bytes());
   EXPECT_GT(live.join_store().reads(), 1000u);  // partners came back from disk
