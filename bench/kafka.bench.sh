@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# make bench: Kafka 4.4's kafka-producer-perf-test (the Java producer, 100 B records,
-# idempotence as its default; rows: 1 partition acks=1, 1 partition acks=all, 3 partitions
-# acks=1, 3 partitions acks=all — KAFKA_BENCH_CASES, "acks:partitions" words, default
-# "1:1 all:1 1:3 all:3") against pinpipe's Kafka listener and against
-# Apache Kafka 4.4 from the peer kit, in the same run and interleaved: pinpipe with
-# log.flush=os (like Kafka's defaults, no fsync per write) and with its durable default
-# (fsync before every acknowledgement). Reported: records/s, p99, and pinpipe ÷ Kafka.
-# KAFKA_BENCH_RECORDS (default 1000000) records per run, RUNS (default 3) runs each.
+# make bench: Kafka 4.4's kafka-producer-perf-test (the Java producer, idempotence as its
+# default; rows: 1 partition acks=1, 1 partition acks=all, 3 partitions acks=1, 3 partitions
+# acks=all — KAFKA_BENCH_CASES, "acks:partitions" words, default "1:1 all:1 1:3 all:3"; record
+# sizes KAFKA_BENCH_SIZES, default "100 1024") and then kafka-consumer-perf-test reading what
+# was produced (its fetch rate: the group join is not counted), against pinpipe's Kafka
+# listener and against Apache Kafka 4.4 from the peer kit, in the same run and interleaved:
+# pinpipe with log.flush=os (like Kafka's defaults, no fsync per write) and with its durable
+# default (fsync before every acknowledgement). Reported: records/s, p99, pinpipe ÷ Kafka, and
+# each server's peak RSS. KAFKA_BENCH_RECORDS (default 1000000) 100-byte records per run (the
+# same bytes in larger records), RUNS (default 3) runs each.
 set -uo pipefail
 bin=$1
 n=${KAFKA_BENCH_RECORDS:-1000000}
@@ -27,7 +29,17 @@ if ! tests/peers/peer kafka start >"$peer_log" 2>&1; then
   rm -f "$peer_log"; exit 0
 fi
 kafka_bs=$(grep -oE 'bootstrap 127\.0\.0\.1:[0-9]+' "$peer_log" | cut -d' ' -f2)
+kafka_pid=$(grep -oE 'pid [0-9]+' "$peer_log" | tail -1 | cut -d' ' -f2)
 rm -f "$peer_log"
+# Peak RSS (VmHWM) in MB of a process or, for a launcher, of its largest descendant.
+peak_mb() {
+  local best=0 p kb
+  for p in "$1" $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
+    kb=$(awk '/VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null)
+    [ -n "$kb" ] && [ "$kb" -gt "$best" ] && best=$kb
+  done
+  echo $((best / 1024))
+}
 pids=(); dirs=()
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -50,32 +62,48 @@ start_pinpipe() {  # flush → sets bs
   bs=127.0.0.1:$kport
 }
 
-perf() {  # bootstrap topic acks partitions → "records_per_s p99_ms"
+perf() {  # bootstrap topic acks partitions size records → "records_per_s p99_ms"
   "$tools/kafka-topics" --bootstrap-server "$1" --create --topic "$2" --partitions "$4" >/dev/null 2>&1
-  timeout 600 "$tools/kafka-producer-perf-test" --topic "$2" --num-records "$n" --record-size 100 \
+  timeout 600 "$tools/kafka-producer-perf-test" --topic "$2" --num-records "$6" --record-size "$5" \
     --throughput -1 --producer-props bootstrap.servers="$1" acks="$3" 2>/dev/null |
     grep 'records sent' | tail -1 |
     awk '{for (i = 1; i <= NF; i++) { if ($(i+1) == "records/sec") r = $i; if ($(i+2) == "99th,") p = $i }
           print r, p}'
 }
 
-start_pinpipe os; bs_os=$bs
-start_pinpipe always; bs_durable=$bs
-for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
-  acks=${case%%:*}; parts=${case##*:}
-  k=(); o=(); d=(); kp=(); op=(); dp=()
-  for ((i = 0; i < runs; i++)); do
-    t="bench-a$acks-p$parts-$i"
-    read -r r p < <(perf "$kafka_bs" "$t" "$acks" "$parts"); k+=("$r"); kp+=("$p")
-    read -r r p < <(perf "$bs_os" "$t" "$acks" "$parts"); o+=("$r"); op+=("$p")
-    read -r r p < <(perf "$bs_durable" "$t" "$acks" "$parts"); d+=("$r"); dp+=("$p")
+consume() {  # bootstrap topic records → records/s while fetching (fetch.nMsg.sec)
+  timeout 300 "$tools/kafka-consumer-perf-test" --bootstrap-server "$1" --topic "$2" --num-records "$3" \
+    --timeout 60000 --group "perf-$2" 2>/dev/null | awk -F', *' 'seen {printf "%.0f\n", $10; exit} /^start.time/ {seen = 1}'
+}
+
+start_pinpipe os; bs_os=$bs; pid_os=${pids[-1]}
+start_pinpipe always; bs_durable=$bs; pid_durable=${pids[-1]}
+med() { printf '%s\n' "$@" | median; }
+for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
+  count=$((n * 100 / size))
+  for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
+    acks=${case%%:*}; parts=${case##*:}
+    k=(); o=(); d=(); kp=(); op=(); dp=(); kc=(); oc=(); dc=()
+    for ((i = 0; i < runs; i++)); do
+      t="bench-s$size-a$acks-p$parts-$i"
+      read -r r p < <(perf "$kafka_bs" "$t" "$acks" "$parts" "$size" "$count"); k+=("$r"); kp+=("$p")
+      read -r r p < <(perf "$bs_os" "$t" "$acks" "$parts" "$size" "$count"); o+=("$r"); op+=("$p")
+      read -r r p < <(perf "$bs_durable" "$t" "$acks" "$parts" "$size" "$count"); d+=("$r"); dp+=("$p")
+      kc+=("$(consume "$kafka_bs" "$t" "$count")"); oc+=("$(consume "$bs_os" "$t" "$count")")
+      dc+=("$(consume "$bs_durable" "$t" "$count")")
+    done
+    km=$(med "${k[@]}"); om=$(med "${o[@]}"); dm=$(med "${d[@]}")
+    row "kafka-producer-perf-test $size B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" \
+      "p99 $(med "${kp[@]}") ms" "records/s (reference)"
+    row "  pinpipe, log.flush=os" "$om" "p99 $(med "${op[@]}") ms" \
+      "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
+    row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(med "${dp[@]}") ms" \
+      "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"
+    kcm=$(med "${kc[@]}"); ocm=$(med "${oc[@]}"); dcm=$(med "${dc[@]}")
+    row "  kafka-consumer-perf-test of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
+    row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
+      "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
   done
-  km=$(printf '%s\n' "${k[@]}" | median); om=$(printf '%s\n' "${o[@]}" | median)
-  dm=$(printf '%s\n' "${d[@]}" | median)
-  row "kafka-producer-perf-test 100 B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" \
-    "p99 $(printf '%s\n' "${kp[@]}" | median) ms" "records/s (reference)"
-  row "  pinpipe, log.flush=os" "$om" "p99 $(printf '%s\n' "${op[@]}" | median) ms" \
-    "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
-  row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(printf '%s\n' "${dp[@]}" | median) ms" \
-    "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"
 done
+row "peak RSS: Apache Kafka 4.4 / pinpipe os / pinpipe always (MB)" \
+  "$(peak_mb "$kafka_pid") / $(peak_mb "$pid_os") / $(peak_mb "$pid_durable")" "" "reported"
