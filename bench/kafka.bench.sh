@@ -3,7 +3,9 @@
 # default; rows: 1 partition acks=1, 1 partition acks=all, 3 partitions acks=1, 3 partitions
 # acks=all — KAFKA_BENCH_CASES, "acks:partitions" words, default "1:1 all:1 1:3 all:3"; record
 # sizes KAFKA_BENCH_SIZES, default "100 1024") and then kafka-consumer-perf-test reading what
-# was produced (its fetch rate: the group join is not counted), against pinpipe's Kafka
+# was produced (its fetch rate: the group join is not counted) and a raw Fetch drain of it
+# (bench/kafka_fetch_drain.py: the broker's fetch path without the Java consumer's decoding,
+# which limits kafka-consumer-perf-test on a small machine), against pinpipe's Kafka
 # listener and against Apache Kafka 4.4 from the peer kit, in the same run and interleaved:
 # pinpipe with log.flush=os (like Kafka's defaults, no fsync per write) and with its durable
 # default (fsync before every acknowledgement). Reported: records/s, p99, pinpipe ÷ Kafka, and
@@ -71,6 +73,10 @@ perf() {  # bootstrap topic acks partitions size records → "records_per_s p99_
           print r, p}'
 }
 
+drain() {  # bootstrap topic partitions → records/s of the broker's fetch path (no client decoding)
+  timeout 300 /usr/bin/python3 bench/kafka_fetch_drain.py "$1" "$2" "$3" 2>/dev/null | grep -oE 'records_per_s=[0-9]+' | cut -d= -f2
+}
+
 consume() {  # bootstrap topic records → records/s while fetching (fetch.nMsg.sec)
   timeout 300 "$tools/kafka-consumer-perf-test" --bootstrap-server "$1" --topic "$2" --num-records "$3" \
     --timeout 60000 --group "perf-$2" 2>/dev/null | awk -F', *' 'seen {printf "%.0f\n", $10; exit} /^start.time/ {seen = 1}'
@@ -83,7 +89,7 @@ for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
   count=$((n * 100 / size))
   for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
     acks=${case%%:*}; parts=${case##*:}
-    k=(); o=(); d=(); kp=(); op=(); dp=(); kc=(); oc=(); dc=()
+    k=(); o=(); d=(); kp=(); op=(); dp=(); kc=(); oc=(); dc=(); kf=(); of=(); df=()
     for ((i = 0; i < runs; i++)); do
       t="bench-s$size-a$acks-p$parts-$i"
       read -r r p < <(perf "$kafka_bs" "$t" "$acks" "$parts" "$size" "$count"); k+=("$r"); kp+=("$p")
@@ -91,6 +97,8 @@ for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
       read -r r p < <(perf "$bs_durable" "$t" "$acks" "$parts" "$size" "$count"); d+=("$r"); dp+=("$p")
       kc+=("$(consume "$kafka_bs" "$t" "$count")"); oc+=("$(consume "$bs_os" "$t" "$count")")
       dc+=("$(consume "$bs_durable" "$t" "$count")")
+      kf+=("$(drain "$kafka_bs" "$t" "$parts")"); of+=("$(drain "$bs_os" "$t" "$parts")")
+      df+=("$(drain "$bs_durable" "$t" "$parts")")
     done
     km=$(med "${k[@]}"); om=$(med "${o[@]}"); dm=$(med "${d[@]}")
     row "kafka-producer-perf-test $size B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" \
@@ -103,6 +111,10 @@ for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
     row "  kafka-consumer-perf-test of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
     row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
       "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+    kfm=$(med "${kf[@]}"); ofm=$(med "${of[@]}"); dfm=$(med "${df[@]}")
+    row "  the broker's fetch path, raw Fetch drain: Apache Kafka 4.4" "$kfm" "" "records/s (reference)"
+    row "  pinpipe (log.flush=os / always)" "$ofm / $dfm" "" \
+      "$(awk -v a="$ofm" -v b="$kfm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
   done
 done
 row "peak RSS: Apache Kafka 4.4 / pinpipe os / pinpipe always (MB)" \
