@@ -270,6 +270,66 @@ TEST(DedupWindow, EvictsOldestWhenFull) {
   EXPECT_FALSE(small->Contains(fp(3)));
 }
 
+// The window is first-in first-out over distinct rows: a duplicate that is dropped does not
+// make its row younger, so the row still leaves the window after `capacity` newer ones.
+TEST(DedupWindow, DuplicateDoesNotRefreshItsAge) {
+  DedupWindow w(3);
+  auto fp = [](uint64_t i) { return Fingerprint{i * 0x9e3779b97f4a7c15ull + 7, ~i}; };
+  EXPECT_TRUE(w.Insert(fp(1)));
+  EXPECT_TRUE(w.Insert(fp(2)));
+  EXPECT_FALSE(w.Insert(fp(1)));  // within the window: dropped
+  EXPECT_TRUE(w.Insert(fp(3)));
+  EXPECT_TRUE(w.Insert(fp(4)));   // evicts 1, the oldest by first arrival
+  EXPECT_EQ(w.size(), 3u);
+  EXPECT_FALSE(w.Contains(fp(1)));
+  EXPECT_TRUE(w.Contains(fp(2)) && w.Contains(fp(3)) && w.Contains(fp(4)));
+  EXPECT_TRUE(w.Insert(fp(1)));   // further back than the window: kept
+  EXPECT_FALSE(w.Contains(fp(2)));
+}
+
+// A round trip at the same capacity after the ring wrapped keeps the eviction order, and one
+// into a larger capacity keeps every row and evicts only once the larger window is full.
+TEST(DedupWindow, RoundTripKeepsEvictionOrder) {
+  auto fp = [](uint64_t i) { return Fingerprint{i * 0x9e3779b97f4a7c15ull + 3, i + 11}; };
+  DedupWindow w(3);
+  for (uint64_t i = 0; i < 5; ++i) ASSERT_TRUE(w.Insert(fp(i)));  // holds 2, 3, 4
+  auto same = DedupWindow::Deserialize(w.Serialize());
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->capacity(), 3u);
+  EXPECT_EQ(same->size(), 3u);
+  EXPECT_EQ(same->Serialize(), w.Serialize());
+  EXPECT_FALSE(same->Insert(fp(3)));  // a duplicate stays a duplicate
+  EXPECT_TRUE(same->Insert(fp(5)));   // evicts 2, the oldest before the round trip
+  EXPECT_FALSE(same->Contains(fp(2)));
+  EXPECT_TRUE(same->Contains(fp(3)) && same->Contains(fp(4)) && same->Contains(fp(5)));
+  EXPECT_TRUE(same->Insert(fp(6)));   // then 3
+  EXPECT_FALSE(same->Contains(fp(3)));
+  EXPECT_TRUE(same->Contains(fp(4)));
+
+  auto big = DedupWindow::Deserialize(w.Serialize(), 5);
+  ASSERT_TRUE(big.has_value());
+  EXPECT_EQ(big->capacity(), 5u);
+  EXPECT_EQ(big->size(), 3u);
+  EXPECT_TRUE(big->Insert(fp(5)));
+  EXPECT_TRUE(big->Insert(fp(6)));
+  EXPECT_TRUE(big->Contains(fp(2)));  // nothing evicted yet: 2..6 fill the window
+  EXPECT_FALSE(big->Insert(fp(2)));
+  EXPECT_TRUE(big->Insert(fp(7)));    // full: evicts 2
+  EXPECT_FALSE(big->Contains(fp(2)));
+  EXPECT_TRUE(big->Contains(fp(3)));
+
+  // Shrinking keeps the newest (3 of 5: 4, 5, 6 after the same inserts), oldest first.
+  DedupWindow full(5);
+  for (uint64_t i = 2; i < 7; ++i) ASSERT_TRUE(full.Insert(fp(i)));
+  auto small = DedupWindow::Deserialize(full.Serialize(), 3);
+  ASSERT_TRUE(small.has_value());
+  EXPECT_EQ(small->size(), 3u);
+  EXPECT_FALSE(small->Contains(fp(2)) || small->Contains(fp(3)));
+  EXPECT_TRUE(small->Insert(fp(7)));  // evicts 4, the oldest kept
+  EXPECT_FALSE(small->Contains(fp(4)));
+  EXPECT_TRUE(small->Contains(fp(5)) && small->Contains(fp(6)) && small->Contains(fp(7)));
+}
+
 TEST(DedupWindow, ZeroFingerprintAndManyEvictions) {
   DedupWindow w(1000);
   EXPECT_TRUE(w.Insert(Fingerprint{0, 0}));

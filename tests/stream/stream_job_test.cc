@@ -343,6 +343,39 @@ TEST_F(StreamJobTest, DedupWindowSpansBatchesAndRestarts) {
   EXPECT_EQ(Rows("t_pin_table").size(), 3u);
 }
 
+// stream.dedup_window bounds the dedup: with a window of 2 distinct rows, a resent row still in
+// the window is dropped, one further back is kept (as a second row), also across a restart,
+// which restores the window from stream.state.
+TEST_F(StreamJobTest, DedupWindowBoundKeepsOlderDuplicates) {
+  StreamSettings s = Settings();
+  s.dedup_window = 2;
+  auto run = [&](const std::vector<std::string>& values) {
+    Append("streaming-t-pin", 0, values);
+    auto job = Make(s);
+    auto st = job->RunUntilCaughtUp();
+    ASSERT_TRUE(st) << st.error().ToString();
+  };
+  run({Pin(1), Pin(2), Pin(3)});  // window: 2, 3
+  EXPECT_EQ(Rows("t_pin_table").size(), 3u);
+  run({Pin(3)});                  // within the window: dropped
+  EXPECT_EQ(Rows("t_pin_table").size(), 3u);
+  run({Pin(1)});                  // evicted: kept again; window: 3, 1
+  EXPECT_EQ(Rows("t_pin_table").size(), 4u);
+  run({Pin(3), Pin(1)});          // both within the window
+  EXPECT_EQ(Rows("t_pin_table").size(), 4u);
+  run({Pin(2)});                  // evicted long ago: kept
+  // The batch's cleaning of the three rows, plus rows 1 and 2 once more.
+  std::vector<std::string> want = BatchRows(RawKind::kPin, {{Pin(1), Pin(2), Pin(3)}});
+  ASSERT_EQ(want.size(), 3u);
+  for (const char* id : {"\"u1\"", "\"u2\""}) {
+    auto it = std::find_if(want.begin(), want.end(),
+                           [&](const std::string& r) { return r.find(id) != std::string::npos; });
+    ASSERT_NE(it, want.end()) << id;
+    want.push_back(*it);
+  }
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(want));
+}
+
 // A crash at every point of the protocol, each at several batches: the restarted job leaves
 // exactly the rows of an uninterrupted run (no loss, no duplicate), even when records arrive
 // between the crash and the restart (the plan, not the log end, decides the replayed batch).
