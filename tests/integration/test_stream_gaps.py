@@ -1,11 +1,15 @@
 """Streaming-job behaviour of `pinpipe serve` that the other stream tests do not cover (issue 18):
-- `stream.table_prefix` names the Delta tables (rows and quarantine) instead of `<pipeline.id>`."""
+- `stream.table_prefix` names the Delta tables (rows and quarantine) instead of `<pipeline.id>`;
+- SIGTERM while a batch is between "plan durable" and "committed" finishes that batch: every
+  record of the plan committed, once."""
 import json
+import time
 
 import requests
 
 from rest_helpers import JSON_V2
-from stream_helpers import fixture_rows, pin_rows, table_rows as rows, wait_caught_up
+from stream_helpers import fixture_rows, pin_rows, stream_status, table_rows as rows, wait_caught_up
+from test_dag import pinpipe
 
 
 def post(url, topic, values, session=requests):
@@ -43,3 +47,39 @@ def test_table_prefix_names_the_stream_tables(server_factory):
     assert not any(n.startswith("pinterest_") for n in made), made
     assert {"custom_pin_table", "custom_geo_table", "custom_user_table",
             "custom_user_quarantine"} <= set(made), made
+
+
+def test_sigterm_finishes_the_batch_in_flight(server_factory):
+    # The job pauses 1.5 s at each step of its protocol (plan durable, table committed, state
+    # durable): the SIGTERM lands while batch 0 is planned and not yet committed.
+    srv = server_factory(["stream.source=rest", "sink.enabled=false", "scheduler.enabled=false",
+                          "stream.compact_interval_ms=0", "live.enabled=false"],
+                         env={"PINPIPE_TEST_STREAM_DELAY_MS": "1500"}).start()
+    data = srv.data_dir
+    values = pin_rows(0, 50)
+    r = post(srv.url, "pinterest.pin", values)  # one append: one batch
+    assert r.status_code == 200, r.text
+    deadline = time.time() + 60
+    while not list((data / "state" / "stream").glob("*/stream.plan")):
+        assert time.time() < deadline, "no plan"
+        time.sleep(0.02)
+    states = list((data / "state" / "stream").glob("*/stream.state"))
+    assert not states or stream_status(data)["committed_batch"] < 0, "batch 0 committed already"
+    assert srv.stop(timeout=60) == 0, srv.output()  # SIGTERM; exits by itself
+    # Without a restart: the batch in flight was committed, with every record of its plan.
+    st = stream_status(data)
+    assert st["committed_batch"] == 0, st
+    assert sorted(r["ind"] for r in rows(data, "pinterest_pin_table")) == list(range(50))
+    # A restart neither replays nor duplicates it.
+    srv.env.pop("PINPIPE_TEST_STREAM_DELAY_MS")
+    srv.start()
+    r = post(srv.url, "pinterest.pin", pin_rows(50, 5))
+    assert r.status_code == 200, r.text
+    wait_caught_up(data, {"pinterest.pin": 55}, no_lag=True)
+    srv.stop()
+    assert sorted(r["ind"] for r in rows(data, "pinterest_pin_table")) == list(range(55))
+    hist = [json.loads(line) for line in pinpipe(
+        data, "lake", "history", str(data / "lake" / "delta" / "pinterest_pin_table"),
+        "--format", "ndjson").stdout.splitlines() if line]
+    epochs = [h["operationParameters"]["epochId"] for h in hist if h.get("operation") == "STREAMING UPDATE"]
+    assert sorted(epochs) == ["0", "1"], hist
