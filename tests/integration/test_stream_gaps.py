@@ -1,7 +1,8 @@
 """Streaming-job behaviour of `pinpipe serve` that the other stream tests do not cover (issue 18):
 - `stream.table_prefix` names the Delta tables (rows and quarantine) instead of `<pipeline.id>`;
 - SIGTERM while a batch is between "plan durable" and "committed" finishes that batch: every
-  record of the plan committed, once."""
+  record of the plan committed, once;
+- `pinpipe stream status` shows the lag in records and time while the job is behind."""
 import json
 import time
 
@@ -83,3 +84,48 @@ def test_sigterm_finishes_the_batch_in_flight(server_factory):
         "--format", "ndjson").stdout.splitlines() if line]
     epochs = [h["operationParameters"]["epochId"] for h in hist if h.get("operation") == "STREAMING UPDATE"]
     assert sorted(epochs) == ["0", "1"], hist
+
+
+def test_status_shows_the_lag_while_behind(server_factory):
+    # Records produced while the job is off (five appends of 10), then the job on with batches
+    # of at most 10 records that pause 1 s at each step: after each of its first batches the job
+    # is behind, and `stream status` says by how much, in records and in time.
+    srv = server_factory(["stream.source=rest", "stream.enabled=false", "sink.enabled=false",
+                          "scheduler.enabled=false"]).start()
+    data = srv.data_dir
+    for first in range(0, 50, 10):
+        r = post(srv.url, "pinterest.pin", pin_rows(first, 10))
+        assert r.status_code == 200, r.text
+    srv.stop()
+    srv.extra_sets = [s for s in srv.extra_sets if s != "stream.enabled=false"] + [
+        "stream.max_batch_records=10", "stream.compact_interval_ms=0", "live.enabled=false"]
+    srv.env["PINPIPE_TEST_STREAM_DELAY_MS"] = "1000"
+    srv.start()
+    deadline = time.time() + 60
+    while True:  # the status of the first committed batch (the next one is seconds away)
+        try:
+            st = stream_status(data)
+        except (AssertionError, json.JSONDecodeError):
+            st = {}
+        # (until the job writes its first live status, `stream status` prints the state alone)
+        if st.get("committed_batch", -1) >= 0 and all("log_end" in p for p in st["partitions"]):
+            break
+        assert time.time() < deadline, st
+        time.sleep(0.02)
+    parts = [p for p in st["partitions"] if p["topic"] == "pinterest.pin"]
+    committed = sum(p["committed"] for p in parts)
+    assert sum(p["log_end"] for p in parts) == 50, st
+    assert 0 < committed < 50, st
+    assert sum(p["lag_records"] for p in parts) == 50 - committed, st
+    behind = [p for p in parts if p["lag_records"] > 0]
+    assert behind and all(p["lag_ms"] > 0 for p in behind), st
+    # The listing shows the same kind of figures (of this batch or a later one).
+    listed = [json.loads(line) for line in pinpipe(data, "stream", "status", "--format", "ndjson")
+              .stdout.splitlines() if line.strip()]
+    listed = [p for p in listed if p["topic"] == "pinterest.pin"]
+    assert sum(p["log_end"] for p in listed) == 50, listed
+    assert sum(p["committed"] + p["lag_records"] for p in listed) == 50, listed
+    # Caught up: no lag left.
+    wait_caught_up(data, {"pinterest.pin": 50}, timeout=120, no_lag=True)
+    srv.stop()
+    assert sorted(r["ind"] for r in rows(data, "pinterest_pin_table")) == list(range(50))
