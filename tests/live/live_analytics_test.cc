@@ -207,15 +207,28 @@ void FeedLagged(LiveAnalytics& live, const CleanPinTable& pin, const CleanGeoTab
   ExpectSame(live, pin, geo, user, "end");
 }
 
-TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
-  constexpr int64_t kInteractions = 100'000;
-  pinterest::DatasetGenerator gen({.seed = 11, .rows = kInteractions});
+struct GeneratedSpec {
+  int64_t interactions = 0;
+  uint64_t seed = 0;
+  int repost_one_in = 0;  // every n-th interaction re-posts one of the `recent` ones (a duplicate)
+  size_t recent = 0;
+};
+struct Generated {
+  CleanPinTable pin;
+  CleanGeoTable geo;
+  CleanUserTable user;
+};
+
+// Generated interactions as the emulator would post them (with re-posts), decoded and cleaned
+// by the batch's code.
+Generated CleanGenerated(const GeneratedSpec& spec) {
+  pinterest::DatasetGenerator gen({.seed = spec.seed, .rows = spec.interactions});
   pinterest::GeneratedRow row;
   std::string pins, geos, users;
   std::vector<std::array<std::string, 3>> recent;
-  std::mt19937_64 rng(5);
-  for (int64_t i = 0; i < kInteractions; ++i) {
-    if (!recent.empty() && rng() % 5 == 0) {
+  std::mt19937_64 rng(spec.seed);
+  for (int64_t i = 0; i < spec.interactions; ++i) {
+    if (!recent.empty() && rng() % static_cast<uint64_t>(spec.repost_one_in) == 0) {
       const auto& r = recent[rng() % recent.size()];
       pins += r[0], geos += r[1], users += r[2];
       continue;
@@ -223,18 +236,25 @@ TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
     gen.Next(&row);
     std::array<std::string, 3> lines{PinLine(row.pin), GeoLine(row.geo), UserLine(row.user)};
     pins += lines[0], geos += lines[1], users += lines[2];
-    if (recent.size() < 1024) recent.push_back(std::move(lines));
-    else recent[static_cast<size_t>(rng() % 1024)] = std::move(lines);
+    if (recent.size() < spec.recent) recent.push_back(std::move(lines));
+    else recent[static_cast<size_t>(rng() % spec.recent)] = std::move(lines);
   }
   pinterest::RawTables raw;
   pinterest::RawDecoder d;
   d.Decode(pinterest::RawKind::kPin, pins, &raw);
   d.Decode(pinterest::RawKind::kGeo, geos, &raw);
   d.Decode(pinterest::RawKind::kUser, users, &raw);
-  ASSERT_EQ(raw.quarantine.size(), 0u);
-  const CleanPinTable pin = pinterest::CleanPins(std::move(raw.pin));
-  const CleanGeoTable geo = pinterest::CleanGeos(std::move(raw.geo));
-  const CleanUserTable user = pinterest::CleanUsers(std::move(raw.user));
+  EXPECT_EQ(raw.quarantine.size(), 0u);
+  return {pinterest::CleanPins(std::move(raw.pin)), pinterest::CleanGeos(std::move(raw.geo)),
+          pinterest::CleanUsers(std::move(raw.user))};
+}
+
+TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
+  const Generated g = CleanGenerated({.interactions = 100'000, .seed = 11, .repost_one_in = 5, .recent = 1024});
+  if (::testing::Test::HasFatalFailure()) return;
+  const CleanPinTable& pin = g.pin;
+  const CleanGeoTable& geo = g.geo;
+  const CleanUserTable& user = g.user;
   ASSERT_GT(pin.size(), 70'000u);
   ASSERT_LT(pin.size(), 95'000u);  // the duplicates were dropped
 
@@ -283,33 +303,11 @@ TEST(LiveAnalyticsTest, TwoPageCacheEqualsBatchAfterEveryChunk) {
 // that): geo and user trail the pins by up to 30k rows, so most partners are read back from
 // disk; compared at several points and at the end.
 TEST(LiveAnalyticsTest, GeneratedInteractionsThroughSmallJoinCache) {
-  constexpr int64_t kInteractions = 200'000;
-  pinterest::DatasetGenerator gen({.seed = 23, .rows = kInteractions});
-  pinterest::GeneratedRow row;
-  std::string pins, geos, users;
-  std::mt19937_64 rng(9);
-  std::vector<std::array<std::string, 3>> recent;
-  for (int64_t i = 0; i < kInteractions; ++i) {
-    if (!recent.empty() && rng() % 10 == 0) {  // a re-post of a recent interaction
-      const auto& r = recent[rng() % recent.size()];
-      pins += r[0], geos += r[1], users += r[2];
-      continue;
-    }
-    gen.Next(&row);
-    std::array<std::string, 3> lines{PinLine(row.pin), GeoLine(row.geo), UserLine(row.user)};
-    pins += lines[0], geos += lines[1], users += lines[2];
-    if (recent.size() < 256) recent.push_back(std::move(lines));
-    else recent[static_cast<size_t>(rng() % 256)] = std::move(lines);
-  }
-  pinterest::RawTables raw;
-  pinterest::RawDecoder d;
-  d.Decode(pinterest::RawKind::kPin, pins, &raw);
-  d.Decode(pinterest::RawKind::kGeo, geos, &raw);
-  d.Decode(pinterest::RawKind::kUser, users, &raw);
-  ASSERT_EQ(raw.quarantine.size(), 0u);
-  const CleanPinTable pin = pinterest::CleanPins(std::move(raw.pin));
-  const CleanGeoTable geo = pinterest::CleanGeos(std::move(raw.geo));
-  const CleanUserTable user = pinterest::CleanUsers(std::move(raw.user));
+  const Generated g = CleanGenerated({.interactions = 200'000, .seed = 23, .repost_one_in = 10, .recent = 256});
+  if (::testing::Test::HasFatalFailure()) return;
+  const CleanPinTable& pin = g.pin;
+  const CleanGeoTable& geo = g.geo;
+  const CleanUserTable& user = g.user;
 
   LiveAnalytics live({.dir = ::testing::TempDir(), .cache_bytes = 16 * JoinStore::kPageBytes});
   // user trails by one chunk, geo by three: their pins are on disk by then.
