@@ -19,6 +19,7 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_G
     pinpipe_stream:src/stream/stream_state.cc
     pinpipe_report:src/report/html_report.cc
     pinpipe_report:src/report/terminal_table.cc
+    lake_test:tests/lake/delta_stats_test.cc
     lake_test:tests/lake/delta_table_test.cc
     lake_test:tests/lake/parquet_roundtrip_test.cc
     log_test:tests/log/log_manager_test.cc)
