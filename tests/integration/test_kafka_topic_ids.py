@@ -283,7 +283,10 @@ def test_fetch_by_topic_id_known_unknown_and_recreated(brokers):
         tid = metadata_v12(c, topic)[2]
         produce = lambda v: kw.parse_produce_v3(  # noqa: E731
             c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch(v)))[1])[0][1]
-        out["produce"] = produce([b"a", b"b"])
+        # Right after creating a topic Kafka may answer NOT_LEADER_OR_FOLLOWER (6) or
+        # LEADER_NOT_AVAILABLE (5) until its leader is known: nothing was written, try again.
+        settled = wait_for(lambda: (lambda e: None if e in (5, 6) else (e,))(produce([b"a", b"b"])), 30)
+        out["produce"] = settled[0] if settled else "no leader within 30 s"
         for version in (13, 18):
             got_id, p, err, hw, records = fetch_by_id(c, tid, 0, version)
             epochs = []
