@@ -4,41 +4,19 @@ headers it needs to move on — no record decoding, so unlike kafka-consumer-per
 consumer is the limit on a small machine) the figure is the broker's. Used by kafka.bench.sh for
 pinpipe and for Apache Kafka alike.
 Usage: kafka_fetch_drain.py HOST:PORT TOPIC PARTITIONS  → prints records_per_s=… fetches=… bytes=…"""
-import socket
+import os
 import struct
 import sys
 import time
 
-
-def string(s):
-    b = s.encode()
-    return struct.pack(">h", len(b)) + b
-
-
-class Conn:
-    def __init__(self, host, port):
-        self.s = socket.create_connection((host, port), timeout=30)
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def call(self, api_key, version, body):
-        head = struct.pack(">hhi", api_key, version, 1) + string("fetch-drain")
-        frame = head + body
-        self.s.sendall(struct.pack(">i", len(frame)) + frame)
-        (size,) = struct.unpack(">i", self._recv(4))
-        return self._recv(size)[4:]  # after the correlation id
-
-    def _recv(self, n):
-        out = bytearray()
-        while len(out) < n:
-            chunk = self.s.recv(n - len(out))
-            if not chunk:
-                raise ConnectionError("closed")
-            out += chunk
-        return bytes(out)
+# The wire helpers of the Kafka tests (framing, a loopback connection), as batch_duckdb.mjs uses
+# the interop tests' queries.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+import kafka_wire as kw  # noqa: E402
 
 
 def fetch_v4(topic, offsets):
-    body = struct.pack(">iiiib", -1, 500, 1, 64 << 20, 0) + struct.pack(">i", 1) + string(topic)
+    body = struct.pack(">iiiib", -1, 500, 1, 64 << 20, 0) + struct.pack(">i", 1) + kw.string(topic)
     body += struct.pack(">i", len(offsets))
     for p, off in enumerate(offsets):
         body += struct.pack(">iqi", p, off, 1 << 20)
@@ -46,14 +24,17 @@ def fetch_v4(topic, offsets):
 
 
 def main():
-    host, port = sys.argv[1].rsplit(":", 1)
+    port = int(sys.argv[1].rsplit(":", 1)[1])  # loopback: kafka_wire connects to 127.0.0.1
     topic, parts = sys.argv[2], int(sys.argv[3])
-    c = Conn(host, int(port))
+    c = kw.Conn(port, timeout=30)
     offsets, hws, done = [0] * parts, [None] * parts, [False] * parts
     fetches = nbytes = records = 0
     t0 = time.perf_counter()
     while not all(done):
-        body = c.call(1, 4, fetch_v4(topic, offsets))
+        answer = c.call(1, 4, fetch_v4(topic, offsets))
+        if answer is None:
+            sys.exit("the broker closed the connection")
+        body = answer[1]
         fetches += 1
         pos = 4 + 4 + 2 + len(topic.encode()) + 4  # throttle, topics count, name, partitions count
         for _ in range(parts):

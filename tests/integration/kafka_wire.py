@@ -41,7 +41,7 @@ class Conn:
         return self.recv_frame()
 
     def _recv(self, n):
-        out = b""
+        out = bytearray()  # not bytes: += on bytes copies the whole frame per chunk
         while len(out) < n:
             try:
                 chunk = self.sock.recv(n - len(out))
@@ -50,7 +50,7 @@ class Conn:
             if not chunk:
                 return None
             out += chunk
-        return out
+        return bytes(out)
 
 
 def produce_v3(topic, partition, batch, acks=-1):

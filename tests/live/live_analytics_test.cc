@@ -46,6 +46,21 @@ void ExpectSame(const LiveAnalytics& live, const CleanPinTable& pin, const Clean
   }
 }
 
+// Rows [b, e) of table k (0 pin, 1 geo, 2 user) of `all` into the live state and into `fed`,
+// the batch's copy of what was fed.
+void FeedRows(LiveAnalytics& live, const RandomTables& all, size_t k, size_t b, size_t e, RandomTables* fed) {
+  if (k == 0) {
+    live.AddPins(all.pin, b, e);
+    testing::AppendPinRows(all.pin, b, e, &fed->pin);
+  } else if (k == 1) {
+    live.AddGeos(all.geo, b, e);
+    testing::AppendGeoRows(all.geo, b, e, &fed->geo);
+  } else {
+    live.AddUsers(all.user, b, e);
+    testing::AppendUserRows(all.user, b, e, &fed->user);
+  }
+}
+
 TEST(RunningMedianTest, MatchesSortedLowerAndInterpolated) {
   std::mt19937_64 rng(7);
   for (int round = 0; round < 50; ++round) {
@@ -86,16 +101,7 @@ TEST(LiveAnalyticsTest, RandomInterleavingsEqualBatchAfterEveryChunk) {
       const size_t k = static_cast<size_t>(rng() % 3);
       if (next[k] == size[k]) continue;
       const size_t end = std::min(size[k], next[k] + 1 + static_cast<size_t>(rng() % max_chunk));
-      if (k == 0) {
-        live.AddPins(all.pin, next[k], end);
-        testing::AppendPinRows(all.pin, next[k], end, &fed.pin);
-      } else if (k == 1) {
-        live.AddGeos(all.geo, next[k], end);
-        testing::AppendGeoRows(all.geo, next[k], end, &fed.geo);
-      } else {
-        live.AddUsers(all.user, next[k], end);
-        testing::AppendUserRows(all.user, next[k], end, &fed.user);
-      }
+      FeedRows(live, all, k, next[k], end, &fed);
       next[k] = end;
       ExpectSame(live, fed.pin, fed.geo, fed.user,
                  "seed " + std::to_string(seed) + " at " + std::to_string(next[0]) + "/" +
@@ -280,16 +286,7 @@ TEST(LiveAnalyticsTest, TwoPageCacheEqualsBatchAfterEveryChunk) {
       const size_t k = static_cast<size_t>(rng() % 3);
       if (next[k] == size[k]) continue;
       const size_t end = std::min(size[k], next[k] + 1 + static_cast<size_t>(rng() % 40));
-      if (k == 0) {
-        live.AddPins(all.pin, next[k], end);
-        testing::AppendPinRows(all.pin, next[k], end, &fed.pin);
-      } else if (k == 1) {
-        live.AddGeos(all.geo, next[k], end);
-        testing::AppendGeoRows(all.geo, next[k], end, &fed.geo);
-      } else {
-        live.AddUsers(all.user, next[k], end);
-        testing::AppendUserRows(all.user, next[k], end, &fed.user);
-      }
+      FeedRows(live, all, k, next[k], end, &fed);
       next[k] = end;
       ExpectSame(live, fed.pin, fed.geo, fed.user, "seed " + std::to_string(seed));
       if (::testing::Test::HasFatalFailure()) return;
