@@ -2,10 +2,31 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "common/utf8.h"
 
 namespace pinpipe {
+namespace {
+
+uint64_t LoadWord(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighs = 0x8080808080808080ULL;
+
+// True if some byte of `w` is below 0x20 or at/above 0x80, or is '"' or '\\'.
+bool NeedsLook(uint64_t w) {
+  const auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+  return ((w & kHighs) | below_space | zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\'))) != 0;
+}
+
+}  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -13,6 +34,11 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
   size_t run = 0;  // start of the pending unescaped run
   for (size_t i = 0; i < s.size(); ++i) {
+    // Eight plain ASCII bytes at a time (most of every document): a word is skipped when none
+    // of its bytes is a control character, '"', '\\' or non-ASCII (bit tricks from "Bit
+    // Twiddling Hacks", determining if a word has a byte less than n / equal to n).
+    while (i + 8 <= s.size() && !NeedsLook(LoadWord(s.data() + i))) i += 8;
+    if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
     if (c >= 0x80) {

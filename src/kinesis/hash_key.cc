@@ -1,42 +1,14 @@
 #include "kinesis/hash_key.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+
+#include "kinesis/md5.h"
 
 namespace pinpipe::kinesis {
 
-namespace {
-
-// OpenSSL 3 looks the algorithm up (under a global read lock) on every EVP_Digest with
-// EVP_md5(); PutRecords hashes every record's key, so the implementation is fetched once and
-// each thread keeps one digest context.
-const EVP_MD* Md5() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  return md;
-}
-
-struct DigestContext {
-  DigestContext() : ctx(EVP_MD_CTX_new()) {}
-  ~DigestContext() { EVP_MD_CTX_free(ctx); }
-  DigestContext(const DigestContext&) = delete;
-  DigestContext& operator=(const DigestContext&) = delete;
-  EVP_MD_CTX* ctx;
-};
-
-}  // namespace
-
 HashKey PartitionKeyHash(std::string_view partition_key) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  thread_local DigestContext c;
-  if (c.ctx == nullptr || Md5() == nullptr || EVP_DigestInit_ex2(c.ctx, Md5(), nullptr) != 1 ||
-      EVP_DigestUpdate(c.ctx, partition_key.data(), partition_key.size()) != 1 ||
-      EVP_DigestFinal_ex(c.ctx, d, &len) != 1) {
-    EVP_Digest(partition_key.data(), partition_key.size(), d, &len, EVP_md5(), nullptr);
-  }
   HashKey k = 0;
-  for (unsigned int i = 0; i < len; ++i) k = (k << 8) | d[i];
+  for (uint8_t byte : Md5(partition_key)) k = (k << 8) | byte;
   return k;
 }
 

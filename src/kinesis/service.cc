@@ -125,6 +125,7 @@ struct PendingPut {
         return;
       }
       Value r = Value::Map();
+      r.fields.reserve(3);
       r.Set("ShardId", Value::String(ShardIdOf(slots[0].shard)));
       r.Set("SequenceNumber", Value::String(Sequence(slots[0])));
       r.Set("EncryptionType", Value::String(stream->encryption));
@@ -132,6 +133,7 @@ struct PendingPut {
       return;
     }
     Value r = Value::Map();
+    r.fields.reserve(3);
     int64_t failed = 0;
     Value recs = Value::Array();
     recs.items.reserve(slots.size());

@@ -18,9 +18,16 @@ int StreamMeta::open_shards() const {
 }
 
 std::string ShardIdOf(int32_t index) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "shardId-%012d", index);
-  return buf;
+  // "shardId-%012d" without snprintf: every PutRecord answer carries one.
+  if (index < 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "shardId-%012d", index);
+    return buf;
+  }
+  std::string id = "shardId-000000000000";
+  auto v = static_cast<uint32_t>(index);  // at most 10 digits: fits the 12
+  for (size_t k = id.size(); v != 0; v /= 10) id[--k] = static_cast<char>('0' + v % 10);
+  return id;
 }
 
 int32_t ShardIndexOf(const std::string& id, size_t count) {

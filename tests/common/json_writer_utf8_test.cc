@@ -67,5 +67,43 @@ TEST(JsonWriterUtf8Test, RandomBytesAlwaysGiveValidUtf8) {
   }
 }
 
+// The writer skips plain ASCII eight bytes at a time; every byte that needs a look must be
+// found wherever it sits in a word, and at the short tail. Reference: byte by byte (ASCII only).
+TEST(JsonWriterUtf8Test, EveryByteNeedingEscapeIsFoundAtEveryPosition) {
+  const auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char* named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : nullptr;
+        if (named) {
+          out += named;
+        } else {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        }
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  };
+  for (size_t len : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 31u}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int c = 0; c < 0x80; ++c) {
+        std::string s(len, 'a');
+        s[pos] = static_cast<char>(c);
+        ASSERT_EQ(Json(s), reference(s)) << "len " << len << " pos " << pos << " byte " << c;
+      }
+    }
+  }
+  std::string multi = "0123456789abcdef\xC3\xA9 tail";  // a UTF-8 pair after two clean words
+  EXPECT_EQ(Json(multi), "\"" + multi + "\"");
+}
+
 }  // namespace
 }  // namespace pinpipe

@@ -1,14 +1,17 @@
 #include "kinesis/hash_key.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kinesis/md5.h"
 #include "kinesis/sequence_number.h"
 #include "kinesis/shard_iterator.h"
+#include "kinesis/stream_meta.h"
 
 namespace pinpipe::kinesis {
 namespace {
@@ -19,6 +22,34 @@ TEST(HashKeyTest, PartitionKeysHashAsMd5BigEndian) {
   EXPECT_EQ(HashKeyToString(PartitionKeyHash("b")), "195289424170611159128911017612795795343");
   EXPECT_EQ(HashKeyToString(PartitionKeyHash("e")), "299611584147932843547128611849858313266");
   EXPECT_EQ(HashKeyToString(PartitionKeyHash("f")), "190917122200326810055233066464581373159");
+}
+
+// RFC 1321 §A.5's test suite, then every length across the padding's one- and two-block cases
+// against OpenSSL's MD5.
+TEST(Md5Test, MatchesTheRfcSuiteAndOpenSsl) {
+  const auto hex = [](const std::array<uint8_t, 16>& d) {
+    std::string s;
+    for (uint8_t b : d) {
+      char buf[3];
+      std::snprintf(buf, sizeof buf, "%02x", b);
+      s += buf;
+    }
+    return s;
+  };
+  EXPECT_EQ(hex(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(hex(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(hex(Md5("message digest")), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(hex(Md5("12345678901234567890123456789012345678901234567890123456789012345678901234567890")),
+            "57edf4a22be3c955ac49da2e2107b67a");
+  std::mt19937 rng(1321);
+  for (size_t len = 0; len <= 200; ++len) {
+    std::string s(len, '\0');
+    for (auto& c : s) c = static_cast<char>(rng());
+    std::array<uint8_t, 16> want{};
+    unsigned int n = 0;
+    ASSERT_EQ(EVP_Digest(s.data(), s.size(), want.data(), &n, EVP_md5(), nullptr), 1);
+    ASSERT_EQ(Md5(s), want) << "length " << len;
+  }
 }
 
 TEST(HashKeyTest, EvenRangesMatchAws) {
@@ -161,6 +192,17 @@ TEST(ShardIteratorTest, RoundTripsAndRejectsTampering) {
   EXPECT_FALSE(DecodeShardIterator("AAAA", secret));
   EXPECT_FALSE(DecodeShardIterator("", secret));
   EXPECT_FALSE(DecodeShardIterator(std::string(600, 'A'), secret));
+}
+
+TEST(ShardIdTest, TwelveDigitsAsSnprintfWritesThemAndParseBack) {
+  for (int32_t i : {0, 7, 10, 99, 12345, 999999999, 2147483647}) {
+    char want[32];
+    std::snprintf(want, sizeof want, "shardId-%012d", i);
+    EXPECT_EQ(ShardIdOf(i), want);
+    if (i < 1000000) {
+      EXPECT_EQ(ShardIndexOf(ShardIdOf(i), 1000000), i);
+    }
+  }
 }
 
 }  // namespace
