@@ -82,6 +82,46 @@ Result<gateway::GatewayOptions> GatewayOptionsFromConfig(const Config& cfg) {
   return o;
 }
 
+namespace {
+
+// OAUTHBEARER needs a way to get tokens: the client credentials (pinpipe fetches the tokens:
+// kafka/oauth_client_credentials.h), or (development only) librdkafka's unsecured JWT, which it
+// builds from sasl.oauthbearer.config once told it may.
+Status CheckOauthBearer(const Config& cfg, kafka::ClusterOptions& o) {
+  const bool oauth = cfg.GetString("kafka.sasl_mechanism") == "OAUTHBEARER";
+  const bool oidc = cfg.GetString("kafka.sasl_oauthbearer_method") == "oidc";
+  if (!oauth) return OkStatus();
+  if (oidc) {
+    for (const char* key : {"kafka.sasl_oauthbearer_token_endpoint_url", "kafka.sasl_oauthbearer_client_id",
+                            "kafka.sasl_oauthbearer_client_secret"}) {
+      if (cfg.GetString(key).empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         std::string(key) + ": required by kafka.sasl_oauthbearer_method=oidc");
+      }
+    }
+    if (!cfg.GetString("kafka.sasl_oauthbearer_config").empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "kafka.sasl_oauthbearer_config: for the unsecured development token, not with "
+                       "kafka.sasl_oauthbearer_method=oidc");
+    }
+    o.oauth.token_endpoint_url = cfg.GetString("kafka.sasl_oauthbearer_token_endpoint_url");
+    o.oauth.client_id = cfg.GetString("kafka.sasl_oauthbearer_client_id");
+    o.oauth.client_secret = cfg.GetString("kafka.sasl_oauthbearer_client_secret");
+    o.oauth.scope = cfg.GetString("kafka.sasl_oauthbearer_scope");
+    return OkStatus();
+  }
+  if (cfg.GetString("kafka.sasl_oauthbearer_config").empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "kafka.sasl_mechanism=OAUTHBEARER: set kafka.sasl_oauthbearer_method=oidc with the token "
+                     "endpoint and client credentials, or kafka.sasl_oauthbearer_config=principal=NAME for an "
+                     "unsecured development token");
+  }
+  o.properties.emplace_back("enable.sasl.oauthbearer.unsecure.jwt", "true");
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<kafka::ClusterOptions> ClusterOptionsFromConfig(const Config& cfg) {
   kafka::ClusterOptions o;
   o.bootstrap = cfg.GetString("kafka.bootstrap");
@@ -94,10 +134,12 @@ Result<kafka::ClusterOptions> ClusterOptionsFromConfig(const Config& cfg) {
                                std::pair{"kafka.sasl_mechanism", "sasl.mechanism"},
                                std::pair{"kafka.sasl_username", "sasl.username"},
                                std::pair{"kafka.sasl_password", "sasl.password"},
-                               std::pair{"kafka.ssl_ca_location", "ssl.ca.location"}}) {
+                               std::pair{"kafka.ssl_ca_location", "ssl.ca.location"},
+                               std::pair{"kafka.sasl_oauthbearer_config", "sasl.oauthbearer.config"}}) {
     std::string v = cfg.GetString(key);
     if (!v.empty()) o.properties.emplace_back(property, std::move(v));
   }
+  PINPIPE_RETURN_IF_ERROR(CheckOauthBearer(cfg, o));
   return o;
 }
 

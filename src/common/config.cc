@@ -318,6 +318,7 @@ std::string Config::LakeUri() const {
 }
 
 bool IsSecretKey(std::string_view key) {
+  if (key.ends_with("_url")) return false;  // an address, even a token endpoint's
   return key.find("secret") != std::string_view::npos || key.find("token") != std::string_view::npos ||
          key.find("password") != std::string_view::npos || key.ends_with("api_key") ||
          key.ends_with("sasl_users");

@@ -159,6 +159,12 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"kafka.sasl_username", "", "external cluster: sasl.username", Text()},
       {"kafka.sasl_password", "", "external cluster: sasl.password", Text()},
       {"kafka.ssl_ca_location", "", "external cluster: ssl.ca.location (a CA bundle file)", Text()},
+      {"kafka.sasl_oauthbearer_method", "", "external cluster, OAUTHBEARER: oidc (librdkafka fetches tokens from the token endpoint with the client credentials) or default (an unsecured JWT from kafka.sasl_oauthbearer_config, for development)", OptionalOneOf("default|oidc")},
+      {"kafka.sasl_oauthbearer_token_endpoint_url", "", "external cluster, OAUTHBEARER oidc: sasl.oauthbearer.token.endpoint.url", Text()},
+      {"kafka.sasl_oauthbearer_client_id", "", "external cluster, OAUTHBEARER oidc: sasl.oauthbearer.client.id", Text()},
+      {"kafka.sasl_oauthbearer_client_secret", "", "external cluster, OAUTHBEARER oidc: sasl.oauthbearer.client.secret", Text()},
+      {"kafka.sasl_oauthbearer_scope", "", "external cluster, OAUTHBEARER oidc: sasl.oauthbearer.scope", Text()},
+      {"kafka.sasl_oauthbearer_config", "", "external cluster, OAUTHBEARER default: sasl.oauthbearer.config of librdkafka's unsecured JWT (principal=NAME ...)", Text()},
       {"lake.uri", "", "lake location (path, file:///dir, s3://bucket/prefix); empty = <data.dir>/lake", Text()},
       {"pipeline.id", "pinterest", "topics <id>.pin, <id>.geo, <id>.user", Custom(CheckTopicPrefix, "a topic name prefix")},
       // Kinesis and its API-Gateway facade (kinesis/, gateway/kinesis_api.h).

@@ -136,6 +136,13 @@ bool ClusterConsumers::Instance::Open(const ClusterConsumerOptions& o) {
   rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* fac, const char* buf) {
     spdlog::debug("librdkafka {} {}: {}", level, fac, buf);
   });
+  if (o.cluster.oauth.enabled()) {
+    if (Status st = InstallOauthRefresh(conf, o.cluster.oauth); !st) {
+      spdlog::error("rest consumer {}/{}: {}", group, name, st.error().message());
+      rd_kafka_conf_destroy(conf);
+      return false;
+    }
+  }
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &Instance::OnRebalance);
   rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -143,6 +150,9 @@ bool ClusterConsumers::Instance::Open(const ClusterConsumerOptions& o) {
     rd_kafka_conf_destroy(conf);
     spdlog::error("rest consumer {}/{}: {}", group, name, errstr);
     return false;
+  }
+  if (o.cluster.oauth.enabled()) {
+    if (Status st = StartOauthRefresh(rk); !st) spdlog::error("rest consumer {}/{}: {}", group, name, st.error().message());
   }
   rd_kafka_poll_set_consumer(rk);
   return true;

@@ -140,6 +140,7 @@ Result<rd_kafka_conf_t*> BaseConf(const ClusterOptions& o) {
   for (const auto& [k, v] : o.properties) {
     if (st) st = set(k, v);
   }
+  if (st && o.oauth.enabled()) st = InstallOauthRefresh(conf, o.oauth);
   if (!st) {
     rd_kafka_conf_destroy(conf);
     return std::unexpected(st.error());
@@ -176,6 +177,7 @@ Status ClusterLog::Init() {
     rd_kafka_conf_destroy(conf);
     return MakeError(ErrorCode::kInvalidArgument, std::string("kafka client: ") + errstr);
   }
+  if (options_.oauth.enabled()) PINPIPE_RETURN_IF_ERROR(StartOauthRefresh(producer_));
   poller_ = std::thread([this] { PollLoop(); });
   // The cluster must answer once: a wrong address fails `serve` at start, not every request.
   // The answer also fills the topic cache the REST Proxy's produce looks topics up in.
@@ -543,6 +545,7 @@ Status ClusterLog::EnsureConsumer() {
     rd_kafka_conf_destroy(conf);
     return MakeError(ErrorCode::kInvalidArgument, std::string("kafka consumer: ") + errstr);
   }
+  if (options_.oauth.enabled()) PINPIPE_RETURN_IF_ERROR(StartOauthRefresh(consumer_));
   queue_ = rd_kafka_queue_new(consumer_);
   reader_ = std::thread([this] { ReaderLoop(); });
   return OkStatus();

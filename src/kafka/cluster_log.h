@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/mutex.h"
+#include "kafka/oauth_client_credentials.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "log/topic_admin.h"
@@ -51,6 +52,8 @@ struct ClusterOptions {
   int64_t timeout_ms = 30000;
   // Passed to librdkafka as they are (kafka.security_protocol, kafka.sasl_*, kafka.ssl_ca_location → security.protocol, sasl.*, ssl.*).
   std::vector<std::pair<std::string, std::string>> properties;
+  // OAUTHBEARER with the client credentials grant: pinpipe fetches the tokens.
+  OauthClientCredentials oauth;
 };
 
 class ClusterLog final : public log::LogReader, public log::LogWriter, public log::TopicAdmin {

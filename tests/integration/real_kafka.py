@@ -22,10 +22,11 @@ def _free_port():
 
 
 class RealKafka:
-    def __init__(self, run_dir, scram_users=None):
+    def __init__(self, run_dir, scram_users=None, oauth_jwks_url=None, oauth_issuer=None, oauth_audience="kafka"):
         """scram_users: {"name": "password"} adds a SASL_PLAINTEXT listener on `sasl_port` with
         PLAIN (the users in its JAAS line) and SCRAM-SHA-256/512 (the users created at storage
-        format time, KRaft)."""
+        format time, KRaft). oauth_jwks_url adds OAUTHBEARER there too, its tokens checked by
+        Kafka's OAuthBearerValidatorCallbackHandler against that JWKS, issuer and audience."""
         if os.environ.get("PINPIPE_PEERS") == "none":
             pytest.skip("PINPIPE_PEERS=none")
         proc = subprocess.run([str(PEERS / "peer"), "kafka", "env", "--json"], capture_output=True, text=True)
@@ -49,7 +50,16 @@ class RealKafka:
             text = text.replace("listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,"
                                 "SASL_PLAINTEXT:SASL_PLAINTEXT")
-            text += "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512\n"
+            text += "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512" + (",OAUTHBEARER" if oauth_jwks_url else "") + "\n"
+            if oauth_jwks_url:
+                prefix = "listener.name.sasl_plaintext.oauthbearer."
+                text += (prefix + "sasl.jaas.config="
+                         "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;\n")
+                text += (prefix + "sasl.server.callback.handler.class="
+                         "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler\n")
+                text += f"sasl.oauthbearer.jwks.endpoint.url={oauth_jwks_url}\n"
+                text += f"sasl.oauthbearer.expected.audience={oauth_audience}\n"
+                text += f"sasl.oauthbearer.expected.issuer={oauth_issuer}\n"  # required since Kafka 4.4
             text += ("listener.name.sasl_plaintext.plain.sasl.jaas.config="
                      "org.apache.kafka.common.security.plain.PlainLoginModule required "
                      + " ".join(f'user_{n}="{pw}"' for n, pw in scram_users.items()) + ";\n")
@@ -57,7 +67,9 @@ class RealKafka:
                 text += (f"listener.name.sasl_plaintext.{m}.sasl.jaas.config="
                          "org.apache.kafka.common.security.scram.ScramLoginModule required;\n")
         self.props.write_text(text)
-        self.java = [f"{self.env['JAVA_HOME']}/bin/java", "-Xmx512m",
+        # Kafka 4 fetches a JWKS only from the URLs this system property allows.
+        allowed = [f"-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls={oauth_jwks_url}"] if oauth_jwks_url else []
+        self.java = [f"{self.env['JAVA_HOME']}/bin/java", "-Xmx512m", *allowed,
                      f"-Dlog4j2.configurationFile=file:{PEERS / 'kafka-log4j2.properties'}",
                      f"-Dkafka.logs.dir={self.run / 'logs'}", "-cp", self.env["PINPIPE_PEER_KAFKA_CLASSPATH"]]
         cluster = "-"

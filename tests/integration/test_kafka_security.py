@@ -478,3 +478,66 @@ def test_external_cluster_mode_over_sasl_against_kafka_4_4(tmp_path, server_fact
         assert requests.get(s.url + "/healthz", timeout=5).status_code == 200
     finally:
         k.stop()
+
+
+def test_external_cluster_mode_over_oauthbearer_oidc_against_kafka_4_4(tmp_path, server_factory):
+    """OAUTHBEARER through librdkafka's OIDC client: pinpipe fetches tokens from a token endpoint
+    with its client credentials (kafka.sasl_oauthbearer_*), and Kafka 4.4 checks them against the
+    issuer's JWKS (OAuthBearerValidatorCallbackHandler, audience checked). Topic administration
+    and REST produce reach the cluster; a wrong client secret is refused at the token endpoint
+    and reported; OAUTHBEARER without a way to get tokens is a config error naming the keys."""
+    import json
+
+    from conftest import BIN
+    from oidc_issuer import OidcIssuer
+    from real_kafka import RealKafka
+    from rest_helpers import produce_json
+    with OidcIssuer({"pinpipe-svc": "svc-secret"}) as issuer:
+        k = RealKafka(tmp_path / "oauth-kafka", scram_users={"carol": "carol-secret"},
+                      oauth_jwks_url=issuer.jwks_url, oauth_issuer=issuer.issuer).start()
+        try:
+            bs = f"127.0.0.1:{k.sasl_port}"
+            client = [f"kafka.bootstrap={bs}", "kafka.security_protocol=sasl_plaintext",
+                      "kafka.sasl_mechanism=OAUTHBEARER", "kafka.sasl_oauthbearer_method=oidc",
+                      f"kafka.sasl_oauthbearer_token_endpoint_url={issuer.token_url}",
+                      "kafka.sasl_oauthbearer_client_id=pinpipe-svc", "kafka.sasl_oauthbearer_scope=kafka"]
+
+            def cli(*args, sets=None):
+                cmd = [BIN, "--set", f"data.dir={tmp_path / 'cli'}", "--set", "kafka.client_timeout_ms=8000"]
+                for s in (client + ["kafka.sasl_oauthbearer_client_secret=svc-secret"] if sets is None else sets):
+                    cmd += ["--set", s]
+                return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=120)
+
+            p = cli("topics", "create", "oauth16", "--partitions", "2")
+            assert p.returncode == 0 and "created topic oauth16" in p.stdout, p.stderr[-2000:]
+            assert issuer.issued >= 1
+            assert "oauth16" in json.loads(cli("topics", "list", "--format", "json").stdout)
+
+            refused = issuer.refused
+            bad = cli("topics", "list", "--format", "json",
+                      sets=client + ["kafka.sasl_oauthbearer_client_secret=wrong"])
+            assert bad.returncode != 0
+            assert issuer.refused > refused
+            assert any(w in (bad.stderr + bad.stdout).lower() for w in ("token", "authentication", "401")), \
+                bad.stderr[-2000:]
+
+            no_way = cli("topics", "list", sets=[f"kafka.bootstrap={bs}", "kafka.security_protocol=sasl_plaintext",
+                                                 "kafka.sasl_mechanism=OAUTHBEARER"])
+            assert no_way.returncode != 0 and "kafka.sasl_oauthbearer_method" in no_way.stderr, no_way.stderr[-2000:]
+            missing = cli("topics", "list", sets=client)  # oidc without the client secret
+            assert missing.returncode != 0 and "kafka.sasl_oauthbearer_client_secret" in missing.stderr
+
+            s = server_factory(client + ["kafka.sasl_oauthbearer_client_secret=svc-secret", "sink.enabled=false"],
+                               name="oauth").start()
+            r = produce_json(s.url, "oauth16", [{"n": i} for i in range(10)])
+            assert r.status_code == 200, r.text
+            assert all(o.get("error_code") is None for o in r.json()["offsets"]), r.text
+            props = write_client_properties(tmp_path / "scram.properties", "SASL_PLAINTEXT", "SCRAM-SHA-512",
+                                            "carol", "carol-secret")
+            p = run_tool("kafka-console-consumer", "--bootstrap-server", bs, "--topic", "oauth16",
+                         "--from-beginning", "--max-messages", "10", "--timeout-ms", "30000",
+                         "--command-config", str(props))
+            assert p.returncode == 0, p.stderr[-2000:]
+            assert sorted(json.loads(line)["n"] for line in p.stdout.split()) == list(range(10))
+        finally:
+            k.stop()
