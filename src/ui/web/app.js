@@ -727,7 +727,10 @@ async function q1Map(rows) {
 // One result: the batch run's CSV (/ui/api/analytics/result) or the live view's table
 // (GET /analytics/<name>, served by the live view on the same port).
 function drawResult(root, name, columns, rowArrays, total) {
-  const numCol = columns.findIndex((c, i) => rowArrays.length && rowArrays.every(row => row[i] !== '' && row[i] !== null && !Number.isNaN(Number(row[i]))));
+  // The measure is the last numeric column (a count or a median): a year or an age before it
+  // is a label.
+  const numeric = columns.map((c, i) => rowArrays.length > 0 && rowArrays.every(row => row[i] !== '' && row[i] !== null && !Number.isNaN(Number(row[i]))));
+  const numCol = numeric.lastIndexOf(true);
   const labelCol = columns.findIndex((c, i) => i !== numCol);
   const rows = rowArrays.map(row => Object.fromEntries(columns.map((c, i) => [c, row[i] === null ? '' : String(row[i])])));
   root.append(el('h2', {}, `${name} (${fmt(total)} rows)`));
@@ -805,8 +808,9 @@ pages.trace = async (root, params) => {
     el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'Offset', offIn),
     el('label', {}, 'or Kinesis stream', streamIn), el('label', {}, 'Sequence number', seqIn),
     el('button', { type: 'submit' }, 'Trace'));
-  f.onsubmit = (e) => { e.preventDefault(); setState(streamIn.value && seqIn.value ? { stream: streamIn.value, seq: seqIn.value }
-    : { topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
+  // A new hash renders the trace of the record it names (replacing the state alone traced nothing).
+  f.onsubmit = (e) => { e.preventDefault(); location.hash = '#/trace?' + new URLSearchParams(streamIn.value && seqIn.value
+    ? { stream: streamIn.value, seq: seqIn.value } : { topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
   const out = el('ol', { id: 'trace', class: 'trace' });
   root.append(el('h1', {}, 'Record trace'), f, out);
   const byStream = st.stream && st.seq;
