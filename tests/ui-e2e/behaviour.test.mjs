@@ -142,11 +142,16 @@ test('the live tail pauses, resumes with the missed records, stays bounded and d
   // Paused while more than the buffer holds arrives: on resume the DOM keeps the newest 500.
   await page.evaluate(() => { const b = document.getElementById('tail'); b.scrollTop = b.scrollHeight; });
   const drawn = await tailOffsets(page);
+  // Rows built from here on: a pause holds records, and builds at most the 500 it can show.
+  await page.evaluate(() => { window.__rows = 0; const make = document.createElement.bind(document);
+    document.createElement = (tag, o) => { if (String(tag).toLowerCase() === 'tr') window.__rows++; return make(tag, o); }; });
   await page.click('#tail-pause');
   for (let i = 0; i < 3; i++) await put(200);
   await seen(1272);
   assert.deepEqual(await tailOffsets(page), drawn, 'nothing drawn while paused');
   await page.click('#tail-pause');
+  const built = await page.evaluate(() => window.__rows);
+  assert.ok(built <= 2 * 500, `${built} table rows built for 600 records held while paused`);
   offs = await tailOffsets(page);
   assert.deepEqual(offs, Array.from({ length: 500 }, (_, i) => next - 500 + i));
   assert.equal(await atBottom(page), true);

@@ -323,7 +323,8 @@ pages.messages = async (root, params) => {
   // Live tail: bounded buffer, pause/resume, sticks to the bottom only when already there.
   const startTail = () => {
     const MAX = 500;
-    let paused = false, pending = [], count = 0;
+    // pending: batches of records not drawn yet (while paused), at most the MAX newest.
+    let paused = false, pending = [], pendingCount = 0, count = 0;
     const body = el('tbody');
     const box = el('div', { id: 'tail' }, el('table', {}, head(), body));
     const pauseBtn = el('button', { type: 'button', class: 'secondary', id: 'tail-pause' }, 'Pause');
@@ -332,8 +333,8 @@ pages.messages = async (root, params) => {
     out.replaceChildren(el('div', { class: 'controls' }, pauseBtn, info), box);
     const flush = () => {
       const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
-      for (const rows of pending) body.append(...rows.flat());
-      pending = [];
+      body.append(...rowsOf(pending.flat().slice(-MAX)).flat());
+      pending = []; pendingCount = 0;
       while (body.children.length > MAX * 2) { body.firstChild.remove(); body.firstChild.remove(); }
       if (atBottom) box.scrollTop = box.scrollHeight;
       info.textContent = `${count} records received${paused ? ' (paused)' : ''}`;
@@ -341,8 +342,10 @@ pages.messages = async (root, params) => {
     listeners.records = [d => {
       if (d.topic !== st.topic) return;
       count += d.records.length;
-      pending.push(rowsOf(d.records));
-      if (pending.length > MAX) pending.shift();
+      pending.push(d.records);
+      pendingCount += d.records.length;
+      // Only the MAX newest can be shown: older batches are dropped before any row is built.
+      while (pendingCount - pending[0].length >= MAX) pendingCount -= pending.shift().length;
       if (!paused) flush(); else info.textContent = `${count} records received (paused)`;
     }];
     status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
