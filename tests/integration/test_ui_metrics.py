@@ -70,6 +70,8 @@ def test_log_and_sink_lines_follow_what_was_produced_and_landed(server_factory):
 
     # Paused, the sink lands nothing: its lag is the records produced since.
     assert requests.put(f"{srv.url}/connectors/{NAME}/pause").status_code == 202
+    assert wait_for(lambda: all(t["state"] == "PAUSED" for t in
+                                requests.get(f"{srv.url}/connectors/{NAME}/status").json()["tasks"]), timeout=10)
     produce_to(srv.url, "pinterest.pin", 1, [{"i": i} for i in range(11, 16)])
     ms = metrics(srv.url)
     assert sample(ms, "pinpipe_log_end_offset", topic="pinterest.pin", partition=1) == 9

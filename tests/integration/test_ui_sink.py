@@ -56,6 +56,8 @@ def test_sink_rows_show_committed_against_log_end_per_partition(server_factory):
 
     # Paused: the log end moves on, the committed offset stays (the page's lag column).
     assert requests.post(srv.url + UI + "/sink/pause", headers={"x-csrf-token": csrf(srv.url)}).status_code == 202
+    assert wait_for(lambda: all(t["state"] == "PAUSED" for t in
+                                requests.get(srv.url + UI + "/sink").json()["connector"]["tasks"]), timeout=10)
     produce_to(srv.url, "pinterest.pin", 1, [{"i": i} for i in range(13, 17)])
     rows = sink_rows(srv.url, "pinterest.pin")
     assert (rows[1]["committed"], rows[1]["log_end"]) == (5, 9)
