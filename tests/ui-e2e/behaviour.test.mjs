@@ -183,6 +183,9 @@ test('the sink page shows upload errors and its restart button lands every recor
     let tds = await cells();
     assert.deepEqual(tds.slice(0, 5), ['pinterest.geo', '0', '0', '5', '5'], tds.join('|'));
     assert.match(tds[9], /^upload failed/);
+    // Not "running" in green while nothing lands: the state says the sink is retrying.
+    assert.equal(tds[8], 'retrying');
+    assert.match(await page.locator('#page-sink table tbody tr', { hasText: 'pinterest.geo' }).locator('span.state').getAttribute('class'), /\bwarn\b/);
     await page.screenshot({ path: join(ARTIFACTS, 'sink-upload-error.png'), fullPage: true });
 
     rmSync(blocker);

@@ -498,8 +498,10 @@ pages.sink = async (root) => {
     { key: 'lag', label: 'Lag', num: true, sort: r => r.log_end - r.committed, fmt: r => fmt(Math.max(0, r.log_end - r.committed)) },
     { key: 'objects', label: 'Objects', num: true }, { key: 'bytes', label: 'Bytes', num: true, fmt: r => fmtBytes(r.bytes) },
     { key: 'dlq', label: 'DLQ', num: true },
-    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : paused ? 'warn' : 'success') },
-      r.failed ? 'failed' : paused ? 'paused' : 'running') },
+    // Upload and read errors are retried: nothing lands meanwhile, so the row is not "running".
+    { key: 'failed', label: 'State', fmt: r => { const retrying = /^(upload failed|read failed)/.test(r.last_error || '');
+      return el('span', { class: 'state ' + (r.failed ? 'failed' : paused || retrying ? 'warn' : 'success') },
+        r.failed ? 'failed' : paused ? 'paused' : retrying ? 'retrying' : 'running'); } },
     { key: 'last_error', label: 'Last error', fmt: r => el('div', { class: 'trunc', title: r.last_error }, r.last_error || '') },
   ], d.partitions, { empty: 'The sink has no partitions yet.' }));
 };
