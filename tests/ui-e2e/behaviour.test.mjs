@@ -345,8 +345,20 @@ test('one tab keeps one SSE connection across every page', async () => {
   assert.equal(feeds.length, 1, JSON.stringify(feeds));
   assert.equal(feeds[0].url, '/ui/api/events');
   assert.notEqual(feeds[0].state, 2, 'the feed is open');
-  assert.ok(requests >= 1);
   assert.equal(maxInflight, 1, `${maxInflight} feed requests at once`);
+  // The live tail swaps the tab's feed for one that also carries the topic's records; stopping
+  // it swaps back: one feed open at a time.
+  await page.click('#nav a[href="#/messages"]');
+  await page.waitForSelector('#page-messages[data-loaded]');
+  await page.click('#tail-toggle');
+  await page.waitForSelector('#tail-pause');
+  await page.click('#tail-toggle');
+  await page.waitForFunction(() => window.__feeds.length === 3 && window.__feeds[2].readyState !== 2);
+  const open = await page.evaluate(() => window.__feeds.map(f => ({ url: f.url.replace(/^.*\/ui/, '/ui'), open: f.readyState !== 2 })));
+  assert.deepEqual(open.map(f => f.open), [false, false, true], JSON.stringify(open));
+  assert.match(open[1].url, /\/ui\/api\/events\?topic=/);
+  assert.equal(open[2].url, '/ui/api/events');
+  assert.ok(requests >= 3);
   assert.deepEqual([...types], ['text/event-stream']);
   assert.deepEqual(errors, []);
   await page.close();
