@@ -111,8 +111,11 @@ bool Dashboard::TryAnswer(Parked& p, bool deadline) {
         p.offsets[part] = next;
       }
       if (!rows.empty()) {
+        // By time, then partition, then offset: records of one produce request share a
+        // timestamp, and the tail must show them in log order.
         std::sort(rows.begin(), rows.end(), [](const MessageRow& a, const MessageRow& b) {
-          return a.timestamp_ms != b.timestamp_ms ? a.timestamp_ms < b.timestamp_ms : a.partition < b.partition;
+          if (a.timestamp_ms != b.timestamp_ms) return a.timestamp_ms < b.timestamp_ms;
+          return a.partition != b.partition ? a.partition < b.partition : a.offset < b.offset;
         });
         events += "event: records\ndata: " + MessagesJson(p.topic, rows, static_cast<int64_t>(rows.size()), "") + "\n\n";
       }

@@ -164,7 +164,11 @@ void Dashboard::AddBuiltinSources() {
         prom += "# HELP pinpipe_sink_committed_offset Next offset the sink will write, by partition.\n"
                 "# TYPE pinpipe_sink_committed_offset gauge\n";
         for (const auto& [tp, ps] : st->partitions) {
-          lag += static_cast<double>(std::max<int64_t>(0, ps.log_end - ps.committed));
+          // The state file's log end is the sink's last read: stale while paused or failed.
+          // The log's high watermark is what the sink still has to write (as /ui/api/sink shows).
+          auto info = log_.GetPartitionInfo(tp.topic, tp.partition);
+          const int64_t end = info ? info->high_watermark : ps.log_end;
+          lag += static_cast<double>(std::max<int64_t>(0, end - ps.committed));
           objects += static_cast<double>(ps.objects);
           bytes += static_cast<double>(ps.bytes);
           recs += static_cast<double>(ps.records);

@@ -72,7 +72,7 @@ test('the record trace resolves a record to its Delta file', async () => {
   // ... with the record's row in it (the pin's index is the clean row's ind).
   assert.match(await page.locator('#delta-row').innerText(), /^row \d+ \(ind 7\)/);
   assert.match(await page.locator('#hop-run').innerText(), /success/);
-  await page.screenshot({ path: join(ARTIFACTS, 'trace.png'), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'trace-resolved.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -323,7 +323,8 @@ pages.messages = async (root, params) => {
   // Live tail: bounded buffer, pause/resume, sticks to the bottom only when already there.
   const startTail = () => {
     const MAX = 500;
-    let paused = false, pending = [], count = 0;
+    // pending: batches of records not drawn yet (while paused), at most the MAX newest.
+    let paused = false, pending = [], pendingCount = 0, count = 0;
     const body = el('tbody');
     const box = el('div', { id: 'tail' }, el('table', {}, head(), body));
     const pauseBtn = el('button', { type: 'button', class: 'secondary', id: 'tail-pause' }, 'Pause');
@@ -332,8 +333,8 @@ pages.messages = async (root, params) => {
     out.replaceChildren(el('div', { class: 'controls' }, pauseBtn, info), box);
     const flush = () => {
       const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
-      for (const rows of pending) body.append(...rows.flat());
-      pending = [];
+      body.append(...rowsOf(pending.flat().slice(-MAX)).flat());
+      pending = []; pendingCount = 0;
       while (body.children.length > MAX * 2) { body.firstChild.remove(); body.firstChild.remove(); }
       if (atBottom) box.scrollTop = box.scrollHeight;
       info.textContent = `${count} records received${paused ? ' (paused)' : ''}`;
@@ -341,8 +342,10 @@ pages.messages = async (root, params) => {
     listeners.records = [d => {
       if (d.topic !== st.topic) return;
       count += d.records.length;
-      pending.push(rowsOf(d.records));
-      if (pending.length > MAX) pending.shift();
+      pending.push(d.records);
+      pendingCount += d.records.length;
+      // Only the MAX newest can be shown: older batches are dropped before any row is built.
+      while (pendingCount - pending[0].length >= MAX) pendingCount -= pending.shift().length;
       if (!paused) flush(); else info.textContent = `${count} records received (paused)`;
     }];
     status.textContent = `Live tail of ${st.topic} (all partitions, from now)`;
@@ -495,8 +498,10 @@ pages.sink = async (root) => {
     { key: 'lag', label: 'Lag', num: true, sort: r => r.log_end - r.committed, fmt: r => fmt(Math.max(0, r.log_end - r.committed)) },
     { key: 'objects', label: 'Objects', num: true }, { key: 'bytes', label: 'Bytes', num: true, fmt: r => fmtBytes(r.bytes) },
     { key: 'dlq', label: 'DLQ', num: true },
-    { key: 'failed', label: 'State', fmt: r => el('span', { class: 'state ' + (r.failed ? 'failed' : paused ? 'warn' : 'success') },
-      r.failed ? 'failed' : paused ? 'paused' : 'running') },
+    // Upload and read errors are retried: nothing lands meanwhile, so the row is not "running".
+    { key: 'failed', label: 'State', fmt: r => { const retrying = /^(upload failed|read failed)/.test(r.last_error || '');
+      return el('span', { class: 'state ' + (r.failed ? 'failed' : paused || retrying ? 'warn' : 'success') },
+        r.failed ? 'failed' : paused ? 'paused' : retrying ? 'retrying' : 'running'); } },
     { key: 'last_error', label: 'Last error', fmt: r => el('div', { class: 'trunc', title: r.last_error }, r.last_error || '') },
   ], d.partitions, { empty: 'The sink has no partitions yet.' }));
 };
@@ -727,7 +732,10 @@ async function q1Map(rows) {
 // One result: the batch run's CSV (/ui/api/analytics/result) or the live view's table
 // (GET /analytics/<name>, served by the live view on the same port).
 function drawResult(root, name, columns, rowArrays, total) {
-  const numCol = columns.findIndex((c, i) => rowArrays.length && rowArrays.every(row => row[i] !== '' && row[i] !== null && !Number.isNaN(Number(row[i]))));
+  // The measure is the last numeric column (a count or a median): a year or an age before it
+  // is a label.
+  const numeric = columns.map((c, i) => rowArrays.length > 0 && rowArrays.every(row => row[i] !== '' && row[i] !== null && !Number.isNaN(Number(row[i]))));
+  const numCol = numeric.lastIndexOf(true);
   const labelCol = columns.findIndex((c, i) => i !== numCol);
   const rows = rowArrays.map(row => Object.fromEntries(columns.map((c, i) => [c, row[i] === null ? '' : String(row[i])])));
   root.append(el('h2', {}, `${name} (${fmt(total)} rows)`));
@@ -805,8 +813,9 @@ pages.trace = async (root, params) => {
     el('label', {}, 'Topic', topicSel), el('label', {}, 'Partition', partIn), el('label', {}, 'Offset', offIn),
     el('label', {}, 'or Kinesis stream', streamIn), el('label', {}, 'Sequence number', seqIn),
     el('button', { type: 'submit' }, 'Trace'));
-  f.onsubmit = (e) => { e.preventDefault(); setState(streamIn.value && seqIn.value ? { stream: streamIn.value, seq: seqIn.value }
-    : { topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
+  // A new hash renders the trace of the record it names (replacing the state alone traced nothing).
+  f.onsubmit = (e) => { e.preventDefault(); location.hash = '#/trace?' + new URLSearchParams(streamIn.value && seqIn.value
+    ? { stream: streamIn.value, seq: seqIn.value } : { topic: topicSel.value, partition: partIn.value, offset: offIn.value }); };
   const out = el('ol', { id: 'trace', class: 'trace' });
   root.append(el('h1', {}, 'Record trace'), f, out);
   const byStream = st.stream && st.seq;
