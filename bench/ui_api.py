@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Dashboard JSON endpoint latency while REST produce load runs (issue 20 §5): starts
 `pinpipe serve` on a free loopback port, seeds N topics, runs produce threads and samples
-the UI endpoints; prints p50/p99 per endpoint and the produce rate with and without an
-open dashboard's polling. Usage: bench/ui_api.py [BIN] [SECONDS] [TOPICS]"""
+every UI endpoint a page reads (the message browser, search and trace of the loaded topic
+too); prints p50/p99 per endpoint and the produce rate with and without an open dashboard
+(its endpoint polling plus one SSE feed with the live tail on, as a tab holds), in
+interleaved phases. Usage: bench/ui_api.py [BIN] [SECONDS] [TOPICS]"""
 import json
 import os
 import socket
@@ -28,16 +30,43 @@ def free_port():
 
 def produce_loop(url, stop, counter):
     s = requests.Session()
-    body = json.dumps({"records": [{"value": {"i": i, "pad": "x" * 200}} for i in range(50)]})
+    body = json.dumps({"records": [{"key": f"k{i}", "value": {"i": i, "pad": "x" * 200}} for i in range(50)]})
     h = {"Content-Type": "application/vnd.kafka.json.v2+json"}
     while not stop.is_set():
         if s.post(url + "/topics/bench.load", data=body, headers=h).status_code == 200:
             counter[0] += 50
 
 
+# Every endpoint a page reads (src/ui/web/app.js), the message browser, search and trace on the
+# loaded topic.
+ENDPOINTS = ("overview", "topics", "groups", "dags?limit=50", "sink", "streams", "stream", "delta", "analytics",
+             "lake?prefix=", "history?window=3600&names=ingest.records,produce.p99",
+             "topics/bench.load/messages?partition=all&from=newest&arg=50&limit=50",
+             "topics/bench.load/search?key=k7&max_scan=20000", "trace?topic=bench.load&partition=0&offset=0")
+
+
+def sse_feed(url, stop):
+    """An open tab's one SSE connection with the live tail of the loaded topic: the feed answers
+    in long-poll form (src/ui/dashboard_feed.cc), so it is asked again with the last event id,
+    as EventSource does."""
+    s = requests.Session()
+    last = None
+    while not stop.is_set():
+        try:
+            r = s.get(f"{url}/ui/api/events?topic=bench.load", timeout=20,
+                      headers={"Last-Event-ID": last} if last else {})
+            ids = [line[4:] for line in r.text.splitlines() if line.startswith("id: ")]
+            if ids:
+                last = ids[-1]
+        except requests.RequestException:
+            time.sleep(0.1)
+
+
 def phase(url, seconds, poll_ui):
     stop, counter = threading.Event(), [0]
     threads = [threading.Thread(target=produce_loop, args=(url, stop, counter)) for _ in range(2)]
+    if poll_ui:
+        threads.append(threading.Thread(target=sse_feed, args=(url, stop)))
     for t in threads:
         t.start()
     lat = {}
@@ -45,10 +74,11 @@ def phase(url, seconds, poll_ui):
     t0 = time.time()
     while time.time() - t0 < seconds:
         if poll_ui:
-            for ep in ("overview", "topics", "groups", "dags"):
+            for ep in ENDPOINTS:
                 a = time.perf_counter()
-                assert s.get(f"{url}/ui/api/{ep}").status_code == 200
-                lat.setdefault(ep, []).append((time.perf_counter() - a) * 1000)
+                r = s.get(f"{url}/ui/api/{ep}")
+                assert r.status_code == 200, (ep, r.status_code, r.text[:200])
+                lat.setdefault(ep.split("?")[0], []).append((time.perf_counter() - a) * 1000)
         time.sleep(0.2)
     stop.set()
     for t in threads:
@@ -74,20 +104,25 @@ def main():
                               headers={"Content-Type": "application/vnd.kafka.json.v2+json"})
             rates = {"without": [], "with": []}
             lat = {}
-            for _ in range(2):  # interleaved
-                r, _ = phase(url, SECONDS / 4, False)
+            rounds = 4
+            for _ in range(rounds):  # interleaved
+                r, _ = phase(url, SECONDS / (2 * rounds), False)
                 rates["without"].append(r)
-                r, l = phase(url, SECONDS / 4, True)
+                r, l = phase(url, SECONDS / (2 * rounds), True)
                 rates["with"].append(r)
                 for k, v in l.items():
                     lat.setdefault(k, []).extend(v)
             print(f"topics: {TOPICS}, produce load: 2 threads x 50-record requests, log.flush=os")
             for k, v in lat.items():
                 v.sort()
-                print(f"  /ui/api/{k:9s} n={len(v):4d} p50={statistics.median(v):6.2f} ms "
+                print(f"  /ui/api/{k:28s} n={len(v):4d} p50={statistics.median(v):6.2f} ms "
                       f"p99={v[min(len(v) - 1, int(len(v) * 0.99))]:6.2f} ms")
             w, wo = statistics.mean(rates["with"]), statistics.mean(rates["without"])
-            print(f"  produce records/s without dashboard polling {wo:,.0f}, with {w:,.0f} ({(w - wo) / wo * 100:+.1f}%)")
+            print(f"  produce records/s without an open dashboard {wo:,.0f}, with {w:,.0f} ({(w - wo) / wo * 100:+.1f}%; "
+                  f"{rounds} interleaved pairs: without {[round(x) for x in rates['without']]}, "
+                  f"with {[round(x) for x in rates['with']]})")
+            print(f"  worst p99 {max(v[min(len(v) - 1, int(len(v) * 0.99))] for v in lat.values()):.2f} ms "
+                  f"(goal <= 20 ms); load average {os.getloadavg()[0]:.1f}")
         finally:
             p.terminate()
             p.wait()
