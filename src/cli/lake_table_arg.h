@@ -13,7 +13,7 @@
 
 namespace pinpipe::cli {
 
-class CliContext;
+struct CliContext;
 
 struct OpenedLakeTable {
   std::unique_ptr<objstore::ObjectStore> store;  // s3:// lakes; outlives `storage`'s use
