@@ -1,7 +1,8 @@
 // pinpipe lake show|schema|history|files TABLE: read a Delta table through the snapshot reader.
 // TABLE is a table directory, or a table name in the configured lake (`pin`,
-// `analytics/top_country`, `delta/pin`: lake.uri, local or s3://). `lake vacuum TABLE [--retain HOURS]` deletes the data files no version
-// within the retention references (lake/delta_vacuum.h). `write-demo-table` (hidden) writes
+// `analytics/top_country`, `delta/pin`: lake.uri, local or s3://; cli/lake_table_arg.h).
+// `lake vacuum TABLE [--retain HOURS]` deletes the data files no version within the retention
+// references (lake/delta_vacuum.h), on the same tables. `write-demo-table` (hidden) writes
 // the deterministic table the interop tests compare with DuckDB.
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "cli/lake_table_arg.h"
 #include "cli/output_format.h"
 #include "lake/delta_demo_table.h"
 #include "lake/delta_rows.h"
@@ -58,49 +60,12 @@ class Out {
   std::string buf_;
 };
 
-// The table a TABLE argument names, with the store it reads through (s3:// lakes).
-struct OpenedTable {
-  std::unique_ptr<objstore::ObjectStore> store;
-  std::unique_ptr<lake::TableStorage> storage;
-};
+using OpenedTable = OpenedLakeTable;
 
-bool IsDeltaDir(const std::filesystem::path& dir) {
-  std::error_code ec;
-  return std::filesystem::is_directory(dir / "_delta_log", ec);
-}
-
-// A directory holding a Delta log is read as given; anything else is a name in the configured
-// lake ("pin" → <lake>/delta/pin). Nothing is created either way: these commands only read.
 OpenedTable OpenTableOrExit(const std::string& arg, const CliContext& ctx) {
-  OpenedTable t;
-  // An absolute or ./-relative path is always a path: its reader's error says what is wrong.
-  if (IsDeltaDir(arg) || arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../")) {
-    t.storage = lake::NewLocalTableStorage(arg);
-    return t;
-  }
-  std::string rel = arg;
-  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
-  if (!rel.starts_with("delta/")) rel = "delta/" + rel;
-  const Config cfg = ctx.LoadConfigOrExit();
-  std::string uri = cfg.LakeUri();
-  while (uri.size() > 1 && uri.back() == '/') uri.pop_back();
-  if (uri.starts_with("s3://")) {
-    auto store = objstore::OpenLakeStore(cfg);
-    if (!store) Fail(store.error());
-    t.store = std::move(*store);
-    t.storage = lake::NewObjectStoreTableStorage(*t.store, rel, uri + "/" + rel);
-    return t;
-  }
-  if (uri.starts_with("file://")) uri = uri.substr(7);
-  const std::filesystem::path in_lake = std::filesystem::path(uri) / rel;
-  if (!IsDeltaDir(in_lake)) {
-    Fail(Error(ErrorCode::kNotFound,
-                   "no Delta table '" + arg + "': neither a table directory nor a table of the lake (" +
-                       in_lake.string() + " has no _delta_log); `pinpipe lake show PATH` or a name such as pin, "
-                       "analytics/top_country"));
-  }
-  t.storage = lake::NewLocalTableStorage(in_lake.string());
-  return t;
+  auto t = OpenLakeTable(arg, ctx);
+  if (!t) Fail(t.error());
+  return std::move(*t);
 }
 
 lake::Snapshot LoadOrExit(lake::TableStorage& storage, int64_t version) {
@@ -328,8 +293,9 @@ struct VacuumArgs {
   bool dry_run = false;
 };
 
-void VacuumCmd(const VacuumArgs& a) {
-  auto storage = lake::NewLocalTableStorage(a.table);
+void VacuumCmd(const VacuumArgs& a, const CliContext& ctx) {
+  OpenedTable opened = OpenTableOrExit(a.table, ctx);
+  auto& storage = opened.storage;
   lake::VacuumOptions o;
   if (!(a.retain_hours >= 0)) Fail(Error(ErrorCode::kInvalidArgument, "--retain must be >= 0"));
   o.retention = std::chrono::milliseconds(static_cast<int64_t>(a.retain_hours * 3600000.0));
@@ -386,14 +352,17 @@ void RegisterLakeCommands(CLI::App& app, CliContext& ctx) {
   auto* vacuum = lake->add_subcommand(
       "vacuum", "Delete the data files that no version within the retention period references "
                 "(orphans of killed writers, files removed long ago)");
-  vacuum->add_option("TABLE", vacuum_args.table, "Delta table directory")->required();
+  vacuum->add_option("TABLE", vacuum_args.table,
+                     "Delta table directory, or a table of the configured lake, local or s3:// "
+                     "(pin, pinterest_pin_table, analytics/top_country)")
+      ->required();
   vacuum->add_option("--retain", vacuum_args.retain_hours,
                      "Keep files referenced within this many hours (Delta's default: 168)")
       ->capture_default_str();
   vacuum->add_flag("--force", vacuum_args.force,
                    "Allow a retention below the table's delta.deletedFileRetentionDuration");
   vacuum->add_flag("--dry-run", vacuum_args.dry_run, "List the files, delete nothing");
-  vacuum->callback([] { VacuumCmd(vacuum_args); });
+  vacuum->callback([&ctx] { VacuumCmd(vacuum_args, ctx); });
 
   static std::string demo_dir;
   static int demo_appends = 25, demo_rows = 40;

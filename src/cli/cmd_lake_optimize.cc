@@ -1,8 +1,11 @@
-// pinpipe lake optimize TABLE: bin-packing compaction of a local Delta table (lake/delta_optimize.h),
-// safe while a writer appends (the streaming job) and while readers read.
+// pinpipe lake optimize TABLE: bin-packing compaction of a Delta table (lake/delta_optimize.h),
+// safe while a writer appends (the streaming job) and while readers read. TABLE is a directory
+// or a table of the configured lake, local or s3:// (cli/lake_table_arg.h); a partitioned table
+// (the batch's `ds`-partitioned clean tables) is compacted partition by partition.
 #include <cstdio>
 
 #include "cli/cli_context.h"
+#include "cli/lake_table_arg.h"
 #include "lake/delta_optimize.h"
 
 namespace pinpipe::cli {
@@ -15,8 +18,13 @@ CLI::App* LakeGroup(CLI::App& app) {
   return lake;
 }
 
-int RunOptimize(const std::string& table, int64_t target_mb) {
-  auto t = lake::DeltaTable::OpenLocal(table);
+int RunOptimize(const std::string& table, int64_t target_mb, const CliContext& ctx) {
+  auto opened = OpenLakeTable(table, ctx);
+  if (!opened) {
+    PrintError(opened.error());
+    return kExitFailure;
+  }
+  lake::DeltaTable t(std::move(opened->storage));  // opened->store outlives it
   lake::OptimizeOptions o;
   o.target_file_bytes = target_mb << 20;
   auto r = lake::Optimize(t, o);
@@ -39,17 +47,20 @@ int RunOptimize(const std::string& table, int64_t target_mb) {
 
 }  // namespace
 
-void RegisterLakeOptimizeCommands(CLI::App& app, CliContext& /*ctx*/) {
+void RegisterLakeOptimizeCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* lake = LakeGroup(app);
   static std::string table;
   static int64_t target_mb = 128;
   auto* cmd = lake->add_subcommand(
-      "optimize", "Compact a Delta table's small files into larger ones (one dataChange=false "
-                  "commit; safe beside appending writers and readers)");
-  cmd->add_option("table", table, "Table directory")->required();
+      "optimize", "Compact a Delta table's small files into larger ones, each partition on its "
+                  "own (one dataChange=false commit; safe beside appending writers and readers)");
+  cmd->add_option("table", table,
+                  "Delta table directory, or a table of the configured lake, local or s3:// "
+                  "(pin, pinterest_pin_table, analytics/top_country)")
+      ->required();
   cmd->add_option("--target-mb", target_mb, "Target file size in MiB (default 128)")
       ->check(CLI::Range(1, 1 << 20));
-  cmd->callback([] { std::exit(RunOptimize(table, target_mb)); });
+  cmd->callback([&ctx] { std::exit(RunOptimize(table, target_mb, ctx)); });
 }
 
 }  // namespace pinpipe::cli

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "lake/delta_checkpoint.h"
@@ -33,10 +34,17 @@ Result<std::unique_ptr<ParquetReader>> OpenDataFile(TableStorage& storage, const
   return ParquetReader::Open(MemorySource(std::move(bytes)));
 }
 
-// Rewrites `files` (in order) into one new data file with dataChange=false.
+// Rewrites `files` (in order, all of one partition) into one new data file with
+// dataChange=false, in the first file's directory (the partition's, "ds=2026-11-21/"), with
+// the partition's values.
 Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
                         const std::vector<AddFile>& files, int64_t* rows) {
-  const std::string key = PartPrefix(files.front().path) + NewUuid() + "-c000.snappy.parquet";
+  const std::string& first = files.front().path;
+  const size_t slash = first.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : first.substr(0, slash + 1);  // as in the log
+  const std::string name =
+      PartPrefix(first.substr(dir.size())) + NewUuid() + "-c000.snappy.parquet";
+  const std::string key = DecodeDataPath(dir) + name;
   std::string buffer;
   std::unique_ptr<ParquetWriter> writer;
   const auto local = storage.LocalPath(key);
@@ -63,7 +71,8 @@ Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
   if (!local) PINPIPE_RETURN_IF_ERROR(storage.PutIfAbsent(key, buffer));
   PINPIPE_ASSIGN_OR_RETURN(StoredObject obj, storage.Head(key));
   AddFile add;
-  add.path = key;
+  add.path = dir + name;  // the name needs no URI encoding
+  add.partition_values = files.front().partition_values;
   add.size = obj.size;
   add.modification_time = obj.modification_time_ms;
   add.data_change = false;
@@ -78,48 +87,57 @@ Result<OptimizeResult> Optimize(DeltaTable& table, const OptimizeOptions& option
   TableStorage& storage = table.storage();
   PINPIPE_ASSIGN_OR_RETURN(Snapshot snap, table.LoadSnapshot());
   OptimizeResult out;
-  if (!snap.metadata().partition_columns.empty()) {
-    return MakeError(ErrorCode::kUnsupported, storage.root() + ": partitioned tables are not optimized");
-  }
-  std::vector<AddFile> small;
+  // Each partition is compacted on its own: a bin never mixes partitions (its file goes in
+  // the partition's directory with the partition's values).
+  std::map<StringMap, std::vector<AddFile>> small;
   for (const auto& f : snap.files()) {
-    if (f.size * 2 < options.target_file_bytes && !f.deletion_vector_json) small.push_back(f);
+    if (f.size * 2 < options.target_file_bytes && !f.deletion_vector_json) {
+      small[f.partition_values].push_back(f);
+    }
   }
-  std::sort(small.begin(), small.end(),
-            [](const AddFile& a, const AddFile& b) { return a.path < b.path; });
-  if (small.size() < std::max<size_t>(2, options.min_files)) return out;
-
-  PINPIPE_ASSIGN_OR_RETURN(Schema schema, ParquetSchemaForDelta(snap.schema()));
+  // Parquet files of a partitioned table hold the data columns only (PROTOCOL.md "Partition
+  // Columns"): the partition columns live in the add actions' partitionValues.
+  DeltaSchema data_schema = snap.schema();
+  const auto& partition_columns = snap.metadata().partition_columns;
+  std::erase_if(data_schema.fields, [&](const DeltaField& f) {
+    return std::find(partition_columns.begin(), partition_columns.end(), f.name) != partition_columns.end();
+  });
+  PINPIPE_ASSIGN_OR_RETURN(Schema schema, ParquetSchemaForDelta(data_schema));
   // Bins of consecutive files up to the target size.
   std::vector<AddFile> adds;
   std::vector<RemoveFile> removes;
   const int64_t now = NowMillis();
-  size_t i = 0;
-  while (i < small.size()) {
-    size_t j = i;
-    int64_t bytes = 0;
-    while (j < small.size() && (j == i || bytes + small[j].size <= options.target_file_bytes)) {
-      bytes += small[j++].size;
-    }
-    if (j - i >= 2) {
-      std::vector<AddFile> bin(small.begin() + static_cast<std::ptrdiff_t>(i),
-                               small.begin() + static_cast<std::ptrdiff_t>(j));
-      PINPIPE_ASSIGN_OR_RETURN(AddFile add, Rewrite(storage, schema, bin, &out.rows));
-      out.bytes_added += add.size;
-      adds.push_back(std::move(add));
-      for (const auto& f : bin) {
-        RemoveFile rm;
-        rm.path = f.path;
-        rm.deletion_timestamp = now;
-        rm.data_change = false;
-        rm.extended_file_metadata = true;
-        rm.partition_values = f.partition_values;
-        rm.size = f.size;
-        out.bytes_removed += f.size;
-        removes.push_back(std::move(rm));
+  for (auto& [values, files] : small) {
+    if (files.size() < std::max<size_t>(2, options.min_files)) continue;
+    std::sort(files.begin(), files.end(),
+              [](const AddFile& a, const AddFile& b) { return a.path < b.path; });
+    size_t i = 0;
+    while (i < files.size()) {
+      size_t j = i;
+      int64_t bytes = 0;
+      while (j < files.size() && (j == i || bytes + files[j].size <= options.target_file_bytes)) {
+        bytes += files[j++].size;
       }
+      if (j - i >= 2) {
+        std::vector<AddFile> bin(files.begin() + static_cast<std::ptrdiff_t>(i),
+                                 files.begin() + static_cast<std::ptrdiff_t>(j));
+        PINPIPE_ASSIGN_OR_RETURN(AddFile add, Rewrite(storage, schema, bin, &out.rows));
+        out.bytes_added += add.size;
+        adds.push_back(std::move(add));
+        for (const auto& f : bin) {
+          RemoveFile rm;
+          rm.path = f.path;
+          rm.deletion_timestamp = now;
+          rm.data_change = false;
+          rm.extended_file_metadata = true;
+          rm.partition_values = f.partition_values;
+          rm.size = f.size;
+          out.bytes_removed += f.size;
+          removes.push_back(std::move(rm));
+        }
+      }
+      i = j;
     }
-    i = j;
   }
   if (adds.empty()) return out;
   out.files_added = static_cast<int64_t>(adds.size());

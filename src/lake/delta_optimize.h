@@ -4,7 +4,10 @@
 // conflict with blind appends (a streaming writer keeps appending while it runs) and Delta
 // streaming readers skip them, so no row is seen twice. Files are packed in path order and the
 // new file takes the first one's "part-NNNNN-" prefix, so readers that list files by path keep
-// the rows' order. Unpartitioned tables without deletion vectors only (pinpipe's own tables).
+// the rows' order. A partitioned table (the batch's `ds`-partitioned clean tables) is compacted
+// partition by partition: a new file holds the files of one partition only, lies in that
+// partition's directory and keeps its partitionValues. Files with deletion vectors are left
+// alone. Works on any TableStorage (a local directory or an S3 prefix).
 #pragma once
 
 #include <cstdint>

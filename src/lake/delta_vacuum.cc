@@ -99,8 +99,18 @@ Result<VacuumResult> Vacuum(TableStorage& storage, const VacuumOptions& options)
   }
   const auto root = storage.LocalPath("");
   if (!root) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "vacuum works on local tables only, not on " + storage.root());
+    // An object store (an s3:// lake): every object under the table's prefix, from its
+    // listing (keys, sizes and modification times); no directories, no symlinks.
+    PINPIPE_ASSIGN_OR_RETURN(auto objects, storage.List(""));
+    for (const auto& o : objects) {
+      if (Hidden(o.key) || referenced.contains(o.key) || o.modification_time_ms > cutoff) continue;
+      result.deleted.push_back(o.key);
+      result.bytes += o.size;
+    }
+    std::sort(result.deleted.begin(), result.deleted.end());
+    if (options.dry_run) return result;
+    for (const auto& key : result.deleted) PINPIPE_RETURN_IF_ERROR(storage.Delete(key));
+    return result;
   }
   // Every regular file under the table directory (partition directories included), without
   // following symlinks and without descending into hidden directories.

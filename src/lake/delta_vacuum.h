@@ -1,9 +1,10 @@
-// VACUUM for a local Delta table (Delta's VacuumCommand semantics): deletes the data files in
-// the table directory that no version within the retention period references — neither an
-// active file of the latest snapshot nor a file removed less than `retention` ago (a tombstone
-// younger than that: time travel to a recent version still needs it) — and that were last
-// modified before the retention period began. That includes the orphans of a writer killed
-// between writing its Parquet parts and committing them: nothing references those.
+// VACUUM for a Delta table, local or in an object store (Delta's VacuumCommand semantics):
+// deletes the data files under the table directory (an S3 prefix: its listed objects) that no
+// version within the retention period references — neither an active file of the latest
+// snapshot nor a file removed less than `retention` ago (a tombstone younger than that: time
+// travel to a recent version still needs it) — and that were last modified before the
+// retention period began. That includes the orphans of a writer killed between writing its
+// Parquet parts and committing them: nothing references those.
 //
 // Never touched: _delta_log/ and every other path with a segment starting with '_' or '.'
 // (Spark's hidden-file rule: _delta_log, _change_data, temporary files).
@@ -41,7 +42,7 @@ struct VacuumResult {
 };
 
 // Errors: kNotFound without a Delta log; kInvalidArgument for a retention below the safety
-// limit without `force`; kUnsupported for a store without local files.
+// limit without `force`.
 Result<VacuumResult> Vacuum(TableStorage& storage, const VacuumOptions& options);
 
 // A Delta interval property ("interval 1 week", "30 days", "interval 36 hours": Spark's

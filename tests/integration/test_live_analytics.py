@@ -200,7 +200,25 @@ def test_live_view_equals_dag_run_over_the_union(server_factory, tmp_path, media
     assert unknown.status_code == 404
 
 
-def test_live_view_over_every_fixture(server_factory, tmp_path, shared_data):
+@pytest.mark.parametrize("median", ["lower", "interpolated"])
+def test_live_view_equals_dag_run_at_100k_generated_interactions(server_factory, tmp_path, median):
+    """issue 18 §3 at scale, end to end: 100k generated interactions, half the batch's raw
+    objects (`batch gen-raw`), half put into the streams with boto3; every live answer equals a
+    `dag run` over the union before the batch run, right after it lands and after the rest of
+    the stream. Every 50th batch row is streamed too (kept once)."""
+    batch_data = tmp_path / "data"
+    pinpipe(batch_data, "batch", "gen-raw", "--interactions", "50000", "--seed", "3",
+            "--records-per-object", "5000")
+    stream = generated_rows(tmp_path, 50000, seed=5)
+    batch = raw_lines(batch_data)
+    for t in KINDS:
+        assert len(batch[t]) >= 50000 and len(stream[t]) >= 50000, t
+        stream[t] = interleave(stream[t], batch[t][::50])
+    scenario(server_factory, tmp_path, median, batch_data, stream)
+
+
+@pytest.mark.parametrize("median", ["lower", "interpolated"])
+def test_live_view_over_every_fixture(server_factory, tmp_path, shared_data, median):
     """The recorded fixtures (real rows of the original tables, with their sentinels and
     duplicates): every other fixture is the batch's input, the others are streamed."""
     fixtures = sorted((SHARED_DATA / "fixtures").glob("*.input.json"))
@@ -223,7 +241,7 @@ def test_live_view_over_every_fixture(server_factory, tmp_path, shared_data):
         d = batch_data / "lake" / "topics" / f"pinterest.{t}" / "partition=0"
         d.mkdir(parents=True)
         (d / f"pinterest.{t}+0+0000000000.json").write_text("\n".join(batch_rows[t]) + "\n")
-    scenario(server_factory, tmp_path, "lower", batch_data, stream)
+    scenario(server_factory, tmp_path, median, batch_data, stream)
 
 
 def test_live_view_with_the_stream_reading_the_batchs_topics(server_factory, tmp_path, shared_data):

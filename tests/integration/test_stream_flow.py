@@ -6,7 +6,10 @@ CPython row sequence posted by `emulate --mode batch` through the REST Proxy and
 Also: boto3 PutRecords straight into the streams lands in the tables, and `pinpipe stream status`
 shows the streams' shards with zero lag once the job caught up."""
 import json
+import os
 import shutil
+import signal
+import subprocess
 import time
 from collections import Counter
 
@@ -18,6 +21,7 @@ from rest_helpers import JSON_V2
 from stream_helpers import (fixture_rows, kill9_under_load, pin_rows, stream_status, table_rows,
                             wait_caught_up)
 from test_dag import pinpipe
+from conftest import BIN
 
 KINDS = ("pin", "geo", "user")
 # Several shards per stream (shard i is partition i of the stream's log topic).
@@ -218,7 +222,7 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
                         acked.add(row["index"])
                         seqs.append((a["ShardId"], seq_ix(a["SequenceNumber"])))
 
-    rounds = 5
+    rounds = 10
     kill9_under_load(srv, producer, rounds, 1.2)
     # Caught up: no lag, and nothing changes any more (log_end is what the job last saw).
     deadline = time.time() + 60
@@ -239,6 +243,111 @@ def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
     # A sequence number is never handed out twice on a shard, before or after a restart.
     per_shard = Counter(seqs)
     assert max(per_shard.values()) == 1
+
+
+class StandaloneStream:
+    """A `pinpipe stream` process (the job on its own, outside `serve`) over data directory
+    `data`, reading the streams of a running server through its Kinesis API."""
+
+    def __init__(self, data, sets, env):
+        self.data, self.sets, self.env = data, sets, dict(os.environ, **env)
+        self.proc, self.log_path = None, data.parent / f"{data.name}-stream.log"
+
+    def start(self):
+        cmd = [BIN, "--set", f"data.dir={self.data}"]
+        for s in self.sets:
+            cmd += ["--set", s]
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd + ["stream"], stdout=log, stderr=subprocess.STDOUT,
+                                         env=self.env)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(30)
+        return self.proc.returncode
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+
+def test_kill9_of_the_standalone_stream_job_every_acknowledged_record_once(server_factory, tmp_path):
+    """issue 18 §4: kill -9 of the stream job itself (not of the server). `serve` runs with its
+    in-process job off and takes boto3 PutRecords into a 2-shard stream without interruption; a
+    separate `pinpipe stream` process reads the stream through the server's Kinesis API and is
+    killed with SIGKILL 10 times at random points (a 20 ms pause at each step of the batch
+    protocol makes the kills land between plan, table commit and state). Every acknowledged
+    record is in its Delta table exactly once."""
+    import random
+    import threading
+
+    srv = server_factory(["stream.enabled=false", "sink.enabled=false", "scheduler.enabled=false"]).start()
+    name = "streaming-pinterest-pin"
+    boto3_client(srv.url).create_stream(StreamName=name, ShardCount=2)
+    job = StandaloneStream(tmp_path / "job", [
+        f"stream.source=kinesis://127.0.0.1:{srv.port}", "stream.max_batch_records=300",
+        "stream.compact_interval_ms=0", "sink.enabled=false", "scheduler.enabled=false"],
+        {"PINPIPE_TEST_STREAM_DELAY_MS": "20", "AWS_ACCESS_KEY_ID": "testing",
+         "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"})
+    acked, lock, next_id, failed = set(), threading.Lock(), [0], []
+
+    def producer(stop):
+        c = boto3_client(srv.url)
+        while not stop.is_set():
+            with lock:
+                first = next_id[0]
+                next_id[0] += 20
+            rows = pin_rows(first, 20)
+            r = c.put_records(StreamName=name, Records=[
+                {"Data": json.dumps(row).encode(), "PartitionKey": str(row["index"])} for row in rows])
+            with lock:
+                for row, a in zip(rows, r["Records"]):
+                    (acked.add(row["index"]) if "SequenceNumber" in a else failed.append(a))
+            time.sleep(0.01)
+
+    stop = threading.Event()
+    threads = [threading.Thread(target=producer, args=(stop,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    rng = random.Random()
+    rounds, killed_running = 10, 0
+    try:
+        job.start()
+        for _ in range(rounds):
+            time.sleep(rng.uniform(0.3, 1.5))
+            killed_running += job.alive()  # it did not exit by itself
+            assert job.stop(signal.SIGKILL) == -signal.SIGKILL, job.log_path.read_text()[-3000:]
+            time.sleep(rng.uniform(0.0, 0.3))
+            job.start()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    try:
+        with lock:
+            total = len(acked)
+        st = wait_caught_up(job.data, {name: total}, timeout=90, no_lag=True)
+        committed = sum(p["committed"] for p in st["partitions"] if p["topic"] == name)
+        assert st["last_error"] == "", st
+    finally:
+        assert job.stop() == 0, job.log_path.read_text()[-3000:]
+    seen = Counter(r["ind"] for r in table_rows(job.data, "pinterest_pin_table"))
+    duplicates = {i: n for i, n in seen.items() if n > 1}
+    lost = acked - set(seen)
+    print(f"\nstream kill -9: {rounds} rounds, {len(acked)} acknowledged records, "
+          f"{len(duplicates)} duplicated, {len(lost)} lost")
+    assert killed_running == rounds and not failed and len(acked) > 1000
+    assert not duplicates, list(duplicates.items())[:10]
+    assert not lost, sorted(lost)[:10]
+    # Nothing but the acknowledged records, and the job's positions say so too.
+    assert set(seen) == acked and committed == len(acked)
+    # Ten processes wrote the table: every STREAMING UPDATE commit is one batch (epochId) once.
+    history = [json.loads(line) for line in pinpipe(
+        job.data, "lake", "history", str(job.data / "lake" / "delta" / "pinterest_pin_table"),
+        "--format", "ndjson", "--limit", "100000").stdout.splitlines() if line.strip()]
+    epochs = [h["operationParameters"]["epochId"] for h in history if h["operation"] == "STREAMING UPDATE"]
+    assert len(epochs) == len(set(epochs)) > rounds, history[:3]
 
 
 def test_a_deleted_streams_records_are_never_read(server_factory, tmp_path):

@@ -12,6 +12,8 @@
 #include "lake/delta_demo_table.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
+#include "lake/delta_storage_objstore.h"
+#include "objstore/local_object_store.h"
 
 namespace pinpipe::lake {
 namespace {
@@ -102,6 +104,50 @@ TEST(DeltaVacuum, DeletesOnlyUnreferencedOldFiles) {
   ASSERT_TRUE(snap);
   size_t data_files = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) data_files += e.is_regular_file();
+  EXPECT_EQ(data_files, snap->files().size());
+  EXPECT_EQ(CountRows(*storage), rows);
+}
+
+TEST(DeltaVacuum, ObjectStoreTableFromItsListing) {
+  // A table in an object store (an s3:// lake's storage, here over a local object store): the
+  // candidates come from the store's listing, and go through its Delete.
+  TempDir dir;
+  const fs::path table = dir.path() / "lake" / "delta" / "demo";
+  ASSERT_TRUE(WriteDemoTable(table.string(), 3, 10));
+  objstore::LocalObjectStore store((dir.path() / "lake").string());
+  auto storage = NewObjectStoreTableStorage(store, "delta/demo", "store://lake/delta/demo");
+  ASSERT_FALSE(storage->LocalPath(""));
+  const int64_t rows = CountRows(*storage);
+  Touch(table / "part-00000-old-orphan-c000.snappy.parquet", std::chrono::hours(200));
+  Touch(table / "part-00000-new-orphan-c000.snappy.parquet", std::chrono::hours(0));
+  Touch(table / "_delta_log" / "old-stray.txt", std::chrono::hours(500));
+  fs::create_directories(table / "p=1");
+  Touch(table / "p=1" / "part-in-partition.parquet", std::chrono::hours(300));
+  // A neighbour table whose name starts with this one's: not part of it.
+  fs::create_directories(dir.path() / "lake" / "delta" / "demo2");
+  Touch(dir.path() / "lake" / "delta" / "demo2" / "part-x.parquet", std::chrono::hours(300));
+
+  auto r = Vacuum(*storage, {});
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->deleted, (std::vector<std::string>{"p=1/part-in-partition.parquet",
+                                                  "part-00000-old-orphan-c000.snappy.parquet"}));
+  EXPECT_FALSE(fs::exists(table / "part-00000-old-orphan-c000.snappy.parquet"));
+  EXPECT_TRUE(fs::exists(table / "part-00000-new-orphan-c000.snappy.parquet"));
+  EXPECT_TRUE(fs::exists(table / "_delta_log" / "old-stray.txt"));
+  EXPECT_TRUE(fs::exists(dir.path() / "lake" / "delta" / "demo2" / "part-x.parquet"));
+
+  // Forced to zero: only the active files are left, the rows unchanged.
+  VacuumOptions zero;
+  zero.retention = std::chrono::milliseconds(0);
+  zero.force = true;
+  zero.now_ms = NowMs() + 60000;
+  auto all = Vacuum(*storage, zero);
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_GT(all->deleted.size(), 1u);
+  auto snap = Snapshot::Load(*storage);
+  ASSERT_TRUE(snap);
+  size_t data_files = 0;
+  for (const auto& e : fs::directory_iterator(table)) data_files += e.is_regular_file();
   EXPECT_EQ(data_files, snap->files().size());
   EXPECT_EQ(CountRows(*storage), rows);
 }

@@ -147,6 +147,44 @@ def test_spark_structured_streaming_receives_every_row_exactly_once(run):
     assert got == table, "streamed vs final table: " + diff_summary(got, table)
 
 
+def test_spark_describe_history_shows_the_streaming_updates(spark, run):
+    """Spark's DESCRIBE HISTORY of the streaming table (before the log cleanup): one row per
+    commit, newest first; each batch a STREAMING UPDATE with Spark's parameters (outputMode
+    Append, the job's queryId, epochId = the commit's txn version) and Spark's streaming metrics
+    (DeltaOperationMetrics.STREAMING_UPDATE) equal to the commit's own add actions."""
+    _, path, _ = run
+    hist = [r.asDict(recursive=True)
+            for r in spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()]
+    versions = sorted(int(p.name[:20]) for p in path.joinpath("_delta_log").glob("*.json"))
+    assert [h["version"] for h in hist] == versions[::-1]
+    assert hist[-1]["operation"] == "CREATE TABLE"
+    streaming = [h for h in hist if h["operation"] == "STREAMING UPDATE"]
+    assert len(streaming) >= 20 and {h["operation"] for h in hist} == \
+        {"CREATE TABLE", "STREAMING UPDATE", "OPTIMIZE"}, Counter(h["operation"] for h in hist)
+    query_ids = set()
+    for h in streaming:
+        v = h["version"]
+        actions = [json.loads(line) for line in
+                   path.joinpath("_delta_log", f"{v:020d}.json").read_text().splitlines() if line]
+        txn = [a["txn"] for a in actions if "txn" in a]
+        adds = [a["add"] for a in actions if "add" in a]
+        params = h["operationParameters"]
+        assert set(params) == {"outputMode", "queryId", "epochId"} and params["outputMode"] == "Append", h
+        assert len(txn) == 1 and txn[0]["appId"] == params["queryId"] and \
+            int(params["epochId"]) == txn[0]["version"], (v, params, txn)
+        query_ids.add(params["queryId"])
+        assert h["operationMetrics"] == {
+            "numAddedFiles": str(len(adds)), "numRemovedFiles": "0",
+            "numOutputRows": str(sum(json.loads(a["stats"])["numRecords"] for a in adds)),
+            "numOutputBytes": str(sum(a["size"] for a in adds))}, (v, h["operationMetrics"])
+        assert h["isBlindAppend"] is True and h["readVersion"] is not None and h["readVersion"] < v
+        assert h["engineInfo"].startswith("pinpipe/")
+    # One query wrote them all, its epochs counting up one batch at a time (a batch without pin
+    # rows commits nothing to this table, so gaps are allowed, repeats are not).
+    epochs = [int(h["operationParameters"]["epochId"]) for h in streaming[::-1]]
+    assert len(query_ids) == 1 and epochs == sorted(set(epochs)), epochs
+
+
 def test_spark_reads_and_time_travels_after_the_log_cleanup(spark, cleaned):
     path, rows_at, aged, kept = cleaned
     commits = log_versions(path)

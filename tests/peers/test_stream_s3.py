@@ -2,7 +2,9 @@
 s3://)"): `pinpipe serve` with `lake.uri=s3://…` against a moto server (the moto peer), fed over
 the REST Proxy; the three `<id>_*_table`s land in the bucket as Delta tables, delta-rs reads them
 from S3 with exactly the rows pinpipe reads back, and a second `serve` resumes the job on the
-same S3 tables without writing a batch twice.
+same S3 tables without writing a batch twice. `pinpipe lake optimize` and `lake vacuum` work on
+the s3:// lake (the streaming pin table, and a batch run's ds-partitioned pin table): delta-rs
+reads the same rows after each, and the bucket ends up holding the active files only.
 Runs under the `lakepy` peer's venv; moto runs from the moto peer's venv, on its own port."""
 import json
 import os
@@ -117,3 +119,80 @@ def test_stream_tables_land_in_s3_and_delta_rs_reads_them(moto, streamed_to_s3, 
     app = json.loads(pp(["data.dir=" + str(data)], "stream", "status", "--json"))["app_id"]
     if hasattr(dt, "transaction_version"):
         assert dt.transaction_version(app) == max(epochs)
+
+
+def s3_objects(moto, prefix):
+    """The object keys under s3://lake/<prefix>/ (pyarrow's S3 client, not pinpipe's)."""
+    from pyarrow import fs
+    s3 = fs.S3FileSystem(access_key="testing", secret_key="testing", region="us-east-1",
+                         endpoint_override=moto, scheme="http")
+    infos = s3.get_file_info(fs.FileSelector(f"{BUCKET}/{prefix}", recursive=True))
+    return sorted(i.path[len(f"{BUCKET}/{prefix}/"):] for i in infos if i.type == fs.FileType.File)
+
+
+def active_files(dt, uri):
+    """delta-rs's active data files, relative to the table (its file_uris are absolute)."""
+    return sorted(u[len(uri) + 1:] for u in dt.file_uris())
+
+
+def delta_rs(moto, uri):
+    from deltalake import DeltaTable
+    return DeltaTable(uri, storage_options={
+        "AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true", "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"})
+
+
+def optimize_and_vacuum_on_s3(moto, sets, name, prefix):
+    """`lake optimize NAME` then `lake vacuum NAME --retain 0 --force` on an s3:// lake: delta-rs
+    reads the same rows before, after the compaction and after the vacuum; the bucket then holds
+    the table's active files and its log only. Returns (files before, files after)."""
+    uri = f"s3://{BUCKET}/{prefix}"
+    kinds = schema_kinds(json.loads(pp(sets, "lake", "schema", name, "--format", "json")))
+    before = canon_rows(delta_rs(moto, uri).to_pyarrow_table().to_pylist(), kinds)
+    files_before = active_files(delta_rs(moto, uri), uri)
+    out = pp(sets, "lake", "optimize", name)
+    assert "(OPTIMIZE)" in out, out
+    dt = delta_rs(moto, uri)
+    assert dt.history(1)[0]["operation"] == "OPTIMIZE", out
+    files_after = active_files(dt, uri)
+    assert len(files_after) < len(files_before), (out, files_before, files_after)
+    after = canon_rows(dt.to_pyarrow_table().to_pylist(), kinds)
+    assert after == before, "delta-rs after optimize: " + diff_summary(after, before)
+    out = pp(sets, "lake", "vacuum", name, "--retain", "0", "--force")
+    assert "deleted" in out, out
+    data_objects = [k for k in s3_objects(moto, prefix) if not k.startswith("_delta_log/")]
+    assert data_objects == files_after, (data_objects, files_after)
+    dt = delta_rs(moto, uri)
+    vacuumed = canon_rows(dt.to_pyarrow_table().to_pylist(), kinds)
+    assert vacuumed == before, "delta-rs after vacuum: " + diff_summary(vacuumed, before)
+    return files_before, files_after
+
+
+def test_optimize_and_vacuum_a_stream_table_in_s3(moto, streamed_to_s3):
+    """issue 18 §2 `pinpipe lake optimize` / `lake vacuum` on an s3:// lake: the streaming pin
+    table (many small batch files) becomes fewer files; delta-rs reads the same rows from S3."""
+    _, sets = streamed_to_s3
+    name = "pinterest_pin_table"
+    before, after = optimize_and_vacuum_on_s3(moto, sets, name, f"{PREFIX}/delta/{name}")
+    assert len(after) == 1, after
+
+
+def test_optimize_and_vacuum_a_partitioned_batch_table_in_s3(moto, tmp_path):
+    """The batch's ds-partitioned clean table in an s3:// lake (dag.data_selection=interval):
+    optimize compacts the partition's files into one file in the partition's prefix, with its
+    partition value; delta-rs reads the same rows (ds included) from S3; vacuum leaves the
+    active files only."""
+    from datetime import datetime, timezone
+    prefix = "batch"
+    sets = [f"data.dir={tmp_path / 'data'}", f"lake.uri=s3://{BUCKET}/{prefix}", f"s3.endpoint={moto}",
+            "s3.region=us-east-1", "s3.access_key_id=testing", "s3.secret_access_key=testing",
+            "dag.data_selection=interval"]
+    date = datetime.now(timezone.utc).date().isoformat()
+    pp(sets, "batch", "gen-raw", "--interactions", "60000", "--records-per-object", "5000")
+    pp(sets, "dag", "run", "--date", date)
+    before, after = optimize_and_vacuum_on_s3(moto, sets, "pin", f"{prefix}/delta/pin")
+    assert len(before) >= 2 and len(after) == 1 and after[0].startswith(f"ds={date}/part-"), (before, after)
+    dt = delta_rs(moto, f"s3://{BUCKET}/{prefix}/delta/pin")
+    assert dt.metadata().partition_columns == ["ds"]
+    ds = {str(v) for v in dt.to_pyarrow_table(columns=["ds"]).column("ds").to_pylist()}
+    assert ds == {date}, ds

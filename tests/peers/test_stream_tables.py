@@ -1,6 +1,7 @@
 """delta-rs, polars and DuckDB read the streaming job's Delta tables (`<id>_pin_table`, ...):
 while `pinpipe serve` streams into them, every snapshot delta-rs opens holds whole batches only
-(its row count is the sum of the STREAMING UPDATE commits' numOutputRows up to its version);
+(its row count is the sum of the STREAMING UPDATE commits' numOutputRows up to its version), and
+so does every read of DuckDB's delta_scan and polars' read_delta done meanwhile;
 afterwards every reader gets exactly pinpipe's rows, and delta-rs sees the job's txn; after the
 log cleanup by retention delta-rs still reads the table and time-travels to the retained versions.
 Runs under the `lakepy` peer's venv (tests/peers/peer lakepy install)."""
@@ -61,11 +62,29 @@ def streamed(tmp_path_factory, peer):
         for t in lines:
             lines[t] += [json.dumps({k: (None if v == "null" else v) for k, v in r.items()})
                          for r in d[t]]
-    problems, stop = [], threading.Event()
+    problems = {"delta-rs": [], "duckdb": [], "polars": []}
+    reads = {k: 0 for k in problems}
+    stop = threading.Event()
+    path = data / "lake" / "delta" / "pinterest_pin_table"
+    streamed_rows = {}  # version → rows of the STREAMING UPDATE commits up to it
+
+    def rows_up_to(v):
+        # The commits up to version v, read from the log files themselves.
+        if v not in streamed_rows:
+            n = rows_up_to(v - 1) if v > 0 else 0
+            for line in (path / "_delta_log" / f"{v:020d}.json").read_text().splitlines():
+                ci = json.loads(line).get("commitInfo")
+                if ci and ci["operation"] == "STREAMING UPDATE":
+                    n += int(ci["operationMetrics"]["numOutputRows"])
+            streamed_rows[v] = n
+        return streamed_rows[v]
+
+    def newest_version():
+        names = [f.name for f in (path / "_delta_log").iterdir()]
+        return max(int(n[:20]) for n in names if len(n) == 25 and n.endswith(".json"))
 
     def reader():
         # Each snapshot must hold whole batches: rows == sum of numOutputRows up to its version.
-        path = data / "lake" / "delta" / "pinterest_pin_table"
         while not stop.is_set():
             if not (path / "_delta_log").exists():
                 time.sleep(0.05)
@@ -77,16 +96,46 @@ def streamed(tmp_path_factory, peer):
                 continue
             n = dt.to_pyarrow_table(columns=["ind"]).num_rows
             v = dt.version()
-            # The commits up to the snapshot's version, read from the log files themselves.
-            expected = 0
-            for k in range(v + 1):
-                for line in (path / "_delta_log" / f"{k:020d}.json").read_text().splitlines():
-                    ci = json.loads(line).get("commitInfo")
-                    if ci and ci["operation"] == "STREAMING UPDATE":
-                        expected += int(ci["operationMetrics"]["numOutputRows"])
-            if n != expected:
-                problems.append(f"version {v}: {n} rows, commits say {expected}")
+            reads["delta-rs"] += 1
+            if n != rows_up_to(v):
+                problems["delta-rs"].append(f"version {v}: {n} rows, commits say {rows_up_to(v)}")
             time.sleep(0.02)
+
+    def latest_reader(name, count):
+        # A reader of the newest snapshot (DuckDB's delta_scan, polars' read_delta): it never
+        # fails and counts the rows of whole batches, those of a version committed between
+        # just before and just after its read.
+        log_zero = path / "_delta_log" / f"{0:020d}.json"
+        while not stop.is_set():
+            if not log_zero.exists():
+                time.sleep(0.05)
+                continue
+            before = newest_version()
+            try:
+                n = count()
+            except Exception as e:  # noqa: BLE001 — any error is a finding
+                problems[name].append(f"after version {before}: {type(e).__name__}: {e}")
+                continue
+            after = newest_version()
+            reads[name] += 1
+            if n not in {rows_up_to(v) for v in range(before, after + 1)}:
+                problems[name].append(f"{n} rows, versions {before}..{after} say "
+                                      f"{[rows_up_to(v) for v in range(before, after + 1)]}")
+            time.sleep(0.02)
+
+    def duckdb_count():
+        import duckdb
+        con = duckdb.connect(config={"autoinstall_known_extensions": False,
+                                     "autoload_known_extensions": False})
+        con.execute(f"LOAD '{peer['PINPIPE_PEER_DUCKDB_DELTA_EXTENSION']}'")
+        try:
+            return con.execute(f"SELECT count(*) FROM delta_scan('{path}')").fetchone()[0]
+        finally:
+            con.close()
+
+    def polars_count():
+        import polars as pl
+        return pl.read_delta(str(path), columns=["ind"]).height
 
     try:
         deadline = time.time() + 30
@@ -97,8 +146,11 @@ def streamed(tmp_path_factory, peer):
             except OSError:
                 assert time.time() < deadline and proc.poll() is None, "serve did not start"
                 time.sleep(0.05)
-        t = threading.Thread(target=reader)
-        t.start()
+        threads = [threading.Thread(target=reader),
+                   threading.Thread(target=latest_reader, args=("duckdb", duckdb_count)),
+                   threading.Thread(target=latest_reader, args=("polars", polars_count))]
+        for t in threads:
+            t.start()
         try:
             for kind, values in lines.items():
                 for i in range(0, len(values), 400):  # many requests: many batches
@@ -116,17 +168,29 @@ def streamed(tmp_path_factory, peer):
                 time.sleep(0.2)
         finally:
             stop.set()
-            t.join()
+            for t in threads:
+                t.join()
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
         log.close()
-    return data, problems
+    return data, (problems, reads)
 
 
 def test_readers_never_see_a_partial_batch(streamed):
-    _, problems = streamed
-    assert problems == [], problems[:5]
+    _, (problems, reads) = streamed
+    assert reads["delta-rs"] > 5, reads
+    assert problems["delta-rs"] == [], problems["delta-rs"][:5]
+
+
+@pytest.mark.parametrize("reader", ["duckdb", "polars"])
+def test_duckdb_and_polars_read_whole_batches_while_the_job_writes(streamed, reader):
+    """DuckDB (delta_scan) and polars (read_delta) read the pin table over and over while the
+    job appends to it: no read fails, and each counts the rows of whole committed batches."""
+    _, (problems, reads) = streamed
+    print(f"\n{reader}: {reads[reader]} reads while the job wrote, {len(problems[reader])} problems")
+    assert reads[reader] > 5, reads
+    assert problems[reader] == [], problems[reader][:5]
 
 
 @pytest.mark.parametrize("table", TABLES)
