@@ -264,3 +264,32 @@ def test_stream_job_batch_and_commit_latency_histograms(server):
     p50, p99 = got
     assert p50["unit"] == p99["unit"] == "ms" and 0 <= p50["value"] <= p99["value"] <= 60000
     assert p99["state"] in ("ok", "warn", "bad")
+
+
+def test_kinesis_iterator_age_of_a_registered_consumer(server_factory):
+    from kinesis_helpers import boto3_client
+    srv = server_factory(["sink.enabled=false", "stream.enabled=false"]).start()
+    c = boto3_client(srv.url)
+    c.create_stream(StreamName="efo-age", ShardCount=1)
+    arn = c.describe_stream_summary(StreamName="efo-age")["StreamDescriptionSummary"]["StreamARN"]
+    consumer = c.register_stream_consumer(StreamARN=arn, ConsumerName="dash")["Consumer"]["ConsumerARN"]
+    for i in range(4):
+        c.put_record(StreamName="efo-age", Data=f"r{i}".encode(), PartitionKey=f"k{i}")
+    r = c.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                             StartingPosition={"Type": "TRIM_HORIZON"})
+    behind, got = [], 0
+    for ev in r["EventStream"]:
+        e = ev["SubscribeToShardEvent"]
+        behind.append(e["MillisBehindLatest"])
+        got += len(e["Records"])
+        if got >= 4:
+            break
+    r["EventStream"].close()
+    sh = next(s for s in requests.get(srv.url + UI + "/streams").json()["streams"] if s["name"] == "efo-age")["shards"][0]
+    readers = {x["reader"]: x for x in sh["readers"]}
+    # The consumer is named; its age is what its latest event said (caught up: 0).
+    assert set(readers) == {"dash"} and readers["dash"]["kind"] == "consumer", sh["readers"]
+    assert readers["dash"]["millis_behind"] == behind[-1] == 0
+    assert sh["iterator_age_ms"] == 0
+    line = 'pinpipe_kinesis_iterator_age_ms{stream="efo-age",shard="shardId-000000000000"} 0'
+    assert wait_for(lambda: line in requests.get(srv.url + "/metrics").text.splitlines(), timeout=5)
