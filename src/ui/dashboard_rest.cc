@@ -27,8 +27,8 @@ std::vector<double> Bounds() { return {http::Metrics::kBuckets.begin(), http::Me
 }  // namespace
 
 void Dashboard::AddRestSource() {
-  // Per route: the request and error rates, and p50/p99 of the last second (from the
-  // difference of its histogram between two passes).
+  // Per route: the request and rejection rates, and p99 of the last second (from the
+  // difference of its histogram between two passes): three series per route that answered.
   auto prev = std::make_shared<std::map<std::string, std::vector<uint64_t>>>();
   sampler_.AddSource("rest", [this, prev](Sample& s) {
     if (!http_metrics_) return;
@@ -44,9 +44,7 @@ void Dashboard::AddRestSource() {
       if (before.size() == now.size()) {
         std::vector<uint64_t> delta(now.size());
         for (size_t b = 0; b < now.size(); ++b) delta[b] = now[b] - before[b];
-        const double p50 = QuantileFromBuckets(bounds, delta, 0.5), p99 = QuantileFromBuckets(bounds, delta, 0.99);
-        s.Gauge(RouteSeries(t.label, "p50_ms"), p50 * 1000);
-        s.Gauge(RouteSeries(t.label, "p99_ms"), p99 * 1000);
+        s.Gauge(RouteSeries(t.label, "p99_ms"), QuantileFromBuckets(bounds, delta, 0.99) * 1000);
       }
       before = std::move(now);
     }
