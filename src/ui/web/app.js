@@ -855,7 +855,7 @@ async function groupDetail(root, g) {
     { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
     { key: 'committed', label: 'Committed', num: true }, { key: 'high_watermark', label: 'High watermark', num: true },
     { key: 'lag', label: 'Lag', num: true },
-    { key: 'lag_ms', label: 'Lag (time)', num: true, fmt: r => r.lag_ms === 0 ? '0' : vol(fmt(r.lag_ms, 'ms') + ' ms') },
+    { key: 'lag_ms', label: 'Lag (time)', num: true, fmt: r => r.lag_ms === null ? '–' : r.lag_ms === 0 ? '0' : vol(fmt(r.lag_ms, 'ms') + ' ms') },
     { key: 'assigned_to', label: 'Member', fmt: r => { const m = memberOf(r.assigned_to); return m ? m.client_id : '–'; } },
   ], d.partitions, { class: 'group-partitions' }));
 }
