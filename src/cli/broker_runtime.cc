@@ -8,6 +8,7 @@
 #include "cli/live_service.h"
 #include "cli/server_options.h"
 #include "common/logging.h"
+#include "groups/consumer_protocol.h"
 
 namespace pinpipe::cli {
 
@@ -175,11 +176,14 @@ Result<std::unique_ptr<BrokerRuntime>> BrokerRuntime::Start(const Config& cfg, i
   ui::DashboardHooks hooks;
   // Read only once the server runs (groups_ is set before http::Server::Start).
   hooks.group_members = [self = rt.get()](const std::string& group) { return self->GroupMembers(group); };
+  hooks.kinesis_iterator_ages = [k = rt->kinesis_.get()] { return k->iterator_ages().Snapshot(k->NowMs(), 300000); };
+  hooks.group_assignments = [self = rt.get()](const std::string& group) { return self->GroupAssignments(group); };
   if (rt->sink_) {
     hooks.sink_control = [sink = rt->sink_.get()](std::string_view action, bool include_tasks, bool only_failed,
                                                   int64_t task) {
       return sink->Control(action, include_tasks, only_failed, task);
     };
+    hooks.sink_objects = [sink = rt->sink_.get()] { return sink->LiveObjects(); };
   }
   PINPIPE_ASSIGN_OR_RETURN(rt->dashboard_, DashboardService::StartIfEnabled(cfg, *rt->log_, *rt->gateway_, router,
                                                                          http_options.bind, &rt->kinesis_->store(),
@@ -258,6 +262,29 @@ std::vector<std::string> BrokerRuntime::GroupMembers(const std::string& group) {
       if (listed) continue;
       out.push_back("kafka:" + m.member_id + " (" + m.client_id + "@" + m.client_host + ")");
     }
+  }
+  return out;
+}
+
+std::vector<ui::GroupMemberInfo> BrokerRuntime::GroupAssignments(const std::string& group) {
+  std::vector<ui::GroupMemberInfo> out;
+  if (!groups_) return out;
+  // REST instances join the coordinator with their instance name as client id.
+  std::vector<std::string> rest = gateway_->ConsumerGroupMembers(group);
+  auto is_rest = [&](const std::string& client) {
+    const std::string tag = "rest:" + client;
+    return std::any_of(rest.begin(), rest.end(), [&](const std::string& d) {
+      return d.starts_with(tag) && (d.size() == tag.size() || d[tag.size()] == ' ');
+    });
+  };
+  for (const auto& m : groups_->Describe(group).members) {
+    ui::GroupMemberInfo info{is_rest(m.client_id) ? "rest" : "kafka", m.member_id, m.client_id, m.client_host, {}};
+    if (auto a = groups::DecodeAssignment(m.assignment)) {
+      for (const auto& [topic, parts] : *a) {
+        for (int32_t p : parts) info.partitions.emplace_back(topic, p);
+      }
+    }
+    out.push_back(std::move(info));
   }
   return out;
 }

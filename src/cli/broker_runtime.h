@@ -17,6 +17,7 @@
 #include "groups/group_coordinator.h"
 #include "http/server.h"
 #include "kafka/broker.h"
+#include "ui/dashboard.h"
 #include "kafka/cluster_consumers.h"
 #include "kafka/cluster_log.h"
 #include "log/embedded_log.h"
@@ -57,6 +58,7 @@ class BrokerRuntime {
   BrokerRuntime() = default;
   // The live members of a consumer group: REST Proxy instances and Kafka group members.
   std::vector<std::string> GroupMembers(const std::string& group);
+  std::vector<ui::GroupMemberInfo> GroupAssignments(const std::string& group);
   std::string bind_;
   std::unique_ptr<log::LogManager> log_;
   std::unique_ptr<log::EmbeddedLog> embedded_reader_;

@@ -143,6 +143,8 @@ class EmbeddedSinkImpl final : public EmbeddedSink {
                }));
   }
 
+  std::shared_ptr<const sink::SinkLiveObjects> LiveObjects() const override { return connector->LiveObjects(); }
+
   Result<std::string> Control(std::string_view action, bool include_tasks, bool only_failed,
                               int64_t task) override {
     if (action == "status") return StatusJson({});

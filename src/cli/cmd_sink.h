@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "log/log_manager.h"
 #include "log/log_reader.h"
+#include "sink/sink_connector.h"
 
 namespace pinpipe::cli {
 
@@ -33,6 +34,9 @@ class EmbeddedSink {
   // that does not exist. Cheap and non-blocking: the connector's worker applies them.
   virtual Result<std::string> Control(std::string_view action, bool include_tasks, bool only_failed,
                                       int64_t task) = 0;
+  // The open and last committed objects (SinkConnector::LiveObjects; null before the first
+  // publication), for the dashboard's sink page.
+  virtual std::shared_ptr<const sink::SinkLiveObjects> LiveObjects() const = 0;
 };
 
 // Starts the connector over `log` when sink.enabled; nullptr when disabled. With `cluster`

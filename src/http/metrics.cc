@@ -25,6 +25,14 @@ void Metrics::Shard::Observe(int route_id, int status, uint64_t latency_ns) {
   int cls = status / 100 - 1;
   if (cls < 0 || cls > 4) cls = 4;
   s.by_class[cls].Add(1);
+  if (status >= 400) {
+    for (size_t i = 0; i < kErrorCodes.size(); ++i) {
+      if (kErrorCodes[i] == status) {
+        s.by_code[i].Add(1);
+        break;
+      }
+    }
+  }
   const double secs = static_cast<double>(latency_ns) * 1e-9;
   size_t b = 0;
   while (b < kBuckets.size() && secs > kBuckets[b]) ++b;
@@ -58,6 +66,7 @@ std::vector<Metrics::RouteTotals> Metrics::Totals() const {
     for (const auto& s : shards_) {
       const RouteStats& rs = s->routes[r];
       for (size_t c = 0; c < t.by_class.size(); ++c) t.by_class[c] += rs.by_class[c].Get();
+      for (size_t c = 0; c < t.by_code.size(); ++c) t.by_code[c] += rs.by_code[c].Get();
       for (size_t b = 0; b < t.buckets.size(); ++b) t.buckets[b] += rs.buckets[b].Get();
       t.count += rs.count.Get();
       t.sum_ns += rs.sum_ns.Get();

@@ -18,6 +18,10 @@ class Metrics {
   static constexpr std::array<double, 15> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                        0.025,  0.05,  0.1,    0.25,  0.5,
                                                        1,      2.5,   5,      10,    30};
+  // The error statuses counted one by one (the dashboard's rejections by code); any other
+  // 4xx/5xx counts in its class only.
+  static constexpr std::array<int, 16> kErrorCodes = {400, 401, 403, 404, 405, 408, 409, 411,
+                                                      413, 415, 422, 429, 431, 500, 503, 504};
   struct RouteLabel {
     std::string route;   // pattern, or "unmatched"
     std::string method;  // route method, or "" for unmatched
@@ -31,6 +35,7 @@ class Metrics {
   };
   struct RouteStats {
     std::array<Counter, 5> by_class;  // 1xx..5xx
+    std::array<Counter, kErrorCodes.size()> by_code;  // kErrorCodes
     std::array<Counter, kBuckets.size() + 1> buckets;  // non-cumulative; last is +Inf
     Counter sum_ns;
     Counter count;
@@ -54,6 +59,7 @@ class Metrics {
   struct RouteTotals {
     RouteLabel label;
     std::array<uint64_t, 5> by_class{};
+    std::array<uint64_t, kErrorCodes.size()> by_code{};  // kErrorCodes
     std::array<uint64_t, kBuckets.size() + 1> buckets{};  // non-cumulative; last is +Inf
     uint64_t count = 0;
     uint64_t sum_ns = 0;

@@ -676,19 +676,20 @@ Outcome Service::GetRecords(const Value& req) {
     }
   }
   size_t bytes = 0;
-  Outcome r = ReadFrom(*s, *it, limit.value_or(kMaxGetRecords), kMaxGetRecordsBytes, now, false, &bytes, nullptr);
+  Outcome r = ReadFrom(*s, *it, limit.value_or(kMaxGetRecords), kMaxGetRecordsBytes, now, false, &bytes, nullptr,
+                       IteratorAges::kGetRecords);
   if (budget) budget->shard(sh.index).ChargeRead(static_cast<int64_t>(bytes), ThrottleNowMs());
   return r;
 }
 
 Outcome Service::ReadShard(const IteratorState& it, int64_t max_records, size_t max_bytes,
-                           std::optional<IteratorState>* next) {
+                           std::optional<IteratorState>* next, std::string_view consumer) {
   auto s = store_->Get(it.stream);
   if (!s || s->created_ms != it.stream_created_ms || it.shard_index >= static_cast<int32_t>(s->shards.size())) {
     return Fail("ResourceNotFoundException", NotFound(it.stream, options_.account));
   }
   size_t bytes = 0;
-  return ReadFrom(*s, it, max_records, max_bytes, NowMs(), true, &bytes, next);
+  return ReadFrom(*s, it, max_records, max_bytes, NowMs(), true, &bytes, next, consumer);
 }
 
 std::expected<IteratorState, ApiError> Service::StartPosition(const Value& get_shard_iterator) {
@@ -701,7 +702,7 @@ std::expected<IteratorState, ApiError> Service::StartPosition(const Value& get_s
 
 Outcome Service::ReadFrom(const StreamMeta& stream, const IteratorState& start, int64_t max_records,
                           size_t max_bytes, int64_t now, bool event, size_t* bytes_out,
-                          std::optional<IteratorState>* next_out) {
+                          std::optional<IteratorState>* next_out, std::string_view reader) {
   const StreamMeta* s = &stream;
   const IteratorState* it = &start;
   const ShardMeta& sh = s->shards[static_cast<size_t>(it->shard_index)];
@@ -824,6 +825,10 @@ Outcome Service::ReadFrom(const StreamMeta& stream, const IteratorState& start, 
     }
   }
   r.Set("MillisBehindLatest", Value::Int(behind));
+  if (!reader.empty()) {
+    const Value* returned = r.Find("Records");
+    ages_.Note(s->name, sh.index, reader, behind, now, returned ? static_cast<int64_t>(returned->items.size()) : 0);
+  }
   return r;
 }
 

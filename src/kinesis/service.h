@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "kinesis/iterator_ages.h"
 #include "kinesis/shard_iterator.h"
 #include "kinesis/shard_throttle.h"
 #include "kinesis/stream_store.h"
@@ -74,8 +75,11 @@ class Service {
   // ContinuationSequenceNumber, MillisBehindLatest, ChildShards at a closed shard's end) read
   // from `it` as GetRecords reads, without the iterator's expiry or GetRecords' throttle;
   // `next` gets the position after them, or nothing at a closed shard's end. Worker threads.
+  // `consumer`: the registered consumer's name (its iterator age is noted under it).
   Outcome ReadShard(const IteratorState& it, int64_t max_records, size_t max_bytes,
-                    std::optional<IteratorState>* next);
+                    std::optional<IteratorState>* next, std::string_view consumer = {});
+  // The iterator age (MillisBehindLatest) of every reader's latest read, per shard.
+  IteratorAges& iterator_ages() { return ages_; }
   // The position a GetShardIterator request names (StartingPosition), with its errors.
   std::expected<IteratorState, ApiError> StartPosition(const Value& get_shard_iterator);
   log::LogManager& log() { return log_; }
@@ -100,7 +104,8 @@ class Service {
   // GetRecords' read (event = SubscribeToShard's form: ContinuationSequenceNumber instead of
   // NextShardIterator).
   Outcome ReadFrom(const StreamMeta& s, const IteratorState& it, int64_t max_records, size_t max_bytes,
-                   int64_t now, bool event, size_t* bytes, std::optional<IteratorState>* next);
+                   int64_t now, bool event, size_t* bytes, std::optional<IteratorState>* next,
+                   std::string_view reader);
   Outcome ChangeRetention(const Value& req, bool increase);
   Outcome AddTags(const Value& req);
   Outcome RemoveTags(const Value& req);
@@ -138,6 +143,7 @@ class Service {
 
   log::LogManager& log_;
   ServiceOptions options_;
+  IteratorAges ages_;
   std::unique_ptr<StreamStore> store_;
   std::unique_ptr<ShardThrottle> throttle_;  // null unless options_.throttle
 };

@@ -248,7 +248,11 @@ void Subscriptions::Pump(const std::shared_ptr<Subscription>& sub) {
     return;
   }
   std::optional<IteratorState> next;
-  Outcome ev = service_.ReadShard(pos, options_.max_event_records, options_.max_event_bytes, &next);
+  // The consumer's name, from its ARN ".../consumer/<name>:<creation epoch s>".
+  std::string_view consumer = sub->consumer_arn;
+  if (auto at = consumer.find("/consumer/"); at != std::string_view::npos) consumer = consumer.substr(at + 10);
+  consumer = consumer.substr(0, consumer.rfind(':'));
+  Outcome ev = service_.ReadShard(pos, options_.max_event_records, options_.max_event_bytes, &next, consumer);
   if (!ev) return Finish(sub, ev.error(), true);
   const Value* records = ev->Find("Records");
   const bool at_end = !next.has_value();

@@ -71,6 +71,7 @@ PartitionTask::AddResult PartitionTask::Add(const log::RecordView& rec, int64_t 
   if (open_count_ == 0) {
     open_first_ = rec.offset;
     open_base_ts_ = rec.timestamp_ms;
+    open_since_ms_ = now_ms;
     open_bucket_ = bucket;
     if (cfg_.rotate_schedule_interval_ms > 0) {
       int64_t iv = cfg_.rotate_schedule_interval_ms;

@@ -69,6 +69,16 @@ class PartitionTask {
   const FormatError& error() const { return error_; }
   int64_t error_offset() const { return error_offset_; }
   int64_t open_records() const { return open_count_; }
+  // The open (not yet cut) object, for the dashboard: its first offset, bytes buffered, the
+  // wall-clock time its first record was added, the record time of that record, and the
+  // wall-clock rotation deadline (-1: none).
+  int64_t open_start() const { return open_start_; }
+  size_t open_bytes() const { return buf_.size() - open_byte_begin_; }
+  int64_t open_since_ms() const { return open_count_ > 0 ? open_since_ms_ : -1; }
+  int64_t open_first_record_ms() const { return open_count_ > 0 ? open_base_ts_ : -1; }
+  int64_t open_deadline_ms() const {
+    return open_count_ > 0 && cfg_.rotate_schedule_interval_ms > 0 ? open_deadline_ms_ : -1;
+  }
 
  private:
   void Cut(int64_t end);
@@ -87,6 +97,7 @@ class PartitionTask {
   int64_t open_count_ = 0;
   int64_t open_base_ts_ = 0;
   int64_t open_deadline_ms_ = 0;  // wall-clock rotation time of the open object
+  int64_t open_since_ms_ = 0;     // wall-clock time of the open object's first record
   // Time-based layout: the open object's bucket; a record of another bucket cuts it first
   // (Confluent's rotate.file.on.partition.change), so every object is one contiguous offset
   // range of one encoded partition and the exactly-once plan stays a list of ranges.

@@ -224,6 +224,7 @@ Status SinkConnector::FlushRound() {
   bool first = true;
   objstore::PutOptions put;
   put.defer_sync = true;
+  std::vector<std::pair<TopicPartition, SinkLiveObjects::Object>> uploaded;  // for the dashboard
   for (PartitionTask* task : ready) {
     for (const auto& c : task->cuts()) {
       if (c.first < 0) continue;  // every record of the range was skipped
@@ -242,6 +243,7 @@ Status SinkConnector::FlushRound() {
         status_dirty_ = true;
         return s;
       }
+      uploaded.push_back({task->tp(), {key_buf_, c.byte_end - c.byte_begin, c.records, c.start, c.end, 0}});
       if (first && rt_.hook) PINPIPE_RETURN_IF_ERROR(rt_.hook("uploaded"));
       first = false;
     }
@@ -269,6 +271,13 @@ Status SinkConnector::FlushRound() {
   }
   PINPIPE_RETURN_IF_ERROR(state_store_.Save(state_));
   for (PartitionTask* task : ready) task->DropCuts();
+  const int64_t committed_ms = Now();
+  for (auto& [tp, o] : uploaded) {
+    auto& recent = recent_[tp];
+    o.committed_ms = committed_ms;
+    recent.push_back(std::move(o));
+    if (recent.size() > SinkLiveObjects::kRecent) recent.erase(recent.begin());
+  }
   c_objects_ += objects;
   c_bytes_ += bytes;
   c_records_ += records;
@@ -277,8 +286,38 @@ Status SinkConnector::FlushRound() {
   return OkStatus();
 }
 
+void SinkConnector::PublishObjects(int64_t now_ms) {
+  auto view = std::make_shared<SinkLiveObjects>();
+  view->updated_ms = now_ms;
+  view->flush_size = cfg_.flush_size;
+  view->rotate_interval_ms = cfg_.rotate_interval_ms;
+  view->rotate_schedule_interval_ms = cfg_.rotate_schedule_interval_ms;
+  for (const auto& [tp, task] : tasks_) {
+    SinkLiveObjects::Partition& p = view->partitions[tp];
+    p.open_start = task->open_start();
+    p.open_records = task->open_records();
+    p.open_bytes = task->open_bytes();
+    p.open_since_ms = task->open_since_ms();
+    p.open_first_record_ms = task->open_first_record_ms();
+    p.rotate_at_ms = task->open_deadline_ms();
+    if (auto it = recent_.find(tp); it != recent_.end()) p.recent = it->second;
+  }
+  MutexLock lock(health_mu_);
+  live_objects_ = std::move(view);
+}
+
+std::shared_ptr<const SinkLiveObjects> SinkConnector::LiveObjects() const {
+  MutexLock lock(health_mu_);
+  return live_objects_;
+}
+
 void SinkConnector::MaybeWriteStatus(bool force) {
   int64_t now = Now();
+  // The open objects change with every poll: published at most once a second, dirty or not.
+  if (force || now - last_objects_ms_ >= 1000) {
+    last_objects_ms_ = now;
+    PublishObjects(now);
+  }
   if (!force && (!status_dirty_ || now - last_status_ms_ < 1000)) return;
   last_status_ms_ = now;
   status_dirty_ = false;
@@ -553,6 +592,7 @@ void SinkConnector::DropDeletedPartitions(const std::vector<TopicPartition>& gon
     spdlog::info("sink: {}: the topic was deleted; its state is dropped", tp.ToString());
     tasks_.erase(tp);
     caught_up_.erase(tp);
+    recent_.erase(tp);
     state_.partitions.erase(tp);
   }
   if (Status st = state_store_.Save(state_); !st) {

@@ -72,6 +72,30 @@ struct SinkCounters {
   uint64_t rounds = 0;
 };
 
+// What the dashboard's sink page shows beside the state: per partition the open object
+// (records and bytes buffered, since when, the next rotation) and the last objects committed.
+// Published by the worker about once a second; objects are counted per flush, never per record.
+struct SinkLiveObjects {
+  struct Object {
+    std::string key;
+    uint64_t bytes = 0;
+    int64_t records = 0, start = 0, end = 0;  // offsets [start, end)
+    int64_t committed_ms = 0;                 // wall clock of the round's commit
+  };
+  struct Partition {
+    int64_t open_start = 0, open_records = 0;
+    uint64_t open_bytes = 0;
+    int64_t open_since_ms = -1;         // wall clock of the open object's first record; -1 = empty
+    int64_t open_first_record_ms = -1;  // that record's timestamp
+    int64_t rotate_at_ms = -1;          // wall-clock rotation (rotate.schedule.interval.ms); -1 = none
+    std::vector<Object> recent;         // newest last, at most kRecent
+  };
+  static constexpr size_t kRecent = 10;
+  int64_t updated_ms = 0;
+  int64_t flush_size = 0, rotate_interval_ms = -1, rotate_schedule_interval_ms = -1;
+  std::map<TopicPartition, Partition> partitions;
+};
+
 class SinkConnector {
  public:
   static Result<std::unique_ptr<SinkConnector>> Create(SinkConfig cfg, log::LogReader* source,
@@ -105,6 +129,8 @@ class SinkConnector {
   // The state as of the last status refresh (about once a second while running; null before
   // the first): a shared copy, cheap and non-blocking for a reactor (`GET /connectors/.../status`).
   std::shared_ptr<const SinkState> LiveState() const;
+  // The open and last objects as of the last publication (null before the first).
+  std::shared_ptr<const SinkLiveObjects> LiveObjects() const;
   const SinkConfig& config() const { return cfg_; }
   // The error that stopped the worker, if any (e.g. repeated upload failures are retried,
   // but a hook's simulated crash stops it).
@@ -168,6 +194,11 @@ class SinkConnector {
   std::string round_error_ GUARDED_BY(health_mu_);
   std::map<TopicPartition, std::string> failed_tasks_ GUARDED_BY(health_mu_);
   std::shared_ptr<const SinkState> live_ GUARDED_BY(health_mu_);
+  std::shared_ptr<const SinkLiveObjects> live_objects_ GUARDED_BY(health_mu_);
+  // Worker thread: the last objects committed per partition, and when the view was published.
+  std::map<TopicPartition, std::vector<SinkLiveObjects::Object>> recent_;
+  int64_t last_objects_ms_ = 0;
+  void PublishObjects(int64_t now_ms);
   void SetRoundError(std::string error);
   void NoteFailedTask(const TopicPartition& tp, const std::string& error);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "common/json_writer.h"
 #include "common/mutex.h"
@@ -295,6 +296,7 @@ Status StreamJob::ReadRange(const PlannedRange& range, RawKind kind, pinterest::
       if (rec.offset >= range.end) break;
       next = rec.offset + 1;
       *last_ms = std::max(*last_ms, rec.timestamp_ms);
+      batch_oldest_ms_ = std::min(batch_oldest_ms_, rec.timestamp_ms);
       if (!rec.value) {
         raw->quarantine.Add(kind, "null value (a tombstone)", "");
         continue;
@@ -317,6 +319,7 @@ Status StreamJob::ReadRange(const PlannedRange& range, RawKind kind, pinterest::
 Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
   const int64_t started_ms = runtime_.clock->SteadyMs();
   pinterest::RawTables raw;
+  batch_oldest_ms_ = std::numeric_limits<int64_t>::max();
   std::map<TopicPartition, int64_t> last_ms;
   uint64_t records = 0;
   for (const auto& r : plan.ranges) {
@@ -430,7 +433,13 @@ Status StreamJob::Execute(const BatchPlan& plan, bool replay) {
                         std::memory_order_relaxed);
   bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
   for (size_t i = 0; i < 3; ++i) rows_[i].fetch_add(rows[i], std::memory_order_relaxed);
-  last_batch_ms_.store(runtime_.clock->SteadyMs() - started_ms, std::memory_order_relaxed);
+  const int64_t batch_ms = runtime_.clock->SteadyMs() - started_ms;
+  last_batch_ms_.store(batch_ms, std::memory_order_relaxed);
+  batch_duration_.Observe(static_cast<double>(batch_ms) / 1e3);
+  // A replayed batch's records were acknowledged before a restart: not a latency of this job.
+  if (!replay && records > 0 && batch_oldest_ms_ != std::numeric_limits<int64_t>::max()) {
+    commit_latency_.Observe(static_cast<double>(std::max<int64_t>(0, Now() - batch_oldest_ms_)) / 1e3);
+  }
   last_batch_id_.store(id, std::memory_order_relaxed);
   last_batch_at_ms_.store(Now(), std::memory_order_relaxed);
   last_batch_records_.store(static_cast<int64_t>(records), std::memory_order_relaxed);
@@ -638,6 +647,11 @@ std::string StreamJob::StatusJson() const {
          ",\"records\":" + std::to_string(last_batch_records_.load()) +
          ",\"duration_ms\":" + std::to_string(last_batch_ms_.load()) +
          ",\"at_ms\":" + std::to_string(last_batch_at_ms_.load()) + "}";
+  out += ",\"histograms\":{\"batch_duration\":";
+  batch_duration_.AppendJson(out);
+  out += ",\"commit_latency\":";
+  commit_latency_.AppendJson(out);
+  out += "}";
   out += ",\"tables\":[";
   for (size_t i = 0; i < 3; ++i) {
     if (i) out += ',';
@@ -703,6 +717,10 @@ void StreamJob::RenderPrometheus(std::string& out) const {
   out += "# HELP pinpipe_stream_last_batch_duration_ms Wall time of the last batch.\n";
   out += "# TYPE pinpipe_stream_last_batch_duration_ms gauge\n";
   out += "pinpipe_stream_last_batch_duration_ms " + std::to_string(last_batch_ms_.load()) + "\n";
+  batch_duration_.RenderPrometheus(out, "pinpipe_stream_batch_duration_seconds",
+                                   "Wall time of each committed micro-batch.");
+  commit_latency_.RenderPrometheus(out, "pinpipe_stream_commit_latency_seconds",
+                                   "Per batch: from the oldest record's timestamp (its ack) to the batch's Delta commit.");
   out += "# HELP pinpipe_stream_lag_records Records in the log not yet committed, per partition.\n";
   out += "# TYPE pinpipe_stream_lag_records gauge\n";
   MutexLock lock(status_mu_);

@@ -28,6 +28,7 @@
 #include "pinterest/dedup_window.h"
 #include "pinterest/raw_decode.h"
 #include "sink/source_log.h"
+#include "stream/latency_histogram.h"
 #include "stream/source_positions.h"
 #include "stream/stream_settings.h"
 #include "stream/stream_state.h"
@@ -153,6 +154,10 @@ class StreamJob {
   std::array<std::atomic<uint64_t>, 3> rows_{};
   std::atomic<int64_t> last_batch_ms_{0}, last_batch_id_{-1}, last_batch_at_ms_{0},
       last_batch_records_{0};
+  // Per committed batch: its wall time, and ack → commit (the commit's time minus the oldest
+  // record's timestamp in the batch: how long that record waited to be visible in Delta).
+  LatencyHistogram batch_duration_, commit_latency_;
+  int64_t batch_oldest_ms_ = 0;  // worker thread: the oldest record timestamp read in this batch
   mutable Mutex status_mu_;  // never held during I/O
   std::vector<PartitionStatus> status_partitions_ GUARDED_BY(status_mu_);
   std::string last_error_ GUARDED_BY(status_mu_);

@@ -194,6 +194,7 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   http_metrics_ = router.metrics();
   AddBuiltinSources();
   AddStreamSources();
+  AddRestSource();
   auto get = [&](std::string_view pattern, Handler h) { router.Add("GET", pattern, Guard(std::move(h), false)); };
   auto post = [&](std::string_view pattern, Handler h) { router.Add("POST", pattern, Guard(std::move(h), true)); };
   auto asset = [this](std::string_view name, const http::Request& q, http::Responder r) {
@@ -270,6 +271,9 @@ void Dashboard::RegisterRoutes(http::Router& router) {
     Offload(std::move(r), [this, t = std::string(q.PathParam("topic")), b = std::string(q.body)] { return Produce(t, b); });
   });
   get("/ui/api/groups", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return Groups(); }); });
+  get("/ui/api/groups/{group}", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, g = std::string(q.PathParam("group"))] { return GroupDetail(g); });
+  });
   post("/ui/api/groups/{group}/reset-offsets", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, g = std::string(q.PathParam("group")), b = std::string(q.body)] { return ResetOffsets(g, b); });
   });
@@ -279,6 +283,7 @@ void Dashboard::RegisterRoutes(http::Router& router) {
       return SinkControl(a, b);
     });
   });
+  get("/ui/api/rest", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return RestProxy(); }); });
   get("/ui/api/streams", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return KinesisStreams(); }); });
   get("/ui/api/stream", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return StreamJob(); }); });
   get("/ui/api/dags", [this](const http::Request& q, http::Responder r) {

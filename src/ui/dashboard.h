@@ -31,9 +31,11 @@
 #include "gateway/work_pool.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "kinesis/iterator_ages.h"
 #include "kinesis/stream_meta.h"
 #include "log/log_manager.h"
 #include "objstore/object_store.h"
+#include "sink/sink_connector.h"
 #include "ui/message_index.h"
 #include "ui/metric_history.h"
 #include "ui/sampler.h"
@@ -60,6 +62,13 @@ struct DashboardOptions {
   int64_t sample_interval_ms = 1000;
 };
 
+// A live member of a consumer group and the partitions it was assigned (group detail page).
+struct GroupMemberInfo {
+  std::string kind;  // "kafka" (a Kafka client) or "rest" (a REST Proxy consumer instance)
+  std::string member_id, client_id, host;
+  std::vector<std::pair<std::string, int32_t>> partitions;  // topic, partition
+};
+
 struct DashboardHooks {
   std::function<std::vector<std::string>()> dag_ids;
   // Starts a run of `dag` for `date` (YYYY-MM-DD, empty = today) and returns its description;
@@ -67,17 +76,25 @@ struct DashboardHooks {
   std::function<Result<std::string>(const std::string& dag, const std::string& date)> trigger_dag;
   // The Kinesis streams' metadata (the server's kinesis::StreamStore::All); unset = no streams.
   std::function<std::vector<std::shared_ptr<const kinesis::StreamMeta>>()> kinesis_streams;
+  // The Kinesis readers' latest MillisBehindLatest per shard (kinesis::IteratorAges, entries
+  // of the last 5 minutes). Unset = no Kinesis API here.
+  std::function<std::vector<kinesis::IteratorAges::Entry>()> kinesis_iterator_ages;
   // The streaming job's status document (stream::StreamJob::StatusJson: an in-memory snapshot
   // under a short lock); unset = the job does not run in this process.
   std::function<std::string()> stream_status;
   // The live members of a consumer group (REST Proxy instances, Kafka group members), each
   // described for a person; an offset reset is refused while there is one. Unset = none.
   std::function<std::vector<std::string>(const std::string& group)> group_members;
+  // The group coordinator's members of `group` with their assignments (decoded from SyncGroup).
+  // Unset = none known.
+  std::function<std::vector<GroupMemberInfo>(const std::string& group)> group_assignments;
   // The sink connector in this process (EmbeddedSink::Control): "status", "pause", "resume",
   // "restart" (include_tasks, only_failed), "restart-task" (task id) → Connect's status
   // document. Unset = no sink here.
   std::function<Result<std::string>(std::string_view action, bool include_tasks, bool only_failed, int64_t task)>
       sink_control;
+  // The sink's open and last committed objects (SinkConnector::LiveObjects). Unset = no sink here.
+  std::function<std::shared_ptr<const sink::SinkLiveObjects>()> sink_objects;
 };
 
 class Dashboard {
@@ -112,6 +129,7 @@ class Dashboard {
 
   void AddBuiltinSources();
   void AddStreamSources();  // Kinesis shards and the streaming job (dashboard_streams.cc)
+  void AddRestSource();     // per-route request rates and latencies (dashboard_rest.cc)
   void Park(const http::Request& q, http::Responder r);
   void FeedLoop();
   bool TryAnswer(Parked& p, bool deadline);
@@ -135,9 +153,11 @@ class Dashboard {
                           int64_t limit);
   http::Response Produce(std::string topic, std::string body);
   http::Response Groups();
+  http::Response GroupDetail(std::string group);  // dashboard_group_detail.cc
   http::Response ResetOffsets(std::string group, std::string body);  // dashboard_groups.cc
   http::Response Sink();
   http::Response SinkControl(std::string action, std::string body);  // dashboard_groups.cc
+  http::Response RestProxy();  // dashboard_rest.cc
   http::Response KinesisStreams();
   http::Response StreamJob();
   http::Response Dags(int64_t limit);

@@ -17,6 +17,7 @@
 #include "sink/sink_state.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/sink_objects_json.h"
 
 namespace pinpipe::ui {
 namespace {
@@ -346,6 +347,8 @@ http::Response Dashboard::Sink() {
     w.Field("error", st.error().message()).Key("partitions").BeginArray().EndArray().EndObject();
     return http::Response::Json(200, w.Take());
   }
+  std::shared_ptr<const sink::SinkLiveObjects> objects = hooks_.sink_objects ? hooks_.sink_objects() : nullptr;
+  if (objects) AppendSinkRotation(w, *objects);
   w.Key("partitions").BeginArray();
   for (const auto& [tp, ps] : st->partitions) {
     auto info = log_.GetPartitionInfo(tp.topic, tp.partition);
@@ -354,6 +357,7 @@ http::Response Dashboard::Sink() {
     w.Key("objects").Int(static_cast<int64_t>(ps.objects)).Key("bytes").Int(static_cast<int64_t>(ps.bytes));
     w.Key("records").Int(static_cast<int64_t>(ps.records)).Key("skipped").Int(static_cast<int64_t>(ps.skipped));
     w.Key("dlq").Int(static_cast<int64_t>(ps.dlq)).Field("failed", ps.failed).Field("last_error", std::string_view(ps.last_error));
+    if (objects) AppendSinkObjects(w, *objects, tp);
     w.EndObject();
   }
   w.EndArray();

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <tuple>
 
 #include "common/file_system.h"
 #include "common/mutex.h"
@@ -14,6 +15,7 @@
 #include "sink/sink_state.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/record_age.h"
 
 namespace pinpipe::ui {
 namespace {
@@ -54,10 +56,13 @@ constexpr Card kCards[] = {
     {"http.errors_5xx", "HTTP 5xx", "/s"},
     {"group.total_lag", "Consumer lag", "records"},
     {"sink.lag", "Sink lag", "records"},
+    {"sink.lag_ms", "Sink freshness (lag)", "ms"},
     {"sink.objects", "Sink objects", "/s"},
     {"kafka.requests", "Kafka requests", "/s"},
     {"kinesis.records", "Kinesis records in", "/s"},
     {"stream.lag", "Stream job lag", "records"},
+    {"stream.latency_p50_ms", "Stream ack→Delta p50", "ms"},
+    {"stream.latency_p99_ms", "Stream ack→Delta p99", "ms"},
     {"log.bytes", "Log size", "bytes"},
     {"log.fsyncs", "fsyncs", "/s"},
     {"dag.running", "DAG runs active", ""},
@@ -67,8 +72,47 @@ const char* CardState(std::string_view key, float v) {
   if (!std::isfinite(v)) return "idle";
   if (key == "ingest.p99_ms") return v > 2000 ? "bad" : v > 500 ? "warn" : "ok";
   if (key == "http.errors_5xx") return v > 0 ? "bad" : "ok";
+  // The sink cuts an object at least every rotation (10 s by default): a minute is late.
+  if (key == "sink.lag_ms") return v > 600000 ? "bad" : v > 60000 ? "warn" : "ok";
+  if (key == "stream.latency_p50_ms" || key == "stream.latency_p99_ms") return v > 10000 ? "bad" : v > 1000 ? "warn" : "ok";
   if (key == "sink.lag" || key == "group.total_lag" || key == "stream.lag") return v > 100000 ? "bad" : v > 10000 ? "warn" : "ok";
   return "ok";
+}
+
+// Per task of each DAG, over the latest runs: task instances by state, and the duration of
+// the newest finished instance. Finished runs' tasks come from `cache` (one query per run, once).
+void AppendTaskMetrics(const orchestrator::RunHistory& runs, const std::vector<orchestrator::DagRunRecord>& list,
+                       std::map<int64_t, std::vector<orchestrator::TaskInstanceRecord>>& cache, std::string& prom) {
+  std::map<std::tuple<std::string, std::string, std::string>, int> states;
+  std::map<std::pair<std::string, std::string>, double> last_duration;  // newest run first in `list`
+  std::map<int64_t, std::vector<orchestrator::TaskInstanceRecord>> kept;
+  for (const auto& r : list) {
+    std::vector<orchestrator::TaskInstanceRecord> tasks;
+    if (auto it = cache.find(r.id); it != cache.end()) {
+      tasks = std::move(it->second);
+    } else if (auto t = runs.Tasks(r.id)) {
+      tasks = std::move(*t);
+    }
+    for (const auto& t : tasks) {
+      states[{r.dag_id, t.task_id, std::string(orchestrator::TaskStateName(t.state))}]++;
+      const bool finished = t.state == orchestrator::TaskState::kSuccess || t.state == orchestrator::TaskState::kFailed;
+      if (finished && t.duration_us > 0) last_duration.emplace(std::pair{r.dag_id, t.task_id}, static_cast<double>(t.duration_us) / 1e6);
+    }
+    if (r.state != orchestrator::RunState::kRunning) kept[r.id] = std::move(tasks);
+  }
+  cache = std::move(kept);  // only the runs still in the window
+  prom += "# HELP pinpipe_dag_task_runs Task instances among the latest 200 runs, by DAG, task and state.\n"
+          "# TYPE pinpipe_dag_task_runs gauge\n";
+  for (const auto& [k, n] : states) {
+    fmt::format_to(std::back_inserter(prom), "pinpipe_dag_task_runs{{dag=\"{}\",task=\"{}\",state=\"{}\"}} {}\n",
+                   PromLabel(std::get<0>(k)), PromLabel(std::get<1>(k)), PromLabel(std::get<2>(k)), n);
+  }
+  prom += "# HELP pinpipe_dag_task_last_duration_seconds Duration of each task's newest finished instance.\n"
+          "# TYPE pinpipe_dag_task_last_duration_seconds gauge\n";
+  for (const auto& [k, secs] : last_duration) {
+    fmt::format_to(std::back_inserter(prom), "pinpipe_dag_task_last_duration_seconds{{dag=\"{}\",task=\"{}\"}} {}\n",
+                   PromLabel(k.first), PromLabel(k.second), secs);
+  }
 }
 
 }  // namespace
@@ -154,13 +198,20 @@ void Dashboard::AddBuiltinSources() {
 
   // Sink progress and DAG states: files and SQLite, so only every 5th pass.
   auto pass = std::make_shared<int>(0);
-  sampler_.AddSource("status", [this, pass](Sample& s) {
+  // The task instances of finished runs (they no longer change), by run row id.
+  auto task_cache = std::make_shared<std::map<int64_t, std::vector<orchestrator::TaskInstanceRecord>>>();
+  sampler_.AddSource("status", [this, pass, task_cache](Sample& s) {
     if ((*pass)++ % 5 != 0) return;
     std::string prom;
     if (!options_.sink_state_dir.empty()) {
       sink::StateStore store(FileSystem::Default(), options_.sink_state_dir);
       if (auto st = store.LoadForStatus()) {
         double lag = 0, objects = 0, bytes = 0, recs = 0, failed = 0;
+        // Freshness: the age of the oldest record not yet in a committed object (one small
+        // log read per partition that is behind), the largest over the partitions.
+        double lag_ms = 0;
+        bool lag_known = false;
+        const int64_t now = NowMs();
         prom += "# HELP pinpipe_sink_committed_offset Next offset the sink will write, by partition.\n"
                 "# TYPE pinpipe_sink_committed_offset gauge\n";
         for (const auto& [tp, ps] : st->partitions) {
@@ -168,6 +219,10 @@ void Dashboard::AddBuiltinSources() {
           // The log's high watermark is what the sink still has to write (as /ui/api/sink shows).
           auto info = log_.GetPartitionInfo(tp.topic, tp.partition);
           const int64_t end = info ? info->high_watermark : ps.log_end;
+          if (auto ms = LagMs(log_, tp.topic, tp.partition, ps.committed, now)) {
+            lag_ms = std::max(lag_ms, static_cast<double>(*ms));
+            lag_known = true;
+          }
           lag += static_cast<double>(std::max<int64_t>(0, end - ps.committed));
           objects += static_cast<double>(ps.objects);
           bytes += static_cast<double>(ps.bytes);
@@ -177,6 +232,11 @@ void Dashboard::AddBuiltinSources() {
                          PromLabel(tp.topic), tp.partition, ps.committed);
         }
         s.Gauge("sink.lag", lag);
+        if (lag_known) {
+          s.Gauge("sink.lag_ms", lag_ms);
+          prom += fmt::format("# HELP pinpipe_sink_lag_seconds Age of the oldest record the sink has not committed to an object yet (0: caught up).\n"
+                              "# TYPE pinpipe_sink_lag_seconds gauge\npinpipe_sink_lag_seconds {}\n", lag_ms / 1e3);
+        }
         s.Counter("sink.objects", objects);
         s.Counter("sink.bytes", bytes);
         s.Counter("sink.records", recs);
@@ -221,6 +281,7 @@ void Dashboard::AddBuiltinSources() {
                          PromLabel(dag), orchestrator::RunStateName(r->state),
                          static_cast<double>(r->end_us - r->start_us) / 1e6);
         }
+        AppendTaskMetrics(*runs, *list, *task_cache, prom);
       }
     }
     MutexLock lock(prom_mu_);

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <deque>
+#include <map>
 
 #include "common/mutex.h"
 #include "kinesis/hash_key.h"
@@ -43,6 +45,9 @@ struct JobStatus {
   bool ok = false;
   std::vector<JobPartition> partitions;
   int64_t records = 0, errors = 0, last_batch_ms = 0;
+  // The job's ack → commit histogram (histograms.commit_latency): bounds (s), counts.
+  std::vector<double> latency_bounds;
+  std::vector<uint64_t> latency_counts;
 };
 
 JobStatus ParseJob(const log::LogManager& log, const std::string& json, simdjson::dom::parser& parser) {
@@ -53,6 +58,13 @@ JobStatus ParseJob(const log::LogManager& log, const std::string& json, simdjson
   if (doc["records"].get_int64().get(v) == simdjson::SUCCESS) st.records = v;
   if (doc["errors"].get_int64().get(v) == simdjson::SUCCESS) st.errors = v;
   if (doc["last_batch"]["duration_ms"].get_int64().get(v) == simdjson::SUCCESS) st.last_batch_ms = v;
+  simdjson::dom::array arr;
+  if (doc["histograms"]["commit_latency"]["le"].get_array().get(arr) == simdjson::SUCCESS) {
+    for (auto b : arr) st.latency_bounds.push_back(b.get_double().value_unsafe());
+  }
+  if (doc["histograms"]["commit_latency"]["counts"].get_array().get(arr) == simdjson::SUCCESS) {
+    for (auto c : arr) st.latency_counts.push_back(c.get_uint64().value_unsafe());
+  }
   simdjson::dom::array parts;
   if (doc["partitions"].get_array().get(parts) == simdjson::SUCCESS) {
     for (auto p : parts) {
@@ -74,7 +86,41 @@ JobStatus ParseJob(const log::LogManager& log, const std::string& json, simdjson
   return st;
 }
 
+// One reader of a shard and how far behind its latest read was (MillisBehindLatest).
+struct ShardReader {
+  std::string reader;  // "GetRecords", a registered consumer's name, or "stream job"
+  std::string kind;    // "GetRecords", "consumer", "stream job"
+  int64_t millis_behind = 0;
+  int64_t at_ms = 0;   // of that read; for the stream job: now
+  int64_t records = 0;
+};
+using ShardReaders = std::map<std::pair<std::string, int32_t>, std::vector<ShardReader>>;
+
 }  // namespace
+
+// The Kinesis API's readers (GetRecords, registered consumers) and the streaming job (which
+// reads the log directly: its lag in time per partition is its iterator age), per shard.
+static ShardReaders CollectReaders(const DashboardHooks& hooks, const log::LogManager& log, int64_t now) {
+  ShardReaders out;
+  if (hooks.kinesis_iterator_ages) {
+    for (auto& e : hooks.kinesis_iterator_ages()) {
+      const bool api = e.reader == kinesis::IteratorAges::kGetRecords;
+      out[{e.stream, e.shard}].push_back({e.reader, api ? "GetRecords" : "consumer", e.millis_behind, e.at_ms, e.records});
+    }
+  }
+  if (hooks.stream_status && hooks.kinesis_streams) {
+    simdjson::dom::parser parser;
+    JobStatus st = ParseJob(log, hooks.stream_status(), parser);
+    for (const auto& p : st.partitions) {
+      if (p.shard.empty()) continue;  // a REST topic, not a stream
+      int64_t behind = 0;
+      if (p.lag() > 0) behind = p.last_record_ms >= 0 ? std::max<int64_t>(0, now - p.last_record_ms) : -1;
+      if (behind < 0) continue;  // nothing committed yet: unknown
+      out[{p.topic, static_cast<int32_t>(p.partition)}].push_back({"stream job", "stream job", behind, now, 0});
+    }
+  }
+  return out;
+}
 
 void Dashboard::AddStreamSources() {
   if (hooks_.kinesis_streams) {
@@ -97,13 +143,30 @@ void Dashboard::AddStreamSources() {
         all += stream_records;
       }
       s.Counter("kinesis.records", all);
+      // CloudWatch's GetRecords.IteratorAgeMilliseconds, per shard: the largest over its readers.
+      prom += "# HELP pinpipe_kinesis_iterator_age_ms MillisBehindLatest of the latest read of a shard, largest over its readers "
+              "(GetRecords, registered consumers, the streaming job) seen in the last 5 minutes.\n"
+              "# TYPE pinpipe_kinesis_iterator_age_ms gauge\n";
+      double worst = NAN;
+      for (const auto& [key, readers] : CollectReaders(hooks_, log_, NowMs())) {
+        int64_t age = 0;
+        for (const auto& r : readers) age = std::max(age, r.millis_behind);
+        fmt::format_to(std::back_inserter(prom), "pinpipe_kinesis_iterator_age_ms{{stream=\"{}\",shard=\"{}\"}} {}\n", key.first,
+                       kinesis::ShardIdOf(key.second), age);
+        worst = std::isnan(worst) ? static_cast<double>(age) : std::max(worst, static_cast<double>(age));
+      }
+      if (!std::isnan(worst)) s.Gauge("kinesis.iterator_age_ms", worst);
       MutexLock lock(prom_mu_);
       prom_parts_["kinesis"] = std::move(prom);
     });
   }
   if (hooks_.stream_status) {
     auto parser = std::make_shared<simdjson::dom::parser>();
-    sampler_.AddSource("stream", [this, parser](Sample& s) {
+    // The commit-latency histogram as the last 30 passes saw it: the quantiles are those of
+    // the batches committed within the last 30 s (a batch a second or fewer: one pass alone
+    // would mostly hold none).
+    auto window = std::make_shared<std::deque<std::vector<uint64_t>>>();
+    sampler_.AddSource("stream", [this, parser, window](Sample& s) {
       JobStatus st = ParseJob(log_, hooks_.stream_status(), *parser);
       if (!st.ok) return;
       double end = 0, lag = 0;
@@ -117,6 +180,16 @@ void Dashboard::AddStreamSources() {
       s.Counter("stream.errors", static_cast<double>(st.errors));
       s.Gauge("stream.lag", lag);
       s.Gauge("stream.batch_ms", static_cast<double>(st.last_batch_ms));
+      if (!st.latency_counts.empty() && st.latency_counts.size() == st.latency_bounds.size() + 1) {
+        if (!window->empty() && window->front().size() != st.latency_counts.size()) window->clear();
+        window->push_back(st.latency_counts);
+        if (window->size() > 30) window->pop_front();
+        std::vector<uint64_t> delta(st.latency_counts.size());
+        for (size_t b = 0; b < delta.size(); ++b) delta[b] = st.latency_counts[b] - window->front()[b];
+        // NaN (a gap) while no batch was committed in the window.
+        s.Gauge("stream.latency_p50_ms", QuantileFromBuckets(st.latency_bounds, delta, 0.5) * 1000);
+        s.Gauge("stream.latency_p99_ms", QuantileFromBuckets(st.latency_bounds, delta, 0.99) * 1000);
+      }
     });
   }
 }
@@ -131,6 +204,7 @@ http::Response Dashboard::KinesisStreams() {
       auto it = rates.find(name);
       return it == rates.end() ? NAN : it->second;
     };
+    const ShardReaders readers = CollectReaders(hooks_, log_, NowMs());
     for (const auto& meta : hooks_.kinesis_streams()) {
       const std::string total = "kinesis." + meta->name + ".records";
       w.BeginObject().Field("name", std::string_view(meta->name)).Field("status", std::string_view(meta->status));
@@ -167,6 +241,22 @@ http::Response Dashboard::KinesisStreams() {
         w.Key("records").Int(std::max<int64_t>(0, position - sh.start_offset));
         w.Key("records_per_s");
         AppendNumber(w, rate(ShardSeries(meta->name, sh.index)));
+        // Iterator age: each reader's MillisBehindLatest at its latest read; the shard's is the largest.
+        w.Key("readers").BeginArray();
+        int64_t age = -1;
+        if (auto it = readers.find({meta->name, sh.index}); it != readers.end()) {
+          for (const auto& r : it->second) {
+            w.BeginObject().Field("reader", std::string_view(r.reader)).Field("kind", std::string_view(r.kind));
+            w.Key("millis_behind").Int(r.millis_behind).Key("at_ms").Int(r.at_ms).Key("records").Int(r.records).EndObject();
+            age = std::max(age, r.millis_behind);
+          }
+        }
+        w.EndArray().Key("iterator_age_ms");
+        if (age >= 0) {
+          w.Int(age);
+        } else {
+          w.Null();
+        }
         w.EndObject();
       }
       w.EndArray().EndObject();

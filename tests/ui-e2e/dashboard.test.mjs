@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, launchBrowser, startServer, stopAll } from './harness.mjs';
 
-const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 'streams', 'stream', 'dags', 'delta', 'analytics', 'lake', 'trace'];
+const PAGES = ['overview', 'topics', 'messages', 'produce', 'rest', 'groups', 'sink', 'streams', 'stream', 'dags', 'delta', 'analytics', 'lake', 'trace'];
 const TOPIC = 'pinterest.pin';
 const STREAM = 'streaming-pinterest-pin';  // a Kinesis stream the streaming job reads
 let kinesisAcked = {};  // shard id -> records acknowledged

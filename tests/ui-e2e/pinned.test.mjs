@@ -26,7 +26,7 @@ const DATE = '2026-11-23';
 const STREAM = 'streaming-pinterest-pin';
 // Every page of the nav, and the pages' main sub-views.
 const PAGES = [['overview', '#/overview'], ['topics', '#/topics'], ['topic', '#/topics?topic=pinterest.pin'],
-  ['messages', '#/messages?topic=pinterest.pin'], ['produce', '#/produce'], ['groups', '#/groups'], ['group', '#/groups?group=pinned'],
+  ['messages', '#/messages?topic=pinterest.pin'], ['produce', '#/produce'], ['rest', '#/rest'], ['groups', '#/groups'], ['group', '#/groups?group=pinned'],
   ['sink', '#/sink'], ['streams', '#/streams'], ['stream', '#/stream'], ['dags', '#/dags'], ['delta', '#/delta'],
   ['analytics', '#/analytics'], ['lake', '#/lake'], ['trace-form', '#/trace'],
   ['trace', '#/trace?topic=pinterest.pin&partition=0&offset=7']];

@@ -426,11 +426,8 @@ pages.groups = async (root, params) => {
     const h = await api('history?window=3600&names=' + encodeURIComponent('group.' + g.group + '.lag'));
     root.append(el('h2', {}, 'Members'), g.members.length ? el('ul', { id: 'group-members' }, g.members.map(m => el('li', {}, m)))
       : el('p', { class: 'muted' }, 'No active member (no REST consumer instance, no Kafka client in the group).'));
-    root.append(el('h2', {}, `Lag of ${g.group}, last hour`), lineChart(h.series[0], ''),
-      el('h2', {}, 'Partitions'), table([
-        { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
-        { key: 'committed', label: 'Committed', num: true }, { key: 'high_watermark', label: 'High watermark', num: true },
-        { key: 'lag', label: 'Lag', num: true }], g.partitions));
+    root.append(el('h2', {}, `Lag of ${g.group}, last hour`), lineChart(h.series[0], ''));
+    await groupDetail(root, g);
     root.append(resetForm(g));
   }
 };
@@ -489,6 +486,7 @@ pages.sink = async (root) => {
   if (d.error) root.append(el('p', { class: 'error' }, d.error));
   if (d.connector) root.append(sinkControls(d.connector));
   const paused = d.connector && d.connector.connector.state === 'PAUSED';
+  if (d.rotation) root.append(sinkRotation(d.rotation));
   const h = await api('history?window=3600&names=sink.lag,sink.objects');
   root.append(el('div', { class: 'split' }, el('div', {}, el('h2', {}, 'Lag (records)'), lineChart(h.series[0], '')),
     el('div', {}, el('h2', {}, 'Objects/s'), lineChart(h.series[1], ''))));
@@ -504,6 +502,7 @@ pages.sink = async (root) => {
         r.failed ? 'failed' : paused ? 'paused' : retrying ? 'retrying' : 'running'); } },
     { key: 'last_error', label: 'Last error', fmt: r => el('div', { class: 'trunc', title: r.last_error }, r.last_error || '') },
   ], d.partitions, { empty: 'The sink has no partitions yet.' }));
+  if (d.rotation) root.append(...sinkObjects(d));
 };
 
 // Kafka Connect's pause / resume / restart for the connector in this process.
@@ -563,6 +562,7 @@ pages.streams = async (root, params) => {
         { key: 'records', label: 'Records', num: true, fmt: r => fmt(r.records) },
         { key: 'records_per_s', label: 'Records/s', num: true, fmt: r => vol(fmt(r.records_per_s)) },
         { key: 'closed_ms', label: 'Closed', fmt: r => r.open ? '–' : vol(fmtTime(r.closed_ms)) },
+        ...iteratorAgeColumns(),
       ], s.shards, { class: 'shards' }))));
   };
   await load();
@@ -574,8 +574,8 @@ pages.stream = async (root) => {
   root.append(el('h1', {}, 'Streaming job'));
   if (!d.enabled) { root.append(el('p', { class: 'muted' }, 'The streaming job does not run in this process (stream.enabled).')); return; }
   if (d.error) { root.append(el('p', { class: 'error' }, d.error)); return; }
-  const summary = el('div', { class: 'cards' }), charts = el('div'), parts = el('div');
-  root.append(summary, charts, parts);
+  const summary = el('div', { class: 'cards' }), charts = el('div'), hists = el('div'), parts = el('div');
+  root.append(summary, charts, hists, parts);
   const card = (key, label, value, unit, state) => el('div', { class: 'card ' + (state || 'ok'), 'data-key': key },
     el('div', { class: 'label' }, label), el('div', {}, el('span', { class: 'value' }, value), el('span', { class: 'unit' }, unit || '')));
   const load = async (doc) => {
@@ -592,6 +592,7 @@ pages.stream = async (root) => {
       card('quarantined', 'Quarantined', fmt(j.quarantined), '', j.quarantined ? 'warn' : 'ok'),
       card('duplicates', 'Duplicates dropped', fmt(j.duplicates), ''),
       card('errors', 'Failed attempts', fmt(j.errors), '', j.last_error ? 'bad' : j.errors ? 'warn' : 'ok'));
+    hists.replaceChildren(streamHistograms(j));
     parts.replaceChildren(
       j.last_error ? el('p', { class: 'error', role: 'alert', id: 'stream-error' }, 'Last error: ' + j.last_error) : el('p', { class: 'muted' },
         `${j.name} · app `, vol(j.app_id), ' · committed batch ', vol(j.committed_batch), ' · last batch ', vol(fmtAgo(j.last_batch.at_ms)), ` · tables ${j.tables.join(', ')}`),
@@ -847,6 +848,161 @@ pages.trace = async (root, params) => {
 };
 
 // ---------- router ----------
+// ---------- consumer group detail: member assignments, lag in time ----------
+async function groupDetail(root, g) {
+  const d = await api('groups/' + encodeURIComponent(g.group));
+  const memberOf = id => d.members.find(m => m.member_id === id);
+  root.append(el('h2', {}, 'Assignments'), table([
+    { key: 'kind', label: 'Kind' },
+    { key: 'member_id', label: 'Member id', fmt: r => vol(r.member_id, 'code') },
+    { key: 'client_id', label: 'Client id' },
+    { key: 'host', label: 'Host' },
+    { key: 'partitions', label: 'Partitions', sort: r => r.partitions.length,
+      fmt: r => r.partitions.map(p => `${p.topic}-${p.partition}`).join(', ') || 'none' },
+  ], d.members, { class: 'group-assignments', sort: 'client_id', empty: 'No member holds an assignment from the group coordinator.' }),
+  el('h2', {}, 'Partitions'), table([
+    { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+    { key: 'committed', label: 'Committed', num: true }, { key: 'high_watermark', label: 'High watermark', num: true },
+    { key: 'lag', label: 'Lag', num: true },
+    { key: 'lag_ms', label: 'Lag (time)', num: true, fmt: r => r.lag_ms === null ? '–' : r.lag_ms === 0 ? '0' : vol(fmt(r.lag_ms, 'ms') + ' ms') },
+    { key: 'assigned_to', label: 'Member', fmt: r => { const m = memberOf(r.assigned_to); return m ? m.client_id : '–'; } },
+  ], d.partitions, { class: 'group-partitions' }));
+}
+// ---------- end of the consumer group detail ----------
+
+// ---------- streaming job: latency histograms ----------
+// A histogram {le: [bounds s], counts: [per bucket, +Inf last]} as bars, one per bucket.
+function histogramChart(h, label) {
+  const W = 600, H = 170, base = H - 30, n = h.counts.length, bw = W / n;
+  const s = svgEl('svg', { class: 'histogram', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, 'data-volatile': '' });
+  const max = Math.max(1, ...h.counts);
+  const name = i => i < h.le.length ? '≤' + (h.le[i] < 1 ? Math.round(h.le[i] * 1000) + 'ms' : h.le[i] + 's') : '>' + h.le[h.le.length - 1] + 's';
+  s.append(svgEl('line', { x1: 0, y1: base, x2: W, y2: base }));
+  h.counts.forEach((c, i) => {
+    const bh = (c / max) * (base - 16);
+    s.append(svgEl('rect', { x: (i * bw + 2).toFixed(1), y: (base - bh).toFixed(1), width: (bw - 4).toFixed(1), height: bh.toFixed(1), 'data-count': c }));
+    const t = svgEl('text', { x: (i * bw + bw / 2).toFixed(1), y: base + 12, 'text-anchor': 'middle' }); t.textContent = name(i); s.append(t);
+    if (c) { const v = svgEl('text', { x: (i * bw + bw / 2).toFixed(1), y: (base - bh - 3).toFixed(1), 'text-anchor': 'middle' }); v.textContent = c; s.append(v); }
+  });
+  const total = h.counts.reduce((a, b) => a + b, 0);
+  const t = svgEl('text', { x: 4, y: H - 2 }); t.textContent = total ? `${total} batch${total === 1 ? '' : 'es'} · mean ${fmt(h.sum_s / total * 1000, 'ms')} ms` : 'no batch yet'; s.append(t);
+  return s;
+}
+function streamHistograms(j) {
+  const hs = j.histograms;
+  if (!hs) return el('div');
+  return el('div', { class: 'split', id: 'stream-histograms' },
+    el('div', {}, el('h2', {}, 'Ack → Delta commit latency (per batch, oldest record)'), histogramChart(hs.commit_latency, 'ack to commit latency histogram')),
+    el('div', {}, el('h2', {}, 'Batch duration'), histogramChart(hs.batch_duration, 'batch duration histogram')));
+}
+// ---------- end of the streaming job histograms ----------
+
+// ---------- Kinesis iterator age (per shard and reader) ----------
+function iteratorAgeColumns() {
+  // One column: the shard's age (the largest), then each reader's MillisBehindLatest.
+  return [{ key: 'iterator_age_ms', label: 'Iterator age', sort: r => r.iterator_age_ms ?? -1,
+    fmt: r => r.readers.length ? el('ul', { class: 'readers' }, r.readers.map(x => el('li', { 'data-reader': x.reader },
+      `${x.reader}${x.kind === 'consumer' ? ' (consumer)' : ''}: `, vol(fmt(x.millis_behind, 'ms') + ' ms'),
+      x.kind === 'stream job' ? '' : [' · ', vol(fmtAgo(x.at_ms))]))) : el('span', { class: 'muted' }, 'no reader') }];
+}
+// ---------- end of the Kinesis iterator age ----------
+
+// ---------- S3 sink: open objects, next rotation, last objects ----------
+function sinkRotation(r) {
+  const rules = [`flush.size ${fmt(r.flush_size)} records`];
+  if (r.rotate_interval_ms !== null) rules.push(`rotate.interval.ms ${fmt(r.rotate_interval_ms)} (record time)`);
+  if (r.rotate_schedule_interval_ms !== null) rules.push(`rotate.schedule.interval.ms ${fmt(r.rotate_schedule_interval_ms)} (wall clock)`);
+  return el('p', { class: 'muted', id: 'sink-rotation' }, 'An object is cut at whichever comes first: ' + rules.join(', ') + '.');
+}
+function sinkObjects(d) {
+  const parts = d.partitions.filter(p => p.open);
+  const next = p => {
+    const o = p.open, n = o.next_rotation, out = [];
+    if (!o.records) return 'nothing buffered';
+    out.push(`${fmt(n.records_left)} more records`);
+    if (n.rotate_at_ms !== null) out.push(['at ', vol(fmtTime(n.rotate_at_ms))]);
+    if (n.rotate_at_record_ms !== null) out.push(['a record at ', vol(fmtTime(n.rotate_at_record_ms))]);
+    return out.flatMap((x, i) => i ? [' or ', x] : [x]);
+  };
+  const recent = parts.flatMap(p => p.recent.map(o => Object.assign({ topic: p.topic, partition: p.partition }, o)))
+    .sort((a, b) => b.committed_ms - a.committed_ms || b.start_offset - a.start_offset);
+  return [
+    el('h2', {}, 'Open objects'),
+    table([
+      { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+      { key: 'start', label: 'From offset', num: true, sort: r => r.open.start_offset, fmt: r => vol(r.open.start_offset) },
+      { key: 'records', label: 'Records buffered', num: true, sort: r => r.open.records, fmt: r => vol(fmt(r.open.records)) },
+      { key: 'bytes', label: 'Bytes buffered', num: true, sort: r => r.open.bytes, fmt: r => vol(fmtBytes(r.open.bytes)) },
+      { key: 'since', label: 'Open since', sort: r => r.open.since_ms ?? 0, fmt: r => r.open.since_ms === null ? '–' : vol(fmtAgo(r.open.since_ms)) },
+      { key: 'next', label: 'Next rotation', sort: r => r.open.next_rotation.records_left, fmt: r => el('span', {}, next(r)) },
+    ], parts, { class: 'sink-open', empty: 'No partition task yet.' }),
+    el('h2', {}, 'Last objects'),
+    table([
+      // Where the cuts fall depends on timing (rotation): the keys are live values.
+      { key: 'key', label: 'Key', fmt: r => el('a', { href: '#/lake?' + new URLSearchParams({ prefix: r.key.replace(/[^/]*$/, '') }), 'data-volatile': true }, r.key) },
+      { key: 'records', label: 'Records', num: true, fmt: r => vol(fmt(r.records)) },
+      { key: 'bytes', label: 'Size', num: true, fmt: r => vol(fmtBytes(r.bytes)) },
+      { key: 'range', label: 'Offsets', sort: r => r.start_offset, fmt: r => vol(`${r.start_offset} – ${r.end_offset - 1}`) },
+      { key: 'committed_ms', label: 'Committed', fmt: r => vol(fmtTime(r.committed_ms)) },
+    ], recent.slice(0, 20), { class: 'sink-recent', empty: 'No object committed since the server started.' }),
+  ];
+}
+// ---------- end of the S3 sink objects ----------
+
+// ---------- REST Proxy page (requests by route and status, latencies, rejections) ----------
+const httpReasons = { 400: 'bad request', 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 405: 'method not allowed',
+  408: 'request timeout', 409: 'conflict', 411: 'length required', 413: 'payload too large', 415: 'unsupported media type',
+  422: 'unprocessable', 429: 'too many requests (back-pressure)', 431: 'headers too large', 500: 'server error',
+  503: 'unavailable', 504: 'gateway timeout' };
+pages.rest = async (root, params) => {
+  root.append(el('h1', {}, 'REST Proxy'));
+  const showUi = params.get('ui') === '1';
+  const toggle = el('input', { type: 'checkbox', id: 'rest-show-ui', checked: showUi,
+    onchange: () => { setState({ ui: toggle.checked ? '1' : '' }); load().catch(e => showError(body, e)); } });
+  const summary = el('div', { class: 'cards' }), body = el('div');
+  root.append(summary, el('p', {}, el('label', { for: 'rest-show-ui', class: 'inline-check' }, toggle, ' Include the dashboard\'s own routes (/ui)')), body);
+  const card = (key, label, value, unit, state) => el('div', { class: 'card ' + (state || 'ok'), 'data-key': key },
+    el('div', { class: 'label' }, label), el('div', {}, el('span', { class: 'value' }, value), el('span', { class: 'unit' }, unit || '')));
+  const load = async () => {
+    const d = await api('rest');
+    const routes = d.routes.filter(r => toggle.checked || !r.ui);
+    const rate = routes.reduce((n, r) => n + (r.rate || 0), 0);
+    const r429 = (d.rejections.find(x => x.code === 429) || { count: 0 }).count;
+    summary.replaceChildren(
+      card('requests', 'Requests', vol(fmt(d.totals.requests)), ''),
+      card('rate', 'Request rate', vol(fmt(rate)), '/s'),
+      card('4xx', 'Rejected (4xx)', vol(fmt(d.totals['4xx'])), '', d.totals['4xx'] ? 'warn' : 'ok'),
+      card('5xx', 'Errors (5xx)', vol(fmt(d.totals['5xx'])), '', d.totals['5xx'] ? 'bad' : 'ok'),
+      card('429', 'Back-pressure (429)', vol(fmt(r429)), '', r429 ? 'warn' : 'ok'));
+    const codes = r => Object.entries(r.errors).map(([c, n]) => `${c}×${n}`).join(' ');
+    body.replaceChildren(
+      el('h2', {}, 'Requests by route'),
+      table([
+        { key: 'method', label: 'Method' },
+        { key: 'route', label: 'Route', fmt: r => el('code', {}, r.route) },
+        { key: 'requests', label: 'Requests', num: true, fmt: r => vol(fmt(r.requests)) },
+        { key: 'trend', label: 'Per s', sort: r => r.rate ?? -1, fmt: r => sparkline(r.series.requests.values) },
+        { key: '2xx', label: '2xx', num: true, sort: r => r.by_class['2xx'] || 0, fmt: r => vol(fmt(r.by_class['2xx'] || 0)) },
+        { key: '4xx', label: '4xx', num: true, sort: r => r.by_class['4xx'] || 0, fmt: r => vol(fmt(r.by_class['4xx'] || 0)) },
+        { key: '5xx', label: '5xx', num: true, sort: r => r.by_class['5xx'] || 0, fmt: r => vol(fmt(r.by_class['5xx'] || 0)) },
+        { key: 'errors', label: 'By code', sort: codes, fmt: r => vol(codes(r)) },
+        { key: 'p50_ms', label: 'p50 ms', num: true, fmt: r => vol(fmt(r.p50_ms, 'ms')) },
+        { key: 'p99_ms', label: 'p99 ms', num: true, fmt: r => vol(fmt(r.p99_ms, 'ms')) },
+        { key: 'p99', label: 'p99 trend', sort: r => r.p99_ms_now ?? -1, fmt: r => sparkline(r.series.p99_ms.values) },
+      ], routes, { class: 'rest-routes', sort: 'route', empty: 'No request answered yet.' }),
+      el('p', { class: 'muted' }, 'p50/p99 since the server started, from the per-route histograms (pinpipe_http_request_duration_seconds); the trends are the last 5 minutes, per second.'),
+      el('h2', {}, 'Rejections by status'),
+      table([
+        { key: 'code', label: 'Status', num: true },
+        { key: 'reason', label: 'Meaning', sort: r => httpReasons[r.code] || '', fmt: r => httpReasons[r.code] || '' },
+        { key: 'count', label: 'Responses', num: true, fmt: r => vol(fmt(r.count)) },
+      ], d.rejections, { class: 'rest-rejections', sort: 'code', dir: 1, empty: 'No request was rejected.' }));
+  };
+  await load();
+  every(5000, () => load().catch(() => {}));
+};
+// ---------- end of the REST Proxy page ----------
+
 async function render() {
   timers.forEach(clearInterval); timers = [];
   listeners.metrics = []; listeners.records = [];
