@@ -297,6 +297,12 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   get("/ui/api/delta/table", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, p = Query(q, "path")] { return DeltaTable(p); });
   });
+  // Delta time travel and preview (dashboard_delta.cc).
+  get("/ui/api/delta/snapshot", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, p = Query(q, "path"), v = QueryInt(q, "version", -1, -1, INT64_MAX),
+                           t = QueryInt(q, "timestamp", -1, -1, INT64_MAX), o = QueryInt(q, "offset", 0, 0, 100000),
+                           n = QueryInt(q, "limit", 50, 1, 500)] { return DeltaSnapshot(p, v, t, o, n); });
+  });
   get("/ui/api/analytics", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date")] { return Analytics(d); });
   });

@@ -146,6 +146,9 @@ class Dashboard {
   http::Response LakeObject(std::string key);
   http::Response DeltaTables();
   http::Response DeltaTable(std::string path);
+  // A version of a table (version or timestamp; -1 = current): DESCRIBE DETAIL, schema, a page
+  // of rows (dashboard_delta.cc).
+  http::Response DeltaSnapshot(std::string path, int64_t version, int64_t timestamp_ms, int64_t offset, int64_t limit);
   http::Response Analytics(std::string date);
   // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
   http::Response Trace(std::string topic, int64_t partition, int64_t offset);

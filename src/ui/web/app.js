@@ -661,22 +661,84 @@ pages.dags = async (root, params) => {
   every(15000, () => { if (!active) load(); });
 };
 
+// ---------- Delta tables (dash22b): detail, schema and history, a page of rows, time travel ----------
+// State in the URL: table, version | ts (ms, "timestamp as of"), offset.
+const deltaCell = v => v === null ? el('span', { class: 'muted' }, 'null') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+const deltaType = t => typeof t === 'string' ? t : (t && t.type) || JSON.stringify(t);
+const deltaNumeric = t => typeof t === 'string' && /^(byte|short|integer|long|float|double|decimal)/.test(t);
+function deltaDetail(d) {
+  const x = d.detail;
+  const rows = [['format', x.format], ['location', vol(x.location)], ['id', vol(x.id)], ['name', x.name ?? '–'],
+    ['numFiles', fmt(x.numFiles)], ['sizeInBytes', `${fmtBytes(x.sizeInBytes)} (${fmt(x.sizeInBytes)} B)`],
+    ['partitionColumns', x.partitionColumns.length ? x.partitionColumns.join(', ') : '(none)'],
+    ['properties', Object.keys(x.properties).length ? Object.entries(x.properties).map(([k, v]) => `${k}=${v}`).join(', ') : '(none)'],
+    ['minReaderVersion', String(x.minReaderVersion)], ['minWriterVersion', String(x.minWriterVersion)],
+    ['tableFeatures', [...x.readerFeatures, ...x.writerFeatures.filter(f => !x.readerFeatures.includes(f))].join(', ') || '(none)'],
+    ['createdAt', vol(fmtTime(x.createdAt))], ['lastModified', vol(fmtTime(x.lastModified))]];
+  return el('table', { class: 'kv', id: 'delta-detail' }, el('tbody', {}, rows.map(([k, v]) =>
+    el('tr', { 'data-key': k }, el('th', { scope: 'row' }, k), el('td', {}, v)))));
+}
+function deltaPreview(d, go) {
+  const fields = (d.schema && d.schema.fields) || [];
+  const num = fields.map(f => deltaNumeric(f.type));
+  const first = d.offset + 1, last = d.offset + d.rows.length;
+  const pager = el('div', { class: 'controls', id: 'delta-pager' },
+    el('button', { type: 'button', class: 'secondary', id: 'delta-prev', disabled: d.offset === 0 ? true : null,
+      onclick: () => go({ offset: Math.max(0, d.offset - d.limit) }) }, '← Previous'),
+    el('span', { class: 'muted', id: 'delta-range' }, d.rows.length ? `rows ${fmt(first)}–${fmt(last)}` : 'no rows'),
+    el('button', { type: 'button', class: 'secondary', id: 'delta-next', disabled: d.more ? null : true,
+      onclick: () => go({ offset: d.offset + d.limit }) }, 'Next →'));
+  const t = el('table', { id: 'delta-preview', class: 'preview' },
+    el('thead', {}, el('tr', {}, fields.map((f, i) => el('th', { scope: 'col', class: num[i] ? 'num' : '' },
+      f.name, el('br'), el('span', { class: 'type' }, deltaType(f.type)))))),
+    el('tbody', {}, d.rows.length ? d.rows.map(r => el('tr', {}, r.map((v, i) => el('td', { class: num[i] ? 'num' : '' }, deltaCell(v)))))
+      : el('tr', {}, el('td', { colspan: Math.max(1, fields.length), class: 'muted' }, 'This version has no rows.'))));
+  return [pager, el('div', { class: 'scroll-x' }, t)];
+}
+
 pages.delta = async (root, params) => {
   const d = await api('delta');
   const sel = params.get('table') || '';
   root.append(el('h1', {}, 'Delta tables'), table([{ key: 'path', label: 'Table', fmt: r => link('delta', { table: r.path }, r.path) }],
     d.tables.map(p => ({ path: p })), { empty: 'No Delta table in the lake yet (run the daily DAG).' }));
   if (!sel) return;
-  const t = await api('delta/table?path=' + encodeURIComponent(sel));
-  const fields = (t.schema && t.schema.fields) || [];
-  root.append(el('h2', {}, `${t.path}: ${t.versions} versions`),
+  const st = { table: sel, version: params.get('version') || '', ts: params.get('ts') || '', offset: params.get('offset') || '' };
+  const go = (change) => { const n = Object.assign({}, st, change); location.hash = '#/delta?' + new URLSearchParams(Object.entries(n).filter(([, v]) => v !== '' && v !== null && v !== undefined)); };
+  const q = new URLSearchParams({ path: sel, limit: '50', offset: st.offset || '0' });
+  if (st.version !== '') q.set('version', st.version); else if (st.ts !== '') q.set('timestamp', st.ts);
+  const [t, snap] = await Promise.all([api('delta/table?path=' + encodeURIComponent(sel)), api('delta/snapshot?' + q)]);
+  const travel = snap.version !== snap.current_version;
+  // Time travel: a version from the history, or a time (UTC) resolved to the newest commit at or before it.
+  const verSel = el('select', { name: 'version', id: 'delta-version' }, el('option', { value: '' }, `current (${snap.current_version})`),
+    t.history.map(h => el('option', { value: h.version, selected: st.version !== '' && Number(st.version) === h.version },
+      `${h.version} · ${fmtTime(h.timestamp)} · ${h.operation}`)));
+  const tsIn = el('input', { name: 'ts', id: 'delta-ts', type: 'datetime-local', step: 1,
+    value: st.ts ? new Date(Number(st.ts)).toISOString().slice(0, 19) : '' });
+  const f = el('form', { class: 'controls', 'aria-label': 'Time travel' }, el('label', {}, 'Version', verSel),
+    el('label', {}, 'or as of (UTC)', tsIn), el('button', { type: 'submit' }, 'Show'),
+    travel ? link('delta', { table: sel }, 'back to the current version') : null);
+  f.onsubmit = (e) => { e.preventDefault();
+    if (verSel.value !== '') go({ version: verSel.value, ts: '', offset: '' });
+    else if (tsIn.value) go({ version: '', ts: String(Date.parse(tsIn.value + 'Z')), offset: '' });
+    else go({ version: '', ts: '', offset: '' }); };
+  const fields = (snap.schema && snap.schema.fields) || [];
+  root.append(
+    el('h2', { id: 'delta-heading' }, `${t.path}: version `, el('span', { id: 'delta-shown-version' }, String(snap.version)),
+      ` (current ${snap.current_version})`, travel ? el('span', { class: 'pill', id: 'delta-travel' }, ' time travel ') : null),
+    f,
     el('div', { class: 'split' },
-      el('div', {}, el('h2', {}, 'Schema'), table([{ key: 'name', label: 'Column' }, { key: 'type', label: 'Type', fmt: r => typeof r.type === 'string' ? r.type : JSON.stringify(r.type) },
-        { key: 'nullable', label: 'Nullable', fmt: r => String(r.nullable) }], fields)),
-      el('div', {}, el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true }, { key: 'timestamp', label: 'Time', fmt: r => vol(fmtTime(r.timestamp)) },
-        { key: 'operation', label: 'Operation' }, { key: 'adds', label: 'Files added', num: true }, { key: 'removes', label: 'Removed', num: true },
-        { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }], t.history, { sort: 'version', dir: -1 }))));
+      el('div', {}, el('h2', {}, 'Detail'), deltaDetail(snap)),
+      el('div', {}, el('h2', {}, `Schema of version ${snap.version}`), table([{ key: 'name', label: 'Column' },
+        { key: 'type', label: 'Type', fmt: r => deltaType(r.type) }, { key: 'nullable', label: 'Nullable', fmt: r => String(r.nullable) }],
+        fields, { class: 'delta-schema' }))),
+    el('h2', {}, `Data preview of version ${snap.version}`), ...deltaPreview(snap, go),
+    el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true, fmt: r => link('delta', { table: sel, version: r.version }, String(r.version)) },
+      { key: 'timestamp', label: 'Time', fmt: r => vol(fmtTime(r.timestamp)) },
+      { key: 'operation', label: 'Operation' }, { key: 'adds', label: 'Files added', num: true }, { key: 'removes', label: 'Removed', num: true },
+      { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }],
+      t.history, { sort: 'version', dir: -1, class: 'delta-history' }));
 };
+// ---------- end of the Delta page ----------
 
 // Q1 on a world map: /ui/api/worldmap gives the projected shapes, the dataset's country names →
 // ISO code and the report's palette (categories in sorted order take its colours in turn).
