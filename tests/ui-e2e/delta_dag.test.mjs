@@ -19,7 +19,11 @@ before(async () => {
     '--appends', '3', '--rows', '30'], { encoding: 'utf8' }));
   execFileSync(BIN, ['--data-dir', dataDir, 'batch', 'gen-raw', '--interactions', '200', '--records-per-object', '50'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
-  ({ server, base } = await startServer(dataDir, ['kafka.enabled=false', 'dag.sink_wait_s=0']));
+  // analyze fails its first attempt and is retried 2 s later: a task that runs long enough for
+  // its log to be tailed (the other tasks are not affected).
+  process.env.PINPIPE_TEST_FAIL_TASK = 'analyze:1';
+  ({ server, base } = await startServer(dataDir, ['kafka.enabled=false', 'dag.sink_wait_s=0', 'dag.retries=1', 'dag.retry_delay_ms=2000']));
+  delete process.env.PINPIPE_TEST_FAIL_TASK;
   browser = await launchBrowser();
 });
 
@@ -84,6 +88,83 @@ test('the Delta page shows the detail, a paged typed preview and time travel, it
   await page.goto(`${base}/ui#/delta?table=demo&ts=${v1.timestamp}`);
   await page.waitForFunction(() => document.getElementById('delta-shown-version')?.textContent === '1');
   assert.equal(await page.locator('#delta-preview tbody tr').count(), (await snapshot({ version: 1 })).rows.length);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+async function csrf() { return (await (await fetch(`${base}/ui/api/session`)).json()).csrf; }
+
+test('the DAG page draws the graph, tails a task log and backfills a validated date range', async () => {
+  const { page, errors } = await openPage('#/dags');
+  // Backfill: the form refuses an end before the start, plans a dry run, then creates the runs.
+  await page.fill('#backfill-from', '2026-11-12');
+  await page.fill('#backfill-to', '2026-11-10');
+  await page.click('#backfill-plan-button');
+  await page.locator('#backfill-plan .error', { hasText: 'before the start date' }).waitFor();
+  await page.fill('#backfill-from', '2026-01-01');
+  await page.fill('#backfill-to', '2026-12-31');
+  await page.click('#backfill-plan-button');
+  await page.locator('#backfill-plan .error', { hasText: 'too many runs' }).waitFor();
+  await page.fill('#backfill-from', '2026-11-10');
+  await page.fill('#backfill-to', '2026-11-11');
+  await page.click('#backfill-plan-button');
+  await page.waitForSelector('#backfill-dates li');
+  assert.deepEqual(await page.locator('#backfill-dates li').allInnerTexts(), ['2026-11-10', '2026-11-11']);
+  assert.equal(await page.locator('#backfill-count').innerText(), '2');
+  assert.deepEqual((await (await fetch(`${base}/ui/api/dags`)).json()).runs, [], 'a dry run creates no run');
+  await page.screenshot({ path: join(ARTIFACTS, 'dags-backfill-plan.png'), fullPage: true });
+  await page.click('#backfill-create');
+  await page.waitForSelector('#backfill-started');
+  // Both runs appear and succeed; the page's latest run shows in the graph with its states.
+  const runs = async () => (await (await fetch(`${base}/ui/api/dags`)).json()).runs;
+  const deadline = Date.now() + 120000;
+  let done = [];
+  while (Date.now() < deadline) {
+    done = (await runs()).filter(r => r.trigger === 'backfill' && ['success', 'failed'].includes(r.state));
+    if (done.length === 2) break;
+    await new Promise(r => setTimeout(r, 500));
+  }
+  assert.deepEqual(done.map(r => r.logical_date).sort(), ['2026-11-10', '2026-11-11']);
+  assert.ok(done.every(r => r.state === 'success'), JSON.stringify(done.map(r => r.state)));
+  await page.waitForFunction(() => document.querySelectorAll('#dag-graph g.node.success').length === 5, null, { timeout: 15000 });
+  // The graph: one node per task, one edge per dependency (load → 3 cleans → analyze).
+  const graph = await (await fetch(`${base}/ui/api/dags/pinterest_batch/graph`)).json();
+  assert.equal(await page.locator('#dag-graph g.node').count(), graph.tasks.length);
+  const edges = await page.locator('#dag-graph path.edge').evaluateAll(es => es.map(e => e.dataset.from + '>' + e.dataset.to).sort());
+  assert.deepEqual(edges, graph.tasks.flatMap(t => t.upstream.map(u => u + '>' + t.task_id)).sort());
+  // The task log: clicking a node shows its lines; the state is in the URL.
+  await page.click('#dag-graph g.node[data-task="analyze"]');
+  await page.waitForFunction(() => document.getElementById('task-log-status')?.dataset.done === '1' && /^analyze:/.test(document.getElementById('task-log-status').textContent));
+  assert.match(page.url(), /task=analyze/);
+  const lines = await page.locator('#task-log .log-line').allInnerTexts();
+  assert.match(lines[0], /attempt 1 of \d+ started/);
+  assert.match(lines.at(-1), /succeeded in/);
+  await page.screenshot({ path: join(ARTIFACTS, 'dags-graph-log.png'), fullPage: true });
+  // The refused "too many runs" plan is the one failed request.
+  assert.deepEqual(errors.filter(e => !/status of 400/.test(e)), []);
+  await page.close();
+});
+
+test('a task log follows new lines while the task runs', async () => {
+  // analyze fails its first attempt and waits 2 s for its retry: its log, open from the start,
+  // must grow while the task runs and end with the outcome.
+  const { page, errors } = await openPage('#/dags?task=analyze');
+  await page.fill('input[name=date]', '2026-11-13');
+  await page.click('form[aria-label="Trigger a DAG run"] button[type=submit]');
+  await page.waitForFunction(() => /analyze: (pending|running|up_for_retry), following/.test(document.getElementById('task-log-status')?.textContent || '') &&
+    document.querySelector('#dag-grid th[title*="2026-11-13"]'), null, { timeout: 30000, polling: 50 });
+  const during = await page.locator('#task-log .log-line').count();
+  await page.waitForFunction(() => document.getElementById('task-log-status')?.dataset.done === '1', null, { timeout: 90000 });
+  const lines = await page.locator('#task-log .log-line').allInnerTexts();
+  assert.ok(lines.length > during, `no line arrived after the first view (${during} then ${lines.length})`);
+  assert.ok(lines.some(l => /attempt 1 failed after .*injected failure/.test(l)), lines.join(' | '));
+  assert.ok(lines.some(l => /up for retry in 2\.000 s/.test(l)), lines.join(' | '));
+  assert.match(lines.at(-1), /\[2\] succeeded in/);
+  assert.match(await page.locator('#task-log-status').innerText(), /^analyze: success/);
+  // Each line once, in order (the tail asks only for lines after the last it has).
+  const seqs = await page.locator('#task-log .log-line').evaluateAll(ls => ls.map(l => Number(l.dataset.seq)));
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+  await page.screenshot({ path: join(ARTIFACTS, 'dags-log-tail.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
