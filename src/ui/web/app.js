@@ -656,7 +656,8 @@ function dagGraph(nodes, run, onpick, picked) {
 function taskLogPanel() {
   const taskSel = el('select', { name: 'log-task', id: 'log-task' });
   const status = el('span', { class: 'muted', id: 'task-log-status', 'aria-live': 'polite' });
-  const pre = el('pre', { id: 'task-log', class: 'task-log', tabindex: 0, 'aria-label': 'Task log' });
+  // (Lines name run ids and durations: volatile for the pinned screenshots.)
+  const pre = el('pre', { id: 'task-log', class: 'task-log', tabindex: 0, 'aria-label': 'Task log', 'data-volatile': true });
   const box = el('div', { id: 'task-log-panel' }, el('div', { class: 'controls' }, el('label', {}, 'Task', taskSel), status), pre);
   let key = '', last = 0, timer = null, onpick = null;
   const stop = () => { if (timer) clearTimeout(timer); timer = null; };
@@ -667,7 +668,7 @@ function taskLogPanel() {
     if (k !== key || !box.isConnected) return;  // another task picked, or the page left
     const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
     for (const l of d.lines) pre.append(el('span', { class: 'log-line', 'data-seq': l.seq },
-      vol(fmtTime(l.ts_us / 1000)), ` [${l.attempt || '–'}] ${l.line}\n`));
+      fmtTime(l.ts_us / 1000), ` [${l.attempt || '–'}] ${l.line}\n`));
     last = d.last_seq;
     if (atEnd) pre.scrollTop = pre.scrollHeight;
     status.replaceChildren(d.done ? `${task}: ${d.state}, ${pre.childElementCount} lines` : `${task}: ${d.state}, following…`);
