@@ -126,7 +126,8 @@ test('the DAG page draws the graph, tails a task log and backfills a validated d
   }
   assert.deepEqual(done.map(r => r.logical_date).sort(), ['2026-11-10', '2026-11-11']);
   assert.ok(done.every(r => r.state === 'success'), JSON.stringify(done.map(r => r.state)));
-  await page.waitForFunction(() => document.querySelectorAll('#dag-graph g.node.success').length === 5, null, { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelectorAll('#dag-graph g.node.success').length === 5 &&
+    document.getElementById('last-run-state')?.textContent === 'success', null, { timeout: 30000 });
   // The graph: one node per task, one edge per dependency (load → 3 cleans → analyze).
   const graph = await (await fetch(`${base}/ui/api/dags/pinterest_batch/graph`)).json();
   assert.equal(await page.locator('#dag-graph g.node').count(), graph.tasks.length);

@@ -723,7 +723,7 @@ function backfillForm(dagSel, onstart) {
       const p = await post(`dags/${encodeURIComponent(dagSel.value)}/backfill`, body(false));
       create.disabled = true;
       out.append(el('p', { id: 'backfill-started' }, `Backfill started: ${p.runs} run(s).`));
-      onstart();
+      onstart(p.runs);
     } catch (err) { fail(err); }
   };
   return el('div', {}, f, out);
@@ -739,7 +739,9 @@ pages.dags = async (root, params) => {
   const logPanel = taskLogPanel(), graphs = {};
   const pickTask = (task) => { params.set('task', task); setState(Object.fromEntries(params)); load(); };
   root.append(el('h1', {}, 'DAG runs'), form, msg, grid, el('h2', {}, 'Task log'), logPanel,
-    el('h2', {}, 'Backfill'), backfillForm(dagSel, () => { fastUntil = Date.now() + 15000; load(); }));
+    // A backfill's runs follow one another (briefly none running in between): poll fast for a
+    // while per run it creates.
+    el('h2', {}, 'Backfill'), backfillForm(dagSel, (runs) => { fastUntil = Date.now() + Math.min(600000, Math.max(15000, runs * 60000)); load(); }));
   let active = false, fastUntil = 0;  // poll fast while a run is active or was just triggered
   const load = async () => {
     const d = await api('dags?limit=' + (params.get('limit') || 25));
