@@ -5,6 +5,7 @@
 #include "common/logging.h"
 #include "common/mutex.h"
 #include "objstore/open_object_store.h"
+#include "orchestrator/backfill.h"
 #include "orchestrator/civil_time.h"
 #include "orchestrator/dag_runner.h"
 #include "orchestrator/run_history.h"
@@ -62,6 +63,9 @@ Result<std::unique_ptr<DashboardService>> DashboardService::StartIfEnabled(const
     return ids;
   };
   hooks.trigger_dag = [self](const std::string& dag, const std::string& date) { return self->Trigger(dag, date); };
+  hooks.dag_graph = [self](const std::string& dag) { return self->Graph(dag); };
+  hooks.backfill_dag = [self](const std::string& dag, const std::string& from, const std::string& to, bool rerun,
+                              bool dry_run) { return self->Backfill(dag, from, to, rerun, dry_run); };
   if (kinesis) hooks.kinesis_streams = [kinesis] { return kinesis->All(); };
   if (stream) hooks.stream_status = [stream] { return stream->StatusJson(); };
   s->dashboard_ = std::make_unique<ui::Dashboard>(log, std::move(o), std::move(hooks));
@@ -94,6 +98,59 @@ Result<std::string> DashboardService::Trigger(const std::string& dag_id, const s
     running_ = false;
   });
   return what;
+}
+
+Result<std::vector<ui::DagTaskNode>> DashboardService::Graph(const std::string& dag_id) {
+  MutexLock lock(mu_);
+  if (!env_) {
+    PINPIPE_ASSIGN_OR_RETURN(env_, LoadDagEnvironment(cfg_));
+  }
+  const orchestrator::DagDefinition* dag = env_->registry.Find(dag_id);
+  if (!dag) return MakeError(ErrorCode::kNotFound, "no DAG " + dag_id);
+  PINPIPE_ASSIGN_OR_RETURN(auto order, dag->TopologicalOrder());
+  std::vector<ui::DagTaskNode> out;
+  for (auto& id : order) {
+    auto up = dag->Upstreams(id);
+    out.push_back({std::move(id), std::move(up)});
+  }
+  return out;
+}
+
+Result<std::vector<ui::BackfillDate>> DashboardService::Backfill(const std::string& dag_id, const std::string& from,
+                                                                 const std::string& to, bool rerun, bool dry_run) {
+  MutexLock lock(mu_);
+  if (!env_) {
+    PINPIPE_ASSIGN_OR_RETURN(env_, LoadDagEnvironment(cfg_));
+  }
+  const orchestrator::DagDefinition* dag = env_->registry.Find(dag_id);
+  if (!dag) return MakeError(ErrorCode::kNotFound, "no DAG " + dag_id);
+  PINPIPE_ASSIGN_OR_RETURN(auto first, orchestrator::ParseDate(from));
+  PINPIPE_ASSIGN_OR_RETURN(auto last, orchestrator::ParseDate(to));
+  // The plan is what orchestrator::Backfill will do: dates that already succeeded are skipped.
+  std::vector<ui::BackfillDate> plan;
+  for (auto day = first; day <= last; day += std::chrono::days(1)) {
+    ui::BackfillDate d{orchestrator::FormatDate(day), false};
+    if (!rerun) {
+      PINPIPE_ASSIGN_OR_RETURN(d.skip, env_->history->HasSuccessfulRun(dag_id, d.date));
+    }
+    plan.push_back(std::move(d));
+  }
+  if (dry_run) return plan;
+  if (running_.load()) return MakeError(ErrorCode::kAlreadyExists, "a run started from the dashboard is still active");
+  if (run_.joinable()) run_.join();
+  orchestrator::BackfillOptions opts;
+  opts.from = from;
+  opts.to = to;
+  opts.rerun = rerun;
+  opts.parallelism = env_->parallelism;
+  opts.cancel = &cancel_;
+  running_ = true;
+  run_ = std::thread([this, dag, opts, history = env_->history.get()] {
+    auto r = orchestrator::Backfill(*dag, opts, *history);
+    if (!r) spdlog::warn("ui: backfill of {} failed: {}", dag->id(), r.error().message());
+    running_ = false;
+  });
+  return plan;
 }
 
 DashboardService::~DashboardService() { Stop(); }

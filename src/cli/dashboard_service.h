@@ -44,11 +44,15 @@ class DashboardService {
  private:
   DashboardService() = default;
   Result<std::string> Trigger(const std::string& dag, const std::string& date);
+  Result<std::vector<ui::DagTaskNode>> Graph(const std::string& dag);
+  Result<std::vector<ui::BackfillDate>> Backfill(const std::string& dag, const std::string& from, const std::string& to,
+                                                 bool rerun, bool dry_run);
 
   Config cfg_;  // a copy: DAG environments are loaded from it later
   std::unique_ptr<ui::Dashboard> dashboard_;
   Mutex mu_;
   std::unique_ptr<DagEnvironment> env_ GUARDED_BY(mu_);  // loaded at the first trigger
+  // One run or backfill at a time on run_ (a second is refused while running_).
   std::thread run_;
   std::atomic<bool> running_{false};
   std::atomic<bool> cancel_{false};

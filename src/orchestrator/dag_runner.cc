@@ -52,6 +52,53 @@ void Record(RunHistory* history, int64_t run_pk, const TaskOutcome& o) {
   }
 }
 
+// The task run's log in the history (run_history.h TaskLog): the runner's account of each
+// attempt, the task's progress and its outcome, so the dashboard can show and tail it. Best
+// effort like Record.
+void LogLine(RunHistory* history, int64_t run_pk, std::string_view task_id, int attempt, const Clock& clock,
+             const std::string& line) {
+  if (!history) return;
+  if (auto st = history->AppendTaskLog(run_pk, task_id, attempt, clock.WallUs(), line); !st) {
+    spdlog::warn("run history: log of task {}: {}", task_id, st.error().message());
+  }
+}
+
+std::string Seconds(std::chrono::microseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(d.count()) / 1e6);
+  return buf;
+}
+
+// Forwards a task's progress to the run's observer and logs it at each tenth of the way (and
+// at the end), so a long task's log moves while it runs without a line per update.
+class LoggingProgress final : public ProgressReporter {
+ public:
+  LoggingProgress(ProgressReporter* next, RunHistory* history, int64_t run_pk, int attempt, const Clock& clock)
+      : next_(next), history_(history), run_pk_(run_pk), attempt_(attempt), clock_(clock) {}
+  void Update(std::string_view task_id, int64_t done, int64_t total) override {
+    if (next_) next_->Update(task_id, done, total);
+    const int64_t tenth = total > 0 ? std::clamp<int64_t>(done * 10 / total, 0, 10) : -1;
+    {
+      MutexLock lock(mu_);
+      if (tenth == last_tenth_ || (tenth < 0 && done == last_done_)) return;
+      last_tenth_ = tenth;
+      last_done_ = done;
+    }
+    LogLine(history_, run_pk_, task_id, attempt_, clock_,
+            total > 0 ? "progress " + std::to_string(done) + " / " + std::to_string(total) : "progress " + std::to_string(done));
+  }
+
+ private:
+  ProgressReporter* next_;
+  RunHistory* history_;
+  int64_t run_pk_;
+  int attempt_;
+  const Clock& clock_;
+  Mutex mu_;
+  int64_t last_tenth_ GUARDED_BY(mu_) = -2;
+  int64_t last_done_ GUARDED_BY(mu_) = -1;
+};
+
 // Runs attempts of one task until it succeeds, runs out of retries or the run is cancelled.
 // `first_attempt` > 1 continues the numbering of earlier attempts (external runs).
 void ExecuteTask(const DagDefinition& dag, const TaskDefinition& task, const std::string& run_id,
@@ -66,34 +113,49 @@ void ExecuteTask(const DagDefinition& dag, const TaskDefinition& task, const std
     out.duration = Since(clock, started);
     Record(history, run_pk, out);
     if (observer) observer->OnTaskStart(task.id, attempt);
-    TaskContext ctx{dag.id(), task.id, run_id, logical_date, attempt, observer, cancel};
+    auto log = [&](const std::string& line) { LogLine(history, run_pk, task.id, attempt, clock, line); };
+    log("attempt " + std::to_string(attempt) + " of " + std::to_string(first_attempt + max_attempts - 1) +
+        " started: run " + run_id + ", logical date " + logical_date);
+    const int64_t attempt_started = clock.SteadyUs();
+    LoggingProgress progress(observer, history, run_pk, attempt, clock);
+    TaskContext ctx{dag.id(), task.id, run_id, logical_date, attempt, &progress, cancel};
     auto r = InvokeTask(task, ctx);
     out.duration = Since(clock, started);
+    const std::string took = Seconds(Since(clock, attempt_started));
     if (r) {
       out.stats = std::move(*r);
       if (!out.stats.skip_reason.empty()) {
         out.state = TaskState::kSkipped;
         out.error = "skipped: " + out.stats.skip_reason;
+        log("skipped after " + took + ": " + out.stats.skip_reason);
         return;
       }
       out.state = TaskState::kSuccess;
+      log("rows in " + std::to_string(out.stats.records_in) + ", out " + std::to_string(out.stats.records_out) +
+          ", quarantined " + std::to_string(out.stats.records_quarantined) +
+          (out.stats.summary.empty() ? "" : "; " + out.stats.summary));
+      log("succeeded in " + took);
       return;
     }
     out.error = r.error().message();
+    log("attempt " + std::to_string(attempt) + " failed after " + took + ": " + out.error);
     if (!IsRetryable(r.error())) {
       out.state = TaskState::kFailed;
       out.error += " (not retried: another attempt cannot fix this)";
+      log("failed: not retried (another attempt cannot fix this)");
       return;
     }
     const bool cancelled = cancel && cancel->load();
     if (attempt - first_attempt + 1 >= max_attempts || cancelled) {
       out.state = TaskState::kFailed;
       if (cancelled && attempt - first_attempt + 1 < max_attempts) out.error += " (run cancelled)";
+      log(cancelled ? "failed: the run was cancelled" : "failed: no attempt left");
       return;
     }
     out.state = TaskState::kUpForRetry;
     Record(history, run_pk, out);
     const auto delay = dag.RetryDelayOf(task);
+    log("up for retry in " + Seconds(std::chrono::duration_cast<std::chrono::microseconds>(delay)));
     if (observer) observer->OnTaskRetry(task.id, attempt, r.error(), delay);
     clock.Sleep(delay.count(), cancel);
   }
@@ -129,6 +191,7 @@ class Execution {
         out.state = TaskState::kSkipped;
         out.error = "run cancelled";
         Record(history_, result_.id, out);
+        LogLine(history_, result_.id, out.task_id, 0, *opts_.clock, "not run: the run was cancelled");
         if (opts_.observer) opts_.observer->OnTaskEnd(out);
         Finish(i, false);
         continue;
@@ -163,6 +226,7 @@ class Execution {
                    : up.error.starts_with("skipped: ") ? up.error
                                                        : std::string("run cancelled");
       Record(history_, result_.id, down);
+      LogLine(history_, result_.id, down.task_id, 0, *opts_.clock, "not run: " + down.error);
       if (opts_.observer) opts_.observer->OnTaskEnd(down);
       Finish(d, false);
     }

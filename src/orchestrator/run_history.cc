@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <filesystem>
@@ -58,6 +59,15 @@ CREATE TABLE IF NOT EXISTS task_instances (
   summary             TEXT NOT NULL DEFAULT '',
   error               TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run_pk, task_id)
+);
+CREATE TABLE IF NOT EXISTS task_log (
+  run_pk  INTEGER NOT NULL,
+  task_id TEXT NOT NULL,
+  seq     INTEGER NOT NULL,
+  ts_us   INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  line    TEXT NOT NULL,
+  PRIMARY KEY (run_pk, task_id, seq)
 );
 )sql";
 
@@ -388,6 +398,39 @@ Status RunHistory::UpdateTask(int64_t run_pk, const TaskInstanceRecord& t) {
               {run_pk, t.task_id, std::string(TaskStateName(t.state)),
                static_cast<int64_t>(t.attempts), t.start_us, t.duration_us, t.records_in,
                t.records_out, t.records_quarantined, t.summary, t.error});
+}
+
+Status RunHistory::AppendTaskLog(int64_t run_pk, std::string_view task_id, int attempt, int64_t ts_us,
+                                 std::string_view line) {
+  MutexLock lock(mu_);
+  int64_t last = 0;
+  {
+    Stmt s(db_, "SELECT COALESCE(MAX(seq), 0) FROM task_log WHERE run_pk = ? AND task_id = ?");
+    PINPIPE_RETURN_IF_ERROR(s.Bind({run_pk, std::string(task_id)}));
+    PINPIPE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) last = s.Int(0);
+  }
+  if (last > kMaxTaskLogLines) return OkStatus();  // over the bound: dropped
+  std::string text = last == kMaxTaskLogLines
+                         ? "… later lines dropped (at most " + std::to_string(kMaxTaskLogLines) + " lines per task run)"
+                         : std::string(line.substr(0, kMaxTaskLogLineBytes));
+  return Exec(db_, "INSERT INTO task_log (run_pk, task_id, seq, ts_us, attempt, line) VALUES (?, ?, ?, ?, ?, ?)",
+              {run_pk, std::string(task_id), last + 1, ts_us, static_cast<int64_t>(attempt), std::move(text)});
+}
+
+Result<std::vector<TaskLogLine>> RunHistory::TaskLog(int64_t run_pk, std::string_view task_id, int64_t after_seq,
+                                                     int limit) const {
+  MutexLock lock(mu_);
+  Stmt s(db_, "SELECT seq, ts_us, attempt, line FROM task_log WHERE run_pk = ? AND task_id = ? AND seq > ? "
+              "ORDER BY seq LIMIT ?");
+  PINPIPE_RETURN_IF_ERROR(s.Bind({run_pk, std::string(task_id), after_seq, static_cast<int64_t>(std::max(limit, 1))}));
+  std::vector<TaskLogLine> out;
+  while (true) {
+    PINPIPE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back({s.Int(0), s.Int(1), static_cast<int>(s.Int(2)), s.Text(3)});
+  }
+  return out;
 }
 
 Result<std::vector<DagRunRecord>> RunHistory::QueryRuns(const std::string& sql,

@@ -67,6 +67,18 @@ struct TaskInstanceRecord {
   std::string error;  // message of the last failed attempt
 };
 
+// One line of a task instance's log (the runner's account of its attempts, progress and
+// outcome), numbered from 1 per (run, task).
+struct TaskLogLine {
+  int64_t seq = 0;
+  int64_t ts_us = 0;
+  int attempt = 0;
+  std::string line;
+};
+// A task run's log is bounded: after this many lines one marker says later lines were dropped.
+inline constexpr int64_t kMaxTaskLogLines = 2000;
+inline constexpr size_t kMaxTaskLogLineBytes = 4096;  // longer lines are cut
+
 class RunHistory {
  public:
   static std::string DefaultPath(std::string_view data_dir);  // <data_dir>/state/runs.db
@@ -95,6 +107,13 @@ class RunHistory {
   // running otherwise (used for runs driven task by task from outside).
   Status RefreshRunState(int64_t id, int64_t now_us);
   Status UpdateTask(int64_t run_pk, const TaskInstanceRecord& task);
+  // Appends a line to the log of `task_id` in run `run_pk` (bounded, see kMaxTaskLogLines).
+  Status AppendTaskLog(int64_t run_pk, std::string_view task_id, int attempt, int64_t ts_us,
+                       std::string_view line);
+  // The log's lines numbered above `after_seq`, oldest first, at most `limit` (a tail reader
+  // passes the last seq it has).
+  Result<std::vector<TaskLogLine>> TaskLog(int64_t run_pk, std::string_view task_id,
+                                           int64_t after_seq, int limit) const;
 
   // Newest first; dag_id empty = all DAGs; limit <= 0 = no limit.
   Result<std::vector<DagRunRecord>> ListRuns(std::string_view dag_id, int limit) const;

@@ -15,7 +15,11 @@ namespace {
 constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 constexpr double kCharPx = 6.6;  // average advance of an 11px sans-serif character
-constexpr size_t kMaxLabelColumns = 28;
+// Every chart's viewBox is this wide: a report section's content width (html_report.cc: main's
+// 1200 px content box minus the section's padding and border), so a chart fills its section at
+// scale 1 and shrinks with it on a narrower window.
+constexpr double kChartWidth = 1158;
+constexpr size_t kMaxLabelColumns = 44;
 
 struct ChartData {
   std::vector<std::string> categories;
@@ -30,6 +34,57 @@ std::string Num(double v) {
 }
 
 double TextPx(const std::string& s) { return static_cast<double>(DisplayWidth(s)) * kCharPx; }
+
+// The last code points of `utf8` that fit in `width` columns.
+std::string TailToWidth(std::string_view utf8, size_t width) {
+  size_t start = utf8.size();
+  while (start > 0) {
+    size_t prev = start - 1;
+    while (prev > 0 && (static_cast<unsigned char>(utf8[prev]) & 0xC0) == 0x80) --prev;
+    if (DisplayWidth(utf8.substr(prev)) > width) break;
+    start = prev;
+  }
+  return std::string(utf8.substr(start));
+}
+
+// Visible labels of at most `width` columns, distinct whenever the full labels are: a long
+// label keeps its head and its end around "…" ("Bouvet Island (Bouv…) · travel"), and labels
+// that still collide give their end more room until they differ (or are shown whole).
+std::vector<std::string> DistinctLabels(const std::vector<std::string>& full, size_t width) {
+  std::vector<std::string> out(full.size());
+  std::vector<size_t> tail(full.size(), width / 3);
+  auto cut = [&](size_t i) {
+    if (DisplayWidth(full[i]) <= width) return full[i];
+    if (tail[i] + 2 >= width) return TailToWidth(full[i], width - 1).insert(0, "…");
+    return TruncateToWidth(full[i], width - tail[i]) + TailToWidth(full[i], tail[i]);
+  };
+  for (size_t i = 0; i < full.size(); ++i) out[i] = cut(i);
+  for (int round = 0; round < 16; ++round) {
+    std::map<std::string, std::vector<size_t>> seen;
+    for (size_t i = 0; i < full.size(); ++i) seen[out[i]].push_back(i);
+    bool changed = false;
+    for (const auto& [text, idx] : seen) {
+      bool differ = false;
+      for (size_t j : idx) differ |= full[j] != full[idx[0]];
+      if (!differ) continue;
+      for (size_t j : idx) {
+        if (tail[j] + 2 >= width) continue;
+        tail[j] = std::min(width, tail[j] + 4);
+        out[j] = cut(j);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return out;
+}
+
+// A category label: the visible (possibly shortened) text, the full label as its tooltip.
+std::string Label(double x, double y, const std::string& visible, const std::string& full, const char* anchor,
+                  const std::string& extra = "") {
+  return "<text class=\"label\" x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" text-anchor=\"" + anchor + "\"" + extra +
+         "><title>" + HtmlEscape(full) + "</title>" + HtmlEscape(visible) + "</text>";
+}
 
 Result<int> RequireColumn(const Table& t, const std::string& name, const char* role) {
   const int i = t.ColumnIndex(name);
@@ -180,16 +235,14 @@ std::string Vertical(const ChartData& d, const ChartSpec& spec, const std::strin
   double tick_px = 0;
   for (double t : axis.ticks) tick_px = std::max(tick_px, TextPx(FormatChartNumber(t)));
   const double left = 28 + tick_px + 8;
-  const double slot = static_cast<double>(nser) * 24 + 20;
-  const double plot_w = std::clamp(static_cast<double>(ncat) * slot, 360.0, 1100.0);
+  const double plot_w = kChartWidth - left - 16;
   const double band = plot_w / static_cast<double>(std::max<size_t>(ncat, 1));
-  const double bar_w = band * 0.8 / static_cast<double>(nser);
+  // Bars no wider than 60 px each, centred in their band, however few the categories.
+  const double bar_w = std::min(band * 0.8 / static_cast<double>(nser), 60.0);
+  const double group_pad = (band - bar_w * static_cast<double>(nser)) / 2;
   double label_px = 0;
-  std::vector<std::string> labels;
-  for (const auto& c : d.categories) {
-    labels.push_back(TruncateToWidth(c, kMaxLabelColumns));
-    label_px = std::max(label_px, TextPx(labels.back()));
-  }
+  const std::vector<std::string> labels = DistinctLabels(d.categories, kMaxLabelColumns);
+  for (const auto& l : labels) label_px = std::max(label_px, TextPx(l));
   const bool rotate = label_px > band - 4;
   const double bottom = (rotate ? std::min(label_px * 0.62 + 16, 150.0) : 22) + 30;
   const double width = left + plot_w + 16;
@@ -219,7 +272,7 @@ std::string Vertical(const ChartData& d, const ChartSpec& spec, const std::strin
   svg += Text(14, top + plot_h / 2, value_title, "middle",
               " transform=\"rotate(-90 14 " + Num(top + plot_h / 2) + ")\" font-weight=\"600\"");
   for (size_t c = 0; c < ncat; ++c) {
-    const double x0 = left + static_cast<double>(c) * band + band * 0.1;
+    const double x0 = left + static_cast<double>(c) * band + group_pad;
     for (size_t s = 0; s < nser; ++s) {
       const auto& v = d.values[c][s];
       if (!v) continue;
@@ -241,9 +294,9 @@ std::string Vertical(const ChartData& d, const ChartSpec& spec, const std::strin
     const double cx = left + (static_cast<double>(c) + 0.5) * band;
     const double ly = top + plot_h + 16;
     if (rotate) {
-      svg += Text(cx, ly, labels[c], "end", " transform=\"rotate(-35 " + Num(cx) + " " + Num(ly) + ")\"");
+      svg += Label(cx, ly, labels[c], d.categories[c], "end", " transform=\"rotate(-35 " + Num(cx) + " " + Num(ly) + ")\"");
     } else {
-      svg += Text(cx, ly, labels[c], "middle");
+      svg += Label(cx, ly, labels[c], d.categories[c], "middle");
     }
   }
   svg += Text(left + plot_w / 2, height - 8, spec.category_column, "middle", " font-weight=\"600\"");
@@ -253,18 +306,15 @@ std::string Vertical(const ChartData& d, const ChartSpec& spec, const std::strin
 std::string Horizontal(const ChartData& d, const ChartSpec& spec, const std::string& value_title) {
   const size_t ncat = d.categories.size(), nser = d.series.size();
   const Axis axis = ValueAxis(d);
-  std::vector<std::string> labels;
+  const std::vector<std::string> labels = DistinctLabels(d.categories, kMaxLabelColumns);
   double label_px = 0;
-  for (const auto& c : d.categories) {
-    labels.push_back(TruncateToWidth(c, kMaxLabelColumns));
-    label_px = std::max(label_px, TextPx(labels.back()));
-  }
+  for (const auto& l : labels) label_px = std::max(label_px, TextPx(l));
   const double left = 12 + label_px + 10;
-  const double plot_w = 560;
+  const double plot_w = kChartWidth - left - 70;
   const double bar_h = nser == 1 ? 16 : 12;
   const double band = static_cast<double>(nser) * bar_h + 8;
   const double plot_h = band * static_cast<double>(ncat);
-  const double width = left + plot_w + 70;
+  const double width = kChartWidth;
   auto [legend, legend_h] = Legend(d, spec.series_column, left, 8, plot_w);
   const double top = 12 + legend_h + 6;
   const double height = top + plot_h + 48;
@@ -293,7 +343,7 @@ std::string Horizontal(const ChartData& d, const ChartSpec& spec, const std::str
       svg += Text(*v >= 0 ? x + w + 4 : x - 4, y + bar_h - 3, FormatChartNumber(*v),
                   *v >= 0 ? "start" : "end", " class=\"value\" font-size=\"10\"");
     }
-    svg += Text(left - 8, y0 + band / 2, labels[c], "end");
+    svg += Label(left - 8, y0 + band / 2, labels[c], d.categories[c], "end");
   }
   return svg + "</svg>";
 }
@@ -316,21 +366,10 @@ std::vector<double> NiceTicks(double lo, double hi, int target) {
 }
 
 std::string FormatChartNumber(double v) {
+  // The report's one number rule (table.h FormatNumber): thousands separators, never "1.5M";
+  // a chart rounds to 1 decimal from 100 up, 2 from 1 up, 3 significant digits below.
   const double a = std::abs(v);
-  char buf[48];
-  if (a >= 1e6) {
-    const double scaled = a >= 1e9 ? v / 1e9 : v / 1e6;
-    std::snprintf(buf, sizeof buf, "%.3g%s", scaled, a >= 1e9 ? "B" : "M");
-    return buf;
-  }
-  if (v == std::floor(v)) return WithThousandsSeparators(static_cast<int64_t>(v));
-  std::snprintf(buf, sizeof buf, a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
-  std::string s = buf;
-  if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  return s;
+  return FormatNumber(v, a >= 1e5 ? 0 : a >= 100 ? 1 : a >= 1 ? 2 : -3);
 }
 
 ChartSpec BarsOf(std::string category_column, std::string value_column) {

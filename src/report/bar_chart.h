@@ -37,7 +37,7 @@ Result<std::string> RenderBarChart(const Table& table, const ChartSpec& spec);
 
 // Tick positions for an axis covering [lo, hi] with about `target` steps of 1, 2 or 5 × 10^k.
 std::vector<double> NiceTicks(double lo, double hi, int target = 5);
-// "12,345", "0.25", "1.5M": short text for a number on a chart.
+// "12,345", "0.25", "1,500,000": a number on a chart, rounded (FormatNumber's rule, as tables).
 std::string FormatChartNumber(double v);
 
 }  // namespace pinpipe::report

@@ -105,4 +105,47 @@ std::string WithThousandsSeparators(int64_t v) {
   return negative ? "-" + out : out;
 }
 
+namespace {
+
+// "1234567.50" -> "1,234,567.5" (trailing fraction zeros dropped when `trim`).
+std::string GroupDigits(std::string s, bool trim) {
+  if (s.find_first_of("eEna") != std::string::npos) return s;  // exponent, nan, inf: as printed
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.erase(0, 1);
+  const size_t dot = s.find('.');
+  std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+  const std::string whole = s.substr(0, dot);
+  if (trim) {
+    while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  }
+  std::string out;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i && (whole.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(whole[i]);
+  }
+  if (!frac.empty()) out += "." + frac;
+  if (out == "0" || out.empty()) return "0";  // no "-0"
+  return negative ? "-" + out : out;
+}
+
+}  // namespace
+
+std::string FormatNumber(double v) {
+  if (!std::isfinite(v) || std::abs(v) >= 1e21) return FormatValue(Value(v));
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return GroupDigits(std::string(buf, r.ptr), false);
+}
+
+std::string FormatNumber(double v, int decimals) {
+  if (!std::isfinite(v) || std::abs(v) >= 1e21) return FormatValue(Value(v));
+  char buf[400];
+  if (decimals < 0) {
+    std::snprintf(buf, sizeof buf, "%.*g", -decimals, v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  }
+  return GroupDigits(buf, true);
+}
+
 }  // namespace pinpipe::report

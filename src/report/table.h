@@ -47,5 +47,12 @@ bool AsDouble(const Value& v, double* out);
 std::string FormatValue(const Value& v);
 // "12,345" / "-1,234,567"
 std::string WithThousandsSeparators(int64_t v);
+// The report's one rule for numbers, in tables and on charts alike: thousands separators on the
+// integer part, never an abbreviation ("8,000,000", not "8M" or "8000000"). Without `decimals`,
+// a double's shortest round-trip digits ("1,234,567.25"); with decimals >= 0, rounded to at most
+// that many (trailing zeros dropped); with decimals < 0, -decimals significant digits (for
+// |v| < 1). NaN, infinities and numbers beyond 1e21 print as FormatValue does.
+std::string FormatNumber(double v);
+std::string FormatNumber(double v, int decimals);
 
 }  // namespace pinpipe::report

@@ -292,6 +292,22 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   post("/ui/api/dags/{dag}/trigger", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = std::string(q.PathParam("dag")), b = std::string(q.body)] { return Trigger(d, b); });
   });
+  // The DAG page's graph, task log tail and backfill form (dashboard_dags.cc).
+  get("/ui/api/dags/{dag}/graph", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, d = std::string(q.PathParam("dag"))] { return DagGraph(d); });
+  });
+  get("/ui/api/dags/runs/{run}/log", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, id = std::string(q.PathParam("run")), t = Query(q, "task"),
+                           a = QueryInt(q, "after", 0, 0, INT64_MAX), n = QueryInt(q, "limit", 500, 1, 5000)] {
+      int64_t pk = 0;
+      auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), pk);
+      if (ec != std::errc() || p != id.data() + id.size()) return http::Response::Json(400, "{\"message\":\"bad run id\"}");
+      return TaskLog(pk, t, a, n);
+    });
+  });
+  post("/ui/api/dags/{dag}/backfill", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, d = std::string(q.PathParam("dag")), b = std::string(q.body)] { return Backfill(d, b); });
+  });
   get("/ui/api/lake", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, p = Query(q, "prefix")] { return Lake(p); });
   });
@@ -301,6 +317,12 @@ void Dashboard::RegisterRoutes(http::Router& router) {
   get("/ui/api/delta", [this](const http::Request&, http::Responder r) { Offload(std::move(r), [this] { return DeltaTables(); }); });
   get("/ui/api/delta/table", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, p = Query(q, "path")] { return DeltaTable(p); });
+  });
+  // Delta time travel and preview (dashboard_delta.cc).
+  get("/ui/api/delta/snapshot", [this](const http::Request& q, http::Responder r) {
+    Offload(std::move(r), [this, p = Query(q, "path"), v = QueryInt(q, "version", -1, -1, INT64_MAX),
+                           t = QueryInt(q, "timestamp", -1, -1, INT64_MAX), o = QueryInt(q, "offset", 0, 0, 100000),
+                           n = QueryInt(q, "limit", 50, 1, 500)] { return DeltaSnapshot(p, v, t, o, n); });
   });
   get("/ui/api/analytics", [this](const http::Request& q, http::Responder r) {
     Offload(std::move(r), [this, d = Query(q, "date")] { return Analytics(d); });

@@ -69,11 +69,31 @@ struct GroupMemberInfo {
   std::vector<std::pair<std::string, int32_t>> partitions;  // topic, partition
 };
 
+// The DAG page's graph and backfill (dashboard_dags.cc; wired by cli/dashboard_service.cc).
+struct DagTaskNode {
+  std::string task_id;
+  std::vector<std::string> upstream;
+};
+// A backfill from the dashboard creates at most this many runs (the CLI's limit is 3,660 days).
+inline constexpr int64_t kMaxBackfillRuns = 100;
+struct BackfillDate {
+  std::string date;  // YYYY-MM-DD
+  bool skip = false;  // already succeeded (and no rerun): no run is created
+};
+
 struct DashboardHooks {
   std::function<std::vector<std::string>()> dag_ids;
   // Starts a run of `dag` for `date` (YYYY-MM-DD, empty = today) and returns its description;
   // an error (e.g. kAlreadyExists while a run is active) is shown to the user.
   std::function<Result<std::string>(const std::string& dag, const std::string& date)> trigger_dag;
+  // The DAG's tasks in topological order with their upstream tasks; kNotFound: no such DAG.
+  std::function<Result<std::vector<DagTaskNode>>(const std::string& dag)> dag_graph;
+  // One date per day of [from, to] (checked dates, from <= to) and whether each is skipped;
+  // unless `dry_run`, also starts the backfill (the scheduler's orchestrator::Backfill) on the
+  // service's run thread. kNotFound: no such DAG; kAlreadyExists: a run or backfill is active.
+  std::function<Result<std::vector<BackfillDate>>(const std::string& dag, const std::string& from, const std::string& to,
+                                                  bool rerun, bool dry_run)>
+      backfill_dag;
   // The Kinesis streams' metadata (the server's kinesis::StreamStore::All); unset = no streams.
   std::function<std::vector<std::shared_ptr<const kinesis::StreamMeta>>()> kinesis_streams;
   // The Kinesis readers' latest MillisBehindLatest per shard (kinesis::IteratorAges, entries
@@ -162,10 +182,17 @@ class Dashboard {
   http::Response StreamJob();
   http::Response Dags(int64_t limit);
   http::Response Trigger(std::string dag, std::string body);
+  // The DAG page's graph, task log (tail) and backfill (dashboard_dags.cc).
+  http::Response DagGraph(std::string dag);
+  http::Response TaskLog(int64_t run_pk, std::string task, int64_t after, int64_t limit);
+  http::Response Backfill(std::string dag, std::string body);
   http::Response Lake(std::string prefix);
   http::Response LakeObject(std::string key);
   http::Response DeltaTables();
   http::Response DeltaTable(std::string path);
+  // A version of a table (version or timestamp; -1 = current): DESCRIBE DETAIL, schema, a page
+  // of rows (dashboard_delta.cc).
+  http::Response DeltaSnapshot(std::string path, int64_t version, int64_t timestamp_ms, int64_t offset, int64_t limit);
   http::Response Analytics(std::string date);
   // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
   http::Response Trace(std::string topic, int64_t partition, int64_t offset);

@@ -3,6 +3,7 @@ real DAG run wrote (generated raw objects plus one interaction with markup-like 
 values) and every chart must be drawn (bars with a positive size), and a screenshot is taken.
 `assert_report_charts_drawn` is reusable for any report (the real analytics report too)."""
 import csv
+import html as htmllib
 import json
 import re
 import shutil
@@ -70,15 +71,27 @@ def test_report_renders_in_chromium(tmp_path):
         "user": {"ind": 999999, "first_name": "Zoë", "last_name": "日本", "age": 30,
                  "date_joined": "2016-01-01 00:00:00"},
     }
-    for t, rec in extra.items():
+    lines = {t: [json.dumps(rec)] for t, rec in extra.items()}
+    # Two countries whose names share a long prefix, each with enough pins and followers to be
+    # in the top-N charts: their labels must stay distinguishable.
+    for n, country in enumerate(LONG_COUNTRIES):
+        for i in range(40):
+            ind = 900000 + 100 * n + i
+            lines["pin"].append(json.dumps(dict(extra["pin"], index=ind, unique_id=f"l{ind}", poster_name=f"{country} poster",
+                                                follower_count=f"{9 - n}M", category="travel")))
+            lines["geo"].append(json.dumps(dict(extra["geo"], ind=ind, country=country)))
+            lines["user"].append(json.dumps(dict(extra["user"], ind=ind)))
+    for t in extra:
         d = lake / f"pinterest.{t}" / "partition=1"
         d.mkdir(parents=True)
-        (d / f"pinterest.{t}+1+0000000000.json").write_text(json.dumps(rec) + "\n")
+        (d / f"pinterest.{t}+1+0000000000.json").write_text("\n".join(lines[t]) + "\n")
     pinpipe(data, "dag", "run", "--date", "2026-11-21")
     report = data / "reports" / "2026-11-21" / "index.html"
     text = report.read_text()
     xml.dom.minidom.parseString(text.encode())  # well-formed
-    assert "<script" not in text and "https://" not in text
+    # Self-contained: one inline script (table sorting), nothing fetched.
+    assert text.count("<script") == 1 and "<script>" in text and "src=" not in text
+    assert "https://" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # data is escaped
 
     assert_world_map(text, data / "reports" / "2026-11-21" / "category_by_country.csv")
@@ -86,6 +99,31 @@ def test_report_renders_in_chromium(tmp_path):
     assert len(re.findall(r"<svg\b", dom)) >= 8  # one chart per analytics table with values
     assert "日本" in dom and "Côte d'Ivoire" in dom.replace("&#39;", "'")
     assert "<script>alert(1)" not in dom
+
+    m = measure_report(report, tmp_path)
+    # Full width: every chart spans its section's content box, which is the page's content width.
+    assert m["charts"], m
+    for c in m["charts"]:
+        assert abs(c["width"] - c["content"]) <= 2, c
+        assert c["width"] >= 0.95 * m["main_content"], (c, m["main_content"])
+    # Long labels: the two countries' labels differ on screen, each with its full label as tooltip.
+    shown = {}
+    for lab in m["labels"]:
+        for country in LONG_COUNTRIES:
+            if lab["full"].startswith(country):
+                shown.setdefault(lab["chart"], {}).setdefault(country, set()).add(lab["visible"])
+    charts_with_both = [c for c, by in shown.items() if len(by) == 2]
+    assert charts_with_both, shown
+    for c in charts_with_both:
+        north, south = shown[c][LONG_COUNTRIES[0]], shown[c][LONG_COUNTRIES[1]]
+        assert not (north & south), (c, north, south)
+    # Sorting: a click on a number column's header orders the rows by value, a second reverses.
+    assert m["sort"]["asc"] == sorted(m["sort"]["asc"]) and len(m["sort"]["asc"]) > 1, m["sort"]
+    assert m["sort"]["desc"] == sorted(m["sort"]["asc"], reverse=True), m["sort"]
+    assert m["sort"]["aria"] == ["ascending", "descending"]
+    print(f"report height at 1280 px: {m['height']} px; chart width {m['charts'][0]['width']} px "
+          f"of {m['main_content']} px content")
+    Path("/tmp/pinpipe-report-height.txt").write_text(f"{m['height']}\n")
 
     png = tmp_path / "report.png"
     proc = chromium([f"--screenshot={png}", "--window-size=1280,2600", report.resolve().as_uri()],
@@ -95,6 +133,46 @@ def test_report_renders_in_chromium(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000
     keep = Path("/tmp/pinpipe-report-screenshot.png")
     shutil.copy(png, keep)  # for a human to look at
+
+
+LONG_COUNTRIES = ["Bouvet Island (Bouvetoya) and the Heard Islands North",
+                  "Bouvet Island (Bouvetoya) and the Heard Islands South"]
+
+# Appended to a copy of the report: measures the page at a 1280 px window and writes JSON into
+# the DOM, which --dump-dom prints (the report itself carries no test code).
+MEASURE = """<pre id="measure"></pre><script>
+(function () {
+  var box = function (e) { var s = getComputedStyle(e);
+    return e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); };
+  var m = { height: document.documentElement.scrollHeight, main_content: box(document.querySelector('main')),
+            charts: [], labels: [], sort: {} };
+  document.querySelectorAll('svg.chart').forEach(function (svg, i) {
+    m.charts.push({ width: svg.getBoundingClientRect().width, content: box(svg.closest('section')) });
+    svg.querySelectorAll('text.label').forEach(function (t) {
+      var vis = ''; t.childNodes.forEach(function (n) { if (n.nodeType === 3) vis += n.nodeValue; });
+      m.labels.push({ chart: i, full: t.querySelector('title').textContent, visible: vis });
+    });
+  });
+  var t = document.querySelector('section[id*=top_user_by_country] table.data');
+  var th = t.tHead.rows[0].cells, col = -1;
+  for (var i = 0; i < th.length; i++) if (th[i].classList.contains('num')) { col = i; break; }
+  var read = function () { return Array.prototype.map.call(t.tBodies[0].rows, function (r) {
+    return Number(r.cells[col].textContent.replace(/,/g, '')); }); };
+  th[col].click(); m.sort.asc = read(); var a1 = th[col].getAttribute('aria-sort');
+  th[col].click(); m.sort.desc = read(); m.sort.aria = [a1, th[col].getAttribute('aria-sort')];
+  document.getElementById('measure').textContent = JSON.stringify(m);
+})();
+</script>"""
+
+
+def measure_report(report, tmp_path):
+    copy = tmp_path / "measure.html"
+    copy.write_text(report.read_text().replace("</body>", MEASURE + "</body>"))
+    proc = chromium(["--window-size=1280,900", "--dump-dom", copy.resolve().as_uri()], tmp_path / "profile")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = re.search(r'<pre id="measure">(.*?)</pre>', proc.stdout, flags=re.S)
+    assert found and found.group(1), proc.stdout[-2000:]
+    return json.loads(htmllib.unescape(found.group(1)))
 
 
 def assert_world_map(html, q1_csv):

@@ -609,3 +609,151 @@ def test_message_search_filters_values_on_the_server_in_bounded_scans(server):
                      ({"contains": "x", "max_scan": 0}, "max_scan"), ({"contains": "x", "cursor": "0-5"}, "cursor")]:
         bad = search(**q)
         assert bad.status_code == 400 and words in bad.json()["message"], (q, bad.text)
+
+
+def delta_log_state(table_dir, version):
+    """Replays the table's JSON commits up to `version` (independently of the server): active
+    adds, protocol, metaData and every commit's timestamp."""
+    adds, protocol, meta, times = {}, None, None, {}
+    for f in sorted((table_dir / "_delta_log").glob("*.json")):
+        v = int(f.stem)
+        for line in filter(None, f.read_text().splitlines()):
+            a = json.loads(line)
+            if "commitInfo" in a:
+                times[v] = a["commitInfo"]["timestamp"]
+            if v > version:
+                continue
+            if "add" in a:
+                adds[a["add"]["path"]] = a["add"]
+            elif "remove" in a:
+                adds.pop(a["remove"]["path"], None)
+            elif "protocol" in a:
+                protocol = a["protocol"]
+            elif "metaData" in a:
+                meta = a["metaData"]
+    return adds, protocol, meta, times
+
+
+def test_delta_snapshot_shows_detail_rows_and_time_travel(server_factory):
+    s = server_factory([]).start()
+    table = s.data_dir / "lake" / "demo"
+    made = json.loads(subprocess.run([BIN, "--data-dir", str(s.data_dir), "lake", "write-demo-table", str(table),
+                                      "--appends", "3", "--rows", "4"], check=True, capture_output=True, text=True).stdout)
+    snap = lambda **q: requests.get(s.url + UI + "/delta/snapshot", params=dict({"path": "demo"}, **q))  # noqa: E731
+    cur = snap().json()
+    assert cur["version"] == cur["current_version"] == made["version"]
+    # DESCRIBE DETAIL of the current version against the table's own log.
+    adds, protocol, meta, times = delta_log_state(table, made["version"])
+    d = cur["detail"]
+    assert d["format"] == "delta" and d["id"] == meta["id"] and d["location"] == str(table)
+    assert d["numFiles"] == len(adds) and d["sizeInBytes"] == sum(a["size"] for a in adds.values())
+    assert d["partitionColumns"] == meta["partitionColumns"] and d["properties"] == meta["configuration"]
+    assert d["minReaderVersion"] == protocol["minReaderVersion"] and d["minWriterVersion"] == protocol["minWriterVersion"]
+    assert d["createdAt"] == meta.get("createdTime") and d["lastModified"] == times[made["version"]]
+    assert cur["schema"] == json.loads(meta["schemaString"])
+    assert cur["columns"] == [f["name"] for f in cur["schema"]["fields"]]
+    # The rows, paged: every row of the version once, in order, as `lake show` prints them.
+    shown = subprocess.run([BIN, "--data-dir", str(s.data_dir), "lake", "show", str(table), "--format", "ndjson",
+                            "--version", str(made["lastAppendVersion"])], check=True, capture_output=True, text=True).stdout
+    expected = [json.loads(x) for x in shown.splitlines() if x]
+    v = made["lastAppendVersion"]
+    pages, offset = [], 0
+    while True:
+        p = snap(version=v, offset=offset, limit=5).json()
+        assert p["version"] == v and p["offset"] == offset and len(p["rows"]) <= 5
+        pages.append(p)
+        if not p["more"]:
+            break
+        offset += 5
+    rows = [dict(zip(p["columns"], r)) for p in pages for r in p["rows"]]
+    adds_v, _, _, _ = delta_log_state(table, v)
+    assert len(rows) == sum(json.loads(a["stats"])["numRecords"] for a in adds_v.values()) == len(expected) > 5
+    assert rows == expected
+    assert pages[0]["detail"]["numFiles"] == len(adds_v)
+    # Time travel by timestamp: the newest commit at or before the time (version 1 here).
+    assert snap(timestamp=times[1]).json()["version"] == 1
+    assert snap(timestamp=times[2] - 1).json()["version"] == 1
+    assert snap(timestamp=times[made["version"]] + 10**6).json()["version"] == made["version"]
+    assert snap(version=1).json()["detail"]["numFiles"] == len(delta_log_state(table, 1)[0])
+    # Errors.
+    assert snap(timestamp=times[0] - 1).status_code == 400
+    assert snap(version=made["version"] + 1).status_code == 400
+    assert snap(version=1, timestamp=times[1]).status_code == 400
+    assert snap(path="nope").status_code == 404
+    assert snap(path="../etc").status_code == 400
+
+
+def test_dag_graph_task_log_tail_and_backfill(server_factory):
+    import sqlite3
+    from test_dag import seed_lake
+    s = server_factory(["dag.sink_wait_s=0", "kafka.enabled=false"])
+    seed_lake(s.data_dir, interactions=100)
+    s.start()
+    dag = "pinterest_batch"
+    # The graph: the DAG's tasks in topological order with their upstream tasks.
+    g = requests.get(s.url + UI + f"/dags/{dag}/graph").json()
+    up = {t["task_id"]: t["upstream"] for t in g["tasks"]}
+    assert list(up) == ["load", "clean_pin", "clean_geo", "clean_user", "analyze"], up
+    assert up["load"] == [] and all(up[c] == ["load"] for c in ("clean_pin", "clean_geo", "clean_user"))
+    assert sorted(up["analyze"]) == ["clean_geo", "clean_pin", "clean_user"]
+    order = [t["task_id"] for t in g["tasks"]]
+    assert all(order.index(u) < order.index(t) for t, ups in up.items() for u in ups)
+    assert requests.get(s.url + UI + "/dags/nope/graph").status_code == 404
+
+    # Backfill: validated before anything runs.
+    url = s.url + UI + f"/dags/{dag}/backfill"
+    h = {"x-csrf-token": csrf(s.url)}
+    bf = lambda body, dag_url=url: requests.post(dag_url, json=body, headers=h)  # noqa: E731
+    assert requests.post(url, json={"from": "2026-11-20", "to": "2026-11-22"}).status_code == 403  # no CSRF token
+    assert bf({"from": "2026-11-2", "to": "2026-11-22"}).status_code == 400
+    assert bf({"from": "2026-11-20", "to": "2026-02-30"}).status_code == 400
+    r = bf({"from": "2026-11-22", "to": "2026-11-20"})
+    assert r.status_code == 400 and "before the start date" in r.json()["message"]
+    r = bf({"from": "2020-01-01", "to": "2020-12-31"})
+    assert r.status_code == 400 and "too many runs: 366 dates" in r.json()["message"]
+    assert bf({"from": "2026-11-20", "to": "2026-11-22"}, s.url + UI + "/dags/nope/backfill").status_code == 404
+    # A dry run lists the runs it would create and creates none.
+    plan = bf({"from": "2026-11-20", "to": "2026-11-22", "dry_run": True})
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["dates"] == [{"date": d, "skip": False} for d in ("2026-11-20", "2026-11-21", "2026-11-22")]
+    assert plan.json()["runs"] == 3 and plan.json()["started"] is False
+    assert requests.get(s.url + UI + "/dags").json()["runs"] == []
+    started = bf({"from": "2026-11-20", "to": "2026-11-22", "dry_run": False})
+    assert started.status_code == 202, started.text
+    assert started.json()["started"] is True and started.json()["runs"] == 3
+
+    def backfilled():
+        runs = requests.get(s.url + UI + "/dags").json()["runs"]
+        done = [x for x in runs if x["trigger"] == "backfill" and x["state"] in ("success", "failed")]
+        return len(done) == 3 and done
+    runs = wait_for(backfilled, timeout=180, step=0.5)
+    assert runs, requests.get(s.url + UI + "/dags").text
+    assert sorted(x["logical_date"] for x in runs) == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    assert all(x["state"] == "success" for x in runs), runs
+    # Planned again: every date already succeeded, so nothing would run (unless rerun).
+    again = bf({"from": "2026-11-20", "to": "2026-11-22", "dry_run": True}).json()
+    assert [d["skip"] for d in again["dates"]] == [True] * 3 and again["runs"] == 0
+    assert bf({"from": "2026-11-20", "to": "2026-11-21", "dry_run": True, "rerun": True}).json()["runs"] == 2
+
+    # A task run's log, as the runner recorded it in the run history, read as a tail.
+    run = runs[0]
+    log_url = s.url + UI + f"/dags/runs/{run['id']}/log"
+    doc = requests.get(log_url, params={"task": "load"}).json()
+    assert doc["state"] == "success" and doc["done"] is True
+    lines = [x["line"] for x in doc["lines"]]
+    db = sqlite3.connect(s.data_dir / "state" / "runs.db")
+    stored = [r[0] for r in db.execute("SELECT line FROM task_log WHERE run_pk = ? AND task_id = 'load' ORDER BY seq", (run["id"],))]
+    assert lines == stored and len(lines) >= 3
+    assert lines[0].startswith("attempt 1 of ") and lines[0].endswith(f" started: run {run['run_id']}, logical date {run['logical_date']}")
+    assert lines[-1].startswith("succeeded in ")
+    task = next(t for t in run["tasks"] if t["task_id"] == "load")
+    assert any(l.startswith(f"rows in {task['records_in']}, out {task['records_out']}") for l in lines), lines
+    # The tail: only the lines after the last one read; paging by limit.
+    assert requests.get(log_url, params={"task": "load", "after": doc["last_seq"]}).json()["lines"] == []
+    first = requests.get(log_url, params={"task": "load", "limit": 1}).json()
+    assert [x["line"] for x in first["lines"]] == lines[:1] and first["more"] is True
+    rest = requests.get(log_url, params={"task": "load", "after": first["last_seq"]}).json()
+    assert [x["line"] for x in rest["lines"]] == lines[1:]
+    assert requests.get(log_url, params={"task": "nope"}).status_code == 404
+    assert requests.get(log_url).status_code == 400
+    assert requests.get(s.url + UI + "/dags/runs/x/log", params={"task": "load"}).status_code == 400

@@ -359,3 +359,79 @@ TEST(DagRunnerTest, SingleTaskRunsAccumulateAttemptsInOneExternalRun) {
 
 }  // namespace
 }  // namespace pinpipe::orchestrator
+
+namespace pinpipe::orchestrator {
+namespace {
+
+std::vector<std::string> LogLines(RunHistory& h, int64_t run_pk, const std::string& task) {
+  std::vector<std::string> out;
+  auto lines = h.TaskLog(run_pk, task, 0, 10000);
+  if (!lines) return {"error: " + lines.error().message()};
+  for (const auto& l : *lines) out.push_back(std::to_string(l.attempt) + " " + l.line);
+  return out;
+}
+
+// Each task run has a log in the history: its attempts, its progress at each tenth, the retry,
+// the outcome; a task that never ran says why.
+TEST(DagRunnerTest, RecordsEachTaskRunsLogInTheHistory) {
+  TempDir dir;
+  auto history = RunHistory::Open(dir.File("state/runs.db"));
+  ASSERT_TRUE(history) << history.error().message();
+  DagDefinition dag("logged");
+  dag.retries = 1;
+  dag.retry_delay = 1ms;
+  int calls = 0;
+  dag.AddTask("work", [&calls](const TaskContext& ctx) -> Result<TaskStats> {
+    for (int i = 0; i <= 100; ++i) ctx.ReportProgress(i, 100);  // 101 updates, 11 tenths
+    if (++calls == 1) return MakeError(ErrorCode::kIoError, "disk on fire");
+    return TaskStats{5, 4, 1, "wrote 4 rows", ""};
+  });
+  dag.AddTask("broken", [](const TaskContext&) -> Result<TaskStats> { return MakeError(ErrorCode::kInvalidArgument, "bad uri"); });
+  dag.AddTask("after", [](const TaskContext&) -> Result<TaskStats> { return TaskStats{}; });
+  dag.AddEdge("broken", "after");
+  RunOptions opts;
+  opts.logical_date = "2026-11-21";
+  opts.parallelism = 1;
+  auto r = RunDag(dag, opts, history->get());
+  ASSERT_TRUE(r) << r.error().message();
+  auto work = LogLines(**history, r->id, "work");
+  ASSERT_EQ(work.size(), 1u + 11 + 2 + 1 + 11 + 2) << ::testing::PrintToString(work);
+  EXPECT_EQ(work[0], "1 attempt 1 of 2 started: run " + r->run_id + ", logical date 2026-11-21");
+  EXPECT_EQ(work[1], "1 progress 0 / 100");
+  EXPECT_EQ(work[11], "1 progress 100 / 100");
+  EXPECT_TRUE(work[12].starts_with("1 attempt 1 failed after ")) << work[12];
+  EXPECT_TRUE(work[12].ends_with(": disk on fire")) << work[12];
+  EXPECT_EQ(work[13], "1 up for retry in 0.001 s");
+  EXPECT_TRUE(work[14].starts_with("2 attempt 2 of 2 started")) << work[14];
+  EXPECT_EQ(work[26], "2 rows in 5, out 4, quarantined 1; wrote 4 rows");
+  EXPECT_TRUE(work[27].starts_with("2 succeeded in ")) << work[27];
+  auto broken = LogLines(**history, r->id, "broken");
+  ASSERT_EQ(broken.size(), 3u) << ::testing::PrintToString(broken);
+  EXPECT_EQ(broken[2], "1 failed: not retried (another attempt cannot fix this)");
+  EXPECT_EQ(LogLines(**history, r->id, "after"), (std::vector<std::string>{"0 not run: upstream task 'broken' failed"}));
+  // A tail reader asks for the lines after the last one it has.
+  auto tail = (*history)->TaskLog(r->id, "work", 26, 100);
+  ASSERT_TRUE(tail);
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ((*tail)[0].seq, 27);
+}
+
+TEST(RunHistoryTaskLogTest, IsBoundedPerTaskRunWithOneMarker) {
+  TempDir dir;
+  auto h = RunHistory::Open(dir.File("runs.db"));
+  ASSERT_TRUE(h);
+  for (int64_t i = 0; i < kMaxTaskLogLines + 5; ++i) ASSERT_TRUE((*h)->AppendTaskLog(7, "t", 1, i, "line " + std::to_string(i)));
+  ASSERT_TRUE((*h)->AppendTaskLog(7, "other", 1, 0, std::string(kMaxTaskLogLineBytes + 100, 'x')));
+  auto all = (*h)->TaskLog(7, "t", 0, 1'000'000);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), static_cast<size_t>(kMaxTaskLogLines + 1));
+  EXPECT_EQ(all->at(kMaxTaskLogLines - 1).line, "line " + std::to_string(kMaxTaskLogLines - 1));
+  EXPECT_TRUE(all->back().line.starts_with("… later lines dropped")) << all->back().line;
+  auto other = (*h)->TaskLog(7, "other", 0, 10);
+  ASSERT_TRUE(other);
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ(other->at(0).line.size(), kMaxTaskLogLineBytes);
+}
+
+}  // namespace
+}  // namespace pinpipe::orchestrator

@@ -9,6 +9,7 @@
 
 #include "report/bar_chart.h"
 #include "report/html_escape.h"
+#include "report/text_width.h"
 
 namespace pinpipe::report {
 namespace {
@@ -103,7 +104,69 @@ TEST(BarChartTest, NiceTicksAndNumbers) {
   EXPECT_EQ(NiceTicks(-10, 10).front(), -10);
   EXPECT_EQ(FormatChartNumber(12345), "12,345");
   EXPECT_EQ(FormatChartNumber(2.5), "2.5");
-  EXPECT_EQ(FormatChartNumber(1500000), "1.5M");
+  // One rule with the tables: thousands separators, never an abbreviation.
+  EXPECT_EQ(FormatChartNumber(1500000), "1,500,000");
+  EXPECT_EQ(FormatChartNumber(8000000), "8,000,000");
+  EXPECT_EQ(FormatChartNumber(2500000000.0), "2,500,000,000");
+  EXPECT_EQ(FormatChartNumber(1234.56), "1,234.6");
+  EXPECT_EQ(FormatChartNumber(-1234567.4), "-1,234,567");
+  EXPECT_EQ(FormatChartNumber(0.0123456), "0.0123");
+  EXPECT_EQ(FormatNumber(1234567.25), "1,234,567.25");
+  EXPECT_EQ(FormatNumber(-0.5), "-0.5");
+  EXPECT_EQ(FormatNumber(42.0), "42");
+}
+
+// The same numbers print the same way on a chart (its value labels and tooltips) and in the
+// report's table: "8,000,000" in both (the report used to print 8000000 and 8M).
+TEST(HtmlReportTest, ChartsAndTablesFormatNumbersAlike) {
+  Table t{"top_country", "Countries", {{"country", ColumnType::kString}, {"follower_count", ColumnType::kInt},
+                                       {"median", ColumnType::kDouble}}, {}};
+  t.rows.push_back({std::string("A"), int64_t{8000000}, 2500000.7});
+  t.rows.push_back({std::string("B"), int64_t{12345}, 1234.0});
+  HtmlReport r;
+  r.sections.push_back({t, BarsOf("country", "follower_count"), ""});
+  r.sections.push_back({t, BarsOf("country", "median"), ""});
+  auto html = RenderHtmlReport(r);
+  ASSERT_TRUE(html) << html.error().message();
+  EXPECT_NE(html->find(">8,000,000</text>"), std::string::npos);  // value label on the bar
+  EXPECT_NE(html->find("A: 8,000,000</title>"), std::string::npos);  // tooltip
+  EXPECT_NE(html->find(">8,000,000</td>"), std::string::npos);  // table
+  EXPECT_NE(html->find(">2,500,000.7</td>"), std::string::npos);
+  EXPECT_NE(html->find(">2,500,001</text>"), std::string::npos);  // charts round
+  EXPECT_NE(html->find(">1,234</td>"), std::string::npos);
+  EXPECT_EQ(html->find("8000000<"), std::string::npos);
+  EXPECT_EQ(html->find("8M"), std::string::npos);
+  EXPECT_EQ(html->find(".5M"), std::string::npos);
+}
+
+// Labels that share a long prefix stay apart: each keeps its distinct end around "…", and the
+// full label is the text's tooltip.
+TEST(BarChartTest, LongLabelsSharingAPrefixStayDistinguishable) {
+  Table t{"category_by_country", "", {{"country", ColumnType::kString}, {"category", ColumnType::kString},
+                                      {"category_count", ColumnType::kInt}}, {}};
+  const std::string a = "Saint Helena, Ascension and Tristan da Cunha (Bouvetoya) North";
+  const std::string b = "Saint Helena, Ascension and Tristan da Cunha (Bouvetoya) South";
+  t.rows.push_back({a, std::string("travel"), int64_t{40}});
+  t.rows.push_back({b, std::string("travel"), int64_t{30}});
+  t.rows.push_back({std::string("Albania"), std::string("art"), int64_t{3}});
+  ChartSpec spec = BarsOf("country", "category_count");
+  spec.label_columns = {"category"};
+  auto svg = RenderBarChart(t, spec);
+  ASSERT_TRUE(svg) << svg.error().message();
+  std::regex label(R"re(<text class="label"[^>]*><title>([^<]*)</title>([^<]*)</text>)re");
+  std::map<std::string, std::string> visible;  // full -> shown
+  for (auto it = std::sregex_iterator(svg->begin(), svg->end(), label); it != std::sregex_iterator(); ++it) {
+    visible[(*it)[1]] = (*it)[2];
+  }
+  ASSERT_EQ(visible.size(), 3u) << *svg;
+  const std::string va = visible[a + " · travel"], vb = visible[b + " · travel"];
+  EXPECT_NE(va, vb);
+  EXPECT_NE(va.find("…"), std::string::npos) << va;  // shortened, not shown whole
+  EXPECT_LE(DisplayWidth(va), 44u);
+  EXPECT_TRUE(va.starts_with("Saint Helena")) << va;
+  EXPECT_NE(va.find("North"), std::string::npos) << va;
+  EXPECT_NE(vb.find("South"), std::string::npos) << vb;
+  EXPECT_EQ(visible["Albania · art"], "Albania · art");
 }
 
 TEST(HtmlReportTest, WellFormedSelfContainedAndEscaped) {
@@ -123,7 +186,10 @@ TEST(HtmlReportTest, WellFormedSelfContainedAndEscaped) {
   EXPECT_EQ(Count(*html, "<section class=\"result\""), 3u);
   EXPECT_NE(html->find("<title>Report &lt;&amp;&gt;</title>"), std::string::npos);
   EXPECT_NE(html->find("… 1 more rows"), std::string::npos);
-  EXPECT_EQ(html->find("<script"), std::string::npos);
+  // One inline script (table sorting), nothing loaded.
+  EXPECT_EQ(Count(*html, "<script"), 1u);
+  EXPECT_NE(html->find("<script>"), std::string::npos);
+  EXPECT_EQ(html->find("src="), std::string::npos);
   EXPECT_EQ(html->find("http://") , html->find("http://www.w3.org/2000/svg"));  // no other URLs
   EXPECT_EQ(html->find("https://"), std::string::npos);
 
@@ -241,7 +307,8 @@ TEST(HtmlReportTest, RunCountsAndTheComparisonWithThePreviousRun) {
   EXPECT_EQ(rows["median_by_group_and_year rows"],
             (std::vector<std::string>{std::to_string(Grouped().rows.size()), "–", "–"}));
   EXPECT_NE(html->find("2026-11-20 · run scheduled__2026-11-20"), std::string::npos);
-  EXPECT_EQ(html->find("<script"), std::string::npos);  // still self-contained
+  EXPECT_EQ(Count(*html, "<script"), 1u);  // still self-contained: the sorting script only
+  EXPECT_EQ(html->find("src="), std::string::npos);
 
   // No previous run: the counts are shown and the comparison says there is none.
   r.previous_run.clear();

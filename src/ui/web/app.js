@@ -621,16 +621,138 @@ pages.stream = async (root) => {
   every(10000, () => loadCharts().catch(() => {}));
 };
 
+// ---------- DAG page extras (dash22b): graph, task log tail, backfill form ----------
+// The DAG's tasks as layers (longest path from a root), edges upstream → downstream, each node
+// coloured by its state in `run`; a click on a node shows that task's log.
+function dagGraph(nodes, run, onpick, picked) {
+  const layer = new Map();
+  for (const n of nodes) layer.set(n.task_id, Math.max(0, ...n.upstream.map(u => (layer.get(u) ?? 0) + 1)));
+  const cols = [];
+  for (const n of nodes) (cols[layer.get(n.task_id)] ||= []).push(n.task_id);
+  const W = 150, H = 34, GX = 70, GY = 18, rows = Math.max(...cols.map(c => c.length));
+  const width = cols.length * (W + GX) - GX + 20, height = rows * (H + GY) - GY + 20;
+  const pos = new Map();
+  cols.forEach((c, x) => c.forEach((id, y) => pos.set(id, { x: 10 + x * (W + GX), y: 10 + y * (H + GY) + (rows - c.length) * (H + GY) / 2 })));
+  const state = id => { const t = run && run.tasks.find(t => t.task_id === id); return t ? t.state : 'none'; };
+  const s = svgEl('svg', { class: 'dag-graph', id: 'dag-graph', viewBox: `0 0 ${width} ${height}`, width, role: 'group',
+    'aria-label': `Tasks and dependencies of ${run ? run.dag_id : 'the DAG'}` });
+  const defs = svgEl('defs'); const m = svgEl('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' });
+  m.append(svgEl('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' })); defs.append(m); s.append(defs);
+  for (const n of nodes) for (const u of n.upstream) {
+    const a = pos.get(u), b = pos.get(n.task_id), x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
+    s.append(svgEl('path', { class: 'edge', 'data-from': u, 'data-to': n.task_id, 'marker-end': 'url(#arrow)',
+      d: `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}` }));
+  }
+  for (const n of nodes) {
+    const p = pos.get(n.task_id), st = state(n.task_id);
+    const g = svgEl('g', { class: 'node ' + st + (n.task_id === picked ? ' picked' : ''), 'data-task': n.task_id, 'data-state': st,
+      tabindex: 0, role: 'button', 'aria-label': `${n.task_id}: ${st}; show its log` });
+    g.addEventListener('click', () => onpick(n.task_id));
+    g.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onpick(n.task_id); } });
+    g.append(svgEl('rect', { x: p.x, y: p.y, width: W, height: H, rx: 6 }));
+    const t = svgEl('text', { x: p.x + W / 2, y: p.y + H / 2 + 4, 'text-anchor': 'middle' }); t.textContent = n.task_id; g.append(t);
+    const tip = svgEl('title'); tip.textContent = `${n.task_id}: ${st}`; g.append(tip);
+    s.append(g);
+  }
+  return s;
+}
+
+// A task run's log: the lines so far, then every second the lines after the last one while the
+// task can still write (a tail that keeps the scroll position unless the reader is at the end).
+function taskLogPanel() {
+  const taskSel = el('select', { name: 'log-task', id: 'log-task' });
+  const status = el('span', { class: 'muted', id: 'task-log-status', 'aria-live': 'polite' });
+  // (Lines name run ids and durations: volatile for the pinned screenshots.)
+  const pre = el('pre', { id: 'task-log', class: 'task-log', tabindex: 0, 'aria-label': 'Task log', 'data-volatile': true });
+  const box = el('div', { id: 'task-log-panel' }, el('div', { class: 'controls' }, el('label', {}, 'Task', taskSel), status), pre);
+  let key = '', last = 0, timer = null, onpick = null;
+  const stop = () => { if (timer) clearTimeout(timer); timer = null; };
+  const poll = async (runId, task, k) => {
+    let d;
+    try { d = await api(`dags/runs/${runId}/log?` + new URLSearchParams({ task, after: String(last) })); }
+    catch (e) { if (k === key) status.textContent = e.message; return; }
+    if (k !== key || !box.isConnected) return;  // another task picked, or the page left
+    const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    for (const l of d.lines) pre.append(el('span', { class: 'log-line', 'data-seq': l.seq },
+      fmtTime(l.ts_us / 1000), ` [${l.attempt || '–'}] ${l.line}\n`));
+    last = d.last_seq;
+    if (atEnd) pre.scrollTop = pre.scrollHeight;
+    status.replaceChildren(d.done ? `${task}: ${d.state}, ${pre.childElementCount} lines` : `${task}: ${d.state}, following…`);
+    status.dataset.done = d.done ? '1' : '0';
+    if (!d.done || d.more) timer = setTimeout(() => poll(runId, task, k), d.more ? 0 : 1000);
+  };
+  box.show = (run, task, pick) => {
+    onpick = pick;
+    const ids = run.tasks.map(t => t.task_id);
+    if (!ids.includes(task)) task = ids[0];
+    if ([...taskSel.options].map(o => o.value).join() !== ids.join()) taskSel.replaceChildren(...ids.map(id => el('option', { value: id }, id)));
+    taskSel.value = task;
+    taskSel.onchange = () => onpick(taskSel.value);
+    const k = run.id + '/' + task;
+    if (k === key) return;
+    stop(); key = k; last = 0; pre.replaceChildren(); status.textContent = 'loading…';
+    poll(run.id, task, k);
+  };
+  box.stop = stop;
+  return box;
+}
+
+// The backfill form: a date range checked by the server (order, at most 100 runs, known DAG);
+// "Plan" is a dry run listing the runs it would create, "Create" starts them.
+function backfillForm(dagSel, onstart) {
+  const from = el('input', { name: 'backfill-from', id: 'backfill-from', type: 'date', required: true });
+  const to = el('input', { name: 'backfill-to', id: 'backfill-to', type: 'date', required: true });
+  const rerun = el('input', { name: 'backfill-rerun', id: 'backfill-rerun', type: 'checkbox' });
+  const out = el('div', { id: 'backfill-plan', 'aria-live': 'polite' });
+  const create = el('button', { type: 'button', id: 'backfill-create', disabled: true }, 'Create runs');
+  const body = dry => ({ from: from.value, to: to.value, rerun: rerun.checked, dry_run: dry });
+  const f = el('form', { class: 'controls', 'aria-label': 'Backfill a date range', id: 'backfill-form' },
+    el('label', {}, 'From', from), el('label', {}, 'To', to),
+    el('label', { class: 'inline-check' }, el('span', {}, 'Re-run dates that succeeded'), rerun),
+    el('button', { type: 'submit', class: 'secondary', id: 'backfill-plan-button' }, 'Plan (dry run)'), create);
+  const fail = e => { create.disabled = true; out.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message)); };
+  f.onsubmit = async (e) => {
+    e.preventDefault();
+    if (to.value && from.value && to.value < from.value) return fail(new Error(`The end date ${to.value} is before the start date ${from.value}.`));
+    try {
+      const p = await post(`dags/${encodeURIComponent(dagSel.value)}/backfill`, body(true));
+      out.replaceChildren(el('p', {}, `${p.dag_id} ${p.from} → ${p.to}: `, el('strong', { id: 'backfill-count' }, String(p.runs)), ` run(s) would be created` +
+        (p.dates.length > p.runs ? `, ${p.dates.length - p.runs} date(s) skipped (already succeeded)` : '') + '.'),
+        el('ul', { class: 'inline', id: 'backfill-dates' }, p.dates.map(d => el('li', { class: d.skip ? 'muted' : '', 'data-skip': d.skip ? '1' : '0' },
+          d.date + (d.skip ? ' (skip)' : '')))));
+      create.disabled = p.runs === 0;
+      create.textContent = `Create ${p.runs} run(s)`;
+    } catch (err) { fail(err); }
+  };
+  create.onclick = async () => {
+    try {
+      const p = await post(`dags/${encodeURIComponent(dagSel.value)}/backfill`, body(false));
+      create.disabled = true;
+      out.append(el('p', { id: 'backfill-started' }, `Backfill started: ${p.runs} run(s).`));
+      onstart(p.runs);
+    } catch (err) { fail(err); }
+  };
+  return el('div', {}, f, out);
+}
+// ---------- end of the DAG page extras ----------
+
 pages.dags = async (root, params) => {
   const grid = el('div'), msg = el('p', { 'aria-live': 'polite' });
   const dagSel = el('select', { name: 'dag' }), dateIn = el('input', { name: 'date', type: 'date' });
   const form = el('form', { class: 'controls', 'aria-label': 'Trigger a DAG run' }, el('label', {}, 'DAG', dagSel),
     el('label', {}, 'Logical date', dateIn), el('button', { type: 'submit' }, 'Trigger run'));
-  root.append(el('h1', {}, 'DAG runs'), form, msg, grid);
+  // dash22b: the task log (kept across the page's polls) and the backfill form.
+  const logPanel = taskLogPanel(), graphs = {};
+  const pickTask = (task) => { params.set('task', task); setState(Object.fromEntries(params)); load(); };
+  root.append(el('h1', {}, 'DAG runs'), form, msg, grid, el('h2', {}, 'Task log'), logPanel,
+    // A backfill's runs follow one another (briefly none running in between): poll fast for a
+    // while per run it creates.
+    el('h2', {}, 'Backfill'), backfillForm(dagSel, (runs) => { fastUntil = Date.now() + Math.min(600000, Math.max(15000, runs * 60000)); load(); }));
   let active = false, fastUntil = 0;  // poll fast while a run is active or was just triggered
   const load = async () => {
     const d = await api('dags?limit=' + (params.get('limit') || 25));
     if (!dagSel.options.length) for (const id of d.dags) dagSel.append(el('option', { value: id, selected: id === params.get('dag') }, id));
+    for (const id of new Set(d.runs.map(r => r.dag_id))) if (!(id in graphs)) graphs[id] = await api(`dags/${encodeURIComponent(id)}/graph`).then(g => g.tasks, () => null);
     const runs = d.runs.slice().reverse();  // oldest left
     active = runs.some(r => r.state === 'running');
     const tasks = [];
@@ -652,7 +774,10 @@ pages.dags = async (root, params) => {
         { key: 'records_quarantined', label: 'Quarantined', num: true, fmt: r => fmt(r.records_quarantined) },
         // (Summaries name the data directory's paths.)
         { key: 'summary', label: 'Summary / error', fmt: r => el('div', { class: 'trunc', title: r.error || r.summary, 'data-volatile': true }, r.error || r.summary) }], last.tasks),
-      el('h2', {}, 'Gantt'), el('div', { class: 'controls' }, el('label', {}, 'Run', runSel)), gantt(shown));
+      el('h2', {}, 'Gantt'), el('div', { class: 'controls' }, el('label', {}, 'Run', runSel)), gantt(shown),
+      // dash22b: the graph of the shown run's DAG, coloured by its task states.
+      el('h2', {}, 'Graph'), graphs[shown.dag_id] ? dagGraph(graphs[shown.dag_id], shown, pickTask, params.get('task')) : el('p', { class: 'muted' }, 'No graph for this DAG.'));
+    logPanel.show(shown, params.get('task'), pickTask);
   };
   form.onsubmit = async (e) => {
     e.preventDefault();
@@ -667,22 +792,84 @@ pages.dags = async (root, params) => {
   every(15000, () => { if (!active) load(); });
 };
 
+// ---------- Delta tables (dash22b): detail, schema and history, a page of rows, time travel ----------
+// State in the URL: table, version | ts (ms, "timestamp as of"), offset.
+const deltaCell = v => v === null ? el('span', { class: 'muted' }, 'null') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+const deltaType = t => typeof t === 'string' ? t : (t && t.type) || JSON.stringify(t);
+const deltaNumeric = t => typeof t === 'string' && /^(byte|short|integer|long|float|double|decimal)/.test(t);
+function deltaDetail(d) {
+  const x = d.detail;
+  const rows = [['format', x.format], ['location', vol(x.location)], ['id', vol(x.id)], ['name', x.name ?? '–'],
+    ['numFiles', fmt(x.numFiles)], ['sizeInBytes', `${fmtBytes(x.sizeInBytes)} (${fmt(x.sizeInBytes)} B)`],
+    ['partitionColumns', x.partitionColumns.length ? x.partitionColumns.join(', ') : '(none)'],
+    ['properties', Object.keys(x.properties).length ? Object.entries(x.properties).map(([k, v]) => `${k}=${v}`).join(', ') : '(none)'],
+    ['minReaderVersion', String(x.minReaderVersion)], ['minWriterVersion', String(x.minWriterVersion)],
+    ['tableFeatures', [...x.readerFeatures, ...x.writerFeatures.filter(f => !x.readerFeatures.includes(f))].join(', ') || '(none)'],
+    ['createdAt', vol(fmtTime(x.createdAt))], ['lastModified', vol(fmtTime(x.lastModified))]];
+  return el('table', { class: 'kv', id: 'delta-detail' }, el('tbody', {}, rows.map(([k, v]) =>
+    el('tr', { 'data-key': k }, el('th', { scope: 'row' }, k), el('td', {}, v)))));
+}
+function deltaPreview(d, go) {
+  const fields = (d.schema && d.schema.fields) || [];
+  const num = fields.map(f => deltaNumeric(f.type));
+  const first = d.offset + 1, last = d.offset + d.rows.length;
+  const pager = el('div', { class: 'controls', id: 'delta-pager' },
+    el('button', { type: 'button', class: 'secondary', id: 'delta-prev', disabled: d.offset === 0 ? true : null,
+      onclick: () => go({ offset: Math.max(0, d.offset - d.limit) }) }, '← Previous'),
+    el('span', { class: 'muted', id: 'delta-range' }, d.rows.length ? `rows ${fmt(first)}–${fmt(last)}` : 'no rows'),
+    el('button', { type: 'button', class: 'secondary', id: 'delta-next', disabled: d.more ? null : true,
+      onclick: () => go({ offset: d.offset + d.limit }) }, 'Next →'));
+  const t = el('table', { id: 'delta-preview', class: 'preview' },
+    el('thead', {}, el('tr', {}, fields.map((f, i) => el('th', { scope: 'col', class: num[i] ? 'num' : '' },
+      f.name, el('br'), el('span', { class: 'type' }, deltaType(f.type)))))),
+    el('tbody', {}, d.rows.length ? d.rows.map(r => el('tr', {}, r.map((v, i) => el('td', { class: num[i] ? 'num' : '' }, deltaCell(v)))))
+      : el('tr', {}, el('td', { colspan: Math.max(1, fields.length), class: 'muted' }, 'This version has no rows.'))));
+  return [pager, el('div', { class: 'scroll-x' }, t)];
+}
+
 pages.delta = async (root, params) => {
   const d = await api('delta');
   const sel = params.get('table') || '';
   root.append(el('h1', {}, 'Delta tables'), table([{ key: 'path', label: 'Table', fmt: r => link('delta', { table: r.path }, r.path) }],
     d.tables.map(p => ({ path: p })), { empty: 'No Delta table in the lake yet (run the daily DAG).' }));
   if (!sel) return;
-  const t = await api('delta/table?path=' + encodeURIComponent(sel));
-  const fields = (t.schema && t.schema.fields) || [];
-  root.append(el('h2', {}, `${t.path}: ${t.versions} versions`),
+  const st = { table: sel, version: params.get('version') || '', ts: params.get('ts') || '', offset: params.get('offset') || '' };
+  const go = (change) => { const n = Object.assign({}, st, change); location.hash = '#/delta?' + new URLSearchParams(Object.entries(n).filter(([, v]) => v !== '' && v !== null && v !== undefined)); };
+  const q = new URLSearchParams({ path: sel, limit: '50', offset: st.offset || '0' });
+  if (st.version !== '') q.set('version', st.version); else if (st.ts !== '') q.set('timestamp', st.ts);
+  const [t, snap] = await Promise.all([api('delta/table?path=' + encodeURIComponent(sel)), api('delta/snapshot?' + q)]);
+  const travel = snap.version !== snap.current_version;
+  // Time travel: a version from the history, or a time (UTC) resolved to the newest commit at or before it.
+  const verSel = el('select', { name: 'version', id: 'delta-version' }, el('option', { value: '' }, `current (${snap.current_version})`),
+    t.history.map(h => el('option', { value: h.version, selected: st.version !== '' && Number(st.version) === h.version },
+      `${h.version} · ${fmtTime(h.timestamp)} · ${h.operation}`)));
+  const tsIn = el('input', { name: 'ts', id: 'delta-ts', type: 'datetime-local', step: 1,
+    value: st.ts ? new Date(Number(st.ts)).toISOString().slice(0, 19) : '' });
+  const f = el('form', { class: 'controls', 'aria-label': 'Time travel' }, el('label', {}, 'Version', verSel),
+    el('label', {}, 'or as of (UTC)', tsIn), el('button', { type: 'submit' }, 'Show'),
+    travel ? link('delta', { table: sel }, 'back to the current version') : null);
+  f.onsubmit = (e) => { e.preventDefault();
+    if (verSel.value !== '') go({ version: verSel.value, ts: '', offset: '' });
+    else if (tsIn.value) go({ version: '', ts: String(Date.parse(tsIn.value + 'Z')), offset: '' });
+    else go({ version: '', ts: '', offset: '' }); };
+  const fields = (snap.schema && snap.schema.fields) || [];
+  root.append(
+    el('h2', { id: 'delta-heading' }, `${t.path}: version `, el('span', { id: 'delta-shown-version' }, String(snap.version)),
+      ` (current ${snap.current_version})`, travel ? el('span', { class: 'pill', id: 'delta-travel' }, ' time travel ') : null),
+    f,
     el('div', { class: 'split' },
-      el('div', {}, el('h2', {}, 'Schema'), table([{ key: 'name', label: 'Column' }, { key: 'type', label: 'Type', fmt: r => typeof r.type === 'string' ? r.type : JSON.stringify(r.type) },
-        { key: 'nullable', label: 'Nullable', fmt: r => String(r.nullable) }], fields)),
-      el('div', {}, el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true }, { key: 'timestamp', label: 'Time', fmt: r => vol(fmtTime(r.timestamp)) },
-        { key: 'operation', label: 'Operation' }, { key: 'adds', label: 'Files added', num: true }, { key: 'removes', label: 'Removed', num: true },
-        { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }], t.history, { sort: 'version', dir: -1 }))));
+      el('div', {}, el('h2', {}, 'Detail'), deltaDetail(snap)),
+      el('div', {}, el('h2', {}, `Schema of version ${snap.version}`), table([{ key: 'name', label: 'Column' },
+        { key: 'type', label: 'Type', fmt: r => deltaType(r.type) }, { key: 'nullable', label: 'Nullable', fmt: r => String(r.nullable) }],
+        fields, { class: 'delta-schema' }))),
+    el('h2', {}, `Data preview of version ${snap.version}`), ...deltaPreview(snap, go),
+    el('h2', {}, 'History'), table([{ key: 'version', label: 'Version', num: true, fmt: r => link('delta', { table: sel, version: r.version }, String(r.version)) },
+      { key: 'timestamp', label: 'Time', fmt: r => vol(fmtTime(r.timestamp)) },
+      { key: 'operation', label: 'Operation' }, { key: 'adds', label: 'Files added', num: true }, { key: 'removes', label: 'Removed', num: true },
+      { key: 'metrics', label: 'Metrics', fmt: r => el('div', { class: 'trunc', title: JSON.stringify(r.metrics) }, JSON.stringify(r.metrics)) }],
+      t.history, { sort: 'version', dir: -1, class: 'delta-history' }));
 };
+// ---------- end of the Delta page ----------
 
 // Q1 on a world map: /ui/api/worldmap gives the projected shapes, the dataset's country names →
 // ISO code and the report's palette (categories in sorted order take its colours in turn).
