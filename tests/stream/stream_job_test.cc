@@ -87,6 +87,31 @@ class StreamJobTest : public ::testing::Test {
     ASSERT_TRUE(res) << res.error().ToString();
   }
 
+  // One log batch of `values`, every record stamped `ts_ms`.
+  void AppendAt(const std::string& topic, int32_t partition, const std::vector<std::string>& values,
+                int64_t ts_ms) {
+    std::vector<log::Record> recs;
+    for (const auto& v : values) recs.push_back(log::Record{std::nullopt, v, {}, ts_ms});
+    auto res = log_->Append(topic, partition, recs);
+    ASSERT_TRUE(res) << res.error().ToString();
+  }
+
+  // numOutputRows of every STREAMING UPDATE commit of a table, oldest first: the batch sizes.
+  std::vector<int64_t> BatchRowCounts(const std::string& table) {
+    std::vector<int64_t> out;
+    auto storage = lake::NewLocalTableStorage((dir_ / "lake" / table).string());
+    auto history = lake::ReadHistory(*storage);
+    EXPECT_TRUE(history);
+    if (!history) return out;
+    for (const auto& h : *history) {
+      if (h.commit_info && h.commit_info->operation == "STREAMING UPDATE") {
+        out.push_back(std::stoll(*h.commit_info->operation_metrics.at("numOutputRows")));
+      }
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
   StreamSettings Settings(int64_t max_records = 100000) {
     StreamSettings s;
     s.state_dir = (dir_ / "state").string();
@@ -556,6 +581,102 @@ TEST_F(StreamJobTest, BatchesAreBoundedByRecords) {
   ASSERT_TRUE(job->RunUntilCaughtUp());
   EXPECT_EQ(job->committed_batch(), 2);  // 10 + 10 + 5
   EXPECT_EQ(Rows("t_pin_table").size(), 25u);
+}
+
+// Backpressure: while a Delta commit is slow (held at the "committed" point of batch 0), the
+// records appended meanwhile, 40 separate appends, wait and then go into ONE next batch.
+TEST_F(StreamJobTest, BatchesGrowWhileACommitIsSlow) {
+  Append("streaming-t-pin", 0, {Pin(0)});
+  std::atomic<bool> held{false}, release{false};
+  auto job = Make(Settings(), [&](std::string_view p) -> Status {
+    if (p == "committed" && !held.exchange(true)) {
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return OkStatus();
+  });
+  job->Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!held.load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(held.load());
+  for (int i = 1; i <= 40; ++i) Append("streaming-t-pin", 0, {Pin(i)});
+  release.store(true);
+  while (Rows("t_pin_table").size() < 41 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  job->Stop();
+  EXPECT_EQ(BatchRowCounts("t_pin_table"), (std::vector<int64_t>{1, 40}));
+  EXPECT_EQ(job->committed_batch(), 1);
+}
+
+// stream.max_batch_bytes caps a batch: ~1 KiB records, one log batch each, at most 8 KiB of
+// them per batch, so 7 records per batch (the log batch's own header makes 8 not fit).
+TEST_F(StreamJobTest, BatchesAreBoundedByBytes) {
+  std::vector<std::string> pins;
+  size_t batch_bytes = 0;
+  for (int i = 0; i < 40; ++i) {
+    std::string v = Pin(i);
+    v.insert(v.find("\"description\":\"") + 15, std::string(1000 - v.size(), 'x'));
+    ASSERT_EQ(v.size(), 1000u);
+    pins.push_back(v);
+    Append("streaming-t-pin", 0, {v});
+  }
+  {
+    std::string buf;
+    auto f = source_->Fetch({"streaming-t-pin", 0}, 0, 1, buf);  // exactly one log batch
+    ASSERT_TRUE(f);
+    batch_bytes = buf.size();
+  }
+  ASSERT_GT(batch_bytes, 1000u);
+  StreamSettings s = Settings();
+  s.max_batch_bytes = 8 << 10;
+  auto job = Make(s);
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  const int64_t per_batch = static_cast<int64_t>((8u << 10) / batch_bytes);  // 7
+  auto counts = BatchRowCounts("t_pin_table");
+  ASSERT_EQ(counts.size(), static_cast<size_t>((40 + per_batch - 1) / per_batch)) << counts.size();
+  for (size_t i = 0; i + 1 < counts.size(); ++i) EXPECT_EQ(counts[i], per_batch) << i;
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+}
+
+// stream.max_batch_ms caps a batch by its records' log timestamps: 50 records 100 ms apart,
+// at most 1 s of them per batch = 10 per batch. The bound is applied when the batch is
+// planned: a crash after the plan replays exactly the planned range even when the restarted
+// job has no time bound.
+TEST_F(StreamJobTest, BatchesAreBoundedByRecordTime) {
+  const int64_t t0 = 1'700'000'000'000;
+  std::vector<std::string> pins;
+  for (int i = 0; i < 50; ++i) {
+    pins.push_back(Pin(i));
+    AppendAt("streaming-t-pin", 0, {Pin(i)}, t0 + 100 * i);
+  }
+  StreamSettings s = Settings();
+  s.max_batch_ms = 1000;
+  auto job = Make(s, [](std::string_view p) -> Status {
+    return p == "planned" ? Status(MakeError(ErrorCode::kIoError, "crash")) : OkStatus();
+  });
+  ASSERT_FALSE(job->RunOneBatch());
+  job.reset();
+  StreamSettings unbounded = s;
+  unbounded.max_batch_ms = 0;
+  job = Make(unbounded);
+  auto ran = job->RunOneBatch();  // the replay of batch 0
+  ASSERT_TRUE(ran && *ran);
+  job.reset();
+  job = Make(s);
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  EXPECT_EQ(BatchRowCounts("t_pin_table"), (std::vector<int64_t>{10, 10, 10, 10, 10}));
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+  // Without the bound the same records are one batch.
+  StreamSettings other = Settings();
+  other.max_batch_ms = 0;
+  other.state_dir += "-unbounded";
+  for (auto& t : other.tables) t += "-unbounded";
+  for (auto& t : other.quarantine_tables) t += "-unbounded";
+  auto whole = Make(other);
+  ASSERT_TRUE(whole->RunUntilCaughtUp());
+  EXPECT_EQ(BatchRowCounts("t_pin_table-unbounded"), (std::vector<int64_t>{50}));
 }
 
 TEST_F(StreamJobTest, WakesOnAppendAndStopsGracefully) {
