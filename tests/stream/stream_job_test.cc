@@ -127,16 +127,20 @@ class StreamJobTest : public ::testing::Test {
     return s;
   }
 
+  using WrapStorage = std::function<std::unique_ptr<lake::TableStorage>(
+      std::string_view rel, std::unique_ptr<lake::TableStorage>)>;
   std::unique_ptr<StreamJob> Make(StreamSettings s,
                                   std::function<Status(std::string_view)> hook = nullptr,
-                                  std::function<int64_t(const TopicPartition&)> first = nullptr) {
+                                  std::function<int64_t(const TopicPartition&)> first = nullptr,
+                                  WrapStorage wrap = nullptr) {
     StreamRuntime rt;
     rt.clock = &clock_;
     const std::string lake = (dir_ / "lake").string();
-    rt.open_table = [lake](std::string_view rel) {
+    rt.open_table = [lake, wrap](std::string_view rel) {
       const std::string d = lake + "/" + std::string(rel);
       fs::create_directories(d);
-      return lake::NewLocalTableStorage(d);
+      auto storage = lake::NewLocalTableStorage(d);
+      return wrap ? wrap(rel, std::move(storage)) : std::move(storage);
     };
     rt.hook = std::move(hook);
     rt.first_offset = std::move(first);
@@ -677,6 +681,111 @@ TEST_F(StreamJobTest, BatchesAreBoundedByRecordTime) {
   auto whole = Make(other);
   ASSERT_TRUE(whole->RunUntilCaughtUp());
   EXPECT_EQ(BatchRowCounts("t_pin_table-unbounded"), (std::vector<int64_t>{50}));
+}
+
+// A table's storage whose Delta commits (put-if-absent of _delta_log/N.json) fail while
+// `fail` is set: a lake that refuses writes (disk full, permissions, an object store down).
+class FailingCommits : public lake::TableStorage {
+ public:
+  FailingCommits(std::unique_ptr<lake::TableStorage> base, const std::atomic<bool>* fail)
+      : base_(std::move(base)), fail_(fail) {}
+  const std::string& root() const override { return base_->root(); }
+  Status PutIfAbsent(std::string_view key, std::string_view data) override {
+    if (fail_->load() && key.starts_with("_delta_log/")) {
+      return MakeError(ErrorCode::kIoError, "injected: cannot write " + std::string(key));
+    }
+    return base_->PutIfAbsent(key, data);
+  }
+  Status Put(std::string_view key, std::string_view data) override { return base_->Put(key, data); }
+  Result<std::string> Get(std::string_view key) override { return base_->Get(key); }
+  Result<lake::StoredObject> Head(std::string_view key) override { return base_->Head(key); }
+  Result<std::vector<lake::StoredObject>> List(std::string_view prefix) override {
+    return base_->List(prefix);
+  }
+  Status Delete(std::string_view key) override { return base_->Delete(key); }
+  std::optional<std::string> LocalPath(std::string_view key) const override {
+    return base_->LocalPath(key);
+  }
+
+ private:
+  std::unique_ptr<lake::TableStorage> base_;
+  const std::atomic<bool>* fail_;
+};
+
+uint64_t Metric(const StreamJob& job, std::string_view name) {
+  std::string out;
+  job.RenderPrometheus(out);
+  const std::string key = "\n" + std::string(name) + " ";
+  const size_t at = out.find(key);
+  return at == std::string::npos ? 0 : std::stoull(out.substr(at + key.size()));
+}
+
+// Delta commits that fail (here: the geo table's, after the pin table committed the same
+// batch) are retried with back-off from the durable plan; meanwhile the error is in the status,
+// the /healthz problems and pinpipe_stream_errors_total. Once commits succeed again the error
+// clears and every row is in its table exactly once (the pin table is not written twice).
+TEST_F(StreamJobTest, FailingDeltaCommitsAreRetriedAndShown) {
+  std::vector<std::string> pins, geos, users;
+  for (int i = 0; i < 40; ++i) {
+    pins.push_back(Pin(i));
+    geos.push_back(Geo(i));
+    users.push_back(User(i));
+  }
+  auto append = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      Append("streaming-t-pin", 0, {pins[i]});
+      Append("streaming-t-geo", 0, {geos[i]});
+      Append("streaming-t-user", 0, {users[i]});
+    }
+  };
+  append(0, 20);
+  std::atomic<bool> fail{true};
+  auto job = Make(Settings(), nullptr, nullptr,
+                  [&fail](std::string_view rel, std::unique_ptr<lake::TableStorage> base)
+                      -> std::unique_ptr<lake::TableStorage> {
+                    if (rel != "t_geo_table") return base;
+                    return std::make_unique<FailingCommits>(std::move(base), &fail);
+                  });
+  job->Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (Metric(*job, "pinpipe_stream_errors_total") < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GE(Metric(*job, "pinpipe_stream_errors_total"), 3u);  // retried, still failing
+  auto problems = job->Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("injected: cannot write _delta_log/"), std::string::npos) << problems[0];
+  std::string status = job->StatusJson();
+  EXPECT_NE(status.find("\"last_error\":\"injected: cannot write _delta_log/"), std::string::npos)
+      << status;
+  EXPECT_EQ(job->committed_batch(), -1);
+  EXPECT_EQ(Rows("t_pin_table").size(), 20u);  // the first table committed batch 0
+  EXPECT_TRUE(Rows("t_geo_table").empty());
+  append(20, 40);  // more records arrive while the lake refuses commits
+  fail.store(false);
+  while ((Rows("t_geo_table").size() < 40 || Rows("t_user_table").size() < 40 ||
+          !job->Problems().empty()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  job->Stop();
+  EXPECT_TRUE(job->Problems().empty());
+  status = job->StatusJson();
+  EXPECT_NE(status.find("\"last_error\":\"\""), std::string::npos) << status;
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+  EXPECT_EQ(Sorted(Rows("t_geo_table")), Sorted(BatchRows(RawKind::kGeo, {geos})));
+  EXPECT_EQ(Sorted(Rows("t_user_table")), Sorted(BatchRows(RawKind::kUser, {users})));
+  // Batch 0 was planned once and replayed after each failure: its plan (the first 20 records
+  // of each table) did not grow with the records that came meanwhile.
+  EXPECT_EQ(BatchRowCounts("t_pin_table").front(), 20);
+  EXPECT_EQ(BatchRowCounts("t_geo_table").front(), 20);
+  EXPECT_GE(Metric(*job, "pinpipe_stream_replayed_batches_total"), 1u);
+  for (const auto& t : {"t_pin_table", "t_geo_table", "t_user_table"}) {
+    auto counts = BatchRowCounts(t);
+    int64_t sum = 0;
+    for (int64_t c : counts) sum += c;
+    EXPECT_EQ(sum, 40) << t;
+  }
 }
 
 TEST_F(StreamJobTest, WakesOnAppendAndStopsGracefully) {
