@@ -35,15 +35,19 @@ Result<std::unique_ptr<ParquetReader>> OpenDataFile(TableStorage& storage, const
 
 // Rewrites `files` (in order) into one new data file with dataChange=false.
 Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
-                        const std::vector<AddFile>& files, int64_t* rows) {
+                        const std::vector<AddFile>& files, const OptimizeOptions& options,
+                        int64_t* rows) {
   const std::string key = PartPrefix(files.front().path) + NewUuid() + "-c000.snappy.parquet";
   std::string buffer;
   std::unique_ptr<ParquetWriter> writer;
+  WriterOptions wo;
+  wo.row_group_size = options.row_group_bytes;
+  wo.row_group_rows = options.row_group_rows;
   const auto local = storage.LocalPath(key);
   if (local) {
-    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(*local, schema, {}));
+    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(*local, schema, wo));
   } else {
-    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(MemorySink(&buffer), schema, {}));
+    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(MemorySink(&buffer), schema, wo));
   }
   DeltaStatsCollector stats(schema, /*string_bounds_from_footer=*/true);
   for (const auto& f : files) {
@@ -104,7 +108,7 @@ Result<OptimizeResult> Optimize(DeltaTable& table, const OptimizeOptions& option
     if (j - i >= 2) {
       std::vector<AddFile> bin(small.begin() + static_cast<std::ptrdiff_t>(i),
                                small.begin() + static_cast<std::ptrdiff_t>(j));
-      PINPIPE_ASSIGN_OR_RETURN(AddFile add, Rewrite(storage, schema, bin, &out.rows));
+      PINPIPE_ASSIGN_OR_RETURN(AddFile add, Rewrite(storage, schema, bin, options, &out.rows));
       out.bytes_added += add.size;
       adds.push_back(std::move(add));
       for (const auto& f : bin) {
