@@ -16,7 +16,7 @@ import time
 from stream_helpers import stream_status
 
 RATE = 20_000              # records/s
-ROWS_PER_PHASE = 200_000   # 10 s each
+ROWS_PER_PHASE = 250_000   # 12.5 s each
 PER_REQUEST = 500
 LEAK_BYTES_PER_ROW = 100   # what the bound must catch
 
