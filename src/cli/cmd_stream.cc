@@ -277,10 +277,15 @@ int RunStatus(const CliContext& ctx, const std::string& format) {
       at = e + 1;
       if (at >= s.size() || s[at] != ',') break;
     }
+    // The error is free text (paths, commas, quotes): read it as JSON, not with field().
+    std::string error;
+    if (auto doc = emulator::JsonValue::Parse(s)) {
+      if (const auto* e = doc->Find("last_error"); e && e->is_string()) error = e->text();
+    }
     std::printf("last batch: %s\nerrors: %s  last error: %s\n",
                 std::string(s.substr(s.find("\"last_batch\":"), s.find('}', s.find("\"last_batch\":")) -
                                                                    s.find("\"last_batch\":") + 1)).c_str(),
-                field(s, "errors").c_str(), field(s, "last_error").empty() ? "-" : field(s, "last_error").c_str());
+                field(s, "errors").c_str(), error.empty() ? "-" : error.c_str());
   } else {
     for (const auto& [tp, p] : state->partitions) {
       std::printf("%-44s %12lld %12s %10s %10s\n", tp.ToString().c_str(),

@@ -225,6 +225,7 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
       {"stream.table_prefix", "", "tables <prefix>_pin_table ...; empty = <pipeline.id>", Text()},
       {"stream.max_batch_records", "100000", "records per micro-batch at most", Int(1, kInt32Max)},
       {"stream.max_batch_bytes", "67108864", "record bytes fetched per micro-batch at most", Int(4096, 1024 * kMiB)},
+      {"stream.max_batch_ms", "10000", "a micro-batch spans at most this much of each partition's record timestamps; 0 = no time bound", Int(0, kInt32Max)},
       {"stream.linger_ms", "0", "wait this long after the first new record before planning a batch", Int(0, 60000)},
       {"stream.compact_interval_ms", "10000", "background compaction of the stream tables this often; 0 = off", Int(0, kInt32Max)},
       {"stream.compact_min_files", "20", "compact a stream table once it has this many small files", Int(2, 1000000)},

@@ -38,7 +38,8 @@ Result<std::unique_ptr<ParquetReader>> OpenDataFile(TableStorage& storage, const
 // dataChange=false, in the first file's directory (the partition's, "ds=2026-11-21/"), with
 // the partition's values.
 Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
-                        const std::vector<AddFile>& files, int64_t* rows) {
+                        const std::vector<AddFile>& files, const OptimizeOptions& options,
+                        int64_t* rows) {
   const std::string& first = files.front().path;
   const size_t slash = first.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : first.substr(0, slash + 1);  // as in the log
@@ -47,11 +48,14 @@ Result<AddFile> Rewrite(TableStorage& storage, const Schema& schema,
   const std::string key = DecodeDataPath(dir) + name;
   std::string buffer;
   std::unique_ptr<ParquetWriter> writer;
+  WriterOptions wo;
+  wo.row_group_size = options.row_group_bytes;
+  wo.row_group_rows = options.row_group_rows;
   const auto local = storage.LocalPath(key);
   if (local) {
-    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(*local, schema, {}));
+    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(*local, schema, wo));
   } else {
-    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(MemorySink(&buffer), schema, {}));
+    PINPIPE_ASSIGN_OR_RETURN(writer, ParquetWriter::Open(MemorySink(&buffer), schema, wo));
   }
   DeltaStatsCollector stats(schema, /*string_bounds_from_footer=*/true);
   for (const auto& f : files) {
@@ -121,7 +125,7 @@ Result<OptimizeResult> Optimize(DeltaTable& table, const OptimizeOptions& option
       if (j - i >= 2) {
         std::vector<AddFile> bin(files.begin() + static_cast<std::ptrdiff_t>(i),
                                  files.begin() + static_cast<std::ptrdiff_t>(j));
-        PINPIPE_ASSIGN_OR_RETURN(AddFile add, Rewrite(storage, schema, bin, &out.rows));
+        PINPIPE_ASSIGN_OR_RETURN(AddFile add, Rewrite(storage, schema, bin, options, &out.rows));
         out.bytes_added += add.size;
         adds.push_back(std::move(add));
         for (const auto& f : bin) {

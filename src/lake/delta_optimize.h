@@ -22,6 +22,14 @@ namespace pinpipe::lake {
 struct OptimizeOptions {
   int64_t target_file_bytes = 128ll << 20;  // a file at least half this size is left alone
   size_t min_files = 2;                     // fewer small files than this: nothing to do
+  // Row groups of the new files, at most this many encoded bytes and rows. They bound the
+  // memory of a compaction (the group it buffers, and the next compaction decoding the file
+  // one group at a time) whatever the file's size: a stream table's compacted file is read
+  // and rewritten by every compaction until it passes half the target, and with 64 MiB
+  // groups the server's RSS climbed with it (stream/README.md). 122,880 rows is DuckDB's
+  // default row group; Spark's 128 MiB would cost that much resident memory beside the stream.
+  size_t row_group_bytes = 8u << 20;
+  size_t row_group_rows = 122'880;  // and rows: repeated values encode small, decode large
   // Test seam: runs after the new files are written, before the commit (a concurrent writer
   // committing here is what the conflict rules are for).
   std::function<void()> before_commit;

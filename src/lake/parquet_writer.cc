@@ -95,7 +95,7 @@ Status ParquetWriter::WriteBatch(const ColumnBatch& batch) {
       buffered += columns_[i]->buffered_bytes();
     }
     rows_in_group_ += static_cast<int64_t>(rows);
-    if (buffered >= opt_.row_group_size) PINPIPE_RETURN_IF_ERROR(FlushRowGroup());
+    if (buffered >= opt_.row_group_size || GroupFull()) PINPIPE_RETURN_IF_ERROR(FlushRowGroup());
     return OkStatus();
   }
   // Per leaf cursors: entry and value positions.
@@ -103,6 +103,9 @@ Status ParquetWriter::WriteBatch(const ColumnBatch& batch) {
   size_t row = 0;
   while (row < rows) {
     size_t slice = std::min(kSliceRows, rows - row);
+    if (opt_.row_group_rows > 0) {
+      slice = std::min(slice, opt_.row_group_rows - static_cast<size_t>(rows_in_group_));
+    }
     size_t buffered = 0;
     for (size_t i = 0; i < leaves.size(); ++i) {
       const LeafData& d = batch.leaf(i);
@@ -131,7 +134,7 @@ Status ParquetWriter::WriteBatch(const ColumnBatch& batch) {
     }
     row += slice;
     rows_in_group_ += static_cast<int64_t>(slice);
-    if (buffered >= opt_.row_group_size) PINPIPE_RETURN_IF_ERROR(FlushRowGroup());
+    if (buffered >= opt_.row_group_size || GroupFull()) PINPIPE_RETURN_IF_ERROR(FlushRowGroup());
   }
   return OkStatus();
 }

@@ -45,6 +45,9 @@ class ParquetWriter {
   ParquetWriter(std::unique_ptr<OutputSink> sink, Schema schema, WriterOptions options);
   Status Start();
   Status FlushRowGroup();
+  bool GroupFull() const {
+    return opt_.row_group_rows > 0 && rows_in_group_ >= static_cast<int64_t>(opt_.row_group_rows);
+  }
   // Writes one finished column chunk (dictionary page, data pages) and records it in `rg`.
   Status AppendChunk(const std::string& dict, const std::string& pages, format::ColumnChunk* cc,
                      format::RowGroup* rg, int64_t* compressed);

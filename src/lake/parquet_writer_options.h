@@ -20,6 +20,10 @@ struct WriterOptions {
   size_t dictionary_page_limit = 1 << 20;   // dictionary bytes before falling back to PLAIN
   bool dictionary = true;                   // dictionary-encode string columns
   size_t row_group_size = 64 << 20;         // buffered bytes before a row group is written
+  // Rows per row group at most (0 = no limit): a reader decodes a group at once, so rows, not
+  // encoded bytes, bound its memory when values repeat (dictionaries encode them to bits).
+  // Above 1 thread the cap is checked at batch boundaries.
+  size_t row_group_rows = 0;
   // Threads encoding and compressing columns of one file in parallel (columns are
   // independent). 1 = on the caller's thread. Above 1, row groups end at batch boundaries.
   int threads = 1;

@@ -195,8 +195,10 @@ Result<BatchPlan> StreamJob::PlanNext() {
   BatchPlan plan;
   plan.batch_id = state_.batch_id + 1;
   if (parts.empty()) return plan;
+  // The bytes bound is shared evenly, so the batch's log batches total at most
+  // max_batch_bytes (a partition's range takes at least one log batch: progress).
   const size_t per_partition = static_cast<size_t>(
-      std::max<int64_t>(64 << 10, settings_.max_batch_bytes / static_cast<int64_t>(parts.size())));
+      std::max<int64_t>(1, settings_.max_batch_bytes / static_cast<int64_t>(parts.size())));
   int64_t records_left = settings_.max_batch_records;
   for (const auto& tp : parts) {
     if (records_left <= 0) break;
@@ -255,9 +257,13 @@ Result<PlannedRange> StreamJob::PlanRange(const TopicPartition& tp, int64_t star
     }
     if (f.out_of_range) return PlannedRange{tp, start, start, "", ""};  // at or above the high watermark
   }
-  // The range ends at a batch boundary inside what was fetched: whole log batches, never
-  // above the high watermark, at most records_left records (at least one batch).
+  // The range ends at a batch boundary inside what was fetched (at most per_partition bytes):
+  // whole log batches, never above the high watermark, at most records_left records and
+  // max_batch_ms of record time from its first batch's first record (at least one batch).
+  // Only the headers are read; the plan records the end, so the bounds never make a replay
+  // differ.
   int64_t end = start;
+  int64_t first_ts = -1;
   std::string_view rest = fetch_buf_;
   while (size_t n = log::FirstBatchSize(rest)) {
     auto h = log::ParseBatchHeader(rest.substr(0, n));
@@ -267,6 +273,13 @@ Result<PlannedRange> StreamJob::PlanRange(const TopicPartition& tp, int64_t star
     const int64_t batch_end = std::min<int64_t>(h->next_offset(), f.high_watermark);
     const int64_t records = batch_end - std::max(start, h->base_offset);
     if (end > start && records > *records_left) break;
+    if (settings_.max_batch_ms > 0 && h->base_timestamp >= 0) {
+      if (first_ts < 0) {
+        first_ts = h->base_timestamp;
+      } else if (end > start && h->max_timestamp - first_ts >= settings_.max_batch_ms) {
+        break;
+      }
+    }
     end = batch_end;
     *records_left -= records;
     if (*records_left <= 0) break;

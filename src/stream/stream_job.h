@@ -5,8 +5,9 @@
 // appends the rows to Delta tables, exactly once (stream_state.h has the protocol).
 //
 // One worker thread. It wakes when a source partition's high watermark moves (the log's
-// WaitForData notification, no polling), plans a batch bounded by records and bytes, and
-// commits it; while a commit runs new records accumulate, so batches grow with the load.
+// WaitForData notification, no polling), plans a batch bounded by records, bytes and record
+// time, and commits it; while a commit runs new records accumulate, so batches grow with the
+// load (up to those bounds).
 #pragma once
 
 #include <array>

@@ -69,6 +69,7 @@ Result<StreamSettings> StreamSettingsFromConfig(const Config& cfg) {
   }
   PINPIPE_ASSIGN_OR_RETURN(s.max_batch_records, cfg.GetInt("stream.max_batch_records"));
   PINPIPE_ASSIGN_OR_RETURN(s.max_batch_bytes, cfg.GetInt("stream.max_batch_bytes"));
+  PINPIPE_ASSIGN_OR_RETURN(s.max_batch_ms, cfg.GetInt("stream.max_batch_ms"));
   PINPIPE_ASSIGN_OR_RETURN(s.linger_ms, cfg.GetInt("stream.linger_ms"));
   PINPIPE_ASSIGN_OR_RETURN(int64_t window, cfg.GetInt("stream.dedup_window"));
   s.dedup_window = static_cast<size_t>(window);

@@ -32,6 +32,10 @@ struct StreamSettings {
   std::array<std::string, 3> quarantine_tables;  // delta/<prefix>_pin_quarantine ...
   int64_t max_batch_records = 100'000;
   int64_t max_batch_bytes = 64ll << 20;
+  // A partition's range spans at most this much of its records' log timestamps (whole log
+  // batches, at least one); 0 = no time bound. Decided when the batch is planned, so a replay
+  // reads the same range.
+  int64_t max_batch_ms = 10'000;
   int64_t linger_ms = 0;
   size_t dedup_window = 10'000;  // 0 = no dedup
   // Background compaction (lake/delta_optimize.h): every interval, a table with at least

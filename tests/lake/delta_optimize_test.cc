@@ -14,6 +14,7 @@
 #include "lake/delta_log_files.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_storage_objstore.h"
+#include "lake/parquet_reader.h"
 #include "objstore/local_object_store.h"
 
 namespace pinpipe::lake {
@@ -185,6 +186,50 @@ TEST_F(OptimizeTest, CompactsSmallFilesKeepingRowsAndAppendsRaceSafely) {
   EXPECT_EQ(r2->version, v + 2);
   EXPECT_EQ(Rows(t).size(), 83u);
   EXPECT_EQ(t.LoadSnapshot()->TxnVersion("app"), 8);
+}
+
+// The compacted file is written in row groups of at most OptimizeOptions::row_group_rows
+// (122,880 by default): a reader decodes a group at once, and the stream's compaction reads and
+// rewrites its compacted file again and again, so one group of every row would put the whole
+// file in memory (the server's RSS climbed with the table before).
+TEST_F(OptimizeTest, CompactedFilesHaveBoundedRowGroups) {
+  auto t = DeltaTable::OpenLocal(dir_);
+  ASSERT_TRUE(t.Create(schema_));
+  for (int b = 0; b < 5; ++b) {
+    ASSERT_TRUE(t.Commit({WriteMode::kAppend, {File(t, b * 30'000, 30'000)}, Txn{"app", b, {}}}));
+  }
+  auto r = Optimize(t);
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->files_added, 1);
+  auto snap = t.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->files().size(), 1u);
+  auto reader = ParquetReader::Open(*t.storage().LocalPath(DecodeDataPath(snap->files()[0].path)));
+  ASSERT_TRUE(reader) << reader.error().ToString();
+  std::vector<int64_t> groups;
+  for (const auto& rg : (*reader)->metadata().row_groups) groups.push_back(rg.num_rows);
+  EXPECT_EQ(groups, (std::vector<int64_t>{122'880, 150'000 - 122'880}));
+  EXPECT_EQ(Rows(t).size(), 150'000u);
+  // A smaller cap, as set.
+  fs::create_directories(dir_ + "/small");
+  auto small = DeltaTable::OpenLocal(dir_ + "/small");
+  ASSERT_TRUE(small.Create(schema_));
+  for (int b = 0; b < 5; ++b) {
+    ASSERT_TRUE(small.Commit({WriteMode::kAppend, {File(small, b * 10, 10)}, Txn{"app", b, {}}}));
+  }
+  OptimizeOptions o;
+  o.row_group_rows = 12;
+  r = Optimize(small, o);
+  ASSERT_TRUE(r) << r.error().ToString();
+  snap = small.LoadSnapshot();
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->files().size(), 1u);
+  reader = ParquetReader::Open(*small.storage().LocalPath(DecodeDataPath(snap->files()[0].path)));
+  ASSERT_TRUE(reader);
+  groups.clear();
+  for (const auto& rg : (*reader)->metadata().row_groups) groups.push_back(rg.num_rows);
+  EXPECT_EQ(groups, (std::vector<int64_t>{12, 12, 12, 12, 2}));
+  EXPECT_EQ(Rows(small).size(), 50u);
 }
 
 TEST_F(OptimizeTest, LosingToARemovalCommitsNothing) {

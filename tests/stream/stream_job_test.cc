@@ -87,6 +87,31 @@ class StreamJobTest : public ::testing::Test {
     ASSERT_TRUE(res) << res.error().ToString();
   }
 
+  // One log batch of `values`, every record stamped `ts_ms`.
+  void AppendAt(const std::string& topic, int32_t partition, const std::vector<std::string>& values,
+                int64_t ts_ms) {
+    std::vector<log::Record> recs;
+    for (const auto& v : values) recs.push_back(log::Record{std::nullopt, v, {}, ts_ms});
+    auto res = log_->Append(topic, partition, recs);
+    ASSERT_TRUE(res) << res.error().ToString();
+  }
+
+  // numOutputRows of every STREAMING UPDATE commit of a table, oldest first: the batch sizes.
+  std::vector<int64_t> BatchRowCounts(const std::string& table) {
+    std::vector<int64_t> out;
+    auto storage = lake::NewLocalTableStorage((dir_ / "lake" / table).string());
+    auto history = lake::ReadHistory(*storage);
+    EXPECT_TRUE(history);
+    if (!history) return out;
+    for (const auto& h : *history) {
+      if (h.commit_info && h.commit_info->operation == "STREAMING UPDATE") {
+        out.push_back(std::stoll(*h.commit_info->operation_metrics.at("numOutputRows")));
+      }
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
   StreamSettings Settings(int64_t max_records = 100000) {
     StreamSettings s;
     s.state_dir = (dir_ / "state").string();
@@ -102,16 +127,20 @@ class StreamJobTest : public ::testing::Test {
     return s;
   }
 
+  using WrapStorage = std::function<std::unique_ptr<lake::TableStorage>(
+      std::string_view rel, std::unique_ptr<lake::TableStorage>)>;
   std::unique_ptr<StreamJob> Make(StreamSettings s,
                                   std::function<Status(std::string_view)> hook = nullptr,
-                                  std::function<int64_t(const TopicPartition&)> first = nullptr) {
+                                  std::function<int64_t(const TopicPartition&)> first = nullptr,
+                                  WrapStorage wrap = nullptr) {
     StreamRuntime rt;
     rt.clock = &clock_;
     const std::string lake = (dir_ / "lake").string();
-    rt.open_table = [lake](std::string_view rel) {
+    rt.open_table = [lake, wrap](std::string_view rel) {
       const std::string d = lake + "/" + std::string(rel);
       fs::create_directories(d);
-      return lake::NewLocalTableStorage(d);
+      auto storage = lake::NewLocalTableStorage(d);
+      return wrap ? wrap(rel, std::move(storage)) : std::move(storage);
     };
     rt.hook = std::move(hook);
     rt.first_offset = std::move(first);
@@ -556,6 +585,207 @@ TEST_F(StreamJobTest, BatchesAreBoundedByRecords) {
   ASSERT_TRUE(job->RunUntilCaughtUp());
   EXPECT_EQ(job->committed_batch(), 2);  // 10 + 10 + 5
   EXPECT_EQ(Rows("t_pin_table").size(), 25u);
+}
+
+// Backpressure: while a Delta commit is slow (held at the "committed" point of batch 0), the
+// records appended meanwhile, 40 separate appends, wait and then go into ONE next batch.
+TEST_F(StreamJobTest, BatchesGrowWhileACommitIsSlow) {
+  Append("streaming-t-pin", 0, {Pin(0)});
+  std::atomic<bool> held{false}, release{false};
+  auto job = Make(Settings(), [&](std::string_view p) -> Status {
+    if (p == "committed" && !held.exchange(true)) {
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return OkStatus();
+  });
+  job->Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!held.load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(held.load());
+  for (int i = 1; i <= 40; ++i) Append("streaming-t-pin", 0, {Pin(i)});
+  release.store(true);
+  while (Rows("t_pin_table").size() < 41 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  job->Stop();
+  EXPECT_EQ(BatchRowCounts("t_pin_table"), (std::vector<int64_t>{1, 40}));
+  EXPECT_EQ(job->committed_batch(), 1);
+}
+
+// stream.max_batch_bytes caps a batch: ~1 KiB records, one log batch each, at most 8 KiB of
+// them per batch, so 7 records per batch (the log batch's own header makes 8 not fit).
+TEST_F(StreamJobTest, BatchesAreBoundedByBytes) {
+  std::vector<std::string> pins;
+  size_t batch_bytes = 0;
+  for (int i = 0; i < 40; ++i) {
+    std::string v = Pin(i);
+    v.insert(v.find("\"description\":\"") + 15, std::string(1000 - v.size(), 'x'));
+    ASSERT_EQ(v.size(), 1000u);
+    pins.push_back(v);
+    Append("streaming-t-pin", 0, {v});
+  }
+  {
+    std::string buf;
+    auto f = source_->Fetch({"streaming-t-pin", 0}, 0, 1, buf);  // exactly one log batch
+    ASSERT_TRUE(f);
+    batch_bytes = buf.size();
+  }
+  ASSERT_GT(batch_bytes, 1000u);
+  StreamSettings s = Settings();
+  s.max_batch_bytes = 8 << 10;
+  auto job = Make(s);
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  const int64_t per_batch = static_cast<int64_t>((8u << 10) / batch_bytes);  // 7
+  auto counts = BatchRowCounts("t_pin_table");
+  ASSERT_EQ(counts.size(), static_cast<size_t>((40 + per_batch - 1) / per_batch)) << counts.size();
+  for (size_t i = 0; i + 1 < counts.size(); ++i) EXPECT_EQ(counts[i], per_batch) << i;
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+}
+
+// stream.max_batch_ms caps a batch by its records' log timestamps: 50 records 100 ms apart,
+// at most 1 s of them per batch = 10 per batch. The bound is applied when the batch is
+// planned: a crash after the plan replays exactly the planned range even when the restarted
+// job has no time bound.
+TEST_F(StreamJobTest, BatchesAreBoundedByRecordTime) {
+  const int64_t t0 = 1'700'000'000'000;
+  std::vector<std::string> pins;
+  for (int i = 0; i < 50; ++i) {
+    pins.push_back(Pin(i));
+    AppendAt("streaming-t-pin", 0, {Pin(i)}, t0 + 100 * i);
+  }
+  StreamSettings s = Settings();
+  s.max_batch_ms = 1000;
+  auto job = Make(s, [](std::string_view p) -> Status {
+    return p == "planned" ? Status(MakeError(ErrorCode::kIoError, "crash")) : OkStatus();
+  });
+  ASSERT_FALSE(job->RunOneBatch());
+  job.reset();
+  StreamSettings unbounded = s;
+  unbounded.max_batch_ms = 0;
+  job = Make(unbounded);
+  auto ran = job->RunOneBatch();  // the replay of batch 0
+  ASSERT_TRUE(ran && *ran);
+  job.reset();
+  job = Make(s);
+  ASSERT_TRUE(job->RunUntilCaughtUp());
+  EXPECT_EQ(BatchRowCounts("t_pin_table"), (std::vector<int64_t>{10, 10, 10, 10, 10}));
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+  // Without the bound the same records are one batch.
+  StreamSettings other = Settings();
+  other.max_batch_ms = 0;
+  other.state_dir += "-unbounded";
+  for (auto& t : other.tables) t += "-unbounded";
+  for (auto& t : other.quarantine_tables) t += "-unbounded";
+  auto whole = Make(other);
+  ASSERT_TRUE(whole->RunUntilCaughtUp());
+  EXPECT_EQ(BatchRowCounts("t_pin_table-unbounded"), (std::vector<int64_t>{50}));
+}
+
+// A table's storage whose Delta commits (put-if-absent of _delta_log/N.json) fail while
+// `fail` is set: a lake that refuses writes (disk full, permissions, an object store down).
+class FailingCommits : public lake::TableStorage {
+ public:
+  FailingCommits(std::unique_ptr<lake::TableStorage> base, const std::atomic<bool>* fail)
+      : base_(std::move(base)), fail_(fail) {}
+  const std::string& root() const override { return base_->root(); }
+  Status PutIfAbsent(std::string_view key, std::string_view data) override {
+    if (fail_->load() && key.starts_with("_delta_log/")) {
+      return MakeError(ErrorCode::kIoError, "injected: cannot write " + std::string(key));
+    }
+    return base_->PutIfAbsent(key, data);
+  }
+  Status Put(std::string_view key, std::string_view data) override { return base_->Put(key, data); }
+  Result<std::string> Get(std::string_view key) override { return base_->Get(key); }
+  Result<lake::StoredObject> Head(std::string_view key) override { return base_->Head(key); }
+  Result<std::vector<lake::StoredObject>> List(std::string_view prefix) override {
+    return base_->List(prefix);
+  }
+  Status Delete(std::string_view key) override { return base_->Delete(key); }
+  std::optional<std::string> LocalPath(std::string_view key) const override {
+    return base_->LocalPath(key);
+  }
+
+ private:
+  std::unique_ptr<lake::TableStorage> base_;
+  const std::atomic<bool>* fail_;
+};
+
+uint64_t Metric(const StreamJob& job, std::string_view name) {
+  std::string out;
+  job.RenderPrometheus(out);
+  const std::string key = "\n" + std::string(name) + " ";
+  const size_t at = out.find(key);
+  return at == std::string::npos ? 0 : std::stoull(out.substr(at + key.size()));
+}
+
+// Delta commits that fail (here: the geo table's, after the pin table committed the same
+// batch) are retried with back-off from the durable plan; meanwhile the error is in the status,
+// the /healthz problems and pinpipe_stream_errors_total. Once commits succeed again the error
+// clears and every row is in its table exactly once (the pin table is not written twice).
+TEST_F(StreamJobTest, FailingDeltaCommitsAreRetriedAndShown) {
+  std::vector<std::string> pins, geos, users;
+  for (int i = 0; i < 40; ++i) {
+    pins.push_back(Pin(i));
+    geos.push_back(Geo(i));
+    users.push_back(User(i));
+  }
+  auto append = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      Append("streaming-t-pin", 0, {pins[i]});
+      Append("streaming-t-geo", 0, {geos[i]});
+      Append("streaming-t-user", 0, {users[i]});
+    }
+  };
+  append(0, 20);
+  std::atomic<bool> fail{true};
+  auto job = Make(Settings(), nullptr, nullptr,
+                  [&fail](std::string_view rel, std::unique_ptr<lake::TableStorage> base)
+                      -> std::unique_ptr<lake::TableStorage> {
+                    if (rel != "t_geo_table") return base;
+                    return std::make_unique<FailingCommits>(std::move(base), &fail);
+                  });
+  job->Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (Metric(*job, "pinpipe_stream_errors_total") < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GE(Metric(*job, "pinpipe_stream_errors_total"), 3u);  // retried, still failing
+  auto problems = job->Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("injected: cannot write _delta_log/"), std::string::npos) << problems[0];
+  std::string status = job->StatusJson();
+  EXPECT_NE(status.find("\"last_error\":\"injected: cannot write _delta_log/"), std::string::npos)
+      << status;
+  EXPECT_EQ(job->committed_batch(), -1);
+  EXPECT_EQ(Rows("t_pin_table").size(), 20u);  // the first table committed batch 0
+  EXPECT_TRUE(Rows("t_geo_table").empty());
+  append(20, 40);  // more records arrive while the lake refuses commits
+  fail.store(false);
+  while ((Rows("t_geo_table").size() < 40 || Rows("t_user_table").size() < 40 ||
+          !job->Problems().empty()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  job->Stop();
+  EXPECT_TRUE(job->Problems().empty());
+  status = job->StatusJson();
+  EXPECT_NE(status.find("\"last_error\":\"\""), std::string::npos) << status;
+  EXPECT_EQ(Sorted(Rows("t_pin_table")), Sorted(BatchRows(RawKind::kPin, {pins})));
+  EXPECT_EQ(Sorted(Rows("t_geo_table")), Sorted(BatchRows(RawKind::kGeo, {geos})));
+  EXPECT_EQ(Sorted(Rows("t_user_table")), Sorted(BatchRows(RawKind::kUser, {users})));
+  // Batch 0 was planned once and replayed after each failure: its plan (the first 20 records
+  // of each table) did not grow with the records that came meanwhile.
+  EXPECT_EQ(BatchRowCounts("t_pin_table").front(), 20);
+  EXPECT_EQ(BatchRowCounts("t_geo_table").front(), 20);
+  EXPECT_GE(Metric(*job, "pinpipe_stream_replayed_batches_total"), 1u);
+  for (const auto& t : {"t_pin_table", "t_geo_table", "t_user_table"}) {
+    auto counts = BatchRowCounts(t);
+    int64_t sum = 0;
+    for (int64_t c : counts) sum += c;
+    EXPECT_EQ(sum, 40) << t;
+  }
 }
 
 TEST_F(StreamJobTest, WakesOnAppendAndStopsGracefully) {
