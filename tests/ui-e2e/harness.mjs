@@ -1,5 +1,6 @@
 // What every dashboard end-to-end file shares: the binary and browser to use, a `pinpipe serve`
 // of its own on a free loopback port, a headless chromium, and the clean-up.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,4 +42,34 @@ export async function stopAll({ browser, server, dataDir }) {
   if (browser) await browser.close();
   if (server) { server.kill('SIGTERM'); await new Promise(r => server.once('exit', r)); }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+// A new page at `hash` of the dashboard, once it has loaded, with its console errors collected.
+export async function openPageIn(browser, base, hash) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(`${base}/ui${hash}`);
+  await page.waitForSelector('[data-loaded]', { timeout: 10000 });
+  return { page, errors };
+}
+
+// fn()'s first truthy value, polled every 250 ms; fails the test after `tries` polls.
+export async function waitUntil(what, fn, tries = 120) {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v) return v;
+    await sleep(250);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+// A Kinesis call (AWS JSON 1.1) that must succeed; its parsed answer.
+export async function kinesisCall(base, op, body) {
+  const r = await fetch(`${base}/`, { method: 'POST', body: JSON.stringify(body),
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` } });
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  return text ? JSON.parse(text) : {};
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, BIN, launchBrowser, startServer, stopAll } from './harness.mjs';
+import { ARTIFACTS, BIN, launchBrowser, openPageIn, startServer, stopAll } from './harness.mjs';
 
 const TOPIC = 'ops.pin';  // not a sink topic: the lake holds only the seeded raw objects
 const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
@@ -42,15 +42,7 @@ before(async () => {
 
 after(() => stopAll({ browser, server, dataDir }));
 
-async function openPage(hash) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', e => errors.push(String(e)));
-  await page.goto(`${base}/ui${hash}`);
-  await page.waitForSelector('[data-loaded]', { timeout: 10000 });
-  return { page, errors };
-}
+const openPage = hash => openPageIn(browser, base, hash);
 
 test('the offset reset form shows the dry-run plan, then executes it', async () => {
   // A group that committed offset 6 (the REST Proxy stores offset + 1) and has no live member.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, sleep, startServer, stopAll } from './harness.mjs';
+import { ARTIFACTS, kinesisCall, launchBrowser, openPageIn, startServer, stopAll, waitUntil } from './harness.mjs';
 
 const TOPIC = 'pinterest.pin';
 const STREAM = 'streaming-pinterest-pin';
@@ -21,21 +21,8 @@ async function call(method, path, body, type) {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   return { status: r.status, body: json };
 }
-const kinesis = async (op, body) => {
-  const r = await fetch(`${base}/`, { method: 'POST', body: JSON.stringify(body),
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` } });
-  const text = await r.text();
-  assert.equal(r.status, 200, text);
-  return text ? JSON.parse(text) : {};
-};
-async function until(what, fn, tries = 120) {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(250);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const kinesis = (op, body) => kinesisCall(base, op, body);
+const until = (what, fn, tries = 120) => waitUntil(what, fn, tries);
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pinpipe-ui-pages-'));
@@ -70,15 +57,7 @@ before(async () => {
 
 after(() => stopAll({ browser, server, dataDir }));
 
-async function openPage(hash) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', e => errors.push(String(e)));
-  await page.goto(`${base}/ui${hash}`);
-  await page.waitForSelector('[data-loaded]', { timeout: 10000 });
-  return { page, errors };
-}
+const openPage = hash => openPageIn(browser, base, hash);
 const rowTexts = async (page, sel) => (await page.locator(`${sel} tbody tr`).allInnerTexts()).map(t => t.split('\t').map(s => s.trim()));
 
 test('the REST Proxy page shows requests by route and status, latencies and rejections', async () => {

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, sleep, startServer, stopAll } from './harness.mjs';
+import { ARTIFACTS, kinesisCall, launchBrowser, sleep, startServer, stopAll, waitUntil } from './harness.mjs';
 import { comparePng, decodePng } from './pixels.mjs';
 
 const PINNED = new URL('./pinned/', import.meta.url).pathname;
@@ -40,21 +40,9 @@ async function post(path, body, type) {
   assert.ok(r.ok, `${path}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : {};
 }
-const kinesis = (op, body) => fetch(`${base}/`, { method: 'POST', body: JSON.stringify(body),
-  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` } }).then(async r => {
-  const text = await r.text();
-  assert.equal(r.status, 200, text);
-  return text ? JSON.parse(text) : {};
-});
+const kinesis = (op, body) => kinesisCall(base, op, body);
 
-async function until(what, fn, tries = 240) {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(250);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const until = (what, fn, tries = 240) => waitUntil(what, fn, tries);
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pinpipe-ui-pinned-'));
