@@ -73,6 +73,14 @@ std::string_view TrimRight(std::string_view s) {
   return s;
 }
 
+// Whether the raw key text at `p` (just after its opening quote) is exactly `name`: the name's
+// bytes, then the closing quote. Names hold no quote or backslash, so a key spelled with an
+// escape never matches here. Reads at most name.size() + 1 bytes: inside the document or its
+// padding.
+bool KeyIs(const char* p, std::string_view name) {
+  return std::memcmp(p, name.data(), name.size()) == 0 && p[name.size()] == '"';
+}
+
 bool IsBlank(std::string_view s) {
   for (char c : s)
     if (c != ' ' && c != '\t' && c != '\r') return false;
@@ -244,21 +252,35 @@ bool RawDecoder::Impl::DecodeOne(std::span<const FieldSpec> fields, const char* 
   bool has_ind = false, has_index = false;
   const char* index_error = nullptr;
   Slot index_slot{};
+  size_t expect = 0;
   for (auto field_result : obj) {
     od::field field;
     if (auto err = std::move(field_result).get(field); err)
       return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+    // Keys usually come in the table's order: the next field's name (or `index` first) is
+    // compared with the raw key in place; any other key is unescaped and looked up.
+    const char* raw = field.key().raw();
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key); err)
-      return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+    int idx = -1;
+    if (expect < fields.size() && KeyIs(raw, fields[expect].name)) {
+      idx = static_cast<int>(expect);
+      key = fields[expect].name;
+    } else if (KeyIs(raw, "index")) {
+      key = "index";
+    } else {
+      if (auto err = field.unescaped_key().get(key); err)
+        return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+      if (key != "index") idx = SlotOf(fields, key);
+    }
     od::value v = field.value();
-    if (key == "index") {
+    if (idx < 0 && key == "index") {
       has_index = true;
       index_error = DecodeValue(SlotType::kInt, v, index_slot);
+      expect = 1;
       continue;
     }
-    const int idx = SlotOf(fields, key);
     if (idx < 0) continue;  // unknown field: skipped by the iterator
+    expect = static_cast<size_t>(idx) + 1;
     if (idx == 0) has_ind = true;
     if (const char* why = DecodeValue(fields[static_cast<size_t>(idx)].type, v, slots[idx]))
       return Fail(key, why);

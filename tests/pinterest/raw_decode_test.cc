@@ -158,6 +158,20 @@ TEST(RawDecode, EscapesAndUnicode) {
   EXPECT_EQ(t.pin.category.Get(0), "Réunion ☃");
 }
 
+TEST(RawDecode, EscapedKeysAreTheirUnescapedNames) {
+  // Keys are read in place unless they hold an escape: both spellings name the same field.
+  auto t = Decode(RawKind::kPin,
+                  R"({"\u0069nd":7,"ti\u0074le":"t","category":"c","quo\"te":1,"":2,"\\":3})");
+  ASSERT_EQ(t.pin.size(), 1u);
+  EXPECT_EQ(t.pin.ind[0], 7);
+  EXPECT_EQ(t.pin.title.Get(0), "t");
+  EXPECT_EQ(t.pin.category.Get(0), "c");
+  // An invalid escape in a key is invalid JSON, as before.
+  auto bad = Decode(RawKind::kPin, R"({"ind":1,"ti\qle":"t"})");
+  ASSERT_EQ(bad.quarantine.size(), 1u);
+  EXPECT_TRUE(bad.quarantine.reason.Get(0).starts_with("invalid JSON")) << bad.quarantine.reason.Get(0);
+}
+
 TEST(RawDecode, InPlaceAndRecordApis) {
   std::string buf = "{\"ind\":1}\n{\"ind\":2}\n";
   RawTables t;
