@@ -181,6 +181,7 @@ Status ColumnChunkWriter::FlushPage() {
     used_dict_ = true;
   } else {
     if (leaf_.type == LeafType::kBoolean) EncodePlain(bools_, 0, bools_.b.size(), &values_);
+    scratch_.reserve(scratch_.size() + values_.size());  // no doubling copy of a page's values
     scratch_.append(values_);
     encoding = format::kPlain;
     used_plain_ = true;
