@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "batch/analytics_cache.h"
 #include "batch/raw_reader.h"
 #include "common/mutex.h"
 
@@ -43,12 +44,15 @@ struct Chunk {
   bool decoded = false;
 };
 
+// Writes the part, then hands the analytics' columns of the written rows to analyze in this
+// process (analytics_cache.h) rather than letting it read them back.
 template <typename Table>
-Result<lake::AddFile> WriteChunk(const Table& clean, lake::TableStorage& storage, int part,
+Result<lake::AddFile> WriteChunk(Table& clean, lake::TableStorage& storage, int part,
                                  std::string_view dir, size_t* rows, double* write_s) {
   const auto t0 = Clock::now();
   *rows = clean.size();
   auto add = WriteCleanPart(storage, clean, part, dir);
+  if (add) AnalyticsCache::Process().Keep(storage.root(), add->path, TakeAnalyticsColumns(clean));
   *write_s += Seconds(Clock::now() - t0);
   return add;
 }
@@ -110,6 +114,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
                                              std::unique_ptr<lake::TableStorage> table,
                                              const CleanPipelineOptions& options) {
   const std::string part_dir = options.commit ? options.commit->PartDir() : "";
+  AnalyticsCache::Process().ForgetTable(table->root());  // the previous run's parts
   const auto chunks_of = SplitIntoChunks(objects, std::max<uint64_t>(1, options.chunk_bytes));
   const size_t n = chunks_of.size();
   const size_t threads = std::clamp<size_t>(

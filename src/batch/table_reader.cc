@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <type_traits>
+#include <utility>
 
+#include "batch/analytics_cache.h"
 #include "lake/delta_rows.h"
 #include "lake/delta_snapshot.h"
 #include "lake/parquet_reader.h"
@@ -57,10 +60,16 @@ Status AppendString(const lake::LeafData& leaf, StringColumn* out) {
   return OkStatus();
 }
 
-// Calls `fn` with each row group of each active file, projected to `columns`.
+// Appends the file's columns kept in memory by a clean task of this process
+// (analytics_cache.h) and returns its rows, or nullopt: read the file.
+using FromCache = std::function<std::optional<size_t>(const std::string& key)>;
+
+// Calls `fn` with each row group of each active file, projected to `columns` (or, when
+// `from_cache` supplies a file, not for that file).
 Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::string>& columns,
                        ReadStats* stats, const DateRange* dates, const FileSelection& select,
-                       const std::function<Status(const lake::ColumnBatch&)>& fn) {
+                       const std::function<Status(const lake::ColumnBatch&)>& fn,
+                       const FromCache& from_cache = {}) {
   std::optional<lake::Snapshot> snap;
   if (!select.files) {
     PINPIPE_ASSIGN_OR_RETURN(snap, lake::Snapshot::Load(storage, select.version));
@@ -79,6 +88,12 @@ Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::strin
     }
     if (stats) ++stats->files;
     const std::string key = lake::DecodeDataPath(add.path);
+    if (from_cache) {
+      if (auto rows = from_cache(key)) {
+        if (stats) stats->rows += *rows;
+        continue;
+      }
+    }
     std::unique_ptr<lake::ParquetReader> reader;
     if (auto local = storage.LocalPath(key)) {
       PINPIPE_ASSIGN_OR_RETURN(reader, lake::ParquetReader::Open(*local));
@@ -96,6 +111,34 @@ Status ForEachRowGroup(lake::TableStorage& storage, const std::vector<std::strin
     }
   }
   return OkStatus();
+}
+
+// Moves (into an empty column) or appends a cached column.
+template <typename C>
+void AppendTo(C& to, C& from) {
+  if (to.size() == 0) {
+    to = std::move(from);
+  } else if constexpr (std::is_same_v<C, std::vector<int64_t>>) {
+    to.insert(to.end(), from.begin(), from.end());
+  } else {
+    to.AppendColumn(from);
+  }
+}
+
+// The cache lookup of a reader of `Table`; none when fingerprints are asked for (they need
+// every column).
+template <typename Table, typename Append>
+FromCache Cached(lake::TableStorage& storage, const std::vector<uint64_t>* fingerprints, Append append) {
+  if (fingerprints) return {};
+  return [&storage, append](const std::string& key) -> std::optional<size_t> {
+    auto columns = AnalyticsCache::Process().Take(storage.root(), key);
+    if (!columns) return std::nullopt;
+    auto* table = std::get_if<Table>(&*columns);
+    if (!table) return std::nullopt;
+    const size_t rows = table->size();
+    append(*table);
+    return rows;
+  };
 }
 
 // The projection: the analytics' columns first (their leaf indices stay 0..n-1), then, when
@@ -166,7 +209,13 @@ Result<pinterest::CleanPinTable> ReadPinForAnalytics(lake::TableStorage& storage
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(2), &t.poster_name));
         PINPIPE_RETURN_IF_ERROR(AppendString(b.leaf(3), &t.category));
         return fingerprints ? AppendRowFingerprints(b, schema, fingerprints) : OkStatus();
-      }));
+      },
+      Cached<pinterest::CleanPinTable>(storage, fingerprints, [&](pinterest::CleanPinTable& c) {
+        AppendTo(t.ind, c.ind);
+        AppendTo(t.follower_count, c.follower_count);
+        AppendTo(t.poster_name, c.poster_name);
+        AppendTo(t.category, c.category);
+      })));
   return t;
 }
 
@@ -182,7 +231,12 @@ Result<pinterest::CleanGeoTable> ReadGeoForAnalytics(lake::TableStorage& storage
         if (b.leaf(2).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(2), "timestamp");
         AppendNumeric(b.leaf(2), b.leaf(2).i64, &t.timestamp);
         return fingerprints ? AppendRowFingerprints(b, schema, fingerprints) : OkStatus();
-      }));
+      },
+      Cached<pinterest::CleanGeoTable>(storage, fingerprints, [&](pinterest::CleanGeoTable& c) {
+        AppendTo(t.ind, c.ind);
+        AppendTo(t.country, c.country);
+        AppendTo(t.timestamp, c.timestamp);
+      })));
   return t;
 }
 
@@ -201,7 +255,13 @@ Result<pinterest::CleanUserTable> ReadUserForAnalytics(lake::TableStorage& stora
         if (b.leaf(3).type != lake::LeafType::kTimestamp) return Mismatch(b.leaf(3), "timestamp");
         AppendNumeric(b.leaf(3), b.leaf(3).i64, &t.date_joined);
         return fingerprints ? AppendRowFingerprints(b, schema, fingerprints) : OkStatus();
-      }));
+      },
+      Cached<pinterest::CleanUserTable>(storage, fingerprints, [&](pinterest::CleanUserTable& c) {
+        AppendTo(t.ind, c.ind);
+        AppendTo(t.user_name, c.user_name);
+        AppendTo(t.age, c.age);
+        AppendTo(t.date_joined, c.date_joined);
+      })));
   return t;
 }
 

@@ -29,6 +29,9 @@ void FillString(const pinterest::StringColumn& c, size_t b, size_t e, lake::Leaf
   auto& bytes = leaf.str.mutable_bytes();
   auto& offsets = leaf.str.mutable_offsets();
   const uint64_t base = bytes.size();
+  // One exact allocation rather than append's doubling (which copies the bytes again).
+  bytes.reserve(base + (off[e] - off[b]));
+  offsets.reserve(offsets.size() + (e - b));
   bytes.append(c.arena().data() + off[b], off[e] - off[b]);  // nulls are empty ranges
   const uint8_t max_def = static_cast<uint8_t>(leaf.max_def);
   for (size_t r = b; r < e; ++r) {

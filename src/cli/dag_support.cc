@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include "cli/builtin_dags.h"
 #include "common/logging.h"
@@ -123,6 +124,12 @@ void SchedulerService::Stop() {
 void TuneAllocatorForBatch() {
   ::mallopt(M_MMAP_THRESHOLD, 128 << 20);  // larger blocks still get their own mapping
   ::mallopt(M_TRIM_THRESHOLD, 1 << 30);    // keep up to 1 GiB of free heap for reuse
+  // One arena per core rather than glibc's 8 per core: the clean tasks run more threads than
+  // cores (3 tasks x N workers), and each arena would fault in and keep its own copy of the
+  // chunk-sized buffers; with fewer, a freed chunk is reused by the next one. Allocations are
+  // per chunk, not per row, so the arenas' locks are not contended. (1M interactions on 2
+  // cores: 190-250k -> 120k page faults, 0.6 -> 0.45 s system time, peak RSS -120 MB.)
+  ::mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
 }
 
 }  // namespace pinpipe::cli

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
+#include <string_view>
 
 #include "lake/parquet_compression.h"
 #include "lake/parquet_encoding.h"
@@ -15,6 +15,35 @@ constexpr size_t kPieceEntries = 1024;  // granularity of page-size checks
 // waiting for the first page's end (or the dictionary limit) hashes and copies thousands of
 // distinct values (ids, free text) only to re-encode them as PLAIN at the flush.
 constexpr size_t kDictionaryProbeValues = 4096;
+
+// The dictionary's hash: 16 bytes per 64x64->128-bit multiply, inline (dictionary values are
+// mostly short; std::hash's out-of-line murmur cost more than the probe). Its quality only
+// changes probe lengths, never the dictionary (insertion order) or the output.
+uint64_t DictHash(std::string_view s) {
+  auto mum = [](uint64_t x, uint64_t y) {
+    const unsigned __int128 r = static_cast<unsigned __int128>(x) * y;
+    return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+  };
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n >= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 8, 8);
+    h = mum(h ^ a ^ 0xa0761d6478bd642full, b ^ 0xe7037ed1a0b428dbull);
+    p += 16;
+    n -= 16;
+  }
+  uint64_t a = 0, b = 0;
+  if (n > 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 8, n - 8);
+  } else {
+    std::memcpy(&a, p, n);
+  }
+  return mum(h ^ a ^ 0x8ebc6af09c88c6e3ull, b ^ 0x589965cc75374cc3ull);
+}
 
 // 4-byte little-endian length prefix + hybrid levels (data page v1, Encodings.md "RLE").
 void AppendLevels(const std::vector<uint8_t>& levels, int max_level, std::string* out) {
@@ -36,10 +65,9 @@ ColumnChunkWriter::ColumnChunkWriter(const LeafColumn& leaf, const WriterOptions
 }
 
 void ColumnChunkWriter::AddDictValues(const LeafData& d, size_t v0, size_t v1) {
-  std::hash<std::string_view> hasher;
   for (size_t i = v0; i < v1; ++i) {
     std::string_view v = d.str[i];
-    uint64_t h = hasher(v);
+    uint64_t h = DictHash(v);
     size_t mask = table_.size() - 1, slot = h & mask;
     uint32_t found = 0;
     while (uint32_t e = table_[slot]) {
@@ -181,6 +209,7 @@ Status ColumnChunkWriter::FlushPage() {
     used_dict_ = true;
   } else {
     if (leaf_.type == LeafType::kBoolean) EncodePlain(bools_, 0, bools_.b.size(), &values_);
+    scratch_.reserve(scratch_.size() + values_.size());  // no doubling copy of a page's values
     scratch_.append(values_);
     encoding = format::kPlain;
     used_plain_ = true;

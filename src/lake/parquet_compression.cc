@@ -44,21 +44,28 @@ Status Compress(Codec codec, const char* data, size_t size, std::string* out, in
     case Codec::kUncompressed:
       out->append(data, size);
       return OkStatus();
+    // resize_and_overwrite: the codec writes the bytes, so the worst-case bound (a page's size)
+    // is not zero-filled first. The lambdas ignore their size argument: GCC 12's libstdc++
+    // passes the grown capacity there instead of the requested size (bits/basic_string.tcc).
     case Codec::kSnappy: {
-      size_t cap = snappy_max_compressed_length(size);
-      out->resize(base + cap);
-      size_t len = cap;
-      if (snappy_compress(data, size, out->data() + base, &len) != SNAPPY_OK)
-        return MakeError(ErrorCode::kInternal, "snappy_compress failed");
-      out->resize(base + len);
+      bool ok = true;
+      const size_t cap = snappy_max_compressed_length(size);
+      out->resize_and_overwrite(base + cap, [&](char* p, size_t) {
+        size_t len = cap;
+        ok = snappy_compress(data, size, p + base, &len) == SNAPPY_OK;
+        return ok ? base + len : base;
+      });
+      if (!ok) return MakeError(ErrorCode::kInternal, "snappy_compress failed");
       return OkStatus();
     }
     case Codec::kZstd: {
-      size_t cap = ZSTD_compressBound(size);
-      out->resize(base + cap);
-      size_t len = ZSTD_compress(out->data() + base, cap, data, size, level < 0 ? 3 : level);
+      size_t len = 0;
+      const size_t cap = ZSTD_compressBound(size);
+      out->resize_and_overwrite(base + cap, [&](char* p, size_t) {
+        len = ZSTD_compress(p + base, cap, data, size, level < 0 ? 3 : level);
+        return ZSTD_isError(len) ? base : base + len;
+      });
       if (ZSTD_isError(len)) return MakeError(ErrorCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(len));
-      out->resize(base + len);
       return OkStatus();
     }
     case Codec::kGzip: {
@@ -98,10 +105,13 @@ Status Decompress(Codec codec, const uint8_t* data, size_t size, size_t uncompre
       if (snappy_uncompressed_length(reinterpret_cast<const char*>(data), size, &len) != SNAPPY_OK)
         return corrupt("bad snappy header");
       if (len != uncompressed_size) return corrupt("snappy length differs from uncompressed_page_size");
-      out->resize(len);
-      if (snappy_uncompress(reinterpret_cast<const char*>(data), size, out->data(), &len) != SNAPPY_OK ||
-          len != uncompressed_size)
-        return corrupt("snappy data is corrupt");
+      bool ok = true;
+      out->resize_and_overwrite(len, [&](char* p, size_t) {  // (size argument: see Compress)
+        ok = snappy_uncompress(reinterpret_cast<const char*>(data), size, p, &len) == SNAPPY_OK &&
+             len == uncompressed_size;
+        return ok ? uncompressed_size : 0;
+      });
+      if (!ok) return corrupt("snappy data is corrupt");
       return OkStatus();
     }
     case Codec::kZstd: {

@@ -203,14 +203,18 @@ void EncodePlain(const LeafData& d, size_t first, size_t count, std::string* out
       const char* bytes = d.str.bytes().data();
       size_t total = offs[first + count] - offs[first] + 4 * count;
       size_t base = out->size();
-      out->resize(base + total);
-      char* dst = out->data() + base;
-      for (size_t i = first; i < first + count; ++i) {
-        uint32_t len = static_cast<uint32_t>(offs[i + 1] - offs[i]);
-        std::memcpy(dst, &len, 4);
-        std::memcpy(dst + 4, bytes + offs[i], len);
-        dst += 4 + len;
-      }
+      // Every byte is written below: no zero-fill first. (The size argument is ignored: GCC
+      // 12's libstdc++ passes the grown capacity there, not the requested size.)
+      out->resize_and_overwrite(base + total, [&](char* p, size_t) {
+        char* dst = p + base;
+        for (size_t i = first; i < first + count; ++i) {
+          uint32_t len = static_cast<uint32_t>(offs[i + 1] - offs[i]);
+          std::memcpy(dst, &len, 4);
+          std::memcpy(dst + 4, bytes + offs[i], len);
+          dst += 4 + len;
+        }
+        return base + total;
+      });
       break;
     }
     case LeafType::kFloat:

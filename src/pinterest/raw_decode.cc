@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <bit>
 #include <charconv>
 #include <algorithm>
 #include <cstring>
@@ -18,10 +19,45 @@ namespace {
 
 enum class SlotType : uint8_t { kString, kInt, kDouble, kTimestamp };
 
+// A key's raw text as it appears after its opening quote: the name, then the closing quote,
+// as two little-endian words and their masks (names up to 15 characters), so that the key
+// comparison of every field is two loads and compares instead of a memcmp call.
+struct KeyPattern {
+  std::string_view name;
+  uint64_t word[2] = {0, 0}, mask[2] = {0, 0};
+  bool fits = false;
+
+  constexpr explicit KeyPattern(std::string_view n) : name(n), fits(n.size() + 1 <= 16) {
+    if (!fits) return;
+    for (size_t i = 0; i <= n.size(); ++i) {
+      const uint64_t byte = i < n.size() ? static_cast<unsigned char>(n[i]) : uint64_t{'"'};
+      word[i / 8] |= byte << (8 * (i % 8));
+      mask[i / 8] |= uint64_t{0xff} << (8 * (i % 8));
+    }
+  }
+  // Whether the raw key text at `p` (just after its opening quote) is exactly the name: its
+  // bytes, then the closing quote. Names hold no quote or backslash, so a key spelled with an
+  // escape never matches. Reads 16 bytes (or name.size() + 1): inside the document or its
+  // padding.
+  bool Matches(const char* p) const {
+    if (fits && std::endian::native == std::endian::little) {
+      uint64_t a, b;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + 8, 8);
+      return ((a ^ word[0]) & mask[0]) == 0 && ((b ^ word[1]) & mask[1]) == 0;
+    }
+    return std::memcmp(p, name.data(), name.size()) == 0 && p[name.size()] == '"';
+  }
+};
+
 struct FieldSpec {
+  constexpr FieldSpec(std::string_view n, SlotType t) : name(n), type(t), key(n) {}
   std::string_view name;
   SlotType type;
+  KeyPattern key;
 };
+
+constexpr KeyPattern kIndexKey("index");
 
 // Slot 0 is always `ind`; the other slots follow the table's raw column order.
 constexpr FieldSpec kPinFields[] = {
@@ -244,21 +280,35 @@ bool RawDecoder::Impl::DecodeOne(std::span<const FieldSpec> fields, const char* 
   bool has_ind = false, has_index = false;
   const char* index_error = nullptr;
   Slot index_slot{};
+  size_t expect = 0;
   for (auto field_result : obj) {
     od::field field;
     if (auto err = std::move(field_result).get(field); err)
       return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+    // Keys usually come in the table's order: the next field's name (or `index` first) is
+    // compared with the raw key in place; any other key is unescaped and looked up.
+    const char* raw = field.key().raw();
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key); err)
-      return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+    int idx = -1;
+    if (expect < fields.size() && fields[expect].key.Matches(raw)) {
+      idx = static_cast<int>(expect);
+      key = fields[expect].name;
+    } else if (kIndexKey.Matches(raw)) {
+      key = "index";
+    } else {
+      if (auto err = field.unescaped_key().get(key); err)
+        return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+      if (key != "index") idx = SlotOf(fields, key);
+    }
     od::value v = field.value();
-    if (key == "index") {
+    if (idx < 0 && key == "index") {
       has_index = true;
       index_error = DecodeValue(SlotType::kInt, v, index_slot);
+      expect = 1;
       continue;
     }
-    const int idx = SlotOf(fields, key);
     if (idx < 0) continue;  // unknown field: skipped by the iterator
+    expect = static_cast<size_t>(idx) + 1;
     if (idx == 0) has_ind = true;
     if (const char* why = DecodeValue(fields[static_cast<size_t>(idx)].type, v, slots[idx]))
       return Fail(key, why);

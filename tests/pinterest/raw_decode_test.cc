@@ -158,6 +158,39 @@ TEST(RawDecode, EscapesAndUnicode) {
   EXPECT_EQ(t.pin.category.Get(0), "Réunion ☃");
 }
 
+TEST(RawDecode, EscapedKeysAreTheirUnescapedNames) {
+  // Keys are read in place unless they hold an escape: both spellings name the same field.
+  auto t = Decode(RawKind::kPin,
+                  R"({"\u0069nd":7,"ti\u0074le":"t","category":"c","quo\"te":1,"":2,"\\":3})");
+  ASSERT_EQ(t.pin.size(), 1u);
+  EXPECT_EQ(t.pin.ind[0], 7);
+  EXPECT_EQ(t.pin.title.Get(0), "t");
+  EXPECT_EQ(t.pin.category.Get(0), "c");
+  // An invalid escape in a key is invalid JSON, as before.
+  auto bad = Decode(RawKind::kPin, R"({"ind":1,"ti\qle":"t"})");
+  ASSERT_EQ(bad.quarantine.size(), 1u);
+  EXPECT_TRUE(bad.quarantine.reason.Get(0).starts_with("invalid JSON")) << bad.quarantine.reason.Get(0);
+}
+
+TEST(RawDecode, KeysThatNearlyNameAFieldAreOtherKeys) {
+  // Keys are compared with the expected field's name and its closing quote in place: a prefix,
+  // an extension or a near miss of a name (also of the 17-character is_image_or_video) is
+  // another key, skipped; the fields themselves in any order still decode.
+  auto t = Decode(RawKind::kPin,
+                  R"({"in":9,"indx":9,"ind":1,"titles":"x","titl":"y","is_image_or_videos":"z",)"
+                  R"("is_image_or_vide":"w","category":"c","is_image_or_video":"image","title":"t"})");
+  ASSERT_EQ(t.pin.size(), 1u);
+  EXPECT_EQ(t.pin.ind[0], 1);
+  EXPECT_EQ(t.pin.title.Get(0), "t");
+  EXPECT_EQ(t.pin.category.Get(0), "c");
+  EXPECT_EQ(t.pin.is_image_or_video.Get(0), "image");
+  auto u = Decode(RawKind::kUser, R"({"index":4,"first_name":"a","first_names":"b","age":3})");
+  ASSERT_EQ(u.user.size(), 1u);
+  EXPECT_EQ(u.user.ind[0], 4);
+  EXPECT_EQ(u.user.first_name.Get(0), "a");
+  EXPECT_EQ(u.user.age.values[0], 3);
+}
+
 TEST(RawDecode, InPlaceAndRecordApis) {
   std::string buf = "{\"ind\":1}\n{\"ind\":2}\n";
   RawTables t;
