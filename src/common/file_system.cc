@@ -39,9 +39,11 @@ Status FileSystem::ReadFileInto(const std::string& path, std::string& out, size_
     out.reserve(size + spare);
   }
   Status st = OkStatus();
-  // resize_and_overwrite: no zero-filling of bytes the read overwrites anyway.
-  out.resize_and_overwrite(size, [&](char* p, size_t n) -> size_t {
-    auto got = file->PRead(0, p, n);
+  // resize_and_overwrite: no zero-filling of bytes the read overwrites anyway. The read asks for
+  // `size` bytes, not the callback's count: GCC 12's libstdc++ passes the grown capacity there,
+  // and a file growing meanwhile must not return more than was asked for.
+  out.resize_and_overwrite(size, [&](char* p, size_t) -> size_t {
+    auto got = file->PRead(0, p, static_cast<size_t>(size));
     if (!got) {
       st = std::unexpected(got.error());
       return 0;
