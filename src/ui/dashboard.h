@@ -43,6 +43,9 @@
 namespace pinpipe::orchestrator {
 class RunHistory;
 }
+namespace pinpipe::lake {
+class TableStorage;
+}
 
 namespace pinpipe::ui {
 
@@ -50,8 +53,9 @@ struct DashboardOptions {
   std::string data_dir;          // reports/<date>/*.csv (analytics results)
   std::string lake_dir;          // a local lake to browse; empty when the lake is remote
   std::string lake_uri;          // lake.uri (names tables in messages)
-  // Opens the lake's object store (local or s3://) for the record trace; called on the work
-  // pool, once per trace. Unset: the lake is lake_dir's directory.
+  // Opens the lake's object store (local or s3://) for the record trace and, when lake_dir is
+  // empty, the lake and Delta pages; called on the work pool, once per request. Unset: the
+  // lake is lake_dir's directory.
   std::function<Result<std::unique_ptr<objstore::ObjectStore>>()> open_lake_store;
   std::string topics_dir = "topics";  // sink.topics_dir: the sink's objects under <lake>/<topics_dir>/<topic>/
   std::string assets_dir;        // ui.dir: serve the assets from here (development)
@@ -193,6 +197,17 @@ class Dashboard {
   // A version of a table (version or timestamp; -1 = current): DESCRIBE DETAIL, schema, a page
   // of rows (dashboard_delta.cc).
   http::Response DeltaSnapshot(std::string path, int64_t version, int64_t timestamp_ms, int64_t offset, int64_t limit);
+  // The s3:// lake (lake_dir empty), read through open_lake_store once per request
+  // (dashboard_lake.cc): kNotFound without a store.
+  Result<std::unique_ptr<objstore::ObjectStore>> OpenRemoteLake();
+  http::Response LakeFromStore(const std::string& prefix);
+  http::Response LakeObjectFromStore(const std::string& key);
+  // A table of the lake by its relative path: local, or over `*store` (opened here and to be
+  // kept alive by the caller while the storage is used); `location` (may be null) names it.
+  // kInvalidArgument for a bad path.
+  Result<std::unique_ptr<lake::TableStorage>> OpenTableStorage(const std::string& path,
+                                                               std::unique_ptr<objstore::ObjectStore>* store,
+                                                               std::string* location);
   http::Response Analytics(std::string date);
   // A record's journey: log → sink object → clean Delta commit and file → DAG run (dashboard_trace.cc).
   http::Response Trace(std::string topic, int64_t partition, int64_t offset);

@@ -50,11 +50,18 @@ void WriteFeatures(JsonWriter& w, std::string_view key, const std::optional<std:
 
 http::Response Dashboard::DeltaSnapshot(std::string path, int64_t version, int64_t timestamp_ms, int64_t offset,
                                         int64_t limit) {
-  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
   if (!SafeTablePath(path)) return Error(400, "bad path");
   if (version >= 0 && timestamp_ms >= 0) return Error(400, "give a version or a timestamp, not both");
-  const fs::path dir = fs::path(options_.lake_dir) / path;
-  auto storage = lake::NewLocalTableStorage(dir.string());
+  // A local table, or one in the s3:// lake's store (opened once for this request).
+  std::unique_ptr<objstore::ObjectStore> store;  // outlives `opened`
+  std::string location;
+  auto opened = OpenTableStorage(path, &store, &location);
+  if (!opened) {
+    const auto code = opened.error().code();
+    return Error(code == ErrorCode::kInvalidArgument ? 400 : code == ErrorCode::kNotFound ? 404 : 500,
+                 opened.error().message());
+  }
+  lake::TableStorage* storage = opened->get();
   // Commit times, newest first: for the timestamp lookup and lastModified.
   auto history = lake::ReadHistory(*storage);
   if (!history) {
@@ -105,7 +112,7 @@ http::Response Dashboard::DeltaSnapshot(std::string path, int64_t version, int64
   if (md.name) w.String(*md.name); else w.Null();
   w.Key("description");
   if (md.description) w.String(*md.description); else w.Null();
-  w.Field("location", dir.lexically_normal().string());
+  w.Field("location", std::string_view(location));
   w.Key("createdAt");
   if (md.created_time) w.Int(*md.created_time); else w.Null();
   w.Key("lastModified");

@@ -1,15 +1,21 @@
-// The dashboard's lake, Delta and analytics documents: plain reads of the local lake
-// directory and of <data.dir>/reports (on the work pool). A remote (s3://) lake is not
-// browsed here yet.
+// The dashboard's lake, Delta and analytics documents, on the work pool: the lake is read as a
+// local directory, or (an s3:// lake) through its object store, opened once per request with
+// `open_lake_store`, in the same JSON shapes; analytics results are <data.dir>/reports. A store
+// has no directories: a listing groups the keys under the prefix by their next segment, and
+// finding tables lists the store's keys, both bounded by kMaxListedKeys.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "common/file_system.h"
 #include "lake/delta_snapshot.h"
 #include "lake/delta_storage.h"
+#include "lake/delta_storage_objstore.h"
+#include "objstore/object_store.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
 
@@ -30,6 +36,40 @@ bool SafeRelative(std::string_view rel) {
     if (part == "..") return false;
   }
   return true;
+}
+
+int StatusFor(const pinpipe::Error& e) {
+  return e.code() == ErrorCode::kInvalidArgument ? 400 : e.code() == ErrorCode::kNotFound ? 404 : 500;
+}
+
+constexpr size_t kPreviewBytes = 64 * 1024;
+// An object-store listing reads at most this many keys (a store lists every key under a
+// prefix, not one level); past it the answer carries "truncated": true.
+constexpr size_t kMaxListedKeys = 50'000;
+constexpr size_t kMaxEntries = 5000;  // as the local listing
+
+// A prefix or key as the store names it: no trailing '/'; "" is the lake's root.
+std::string StoreKey(std::string_view rel) {
+  while (!rel.empty() && rel.back() == '/') rel.remove_suffix(1);
+  return std::string(rel);
+}
+
+// Pages of `prefix` until the end or kMaxListedKeys keys; `truncated` set when cut short.
+Result<std::vector<objstore::ObjectInfo>> ListBounded(objstore::ObjectStore& store, std::string_view prefix,
+                                                      bool* truncated) {
+  std::vector<objstore::ObjectInfo> out;
+  std::string token;
+  *truncated = false;
+  do {
+    PINPIPE_ASSIGN_OR_RETURN(auto page, store.List(prefix, token));
+    for (auto& o : page.objects) out.push_back(std::move(o));
+    token = std::move(page.next_token);
+    if (!token.empty() && out.size() >= kMaxListedKeys) {
+      *truncated = true;
+      break;
+    }
+  } while (!token.empty());
+  return out;
 }
 
 std::string ReadHead(const fs::path& p, size_t max) {
@@ -68,9 +108,30 @@ std::vector<std::string> SplitCsv(std::string_view line) {
 
 }  // namespace
 
+Result<std::unique_ptr<objstore::ObjectStore>> Dashboard::OpenRemoteLake() {
+  if (!options_.open_lake_store) return MakeError(ErrorCode::kNotFound, "no lake");
+  return options_.open_lake_store();
+}
+
+Result<std::unique_ptr<lake::TableStorage>> Dashboard::OpenTableStorage(
+    const std::string& path, std::unique_ptr<objstore::ObjectStore>* store, std::string* location) {
+  if (path.empty() || !SafeRelative(path)) return MakeError(ErrorCode::kInvalidArgument, "bad path");
+  if (!options_.lake_dir.empty()) {
+    const fs::path dir = fs::path(options_.lake_dir) / path;
+    if (location) *location = dir.lexically_normal().string();
+    return lake::NewLocalTableStorage(dir.string());
+  }
+  const std::string table = StoreKey(path);
+  if (!objstore::ValidateObjectKey(table)) return MakeError(ErrorCode::kInvalidArgument, "bad path");
+  PINPIPE_ASSIGN_OR_RETURN(*store, OpenRemoteLake());
+  std::string root = options_.lake_uri + "/" + table;
+  if (location) *location = root;
+  return lake::NewObjectStoreTableStorage(**store, table, std::move(root));
+}
+
 http::Response Dashboard::Lake(std::string prefix) {
-  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
   if (!SafeRelative(prefix)) return Error(400, "bad prefix");
+  if (options_.lake_dir.empty()) return LakeFromStore(StoreKey(prefix));
   fs::path dir = fs::path(options_.lake_dir) / prefix;
   std::error_code ec;
   JsonWriter w;
@@ -79,7 +140,7 @@ http::Response Dashboard::Lake(std::string prefix) {
   std::vector<fs::directory_entry> entries;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     entries.push_back(*it);
-    if (entries.size() >= 5000) break;
+    if (entries.size() >= kMaxEntries) break;
   }
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
   for (const auto& e : entries) {
@@ -94,14 +155,51 @@ http::Response Dashboard::Lake(std::string prefix) {
   return http::Response::Json(200, w.Take());
 }
 
+// One level of the store under `prefix`: each key's next segment is an object (its size) or,
+// when more follows, a directory (size 0), sorted by name as the local listing is.
+http::Response Dashboard::LakeFromStore(const std::string& prefix) {
+  auto store = OpenRemoteLake();
+  if (!store) return Error(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
+  const std::string under = prefix.empty() ? std::string() : prefix + "/";
+  bool truncated = false;
+  auto listed = ListBounded(**store, under, &truncated);
+  if (!listed) return Error(500, listed.error().message());
+  std::map<std::pair<std::string, bool>, uint64_t> entries;  // (name, dir) → size
+  for (const auto& o : *listed) {
+    std::string_view rest = std::string_view(o.key).substr(under.size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) {
+      entries[{std::string(rest), false}] = o.size;
+    } else {
+      entries.try_emplace({std::string(rest.substr(0, slash)), true}, 0);
+    }
+  }
+  JsonWriter w;
+  w.BeginObject().Field("root", std::string_view(options_.lake_uri)).Field("prefix", std::string_view(prefix));
+  w.Key("entries").BeginArray();
+  size_t n = 0;
+  for (const auto& [name_dir, size] : entries) {
+    if (n++ >= kMaxEntries) {
+      truncated = true;
+      break;
+    }
+    w.BeginObject().Field("name", std::string_view(name_dir.first)).Field("dir", name_dir.second);
+    w.Key("size").Int(static_cast<int64_t>(size)).EndObject();
+  }
+  w.EndArray();
+  if (truncated) w.Field("truncated", true);
+  w.EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
 http::Response Dashboard::LakeObject(std::string key) {
-  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
   if (key.empty() || !SafeRelative(key)) return Error(400, "bad key");
+  if (options_.lake_dir.empty()) return LakeObjectFromStore(StoreKey(key));
   fs::path p = fs::path(options_.lake_dir) / key;
   std::error_code ec;
   if (!fs::is_regular_file(p, ec)) return Error(404, "no such object");
   const auto size = fs::file_size(p, ec);
-  std::optional<std::string> head = ReadHead(p, 64 * 1024);
+  std::optional<std::string> head = ReadHead(p, kPreviewBytes);
   JsonWriter w;
   w.BeginObject().Field("key", std::string_view(key)).Key("size").Int(static_cast<int64_t>(size));
   w.Field("truncated", size > head->size()).Key("preview");
@@ -110,10 +208,50 @@ http::Response Dashboard::LakeObject(std::string key) {
   return http::Response::Json(200, w.Take());
 }
 
+// The store has no ranged read here: the object is fetched whole, then cut to the preview.
+http::Response Dashboard::LakeObjectFromStore(const std::string& key) {
+  if (!objstore::ValidateObjectKey(key)) return Error(400, "bad key");
+  auto store = OpenRemoteLake();
+  if (!store) return Error(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
+  auto head = (*store)->Head(key);
+  if (!head) return Error(head.error().code() == ErrorCode::kNotFound ? 404 : 500,
+                          head.error().code() == ErrorCode::kNotFound ? "no such object" : head.error().message());
+  auto body = (*store)->Get(key);
+  if (!body) return Error(body.error().code() == ErrorCode::kNotFound ? 404 : 500,
+                          body.error().code() == ErrorCode::kNotFound ? "no such object" : body.error().message());
+  if (body->size() > kPreviewBytes) body->resize(kPreviewBytes);
+  std::optional<std::string> preview = std::move(*body);
+  JsonWriter w;
+  w.BeginObject().Field("key", std::string_view(key)).Key("size").Int(static_cast<int64_t>(head->size));
+  w.Field("truncated", head->size > preview->size()).Key("preview");
+  AppendPayload(w, preview, 4096);
+  w.EndObject();
+  return http::Response::Json(200, w.Take());
+}
+
 http::Response Dashboard::DeltaTables() {
   JsonWriter w;
   w.BeginObject().Key("tables").BeginArray();
-  if (!options_.lake_dir.empty()) {
+  bool truncated = false;
+  if (options_.lake_dir.empty()) {
+    // A table is a prefix holding "<table>/_delta_log/", at most 4 levels deep as locally;
+    // the sink's raw objects (topics_dir) are never tables.
+    auto store = OpenRemoteLake();
+    if (!store) return Error(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
+    auto listed = ListBounded(**store, "", &truncated);
+    if (!listed) return Error(500, listed.error().message());
+    const std::string topics = options_.topics_dir + "/";
+    std::set<std::string> found;
+    for (const auto& o : *listed) {
+      if (o.key.starts_with(topics)) continue;
+      const std::string marker = "/_delta_log/";
+      const size_t log = o.key.find(marker);
+      if (log == std::string::npos) continue;
+      const std::string table = o.key.substr(0, log);
+      if (std::count(table.begin(), table.end(), '/') <= 4) found.insert(table);
+    }
+    for (const auto& f : found) w.String(f);
+  } else {
     std::error_code ec;
     std::vector<std::string> found;
     auto it = fs::recursive_directory_iterator(options_.lake_dir, fs::directory_options::skip_permission_denied, ec);
@@ -133,7 +271,9 @@ http::Response Dashboard::DeltaTables() {
     std::sort(found.begin(), found.end());
     for (const auto& f : found) w.String(f);
   }
-  w.EndArray().EndObject();
+  w.EndArray();
+  if (truncated) w.Field("truncated", true);
+  w.EndObject();
   return http::Response::Json(200, w.Take());
 }
 
@@ -152,13 +292,14 @@ void WriteStringMap(JsonWriter& w, const lake::StringMap& m) {
 }  // namespace
 
 http::Response Dashboard::DeltaTable(std::string path) {
-  if (options_.lake_dir.empty()) return Error(404, "the lake is not a local directory");
   if (path.empty() || !SafeRelative(path)) return Error(400, "bad path");
   // History of the newest 100 commits through the lake's commit reader; the schema from the
   // newest metaData action among them. Files are counted from those commits (checkpoints are
   // not read here).
-  auto storage = lake::NewLocalTableStorage((fs::path(options_.lake_dir) / path).string());
-  auto commits = lake::ReadCommits(*storage, 100);
+  std::unique_ptr<objstore::ObjectStore> store;  // outlives `storage`
+  auto storage = OpenTableStorage(path, &store, nullptr);
+  if (!storage) return Error(StatusFor(storage.error()), storage.error().message());
+  auto commits = lake::ReadCommits(**storage, 100);
   if (!commits) {
     return commits.error().code() == ErrorCode::kNotFound ? Error(404, "no such Delta table")
                                                           : Error(500, commits.error().ToString());
