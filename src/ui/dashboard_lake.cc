@@ -168,6 +168,7 @@ http::Response Dashboard::LakeFromStore(const std::string& prefix) {
   for (const auto& o : *listed) {
     std::string_view rest = std::string_view(o.key).substr(under.size());
     const size_t slash = rest.find('/');
+    if (rest.empty() || slash == 0) continue;  // a "dir/" marker or "a//b": written by another tool
     if (slash == std::string_view::npos) {
       entries[{std::string(rest), false}] = o.size;
     } else {
