@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/bytes_hash.h"
 #include "lake/parquet_compression.h"
 #include "lake/parquet_encoding.h"
 
@@ -16,34 +17,10 @@ constexpr size_t kPieceEntries = 1024;  // granularity of page-size checks
 // distinct values (ids, free text) only to re-encode them as PLAIN at the flush.
 constexpr size_t kDictionaryProbeValues = 4096;
 
-// The dictionary's hash: 16 bytes per 64x64->128-bit multiply, inline (dictionary values are
+// The dictionary's hash (common/bytes_hash.h), inline (dictionary values are
 // mostly short; std::hash's out-of-line murmur cost more than the probe). Its quality only
 // changes probe lengths, never the dictionary (insertion order) or the output.
-uint64_t DictHash(std::string_view s) {
-  auto mum = [](uint64_t x, uint64_t y) {
-    const unsigned __int128 r = static_cast<unsigned __int128>(x) * y;
-    return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-  };
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
-  const char* p = s.data();
-  size_t n = s.size();
-  while (n >= 16) {
-    uint64_t a, b;
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + 8, 8);
-    h = mum(h ^ a ^ 0xa0761d6478bd642full, b ^ 0xe7037ed1a0b428dbull);
-    p += 16;
-    n -= 16;
-  }
-  uint64_t a = 0, b = 0;
-  if (n > 8) {
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + 8, n - 8);
-  } else {
-    std::memcpy(&a, p, n);
-  }
-  return mum(h ^ a ^ 0x8ebc6af09c88c6e3ull, b ^ 0x589965cc75374cc3ull);
-}
+uint64_t DictHash(std::string_view s) { return HashBytes(s, 0x9e3779b97f4a7c15ull); }
 
 // 4-byte little-endian length prefix + hybrid levels (data page v1, Encodings.md "RLE").
 void AppendLevels(const std::vector<uint8_t>& levels, int max_level, std::string* out) {

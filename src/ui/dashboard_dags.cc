@@ -8,31 +8,18 @@
 #include "orchestrator/run_history.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/error_response.h"
 
 namespace pinpipe::ui {
 namespace {
 
-http::Response Error(int status, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().Field("message", message).EndObject();
-  return http::Response::Json(status, w.Take());
-}
-
-int StatusOf(const pinpipe::Error& e) {
-  switch (e.code()) {
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kInvalidArgument: return 400;
-    default: return 500;
-  }
-}
 
 }  // namespace
 
 http::Response Dashboard::DagGraph(std::string dag) {
-  if (!hooks_.dag_graph) return Error(503, "the scheduler's DAGs are not loaded in this process");
+  if (!hooks_.dag_graph) return ErrorResponse(503, "the scheduler's DAGs are not loaded in this process");
   auto g = hooks_.dag_graph(dag);
-  if (!g) return Error(StatusOf(g.error()), g.error().message());
+  if (!g) return ErrorResponse(HttpStatusOf(g.error()), g.error().message());
   JsonWriter w;
   w.BeginObject().Field("dag_id", std::string_view(dag)).Key("tasks").BeginArray();
   for (const auto& t : *g) {
@@ -46,13 +33,13 @@ http::Response Dashboard::DagGraph(std::string dag) {
 
 http::Response Dashboard::TaskLog(int64_t run_pk, std::string task, int64_t after, int64_t limit) {
   auto* runs = Runs();
-  if (!runs) return Error(404, "no run history yet");
-  if (task.empty()) return Error(400, "task is required");
+  if (!runs) return ErrorResponse(404, "no run history yet");
+  if (task.empty()) return ErrorResponse(400, "task is required");
   auto t = runs->Task(run_pk, task);
-  if (!t) return Error(500, t.error().message());
-  if (!*t) return Error(404, "no task " + task + " in run " + std::to_string(run_pk));
+  if (!t) return ErrorResponse(500, t.error().message());
+  if (!*t) return ErrorResponse(404, "no task " + task + " in run " + std::to_string(run_pk));
   auto lines = runs->TaskLog(run_pk, task, after, static_cast<int>(limit));
-  if (!lines) return Error(500, lines.error().message());
+  if (!lines) return ErrorResponse(500, lines.error().message());
   using orchestrator::TaskState;
   const TaskState st = (*t)->state;
   // A tail stops following once the task can write no more lines.
@@ -71,28 +58,28 @@ http::Response Dashboard::TaskLog(int64_t run_pk, std::string task, int64_t afte
 }
 
 http::Response Dashboard::Backfill(std::string dag, std::string body) {
-  if (!hooks_.backfill_dag) return Error(503, "the scheduler is not running in this process");
+  if (!hooks_.backfill_dag) return ErrorResponse(503, "the scheduler is not running in this process");
   std::string from, to;
   bool rerun = false, dry_run = true;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS) return Error(400, "the body must be a JSON object");
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS) return ErrorResponse(400, "the body must be a JSON object");
   if (std::string_view v; doc["from"].get_string().get(v) == simdjson::SUCCESS) from = std::string(v);
   if (std::string_view v; doc["to"].get_string().get(v) == simdjson::SUCCESS) to = std::string(v);
   if (bool b; doc["rerun"].get_bool().get(b) == simdjson::SUCCESS) rerun = b;
   if (bool b; doc["dry_run"].get_bool().get(b) == simdjson::SUCCESS) dry_run = b;
   auto f = orchestrator::ParseDate(from);
-  if (!f) return Error(400, "from must be a date YYYY-MM-DD");
+  if (!f) return ErrorResponse(400, "from must be a date YYYY-MM-DD");
   auto t = orchestrator::ParseDate(to);
-  if (!t) return Error(400, "to must be a date YYYY-MM-DD");
-  if (*t < *f) return Error(400, "the end date " + to + " is before the start date " + from);
+  if (!t) return ErrorResponse(400, "to must be a date YYYY-MM-DD");
+  if (*t < *f) return ErrorResponse(400, "the end date " + to + " is before the start date " + from);
   const int64_t days = (*t - *f).count() + 1;
   if (days > kMaxBackfillRuns) {
-    return Error(400, "too many runs: " + std::to_string(days) + " dates, at most " + std::to_string(kMaxBackfillRuns) +
+    return ErrorResponse(400, "too many runs: " + std::to_string(days) + " dates, at most " + std::to_string(kMaxBackfillRuns) +
                           " per backfill from the dashboard (pinpipe dag backfill takes more)");
   }
   auto plan = hooks_.backfill_dag(dag, from, to, rerun, dry_run);
-  if (!plan) return Error(StatusOf(plan.error()), plan.error().message());
+  if (!plan) return ErrorResponse(HttpStatusOf(plan.error()), plan.error().message());
   JsonWriter w;
   int64_t runs = 0;
   w.BeginObject().Field("dag_id", std::string_view(dag)).Field("from", std::string_view(from));

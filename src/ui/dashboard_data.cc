@@ -17,16 +17,11 @@
 #include "sink/sink_state.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/error_response.h"
 #include "ui/sink_objects_json.h"
 
 namespace pinpipe::ui {
 namespace {
-
-http::Response Error(int status, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().Field("message", message).EndObject();
-  return http::Response::Json(status, w.Take());
-}
 
 bool ParseInt(std::string_view s, int64_t& v) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -136,13 +131,13 @@ bool SelectPartitions(const std::string& partition, int32_t count, std::vector<i
 http::Response Dashboard::Messages(std::string topic, std::string partition, std::string from, std::string arg,
                                    int64_t limit) {
   auto t = log_.GetTopic(topic);
-  if (!t) return Error(404, "no such topic");
+  if (!t) return ErrorResponse(404, "no such topic");
   std::vector<int32_t> parts;
-  if (!SelectPartitions(partition, t->partitions, parts)) return Error(400, "bad partition");
+  if (!SelectPartitions(partition, t->partitions, parts)) return ErrorResponse(400, "bad partition");
   int64_t n_arg = 0;
-  if ((from == "offset" || from == "timestamp") && !ParseInt(arg, n_arg)) return Error(400, "arg must be an integer");
+  if ((from == "offset" || from == "timestamp") && !ParseInt(arg, n_arg)) return ErrorResponse(400, "arg must be an integer");
   if (from != "newest" && from != "beginning" && from != "offset" && from != "timestamp") {
-    return Error(400, "from must be newest, beginning, offset or timestamp");
+    return ErrorResponse(400, "from must be newest, beginning, offset or timestamp");
   }
   std::vector<MessageRow> rows;
   int64_t scanned = 0;
@@ -202,26 +197,26 @@ bool ParseCursor(const std::string& cursor, std::map<int32_t, int64_t>& out) {
 http::Response Dashboard::Search(std::string topic, SearchParams sp) {
   constexpr int64_t kDefaultMaxScan = 100'000, kMaxMaxScan = 10'000'000;
   auto t = log_.GetTopic(topic);
-  if (!t) return Error(404, "no such topic");
+  if (!t) return ErrorResponse(404, "no such topic");
   std::vector<int32_t> parts;
-  if (!SelectPartitions(sp.partition, t->partitions, parts)) return Error(400, "bad partition");
+  if (!SelectPartitions(sp.partition, t->partitions, parts)) return ErrorResponse(400, "bad partition");
   const int64_t limit = sp.limit;
   MessageIndex::Query q;
   q.key = std::move(sp.key);
   q.limit = static_cast<size_t>(limit);
-  if (!sp.from_ts.empty() && !ParseInt(sp.from_ts, q.from_ts)) return Error(400, "from_ts must be epoch ms");
-  if (!sp.to_ts.empty() && !ParseInt(sp.to_ts, q.to_ts)) return Error(400, "to_ts must be epoch ms");
+  if (!sp.from_ts.empty() && !ParseInt(sp.from_ts, q.from_ts)) return ErrorResponse(400, "from_ts must be epoch ms");
+  if (!sp.to_ts.empty() && !ParseInt(sp.to_ts, q.to_ts)) return ErrorResponse(400, "to_ts must be epoch ms");
   auto filter = ValueFilter::Parse(sp.contains, sp.field, sp.case_sensitive);
-  if (!filter) return Error(400, filter.error().message());
+  if (!filter) return ErrorResponse(400, filter.error().message());
   if (filter->active()) q.value = &*filter;
   int64_t max_scan = kDefaultMaxScan;
   if (!sp.max_scan.empty() && (!ParseInt(sp.max_scan, max_scan) || max_scan < 1 || max_scan > kMaxMaxScan)) {
-    return Error(400, "max_scan must be 1.." + std::to_string(kMaxMaxScan));
+    return ErrorResponse(400, "max_scan must be 1.." + std::to_string(kMaxMaxScan));
   }
   std::map<int32_t, int64_t> cursor;
-  if (!ParseCursor(sp.cursor, cursor)) return Error(400, "cursor must be <partition>:<offset>,... as the last answer's next");
+  if (!ParseCursor(sp.cursor, cursor)) return ErrorResponse(400, "cursor must be <partition>:<offset>,... as the last answer's next");
   if (!q.key && sp.from_ts.empty() && sp.to_ts.empty() && !q.value) {
-    return Error(400, "give a key, from_ts, to_ts, contains or field");
+    return ErrorResponse(400, "give a key, from_ts, to_ts, contains or field");
   }
   // Partitions one after the other, sharing the budget of records to decode.
   std::vector<MessageRow> rows;
@@ -232,7 +227,7 @@ http::Response Dashboard::Search(std::string topic, SearchParams sp) {
     q.from_offset = c == cursor.end() ? 0 : c->second;
     q.max_scan = max_scan - stats.scanned;
     auto pos = message_index_.Search(log_, topic, p, q, rows, stats);
-    if (!pos) return Error(500, pos.error().message());
+    if (!pos) return ErrorResponse(500, pos.error().message());
     reached[p] = *pos;
   }
   // Partitions merged by time; the first `limit`. A partition whose rows were cut continues
@@ -260,9 +255,9 @@ http::Response Dashboard::Search(std::string topic, SearchParams sp) {
 http::Response Dashboard::Produce(std::string topic, std::string body) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS || !doc.is_object()) return Error(400, "body must be a JSON object");
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS || !doc.is_object()) return ErrorResponse(400, "body must be a JSON object");
   auto t = log_.GetTopic(topic);
-  if (!t) return Error(404, "no such topic");
+  if (!t) return ErrorResponse(404, "no such topic");
   std::string format = "json";
   if (std::string_view f; doc["format"].get_string().get(f) == simdjson::SUCCESS) format = std::string(f);
   std::optional<std::string> key, value;
@@ -272,21 +267,21 @@ http::Response Dashboard::Produce(std::string topic, std::string body) {
     // As the REST Proxy stores json: minified, and only what every reader accepts.
     for (auto* s : {&key, &value}) {
       if (!*s) continue;
-      if (!ValidateJson(**s).ok) return Error(422, s == &key ? "key is not valid JSON" : "value is not valid JSON");
+      if (!ValidateJson(**s).ok) return ErrorResponse(422, s == &key ? "key is not valid JSON" : "value is not valid JSON");
       std::string min(s->value().size() + simdjson::SIMDJSON_PADDING, '\0');
       size_t len = 0;
       if (simdjson::minify(s->value().data(), s->value().size(), min.data(), len) != simdjson::SUCCESS) {
-        return Error(422, "not valid JSON");
+        return ErrorResponse(422, "not valid JSON");
       }
       min.resize(len);
       **s = std::move(min);
     }
   } else if (format != "string") {
-    return Error(400, "format must be json or string");
+    return ErrorResponse(400, "format must be json or string");
   }
   int64_t part = -1;
   if (int64_t p; doc["partition"].get_int64().get(p) == simdjson::SUCCESS) part = p;
-  if (part >= t->partitions) return Error(404, "no such partition");
+  if (part >= t->partitions) return ErrorResponse(404, "no such partition");
   if (part < 0) part = key ? KafkaPartitionForKey(*key, t->partitions) : 0;
   std::vector<std::string> header_store;
   std::vector<log::Header> headers;
@@ -307,7 +302,7 @@ http::Response Dashboard::Produce(std::string topic, std::string body) {
   rec.headers = headers;
   // AppendSync waits for durability (fsync with log.flush=always): fine on a pool thread.
   auto res = log_.AppendSync(topic, static_cast<int32_t>(part), std::span<const log::Record>(&rec, 1));
-  if (!res) return Error(500, res.error().message());
+  if (!res) return ErrorResponse(500, res.error().message());
   JsonWriter w;
   w.BeginObject().Field("topic", std::string_view(topic)).Key("partition").Int(part).Key("offset").Int(res->base_offset).EndObject();
   return http::Response::Json(200, w.Take());
@@ -374,7 +369,7 @@ http::Response Dashboard::Dags(int64_t limit) {
   std::vector<std::string> dags = hooks_.dag_ids ? hooks_.dag_ids() : std::vector<std::string>{};
   if (auto* runs = Runs()) {
     auto list = runs->ListRuns("", static_cast<int>(limit));
-    if (!list) return Error(500, list.error().message());
+    if (!list) return ErrorResponse(500, list.error().message());
     for (auto& r : *list) {
       RunRow row;
       row.run = std::move(r);
@@ -386,7 +381,7 @@ http::Response Dashboard::Dags(int64_t limit) {
 }
 
 http::Response Dashboard::Trigger(std::string dag, std::string body) {
-  if (!hooks_.trigger_dag) return Error(503, "the scheduler is not running in this process");
+  if (!hooks_.trigger_dag) return ErrorResponse(503, "the scheduler is not running in this process");
   std::string date;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -397,11 +392,11 @@ http::Response Dashboard::Trigger(std::string dag, std::string body) {
     // YYYY-MM-DD, checked before anything starts.
     bool ok = date.size() == 10 && date[4] == '-' && date[7] == '-';
     for (size_t i = 0; ok && i < date.size(); ++i) ok = (i == 4 || i == 7) || (date[i] >= '0' && date[i] <= '9');
-    if (!ok) return Error(400, "date must be YYYY-MM-DD");
+    if (!ok) return ErrorResponse(400, "date must be YYYY-MM-DD");
   }
   auto r = hooks_.trigger_dag(dag, date);
   if (!r) {
-    return Error(r.error().code() == ErrorCode::kNotFound ? 404 : r.error().code() == ErrorCode::kAlreadyExists ? 409 : 400,
+    return ErrorResponse(r.error().code() == ErrorCode::kNotFound ? 404 : r.error().code() == ErrorCode::kAlreadyExists ? 409 : 400,
                  r.error().message());
   }
   JsonWriter w;

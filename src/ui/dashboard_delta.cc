@@ -10,16 +10,11 @@
 #include "lake/delta_storage.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/error_response.h"
 
 namespace pinpipe::ui {
 namespace fs = std::filesystem;
 namespace {
-
-http::Response Error(int status, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().Field("message", message).EndObject();
-  return http::Response::Json(status, w.Take());
-}
 
 bool SafeTablePath(std::string_view rel) {
   if (rel.empty() || rel.front() == '/') return false;
@@ -50,25 +45,25 @@ void WriteFeatures(JsonWriter& w, std::string_view key, const std::optional<std:
 
 http::Response Dashboard::DeltaSnapshot(std::string path, int64_t version, int64_t timestamp_ms, int64_t offset,
                                         int64_t limit) {
-  if (!SafeTablePath(path)) return Error(400, "bad path");
-  if (version >= 0 && timestamp_ms >= 0) return Error(400, "give a version or a timestamp, not both");
+  if (!SafeTablePath(path)) return ErrorResponse(400, "bad path");
+  if (version >= 0 && timestamp_ms >= 0) return ErrorResponse(400, "give a version or a timestamp, not both");
   // A local table, or one in the s3:// lake's store (opened once for this request).
   std::unique_ptr<objstore::ObjectStore> store;  // outlives `opened`
   std::string location;
   auto opened = OpenTableStorage(path, &store, &location);
   if (!opened) {
     const auto code = opened.error().code();
-    return Error(code == ErrorCode::kInvalidArgument ? 400 : code == ErrorCode::kNotFound ? 404 : 500,
+    return ErrorResponse(code == ErrorCode::kInvalidArgument ? 400 : code == ErrorCode::kNotFound ? 404 : 500,
                  opened.error().message());
   }
   lake::TableStorage* storage = opened->get();
   // Commit times, newest first: for the timestamp lookup and lastModified.
   auto history = lake::ReadHistory(*storage);
   if (!history) {
-    return history.error().code() == ErrorCode::kNotFound ? Error(404, "no such Delta table")
-                                                          : Error(500, history.error().ToString());
+    return history.error().code() == ErrorCode::kNotFound ? ErrorResponse(404, "no such Delta table")
+                                                          : ErrorResponse(500, history.error().ToString());
   }
-  if (history->empty()) return Error(404, "no such Delta table");
+  if (history->empty()) return ErrorResponse(404, "no such Delta table");
   const int64_t current = history->front().version;
   auto commit_time = [&](int64_t v) -> std::optional<int64_t> {
     for (const auto& h : *history) {
@@ -78,7 +73,7 @@ http::Response Dashboard::DeltaSnapshot(std::string path, int64_t version, int64
   };
   std::optional<int64_t> at;
   if (version >= 0) {
-    if (version > current) return Error(400, "version " + std::to_string(version) + " does not exist yet (current " +
+    if (version > current) return ErrorResponse(400, "version " + std::to_string(version) + " does not exist yet (current " +
                                                  std::to_string(current) + ")");
     at = version;
   } else if (timestamp_ms >= 0) {
@@ -88,13 +83,13 @@ http::Response Dashboard::DeltaSnapshot(std::string path, int64_t version, int64
         break;
       }
     }
-    if (!at) return Error(400, "the timestamp is before the table's earliest available commit");
+    if (!at) return ErrorResponse(400, "the timestamp is before the table's earliest available commit");
   }
   auto snap = lake::Snapshot::Load(*storage, at);
   if (!snap) {
     return snap.error().code() == ErrorCode::kNotFound
-               ? Error(404, "version " + std::to_string(at.value_or(current)) + " cannot be read: " + snap.error().message())
-               : Error(500, snap.error().ToString());
+               ? ErrorResponse(404, "version " + std::to_string(at.value_or(current)) + " cannot be read: " + snap.error().message())
+               : ErrorResponse(500, snap.error().ToString());
   }
   const auto& md = snap->metadata();
   const auto& pr = snap->protocol();
@@ -155,7 +150,7 @@ http::Response Dashboard::DeltaSnapshot(std::string path, int64_t version, int64
     w.EndArray();
     return true;
   });
-  if (!st) return Error(500, "reading version " + std::to_string(snap->version()) + ": " + st.error().ToString());
+  if (!st) return ErrorResponse(500, "reading version " + std::to_string(snap->version()) + ": " + st.error().ToString());
   w.EndArray().Field("more", more).EndObject();
   return http::Response::Json(200, w.Take());
 }

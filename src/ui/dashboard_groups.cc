@@ -5,27 +5,19 @@
 #include "common/json_writer.h"
 #include "log/offset_store.h"
 #include "ui/dashboard.h"
+#include "ui/error_response.h"
 #include "ui/offset_reset.h"
 
 namespace pinpipe::ui {
 namespace {
 
-http::Response Error(int status, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().Field("message", message).EndObject();
-  return http::Response::Json(status, w.Take());
-}
-
-int StatusFor(const pinpipe::Error& e) {
-  return e.code() == ErrorCode::kNotFound ? 404 : e.code() == ErrorCode::kInvalidArgument ? 400 : 500;
-}
 
 }  // namespace
 
 http::Response Dashboard::ResetOffsets(std::string group, std::string body) {
-  if (group.empty() || group.size() > log::kMaxGroupBytes) return Error(400, "bad group name");
+  if (group.empty() || group.size() > log::kMaxGroupBytes) return ErrorResponse(400, "bad group name");
   auto req = ParseResetRequest(body);
-  if (!req) return Error(400, req.error().message());
+  if (!req) return ErrorResponse(400, req.error().message());
   // Kafka's tool refuses too: a live consumer would overwrite the reset with its next commit.
   auto refuse_if_active = [&]() -> std::optional<http::Response> {
     if (!hooks_.group_members) return std::nullopt;
@@ -46,12 +38,12 @@ http::Response Dashboard::ResetOffsets(std::string group, std::string body) {
   };
   if (auto refused = refuse_if_active()) return std::move(*refused);
   auto plan = PlanReset(log_, group, *req);
-  if (!plan) return Error(StatusFor(plan.error()), plan.error().message());
+  if (!plan) return ErrorResponse(HttpStatusOf(plan.error()), plan.error().message());
   bool executed = false;
   if (!req->dry_run) {
     if (auto refused = refuse_if_active()) return std::move(*refused);  // joined meanwhile
     if (auto st = ExecuteReset(log_.offsets(), group, *plan); !st) {
-      return Error(st.error().code() == ErrorCode::kInvalidArgument ? 400 : 500, st.error().message());
+      return ErrorResponse(st.error().code() == ErrorCode::kInvalidArgument ? 400 : 500, st.error().message());
     }
     executed = true;
   }
@@ -59,9 +51,9 @@ http::Response Dashboard::ResetOffsets(std::string group, std::string body) {
 }
 
 http::Response Dashboard::SinkControl(std::string action, std::string body) {
-  if (!hooks_.sink_control) return Error(503, "the sink connector does not run in this process");
+  if (!hooks_.sink_control) return ErrorResponse(503, "the sink connector does not run in this process");
   if (action != "pause" && action != "resume" && action != "restart" && action != "restart-task") {
-    return Error(404, "no sink action " + action);
+    return ErrorResponse(404, "no sink action " + action);
   }
   bool include_tasks = false, only_failed = false;
   int64_t task = -1;
@@ -73,7 +65,7 @@ http::Response Dashboard::SinkControl(std::string action, std::string body) {
     if (int64_t t; doc["task"].get_int64().get(t) == simdjson::SUCCESS) task = t;
   }
   auto r = hooks_.sink_control(action, include_tasks, only_failed, task);
-  if (!r) return Error(r.error().code() == ErrorCode::kNotFound ? 404 : 400, r.error().message());
+  if (!r) return ErrorResponse(r.error().code() == ErrorCode::kNotFound ? 404 : 400, r.error().message());
   return http::Response::Json(202, std::move(*r));
 }
 

@@ -18,16 +18,11 @@
 #include "objstore/object_store.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/error_response.h"
 
 namespace pinpipe::ui {
 namespace fs = std::filesystem;
 namespace {
-
-http::Response Error(int status, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().Field("message", message).EndObject();
-  return http::Response::Json(status, w.Take());
-}
 
 // A relative path inside a root: no "..", no absolute path, no empty root.
 bool SafeRelative(std::string_view rel) {
@@ -38,9 +33,6 @@ bool SafeRelative(std::string_view rel) {
   return true;
 }
 
-int StatusFor(const pinpipe::Error& e) {
-  return e.code() == ErrorCode::kInvalidArgument ? 400 : e.code() == ErrorCode::kNotFound ? 404 : 500;
-}
 
 constexpr size_t kPreviewBytes = 64 * 1024;
 // An object-store listing reads at most this many keys (a store lists every key under a
@@ -130,7 +122,7 @@ Result<std::unique_ptr<lake::TableStorage>> Dashboard::OpenTableStorage(
 }
 
 http::Response Dashboard::Lake(std::string prefix) {
-  if (!SafeRelative(prefix)) return Error(400, "bad prefix");
+  if (!SafeRelative(prefix)) return ErrorResponse(400, "bad prefix");
   if (options_.lake_dir.empty()) return LakeFromStore(StoreKey(prefix));
   fs::path dir = fs::path(options_.lake_dir) / prefix;
   std::error_code ec;
@@ -151,7 +143,7 @@ http::Response Dashboard::Lake(std::string prefix) {
     w.EndObject();
   }
   w.EndArray().EndObject();
-  if (ec && ec != std::errc::no_such_file_or_directory) return Error(500, ec.message());
+  if (ec && ec != std::errc::no_such_file_or_directory) return ErrorResponse(500, ec.message());
   return http::Response::Json(200, w.Take());
 }
 
@@ -159,11 +151,11 @@ http::Response Dashboard::Lake(std::string prefix) {
 // when more follows, a directory (size 0), sorted by name as the local listing is.
 http::Response Dashboard::LakeFromStore(const std::string& prefix) {
   auto store = OpenRemoteLake();
-  if (!store) return Error(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
+  if (!store) return ErrorResponse(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
   const std::string under = prefix.empty() ? std::string() : prefix + "/";
   bool truncated = false;
   auto listed = ListBounded(**store, under, &truncated);
-  if (!listed) return Error(500, listed.error().message());
+  if (!listed) return ErrorResponse(500, listed.error().message());
   std::map<std::pair<std::string, bool>, uint64_t> entries;  // (name, dir) → size
   for (const auto& o : *listed) {
     std::string_view rest = std::string_view(o.key).substr(under.size());
@@ -194,11 +186,11 @@ http::Response Dashboard::LakeFromStore(const std::string& prefix) {
 }
 
 http::Response Dashboard::LakeObject(std::string key) {
-  if (key.empty() || !SafeRelative(key)) return Error(400, "bad key");
+  if (key.empty() || !SafeRelative(key)) return ErrorResponse(400, "bad key");
   if (options_.lake_dir.empty()) return LakeObjectFromStore(StoreKey(key));
   fs::path p = fs::path(options_.lake_dir) / key;
   std::error_code ec;
-  if (!fs::is_regular_file(p, ec)) return Error(404, "no such object");
+  if (!fs::is_regular_file(p, ec)) return ErrorResponse(404, "no such object");
   const auto size = fs::file_size(p, ec);
   std::optional<std::string> head = ReadHead(p, kPreviewBytes);
   JsonWriter w;
@@ -211,14 +203,14 @@ http::Response Dashboard::LakeObject(std::string key) {
 
 // The store has no ranged read here: the object is fetched whole, then cut to the preview.
 http::Response Dashboard::LakeObjectFromStore(const std::string& key) {
-  if (!objstore::ValidateObjectKey(key)) return Error(400, "bad key");
+  if (!objstore::ValidateObjectKey(key)) return ErrorResponse(400, "bad key");
   auto store = OpenRemoteLake();
-  if (!store) return Error(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
+  if (!store) return ErrorResponse(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
   auto head = (*store)->Head(key);
-  if (!head) return Error(head.error().code() == ErrorCode::kNotFound ? 404 : 500,
+  if (!head) return ErrorResponse(head.error().code() == ErrorCode::kNotFound ? 404 : 500,
                           head.error().code() == ErrorCode::kNotFound ? "no such object" : head.error().message());
   auto body = (*store)->Get(key);
-  if (!body) return Error(body.error().code() == ErrorCode::kNotFound ? 404 : 500,
+  if (!body) return ErrorResponse(body.error().code() == ErrorCode::kNotFound ? 404 : 500,
                           body.error().code() == ErrorCode::kNotFound ? "no such object" : body.error().message());
   if (body->size() > kPreviewBytes) body->resize(kPreviewBytes);
   std::optional<std::string> preview = std::move(*body);
@@ -238,9 +230,9 @@ http::Response Dashboard::DeltaTables() {
     // A table is a prefix holding "<table>/_delta_log/", at most 4 levels deep as locally;
     // the sink's raw objects (topics_dir) are never tables.
     auto store = OpenRemoteLake();
-    if (!store) return Error(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
+    if (!store) return ErrorResponse(store.error().code() == ErrorCode::kNotFound ? 404 : 500, store.error().message());
     auto listed = ListBounded(**store, "", &truncated);
-    if (!listed) return Error(500, listed.error().message());
+    if (!listed) return ErrorResponse(500, listed.error().message());
     const std::string topics = options_.topics_dir + "/";
     std::set<std::string> found;
     for (const auto& o : *listed) {
@@ -293,17 +285,17 @@ void WriteStringMap(JsonWriter& w, const lake::StringMap& m) {
 }  // namespace
 
 http::Response Dashboard::DeltaTable(std::string path) {
-  if (path.empty() || !SafeRelative(path)) return Error(400, "bad path");
+  if (path.empty() || !SafeRelative(path)) return ErrorResponse(400, "bad path");
   // History of the newest 100 commits through the lake's commit reader; the schema from the
   // newest metaData action among them. Files are counted from those commits (checkpoints are
   // not read here).
   std::unique_ptr<objstore::ObjectStore> store;  // outlives `storage`
   auto storage = OpenTableStorage(path, &store, nullptr);
-  if (!storage) return Error(StatusFor(storage.error()), storage.error().message());
+  if (!storage) return ErrorResponse(HttpStatusOf(storage.error()), storage.error().message());
   auto commits = lake::ReadCommits(**storage, 100);
   if (!commits) {
-    return commits.error().code() == ErrorCode::kNotFound ? Error(404, "no such Delta table")
-                                                          : Error(500, commits.error().ToString());
+    return commits.error().code() == ErrorCode::kNotFound ? ErrorResponse(404, "no such Delta table")
+                                                          : ErrorResponse(500, commits.error().ToString());
   }
   JsonWriter hist;
   hist.BeginArray();
@@ -354,7 +346,7 @@ http::Response Dashboard::Analytics(std::string date) {
   }
   std::sort(dates.rbegin(), dates.rend());
   if (date.empty() && !dates.empty()) date = dates.front();
-  if (!SafeRelative(date)) return Error(400, "bad date");
+  if (!SafeRelative(date)) return ErrorResponse(400, "bad date");
   JsonWriter w;
   w.BeginObject().Key("dates").BeginArray();
   for (const auto& d : dates) w.String(d);
@@ -380,11 +372,11 @@ http::Response Dashboard::Analytics(std::string date) {
 
 http::Response Dashboard::AnalyticsResult(std::string date, std::string name) {
   if (date.empty() || name.empty() || !SafeRelative(date) || name.find('/') != std::string::npos || name == "..") {
-    return Error(400, "bad date or name");
+    return ErrorResponse(400, "bad date or name");
   }
   fs::path p = fs::path(options_.data_dir) / "reports" / date / (name + ".csv");
   std::ifstream in(p);
-  if (!in) return Error(404, "no such result");
+  if (!in) return ErrorResponse(404, "no such result");
   JsonWriter w;
   w.BeginObject().Field("date", std::string_view(date)).Field("name", std::string_view(name));
   std::string line;

@@ -35,17 +35,12 @@
 #include "sink/sink_state.h"
 #include "ui/api_json.h"
 #include "ui/dashboard.h"
+#include "ui/error_response.h"
 #include "ui/trace_part_file.h"
 
 namespace pinpipe::ui {
 namespace fs = std::filesystem;
 namespace {
-
-http::Response Error(int status, std::string_view message) {
-  JsonWriter w;
-  w.BeginObject().Field("message", message).EndObject();
-  return http::Response::Json(status, w.Take());
-}
 
 // "<topic>+<p>+<digits><ext>" → the start offset, when the name is one of partition p's.
 std::optional<int64_t> StartOffsetOf(std::string_view name, std::string_view topic, int32_t partition) {
@@ -241,9 +236,9 @@ void Dashboard::StreamHop(JsonWriter& w, const std::string& topic, int32_t parti
 
 http::Response Dashboard::Trace(std::string topic, int64_t partition_in, int64_t offset) {
   auto t = log_.GetTopic(topic);
-  if (!t) return Error(404, "no such topic");
-  if (partition_in < 0 || partition_in >= t->partitions) return Error(400, "bad partition");
-  if (offset < 0) return Error(400, "bad offset");
+  if (!t) return ErrorResponse(404, "no such topic");
+  if (partition_in < 0 || partition_in >= t->partitions) return ErrorResponse(400, "bad partition");
+  if (offset < 0) return ErrorResponse(400, "bad offset");
   const auto partition = static_cast<int32_t>(partition_in);
   JsonWriter w;
   w.BeginObject().Field("topic", std::string_view(topic)).Field("partition", partition).Key("offset").Int(offset);
