@@ -612,26 +612,10 @@ def test_message_search_filters_values_on_the_server_in_bounded_scans(server):
 
 
 def delta_log_state(table_dir, version):
-    """Replays the table's JSON commits up to `version` (independently of the server): active
-    adds, protocol, metaData and every commit's timestamp."""
-    adds, protocol, meta, times = {}, None, None, {}
-    for f in sorted((table_dir / "_delta_log").glob("*.json")):
-        v = int(f.stem)
-        for line in filter(None, f.read_text().splitlines()):
-            a = json.loads(line)
-            if "commitInfo" in a:
-                times[v] = a["commitInfo"]["timestamp"]
-            if v > version:
-                continue
-            if "add" in a:
-                adds[a["add"]["path"]] = a["add"]
-            elif "remove" in a:
-                adds.pop(a["remove"]["path"], None)
-            elif "protocol" in a:
-                protocol = a["protocol"]
-            elif "metaData" in a:
-                meta = a["metaData"]
-    return adds, protocol, meta, times
+    """The table's own log replayed up to `version` (delta_replay.py)."""
+    from delta_replay import replay_commits
+    files = sorted((table_dir / "_delta_log").glob("*.json"))
+    return replay_commits(((int(f.stem), f.read_text()) for f in files), version)
 
 
 def test_delta_snapshot_shows_detail_rows_and_time_travel(server_factory):

@@ -138,21 +138,11 @@ def expected_level(objects, prefix):
 
 def replay_log(s3, table, version):
     """The table's commits from the bucket up to `version`: active adds, metaData, commit times."""
-    adds, meta, times = {}, None, {}
-    for key in sorted(k for k in bucket_objects(s3) if k.startswith(table + "/_delta_log/") and k.endswith(".json")):
-        v = int(key.rsplit("/", 1)[1][:-5])
-        body = s3.get_object(Bucket="lake", Key="pp/" + key)["Body"].read().decode()
-        for a in map(json.loads, filter(None, body.splitlines())):
-            if "commitInfo" in a:
-                times[v] = a["commitInfo"]["timestamp"]
-            if v > version:
-                continue
-            if "add" in a:
-                adds[a["add"]["path"]] = a["add"]
-            elif "remove" in a:
-                adds.pop(a["remove"]["path"], None)
-            elif "metaData" in a:
-                meta = a["metaData"]
+    from delta_replay import replay_commits
+    keys = sorted(k for k in bucket_objects(s3) if k.startswith(table + "/_delta_log/") and k.endswith(".json"))
+    commits = ((int(k.rsplit("/", 1)[1][:-5]), s3.get_object(Bucket="lake", Key="pp/" + k)["Body"].read().decode())
+               for k in keys)
+    adds, _, meta, times = replay_commits(commits, version)
     return adds, meta, times
 
 
