@@ -3,8 +3,9 @@
 `pinpipe serve` on a free loopback port, seeds N topics, runs produce threads and samples
 every UI endpoint a page reads (the message browser, search and trace of the loaded topic
 too); prints p50/p99 per endpoint and the produce rate with and without an open dashboard
-(its endpoint polling plus one SSE feed with the live tail on, as a tab holds), in
-interleaved phases. Usage: bench/ui_api.py [BIN] [SECONDS] [TOPICS]"""
+(one SSE feed with the live tail on and a page's document every 2 s, as a tab holds), in
+interleaved phases; the endpoint latencies come from separate probe phases that read every
+endpoint every 0.2 s under the same load. Usage: bench/ui_api.py [BIN] [SECONDS] [TOPICS]"""
 import json
 import os
 import socket
@@ -62,28 +63,39 @@ def sse_feed(url, stop):
             time.sleep(0.1)
 
 
-def phase(url, seconds, poll_ui):
-    stop, counter = threading.Event(), [0]
-    threads = [threading.Thread(target=produce_loop, args=(url, stop, counter)) for _ in range(2)]
-    if poll_ui:
+def phase(url, seconds, mode):
+    """mode "none": produce only; "tab": an open tab as the pages behave (one SSE feed with the
+    live tail, and its page's document every 2 s — src/ui/web/app.js polls every 2–5 s; here
+    the 14 endpoints in turn); "probe": every endpoint every 0.2 s, for their latencies."""
+    stop = threading.Event()
+    # The produce load: wrk, one record per request, 64 connections (bench/produce_1.lua), so
+    # that the server's CPU, not a client's round trips, bounds the rate.
+    wrk = subprocess.Popen(["wrk", "-t1", "-c64", f"-d{max(1, round(seconds))}s", "-s", "bench/produce_1.lua",
+                            f"{url}/topics/bench.load"], stdout=subprocess.PIPE, text=True)
+    threads = []
+    if mode != "none":
         threads.append(threading.Thread(target=sse_feed, args=(url, stop)))
     for t in threads:
         t.start()
     lat = {}
     s = requests.Session()
     t0 = time.time()
+    turn = 0
     while time.time() - t0 < seconds:
-        if poll_ui:
-            for ep in ENDPOINTS:
-                a = time.perf_counter()
-                r = s.get(f"{url}/ui/api/{ep}")
-                assert r.status_code == 200, (ep, r.status_code, r.text[:200])
-                lat.setdefault(ep.split("?")[0], []).append((time.perf_counter() - a) * 1000)
-        time.sleep(0.2)
+        eps = ENDPOINTS if mode == "probe" else (ENDPOINTS[turn % len(ENDPOINTS)],) if mode == "tab" else ()
+        turn += 1
+        for ep in eps:
+            a = time.perf_counter()
+            r = s.get(f"{url}/ui/api/{ep}")
+            assert r.status_code == 200, (ep, r.status_code, r.text[:200])
+            lat.setdefault(ep.split("?")[0], []).append((time.perf_counter() - a) * 1000)
+        time.sleep(0.2 if mode == "probe" else 2.0 if mode == "tab" else 0.2)
+    out = wrk.communicate()[0]
     stop.set()
     for t in threads:
         t.join()
-    return counter[0] / seconds, lat
+    rate = float(out.split("requests_per_s=")[1].split()[0]) if "requests_per_s=" in out else 0.0
+    return rate, lat
 
 
 def main():
@@ -104,19 +116,36 @@ def main():
                               headers={"Content-Type": "application/vnd.kafka.json.v2+json"})
             rates = {"without": [], "with": []}
             lat = {}
+            # Keyed records first (k0..k49), for the search probe to find.
+            stop, counter = threading.Event(), [0]
+            seeders = [threading.Thread(target=produce_loop, args=(url, stop, counter)) for _ in range(2)]
+            for t in seeders:
+                t.start()
+            time.sleep(2)
+            stop.set()
+            for t in seeders:
+                t.join()
             rounds = 4
-            for _ in range(rounds):  # interleaved
-                r, _ = phase(url, SECONDS / (2 * rounds), False)
-                rates["without"].append(r)
-                r, l = phase(url, SECONDS / (2 * rounds), True)
-                rates["with"].append(r)
+            for i in range(rounds):  # interleaved, the order alternating (ABBA)
+                for mode in (("none", "tab") if i % 2 == 0 else ("tab", "none")):
+                    r, _ = phase(url, SECONDS / (3 * rounds), mode)
+                    rates["without" if mode == "none" else "with"].append(r)
+            # The first search of a partition builds its index (then kept up in the background):
+            # timed apart, once, after the produce phases filled the topic.
+            a = time.perf_counter()
+            first = requests.get(f"{url}/ui/api/{ENDPOINTS[-2]}").json()
+            first_ms = (time.perf_counter() - a) * 1000
+            for _ in range(rounds):
+                _, l = phase(url, SECONDS / (3 * rounds), "probe")
                 for k, v in l.items():
                     lat.setdefault(k, []).extend(v)
-            print(f"topics: {TOPICS}, produce load: 2 threads x 50-record requests, log.flush=os")
+            print(f"topics: {TOPICS}, produce load: wrk, 64 connections x 1-record requests, log.flush=os")
             for k, v in lat.items():
                 v.sort()
                 print(f"  /ui/api/{k:28s} n={len(v):4d} p50={statistics.median(v):6.2f} ms "
                       f"p99={v[min(len(v) - 1, int(len(v) * 0.99))]:6.2f} ms")
+            print(f"  first search of the partition (builds its index): {first_ms:.1f} ms for "
+                  f"{first.get('indexed', 0):,} records")
             w, wo = statistics.mean(rates["with"]), statistics.mean(rates["without"])
             print(f"  produce records/s without an open dashboard {wo:,.0f}, with {w:,.0f} ({(w - wo) / wo * 100:+.1f}%; "
                   f"{rounds} interleaved pairs: without {[round(x) for x in rates['without']]}, "

@@ -224,6 +224,7 @@ class Dashboard {
   std::shared_ptr<http::Metrics> http_metrics_;
   MetricHistory history_;
   MessageIndex message_index_;  // the message browser's search (used on the work pool only)
+  std::atomic<bool> index_refresh_queued_{false};  // one background Refresh at a time
   Sampler sampler_{history_};
   gateway::WorkPool pool_{2, 512};
   std::string csrf_token_;

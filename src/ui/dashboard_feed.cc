@@ -140,8 +140,19 @@ bool Dashboard::TryAnswer(Parked& p, bool deadline) {
 void Dashboard::FeedLoop() {
   // 50 ms ticks: a record reaches an open tail within ~50 ms plus the browser's reconnect.
   std::vector<std::unique_ptr<Parked>> work;
-  while (true) {
+  for (uint64_t tick = 0;; ++tick) {
     const bool stopping = stop_.load();
+    // Every 4th tick (~200 ms) the search index follows the log on the pool, one refresh
+    // queued at a time, so a search under produce load has at most ~200 ms of records left to
+    // index itself.
+    if (tick % 4 == 0 && !stopping && !index_refresh_queued_.exchange(true)) {
+      if (!pool_.Post([this] {
+            message_index_.Refresh(log_);
+            index_refresh_queued_ = false;
+          })) {
+        index_refresh_queued_ = false;
+      }
+    }
     {
       MutexLock lock(parked_mu_);
       work.swap(parked_);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/logging.h"
+
 namespace pinpipe::ui {
 namespace {
 
@@ -92,6 +94,23 @@ Status MessageIndex::CatchUp(const log::LogManager& log, const std::string& topi
     ++stats.indexed;
     return true;
   });
+}
+
+void MessageIndex::Refresh(const log::LogManager& log) {
+  std::vector<std::pair<std::pair<std::string, int32_t>, Partition*>> parts;
+  {
+    MutexLock lock(mu_);
+    for (auto& [key, p] : parts_) parts.emplace_back(key, p.get());
+  }
+  for (auto& [key, p] : parts) {
+    auto info = log.GetPartitionInfo(key.first, key.second);
+    if (!info) continue;  // the topic was deleted: the next search answers for it
+    MutexLock lock(p->mu);
+    Stats stats;
+    if (Status st = CatchUp(log, key.first, key.second, *p, *info, stats); !st) {
+      spdlog::debug("ui: indexing {}/{}: {}", key.first, key.second, st.error().message());
+    }
+  }
 }
 
 Result<MessageIndex::Position> MessageIndex::Search(const log::LogManager& log, const std::string& topic, int32_t partition,

@@ -6,8 +6,9 @@
 // on every record read; a scan is bounded by a budget of records and answers the offset it
 // reached, from which the next request continues.
 //
-// The index is built lazily on the dashboard's work pool (never on a reactor thread): each
-// search first indexes the records appended since the last one (up to the high watermark),
+// The index is built lazily on the dashboard's work pool (never on a reactor thread): a
+// partition is indexed from its first search on, then kept caught up in the background
+// (Refresh, every ~200 ms); each search first indexes what is still left (up to the high watermark),
 // drops the blocks retention removed, and starts over when the log was truncated below what
 // it had indexed. Memory: ~1 KiB per 1,024 records (the filter), e.g. 1 MiB per million.
 // Not handled: a topic deleted and recreated past the indexed offset keeps the old blocks (a
@@ -66,6 +67,10 @@ class MessageIndex {
   // at most `q.max_scan` records.
   Result<Position> Search(const log::LogManager& log, const std::string& topic, int32_t partition, const Query& q,
                 std::vector<MessageRow>& out, Stats& stats);
+  // Indexes what was appended since, in every partition searched before: run in the background
+  // (the dashboard's pool, every ~200 ms from the feed thread) so that a search under produce
+  // load finds little left to index.
+  void Refresh(const log::LogManager& log);
 
  private:
   struct Block {
