@@ -47,7 +47,19 @@ class Server:
 
     def start(self, timeout=15, allow_degraded=False):
         """Waits for /healthz: 200, or with allow_degraded also 503 "degraded" (the server is up
-        and says what is wrong, e.g. after damage to its files)."""
+        and says what is wrong, e.g. after damage to its files). A first start whose free port
+        another process took meanwhile (free_port() closes it before serve binds it) is tried
+        again on new ports; a restart keeps its ports."""
+        for attempt in range(3):
+            try:
+                return self._start(timeout, allow_degraded)
+            except RuntimeError as e:
+                if getattr(self, "started_once", False) or attempt == 2 or "Address already in use" not in str(e):
+                    raise
+                self.log.close()
+                self.port, self.kafka_port = free_port(), free_port()
+
+    def _start(self, timeout, allow_degraded):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env)
@@ -59,9 +71,11 @@ class Server:
             try:
                 h = requests.get(self.url + "/healthz", timeout=0.5)
                 if h.status_code == 200:
+                    self.started_once = True
                     return self
                 if allow_degraded and h.status_code == 503 and h.json().get("status") == "degraded":
                     self.degraded_reasons = h.json().get("reasons", [])
+                    self.started_once = True
                     return self
             except requests.RequestException:
                 pass

@@ -61,8 +61,9 @@ def pin_rows(first, n):
 
 
 def kill9_under_load(srv, producer, rounds, max_up_s, producers=3):
-    """Runs `producers` threads of producer(stop) while the server is killed with SIGKILL and
-    restarted `rounds` times at random points (up 0.3..max_up_s seconds each time)."""
+    """Runs `producers` threads of producer(stop) while `srv` (a server, or a stream job: what
+    has kill9() and start()) is killed with SIGKILL and restarted `rounds` times at random
+    points (up 0.3..max_up_s seconds each time)."""
     stop = threading.Event()
     threads = [threading.Thread(target=producer, args=(stop,)) for _ in range(producers)]
     for t in threads:

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 
@@ -187,41 +188,53 @@ def test_facade_variants_decode_as_the_batch_decodes_the_same_values(server_fact
     assert len(quarantine) == 2 and quarantine == sorted(map(key, table_rows(data, "quarantine_pin")))
 
 
+class PinPutter:
+    """producer(stop) for kill9_under_load: boto3 PutRecords of 20 new pin rows at a time into
+    stream `name` of `srv`, each (row, its answer entry) passed to answered() under one lock; a
+    call that fails (the server is down) acknowledges nothing and is tried again."""
+
+    def __init__(self, srv, name, answered, pause_s=0.0):
+        self.srv, self.name, self.answered, self.pause_s = srv, name, answered, pause_s
+        self.lock, self.next_id = threading.Lock(), 0
+
+    def __call__(self, stop):
+        c = boto3_client(self.srv.url)
+        while not stop.is_set():
+            with self.lock:
+                first, self.next_id = self.next_id, self.next_id + 20
+            rows = pin_rows(first, 20)
+            try:
+                r = c.put_records(StreamName=self.name, Records=[
+                    {"Data": json.dumps(row).encode(), "PartitionKey": str(row["index"])} for row in rows])
+            except Exception:  # noqa: BLE001 - the server is down: not acknowledged
+                time.sleep(0.02)
+                c = boto3_client(self.srv.url)
+                continue
+            with self.lock:
+                for row, a in zip(rows, r["Records"]):
+                    self.answered(row, a)
+            if self.pause_s:
+                time.sleep(self.pause_s)
+
+
 def test_kill9_under_put_records_every_acknowledged_record_once(server_factory):
     """kill -9 of the whole server at random points while boto3 PutRecords load runs into a
     2-shard stream (the Kinesis put path and the stream job together): every acknowledged record
     is in the Delta table exactly once, and no shard hands out a sequence number twice across the
     restarts."""
-    import threading
-
     srv = server_factory(["sink.enabled=false", "scheduler.enabled=false", "stream.max_batch_records=300"],
                          env={"PINPIPE_TEST_STREAM_DELAY_MS": "20"}).start()
     data = srv.data_dir
     name = "streaming-pinterest-pin"
     boto3_client(srv.url).create_stream(StreamName=name, ShardCount=2)
-    acked, seqs, lock = set(), [], threading.Lock()
-    next_id = [0]
+    acked, seqs = set(), []
 
-    def producer(stop):
-        c = boto3_client(srv.url)
-        while not stop.is_set():
-            with lock:
-                first = next_id[0]
-                next_id[0] += 20
-            rows = pin_rows(first, 20)
-            try:
-                r = c.put_records(StreamName=name, Records=[
-                    {"Data": json.dumps(row).encode(), "PartitionKey": str(row["index"])} for row in rows])
-            except Exception:  # noqa: BLE001 - the server is down: not acknowledged
-                time.sleep(0.02)
-                c = boto3_client(srv.url)
-                continue
-            with lock:
-                for row, a in zip(rows, r["Records"]):
-                    if "SequenceNumber" in a:
-                        acked.add(row["index"])
-                        seqs.append((a["ShardId"], seq_ix(a["SequenceNumber"])))
+    def answered(row, a):
+        if "SequenceNumber" in a:
+            acked.add(row["index"])
+            seqs.append((a["ShardId"], seq_ix(a["SequenceNumber"])))
 
+    producer = PinPutter(srv, name, answered)
     rounds = 10
     kill9_under_load(srv, producer, rounds, 1.2)
     # Caught up: no lag, and nothing changes any more (log_end is what the job last saw).
@@ -252,6 +265,7 @@ class StandaloneStream:
     def __init__(self, data, sets, env):
         self.data, self.sets, self.env = data, sets, dict(os.environ, **env)
         self.proc, self.log_path = None, data.parent / f"{data.name}-stream.log"
+        self.killed_running = 0  # kill9() calls that found the job running (not exited by itself)
 
     def start(self):
         cmd = [BIN, "--set", f"data.dir={self.data}"]
@@ -270,6 +284,10 @@ class StandaloneStream:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def kill9(self):
+        self.killed_running += self.alive()
+        assert self.stop(signal.SIGKILL) == -signal.SIGKILL, self.log_path.read_text()[-3000:]
+
 
 def test_kill9_of_the_standalone_stream_job_every_acknowledged_record_once(server_factory, tmp_path):
     """issue 18 §4: kill -9 of the stream job itself (not of the server). `serve` runs with its
@@ -278,9 +296,6 @@ def test_kill9_of_the_standalone_stream_job_every_acknowledged_record_once(serve
     killed with SIGKILL 10 times at random points (a 20 ms pause at each step of the batch
     protocol makes the kills land between plan, table commit and state). Every acknowledged
     record is in its Delta table exactly once."""
-    import random
-    import threading
-
     srv = server_factory(["stream.enabled=false", "sink.enabled=false", "scheduler.enabled=false"]).start()
     name = "streaming-pinterest-pin"
     boto3_client(srv.url).create_stream(StreamName=name, ShardCount=2)
@@ -289,45 +304,17 @@ def test_kill9_of_the_standalone_stream_job_every_acknowledged_record_once(serve
         "stream.compact_interval_ms=0", "sink.enabled=false", "scheduler.enabled=false"],
         {"PINPIPE_TEST_STREAM_DELAY_MS": "20", "AWS_ACCESS_KEY_ID": "testing",
          "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"})
-    acked, lock, next_id, failed = set(), threading.Lock(), [0], []
+    acked, failed = set(), []
 
-    def producer(stop):
-        c = boto3_client(srv.url)
-        while not stop.is_set():
-            with lock:
-                first = next_id[0]
-                next_id[0] += 20
-            rows = pin_rows(first, 20)
-            r = c.put_records(StreamName=name, Records=[
-                {"Data": json.dumps(row).encode(), "PartitionKey": str(row["index"])} for row in rows])
-            with lock:
-                for row, a in zip(rows, r["Records"]):
-                    (acked.add(row["index"]) if "SequenceNumber" in a else failed.append(a))
-            time.sleep(0.01)
+    def answered(row, a):
+        (acked.add(row["index"]) if "SequenceNumber" in a else failed.append(a))
 
-    stop = threading.Event()
-    threads = [threading.Thread(target=producer, args=(stop,)) for _ in range(3)]
-    for t in threads:
-        t.start()
-    rng = random.Random()
-    rounds, killed_running = 10, 0
+    producer = PinPutter(srv, name, answered, pause_s=0.01)
+    rounds = 10
+    job.start()
+    kill9_under_load(job, producer, rounds, 1.5)
     try:
-        job.start()
-        for _ in range(rounds):
-            time.sleep(rng.uniform(0.3, 1.5))
-            killed_running += job.alive()  # it did not exit by itself
-            assert job.stop(signal.SIGKILL) == -signal.SIGKILL, job.log_path.read_text()[-3000:]
-            time.sleep(rng.uniform(0.0, 0.3))
-            job.start()
-        time.sleep(0.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-    try:
-        with lock:
-            total = len(acked)
-        st = wait_caught_up(job.data, {name: total}, timeout=90, no_lag=True)
+        st = wait_caught_up(job.data, {name: len(acked)}, timeout=90, no_lag=True)
         committed = sum(p["committed"] for p in st["partitions"] if p["topic"] == name)
         assert st["last_error"] == "", st
     finally:
@@ -337,7 +324,7 @@ def test_kill9_of_the_standalone_stream_job_every_acknowledged_record_once(serve
     lost = acked - set(seen)
     print(f"\nstream kill -9: {rounds} rounds, {len(acked)} acknowledged records, "
           f"{len(duplicates)} duplicated, {len(lost)} lost")
-    assert killed_running == rounds and not failed and len(acked) > 1000
+    assert job.killed_running == rounds and not failed and len(acked) > 1000
     assert not duplicates, list(duplicates.items())[:10]
     assert not lost, sorted(lost)[:10]
     # Nothing but the acknowledged records, and the job's positions say so too.

@@ -27,4 +27,5 @@ def test_a_searched_partition_is_indexed_in_the_background(server):
     later = search(server.url, "idx", "k3")
     assert later["indexed"] == 0, later  # nothing left for the search itself to index
     assert later["total"] == 1000
+    assert later["records"], later  # k3 is in both requests: the search finds some
     assert [r["offset"] for r in later["records"]] == [o for o in range(1000) if o % 500 % 7 == 3][:len(later["records"])]

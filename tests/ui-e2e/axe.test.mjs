@@ -9,18 +9,16 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, BIN, launchBrowser, startServer, stopAll } from './harness.mjs';
+import { ARTIFACTS, BIN, callJson, launchBrowser, startServer, stopAll } from './harness.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TOPIC = 'pinterest.pin';
 let server, base, browser, dataDir, hashes;
 
 async function call(method, path, body, headers) {
-  const r = await fetch(base + path, { method, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}),
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  const r = await callJson(base, method, path, body, headers);
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
 }
 
 before(async () => {

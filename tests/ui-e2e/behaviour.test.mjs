@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, BIN, launchBrowser, sleep, startServer, stopAll } from './harness.mjs';
+import { ARTIFACTS, BIN, callJson, launchBrowser, sleep, startServer, stopAll } from './harness.mjs';
 
 const TAIL = 'tail.t';     // not a sink topic
 const LAGGY = 'laggy.t';
@@ -17,12 +17,7 @@ const PAGES = ['overview', 'topics', 'messages', 'produce', 'groups', 'sink', 's
 
 let server, base, browser, dataDir;
 
-async function call(method, path, body, headers) {
-  const r = await fetch(base + path, { method, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}),
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
+const call = (method, path, body, headers) => callJson(base, method, path, body, headers);
 const getJson = async (url) => (await fetch(url)).json();
 
 async function produce(topic, values, at = base) {

@@ -73,3 +73,11 @@ export async function kinesisCall(base, op, body) {
   assert.equal(r.status, 200, text);
   return text ? JSON.parse(text) : {};
 }
+
+// A JSON request to the server: its status and parsed answer (null when empty).
+export async function callJson(base, method, path, body, headers) {
+  const r = await fetch(base + path, { method, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}),
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, BIN, launchBrowser, openPageIn, startServer, stopAll } from './harness.mjs';
+import { ARTIFACTS, BIN, callJson, launchBrowser, openPageIn, startServer, stopAll } from './harness.mjs';
 
 const TOPIC = 'ops.pin';  // not a sink topic: the lake holds only the seeded raw objects
 const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
@@ -15,12 +15,7 @@ const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
 let server, base, browser, dataDir;
 
 
-async function call(method, path, body, headers) {
-  const r = await fetch(base + path, { method, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}),
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
+const call = (method, path, body, headers) => callJson(base, method, path, body, headers);
 
 async function committed(group) {
   const g = (await call('GET', '/ui/api/groups')).body.groups.find(g => g.group === group);
