@@ -137,6 +137,12 @@ def streamed(tmp_path_factory, peer):
         import polars as pl
         return pl.read_delta(str(path), columns=["ind"]).height
 
+    def wait_for_reads_after(seen):
+        deadline = time.time() + 60
+        while any(reads[k] <= seen[k] for k in reads) and not any(problems.values()):
+            assert time.time() < deadline, (seen, reads)
+            time.sleep(0.02)
+
     try:
         deadline = time.time() + 30
         while True:
@@ -159,6 +165,10 @@ def streamed(tmp_path_factory, peer):
                                        input="\n".join(values[i:i + 400]) + "\n", text=True,
                                        capture_output=True, timeout=60)
                     assert p.returncode == 0, p.stderr
+                    if kind == "pin":
+                        # Interleave: every reader reads again before the next pin request, so
+                        # each sees many versions however fast the machine writes.
+                        wait_for_reads_after(dict(reads))
             deadline = time.time() + 60
             while True:
                 got = stream_committed(data)
