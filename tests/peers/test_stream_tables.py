@@ -219,8 +219,10 @@ def test_delta_rs_polars_duckdb_read_the_streaming_tables(peer, streamed, table)
     assert dt.version() == pp_history(path)[0]["version"]
     theirs = canon_rows(dt.to_pyarrow_table().to_pylist(), kinds)
     assert theirs == mine, "delta-rs: " + diff_summary(theirs, mine)
+    # The job's own background compaction may have run meanwhile (OPTIMIZE, dataChange=false).
     ops = {h["operation"] for h in dt.history()}
-    assert ops == {"CREATE TABLE", "STREAMING UPDATE"}, ops
+    assert {"CREATE TABLE", "STREAMING UPDATE"} <= ops <= {"CREATE TABLE", "STREAMING UPDATE",
+                                                            "OPTIMIZE"}, ops
     if hasattr(dt, "transaction_version"):
         app = json.loads(pinpipe(data, "stream", "status", "--json"))["app_id"]
         assert dt.transaction_version(app) == max(
