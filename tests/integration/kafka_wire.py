@@ -3,6 +3,7 @@ layouts of ../shared/reference/kafka-layouts.txt) so the tests can send what rea
 send (bad CRCs, retried idempotent batches, unknown versions, oversized frames)."""
 import socket
 import struct
+import time
 
 
 def string(s):
@@ -73,6 +74,62 @@ def parse_produce_v3(body):
         pos += 22
         out.append((p, err, base))
     return out
+
+
+def partition_leader(conn, topic, partition=0):
+    """(topic error, partition error, leader id) of one partition, by Metadata v1 (-1 while the
+    broker has not elected one)."""
+    _, body = conn.call(3, 1, struct.pack(">i", 1) + string(topic))
+    pos = 0
+
+    def skip_string(pos):
+        (n,) = struct.unpack_from(">h", body, pos)
+        return pos + 2 + max(n, 0)
+
+    (brokers,) = struct.unpack_from(">i", body, pos)
+    pos += 4
+    for _ in range(brokers):
+        pos = skip_string(pos + 4) + 4  # node id, host, port
+        pos = skip_string(pos)  # rack
+    pos += 4 + 4  # controller id, topic count (1)
+    (topic_err,) = struct.unpack_from(">h", body, pos)
+    pos = skip_string(pos + 2) + 1  # name, is_internal
+    (partitions,) = struct.unpack_from(">i", body, pos)
+    pos += 4
+    for _ in range(partitions):
+        err, index, leader = struct.unpack_from(">hii", body, pos)
+        if index == partition:
+            return topic_err, err, leader
+        pos += 10
+        for _ in range(2):  # replicas, isr
+            (n,) = struct.unpack_from(">i", body, pos)
+            pos += 4 + 4 * n
+    return topic_err, None, -1
+
+
+def wait_for_leader(conn, topic, partition=0, timeout=30.0):
+    """Whether the partition has a leader within `timeout`: the real broker elects a new
+    topic's leaders asynchronously after CreateTopics answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        topic_err, err, leader = partition_leader(conn, topic, partition)
+        if topic_err == 0 and err == 0 and leader >= 0:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def produce_settled(conn, topic, partition, values, timeout=30.0):
+    """(partition, error, base offset) of one batch, retried as a Kafka producer retries: a
+    partition the real broker has just created answers NOT_LEADER_OR_FOLLOWER (6) or
+    LEADER_NOT_AVAILABLE (5), storing nothing, until its leader is elected, even after Metadata
+    names the topic."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = parse_produce_v3(conn.call(0, 3, produce_v3(topic, partition, record_batch(values)))[1])[0]
+        if got[1] not in (5, 6) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
 
 
 def record_batch(values, producer_id=-1, producer_epoch=-1, base_sequence=-1):

@@ -76,9 +76,9 @@ def targets(real_kafka, server_factory):
         body += struct.pack(">ii", 0, 0) + struct.pack(">i", 30000)  # no assignments, no configs
         _, resp = c.call(19, 2, body + b"\0")  # CreateTopics v2 (validate_only false)
         assert struct.unpack_from(">h", resp, 4 + 4 + 2 + len(topic))[0] == 0, (name, resp)
+        assert kw.wait_for_leader(c, topic), f"{name}: no leader for {topic} within 30 s"
         c.close()
         out[name] = port
-    time.sleep(1)  # Kafka elects the new partition's leader asynchronously
     return out, topic
 
 

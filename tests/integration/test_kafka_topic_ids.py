@@ -168,8 +168,8 @@ def console_consumer_across_recreate(port, topic, batches):
     c = kw.Conn(port)
     assert create_topic(c, topic) == 0
     wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
-    produce = lambda values: kw.parse_produce_v3(  # noqa: E731
-        c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch(values)))[1])[0]
+
+    produce = lambda values: kw.produce_settled(c, topic, 0, values)  # noqa: E731
     assert produce([b"old-0", b"old-1", b"old-2"])[1] == 0
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"consumer-{topic}-{port}.out"
     out = open(out_path, "wb")
@@ -281,12 +281,7 @@ def test_fetch_by_topic_id_known_unknown_and_recreated(brokers):
         out = {"create": create_topic(c, topic)}
         wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
         tid = metadata_v12(c, topic)[2]
-        produce = lambda v: kw.parse_produce_v3(  # noqa: E731
-            c.call(0, 3, kw.produce_v3(topic, 0, kw.record_batch(v)))[1])[0][1]
-        # Right after creating a topic Kafka may answer NOT_LEADER_OR_FOLLOWER (6) or
-        # LEADER_NOT_AVAILABLE (5) until its leader is known: nothing was written, try again.
-        settled = wait_for(lambda: (lambda e: None if e in (5, 6) else (e,))(produce([b"a", b"b"])), 30)
-        out["produce"] = settled[0] if settled else "no leader within 30 s"
+        out["produce"] = kw.produce_settled(c, topic, 0, [b"a", b"b"])[1]
         for version in (13, 18):
             got_id, p, err, hw, records = fetch_by_id(c, tid, 0, version)
             epochs = []
