@@ -15,6 +15,7 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kafka_wire as kw  # noqa: E402
 from rest_helpers import create_consumer, delete_consumer, read_all, subscribe  # noqa: E402
 from test_kafka_differential import real_kafka  # noqa: E402,F401  (module fixture: the real broker)
 from test_kafka_wire import java_tools, run_tool  # noqa: E402
@@ -65,7 +66,12 @@ def create_topic(port, topic, partitions=2, *extra):
     p = run_tool("kafka-topics", "--bootstrap-server", bootstrap_of(port), "--create", "--topic",
                  topic, "--partitions", str(partitions), *extra)
     assert p.returncode == 0, p.stdout + p.stderr
-    time.sleep(0.5)  # Kafka elects the new partitions' leader asynchronously
+    c = kw.Conn(port)  # Kafka elects the new partitions' leaders asynchronously
+    try:
+        for part in range(partitions):
+            assert kw.wait_for_leader(c, topic, part), f"{topic}[{part}]: no leader within 30 s"
+    finally:
+        c.close()
 
 
 def produce_timed(port, topic, n_per_partition, partitions=2):
