@@ -63,11 +63,13 @@ Worker::~Worker() {
   Stop();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
+  if (null_fd_ >= 0) ::close(null_fd_);
   if (resume_ && resume_->armed() && reactor) reactor->timers().Cancel(resume_.get());
 }
 
 Status Worker::Init(int listen_fd, int tick_ms) {
   listen_fd_ = listen_fd;
+  null_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   resume_ = std::make_unique<AcceptResume>(this);
   PINPIPE_ASSIGN_OR_RETURN(reactor, net::Reactor::Create({tick_ms}));
@@ -138,13 +140,23 @@ void Worker::Refuse(int fd) {
 void Worker::BackOffAccepting() {
   accept_limits_.fd_errors.fetch_add(1, std::memory_order_relaxed);
   // The reserve descriptor lets us take the pending connection off the queue and close it,
-  // so its client learns at once instead of waiting in the backlog.
-  if (reserve_fd_ >= 0) {
+  // so its client learns at once instead of waiting in the backlog. dup3 closes the connection
+  // and makes its slot the reserve again in one step: closing it first would free the slot for
+  // a moment, and another worker's accept (or any open in the process) could take it and leave
+  // this worker without a reserve — the other worker's client then got a live connection
+  // where this one's was refused.
+  if (RegainReserve()) {
     ::close(reserve_fd_);
     reserve_fd_ = -1;
-    int fd = net::AcceptConnection(listen_fd_);
-    if (fd >= 0) ::close(fd);
-    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const int fd = net::AcceptConnection(listen_fd_);
+    if (fd >= 0) {
+      if (::dup3(null_fd_, fd, O_CLOEXEC) == fd) {
+        reserve_fd_ = fd;
+      } else {
+        ::close(fd);
+      }
+    }
+    RegainReserve();
   }
   LogRateLimited(AcceptLogLimiter(), spdlog::level::warn,
                  "http: accept: out of file descriptors ({} connections open); pausing "
@@ -157,8 +169,16 @@ void Worker::BackOffAccepting() {
   }
 }
 
+bool Worker::RegainReserve() {
+  if (reserve_fd_ < 0 && null_fd_ >= 0) reserve_fd_ = ::fcntl(null_fd_, F_DUPFD_CLOEXEC, 0);
+  return reserve_fd_ >= 0;
+}
+
 void Worker::ResumeAccepting() {
   if (accepting_) return;
+  // Before the first accept: a slot freed meanwhile should become the reserve again, not a
+  // connection this worker then cannot refuse.
+  RegainReserve();
   if (reactor->Modify(listen_fd_, EPOLLIN, this)) accepting_ = true;
 }
 

@@ -69,10 +69,14 @@ class Worker final : public net::EventHandler {
   // accept_backoff_ms instead of being woken again at once by the level-triggered listener.
   void BackOffAccepting();
   void ResumeAccepting();
+  // Takes the reserve back if another thread took its slot while it was free (a connection
+  // another worker accepted, a file the process opened): true when it is held.
+  bool RegainReserve();
   // At the cap: answers 503 and closes.
   void Refuse(int fd);
   AcceptLimits& accept_limits_;
-  int reserve_fd_ = -1;
+  int reserve_fd_ = -1;  // /dev/null, held to be freed when out of descriptors
+  int null_fd_ = -1;     // /dev/null, the source that turns a refused connection's slot into the reserve
   bool accepting_ = true;
   std::unique_ptr<AcceptResume> resume_;
   int listen_fd_ = -1;
