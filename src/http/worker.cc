@@ -31,15 +31,6 @@ class Worker::InboxHandler final : public net::EventHandler, public net::QueuedW
   Worker* w_;
 };
 
-class Worker::AcceptResume final : public net::TimerNode {
- public:
-  explicit AcceptResume(Worker* w) : w_(w) {}
-  void OnTimer() override { w_->ResumeAccepting(); }
-
- private:
-  Worker* w_;
-};
-
 namespace {
 // One limiter for every worker: a flood of refused accepts is one story, told a few times.
 LogRateLimiter& AcceptLogLimiter() {
@@ -62,17 +53,14 @@ Worker::Worker(const ServerOptions& options, const Router& router, Metrics::Shar
 Worker::~Worker() {
   Stop();
   if (listen_fd_ >= 0) ::close(listen_fd_);
-  if (reserve_fd_ >= 0) ::close(reserve_fd_);
-  if (null_fd_ >= 0) ::close(null_fd_);
-  if (resume_ && resume_->armed() && reactor) reactor->timers().Cancel(resume_.get());
+  backoff_.reset();  // cancels its timer while the reactor is still there
 }
 
 Status Worker::Init(int listen_fd, int tick_ms) {
   listen_fd_ = listen_fd;
-  null_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  resume_ = std::make_unique<AcceptResume>(this);
   PINPIPE_ASSIGN_OR_RETURN(reactor, net::Reactor::Create({tick_ms}));
+  backoff_ = std::make_unique<net::ListenerBackoff>(*reactor, listen_fd_, this,
+                                                    options.accept_backoff_ms);
   PINPIPE_ASSIGN_OR_RETURN(inbox, net::Inbox<Completion>::Create());
   inbox_handler_ = std::make_unique<InboxHandler>(this);
   inbox->SignalOnlyWhileAsleep(reactor->sleeping_flag());
@@ -100,10 +88,13 @@ void Worker::Stop() {
 
 void Worker::OnEvents(uint32_t) {
   // Level-triggered listener: accept a bounded batch, come back for the rest.
-  for (int i = 0; i < 64 && accepting_; ++i) {
+  for (int i = 0; i < 64 && !backoff_->paused(); ++i) {
     int fd = net::AcceptConnection(listen_fd_);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE) BackOffAccepting();
+      if (net::ListenerBackoff::OutOfDescriptors(errno)) {
+        OnOutOfDescriptors();
+        backoff_->RefusePendingAndPause();
+      }
       return;
     }
     if (accept_limits_.open.fetch_add(1, std::memory_order_relaxed) >=
@@ -137,49 +128,12 @@ void Worker::Refuse(int fd) {
   ::close(fd);
 }
 
-void Worker::BackOffAccepting() {
+void Worker::OnOutOfDescriptors() {
   accept_limits_.fd_errors.fetch_add(1, std::memory_order_relaxed);
-  // The reserve descriptor lets us take the pending connection off the queue and close it,
-  // so its client learns at once instead of waiting in the backlog. dup3 closes the connection
-  // and makes its slot the reserve again in one step: closing it first would free the slot for
-  // a moment, and another worker's accept (or any open in the process) could take it and leave
-  // this worker without a reserve — the other worker's client then got a live connection
-  // where this one's was refused.
-  if (RegainReserve()) {
-    ::close(reserve_fd_);
-    reserve_fd_ = -1;
-    const int fd = net::AcceptConnection(listen_fd_);
-    if (fd >= 0) {
-      if (::dup3(null_fd_, fd, O_CLOEXEC) == fd) {
-        reserve_fd_ = fd;
-      } else {
-        ::close(fd);
-      }
-    }
-    RegainReserve();
-  }
   LogRateLimited(AcceptLogLimiter(), spdlog::level::warn,
                  "http: accept: out of file descriptors ({} connections open); pausing "
                  "accepts for {} ms",
                  accept_limits_.open.load(std::memory_order_relaxed), options.accept_backoff_ms);
-  if (accepting_ && reactor->Modify(listen_fd_, 0, this)) {
-    accepting_ = false;
-    reactor->timers().Schedule(resume_.get(),
-                               reactor->now_ms() + static_cast<uint64_t>(options.accept_backoff_ms));
-  }
-}
-
-bool Worker::RegainReserve() {
-  if (reserve_fd_ < 0 && null_fd_ >= 0) reserve_fd_ = ::fcntl(null_fd_, F_DUPFD_CLOEXEC, 0);
-  return reserve_fd_ >= 0;
-}
-
-void Worker::ResumeAccepting() {
-  if (accepting_) return;
-  // Before the first accept: a slot freed meanwhile should become the reserve again, not a
-  // connection this worker then cannot refuse.
-  RegainReserve();
-  if (reactor->Modify(listen_fd_, EPOLLIN, this)) accepting_ = true;
 }
 
 void Worker::RemoveConnection(Connection* c) {

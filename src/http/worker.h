@@ -15,6 +15,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "net/inbox.h"
+#include "net/listener_backoff.h"
 #include "net/reactor.h"
 
 namespace pinpipe::http {
@@ -63,22 +64,13 @@ class Worker final : public net::EventHandler {
 
  private:
   class InboxHandler;
-  class AcceptResume;
-  // Out of descriptors: frees the reserve descriptor to accept and close one pending
-  // connection (so the client sees a close, not a hang), then stops listening for
-  // accept_backoff_ms instead of being woken again at once by the level-triggered listener.
-  void BackOffAccepting();
-  void ResumeAccepting();
-  // Takes the reserve back if another thread took its slot while it was free (a connection
-  // another worker accepted, a file the process opened): true when it is held.
-  bool RegainReserve();
   // At the cap: answers 503 and closes.
   void Refuse(int fd);
+  // Out of descriptors: counts and logs (the backoff refuses one pending connection and
+  // pauses the listener for accept_backoff_ms).
+  void OnOutOfDescriptors();
   AcceptLimits& accept_limits_;
-  int reserve_fd_ = -1;  // /dev/null, held to be freed when out of descriptors
-  int null_fd_ = -1;     // /dev/null, the source that turns a refused connection's slot into the reserve
-  bool accepting_ = true;
-  std::unique_ptr<AcceptResume> resume_;
+  std::unique_ptr<net::ListenerBackoff> backoff_;  // before the reactor goes: declared after it
   int listen_fd_ = -1;
   std::thread thread_;
   std::unique_ptr<InboxHandler> inbox_handler_;

@@ -13,7 +13,7 @@ uint64_t KafkaMetrics::TotalRequests() const {
 }
 
 void KafkaMetrics::RenderPrometheus(std::string& out) const {
-  char line[200];
+  char line[320];
   auto each_api = [&](const char* name, auto value) {
     for (const ApiRange& r : SupportedApis()) {
       if (static_cast<size_t>(r.key) >= kMaxApiKey) continue;
@@ -66,6 +66,9 @@ void KafkaMetrics::RenderPrometheus(std::string& out) const {
          bytes_out.load(std::memory_order_relaxed));
   scalar("pinpipe_kafka_connections_accepted_total", "counter", "Kafka connections accepted.",
          connections_accepted.load(std::memory_order_relaxed));
+  scalar("pinpipe_kafka_connections_refused_total", "counter",
+         "Kafka connections closed at once for lack of file descriptors.",
+         connections_refused.load(std::memory_order_relaxed));
   const int64_t open = connections_open.load(std::memory_order_relaxed);
   scalar("pinpipe_kafka_connections", "gauge", "Open Kafka connections.",
          static_cast<unsigned long long>(open < 0 ? 0 : open));

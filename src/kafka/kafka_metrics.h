@@ -59,6 +59,7 @@ class KafkaMetrics {
   std::atomic<uint64_t> bytes_out{0};  // response frames, with their size prefix
   std::atomic<uint64_t> connections_accepted{0};
   std::atomic<int64_t> connections_open{0};
+  std::atomic<uint64_t> connections_refused{0};  // closed at once: out of descriptors
   std::atomic<uint64_t> produced_batches{0};  // appended (idempotent retries not counted twice)
   std::atomic<uint64_t> produced_records{0};
 

@@ -17,6 +17,7 @@
 #include "kafka/sasl_session.h"
 #include "net/byte_buffer.h"
 #include "net/listener.h"
+#include "net/listener_backoff.h"
 #include "net/reactor.h"
 #include "net/tls.h"
 
@@ -47,6 +48,14 @@ LogRateLimiter& AuthLog() {
   static LogRateLimiter limiter;
   return limiter;
 }
+
+LogRateLimiter& AcceptLogLimiter() {
+  static LogRateLimiter limiter(3, 10'000);
+  return limiter;
+}
+
+// Out of descriptors, the listener leaves epoll this long (the HTTP server's default too).
+constexpr int kAcceptPauseMs = 100;
 
 }  // namespace
 
@@ -388,6 +397,8 @@ Result<std::unique_ptr<KafkaServer>> KafkaServer::Start(Broker& broker) {
     ::close(s->listen_fd_);
     return std::unexpected(st.error());
   }
+  s->backoff_ = std::make_unique<net::ListenerBackoff>(*s->reactor_, s->listen_fd_,
+                                                       s->acceptor_.get(), kAcceptPauseMs);
   s->thread_ = std::thread([r = s->reactor_] { r->Run(); });
   return s;
 }
@@ -397,9 +408,20 @@ KafkaServer::KafkaServer(Broker& broker) : broker_(broker) {}
 KafkaServer::~KafkaServer() { Stop(); }
 
 void KafkaServer::Accept() {
-  for (;;) {
+  while (backoff_ && !backoff_->paused()) {  // null once Stop() closed the listener
     int fd = net::AcceptConnection(listen_fd_);
-    if (fd < 0) return;  // EAGAIN, or EMFILE: the next readiness retries
+    if (fd < 0) {
+      // Out of descriptors the listener stays readable: without the backoff the loop spun.
+      if (net::ListenerBackoff::OutOfDescriptors(errno)) {
+        const int refused = backoff_->RefusePendingAndPause();
+        broker_.metrics().connections_refused.fetch_add(static_cast<uint64_t>(refused),
+                                                         std::memory_order_relaxed);
+        LogRateLimited(AcceptLogLimiter(), spdlog::level::warn,
+                       "kafka: accept: out of file descriptors ({} connections open); pausing "
+                       "accepts for {} ms", connections_.size(), kAcceptPauseMs);
+      }
+      return;
+    }
     auto conn = std::make_shared<Connection>(*this, fd);
     conn->set_key(fd);
     if (!reactor_->Add(fd, EPOLLIN | EPOLLRDHUP, conn.get())) continue;  // closes via ~Connection
@@ -424,6 +446,7 @@ void KafkaServer::Stop() {
       std::vector<std::shared_ptr<Connection>> all;
       for (auto& [fd, c] : connections_) all.push_back(c);
       for (auto& c : all) c->Close(nullptr);
+      backoff_.reset();  // its timer, on this loop
       if (listen_fd_ >= 0) {
         reactor_->Remove(listen_fd_);
         ::close(listen_fd_);
@@ -433,6 +456,7 @@ void KafkaServer::Stop() {
     });
   }
   if (thread_.joinable()) thread_.join();
+  backoff_.reset();  // when the loop never ran
   connections_.clear();
   if (listen_fd_ >= 0) {
     ::close(listen_fd_);

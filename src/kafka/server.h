@@ -22,6 +22,7 @@
 #include "kafka/broker.h"
 
 namespace pinpipe::net {
+class ListenerBackoff;
 class Reactor;
 class TlsContext;
 }
@@ -51,6 +52,7 @@ class KafkaServer {
   Broker& broker_;
   std::shared_ptr<net::Reactor> reactor_;
   std::unique_ptr<Acceptor> acceptor_;
+  std::unique_ptr<net::ListenerBackoff> backoff_;  // reactor thread; reset in Stop()
   std::map<int, std::shared_ptr<Connection>> connections_;  // reactor thread only
   int listen_fd_ = -1;
   uint16_t port_ = 0;
