@@ -66,8 +66,8 @@ class Worker final : public net::EventHandler {
   class InboxHandler;
   // At the cap: answers 503 and closes.
   void Refuse(int fd);
-  // Out of descriptors: counts and logs (the backoff refuses one pending connection and
-  // pauses the listener for accept_backoff_ms).
+  // Out of descriptors: counts and logs (the backoff then closes the pending connections
+  // and pauses the listener for accept_backoff_ms).
   void OnOutOfDescriptors();
   AcceptLimits& accept_limits_;
   std::unique_ptr<net::ListenerBackoff> backoff_;  // before the reactor goes: declared after it

@@ -1,8 +1,8 @@
 // A level-triggered listener when the process is out of descriptors. accept4() fails with
 // EMFILE before it even looks at the backlog, so the listener stays readable: without care the
 // loop is woken again at once (a spin at 100% CPU) and the waiting clients hang. This keeps a
-// reserve descriptor that lets one pending connection be taken and closed (its client sees a
-// close), then takes the listener out of epoll for a pause. Used by the HTTP workers and the
+// reserve descriptor through which the pending connections are taken and closed (their clients
+// see a close), then takes the listener out of epoll for a pause. Used by the HTTP workers and the
 // Kafka listener.
 #pragma once
 

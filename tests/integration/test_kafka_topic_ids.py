@@ -168,7 +168,6 @@ def console_consumer_across_recreate(port, topic, batches):
     c = kw.Conn(port)
     assert create_topic(c, topic) == 0
     wait_for(lambda: metadata_v12(c, topic)[0] == 0, 30)
-
     produce = lambda values: kw.produce_settled(c, topic, 0, values)  # noqa: E731
     assert produce([b"old-0", b"old-1", b"old-2"])[1] == 0
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"consumer-{topic}-{port}.out"
