@@ -63,18 +63,42 @@ struct Request {
 // of Send / SendNothing / Close, once, from any thread.
 enum class ReplyKind { kBody, kNothing, kClose };
 
+// A response body as the pieces it was built in, sent in order by one gather write: a Fetch
+// answer's record data stays in the buffers the log read it into, never copied into one string.
+struct ResponseBody {
+  std::vector<std::string> pieces;
+
+  ResponseBody() = default;
+  ResponseBody(std::string body) { pieces.push_back(std::move(body)); }  // NOLINT: implicit
+  explicit ResponseBody(std::vector<std::string> p) : pieces(std::move(p)) {}
+  size_t size() const {
+    size_t n = 0;
+    for (const std::string& p : pieces) n += p.size();
+    return n;
+  }
+  // The pieces as one string (tests, and any caller that wants the bytes together).
+  operator std::string() && {  // NOLINT: implicit
+    if (pieces.size() == 1) return std::move(pieces.front());
+    std::string joined;
+    joined.reserve(size());
+    for (const std::string& p : pieces) joined += p;
+    return joined;
+  }
+};
+
 class Reply {
  public:
-  using Fn = std::move_only_function<void(ReplyKind, std::string)>;
+  using Fn = std::move_only_function<void(ReplyKind, ResponseBody)>;
   Reply() = default;
   explicit Reply(Fn fn) : fn_(std::move(fn)) {}
-  void Send(std::string body) { Finish(ReplyKind::kBody, std::move(body)); }
+  void Send(std::string body) { Finish(ReplyKind::kBody, ResponseBody(std::move(body))); }
+  void Send(ResponseBody body) { Finish(ReplyKind::kBody, std::move(body)); }
   void SendNothing() { Finish(ReplyKind::kNothing, {}); }
   void Close() { Finish(ReplyKind::kClose, {}); }
   explicit operator bool() const { return static_cast<bool>(fn_); }
 
  private:
-  void Finish(ReplyKind kind, std::string body) {
+  void Finish(ReplyKind kind, ResponseBody body) {
     if (fn_) std::exchange(fn_, nullptr)(kind, std::move(body));
   }
   Fn fn_;

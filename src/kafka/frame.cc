@@ -37,9 +37,9 @@ size_t BeginResponse(std::string& out, int32_t correlation_id, bool flexible_hea
   return start;
 }
 
-void FinishResponse(std::string& out, size_t start) {
+void FinishResponse(std::string& out, size_t start, size_t more) {
   Writer w(out);
-  w.PatchI32(start, static_cast<int32_t>(out.size() - start - 4));
+  w.PatchI32(start, static_cast<int32_t>(out.size() - start - 4 + more));
 }
 
 bool FlexibleResponseHeader(const RequestHeader& h) {

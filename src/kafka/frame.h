@@ -36,8 +36,9 @@ bool ParseRequestHeader(Reader& r, RequestHeader* header);
 // Starts a response frame in `out`: size placeholder, correlation id, and the tagged-field
 // section of header v1 when `flexible_header`. Returns the frame's start for FinishResponse.
 size_t BeginResponse(std::string& out, int32_t correlation_id, bool flexible_header);
-// Patches the frame size once the body is written.
-void FinishResponse(std::string& out, size_t start);
+// Patches the frame size once the body is written: `more` bytes of it that follow `out`
+// elsewhere (a body sent as pieces) count too.
+void FinishResponse(std::string& out, size_t start, size_t more = 0);
 // Response header version for a request: v1 for flexible requests except ApiVersions.
 bool FlexibleResponseHeader(const RequestHeader& h);
 

@@ -31,16 +31,13 @@
 #include "kafka/errors.h"
 #include "log/log_manager.h"
 #include "log/record_batch.h"
+#include "net/buffer_pool.h"
 
 namespace pinpipe::kafka {
 namespace {
 
 constexpr int16_t kFetchSessionIdNotFound = 70;
 constexpr int32_t kNoEpoch = -1;
-// A flexible answer's records field starts with an unsigned varint (size + 1) that is only
-// known after the read: five bytes are reserved (any int32 fits) and the data moved down.
-constexpr size_t kMaxVarint = 5;
-
 struct FetchPartition {
   int32_t index;
   int32_t current_leader_epoch;
@@ -79,15 +76,6 @@ log::TopicUuid ReadUuid(Reader& r) {
 
 void WriteUuid(Writer& w, const log::TopicUuid& id) {
   for (uint8_t b : id) w.I8(static_cast<int8_t>(b));
-}
-
-size_t VarintSize(uint32_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
 }
 
 // Stamps kLeaderEpoch into the header of every batch that starts in [p, p + n) with its epoch
@@ -133,6 +121,10 @@ void RunFetch(std::shared_ptr<FetchState> st) {
   Broker& b = *st->broker;
   const int16_t v = st->version;
   const bool flex = v >= 12;
+  // The answer's pieces: the fields before each partition's records, then the records in the
+  // buffer the log read them into (never copied again), and so on; `body` is the piece being
+  // written. A records field's size prefix is written once the read says how much it got.
+  std::vector<std::string> pieces;
   std::string body;
   Writer w(body);
   w.I32(0);  // throttle_time_ms
@@ -171,9 +163,8 @@ void RunFetch(std::shared_ptr<FetchState> st) {
       if (v >= 5) w.I64(-1);  // log start offset
       w.ArrayLength(0, flex);  // aborted transactions
       if (v >= 11) w.I32(-1);  // preferred read replica
-      size_t size_pos = flex ? body.size() : w.ReserveI32();
-      if (flex) body.append(kMaxVarint, '\0');
-      const size_t data_pos = body.size();
+      const size_t size_pos = flex ? 0 : w.ReserveI32();
+      std::string data = net::BufferPool::Shared().Take();
       int16_t code = err::kNone;
       size_t got = 0;
       if (t.unknown_id) {
@@ -186,11 +177,11 @@ void RunFetch(std::shared_ptr<FetchState> st) {
         size_t budget = st->max_bytes > 0 ? static_cast<size_t>(st->max_bytes) : 0;
         size_t limit = std::min(static_cast<size_t>(std::max(p.max_bytes, 0)),
                                 budget > total ? budget - total : 0);
-        auto read = b.log().Read(t.name, p.index, p.offset, limit, body);
+        auto read = b.log().Read(t.name, p.index, p.offset, limit, data);
         if (!read) {
           code = err::kUnknownTopicOrPartition;
         } else if (p.current_leader_epoch != kNoEpoch && p.current_leader_epoch != kLeaderEpoch) {
-          body.resize(data_pos);
+          data.clear();
           code = p.current_leader_epoch < kLeaderEpoch ? err::kFencedLeaderEpoch
                                                        : err::kUnknownLeaderEpoch;
           fenced = fenced || code == err::kFencedLeaderEpoch;
@@ -200,7 +191,7 @@ void RunFetch(std::shared_ptr<FetchState> st) {
           if (read->out_of_range) code = err::kOffsetOutOfRange;
           // KIP-74's "at least one batch" holds for the first partition with data only.
           if (total > 0 && got > limit) {
-            body.resize(data_pos);
+            data.clear();
             got = 0;
             waits.back().offset = p.offset;
           }
@@ -217,18 +208,20 @@ void RunFetch(std::shared_ptr<FetchState> st) {
         body[error_pos] = static_cast<char>(static_cast<uint16_t>(code) >> 8);
         body[error_pos + 1] = static_cast<char>(code & 0xff);
       }
-      StampLeaderEpoch(body.data() + data_pos, got);
+      StampLeaderEpoch(data.data(), got);
       if (flex) {
-        // COMPACT_RECORDS: varint(size + 1), written where the reservation ends, data moved down.
-        const auto n = static_cast<uint32_t>(got + 1);
-        const size_t vs = VarintSize(n);
-        if (vs < kMaxVarint) {
-          std::memmove(body.data() + size_pos + vs, body.data() + data_pos, got);
-          body.resize(size_pos + vs + got);
-        }
-        std::string varint;
-        Writer(varint).UVarint(n);
-        std::memcpy(body.data() + size_pos, varint.data(), vs);
+        w.UVarint(static_cast<uint32_t>(got + 1));  // COMPACT_RECORDS: varint(size + 1)
+      } else {
+        w.PatchI32(size_pos, static_cast<int32_t>(got));
+      }
+      if (got > 0) {
+        pieces.push_back(std::move(body));
+        body.clear();
+        pieces.push_back(std::move(data));
+      } else {
+        net::BufferPool::Shared().Give(std::move(data));
+      }
+      if (flex) {
         if (v >= 16 && code == err::kFencedLeaderEpoch) {
           // Tagged CurrentLeader (tag 1): leader id, leader epoch, no tags of its own.
           w.UVarint(1);
@@ -240,8 +233,6 @@ void RunFetch(std::shared_ptr<FetchState> st) {
         } else {
           w.EmptyTaggedFields();
         }
-      } else {
-        w.PatchI32(size_pos, static_cast<int32_t>(got));
       }
       total += got;
     }
@@ -292,7 +283,8 @@ void RunFetch(std::shared_ptr<FetchState> st) {
         ids.swap(round->ids);
       }
       for (auto id : ids) b.log().CancelWait(id);
-      st->reply.Send(std::move(body));
+      pieces.push_back(std::move(body));
+      st->reply.Send(ResponseBody(std::move(pieces)));
       return;
     }
     if (round->fired.load()) return;  // a wake-up already took over
@@ -301,7 +293,8 @@ void RunFetch(std::shared_ptr<FetchState> st) {
     }
     return;
   }
-  st->reply.Send(std::move(body));
+  pieces.push_back(std::move(body));
+  st->reply.Send(ResponseBody(std::move(pieces)));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "net/listener.h"
 #include "net/listener_backoff.h"
 #include "net/reactor.h"
+#include "net/send_queue.h"
 #include "net/tls.h"
 
 namespace pinpipe::kafka {
@@ -86,17 +87,19 @@ class KafkaServer::Connection final : public net::EventHandler,
     if ((events & EPOLLOUT) || tls_write) Flush();
   }
 
-  // Reactor thread: the answer to request `seq` (already framed, or empty).
-  void Complete(uint64_t seq, ReplyKind kind, std::string framed) {
+  // Reactor thread: the answer to request `seq` (its frame header and body pieces, or none).
+  void Complete(uint64_t seq, ReplyKind kind, std::vector<std::string> framed) {
     if (closed_ || seq < first_seq_) return;
     Slot& s = slots_[seq - first_seq_];
     s.ready = true;
     s.kind = kind;
-    s.bytes = std::move(framed);
+    s.pieces = std::move(framed);
     while (!slots_.empty() && slots_.front().ready) {
       Slot& front = slots_.front();
       if (front.kind == ReplyKind::kClose) return Close("malformed request");
-      if (front.kind == ReplyKind::kBody) out_.append(front.bytes);
+      if (front.kind == ReplyKind::kBody) {
+        for (std::string& piece : front.pieces) out_.Push(std::move(piece));
+      }
       slots_.pop_front();
       ++first_seq_;
     }
@@ -123,7 +126,7 @@ class KafkaServer::Connection final : public net::EventHandler,
   struct Slot {
     bool ready = false;
     ReplyKind kind = ReplyKind::kNothing;
-    std::string bytes;
+    std::vector<std::string> pieces;
   };
 
   void ReadAll() {
@@ -265,8 +268,8 @@ class KafkaServer::Connection final : public net::EventHandler,
     size[1] = static_cast<char>(n >> 16);
     size[2] = static_cast<char>(n >> 8);
     size[3] = static_cast<char>(n);
-    out_.append(size, 4);
-    out_.append(a.body);
+    out_.Push(std::string_view(size, 4));
+    out_.Push(std::move(a.body));
     Flush();
     return !closed_;
   }
@@ -277,14 +280,16 @@ class KafkaServer::Connection final : public net::EventHandler,
     // The broker outlives its listener's connections and their pending replies.
     KafkaMetrics* metrics = &server_.broker_.metrics();
     return [weak, reactor, seq, corr = h.correlation_id, flex = FlexibleResponseHeader(h), api = h.api_key,
-            version = h.api_version, arrived, metrics](ReplyKind kind, std::string body) {
-      std::string framed;
+            version = h.api_version, arrived, metrics](ReplyKind kind, ResponseBody body) {
+      // The frame header is a piece of its own: the body's pieces are sent where they are.
+      std::vector<std::string> framed;
       if (kind == ReplyKind::kBody) {
-        framed.reserve(body.size() + 9);
-        size_t start = BeginResponse(framed, corr, flex);
-        framed.append(body);
-        FinishResponse(framed, start);
-        metrics->bytes_out.fetch_add(framed.size(), std::memory_order_relaxed);
+        framed.reserve(body.pieces.size() + 1);
+        std::string& header = framed.emplace_back();
+        size_t start = BeginResponse(header, corr, flex);
+        FinishResponse(header, start, body.size());
+        metrics->bytes_out.fetch_add(header.size() + body.size(), std::memory_order_relaxed);
+        for (std::string& piece : body.pieces) framed.push_back(std::move(piece));
       }
       const auto elapsed = std::chrono::steady_clock::now() - arrived;
       metrics->Observe(api, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()),
@@ -301,24 +306,12 @@ class KafkaServer::Connection final : public net::EventHandler,
   }
 
   void Flush() {
-    while (out_off_ < out_.size()) {
-      ssize_t n = tls_ ? tls_->Write(out_.data() + out_off_, out_.size() - out_off_)
-                       : ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
-      if (n > 0) {
-        out_off_ += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      return Close(nullptr);
-    }
-    if (out_off_ == out_.size()) {
-      if (close_after_flush_) return Close(nullptr);
-      out_.clear();
-      out_off_ = 0;
-      if (out_.capacity() > (4u << 20)) out_.shrink_to_fit();
-    }
-    const bool want_out = out_off_ < out_.size() || (tls_ && tls_->read_wants_write());
+    const net::SendQueue::FlushResult sent =
+        tls_ ? out_.FlushWith([this](const char* p, size_t n) { return tls_->Write(p, n); })
+             : out_.Flush(fd_);
+    if (sent == net::SendQueue::FlushResult::kError) return Close(nullptr);
+    if (sent == net::SendQueue::FlushResult::kDone && close_after_flush_) return Close(nullptr);
+    const bool want_out = !out_.empty() || (tls_ && tls_->read_wants_write());
     if (want_out != watching_out_) {
       watching_out_ = want_out;
       (void)server_.reactor_->Modify(fd_, EPOLLIN | EPOLLRDHUP | (want_out ? static_cast<uint32_t>(EPOLLOUT) : 0u), this);
@@ -330,8 +323,7 @@ class KafkaServer::Connection final : public net::EventHandler,
   int fd_key_ = -1;
   std::string host_;
   net::ByteBuffer in_;
-  std::string out_;
-  size_t out_off_ = 0;
+  net::SendQueue out_;
   bool watching_out_ = false;
   std::deque<Slot> slots_;
   uint64_t first_seq_ = 0, next_seq_ = 0;

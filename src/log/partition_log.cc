@@ -13,6 +13,17 @@
 #include "log/topic_configs.h"
 
 namespace pinpipe::log {
+namespace {
+
+// Grows `out` to `size` bytes without zero-filling the new tail (a read overwrites it; zeroing
+// MiBs of a Fetch answer first cost as much as the read). The tail is indeterminate until then.
+// The callback returns `size`, not its second argument: GCC 12's libstdc++ passes the grown
+// capacity there.
+void GrowUninitialized(std::string& out, size_t size) {
+  out.resize_and_overwrite(size, [size](char*, size_t) { return size; });
+}
+
+}  // namespace
 
 PartitionLog::PartitionLog(const PartitionContext& ctx, std::string dir, std::string topic,
                            int32_t partition)
@@ -455,7 +466,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
             if (!first || r.bytes > 0) break;
             want = kBatchLogOverhead;
           }
-          out.resize(start + want);
+          GrowUninitialized(out, start + want);  // PRead fills it: no zero-fill of MiBs
           PINPIPE_ASSIGN_OR_RETURN(size_t n, seg->PRead(pos, out.data() + start, want));
           out.resize(start + n);
           std::string_view got(out.data() + start, n);
@@ -478,7 +489,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes, std::str
             int32_t len = ReadBigEndian32(got.data() + kBatchLengthPos);
             size_t b = static_cast<size_t>(len) + kBatchLogOverhead;
             if (len > 0 && pos + b <= walk_limit) {
-              out.resize(start + b);
+              GrowUninitialized(out, start + b);
               PINPIPE_ASSIGN_OR_RETURN(size_t m, seg->PRead(pos, out.data() + start, b));
               auto h = m == b ? ValidateBatch(std::string_view(out.data() + start, b), true)
                               : Result<BatchHeader>(MakeError(ErrorCode::kCorruption, "short read"));

@@ -1,0 +1,64 @@
+// SendQueue: a connection's answers waiting for the socket, kept as the strings they were built
+// in. Flush hands up to kMaxIov of them to one sendmsg (a gather write), so a large answer is
+// never copied into one contiguous output buffer; a piece sent whole goes back to the
+// BufferPool when it is large. Not thread-safe: one per connection, used on its loop.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace pinpipe::net {
+
+class SendQueue {
+ public:
+  static constexpr int kMaxIov = 64;
+
+  enum class FlushResult {
+    kDone,     // everything was sent
+    kBlocked,  // the socket is full (EAGAIN): wait for EPOLLOUT
+    kError,    // the peer is gone or the socket failed (errno tells)
+  };
+
+  void Push(std::string piece);  // empty pieces are dropped
+  void Push(std::string_view bytes) { Push(std::string(bytes)); }
+  bool empty() const { return pieces_.empty(); }
+  size_t bytes() const { return bytes_; }  // queued and not yet sent
+
+  // Sends on a plain socket until empty or the socket is full.
+  FlushResult Flush(int fd);
+  // Sends through `write(const char*, size_t)`, which returns like send(2) (a TLS stream).
+  template <typename Write>
+  FlushResult FlushWith(Write&& write);
+
+  void Clear();
+
+ private:
+  void Sent(size_t n);  // drops n sent bytes from the front
+
+  std::deque<std::string> pieces_;
+  size_t front_off_ = 0;  // bytes of pieces_.front() already sent
+  size_t bytes_ = 0;
+};
+
+template <typename Write>
+SendQueue::FlushResult SendQueue::FlushWith(Write&& write) {
+  while (!pieces_.empty()) {
+    const std::string& front = pieces_.front();
+    const ssize_t n = write(front.data() + front_off_, front.size() - front_off_);
+    if (n > 0) {
+      Sent(static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return FlushResult::kBlocked;
+    return FlushResult::kError;
+  }
+  return FlushResult::kDone;
+}
+
+}  // namespace pinpipe::net
