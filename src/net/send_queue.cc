@@ -32,6 +32,17 @@ void SendQueue::Sent(size_t n) {
   }
 }
 
+void SendQueue::CoalesceFront() {
+  if (pieces_.size() < 2 || pieces_.front().size() >= kCoalesceBytes) return;
+  std::string& front = pieces_.front();
+  auto next = pieces_.begin() + 1;
+  while (next != pieces_.end() && front.size() + next->size() <= kCoalesceBytes) {
+    front += *next;
+    ++next;
+  }
+  pieces_.erase(pieces_.begin() + 1, next);
+}
+
 SendQueue::FlushResult SendQueue::Flush(int fd) {
   while (!pieces_.empty()) {
     iovec iov[kMaxIov];

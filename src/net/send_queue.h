@@ -17,6 +17,7 @@ namespace pinpipe::net {
 class SendQueue {
  public:
   static constexpr int kMaxIov = 64;
+  static constexpr size_t kCoalesceBytes = 16 * 1024;  // a TLS record's largest payload
 
   enum class FlushResult {
     kDone,     // everything was sent
@@ -32,6 +33,8 @@ class SendQueue {
   // Sends on a plain socket until empty or the socket is full.
   FlushResult Flush(int fd);
   // Sends through `write(const char*, size_t)`, which returns like send(2) (a TLS stream).
+  // Small pieces are first joined up to kCoalesceBytes: each write is a TLS record and a
+  // syscall, and an answer's frame header alone would be one.
   template <typename Write>
   FlushResult FlushWith(Write&& write);
 
@@ -39,6 +42,9 @@ class SendQueue {
 
  private:
   void Sent(size_t n);  // drops n sent bytes from the front
+  // Appends the pieces after the front into it while the front stays within kCoalesceBytes
+  // (the front's unsent bytes keep their place: a retried TLS write sees the same prefix).
+  void CoalesceFront();
 
   std::deque<std::string> pieces_;
   size_t front_off_ = 0;  // bytes of pieces_.front() already sent
@@ -48,6 +54,7 @@ class SendQueue {
 template <typename Write>
 SendQueue::FlushResult SendQueue::FlushWith(Write&& write) {
   while (!pieces_.empty()) {
+    CoalesceFront();
     const std::string& front = pieces_.front();
     const ssize_t n = write(front.data() + front_off_, front.size() - front_off_);
     if (n > 0) {

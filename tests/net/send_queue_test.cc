@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "net/buffer_pool.h"
 
@@ -85,6 +86,30 @@ TEST(SendQueueTest, FlushWithWritesThroughAStreamPieceByPiece) {
   }
   EXPECT_EQ(got, "hello wire world");
   EXPECT_TRUE(q.empty());
+}
+
+TEST(SendQueueTest, FlushWithJoinsSmallPiecesIntoOneWrite) {
+  SendQueue q;
+  std::string expected;
+  for (int i = 0; i < 10; ++i) {
+    std::string piece(9, static_cast<char>('0' + i));  // a frame header's size
+    expected += piece;
+    q.Push(std::move(piece));
+  }
+  std::string big(3 * SendQueue::kCoalesceBytes, 'B');
+  expected += big;
+  q.Push(std::move(big));
+  std::vector<size_t> writes;
+  std::string got;
+  auto write = [&](const char* data, size_t n) -> ssize_t {
+    writes.push_back(n);
+    got.append(data, n);
+    return static_cast<ssize_t>(n);
+  };
+  EXPECT_EQ(q.FlushWith(write), SendQueue::FlushResult::kDone);
+  EXPECT_EQ(got, expected);
+  ASSERT_EQ(writes.size(), 2u) << "ten small pieces, one write; the large one, another";
+  EXPECT_EQ(writes[0], 90u);
 }
 
 TEST(SendQueueTest, APeerThatIsGoneIsAnError) {
