@@ -56,16 +56,19 @@ SendQueue::FlushResult SendQueue::Flush(int fd) {
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = static_cast<size_t>(count);
-    const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (n > 0) {
-      Sent(static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return FlushResult::kBlocked;
-    return FlushResult::kError;
+    if (auto stop = AfterWrite(::sendmsg(fd, &msg, MSG_NOSIGNAL))) return *stop;
   }
   return FlushResult::kDone;
+}
+
+std::optional<SendQueue::FlushResult> SendQueue::AfterWrite(ssize_t n) {
+  if (n > 0) {
+    Sent(static_cast<size_t>(n));
+    return std::nullopt;
+  }
+  if (n < 0 && errno == EINTR) return std::nullopt;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return FlushResult::kBlocked;
+  return FlushResult::kError;
 }
 
 void SendQueue::Clear() {

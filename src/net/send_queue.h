@@ -6,9 +6,9 @@
 
 #include <sys/types.h>
 
-#include <cerrno>
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +42,9 @@ class SendQueue {
 
  private:
   void Sent(size_t n);  // drops n sent bytes from the front
+  // What a write's result means: the flush's end, or nothing when it goes on (bytes were sent,
+  // or EINTR).
+  std::optional<FlushResult> AfterWrite(ssize_t n);
   // Appends the pieces after the front into it while the front stays within kCoalesceBytes
   // (the front's unsent bytes keep their place: a retried TLS write sees the same prefix).
   void CoalesceFront();
@@ -56,14 +59,7 @@ SendQueue::FlushResult SendQueue::FlushWith(Write&& write) {
   while (!pieces_.empty()) {
     CoalesceFront();
     const std::string& front = pieces_.front();
-    const ssize_t n = write(front.data() + front_off_, front.size() - front_off_);
-    if (n > 0) {
-      Sent(static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return FlushResult::kBlocked;
-    return FlushResult::kError;
+    if (auto stop = AfterWrite(write(front.data() + front_off_, front.size() - front_off_))) return *stop;
   }
   return FlushResult::kDone;
 }
