@@ -10,7 +10,11 @@
 # pinpipe with log.flush=os (like Kafka's defaults, no fsync per write) and with its durable
 # default (fsync before every acknowledgement). Reported: records/s, p99, pinpipe ÷ Kafka, and
 # each server's peak RSS. KAFKA_BENCH_RECORDS (default 1000000) 100-byte records per run (the
-# same bytes in larger records), RUNS (default 3) runs each.
+# same bytes in larger records), RUNS (default 3) runs each. Then librdkafka's producer and
+# consumer (Debian's kcat, `-P -l FILE` and `-C -e`) on the same cases, records/s over each
+# command's wall clock (its start and metadata round trips included, alike for both brokers);
+# a consume that does not return every record produced counts 0. KAFKA_BENCH_CLIENTS (default
+# "java kcat") picks the clients.
 set -uo pipefail
 bin=$1
 n=${KAFKA_BENCH_RECORDS:-1000000}
@@ -82,40 +86,97 @@ consume() {  # bootstrap topic records → records/s while fetching (fetch.nMsg.
     --timeout 60000 --group "perf-$2" 2>/dev/null | awk -F', *' 'seen {printf "%.0f\n", $10; exit} /^start.time/ {seen = 1}'
 }
 
+lines_file=$(mktemp); dirs+=("$lines_file")
+make_lines() {  # size count → $lines_file: count lines of size bytes, one message each
+  /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write((b"x" * int(sys.argv[1]) + b"\n") * int(sys.argv[2]))' \
+    "$1" "$2" >"$lines_file"
+}
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN {printf "%.0f\n", n / (b - a)}'; }
+kcat_produce() {  # bootstrap topic acks partitions count → records/s
+  "$tools/kafka-topics" --bootstrap-server "$1" --create --topic "$2" --partitions "$4" >/dev/null 2>&1
+  local t0 t1
+  t0=$(date +%s.%N)
+  timeout 300 kcat -P -b "$1" -t "$2" -X acks="$3" -l "$lines_file" >/dev/null 2>&1 || { echo 0; return; }
+  t1=$(date +%s.%N)
+  rate "$5" "$t0" "$t1"
+}
+kcat_consume() {  # bootstrap topic count → records/s
+  local t0 t1 got
+  t0=$(date +%s.%N)
+  got=$(timeout 300 kcat -C -b "$1" -t "$2" -o beginning -e -q -f '%o\n' 2>/dev/null | wc -l)
+  t1=$(date +%s.%N)
+  if [ "$got" -ne "$3" ]; then echo 0; else rate "$3" "$t0" "$t1"; fi
+}
+
 start_pinpipe os; bs_os=$bs; pid_os=${pids[-1]}
 start_pinpipe always; bs_durable=$bs; pid_durable=${pids[-1]}
 med() { printf '%s\n' "$@" | median; }
-for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
-  count=$((n * 100 / size))
-  for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
-    acks=${case%%:*}; parts=${case##*:}
-    k=(); o=(); d=(); kp=(); op=(); dp=(); kc=(); oc=(); dc=(); kf=(); of=(); df=()
-    for ((i = 0; i < runs; i++)); do
-      t="bench-s$size-a$acks-p$parts-$i"
-      read -r r p < <(perf "$kafka_bs" "$t" "$acks" "$parts" "$size" "$count"); k+=("$r"); kp+=("$p")
-      read -r r p < <(perf "$bs_os" "$t" "$acks" "$parts" "$size" "$count"); o+=("$r"); op+=("$p")
-      read -r r p < <(perf "$bs_durable" "$t" "$acks" "$parts" "$size" "$count"); d+=("$r"); dp+=("$p")
-      kc+=("$(consume "$kafka_bs" "$t" "$count")"); oc+=("$(consume "$bs_os" "$t" "$count")")
-      dc+=("$(consume "$bs_durable" "$t" "$count")")
-      kf+=("$(drain "$kafka_bs" "$t" "$parts")"); of+=("$(drain "$bs_os" "$t" "$parts")")
-      df+=("$(drain "$bs_durable" "$t" "$parts")")
+java_clients() {  # kafka-producer-perf-test, kafka-consumer-perf-test and the raw drain
+  for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
+    count=$((n * 100 / size))
+    for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
+      acks=${case%%:*}; parts=${case##*:}
+      k=(); o=(); d=(); kp=(); op=(); dp=(); kc=(); oc=(); dc=(); kf=(); of=(); df=()
+      for ((i = 0; i < runs; i++)); do
+        t="bench-s$size-a$acks-p$parts-$i"
+        read -r r p < <(perf "$kafka_bs" "$t" "$acks" "$parts" "$size" "$count"); k+=("$r"); kp+=("$p")
+        read -r r p < <(perf "$bs_os" "$t" "$acks" "$parts" "$size" "$count"); o+=("$r"); op+=("$p")
+        read -r r p < <(perf "$bs_durable" "$t" "$acks" "$parts" "$size" "$count"); d+=("$r"); dp+=("$p")
+        kc+=("$(consume "$kafka_bs" "$t" "$count")"); oc+=("$(consume "$bs_os" "$t" "$count")")
+        dc+=("$(consume "$bs_durable" "$t" "$count")")
+        kf+=("$(drain "$kafka_bs" "$t" "$parts")"); of+=("$(drain "$bs_os" "$t" "$parts")")
+        df+=("$(drain "$bs_durable" "$t" "$parts")")
+      done
+      km=$(med "${k[@]}"); om=$(med "${o[@]}"); dm=$(med "${d[@]}")
+      row "kafka-producer-perf-test $size B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" \
+        "p99 $(med "${kp[@]}") ms" "records/s (reference)"
+      row "  pinpipe, log.flush=os" "$om" "p99 $(med "${op[@]}") ms" \
+        "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
+      row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(med "${dp[@]}") ms" \
+        "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"
+      kcm=$(med "${kc[@]}"); ocm=$(med "${oc[@]}"); dcm=$(med "${dc[@]}")
+      row "  kafka-consumer-perf-test of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
+      row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
+        "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+      kfm=$(med "${kf[@]}"); ofm=$(med "${of[@]}"); dfm=$(med "${df[@]}")
+      row "  the broker's fetch path, raw Fetch drain: Apache Kafka 4.4" "$kfm" "" "records/s (reference)"
+      row "  pinpipe (log.flush=os / always)" "$ofm / $dfm" "" \
+        "$(awk -v a="$ofm" -v b="$kfm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
     done
-    km=$(med "${k[@]}"); om=$(med "${o[@]}"); dm=$(med "${d[@]}")
-    row "kafka-producer-perf-test $size B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" \
-      "p99 $(med "${kp[@]}") ms" "records/s (reference)"
-    row "  pinpipe, log.flush=os" "$om" "p99 $(med "${op[@]}") ms" \
-      "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
-    row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(med "${dp[@]}") ms" \
-      "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"
-    kcm=$(med "${kc[@]}"); ocm=$(med "${oc[@]}"); dcm=$(med "${dc[@]}")
-    row "  kafka-consumer-perf-test of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
-    row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
-      "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
-    kfm=$(med "${kf[@]}"); ofm=$(med "${of[@]}"); dfm=$(med "${df[@]}")
-    row "  the broker's fetch path, raw Fetch drain: Apache Kafka 4.4" "$kfm" "" "records/s (reference)"
-    row "  pinpipe (log.flush=os / always)" "$ofm / $dfm" "" \
-      "$(awk -v a="$ofm" -v b="$kfm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
   done
-done
+}
+
+kcat_clients() {  # librdkafka's producer and consumer
+  if ! command -v kcat >/dev/null; then
+    row "librdkafka (kcat not installed: scripts/setup installs it)" "-" "" ""
+    return
+  fi
+  for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
+    count=$((n * 100 / size))
+    make_lines "$size" "$count"
+    for case in ${KAFKA_BENCH_CASES:-1:1 all:1 1:3 all:3}; do
+      acks=${case%%:*}; parts=${case##*:}
+      k=(); o=(); d=(); kc=(); oc=(); dc=()
+      for ((i = 0; i < runs; i++)); do
+        t="kcat-s$size-a$acks-p$parts-$i"
+        k+=("$(kcat_produce "$kafka_bs" "$t" "$acks" "$parts" "$count")")
+        o+=("$(kcat_produce "$bs_os" "$t" "$acks" "$parts" "$count")")
+        d+=("$(kcat_produce "$bs_durable" "$t" "$acks" "$parts" "$count")")
+        kc+=("$(kcat_consume "$kafka_bs" "$t" "$count")"); oc+=("$(kcat_consume "$bs_os" "$t" "$count")")
+        dc+=("$(kcat_consume "$bs_durable" "$t" "$count")")
+      done
+      km=$(med "${k[@]}"); om=$(med "${o[@]}"); dm=$(med "${d[@]}")
+      row "librdkafka (kcat -P) $size B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" "" "records/s (reference)"
+      row "  pinpipe (log.flush=os / always)" "$om / $dm" "" \
+        "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+      kcm=$(med "${kc[@]}"); ocm=$(med "${oc[@]}"); dcm=$(med "${dc[@]}")
+      row "  librdkafka (kcat -C) of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
+      row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
+        "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+    done
+  done
+}
+
+for clients in ${KAFKA_BENCH_CLIENTS:-java kcat}; do "${clients}_clients"; done
 row "peak RSS: Apache Kafka 4.4 / pinpipe os / pinpipe always (MB)" \
   "$(peak_mb "$kafka_pid") / $(peak_mb "$pid_os") / $(peak_mb "$pid_durable")" "" "reported"

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "log/staging_buffers.h"
+
 namespace pinpipe::log {
 
 namespace {
@@ -64,7 +66,8 @@ DirectAppender::~DirectAppender() { std::free(buf_); }
 
 void DirectAppender::Grow(size_t bytes) {
   if (bytes <= capacity_) return;
-  size_t cap = AlignUp(std::max(bytes, capacity_ * 2));
+  // Doubling, but never past kOwnBytes unless asked: larger commits borrow a shared buffer.
+  size_t cap = AlignUp(std::max(bytes, std::min(capacity_ * 2, StagingBuffers::kOwnBytes)));
   auto* p = static_cast<char*>(std::aligned_alloc(kAlign, cap));
   if (buf_ != nullptr) std::memcpy(p, buf_, kAlign);  // the partial block is all that is kept
   std::free(buf_);
@@ -100,16 +103,29 @@ Status DirectAppender::Append(std::string_view data) {
   const uint64_t new_end = end_ + data.size();
   const size_t total = static_cast<size_t>(AlignUp(new_end) - start);
   if (total < kExtendingWriteBytes) PINPIPE_RETURN_IF_ERROR(Reserve(start + total));
-  Grow(total);
-  std::memcpy(buf_ + head, data.data(), data.size());
-  std::memset(buf_ + head + data.size(), 0, total - head - data.size());
-  PINPIPE_RETURN_IF_ERROR(file_->PWrite(start, std::string_view(buf_, total)));
-  allocated_ = std::max<uint64_t>(allocated_, start + total);
-  // Keep the new partial block at the front for the next append.
-  const uint64_t last = AlignDown(new_end);
-  if (last > start && new_end > last) {
-    std::memcpy(buf_, buf_ + (last - start), static_cast<size_t>(new_end - last));
+  // Staged in the appender's own buffer, or for a commit larger than it may grow, in a
+  // borrowed one (StagingBuffers: the memory of a burst is not kept by every partition).
+  StagingBuffers::Buffer borrowed;
+  char* stage = buf_;
+  if (total <= StagingBuffers::kOwnBytes) {
+    Grow(total);
+    stage = buf_;
+  } else {
+    borrowed = StagingBuffers::Shared().Take(total);
+    std::memcpy(borrowed.data, buf_, head);
+    stage = borrowed.data;
   }
+  std::memcpy(stage + head, data.data(), data.size());
+  std::memset(stage + head + data.size(), 0, total - head - data.size());
+  Status written = file_->PWrite(start, std::string_view(stage, total));
+  // Keep the new partial block at the front of the own buffer for the next append.
+  const uint64_t last = AlignDown(new_end);
+  if (written && last > start && new_end > last) {
+    std::memcpy(buf_, stage + (last - start), static_cast<size_t>(new_end - last));
+  }
+  StagingBuffers::Shared().Give(borrowed);
+  PINPIPE_RETURN_IF_ERROR(written);
+  allocated_ = std::max<uint64_t>(allocated_, start + total);
   end_ = new_end;
   return OkStatus();
 }

@@ -39,6 +39,9 @@ class DirectAppender {
   Status Append(std::string_view data);
   // Cuts the zero-filled space after the data (the file is then exactly its data).
   Status Seal();
+  // Bytes of the appender's own staging buffer (at most StagingBuffers::kOwnBytes unless the
+  // first block alone needs more; tests).
+  size_t own_buffer_bytes() const { return capacity_; }
 
  private:
   DirectAppender(std::unique_ptr<File> file, uint64_t end, uint64_t allocated, uint64_t max_chunk);

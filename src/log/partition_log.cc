@@ -15,6 +15,9 @@
 namespace pinpipe::log {
 namespace {
 
+// What a partition keeps of its group-commit write buffer between rounds (flush=always).
+constexpr size_t kKeptWriteBufferBytes = 256u << 10;
+
 // Grows `out` to `size` bytes without zero-filling the new tail (a read overwrites it; zeroing
 // MiBs of a Fetch answer first cost as much as the read). The tail is indeterminate until then.
 // The callback returns `size`, not its second argument: GCC 12's libstdc++ passes the grown
@@ -305,6 +308,9 @@ bool PartitionLog::SyncOnce() {
     }
     if (st) st = seg->WriteUnwritten(unwritten_);
     if (st) st = seg->DataSync();
+    // A burst's write buffer is not kept by every partition it touched (it would swap back
+    // into the segment at the next round): above kKeptWriteBufferBytes it is freed once written.
+    if (unwritten_.data.capacity() > kKeptWriteBufferBytes) std::string().swap(unwritten_.data);
     // A new segment file must also be durable in its directory.
     if (st && !rolled.empty()) st = ctx_.fs->SyncDir(dir_);
     if (st) {

@@ -14,6 +14,7 @@
 #include "log/direct_appender.h"
 #include "log/log_manager.h"
 #include "log/record_batch.h"
+#include "log/staging_buffers.h"
 #include "log_files.h"
 
 namespace pinpipe::log {
@@ -129,6 +130,60 @@ TEST_F(DirectWritesTest, LargeAppendsExtendTheFileInsteadOfZeroFillingFirst) {
   EXPECT_EQ(file.find_first_not_of('\0', expected.size()), std::string::npos);
   ASSERT_TRUE((*a)->Seal());
   EXPECT_EQ(ReadFileBytes(path), expected);
+}
+
+TEST_F(DirectWritesTest, HugeCommitsBorrowASharedBufferInsteadOfKeepingTheirOwn) {
+  const std::string path = (dir_ / "burst.log").string();
+  ASSERT_TRUE(FileSystem::Default()->Open(path, kOpenWrite | kOpenCreate));
+  auto a = DirectAppender::Open(FileSystem::Default(), path, 0, 1 << 20);
+  ASSERT_TRUE(a) << a.error().ToString();
+  std::mt19937 rng(7);
+  std::string expected;
+  auto append = [&](size_t n) {
+    std::string data(n, '\0');
+    for (char& c : data) c = static_cast<char>('a' + rng() % 26);
+    ASSERT_TRUE((*a)->Append(data));
+    expected += data;
+  };
+  append(3000);              // a partial block that the huge commit must carry
+  append(9u << 20);          // a burst's commit: 9 MiB
+  append(StagingBuffers::kOwnBytes + 1);  // just past what an appender keeps
+  append(100);               // small again: continues the partial block the huge one left
+  EXPECT_LE((*a)->own_buffer_bytes(), StagingBuffers::kOwnBytes)
+      << "the appender kept a buffer as large as its largest commit";
+  EXPECT_GE(StagingBuffers::Shared().kept(), 1u) << "the borrowed buffer went back";
+  EXPECT_LE(StagingBuffers::Shared().kept(), StagingBuffers::kMaxKept);
+  std::string file = ReadFileBytes(path);
+  ASSERT_GE(file.size(), expected.size());
+  ASSERT_EQ(file.substr(0, expected.size()), expected);
+  ASSERT_TRUE((*a)->Seal());
+  EXPECT_EQ(ReadFileBytes(path), expected);
+}
+
+TEST(StagingBuffersTest, KeepsAFewBuffersAndTheLargerOnes) {
+  StagingBuffers pool;
+  std::vector<StagingBuffers::Buffer> taken;
+  for (size_t i = 0; i < StagingBuffers::kMaxKept; ++i) taken.push_back(pool.Take(1 << 20));
+  for (const auto& b : taken) {
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b.data) % kDirectIoAlignment, 0u);
+    EXPECT_GE(b.capacity, 1u << 20);
+  }
+  for (auto& b : taken) pool.Give(b);
+  EXPECT_EQ(pool.kept(), StagingBuffers::kMaxKept);
+  StagingBuffers::Buffer big = pool.Take(4 << 20);  // none kept is large enough: a new one
+  EXPECT_GE(big.capacity, 4u << 20);
+  EXPECT_EQ(pool.kept(), StagingBuffers::kMaxKept);
+  pool.Give(big);  // full: the smallest one is freed, the large one kept
+  EXPECT_EQ(pool.kept(), StagingBuffers::kMaxKept);
+  StagingBuffers::Buffer again = pool.Take(4 << 20);
+  EXPECT_EQ(again.data, big.data) << "the large buffer was kept and is reused";
+  pool.Give(again);
+  pool.Give(StagingBuffers::Allocate(StagingBuffers::kMaxKeptBytes + 4096));  // too large: freed
+  EXPECT_EQ(pool.kept(), StagingBuffers::kMaxKept);
+  StagingBuffers::Buffer huge = pool.Take(StagingBuffers::kMaxKeptBytes + 1);
+  EXPECT_NE(huge.data, nullptr);
+  StagingBuffers::Free(huge);
+  while (pool.kept() > 0) StagingBuffers::Free(pool.Take(0));
 }
 
 TEST_F(DirectWritesTest, LogPreallocatesWhileOpenAndLeavesExactSegments) {
