@@ -222,6 +222,33 @@ TEST_F(LogTest, SegmentRollIndexLookupAndReadLimits) {
   EXPECT_EQ(*ts, 0);
 }
 
+TEST_F(LogTest, AFirstBatchLargerThanTheLimitIsReturnedWholeAndExact) {
+  OpenLog();
+  std::vector<std::string> values;
+  std::vector<Record> recs(60);
+  for (int i = 0; i < 60; ++i) values.push_back(std::string(1000, static_cast<char>('A' + i % 26)));
+  for (int i = 0; i < 60; ++i) recs[static_cast<size_t>(i)].value = values[static_cast<size_t>(i)];
+  ASSERT_TRUE(log_->Append("big", 0, std::span<const Record>(recs)));  // one ~61 KB batch
+  ASSERT_TRUE(log_->Flush());
+  for (size_t limit : {size_t{1}, size_t{100}, size_t{10000}, size_t{60000}}) {
+    std::string buf = "prefix";
+    auto r = log_->Read("big", 0, 0, limit, buf);
+    ASSERT_TRUE(r);
+    EXPECT_GT(r->bytes, 60000u) << "limit " << limit;
+    EXPECT_EQ(buf.size(), 6 + r->bytes);
+    EXPECT_EQ(buf.substr(0, 6), "prefix");
+    EXPECT_EQ(r->next_offset, 60);
+    RecordReader reader(std::string_view(buf).substr(6), 0);
+    RecordView rec;
+    for (int i = 0; i < 60; ++i) {
+      ASSERT_TRUE(reader.Next(rec)) << "limit " << limit << " record " << i;
+      EXPECT_EQ(rec.offset, i);
+      EXPECT_EQ(*rec.value, values[static_cast<size_t>(i)]);
+    }
+    EXPECT_FALSE(reader.Next(rec));
+  }
+}
+
 TEST_F(LogTest, GroupCommitWritesTheIndexInBatchesAndCompletesItAtClose) {
   options_.index_interval_bytes = 64;  // every batch after the first gets an index entry
   OpenLog();
