@@ -111,6 +111,12 @@ kcat_consume() {  # bootstrap topic count → records/s
 start_pinpipe os; bs_os=$bs; pid_os=${pids[-1]}
 start_pinpipe always; bs_durable=$bs; pid_durable=${pids[-1]}
 med() { printf '%s\n' "$@" | median; }
+# pair_rows LABEL KAFKA OS DURABLE: Kafka's figure, then pinpipe's two with os ÷ Kafka.
+pair_rows() {
+  row "$1: Apache Kafka 4.4" "$2" "" "records/s (reference)"
+  row "  pinpipe (log.flush=os / always)" "$3 / $4" "" \
+    "$(awk -v a="$3" -v b="$2" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+}
 java_clients() {  # kafka-producer-perf-test, kafka-consumer-perf-test and the raw drain
   for size in ${KAFKA_BENCH_SIZES:-100 1024}; do
     count=$((n * 100 / size))
@@ -134,14 +140,8 @@ java_clients() {  # kafka-producer-perf-test, kafka-consumer-perf-test and the r
         "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", a / b}')"
       row "  pinpipe, log.flush=always (durable default)" "$dm" "p99 $(med "${dp[@]}") ms" \
         "$(awk -v a="$dm" -v b="$km" 'BEGIN {printf "%.2fx Kafka", a / b}')"
-      kcm=$(med "${kc[@]}"); ocm=$(med "${oc[@]}"); dcm=$(med "${dc[@]}")
-      row "  kafka-consumer-perf-test of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
-      row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
-        "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
-      kfm=$(med "${kf[@]}"); ofm=$(med "${of[@]}"); dfm=$(med "${df[@]}")
-      row "  the broker's fetch path, raw Fetch drain: Apache Kafka 4.4" "$kfm" "" "records/s (reference)"
-      row "  pinpipe (log.flush=os / always)" "$ofm / $dfm" "" \
-        "$(awk -v a="$ofm" -v b="$kfm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+      pair_rows "  kafka-consumer-perf-test of it" "$(med "${kc[@]}")" "$(med "${oc[@]}")" "$(med "${dc[@]}")"
+      pair_rows "  the broker's fetch path, raw Fetch drain" "$(med "${kf[@]}")" "$(med "${of[@]}")" "$(med "${df[@]}")"
     done
   done
 }
@@ -165,14 +165,9 @@ kcat_clients() {  # librdkafka's producer and consumer
         kc+=("$(kcat_consume "$kafka_bs" "$t" "$count")"); oc+=("$(kcat_consume "$bs_os" "$t" "$count")")
         dc+=("$(kcat_consume "$bs_durable" "$t" "$count")")
       done
-      km=$(med "${k[@]}"); om=$(med "${o[@]}"); dm=$(med "${d[@]}")
-      row "librdkafka (kcat -P) $size B acks=$acks, $parts partition(s): Apache Kafka 4.4" "$km" "" "records/s (reference)"
-      row "  pinpipe (log.flush=os / always)" "$om / $dm" "" \
-        "$(awk -v a="$om" -v b="$km" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
-      kcm=$(med "${kc[@]}"); ocm=$(med "${oc[@]}"); dcm=$(med "${dc[@]}")
-      row "  librdkafka (kcat -C) of it: Apache Kafka 4.4" "$kcm" "" "records/s (reference)"
-      row "  pinpipe (log.flush=os / always)" "$ocm / $dcm" "" \
-        "$(awk -v a="$ocm" -v b="$kcm" 'BEGIN {printf "%.2fx Kafka (goal >= 1.5x)", (b > 0 ? a / b : 0)}')"
+      pair_rows "librdkafka (kcat -P) $size B acks=$acks, $parts partition(s)" \
+        "$(med "${k[@]}")" "$(med "${o[@]}")" "$(med "${d[@]}")"
+      pair_rows "  librdkafka (kcat -C) of it" "$(med "${kc[@]}")" "$(med "${oc[@]}")" "$(med "${dc[@]}")"
     done
   done
 }
