@@ -421,19 +421,28 @@ TEST_F(ServerTest, ConcurrentClients) {
 TEST_F(ServerTest, MetricsRendered) {
   StartServer();
   TestClient c(server_->port());
+  size_t received = 0;  // every byte of every answer
+  auto read = [&] {
+    auto r = c.Read();
+    if (r) received += r->head.size() + 4 + r->body.size();
+    return r.has_value();
+  };
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(c.Send(Post("/echo", "abc")));
-    ASSERT_TRUE(c.Read());
+    ASSERT_TRUE(read());
   }
   ASSERT_TRUE(c.Send(Get("/nope")));
-  ASSERT_TRUE(c.Read());
+  ASSERT_TRUE(read());
   // The client may read the last answer before the server has counted its bytes as sent (seen
-  // under ThreadSanitizer): compare once the counters have settled.
+  // under ThreadSanitizer): compare once the server has counted every byte the client read —
+  // nothing changes after that. (Two renders that merely agree could both precede the count.)
+  const std::string all_sent = "pinpipe_http_bytes_sent_total " + std::to_string(received) + "\n";
   std::string m = server_->RenderMetrics();
-  for (int i = 0; i < 200 && m != router_.metrics()->RenderPrometheus(); ++i) {
+  for (int i = 0; i < 500 && m.find(all_sent) == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     m = server_->RenderMetrics();
   }
+  EXPECT_NE(m.find(all_sent), std::string::npos) << m;
   EXPECT_EQ(m, router_.metrics()->RenderPrometheus());
   EXPECT_NE(m.find("# TYPE pinpipe_http_requests_total counter"), std::string::npos) << m;
   EXPECT_NE(m.find("pinpipe_http_requests_total{route=\"/echo\",method=\"POST\",code=\"2xx\"} 3\n"),
