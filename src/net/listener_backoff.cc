@@ -1,6 +1,7 @@
 #include "net/listener_backoff.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -30,13 +31,22 @@ bool ListenerBackoff::RegainReserve() {
 
 bool ListenerBackoff::OutOfDescriptors(int err) { return err == EMFILE || err == ENFILE; }
 
+bool ListenerBackoff::ConnectionPending(int listen_fd) {
+  pollfd p{listen_fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+}
+
 int ListenerBackoff::RefusePendingAndPause() {
   // dup3 closes a refused connection and makes its slot the reserve again in one step.
   // Closing it first would free the slot for a moment: another listener's accept (or any open
   // in the process) could take it, leaving this one without a reserve and that one's client
   // with a live connection where this one's was refused.
+  // The reserve is given up only while a connection is pending: closed just to find the queue
+  // empty, its slot was free until RegainReserve, and another worker's accept took it (a live
+  // connection where this listener's clients were being refused; seen in CI). Only this
+  // listener's own thread accepts from it, so a pending connection is still there to take.
   int refused = 0;
-  while (refused < 64 && RegainReserve()) {
+  while (refused < 64 && RegainReserve() && ConnectionPending(listen_fd_)) {
     ::close(reserve_fd_);
     reserve_fd_ = -1;
     const int fd = AcceptConnection(listen_fd_);

@@ -33,6 +33,8 @@ class ListenerBackoff final : TimerNode {
   void OnTimer() override;  // the pause is over
   // Takes the reserve back if its slot was taken while it was free: true when it is held.
   bool RegainReserve();
+  // Whether a connection waits in the listener's backlog (poll, no wait).
+  static bool ConnectionPending(int listen_fd);
 
   Reactor& reactor_;
   int listen_fd_;
