@@ -1,9 +1,10 @@
 // StagingBuffers: the large aligned buffers that big direct-I/O commits stage their bytes in,
 // shared by every partition. A DirectAppender keeps a buffer of its own only up to
 // kOwnBytes (what ordinary commits need); a larger commit borrows one of these and gives it
-// back. Before, each appender kept a buffer as large as its largest commit ever: after
-// librdkafka bursts (1 MB batches, a thousand requests in flight) into 48 partitions the
-// durable broker of bench/kafka.bench.sh held 627 MB. At most kMaxKept buffers of at most
+// back. Before, each appender kept a buffer as large as its largest commit ever, and each
+// partition's group-commit write buffer grew the same way: after librdkafka bursts (1 MB
+// batches, up to a million requests in flight by default) into 48 partitions the durable
+// broker of bench/kafka.bench.sh held 627 MB in those two. At most kMaxKept buffers of at most
 // kMaxKeptBytes are kept; others are freed when given back. One lock per large commit.
 //
 // Internal to src/log.

@@ -65,7 +65,7 @@ TEST(SendQueueTest, GathersManyPiecesInOrderAcrossPartialWrites) {
   EXPECT_EQ(got, expected);
 }
 
-TEST(SendQueueTest, FlushWithWritesThroughAStreamPieceByPiece) {
+TEST(SendQueueTest, FlushWithResumesAfterPartialAndBlockedWrites) {
   SendQueue q;
   q.Push(std::string("hello "));
   q.Push(std::string_view("wire "));
