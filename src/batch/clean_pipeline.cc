@@ -145,6 +145,14 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
     while (next_dedup < n && chunks[next_dedup].decoded) {
       Chunk& c = chunks[next_dedup];
       auto& fps = FingerprintsOf(kind, c.raw);
+      if (next_dedup == 0) {  // size the set for the whole input at once, from the first chunk
+        const auto [b, e] = chunks_of[0];
+        uint64_t bytes = 0;
+        for (size_t k = b; k < e; ++k) bytes += objects[k].size;
+        if (bytes > 0)
+          seen.Reserve(static_cast<size_t>(static_cast<double>(fps.size()) *
+                                           static_cast<double>(total) / static_cast<double>(bytes)));
+      }
       c.keep = pinterest::DeduplicateChunk(fps, seen, &out.stats);
       fps = {};
       ready.push_back(next_dedup++);

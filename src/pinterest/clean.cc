@@ -1,5 +1,6 @@
 #include "pinterest/clean.h"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -149,7 +150,21 @@ std::vector<Fingerprint> UserFingerprints(const RawUserTable& t) {
 
 std::optional<RowIds> DeduplicateChunk(const std::vector<Fingerprint>& fps, FingerprintSet& seen,
                                        CleanStats* stats) {
-  return KeepFirst(fps, [&](const Fingerprint& fp) { return seen.Insert(fp); }, stats);
+  // A whole input's set outgrows the caches, so each insert would wait for memory: the slot
+  // of the fingerprint kPrefetchAhead rows on is requested first, overlapping the misses.
+  constexpr size_t kPrefetchAhead = 16;
+  seen.Reserve(seen.size() + fps.size());  // no rehash while prefetches are in flight
+  const Fingerprint* const first = fps.data();
+  const size_t n = fps.size();
+  for (size_t i = 0; i < std::min(n, kPrefetchAhead); ++i) seen.Prefetch(first[i]);
+  return KeepFirst(
+      fps,
+      [&](const Fingerprint& fp) {
+        const size_t next = static_cast<size_t>(&fp - first) + kPrefetchAhead;
+        if (next < n) seen.Prefetch(first[next]);
+        return seen.Insert(fp);
+      },
+      stats);
 }
 
 void ExtendFingerprints(RawKind kind, RawTables* t) {

@@ -35,9 +35,14 @@ FingerprintSet::FingerprintSet(size_t expected) {
   mask_ = n - 1;
 }
 
-void FingerprintSet::Grow() {
+void FingerprintSet::Reserve(size_t expected) {
+  const size_t n = std::bit_ceil(std::max<size_t>(16, expected * 2));
+  if (n > slots_.size()) Rehash(n);
+}
+
+void FingerprintSet::Rehash(size_t slots) {
   std::vector<Fingerprint> old = std::move(slots_);
-  slots_.assign(old.size() * 2, kEmpty);
+  slots_.assign(slots, kEmpty);
   mask_ = slots_.size() - 1;
   for (const Fingerprint& fp : old) {
     if (fp == kEmpty) continue;
@@ -49,7 +54,7 @@ void FingerprintSet::Grow() {
 
 bool FingerprintSet::Insert(const Fingerprint& raw) {
   const Fingerprint fp = Canon(raw);
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
+  if ((size_ + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
   size_t i = Slot(fp);
   while (!(slots_[i] == kEmpty)) {
     if (slots_[i] == fp) return false;

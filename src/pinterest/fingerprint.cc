@@ -1,5 +1,7 @@
 #include "pinterest/fingerprint.h"
 
+#include <bit>
+
 namespace pinpipe::pinterest {
 
 namespace {
@@ -7,6 +9,37 @@ uint64_t Load64(const char* p) {
   uint64_t v;
   std::memcpy(&v, p, sizeof v);
   return v;
+}
+uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The last n < 16 bytes of a string as two little-endian words, zero-padded — the same words
+// as copying them into a zeroed 16-byte buffer, without that variable-length copy (a libc
+// call per string, a good share of hashing rows of short strings). Overlapping fixed-size
+// loads stay inside [p, p + n).
+void LoadTail(const char* p, size_t n, uint64_t* w0, uint64_t* w1) {
+  if constexpr (std::endian::native != std::endian::little) {
+    char tail[16] = {};
+    std::memcpy(tail, p, n);
+    *w0 = Load64(tail);
+    *w1 = Load64(tail + 8);
+    return;
+  }
+  if (n >= 8) {
+    *w0 = Load64(p);
+    *w1 = n > 8 ? Load64(p + n - 8) >> (8 * (16 - n)) : 0;
+  } else if (n >= 4) {
+    *w0 = Load32(p) | (Load32(p + n - 4) >> (8 * (8 - n))) << 32;
+    *w1 = 0;
+  } else {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    *w0 = v;
+    *w1 = 0;
+  }
 }
 }  // namespace
 
@@ -21,9 +54,8 @@ void RowHasher::AddString(std::string_view s) {
     p += 16;
     n -= 16;
   }
-  char tail[16] = {};
-  std::memcpy(tail, p, n);
-  const uint64_t w0 = Load64(tail), w1 = Load64(tail + 8);
+  uint64_t w0, w1;
+  LoadTail(p, n, &w0, &w1);
   a = Mum(a ^ w0 ^ 0xbe5466cf34e90c6cull, w1 ^ 0xc0ac29b7c97c50ddull);
   b = Mum(b ^ w1 ^ 0x3f84d5b5b5470917ull, w0 ^ 0x9216d5d98979fb1bull);
   a_ = a;

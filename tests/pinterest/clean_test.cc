@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+
 #include "pinterest/clean_rules.h"
 #include "pinterest/raw_decode.h"
 #include "pinterest/timestamp.h"
@@ -365,6 +368,68 @@ TEST(Fingerprint, NullDiffersFromEmptyAndFieldsAreDelimited) {
   EXPECT_NE(fp([](RowHasher& h) { h.AddInt(1); }), fp([](RowHasher& h) { h.AddInt(2); }));
   EXPECT_NE(fp([](RowHasher& h) { h.AddString(std::string(40, 'a')); }),
             fp([](RowHasher& h) { h.AddString(std::string(40, 'a') + '\0'); }));
+}
+
+
+// DedupWindow checkpoints persist fingerprints, so the string hash must not change between
+// versions: a duplicate arriving across an upgrade would pass. Every tail length (0..47), high
+// bytes and zero bytes, each string in an allocation of exactly its size (so that a sanitizer
+// sees any read past the end). The digest was computed by the implementation that copied each
+// tail into a zeroed buffer.
+TEST(Fingerprint, StringHashesAreStableAcrossVersions) {
+  RowHasher all;
+  for (size_t n = 0; n < 48; ++n) {
+    std::unique_ptr<char[]> bytes(new char[n]);
+    for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>((i * 37 + n * 11 + 200) % 256);
+    if (n > 5) bytes[n / 2] = '\0';
+    RowHasher h;
+    h.AddString(std::string_view(bytes.get(), n));
+    const Fingerprint fp = h.Finish();
+    all.AddInt(static_cast<int64_t>(fp.lo));
+    all.AddInt(static_cast<int64_t>(fp.hi));
+  }
+  const Fingerprint digest = all.Finish();
+  EXPECT_EQ(digest.lo, 14694661642472732292ull);
+  EXPECT_EQ(digest.hi, 14326105509600970482ull);
+}
+
+TEST(FingerprintSet, ReserveKeepsMembersAndDedupByChunksEqualsOneShot) {
+  std::vector<Fingerprint> fps;
+  for (uint64_t i = 1; i <= 5000; ++i) fps.push_back({i * 0x9e3779b97f4a7c15ull, i % 7});
+  for (size_t i = 0; i < 5000; i += 3) fps.push_back(fps[i]);  // duplicates, later
+  fps.push_back({0, 0});                                         // the empty-slot value
+  fps.push_back({0, 0});
+  FingerprintSet set;
+  for (size_t i = 0; i < 100; ++i) EXPECT_TRUE(set.Insert(fps[i]));
+  set.Reserve(100000);
+  for (size_t i = 0; i < 100; ++i) EXPECT_FALSE(set.Insert(fps[i])) << i;
+  set.Reserve(10);  // never shrinks
+  EXPECT_TRUE(set.Contains(fps[99]));
+  EXPECT_EQ(set.size(), 100u);
+
+  // Chunks of 1 to 997 rows (prefetching across each chunk's end) against one pass.
+  RowIds whole;
+  {
+    FingerprintSet one;
+    for (size_t i = 0; i < fps.size(); ++i)
+      if (one.Insert(fps[i])) whole.push_back(static_cast<uint32_t>(i));
+  }
+  EXPECT_EQ(whole.size(), 5001u);
+  for (size_t chunk : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{997}}) {
+    FingerprintSet seen;
+    RowIds kept;
+    CleanStats stats;
+    for (size_t b = 0; b < fps.size(); b += chunk) {
+      const std::vector<Fingerprint> part(fps.begin() + static_cast<ptrdiff_t>(b),
+                                          fps.begin() + static_cast<ptrdiff_t>(std::min(fps.size(), b + chunk)));
+      const std::optional<RowIds> keep = DeduplicateChunk(part, seen, &stats);
+      for (size_t k = 0; k < part.size(); ++k)
+        if (!keep || std::find(keep->begin(), keep->end(), k) != keep->end())
+          kept.push_back(static_cast<uint32_t>(b + k));
+    }
+    EXPECT_EQ(kept, whole) << chunk;
+    EXPECT_EQ(stats.duplicates, fps.size() - 5001u) << chunk;
+  }
 }
 
 }  // namespace
