@@ -282,9 +282,12 @@ bool RawDecoder::Impl::DecodeOne(std::span<const FieldSpec> fields, const char* 
   Slot index_slot{};
   size_t expect = 0;
   for (auto field_result : obj) {
-    od::field field;
-    if (auto err = std::move(field_result).get(field); err)
+    if (auto err = field_result.error(); err)
       return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
+    // Used in place, not copied out: copying the field (and its value below) reloaded the
+    // iterator's just-written words at a wider size, a store-forwarding stall per field that
+    // cost more than the rest of this loop.
+    od::field&& field = std::move(field_result).value_unsafe();
     // Keys usually come in the table's order: the next field's name (or `index` first) is
     // compared with the raw key in place; any other key is unescaped and looked up.
     const char* raw = field.key().raw();
@@ -300,7 +303,7 @@ bool RawDecoder::Impl::DecodeOne(std::span<const FieldSpec> fields, const char* 
         return Fail("", std::string("invalid JSON: ") + simdjson::error_message(err));
       if (key != "index") idx = SlotOf(fields, key);
     }
-    od::value v = field.value();
+    od::value& v = field.value();
     if (idx < 0 && key == "index") {
       has_index = true;
       index_error = DecodeValue(SlotType::kInt, v, index_slot);
