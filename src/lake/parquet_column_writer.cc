@@ -42,9 +42,19 @@ ColumnChunkWriter::ColumnChunkWriter(const LeafColumn& leaf, const WriterOptions
 }
 
 void ColumnChunkWriter::AddDictValues(const LeafData& d, size_t v0, size_t v1) {
+  // The piece's hashes first, so that the table slot kPrefetchAhead values on can be requested
+  // before it is probed: a dictionary of thousands of values outgrows the core's cache, and
+  // each probe would wait for memory in turn.
+  constexpr size_t kPrefetchAhead = 8;
+  hash_ahead_.resize(v1 - v0);
+  for (size_t i = v0; i < v1; ++i) hash_ahead_[i - v0] = DictHash(d.str[i]);
+  for (size_t i = v0; i < std::min(v1, v0 + kPrefetchAhead); ++i)
+    __builtin_prefetch(table_.data() + (hash_ahead_[i - v0] & (table_.size() - 1)));
   for (size_t i = v0; i < v1; ++i) {
+    if (i + kPrefetchAhead < v1)
+      __builtin_prefetch(table_.data() + (hash_ahead_[i + kPrefetchAhead - v0] & (table_.size() - 1)));
     std::string_view v = d.str[i];
-    uint64_t h = DictHash(v);
+    uint64_t h = hash_ahead_[i - v0];
     size_t mask = table_.size() - 1, slot = h & mask;
     uint32_t found = 0;
     while (uint32_t e = table_[slot]) {

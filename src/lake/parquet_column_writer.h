@@ -50,6 +50,7 @@ class ColumnChunkWriter {
   StringArena dict_;
   std::vector<uint32_t> table_;
   std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> hash_ahead_;  // AddDictValues' hashes of one piece
   size_t dict_plain_bytes_ = 0;
   // chunk
   std::string pages_;
