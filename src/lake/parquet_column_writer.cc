@@ -16,6 +16,10 @@ constexpr size_t kPieceEntries = 1024;  // granularity of page-size checks
 // waiting for the first page's end (or the dictionary limit) hashes and copies thousands of
 // distinct values (ids, free text) only to re-encode them as PLAIN at the flush.
 constexpr size_t kDictionaryProbeValues = 4096;
+// Bytes kept free in front of a page's PLAIN values for its levels, so that levels + values
+// are contiguous for the codec without copying the values (a page's levels are RLE runs of
+// a few bytes, or bit-packed at most 1 bit per entry for flat nullable columns).
+constexpr size_t kLevelRoom = 8u << 10;
 
 // The dictionary's hash (common/bytes_hash.h), inline (dictionary values are
 // mostly short; std::hash's out-of-line murmur cost more than the probe). Its quality only
@@ -39,6 +43,7 @@ ColumnChunkWriter::ColumnChunkWriter(const LeafColumn& leaf, const WriterOptions
       stats_(leaf.type) {
   bools_.type = LeafType::kBoolean;
   if (dict_mode_) table_.assign(1024, 0);
+  values_.resize(kLevelRoom);
 }
 
 void ColumnChunkWriter::AddDictValues(const LeafData& d, size_t v0, size_t v1) {
@@ -120,7 +125,7 @@ Status ColumnChunkWriter::Append(const LeafData& d, size_t e0, size_t e1, size_t
     }
     page_entries_ += static_cast<int32_t>(end - pos);
     num_entries_ += static_cast<int64_t>(end - pos);
-    page_estimate_ = values_.size() + bools_.b.size() / 8 + indices_.size() * 2 + (def_.size() + rep_.size()) / 4;
+    page_estimate_ = (values_.size() - kLevelRoom) + bools_.b.size() / 8 + indices_.size() * 2 + (def_.size() + rep_.size()) / 4;
     vpos += nvals;
     pos = end;
     if (dict_mode_ && dict_plain_bytes_ > opt_.dictionary_page_limit) {
@@ -135,8 +140,8 @@ Status ColumnChunkWriter::Append(const LeafData& d, size_t e0, size_t e1, size_t
 }
 
 void ColumnChunkWriter::FallBackToPlain() {
-  values_.clear();
-  values_.reserve(page_plain_bytes_);
+  values_.resize(kLevelRoom);
+  values_.reserve(kLevelRoom + page_plain_bytes_);
   for (uint32_t idx : indices_) {
     std::string_view v = dict_[idx];
     uint32_t len = static_cast<uint32_t>(v.size());
@@ -151,7 +156,7 @@ void ColumnChunkWriter::FallBackToPlain() {
   dict_mode_ = false;
 }
 
-Status ColumnChunkWriter::WritePage(format::PageType type, const std::string& body, int32_t num_values,
+Status ColumnChunkWriter::WritePage(format::PageType type, std::string_view body, int32_t num_values,
                                     int32_t encoding, std::string* out) {
   compressed_.clear();
   PINPIPE_RETURN_IF_ERROR(Compress(opt_.codec, body.data(), body.size(), &compressed_, opt_.compression_level));
@@ -196,17 +201,26 @@ Status ColumnChunkWriter::FlushPage() {
     used_dict_ = true;
   } else {
     if (leaf_.type == LeafType::kBoolean) EncodePlain(bools_, 0, bools_.b.size(), &values_);
-    scratch_.reserve(scratch_.size() + values_.size());  // no doubling copy of a page's values
-    scratch_.append(values_);
     encoding = format::kPlain;
     used_plain_ = true;
   }
-  PINPIPE_RETURN_IF_ERROR(WritePage(format::PageType::kDataPage, scratch_, page_entries_, encoding, &pages_));
+  std::string_view body = scratch_;
+  if (!dict_mode_) {
+    if (scratch_.size() <= kLevelRoom) {  // the levels go into the room in front of the values
+      char* start = values_.data() + (kLevelRoom - scratch_.size());
+      std::memcpy(start, scratch_.data(), scratch_.size());
+      body = std::string_view(start, values_.size() - (kLevelRoom - scratch_.size()));
+    } else {
+      scratch_.append(values_, kLevelRoom);
+      body = scratch_;
+    }
+  }
+  PINPIPE_RETURN_IF_ERROR(WritePage(format::PageType::kDataPage, body, page_entries_, encoding, &pages_));
   ++data_pages_;
   def_.clear();
   rep_.clear();
   indices_.clear();
-  values_.clear();
+  values_.resize(kLevelRoom);
   bools_.b.clear();
   page_plain_bytes_ = page_estimate_ = 0;
   page_entries_ = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -32,7 +33,7 @@ class ColumnChunkWriter {
   Status FlushPage();
   void AddDictValues(const LeafData& d, size_t v0, size_t v1);
   void FallBackToPlain();  // converts the open page's indices to PLAIN values
-  Status WritePage(format::PageType type, const std::string& body, int32_t num_values, int32_t encoding,
+  Status WritePage(format::PageType type, std::string_view body, int32_t num_values, int32_t encoding,
                    std::string* out);
 
   LeafColumn leaf_;
@@ -41,7 +42,7 @@ class ColumnChunkWriter {
   // open page
   std::vector<uint8_t> def_, rep_;
   std::vector<uint32_t> indices_;
-  std::string values_;         // PLAIN-encoded values of the open page
+  std::string values_;         // kLevelRoom bytes, then the open page's PLAIN-encoded values
   LeafData bools_;             // booleans of the open page, packed at flush
   size_t page_plain_bytes_ = 0;  // what the open page's values would take as PLAIN
   size_t page_estimate_ = 0;
