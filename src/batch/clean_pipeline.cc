@@ -123,6 +123,11 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
       1, n);
   uint64_t total = 0;
   for (const auto& o : objects) total += o.size;
+  auto bytes_of_chunk = [&](size_t i) {
+    uint64_t bytes = 0;
+    for (size_t k = chunks_of[i].first; k < chunks_of[i].second; ++k) bytes += objects[k].size;
+    return bytes;
+  };
 
   std::vector<Chunk> chunks(n);
   std::vector<Result<lake::AddFile>> parts(n, MakeError(ErrorCode::kInternal, "not written"));
@@ -146,9 +151,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
       Chunk& c = chunks[next_dedup];
       auto& fps = FingerprintsOf(kind, c.raw);
       if (next_dedup == 0) {  // size the set for the whole input at once, from the first chunk
-        const auto [b, e] = chunks_of[0];
-        uint64_t bytes = 0;
-        for (size_t k = b; k < e; ++k) bytes += objects[k].size;
+        const uint64_t bytes = bytes_of_chunk(0);
         if (bytes > 0)
           seen.Reserve(static_cast<size_t>(static_cast<double>(fps.size()) *
                                            static_cast<double>(total) / static_cast<double>(bytes)));
@@ -189,8 +192,7 @@ Result<CleanPipelineResult> RunCleanPipeline(objstore::ObjectStore& store, RawKi
         lock.unlock();
         const auto t0 = Clock::now();
         const auto [b, e] = chunks_of[i];
-        uint64_t bytes = 0;
-        for (size_t k = b; k < e; ++k) bytes += objects[k].size;
+        const uint64_t bytes = bytes_of_chunk(i);
         const uint64_t records_before = decoder.records();
         Status st = OkStatus();
         for (size_t k = b; k < e && st; ++k) {

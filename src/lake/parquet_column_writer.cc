@@ -193,19 +193,18 @@ Status ColumnChunkWriter::FlushPage() {
   if (leaf_.max_rep > 0) AppendLevels(rep_, leaf_.max_rep, &scratch_);
   if (leaf_.max_def > 0) AppendLevels(def_, leaf_.max_def, &scratch_);
   int32_t encoding;
+  std::string_view body;  // levels, then values: scratch_ or a view into values_
   if (dict_mode_) {
     int width = std::max(1, BitWidth(dict_.size() > 0 ? dict_.size() - 1 : 0));
     scratch_.push_back(static_cast<char>(width));  // 1-byte bit width, then hybrid, no length
     EncodeRleHybrid(indices_.data(), indices_.size(), width, &scratch_);
     encoding = format::kRleDictionary;
     used_dict_ = true;
+    body = scratch_;
   } else {
     if (leaf_.type == LeafType::kBoolean) EncodePlain(bools_, 0, bools_.b.size(), &values_);
     encoding = format::kPlain;
     used_plain_ = true;
-  }
-  std::string_view body = scratch_;
-  if (!dict_mode_) {
     if (scratch_.size() <= kLevelRoom) {  // the levels go into the room in front of the values
       char* start = values_.data() + (kLevelRoom - scratch_.size());
       std::memcpy(start, scratch_.data(), scratch_.size());

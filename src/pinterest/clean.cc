@@ -154,14 +154,13 @@ std::optional<RowIds> DeduplicateChunk(const std::vector<Fingerprint>& fps, Fing
   // of the fingerprint kPrefetchAhead rows on is requested first, overlapping the misses.
   constexpr size_t kPrefetchAhead = 16;
   seen.Reserve(seen.size() + fps.size());  // no rehash while prefetches are in flight
-  const Fingerprint* const first = fps.data();
-  const size_t n = fps.size();
-  for (size_t i = 0; i < std::min(n, kPrefetchAhead); ++i) seen.Prefetch(first[i]);
+  for (size_t i = 0; i < std::min(fps.size(), kPrefetchAhead); ++i) seen.Prefetch(fps[i]);
+  size_t ahead = kPrefetchAhead;  // KeepFirst asks about each row once, in order
   return KeepFirst(
       fps,
       [&](const Fingerprint& fp) {
-        const size_t next = static_cast<size_t>(&fp - first) + kPrefetchAhead;
-        if (next < n) seen.Prefetch(first[next]);
+        if (ahead < fps.size()) seen.Prefetch(fps[ahead]);
+        ++ahead;
         return seen.Insert(fp);
       },
       stats);

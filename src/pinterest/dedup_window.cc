@@ -29,11 +29,7 @@ uint64_t GetU64(const char* p) {
 
 }  // namespace
 
-FingerprintSet::FingerprintSet(size_t expected) {
-  const size_t n = std::bit_ceil(std::max<size_t>(16, expected * 2));
-  slots_.assign(n, kEmpty);
-  mask_ = n - 1;
-}
+FingerprintSet::FingerprintSet(size_t expected) { Reserve(expected); }
 
 void FingerprintSet::Reserve(size_t expected) {
   const size_t n = std::bit_ceil(std::max<size_t>(16, expected * 2));

@@ -370,7 +370,6 @@ TEST(Fingerprint, NullDiffersFromEmptyAndFieldsAreDelimited) {
             fp([](RowHasher& h) { h.AddString(std::string(40, 'a') + '\0'); }));
 }
 
-
 // DedupWindow checkpoints persist fingerprints, so the string hash must not change between
 // versions: a duplicate arriving across an upgrade would pass. Every tail length (0..47), high
 // bytes and zero bytes, each string in an allocation of exactly its size (so that a sanitizer
