@@ -89,7 +89,7 @@ TEST(LiveAnalyticsTest, EmptyEqualsBatch) {
 // Rows arrive in a random interleaving of the three tables, chunk sizes 1..k; the prefix fed
 // so far is compared with RunAnalytics after every chunk.
 TEST(LiveAnalyticsTest, RandomInterleavingsEqualBatchAfterEveryChunk) {
-  for (uint64_t seed = 1; seed <= 40; ++seed) {
+  for (uint64_t seed = 1; seed <= 40 / testing::kSeedDivisor; ++seed) {
     const RandomTables all = MakeRandom(seed, 120, 90, 90, seed % 2 ? 25 : 60);
     std::mt19937_64 rng(seed * 31);
     LiveAnalytics live;
@@ -275,7 +275,7 @@ TEST(LiveAnalyticsTest, HundredThousandGeneratedInteractionsInChunks) {
 // the table splits): still equal to the batch after every chunk, partners on either side,
 // duplicates multiplying.
 TEST(LiveAnalyticsTest, TwoPageCacheEqualsBatchAfterEveryChunk) {
-  for (uint64_t seed = 1; seed <= 12; ++seed) {
+  for (uint64_t seed = 1; seed <= 12 / testing::kSeedDivisor; ++seed) {
     const RandomTables all = MakeRandom(seed, 1200, 900, 900, seed % 2 ? 25 : 600);  // > 2040 rows: splits
     std::mt19937_64 rng(seed * 17);
     LiveAnalytics live({.dir = ::testing::TempDir(), .cache_bytes = 2 * JoinStore::kPageBytes});
