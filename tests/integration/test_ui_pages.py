@@ -102,8 +102,15 @@ def test_metrics_carry_dag_run_and_task_states_and_durations(server):
             assert (dag, t["task_id"]) not in durations
 
 
+def overview_cards(url, *keys):
+    """The cards of `keys` from one overview document (several requests could straddle an
+    update of the cards and mix two states)."""
+    cards = {c["key"]: c for c in requests.get(url + UI + "/overview").json()["cards"]}
+    return [cards.get(k) for k in keys]
+
+
 def overview_card(url, key):
-    return next((c for c in requests.get(url + UI + "/overview").json()["cards"] if c["key"] == key), None)
+    return overview_cards(url, key)[0]
 
 
 SINK = ["sink.flush_size=5", "sink.rotate_schedule_interval_ms=600000", "log.default_partitions=1"]
@@ -257,8 +264,8 @@ def test_stream_job_batch_and_commit_latency_histograms(server):
 
     # The overview's ack → Delta cards: quantiles of the batches of the last 30 s.
     def cards():
-        p50, p99 = overview_card(server.url, "stream.latency_p50_ms"), overview_card(server.url, "stream.latency_p99_ms")
-        return (p50, p99) if p99["value"] is not None else None
+        p50, p99 = overview_cards(server.url, "stream.latency_p50_ms", "stream.latency_p99_ms")
+        return (p50, p99) if p50["value"] is not None and p99["value"] is not None else None
     got = wait_for(cards, timeout=8)
     assert got, overview_card(server.url, "stream.latency_p99_ms")
     p50, p99 = got
